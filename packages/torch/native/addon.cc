@@ -1,0 +1,148 @@
+// Module entry: per-thread environment, tensor handle table, errors and dtype names.
+#include "common.h"
+
+#include <malloc.h>
+#include <mutex>
+
+namespace mts {
+
+Env& env(Napi::Env e) { return *e.GetInstanceData<Env>(); }
+
+double putTensor(Napi::Env e, at::Tensor t) {
+  Env& s = env(e);
+  uint32_t slot;
+  if (!s.freeList.empty()) {
+    slot = s.freeList.back();
+    s.freeList.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(s.slots.size());
+    if (slot >= kSlotSpan) throw std::runtime_error("too many live tensors (4194304); dispose tensors or use torch.tidy");
+    s.slots.emplace_back();
+    s.generation.push_back(0);
+    s.reported.push_back(0);
+  }
+  int64_t bytes = 0;
+  if (t.defined() && t.has_storage() && t.device().is_cpu()) bytes = static_cast<int64_t>(t.storage().nbytes());
+  s.slots[slot] = std::move(t);
+  s.reported[slot] = bytes;
+  s.pendingExternal += bytes;
+  s.live++;
+  if (s.pendingExternal > (1 << 20) || s.pendingExternal < -(1 << 20)) flushExternal(e);
+  return static_cast<double>(s.generation[slot]) * kSlotSpan + slot;
+}
+
+void flushExternal(Napi::Env e) {
+  Env& s = env(e);
+  if (s.pendingExternal != 0) {
+    Napi::MemoryManagement::AdjustExternalMemory(e, s.pendingExternal);
+    s.pendingExternal = 0;
+  }
+}
+
+static bool decode(Env& s, double h, uint32_t& slot) {
+  if (!(h >= 0) || h != static_cast<double>(static_cast<int64_t>(h))) return false;
+  int64_t v = static_cast<int64_t>(h);
+  slot = static_cast<uint32_t>(v % static_cast<int64_t>(kSlotSpan));
+  uint32_t gen = static_cast<uint32_t>(v / static_cast<int64_t>(kSlotSpan));
+  return slot < s.slots.size() && s.generation[slot] == gen && s.slots[slot].defined();
+}
+
+at::Tensor& getTensor(Napi::Env e, const Napi::Value& v, const char* what) {
+  Env& s = env(e);
+  uint32_t slot;
+  if (!v.IsNumber() || !decode(s, v.As<Napi::Number>().DoubleValue(), slot))
+    throw std::invalid_argument(std::string(what) + ": expected a live Tensor (was it disposed, or made in another thread?)");
+  return s.slots[slot];
+}
+
+void freeHandle(Napi::Env e, double h) {
+  Env& s = env(e);
+  uint32_t slot;
+  if (!decode(s, h, slot)) return;  // already freed: dispose is idempotent
+  s.slots[slot] = at::Tensor();
+  s.generation[slot] = (s.generation[slot] + 1) % (1u << 30);
+  s.pendingExternal -= s.reported[slot];
+  s.reported[slot] = 0;
+  s.freeList.push_back(slot);
+  s.live--;
+  if (s.pendingExternal > (1 << 20) || s.pendingExternal < -(1 << 20)) flushExternal(e);
+}
+
+std::string cleanMessage(const std::string& what) {
+  // libtorch appends "Exception raised from ..." context lines that mean nothing to a JS user.
+  std::string m = what;
+  auto p = m.find("\nException raised from");
+  if (p != std::string::npos) m = m.substr(0, p);
+  while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
+  return m;
+}
+
+void throwTorch(Napi::Env e, const std::string& op, const std::string& schema, const std::string& msg) {
+  Env& s = env(e);
+  if (!s.tensorErrorCtor.IsEmpty()) {
+    Napi::Value err = s.tensorErrorCtor.New({Napi::String::New(e, msg), Napi::String::New(e, op),
+                                             Napi::String::New(e, schema)});
+    throw Napi::Error(e, err);
+  }
+  throw Napi::Error::New(e, op + ": " + msg);
+}
+
+struct DtypeName {
+  const char* name;
+  at::ScalarType type;
+};
+static const DtypeName kDtypes[] = {
+    {"float32", at::kFloat},   {"float64", at::kDouble}, {"float16", at::kHalf},  {"bfloat16", at::kBFloat16},
+    {"uint8", at::kByte},      {"int8", at::kChar},      {"int16", at::kShort},   {"int32", at::kInt},
+    {"int64", at::kLong},      {"bool", at::kBool},      {"complex64", at::kComplexFloat},
+    {"complex128", at::kComplexDouble},
+    // PyTorch's aliases
+    {"float", at::kFloat},     {"double", at::kDouble},  {"half", at::kHalf},     {"short", at::kShort},
+    {"int", at::kInt},         {"long", at::kLong},
+};
+
+at::ScalarType dtypeFromName(const std::string& name) {
+  for (const auto& d : kDtypes)
+    if (name == d.name) return d.type;
+  throw std::invalid_argument("unknown dtype '" + name +
+                              "' (expected float32, float64, float16, bfloat16, uint8, int8, int16, int32, int64, bool, complex64 or complex128)");
+}
+
+const char* dtypeName(at::ScalarType t) {
+  for (const auto& d : kDtypes)
+    if (d.type == t) return d.name;
+  return c10::toString(t);
+}
+
+at::Device deviceFromString(const std::string& s) {
+  try {
+    return at::Device(s);
+  } catch (const c10::Error&) {
+    throw std::invalid_argument("invalid device '" + s + "' (expected 'cpu' or 'cuda:N')");
+  }
+}
+
+static Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
+  env(info.Env()).tensorErrorCtor = Napi::Persistent(info[0].As<Napi::Function>());
+  return info.Env().Undefined();
+}
+
+static std::once_flag mallocOnce;
+
+static Napi::Object Init(Napi::Env e, Napi::Object exports) {
+  // glibc's dynamic mmap threshold lets repeated multi-megabyte tensors fragment the heap; a fixed
+  // threshold at glibc's own dynamic maximum (32 MiB) keeps RSS flat with the same steady state.
+  std::call_once(mallocOnce, [] { mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024); });
+  e.SetInstanceData<Env>(new Env());
+  exports.Set("setErrorClass", Napi::Function::New(e, SetErrorClass));
+  initTensors(e, exports);
+  initOps(e, exports);
+  initAutograd(e, exports);
+  initRuntime(e, exports);
+  return exports;
+}
+
+}  // namespace mts
+
+static Napi::Object InitModule(Napi::Env e, Napi::Object exports) { return mts::Init(e, exports); }
+NODE_API_MODULE(torch_native, InitModule)

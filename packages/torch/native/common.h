@@ -1,0 +1,105 @@
+// Shared declarations of the @monai-ts/torch addon.
+#pragma once
+
+#include <napi.h>
+#include <ATen/ATen.h>
+#include <ATen/core/dispatch/Dispatcher.h>
+#include <ATen/core/stack.h>
+#include <c10/core/InferenceMode.h>
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace mts {
+
+// How one schema argument is converted from JS.
+enum class Base : uint8_t {
+  Tensor, TensorList, OptTensorList, Int, IntList, Float, FloatList, Bool, BoolList, Scalar,
+  Str, ScalarType, Layout, Device, MemoryFormat, Generator
+};
+
+struct ArgSpec {
+  Base base;
+  bool optional;
+  int n;  // fixed list length (int[3]) or -1
+  std::string name;
+  const c10::optional<c10::IValue>* def;  // points into the registered schema, which lives forever
+};
+
+struct OpSpec {
+  std::vector<ArgSpec> args;
+  std::string unsupported;  // why this op cannot be called from JS, or empty
+};
+
+// One registered operator, looked up once and called many times.
+struct OpEntry {
+  c10::OperatorHandle handle;
+  std::string name;    // "aten::add.Tensor"
+  std::string schema;  // printed schema, for error messages
+  OpSpec spec;
+};
+
+// Per-thread (per Node environment) state. Nothing here is shared between threads.
+struct Env {
+  // Tensor handle table. A handle packs slot index and a generation counter so a stale handle
+  // (used after dispose) is detected instead of silently naming a newer tensor.
+  std::vector<at::Tensor> slots;
+  std::vector<uint32_t> generation;
+  std::vector<int64_t> reported;  // bytes reported to V8 for this slot
+  std::vector<uint32_t> freeList;
+  size_t live = 0;
+  int64_t pendingExternal = 0;  // bytes not yet reported to V8 (batched)
+
+  std::vector<OpEntry> ops;
+  std::unordered_map<std::string, int> opIndex;
+
+  std::vector<std::unique_ptr<c10::InferenceMode>> inferenceStack;
+  struct AutocastState {
+    bool cpuEnabled, gpuEnabled;
+    at::ScalarType cpuDtype, gpuDtype;
+  };
+  std::vector<AutocastState> autocastStack;
+
+  Napi::FunctionReference tensorErrorCtor;  // TorchError class from JS, set by setErrorClass
+};
+
+Env& env(Napi::Env e);
+
+// Handles: slot index in the low 22 bits, generation above (exact in a double).
+constexpr double kSlotSpan = 4194304.0;  // 2^22
+double putTensor(Napi::Env e, at::Tensor t);
+at::Tensor& getTensor(Napi::Env e, const Napi::Value& v, const char* what);
+void freeHandle(Napi::Env e, double h);
+void flushExternal(Napi::Env e);
+
+// Errors: every entry point wraps its body so that no C++ exception crosses N-API.
+[[noreturn]] void throwTorch(Napi::Env e, const std::string& op, const std::string& schema,
+                             const std::string& msg);
+std::string cleanMessage(const std::string& what);
+
+template <typename F>
+Napi::Value guarded(const Napi::CallbackInfo& info, const char* op, F&& fn) {
+  try {
+    return fn();
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const c10::Error& err) {
+    throwTorch(info.Env(), op, "", cleanMessage(err.what_without_backtrace()));
+  } catch (const std::exception& err) {
+    throwTorch(info.Env(), op, "", err.what());
+  }
+}
+
+// Dtype names as in PyTorch ("float32", "int64", ...).
+at::ScalarType dtypeFromName(const std::string& name);
+const char* dtypeName(at::ScalarType t);
+at::Device deviceFromString(const std::string& s);
+
+void initTensors(Napi::Env e, Napi::Object exports);
+void initOps(Napi::Env e, Napi::Object exports);
+void initAutograd(Napi::Env e, Napi::Object exports);
+void initRuntime(Napi::Env e, Napi::Object exports);
+
+}  // namespace mts

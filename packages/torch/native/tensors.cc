@@ -1,0 +1,273 @@
+// Tensor handles: creation from and copies to typed arrays, metadata, release, and hand-over
+// between threads of the process.
+#include "common.h"
+
+#include <atomic>
+#include <cstring>
+#include <mutex>
+#include <unordered_set>
+
+namespace mts {
+
+// The JS typed array that holds each dtype's elements (float16/bfloat16 as raw 16-bit words).
+static napi_typedarray_type arrayTypeFor(at::ScalarType t) {
+  switch (t) {
+    case at::kFloat: return napi_float32_array;
+    case at::kDouble: return napi_float64_array;
+    case at::kHalf: case at::kBFloat16: case at::kShort: return t == at::kShort ? napi_int16_array : napi_uint16_array;
+    case at::kByte: case at::kBool: return napi_uint8_array;
+    case at::kChar: return napi_int8_array;
+    case at::kInt: return napi_int32_array;
+    case at::kLong: return napi_bigint64_array;
+    case at::kComplexFloat: return napi_float32_array;
+    case at::kComplexDouble: return napi_float64_array;
+    default: throw std::invalid_argument(std::string("dtype ") + c10::toString(t) + " has no typed array form");
+  }
+}
+
+static std::vector<int64_t> shapeArg(const Napi::Value& v, const char* what) {
+  if (!v.IsArray()) throw std::invalid_argument(std::string(what) + ": expected an array of sizes");
+  auto a = v.As<Napi::Array>();
+  std::vector<int64_t> out(a.Length());
+  for (uint32_t i = 0; i < a.Length(); i++) {
+    Napi::Value x = a.Get(i);
+    double d = x.IsNumber() ? x.As<Napi::Number>().DoubleValue() : -1;
+    if (!(d >= 0) || d != static_cast<double>(static_cast<int64_t>(d)))
+      throw std::invalid_argument(std::string(what) + ": sizes must be non-negative integers, found " + x.ToString().Utf8Value());
+    out[i] = static_cast<int64_t>(d);
+  }
+  return out;
+}
+
+// fromTypedArray(array, shape, dtype) -> handle. One copy into tensor-owned storage: the tensor
+// must outlive the JS buffer and may move to other threads, so it cannot borrow JS memory.
+static Napi::Value FromTypedArray(const Napi::CallbackInfo& info) {
+  return guarded(info, "fromTypedArray", [&]() -> Napi::Value {
+    Napi::Env e = info.Env();
+    const uint8_t* src;
+    size_t bytes;
+    if (info[0].IsTypedArray()) {
+      auto ta = info[0].As<Napi::TypedArray>();
+      src = static_cast<const uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+      bytes = ta.ByteLength();
+    } else if (info[0].IsArrayBuffer()) {
+      auto ab = info[0].As<Napi::ArrayBuffer>();
+      src = static_cast<const uint8_t*>(ab.Data());
+      bytes = ab.ByteLength();
+    } else if (info[0].IsDataView()) {
+      auto dv = info[0].As<Napi::DataView>();
+      src = static_cast<const uint8_t*>(dv.ArrayBuffer().Data()) + dv.ByteOffset();
+      bytes = dv.ByteLength();
+    } else {
+      throw std::invalid_argument("fromTypedArray: expected a TypedArray, ArrayBuffer or DataView");
+    }
+    auto shape = shapeArg(info[1], "fromTypedArray shape");
+    auto dtype = dtypeFromName(info[2].As<Napi::String>().Utf8Value());
+    at::Tensor t = at::empty(shape, at::TensorOptions().dtype(dtype));
+    size_t need = t.nbytes();
+    if (need != bytes)
+      throw std::invalid_argument("fromTypedArray: shape [" + c10::Join(", ", shape) + "] of " + dtypeName(dtype) +
+                                  " needs " + std::to_string(need) + " bytes, the array has " + std::to_string(bytes));
+    if (need) std::memcpy(t.data_ptr(), src, need);
+    return Napi::Number::New(e, putTensor(e, std::move(t)));
+  });
+}
+
+// toTypedArray(handle, share) -> TypedArray of the tensor's elements in row-major order. With share,
+// the array views the tensor's storage (kept alive by the array) instead of copying it.
+static Napi::Value ToTypedArray(const Napi::CallbackInfo& info) {
+  return guarded(info, "toTypedArray", [&]() -> Napi::Value {
+    Napi::Env e = info.Env();
+    at::Tensor t = getTensor(e, info[0], "toTypedArray");
+    bool share = info.Length() > 1 && info[1].ToBoolean();
+    at::Tensor c = t.detach();
+    if (!c.device().is_cpu()) c = c.to(at::kCPU);
+    if (!c.is_contiguous() || c.storage_offset() != 0 || c.is_conj() || c.is_neg()) {
+      c = c.resolve_conj().resolve_neg().contiguous();
+      if (c.storage_offset() != 0) c = c.clone();
+    }
+    auto type = arrayTypeFor(c.scalar_type());
+    size_t bytes = c.nbytes();
+    size_t elems = c.scalar_type() == at::kComplexFloat || c.scalar_type() == at::kComplexDouble ? c.numel() * 2 : c.numel();
+    Napi::ArrayBuffer ab;
+    if (share && bytes > 0) {
+      auto* keep = new c10::Storage(c.storage());
+      ab = Napi::ArrayBuffer::New(e, c.data_ptr(), bytes, [](Napi::Env, void*, c10::Storage* s) { delete s; }, keep);
+    } else {
+      ab = Napi::ArrayBuffer::New(e, bytes);
+      if (bytes) std::memcpy(ab.Data(), c.data_ptr(), bytes);
+    }
+    napi_value out;
+    NAPI_THROW_IF_FAILED(e, napi_create_typedarray(e, type, elems, ab, 0, &out), Napi::Value());
+    return Napi::Value(e, out);
+  });
+}
+
+static Napi::Value Free(const Napi::CallbackInfo& info) {
+  Napi::Env e = info.Env();
+  for (size_t i = 0; i < info.Length(); i++)
+    if (info[i].IsNumber()) freeHandle(e, info[i].As<Napi::Number>().DoubleValue());
+  return e.Undefined();
+}
+
+// Releases every handle in an array (used by tidy).
+static Napi::Value FreeMany(const Napi::CallbackInfo& info) {
+  Napi::Env e = info.Env();
+  auto a = info[0].As<Napi::Array>();
+  uint32_t n = info.Length() > 1 ? info[1].As<Napi::Number>().Uint32Value() : a.Length();
+  for (uint32_t i = 0; i < n; i++) {
+    Napi::Value v = a.Get(i);
+    if (v.IsNumber()) freeHandle(e, v.As<Napi::Number>().DoubleValue());
+  }
+  return e.Undefined();
+}
+
+// Live handles and the bytes of distinct storages they hold.
+static Napi::Value Memory(const Napi::CallbackInfo& info) {
+  Napi::Env e = info.Env();
+  Env& s = env(e);
+  std::unordered_set<const void*> seen;
+  double bytes = 0;
+  for (auto& t : s.slots) {
+    if (!t.defined() || !t.has_storage()) continue;
+    const void* key = t.storage().unsafeGetStorageImpl();
+    if (seen.insert(key).second) bytes += static_cast<double>(t.storage().nbytes());
+  }
+  auto o = Napi::Object::New(e);
+  o.Set("liveTensors", Napi::Number::New(e, static_cast<double>(s.live)));
+  o.Set("bytes", Napi::Number::New(e, bytes));
+  return o;
+}
+
+// Shape, dtype, device and requiresGrad in one call: [dtype, device, requiresGrad, ...sizes].
+static Napi::Value Meta(const Napi::CallbackInfo& info) {
+  return guarded(info, "meta", [&]() -> Napi::Value {
+    Napi::Env e = info.Env();
+    const at::Tensor& t = getTensor(e, info[0], "meta");
+    auto sizes = t.sizes();
+    auto a = Napi::Array::New(e, 3 + sizes.size());
+    a.Set(0u, Napi::String::New(e, dtypeName(t.scalar_type())));
+    a.Set(1u, Napi::String::New(e, t.device().str()));
+    a.Set(2u, Napi::Boolean::New(e, t.requires_grad()));
+    for (size_t i = 0; i < sizes.size(); i++) a.Set(static_cast<uint32_t>(3 + i), Napi::Number::New(e, static_cast<double>(sizes[i])));
+    return a;
+  });
+}
+
+static Napi::Value Shape(const Napi::CallbackInfo& info) {
+  return guarded(info, "shape", [&]() -> Napi::Value {
+    Napi::Env e = info.Env();
+    auto sizes = getTensor(e, info[0], "shape").sizes();
+    auto a = Napi::Array::New(e, sizes.size());
+    for (size_t i = 0; i < sizes.size(); i++) a.Set(static_cast<uint32_t>(i), Napi::Number::New(e, static_cast<double>(sizes[i])));
+    return a;
+  });
+}
+
+static Napi::Value Dtype(const Napi::CallbackInfo& info) {
+  return guarded(info, "dtype", [&]() -> Napi::Value {
+    return Napi::String::New(info.Env(), dtypeName(getTensor(info.Env(), info[0], "dtype").scalar_type()));
+  });
+}
+
+static Napi::Value Device(const Napi::CallbackInfo& info) {
+  return guarded(info, "device", [&]() -> Napi::Value {
+    return Napi::String::New(info.Env(), getTensor(info.Env(), info[0], "device").device().str());
+  });
+}
+
+static Napi::Value Strides(const Napi::CallbackInfo& info) {
+  return guarded(info, "stride", [&]() -> Napi::Value {
+    Napi::Env e = info.Env();
+    auto st = getTensor(e, info[0], "stride").strides();
+    auto a = Napi::Array::New(e, st.size());
+    for (size_t i = 0; i < st.size(); i++) a.Set(static_cast<uint32_t>(i), Napi::Number::New(e, static_cast<double>(st[i])));
+    return a;
+  });
+}
+
+// item(handle) -> number | boolean (int64 beyond 2^53 loses precision, as any JS number does).
+static Napi::Value Item(const Napi::CallbackInfo& info) {
+  return guarded(info, "item", [&]() -> Napi::Value {
+    Napi::Env e = info.Env();
+    at::Scalar s = getTensor(e, info[0], "item").item();
+    if (s.isBoolean()) return Napi::Boolean::New(e, s.toBool());
+    if (s.isIntegral(false)) return Napi::Number::New(e, static_cast<double>(s.toLong()));
+    if (s.isComplex()) throw std::invalid_argument("item: complex scalars have no JS number form; use toArray()");
+    return Napi::Number::New(e, s.toDouble());
+  });
+}
+
+// Handles another handle to the same tensor (shares storage and autograd identity).
+static Napi::Value Alias(const Napi::CallbackInfo& info) {
+  return guarded(info, "alias", [&]() -> Napi::Value {
+    Napi::Env e = info.Env();
+    at::Tensor t = getTensor(e, info[0], "alias");
+    return Napi::Number::New(e, putTensor(e, std::move(t)));
+  });
+}
+
+static Napi::Value SameTensor(const Napi::CallbackInfo& info) {
+  return guarded(info, "sameTensor", [&]() -> Napi::Value {
+    Napi::Env e = info.Env();
+    return Napi::Boolean::New(e, getTensor(e, info[0], "a").unsafeGetTensorImpl() == getTensor(e, info[1], "b").unsafeGetTensorImpl());
+  });
+}
+
+// Cross-thread hand-over: the tensor is parked in a process-wide table under a token that
+// another thread adopts once. Storage is shared, nothing is copied.
+static std::mutex parkedMutex;
+static std::unordered_map<uint64_t, at::Tensor>& parked() {
+  static auto* m = new std::unordered_map<uint64_t, at::Tensor>();
+  return *m;
+}
+static std::atomic<uint64_t> nextToken{1};
+
+static Napi::Value Share(const Napi::CallbackInfo& info) {
+  return guarded(info, "share", [&]() -> Napi::Value {
+    Napi::Env e = info.Env();
+    at::Tensor t = getTensor(e, info[0], "share");
+    uint64_t tok = nextToken++;
+    std::lock_guard<std::mutex> lock(parkedMutex);
+    parked()[tok] = t;
+    return Napi::BigInt::New(e, tok);
+  });
+}
+
+static Napi::Value Adopt(const Napi::CallbackInfo& info) {
+  return guarded(info, "adopt", [&]() -> Napi::Value {
+    Napi::Env e = info.Env();
+    bool lossless;
+    if (!info[0].IsBigInt()) throw std::invalid_argument("fromShared: expected the bigint token made by share()");
+    uint64_t tok = info[0].As<Napi::BigInt>().Uint64Value(&lossless);
+    at::Tensor t;
+    {
+      std::lock_guard<std::mutex> lock(parkedMutex);
+      auto it = parked().find(tok);
+      if (it == parked().end()) throw std::invalid_argument("fromShared: unknown or already adopted token " + std::to_string(tok));
+      t = std::move(it->second);
+      parked().erase(it);
+    }
+    return Napi::Number::New(e, putTensor(e, std::move(t)));
+  });
+}
+
+void initTensors(Napi::Env e, Napi::Object x) {
+  x.Set("fromTypedArray", Napi::Function::New(e, FromTypedArray));
+  x.Set("toTypedArray", Napi::Function::New(e, ToTypedArray));
+  x.Set("free", Napi::Function::New(e, Free));
+  x.Set("freeMany", Napi::Function::New(e, FreeMany));
+  x.Set("memory", Napi::Function::New(e, Memory));
+  x.Set("meta", Napi::Function::New(e, Meta));
+  x.Set("shape", Napi::Function::New(e, Shape));
+  x.Set("dtype", Napi::Function::New(e, Dtype));
+  x.Set("device", Napi::Function::New(e, Device));
+  x.Set("stride", Napi::Function::New(e, Strides));
+  x.Set("item", Napi::Function::New(e, Item));
+  x.Set("alias", Napi::Function::New(e, Alias));
+  x.Set("sameTensor", Napi::Function::New(e, SameTensor));
+  x.Set("share", Napi::Function::New(e, Share));
+  x.Set("adopt", Napi::Function::New(e, Adopt));
+}
+
+}  // namespace mts
