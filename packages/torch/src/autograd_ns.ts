@@ -1,0 +1,2 @@
+// torch.autograd namespace.
+export { backward, grad } from './autograd.js';

@@ -1,0 +1,177 @@
+// Runtime side of the generated ops: picks the overload that fits the JS arguments and calls it
+// through the native generic call.
+//
+// Overload choice (deterministic): positional arguments are the schema's required arguments in
+// order; a trailing plain object holds the optional ones by camelCase name. Among the overloads
+// whose positional count, argument kinds and option names fit, the one with the lowest cost wins,
+// where a number standing for a Tensor (a wrapped scalar, as in Python) costs 1, a single number
+// for a list costs 1, and everything else costs 0; ties go to the overload listed first (the
+// unnamed overload first, then schema order as the generator wrote it).
+import { native } from './native.js';
+import { Tensor } from './tensor.js';
+import { TorchError } from './errors.js';
+
+/**
+ * One overload as the generator writes it.
+ * p: codes of the positional (required) arguments; q: which of them accept null;
+ * x: their schema indices; k: option name -> schema index and code; n: argument count;
+ * r: result codes (T tensor, L tensor list, v value), or "a<i>" when the op returns argument i itself.
+ */
+export interface Overload {
+  op: string;
+  o: string;
+  p: string;
+  q?: string;
+  x: number[];
+  k: Record<string, [number, string]>;
+  n: number;
+  r: string;
+  sig: string;
+  id?: number;
+}
+
+const NO = 1e9;
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype;
+}
+
+function costOf(code: string, v: unknown, nullable: boolean): number {
+  if (v === null || v === undefined) return nullable || code === 't' || code === 'g' ? 0 : NO;
+  switch (code) {
+    case 'T': case 't':
+      return v instanceof Tensor ? 0 : typeof v === 'number' || typeof v === 'boolean' ? 1 : NO;
+    case 'L':
+      return Array.isArray(v) && v.every((x) => x instanceof Tensor) ? 0 : NO;
+    case 'l':
+      return Array.isArray(v) && v.every((x) => x === null || x instanceof Tensor) ? 0 : NO;
+    case 'i':
+      return typeof v === 'number' && Number.isInteger(v) ? 0 : typeof v === 'bigint' ? 0 : NO;
+    case 'I':
+      if (typeof v === 'number') return Number.isInteger(v) ? 1 : NO;
+      return Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isInteger(x)) ? 0 : NO;
+    case 'f':
+      return typeof v === 'number' ? 0 : NO;
+    case 'F':
+      if (typeof v === 'number') return 1;
+      return Array.isArray(v) && v.every((x) => typeof x === 'number') ? 0 : NO;
+    case 'b':
+      return typeof v === 'boolean' ? 0 : NO;
+    case 'B':
+      return Array.isArray(v) && v.every((x) => typeof x === 'boolean') ? 0 : NO;
+    case 's':
+      return typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' ? 0 : NO;
+    case 'S': case 'd': case 'y': case 'v': case 'm':
+      return typeof v === 'string' ? 0 : NO;
+    case 'g':
+      return NO;
+    default:
+      return NO;
+  }
+}
+
+function toNative(code: string, v: unknown): unknown {
+  if (v === null || v === undefined) return v;
+  switch (code) {
+    case 'T': case 't':
+      return v instanceof Tensor ? v.handle : [v];
+    case 'L':
+      return (v as Tensor[]).map((t) => t.handle);
+    case 'l':
+      return (v as (Tensor | null)[]).map((t) => (t === null ? null : t.handle));
+    case 'd':
+      return typeof v === 'string' && v.startsWith('torch.') ? v.slice(6) : v;
+    default:
+      return v;
+  }
+}
+
+function wrap(code: string, v: unknown): unknown {
+  if (v === null || v === undefined) return v;
+  if (code === 'T') return new Tensor(v as number);
+  if (code === 'L') return (v as number[]).map((h) => new Tensor(h));
+  return v;
+}
+
+function describe(args: unknown[]): string {
+  return args
+    .map((a) => (a instanceof Tensor ? 'Tensor' : Array.isArray(a) ? 'array' : a === null ? 'null' : isPlainObject(a) ? `{${Object.keys(a).join(', ')}}` : typeof a))
+    .join(', ');
+}
+
+function choose(ovs: Overload[], pos: unknown[], opts: Record<string, unknown> | null): Overload {
+  let best: Overload | null = null;
+  let bestCost = NO;
+  for (const ov of ovs) {
+    if (ov.p.length !== pos.length) continue;
+    let cost = 0;
+    for (let i = 0; i < pos.length && cost < NO; i++) cost += costOf(ov.p[i], pos[i], ov.q !== undefined && ov.q[i] === '1');
+    if (opts && cost < NO) {
+      for (const key in opts) {
+        const spec = ov.k[key];
+        if (!spec) {
+          if (opts[key] !== undefined) cost = NO;
+        } else if (opts[key] !== undefined) {
+          cost += costOf(spec[1], opts[key], true) >= NO ? NO : 0;
+        }
+      }
+    }
+    if (cost < bestCost) {
+      best = ov;
+      bestCost = cost;
+      if (cost === 0) break;
+    }
+  }
+  if (!best) {
+    const name = ovs[0].op.replace(/^aten::/, '');
+    throw new TorchError(
+      `no overload of ${name} accepts (${describe(opts ? [...pos, opts] : pos)}); overloads:\n  ${ovs.map((o) => o.sig).join('\n  ')}`,
+      `aten::${name}`,
+    );
+  }
+  return best;
+}
+
+/** Calls an op with JS arguments (positional..., options?). */
+export function call(ovs: Overload[], args: unknown[]): unknown {
+  let opts: Record<string, unknown> | null = null;
+  let n = args.length;
+  while (n > 0 && args[n - 1] === undefined) n--;
+  if (n > 0 && isPlainObject(args[n - 1])) {
+    opts = args[n - 1] as Record<string, unknown>;
+    n--;
+  }
+  const pos = n === args.length ? args : args.slice(0, n);
+  const ov = ovs.length === 1 ? checkSingle(ovs[0], pos, opts) : choose(ovs, pos, opts);
+  if (ov.id === undefined) ov.id = native.lookupOp(ov.op, ov.o);
+  const nat: unknown[] = new Array(ov.n + 1);
+  nat[0] = ov.id;
+  for (let i = 0; i < pos.length; i++) nat[ov.x[i] + 1] = toNative(ov.p[i], pos[i]);
+  if (opts) {
+    for (const key in opts) {
+      const v = opts[key];
+      if (v === undefined) continue;
+      const spec = ov.k[key];
+      nat[spec[0] + 1] = toNative(spec[1], v);
+    }
+  }
+  const res = native.callOp.apply(null, nat as [number, ...unknown[]]);
+  const r = ov.r;
+  if (r.length === 1) return wrap(r, res);
+  if (r[0] === 'a') {
+    // In-place and out= ops return one of their arguments: hand back the same JS object.
+    if (typeof res === 'number') native.free(res);
+    const idx = Number(r.slice(1));
+    const p = ov.x.indexOf(idx);
+    if (p >= 0) return pos[p];
+    for (const key in ov.k) if (ov.k[key][0] === idx) return opts?.[key];
+    return undefined;
+  }
+  if (r.length === 0) return undefined;
+  return (res as unknown[]).map((v, i) => wrap(r[i], v));
+}
+
+function checkSingle(ov: Overload, pos: unknown[], opts: Record<string, unknown> | null): Overload {
+  // Same validation as choose(), one candidate: gives the same error text on a mismatch.
+  return choose([ov], pos, opts);
+}

@@ -1,0 +1,79 @@
+// Loads the native addon built by scripts/install.mjs (one instance per thread).
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export interface Native {
+  setErrorClass(cls: unknown): void;
+  fromTypedArray(data: ArrayBufferView | ArrayBuffer, shape: number[], dtype: string): number;
+  toTypedArray(h: number, share: boolean): any;
+  free(...h: number[]): void;
+  freeMany(h: number[], n?: number): void;
+  memory(): { liveTensors: number; bytes: number };
+  meta(h: number): any[];
+  shape(h: number): number[];
+  dtype(h: number): string;
+  device(h: number): string;
+  stride(h: number): number[];
+  item(h: number): number | boolean;
+  alias(h: number): number;
+  sameTensor(a: number, b: number): boolean;
+  share(h: number): bigint;
+  adopt(token: bigint): number;
+  lookupOp(name: string, overload: string): number;
+  callOp(id: number, ...args: unknown[]): any;
+  listOps(): OpSchema[];
+  setRequiresGrad(h: number, v: boolean): void;
+  grad(h: number): number | null;
+  setGrad(h: number, g: number | null): void;
+  gradInfo(h: number): [boolean, string | null, boolean];
+  retainGrad(h: number): void;
+  backward(t: number[], g: (number | null)[] | null, retain: boolean | undefined, create: boolean, inputs: number[] | null): void;
+  autogradGrad(o: number[], i: number[], g: (number | null)[] | null, retain: boolean | undefined, create: boolean, allowUnused: boolean): (number | null)[];
+  setGradEnabled(v: boolean): boolean;
+  isGradEnabled(): boolean;
+  inferenceEnter(v: boolean): void;
+  inferenceExit(): void;
+  isInferenceMode(): boolean;
+  autocastEnter(device: string, dtype: string | null, enabled: boolean): void;
+  autocastExit(): void;
+  autocastState(): { cpu: boolean; cuda: boolean; cpuDtype: string; cudaDtype: string };
+  manualSeed(seed: number | bigint): void;
+  initialSeed(): bigint;
+  setNumThreads(n: number): void;
+  getNumThreads(): number;
+  config(): Record<string, unknown>;
+  cudaIsAvailable(): boolean;
+  cudaDeviceCount(): number;
+  cudaSynchronize(device?: number): void;
+}
+
+export interface OpArgSchema {
+  name: string;
+  type: string;
+  kwargOnly: boolean;
+  hasDefault: boolean;
+  default?: string;
+  N?: number;
+  write?: boolean;
+}
+export interface OpSchema {
+  name: string;
+  overload: string;
+  schema: string;
+  unsupported: string;
+  args: OpArgSchema[];
+  returns: { name: string; type: string; write?: boolean }[];
+}
+
+function load(): Native {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const file = join(here, '..', 'build', 'Release', 'torch_native.node');
+  if (!existsSync(file))
+    throw new Error(`@monai-ts/torch: native addon not built (${file} is missing). Run 'npm install' (or 'npm run build:native -w @monai-ts/torch').`);
+  return createRequire(import.meta.url)(file) as Native;
+}
+
+export const native: Native = load();

@@ -1,0 +1,47 @@
+// Seeds, threads, build facts and CUDA queries.
+import { native } from './native.js';
+
+/** Seeds the default generators of every device (torch.manual_seed). */
+export function manualSeed(seed: number | bigint): void {
+  if (typeof seed === 'number' && (!Number.isInteger(seed) || seed < 0))
+    throw new TypeError(`manualSeed: expected a non-negative integer, found ${seed}`);
+  native.manualSeed(seed);
+}
+export function initialSeed(): bigint {
+  return native.initialSeed();
+}
+/** Intra-op threads (set to the machine's cores when the library loads). */
+export function setNumThreads(n: number): void {
+  native.setNumThreads(n);
+}
+export function getNumThreads(): number {
+  return native.getNumThreads();
+}
+
+export interface TorchConfig {
+  version: string;
+  libtorch: string;
+  numThreads: number;
+  numInteropThreads: number;
+  hardwareConcurrency: number;
+  mkldnn: boolean;
+  mkldnnEnabled: boolean;
+  mkl: boolean;
+  openmp: boolean;
+  cuda: boolean;
+  cudaDeviceCount: number;
+  parallelInfo: string;
+  buildConfig: string;
+  node: string;
+}
+
+/** Versions, threads and backends of the loaded libtorch. */
+export function config(): TorchConfig {
+  return { version: '0.1.0', ...(native.config() as Omit<TorchConfig, 'version' | 'node'>), node: process.version };
+}
+
+export const cuda = {
+  isAvailable: (): boolean => native.cudaIsAvailable(),
+  deviceCount: (): number => native.cudaDeviceCount(),
+  synchronize: (device?: number): void => native.cudaSynchronize(device),
+};

@@ -1,0 +1,283 @@
+// Minimal zip reader/writer for PyTorch's archive format.
+//
+// Reader: central directory (zip64 aware), stored entries are returned as zero-copy views, deflated
+// entries go through fflate. CRC-32 is verified.
+// Writer: stored entries only, each entry's data aligned to 64 bytes with a padding extra field, as
+// PyTorch's PyTorchStreamWriter (miniz) does; zip64 records are used when sizes or offsets need them.
+
+import { inflateSync } from 'fflate';
+import * as zlib from 'node:zlib';
+
+export class ZipError extends Error {
+  override name = 'ZipError';
+}
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+const nativeCrc32 = (zlib as unknown as { crc32?: (d: Uint8Array, v?: number) => number }).crc32;
+
+/** CRC-32 (zip polynomial); `prev` continues a running checksum. */
+export function crc32(data: Uint8Array, prev = 0): number {
+  if (nativeCrc32) return nativeCrc32(data, prev) >>> 0;
+  let c = (prev ^ 0xffffffff) >>> 0;
+  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+export interface ZipEntry {
+  name: string;
+  method: number;
+  crc: number;
+  compressedSize: number;
+  size: number;
+  localHeaderOffset: number;
+}
+
+const td = new TextDecoder();
+const te = new TextEncoder();
+
+export class ZipReader {
+  readonly entries = new Map<string, ZipEntry>();
+  private dv: DataView;
+
+  constructor(readonly data: Uint8Array) {
+    this.dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    this.parse();
+  }
+
+  private u16(o: number): number { return this.dv.getUint16(o, true); }
+  private u32(o: number): number { return this.dv.getUint32(o, true); }
+  private u64(o: number): number {
+    const v = this.dv.getBigUint64(o, true);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new ZipError('zip64 value too large');
+    return Number(v);
+  }
+
+  private parse(): void {
+    const d = this.data;
+    if (d.length < 22) throw new ZipError(`too short for a zip archive (${d.length} bytes)`);
+    // End of central directory: search backwards (comment up to 64 KiB).
+    let eocd = -1;
+    const stop = Math.max(0, d.length - 22 - 0xffff);
+    for (let i = d.length - 22; i >= stop; i--) {
+      if (d[i] === 0x50 && d[i + 1] === 0x4b && d[i + 2] === 0x05 && d[i + 3] === 0x06) { eocd = i; break; }
+    }
+    if (eocd < 0) throw new ZipError('no zip end-of-central-directory record (the file is truncated or not a zip archive)');
+    let count = this.u16(eocd + 10);
+    let cdSize = this.u32(eocd + 12);
+    let cdOffset = this.u32(eocd + 16);
+    if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
+      const loc = eocd - 20;
+      if (loc < 0 || this.u32(loc) !== 0x07064b50) throw new ZipError('zip64 locator missing');
+      const z64 = this.u64(loc + 8);
+      if (z64 + 56 > d.length || this.u32(z64) !== 0x06064b50) throw new ZipError('zip64 end-of-central-directory record missing');
+      count = this.u64(z64 + 32);
+      cdSize = this.u64(z64 + 40);
+      cdOffset = this.u64(z64 + 48);
+    }
+    if (cdOffset + cdSize > d.length) throw new ZipError('central directory lies outside the file (truncated archive)');
+    let p = cdOffset;
+    for (let n = 0; n < count; n++) {
+      if (p + 46 > d.length || this.u32(p) !== 0x02014b50) throw new ZipError(`corrupt central directory entry ${n}`);
+      const method = this.u16(p + 10);
+      const crc = this.u32(p + 16);
+      let compressedSize = this.u32(p + 20);
+      let size = this.u32(p + 24);
+      const nameLen = this.u16(p + 28);
+      const extraLen = this.u16(p + 30);
+      const commentLen = this.u16(p + 32);
+      let localHeaderOffset = this.u32(p + 42);
+      if (p + 46 + nameLen + extraLen + commentLen > d.length) throw new ZipError(`corrupt central directory entry ${n}`);
+      const name = td.decode(d.subarray(p + 46, p + 46 + nameLen));
+      // zip64 extended information
+      let e = p + 46 + nameLen;
+      const eEnd = e + extraLen;
+      while (e + 4 <= eEnd) {
+        const id = this.u16(e);
+        const sz = this.u16(e + 2);
+        if (id === 0x0001) {
+          let q = e + 4;
+          if (size === 0xffffffff) { size = this.u64(q); q += 8; }
+          if (compressedSize === 0xffffffff) { compressedSize = this.u64(q); q += 8; }
+          if (localHeaderOffset === 0xffffffff) { localHeaderOffset = this.u64(q); q += 8; }
+        }
+        e += 4 + sz;
+      }
+      this.entries.set(name, { name, method, crc, compressedSize, size, localHeaderOffset });
+      p += 46 + nameLen + extraLen + commentLen;
+    }
+  }
+
+  names(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  has(name: string): boolean {
+    return this.entries.has(name);
+  }
+
+  /** Bytes of an entry (a view into the archive for stored entries). */
+  read(name: string, verify = true): Uint8Array {
+    const e = this.entries.get(name);
+    if (!e) throw new ZipError(`archive has no record '${name}'`);
+    const o = e.localHeaderOffset;
+    if (o + 30 > this.data.length || this.u32(o) !== 0x04034b50) throw new ZipError(`corrupt local header for record '${name}'`);
+    const start = o + 30 + this.u16(o + 26) + this.u16(o + 28);
+    const end = start + e.compressedSize;
+    if (end > this.data.length) {
+      throw new ZipError(`record '${name}' is truncated: needs bytes ${start}..${end}, the file has ${this.data.length}`);
+    }
+    let out: Uint8Array;
+    if (e.method === 0) {
+      out = this.data.subarray(start, end);
+    } else if (e.method === 8) {
+      try {
+        out = inflateSync(this.data.subarray(start, end), { out: new Uint8Array(e.size) });
+      } catch (err) {
+        throw new ZipError(`record '${name}' cannot be inflated: ${(err as Error).message}`);
+      }
+    } else {
+      throw new ZipError(`record '${name}' uses unsupported compression method ${e.method}`);
+    }
+    if (out.length !== e.size) throw new ZipError(`record '${name}' has ${out.length} bytes, expected ${e.size}`);
+    if (verify && crc32(out) !== e.crc) throw new ZipError(`record '${name}' is corrupt (CRC-32 mismatch)`);
+    return out;
+  }
+}
+
+export function isZip(data: Uint8Array): boolean {
+  return data.length >= 4 && data[0] === 0x50 && data[1] === 0x4b && data[2] === 0x03 && data[3] === 0x04;
+}
+
+/** Sink for the writer: receives the archive bytes in order. */
+export type ByteSink = (chunk: Uint8Array) => void;
+
+/** Streams a stored (uncompressed) zip with 64-byte aligned entry data. */
+export class ZipWriter {
+  private offset = 0;
+  private central: { name: Uint8Array; crc: number; size: number; offset: number }[] = [];
+  static readonly ALIGN = 64;
+
+  constructor(private sink: ByteSink) {}
+
+  private emit(b: Uint8Array): void {
+    this.sink(b);
+    this.offset += b.length;
+  }
+
+  /** Add an entry; `parts` are concatenated as the entry's data. */
+  add(name: string, parts: Uint8Array | Uint8Array[]): void {
+    const chunks = Array.isArray(parts) ? parts : [parts];
+    let size = 0;
+    let crc = 0;
+    for (const c of chunks) {
+      size += c.length;
+      crc = crc32(c, crc);
+    }
+    const nameBytes = te.encode(name);
+    const zip64 = size >= 0xffffffff || this.offset >= 0xffffffff;
+    const z64Len = zip64 ? 20 : 0;
+    const base = this.offset + 30 + nameBytes.length + z64Len;
+    let pad = (ZipWriter.ALIGN - ((base + 4) % ZipWriter.ALIGN)) % ZipWriter.ALIGN;
+    const extraLen = z64Len + 4 + pad;
+    const h = new Uint8Array(30 + nameBytes.length + extraLen);
+    const dv = new DataView(h.buffer);
+    dv.setUint32(0, 0x04034b50, true);
+    dv.setUint16(4, zip64 ? 45 : 20, true); // version needed
+    dv.setUint16(6, 0, true); // flags
+    dv.setUint16(8, 0, true); // stored
+    dv.setUint16(10, 0, true); // time
+    dv.setUint16(12, 0x21, true); // date 1980-01-01
+    dv.setUint32(14, crc, true);
+    dv.setUint32(18, zip64 ? 0xffffffff : size, true);
+    dv.setUint32(22, zip64 ? 0xffffffff : size, true);
+    dv.setUint16(26, nameBytes.length, true);
+    dv.setUint16(28, extraLen, true);
+    h.set(nameBytes, 30);
+    let e = 30 + nameBytes.length;
+    if (zip64) {
+      dv.setUint16(e, 0x0001, true);
+      dv.setUint16(e + 2, 16, true);
+      dv.setBigUint64(e + 4, BigInt(size), true);
+      dv.setBigUint64(e + 12, BigInt(size), true);
+      e += 20;
+    }
+    // padding extra field ("FB", as PyTorch's writer uses), contents 'Z'
+    dv.setUint16(e, 0x4246, true);
+    dv.setUint16(e + 2, pad, true);
+    h.fill(0x5a, e + 4, e + 4 + pad);
+    const offset = this.offset;
+    this.emit(h);
+    for (const c of chunks) this.emit(c);
+    this.central.push({ name: nameBytes, crc, size, offset });
+    pad = 0;
+  }
+
+  /** Write the central directory and end records. */
+  finish(): void {
+    const cdStart = this.offset;
+    for (const c of this.central) {
+      const zip64 = c.size >= 0xffffffff || c.offset >= 0xffffffff;
+      const extraLen = zip64 ? 28 : 0;
+      const h = new Uint8Array(46 + c.name.length + extraLen);
+      const dv = new DataView(h.buffer);
+      dv.setUint32(0, 0x02014b50, true);
+      dv.setUint16(4, zip64 ? 45 : 20, true); // made by
+      dv.setUint16(6, zip64 ? 45 : 20, true); // needed
+      dv.setUint16(12, 0, true);
+      dv.setUint16(14, 0x21, true);
+      dv.setUint32(16, c.crc, true);
+      dv.setUint32(20, zip64 ? 0xffffffff : c.size, true);
+      dv.setUint32(24, zip64 ? 0xffffffff : c.size, true);
+      dv.setUint16(28, c.name.length, true);
+      dv.setUint16(30, extraLen, true);
+      dv.setUint32(42, zip64 ? 0xffffffff : c.offset, true);
+      h.set(c.name, 46);
+      if (zip64) {
+        const e = 46 + c.name.length;
+        dv.setUint16(e, 0x0001, true);
+        dv.setUint16(e + 2, 24, true);
+        dv.setBigUint64(e + 4, BigInt(c.size), true);
+        dv.setBigUint64(e + 12, BigInt(c.size), true);
+        dv.setBigUint64(e + 20, BigInt(c.offset), true);
+      }
+      this.emit(h);
+    }
+    const cdSize = this.offset - cdStart;
+    const n = this.central.length;
+    const need64 = n >= 0xffff || cdStart >= 0xffffffff || cdSize >= 0xffffffff;
+    if (need64) {
+      const z = new Uint8Array(56 + 20);
+      const dv = new DataView(z.buffer);
+      const z64Offset = this.offset;
+      dv.setUint32(0, 0x06064b50, true);
+      dv.setBigUint64(4, 44n, true);
+      dv.setUint16(12, 45, true);
+      dv.setUint16(14, 45, true);
+      dv.setBigUint64(24, BigInt(n), true);
+      dv.setBigUint64(32, BigInt(n), true);
+      dv.setBigUint64(40, BigInt(cdSize), true);
+      dv.setBigUint64(48, BigInt(cdStart), true);
+      dv.setUint32(56, 0x07064b50, true);
+      dv.setBigUint64(64, BigInt(z64Offset), true);
+      dv.setUint32(72, 1, true);
+      this.emit(z);
+    }
+    const end = new Uint8Array(22);
+    const dv = new DataView(end.buffer);
+    dv.setUint32(0, 0x06054b50, true);
+    dv.setUint16(8, need64 ? 0xffff : n, true);
+    dv.setUint16(10, need64 ? 0xffff : n, true);
+    dv.setUint32(12, need64 ? 0xffffffff : cdSize, true);
+    dv.setUint32(16, need64 ? 0xffffffff : cdStart, true);
+    this.emit(end);
+  }
+}

@@ -1,0 +1,226 @@
+// The Tensor handle class and deterministic memory management (tidy scopes, keep, dispose).
+import { native } from './native.js';
+import { TorchError } from './errors.js';
+import type { DType, TypedArray } from './dtype.js';
+
+native.setErrorClass(TorchError);
+
+// GC backstop: a Tensor that is dropped without dispose() frees its handle once collected.
+// Node runs these callbacks on a later event-loop turn only, so loops should use tidy().
+const registry = new FinalizationRegistry<number>((h) => native.free(h));
+
+// Open tidy scopes: each collects the tensors created while it is the innermost one.
+const scopes: Tensor[][] = [];
+
+export class Tensor {
+  /** Native handle; -1 once disposed. */
+  private _h: number;
+
+  /** Wraps a native handle. Internal: use the creation functions. */
+  constructor(handle: number) {
+    this._h = handle;
+    registry.register(this, handle, this);
+    if (scopes.length) scopes[scopes.length - 1].push(this);
+  }
+
+  /** The native handle, checked. Internal. */
+  get handle(): number {
+    if (this._h < 0) throw new TorchError('tensor was disposed', 'Tensor');
+    return this._h;
+  }
+
+  get isDisposed(): boolean {
+    return this._h < 0;
+  }
+
+  /** Frees the native tensor now. Safe to call twice. Autograd graphs keep their own references. */
+  dispose(): void {
+    if (this._h < 0) return;
+    registry.unregister(this);
+    native.free(this._h);
+    this._h = -1;
+  }
+
+  get shape(): number[] {
+    return native.shape(this.handle);
+  }
+  get dtype(): DType {
+    return native.dtype(this.handle) as DType;
+  }
+  get device(): string {
+    return native.device(this.handle);
+  }
+  get ndim(): number {
+    return this.shape.length;
+  }
+  dim(): number {
+    return this.shape.length;
+  }
+  /** Size of one dimension (negative counts from the end), or the whole shape. */
+  size(): number[];
+  size(dim: number): number;
+  size(dim?: number): number | number[] {
+    const s = this.shape;
+    if (dim === undefined) return s;
+    const d = dim < 0 ? dim + s.length : dim;
+    if (d < 0 || d >= s.length) throw new TorchError(`dimension ${dim} out of range for a ${s.length}-d tensor`, 'size');
+    return s[d];
+  }
+  numel(): number {
+    return this.shape.reduce((a, b) => a * b, 1);
+  }
+  stride(): number[];
+  stride(dim: number): number;
+  stride(dim?: number): number | number[] {
+    const s = native.stride(this.handle);
+    return dim === undefined ? s : s[dim < 0 ? dim + s.length : dim];
+  }
+
+  get requiresGrad(): boolean {
+    return native.meta(this.handle)[2] as boolean;
+  }
+  set requiresGrad(v: boolean) {
+    native.setRequiresGrad(this.handle, v);
+  }
+  /** Sets requiresGrad in place and returns this tensor (PyTorch's requires_grad_). */
+  requiresGrad_(v = true): this {
+    native.setRequiresGrad(this.handle, v);
+    return this;
+  }
+  /** Accumulated gradient, or null. Each read returns a new handle to the same tensor. */
+  get grad(): Tensor | null {
+    const g = native.grad(this.handle);
+    return g === null ? null : new Tensor(g);
+  }
+  set grad(g: Tensor | null) {
+    native.setGrad(this.handle, g === null ? null : g.handle);
+  }
+  get isLeaf(): boolean {
+    return native.gradInfo(this.handle)[0];
+  }
+  /** Name of the autograd node that made this tensor ("AddBackward0"), or null. */
+  get gradFn(): string | null {
+    return native.gradInfo(this.handle)[1];
+  }
+  retainGrad(): this {
+    native.retainGrad(this.handle);
+    return this;
+  }
+  get retainsGrad(): boolean {
+    return native.gradInfo(this.handle)[2];
+  }
+
+  /** Runs backward from this tensor (a scalar unless gradient is given). */
+  backward(gradient?: Tensor | null, options: { retainGraph?: boolean; createGraph?: boolean; inputs?: Tensor[] } = {}): void {
+    native.backward(
+      [this.handle],
+      gradient ? [gradient.handle] : null,
+      options.retainGraph,
+      options.createGraph ?? false,
+      options.inputs ? options.inputs.map((t) => t.handle) : null,
+    );
+  }
+
+  /** The value of a one-element tensor. */
+  item(): number {
+    return native.item(this.handle) as number;
+  }
+
+  /**
+   * Elements in row-major order as a typed array (float16/bfloat16 as raw Uint16 words, int64 as
+   * BigInt64Array, bool as Uint8Array, complex as interleaved real/imaginary). A copy, unless
+   * share is set: then the array views this tensor's storage (for a contiguous CPU tensor) and
+   * writes to it change the tensor.
+   */
+  data(options: { share?: boolean } = {}): TypedArray {
+    return native.toTypedArray(this.handle, options.share ?? false) as TypedArray;
+  }
+  /** A copy of the elements as a typed array. */
+  toTypedArray(): TypedArray {
+    return native.toTypedArray(this.handle, false) as TypedArray;
+  }
+
+  /** Another handle to the same tensor (same storage and autograd identity). */
+  alias(): Tensor {
+    return new Tensor(native.alias(this.handle));
+  }
+
+  /** True when both handles name the same tensor. */
+  is(other: Tensor): boolean {
+    return native.sameTensor(this.handle, other.handle);
+  }
+
+  /** A token another thread of this process passes to torch.fromShared() to adopt this tensor without a copy. */
+  share(): bigint {
+    return native.share(this.handle);
+  }
+}
+
+export type Nested<T> = T | Nested<T>[];
+
+/** Runs fn and frees every tensor created inside except those it returns or keep()s. */
+export function tidy<T>(fn: () => T): T {
+  const scope: Tensor[] = [];
+  scopes.push(scope);
+  let result: T;
+  try {
+    result = fn();
+  } catch (err) {
+    scopes.pop();
+    for (const t of scope) t.dispose();
+    throw err;
+  }
+  scopes.pop();
+  if (result instanceof Promise) {
+    for (const t of scope) t.dispose();
+    throw new TypeError('tidy: fn returned a Promise; tidy scopes are synchronous (await outside, tidy each step)');
+  }
+  const survivors = new Set<Tensor>();
+  collectTensors(result, survivors, 0);
+  const parent = scopes.length ? scopes[scopes.length - 1] : null;
+  for (const t of scope) {
+    if (survivors.has(t) || kept.has(t)) {
+      if (parent) parent.push(t);
+    } else {
+      t.dispose();
+    }
+  }
+  return result;
+}
+
+const kept = new WeakSet<Tensor>();
+
+/** Exempts a tensor from disposal by the enclosing tidy scopes. */
+export function keep<T extends Tensor>(t: T): T {
+  kept.add(t);
+  return t;
+}
+
+/** Disposes tensors found in the argument (arrays, plain objects, Maps). */
+export function dispose(x: unknown): void {
+  const found = new Set<Tensor>();
+  collectTensors(x, found, 0);
+  for (const t of found) t.dispose();
+}
+
+function collectTensors(x: unknown, out: Set<Tensor>, depth: number): void {
+  if (depth > 32 || x === null || typeof x !== 'object') return;
+  if (x instanceof Tensor) {
+    out.add(x);
+  } else if (Array.isArray(x)) {
+    for (const v of x) collectTensors(v, out, depth + 1);
+  } else if (x instanceof Map) {
+    for (const v of x.values()) collectTensors(v, out, depth + 1);
+  } else if (Object.getPrototypeOf(x) === Object.prototype) {
+    for (const v of Object.values(x)) collectTensors(v, out, depth + 1);
+  } else {
+    // Class instances (modules, MetaTensor holders) may expose their tensors.
+    const tensors = (x as { tensors?: () => Iterable<Tensor> }).tensors;
+    if (typeof tensors === 'function') for (const t of tensors.call(x)) out.add(t);
+  }
+}
+
+/** Live native tensors of this thread and the bytes of the distinct storages they hold. */
+export function memory(): { liveTensors: number; bytes: number } {
+  return native.memory();
+}

@@ -1,0 +1,259 @@
+// Hand-written Tensor idioms on top of the generated ops: conversion (to, toArray), printing
+// like PyTorch, and Python-style indexing.
+import { Tensor } from './tensor.js';
+import { call } from './dispatch.js';
+import * as T from './generated/tables.js';
+import { normalizeDtype, type DType, type Device, type MemoryFormat } from './dtype.js';
+import { tensor } from './creation.js';
+import { TorchError } from './errors.js';
+
+export interface ToOptions {
+  dtype?: DType;
+  device?: Device;
+  copy?: boolean;
+  nonBlocking?: boolean;
+  memoryFormat?: MemoryFormat;
+}
+
+/** One index of Tensor.at(): a number, a slice string ('1:3', ':', '::2', '...'), null for a new axis, or an index/mask. */
+export type Index = number | string | null | Tensor | number[] | boolean[];
+
+const DTYPE_NAMES = new Set(['float32', 'float64', 'float16', 'bfloat16', 'uint8', 'int8', 'int16', 'int32', 'int64', 'bool', 'complex64', 'complex128',
+  'float', 'double', 'half', 'short', 'int', 'long']);
+
+declare module './tensor.js' {
+  interface Tensor {
+    /** Converts to a dtype and/or device ('float64', 'cuda:0', or { dtype, device, copy }). Returns this tensor when nothing changes. */
+    to(target: DType | Device | ToOptions | Tensor): Tensor;
+    cpu(): Tensor;
+    cuda(device?: number): Tensor;
+    float(): Tensor;
+    double(): Tensor;
+    half(): Tensor;
+    bfloat16(): Tensor;
+    long(): Tensor;
+    int(): Tensor;
+    short(): Tensor;
+    byte(): Tensor;
+    char(): Tensor;
+    bool(): Tensor;
+    /** Values as nested JS arrays (numbers, or booleans for bool tensors). */
+    toArray(): any;
+    /** Python-style indexing: t.at(0, '1:3', null, '...', mask). */
+    at(...index: Index[]): Tensor;
+    /** Python-style assignment t[index] = value, in place; returns this. */
+    assign(value: Tensor | number | boolean, ...index: Index[]): this;
+  }
+}
+
+const P = Tensor.prototype as any;
+
+P.to = function (this: Tensor, target: DType | Device | ToOptions | Tensor): Tensor {
+  let o: ToOptions;
+  if (target instanceof Tensor) o = { dtype: target.dtype, device: target.device };
+  else if (typeof target === 'string') o = DTYPE_NAMES.has(target.replace(/^torch\./, '')) ? { dtype: normalizeDtype(target) } : { device: target };
+  else o = target;
+  return call(T.O_to, [this, { dtype: o.dtype, device: o.device, copy: o.copy, nonBlocking: o.nonBlocking, memoryFormat: o.memoryFormat }]) as Tensor;
+};
+P.cpu = function (this: Tensor) { return this.to({ device: 'cpu' }); };
+P.cuda = function (this: Tensor, d = 0) { return this.to({ device: `cuda:${d}` }); };
+for (const [m, dt] of [['float', 'float32'], ['double', 'float64'], ['half', 'float16'], ['bfloat16', 'bfloat16'], ['long', 'int64'],
+  ['int', 'int32'], ['short', 'int16'], ['byte', 'uint8'], ['char', 'int8'], ['bool', 'bool']] as const) {
+  P[m] = function (this: Tensor) { return this.to({ dtype: dt }); };
+}
+
+/** Elements as plain JS values in row-major order (one number or boolean each). */
+function flatValues(t: Tensor): (number | boolean)[] {
+  let src = t;
+  const dt = t.dtype;
+  if (dt === 'float16' || dt === 'bfloat16') src = t.to({ dtype: 'float32' });
+  if (dt === 'complex64' || dt === 'complex128') throw new TorchError('toArray: complex tensors have no plain JS form; use data()', 'toArray');
+  const d = src.data();
+  if (src !== t) src.dispose();
+  if (dt === 'bool') return Array.from(d as Uint8Array, (v) => v !== 0);
+  if (d instanceof BigInt64Array) return Array.from(d, (v) => Number(v));
+  return Array.from(d as Float32Array);
+}
+
+function nest(flat: unknown[], shape: number[], off: number, dim: number): unknown {
+  if (dim === shape.length) return flat[off];
+  const step = shape.slice(dim + 1).reduce((a, b) => a * b, 1);
+  const out = new Array(shape[dim]);
+  for (let i = 0; i < shape[dim]; i++) out[i] = nest(flat, shape, off + i * step, dim + 1);
+  return out;
+}
+
+P.toArray = function (this: Tensor) {
+  const shape = this.shape;
+  const flat = flatValues(this);
+  return shape.length === 0 ? flat[0] : nest(flat, shape, 0, 0);
+};
+
+// ---- printing, after torch/_tensor_str.py's default options (precision 4, threshold 1000, edgeitems 3, linewidth 80)
+
+function formatter(values: number[], floating: boolean): (v: number) => string {
+  if (!floating) {
+    const w = Math.max(1, ...values.map((v) => String(v).length));
+    return (v) => String(v).padStart(w);
+  }
+  const finite = values.filter((v) => Number.isFinite(v));
+  const nonzero = finite.map(Math.abs).filter((v) => v !== 0);
+  const intMode = finite.every((v) => v === Math.round(v));
+  let fmt: (v: number) => string;
+  if (intMode) {
+    const max = nonzero.length ? Math.max(...nonzero) : 0;
+    fmt = max > 1e8 ? (v) => sci(v) : (v) => (Number.isFinite(v) ? `${v.toFixed(0)}.` : String(v).replace('Infinity', 'inf').replace('NaN', 'nan'));
+  } else {
+    const max = nonzero.length ? Math.max(...nonzero) : 0;
+    const min = nonzero.length ? Math.min(...nonzero) : 0;
+    const useSci = nonzero.length > 0 && (max / min > 1000 || max > 1e8 || min < 1e-4);
+    fmt = useSci ? sci : (v) => (Number.isFinite(v) ? v.toFixed(4) : String(v).replace('Infinity', 'inf').replace('NaN', 'nan'));
+  }
+  const w = Math.max(1, ...values.map((v) => fmt(v).length));
+  return (v) => fmt(v).padStart(w);
+}
+
+function sci(v: number): string {
+  if (!Number.isFinite(v)) return String(v).replace('Infinity', 'inf').replace('NaN', 'nan');
+  const [m, e] = v.toExponential(4).split('e');
+  const ex = Number(e);
+  return `${m}e${ex < 0 ? '-' : '+'}${String(Math.abs(ex)).padStart(2, '0')}`;
+}
+
+function render(flat: (number | boolean)[], shape: number[], fmt: (v: any) => string, summarize: boolean, indent: number): string {
+  const rec = (off: number, dim: number): string => {
+    if (dim === shape.length) return fmt(flat[off]);
+    const step = shape.slice(dim + 1).reduce((a, b) => a * b, 1);
+    const n = shape[dim];
+    const idx: (number | null)[] = summarize && n > 6 ? [0, 1, 2, null, n - 3, n - 2, n - 1] : [...Array(n).keys()];
+    const parts = idx.map((i) => (i === null ? '...' : rec(off + i * step, dim + 1)));
+    if (dim === shape.length - 1) return `[${parts.join(', ')}]`;
+    const sep = ',' + '\n'.repeat(shape.length - dim - 1) + ' '.repeat(indent + dim + 1);
+    return `[${parts.join(sep)}]`;
+  };
+  return rec(0, 0);
+}
+
+P.toString = function (this: Tensor): string {
+  if (this.isDisposed) return 'tensor(<disposed>)';
+  const shape = this.shape;
+  const dt = this.dtype;
+  const numel = shape.reduce((a, b) => a * b, 1);
+  const summarize = numel > 1000;
+  let body: string;
+  if (numel === 0) {
+    body = '[]';
+  } else if (dt === 'complex64' || dt === 'complex128') {
+    body = `<complex ${JSON.stringify(shape)}>`;
+  } else {
+    const flat = flatValues(this);
+    const fmt: (v: any) => string = dt === 'bool' ? (v) => (v ? ' True' : 'False') : formatter(flat as number[], dt.startsWith('float') || dt === 'bfloat16');
+    body = render(flat, shape, fmt, summarize, 'tensor('.length);
+  }
+  const extras: string[] = [];
+  const dev = this.device;
+  if (dev !== 'cpu') extras.push(`device='${dev}'`);
+  if (numel === 0 && shape.length !== 1) extras.push(`size=(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`);
+  if (dt !== 'float32' && dt !== 'int64' && dt !== 'bool') extras.push(`dtype=torch.${dt}`);
+  const fn = this.gradFn;
+  if (fn) extras.push(`grad_fn=<${fn}>`);
+  else if (this.requiresGrad) extras.push('requires_grad=True');
+  return `tensor(${body}${extras.length ? ', ' + extras.join(', ') : ''})`;
+};
+P[Symbol.for('nodejs.util.inspect.custom')] = function (this: Tensor) { return this.toString(); };
+
+// ---- indexing
+
+function parseSlice(s: string, what: string): [number | null, number | null, number] {
+  const parts = s.split(':');
+  if (parts.length < 2 || parts.length > 3) throw new TypeError(`${what}: bad slice '${s}' (expected 'start:stop' or 'start:stop:step')`);
+  const num = (p: string | undefined): number | null => {
+    if (p === undefined || p.trim() === '') return null;
+    const v = Number(p);
+    if (!Number.isInteger(v)) throw new TypeError(`${what}: bad slice '${s}'`);
+    return v;
+  };
+  const step = num(parts[2]) ?? 1;
+  if (step <= 0) throw new TypeError(`${what}: slice step must be positive, found ${step}`);
+  return [num(parts[0]), num(parts[1]), step];
+}
+
+/** Applies basic indices as views; returns the view and the advanced indices by dimension. */
+function basicIndex(t: Tensor, index: Index[], what: string): { view: Tensor; advanced: (Tensor | null)[]; owned: Tensor[] } {
+  const owned: Tensor[] = [];
+  const nEll = index.filter((i) => i === '...').length;
+  if (nEll > 1) throw new TypeError(`${what}: only one '...' is allowed`);
+  const consumed = index.filter((i) => i !== null && i !== '...').reduce<number>((n, i) => n + (i instanceof Tensor && i.dtype === 'bool' ? i.dim() : 1), 0);
+  const nd = t.dim();
+  if (consumed > nd) throw new TypeError(`${what}: too many indices for a ${nd}-d tensor (${consumed})`);
+  let view = t;
+  let dim = 0;
+  const advanced: (Tensor | null)[] = [];
+  const step = (next: Tensor) => {
+    if (view !== t) owned.push(view);
+    view = next;
+  };
+  for (const i of index) {
+    if (i === '...') {
+      dim += nd - consumed;
+      continue;
+    }
+    if (i === null) {
+      step(call(T.O_unsqueeze, [view, dim]) as Tensor);
+      dim++;
+      continue;
+    }
+    if (typeof i === 'number') {
+      const size = view.size(dim);
+      if (i < -size || i >= size) throw new TypeError(`${what}: index ${i} is out of bounds for dimension ${dim} with size ${size}`);
+      step(call(T.O_select, [view, dim, i]) as Tensor);
+      continue;
+    }
+    if (typeof i === 'string') {
+      const [start, stop, st] = parseSlice(i, what);
+      if (!(start === null && stop === null && st === 1)) step(call(T.O_slice, [view, { dim, start, end: stop, step: st }]) as Tensor);
+      dim++;
+      continue;
+    }
+    let idx: Tensor;
+    if (i instanceof Tensor) idx = i;
+    else {
+      idx = tensor(i as number[] | boolean[]);
+      owned.push(idx);
+    }
+    while (advanced.length < dim) advanced.push(null);
+    advanced.push(idx);
+    dim += idx.dtype === 'bool' ? idx.dim() : 1;
+    for (let k = 1; k < (idx.dtype === 'bool' ? idx.dim() : 1); k++) advanced.push(null);
+  }
+  return { view, advanced, owned };
+}
+
+P.at = function (this: Tensor, ...index: Index[]): Tensor {
+  const { view, advanced, owned } = basicIndex(this, index, 'at');
+  let out = view;
+  if (advanced.length) {
+    out = call(T.O_index, [view, advanced]) as Tensor;
+    if (view !== this) owned.push(view);
+  } else if (out === this) {
+    out = call(T.O_alias, [this]) as Tensor;
+  }
+  for (const o of owned) o.dispose();
+  return out;
+};
+
+P.assign = function (this: Tensor, value: Tensor | number | boolean, ...index: Index[]) {
+  const { view, advanced, owned } = basicIndex(this, index, 'assign');
+  if (advanced.length) {
+    const v = value instanceof Tensor ? value : tensor(value as number, { dtype: this.dtype });
+    call(T.O_index_put_, [view, advanced, v]);
+    if (!(value instanceof Tensor)) v.dispose();
+  } else if (value instanceof Tensor) {
+    call(T.O_copy_, [view, value]);
+  } else {
+    call(T.O_fill_, [view, value]);
+  }
+  if (view !== this) owned.push(view);
+  for (const o of owned) o.dispose();
+  return this;
+};
