@@ -1,0 +1,220 @@
+// Compressed pixel data codecs: the @cornerstonejs WebAssembly codecs (instantiated synchronously, so that
+// reading stays synchronous), jpeg-lossless-decoder-js for JPEG lossless, and our RLE decoder.
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+
+/** What a codec reports about the frame it decoded. */
+export interface DecodedFrame {
+  width: number;
+  height: number;
+  components: number;
+  bitsPerSample: number;
+  signed: boolean;
+  /** Decoded samples, interleaved, little-endian: 1 byte per sample if bitsPerSample <= 8, else 2. */
+  bytes: Uint8Array;
+}
+
+/** The header limits a decoded frame must respect (from the DICOM data set); checked before decoding. */
+export interface FrameLimits {
+  rows: number;
+  cols: number;
+  spp: number;
+}
+
+interface WasmDecoder {
+  getEncodedBuffer(length: number): Uint8Array;
+  getDecodedBuffer(): Uint8Array;
+  readHeader?(): void;
+  decode(): void;
+  getFrameInfo(): { width: number; height: number; bitsPerSample: number; componentCount: number; isSigned?: boolean };
+  delete(): void;
+}
+
+type CodecName = 'jpeg' | 'jpegls' | 'j2k' | 'htj2k';
+
+const CODECS: Record<CodecName, { pkg: string; js: string; wasm: string; cls: string }> = {
+  jpeg: { pkg: '@cornerstonejs/codec-libjpeg-turbo-8bit', js: 'dist/libjpegturbowasm_decode.js', wasm: 'dist/libjpegturbowasm_decode.wasm', cls: 'JPEGDecoder' },
+  jpegls: { pkg: '@cornerstonejs/codec-charls', js: 'dist/charlswasm_decode.js', wasm: 'dist/charlswasm_decode.wasm', cls: 'JpegLSDecoder' },
+  j2k: { pkg: '@cornerstonejs/codec-openjpeg', js: 'dist/openjpegwasm_decode.js', wasm: 'dist/openjpegwasm_decode.wasm', cls: 'J2KDecoder' },
+  htj2k: { pkg: '@cornerstonejs/codec-openjph', js: 'dist/openjphjs.js', wasm: 'dist/openjphjs.wasm', cls: 'HTJ2KDecoder' },
+};
+
+const compiled = new Map<CodecName, WebAssembly.Module>();
+const instances = new Map<CodecName, Record<string, unknown>>();
+
+function packageDir(pkg: string): string {
+  return dirname(dirname(require.resolve(pkg)));
+}
+
+/** Instantiates a codec module synchronously (the Emscripten factory accepts a synchronous instantiateWasm hook). */
+function codecModule(name: CodecName): Record<string, unknown> {
+  const existing = instances.get(name);
+  if (existing) return existing;
+  const spec = CODECS[name];
+  const dir = packageDir(spec.pkg);
+  let mod = compiled.get(name);
+  if (!mod) {
+    mod = new WebAssembly.Module(readFileSync(join(dir, spec.wasm)));
+    compiled.set(name, mod);
+  }
+  const factory = require(join(dir, spec.js)) as (arg: object) => Promise<unknown>;
+  const wasmModule = mod;
+  const arg: Record<string, unknown> = {
+    instantiateWasm(imports: WebAssembly.Imports, receive: (inst: WebAssembly.Instance, m: WebAssembly.Module) => void) {
+      const inst = new WebAssembly.Instance(wasmModule, imports);
+      receive(inst, wasmModule);
+      return inst.exports;
+    },
+    print: () => {},
+    printErr: () => {},
+  };
+  const ready = factory(arg);
+  // The promise resolves later; the module is usable now. Swallow a late rejection (reported by the decode call).
+  if (ready && typeof (ready as Promise<unknown>).catch === 'function') (ready as Promise<unknown>).catch(() => {});
+  if (typeof arg[spec.cls] !== 'function') throw new Error(`codec ${spec.pkg} did not initialise synchronously`);
+  instances.set(name, arg);
+  return arg;
+}
+
+function runWasm(name: CodecName, data: Uint8Array, limits: FrameLimits): DecodedFrame {
+  const mod = codecModule(name);
+  const Cls = mod[CODECS[name].cls] as new () => WasmDecoder;
+  let dec: WasmDecoder | undefined;
+  try {
+    dec = new Cls();
+    dec.getEncodedBuffer(data.length).set(data);
+    if (name === 'j2k' || name === 'htj2k') {
+      const siz = scanJ2kSiz(data);
+      if (!siz) throw new FrameMismatch('no JPEG 2000 SIZ marker segment in the frame');
+      checkLimits({ width: siz.width, height: siz.height, componentCount: siz.components }, limits);
+    } else {
+      const sof = scanJpegSof(data);
+      if (!sof) throw new FrameMismatch('no JPEG start-of-frame marker in the frame');
+      checkLimits({ width: sof.width, height: sof.height, componentCount: sof.components }, limits);
+    }
+    dec.decode();
+    const info = dec.getFrameInfo();
+    checkLimits(info, limits);
+    const decoded = dec.getDecodedBuffer();
+    const bytes = new Uint8Array(decoded.length);
+    bytes.set(decoded);
+    return {
+      width: info.width,
+      height: info.height,
+      components: info.componentCount,
+      bitsPerSample: info.bitsPerSample,
+      signed: Boolean(info.isSigned),
+      bytes,
+    };
+  } catch (e) {
+    // An aborted Emscripten module is unusable: drop it so the next call starts a fresh instance.
+    if (!(e instanceof FrameMismatch)) instances.delete(name);
+    throw e;
+  } finally {
+    try {
+      dec?.delete();
+    } catch {
+      instances.delete(name);
+    }
+  }
+}
+
+class FrameMismatch extends Error {}
+
+function checkLimits(info: { width: number; height: number; componentCount: number }, limits: FrameLimits): void {
+  if (info.width !== limits.cols || info.height !== limits.rows || info.componentCount !== limits.spp) {
+    throw new FrameMismatch(
+      `compressed frame is ${info.width}x${info.height} with ${info.componentCount} component(s), but the header says Columns=${limits.cols}, Rows=${limits.rows}, SamplesPerPixel=${limits.spp}`,
+    );
+  }
+}
+
+/** Reads the image size from a JPEG 2000 codestream's SIZ marker segment (a JP2 wrapper is searched through). */
+export function scanJ2kSiz(data: Uint8Array): { width: number; height: number; components: number } | undefined {
+  const limit = Math.min(data.length - 42, 1 << 16);
+  for (let i = 0; i <= limit; i++) {
+    if (data[i] === 0xff && data[i + 1] === 0x4f && data[i + 2] === 0xff && data[i + 3] === 0x51) {
+      const v = new DataView(data.buffer, data.byteOffset + i + 4, 38);
+      const xsiz = v.getUint32(4), ysiz = v.getUint32(8), xo = v.getUint32(12), yo = v.getUint32(16);
+      return { width: xsiz - xo, height: ysiz - yo, components: v.getUint16(36) };
+    }
+  }
+  return undefined;
+}
+
+/** Finds the first start-of-frame marker (SOF0-15, or JPEG-LS SOF55) and reads its dimensions. */
+export function scanJpegSof(data: Uint8Array): { marker: number; precision: number; height: number; width: number; components: number } | undefined {
+  let i = 0;
+  if (data.length < 4 || data[0] !== 0xff || data[1] !== 0xd8) return undefined;
+  i = 2;
+  while (i + 4 <= data.length) {
+    if (data[i] !== 0xff) {
+      i++;
+      continue;
+    }
+    const marker = data[i + 1];
+    if (marker === 0xff || marker === 0x00 || (marker >= 0xd0 && marker <= 0xd8)) {
+      i += marker === 0xff ? 1 : 2;
+      continue;
+    }
+    const len = (data[i + 2] << 8) | data[i + 3];
+    const isSof = (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) || marker === 0xf7;
+    if (isSof) {
+      if (i + 10 > data.length) return undefined;
+      return {
+        marker,
+        precision: data[i + 4],
+        height: (data[i + 5] << 8) | data[i + 6],
+        width: (data[i + 7] << 8) | data[i + 8],
+        components: data[i + 9],
+      };
+    }
+    if (marker === 0xda) return undefined;
+    i += 2 + len;
+  }
+  return undefined;
+}
+
+export function decodeJpegBaseline(data: Uint8Array, limits: FrameLimits): DecodedFrame {
+  const sof = scanJpegSof(data);
+  if (sof && sof.precision > 8) {
+    throw new Error(`JPEG with ${sof.precision}-bit precision (extended process 4) is not supported by the bundled 8-bit libjpeg-turbo decoder`);
+  }
+  return runWasm('jpeg', data, limits);
+}
+
+export function decodeJpegLs(data: Uint8Array, limits: FrameLimits): DecodedFrame {
+  return runWasm('jpegls', data, limits);
+}
+
+export function decodeJ2k(data: Uint8Array, limits: FrameLimits): DecodedFrame {
+  return runWasm('j2k', data, limits);
+}
+
+export function decodeHtj2k(data: Uint8Array, limits: FrameLimits): DecodedFrame {
+  return runWasm('htj2k', data, limits);
+}
+
+interface LosslessDecoderCtor {
+  new (): { decode(buffer: ArrayBuffer, offset: number, length: number, numBytes?: number): Uint8Array | Uint16Array; numComp?: number };
+}
+let losslessCtor: LosslessDecoderCtor | undefined;
+
+export function decodeJpegLossless(data: Uint8Array, limits: FrameLimits, bitsAllocated: number): DecodedFrame {
+  const sof = scanJpegSof(data);
+  if (!sof) throw new Error('JPEG lossless frame has no start-of-frame marker');
+  if (sof.marker !== 0xc3 && sof.marker !== 0xc7) throw new Error(`JPEG lossless transfer syntax but the frame uses SOF marker 0xFF${sof.marker.toString(16).toUpperCase()}`);
+  checkLimits({ width: sof.width, height: sof.height, componentCount: sof.components }, limits);
+  if (!losslessCtor) losslessCtor = (require('jpeg-lossless-decoder-js') as { Decoder: LosslessDecoderCtor }).Decoder;
+  const dec = new losslessCtor();
+  const numBytes = bitsAllocated <= 8 ? 1 : 2;
+  const copy = new Uint8Array(data); // a real copy (Buffer.slice would share memory)
+  const out = dec.decode(copy.buffer, 0, copy.length, numBytes);
+  const expected = sof.width * sof.height * sof.components;
+  if (out.length < expected) throw new Error(`JPEG lossless frame decoded to ${out.length} samples, expected ${expected}`);
+  const bytes = new Uint8Array(out.buffer, out.byteOffset, expected * numBytes);
+  return { width: sof.width, height: sof.height, components: sof.components, bitsPerSample: sof.precision, signed: false, bytes };
+}

@@ -1,0 +1,368 @@
+// MONAI's DICOM readers: PydicomReader and ITKReader (the latter also hands non-DICOM files to another reader).
+import { statSync } from 'node:fs';
+import * as torch from '@monai-ts/torch';
+import { DicomError } from './errors.js';
+import { hasDicmPrefix, type DicomFile } from './parse.js';
+import { affineToSpacing, dicomAffine, sliceNormal, type Mat4 } from './geometry.js';
+import { loadDicom, type DicomVolume, type LoadOptions } from './volume.js';
+import { PRUNED_TAGS, SELECTED_TAGS } from './tags.js';
+import type { TypedArray } from './pixels.js';
+import { openSync, readSync, closeSync } from 'node:fs';
+
+export type Meta = Record<string, unknown>;
+
+/** What `read` returns for DICOM input: one loaded volume per file or folder. */
+export interface DicomImage {
+  source: string;
+  volume: DicomVolume;
+}
+
+/** Typed-array form of a volume in MONAI's index order (for callers that do not want a tensor). */
+export interface IndexOrderArray {
+  data: TypedArray;
+  shape: number[];
+  dtype: string;
+}
+
+/** A reader with MONAI's ImageReader methods. */
+export interface DicomImageReader {
+  verifySuffix(filename: string | string[]): boolean;
+  read(data: string | string[], options?: Record<string, unknown>): unknown;
+  getData(img: unknown): [torch.Tensor, Meta];
+}
+
+function toTensor(v: DicomVolume): torch.Tensor {
+  let data: TypedArray = v.data;
+  let dtype: torch.DType;
+  switch (v.dtype) {
+    case 'uint16':
+      data = Int32Array.from(data as Uint16Array);
+      dtype = 'int32';
+      break;
+    case 'uint32': {
+      const src = data as Uint32Array;
+      const out = new BigInt64Array(src.length);
+      for (let i = 0; i < src.length; i++) out[i] = BigInt(src[i]);
+      data = out as unknown as TypedArray;
+      dtype = 'int64';
+      break;
+    }
+    default:
+      dtype = v.dtype as torch.DType;
+  }
+  return torch.tidy(() => {
+    const raw = torch.fromTypedArray(data as torch.TypedArray, v.layoutShape, dtype);
+    return raw.permute(v.permutation).contiguous();
+  });
+}
+
+/** The volume's samples transposed to MONAI's index order, as a typed array (no torch). */
+export function toIndexOrder(v: DicomVolume): IndexOrderArray {
+  const ls = v.layoutShape, perm = v.permutation;
+  const n = v.data.length;
+  const out = new (v.data.constructor as { new (n: number): TypedArray })(n);
+  const nd = ls.length;
+  const inStrides = new Array(nd).fill(1);
+  for (let d = nd - 2; d >= 0; d--) inStrides[d] = inStrides[d + 1] * ls[d + 1];
+  const shape = perm.map((p) => ls[p]);
+  const strideOfOut = perm.map((p) => inStrides[p]);
+  const idx = new Array(nd).fill(0);
+  for (let o = 0; o < n; o++) {
+    let off = 0;
+    for (let d = 0; d < nd; d++) off += idx[d] * strideOfOut[d];
+    out[o] = v.data[off];
+    for (let d = nd - 1; d >= 0; d--) {
+      if (++idx[d] < shape[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return { data: out, shape, dtype: v.dtype };
+}
+
+function jsonValue(f: DicomFile, tag: string, vr: string): { vr: string; Value?: unknown[] } | undefined {
+  const key = `x${tag.toLowerCase()}`;
+  if (!f.ds.elements[key]) return undefined;
+  let value: unknown[] | undefined;
+  if (vr === 'DS' || vr === 'IS') value = f.numbers(key);
+  else if (vr === 'US') {
+    const v = f.us(key);
+    value = v === undefined ? undefined : [v];
+  } else if (vr === 'PN') {
+    const s = f.str(key);
+    value = s === undefined ? undefined : [{ Alphabetic: s }];
+  } else value = f.strings(key)?.map((s) => s.replace(/\0/g, '').trim());
+  return value === undefined ? { vr } : { vr, Value: value };
+}
+
+function meta3(v: DicomVolume): { iop?: number[]; ipp?: number[]; ps?: number[] } {
+  return { iop: v.geometry.iop, ipp: v.geometry.ipp, ps: v.geometry.pixelSpacing };
+}
+
+function nanOrLast(v: DicomVolume, shape: number[]): number {
+  return v.info.spp > 1 ? -1 : shape.length === (v.is3d ? 3 : 2) ? NaN : -1;
+}
+
+function stackCompatible(items: [torch.Tensor, Meta][]): [torch.Tensor, Meta] {
+  if (items.length === 1) return items[0];
+  const meta = items[0][1];
+  for (const [, m] of items.slice(1)) {
+    const a = m.affine as Mat4, b = meta.affine as Mat4;
+    if (a.some((row, i) => row.some((x, j) => Math.abs(x - b[i][j]) > 1e-5 + 1e-8 * Math.abs(b[i][j])))) {
+      throw new Error(`affine matrix of all images should be the same for channel-wise concatenation. Got ${JSON.stringify(b)} and ${JSON.stringify(a)}.`);
+    }
+    if (JSON.stringify(m.spatial_shape) !== JSON.stringify(meta.spatial_shape)) {
+      throw new Error(`spatial_shape of all images should be the same for channel-wise concatenation. Got ${JSON.stringify(meta.spatial_shape)} and ${JSON.stringify(m.spatial_shape)}.`);
+    }
+  }
+  const out = torch.stack(items.map((x) => x[0]), { dim: 0 } as never) as unknown as torch.Tensor;
+  for (const [t] of items) t.dispose();
+  meta.original_channel_dim = 0;
+  return [out, meta];
+}
+
+function ensureList<T>(x: T | T[]): T[] {
+  return Array.isArray(x) ? x : [x];
+}
+
+export interface PydicomReaderOptions extends Omit<LoadOptions, 'rescale' | 'invertMonochrome1'> {
+  channelDim?: number | 'no_channel' | null;
+  affineLpsToRas?: boolean;
+  swapIj?: boolean;
+  pruneMetadata?: boolean;
+  labelDict?: Record<string, number> | null;
+  toGpu?: boolean;
+}
+
+const PYDICOM_KEYS = new Set(['channelDim', 'affineLpsToRas', 'swapIj', 'pruneMetadata', 'labelDict', 'fnameRegex', 'toGpu', 'seriesName', 'maxBytes']);
+const ITK_KEYS = new Set(['channelDim', 'seriesName', 'reverseIndexing', 'seriesMeta', 'affineLpsToRas', 'fnameRegex', 'maxBytes', 'nonDicomReader']);
+
+function checkKeys(cls: string, opts: object, allowed: Set<string>): void {
+  for (const k of Object.keys(opts)) {
+    if (!allowed.has(k)) {
+      const near = [...allowed].find((a) => a.toLowerCase() === k.toLowerCase().replace(/_/g, '')) ?? [...allowed].find((a) => a.toLowerCase().startsWith(k.toLowerCase().slice(0, 4)));
+      throw new TypeError(`${cls}: unknown option '${k}'${near ? ` (did you mean '${near}'?)` : ''}; options are ${[...allowed].join(', ')}`);
+    }
+  }
+}
+
+/**
+ * MONAI's PydicomReader: a file or a folder (one series). Arrays follow pydicom's pixel_array values (no
+ * MONOCHROME1 inversion), rescaled to float32 when RescaleSlope or RescaleIntercept is present; axes are
+ * (column, row[, slice]) with swap_ij=True, and the affine is RAS unless affineLpsToRas is false.
+ */
+export class PydicomReader implements DicomImageReader {
+  readonly options: Required<Pick<PydicomReaderOptions, 'affineLpsToRas' | 'swapIj' | 'pruneMetadata'>> & PydicomReaderOptions;
+
+  constructor(options: PydicomReaderOptions = {}) {
+    checkKeys('PydicomReader', options, PYDICOM_KEYS);
+    this.options = { affineLpsToRas: true, swapIj: true, pruneMetadata: true, ...options };
+  }
+
+  verifySuffix(_filename: string | string[]): boolean {
+    return true;
+  }
+
+  read(data: string | string[], _options: Record<string, unknown> = {}): DicomImage | DicomImage[] {
+    const list = ensureList(data).map(String);
+    const out = list.map((source) => ({ source, volume: loadDicom(source, { ...this.options, rescale: 'present', invertMonochrome1: false }) }));
+    return Array.isArray(data) ? out : out[0];
+  }
+
+  /** Per-image data without torch: the typed array in index order and the meta dictionary. */
+  getArray(img: DicomImage): [IndexOrderArray, Meta] {
+    const v = img.volume;
+    const arr = this.options.swapIj ? toIndexOrder(v) : { data: v.data, shape: v.layoutShape.slice(), dtype: v.dtype };
+    return [arr, this.meta(v)];
+  }
+
+  getData(img: unknown): [torch.Tensor, Meta] {
+    const items = ensureList(img as DicomImage | DicomImage[]).map((im): [torch.Tensor, Meta] => {
+      const v = im.volume;
+      const t = this.options.swapIj ? toTensor(v) : torch.fromTypedArray(v.data as torch.TypedArray, v.layoutShape);
+      return [t, this.meta(v)];
+    });
+    return stackCompatible(items);
+  }
+
+  meta(v: DicomVolume): Meta {
+    const o = this.options;
+    const m: Meta = {};
+    const f = v.first;
+    if (o.pruneMetadata) {
+      const g = meta3(v);
+      if (g.iop) m['00200037'] = { vr: 'DS', Value: g.iop };
+      if (g.ipp) m['00200032'] = { vr: 'DS', Value: g.ipp };
+      if (g.ps) m['00280030'] = { vr: 'DS', Value: g.ps };
+    } else {
+      for (const [tag, vr] of SELECTED_TAGS) {
+        const jv = jsonValue(f, tag, vr);
+        if (jv) m[tag] = jv;
+      }
+      const g = meta3(v);
+      if (g.iop) m['00200037'] = { vr: 'DS', Value: g.iop };
+      if (g.ipp) m['00200032'] = { vr: 'DS', Value: g.ipp };
+      if (g.ps) m['00280030'] = { vr: 'DS', Value: g.ps };
+    }
+    if (v.is3d && v.geometry.lastIpp) m.lastImagePositionPatient = v.geometry.lastIpp.slice();
+    let affine = dicomAffine(v.geometry, o.affineLpsToRas);
+    let shape = v.shape.slice(0, v.is3d ? 3 : 2);
+    if (!o.swapIj) {
+      // Undo the (column, row) order: array (row, column[, slice]), affine columns 0 and 1 swapped back.
+      affine = affine.map((row) => [row[1], row[0], row[2], row[3]]);
+      shape = [shape[1], shape[0], ...shape.slice(2)];
+    }
+    if (!v.geometry.iop || !v.geometry.ipp) {
+      // MONAI returns the un-converted identity (swapped when swap_ij) when orientation/position are missing.
+      affine = o.swapIj ? [[0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]] : [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]];
+    }
+    m.space = o.affineLpsToRas ? 'RAS' : 'LPS';
+    m.spatial_shape = shape;
+    m.original_affine = affine;
+    m.affine = affine.map((r) => r.slice());
+    m.original_channel_dim = o.channelDim === undefined || o.channelDim === null ? nanOrLast(v, shape) : o.channelDim === 'no_channel' ? NaN : o.channelDim;
+    m.spacing = affineToSpacing(affine, shape.length);
+    m.filename_or_obj = v.files.length === 1 ? v.files[0] : undefined;
+    if (m.filename_or_obj === undefined) delete m.filename_or_obj;
+    m.dicom_files = v.files.slice();
+    if (v.skipped.length) m.dicom_skipped = v.skipped.slice();
+    return m;
+  }
+}
+
+export interface ITKReaderOptions extends Omit<LoadOptions, 'rescale' | 'invertMonochrome1'> {
+  channelDim?: number | 'no_channel' | null;
+  reverseIndexing?: boolean;
+  seriesMeta?: boolean;
+  affineLpsToRas?: boolean;
+  /** Reader used for anything that is not DICOM (the IO registry sets this so ITKReader can be the fallback). */
+  nonDicomReader?: { read(data: string | string[], options?: Record<string, unknown>): unknown; getData(img: unknown): [torch.Tensor, Meta] } | null;
+}
+
+function looksDicom(path: string): boolean {
+  try {
+    if (statSync(path).isDirectory()) return true;
+  } catch {
+    return false;
+  }
+  if (/\.(dcm|dicom|dic|ima)$/i.test(path)) return true;
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const buf = new Uint8Array(132);
+    const n = readSync(fd, buf, 0, 132, 0);
+    return n === 132 && hasDicmPrefix(buf);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+interface Delegated {
+  delegated: true;
+  img: unknown;
+}
+
+/**
+ * MONAI's ITKReader for DICOM, with GDCM's conventions: slices sorted along the normal, MONOCHROME1
+ * inverted to MONOCHROME2, rescale applied (float32) only when it is not the identity, single files read
+ * as 3D (column, row, 1), meta with 'gggg|eeee' keys. Other formats go to `nonDicomReader`.
+ */
+export class ITKReader implements DicomImageReader {
+  readonly options: ITKReaderOptions & { affineLpsToRas: boolean; reverseIndexing: boolean };
+
+  constructor(options: ITKReaderOptions = {}) {
+    checkKeys('ITKReader', options, ITK_KEYS);
+    this.options = { affineLpsToRas: true, reverseIndexing: false, ...options };
+  }
+
+  verifySuffix(_filename: string | string[]): boolean {
+    return true;
+  }
+
+  read(data: string | string[], options: Record<string, unknown> = {}): (DicomImage | Delegated) | (DicomImage | Delegated)[] {
+    const list = ensureList(data).map(String);
+    const out = list.map((source): DicomImage | Delegated => {
+      if (!looksDicom(source)) {
+        const r = this.options.nonDicomReader;
+        if (!r) throw new DicomError(source, 'not a DICOM file or folder, and ITKReader has no reader for other formats (option nonDicomReader)');
+        return { delegated: true, img: r.read(source, options) };
+      }
+      return { source, volume: loadDicom(source, { ...this.options, rescale: 'nonIdentity', invertMonochrome1: true }) };
+    });
+    return Array.isArray(data) ? out : out[0];
+  }
+
+  getData(img: unknown): [torch.Tensor, Meta] {
+    const items = ensureList(img as (DicomImage | Delegated) | (DicomImage | Delegated)[]).map((im): [torch.Tensor, Meta] => {
+      if ('delegated' in im) return this.options.nonDicomReader!.getData(im.img);
+      const v = im.volume;
+      const t0 = toTensor(v);
+      let t = t0;
+      if (!v.is3d) {
+        // ITK reads a single DICOM image as a 3D image with one slice.
+        t = torch.tidy(() => t0.unsqueeze(2).contiguous());
+        t0.dispose();
+      }
+      if (this.options.reverseIndexing) {
+        const nd = t.shape.length;
+        const spatial = v.info.spp > 1 ? nd - 1 : nd;
+        const perm = [...Array.from({ length: spatial }, (_, k) => spatial - 1 - k), ...(v.info.spp > 1 ? [spatial] : [])];
+        const t2 = torch.tidy(() => t.permute(perm).contiguous());
+        t.dispose();
+        t = t2;
+      }
+      return [t, this.meta(v)];
+    });
+    return stackCompatible(items);
+  }
+
+  meta(v: DicomVolume): Meta {
+    const m: Meta = {};
+    const f = v.first;
+    for (const [tag] of SELECTED_TAGS) {
+      const key = `x${tag.toLowerCase()}`;
+      const el = f.ds.elements[key];
+      if (!el) continue;
+      const itkKey = `${tag.slice(0, 4).toLowerCase()}|${tag.slice(4).toLowerCase()}`;
+      const us = ['00280002', '00280010', '00280011', '00280100', '00280101', '00280102', '00280103'].includes(tag);
+      m[itkKey] = us ? String(f.us(key) ?? '') : (f.strings(key) ?? []).join('\\').replace(/\0/g, '').trim();
+    }
+    const g = v.geometry;
+    const iop = g.iop ?? [1, 0, 0, 0, 1, 0];
+    const normal = sliceNormal(iop);
+    const ps = g.pixelSpacing ?? [1, 1];
+    const origin = g.ipp ?? [0, 0, 0];
+    let zStep = 1;
+    let zDir = normal as number[];
+    if (v.is3d && g.lastIpp && g.ipp) {
+      const d = g.lastIpp.map((x, i) => (x - g.ipp![i]) / (g.slices - 1));
+      zStep = Math.hypot(d[0], d[1], d[2]) || 1;
+      zDir = d.map((x) => x / zStep);
+    } else if (v.is3d) {
+      zStep = g.sliceStep ?? 1;
+    }
+    const spacing = [ps[1], ps[0], zStep];
+    const direction = [
+      [iop[0], iop[3], zDir[0]],
+      [iop[1], iop[4], zDir[1]],
+      [iop[2], iop[5], zDir[2]],
+    ];
+    let affine: Mat4 = [0, 1, 2].map((r) => [direction[r][0] * spacing[0], direction[r][1] * spacing[1], direction[r][2] * spacing[2], origin[r]]);
+    affine.push([0, 0, 0, 1]);
+    if (this.options.affineLpsToRas) affine = affine.map((row, i) => (i < 2 ? row.map((x) => (x === 0 ? 0 : -x)) : row));
+    m.spacing = spacing;
+    m.origin = origin.slice();
+    m.direction = direction;
+    m.original_affine = affine;
+    m.space = this.options.affineLpsToRas ? 'RAS' : 'LPS';
+    m.affine = affine.map((r) => r.slice());
+    const shape = [v.info.cols, v.info.rows, v.is3d ? v.layoutShape[0] : 1];
+    m.spatial_shape = shape;
+    const cd = this.options.channelDim;
+    m.original_channel_dim = cd === undefined || cd === null ? (v.info.spp > 1 ? -1 : NaN) : cd === 'no_channel' ? NaN : cd;
+    if (v.files.length === 1) m.filename_or_obj = v.files[0];
+    m.dicom_files = v.files.slice();
+    return m;
+  }
+}

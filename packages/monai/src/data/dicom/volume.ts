@@ -1,0 +1,317 @@
+// A DICOM file or series -> one volume of samples in C order (slice/frame, row, column[, sample]) plus geometry.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { DicomError, describeThrown } from './errors.js';
+import { DicomFile, parseDicomBytes, type DataSet } from './parse.js';
+import { BYTES_PER, DEFAULT_MAX_BYTES, allocTyped, decodePixels, invertMonochrome1, pixelInfo, type DType, type PixelInfo, type TypedArray } from './pixels.js';
+import { dot, sliceNormal, type GeometryInput, type Vec3 } from './geometry.js';
+
+export interface LoadOptions {
+  /** SeriesInstanceUID to read when a folder holds several series. */
+  seriesName?: string;
+  /** Only files whose path matches this regular expression are considered in a folder. */
+  fnameRegex?: string | RegExp;
+  /** Apply RescaleSlope/RescaleIntercept: 'present' (as pydicom/MONAI: whenever a tag is present), 'nonIdentity', or 'never'. */
+  rescale?: 'present' | 'nonIdentity' | 'never';
+  /** Invert MONOCHROME1 samples to MONOCHROME2 before rescaling (ITK/GDCM behaviour). */
+  invertMonochrome1?: boolean;
+  /** Largest decoded volume in bytes (guard against lying headers); default 2 GiB. */
+  maxBytes?: number;
+}
+
+export interface DicomVolume {
+  /** Files in slice order (one entry for a single file). */
+  files: string[];
+  /** The data set of the first slice (or the only file). */
+  first: DicomFile;
+  /** Every slice's data set in slice order. */
+  slices: DicomFile[];
+  info: PixelInfo;
+  /** Samples in C order with shape `layoutShape`. */
+  data: TypedArray;
+  dtype: DType;
+  /** C-order shape of `data`: [rows, cols(, spp)] for 2D, [slices, rows, cols(, spp)] for volumes. */
+  layoutShape: number[];
+  /** Axis permutation from layoutShape to MONAI's index order (column, row[, slice][, sample]). */
+  permutation: number[];
+  /** Shape after the permutation. */
+  shape: number[];
+  is3d: boolean;
+  geometry: GeometryInput;
+  /** Files in the folder that were skipped (not DICOM, no pixel data, or another series). */
+  skipped: string[];
+}
+
+function readBytes(file: string): Uint8Array {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new DicomError(file, `cannot read file (${(e as NodeJS.ErrnoException).code ?? describeThrown(e)})`);
+  }
+}
+
+export function parseFile(file: string): DicomFile {
+  return parseDicomBytes(readBytes(file), file);
+}
+
+function rescaleOf(f: DicomFile, ds: DataSet | undefined, mode: LoadOptions['rescale']): { slope: number; intercept: number } | undefined {
+  if (mode === 'never') return undefined;
+  let slope = f.number('x00281053');
+  let intercept = f.number('x00281052');
+  if (ds) {
+    slope = f.number('x00281053', ds) ?? slope;
+    intercept = f.number('x00281052', ds) ?? intercept;
+  }
+  if (slope === undefined && intercept === undefined) return undefined;
+  const r = { slope: slope ?? 1, intercept: intercept ?? 0 };
+  if (mode === 'nonIdentity' && r.slope === 1 && r.intercept === 0) return undefined;
+  return r;
+}
+
+/** out[i] = float32(float32(v * slope) + intercept), as numpy does for float32 data and Python float scalars. */
+function rescaleInto(src: TypedArray, dst: Float32Array, offset: number, r: { slope: number; intercept: number }): void {
+  const s = Math.fround(r.slope), o = Math.fround(r.intercept);
+  for (let i = 0; i < src.length; i++) dst[offset + i] = Math.fround(Math.fround(src[i] * s) + o);
+}
+
+function layoutFor(rows: number, cols: number, slices: number, spp: number, is3d: boolean) {
+  const layoutShape = is3d ? [slices, rows, cols] : [rows, cols];
+  const permutation = is3d ? [2, 1, 0] : [1, 0];
+  if (spp > 1) {
+    layoutShape.push(spp);
+    permutation.push(permutation.length);
+  }
+  const shape = permutation.map((p) => layoutShape[p]);
+  return { layoutShape, permutation, shape };
+}
+
+const vec = (a: number[] | undefined): number[] | undefined => (a && a.length >= 3 && a.every(Number.isFinite) ? a : undefined);
+const iopOf = (a: number[] | undefined): number[] | undefined => (a && a.length >= 6 && a.every(Number.isFinite) ? a.slice(0, 6) : undefined);
+
+/** Frame geometry of a multi-frame file (enhanced per-frame functional groups, or RT dose frame offsets). */
+function frameGeometry(f: DicomFile, frames: number) {
+  const shared = f.item('x52009229');
+  const perFrame = f.items('x52009230');
+  const pick = (fg: DataSet | undefined, seq: string, tag: string, kind: 'num'): number[] | undefined => {
+    if (!fg) return undefined;
+    const it = f.item(seq, 0, fg);
+    return it ? f.numbers(tag, it) : undefined;
+  };
+  let iop = iopOf(f.numbers('x00200037')) ?? iopOf(pick(shared, 'x00209116', 'x00200037', 'num'));
+  let spacing = f.numbers('x00280030') ?? pick(shared, 'x00289110', 'x00280030', 'num');
+  const positions: (number[] | undefined)[] = [];
+  const rescales: ({ slope?: number; intercept?: number } | undefined)[] = [];
+  if (perFrame.length === frames) {
+    for (const fg of perFrame) {
+      positions.push(vec(pick(fg, 'x00209113', 'x00200032', 'num')));
+      iop ??= iopOf(pick(fg, 'x00209116', 'x00200037', 'num'));
+      spacing ??= pick(fg, 'x00289110', 'x00280030', 'num');
+    }
+  }
+  const sharedThickness = pick(shared, 'x00289110', 'x00180050', 'num')?.[0];
+  const ipp = vec(f.numbers('x00200032'));
+  const offsets = f.numbers('x3004000c');
+  if (positions.length === 0 && ipp && iop && offsets && offsets.length === frames) {
+    const n = sliceNormal(iop);
+    for (const o of offsets) positions.push([ipp[0] + n[0] * o, ipp[1] + n[1] * o, ipp[2] + n[2] * o]);
+  }
+  // Per-frame or shared pixel value transformation (enhanced objects).
+  const fgRescale = (fg: DataSet | undefined) => {
+    const it = fg ? f.item('x00289145', 0, fg) : undefined;
+    return it ? { slope: f.number('x00281053', it), intercept: f.number('x00281052', it) } : undefined;
+  };
+  const sharedRescale = fgRescale(shared);
+  for (let i = 0; i < frames; i++) rescales.push(fgRescale(perFrame[i]) ?? sharedRescale);
+  const step = f.number('x00180088') ?? f.number('x00180050') ?? sharedThickness;
+  return { iop, spacing, positions, rescales, ipp, step };
+}
+
+/** Reads one file (single- or multi-frame). */
+function loadSingle(f: DicomFile, opts: LoadOptions, skipped: string[]): DicomVolume {
+  const info = pixelInfo(f);
+  let raw = decodePixels(f, info, { maxBytes: opts.maxBytes });
+  if (opts.invertMonochrome1 && info.photometric === 'MONOCHROME1') invertMonochrome1(raw, info);
+  const frames = info.frames;
+  const is3d = frames > 1;
+  const fg = is3d ? frameGeometry(f, frames) : undefined;
+  const px = info.rows * info.cols * info.spp;
+  let order = Array.from({ length: frames }, (_, i) => i);
+  let geometry: GeometryInput = {
+    iop: iopOf(f.numbers('x00200037')),
+    ipp: vec(f.numbers('x00200032')),
+    pixelSpacing: f.numbers('x00280030'),
+    slices: frames,
+  };
+  if (fg) {
+    geometry = { iop: fg.iop, pixelSpacing: fg.spacing, ipp: fg.ipp, slices: frames, sliceStep: fg.step };
+    if (fg.iop && fg.positions.length === frames && fg.positions.every((p) => p !== undefined)) {
+      const n = sliceNormal(fg.iop);
+      const keys = fg.positions.map((p) => dot(p as Vec3, n));
+      order.sort((a, b) => keys[a] - keys[b] || a - b);
+      geometry.ipp = fg.positions[order[0]];
+      geometry.lastIpp = fg.positions[order[frames - 1]];
+    }
+  }
+  // Rescale (top-level tags for every frame, or per-frame functional groups) and frame reordering.
+  const top = rescaleOf(f, undefined, opts.rescale ?? 'present');
+  const perFrame = fg?.rescales.some((r) => r && (r.slope !== undefined || r.intercept !== undefined)) && opts.rescale !== 'never';
+  const reordered = order.some((v, i) => v !== i);
+  let dtype: DType = info.dtype;
+  if (top || perFrame) {
+    const out = new Float32Array(raw.length);
+    for (let k = 0; k < frames; k++) {
+      const src = raw.subarray(order[k] * px, order[k] * px + px);
+      const r = perFrame ? fg!.rescales[order[k]] : undefined;
+      const eff = r && (r.slope !== undefined || r.intercept !== undefined) ? { slope: r.slope ?? 1, intercept: r.intercept ?? 0 } : top;
+      if (eff && !(opts.rescale === 'nonIdentity' && eff.slope === 1 && eff.intercept === 0)) rescaleInto(src, out, k * px, eff);
+      else out.set(src, k * px);
+    }
+    raw = out;
+    dtype = 'float32';
+  } else if (reordered) {
+    const out = allocTyped(info.dtype, raw.length);
+    for (let k = 0; k < frames; k++) out.set(raw.subarray(order[k] * px, order[k] * px + px) as never, k * px);
+    raw = out;
+  }
+  const lay = layoutFor(info.rows, info.cols, frames, info.spp, is3d);
+  return { files: [f.filename], first: f, slices: [f], info, data: raw, dtype, ...lay, is3d, geometry, skipped };
+}
+
+interface SeriesGroup {
+  uid: string;
+  files: DicomFile[];
+}
+
+function describeSeries(groups: SeriesGroup[]): string {
+  return groups
+    .map((g) => {
+      const f = g.files[0];
+      const desc = f.str('x0008103e');
+      const mod = f.str('x00080060');
+      return `  ${g.uid || '(no SeriesInstanceUID)'}: ${g.files.length} file(s)${mod ? `, ${mod}` : ''}${desc ? `, '${desc}'` : ''}`;
+    })
+    .join('\n');
+}
+
+/** Lists and parses a folder's DICOM files and groups them by SeriesInstanceUID. */
+export function scanFolder(dir: string, opts: LoadOptions = {}): { groups: SeriesGroup[]; skipped: string[] } {
+  let names: string[];
+  try {
+    names = readdirSync(dir).sort();
+  } catch (e) {
+    throw new DicomError(dir, `cannot list folder (${(e as NodeJS.ErrnoException).code ?? describeThrown(e)})`);
+  }
+  const re = opts.fnameRegex ? (typeof opts.fnameRegex === 'string' ? new RegExp(opts.fnameRegex) : opts.fnameRegex) : undefined;
+  const skipped: string[] = [];
+  const byUid = new Map<string, DicomFile[]>();
+  for (const name of names) {
+    const path = join(dir, name);
+    if (re && !re.test(path)) continue;
+    try {
+      if (!statSync(path).isFile()) continue;
+    } catch {
+      continue;
+    }
+    let f: DicomFile;
+    try {
+      f = parseFile(path);
+    } catch {
+      skipped.push(path);
+      continue;
+    }
+    if (!f.ds.elements.x7fe00010 && !f.ds.elements.x7fe00008 && !f.ds.elements.x7fe00009) {
+      skipped.push(path);
+      continue;
+    }
+    const uid = (f.str('x0020000e') ?? '').replace(/\0/g, '').trim();
+    const list = byUid.get(uid);
+    if (list) list.push(f);
+    else byUid.set(uid, [f]);
+  }
+  const groups = [...byUid.entries()].map(([uid, files]) => ({ uid, files }));
+  return { groups, skipped };
+}
+
+/** Orders slices along the slice normal (ImagePositionPatient . normal), ties and missing positions by InstanceNumber. */
+export function orderSlices(files: DicomFile[]): DicomFile[] {
+  const inst = (f: DicomFile) => f.number('x00200013') ?? 0;
+  const iop = iopOf(files[0].numbers('x00200037'));
+  const pos = files.map((f) => vec(f.numbers('x00200032')));
+  if (iop && pos.every((p) => p !== undefined)) {
+    const n = sliceNormal(iop);
+    const keyed = files.map((f, i) => ({ f, k: dot(pos[i] as Vec3, n), n: inst(f), i }));
+    keyed.sort((a, b) => a.k - b.k || a.n - b.n || a.i - b.i);
+    return keyed.map((x) => x.f);
+  }
+  return files.map((f, i) => ({ f, n: inst(f), i })).sort((a, b) => a.n - b.n || a.i - b.i).map((x) => x.f);
+}
+
+/** Reads several single-frame files as one volume, ordered along the slice normal. */
+export function loadSeries(filesIn: DicomFile[], opts: LoadOptions = {}, skipped: string[] = []): DicomVolume {
+  if (filesIn.length === 0) throw new DicomError('(series)', 'no DICOM files');
+  if (filesIn.length === 1) return loadSingle(filesIn[0], opts, skipped);
+  const files = orderSlices(filesIn);
+  const first = files[0];
+  const info = pixelInfo(first);
+  const label = `${basename(first.filename)} and ${files.length - 1} other slice(s)`;
+  const infos = files.map((f) => {
+    const i = pixelInfo(f);
+    if (i.rows !== info.rows || i.cols !== info.cols || i.spp !== info.spp) {
+      throw new DicomError(f.filename, `slice is ${i.rows}x${i.cols}x${i.spp} but ${first.filename} is ${info.rows}x${info.cols}x${info.spp}: cannot stack one series`);
+    }
+    if (i.frames !== 1) throw new DicomError(f.filename, `multi-frame file (${i.frames} frames) inside a series of ${files.length} files is not supported`);
+    return i;
+  });
+  const mode = opts.rescale ?? 'present';
+  const rescales = files.map((f) => rescaleOf(f, undefined, mode));
+  const anyRescale = rescales.some((r) => r !== undefined);
+  const sameDtype = infos.every((i) => i.dtype === info.dtype);
+  const dtype: DType = anyRescale || !sameDtype ? 'float32' : info.dtype;
+  const px = info.rows * info.cols * info.spp;
+  const total = px * files.length;
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  if (total * BYTES_PER[dtype] > maxBytes) {
+    throw new DicomError(label, `series of ${files.length} slices of ${info.rows}x${info.cols} exceeds the ${maxBytes}-byte limit`);
+  }
+  const out = allocTyped(dtype, total);
+  files.forEach((f, k) => {
+    const raw = decodePixels(f, infos[k], { maxBytes: opts.maxBytes });
+    if (opts.invertMonochrome1 && infos[k].photometric === 'MONOCHROME1') invertMonochrome1(raw, infos[k]);
+    const r = rescales[k];
+    if (r) rescaleInto(raw, out as Float32Array, k * px, r);
+    else out.set(raw as never, k * px);
+  });
+  const geometry: GeometryInput = {
+    iop: iopOf(first.numbers('x00200037')),
+    ipp: vec(first.numbers('x00200032')),
+    lastIpp: vec(files[files.length - 1].numbers('x00200032')),
+    pixelSpacing: first.numbers('x00280030'),
+    slices: files.length,
+  };
+  const lay = layoutFor(info.rows, info.cols, files.length, info.spp, true);
+  return { files: files.map((f) => f.filename), first, slices: files, info, data: out, dtype, ...lay, is3d: true, geometry, skipped };
+}
+
+/** Reads a DICOM file, or a folder holding one series (or several, with `seriesName`). */
+export function loadDicom(path: string, opts: LoadOptions = {}): DicomVolume {
+  let isDir = false;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch (e) {
+    throw new DicomError(path, `cannot read (${(e as NodeJS.ErrnoException).code ?? describeThrown(e)})`);
+  }
+  if (!isDir) return loadSingle(parseFile(path), opts, []);
+  const { groups, skipped } = scanFolder(path, opts);
+  if (groups.length === 0) throw new DicomError(path, `folder holds no DICOM image files${skipped.length ? ` (${skipped.length} file(s) skipped as not DICOM or without pixel data)` : ''}`);
+  let group: SeriesGroup | undefined;
+  if (opts.seriesName) {
+    group = groups.find((g) => g.uid === opts.seriesName);
+    if (!group) throw new DicomError(path, `series '${opts.seriesName}' not found; the folder holds:\n${describeSeries(groups)}`);
+  } else if (groups.length > 1) {
+    throw new DicomError(path, `folder holds ${groups.length} series; choose one with the seriesName option:\n${describeSeries(groups)}`);
+  } else {
+    group = groups[0];
+  }
+  for (const g of groups) if (g !== group) for (const f of g.files) skipped.push(f.filename);
+  return loadSeries(group.files, opts, skipped);
+}
