@@ -123,6 +123,10 @@ export function unpickle(
     pos = nl + 1;
     return s;
   };
+  // NB: always `push(x)`, never `push(f())`: f may swap `stack` (popMark) before the call.
+  const push = (v: unknown): void => {
+    stack.push(v);
+  };
   const pop = (): unknown => {
     if (stack.length === 0) fail('corrupt pickle: stack underflow');
     const v = stack.pop();
@@ -202,7 +206,7 @@ export function unpickle(
         popMark();
         break;
       case 0x32: // DUP
-        stack.push(top());
+        push(top());
         break;
       // --- memo
       case 0x70: { // PUT
@@ -221,51 +225,51 @@ export function unpickle(
         memo.set(memo.size, top());
         break;
       case 0x67: // GET
-        stack.push(memoGet(Number(readline())));
+        push(memoGet(Number(readline())));
         break;
       case 0x68: // BINGET
-        stack.push(memoGet(u8()));
+        push(memoGet(u8()));
         break;
       case 0x6a: // LONG_BINGET
-        stack.push(memoGet(u32()));
+        push(memoGet(u32()));
         break;
       // --- simple values
       case 0x4e: // NONE
-        stack.push(null);
+        push(null);
         break;
       case 0x88: // NEWTRUE
-        stack.push(true);
+        push(true);
         break;
       case 0x89: // NEWFALSE
-        stack.push(false);
+        push(false);
         break;
       case 0x4b: // BININT1
-        stack.push(u8());
+        push(u8());
         break;
       case 0x4d: // BININT2
-        stack.push(u16());
+        push(u16());
         break;
       case 0x4a: // BININT
-        stack.push(i32());
+        push(i32());
         break;
       case 0x8a: // LONG1
-        stack.push(decodeLong(take(u8())));
+        push(decodeLong(take(u8())));
         break;
       case 0x8b: { // LONG4
         const n = i32();
         if (n < 0) fail('corrupt pickle: negative LONG4 length');
-        stack.push(decodeLong(take(n)));
+        push(decodeLong(take(n)));
         break;
       }
       case 0x49: // INT (text)
-        stack.push(parseTextInt(readline()));
+        push(parseTextInt(readline()));
         break;
       case 0x4c: // LONG (text)
-        stack.push(parseTextInt(readline()));
+        push(parseTextInt(readline()));
         break;
       case 0x47: { // BINFLOAT (big-endian double)
         need(8);
-        stack.push(dv.getFloat64(pos, false));
+        push(dv.getFloat64(pos, false));
         pos += 8;
         break;
       }
@@ -273,46 +277,46 @@ export function unpickle(
         const s = readline().trim();
         const v = s === 'inf' ? Infinity : s === '-inf' ? -Infinity : s === 'nan' ? NaN : Number(s);
         if (Number.isNaN(v) && s !== 'nan') fail(`corrupt pickle: bad float literal ${JSON.stringify(s)}`);
-        stack.push(v);
+        push(v);
         break;
       }
       // --- strings and bytes
       case 0x58: // BINUNICODE
-        stack.push(decodeUtf8(take(u32())));
+        push(decodeUtf8(take(u32())));
         break;
       case 0x8c: // SHORT_BINUNICODE
-        stack.push(decodeUtf8(take(u8())));
+        push(decodeUtf8(take(u8())));
         break;
       case 0x8d: // BINUNICODE8
-        stack.push(decodeUtf8(take(u64())));
+        push(decodeUtf8(take(u64())));
         break;
       case 0x56: // UNICODE (raw-unicode-escape text)
-        stack.push(readline().replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_m, a?: string, b?: string) =>
+        push(readline().replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_m, a?: string, b?: string) =>
           String.fromCodePoint(parseInt((a ?? b)!, 16))));
         break;
       case 0x55: // SHORT_BINSTRING (py2 str)
-        stack.push(decodePy2Str(take(u8())));
+        push(decodePy2Str(take(u8())));
         break;
       case 0x54: { // BINSTRING
         const n = i32();
         if (n < 0) fail('corrupt pickle: negative BINSTRING length');
-        stack.push(decodePy2Str(take(n)));
+        push(decodePy2Str(take(n)));
         break;
       }
       case 0x53: // STRING (text)
-        stack.push(parsePyStringLiteral(readline()));
+        push(parsePyStringLiteral(readline()));
         break;
       case 0x43: // SHORT_BINBYTES
-        stack.push(take(u8()).slice());
+        push(take(u8()).slice());
         break;
       case 0x42: // BINBYTES
-        stack.push(take(u32()).slice());
+        push(take(u32()).slice());
         break;
       case 0x8e: // BINBYTES8
-        stack.push(take(u64()).slice());
+        push(take(u64()).slice());
         break;
       case 0x96: // BYTEARRAY8
-        stack.push(take(u64()).slice());
+        push(take(u64()).slice());
         break;
       case 0x97: // NEXT_BUFFER
         fail('out-of-band pickle buffers (NEXT_BUFFER) are not supported');
@@ -321,32 +325,32 @@ export function unpickle(
         break;
       // --- containers
       case 0x29: // EMPTY_TUPLE
-        stack.push(new PyTuple([]));
+        push(new PyTuple([]));
         break;
       case 0x85: // TUPLE1
-        stack.push(new PyTuple([pop()]));
+        push(new PyTuple([pop()]));
         break;
       case 0x86: { // TUPLE2
         const b = pop();
         const a = pop();
-        stack.push(new PyTuple([a, b]));
+        push(new PyTuple([a, b]));
         break;
       }
       case 0x87: { // TUPLE3
         const c = pop();
         const b = pop();
         const a = pop();
-        stack.push(new PyTuple([a, b, c]));
+        push(new PyTuple([a, b, c]));
         break;
       }
       case 0x74: // TUPLE
-        stack.push(new PyTuple(popMark()));
+        push(new PyTuple(popMark()));
         break;
       case 0x5d: // EMPTY_LIST
-        stack.push([]);
+        push([]);
         break;
       case 0x6c: // LIST
-        stack.push(popMark());
+        push(popMark());
         break;
       case 0x61: { // APPEND
         const v = pop();
@@ -359,12 +363,12 @@ export function unpickle(
         break;
       }
       case 0x7d: // EMPTY_DICT
-        stack.push(new PyDict());
+        push(new PyDict());
         break;
       case 0x64: { // DICT
         const d = new PyDict();
         setItems(d, popMark());
-        stack.push(d);
+        push(d);
         break;
       }
       case 0x73: { // SETITEM
@@ -379,7 +383,7 @@ export function unpickle(
         break;
       }
       case 0x8f: // EMPTY_SET
-        stack.push(new PySet());
+        push(new PySet());
         break;
       case 0x90: { // ADDITEMS
         const items = popMark();
@@ -391,48 +395,48 @@ export function unpickle(
       case 0x91: { // FROZENSET
         const s = new PySet(true);
         s.items.push(...popMark());
-        stack.push(s);
+        push(s);
         break;
       }
       // --- the risky ones: all go through the policy
       case 0x63: { // GLOBAL
         const module = readline();
         const name = readline();
-        stack.push(policy.findGlobal(module, name));
+        push(policy.findGlobal(module, name));
         break;
       }
       case 0x93: { // STACK_GLOBAL
         const name = pop();
         const module = pop();
         if (typeof module !== 'string' || typeof name !== 'string') fail('corrupt pickle: STACK_GLOBAL needs two strings');
-        stack.push(policy.findGlobal(module as string, name as string));
+        push(policy.findGlobal(module as string, name as string));
         break;
       }
       case 0x69: { // INST: module\nname\n, args from mark
         const module = readline();
         const name = readline();
         const cls = policy.findGlobal(module, name);
-        stack.push(policy.newObj(cls, popMark(), null));
+        push(policy.newObj(cls, popMark(), null));
         break;
       }
       case 0x6f: { // OBJ: cls, args from mark
         const items = popMark();
         if (items.length === 0) fail('corrupt pickle: OBJ without a class');
-        stack.push(policy.newObj(items[0], items.slice(1), null));
+        push(policy.newObj(items[0], items.slice(1), null));
         break;
       }
       case 0x52: { // REDUCE
         const args = pop();
         const fn = pop();
         if (!(args instanceof PyTuple)) fail(`REDUCE arguments must be a tuple, got ${describe(args)}`);
-        stack.push(policy.reduce(fn, (args as PyTuple).items));
+        push(policy.reduce(fn, (args as PyTuple).items));
         break;
       }
       case 0x81: { // NEWOBJ
         const args = pop();
         const cls = pop();
         if (!(args instanceof PyTuple)) fail(`NEWOBJ arguments must be a tuple, got ${describe(args)}`);
-        stack.push(policy.newObj(cls, (args as PyTuple).items, null));
+        push(policy.newObj(cls, (args as PyTuple).items, null));
         break;
       }
       case 0x92: { // NEWOBJ_EX
@@ -440,20 +444,20 @@ export function unpickle(
         const args = pop();
         const cls = pop();
         if (!(args instanceof PyTuple) || !(kwargs instanceof PyDict)) fail('corrupt pickle: bad NEWOBJ_EX arguments');
-        stack.push(policy.newObj(cls, (args as PyTuple).items, kwargs as PyDict));
+        push(policy.newObj(cls, (args as PyTuple).items, kwargs as PyDict));
         break;
       }
       case 0x62: { // BUILD
         const state = pop();
         const inst = pop();
-        stack.push(policy.build(inst, state));
+        push(policy.build(inst, state));
         break;
       }
       case 0x51: // BINPERSID
-        stack.push(policy.persistentLoad(pop()));
+        push(policy.persistentLoad(pop()));
         break;
       case 0x50: // PERSID
-        stack.push(policy.persistentLoad(readline()));
+        push(policy.persistentLoad(readline()));
         break;
       case 0x82: case 0x83: case 0x84: // EXT1/2/4
         fail('pickle extension registry codes (EXT1/EXT2/EXT4) are not supported');

@@ -186,7 +186,7 @@ export class ZipWriter {
     const zip64 = size >= 0xffffffff || this.offset >= 0xffffffff;
     const z64Len = zip64 ? 20 : 0;
     const base = this.offset + 30 + nameBytes.length + z64Len;
-    let pad = (ZipWriter.ALIGN - ((base + 4) % ZipWriter.ALIGN)) % ZipWriter.ALIGN;
+    const pad = (ZipWriter.ALIGN - ((base + 4) % ZipWriter.ALIGN)) % ZipWriter.ALIGN;
     const extraLen = z64Len + 4 + pad;
     const h = new Uint8Array(30 + nameBytes.length + extraLen);
     const dv = new DataView(h.buffer);
@@ -218,7 +218,6 @@ export class ZipWriter {
     this.emit(h);
     for (const c of chunks) this.emit(c);
     this.central.push({ name: nameBytes, crc, size, offset });
-    pad = 0;
   }
 
   /** Write the central directory and end records. */

@@ -1,0 +1,130 @@
+// Turns unpickled Python-shaped values into plain JS values, and RawTensor leaves into Tensors.
+
+import * as torch from '../index.js';
+import type { Tensor } from '../index.js';
+import { ELEMENT_SIZE } from './dtypes.js';
+import { DTypeRef, RawStorage, RawTensor } from './pt.js';
+import { markTuple, PY_ATTRS, PyComplex, PyDict, PyGlobal, PySet, PyTuple } from './pyvalues.js';
+
+export interface ConvertOptions {
+  /**
+   * How Python dicts come back. 'auto' (default): a dict whose keys are all strings becomes a plain
+   * object (in insertion order, except that JS lists integer-like keys such as "10" first), any
+   * other dict (int, tuple, ... keys) becomes a Map. 'map': every dict becomes a Map.
+   */
+  dicts?: 'auto' | 'map';
+  /** Move loaded tensors to this device (default: 'cpu'). */
+  device?: string;
+}
+
+function defineKey(obj: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else obj[k] = v;
+}
+
+/**
+ * Convert a value tree. `leaf` turns RawTensors into whatever the caller wants; the same RawTensor
+ * object (shared in the pickle through its memo) maps to the same result.
+ */
+export function convertTree(value: unknown, leaf: (t: RawTensor) => unknown, opts: ConvertOptions = {}): unknown {
+  const seen = new Map<object, unknown>();
+  const dictsAsMap = opts.dicts === 'map';
+  const conv = (v: unknown): unknown => {
+    if (v === null || typeof v !== 'object') return v;
+    const hit = seen.get(v);
+    if (hit !== undefined || seen.has(v)) return hit;
+    if (v instanceof RawTensor) {
+      const r = leaf(v);
+      seen.set(v, r);
+      return r;
+    }
+    if (v instanceof RawStorage) {
+      // A bare storage: returned as a 1-D tensor of its elements.
+      const r = leaf(new RawTensor(v, 0, [v.numel], [1], false));
+      seen.set(v, r);
+      return r;
+    }
+    if (Array.isArray(v)) {
+      const out: unknown[] = [];
+      seen.set(v, out);
+      for (const x of v) out.push(conv(x));
+      return out;
+    }
+    if (v instanceof PyTuple) {
+      const out = markTuple([] as unknown[]);
+      seen.set(v, out);
+      for (const x of v.items) out.push(conv(x));
+      return out;
+    }
+    if (v instanceof PyDict) {
+      let allStr = !dictsAsMap;
+      if (allStr) for (const k of v.map.keys()) if (typeof k !== 'string') { allStr = false; break; }
+      let out: Record<string, unknown> | Map<unknown, unknown>;
+      if (allStr) {
+        const o: Record<string, unknown> = {};
+        seen.set(v, o);
+        for (const [k, x] of v.map) defineKey(o, k as string, conv(x));
+        out = o;
+      } else {
+        const m = new Map<unknown, unknown>();
+        seen.set(v, m);
+        for (const [k, x] of v.map) m.set(conv(k), conv(x));
+        out = m;
+      }
+      if (v.attrs) {
+        const attrs = conv(Object.assign(new PyDict(), { map: v.attrs })) as unknown;
+        Object.defineProperty(out, PY_ATTRS, { value: attrs, enumerable: false });
+      }
+      return out;
+    }
+    if (v instanceof PySet) {
+      const s = new Set<unknown>();
+      seen.set(v, s);
+      for (const x of v.items) s.add(conv(x));
+      return s;
+    }
+    if (v instanceof PyGlobal) return v.fullName;
+    if (v instanceof PyComplex || v instanceof Uint8Array) return v;
+    if (v instanceof DTypeRef) return v.dtype;
+    return v;
+  };
+  return conv(value);
+}
+
+/**
+ * Convert with tensors materialized: one storage tensor per file storage, each tensor an
+ * `asStrided` view of it (views that shared storage in Python share it here). On any error every
+ * tensor made so far is disposed.
+ */
+export function materialize(value: unknown, opts: ConvertOptions = {}): unknown {
+  const bases = new Map<RawStorage, Tensor>();
+  const made: Tensor[] = [];
+  const device = opts.device && opts.device !== 'cpu' ? opts.device : null;
+  try {
+    const out = convertTree(value, (rt) => {
+      const { storage: root, offset: viewOffset } = rt.storage.root();
+      let base = bases.get(root);
+      if (!base) {
+        const bytes = root.bytes;
+        const need = root.numel * ELEMENT_SIZE[root.dtype];
+        base = torch.fromTypedArray(bytes.subarray(0, need), [root.numel], root.dtype);
+        if (device) {
+          const moved = (base as any).to({ device }) as Tensor;
+          base.dispose();
+          base = moved;
+        }
+        bases.set(root, base);
+      }
+      const t = torch.asStrided(base, rt.shape, rt.stride, { storageOffset: rt.storageOffset + viewOffset }) as Tensor;
+      made.push(t);
+      if (rt.requiresGrad) t.requiresGrad_(true);
+      return t;
+    }, opts);
+    return out;
+  } catch (err) {
+    for (const t of made) t.dispose();
+    throw err;
+  } finally {
+    for (const b of bases.values()) b.dispose();
+  }
+}

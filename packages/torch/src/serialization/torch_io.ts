@@ -1,0 +1,118 @@
+// torch.load / torch.save for .pt/.pth files.
+
+import * as fs from 'node:fs';
+import * as torch from '../index.js';
+import type { Tensor } from '../index.js';
+import { atomicWrite } from './atomic.js';
+import { ConvertOptions, convertTree, materialize } from './convert.js';
+import type { DType } from './dtypes.js';
+import { parsePt, RawTensor, TensorAdapter, writePt } from './pt.js';
+
+export interface LoadOptions extends ConvertOptions {}
+
+/** The error thrown for unreadable files: names the file and what is wrong. */
+export class SerializationError extends Error {
+  override name = 'SerializationError';
+  constructor(readonly file: string, message: string, options?: { cause?: unknown }) {
+    super(`${file}: ${message}`, options);
+  }
+}
+
+export function sourceName(src: string | Uint8Array): string {
+  return typeof src === 'string' ? `'${src}'` : '<buffer>';
+}
+
+export function readSource(src: string | Uint8Array, what: string): Uint8Array {
+  if (typeof src !== 'string') {
+    if (!(src instanceof Uint8Array)) throw new TypeError(`${what}: expected a path or a Uint8Array`);
+    return src;
+  }
+  try {
+    return fs.readFileSync(src);
+  } catch (err) {
+    throw new SerializationError(`'${src}'`, `cannot read: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** Re-throw `err` with the file name in front (keeps the error's class, e.g. UnsafeGlobalError). */
+export function withFile(err: unknown, file: string): never {
+  if (err instanceof SerializationError) throw err;
+  if (err instanceof Error && /^(PickleError|UnsafeGlobalError|ZipError)$/.test(err.name)) {
+    err.message = `${file}: ${err.message}`;
+    throw err;
+  }
+  throw new SerializationError(file, (err as Error)?.message ?? String(err), { cause: err });
+}
+
+/**
+ * Read what PyTorch's `torch.save` wrote (zip or legacy format) with a restricted unpickler: only
+ * tensors, storages, OrderedDict, torch.Size and plain Python values; anything else is refused
+ * without being executed. Tensors come back as Tensors on the CPU (or `options.device`), dicts as
+ * plain objects (string keys) or Maps, tuples and lists as arrays (tuples marked, see `isTuple`),
+ * ints beyond 2^53 as bigint, bytes as Uint8Array, sets as Set.
+ */
+export function load(src: string | Uint8Array, options: LoadOptions = {}): any {
+  const name = sourceName(src);
+  const bytes = readSource(src, 'load');
+  let parsed: unknown;
+  try {
+    parsed = parsePt(bytes);
+  } catch (err) {
+    withFile(err, name);
+  }
+  try {
+    return materialize(parsed, options);
+  } catch (err) {
+    withFile(err, name);
+  }
+}
+
+/** Like `load`, but tensors stay `RawTensor` records (dtype, shape, stride, offset, storage bytes). */
+export function loadRaw(src: string | Uint8Array, options: LoadOptions = {}): any {
+  const name = sourceName(src);
+  const bytes = readSource(src, 'loadRaw');
+  try {
+    return convertTree(parsePt(bytes), (t: RawTensor) => t, options);
+  } catch (err) {
+    withFile(err, name);
+  }
+}
+
+export const tensorAdapter: TensorAdapter = {
+  isTensor: (v) => v instanceof torch.Tensor,
+  info: (t) => {
+    const x = t as Tensor;
+    return { dtype: x.dtype as DType, shape: x.shape, device: x.device };
+  },
+  bytes: (t) => {
+    const a = (t as Tensor).toTypedArray();
+    return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  },
+};
+
+/** The bytes of a .pt file (zip format) holding `obj`. */
+export function saveToBuffer(obj: unknown): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let n = 0;
+  writePt(obj, tensorAdapter, (c) => {
+    chunks.push(c);
+    n += c.length;
+  });
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
+}
+
+/**
+ * Write `obj` like `torch.save` (zip format, pickle protocol 2), atomically: a temporary file in
+ * the same folder is renamed over `path` only once complete. Readable by PyTorch's
+ * `torch.load(path, weights_only=True)` for tensors, dicts, lists, tuples, ints, strings, bools
+ * and None (PyTorch 1.13's weights_only reader has no opcode for floats; PyTorch >= 2.0 reads them).
+ */
+export function save(obj: unknown, path: string): void {
+  atomicWrite(path, (write) => writePt(obj, tensorAdapter, write));
+}
