@@ -13,14 +13,16 @@ import { TorchError } from './errors.js';
 
 /**
  * One overload as the generator writes it.
- * p: codes of the positional (required) arguments; q: which of them accept null;
- * x: their schema indices; k: option name -> schema index and code; n: argument count;
+ * p: codes of the positional (required) arguments; pn: their camelCase names (a required
+ * argument may also be given by name in the options object, as Python allows); q: which of them
+ * accept null; x: their schema indices; k: option name -> schema index and code; n: argument count;
  * r: result codes (T tensor, L tensor list, v value), or "a<i>" when the op returns argument i itself.
  */
 export interface Overload {
   op: string;
   o: string;
   p: string;
+  pn: string[];
   q?: string;
   x: number[];
   k: Record<string, [number, string]>;
@@ -86,10 +88,15 @@ function toNative(code: string, v: unknown): unknown {
   }
 }
 
+// c10::ScalarType enum values, as a ScalarType result arrives.
+const SCALAR_TYPES = ['uint8', 'int8', 'int16', 'int32', 'int64', 'float16', 'float32', 'float64', 'complex32', 'complex64',
+  'complex128', 'bool', 'qint8', 'quint8', 'qint32', 'bfloat16'];
+
 function wrap(code: string, v: unknown): unknown {
   if (v === null || v === undefined) return v;
   if (code === 'T') return new Tensor(v as number);
   if (code === 'L') return (v as number[]).map((h) => new Tensor(h));
+  if (code === 'd') return SCALAR_TYPES[v as number] ?? v;
   return v;
 }
 
@@ -103,14 +110,18 @@ function choose(ovs: Overload[], pos: unknown[], opts: Record<string, unknown> |
   let best: Overload | null = null;
   let bestCost = NO;
   for (const ov of ovs) {
-    if (ov.p.length !== pos.length) continue;
+    if (ov.p.length < pos.length || (ov.p.length > pos.length && !opts)) continue;
     let cost = 0;
-    for (let i = 0; i < pos.length && cost < NO; i++) cost += costOf(ov.p[i], pos[i], ov.q !== undefined && ov.q[i] === '1');
+    for (let i = 0; i < ov.p.length && cost < NO; i++) {
+      const v = i < pos.length ? pos[i] : opts![ov.pn[i]];
+      if (v === undefined) cost = NO;
+      else cost += costOf(ov.p[i], v, ov.q !== undefined && ov.q[i] === '1');
+    }
     if (opts && cost < NO) {
       for (const key in opts) {
         const spec = ov.k[key];
         if (!spec) {
-          if (opts[key] !== undefined) cost = NO;
+          if (opts[key] !== undefined && ov.pn.indexOf(key) < pos.length) cost = NO;
         } else if (opts[key] !== undefined) {
           cost += costOf(spec[1], opts[key], true) >= NO ? NO : 0;
         }
@@ -142,16 +153,16 @@ export function call(ovs: Overload[], args: unknown[]): unknown {
     n--;
   }
   const pos = n === args.length ? args : args.slice(0, n);
-  const ov = ovs.length === 1 ? checkSingle(ovs[0], pos, opts) : choose(ovs, pos, opts);
+  const ov = choose(ovs, pos, opts);
   if (ov.id === undefined) ov.id = native.lookupOp(ov.op, ov.o);
   const nat: unknown[] = new Array(ov.n + 1);
   nat[0] = ov.id;
-  for (let i = 0; i < pos.length; i++) nat[ov.x[i] + 1] = toNative(ov.p[i], pos[i]);
+  for (let i = 0; i < ov.p.length; i++) nat[ov.x[i] + 1] = toNative(ov.p[i], i < pos.length ? pos[i] : opts![ov.pn[i]]);
   if (opts) {
     for (const key in opts) {
       const v = opts[key];
-      if (v === undefined) continue;
       const spec = ov.k[key];
+      if (v === undefined || !spec) continue;
       nat[spec[0] + 1] = toNative(spec[1], v);
     }
   }
@@ -163,15 +174,10 @@ export function call(ovs: Overload[], args: unknown[]): unknown {
     if (typeof res === 'number') native.free(res);
     const idx = Number(r.slice(1));
     const p = ov.x.indexOf(idx);
-    if (p >= 0) return pos[p];
+    if (p >= 0) return p < pos.length ? pos[p] : opts?.[ov.pn[p]];
     for (const key in ov.k) if (ov.k[key][0] === idx) return opts?.[key];
     return undefined;
   }
   if (r.length === 0) return undefined;
   return (res as unknown[]).map((v, i) => wrap(r[i], v));
-}
-
-function checkSingle(ov: Overload, pos: unknown[], opts: Record<string, unknown> | null): Overload {
-  // Same validation as choose(), one candidate: gives the same error text on a mismatch.
-  return choose([ov], pos, opts);
 }

@@ -83,7 +83,8 @@ function convert(s: OpSchema): Gen | null {
   const opts: Gen['opts'] = [];
   s.args.forEach((a: OpArgSchema, i: number) => {
     const b = baseType(a.type)!;
-    if (!a.hasDefault && !a.kwargOnly) {
+    // Required keyword-only arguments (round's decimals) are required too: positional or by name.
+    if (!a.hasDefault && !(a.kwargOnly && b.nullable)) {
       pos.push({ name: a.name, code: b.code, nullable: b.nullable });
       x.push(i);
     } else {
@@ -92,23 +93,19 @@ function convert(s: OpSchema): Gen | null {
       opts.push({ name: key, code: b.code });
     }
   });
-  // A kwarg-only argument without default must still be given: it goes into options, so
-  // such ops would be awkward; none in ATen matter, skip them.
-  if (s.args.some((a) => a.kwargOnly && !a.hasDefault && !baseType(a.type)!.nullable)) {
-    skipped.push({ op: full, why: 'required keyword-only argument' });
-    return null;
-  }
   let ret = '';
   const writeIdx = s.args.findIndex((a) => a.write);
   if (s.returns.length === 1 && s.returns[0].write && writeIdx >= 0) ret = `a${writeIdx}`;
   else
     for (const r of s.returns) {
       const t = r.type.replace(/\(.*?\)/g, '');
-      ret += t === 'Tensor' || t === 'Tensor?' ? 'T' : t === 'Tensor[]' ? 'L' : 'v';
+      ret += t === 'Tensor' || t === 'Tensor?' ? 'T' : t === 'Tensor[]' ? 'L' : t === 'ScalarType' ? 'd' : 'v';
     }
   const q = pos.map((p) => (p.nullable ? '1' : '0')).join('');
   const sig = s.schema.replace(/^aten::/, '');
-  const ov: Record<string, unknown> = { op: s.name, o: s.overload, p: pos.map((p) => p.code).join(''), x, k, n: s.args.length, r: ret, sig };
+  const ov: Record<string, unknown> = {
+    op: s.name, o: s.overload, p: pos.map((p) => p.code).join(''), pn: pos.map((p) => camel(p.name)), x, k, n: s.args.length, r: ret, sig,
+  };
   if (q.includes('1')) ov.q = q;
   const isMethod = s.args.length > 0 && s.args[0].name === 'self' && baseType(s.args[0].type)?.code === 'T' && !baseType(s.args[0].type)!.nullable;
   return { ov, pos, opts, ret, isMethod };
@@ -117,7 +114,7 @@ function convert(s: OpSchema): Gen | null {
 function retType(ret: string): string {
   if (ret.startsWith('a')) return 'Tensor';
   if (ret === '') return 'void';
-  const one = (c: string) => (c === 'T' ? 'Tensor' : c === 'L' ? 'Tensor[]' : 'any');
+  const one = (c: string) => (c === 'T' ? 'Tensor' : c === 'L' ? 'Tensor[]' : c === 'd' ? 'DType' : 'any');
   if (ret.length === 1) return one(ret);
   return `[${[...ret].map(one).join(', ')}]`;
 }

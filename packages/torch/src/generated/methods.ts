@@ -127,6 +127,8 @@ declare module '../tensor.js' {
     _sparseSparseMatmul(other: Tensor | number): Tensor;
     _sparseSum(): Tensor;
     _sparseSum(dim: number | number[]): Tensor;
+    _sparseSum(dim: number | number[], dtype: DType): Tensor;
+    _sparseSum(dtype: DType): Tensor;
     _standardGamma(options?: { generator?: null }): Tensor;
     _standardGammaGrad(output: Tensor | number): Tensor;
     _symeigHelper(eigenvectors: boolean, upper: boolean): [Tensor, Tensor];
@@ -213,6 +215,7 @@ declare module '../tensor.js' {
     argmin(options?: { dim?: number | null; keepdim?: boolean | null }): Tensor;
     argsort(options?: { dim?: number | null; descending?: boolean | null }): Tensor;
     argsort(dim: string, options?: { descending?: boolean | null }): Tensor;
+    argsort(stable: boolean, options?: { dim?: number | null; descending?: boolean | null }): Tensor;
     argwhere(): Tensor;
     asStrided(size: number | number[], stride: number | number[], options?: { storageOffset?: number | null }): Tensor;
     asStrided_(size: number | number[], stride: number | number[], options?: { storageOffset?: number | null }): this;
@@ -364,6 +367,7 @@ declare module '../tensor.js' {
     diagEmbed(options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
     diagflat(options?: { offset?: number | null }): Tensor;
     diagonal(options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
+    diagonal(outdim: string, dim1: string, dim2: string, options?: { offset?: number | null }): Tensor;
     diagonalCopy(options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
     diagonalScatter(src: Tensor | number, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
     diff(options?: { n?: number | null; dim?: number | null; prepend?: Tensor | number | null; append?: Tensor | number | null }): Tensor;
@@ -497,7 +501,11 @@ declare module '../tensor.js' {
     geqrf(): [Tensor, Tensor];
     ger(vec2: Tensor | number): Tensor;
     glu(options?: { dim?: number | null }): Tensor;
+    gradient(dim: number | number[], options?: { edgeOrder?: number | null }): Tensor[];
+    gradient(spacing: number | boolean, dim: number | number[], options?: { edgeOrder?: number | null }): Tensor[];
     gradient(options?: { spacing?: number | boolean | null; dim?: number | null; edgeOrder?: number | null }): Tensor[];
+    gradient(spacing: Tensor[], options?: { dim?: number | null; edgeOrder?: number | null }): Tensor[];
+    gradient(spacing: Tensor[], dim: number | number[], options?: { edgeOrder?: number | null }): Tensor[];
     greater(other: number | boolean): Tensor;
     greater(other: Tensor | number): Tensor;
     greater_(other: Tensor | number): this;
@@ -642,6 +650,7 @@ declare module '../tensor.js' {
     linalgPinv(options?: { atol?: number | null; rtol?: number | null; hermitian?: boolean | null }): Tensor;
     linalgPinv(rcond: Tensor | number, options?: { hermitian?: boolean | null }): Tensor;
     linalgPinv(options?: { atol?: Tensor | number | null; rtol?: Tensor | number | null; hermitian?: boolean | null }): Tensor;
+    linalgSolveTriangular(B: Tensor | number, upper: boolean, options?: { left?: boolean | null; unitriangular?: boolean | null }): Tensor;
     linalgTensorinv(options?: { ind?: number | null }): Tensor;
     linalgTensorsolve(other: Tensor | number, options?: { dims?: number | number[] | null }): Tensor;
     linalgVectorNorm(options?: { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
@@ -798,6 +807,8 @@ declare module '../tensor.js' {
     nonzero(): Tensor;
     nonzeroNumpy(): Tensor[];
     norm(options?: { p?: number | boolean | null }): Tensor;
+    norm(p: number | boolean | null, dim: number | number[], keepdim: boolean, dtype: DType): Tensor;
+    norm(p: number | boolean | null, dtype: DType): Tensor;
     norm(p: number | boolean | null, dim: number | number[], options?: { keepdim?: boolean | null }): Tensor;
     normal_(options?: { mean?: number | null; std?: number | null; generator?: null }): this;
     normalFunctional(options?: { mean?: number | null; std?: number | null; generator?: null }): Tensor;
@@ -896,7 +907,9 @@ declare module '../tensor.js' {
     roll(shifts: number | number[], options?: { dims?: number | number[] | null }): Tensor;
     rot90(options?: { k?: number | null; dims?: number | number[] | null }): Tensor;
     round(): Tensor;
+    round(decimals: number): Tensor;
     round_(): this;
+    round_(decimals: number): this;
     rowIndices(): Tensor;
     rowIndicesCopy(): Tensor;
     rrelu(options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }): Tensor;
@@ -909,10 +922,14 @@ declare module '../tensor.js' {
     rsub(other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
     scatter(dim: number, index: Tensor | number, value: number | boolean): Tensor;
     scatter(dim: string, index: Tensor | number, value: number | boolean): Tensor;
+    scatter(dim: number, index: Tensor | number, value: number | boolean, reduce: string): Tensor;
+    scatter(dim: number, index: Tensor | number, src: Tensor | number, reduce: string): Tensor;
     scatter(dim: number, index: Tensor | number, src: Tensor | number): Tensor;
     scatter(dim: string, index: Tensor | number, src: Tensor | number): Tensor;
+    scatter_(dim: number, index: Tensor | number, value: number | boolean, reduce: string): this;
     scatter_(dim: number, index: Tensor | number, value: number | boolean): this;
     scatter_(dim: number, index: Tensor | number, src: Tensor | number): this;
+    scatter_(dim: number, index: Tensor | number, src: Tensor | number, reduce: string): this;
     scatterAdd(dim: number, index: Tensor | number, src: Tensor | number): Tensor;
     scatterAdd(dim: string, index: Tensor | number, src: Tensor | number): Tensor;
     scatterAdd_(dim: number, index: Tensor | number, src: Tensor | number): this;
@@ -965,6 +982,7 @@ declare module '../tensor.js' {
     sort(options?: { dim?: number | null; descending?: boolean | null }): [Tensor, Tensor];
     sort(dim: string, options?: { descending?: boolean | null }): [Tensor, Tensor];
     sort(options?: { stable?: boolean | null; dim?: number | null; descending?: boolean | null }): [Tensor, Tensor];
+    sort(dim: string, options?: { stable?: boolean | null; descending?: boolean | null }): [Tensor, Tensor];
     sparseDim(): any;
     sparseMask(mask: Tensor | number): Tensor;
     sparseResize(size: number | number[], sparse_dim: number, dense_dim: number): Tensor;
@@ -1696,6 +1714,7 @@ const M_linalg_matrix_rank = T.O_linalg_matrix_rank.filter((o) => o.x[0] === 0 &
 P.linalgMatrixRank = function (this: Tensor, ...a: any[]) { return call(M_linalg_matrix_rank, [this, ...a]); };
 P.linalgNorm = function (this: Tensor, ...a: any[]) { return call(T.O_linalg_norm, [this, ...a]); };
 P.linalgPinv = function (this: Tensor, ...a: any[]) { return call(T.O_linalg_pinv, [this, ...a]); };
+P.linalgSolveTriangular = function (this: Tensor, ...a: any[]) { return call(T.O_linalg_solve_triangular, [this, ...a]); };
 P.linalgTensorinv = function (this: Tensor, ...a: any[]) { return call(T.O_linalg_tensorinv, [this, ...a]); };
 P.linalgTensorsolve = function (this: Tensor, ...a: any[]) { return call(T.O_linalg_tensorsolve, [this, ...a]); };
 P.linalgVectorNorm = function (this: Tensor, ...a: any[]) { return call(T.O_linalg_vector_norm, [this, ...a]); };

@@ -158,6 +158,8 @@ export function _embeddingBagSparseBackward(grad: Tensor, indices: Tensor | numb
 export function _embeddingBagSparseBackward(...a: any[]): any { return call(T.O__embedding_bag_sparse_backward, a); }
 export function _emptyAffineQuantized(size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; scale?: number | null; zeroPoint?: number | null; memoryFormat?: MemoryFormat | null }): Tensor;
 export function _emptyAffineQuantized(...a: any[]): any { return call(T.O__empty_affine_quantized, a); }
+export function _emptyPerChannelAffineQuantized(size: number | number[], scales: Tensor | number, zero_points: Tensor | number, axis: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
+export function _emptyPerChannelAffineQuantized(...a: any[]): any { return call(T.O__empty_per_channel_affine_quantized, a); }
 export function _euclideanDist(x1: Tensor, x2: Tensor | number): Tensor;
 export function _euclideanDist(...a: any[]): any { return call(T.O__euclidean_dist, a); }
 export function _fakeQuantizeLearnablePerChannelAffine(self: Tensor, scale: Tensor | number, zero_point: Tensor | number, axis: number, quant_min: number, quant_max: number, options?: { gradFactor?: number | null }): Tensor;
@@ -338,6 +340,10 @@ export function _foreachZero(self: Tensor[]): Tensor[];
 export function _foreachZero(...a: any[]): any { return call(T.O__foreach_zero, a); }
 export function _foreachZero_(self: Tensor[]): void;
 export function _foreachZero_(...a: any[]): any { return call(T.O__foreach_zero_, a); }
+export function _fusedAdam(self: Tensor[], grads: Tensor[], exp_avgs: Tensor[], exp_avg_sqs: Tensor[], max_exp_avg_sqs: Tensor[], state_steps: Tensor[], lr: number, beta1: number, beta2: number, weight_decay: number, eps: number, amsgrad: boolean, maximize: boolean, options?: { gradScale?: Tensor | number | null; foundInf?: Tensor | number | null }): [Tensor[], Tensor[], Tensor[], Tensor[], Tensor[]];
+export function _fusedAdam(...a: any[]): any { return call(T.O__fused_adam, a); }
+export function _fusedAdam_(self: Tensor[], grads: Tensor[], exp_avgs: Tensor[], exp_avg_sqs: Tensor[], max_exp_avg_sqs: Tensor[], state_steps: Tensor[], lr: number, beta1: number, beta2: number, weight_decay: number, eps: number, amsgrad: boolean, maximize: boolean, options?: { gradScale?: Tensor | number | null; foundInf?: Tensor | number | null }): void;
+export function _fusedAdam_(...a: any[]): any { return call(T.O__fused_adam_, a); }
 export function _fusedDropout(self: Tensor, p: number, options?: { generator?: null }): [Tensor, Tensor];
 export function _fusedDropout(...a: any[]): any { return call(T.O__fused_dropout, a); }
 export function _fusedMovingAvgObsFqHelper(self: Tensor, observer_on: Tensor | number, fake_quant_on: Tensor | number, running_min: Tensor | number, running_max: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, options?: { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }): [Tensor, Tensor];
@@ -374,6 +380,8 @@ export function _indicesCopy(self: Tensor): Tensor;
 export function _indicesCopy(...a: any[]): any { return call(T.O__indices_copy, a); }
 export function _isZerotensor(self: Tensor): any;
 export function _isZerotensor(...a: any[]): any { return call(T.O__is_zerotensor, a); }
+export function _linalgCheckErrors(info: Tensor, api_name: string, is_matrix: boolean): void;
+export function _linalgCheckErrors(...a: any[]): any { return call(T.O__linalg_check_errors, a); }
 export function _linalgDet(A: Tensor): [Tensor, Tensor, Tensor];
 export function _linalgDet(...a: any[]): any { return call(T.O__linalg_det, a); }
 export function _linalgEigh(A: Tensor, options?: { UPLO?: string | null; computeV?: boolean | null }): [Tensor, Tensor];
@@ -572,6 +580,8 @@ export function _sparseSparseMatmul(self: Tensor, other: Tensor | number): Tenso
 export function _sparseSparseMatmul(...a: any[]): any { return call(T.O__sparse_sparse_matmul, a); }
 export function _sparseSum(self: Tensor): Tensor;
 export function _sparseSum(self: Tensor, dim: number | number[]): Tensor;
+export function _sparseSum(self: Tensor, dim: number | number[], dtype: DType): Tensor;
+export function _sparseSum(self: Tensor, dtype: DType): Tensor;
 export function _sparseSum(...a: any[]): any { return call(T.O__sparse_sum, a); }
 export function _sparseSumBackward(grad: Tensor, self: Tensor | number, dim: number | number[]): Tensor;
 export function _sparseSumBackward(...a: any[]): any { return call(T.O__sparse_sum_backward, a); }
@@ -848,6 +858,7 @@ export function argmin(self: Tensor, options?: { dim?: number | null; keepdim?: 
 export function argmin(...a: any[]): any { return call(T.O_argmin, a); }
 export function argsort(self: Tensor, options?: { dim?: number | null; descending?: boolean | null }): Tensor;
 export function argsort(self: Tensor, dim: string, options?: { descending?: boolean | null }): Tensor;
+export function argsort(self: Tensor, stable: boolean, options?: { dim?: number | null; descending?: boolean | null }): Tensor;
 export function argsort(...a: any[]): any { return call(T.O_argsort, a); }
 export function argwhere(self: Tensor): Tensor;
 export function argwhere(...a: any[]): any { return call(T.O_argwhere, a); }
@@ -1238,6 +1249,7 @@ export function diagEmbed(...a: any[]): any { return call(T.O_diag_embed, a); }
 export function diagflat(self: Tensor, options?: { offset?: number | null }): Tensor;
 export function diagflat(...a: any[]): any { return call(T.O_diagflat, a); }
 export function diagonal(self: Tensor, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
+export function diagonal(self: Tensor, outdim: string, dim1: string, dim2: string, options?: { offset?: number | null }): Tensor;
 export function diagonal(...a: any[]): any { return call(T.O_diagonal, a); }
 export function diagonalBackward(grad_output: Tensor, input_sizes: number | number[], offset: number, dim1: number, dim2: number): Tensor;
 export function diagonalBackward(...a: any[]): any { return call(T.O_diagonal_backward, a); }
@@ -1553,7 +1565,11 @@ export function gluBackwardJvp(grad_x: Tensor, grad_glu: Tensor | number, x: Ten
 export function gluBackwardJvp(...a: any[]): any { return call(T.O_glu_backward_jvp, a); }
 export function gluJvp(glu: Tensor, x: Tensor | number, dx: Tensor | number, dim: number): Tensor;
 export function gluJvp(...a: any[]): any { return call(T.O_glu_jvp, a); }
+export function gradient(self: Tensor, dim: number | number[], options?: { edgeOrder?: number | null }): Tensor[];
+export function gradient(self: Tensor, spacing: number | boolean, dim: number | number[], options?: { edgeOrder?: number | null }): Tensor[];
 export function gradient(self: Tensor, options?: { spacing?: number | boolean | null; dim?: number | null; edgeOrder?: number | null }): Tensor[];
+export function gradient(self: Tensor, spacing: Tensor[], options?: { dim?: number | null; edgeOrder?: number | null }): Tensor[];
+export function gradient(self: Tensor, spacing: Tensor[], dim: number | number[], options?: { edgeOrder?: number | null }): Tensor[];
 export function gradient(...a: any[]): any { return call(T.O_gradient, a); }
 export function greater(self: Tensor, other: number | boolean): Tensor;
 export function greater(self: Tensor, other: Tensor | number): Tensor;
@@ -1904,6 +1920,8 @@ export function linalgSolve(A: Tensor, B: Tensor | number, options?: { left?: bo
 export function linalgSolve(...a: any[]): any { return call(T.O_linalg_solve, a); }
 export function linalgSolveEx(A: Tensor, B: Tensor | number, options?: { left?: boolean | null; checkErrors?: boolean | null }): [Tensor, Tensor];
 export function linalgSolveEx(...a: any[]): any { return call(T.O_linalg_solve_ex, a); }
+export function linalgSolveTriangular(self: Tensor, B: Tensor | number, upper: boolean, options?: { left?: boolean | null; unitriangular?: boolean | null }): Tensor;
+export function linalgSolveTriangular(...a: any[]): any { return call(T.O_linalg_solve_triangular, a); }
 export function linalgSvd(A: Tensor, options?: { fullMatrices?: boolean | null; driver?: string | null }): [Tensor, Tensor, Tensor];
 export function linalgSvd(...a: any[]): any { return call(T.O_linalg_svd, a); }
 export function linalgSvdvals(A: Tensor, options?: { driver?: string | null }): Tensor;
@@ -2072,6 +2090,7 @@ export function median(self: Tensor, dim: number, options?: { keepdim?: boolean 
 export function median(self: Tensor, dim: string, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
 export function median(...a: any[]): any { return call(T.O_median, a); }
 export function meshgrid(tensors: Tensor[]): Tensor[];
+export function meshgrid(tensors: Tensor[], indexing: string): Tensor[];
 export function meshgrid(...a: any[]): any { return call(T.O_meshgrid, a); }
 export function min(self: Tensor): Tensor;
 export function min(self: Tensor, other: Tensor | number): Tensor;
@@ -2273,6 +2292,8 @@ export function nonzero(...a: any[]): any { return call(T.O_nonzero, a); }
 export function nonzeroNumpy(self: Tensor): Tensor[];
 export function nonzeroNumpy(...a: any[]): any { return call(T.O_nonzero_numpy, a); }
 export function norm(self: Tensor, options?: { p?: number | boolean | null }): Tensor;
+export function norm(self: Tensor, p: number | boolean | null, dim: number | number[], keepdim: boolean, dtype: DType): Tensor;
+export function norm(self: Tensor, p: number | boolean | null, dtype: DType): Tensor;
 export function norm(self: Tensor, p: number | boolean | null, dim: number | number[], options?: { keepdim?: boolean | null }): Tensor;
 export function norm(...a: any[]): any { return call(T.O_norm, a); }
 export function normExceptDim(v: Tensor, options?: { pow?: number | null; dim?: number | null }): Tensor;
@@ -2546,8 +2567,10 @@ export function roll(...a: any[]): any { return call(T.O_roll, a); }
 export function rot90(self: Tensor, options?: { k?: number | null; dims?: number | number[] | null }): Tensor;
 export function rot90(...a: any[]): any { return call(T.O_rot90, a); }
 export function round(self: Tensor): Tensor;
+export function round(self: Tensor, decimals: number): Tensor;
 export function round(...a: any[]): any { return call(T.O_round, a); }
 export function round_(self: Tensor): Tensor;
+export function round_(self: Tensor, decimals: number): Tensor;
 export function round_(...a: any[]): any { return call(T.O_round_, a); }
 export function rowIndices(self: Tensor): Tensor;
 export function rowIndices(...a: any[]): any { return call(T.O_row_indices, a); }
@@ -2576,11 +2599,15 @@ export function scalarTensor(s: number | boolean, options?: { dtype?: DType | nu
 export function scalarTensor(...a: any[]): any { return call(T.O_scalar_tensor, a); }
 export function scatter(self: Tensor, dim: number, index: Tensor | number, value: number | boolean): Tensor;
 export function scatter(self: Tensor, dim: string, index: Tensor | number, value: number | boolean): Tensor;
+export function scatter(self: Tensor, dim: number, index: Tensor | number, value: number | boolean, reduce: string): Tensor;
+export function scatter(self: Tensor, dim: number, index: Tensor | number, src: Tensor | number, reduce: string): Tensor;
 export function scatter(self: Tensor, dim: number, index: Tensor | number, src: Tensor | number): Tensor;
 export function scatter(self: Tensor, dim: string, index: Tensor | number, src: Tensor | number): Tensor;
 export function scatter(...a: any[]): any { return call(T.O_scatter, a); }
+export function scatter_(self: Tensor, dim: number, index: Tensor | number, value: number | boolean, reduce: string): Tensor;
 export function scatter_(self: Tensor, dim: number, index: Tensor | number, value: number | boolean): Tensor;
 export function scatter_(self: Tensor, dim: number, index: Tensor | number, src: Tensor | number): Tensor;
+export function scatter_(self: Tensor, dim: number, index: Tensor | number, src: Tensor | number, reduce: string): Tensor;
 export function scatter_(...a: any[]): any { return call(T.O_scatter_, a); }
 export function scatterAdd(self: Tensor, dim: number, index: Tensor | number, src: Tensor | number): Tensor;
 export function scatterAdd(self: Tensor, dim: string, index: Tensor | number, src: Tensor | number): Tensor;
@@ -2701,6 +2728,7 @@ export function softshrinkBackward(...a: any[]): any { return call(T.O_softshrin
 export function sort(self: Tensor, options?: { dim?: number | null; descending?: boolean | null }): [Tensor, Tensor];
 export function sort(self: Tensor, dim: string, options?: { descending?: boolean | null }): [Tensor, Tensor];
 export function sort(self: Tensor, options?: { stable?: boolean | null; dim?: number | null; descending?: boolean | null }): [Tensor, Tensor];
+export function sort(self: Tensor, dim: string, options?: { stable?: boolean | null; descending?: boolean | null }): [Tensor, Tensor];
 export function sort(...a: any[]): any { return call(T.O_sort, a); }
 export function sparseBscTensor(ccol_indices: Tensor, row_indices: Tensor | number, values: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function sparseBscTensor(ccol_indices: Tensor, row_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;

@@ -1,0 +1,27 @@
+// nn.Parameter: a leaf tensor that a Module registers as a learnable parameter.
+import { Tensor, keep } from '../tensor.js';
+import { native } from '../native.js';
+import { tidy } from '../tensor.js';
+
+/**
+ * A learnable tensor (torch.nn.Parameter). `new Parameter(data)` makes a new leaf that shares
+ * data's storage (as PyTorch does) and requires grad. Parameters are exempt from tidy scopes
+ * (torch.keep) and live until disposed, usually by Module.dispose().
+ */
+export class Parameter extends Tensor {
+  constructor(data: Tensor, requiresGrad = true) {
+    const h = tidy(() => native.alias((data as any).detach().handle));
+    super(h);
+    keep(this);
+    if (requiresGrad) native.setRequiresGrad(h, true);
+  }
+
+  override toString(): string {
+    return `Parameter containing:\n${Tensor.prototype.toString.call(this)}`;
+  }
+}
+
+/** True for tensors made by new Parameter(). */
+export function isParameter(t: unknown): t is Parameter {
+  return t instanceof Parameter;
+}

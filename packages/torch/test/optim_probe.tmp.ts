@@ -1,0 +1,13 @@
+import * as torch from '../src/index.js';
+const p = torch.tensor([1, 2, 3], { dtype: 'float64', requiresGrad: true });
+const loss = p.mul(p).sum(); loss.backward();
+const g = p.grad!; console.log(g.toArray());
+torch.noGrad(() => { p.add_(g, { alpha: -0.1 }); });
+console.log(p.toArray(), torch.memory());
+const s = torch.tensor(0.0); s.add_(1); console.log(s.item(), s.dtype);
+const m = torch.maximum(p, g); console.log(m.toArray());
+const n = torch.linalgVectorNorm(g, {ord: 2}); console.log(n.item());
+console.log(torch.norm(g, {p: 2}).item());
+console.log(torch.stack([n, n]).toArray());
+const fi = torch.full([1], 0.0, {dtype: 'float32'}); console.log(fi.toArray());
+console.log(torch.isfinite(g).all().item());

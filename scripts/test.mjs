@@ -1,0 +1,29 @@
+// Runs every *.test.ts under packages/*/test with node's test runner through tsx.
+// Usage: npm test [-- <path filter>...]
+import { readdirSync, statSync, existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const root = new URL('..', import.meta.url).pathname;
+const filters = process.argv.slice(2);
+const files = [];
+function walk(dir) {
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name === 'fixtures') continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p);
+    else if (name.endsWith('.test.ts')) files.push(relative(root, p));
+  }
+}
+for (const pkg of readdirSync(join(root, 'packages'))) {
+  const t = join(root, 'packages', pkg, 'test');
+  if (existsSync(t)) walk(t);
+}
+const chosen = files.sort().filter((f) => !filters.length || filters.some((x) => f.includes(x)));
+if (!chosen.length) {
+  console.error('no test files matched');
+  process.exit(1);
+}
+// Files run one at a time: each loads libtorch's thread pool, and the machine may have 2 cores.
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...chosen], { cwd: root, stdio: 'inherit' });
+process.exit(r.status ?? 1);
