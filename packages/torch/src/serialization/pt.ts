@@ -388,7 +388,13 @@ function legacyContext(st: LegacyState): PtContext {
 function loadLegacy(bytes: Uint8Array): unknown {
   const st: LegacyState = { objects: new Map() };
   const plain = torchPolicy(legacyContext(st));
-  let r = unpickle(bytes, plain, 0);
+  let r: { value: unknown; end: number };
+  try {
+    r = unpickle(bytes, plain, 0);
+  } catch (err) {
+    if (err instanceof UnsafeGlobalError || !(err instanceof PickleError)) throw err;
+    throw new PickleError(`not a PyTorch file: neither a zip archive nor a legacy torch.save pickle (${err.message})`);
+  }
   if (r.value !== MAGIC_NUMBER && r.value !== Number(MAGIC_NUMBER)) {
     throw new PickleError('not a PyTorch file: the legacy magic number is missing');
   }
@@ -445,9 +451,7 @@ function looksLikeTar(b: Uint8Array): boolean {
 export function parsePt(bytes: Uint8Array): unknown {
   if (isZip(bytes)) return loadZip(bytes);
   if (looksLikeTar(bytes)) throw new PickleError('the tar-based format of PyTorch < 0.4 is not supported');
-  if (bytes.length < 2 || bytes[0] !== 0x80) {
-    throw new PickleError('not a PyTorch file: neither a zip archive nor a pickle');
-  }
+  if (bytes.length === 0) throw new PickleError('the file is empty');
   return loadLegacy(bytes);
 }
 

@@ -1,0 +1,70 @@
+// Loading .pt files written by PyTorch 1.13 (fixtures from tools/goldens/serialization/make_fixtures.py).
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as torch from '../../src/index.js';
+import { load, loadRaw, PY_ATTRS, isTuple } from '../../src/serialization/index.js';
+import { canon, fixture, readJson, stripStorage } from './helpers.js';
+
+const start = torch.memory().liveTensors;
+const expected = readJson('expected.json');
+
+test('state dict (zip format): dtypes, views sharing storage, offsets, 0-dim, empty, stride 0 (raw records)', () => {
+  const raw = loadRaw(fixture('state_dict.pt'));
+  assert.deepEqual(canon(raw, 'raw'), expected.state_dict);
+});
+
+test('state dict (zip format) as Tensors: identical values, dtypes, shapes, strides', () => {
+  const sd = load(fixture('state_dict.pt'));
+  try {
+    assert.deepEqual(stripStorage(canon(sd, 'tensor')), stripStorage(expected.state_dict));
+    // f32_t and f32_slice are views of f32's storage, as in Python: writing f32 changes them.
+    const before = (sd.f32_slice.toTypedArray() as Float32Array)[0];
+    sd.f32.add_(1);
+    assert.equal((sd.f32_slice.toTypedArray() as Float32Array)[0], Math.fround(before! + 1));
+    assert.equal((sd.f32_t.toTypedArray() as Float32Array)[1], (sd.f32.toTypedArray() as Float32Array)[6]);
+  } finally {
+    torch.dispose(sd);
+  }
+});
+
+test('nested checkpoint (zip format): model, optimizer (int keys -> Map), plain values', () => {
+  const raw = loadRaw(fixture('checkpoint.pt'));
+  assert.deepEqual(canon(raw, 'raw'), expected.checkpoint);
+  assert.ok(raw.optimizer.state instanceof Map);
+  assert.ok(isTuple(raw.extra.tup) && !isTuple(raw.extra.list));
+  assert.equal(raw.extra.big, 2n ** 70n);
+  // The state dict's `_metadata` (OrderedDict attribute) is kept under PY_ATTRS.
+  const meta = raw.model[PY_ATTRS]._metadata;
+  assert.deepEqual(Object.keys(meta), Object.keys(expected.model_metadata));
+  assert.deepEqual(meta['1'], expected.model_metadata['1']);
+  const ck = load(fixture('checkpoint.pt'));
+  try {
+    assert.deepEqual(stripStorage(canon(ck, 'tensor')), stripStorage(expected.checkpoint));
+    assert.ok(Object.keys(ck.model).includes('1.num_batches_tracked'));
+  } finally {
+    torch.dispose(ck);
+  }
+});
+
+test('legacy (non-zip) format: same values, storage sharing kept', () => {
+  const raw = loadRaw(fixture('checkpoint_legacy.pt'));
+  assert.deepEqual(canon(raw, 'raw'), expected.checkpoint_legacy);
+  const ck = load(fixture('checkpoint_legacy.pt'));
+  try {
+    assert.deepEqual(stripStorage(canon(ck, 'tensor')), stripStorage(expected.checkpoint));
+  } finally {
+    torch.dispose(ck);
+  }
+});
+
+test('loading from a buffer and with dicts: "map"', () => {
+  const bytes = fs.readFileSync(fixture('checkpoint.pt'));
+  const raw = loadRaw(bytes, { dicts: 'map' });
+  assert.ok(raw instanceof Map && raw.get('extra') instanceof Map);
+  assert.equal(raw.get('epoch'), 7);
+});
+
+after(() => {
+  assert.equal(torch.memory().liveTensors, start, 'live tensors back to the start value');
+});
