@@ -178,12 +178,50 @@ export function scanJpegSof(data: Uint8Array): { marker: number; precision: numb
   return undefined;
 }
 
-export function decodeJpegBaseline(data: Uint8Array, limits: FrameLimits): DecodedFrame {
+/** Header segments (marker, start, end) of a JPEG stream up to its start of scan. */
+function jpegSegments(data: Uint8Array): { marker: number; start: number; end: number }[] {
+  const out: { marker: number; start: number; end: number }[] = [];
+  let i = 2;
+  while (i + 4 <= data.length && data[i] === 0xff) {
+    const marker = data[i + 1];
+    if (marker === 0xda) break;
+    const len = (data[i + 2] << 8) | data[i + 3];
+    out.push({ marker, start: i, end: i + 2 + len });
+    i += 2 + len;
+  }
+  return out;
+}
+
+const ADOBE_NO_TRANSFORM = new Uint8Array([0xff, 0xee, 0x00, 0x0e, 0x41, 0x64, 0x6f, 0x62, 0x65, 0x00, 0x64, 0x00, 0x00, 0x00, 0x00, 0x00]);
+
+/**
+ * pydicom's rule: a 3-sample JPEG whose Photometric Interpretation is RGB and that has no Adobe APP14 marker
+ * was compressed without the YCbCr transform, so it must be decoded without one. libjpeg decides from the
+ * markers, so the stream gets an Adobe marker saying "no transform" (and loses any JFIF marker, which wins).
+ */
+function withoutColourTransform(data: Uint8Array): Uint8Array {
+  const segs = jpegSegments(data);
+  const isAdobe = (s: { marker: number; start: number }) => s.marker === 0xee && data[s.start + 4] === 0x41 && data[s.start + 5] === 0x64;
+  if (segs.some(isAdobe)) return data;
+  const keep = segs.filter((s) => !(s.marker === 0xe0 && data[s.start + 4] === 0x4a && data[s.start + 5] === 0x46));
+  const headerEnd = segs.length ? segs[segs.length - 1].end : 2;
+  const parts: Uint8Array[] = [data.subarray(0, 2), ADOBE_NO_TRANSFORM, ...keep.map((s) => data.subarray(s.start, s.end)), data.subarray(headerEnd)];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+export function decodeJpegBaseline(data: Uint8Array, limits: FrameLimits, photometric = ''): DecodedFrame {
   const sof = scanJpegSof(data);
   if (sof && sof.precision > 8) {
     throw new Error(`JPEG with ${sof.precision}-bit precision (extended process 4) is not supported by the bundled 8-bit libjpeg-turbo decoder`);
   }
-  return runWasm('jpeg', data, limits);
+  const stream = photometric === 'RGB' && sof?.components === 3 ? withoutColourTransform(data) : data;
+  return runWasm('jpeg', stream, limits);
 }
 
 export function decodeJpegLs(data: Uint8Array, limits: FrameLimits): DecodedFrame {

@@ -256,7 +256,7 @@ function decodeFrameCompressed(info: PixelInfo, frame: Uint8Array, limits: Frame
   switch (info.transferSyntax) {
     case TS.jpegBaseline:
     case TS.jpegExtended:
-      return decodeJpegBaseline(frame, limits);
+      return decodeJpegBaseline(frame, limits, info.photometric);
     case TS.jpegLossless:
     case TS.jpegLosslessSV1:
       return decodeJpegLossless(frame, limits, info.bitsAllocated);

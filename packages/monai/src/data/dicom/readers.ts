@@ -98,9 +98,6 @@ function meta3(v: DicomVolume): { iop?: number[]; ipp?: number[]; ps?: number[] 
   return { iop: v.geometry.iop, ipp: v.geometry.ipp, ps: v.geometry.pixelSpacing };
 }
 
-function nanOrLast(v: DicomVolume, shape: number[]): number {
-  return v.info.spp > 1 ? -1 : shape.length === (v.is3d ? 3 : 2) ? NaN : -1;
-}
 
 function stackCompatible(items: [torch.Tensor, Meta][]): [torch.Tensor, Meta] {
   if (items.length === 1) return items[0];
@@ -205,7 +202,8 @@ export class PydicomReader implements DicomImageReader {
     }
     if (v.is3d && v.geometry.lastIpp) m.lastImagePositionPatient = v.geometry.lastIpp.slice();
     let affine = dicomAffine(v.geometry, o.affineLpsToRas);
-    let shape = v.shape.slice(0, v.is3d ? 3 : 2);
+    // MONAI's PydicomReader takes spatial_shape from the whole array (samples of colour images included).
+    let shape = v.shape.slice();
     if (!o.swapIj) {
       // Undo the (column, row) order: array (row, column[, slice]), affine columns 0 and 1 swapped back.
       affine = affine.map((row) => [row[1], row[0], row[2], row[3]]);
@@ -219,8 +217,8 @@ export class PydicomReader implements DicomImageReader {
     m.spatial_shape = shape;
     m.original_affine = affine;
     m.affine = affine.map((r) => r.slice());
-    m.original_channel_dim = o.channelDim === undefined || o.channelDim === null ? nanOrLast(v, shape) : o.channelDim === 'no_channel' ? NaN : o.channelDim;
-    m.spacing = affineToSpacing(affine, shape.length);
+    m.original_channel_dim = o.channelDim === undefined || o.channelDim === null ? NaN : o.channelDim === 'no_channel' ? NaN : o.channelDim;
+    m.spacing = [...affineToSpacing(affine, Math.min(shape.length, 3)), ...new Array(Math.max(0, shape.length - 3)).fill(1)];
     m.filename_or_obj = v.files.length === 1 ? v.files[0] : undefined;
     if (m.filename_or_obj === undefined) delete m.filename_or_obj;
     m.dicom_files = v.files.slice();
