@@ -126,7 +126,11 @@ function frameGeometry(f: DicomFile, frames: number) {
   return { iop, spacing, positions, rescales, ipp, step };
 }
 
-/** Reads one file (single- or multi-frame). */
+/** Reads one parsed file (single- or multi-frame). */
+export function loadDicomFile(f: DicomFile, opts: LoadOptions = {}): DicomVolume {
+  return loadSingle(f, opts, []);
+}
+
 function loadSingle(f: DicomFile, opts: LoadOptions, skipped: string[]): DicomVolume {
   const info = pixelInfo(f);
   let raw = decodePixels(f, info, { maxBytes: opts.maxBytes });
