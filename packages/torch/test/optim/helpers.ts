@@ -21,7 +21,7 @@ export class LeastSquares {
   readonly A: Tensor;
   readonly b: Tensor;
   constructor(readonly pr: Problem, readonly dtype: 'float64' | 'float32' = 'float64') {
-    this.A = torch.fromTypedArray(new Float64Array(pr.A), pr.A_shape).to(dtype);
+    this.A = torch.tidy(() => torch.fromTypedArray(new Float64Array(pr.A), pr.A_shape).to(dtype));
     this.b = torch.tensor(pr.b, { dtype });
   }
   params(): [Tensor, Tensor] {
