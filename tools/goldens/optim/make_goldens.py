@@ -135,7 +135,7 @@ SCHED_CONFIGS = [
     ('LambdaLR', {'lr_lambda': ['inv', 'warmup']}, 'SGD'),
     ('PolynomialLR', {'total_iters': 30, 'power': 2.0}, 'SGD'),
     ('PolynomialLR', {}, 'SGD'),
-    ('OneCycleLR', {'max_lr': [1.0, 0.1], 'total_steps': 50}, 'SGD'),
+    ('OneCycleLR', {'max_lr': [0.2, 0.1], 'total_steps': 50}, 'SGD'),
     ('OneCycleLR', {'max_lr': 0.5, 'total_steps': 60, 'anneal_strategy': 'linear', 'three_phase': True}, 'Adam'),
     ('OneCycleLR', {'max_lr': 0.3, 'epochs': 5, 'steps_per_epoch': 10, 'pct_start': 0.25, 'div_factor': 10.0,
                     'final_div_factor': 100.0, 'cycle_momentum': False}, 'SGD'),
@@ -292,9 +292,9 @@ def main():
         json.dump({'torch': torch.__version__, 'problem': problem, 'steps': STEPS, 'resume_at': RESUME_AT,
                    'configs': schedulers()}, f)
     with open(os.path.join(OUT, 'clip.json'), 'w') as f:
-        json.dump({'torch': torch.__version__, **clipping()}, f)
+        json.dump({'torch': torch.__version__, **clipping()}, f, allow_nan=False)
     with open(os.path.join(OUT, 'grad_scaler.json'), 'w') as f:
-        json.dump({'torch': torch.__version__, 'problem': problem, 'runs': grad_scaler_reference()}, f)
+        json.dump({'torch': torch.__version__, 'problem': problem, 'runs': grad_scaler_reference()}, f, allow_nan=False)
 
 
 if __name__ == '__main__':

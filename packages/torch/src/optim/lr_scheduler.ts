@@ -450,6 +450,11 @@ export class OneCycleLR extends LRScheduler {
     }
     this.init(lastEpoch, o.verbose);
   }
+  override stateDict(): Dict {
+    const sd = super.stateDict();
+    if (!this.cycleMomentum) delete sd.use_beta1; // PyTorch sets use_beta1 only when cycling momentum
+    return sd;
+  }
   private anneal(start: number, end: number, pct: number): number {
     if (this.annealStrategy === 'cos') return end + ((start - end) / 2.0) * (Math.cos(Math.PI * pct) + 1);
     return (end - start) * pct + start;

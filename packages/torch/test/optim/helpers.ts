@@ -56,6 +56,7 @@ export function assertClose(actual: number[], expected: number[], tol: number, w
   for (let i = 0; i < actual.length; i++) {
     const a = actual[i];
     const e = expected[i];
+    if (a === e) continue;
     if (!(Math.abs(a - e) <= tol * Math.max(1, Math.abs(e))))
       throw new Error(`${what}[${i}]: ${a} != ${e} (diff ${Math.abs(a - e)}, tol ${tol})`);
   }
