@@ -7,10 +7,11 @@ Usage (from the repository root): /usr/bin/python3 tools/check_pt_weights_only.p
    with our `save` plus ts_expected.json, the canonical form of what it saved;
 2. loads ts_state.pt with torch.load(weights_only=True) and compares every value (dtypes, shapes,
    tensor values bit for bit, nesting, dict key order, tuples vs lists, ints incl. 2**70);
-3. loads ts_floats.pt (a checkpoint with Python floats) with weights_only=True -- PyTorch 1.13's
+3. loads ts_checkpoint.pt (saveCheckpoint of a model and an optimizer) with weights_only=False;
+4. loads ts_floats.pt (a checkpoint with Python floats) with weights_only=True -- PyTorch 1.13's
    restricted unpickler has no BINFLOAT opcode, so this is expected to fail on 1.13 and pass on
    >= 2.0 -- and with weights_only=False;
-4. prints a summary; exits non-zero if a check that must pass fails.
+5. prints a summary; exits non-zero if a check that must pass fails.
 """
 import json
 import math
@@ -87,7 +88,9 @@ def main():
     print(f"ts_state.pt  weights_only=True : loaded; {len(obj['model'])} tensors "
           f"({', '.join(sorted({DTYPE_NAME[t.dtype] for t in obj['model'].values()}))}); "
           f"values/dtypes/shapes/structure identical: {same}; same tensor saved twice is one object: {shared}")
-    ok &= same and shared
+    meta = getattr(obj['model'], '_metadata', None)
+    print(f"             model is an OrderedDict with _metadata {dict(meta) if meta is not None else None}")
+    ok &= same and shared and meta is not None and meta['layer'] == {'version': 2}
     if not same:
         print('  expected:', json.dumps(exp['ts_state'])[:2000])
         print('  got     :', json.dumps(got)[:2000])
@@ -107,6 +110,14 @@ def main():
     fsame = json.loads(json.dumps(canon(f))) == exp['ts_floats']
     print(f'ts_floats.pt weights_only=False: loaded; identical: {fsame}')
     ok &= fsame
+
+    ck = torch.load(os.path.join(out, 'ts_checkpoint.pt'), weights_only=False)
+    ck_ok = (sorted(ck) == ['epoch', 'model', 'optimizer'] and ck['epoch'] == 4
+             and torch.equal(ck['optimizer']['state'][0]['momentum_buffer'], ck['model']['weight'])
+             and ck['optimizer']['param_groups'][0]['lr'] == 0.01)
+    print(f"ts_checkpoint.pt (saveCheckpoint) : loaded; keys {sorted(ck)}, optimizer state keys "
+          f"{list(ck['optimizer']['state'])} (ints), lr {ck['optimizer']['param_groups'][0]['lr']}: {ck_ok}")
+    ok &= ck_ok
 
     print('RESULT:', 'PASS' if ok else 'FAIL')
     return 0 if ok else 1

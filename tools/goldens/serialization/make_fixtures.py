@@ -11,6 +11,7 @@ Writes
                          state dict (int keys), plain values (ints incl. 2**70, floats incl. nan/inf,
                          str, None, bools, bytes, set), nested dict/list/tuple, tensors inside lists.
   checkpoint_legacy.pt   the same object with _use_new_zipfile_serialization=False (legacy format).
+  state_dict_p4.pt       state_dict.pt's content written with pickle_protocol=4.
   expected.json          canonical description of both objects (see canon() below).
   reference.safetensors  a safetensors file laid out exactly as the reference writer
                          (huggingface/safetensors `serialize`, Rust) does -- the safetensors Python
@@ -154,6 +155,7 @@ def make_checkpoint():
             'many': list(range(1001)),
         },
         'tensors': [shared[2:5], (shared, torch.tensor(True)), {'view': shared.view(2, 5)[:, 1]}],
+        'param': torch.nn.Parameter(torch.tensor([1.0, -1.0])),
     }
     return ckpt
 
@@ -164,6 +166,8 @@ def main():
     torch.save(sd, os.path.join(OUT, 'state_dict.pt'))
     torch.save(ckpt, os.path.join(OUT, 'checkpoint.pt'))
     torch.save(ckpt, os.path.join(OUT, 'checkpoint_legacy.pt'), _use_new_zipfile_serialization=False)
+    # Pickle protocol 4 (FRAME, MEMOIZE, SHORT_BINUNICODE, STACK_GLOBAL, ...); same content as state_dict.pt.
+    torch.save(sd, os.path.join(OUT, 'state_dict_p4.pt'), pickle_protocol=4)
 
     # Sanity: what we describe is what torch reads back.
     sd2 = torch.load(os.path.join(OUT, 'state_dict.pt'))

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as torch from '../../../packages/torch/src/index.js';
-import { save, tuple, isTuple } from '../../../packages/torch/src/serialization/index.js';
+import { save, saveCheckpoint, tuple, isTuple, PY_ATTRS } from '../../../packages/torch/src/serialization/index.js';
 
 const out = process.argv[2];
 if (!out) throw new Error('usage: write_pt.ts OUT_DIR');
@@ -46,6 +46,8 @@ torch.tidy(() => {
     num_batches_tracked: torch.tensor(12n, { dtype: 'int64' }),
     empty: torch.tensor([], { dtype: 'float32' }),
   };
+  // Like a PyTorch state dict: an OrderedDict with a `_metadata` attribute.
+  Object.defineProperty(sd, PY_ATTRS, { value: { _metadata: { '': { version: 1 }, layer: { version: 2 } } }, enumerable: false });
   const plain = {
     model: sd,
     epoch: 12,
@@ -60,6 +62,13 @@ torch.tidy(() => {
   };
   save(plain, path.join(out, 'ts_state.pt'));
   save({ lr: 0.001, betas: tuple(0.9, 0.999), w }, path.join(out, 'ts_floats.pt'));
+  // saveCheckpoint with duck-typed stateful objects (floats in the optimizer state).
+  const model = { stateDict: () => ({ weight: w, bias: torch.tensor([0.5]) }), loadStateDict: () => undefined };
+  const optimizer = {
+    stateDict: () => ({ state: new Map([[0, { momentum_buffer: w }]]), param_groups: [{ lr: 0.01, momentum: 0.9, params: [0, 1] }] }),
+    loadStateDict: () => undefined,
+  };
+  saveCheckpoint(path.join(out, 'ts_checkpoint.pt'), { model, optimizer, epoch: 4 });
   fs.writeFileSync(path.join(out, 'ts_expected.json'), JSON.stringify({
     ts_state: canon(plain),
     ts_floats: canon({ lr: 0.001, betas: tuple(0.9, 0.999), w }),

@@ -2,7 +2,7 @@
 // unpickler understands (plus BINFLOAT for floats and BINBYTES for bytes, which 1.13's restricted
 // unpickler lacks but every other unpickler, PyTorch >= 2.0's weights_only included, accepts).
 
-import { isTuple, PyComplex } from './pyvalues.js';
+import { isTuple, PY_ATTRS, PyComplex } from './pyvalues.js';
 
 export class ByteWriter {
   buf: Uint8Array;
@@ -208,6 +208,23 @@ export class Pickler {
       this.w.byte(0x5d); // EMPTY_LIST
       this.put(obj);
       this.batched(obj.length, (i) => this.save(obj[i], `${path}[${i}]`), 0x65, 0x61);
+      return;
+    }
+    const attrs = (obj as Record<symbol, unknown>)[PY_ATTRS];
+    if (attrs !== undefined && (obj instanceof Map || Object.getPrototypeOf(obj) === Object.prototype)) {
+      // An OrderedDict with attributes (a state dict's `_metadata`): OrderedDict(), items, BUILD.
+      this.global('collections', 'OrderedDict');
+      this.emptyTuple();
+      this.reduce();
+      this.put(obj);
+      const entries: [unknown, unknown][] = obj instanceof Map ? [...obj.entries()] : Object.entries(obj);
+      this.batched(entries.length, (i) => {
+        const [k, v] = entries[i]!;
+        this.saveKey(k, path);
+        this.save(v, `${path}.${String(k)}`);
+      }, 0x75, 0x73);
+      this.save(attrs, `${path}<attrs>`);
+      this.w.byte(0x62); // BUILD
       return;
     }
     if (obj instanceof Map) {

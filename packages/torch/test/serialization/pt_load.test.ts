@@ -3,7 +3,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as torch from '../../src/index.js';
-import { load, loadRaw, PY_ATTRS, isTuple } from '../../src/serialization/index.js';
+import { load, loadRaw, saveToBuffer, PY_ATTRS, isTuple } from '../../src/serialization/index.js';
+import { ZipReader, ZipWriter } from '../../src/serialization/zip.js';
 import { canon, fixture, readJson, stripStorage } from './helpers.js';
 
 const start = torch.memory().liveTensors;
@@ -55,6 +56,53 @@ test('legacy (non-zip) format: same values, storage sharing kept', () => {
     assert.deepEqual(stripStorage(canon(ck, 'tensor')), stripStorage(expected.checkpoint));
   } finally {
     torch.dispose(ck);
+  }
+});
+
+test('pickle protocol 4 file (FRAME, MEMOIZE, STACK_GLOBAL, SHORT_BINUNICODE)', () => {
+  assert.deepEqual(canon(loadRaw(fixture('state_dict_p4.pt')), 'raw'), expected.state_dict);
+});
+
+test('nn.Parameter entries come back with requiresGrad set', () => {
+  for (const f of ['checkpoint.pt', 'checkpoint_legacy.pt']) {
+    const ck = load(fixture(f));
+    try {
+      assert.equal(ck.param.requiresGrad, true, f);
+      assert.equal(ck.tensors[0].requiresGrad, false, f);
+    } finally {
+      torch.dispose(ck);
+    }
+  }
+});
+
+test('a state dict loaded from PyTorch and saved again keeps its OrderedDict _metadata', () => {
+  const ck = load(fixture('checkpoint.pt'));
+  try {
+    const again = loadRaw(saveToBuffer({ model: ck.model }));
+    assert.deepEqual(again.model[PY_ATTRS], loadRaw(fixture('checkpoint.pt')).model[PY_ATTRS]);
+    assert.deepEqual(Object.keys(again.model), Object.keys(ck.model));
+  } finally {
+    torch.dispose(ck);
+  }
+});
+
+test('byteorder record "big": storages are byte-swapped on load', () => {
+  const le = torch.tidy(() => saveToBuffer({ a: torch.tensor([1.5, -2], { dtype: 'float32' }), b: 7 }));
+  const z = new ZipReader(le);
+  const parts: Uint8Array[] = [];
+  const w = new ZipWriter((c) => parts.push(c));
+  for (const n of z.names()) {
+    let b = z.read(n).slice();
+    if (n.endsWith('byteorder')) b = new TextEncoder().encode('big');
+    if (n.endsWith('data/0')) for (let i = 0; i < b.length; i += 4) b.subarray(i, i + 4).reverse();
+    w.add(n, b);
+  }
+  w.finish();
+  const t = load(Buffer.concat(parts));
+  try {
+    assert.deepEqual(Array.from(t.a.toTypedArray() as Float32Array), [1.5, -2]);
+  } finally {
+    torch.dispose(t);
   }
 });
 
