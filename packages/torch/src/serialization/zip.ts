@@ -165,6 +165,8 @@ export class ZipWriter {
   private offset = 0;
   private central: { name: Uint8Array; crc: number; size: number; offset: number }[] = [];
   static readonly ALIGN = 64;
+  /** Sizes/offsets from which zip64 records are used (tests lower it to exercise zip64). */
+  static zip64Threshold = 0xffffffff;
 
   constructor(private sink: ByteSink) {}
 
@@ -183,7 +185,8 @@ export class ZipWriter {
       crc = crc32(c, crc);
     }
     const nameBytes = te.encode(name);
-    const zip64 = size >= 0xffffffff || this.offset >= 0xffffffff;
+    const T = ZipWriter.zip64Threshold;
+    const zip64 = size >= T || this.offset >= T;
     const z64Len = zip64 ? 20 : 0;
     const base = this.offset + 30 + nameBytes.length + z64Len;
     const pad = (ZipWriter.ALIGN - ((base + 4) % ZipWriter.ALIGN)) % ZipWriter.ALIGN;
@@ -224,7 +227,7 @@ export class ZipWriter {
   finish(): void {
     const cdStart = this.offset;
     for (const c of this.central) {
-      const zip64 = c.size >= 0xffffffff || c.offset >= 0xffffffff;
+      const zip64 = c.size >= ZipWriter.zip64Threshold || c.offset >= ZipWriter.zip64Threshold;
       const extraLen = zip64 ? 28 : 0;
       const h = new Uint8Array(46 + c.name.length + extraLen);
       const dv = new DataView(h.buffer);
@@ -252,7 +255,8 @@ export class ZipWriter {
     }
     const cdSize = this.offset - cdStart;
     const n = this.central.length;
-    const need64 = n >= 0xffff || cdStart >= 0xffffffff || cdSize >= 0xffffffff;
+    const T = ZipWriter.zip64Threshold;
+    const need64 = n >= 0xffff || cdStart >= T || cdSize >= T;
     if (need64) {
       const z = new Uint8Array(56 + 20);
       const dv = new DataView(z.buffer);

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as torch from '../../src/index.js';
 import { load, loadRaw, save, saveToBuffer, tuple, SerializationError } from '../../src/serialization/index.js';
 import { _injectWriteFault } from '../../src/serialization/atomic.js';
-import { ZipReader } from '../../src/serialization/zip.js';
+import { ZipReader, ZipWriter } from '../../src/serialization/zip.js';
 import { canon, fixture } from './helpers.js';
 
 const start = torch.memory().liveTensors;
@@ -62,6 +62,23 @@ test('archive layout matches torch.save: data.pkl, byteorder, data/N, version; 6
     const b = z.read(n); // verifies CRC-32
     assert.equal(b.byteOffset % 64, 0, `${n} aligned`);
   }
+});
+
+test('zip64 records (used past 4 GiB; forced here) are written and read back', () => {
+  const old = ZipWriter.zip64Threshold;
+  ZipWriter.zip64Threshold = 0;
+  let bytes: Uint8Array;
+  try {
+    bytes = torch.tidy(() => saveToBuffer({ a: torch.tensor([1, 2, 3], { dtype: 'float32' }), n: 5 }));
+  } finally {
+    ZipWriter.zip64Threshold = old;
+  }
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  assert.equal(dv.getUint32(bytes.length - 22 - 20, true), 0x07064b50, 'zip64 locator present');
+  const back = load(bytes);
+  assert.deepEqual(Array.from(back.a.toTypedArray() as Float32Array), [1, 2, 3]);
+  assert.equal(back.n, 5);
+  torch.dispose(back);
 });
 
 test('an interrupted save leaves the previous file intact and no temporary file behind', () => {

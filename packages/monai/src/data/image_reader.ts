@@ -1,0 +1,231 @@
+/**
+ * The ImageReader interface, the reader registry (names -> factories, MONAI's suffix-based default
+ * choice) and the shared helpers readers use to turn decoded bytes into tensors without copies
+ * through JS arrays.
+ */
+import * as torch from '@monai-ts/torch';
+import { Tensor } from '@monai-ts/torch';
+import { ElementType, ITEM_SIZE, ImageFormatError, product } from './formats/common.js';
+import { didYouMean } from './options.js';
+import type { MetaDict } from './meta_tensor.js';
+
+/** A reader of one family of image files, MONAI's `ImageReader` (methods camelCased). */
+export interface ImageReader {
+  /** Registry name, e.g. 'NibabelReader'. */
+  readonly name: string;
+  /** True when this reader handles the file (or every file of a list) by its suffix. */
+  verifySuffix(filename: string | readonly string[]): boolean;
+  /** Reads one file or a list of files into an opaque image object (or a list of them). */
+  read(data: string | readonly string[], options?: Record<string, unknown>): unknown;
+  /** Tensor (array index order = affine index order) and metadata of an image object from `read`. */
+  getData(img: unknown): [Tensor, MetaDict];
+}
+
+export type ReaderFactory = (options?: Record<string, unknown>) => ImageReader;
+
+interface Registered {
+  name: string;
+  factory: ReaderFactory;
+}
+
+const REGISTRY = new Map<string, Registered>();
+/** MONAI's SUPPORTED_READERS order; LoadImage tries them from the last to the first. */
+const DEFAULT_ORDER: string[] = ['PydicomReader', 'ITKReader', 'NrrdReader', 'NumpyReader', 'PILReader', 'NibabelReader'];
+
+/**
+ * Registers a reader under a name so `LoadImage({ reader: name })` can build it. Registering an
+ * existing name replaces it. `asDefault` (default true for new names) adds it to the automatic choice;
+ * user readers registered as default are tried before the built-in ones, as MONAI's `register`.
+ */
+export function registerReader(name: string, factory: ReaderFactory, options: { asDefault?: boolean } = {}): void {
+  if (typeof name !== 'string' || name.length === 0) throw new TypeError('registerReader: name must be a non-empty string');
+  if (typeof factory !== 'function') throw new TypeError('registerReader: factory must be a function returning an ImageReader');
+  REGISTRY.set(name, { name, factory });
+  const asDefault = options.asDefault ?? true;
+  if (asDefault && !DEFAULT_ORDER.includes(name)) DEFAULT_ORDER.push(name);
+}
+
+export function unregisterReader(name: string): void {
+  REGISTRY.delete(name);
+  const i = DEFAULT_ORDER.indexOf(name);
+  if (i >= 0 && !['PydicomReader', 'ITKReader', 'NrrdReader', 'NumpyReader', 'PILReader', 'NibabelReader'].includes(name)) DEFAULT_ORDER.splice(i, 1);
+}
+
+export function registeredReaders(): string[] {
+  return [...REGISTRY.keys()];
+}
+
+/** Builds a reader by registry name (case-insensitive), with a "did you mean" hint for unknown names. */
+export function createReader(name: string, options?: Record<string, unknown>): ImageReader {
+  let r = REGISTRY.get(name);
+  if (!r) for (const [k, v] of REGISTRY) if (k.toLowerCase() === name.toLowerCase()) r = v;
+  if (!r) {
+    const hint = didYouMean(name, [...REGISTRY.keys()]);
+    throw new TypeError(`unknown image reader '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}; registered: ${[...REGISTRY.keys()].join(', ')}`);
+  }
+  return r.factory(options);
+}
+
+/** Default readers in MONAI's registration order (LoadImage searches the list from the end). */
+export function defaultReaders(options?: Record<string, unknown>): ImageReader[] {
+  const out: ImageReader[] = [];
+  for (const n of DEFAULT_ORDER) {
+    const r = REGISTRY.get(n);
+    if (!r) continue;
+    try {
+      out.push(r.factory(options));
+    } catch (e) {
+      if (!(e instanceof TypeError)) throw e;
+      out.push(r.factory()); // the reader does not take these options
+    }
+  }
+  return out;
+}
+
+/** True when every file (or the single file) ends with one of the suffixes (case-insensitive). */
+export function isSupportedFormat(filename: string | readonly string[], suffixes: readonly string[]): boolean {
+  const files = typeof filename === 'string' ? [filename] : filename;
+  if (files.length === 0) return false;
+  return files.every((f) => {
+    const name = String(f).toLowerCase();
+    return suffixes.some((s) => name.endsWith(`.${s.toLowerCase()}`));
+  });
+}
+
+export function ensureList<T>(x: T | readonly T[]): T[] {
+  return Array.isArray(x) ? [...(x as T[])] : [x as T];
+}
+
+// ---------------------------------------------------------------------------------------------
+// bytes -> tensor
+
+/** torch dtype holding the raw bytes of an element type (unsigned wider types reinterpret as signed). */
+const STORAGE: Record<ElementType, torch.DType> = {
+  bool: 'bool',
+  uint8: 'uint8',
+  int8: 'int8',
+  int16: 'int16',
+  uint16: 'int16',
+  int32: 'int32',
+  uint32: 'int32',
+  int64: 'int64',
+  uint64: 'int64',
+  float16: 'float16',
+  float32: 'float32',
+  float64: 'float64',
+  complex64: 'complex64',
+  complex128: 'complex128',
+};
+
+/** The torch dtype an element type loads as (numpy uint16 -> int32, uint32 -> int64, uint64 -> int64/float64). */
+export function torchDtypeFor(e: ElementType): torch.DType {
+  if (e === 'uint16') return 'int32';
+  if (e === 'uint32' || e === 'uint64') return 'int64';
+  return STORAGE[e];
+}
+
+export interface DecodeSpec {
+  file: string;
+  element: ElementType;
+  /** C-order shape of the bytes as they are decoded */
+  layoutShape: number[];
+  /** permutation from the layout to the array's index order, or null for identity */
+  permutation: number[] | null;
+  /** writes numel * itemsize bytes (host byte order) into dest */
+  fill(dest: Uint8Array): void;
+}
+
+/** Refuses to allocate more than this for one image unless raised (guards lying headers). */
+export let MAX_IMAGE_BYTES = 2 ** 40;
+export function setMaxImageBytes(n: number): void {
+  MAX_IMAGE_BYTES = n;
+}
+
+/**
+ * Allocates a tensor, lets the codec decode straight into its storage, then permutes into index
+ * order (one libtorch copy, fused with a dtype conversion when `dtype` is given).
+ */
+export function decodeToTensor(spec: DecodeSpec, dtype?: torch.DType | null): Tensor {
+  const numel = product(spec.layoutShape);
+  const nbytes = numel * ITEM_SIZE[spec.element];
+  if (!Number.isSafeInteger(nbytes) || nbytes > MAX_IMAGE_BYTES)
+    throw new ImageFormatError(spec.file, `image of shape ${spec.layoutShape.join('x')} (${nbytes} bytes) exceeds the allowed size`);
+  return torch.tidy(() => {
+    const raw = torch.empty(spec.layoutShape, { dtype: STORAGE[spec.element] });
+    if (numel > 0) {
+      const view = raw.data({ share: true });
+      spec.fill(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
+    }
+    let t: Tensor = raw;
+    if (spec.element === 'uint16') t = t.to({ dtype: 'int32' }).bitwiseAnd(0xffff);
+    else if (spec.element === 'uint32') t = t.to({ dtype: 'int64' }).bitwiseAnd(0xffffffff);
+    else if (spec.element === 'uint64') {
+      if (numel > 0 && (t.lt(0).any().item() as unknown as number | boolean)) t = t.to({ dtype: 'float64' }).add(t.lt(0).to({ dtype: 'float64' }).mul(2 ** 64));
+    }
+    const perm = spec.permutation;
+    const identity = !perm || perm.every((p, i) => p === i);
+    const target = dtype ?? t.dtype;
+    if (identity) return target === t.dtype ? t : t.to({ dtype: target });
+    const view = t.permute(perm!);
+    const out = torch.empty(view.shape, { dtype: target });
+    out.copy_(view);
+    return out;
+  });
+}
+
+/** Writes a tensor's elements in C order of its shape to bytes (host order) as element type `e`. */
+export function tensorBytes(t: Tensor): Uint8Array {
+  const c = t.contiguous();
+  try {
+    const a = c.toTypedArray();
+    return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  } finally {
+    if (c !== t) c.dispose();
+  }
+}
+
+/** Element type of a torch dtype, for writers. */
+export function elementOf(dt: torch.DType): ElementType {
+  if (dt === 'bfloat16') throw new Error('bfloat16 cannot be written to image files; convert to float32 first');
+  return dt as ElementType;
+}
+
+// ---------------------------------------------------------------------------------------------
+// multi-file helpers (MONAI's _copy_compatible_dict / _stack_images)
+
+function allcloseArr(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!(Math.abs(a[i] - b[i]) <= 1e-8 + 1e-5 * Math.abs(b[i]))) return false;
+  return true;
+}
+
+/** Copies the first image's metadata; later images must agree on affine and spatial shape. */
+export function copyCompatibleDict(from: MetaDict, to: MetaDict): void {
+  if (Object.keys(to).length === 0) {
+    for (const [k, v] of Object.entries(from)) to[k] = v === null || v === undefined ? 'none' : v;
+    return;
+  }
+  const fa = from.affine as ArrayLike<number> | undefined;
+  if (fa !== undefined && !allcloseArr(fa, to.affine as ArrayLike<number>))
+    throw new Error(`affine matrix of all images should be the same for channel-wise concatenation. Got ${Array.from(fa)} and ${Array.from(to.affine as ArrayLike<number>)}.`);
+  const fs_ = from.spatial_shape as ArrayLike<number> | undefined;
+  if (fs_ !== undefined && !allcloseArr(fs_, to.spatial_shape as ArrayLike<number>))
+    throw new Error(`spatial_shape of all images should be the same for channel-wise concatenation. Got ${Array.from(fs_)} and ${Array.from(to.spatial_shape as ArrayLike<number>)}.`);
+}
+
+export function isNoChannel(v: unknown): boolean {
+  return v === undefined || v === null || v === 'no_channel' || (typeof v === 'number' && Number.isNaN(v));
+}
+
+/** Concatenates along the original channel dim when there is one, else stacks on a new first axis. Consumes the inputs. */
+export function stackImages(images: Tensor[], meta: MetaDict): Tensor {
+  if (images.length === 1) return images[0];
+  try {
+    const cd = meta.original_channel_dim;
+    if (!isNoChannel(cd)) return torch.cat(images, { dim: Number(cd) });
+    meta.original_channel_dim = 0;
+    return torch.stack(images, { dim: 0 });
+  } finally {
+    for (const t of images) t.dispose();
+  }
+}

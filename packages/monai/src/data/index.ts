@@ -1,0 +1,21 @@
+// monai-ts data: MetaTensor, image readers/writers and collation.
+export { MetaTensor, MetaKeys, SpaceKeys, isMetaTensor, copyMeta, identityAffine, type MetaDict, type AppliedOperation, type MetaTensorInit } from './meta_tensor.js';
+export {
+  type ImageReader,
+  type ReaderFactory,
+  registerReader,
+  unregisterReader,
+  registeredReaders,
+  createReader,
+  defaultReaders,
+  isSupportedFormat,
+  decodeToTensor,
+  setMaxImageBytes,
+  type DecodeSpec,
+} from './image_reader.js';
+export * from './readers/index.js';
+export { resolveWriter, registerWriter, convertToChannelLast, resampleToAffine, createFileBasename, type WriteRequest, type WriterFn } from './image_writer.js';
+export { listDataCollate, collate, decollateBatch } from './collate.js';
+export { ImageFormatError, type ElementType } from './formats/common.js';
+export { ioOrientation, closestCanonical } from './orientation.js';
+export { checkOptions, didYouMean } from './options.js';

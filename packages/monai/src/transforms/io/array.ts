@@ -1,0 +1,311 @@
+/** LoadImage and SaveImage (MONAI's monai/transforms/io/array.py). */
+import * as torch from '@monai-ts/torch';
+import { Tensor } from '@monai-ts/torch';
+import * as path from 'node:path';
+import { ImageReader, createReader, defaultReaders, ensureList, registeredReaders } from '../../data/image_reader.js';
+import { MetaTensor, copyMeta, type MetaDict } from '../../data/meta_tensor.js';
+import { checkChoice, checkOptions, didYouMean } from '../../data/options.js';
+import { convertToChannelLast, createFileBasename, resampleToAffine, resolveWriter, writerByName, type WriterEntry } from '../../data/image_writer.js';
+import { EnsureChannelFirst } from '../utility/ensure_channel_first.js';
+import '../../data/readers/index.js';
+
+export interface LoadImageOptions {
+  /** reader name(s) ('NibabelReader'), reader instance(s), or null for the suffix-based default */
+  reader?: string | ImageReader | (string | ImageReader)[] | null;
+  /** return only the MetaTensor (default true, as current MONAI) */
+  imageOnly?: boolean;
+  /** dtype of the loaded image (default 'float32'); null keeps the file's type */
+  dtype?: torch.DType | null;
+  ensureChannelFirst?: boolean;
+  simpleKeys?: boolean;
+  /** options handed to reader constructors (MONAI's *args/**kwargs) */
+  readerOptions?: Record<string, unknown>;
+  expanduser?: boolean;
+}
+
+const LOAD_OPTS = ['reader', 'imageOnly', 'dtype', 'ensureChannelFirst', 'simpleKeys', 'readerOptions', 'expanduser'];
+
+function expandUser(f: string): string {
+  if (f === '~' || f.startsWith('~/')) return path.join(process.env.HOME ?? '', f.slice(1));
+  return f;
+}
+
+/**
+ * Loads an image file (or a list of files, stacked as channels) into a MetaTensor, choosing the
+ * reader by suffix as MONAI does: the call-time reader, then user readers, then the defaults
+ * (nii/nii.gz -> NibabelReader, png/jpg/bmp -> PILReader, npy/npz -> NumpyReader, nrrd -> NrrdReader,
+ * DICOM -> ITKReader/PydicomReader when registered).
+ */
+export class LoadImage {
+  readonly readers: ImageReader[] = [];
+  readonly autoSelect: boolean;
+  readonly imageOnly: boolean;
+  readonly dtype: torch.DType | null;
+  readonly ensureChannelFirst: boolean;
+  readonly simpleKeys: boolean;
+  readonly expanduser: boolean;
+
+  constructor(options: LoadImageOptions = {}) {
+    checkOptions('LoadImage', options, LOAD_OPTS);
+    this.autoSelect = options.reader === undefined || options.reader === null;
+    this.imageOnly = options.imageOnly ?? true;
+    this.dtype = options.dtype === undefined ? 'float32' : options.dtype;
+    if (this.dtype !== null) torch.normalizeDtype(this.dtype);
+    this.ensureChannelFirst = options.ensureChannelFirst ?? false;
+    this.simpleKeys = options.simpleKeys ?? false;
+    this.expanduser = options.expanduser ?? true;
+    const ro = options.readerOptions;
+    this.readers.push(...defaultReaders(ro));
+    if (ro && Object.keys(ro).length && this.autoSelect) {
+      // at least one reader must understand the options, else they are typos
+      let ok = 0;
+      let firstErr: unknown = null;
+      for (const n of registeredReaders()) {
+        try {
+          createReader(n, ro);
+          ok++;
+        } catch (e) {
+          firstErr ??= e;
+        }
+      }
+      if (ok === 0 && firstErr) throw firstErr;
+    }
+    if (!this.autoSelect) {
+      for (const r of ensureList(options.reader as string | ImageReader)) {
+        if (typeof r === 'string') this.register(createReader(r, ro));
+        else this.register(r);
+      }
+    }
+  }
+
+  /** Adds a reader; readers are searched from the most recently registered. */
+  register(reader: ImageReader): void {
+    if (!reader || typeof reader.read !== 'function' || typeof reader.getData !== 'function' || typeof reader.verifySuffix !== 'function')
+      throw new TypeError('LoadImage.register expects an ImageReader (verifySuffix, read, getData)');
+    this.readers.push(reader);
+  }
+
+  call(filename: string | readonly string[], reader?: ImageReader | null): MetaTensor | [MetaTensor, MetaDict] {
+    const files = ensureList(filename).map((f) => {
+      if (typeof f !== 'string') throw new TypeError(`LoadImage: filename must be a string or a list of strings, got ${typeof f}`);
+      return this.expanduser ? expandUser(f) : f;
+    });
+    if (files.length === 0) throw new Error('LoadImage: empty list of files');
+    const arg = files.length === 1 ? files[0] : files;
+    let img: unknown = undefined;
+    let chosen: ImageReader | null = null;
+    const errs: string[] = [];
+    if (reader) {
+      img = reader.read(arg);
+      chosen = reader;
+    } else {
+      for (let i = this.readers.length - 1; i >= 0; i--) {
+        const r = this.readers[i];
+        if (this.autoSelect) {
+          if (r.verifySuffix(arg)) {
+            img = r.read(arg);
+            chosen = r;
+            break;
+          }
+        } else {
+          try {
+            img = r.read(arg);
+            chosen = r;
+            break;
+          } catch (e) {
+            errs.push(`${r.name}: ${(e as Error).message}`);
+          }
+        }
+      }
+    }
+    if (img === undefined || chosen === null) {
+      const name = files.length === 1 ? files[0] : JSON.stringify(files);
+      throw new Error(
+        `LoadImage cannot find a suitable reader for file: ${name}. Registered readers: ${this.readers.map((r) => r.name).join(', ')}.` +
+          (errs.length ? `\n${errs.join('\n')}` : ''),
+      );
+    }
+    const gd = chosen.getData as (img: unknown, o?: { dtype?: torch.DType | null }) => [Tensor, MetaDict];
+    let [arr, meta] = gd.call(chosen, img, { dtype: this.dtype });
+    if (typeof meta !== 'object' || meta === null) {
+      arr.dispose();
+      throw new Error(`LoadImage: reader ${chosen.name} returned metadata of type ${typeof meta}, expected an object`);
+    }
+    if (this.dtype !== null && arr.dtype !== this.dtype) {
+      const c = arr.to({ dtype: this.dtype });
+      arr.dispose();
+      arr = c;
+    }
+    meta.filename_or_obj = files[0];
+    if (this.simpleKeys) for (const k of Object.keys(meta)) if (!SIMPLE_KEYS.includes(k)) delete meta[k];
+    let out = MetaTensor.wrap(arr, { meta, affine: (meta.affine as Float64Array | undefined) ?? null });
+    if (this.ensureChannelFirst) {
+      const ecf = new EnsureChannelFirst().call(out) as MetaTensor;
+      if (ecf !== out) out.dispose();
+      out = ecf;
+    }
+    if (this.imageOnly) return out;
+    return [out, out.meta];
+  }
+}
+
+const SIMPLE_KEYS = ['affine', 'original_affine', 'spatial_shape', 'original_channel_dim', 'filename_or_obj', 'space'];
+
+// ---------------------------------------------------------------------------------------------
+
+export interface SaveImageOptions {
+  outputDir?: string;
+  outputPostfix?: string;
+  outputExt?: string;
+  /** dtype written to the file (default float32; PNG: uint8 unless 'uint8'/'uint16') */
+  outputDtype?: torch.DType | 'uint16' | null;
+  resample?: boolean;
+  mode?: 'nearest' | 'bilinear';
+  paddingMode?: 'zeros' | 'border' | 'reflection';
+  scale?: 255 | 65535 | null;
+  /** dtype used while resampling (default float64) */
+  dtype?: torch.DType | null;
+  squeezeEndDims?: boolean;
+  dataRootDir?: string;
+  separateFolder?: boolean;
+  printLog?: boolean;
+  outputFormat?: string;
+  writer?: string | null;
+  channelDim?: number | null;
+  outputNameFormatter?: ((meta: MetaDict, saver: SaveImage) => { subject: string; idx?: number | string | null }) | null;
+  savepathInMetadict?: boolean;
+}
+
+const SAVE_OPTS = [
+  'outputDir',
+  'outputPostfix',
+  'outputExt',
+  'outputDtype',
+  'resample',
+  'mode',
+  'paddingMode',
+  'scale',
+  'dtype',
+  'squeezeEndDims',
+  'dataRootDir',
+  'separateFolder',
+  'printLog',
+  'outputFormat',
+  'writer',
+  'channelDim',
+  'outputNameFormatter',
+  'savepathInMetadict',
+];
+
+/**
+ * Saves a channel-first image (MetaTensor, or tensor + metadata) to
+ * `outputDir/[subject/]subject_postfix.ext`, optionally resampled back to the original affine and
+ * spatial shape. Supported: .nii, .nii.gz, .png, .npy, .nrrd (atomic writes).
+ */
+export class SaveImage {
+  readonly outputDir: string;
+  readonly outputPostfix: string;
+  readonly outputExt: string;
+  readonly outputDtype: torch.DType | 'uint16' | null;
+  readonly resample: boolean;
+  readonly mode: 'nearest' | 'bilinear';
+  readonly paddingMode: 'zeros' | 'border' | 'reflection';
+  readonly scale: number | null;
+  readonly dtype: torch.DType | null;
+  readonly squeezeEndDims: boolean;
+  readonly dataRootDir: string;
+  readonly separateFolder: boolean;
+  readonly printLog: boolean;
+  readonly writers: WriterEntry[];
+  channelDim: number | null;
+  readonly nameFormatter: NonNullable<SaveImageOptions['outputNameFormatter']>;
+  readonly savepathInMetadict: boolean;
+  dataIndex = 0;
+
+  constructor(options: SaveImageOptions = {}) {
+    checkOptions('SaveImage', options, SAVE_OPTS);
+    this.outputDir = options.outputDir ?? './';
+    this.outputPostfix = options.outputPostfix ?? 'trans';
+    let ext = (options.outputExt ?? '.nii.gz').toLowerCase() || (options.outputFormat ?? '').toLowerCase();
+    if (ext && !ext.startsWith('.')) ext = `.${ext}`;
+    this.outputExt = ext;
+    this.writers = options.writer ? [writerByName(options.writer)] : resolveWriter(this.outputExt);
+    let od = options.outputDtype === undefined ? 'float32' : options.outputDtype;
+    if (this.outputExt === '.png' && od !== 'uint8' && od !== 'uint16' && od !== null) od = 'uint8';
+    if (od !== null && od !== 'uint16') torch.normalizeDtype(od);
+    this.outputDtype = od;
+    this.resample = options.resample ?? false;
+    this.mode = checkChoice('SaveImage', 'mode', options.mode ?? 'nearest', ['nearest', 'bilinear'] as const);
+    this.paddingMode = checkChoice('SaveImage', 'paddingMode', options.paddingMode ?? 'border', ['zeros', 'border', 'reflection'] as const);
+    this.scale = options.scale ?? null;
+    if (this.scale !== null && this.scale !== 255 && this.scale !== 65535) throw new TypeError(`SaveImage: scale must be 255, 65535 or null, got ${this.scale}`);
+    this.dtype = options.dtype === undefined ? 'float64' : options.dtype;
+    this.squeezeEndDims = options.squeezeEndDims ?? true;
+    this.dataRootDir = options.dataRootDir ?? '';
+    this.separateFolder = options.separateFolder ?? true;
+    this.printLog = options.printLog ?? true;
+    this.channelDim = options.channelDim === undefined ? 0 : options.channelDim;
+    this.nameFormatter =
+      options.outputNameFormatter ??
+      ((meta, saver) => ({ subject: String(meta?.filename_or_obj ?? saver.dataIndex), idx: (meta?.patch_index as number | undefined) ?? null }));
+    this.savepathInMetadict = options.savepathInMetadict ?? false;
+  }
+
+  /** Saves `img` (channel-first); returns `img`. */
+  call(img: Tensor, metaData?: MetaDict | null, filename?: string | null): Tensor {
+    if (!(img instanceof Tensor)) throw new TypeError('SaveImage: img must be a Tensor or MetaTensor');
+    const meta: MetaDict | null = img instanceof MetaTensor ? img.meta : (metaData ?? null);
+    let file: string;
+    if (filename) file = `${filename}${this.outputExt}`;
+    else {
+      const kw = this.nameFormatter(meta ?? {}, this);
+      file = createFileBasename(this.outputPostfix, kw.subject, this.outputDir, this.dataRootDir, this.separateFolder, kw.idx ?? null, true) + this.outputExt;
+    }
+    let channelDim = this.channelDim;
+    const ss = meta?.spatial_shape as number[] | undefined;
+    if (meta && ss && ss.length >= img.shape.length) channelDim = null;
+    const affine = (meta?.affine as Float64Array | undefined) ?? identity();
+    const errs: string[] = [];
+    for (const w of this.writers) {
+      try {
+        torch.tidy(() => {
+          let data: Tensor = img;
+          let outAffine = affine;
+          let cd = channelDim;
+          if (this.resample && meta && meta.original_affine instanceof Float64Array) {
+            const cf = channelDim === null ? data.unsqueeze(0) : channelDim === 0 ? data : data.movedim(channelDim, 0);
+            const shape = ss ? Array.from(ss).slice(0, cf.shape.length - 1) : null;
+            data = resampleToAffine(cf, affine, meta.original_affine as Float64Array, shape, this.mode, this.paddingMode, false, this.dtype ?? 'float64');
+            outAffine = meta.original_affine as Float64Array;
+            if (channelDim === null) data = data.squeeze(0);
+            else cd = 0;
+          }
+          const cl = convertToChannelLast(data, cd, this.squeezeEndDims, w.spatialNdim);
+          let out: Tensor = cl;
+          const od = this.outputDtype;
+          if (w.name !== 'PILWriter') {
+            if (od !== null && od !== 'uint16' && out.dtype !== od) out = out.to({ dtype: od });
+          } else if (od === 'uint8' && !this.scale && out.dtype !== 'uint8') out = out.to({ dtype: 'uint8' });
+          const spatialNdim = Math.min(w.spatialNdim ?? (channelDim === null ? out.shape.length : out.shape.length - 1), out.shape.length);
+          w.write(file, { data: out, affine: outAffine, spatialNdim, scale: this.scale ?? (od === 'uint16' ? null : null) });
+        });
+      } catch (e) {
+        errs.push(`${w.name}: ${(e as Error).message}`);
+        continue;
+      }
+      this.dataIndex++;
+      if (this.printLog && process.env.MONAI_TS_LOG) console.info(`file written: ${file}.`);
+      if (this.savepathInMetadict && meta) meta.saved_to = file;
+      return img;
+    }
+    throw new Error(`SaveImage cannot write ${file}:\n${errs.join('\n')}`);
+  }
+}
+
+function identity(): Float64Array {
+  const a = new Float64Array(16);
+  a[0] = a[5] = a[10] = a[15] = 1;
+  return a;
+}
+
+export { copyMeta, didYouMean };
