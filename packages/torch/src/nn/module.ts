@@ -105,6 +105,13 @@ export abstract class Module {
     this.registerModule(name, module);
   }
 
+  /** Forgets a registered name and deletes the property (for containers). Does not dispose anything. */
+  protected _unregister(name: string): void {
+    this._reg.delete(name);
+    this._nonPersistent.delete(name);
+    delete (this as any)[name];
+  }
+
   /** Replaces a buffer's tensor, keeping it registered (the old tensor is disposed unless dispose is false). */
   protected _setBuffer(name: string, t: Tensor, disposeOld = true): void {
     const old = (this as any)[name] as Tensor | null;

@@ -1,0 +1,190 @@
+// Activation modules, after torch/nn/modules/activation.py.
+import * as torch from '../../index.js';
+import { Tensor } from '../../tensor.js';
+import { Module, pyFloat } from '../module.js';
+import { Parameter } from '../parameter.js';
+import * as F from '../functional/index.js';
+import { checkOpts, FACTORY_KEYS, type FactoryOptions } from './common.js';
+
+type InplaceOpts = { inplace?: boolean };
+const inplaceRepr = (m: { inplace: boolean }) => (m.inplace ? 'inplace=True' : '');
+
+export class ReLU extends Module {
+  readonly inplace: boolean;
+  constructor(options: InplaceOpts = {}) {
+    super();
+    checkOpts('ReLU', options, ['inplace']);
+    this.inplace = options.inplace ?? false;
+  }
+  forward(input: Tensor): Tensor { return F.relu(input, { inplace: this.inplace }); }
+  override extraRepr(): string { return inplaceRepr(this); }
+}
+
+export interface HardtanhOptions extends InplaceOpts {
+  minVal?: number;
+  maxVal?: number;
+}
+export class Hardtanh extends Module {
+  readonly minVal: number;
+  readonly maxVal: number;
+  readonly inplace: boolean;
+  constructor(options: HardtanhOptions = {}) {
+    super();
+    checkOpts(this.constructor.name, options, ['minVal', 'maxVal', 'inplace']);
+    this.minVal = options.minVal ?? -1.0;
+    this.maxVal = options.maxVal ?? 1.0;
+    this.inplace = options.inplace ?? false;
+    if (!(this.maxVal > this.minVal)) throw new RangeError(`Hardtanh: maxVal (${this.maxVal}) must be greater than minVal (${this.minVal})`);
+  }
+  forward(input: Tensor): Tensor { return F.hardtanh(input, { minVal: this.minVal, maxVal: this.maxVal, inplace: this.inplace }); }
+  override extraRepr(): string {
+    return `min_val=${pyFloat(this.minVal)}, max_val=${pyFloat(this.maxVal)}${this.inplace ? ', inplace=True' : ''}`;
+  }
+}
+
+export class ReLU6 extends Hardtanh {
+  constructor(options: InplaceOpts = {}) {
+    checkOpts('ReLU6', options, ['inplace']);
+    super({ minVal: 0, maxVal: 6, inplace: options.inplace ?? false });
+  }
+  override forward(input: Tensor): Tensor { return F.relu6(input, { inplace: this.inplace }); }
+  override extraRepr(): string { return inplaceRepr(this); }
+}
+
+export class LeakyReLU extends Module {
+  readonly negativeSlope: number;
+  readonly inplace: boolean;
+  constructor(options: { negativeSlope?: number } & InplaceOpts = {}) {
+    super();
+    checkOpts('LeakyReLU', options, ['negativeSlope', 'inplace']);
+    this.negativeSlope = options.negativeSlope ?? 0.01;
+    this.inplace = options.inplace ?? false;
+  }
+  forward(input: Tensor): Tensor { return F.leakyRelu(input, { negativeSlope: this.negativeSlope, inplace: this.inplace }); }
+  override extraRepr(): string { return `negative_slope=${pyFloat(this.negativeSlope)}${this.inplace ? ', inplace=True' : ''}`; }
+}
+
+export interface PReLUOptions extends FactoryOptions {
+  numParameters?: number;
+  init?: number;
+}
+/** max(0, x) + weight * min(0, x) with a learned weight (one, or one per channel). */
+export class PReLU extends Module {
+  declare weight: Parameter;
+  readonly numParameters: number;
+  readonly init: number;
+  constructor(options: PReLUOptions = {}) {
+    super();
+    checkOpts('PReLU', options, ['numParameters', 'init', ...FACTORY_KEYS]);
+    this.numParameters = options.numParameters ?? 1;
+    this.init = options.init ?? 0.25;
+    this.weight = torch.tidy(() => new Parameter(torch.full([this.numParameters], this.init, { dtype: options.dtype ?? 'float32', device: options.device ?? 'cpu' })));
+  }
+  resetParameters(): void {
+    torch.noGrad(() => this.weight.fill_(this.init));
+  }
+  forward(input: Tensor): Tensor { return F.prelu(input, this.weight); }
+  override extraRepr(): string { return `num_parameters=${this.numParameters}`; }
+}
+
+export class ELU extends Module {
+  readonly alpha: number;
+  readonly inplace: boolean;
+  constructor(options: { alpha?: number } & InplaceOpts = {}) {
+    super();
+    checkOpts('ELU', options, ['alpha', 'inplace']);
+    this.alpha = options.alpha ?? 1.0;
+    this.inplace = options.inplace ?? false;
+  }
+  forward(input: Tensor): Tensor { return F.elu(input, { alpha: this.alpha, inplace: this.inplace }); }
+  override extraRepr(): string { return `alpha=${pyFloat(this.alpha)}${this.inplace ? ', inplace=True' : ''}`; }
+}
+
+export class CELU extends Module {
+  readonly alpha: number;
+  readonly inplace: boolean;
+  constructor(options: { alpha?: number } & InplaceOpts = {}) {
+    super();
+    checkOpts('CELU', options, ['alpha', 'inplace']);
+    this.alpha = options.alpha ?? 1.0;
+    this.inplace = options.inplace ?? false;
+  }
+  forward(input: Tensor): Tensor { return F.celu(input, { alpha: this.alpha, inplace: this.inplace }); }
+  override extraRepr(): string { return `alpha=${pyFloat(this.alpha)}${this.inplace ? ', inplace=True' : ''}`; }
+}
+
+function simpleInplace(name: string, fn: (x: Tensor, o: InplaceOpts) => Tensor) {
+  return class extends Module {
+    readonly inplace: boolean;
+    constructor(options: InplaceOpts = {}) {
+      super();
+      checkOpts(name, options, ['inplace']);
+      this.inplace = options.inplace ?? false;
+    }
+    forward(input: Tensor): Tensor { return fn(input, { inplace: this.inplace }); }
+    override extraRepr(): string { return inplaceRepr(this); }
+    protected override _getName(): string { return name; }
+  };
+}
+export class SELU extends simpleInplace('SELU', F.selu) {}
+export class SiLU extends simpleInplace('SiLU', F.silu) {}
+export class Mish extends simpleInplace('Mish', F.mish) {}
+export class Hardswish extends simpleInplace('Hardswish', F.hardswish) {}
+export class Hardsigmoid extends simpleInplace('Hardsigmoid', F.hardsigmoid) {}
+
+export class GELU extends Module {
+  readonly approximate: 'none' | 'tanh';
+  constructor(options: { approximate?: 'none' | 'tanh' } = {}) {
+    super();
+    checkOpts('GELU', options, ['approximate']);
+    this.approximate = options.approximate ?? 'none';
+  }
+  forward(input: Tensor): Tensor { return F.gelu(input, { approximate: this.approximate }); }
+  override extraRepr(): string { return `approximate='${this.approximate}'`; }
+}
+
+export class Sigmoid extends Module {
+  forward(input: Tensor): Tensor { return torch.sigmoid(input); }
+}
+export class Tanh extends Module {
+  forward(input: Tensor): Tensor { return torch.tanh(input); }
+}
+export class LogSigmoid extends Module {
+  forward(input: Tensor): Tensor { return F.logsigmoid(input); }
+}
+
+export class Softplus extends Module {
+  readonly beta: number;
+  readonly threshold: number;
+  constructor(options: { beta?: number; threshold?: number } = {}) {
+    super();
+    checkOpts('Softplus', options, ['beta', 'threshold']);
+    this.beta = options.beta ?? 1;
+    this.threshold = options.threshold ?? 20;
+  }
+  forward(input: Tensor): Tensor { return F.softplus(input, { beta: this.beta, threshold: this.threshold }); }
+  override extraRepr(): string { return `beta=${this.beta}, threshold=${this.threshold}`; }
+}
+
+class SoftmaxBase extends Module {
+  readonly dim: number | null;
+  constructor(name: string, options: { dim?: number | null }) {
+    super();
+    checkOpts(name, options, ['dim']);
+    this.dim = options.dim ?? null;
+  }
+  forward(input: Tensor): Tensor { return F.softmax(input, this.dim); }
+  override extraRepr(): string { return `dim=${this.dim === null ? 'None' : this.dim}`; }
+}
+/** Softmax over dim (PyTorch's legacy implicit choice when dim is null). */
+export class Softmax extends SoftmaxBase {
+  constructor(options: { dim?: number | null } = {}) { super('Softmax', options); }
+}
+export class Softmin extends SoftmaxBase {
+  constructor(options: { dim?: number | null } = {}) { super('Softmin', options); }
+  override forward(input: Tensor): Tensor { return F.softmin(input, this.dim); }
+}
+export class LogSoftmax extends SoftmaxBase {
+  constructor(options: { dim?: number | null } = {}) { super('LogSoftmax', options); }
+  override forward(input: Tensor): Tensor { return F.logSoftmax(input, this.dim); }
+}

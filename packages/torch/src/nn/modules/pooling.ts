@@ -1,0 +1,138 @@
+// Max, average and adaptive pooling modules, after torch/nn/modules/pooling.py.
+import { Tensor } from '../../tensor.js';
+import { Module, py } from '../module.js';
+import * as F from '../functional/index.js';
+import { ntuple } from '../functional/util.js';
+import { checkOpts } from './common.js';
+
+type IntOrList = number | number[];
+
+export interface MaxPoolOptions {
+  kernelSize: IntOrList;
+  stride?: IntOrList | null;
+  padding?: IntOrList;
+  dilation?: IntOrList;
+  returnIndices?: boolean;
+  ceilMode?: boolean;
+}
+
+/** Max pooling; with returnIndices the forward gives [output, indices]. */
+export abstract class MaxPoolNd extends Module {
+  readonly kernelSize: IntOrList;
+  readonly stride: IntOrList;
+  readonly padding: IntOrList;
+  readonly dilation: IntOrList;
+  readonly returnIndices: boolean;
+  readonly ceilMode: boolean;
+  protected abstract readonly fn: (x: Tensor, k: IntOrList, o: any) => any;
+  constructor(options: MaxPoolOptions) {
+    super();
+    checkOpts(this.constructor.name, options, ['kernelSize', 'stride', 'padding', 'dilation', 'returnIndices', 'ceilMode'], ['kernelSize']);
+    this.kernelSize = options.kernelSize;
+    this.stride = options.stride ?? options.kernelSize;
+    this.padding = options.padding ?? 0;
+    this.dilation = options.dilation ?? 1;
+    this.returnIndices = options.returnIndices ?? false;
+    this.ceilMode = options.ceilMode ?? false;
+  }
+  forward(input: Tensor): any {
+    return this.fn(input, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode, returnIndices: this.returnIndices });
+  }
+  override extraRepr(): string {
+    return `kernel_size=${py(this.kernelSize)}, stride=${py(this.stride)}, padding=${py(this.padding)}, dilation=${py(this.dilation)}, ceil_mode=${py(this.ceilMode)}`;
+  }
+}
+export class MaxPool1d extends MaxPoolNd { protected readonly fn = F.maxPool1d as any; }
+export class MaxPool2d extends MaxPoolNd { protected readonly fn = F.maxPool2d as any; }
+export class MaxPool3d extends MaxPoolNd { protected readonly fn = F.maxPool3d as any; }
+
+export interface AvgPoolOptions {
+  kernelSize: IntOrList;
+  stride?: IntOrList | null;
+  padding?: IntOrList;
+  ceilMode?: boolean;
+  countIncludePad?: boolean;
+  divisorOverride?: number | null;
+}
+export class AvgPool1d extends Module {
+  readonly kernelSize: number[];
+  readonly stride: number[];
+  readonly padding: number[];
+  readonly ceilMode: boolean;
+  readonly countIncludePad: boolean;
+  constructor(options: Omit<AvgPoolOptions, 'divisorOverride'>) {
+    super();
+    checkOpts('AvgPool1d', options, ['kernelSize', 'stride', 'padding', 'ceilMode', 'countIncludePad'], ['kernelSize']);
+    this.kernelSize = ntuple(options.kernelSize, 1, 'AvgPool1d kernelSize');
+    this.stride = ntuple(options.stride ?? options.kernelSize, 1, 'AvgPool1d stride');
+    this.padding = ntuple(options.padding ?? 0, 1, 'AvgPool1d padding');
+    this.ceilMode = options.ceilMode ?? false;
+    this.countIncludePad = options.countIncludePad ?? true;
+  }
+  forward(input: Tensor): Tensor {
+    return F.avgPool1d(input, this.kernelSize, { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad });
+  }
+  override extraRepr(): string {
+    return `kernel_size=${py(this.kernelSize)}, stride=${py(this.stride)}, padding=${py(this.padding)}`;
+  }
+}
+abstract class AvgPoolN extends Module {
+  readonly kernelSize: IntOrList;
+  readonly stride: IntOrList;
+  readonly padding: IntOrList;
+  readonly ceilMode: boolean;
+  readonly countIncludePad: boolean;
+  readonly divisorOverride: number | null;
+  protected abstract readonly fn: (x: Tensor, k: IntOrList, o: F.AvgPoolOptions) => Tensor;
+  constructor(options: AvgPoolOptions) {
+    super();
+    checkOpts(this.constructor.name, options, ['kernelSize', 'stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride'], ['kernelSize']);
+    this.kernelSize = options.kernelSize;
+    this.stride = options.stride ?? options.kernelSize;
+    this.padding = options.padding ?? 0;
+    this.ceilMode = options.ceilMode ?? false;
+    this.countIncludePad = options.countIncludePad ?? true;
+    this.divisorOverride = options.divisorOverride ?? null;
+  }
+  forward(input: Tensor): Tensor {
+    return this.fn(input, this.kernelSize, { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad, divisorOverride: this.divisorOverride });
+  }
+  override extraRepr(): string {
+    return `kernel_size=${py(this.kernelSize)}, stride=${py(this.stride)}, padding=${py(this.padding)}`;
+  }
+}
+export class AvgPool2d extends AvgPoolN { protected readonly fn = F.avgPool2d; }
+export class AvgPool3d extends AvgPoolN { protected readonly fn = F.avgPool3d; }
+
+type OutSize = number | (number | null)[];
+abstract class AdaptiveAvg extends Module {
+  readonly outputSize: OutSize;
+  protected abstract readonly fn: (x: Tensor, s: OutSize) => Tensor;
+  constructor(options: { outputSize: OutSize }) {
+    super();
+    checkOpts(this.constructor.name, options, ['outputSize'], ['outputSize']);
+    this.outputSize = options.outputSize;
+  }
+  forward(input: Tensor): Tensor { return this.fn(input, this.outputSize); }
+  override extraRepr(): string { return `output_size=${py(this.outputSize)}`; }
+}
+export class AdaptiveAvgPool1d extends AdaptiveAvg { protected readonly fn = F.adaptiveAvgPool1d; }
+export class AdaptiveAvgPool2d extends AdaptiveAvg { protected readonly fn = F.adaptiveAvgPool2d; }
+export class AdaptiveAvgPool3d extends AdaptiveAvg { protected readonly fn = F.adaptiveAvgPool3d; }
+
+abstract class AdaptiveMax extends Module {
+  readonly outputSize: OutSize;
+  readonly returnIndices: boolean;
+  protected abstract readonly fn: (x: Tensor, s: OutSize, o: { returnIndices?: boolean }) => any;
+  constructor(options: { outputSize: OutSize; returnIndices?: boolean }) {
+    super();
+    checkOpts(this.constructor.name, options, ['outputSize', 'returnIndices'], ['outputSize']);
+    this.outputSize = options.outputSize;
+    this.returnIndices = options.returnIndices ?? false;
+  }
+  forward(input: Tensor): any { return this.fn(input, this.outputSize, { returnIndices: this.returnIndices }); }
+  override extraRepr(): string { return `output_size=${py(this.outputSize)}`; }
+}
+export class AdaptiveMaxPool1d extends AdaptiveMax { protected readonly fn = F.adaptiveMaxPool1d as any; }
+export class AdaptiveMaxPool2d extends AdaptiveMax { protected readonly fn = F.adaptiveMaxPool2d as any; }
+export class AdaptiveMaxPool3d extends AdaptiveMax { protected readonly fn = F.adaptiveMaxPool3d as any; }
