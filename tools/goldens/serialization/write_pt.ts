@@ -56,7 +56,7 @@ torch.tidy(() => {
     neg: -123456,
     name: 'unet ✓',
     flags: [true, false, null],
-    nested: { list: [1, [2, [3]]], tup: tuple(1, 'a', tuple()), empty: {} },
+    nested: { list: [1, [2, [3]]], tup: tuple<unknown>(1, 'a', tuple()), empty: {} },
     optimizer_state: new Map<unknown, unknown>([[0, { momentum_buffer: w }], [1, { step: 3 }]]),
     same_tensor_twice: [w, w],
   };

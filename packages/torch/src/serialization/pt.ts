@@ -400,11 +400,9 @@ function loadLegacy(bytes: Uint8Array): unknown {
   }
   r = unpickle(bytes, plain, r.end);
   if (r.value !== LEGACY_PROTOCOL_VERSION) throw new PickleError(`unsupported legacy protocol version ${String(r.value)}`);
-  r = unpickle(bytes, plain, r.end); // sys info
-  const sys = r.value;
-  if (sys instanceof PyDict && sys.map.get('little_endian') === false) {
-    // Storages of big-endian writers are still written little-endian by torch; nothing to do.
-  }
+  // sys info ({protocol_version, little_endian, type_sizes}): storages are always stored
+  // little-endian by torch's legacy writer, so nothing in it changes how we read.
+  r = unpickle(bytes, plain, r.end);
   const main = unpickle(bytes, plain, r.end);
   const keysR = unpickle(bytes, plain, main.end);
   const keys = keysR.value;

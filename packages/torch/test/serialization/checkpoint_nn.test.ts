@@ -108,8 +108,9 @@ test('save -> load resumes SGD with momentum bit-identically', () => {
   assert.deepEqual(rest, { epoch: 1 });
   step(a, optA);
   step(b, optB);
-  const pa = a.parameters();
-  const pb = b.parameters();
+  const pa = [...a.parameters()];
+  const pb = [...b.parameters()];
+  assert.equal(pa.length, 6);
   for (let i = 0; i < pa.length; i++) assert.deepEqual(arr(pb[i]!), arr(pa[i]!));
   a.dispose(); b.dispose(); optA.dispose(); optB.dispose(); x.dispose();
 });

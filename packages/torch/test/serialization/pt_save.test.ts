@@ -28,7 +28,7 @@ function sample(): Record<string, unknown> {
     u8: torch.tensor([200], { dtype: 'uint8' }),
     b: torch.tensor([true, false], { dtype: 'bool' }),
     s: torch.tensor(9, { dtype: 'float32' }),
-    nested: { list: [w, tuple(1, 'x', null)], epoch: 3 },
+    nested: { list: [w, tuple<unknown>(1, 'x', null)], epoch: 3 },
   };
 }
 
@@ -122,6 +122,12 @@ test('truncated or corrupt .pt files give errors naming the file and the problem
   const legacy = fs.readFileSync(fixture('checkpoint_legacy.pt'));
   expectErr(legacy.subarray(0, legacy.length - 16), /truncated: storage/);
   expectErr(legacy.subarray(0, 300), /truncated pickle/);
+  // A TorchScript archive is recognised and pointed to jit.load.
+  const parts: Uint8Array[] = [];
+  const zw = new ZipWriter((c) => parts.push(c));
+  for (const n of ['model/data.pkl', 'model/constants.pkl', 'model/code/__torch__.py']) zw.add(n, new Uint8Array([0x80, 2, 0x4e, 0x2e]));
+  zw.finish();
+  expectErr(Buffer.concat(parts), /TorchScript archive .*jit\.load/);
   assert.throws(() => load(path.join(tmp, 'missing.pt')), (e: Error) => e instanceof SerializationError && /cannot read/.test(e.message));
   assert.equal(torch.memory().liveTensors, start);
 });
