@@ -187,6 +187,34 @@ test('loads a state dict with plain-object state keys (as a JSON-ish checkpoint 
   torch.dispose([p, p2]);
 });
 
+test('state survives tidy scopes; a tidy training loop holds a constant number of live tensors', () => {
+  for (const make of [
+    (ps: Tensor[]) => new optim.Adam(ps, { lr: 0.01, amsgrad: true }),
+    (ps: Tensor[]) => new optim.SGD(ps, { lr: 0.01, momentum: 0.9 }),
+    (ps: Tensor[]) => new optim.RMSprop(ps, { centered: true, momentum: 0.5 }),
+    (ps: Tensor[]) => new optim.Adagrad(ps),
+  ]) {
+    const [w, c] = problem.params();
+    const opt = make([w, c]);
+    const counts: number[] = [];
+    for (let s = 0; s < 5; s++) {
+      torch.tidy(() => {
+        opt.zeroGrad();
+        problem.loss(w, c).backward();
+        opt.step();
+      });
+      counts.push(torch.memory().liveTensors);
+    }
+    assert.ok(counts.every((n) => n === counts[0]), `live tensors per step: ${counts}`);
+    for (const t of opt.tensors()) assert.equal(t.isDisposed, false);
+    const n = [...opt.tensors()].length;
+    const before = torch.memory().liveTensors;
+    opt.dispose();
+    assert.equal(torch.memory().liveTensors, before - n, 'dispose() frees the state');
+    torch.dispose([w, c]);
+  }
+});
+
 after(() => {
   problem.dispose();
   assert.equal(torch.memory().liveTensors, start, 'live tensors returned to their starting count');
