@@ -25,5 +25,5 @@ if (!chosen.length) {
   process.exit(1);
 }
 // Files run one at a time: each loads libtorch's thread pool, and the machine may have 2 cores.
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...chosen], { cwd: root, stdio: 'inherit' });
+const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', '--test', '--test-concurrency=1', ...chosen], { cwd: root, stdio: 'inherit' });
 process.exit(r.status ?? 1);

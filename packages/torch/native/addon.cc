@@ -130,9 +130,14 @@ static Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
 static std::once_flag mallocOnce;
 
 static Napi::Object Init(Napi::Env e, Napi::Object exports) {
-  // glibc's dynamic mmap threshold lets repeated multi-megabyte tensors fragment the heap; a fixed
-  // threshold at glibc's own dynamic maximum (32 MiB) keeps RSS flat with the same steady state.
-  std::call_once(mallocOnce, [] { mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024); });
+  // glibc's dynamic mmap threshold lets repeated multi-megabyte tensors fragment the heap. Fix it
+  // at glibc's own dynamic maximum (32 MiB), with the trim threshold it would pair with (twice
+  // that): otherwise every free at the heap top returns pages to the kernel and the next tensor
+  // faults them in again.
+  std::call_once(mallocOnce, [] {
+    mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+  });
   e.SetInstanceData<Env>(new Env());
   exports.Set("setErrorClass", Napi::Function::New(e, SetErrorClass));
   initTensors(e, exports);

@@ -298,47 +298,80 @@ static Napi::Value LookupOp(const Napi::CallbackInfo& info) {
 }
 
 // callOp(id, ...args): arguments in schema order; undefined takes the schema default.
-// Returns a handle, a value, null, or an array for several results.
-static Napi::Value CallOp(const Napi::CallbackInfo& info) {
-  Napi::Env e = info.Env();
+// Returns a handle, a value, null, or an array for several results. This is the hot path of
+// every op, so it uses the C N-API directly and handles Tensor arguments without wrappers.
+static napi_value CallOp(napi_env raw, napi_callback_info cb) {
+  constexpr size_t kInline = 24;
+  size_t argc = kInline;
+  napi_value inlineArgs[kInline];
+  std::vector<napi_value> heapArgs;
+  napi_value* argv = inlineArgs;
+  napi_get_cb_info(raw, cb, &argc, inlineArgs, nullptr, nullptr);
+  if (argc > kInline) {
+    heapArgs.resize(argc);
+    napi_get_cb_info(raw, cb, &argc, heapArgs.data(), nullptr, nullptr);
+    argv = heapArgs.data();
+  }
+  Napi::Env e(raw);
   Env& s = env(e);
-  uint32_t id = info[0].IsNumber() ? info[0].As<Napi::Number>().Uint32Value() : UINT32_MAX;
-  if (id >= s.ops.size()) throwTorch(e, "callOp", "", "unknown operator id");
-  const OpEntry& op = s.ops[id];
+  const OpEntry* op = nullptr;
   try {
-    const auto& args = op.spec.args;
-    size_t given = info.Length() - 1;
+    double idv = -1;
+    if (argc < 1 || napi_get_value_double(raw, argv[0], &idv) != napi_ok || idv < 0 || idv >= s.ops.size())
+      throwTorch(e, "callOp", "", "unknown operator id");
+    op = &s.ops[static_cast<size_t>(idv)];
+    const auto& args = op->spec.args;
+    size_t given = argc - 1;
     if (given > args.size())
       throw std::invalid_argument("takes " + std::to_string(args.size()) + " arguments, " + std::to_string(given) + " given");
     torch::jit::Stack stack;
-    stack.reserve(std::max(args.size(), op.handle.schema().returns().size()));
+    stack.reserve(std::max(args.size(), op->handle.schema().returns().size()));
     for (size_t i = 0; i < args.size(); i++) {
       const ArgSpec& a = args[i];
-      Napi::Value v = i < given ? info[i + 1] : e.Undefined();
-      if (v.IsUndefined()) {
+      napi_valuetype vt = napi_undefined;
+      if (i < given) napi_typeof(raw, argv[i + 1], &vt);
+      if (vt == napi_undefined) {
         if (*a.def) stack.push_back(**a.def);
         else if (a.optional) stack.emplace_back();
         else throw std::invalid_argument("missing required argument '" + a.name + "'");
-      } else if (v.IsNull()) {
+      } else if (vt == napi_null) {
         if (!a.optional) throw std::invalid_argument("argument '" + a.name + "' may not be null");
         stack.emplace_back();
+      } else if (vt == napi_number && a.base == Base::Tensor) {
+        stack.emplace_back(getTensor(e, Napi::Value(raw, argv[i + 1]), a.name.c_str()));
       } else {
-        stack.push_back(convert(e, a, v));
+        stack.push_back(convert(e, a, Napi::Value(raw, argv[i + 1])));
       }
     }
-    op.handle.callBoxed(&stack);
+    op->handle.callBoxed(&stack);
     if (stack.empty()) return e.Undefined();
-    if (stack.size() == 1) return fromIValue(e, stack[0]);
+    if (stack.size() == 1) {
+      if (stack[0].isTensor() && stack[0].toTensor().defined()) {
+        napi_value out;
+        napi_create_double(raw, putTensor(e, std::move(stack[0]).toTensor()), &out);
+        return out;
+      }
+      return fromIValue(e, stack[0]);
+    }
     auto out = Napi::Array::New(e, stack.size());
     for (size_t i = 0; i < stack.size(); i++) out.Set(static_cast<uint32_t>(i), fromIValue(e, stack[i]));
     return out;
-  } catch (const Napi::Error&) {
-    throw;
+  } catch (const Napi::Error& err) {
+    err.ThrowAsJavaScriptException();
   } catch (const c10::Error& err) {
-    throwTorch(e, op.name, op.schema, cleanMessage(err.what_without_backtrace()));
+    try {
+      throwTorch(e, op ? op->name : "callOp", op ? op->schema : "", cleanMessage(err.what_without_backtrace()));
+    } catch (const Napi::Error& jsErr) {
+      jsErr.ThrowAsJavaScriptException();
+    }
   } catch (const std::exception& err) {
-    throwTorch(e, op.name, op.schema, err.what());
+    try {
+      throwTorch(e, op ? op->name : "callOp", op ? op->schema : "", err.what());
+    } catch (const Napi::Error& jsErr) {
+      jsErr.ThrowAsJavaScriptException();
+    }
   }
+  return nullptr;
 }
 
 // listOps() -> every registered operator with its schema as structured data, for the generator.
@@ -394,7 +427,9 @@ static Napi::Value ListOps(const Napi::CallbackInfo& info) {
 
 void initOps(Napi::Env e, Napi::Object x) {
   x.Set("lookupOp", Napi::Function::New(e, LookupOp));
-  x.Set("callOp", Napi::Function::New(e, CallOp));
+  napi_value fn;
+  napi_create_function(e, "callOp", NAPI_AUTO_LENGTH, CallOp, nullptr, &fn);
+  x.Set("callOp", Napi::Value(e, fn));
   x.Set("listOps", Napi::Function::New(e, ListOps));
 }
 

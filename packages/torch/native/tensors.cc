@@ -103,11 +103,16 @@ static Napi::Value ToTypedArray(const Napi::CallbackInfo& info) {
   });
 }
 
-static Napi::Value Free(const Napi::CallbackInfo& info) {
-  Napi::Env e = info.Env();
-  for (size_t i = 0; i < info.Length(); i++)
-    if (info[i].IsNumber()) freeHandle(e, info[i].As<Napi::Number>().DoubleValue());
-  return e.Undefined();
+static napi_value Free(napi_env raw, napi_callback_info cb) {
+  size_t argc = 8;
+  napi_value argv[8];
+  napi_get_cb_info(raw, cb, &argc, argv, nullptr, nullptr);
+  Napi::Env e(raw);
+  for (size_t i = 0; i < argc && i < 8; i++) {
+    double h;
+    if (napi_get_value_double(raw, argv[i], &h) == napi_ok) freeHandle(e, h);
+  }
+  return nullptr;
 }
 
 // Releases every handle in an array (used by tidy).
@@ -255,7 +260,9 @@ static Napi::Value Adopt(const Napi::CallbackInfo& info) {
 void initTensors(Napi::Env e, Napi::Object x) {
   x.Set("fromTypedArray", Napi::Function::New(e, FromTypedArray));
   x.Set("toTypedArray", Napi::Function::New(e, ToTypedArray));
-  x.Set("free", Napi::Function::New(e, Free));
+  napi_value freeFn;
+  napi_create_function(e, "free", NAPI_AUTO_LENGTH, Free, nullptr, &freeFn);
+  x.Set("free", Napi::Value(e, freeFn));
   x.Set("freeMany", Napi::Function::New(e, FreeMany));
   x.Set("memory", Napi::Function::New(e, Memory));
   x.Set("meta", Napi::Function::New(e, Meta));

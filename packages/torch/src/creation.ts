@@ -100,7 +100,10 @@ export function tensor(data: Nested<number | boolean | bigint> | TypedArray, opt
   for (const v of flat)
     if (typeof v !== 'number' && typeof v !== 'boolean' && typeof v !== 'bigint')
       throw new TypeError(`tensor: expected numbers or booleans, found ${typeof v}`);
-  const dt = options.dtype ? normalizeDtype(options.dtype) : inferDtype(flat);
+  // JS cannot tell 1.0 from 1: a tensor that should require grad must be floating, so integral
+  // values are taken as float32 there instead of failing as int64 would.
+  let dt = options.dtype ? normalizeDtype(options.dtype) : inferDtype(flat);
+  if (!options.dtype && options.requiresGrad && (dt === 'int64' || dt === 'bool')) dt = 'float32';
   const staging = STAGING[dt] ?? dt;
   const buf = BUFFER[staging](flat.length);
   if (staging === 'int64') for (let i = 0; i < flat.length; i++) { const v = flat[i]; (buf as BigInt64Array)[i] = typeof v === 'bigint' ? v : BigInt(Math.trunc(Number(v))); }

@@ -23,6 +23,7 @@ export interface Overload {
   o: string;
   p: string;
   pn: string[];
+  dp?: string[];
   q?: string;
   x: number[];
   k: Record<string, [number, string]>;
@@ -30,6 +31,7 @@ export interface Overload {
   r: string;
   sig: string;
   id?: number;
+  inv?: (pos: unknown[], opts: Record<string, unknown> | null) => unknown;
 }
 
 const NO = 1e9;
@@ -72,22 +74,6 @@ function costOf(code: string, v: unknown, nullable: boolean): number {
   }
 }
 
-function toNative(code: string, v: unknown): unknown {
-  if (v === null || v === undefined) return v;
-  switch (code) {
-    case 'T': case 't':
-      return v instanceof Tensor ? v.handle : [v];
-    case 'L':
-      return (v as Tensor[]).map((t) => t.handle);
-    case 'l':
-      return (v as (Tensor | null)[]).map((t) => (t === null ? null : t.handle));
-    case 'd':
-      return typeof v === 'string' && v.startsWith('torch.') ? v.slice(6) : v;
-    default:
-      return v;
-  }
-}
-
 // c10::ScalarType enum values, as a ScalarType result arrives.
 const SCALAR_TYPES = ['uint8', 'int8', 'int16', 'int32', 'int64', 'float16', 'float32', 'float64', 'complex32', 'complex64',
   'complex128', 'bool', 'qint8', 'quint8', 'qint32', 'bfloat16'];
@@ -110,8 +96,14 @@ function choose(ovs: Overload[], pos: unknown[], opts: Record<string, unknown> |
   let best: Overload | null = null;
   let bestCost = NO;
   for (const ov of ovs) {
-    if (ov.p.length < pos.length || (ov.p.length > pos.length && !opts)) continue;
+    const extra = pos.length - ov.p.length;
+    if (extra > (ov.dp ? ov.dp.length : 0) || (extra < 0 && !opts)) continue;
     let cost = 0;
+    for (let j = 0; j < extra && cost < NO; j++) {
+      const key = ov.dp![j];
+      if (opts && opts[key] !== undefined) cost = NO;
+      else cost += costOf(ov.k[key][1], pos[ov.p.length + j], true);
+    }
     for (let i = 0; i < ov.p.length && cost < NO; i++) {
       const v = i < pos.length ? pos[i] : opts![ov.pn[i]];
       if (v === undefined) cost = NO;
@@ -148,36 +140,77 @@ export function call(ovs: Overload[], args: unknown[]): unknown {
   let opts: Record<string, unknown> | null = null;
   let n = args.length;
   while (n > 0 && args[n - 1] === undefined) n--;
-  if (n > 0 && isPlainObject(args[n - 1])) {
-    opts = args[n - 1] as Record<string, unknown>;
-    n--;
-  }
-  const pos = n === args.length ? args : args.slice(0, n);
-  const ov = choose(ovs, pos, opts);
-  if (ov.id === undefined) ov.id = native.lookupOp(ov.op, ov.o);
-  const nat: unknown[] = new Array(ov.n + 1);
-  nat[0] = ov.id;
-  for (let i = 0; i < ov.p.length; i++) nat[ov.x[i] + 1] = toNative(ov.p[i], i < pos.length ? pos[i] : opts![ov.pn[i]]);
-  if (opts) {
-    for (const key in opts) {
-      const v = opts[key];
-      const spec = ov.k[key];
-      if (v === undefined || !spec) continue;
-      nat[spec[0] + 1] = toNative(spec[1], v);
+  if (n > 0) {
+    const last = args[n - 1];
+    if (typeof last === 'object' && last !== null && !(last instanceof Tensor) && isPlainObject(last)) {
+      opts = last as Record<string, unknown>;
+      n--;
     }
   }
-  const res = native.callOp.apply(null, nat as [number, ...unknown[]]);
-  const r = ov.r;
-  if (r.length === 1) return wrap(r, res);
-  if (r[0] === 'a') {
-    // In-place and out= ops return one of their arguments: hand back the same JS object.
-    if (typeof res === 'number') native.free(res);
-    const idx = Number(r.slice(1));
-    const p = ov.x.indexOf(idx);
-    if (p >= 0) return p < pos.length ? pos[p] : opts?.[ov.pn[p]];
-    for (const key in ov.k) if (ov.k[key][0] === idx) return opts?.[key];
-    return undefined;
+  if (n !== args.length) args = args.slice(0, n);
+  const ov = choose(ovs, args, opts);
+  return (ov.inv ?? compile(ov))(args, opts);
+}
+
+type Invoker = (pos: unknown[], opts: Record<string, unknown> | null) => unknown;
+
+/**
+ * Builds a specialised caller for one overload: a straight-line function that converts each
+ * argument by its schema kind and passes it to the native call in schema order. Calls after
+ * the first skip all table lookups (the hot path of small ops).
+ */
+function compile(ov: Overload): Invoker {
+  const id = native.lookupOp(ov.op, ov.o);
+  const slots: string[] = new Array(ov.n).fill('undefined');
+  ov.x.forEach((schemaIdx, i) => {
+    const src = `(${i} < pos.length ? pos[${i}] : opts[${JSON.stringify(ov.pn[i])}])`;
+    slots[schemaIdx] = conv(ov.p[i], src);
+  });
+  for (const [key, [schemaIdx, code]] of Object.entries(ov.k)) {
+    const named = `(opts === null ? undefined : ${conv(code, `opts[${JSON.stringify(key)}]`)})`;
+    const j = ov.dp ? ov.dp.indexOf(key) : -1;
+    slots[schemaIdx] = j < 0 ? named : `(pos.length > ${ov.p.length + j} ? ${conv(code, `pos[${ov.p.length + j}]`)} : ${named})`;
   }
+  while (slots.length && slots[slots.length - 1] === 'undefined') slots.pop();
+  const callExpr = `callOp(${[String(id), ...slots].join(', ')})`;
+  let body: string;
+  const r = ov.r;
+  if (r === 'T') body = `const h = ${callExpr}; return h === null ? null : new Tensor(h);`;
+  else if (r[0] === 'a') body = `const res = ${callExpr}; return aliasResult(ov, res, pos, opts);`;
+  else body = `return wrapAll(ov.r, ${callExpr});`;
+  const make = new Function('callOp', 'Tensor', 'cvT', 'cvL', 'cvl', 'cvd', 'aliasResult', 'wrapAll', 'ov', `return function invoke(pos, opts) { ${body} };`);
+  ov.inv = make(native.callOp, Tensor, cvT, cvL, cvl, cvd, aliasResult, wrapAll, ov) as Invoker;
+  ov.id = id;
+  return ov.inv;
+}
+
+function conv(code: string, expr: string): string {
+  switch (code) {
+    case 'T': case 't': return `cvT(${expr})`;
+    case 'L': return `cvL(${expr})`;
+    case 'l': return `cvl(${expr})`;
+    case 'd': return `cvd(${expr})`;
+    default: return expr;
+  }
+}
+
+const cvT = (v: unknown) => (v instanceof Tensor ? v.handle : v === null || v === undefined ? v : [v]);
+const cvL = (v: unknown) => (v === null || v === undefined ? v : (v as unknown[]).map((t) => cvT(t)));
+const cvl = cvL;
+const cvd = (v: unknown) => (typeof v === 'string' && v.startsWith('torch.') ? v.slice(6) : v);
+
+function wrapAll(r: string, res: unknown): unknown {
+  if (r.length === 1) return wrap(r, res);
   if (r.length === 0) return undefined;
   return (res as unknown[]).map((v, i) => wrap(r[i], v));
+}
+
+// In-place ops return one of their arguments: hand back the same JS object.
+function aliasResult(ov: Overload, res: unknown, pos: unknown[], opts: Record<string, unknown> | null): unknown {
+  if (typeof res === 'number') native.free(res);
+  const idx = Number(ov.r.slice(1));
+  const p = ov.x.indexOf(idx);
+  if (p >= 0) return p < pos.length ? pos[p] : opts?.[ov.pn[p]];
+  for (const key in ov.k) if (ov.k[key][0] === idx) return opts?.[key];
+  return undefined;
 }

@@ -15,12 +15,31 @@ const scopes: Tensor[][] = [];
 export class Tensor {
   /** Native handle; -1 once disposed. */
   private _h: number;
+  /** Whether the GC backstop watches this tensor (tensors inside a tidy scope are freed by it). */
+  private _watched = false;
 
   /** Wraps a native handle. Internal: use the creation functions. */
   constructor(handle: number) {
     this._h = handle;
-    registry.register(this, handle, this);
     if (scopes.length) scopes[scopes.length - 1].push(this);
+    else this._watch();
+  }
+
+  /** Hands the tensor to the GC backstop. Internal. */
+  _watch(): void {
+    if (!this._watched && this._h >= 0) {
+      registry.register(this, this._h, this);
+      this._watched = true;
+    }
+  }
+
+  /** Marks the tensor disposed without freeing (the caller frees the handle). Internal. */
+  _release(): number {
+    const h = this._h;
+    if (this._watched) registry.unregister(this);
+    this._watched = false;
+    this._h = -1;
+    return h;
   }
 
   /** The native handle, checked. Internal. */
@@ -36,9 +55,7 @@ export class Tensor {
   /** Frees the native tensor now. Safe to call twice. Autograd graphs keep their own references. */
   dispose(): void {
     if (this._h < 0) return;
-    registry.unregister(this);
-    native.free(this._h);
-    this._h = -1;
+    native.free(this._release());
   }
 
   get shape(): number[] {
@@ -167,25 +184,35 @@ export function tidy<T>(fn: () => T): T {
     result = fn();
   } catch (err) {
     scopes.pop();
-    for (const t of scope) t.dispose();
+    releaseAll(scope, null);
     throw err;
   }
   scopes.pop();
   if (result instanceof Promise) {
-    for (const t of scope) t.dispose();
+    releaseAll(scope, null);
     throw new TypeError('tidy: fn returned a Promise; tidy scopes are synchronous (await outside, tidy each step)');
   }
   const survivors = new Set<Tensor>();
   collectTensors(result, survivors, 0);
+  releaseAll(scope, survivors);
+  return result;
+}
+
+// Frees a scope's tensors in one native call; survivors and kept tensors move to the parent
+// scope, or to the GC backstop at top level.
+function releaseAll(scope: Tensor[], survivors: Set<Tensor> | null): void {
   const parent = scopes.length ? scopes[scopes.length - 1] : null;
+  const handles: number[] = [];
   for (const t of scope) {
-    if (survivors.has(t) || kept.has(t)) {
+    if (t.isDisposed) continue;
+    if ((survivors && survivors.has(t)) || kept.has(t)) {
       if (parent) parent.push(t);
+      else t._watch();
     } else {
-      t.dispose();
+      handles.push(t._release());
     }
   }
-  return result;
+  if (handles.length) native.freeMany(handles);
 }
 
 const kept = new WeakSet<Tensor>();

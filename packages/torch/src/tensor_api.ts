@@ -89,49 +89,100 @@ P.toArray = function (this: Tensor) {
   return shape.length === 0 ? flat[0] : nest(flat, shape, 0, 0);
 };
 
-// ---- printing, after torch/_tensor_str.py's default options (precision 4, threshold 1000, edgeitems 3, linewidth 80)
+// ---- printing, as torch/_tensor_str.py does with its default options
 
-function formatter(values: number[], floating: boolean): (v: number) => string {
-  if (!floating) {
-    const w = Math.max(1, ...values.map((v) => String(v).length));
-    return (v) => String(v).padStart(w);
-  }
-  const finite = values.filter((v) => Number.isFinite(v));
-  const nonzero = finite.map(Math.abs).filter((v) => v !== 0);
-  const intMode = finite.every((v) => v === Math.round(v));
-  let fmt: (v: number) => string;
-  if (intMode) {
-    const max = nonzero.length ? Math.max(...nonzero) : 0;
-    fmt = max > 1e8 ? (v) => sci(v) : (v) => (Number.isFinite(v) ? `${v.toFixed(0)}.` : String(v).replace('Infinity', 'inf').replace('NaN', 'nan'));
-  } else {
-    const max = nonzero.length ? Math.max(...nonzero) : 0;
-    const min = nonzero.length ? Math.min(...nonzero) : 0;
-    const useSci = nonzero.length > 0 && (max / min > 1000 || max > 1e8 || min < 1e-4);
-    fmt = useSci ? sci : (v) => (Number.isFinite(v) ? v.toFixed(4) : String(v).replace('Infinity', 'inf').replace('NaN', 'nan'));
-  }
-  const w = Math.max(1, ...values.map((v) => fmt(v).length));
-  return (v) => fmt(v).padStart(w);
+const PRECISION = 4;
+const THRESHOLD = 1000;
+const EDGE = 3;
+const LINEWIDTH = 80;
+
+function fixed(v: number, digits: number): string {
+  if (Number.isNaN(v)) return 'nan';
+  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
+  const s = v.toFixed(digits);
+  return Object.is(v, -0) || (v < 0 && /^[0.]+$/.test(s)) ? '-' + s.replace(/^-/, '') : s;
 }
 
 function sci(v: number): string {
-  if (!Number.isFinite(v)) return String(v).replace('Infinity', 'inf').replace('NaN', 'nan');
-  const [m, e] = v.toExponential(4).split('e');
+  if (Number.isNaN(v)) return 'nan';
+  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
+  const [m, e] = v.toExponential(PRECISION).split('e');
   const ex = Number(e);
   return `${m}e${ex < 0 ? '-' : '+'}${String(Math.abs(ex)).padStart(2, '0')}`;
 }
 
-function render(flat: (number | boolean)[], shape: number[], fmt: (v: any) => string, summarize: boolean, indent: number): string {
-  const rec = (off: number, dim: number): string => {
-    if (dim === shape.length) return fmt(flat[off]);
-    const step = shape.slice(dim + 1).reduce((a, b) => a * b, 1);
-    const n = shape[dim];
-    const idx: (number | null)[] = summarize && n > 6 ? [0, 1, 2, null, n - 3, n - 2, n - 1] : [...Array(n).keys()];
-    const parts = idx.map((i) => (i === null ? '...' : rec(off + i * step, dim + 1)));
-    if (dim === shape.length - 1) return `[${parts.join(', ')}]`;
-    const sep = ',' + '\n'.repeat(shape.length - dim - 1) + ' '.repeat(indent + dim + 1);
-    return `[${parts.join(sep)}]`;
+/** PyTorch's _Formatter: one width and one notation for every element shown. */
+function makeFormatter(values: (number | boolean)[], floating: boolean): (v: number | boolean) => string {
+  let width = 1;
+  if (!floating) {
+    const str = (v: number | boolean) => (typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v));
+    for (const v of values) width = Math.max(width, str(v).length);
+    return (v) => str(v).padStart(width);
+  }
+  const nz = (values as number[]).filter((v) => Number.isFinite(v) && v !== 0);
+  let intMode = true;
+  let sciMode = false;
+  if (nz.length) {
+    const abs = nz.map(Math.abs);
+    const min = Math.min(...abs);
+    const max = Math.max(...abs);
+    intMode = nz.every((v) => v === Math.ceil(v));
+    if (intMode) {
+      if (max / min > 1000 || max > 1e8) {
+        sciMode = true;
+        for (const v of nz) width = Math.max(width, sci(v).length);
+      } else {
+        for (const v of nz) width = Math.max(width, fixed(v, 0).length + 1);
+      }
+    } else if (max / min > 1000 || max > 1e8 || min < 1e-4) {
+      sciMode = true;
+      for (const v of nz) width = Math.max(width, sci(v).length);
+    } else {
+      for (const v of nz) width = Math.max(width, fixed(v, PRECISION).length);
+    }
+  }
+  return (x) => {
+    const v = x as number;
+    let r: string;
+    if (sciMode) r = sci(v);
+    else if (intMode) r = fixed(v, 0) + (Number.isFinite(v) ? '.' : '');
+    else r = fixed(v, PRECISION);
+    return r.padStart(width);
   };
-  return rec(0, 0);
+}
+
+/** Nested view of row-major values: element access by multi-index. */
+interface Grid {
+  flat: (number | boolean)[];
+  shape: number[];
+  strides: number[];
+}
+
+function rowsShown(n: number, summarize: boolean): (number | null)[] {
+  return summarize && n > 2 * EDGE ? [...Array(EDGE).keys(), null, ...Array.from({ length: EDGE }, (_, i) => n - EDGE + i)] : [...Array(n).keys()];
+}
+
+/** Values of the edge items only, as PyTorch's get_summarized_data picks them. */
+function summarizedValues(g: Grid, off: number, dim: number, summarize: boolean, out: (number | boolean)[]): void {
+  if (dim === g.shape.length) {
+    out.push(g.flat[off]);
+    return;
+  }
+  for (const i of rowsShown(g.shape[dim], summarize)) if (i !== null) summarizedValues(g, off + i * g.strides[dim], dim + 1, summarize, out);
+}
+
+function renderGrid(g: Grid, off: number, dim: number, indent: number, summarize: boolean, fmt: (v: number | boolean) => string, width: number): string {
+  const n = g.shape[dim];
+  if (dim === g.shape.length - 1) {
+    const perLine = Math.max(1, Math.floor((LINEWIDTH - indent) / (width + 2)));
+    const data = rowsShown(n, summarize).map((i) => (i === null ? ' ...' : fmt(g.flat[off + i * g.strides[dim]])));
+    const lines: string[] = [];
+    for (let i = 0; i < data.length; i += perLine) lines.push(data.slice(i, i + perLine).join(', '));
+    return '[' + lines.join(',\n' + ' '.repeat(indent + 1)) + ']';
+  }
+  const parts = rowsShown(n, summarize).map((i) =>
+    i === null ? '...' : renderGrid(g, off + i * g.strides[dim], dim + 1, indent + 1, summarize, fmt, width));
+  return '[' + parts.join(',' + '\n'.repeat(g.shape.length - dim - 1) + ' '.repeat(indent + 1)) + ']';
 }
 
 P.toString = function (this: Tensor): string {
@@ -139,26 +190,36 @@ P.toString = function (this: Tensor): string {
   const shape = this.shape;
   const dt = this.dtype;
   const numel = shape.reduce((a, b) => a * b, 1);
-  const summarize = numel > 1000;
+  const prefix = 'tensor(';
+  const suffixes: string[] = [];
+  const dev = this.device;
+  if (dev !== 'cpu') suffixes.push(`device='${dev}'`);
   let body: string;
   if (numel === 0) {
+    if (shape.length !== 1) suffixes.push(`size=(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`);
+    if (dt !== 'float32') suffixes.push(`dtype=torch.${dt}`);
     body = '[]';
-  } else if (dt === 'complex64' || dt === 'complex128') {
-    body = `<complex ${JSON.stringify(shape)}>`;
   } else {
-    const flat = flatValues(this);
-    const fmt: (v: any) => string = dt === 'bool' ? (v) => (v ? ' True' : 'False') : formatter(flat as number[], dt.startsWith('float') || dt === 'bfloat16');
-    body = render(flat, shape, fmt, summarize, 'tensor('.length);
+    if (dt !== 'float32' && dt !== 'int64' && dt !== 'bool' && dt !== 'complex64') suffixes.push(`dtype=torch.${dt}`);
+    if (dt === 'complex64' || dt === 'complex128') {
+      body = `<complex values of shape [${shape.join(', ')}]>`;
+    } else {
+      const flat = flatValues(this);
+      const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+      const g: Grid = { flat, shape, strides };
+      const summarize = numel > THRESHOLD;
+      const shown: (number | boolean)[] = [];
+      if (shape.length === 0) shown.push(flat[0]);
+      else summarizedValues(g, 0, 0, summarize, shown);
+      const fmt = makeFormatter(shown, dt.startsWith('float') || dt === 'bfloat16');
+      const width = fmt(shown[0]).length;
+      body = shape.length === 0 ? fmt(flat[0]).trim() : renderGrid(g, 0, 0, prefix.length, summarize, fmt, width);
+    }
   }
-  const extras: string[] = [];
-  const dev = this.device;
-  if (dev !== 'cpu') extras.push(`device='${dev}'`);
-  if (numel === 0 && shape.length !== 1) extras.push(`size=(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`);
-  if (dt !== 'float32' && dt !== 'int64' && dt !== 'bool') extras.push(`dtype=torch.${dt}`);
   const fn = this.gradFn;
-  if (fn) extras.push(`grad_fn=<${fn}>`);
-  else if (this.requiresGrad) extras.push('requires_grad=True');
-  return `tensor(${body}${extras.length ? ', ' + extras.join(', ') : ''})`;
+  if (fn) suffixes.push(`grad_fn=<${fn.split('::').pop()}>`);
+  else if (this.requiresGrad) suffixes.push('requires_grad=True');
+  return prefix + body + (suffixes.length ? ', ' + suffixes.join(', ') : '') + ')';
 };
 P[Symbol.for('nodejs.util.inspect.custom')] = function (this: Tensor) { return this.toString(); };
 
@@ -223,8 +284,8 @@ function basicIndex(t: Tensor, index: Index[], what: string): { view: Tensor; ad
     }
     while (advanced.length < dim) advanced.push(null);
     advanced.push(idx);
+    // A boolean mask covers as many dimensions as it has; aten::index expands it in place.
     dim += idx.dtype === 'bool' ? idx.dim() : 1;
-    for (let k = 1; k < (idx.dtype === 'bool' ? idx.dim() : 1); k++) advanced.push(null);
   }
   return { view, advanced, owned };
 }
@@ -245,9 +306,10 @@ P.at = function (this: Tensor, ...index: Index[]): Tensor {
 P.assign = function (this: Tensor, value: Tensor | number | boolean, ...index: Index[]) {
   const { view, advanced, owned } = basicIndex(this, index, 'assign');
   if (advanced.length) {
-    const v = value instanceof Tensor ? value : tensor(value as number, { dtype: this.dtype });
+    // index_put_ needs the value in the destination's dtype; a[idx] = v casts in Python too.
+    const v = value instanceof Tensor ? value.to({ dtype: this.dtype }) : tensor(value as number, { dtype: this.dtype });
     call(T.O_index_put_, [view, advanced, v]);
-    if (!(value instanceof Tensor)) v.dispose();
+    if (v !== value) v.dispose();
   } else if (value instanceof Tensor) {
     call(T.O_copy_, [view, value]);
   } else {

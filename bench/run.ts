@@ -1,0 +1,13 @@
+// npm run bench [-- <name filter>]: runs every bench/**/<name>.ts benchmark entry listed here.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const entries = ['torch/core.ts', 'torch/training.ts', 'io/run.ts', 'dicom/run.ts'];
+const filter = process.argv.slice(2);
+for (const e of entries) {
+  const file = fileURLToPath(new URL(`./${e}`, import.meta.url));
+  if (!existsSync(file)) continue;
+  if (filter.length && !filter.some((f) => e.includes(f))) continue;
+  spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', file], { stdio: 'inherit' });
+}
