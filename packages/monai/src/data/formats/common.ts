@@ -8,7 +8,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { Gunzip as FflateGunzip } from 'fflate';
 
 /** Element types a codec can produce. Unsigned types wider than 8 bits are widened by the adapter. */
 export type ElementType =
@@ -147,20 +146,66 @@ export function isGzip(bytes: Uint8Array): boolean {
 }
 
 /**
+ * Direct access to a node:zlib engine's native handle: `write` runs one synchronous inflate/deflate
+ * step from `input[inOff, inOff+inLen)` straight into `out[outOff, outOff+outLen)` (for example a
+ * tensor's storage) and returns [availOut, availIn] afterwards. Node's public sync API only offers
+ * one-shot calls that allocate the whole result, so this uses the handle the sync API itself uses;
+ * `ZlibStep.available()` says whether this Node exposes it (callers fall back to one-shot calls).
+ */
+export class ZlibStep {
+  private readonly engine: zlib.Gzip | zlib.Gunzip;
+  private readonly handle: { writeSync(flush: number, i: Uint8Array, io: number, il: number, o: Uint8Array, oo: number, ol: number): void };
+  private readonly state: Uint32Array;
+
+  static available(): boolean {
+    const e = zlib.createGunzip() as unknown as { _handle?: { writeSync?: unknown }; _writeState?: unknown };
+    const ok = !!e._handle && typeof e._handle.writeSync === 'function' && e._writeState instanceof Uint32Array;
+    (e as unknown as zlib.Gunzip).close();
+    return ok;
+  }
+
+  constructor(mode: 'gunzip' | 'gzip', level = 6) {
+    this.engine = mode === 'gunzip' ? zlib.createGunzip() : zlib.createGzip({ level });
+    this.engine.on('error', () => {
+      /* reported synchronously through write() */
+    });
+    const e = this.engine as unknown as { _handle: ZlibStep['handle']; _writeState: Uint32Array };
+    this.handle = e._handle;
+    this.state = e._writeState;
+  }
+
+  write(flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number): [number, number] {
+    this.handle.writeSync(flush, input, inOff, inLen, out, outOff, outLen);
+    if ((this.engine as unknown as { destroyed: boolean }).destroyed) {
+      const sym = Object.getOwnPropertySymbols(this.engine).find((s) => s.description === 'kError');
+      const err = sym ? ((this.engine as unknown as Record<symbol, Error>)[sym] as Error | undefined) : undefined;
+      throw new Error(err?.message ?? 'zlib error');
+    }
+    return [this.state[0], this.state[1]];
+  }
+
+  close(): void {
+    this.engine.close();
+  }
+}
+
+let STEP_OK: boolean | null = null;
+function stepAvailable(): boolean {
+  if (STEP_OK === null) STEP_OK = ZlibStep.available();
+  return STEP_OK;
+}
+
+/**
  * Sequential reader over a byte source that is either plain bytes or a gzip stream. Decompression is
- * incremental: `readInto` writes decompressed bytes straight into the destination (for example a
- * tensor's storage), holding at most one decompressed chunk besides it.
+ * incremental and writes straight into the destination of `readInto` (for example a tensor's
+ * storage); nothing the size of the image is allocated besides it.
  */
 export class ByteStream {
-  private pending: Uint8Array = new Uint8Array(0);
-  private pendingPos = 0;
-  private inPos = 0;
-  private finished = false;
   private position = 0;
-  private readonly engine: zlib.Gunzip | null = null;
-  private fflate: FflateGunzip | null = null;
-  private fflateOut: Uint8Array[] = [];
-  private static readonly IN_CHUNK = 1 << 20;
+  private inPos = 0;
+  private ended = false;
+  private step: ZlibStep | null = null;
+  private whole: Uint8Array | null = null; // fallback: one-shot decompressed data
 
   constructor(
     private readonly file: string,
@@ -168,9 +213,14 @@ export class ByteStream {
     readonly compressed: boolean,
   ) {
     if (compressed) {
-      const e = zlib.createGunzip({ chunkSize: 1 << 20 }) as zlib.Gunzip & { _processChunk?: unknown };
-      if (typeof e._processChunk === 'function') this.engine = e;
-      else this.fflate = new FflateGunzip((chunk) => this.fflateOut.push(chunk));
+      if (stepAvailable()) this.step = new ZlibStep('gunzip');
+      else {
+        try {
+          this.whole = zlib.gunzipSync(source);
+        } catch (e) {
+          throw new ImageFormatError(file, `gzip data is corrupt or truncated (${(e as Error).message})`);
+        }
+      }
     }
   }
 
@@ -179,29 +229,30 @@ export class ByteStream {
     return this.position;
   }
 
-  /** Total size when uncompressed; null when compressed (unknown without decompressing). */
-  get knownSize(): number | null {
-    return this.compressed ? null : this.source.byteLength;
-  }
-
   /** Reads up to dest.length bytes into dest; returns how many were written. */
   readInto(dest: Uint8Array): number {
-    if (!this.compressed) {
-      const n = Math.min(dest.length, this.source.length - this.position);
-      if (n > 0) dest.set(this.source.subarray(this.position, this.position + n));
-      this.position += Math.max(n, 0);
-      return Math.max(n, 0);
+    const plain = this.compressed ? this.whole : this.source;
+    if (plain) {
+      const n = Math.max(0, Math.min(dest.length, plain.length - this.position));
+      if (n > 0) dest.set(plain.subarray(this.position, this.position + n));
+      this.position += n;
+      return n;
     }
     let written = 0;
-    while (written < dest.length) {
-      if (this.pendingPos < this.pending.length) {
-        const n = Math.min(dest.length - written, this.pending.length - this.pendingPos);
-        dest.set(this.pending.subarray(this.pendingPos, this.pendingPos + n), written);
-        this.pendingPos += n;
-        written += n;
-        continue;
+    while (written < dest.length && !this.ended) {
+      const inLen = this.source.length - this.inPos;
+      const outLen = dest.length - written;
+      let availOut: number, availIn: number;
+      try {
+        [availOut, availIn] = this.step!.write(zlib.constants.Z_NO_FLUSH, this.source, this.inPos, inLen, dest, written, outLen);
+      } catch (e) {
+        throw new ImageFormatError(this.file, `gzip data is corrupt (${(e as Error).message})`);
       }
-      if (!this.refill()) break;
+      const produced = outLen - availOut;
+      const consumed = inLen - availIn;
+      written += produced;
+      this.inPos += consumed;
+      if (produced === 0 && consumed === 0) this.ended = true; // end of stream or of input
     }
     this.position += written;
     return written;
@@ -217,15 +268,16 @@ export class ByteStream {
 
   /** Skips n bytes; returns false when the stream ends first. */
   skip(n: number): boolean {
-    if (!this.compressed) {
-      if (this.position + n > this.source.length) {
-        this.position = this.source.length;
+    if (!this.compressed || this.whole) {
+      const len = (this.whole ?? this.source).length;
+      if (this.position + n > len) {
+        this.position = len;
         return false;
       }
       this.position += n;
       return true;
     }
-    const scratch = new Uint8Array(Math.min(n, 1 << 16));
+    const scratch = new Uint8Array(Math.min(Math.max(n, 1), 1 << 16));
     let left = n;
     while (left > 0) {
       const got = this.readInto(scratch.subarray(0, Math.min(left, scratch.length)));
@@ -235,68 +287,45 @@ export class ByteStream {
     return true;
   }
 
-  private refill(): boolean {
-    if (this.finished) return false;
-    this.pending = new Uint8Array(0);
-    this.pendingPos = 0;
-    while (this.pending.length === 0) {
-      if (this.inPos >= this.source.length) {
-        this.finished = true;
-        if (this.fflate && this.fflateOut.length === 0) return false;
-        if (this.engine) {
-          const tail = this.process(new Uint8Array(0), true);
-          if (tail.length === 0) return false;
-          this.pending = tail;
-          return true;
-        }
-        return this.takeFflate();
-      }
-      const end = Math.min(this.source.length, this.inPos + ByteStream.IN_CHUNK);
-      const chunk = this.source.subarray(this.inPos, end);
-      this.inPos = end;
-      const last = end >= this.source.length;
-      if (this.engine) {
-        this.pending = this.process(chunk, last);
-      } else {
-        try {
-          this.fflate!.push(chunk, last);
-        } catch (e) {
-          throw new ImageFormatError(this.file, `gzip data is corrupt (${(e as Error).message})`);
-        }
-        this.takeFflate();
-      }
-      if (last) {
-        this.finished = true;
-        return this.pending.length > 0;
-      }
-    }
-    return true;
-  }
-
-  private takeFflate(): boolean {
-    if (this.fflateOut.length === 0) return false;
-    this.pending = this.fflateOut.length === 1 ? this.fflateOut[0] : Buffer.concat(this.fflateOut);
-    this.fflateOut = [];
-    this.pendingPos = 0;
-    return this.pending.length > 0;
-  }
-
-  private process(chunk: Uint8Array, last: boolean): Uint8Array {
-    const eng = this.engine as unknown as { _processChunk(c: Uint8Array, flag: number): Buffer };
-    try {
-      const flag = last ? zlib.constants.Z_FINISH : zlib.constants.Z_NO_FLUSH;
-      const out = eng._processChunk(chunk, flag);
-      return out ?? new Uint8Array(0);
-    } catch (e) {
-      const msg = (e as Error).message;
-      // a truncated stream reports "unexpected end of file"
-      throw new ImageFormatError(this.file, `gzip data is corrupt or truncated (${msg})`);
-    }
-  }
-
   dispose(): void {
-    if (this.engine) this.engine.close();
+    if (this.step) this.step.close();
+    this.step = null;
   }
+}
+
+/** Gzips a list of byte parts without concatenating them (output in 4 MiB pieces). */
+export function gzipParts(parts: Uint8Array[], level: number): Uint8Array[] {
+  if (!stepAvailable()) return [zlib.gzipSync(Buffer.concat(parts), { level })];
+  const z = new ZlibStep('gzip', level);
+  const out: Uint8Array[] = [];
+  const CH = 4 << 20;
+  let buf = new Uint8Array(CH);
+  let used = 0;
+  try {
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i];
+      const last = i === parts.length - 1;
+      const flush = last ? zlib.constants.Z_FINISH : zlib.constants.Z_NO_FLUSH;
+      let inPos = 0;
+      for (;;) {
+        const inLen = p.byteLength - inPos;
+        const [availOut, availIn] = z.write(flush, p, inPos, inLen, buf, used, CH - used);
+        used = CH - availOut;
+        inPos += inLen - availIn;
+        if (availOut === 0) {
+          out.push(buf);
+          buf = new Uint8Array(CH);
+          used = 0;
+          continue;
+        }
+        if (availIn === 0) break; // input consumed and output space left: stream flushed for this flag
+      }
+    }
+  } finally {
+    z.close();
+  }
+  if (used > 0) out.push(buf.subarray(0, used));
+  return out;
 }
 
 /** Writes `data` to `file` atomically: a temporary file in the same folder, fsync, then rename. */

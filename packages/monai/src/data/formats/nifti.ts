@@ -9,7 +9,6 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as zlib from 'node:zlib';
 import {
   ByteStream,
   ElementType,
@@ -22,7 +21,9 @@ import {
   readFileBytes,
   swapUnit,
   writeFileAtomic,
+  gzipParts,
 } from './common.js';
+export { gzipParts };
 
 /** What a NIfTI datatype code stores. `channels` > 1 means RGB24/RGBA32 (uint8 per channel). */
 interface NiftiType {
@@ -644,25 +645,3 @@ export function writeNifti(file: string, opts: NiftiWriteOptions): void {
   } else writeFileAtomic(file, parts);
 }
 
-/** Gzips a list of byte parts without concatenating them first. */
-export function gzipParts(parts: Uint8Array[], level: number): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  const gz = zlib.createGzip({ level }) as zlib.Gzip & { _processChunk(c: Uint8Array, flag: number): Buffer };
-  try {
-    if (typeof gz._processChunk !== 'function') return [zlib.gzipSync(Buffer.concat(parts), { level })];
-    for (let i = 0; i < parts.length; i++) {
-      const p = parts[i];
-      const step = 8 << 20;
-      for (let o = 0; o < p.byteLength || (o === 0 && p.byteLength === 0); o += step) {
-        const last = i === parts.length - 1 && o + step >= p.byteLength;
-        const chunk = p.subarray(o, Math.min(o + step, p.byteLength));
-        const r = gz._processChunk(chunk, last ? zlib.constants.Z_FINISH : zlib.constants.Z_NO_FLUSH);
-        if (r && r.length) out.push(r);
-        if (p.byteLength === 0) break;
-      }
-    }
-  } finally {
-    gz.close();
-  }
-  return out;
-}

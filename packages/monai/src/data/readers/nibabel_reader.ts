@@ -69,7 +69,7 @@ export class NibabelReader implements ImageReader {
     try {
       for (const im of imgs) {
         if (!im || im.kind !== 'nifti') throw new TypeError('NibabelReader.getData expects images from NibabelReader.read');
-        const [t, header] = this.one(im, options.dtype ?? this.dtype);
+        const [t, header] = this.one(im, (options.dtype !== undefined ? options.dtype : this.dtype));
         arrays.push(t);
         copyCompatibleDict(header, meta);
       }

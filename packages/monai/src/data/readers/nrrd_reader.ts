@@ -60,7 +60,7 @@ export class NrrdReader implements ImageReader {
             permutation: Array.from({ length: n }, (_, k) => n - 1 - k),
             fill: (d) => readNrrdData(info, d),
           },
-          options.dtype ?? this.dtype,
+          (options.dtype !== undefined ? options.dtype : this.dtype),
         );
         arrays.push(t);
         const { affine, spatialAxes } = nrrdAffine(this.affineLpsToRas ? info : { ...info, space: 'right-anterior-superior' });

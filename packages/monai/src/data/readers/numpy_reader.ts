@@ -59,7 +59,7 @@ export class NumpyReader implements ImageReader {
         const lay = npyLayout(a);
         const t = decodeToTensor(
           { file: im.file, element: a.element, layoutShape: lay.layoutShape, permutation: lay.permutation, fill: (d) => readNpyData(a, d) },
-          options.dtype ?? this.dtype,
+          (options.dtype !== undefined ? options.dtype : this.dtype),
         );
         arrays.push(t);
         const spatial = a.shape.slice();

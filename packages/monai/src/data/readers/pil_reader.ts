@@ -65,7 +65,7 @@ export class PILReader implements ImageReader {
             permutation: perm,
             fill: (d) => d.set(new Uint8Array(p.data.buffer, p.data.byteOffset, p.data.byteLength)),
           },
-          options.dtype ?? this.dtype,
+          (options.dtype !== undefined ? options.dtype : this.dtype),
         );
         arrays.push(t);
         const header: MetaDict = {

@@ -286,7 +286,8 @@ export class SaveImage {
           if (w.name !== 'PILWriter') {
             if (od !== null && od !== 'uint16' && out.dtype !== od) out = out.to({ dtype: od });
           } else if (od === 'uint8' && !this.scale && out.dtype !== 'uint8') out = out.to({ dtype: 'uint8' });
-          const spatialNdim = Math.min(w.spatialNdim ?? (channelDim === null ? out.shape.length : out.shape.length - 1), out.shape.length);
+          const inSpatial = cd === null ? data.shape.length : data.shape.length - 1;
+          const spatialNdim = Math.min(w.spatialNdim ?? inSpatial, out.shape.length);
           w.write(file, { data: out, affine: outAffine, spatialNdim, scale: this.scale ?? (od === 'uint16' ? null : null) });
         });
       } catch (e) {
