@@ -35,7 +35,7 @@ export class Upsample extends Module {
   override extraRepr(): string {
     const sf = this.scaleFactor;
     const info = sf !== null ? `scale_factor=${Array.isArray(sf) ? `(${sf.map(pyFloat).join(', ')})` : pyFloat(sf)}` : `size=${py(this.size)}`;
-    return `${info}, mode='${this.mode}'`;
+    return `${info}, mode=${this.mode}`;
   }
 }
 export class UpsamplingNearest2d extends Upsample {
