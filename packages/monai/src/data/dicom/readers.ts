@@ -6,7 +6,8 @@ import { hasDicmPrefix, type DicomFile } from './parse.js';
 import { affineToSpacing, dicomAffine, sliceNormal, type Mat4 } from './geometry.js';
 import { loadDicom, type DicomVolume, type LoadOptions } from './volume.js';
 import { PRUNED_TAGS, SELECTED_TAGS } from './tags.js';
-import type { TypedArray } from './pixels.js';
+import { allocTyped, type TypedArray } from './pixels.js';
+import { fillIndexOrder } from './layout.js';
 import { openSync, readSync, closeSync } from 'node:fs';
 
 export type Meta = Record<string, unknown>;
@@ -31,52 +32,28 @@ export interface DicomImageReader {
   getData(img: unknown): [torch.Tensor, Meta];
 }
 
-function toTensor(v: DicomVolume): torch.Tensor {
-  let data: TypedArray = v.data;
-  let dtype: torch.DType;
-  switch (v.dtype) {
-    case 'uint16':
-      data = Int32Array.from(data as Uint16Array);
-      dtype = 'int32';
-      break;
-    case 'uint32': {
-      const src = data as Uint32Array;
-      const out = new BigInt64Array(src.length);
-      for (let i = 0; i < src.length; i++) out[i] = BigInt(src[i]);
-      data = out as unknown as TypedArray;
-      dtype = 'int64';
-      break;
-    }
-    default:
-      dtype = v.dtype as torch.DType;
-  }
-  return torch.tidy(() => {
-    const raw = torch.fromTypedArray(data as torch.TypedArray, v.layoutShape, dtype);
-    return raw.permute(v.permutation).contiguous();
-  });
+/** Torch dtype for a volume's output dtype (torch has no uint16/uint32: widened to int32/int64). */
+function torchDtype(d: string): torch.DType {
+  return (d === 'uint16' ? 'int32' : d === 'uint32' ? 'int64' : d) as torch.DType;
 }
 
-/** The volume's samples transposed to MONAI's index order, as a typed array (no torch). */
-export function toIndexOrder(v: DicomVolume): IndexOrderArray {
-  const ls = v.layoutShape, perm = v.permutation;
-  const n = v.data.length;
-  const out = new (v.data.constructor as { new (n: number): TypedArray })(n);
-  const nd = ls.length;
-  const inStrides = new Array(nd).fill(1);
-  for (let d = nd - 2; d >= 0; d--) inStrides[d] = inStrides[d + 1] * ls[d + 1];
-  const shape = perm.map((p) => ls[p]);
-  const strideOfOut = perm.map((p) => inStrides[p]);
-  const idx = new Array(nd).fill(0);
-  for (let o = 0; o < n; o++) {
-    let off = 0;
-    for (let d = 0; d < nd; d++) off += idx[d] * strideOfOut[d];
-    out[o] = v.data[off];
-    for (let d = nd - 1; d >= 0; d--) {
-      if (++idx[d] < shape[d]) break;
-      idx[d] = 0;
-    }
+/** The volume as a tensor in MONAI's index order, written straight into the tensor's storage. */
+function toTensor(v: DicomVolume, swapIj = true): torch.Tensor {
+  const t = torch.empty(swapIj ? v.shape : [v.info.rows, v.info.cols, ...v.shape.slice(2)], { dtype: torchDtype(v.dtype) });
+  try {
+    fillIndexOrder(v, t.data({ share: true }) as TypedArray | BigInt64Array, swapIj);
+  } catch (e) {
+    t.dispose();
+    throw e;
   }
-  return { data: out, shape, dtype: v.dtype };
+  return t;
+}
+
+/** The volume's samples in MONAI's index order, as a typed array (no torch). */
+export function toIndexOrder(v: DicomVolume, swapIj = true): IndexOrderArray {
+  const out = allocTyped(v.dtype === 'uint32' ? 'float64' : v.dtype, v.data.length);
+  fillIndexOrder(v, out, swapIj);
+  return { data: out, shape: swapIj ? v.shape.slice() : [v.info.rows, v.info.cols, ...v.shape.slice(2)], dtype: v.dtype };
 }
 
 function jsonValue(f: DicomFile, tag: string, vr: string): { vr: string; Value?: unknown[] } | undefined {
@@ -168,14 +145,14 @@ export class PydicomReader implements DicomImageReader {
   /** Per-image data without torch: the typed array in index order and the meta dictionary. */
   getArray(img: DicomImage): [IndexOrderArray, Meta] {
     const v = img.volume;
-    const arr = this.options.swapIj ? toIndexOrder(v) : { data: v.data, shape: v.layoutShape.slice(), dtype: v.dtype };
+    const arr = toIndexOrder(v, this.options.swapIj);
     return [arr, this.meta(v)];
   }
 
   getData(img: unknown): [torch.Tensor, Meta] {
     const items = ensureList(img as DicomImage | DicomImage[]).map((im): [torch.Tensor, Meta] => {
       const v = im.volume;
-      const t = this.options.swapIj ? toTensor(v) : torch.fromTypedArray(v.data as torch.TypedArray, v.layoutShape);
+      const t = toTensor(v, this.options.swapIj);
       return [t, this.meta(v)];
     });
     return stackCompatible(items);

@@ -27,9 +27,12 @@ export interface DicomVolume {
   /** Every slice's data set in slice order. */
   slices: DicomFile[];
   info: PixelInfo;
-  /** Samples in C order with shape `layoutShape`. */
+  /** Stored samples (before rescale) in C order with shape `layoutShape`. */
   data: TypedArray;
+  /** Output dtype: float32 when any slice is rescaled, else the stored dtype. */
   dtype: DType;
+  /** Rescale (slope, intercept) per slice/frame along the first layout axis (one entry for 2D); undefined: none. */
+  rescale?: (Rescale | undefined)[];
   /** C-order shape of `data`: [rows, cols(, spp)] for 2D, [slices, rows, cols(, spp)] for volumes. */
   layoutShape: number[];
   /** Axis permutation from layoutShape to MONAI's index order (column, row[, slice][, sample]). */
@@ -54,6 +57,11 @@ export function parseFile(file: string): DicomFile {
   return parseDicomBytes(readBytes(file), file);
 }
 
+export interface Rescale {
+  slope: number;
+  intercept: number;
+}
+
 function rescaleOf(f: DicomFile, ds: DataSet | undefined, mode: LoadOptions['rescale']): { slope: number; intercept: number } | undefined {
   if (mode === 'never') return undefined;
   let slope = f.number('x00281053');
@@ -66,12 +74,6 @@ function rescaleOf(f: DicomFile, ds: DataSet | undefined, mode: LoadOptions['res
   const r = { slope: slope ?? 1, intercept: intercept ?? 0 };
   if (mode === 'nonIdentity' && r.slope === 1 && r.intercept === 0) return undefined;
   return r;
-}
-
-/** out[i] = float32(float32(v * slope) + intercept), as numpy does for float32 data and Python float scalars. */
-function rescaleInto(src: TypedArray, dst: Float32Array, offset: number, r: { slope: number; intercept: number }): void {
-  const s = Math.fround(r.slope), o = Math.fround(r.intercept);
-  for (let i = 0; i < src.length; i++) dst[offset + i] = Math.fround(Math.fround(src[i] * s) + o);
 }
 
 function layoutFor(rows: number, cols: number, slices: number, spp: number, is3d: boolean) {
@@ -159,26 +161,23 @@ function loadSingle(f: DicomFile, opts: LoadOptions, skipped: string[]): DicomVo
   // Rescale (top-level tags for every frame, or per-frame functional groups) and frame reordering.
   const top = rescaleOf(f, undefined, opts.rescale ?? 'present');
   const perFrame = fg?.rescales.some((r) => r && (r.slope !== undefined || r.intercept !== undefined)) && opts.rescale !== 'never';
-  const reordered = order.some((v, i) => v !== i);
-  let dtype: DType = info.dtype;
+  let rescale: (Rescale | undefined)[] | undefined;
   if (top || perFrame) {
-    const out = new Float32Array(raw.length);
-    for (let k = 0; k < frames; k++) {
-      const src = raw.subarray(order[k] * px, order[k] * px + px);
-      const r = perFrame ? fg!.rescales[order[k]] : undefined;
+    rescale = order.map((k) => {
+      const r = perFrame ? fg!.rescales[k] : undefined;
       const eff = r && (r.slope !== undefined || r.intercept !== undefined) ? { slope: r.slope ?? 1, intercept: r.intercept ?? 0 } : top;
-      if (eff && !(opts.rescale === 'nonIdentity' && eff.slope === 1 && eff.intercept === 0)) rescaleInto(src, out, k * px, eff);
-      else out.set(src, k * px);
-    }
-    raw = out;
-    dtype = 'float32';
-  } else if (reordered) {
+      return eff && !(opts.rescale === 'nonIdentity' && eff.slope === 1 && eff.intercept === 0) ? eff : undefined;
+    });
+    if (rescale.every((r) => r === undefined)) rescale = undefined;
+  }
+  if (order.some((v, i) => v !== i)) {
     const out = allocTyped(info.dtype, raw.length);
     for (let k = 0; k < frames; k++) out.set(raw.subarray(order[k] * px, order[k] * px + px) as never, k * px);
     raw = out;
   }
+  const dtype: DType = rescale ? 'float32' : info.dtype;
   const lay = layoutFor(info.rows, info.cols, frames, info.spp, is3d);
-  return { files: [f.filename], first: f, slices: [f], info, data: raw, dtype, ...lay, is3d, geometry, skipped };
+  return { files: [f.filename], first: f, slices: [f], info, data: raw, dtype, rescale, ...lay, is3d, geometry, skipped };
 }
 
 interface SeriesGroup {
@@ -270,20 +269,20 @@ export function loadSeries(filesIn: DicomFile[], opts: LoadOptions = {}, skipped
   const rescales = files.map((f) => rescaleOf(f, undefined, mode));
   const anyRescale = rescales.some((r) => r !== undefined);
   const sameDtype = infos.every((i) => i.dtype === info.dtype);
-  const dtype: DType = anyRescale || !sameDtype ? 'float32' : info.dtype;
+  // Stored values are kept in the first slice's dtype when all agree, else in float64 (exact for every integer type).
+  const rawDtype: DType = sameDtype ? info.dtype : 'float64';
+  const dtype: DType = anyRescale ? 'float32' : sameDtype ? info.dtype : 'float32';
   const px = info.rows * info.cols * info.spp;
   const total = px * files.length;
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
-  if (total * BYTES_PER[dtype] > maxBytes) {
+  if (total * BYTES_PER[rawDtype] > maxBytes) {
     throw new DicomError(label, `series of ${files.length} slices of ${info.rows}x${info.cols} exceeds the ${maxBytes}-byte limit`);
   }
-  const out = allocTyped(dtype, total);
+  const out = allocTyped(rawDtype, total);
   files.forEach((f, k) => {
     const raw = decodePixels(f, infos[k], { maxBytes: opts.maxBytes });
     if (opts.invertMonochrome1 && infos[k].photometric === 'MONOCHROME1') invertMonochrome1(raw, infos[k]);
-    const r = rescales[k];
-    if (r) rescaleInto(raw, out as Float32Array, k * px, r);
-    else out.set(raw as never, k * px);
+    out.set(raw as never, k * px);
   });
   const geometry: GeometryInput = {
     iop: iopOf(first.numbers('x00200037')),
@@ -293,7 +292,7 @@ export function loadSeries(filesIn: DicomFile[], opts: LoadOptions = {}, skipped
     slices: files.length,
   };
   const lay = layoutFor(info.rows, info.cols, files.length, info.spp, true);
-  return { files: files.map((f) => f.filename), first, slices: files, info, data: out, dtype, ...lay, is3d: true, geometry, skipped };
+  return { files: files.map((f) => f.filename), first, slices: files, info, data: out, dtype, rescale: anyRescale ? rescales : undefined, ...lay, is3d: true, geometry, skipped };
 }
 
 /** Reads a DICOM file, or a folder holding one series (or several, with `seriesName`). */
