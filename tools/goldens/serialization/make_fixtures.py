@@ -12,6 +12,7 @@ Writes
                          str, None, bools, bytes, set), nested dict/list/tuple, tensors inside lists.
   checkpoint_legacy.pt   the same object with _use_new_zipfile_serialization=False (legacy format).
   state_dict_p4.pt       state_dict.pt's content written with pickle_protocol=4.
+  plain.pkl              pickle.dump (not torch.save) of tensors: storages inside as _load_from_bytes.
   expected.json          canonical description of both objects (see canon() below).
   reference.safetensors  a safetensors file laid out exactly as the reference writer
                          (huggingface/safetensors `serialize`, Rust) does -- the safetensors Python
@@ -166,6 +167,10 @@ def main():
     torch.save(sd, os.path.join(OUT, 'state_dict.pt'))
     torch.save(ckpt, os.path.join(OUT, 'checkpoint.pt'))
     torch.save(ckpt, os.path.join(OUT, 'checkpoint_legacy.pt'), _use_new_zipfile_serialization=False)
+    # A plain pickle (pickle.dumps, not torch.save): storages as torch.storage._load_from_bytes.
+    import pickle
+    with open(os.path.join(OUT, 'plain.pkl'), 'wb') as f:
+        pickle.dump({'t': sd['f32_slice'], 'i': sd['i64'], 'n': 3}, f, protocol=2)
     # Pickle protocol 4 (FRAME, MEMOIZE, SHORT_BINUNICODE, STACK_GLOBAL, ...); same content as state_dict.pt.
     torch.save(sd, os.path.join(OUT, 'state_dict_p4.pt'), pickle_protocol=4)
 

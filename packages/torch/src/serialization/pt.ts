@@ -441,6 +441,20 @@ function loadLegacyStorageBytes(bytes: Uint8Array): unknown {
   return v;
 }
 
+/**
+ * A plain pickle (Python's `pickle.dump`, not `torch.save`) through the same restricted unpickler.
+ * Tensors in such pickles carry their storage as `torch.storage._load_from_bytes(<legacy torch.save>)`.
+ */
+export function parsePlainPickle(bytes: Uint8Array): unknown {
+  const ctx: PtContext = {
+    storageFor() {
+      throw new PickleError('persistent ids (storages outside the pickle) cannot appear in a plain pickle');
+    },
+    nested: (b) => loadLegacyStorageBytes(b),
+  };
+  return unpickle(bytes, torchPolicy(ctx)).value;
+}
+
 function looksLikeTar(b: Uint8Array): boolean {
   return b.length > 262 && new TextDecoder('latin1').decode(b.subarray(257, 262)) === 'ustar';
 }

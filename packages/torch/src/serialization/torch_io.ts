@@ -6,7 +6,7 @@ import type { Tensor } from '../index.js';
 import { atomicWrite } from './atomic.js';
 import { ConvertOptions, convertTree, materialize } from './convert.js';
 import type { DType } from './dtypes.js';
-import { parsePt, RawTensor, TensorAdapter, writePt } from './pt.js';
+import { parsePlainPickle, parsePt, RawTensor, TensorAdapter, writePt } from './pt.js';
 
 export interface LoadOptions extends ConvertOptions {}
 
@@ -73,6 +73,26 @@ export function loadRaw(src: string | Uint8Array, options: LoadOptions = {}): an
   const bytes = readSource(src, 'loadRaw');
   try {
     return convertTree(parsePt(bytes), (t: RawTensor) => t, options);
+  } catch (err) {
+    withFile(err, name);
+  }
+}
+
+/**
+ * Read a plain pickle file (Python's `pickle.dump`/`pickle.dumps`, e.g. a `.pkl` holding tensors)
+ * with the same restrictions as `load`.
+ */
+export function loadPickle(src: string | Uint8Array, options: LoadOptions = {}): any {
+  const name = sourceName(src);
+  const bytes = readSource(src, 'loadPickle');
+  let parsed: unknown;
+  try {
+    parsed = parsePlainPickle(bytes);
+  } catch (err) {
+    withFile(err, name);
+  }
+  try {
+    return materialize(parsed, options);
   } catch (err) {
     withFile(err, name);
   }

@@ -3,7 +3,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as torch from '../../src/index.js';
-import { load, loadRaw, saveToBuffer, PY_ATTRS, isTuple } from '../../src/serialization/index.js';
+import { load, loadPickle, loadRaw, saveToBuffer, PY_ATTRS, isTuple } from '../../src/serialization/index.js';
 import { ZipReader, ZipWriter } from '../../src/serialization/zip.js';
 import { canon, fixture, readJson, stripStorage } from './helpers.js';
 
@@ -103,6 +103,19 @@ test('byteorder record "big": storages are byte-swapped on load', () => {
     assert.deepEqual(Array.from(t.a.toTypedArray() as Float32Array), [1.5, -2]);
   } finally {
     torch.dispose(t);
+  }
+});
+
+test('plain pickle (pickle.dump of tensors, storages via torch.storage._load_from_bytes)', () => {
+  const v = loadPickle(fixture('plain.pkl'));
+  try {
+    const want = expected.state_dict.__dict__;
+    const get = (k: string) => stripStorage(want.find((e: [string, unknown]) => e[0] === k)[1]);
+    assert.deepEqual(stripStorage(canon(v.t, 'tensor')), get('f32_slice'));
+    assert.deepEqual(stripStorage(canon(v.i, 'tensor')), get('i64'));
+    assert.equal(v.n, 3);
+  } finally {
+    torch.dispose(v);
   }
 });
 
