@@ -5,7 +5,9 @@ Run with Debian's python3-torch (PyTorch 1.13):
 
     /usr/bin/python3 tools/goldens/optim/make_goldens.py
 
-Writes packages/torch/test/fixtures/optim/{optimizers,schedulers,clip,grad_scaler}.json.
+Writes packages/torch/test/fixtures/optim/{optimizers,schedulers,clip,grad_scaler}.json and resume_25.pt
+(PyTorch's own state dicts after 25 steps, saved with torch.save, for the TypeScript side to load and
+continue from).
 
 The fixed problem: float64 parameters w (4) and c (1) minimising
     loss = mean((A @ w + c - b) ** 2) + 0.01 * sum(w ** 4)
@@ -18,6 +20,7 @@ and `_amp_update_scale_` have no CPU implementation). The golden drives PyTorch'
 replaced by Python transcriptions of aten/src/ATen/native/cuda/AmpKernels.cu (1.13), and the CUDA-only
 asserts lifted. See grad_scaler_reference() below.
 """
+import copy
 import json
 import math
 import os
@@ -94,6 +97,9 @@ def make_params(groups, name):
     return w, c, [{'params': [w]}, dict({'params': [c]}, **GROUP2[name])]
 
 
+RESUME_PT = {}
+
+
 def optimizers():
     out = []
     for name, kw, groups, neg in OPT_CONFIGS:
@@ -109,6 +115,7 @@ def optimizers():
             traj.append(torch.cat([w.detach(), c.detach()]).tolist())
             if step + 1 == RESUME_AT:
                 sd = enc(opt.state_dict())
+                RESUME_PT['optimizer_%d' % len(out)] = copy.deepcopy(opt.state_dict())
         out.append({'optimizer': name, 'options': enc(kw), 'groups': groups, 'group2': enc(GROUP2[name]), 'neg': neg,
                     'losses': losses, 'trajectory': traj, 'state_dict_at_25': sd})
     return out
@@ -178,6 +185,8 @@ def schedulers():
             moms.append([g['momentum'] if opt_name == 'SGD' else g['betas'][0] for g in opt.param_groups])
             if step + 1 == RESUME_AT:
                 sd = enc(sched.state_dict())
+                if name in ('StepLR', 'CosineAnnealingLR', 'CosineAnnealingWarmRestarts', 'PolynomialLR', 'ReduceLROnPlateau'):
+                    RESUME_PT['scheduler_%d' % len(out)] = copy.deepcopy({'optimizer': opt.state_dict(), 'scheduler': sched.state_dict()})
         out.append({'scheduler': name, 'options': enc(kw), 'optimizer': opt_name, 'initial_lr': initial, 'lrs': lrs,
                     'momentum': moms, 'trajectory_end': torch.cat([w.detach(), c.detach()]).tolist(), 'state_dict_at_25': sd})
     return out
@@ -279,6 +288,7 @@ def grad_scaler_reference():
             rec.append({'scale': scaler.get_scale(), 'growth_tracker': scaler._get_growth_tracker(), 'stepped': stepped,
                         'params': torch.cat([w.detach(), c.detach()]).tolist()})
         runs.append({'config': cfg, 'steps': rec, 'state_dict': scaler.state_dict()})
+        RESUME_PT['scaler_%d' % (len(runs) - 1)] = scaler.state_dict()
     return runs
 
 
@@ -295,6 +305,7 @@ def main():
         json.dump({'torch': torch.__version__, **clipping()}, f, allow_nan=False)
     with open(os.path.join(OUT, 'grad_scaler.json'), 'w') as f:
         json.dump({'torch': torch.__version__, 'problem': problem, 'runs': grad_scaler_reference()}, f, allow_nan=False)
+    torch.save(RESUME_PT, os.path.join(OUT, 'resume_25.pt'))
 
 
 if __name__ == '__main__':
