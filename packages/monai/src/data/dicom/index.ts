@@ -8,3 +8,8 @@ export { dicomAffine, affineToSpacing, lpsToRas, sliceNormal, type GeometryInput
 export { loadDicom, loadDicomFile, loadSeries, scanFolder, orderSlices, parseFile, type DicomVolume, type LoadOptions } from './volume.js';
 export { PydicomReader, ITKReader, toIndexOrder, type DicomImage, type DicomImageReader, type IndexOrderArray, type PydicomReaderOptions, type ITKReaderOptions, type Meta as DicomMeta } from './readers.js';
 export { SELECTED_TAGS, PRUNED_TAGS } from './tags.js';
+
+import { registerReader } from '../image_reader.js';
+import { ITKReader as ITKReaderClass, PydicomReader as PydicomReaderClass, type ITKReaderOptions as ItkOpts, type PydicomReaderOptions as PdOpts } from './readers.js';
+registerReader('PydicomReader', (o) => new PydicomReaderClass(o as PdOpts));
+registerReader('ITKReader', (o) => new ITKReaderClass(o as ItkOpts));

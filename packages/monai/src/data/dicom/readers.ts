@@ -1,6 +1,9 @@
 // MONAI's DICOM readers: PydicomReader and ITKReader (the latter also hands non-DICOM files to another reader).
 import { statSync } from 'node:fs';
 import * as torch from '@monai-ts/torch';
+import { copyCompatibleDict, defaultReaders, stackImages, type ImageReader } from '../image_reader.js';
+import type { MetaDict } from '../meta_tensor.js';
+import { checkOptions } from '../options.js';
 import { DicomError } from './errors.js';
 import { hasDicmPrefix, type DicomFile } from './parse.js';
 import { affineToSpacing, dicomAffine, sliceNormal, type Mat4 } from './geometry.js';
@@ -10,7 +13,7 @@ import { allocTyped, type TypedArray } from './pixels.js';
 import { fillIndexOrder } from './layout.js';
 import { openSync, readSync, closeSync } from 'node:fs';
 
-export type Meta = Record<string, unknown>;
+export type Meta = MetaDict;
 
 /** What `read` returns for DICOM input: one loaded volume per file or folder. */
 export interface DicomImage {
@@ -25,12 +28,8 @@ export interface IndexOrderArray {
   dtype: string;
 }
 
-/** A reader with MONAI's ImageReader methods. */
-export interface DicomImageReader {
-  verifySuffix(filename: string | string[]): boolean;
-  read(data: string | string[], options?: Record<string, unknown>): unknown;
-  getData(img: unknown): [torch.Tensor, Meta];
-}
+/** MONAI's ImageReader methods (the IO framework's `ImageReader`). */
+export type DicomImageReader = ImageReader;
 
 /** Torch dtype for a volume's output dtype (torch has no uint16/uint32: widened to int32/int64). */
 function torchDtype(d: string): torch.DType {
@@ -76,22 +75,22 @@ function meta3(v: DicomVolume): { iop?: number[]; ipp?: number[]; ps?: number[] 
 }
 
 
+/** MONAI's multi-file rule: metas must agree on affine and spatial shape; arrays stack on a new first axis. */
 function stackCompatible(items: [torch.Tensor, Meta][]): [torch.Tensor, Meta] {
   if (items.length === 1) return items[0];
-  const meta = items[0][1];
-  for (const [, m] of items.slice(1)) {
-    const a = m.affine as Mat4, b = meta.affine as Mat4;
-    if (a.some((row, i) => row.some((x, j) => Math.abs(x - b[i][j]) > 1e-5 + 1e-8 * Math.abs(b[i][j])))) {
-      throw new Error(`affine matrix of all images should be the same for channel-wise concatenation. Got ${JSON.stringify(b)} and ${JSON.stringify(a)}.`);
-    }
-    if (JSON.stringify(m.spatial_shape) !== JSON.stringify(meta.spatial_shape)) {
-      throw new Error(`spatial_shape of all images should be the same for channel-wise concatenation. Got ${JSON.stringify(meta.spatial_shape)} and ${JSON.stringify(m.spatial_shape)}.`);
-    }
+  const meta: Meta = {};
+  try {
+    for (const [, m] of items) copyCompatibleDict(m, meta);
+  } catch (e) {
+    for (const [t] of items) t.dispose();
+    throw e;
   }
-  const out = torch.stack(items.map((x) => x[0]), { dim: 0 } as never) as unknown as torch.Tensor;
-  for (const [t] of items) t.dispose();
-  meta.original_channel_dim = 0;
-  return [out, meta];
+  return [stackImages(items.map((x) => x[0]), meta), meta];
+}
+
+/** Row-major Float64Array(16), the framework's affine format. */
+function flat(a: Mat4): Float64Array {
+  return Float64Array.from(a.flat());
 }
 
 function ensureList<T>(x: T | T[]): T[] {
@@ -110,34 +109,26 @@ export interface PydicomReaderOptions extends Omit<LoadOptions, 'rescale' | 'inv
 const PYDICOM_KEYS = new Set(['channelDim', 'affineLpsToRas', 'swapIj', 'pruneMetadata', 'labelDict', 'fnameRegex', 'toGpu', 'seriesName', 'maxBytes']);
 const ITK_KEYS = new Set(['channelDim', 'seriesName', 'reverseIndexing', 'seriesMeta', 'affineLpsToRas', 'fnameRegex', 'maxBytes', 'nonDicomReader']);
 
-function checkKeys(cls: string, opts: object, allowed: Set<string>): void {
-  for (const k of Object.keys(opts)) {
-    if (!allowed.has(k)) {
-      const near = [...allowed].find((a) => a.toLowerCase() === k.toLowerCase().replace(/_/g, '')) ?? [...allowed].find((a) => a.toLowerCase().startsWith(k.toLowerCase().slice(0, 4)));
-      throw new TypeError(`${cls}: unknown option '${k}'${near ? ` (did you mean '${near}'?)` : ''}; options are ${[...allowed].join(', ')}`);
-    }
-  }
-}
-
 /**
  * MONAI's PydicomReader: a file or a folder (one series). Arrays follow pydicom's pixel_array values (no
  * MONOCHROME1 inversion), rescaled to float32 when RescaleSlope or RescaleIntercept is present; axes are
  * (column, row[, slice]) with swap_ij=True, and the affine is RAS unless affineLpsToRas is false.
  */
-export class PydicomReader implements DicomImageReader {
+export class PydicomReader implements ImageReader {
+  readonly name = 'PydicomReader';
   readonly options: Required<Pick<PydicomReaderOptions, 'affineLpsToRas' | 'swapIj' | 'pruneMetadata'>> & PydicomReaderOptions;
 
   constructor(options: PydicomReaderOptions = {}) {
-    checkKeys('PydicomReader', options, PYDICOM_KEYS);
+    checkOptions('PydicomReader', options, [...PYDICOM_KEYS]);
     this.options = { affineLpsToRas: true, swapIj: true, pruneMetadata: true, ...options };
   }
 
-  verifySuffix(_filename: string | string[]): boolean {
+  verifySuffix(_filename: string | readonly string[]): boolean {
     return true;
   }
 
-  read(data: string | string[], _options: Record<string, unknown> = {}): DicomImage | DicomImage[] {
-    const list = ensureList(data).map(String);
+  read(data: string | readonly string[], _options: Record<string, unknown> = {}): DicomImage | DicomImage[] {
+    const list = ensureList(data as string | string[]).map(String);
     const out = list.map((source) => ({ source, volume: loadDicom(source, { ...this.options, rescale: 'present', invertMonochrome1: false }) }));
     return Array.isArray(data) ? out : out[0];
   }
@@ -192,8 +183,8 @@ export class PydicomReader implements DicomImageReader {
     }
     m.space = o.affineLpsToRas ? 'RAS' : 'LPS';
     m.spatial_shape = shape;
-    m.original_affine = affine;
-    m.affine = affine.map((r) => r.slice());
+    m.original_affine = flat(affine);
+    m.affine = flat(affine);
     m.original_channel_dim = o.channelDim === undefined || o.channelDim === null ? NaN : o.channelDim === 'no_channel' ? NaN : o.channelDim;
     m.spacing = [...affineToSpacing(affine, Math.min(shape.length, 3)), ...new Array(Math.max(0, shape.length - 3)).fill(1)];
     m.filename_or_obj = v.files.length === 1 ? v.files[0] : undefined;
@@ -210,7 +201,7 @@ export interface ITKReaderOptions extends Omit<LoadOptions, 'rescale' | 'invertM
   seriesMeta?: boolean;
   affineLpsToRas?: boolean;
   /** Reader used for anything that is not DICOM (the IO registry sets this so ITKReader can be the fallback). */
-  nonDicomReader?: { read(data: string | string[], options?: Record<string, unknown>): unknown; getData(img: unknown): [torch.Tensor, Meta] } | null;
+  nonDicomReader?: { read(data: string | readonly string[], options?: Record<string, unknown>): unknown; getData(img: unknown): [torch.Tensor, Meta] } | null;
 }
 
 function looksDicom(path: string): boolean {
@@ -235,7 +226,15 @@ function looksDicom(path: string): boolean {
 
 interface Delegated {
   delegated: true;
+  reader: { getData(img: unknown): [torch.Tensor, Meta] };
   img: unknown;
+}
+
+/** The registered non-DICOM reader for a file, searched as LoadImage does (latest registered first). */
+function registryReaderFor(file: string): ImageReader | undefined {
+  const readers = defaultReaders().filter((r) => r.name !== 'ITKReader' && r.name !== 'PydicomReader');
+  for (let i = readers.length - 1; i >= 0; i--) if (readers[i].verifySuffix(file)) return readers[i];
+  return undefined;
 }
 
 /**
@@ -243,25 +242,26 @@ interface Delegated {
  * inverted to MONOCHROME2, rescale applied (float32) only when it is not the identity, single files read
  * as 3D (column, row, 1), meta with 'gggg|eeee' keys. Other formats go to `nonDicomReader`.
  */
-export class ITKReader implements DicomImageReader {
+export class ITKReader implements ImageReader {
+  readonly name = 'ITKReader';
   readonly options: ITKReaderOptions & { affineLpsToRas: boolean; reverseIndexing: boolean };
 
   constructor(options: ITKReaderOptions = {}) {
-    checkKeys('ITKReader', options, ITK_KEYS);
+    checkOptions('ITKReader', options, [...ITK_KEYS]);
     this.options = { affineLpsToRas: true, reverseIndexing: false, ...options };
   }
 
-  verifySuffix(_filename: string | string[]): boolean {
+  verifySuffix(_filename: string | readonly string[]): boolean {
     return true;
   }
 
-  read(data: string | string[], options: Record<string, unknown> = {}): (DicomImage | Delegated) | (DicomImage | Delegated)[] {
-    const list = ensureList(data).map(String);
+  read(data: string | readonly string[], options: Record<string, unknown> = {}): (DicomImage | Delegated) | (DicomImage | Delegated)[] {
+    const list = ensureList(data as string | string[]).map(String);
     const out = list.map((source): DicomImage | Delegated => {
       if (!looksDicom(source)) {
-        const r = this.options.nonDicomReader;
-        if (!r) throw new DicomError(source, 'not a DICOM file or folder, and ITKReader has no reader for other formats (option nonDicomReader)');
-        return { delegated: true, img: r.read(source, options) };
+        const r = this.options.nonDicomReader ?? registryReaderFor(source);
+        if (!r) throw new DicomError(source, 'not a DICOM file or folder, and no registered reader handles this format');
+        return { delegated: true, reader: r, img: r.read(source, options) };
       }
       return { source, volume: loadDicom(source, { ...this.options, rescale: 'nonIdentity', invertMonochrome1: true }) };
     });
@@ -270,7 +270,7 @@ export class ITKReader implements DicomImageReader {
 
   getData(img: unknown): [torch.Tensor, Meta] {
     const items = ensureList(img as (DicomImage | Delegated) | (DicomImage | Delegated)[]).map((im): [torch.Tensor, Meta] => {
-      if ('delegated' in im) return this.options.nonDicomReader!.getData(im.img);
+      if ('delegated' in im) return im.reader.getData(im.img);
       const v = im.volume;
       const t0 = toTensor(v);
       let t = t0;
@@ -329,9 +329,9 @@ export class ITKReader implements DicomImageReader {
     m.spacing = spacing;
     m.origin = origin.slice();
     m.direction = direction;
-    m.original_affine = affine;
+    m.original_affine = flat(affine);
     m.space = this.options.affineLpsToRas ? 'RAS' : 'LPS';
-    m.affine = affine.map((r) => r.slice());
+    m.affine = flat(affine);
     const shape = [v.info.cols, v.info.rows, v.is3d ? v.layoutShape[0] : 1];
     m.spatial_shape = shape;
     const cd = this.options.channelDim;

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as torch from '@monai-ts/torch';
 import { DicomError, ITKReader, PydicomReader } from '../../../src/data/dicom/index.js';
-import { assertClose, fixture, goldens, summaryOf, tensorValues, type Golden } from './helpers.js';
+import { assertClose, m4, fixture, goldens, summaryOf, tensorValues, type Golden } from './helpers.js';
 
 const start = torch.memory().liveTensors;
 
@@ -33,7 +33,7 @@ function checkArray(key: string, got: ReturnType<typeof load>, g: Golden, exact:
 }
 
 function checkGeometry(key: string, meta: Record<string, unknown>, g: Golden): void {
-  if (g.affine) assertClose(meta.affine as number[][], g.affine, 1e-6, `${key}: affine`);
+  if (g.affine) assertClose(m4(meta.affine), g.affine, 1e-6, `${key}: affine`);
   if (g.spacing) assertClose([meta.spacing as number[]], [g.spacing], 1e-6, `${key}: spacing`);
   if (g.spatial_shape) assert.deepEqual(meta.spatial_shape, g.spatial_shape, `${key}: spatial_shape`);
   for (const tag of ['00200037', '00200032', '00280030']) {
@@ -79,7 +79,7 @@ test('oblique series: ITKReader gives the same array and affine as PydicomReader
   const i = load(key, new ITKReader());
   assert.deepEqual(i.shape, p.shape);
   assert.deepEqual(i.values, p.values);
-  assertClose(i.meta.affine as number[][], p.meta.affine as number[][], 1e-9, 'ITK affine');
+  assertClose(m4(i.meta.affine), m4(p.meta.affine), 1e-9, 'ITK affine');
   assert.match(String(i.meta['0020|000e']), /^[0-9.]+$/, 'ITK-style meta key for SeriesInstanceUID');
   assert.equal(i.meta['0008|0060'], 'MR');
   assert.deepEqual(i.meta.spatial_shape, p.meta.spatial_shape);
@@ -96,7 +96,7 @@ test('oblique enhanced multi-frame equals the series; the NIfTI fixture holds th
   const e = load('synthetic/oblique_enhanced.dcm');
   const sr = load('synthetic/oblique_series');
   assert.deepEqual(e.values, sr.values);
-  assertClose(e.meta.affine as number[][], sr.meta.affine as number[][], 1e-6, 'enhanced affine');
+  assertClose(m4(e.meta.affine), m4(sr.meta.affine), 1e-6, 'enhanced affine');
 });
 
 test('ITKReader inverts MONOCHROME1 and reads a single file as (cols, rows, 1); PydicomReader does not invert', () => {
@@ -104,7 +104,7 @@ test('ITKReader inverts MONOCHROME1 and reads a single file as (cols, rows, 1); 
   const got = load('synthetic/mono1_u12.dcm', new ITKReader());
   assert.deepEqual(got.shape, g.shape);
   assert.equal(summaryOf(got.values).sha256, g.sha256);
-  assertClose(got.meta.affine as number[][], [[-1, 0, 0, -0], [0, -1, 0, -0], [0, 0, 1, 0], [0, 0, 0, 1]], 1e-12, 'ITK default affine');
+  assertClose(m4(got.meta.affine), [[-1, 0, 0, -0], [0, -1, 0, -0], [0, 0, 1, 0], [0, 0, 0, 1]], 1e-12, 'ITK default affine');
 });
 
 test('no live tensors left', () => {

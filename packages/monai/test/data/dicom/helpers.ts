@@ -64,3 +64,12 @@ export function assertClose(actual: number[][], expected: number[][], atol: numb
     }
   }
 }
+
+/** A meta affine (row-major Float64Array(16), or nested arrays) as 4x4 rows. */
+export function m4(a: unknown): number[][] {
+  if (a instanceof Float64Array || (Array.isArray(a) && typeof a[0] === 'number')) {
+    const v = Array.from(a as ArrayLike<number>);
+    return [0, 1, 2, 3].map((r) => v.slice(4 * r, 4 * r + 4));
+  }
+  return a as number[][];
+}
