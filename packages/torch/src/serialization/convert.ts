@@ -3,7 +3,7 @@
 import * as torch from '../index.js';
 import type { Tensor } from '../index.js';
 import { ELEMENT_SIZE } from './dtypes.js';
-import { DTypeRef, RawStorage, RawTensor } from './pt.js';
+import { DTypeRef, RawStorage, RawTensor } from './raw.js';
 import { markTuple, PY_ATTRS, PyComplex, PyDict, PyGlobal, PySet, PyTuple } from './pyvalues.js';
 
 export interface ConvertOptions {

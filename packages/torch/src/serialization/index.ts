@@ -4,4 +4,5 @@ export { saveCheckpoint, loadCheckpoint, type Stateful, type LoadCheckpointOptio
 export * as safetensors from './safetensors.js';
 export { tuple, isTuple, PyComplex, PY_ATTRS } from './pyvalues.js';
 export { PickleError } from './unpickler.js';
-export { UnsafeGlobalError, RawTensor, RawStorage } from './pt.js';
+export { UnsafeGlobalError } from './torch_policy.js';
+export { RawTensor, RawStorage } from './raw.js';

@@ -6,7 +6,9 @@ import type { Tensor } from '../index.js';
 import { atomicWrite } from './atomic.js';
 import { ConvertOptions, convertTree, materialize } from './convert.js';
 import type { DType } from './dtypes.js';
-import { parsePlainPickle, parsePt, RawTensor, TensorAdapter, writePt } from './pt.js';
+import { parsePlainPickle, parsePt } from './pt_read.js';
+import { TensorAdapter, writePt } from './pt_write.js';
+import { RawTensor } from './raw.js';
 
 export interface LoadOptions extends ConvertOptions {}
 

@@ -53,11 +53,6 @@ function opName(op: number): string {
   return `0x${op.toString(16).padStart(2, '0')}${c}`;
 }
 
-export interface UnpickleOptions {
-  /** Largest string/bytes length accepted (defaults to what is left in the buffer). */
-  maxMemo?: number;
-}
-
 /**
  * Run the pickle in `data` starting at `start`. Returns the value and the offset just after STOP
  * (the legacy .pt format stores several pickles back to back).

@@ -1,0 +1,180 @@
+// PyTorch .pt/.pth readers: the zip format (torch.save default since 1.6), the legacy format
+// (`_use_new_zipfile_serialization=False`) and plain pickles, all through the restricted unpickler.
+
+import { byteSwapInPlace, ELEMENT_SIZE, SWAP_SIZE } from './dtypes.js';
+import { PyTuple } from './pyvalues.js';
+import { RawStorage } from './raw.js';
+import { asInt, asStr, PtContext, torchPolicy, UnsafeGlobalError } from './torch_policy.js';
+import { PickleError, unpickle } from './unpickler.js';
+import { isZip, ZipReader } from './zip.js';
+
+const MAGIC_NUMBER = 0x1950a86a20f9469cfc6cn;
+const LEGACY_PROTOCOL_VERSION = 1001;
+
+/** Find the archive's folder prefix ('archive/' for torch>=2, the file's stem for 1.x). */
+function zipPrefix(z: ZipReader): string {
+  for (const n of z.names()) {
+    if (n.endsWith('data.pkl')) {
+      const p = n.slice(0, -'data.pkl'.length);
+      if (p === '' || (p.endsWith('/') && !p.slice(0, -1).includes('/'))) return p;
+    }
+  }
+  if (z.has('constants.pkl') || z.names().some((n) => n.endsWith('/constants.pkl'))) {
+    throw new PickleError('this is a TorchScript archive (torch.jit.save); load it with jit.load');
+  }
+  throw new PickleError('zip archive has no data.pkl record: not a file written by torch.save');
+}
+
+function loadZip(bytes: Uint8Array): unknown {
+  const z = new ZipReader(bytes);
+  const prefix = zipPrefix(z);
+  if (z.has(`${prefix}constants.pkl`)) {
+    throw new PickleError('this is a TorchScript archive (torch.jit.save); load it with jit.load');
+  }
+  let bigEndian = false;
+  if (z.has(`${prefix}byteorder`)) {
+    const bo = new TextDecoder().decode(z.read(`${prefix}byteorder`)).trim();
+    if (bo !== 'little' && bo !== 'big') throw new PickleError(`unknown byteorder record '${bo}'`);
+    bigEndian = bo === 'big';
+  }
+  const storages = new Map<string, RawStorage>();
+  const ctx: PtContext = {
+    storageFor(st, key, location, numel) {
+      let s = storages.get(key);
+      if (s) return s;
+      const name = `${prefix}data/${key}`;
+      if (!z.has(name)) throw new PickleError(`storage record '${name}' is missing from the archive`);
+      s = new RawStorage(key, st.dtype, numel, location, () => {
+        const need = numel * ELEMENT_SIZE[st.dtype];
+        const b = z.read(name);
+        if (b.length < need) throw new PickleError(`storage '${name}' has ${b.length} bytes, expected ${need}`);
+        const data = b.subarray(0, need);
+        if (!bigEndian) return data;
+        const copy = data.slice();
+        byteSwapInPlace(copy, SWAP_SIZE[st.dtype]);
+        return copy;
+      });
+      storages.set(key, s);
+      return s;
+    },
+    nested: (b) => loadLegacyStorageBytes(b),
+  };
+  const { value } = unpickle(z.read(`${prefix}data.pkl`), torchPolicy(ctx));
+  return value;
+}
+
+interface LegacyState {
+  objects: Map<string, RawStorage>;
+}
+
+function legacyContext(st: LegacyState): PtContext {
+  return {
+    storageFor(type, key, location, numel, view) {
+      let root = st.objects.get(key);
+      if (!root) {
+        root = new RawStorage(key, type.dtype, numel, location);
+        st.objects.set(key, root);
+      }
+      if (view !== null && view !== undefined) {
+        if (!(view instanceof PyTuple) || view.items.length !== 3) throw new PickleError('bad legacy storage view metadata');
+        const viewKey = asStr(view.items[0], 'view key');
+        const offset = asInt(view.items[1], 'view offset');
+        const size = asInt(view.items[2], 'view size');
+        let v = st.objects.get(viewKey);
+        if (!v) {
+          if (offset + size > root.numel) throw new PickleError(`legacy storage view '${viewKey}' is out of range`);
+          v = new RawStorage(viewKey, type.dtype, size, location);
+          v.viewOf = root;
+          v.viewOffset = offset;
+          st.objects.set(viewKey, v);
+        }
+        return v;
+      }
+      return root;
+    },
+    nested: (b) => loadLegacyStorageBytes(b),
+  };
+}
+
+/** Legacy format: magic, protocol, sys info, pickle, storage keys, raw storages. */
+function loadLegacy(bytes: Uint8Array): unknown {
+  const st: LegacyState = { objects: new Map() };
+  const plain = torchPolicy(legacyContext(st));
+  let r: { value: unknown; end: number };
+  try {
+    r = unpickle(bytes, plain, 0);
+  } catch (err) {
+    if (err instanceof UnsafeGlobalError || !(err instanceof PickleError)) throw err;
+    throw new PickleError(`not a PyTorch file: neither a zip archive nor a legacy torch.save pickle (${err.message})`);
+  }
+  if (r.value !== MAGIC_NUMBER && r.value !== Number(MAGIC_NUMBER)) {
+    throw new PickleError('not a PyTorch file: the legacy magic number is missing');
+  }
+  r = unpickle(bytes, plain, r.end);
+  if (r.value !== LEGACY_PROTOCOL_VERSION) throw new PickleError(`unsupported legacy protocol version ${String(r.value)}`);
+  // sys info ({protocol_version, little_endian, type_sizes}): storages are always stored
+  // little-endian by torch's legacy writer, so nothing in it changes how we read.
+  r = unpickle(bytes, plain, r.end);
+  const main = unpickle(bytes, plain, r.end);
+  const keysR = unpickle(bytes, plain, main.end);
+  const keys = keysR.value;
+  if (!Array.isArray(keys)) throw new PickleError('legacy storage key list is missing');
+  readLegacyStorages(bytes, keysR.end, keys, st);
+  return main.value;
+}
+
+function readLegacyStorages(bytes: Uint8Array, start: number, keys: unknown[], st: LegacyState): number {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let pos = start;
+  for (const k of keys) {
+    const key = asStr(k, 'storage key');
+    const s = st.objects.get(key);
+    if (!s) throw new PickleError(`legacy storage '${key}' is listed but never used`);
+    if (pos + 8 > bytes.length) throw new PickleError(`truncated: storage '${key}' size is missing at byte ${pos}`);
+    const n = Number(dv.getBigInt64(pos, true));
+    pos += 8;
+    const es = ELEMENT_SIZE[s.dtype];
+    if (n !== s.numel) throw new PickleError(`legacy storage '${key}' has ${n} elements, expected ${s.numel}`);
+    const nb = n * es;
+    if (pos + nb > bytes.length) {
+      throw new PickleError(`truncated: storage '${key}' needs ${nb} bytes at byte ${pos}, the file has ${bytes.length - pos} left`);
+    }
+    s.setBytes(bytes.subarray(pos, pos + nb));
+    pos += nb;
+  }
+  return pos;
+}
+
+/** `torch.storage._load_from_bytes`: a legacy torch.save of a single storage. */
+function loadLegacyStorageBytes(bytes: Uint8Array): unknown {
+  if (isZip(bytes)) return loadZip(bytes);
+  const v = loadLegacy(bytes);
+  if (!(v instanceof RawStorage)) throw new PickleError('_load_from_bytes did not contain a storage');
+  return v;
+}
+
+/**
+ * A plain pickle (Python's `pickle.dump`, not `torch.save`) through the same restricted unpickler.
+ * Tensors in such pickles carry their storage as `torch.storage._load_from_bytes(<legacy torch.save>)`.
+ */
+export function parsePlainPickle(bytes: Uint8Array): unknown {
+  const ctx: PtContext = {
+    storageFor() {
+      throw new PickleError('persistent ids (storages outside the pickle) cannot appear in a plain pickle');
+    },
+    nested: (b) => loadLegacyStorageBytes(b),
+  };
+  return unpickle(bytes, torchPolicy(ctx)).value;
+}
+
+function looksLikeTar(b: Uint8Array): boolean {
+  return b.length > 262 && new TextDecoder('latin1').decode(b.subarray(257, 262)) === 'ustar';
+}
+
+/** Parse a .pt file's bytes into Python-shaped values with `RawTensor` leaves. */
+export function parsePt(bytes: Uint8Array): unknown {
+  if (isZip(bytes)) return loadZip(bytes);
+  if (looksLikeTar(bytes)) throw new PickleError('the tar-based format of PyTorch < 0.4 is not supported');
+  if (bytes.length === 0) throw new PickleError('the file is empty');
+  return loadLegacy(bytes);
+}

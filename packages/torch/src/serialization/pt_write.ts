@@ -1,0 +1,86 @@
+// PyTorch .pt writer: the zip format with a protocol-2 pickle that PyTorch's
+// `torch.load(..., weights_only=True)` accepts.
+
+import { DType, DTYPE_STORAGE_CLASS, ELEMENT_SIZE } from './dtypes.js';
+import { Pickler, SerializeError } from './pickler.js';
+import { ZipWriter } from './zip.js';
+
+/** What the writer needs to know about a tensor. */
+export interface TensorAdapter {
+  isTensor(v: unknown): boolean;
+  info(t: unknown): { dtype: DType; shape: number[]; device: string };
+  /** Contiguous little-endian bytes of the tensor's elements. */
+  bytes(t: unknown): Uint8Array;
+}
+
+export interface PtWriteOptions {
+  /** Folder name inside the archive (PyTorch >= 2 uses 'archive'). */
+  archiveName?: string;
+}
+
+/**
+ * Serialize `obj` into the zip format, streaming the archive to `sink`.
+ * Tensor data is fetched record by record, so at most one tensor copy is held at a time.
+ */
+export function writePt(obj: unknown, adapter: TensorAdapter, sink: (b: Uint8Array) => void, opts: PtWriteOptions = {}): void {
+  const prefix = `${opts.archiveName ?? 'archive'}/`;
+  const tensors: unknown[] = [];
+  const keyOf = new Map<unknown, string>();
+  const pickler = new Pickler((value, p, path) => {
+    if (!adapter.isTensor(value)) return false;
+    if (p.tryGet(value as object)) return true;
+    const { dtype, shape, device } = adapter.info(value);
+    const cls = DTYPE_STORAGE_CLASS[dtype];
+    if (!cls) throw new SerializeError(`cannot save a ${dtype} tensor at ${path}`);
+    let key = keyOf.get(value);
+    if (key === undefined) {
+      key = String(tensors.length);
+      keyOf.set(value, key);
+      tensors.push(value);
+    }
+    const numel = shape.reduce((a, b) => a * b, 1);
+    const stride: number[] = new Array(shape.length);
+    let acc = 1;
+    for (let i = shape.length - 1; i >= 0; i--) {
+      stride[i] = acc;
+      acc *= Math.max(shape[i]!, 1);
+    }
+    p.global('torch._utils', '_rebuild_tensor_v2');
+    p.mark();
+    // persistent id: ('storage', torch.XStorage, key, location, numel)
+    p.mark();
+    p.str('storage');
+    p.global('torch', cls);
+    p.str(key);
+    p.str(device.startsWith('cuda') ? device : 'cpu');
+    p.int(numel);
+    p.tupleFromMark();
+    p.binpersid();
+    p.int(0);
+    p.intTuple(shape);
+    p.intTuple(stride);
+    p.bool(false);
+    p.global('collections', 'OrderedDict');
+    p.emptyTuple();
+    p.reduce();
+    p.tupleFromMark();
+    p.reduce();
+    p.memoize(value as object);
+    return true;
+  });
+  pickler.save(obj);
+  const pkl = pickler.finish();
+  const zw = new ZipWriter(sink);
+  zw.add(`${prefix}data.pkl`, pkl);
+  zw.add(`${prefix}byteorder`, new TextEncoder().encode('little'));
+  for (let i = 0; i < tensors.length; i++) {
+    const t = tensors[i];
+    const { dtype, shape } = adapter.info(t);
+    const b = adapter.bytes(t);
+    const expect = shape.reduce((a, c) => a * c, 1) * ELEMENT_SIZE[dtype];
+    if (b.length !== expect) throw new SerializeError(`tensor data for storage ${i} has ${b.length} bytes, expected ${expect}`);
+    zw.add(`${prefix}data/${i}`, b);
+  }
+  zw.add(`${prefix}version`, new TextEncoder().encode('3\n'));
+  zw.finish();
+}
