@@ -199,8 +199,14 @@ export function readNrrdInfo(file: string): NrrdInfo {
   } catch {
     throw new ImageFormatError(file, `NRRD data file ${info.dataFile} cannot be read`);
   }
-  const factor = info.encoding === 'gzip' ? MAX_DEFLATE_RATIO : info.encoding === 'ascii' ? 0.5 : 1;
-  if (nbytes > avail * factor + (info.encoding === 'gzip' ? 65536 : 0) + (info.encoding === 'ascii' ? 16 : 0) && nbytes > 0)
+  const numel = product(info.sizes);
+  const tooBig =
+    info.encoding === 'gzip'
+      ? nbytes > avail * MAX_DEFLATE_RATIO + 65536
+      : info.encoding === 'ascii'
+        ? numel > avail / 2 + 1
+        : nbytes > avail;
+  if (tooBig && nbytes > 0)
     throw new ImageFormatError(
       file,
       `header needs ${nbytes} bytes of data (sizes ${info.sizes.join(' ')}) but only ${avail} ${info.encoding} bytes are present`,

@@ -39,6 +39,12 @@ function pngDims(file: string, b: Uint8Array): [number, number] {
 function decodePngFile(file: string, b: Uint8Array): DecodedPicture {
   const [w0, h0] = pngDims(file, b);
   if (w0 === 0 || h0 === 0 || w0 * h0 > MAX_PIXELS) throw new ImageFormatError(file, `PNG size ${w0}x${h0} is invalid or too large`);
+  // the IDAT stream must be able to hold the filtered rows (deflate expands at most 1032x)
+  const ch0 = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 }[b[25] as 0 | 2 | 3 | 4 | 6] ?? 4;
+  const depth0 = b[24] || 8;
+  const rawBytes = h0 * (1 + Math.ceil((w0 * ch0 * depth0) / 8));
+  if (rawBytes > idatBytes(b) * 1032 + 65536)
+    throw new ImageFormatError(file, `PNG header claims ${w0}x${h0} pixels but the file holds too little image data for that`);
   let png;
   try {
     png = decodePng(b, { checkCrc: false });
@@ -78,6 +84,19 @@ function decodePngFile(file: string, b: Uint8Array): DecodedPicture {
   return { format: 'PNG', mode, width, height, channels: ch, element: 'uint8', data: out };
 }
 
+function idatBytes(b: Uint8Array): number {
+  let off = 8;
+  let total = 0;
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  while (off + 8 <= b.length) {
+    const len = dv.getUint32(off, false);
+    const type = String.fromCharCode(b[off + 4], b[off + 5], b[off + 6], b[off + 7]);
+    if (type === 'IDAT') total += Math.min(len, b.length - off - 8);
+    off += 12 + len;
+  }
+  return total;
+}
+
 function jpegDims(file: string, b: Uint8Array): { w: number; h: number; comps: number } {
   let i = 2;
   while (i + 9 < b.length) {
@@ -101,10 +120,11 @@ function jpegDims(file: string, b: Uint8Array): { w: number; h: number; comps: n
 
 function decodeJpegFile(file: string, b: Uint8Array): DecodedPicture {
   const { w, h, comps } = jpegDims(file, b);
-  if (w === 0 || h === 0 || w * h > MAX_PIXELS) throw new ImageFormatError(file, `JPEG size ${w}x${h} is invalid or too large`);
+  if (w === 0 || h === 0 || w * h > MAX_PIXELS || w * h > Math.max(1 << 20, b.length * 4096))
+    throw new ImageFormatError(file, `JPEG size ${w}x${h} is invalid or too large for a ${b.length}-byte file`);
   let img;
   try {
-    img = jpeg.decode(b, { useTArray: true, formatAsRGBA: false, tolerantDecoding: false, maxMemoryUsageInMB: 2048 });
+    img = jpeg.decode(b, { useTArray: true, formatAsRGBA: false, tolerantDecoding: false, maxMemoryUsageInMB: 1024, maxResolutionInMP: MAX_PIXELS / 1e6 });
   } catch (e) {
     throw new ImageFormatError(file, `corrupt JPEG (${String((e as Error).message ?? e)})`);
   }
@@ -145,7 +165,10 @@ function decodeBmpFile(file: string, b: Uint8Array): DecodedPicture {
   const H = Math.abs(height);
   const W = width;
   if (W <= 0 || H <= 0 || W * H > MAX_PIXELS) throw new ImageFormatError(file, `BMP size ${W}x${H} is invalid or too large`);
-  if (comp !== 0 || ![1, 4, 8, 24, 32].includes(bpp)) return decodeBmpGeneric(file, b, W, H);
+  if (comp !== 0 || ![1, 4, 8, 24, 32].includes(bpp)) {
+    if (W * H > Math.max(1 << 16, b.length * 256)) throw new ImageFormatError(file, `BMP size ${W}x${H} is too large for a ${b.length}-byte file`);
+    return decodeBmpGeneric(file, b, W, H);
+  }
   const stride = Math.ceil((W * bpp) / 32) * 4;
   if (dataOff + stride * H > b.length)
     throw new ImageFormatError(file, `truncated: BMP ${W}x${H}x${bpp} needs ${stride * H} bytes of pixels at offset ${dataOff}, file has ${b.length}`);

@@ -95,15 +95,28 @@ export class LoadImage {
     let img: unknown = undefined;
     let chosen: ImageReader | null = null;
     const errs: string[] = [];
+    const named = (e: unknown): Error => {
+      const err = e instanceof Error ? e : new Error(String(e));
+      if (files.some((f) => err.message.includes(f))) return err;
+      return new Error(`${files.length === 1 ? files[0] : JSON.stringify(files)}: ${err.message}`, { cause: err });
+    };
     if (reader) {
-      img = reader.read(arg);
+      try {
+        img = reader.read(arg);
+      } catch (e) {
+        throw named(e);
+      }
       chosen = reader;
     } else {
       for (let i = this.readers.length - 1; i >= 0; i--) {
         const r = this.readers[i];
         if (this.autoSelect) {
           if (r.verifySuffix(arg)) {
-            img = r.read(arg);
+            try {
+              img = r.read(arg);
+            } catch (e) {
+              throw named(e);
+            }
             chosen = r;
             break;
           }
@@ -126,7 +139,13 @@ export class LoadImage {
       );
     }
     const gd = chosen.getData as (img: unknown, o?: { dtype?: torch.DType | null }) => [Tensor, MetaDict];
-    let [arr, meta] = gd.call(chosen, img, { dtype: this.dtype });
+    let arr: Tensor;
+    let meta: MetaDict;
+    try {
+      [arr, meta] = gd.call(chosen, img, { dtype: this.dtype });
+    } catch (e) {
+      throw named(e);
+    }
     if (typeof meta !== 'object' || meta === null) {
       arr.dispose();
       throw new Error(`LoadImage: reader ${chosen.name} returned metadata of type ${typeof meta}, expected an object`);
