@@ -129,6 +129,11 @@ export class MetaTensor extends Tensor {
   override to(target: Parameters<Tensor['to']>[0]): MetaTensor {
     const r = Tensor.prototype.to.call(this, target);
     if (r === this) return this;
+    if (r.is(this)) {
+      // nothing changed: PyTorch returns the tensor itself
+      r.dispose();
+      return this;
+    }
     return this.withTensor(r);
   }
 
