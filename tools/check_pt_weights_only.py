@@ -91,6 +91,11 @@ def main():
     meta = getattr(obj['model'], '_metadata', None)
     print(f"             model is an OrderedDict with _metadata {dict(meta) if meta is not None else None}")
     ok &= same and shared and meta is not None and meta['layer'] == {'version': 2}
+    p, lr = obj['param'], obj['leaf_requires_grad']
+    grads = isinstance(p, torch.nn.Parameter) and p.requires_grad and lr.requires_grad and not obj['model']['f16'].requires_grad
+    print(f"             nn.Parameter comes back as {type(p).__name__} (requires_grad={p.requires_grad}); "
+          f"a leaf tensor with requires_grad keeps it: {lr.requires_grad}")
+    ok &= grads
     if not same:
         print('  expected:', json.dumps(exp['ts_state'])[:2000])
         print('  got     :', json.dumps(got)[:2000])

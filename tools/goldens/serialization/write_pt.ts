@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as torch from '../../../packages/torch/src/index.js';
+import { Parameter } from '../../../packages/torch/src/nn/parameter.js';
 import { save, saveCheckpoint, tuple, isTuple, PY_ATTRS } from '../../../packages/torch/src/serialization/index.js';
 
 const out = process.argv[2];
@@ -59,6 +60,8 @@ torch.tidy(() => {
     nested: { list: [1, [2, [3]]], tup: tuple<unknown>(1, 'a', tuple()), empty: {} },
     optimizer_state: new Map<unknown, unknown>([[0, { momentum_buffer: w }], [1, { step: 3 }]]),
     same_tensor_twice: [w, w],
+    param: new Parameter(torch.tensor([1, -1], { dtype: 'float32' })),
+    leaf_requires_grad: torch.tensor([2, 3], { dtype: 'float32' }).requiresGrad_(true),
   };
   save(plain, path.join(out, 'ts_state.pt'));
   save({ lr: 0.001, betas: tuple(0.9, 0.999), w }, path.join(out, 'ts_floats.pt'));

@@ -8,7 +8,7 @@ import { ZipWriter } from './zip.js';
 /** What the writer needs to know about a tensor. */
 export interface TensorAdapter {
   isTensor(v: unknown): boolean;
-  info(t: unknown): { dtype: DType; shape: number[]; device: string };
+  info(t: unknown): { dtype: DType; shape: number[]; device: string; requiresGrad?: boolean; isParameter?: boolean };
   /** Contiguous little-endian bytes of the tensor's elements. */
   bytes(t: unknown): Uint8Array;
 }
@@ -29,7 +29,7 @@ export function writePt(obj: unknown, adapter: TensorAdapter, sink: (b: Uint8Arr
   const pickler = new Pickler((value, p, path) => {
     if (!adapter.isTensor(value)) return false;
     if (p.tryGet(value as object)) return true;
-    const { dtype, shape, device } = adapter.info(value);
+    const { dtype, shape, device, requiresGrad = false, isParameter = false } = adapter.info(value);
     const cls = DTYPE_STORAGE_CLASS[dtype];
     if (!cls) throw new SerializeError(`cannot save a ${dtype} tensor at ${path}`);
     let key = keyOf.get(value);
@@ -45,6 +45,8 @@ export function writePt(obj: unknown, adapter: TensorAdapter, sink: (b: Uint8Arr
       stride[i] = acc;
       acc *= Math.max(shape[i]!, 1);
     }
+    // nn.Parameter: torch._utils._rebuild_parameter(<tensor>, requires_grad, OrderedDict()), as PyTorch writes it.
+    if (isParameter) p.global('torch._utils', '_rebuild_parameter');
     p.global('torch._utils', '_rebuild_tensor_v2');
     p.mark();
     // persistent id: ('storage', torch.XStorage, key, location, numel)
@@ -59,12 +61,21 @@ export function writePt(obj: unknown, adapter: TensorAdapter, sink: (b: Uint8Arr
     p.int(0);
     p.intTuple(shape);
     p.intTuple(stride);
-    p.bool(false);
+    p.bool(isParameter ? false : requiresGrad);
     p.global('collections', 'OrderedDict');
     p.emptyTuple();
     p.reduce();
     p.tupleFromMark();
     p.reduce();
+    if (isParameter) {
+      // (tensor, requires_grad, OrderedDict()) -> _rebuild_parameter
+      p.bool(requiresGrad);
+      p.global('collections', 'OrderedDict');
+      p.emptyTuple();
+      p.reduce();
+      p.w.byte(0x87); // TUPLE3
+      p.reduce();
+    }
     p.memoize(value as object);
     return true;
   });

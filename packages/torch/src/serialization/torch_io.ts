@@ -104,7 +104,10 @@ export const tensorAdapter: TensorAdapter = {
   isTensor: (v) => v instanceof torch.Tensor,
   info: (t) => {
     const x = t as Tensor;
-    return { dtype: x.dtype as DType, shape: x.shape, device: x.device };
+    // requires_grad is kept for leaf tensors (PyTorch refuses to save non-leaf tensors that require
+    // grad; we save their values). nn.Parameter is recognised by class name (no import of nn here).
+    const requiresGrad = x.requiresGrad && x.isLeaf;
+    return { dtype: x.dtype as DType, shape: x.shape, device: x.device, requiresGrad, isParameter: x.constructor.name === 'Parameter' };
   },
   bytes: (t) => {
     const a = (t as Tensor).toTypedArray();

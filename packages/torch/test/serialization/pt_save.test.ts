@@ -8,6 +8,7 @@ import * as torch from '../../src/index.js';
 import { load, loadRaw, save, saveToBuffer, tuple, SerializationError } from '../../src/serialization/index.js';
 import { _injectWriteFault } from '../../src/serialization/atomic.js';
 import { ZipReader, ZipWriter } from '../../src/serialization/zip.js';
+import { Parameter } from '../../src/nn/parameter.js';
 import { canon, fixture } from './helpers.js';
 
 const start = torch.memory().liveTensors;
@@ -47,6 +48,23 @@ test('save -> load round trip keeps values, dtypes, shapes, nesting; the same te
       assert.equal(back.w, back.nested.list[0]);
     } finally {
       torch.dispose(back);
+    }
+    return undefined;
+  });
+});
+
+test('nn.Parameter and requires-grad leaves keep requiresGrad through save/load', () => {
+  torch.tidy(() => {
+    const p = new Parameter(torch.tensor([1, 2], { dtype: 'float32' }));
+    const back = load(saveToBuffer({ p, g: torch.tensor([3], { dtype: 'float32' }).requiresGrad_(true), n: torch.tensor([4]) }));
+    try {
+      assert.equal(back.p.requiresGrad, true);
+      assert.equal(back.g.requiresGrad, true);
+      assert.equal(back.n.requiresGrad, false);
+      assert.deepEqual(Array.from(back.p.toTypedArray() as Float32Array), [1, 2]);
+    } finally {
+      torch.dispose(back);
+      p.dispose();
     }
     return undefined;
   });
