@@ -6,6 +6,17 @@ import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
+// The WebAssembly API (a Node global; the project's lib settings do not declare it).
+type WasmModule = object;
+interface WasmInstance {
+  exports: unknown;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: object) => WasmInstance;
+}
+const Wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
 /** What a codec reports about the frame it decoded. */
 export interface DecodedFrame {
   width: number;
@@ -42,7 +53,7 @@ const CODECS: Record<CodecName, { pkg: string; js: string; wasm: string; cls: st
   htj2k: { pkg: '@cornerstonejs/codec-openjph', js: 'dist/openjphjs.js', wasm: 'dist/openjphjs.wasm', cls: 'HTJ2KDecoder' },
 };
 
-const compiled = new Map<CodecName, WebAssembly.Module>();
+const compiled = new Map<CodecName, WasmModule>();
 const instances = new Map<CodecName, Record<string, unknown>>();
 
 function packageDir(pkg: string): string {
@@ -57,14 +68,14 @@ function codecModule(name: CodecName): Record<string, unknown> {
   const dir = packageDir(spec.pkg);
   let mod = compiled.get(name);
   if (!mod) {
-    mod = new WebAssembly.Module(readFileSync(join(dir, spec.wasm)));
+    mod = new Wasm.Module(readFileSync(join(dir, spec.wasm)));
     compiled.set(name, mod);
   }
   const factory = require(join(dir, spec.js)) as (arg: object) => Promise<unknown>;
   const wasmModule = mod;
   const arg: Record<string, unknown> = {
-    instantiateWasm(imports: WebAssembly.Imports, receive: (inst: WebAssembly.Instance, m: WebAssembly.Module) => void) {
-      const inst = new WebAssembly.Instance(wasmModule, imports);
+    instantiateWasm(imports: object, receive: (inst: WasmInstance, m: WasmModule) => void) {
+      const inst = new Wasm.Instance(wasmModule, imports);
       receive(inst, wasmModule);
       return inst.exports;
     },

@@ -8,7 +8,7 @@ import { assertClose, m4, fixture, goldens, summaryOf, tensorValues, type Golden
 
 const start = torch.memory().liveTensors;
 
-function load(key: string, reader = new PydicomReader()) {
+function load(key: string, reader: PydicomReader | ITKReader = new PydicomReader()) {
   const [t, meta] = reader.getData(reader.read(fixture(key)));
   const values = tensorValues(t);
   const shape = t.shape;
