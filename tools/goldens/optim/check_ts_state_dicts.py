@@ -49,14 +49,17 @@ def main(path):
     worst = 0.0
     n = 0
     for i, cfg in enumerate(sch_g['configs']):
-        if cfg['scheduler'] == 'LambdaLR':
-            continue  # functions are not in state dicts
+        if cfg['scheduler'] in ('LambdaLR', 'MultiplicativeLR', 'CyclicLR'):
+            continue  # functions (lambdas, CyclicLR's scale function) are not in state dicts
         n += 1
         w, c, _ = G.make_params(1, cfg['optimizer'])
         groups = [{'params': [w], 'lr': 0.1}, {'params': [c], 'lr': 0.01}]
         opt = torch.optim.SGD(groups, lr=0.1, momentum=0.9) if cfg['optimizer'] == 'SGD' else torch.optim.Adam(groups, lr=0.1)
         kw = dict(cfg['options'])
-        sched = getattr(torch.optim.lr_scheduler, cfg['scheduler'])(opt, **kw)
+        if 'schedulers' in kw:
+            kw['schedulers'] = [getattr(torch.optim.lr_scheduler, n)(opt, **o) for n, o in kw['schedulers']]
+        sched = (torch.optim.lr_scheduler.ChainedScheduler(kw['schedulers']) if cfg['scheduler'] == 'ChainedScheduler'
+                 else getattr(torch.optim.lr_scheduler, cfg['scheduler'])(opt, **kw))
         entry = sd['scheduler_%d' % i]
         opt.load_state_dict(entry['optimizer'])
         ssd = dict(entry['scheduler'])

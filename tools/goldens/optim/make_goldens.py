@@ -146,6 +146,19 @@ SCHED_CONFIGS = [
     ('OneCycleLR', {'max_lr': 0.5, 'total_steps': 60, 'anneal_strategy': 'linear', 'three_phase': True}, 'Adam'),
     ('OneCycleLR', {'max_lr': 0.3, 'epochs': 5, 'steps_per_epoch': 10, 'pct_start': 0.25, 'div_factor': 10.0,
                     'final_div_factor': 100.0, 'cycle_momentum': False}, 'SGD'),
+    ('MultiplicativeLR', {'lr_lambda': 'pow09'}, 'SGD'),
+    ('ConstantLR', {'factor': 0.5, 'total_iters': 4}, 'SGD'),
+    ('LinearLR', {'start_factor': 0.1, 'total_iters': 10}, 'Adam'),
+    ('LinearLR', {}, 'SGD'),
+    ('CyclicLR', {'base_lr': 0.01, 'max_lr': 0.1, 'step_size_up': 5}, 'SGD'),
+    ('CyclicLR', {'base_lr': [0.01, 0.001], 'max_lr': [0.1, 0.05], 'step_size_up': 4, 'step_size_down': 6, 'mode': 'triangular2',
+                  'base_momentum': 0.7, 'max_momentum': 0.95}, 'SGD'),
+    ('CyclicLR', {'base_lr': 0.02, 'max_lr': 0.2, 'step_size_up': 7, 'mode': 'exp_range', 'gamma': 0.97, 'cycle_momentum': False}, 'Adam'),
+    ('SequentialLR', {'schedulers': [['LinearLR', {'start_factor': 0.1, 'total_iters': 5}], ['CosineAnnealingLR', {'T_max': 45}]],
+                      'milestones': [5]}, 'SGD'),
+    ('SequentialLR', {'schedulers': [['ConstantLR', {'factor': 0.2, 'total_iters': 3}], ['StepLR', {'step_size': 4, 'gamma': 0.7}],
+                                     ['ExponentialLR', {'gamma': 0.9}]], 'milestones': [6, 20]}, 'Adam'),
+    ('ChainedScheduler', {'schedulers': [['ConstantLR', {'factor': 0.5, 'total_iters': 8}], ['ExponentialLR', {'gamma': 0.95}]]}, 'SGD'),
     ('ReduceLROnPlateau', {'mode': 'min', 'factor': 0.5, 'patience': 2, 'threshold': 0.01, 'cooldown': 1,
                            'min_lr': 0.002}, 'SGD'),
     ('ReduceLROnPlateau', {'mode': 'max', 'threshold_mode': 'abs', 'threshold': 0.05, 'patience': 3,
@@ -169,7 +182,12 @@ def schedulers():
         if name == 'LambdaLR':
             ll = args['lr_lambda']
             args['lr_lambda'] = [lam(x) for x in ll] if isinstance(ll, list) else lam(ll)
-        sched = getattr(torch.optim.lr_scheduler, name)(opt, **args)
+        if 'schedulers' in args:
+            args['schedulers'] = [getattr(torch.optim.lr_scheduler, n)(opt, **o) for n, o in args['schedulers']]
+        if name == 'MultiplicativeLR':
+            args['lr_lambda'] = lam(args['lr_lambda'])
+        sched = (torch.optim.lr_scheduler.ChainedScheduler(args['schedulers']) if name == 'ChainedScheduler'
+                 else getattr(torch.optim.lr_scheduler, name)(opt, **args))
         lrs, moms, sd = [], [], None
         initial = [g['lr'] for g in opt.param_groups]
         for step in range(STEPS):

@@ -14,7 +14,7 @@ const SCHED = fixture('schedulers.json');
 const problem = new LeastSquares(OPT.problem);
 const CLASSES: Record<string, any> = { SGD: optim.SGD, Adam: optim.Adam, AdamW: optim.AdamW, RMSprop: optim.RMSprop, Adagrad: optim.Adagrad };
 const RENAME: Record<string, string> = { T_max: 'tMax', T_0: 't0', T_mult: 'tMult' };
-const LAMBDAS: Record<string, (e: number) => number> = { pow095: (e) => 0.95 ** e, inv: (e) => 1 / (1 + e), warmup: (e) => Math.min(1, (e + 1) / 10) };
+const LAMBDAS: Record<string, (e: number) => number> = { pow095: (e) => 0.95 ** e, pow09: (e) => 0.9 ** e, inv: (e) => 1 / (1 + e), warmup: (e) => Math.min(1, (e + 1) / 10) };
 
 const result: Record<string, unknown> = {};
 torch.tidy(() => {
@@ -33,13 +33,19 @@ torch.tidy(() => {
     const [w, c] = problem.params();
     const groups = [{ params: [w], lr: 0.1 }, { params: [c], lr: 0.01 }];
     const opt = cfg.optimizer === 'SGD' ? new optim.SGD(groups, { lr: 0.1, momentum: 0.9 }) : new optim.Adam(groups, { lr: 0.1 });
+    const options = (co: Record<string, unknown>): Record<string, unknown> => {
     const o: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(cfg.options as Record<string, unknown>)) {
-      if (k === 'lr_lambda') o.lrLambda = Array.isArray(v) ? v.map((n) => LAMBDAS[n as string]) : LAMBDAS[v as string];
+    for (const [k, v] of Object.entries(co)) {
+      if (k === 'schedulers') o.schedulers = (v as [string, any][]).map(([n, x]) => new (optim.lrScheduler as any)[n](opt, options(x)));
+      else if (k === 'lr_lambda') o.lrLambda = Array.isArray(v) ? v.map((n) => LAMBDAS[n as string]) : LAMBDAS[v as string];
       else if (RENAME[k]) o[RENAME[k]] = v;
       else Object.assign(o, camelOptions({ [k]: v }));
     }
-    const sched = new (optim.lrScheduler as any)[cfg.scheduler](opt, o);
+    return o;
+    };
+    const o = options(cfg.options);
+    const sched =
+      cfg.scheduler === 'ChainedScheduler' ? new optim.lrScheduler.ChainedScheduler(o.schedulers as any) : new (optim.lrScheduler as any)[cfg.scheduler](opt, o);
     for (let s = 0; s < SCHED.resume_at; s++) {
       opt.zeroGrad();
       problem.loss(w, c).backward();

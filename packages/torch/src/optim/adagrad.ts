@@ -33,6 +33,7 @@ export class Adagrad extends Optimizer {
   }
 
   protected override validateGroup(g: ParamGroup): void {
+    this.rejectComplex(g);
     if (!(g.lr >= 0)) throw new RangeError(`Adagrad: invalid learning rate: ${g.lr}`);
     if (!(g.lrDecay >= 0)) throw new RangeError(`Adagrad: invalid lrDecay value: ${g.lrDecay}`);
     if (!(g.weightDecay >= 0)) throw new RangeError(`Adagrad: invalid weightDecay value: ${g.weightDecay}`);

@@ -87,6 +87,7 @@ export class Adam extends Optimizer {
     });
   }
   protected override validateGroup(g: ParamGroup): void {
+    this.rejectComplex(g);
     validate('Adam', g);
   }
   protected updateParam(p: Tensor, grad: Tensor, g: ParamGroup, state: ParamState): void {
@@ -113,6 +114,7 @@ export class AdamW extends Optimizer {
     });
   }
   protected override validateGroup(g: ParamGroup): void {
+    this.rejectComplex(g);
     validate('AdamW', g);
   }
   protected updateParam(p: Tensor, grad: Tensor, g: ParamGroup, state: ParamState): void {

@@ -57,7 +57,8 @@ export abstract class LRScheduler {
     this.initialStep();
   }
 
-  protected initialStep(): void {
+  /** @internal Resets the step count and takes the initial step (SequentialLR calls it on its first child). */
+  initialStep(): void {
     this.stepCount = 0;
     this.step();
   }
@@ -232,6 +233,80 @@ export class ExponentialLR extends LRScheduler {
   }
 }
 
+/** lr = previous lr * lrLambda(epoch) for epoch > 0. */
+export class MultiplicativeLR extends LRScheduler {
+  lrLambdas: ((epoch: number) => number)[];
+  protected readonly stateKeys: [string, string][] = [];
+  constructor(optimizer: Optimizer, options: Base & { lrLambda: ((epoch: number) => number) | ((epoch: number) => number)[] }) {
+    super(optimizer);
+    checkOptions('MultiplicativeLR', options, ['lrLambda', ...BASE]);
+    const l = options.lrLambda;
+    if (Array.isArray(l) && l.length !== optimizer.paramGroups.length)
+      throw new RangeError(`MultiplicativeLR: expected ${optimizer.paramGroups.length} lrLambdas, but got ${l.length}`);
+    this.lrLambdas = Array.isArray(l) ? [...l] : optimizer.paramGroups.map(() => l);
+    this.init(options.lastEpoch, options.verbose);
+  }
+  getLr(): number[] {
+    if (this.lastEpoch > 0) return this.groups().map((g, i) => g.lr * this.lrLambdas[i](this.lastEpoch));
+    return this.groups().map((g) => g.lr);
+  }
+  override stateDict(): Dict {
+    return { ...super.stateDict(), lr_lambdas: this.lrLambdas.map(() => null) };
+  }
+}
+
+/** Multiplies the lr by factor until epoch totalIters, then restores it. */
+export class ConstantLR extends LRScheduler {
+  factor: number;
+  totalIters: number;
+  protected readonly stateKeys: [string, string][] = [['factor', 'factor'], ['totalIters', 'total_iters']];
+  constructor(optimizer: Optimizer, options: Base & { factor?: number; totalIters?: number } = {}) {
+    super(optimizer);
+    checkOptions('ConstantLR', options, ['factor', 'totalIters', ...BASE]);
+    this.factor = options.factor ?? 1.0 / 3;
+    if (this.factor > 1.0 || this.factor < 0) throw new RangeError('ConstantLR: constant multiplicative factor expected to be between 0 and 1.');
+    this.totalIters = options.totalIters ?? 5;
+    this.init(options.lastEpoch, options.verbose);
+  }
+  getLr(): number[] {
+    if (this.lastEpoch === 0) return this.groups().map((g) => g.lr * this.factor);
+    if (this.lastEpoch !== this.totalIters) return this.groups().map((g) => g.lr);
+    return this.groups().map((g) => g.lr * (1.0 / this.factor));
+  }
+  protected override closedFormLr(): number[] {
+    return this.baseLrs.map((b) => b * (this.factor + (this.lastEpoch >= this.totalIters ? 1 : 0) * (1 - this.factor)));
+  }
+}
+
+/** Linear change of the lr factor from startFactor to endFactor over totalIters epochs (warmup). */
+export class LinearLR extends LRScheduler {
+  startFactor: number;
+  endFactor: number;
+  totalIters: number;
+  protected readonly stateKeys: [string, string][] = [['startFactor', 'start_factor'], ['endFactor', 'end_factor'], ['totalIters', 'total_iters']];
+  constructor(optimizer: Optimizer, options: Base & { startFactor?: number; endFactor?: number; totalIters?: number } = {}) {
+    super(optimizer);
+    checkOptions('LinearLR', options, ['startFactor', 'endFactor', 'totalIters', ...BASE]);
+    this.startFactor = options.startFactor ?? 1.0 / 3;
+    this.endFactor = options.endFactor ?? 1.0;
+    if (this.startFactor > 1.0 || this.startFactor < 0) throw new RangeError('LinearLR: starting multiplicative factor expected to be between 0 and 1.');
+    if (this.endFactor > 1.0 || this.endFactor < 0) throw new RangeError('LinearLR: ending multiplicative factor expected to be between 0 and 1.');
+    this.totalIters = options.totalIters ?? 5;
+    this.init(options.lastEpoch, options.verbose);
+  }
+  getLr(): number[] {
+    if (this.lastEpoch === 0) return this.groups().map((g) => g.lr * this.startFactor);
+    if (this.lastEpoch > this.totalIters) return this.groups().map((g) => g.lr);
+    const d = this.endFactor - this.startFactor;
+    return this.groups().map((g) => g.lr * (1.0 + d / (this.totalIters * this.startFactor + (this.lastEpoch - 1) * d)));
+  }
+  protected override closedFormLr(): number[] {
+    return this.baseLrs.map(
+      (b) => b * (this.startFactor + ((this.endFactor - this.startFactor) * Math.min(this.totalIters, this.lastEpoch)) / this.totalIters),
+    );
+  }
+}
+
 /** Polynomial decay to zero over totalIters epochs. */
 export class PolynomialLR extends LRScheduler {
   totalIters: number;
@@ -345,7 +420,7 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
     this.groups().forEach((g, i) => (g.lr = values[i]));
     this.lastLr = this.groups().map((g) => g.lr);
   }
-  protected override initialStep(): void {
+  override initialStep(): void {
     this.stepCount = 0;
     this.step();
   }
@@ -483,6 +558,173 @@ export class OneCycleLR extends LRScheduler {
       }
       return lr;
     });
+  }
+}
+
+/** Runs schedulers one after another, switching at the milestones. */
+export class SequentialLR extends LRScheduler {
+  readonly schedulers: LRScheduler[];
+  milestones: number[];
+  protected readonly stateKeys: [string, string][] = [['milestones', '_milestones']];
+  constructor(optimizer: Optimizer, options: { schedulers: LRScheduler[]; milestones: number[]; lastEpoch?: number; verbose?: boolean }) {
+    super(optimizer);
+    checkOptions('SequentialLR', options, ['schedulers', 'milestones', ...BASE]);
+    const { schedulers, milestones } = options;
+    schedulers.forEach((s, i) => {
+      if (s.optimizer !== optimizer)
+        throw new TypeError(`SequentialLR expects all schedulers to belong to the same optimizer, but got schedulers at index ${i} to be different than the optimizer passed in.`);
+    });
+    if (milestones.length !== schedulers.length - 1)
+      throw new RangeError(`SequentialLR expects number of schedulers provided to be one more than the number of milestone points, but got number of schedulers ${schedulers.length} and the number of milestones to be equal to ${milestones.length}`);
+    this.schedulers = schedulers;
+    this.milestones = [...milestones];
+    this.lastEpoch = (options.lastEpoch ?? -1) + 1;
+    for (const g of optimizer.paramGroups) g.lr = g.initialLr;
+    for (const s of schedulers) s.lastEpoch -= 1;
+    schedulers[0].initialStep();
+    this.lastLr = schedulers[0].getLastLr();
+  }
+  getLr(): number[] {
+    return this.getLastLr();
+  }
+  override step(): void {
+    this.lastEpoch += 1;
+    const idx = bisectRight(this.milestones, this.lastEpoch);
+    const s = this.schedulers[idx];
+    if (idx > 0 && this.milestones[idx - 1] === this.lastEpoch) s.step(0);
+    else s.step();
+    this.lastLr = s.getLastLr();
+  }
+  override stateDict(): Dict {
+    return {
+      _milestones: [...this.milestones], last_epoch: this.lastEpoch, _last_lr: [...this.lastLr],
+      _schedulers: this.schedulers.map((s) => s.stateDict()),
+    };
+  }
+  override loadStateDict(sd: Dict): void {
+    if ('_milestones' in sd) this.milestones = [...(sd._milestones as number[])];
+    if ('last_epoch' in sd) this.lastEpoch = sd.last_epoch as number;
+    if ('_last_lr' in sd) this.lastLr = [...(sd._last_lr as number[])];
+    ((sd._schedulers as Dict[]) ?? []).forEach((s, i) => this.schedulers[i].loadStateDict(s));
+  }
+}
+
+/** Steps several schedulers together (their factors chain). */
+export class ChainedScheduler {
+  readonly schedulers: LRScheduler[];
+  readonly optimizer: Optimizer;
+  private lastLr: number[];
+  constructor(schedulers: LRScheduler[]) {
+    schedulers.forEach((s, i) => {
+      if (s.optimizer !== schedulers[0].optimizer)
+        throw new TypeError(`ChainedScheduler expects all schedulers to belong to the same optimizer, but got schedulers at index 0 and ${i} to be different`);
+    });
+    this.schedulers = [...schedulers];
+    this.optimizer = schedulers[0].optimizer;
+    this.lastLr = this.optimizer.paramGroups.map((g) => g.lr);
+  }
+  step(): void {
+    for (const s of this.schedulers) s.step();
+    this.lastLr = this.optimizer.paramGroups.map((g) => g.lr);
+  }
+  getLastLr(): number[] {
+    return [...this.lastLr];
+  }
+  stateDict(): Dict {
+    return { _last_lr: [...this.lastLr], _schedulers: this.schedulers.map((s) => s.stateDict()) };
+  }
+  loadStateDict(sd: Dict): void {
+    if ('_last_lr' in sd) this.lastLr = [...(sd._last_lr as number[])];
+    ((sd._schedulers as Dict[]) ?? []).forEach((s, i) => this.schedulers[i].loadStateDict(s));
+  }
+}
+
+export interface CyclicLROptions extends Base {
+  baseLr: number | number[];
+  maxLr: number | number[];
+  stepSizeUp?: number;
+  stepSizeDown?: number | null;
+  mode?: 'triangular' | 'triangular2' | 'exp_range';
+  gamma?: number;
+  scaleFn?: ((x: number) => number) | null;
+  scaleMode?: 'cycle' | 'iterations';
+  cycleMomentum?: boolean;
+  baseMomentum?: number | number[];
+  maxMomentum?: number | number[];
+}
+
+/** Cyclical learning rates (Smith): triangular, triangular2, exp_range or a custom scale function. */
+export class CyclicLR extends LRScheduler {
+  maxLrs: number[];
+  totalSize: number;
+  stepRatio: number;
+  mode: string;
+  gamma: number;
+  scaleMode: 'cycle' | 'iterations';
+  cycleMomentum: boolean;
+  baseMomentums: number[] = [];
+  maxMomentums: number[] = [];
+  private scaleFnCustom: ((x: number) => number) | null;
+  protected readonly stateKeys: [string, string][] = [
+    ['maxLrs', 'max_lrs'], ['totalSize', 'total_size'], ['stepRatio', 'step_ratio'], ['mode', 'mode'], ['gamma', 'gamma'],
+    ['scaleMode', 'scale_mode'], ['cycleMomentum', 'cycle_momentum'], ['baseMomentums', 'base_momentums'], ['maxMomentums', 'max_momentums'],
+  ];
+  constructor(optimizer: Optimizer, options: CyclicLROptions) {
+    super(optimizer);
+    checkOptions('CyclicLR', options, ['baseLr', 'maxLr', 'stepSizeUp', 'stepSizeDown', 'mode', 'gamma', 'scaleFn', 'scaleMode', 'cycleMomentum',
+      'baseMomentum', 'maxMomentum', ...BASE]);
+    const o = options;
+    const lastEpoch = o.lastEpoch ?? -1;
+    const baseLrs = perGroup('baseLr', optimizer, o.baseLr);
+    if (lastEpoch === -1) optimizer.paramGroups.forEach((g, i) => (g.lr = baseLrs[i]));
+    this.maxLrs = perGroup('maxLr', optimizer, o.maxLr);
+    const up = o.stepSizeUp ?? 2000;
+    const down = o.stepSizeDown ?? up;
+    this.totalSize = up + down;
+    this.stepRatio = up / this.totalSize;
+    this.mode = o.mode ?? 'triangular';
+    if (!['triangular', 'triangular2', 'exp_range'].includes(this.mode) && !o.scaleFn) throw new RangeError('CyclicLR: mode is invalid and scaleFn is None');
+    this.gamma = o.gamma ?? 1.0;
+    this.scaleFnCustom = o.scaleFn ?? null;
+    this.scaleMode = o.scaleFn ? (o.scaleMode ?? 'cycle') : this.mode === 'exp_range' ? 'iterations' : 'cycle';
+    this.cycleMomentum = o.cycleMomentum ?? true;
+    if (this.cycleMomentum) {
+      if (!('momentum' in optimizer.defaults)) throw new TypeError('CyclicLR: optimizer must support momentum with `cycleMomentum` option enabled');
+      const baseM = perGroup('baseMomentum', optimizer, o.baseMomentum ?? 0.8);
+      if (lastEpoch === -1) optimizer.paramGroups.forEach((g, i) => (g.momentum = baseM[i]));
+      this.baseMomentums = optimizer.paramGroups.map((g) => g.momentum);
+      this.maxMomentums = perGroup('maxMomentum', optimizer, o.maxMomentum ?? 0.9);
+    }
+    this.init(lastEpoch, o.verbose);
+    this.baseLrs = baseLrs;
+  }
+  override stateDict(): Dict {
+    const sd = super.stateDict();
+    if (!this.cycleMomentum) {
+      delete sd.base_momentums; // PyTorch sets these only when cycling momentum
+      delete sd.max_momentums;
+    }
+    return sd;
+  }
+  scaleFn(x: number): number {
+    if (this.scaleFnCustom) return this.scaleFnCustom(x);
+    if (this.mode === 'triangular') return 1.0;
+    if (this.mode === 'triangular2') return 1 / 2.0 ** (x - 1);
+    return this.gamma ** x;
+  }
+  getLr(): number[] {
+    const cycle = Math.floor(1 + this.lastEpoch / this.totalSize);
+    const x = 1.0 + this.lastEpoch / this.totalSize - cycle;
+    const scale = x <= this.stepRatio ? x / this.stepRatio : (x - 1) / (this.stepRatio - 1);
+    const arg = this.scaleMode === 'cycle' ? cycle : this.lastEpoch;
+    const lrs = this.baseLrs.map((b, i) => b + (this.maxLrs[i] - b) * scale * this.scaleFn(arg));
+    if (this.cycleMomentum) {
+      this.groups().forEach((g, i) => {
+        const h = (this.maxMomentums[i] - this.baseMomentums[i]) * scale;
+        g.momentum = this.maxMomentums[i] - h * this.scaleFn(arg);
+      });
+    }
+    return lrs;
   }
 }
 

@@ -1,5 +1,6 @@
 // torch.optim.lr_scheduler namespace.
 export {
   LRScheduler, LambdaLR, StepLR, MultiStepLR, ExponentialLR, PolynomialLR, CosineAnnealingLR, CosineAnnealingWarmRestarts,
-  OneCycleLR, ReduceLROnPlateau, type OneCycleLROptions, type ReduceLROnPlateauOptions,
+  OneCycleLR, ReduceLROnPlateau, MultiplicativeLR, ConstantLR, LinearLR, SequentialLR, ChainedScheduler, CyclicLR,
+  type CyclicLROptions, type OneCycleLROptions, type ReduceLROnPlateauOptions,
 } from './lr_scheduler.js';

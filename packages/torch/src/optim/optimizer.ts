@@ -122,6 +122,13 @@ export abstract class Optimizer {
 
   /** Checks a group's option values (subclasses). */
   protected validateGroup(_group: ParamGroup): void {}
+
+  /** Throws for complex parameters (optimizers whose PyTorch update goes through view_as_real). */
+  protected rejectComplex(group: ParamGroup): void {
+    for (const p of group.params)
+      if (p.dtype.startsWith('complex'))
+        throw new TypeError(`${this.constructor.name}: complex parameters are not supported yet (found a ${p.dtype} parameter); optimize torch.viewAsReal(p) instead`);
+  }
   /** State created eagerly at construction (Adagrad). */
   protected initGroupState(_group: ParamGroup): void {}
 

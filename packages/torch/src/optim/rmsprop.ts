@@ -38,6 +38,7 @@ export class RMSprop extends Optimizer {
   }
 
   protected override validateGroup(g: ParamGroup): void {
+    this.rejectComplex(g);
     if (!(g.lr >= 0)) throw new RangeError(`RMSprop: invalid learning rate: ${g.lr}`);
     if (!(g.eps >= 0)) throw new RangeError(`RMSprop: invalid epsilon value: ${g.eps}`);
     if (!(g.momentum >= 0)) throw new RangeError(`RMSprop: invalid momentum value: ${g.momentum}`);

@@ -22,10 +22,11 @@ const LAMBDAS: Record<string, (e: number) => number> = {
 // PyTorch names that are not mechanical camelCase
 const RENAME: Record<string, string> = { T_max: 'tMax', T_0: 't0', T_mult: 'tMult' };
 
-function options(cfg: any): Record<string, unknown> {
+function options(cfg: any, opt?: optim.Optimizer): Record<string, unknown> {
   const o: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(cfg.options as Record<string, unknown>)) {
-    if (k === 'lr_lambda') o.lrLambda = Array.isArray(v) ? v.map((n) => LAMBDAS[n as string]) : LAMBDAS[v as string];
+    if (k === 'schedulers') o.schedulers = (v as [string, any][]).map(([n, co]) => new (lrScheduler as any)[n](opt, options({ options: co })));
+    else if (k === 'lr_lambda') o.lrLambda = Array.isArray(v) ? v.map((n) => LAMBDAS[n as string]) : LAMBDAS[v as string];
     else if (RENAME[k]) o[RENAME[k]] = v;
     else Object.assign(o, camelOptions({ [k]: v }));
   }
@@ -35,7 +36,9 @@ function options(cfg: any): Record<string, unknown> {
 function setup(cfg: any, w: Tensor, c: Tensor) {
   const groups = [{ params: [w], lr: 0.1 }, { params: [c], lr: 0.01 }];
   const opt = cfg.optimizer === 'SGD' ? new optim.SGD(groups, { lr: 0.1, momentum: 0.9 }) : new optim.Adam(groups, { lr: 0.1 });
-  const sched = new (lrScheduler as any)[cfg.scheduler](opt, options(cfg));
+  const o = options(cfg, opt);
+  const sched =
+    cfg.scheduler === 'ChainedScheduler' ? new lrScheduler.ChainedScheduler(o.schedulers as any) : new (lrScheduler as any)[cfg.scheduler](opt, o);
   return { opt, sched };
 }
 
@@ -102,6 +105,9 @@ for (const cfg of G.configs) {
           delete golden.anneal_func;
           golden.anneal_strategy = cfg.options.anneal_strategy ?? 'cos';
         }
+        // CyclicLR: PyTorch keeps its scale function (a weak method or a callable) instead of only the mode
+        delete golden._scale_fn_ref;
+        delete golden._scale_fn_custom;
         closeDeep(plain(sched.stateDict()), golden, 'state_dict');
       }
     }
