@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { DicomError, describeThrown } from './errors.js';
-import { DicomFile, parseDicomBytes, type DataSet } from './parse.js';
+import { DicomFile, hasDicmPrefix, parseDicomBytes, type DataSet } from './parse.js';
 import { BYTES_PER, DEFAULT_MAX_BYTES, allocTyped, decodePixels, invertMonochrome1, pixelInfo, type DType, type PixelInfo, type TypedArray } from './pixels.js';
 import { dot, sliceNormal, type GeometryInput, type Vec3 } from './geometry.js';
 
@@ -215,10 +215,13 @@ export function scanFolder(dir: string, opts: LoadOptions = {}): { groups: Serie
     } catch {
       continue;
     }
+    const bytes = readBytes(path);
     let f: DicomFile;
     try {
-      f = parseFile(path);
-    } catch {
+      f = parseDicomBytes(bytes, path);
+    } catch (e) {
+      // A file that says it is DICOM but cannot be parsed is an error, not something to drop silently.
+      if (hasDicmPrefix(bytes)) throw e;
       skipped.push(path);
       continue;
     }
