@@ -164,12 +164,12 @@ export class GradScaler {
 
   /**
    * Unscales the gradients (unless unscale_ was called this iteration) and runs optimizer.step()
-   * unless they contain inf or nan, in which case the step is skipped. Returns step()'s result,
-   * or undefined when skipped.
+   * unless they contain inf or nan, in which case the step is skipped. Extra arguments go to
+   * optimizer.step(). Returns step()'s result, or undefined when skipped.
    */
   step<T = unknown>(optimizer: Optimizer, ...args: unknown[]): T | undefined {
-    if (!this.enabled) return (optimizer.step as (...a: unknown[]) => T | undefined)(...args);
-    if (args.length) throw new Error('Closure use is not currently supported if GradScaler is enabled.');
+    const run = () => (optimizer.step as (...a: unknown[]) => T | undefined).apply(optimizer, args);
+    if (!this.enabled) return run();
     this.check('step');
     const st = this.stateFor(optimizer);
     if (st.stage === OptState.STEPPED) throw new Error('step() has already been called since the last update().');
@@ -178,7 +178,7 @@ export class GradScaler {
     let found = 0;
     for (const v of st.foundInfPerDevice.values()) found += v.item();
     let ret: T | undefined;
-    if (!found) ret = optimizer.step() as T | undefined;
+    if (!found) ret = run();
     st.stage = OptState.STEPPED;
     return ret;
   }

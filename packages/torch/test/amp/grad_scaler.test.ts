@@ -92,6 +92,35 @@ test('GradScaler: stages, state dict round trip, disabled pass-through, explicit
   p.dispose();
 });
 
+test('GradScaler: bfloat16 and float64 gradients unscale; inf/nan in any of them skips the step', () => {
+  const a = torch.tensor([1, 2], { dtype: 'bfloat16' }).requiresGrad_(true);
+  const b = torch.tensor([3], { dtype: 'float64' }).requiresGrad_(true);
+  const opt = new optim.SGD([a, b], { lr: 1 });
+  const scaler = new GradScaler({ initScale: 4 });
+  torch.tidy(() => scaler.scale(a.float().sum().add(b.sum())).backward());
+  scaler.unscale_(opt);
+  torch.tidy(() => {
+    assert.equal(a.grad!.dtype, 'bfloat16');
+    assert.deepEqual(a.grad!.toArray(), [1, 1]);
+    assert.deepEqual(b.grad!.toArray(), [1]);
+  });
+  const ret = scaler.step(opt, () => 'closure result');
+  assert.equal(ret, 'closure result');
+  scaler.update();
+  opt.zeroGrad();
+  torch.tidy(() => scaler.scale(a.float().sum().add(b.sum().mul(NaN))).backward());
+  const before = [a.toArray(), b.toArray()];
+  assert.equal(scaler.step(opt), undefined);
+  assert.deepEqual([a.toArray(), b.toArray()], before, 'skipped');
+  scaler.update();
+  assert.equal(scaler.getScale(), 2, 'backed off');
+  const z = torch.zeros([1], { dtype: 'complex64' }).requiresGrad_(true);
+  assert.throws(() => new optim.Adam([z]), /complex parameters are not supported/);
+  scaler.dispose();
+  opt.dispose();
+  torch.dispose([a, b, z]);
+});
+
 test('autocast: bfloat16 matmul on CPU inside the scope, float32 outside; nesting restores the state', () => {
   const a = torch.ones([4, 4]);
   const inside = autocast({ deviceType: 'cpu', dtype: 'bfloat16' }, () =>
