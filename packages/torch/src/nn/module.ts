@@ -62,11 +62,14 @@ export abstract class Module {
     if (!this._reg.has(name) && typeof (this as any)[name] === 'function') throw new TypeError(`attribute '${name}' already exists`);
   }
 
-  /** Registers a parameter (a Parameter, a Tensor made into one, or null for an absent one). */
+  /**
+   * Registers a parameter: a Parameter, null for an absent one, or a plain Tensor, which is adopted
+   * (it becomes a Parameter sharing its storage and the Tensor's own handle is disposed).
+   */
   registerParameter(name: string, param: Tensor | null): void {
     this._checkName(name, 'parameter');
     let p: Tensor | null = param;
-    if (p !== null && !(p instanceof Parameter)) p = new Parameter(p, p.requiresGrad || true);
+    if (p !== null && !(p instanceof Parameter)) p = Parameter.wrap(p, true);
     const k = this._reg.get(name);
     if (k !== undefined && k !== 'param') this._reg.delete(name);
     this._sync();

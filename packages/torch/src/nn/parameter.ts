@@ -16,6 +16,16 @@ export class Parameter extends Tensor {
     if (requiresGrad) native.setRequiresGrad(h, true);
   }
 
+  /**
+   * A Parameter that takes over t: same storage, and t's own handle is disposed, so
+   * `nn.Parameter.wrap(torch.ones([3]))` leaves no temporary behind.
+   */
+  static wrap(t: Tensor, requiresGrad = true): Parameter {
+    const p = new Parameter(t, requiresGrad);
+    if (t !== p) t.dispose();
+    return p;
+  }
+
   override toString(): string {
     return `Parameter containing:\n${Tensor.prototype.toString.call(this)}`;
   }
