@@ -1,0 +1,61 @@
+// IO benchmark: load a 512x512x200 int16 .nii.gz with LoadImage, against nibabel in /usr/bin/python3
+// on the same machine. Prints JSON lines; ratio = monai-ts seconds / nibabel seconds (< 1: faster).
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as torch from '@monai-ts/torch';
+import { LoadImage } from '../../packages/monai/src/transforms/io/index.js';
+import type { MetaTensor } from '../../packages/monai/src/data/index.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const py = '/usr/bin/python3';
+const reps = Number(process.env.BENCH_REPS ?? 5);
+const dir = path.join(os.tmpdir(), 'monai-ts-bench-io');
+fs.mkdirSync(dir, { recursive: true });
+const file = path.join(dir, 'ct_512x512x200_int16.nii.gz');
+if (!fs.existsSync(file)) {
+  const r = spawnSync(py, [path.join(here, 'load_nibabel.py'), 'make', file], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('could not create the benchmark volume with nibabel');
+}
+
+function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function timeLoad(dtype: torch.DType | null): number {
+  const load = new LoadImage({ dtype });
+  const ts: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    const img = load.call(file) as MetaTensor;
+    ts.push((performance.now() - t0) / 1000);
+    if (i === 0 && (img.shape.join('x') !== '512x512x200' || img.dtype !== (dtype ?? 'int16'))) throw new Error(`unexpected ${img.shape} ${img.dtype}`);
+    img.dispose();
+  }
+  return median(ts);
+}
+
+timeLoad(null); // warm up (module loading, page cache)
+const ours = { int16: timeLoad(null), float32: timeLoad('float32') };
+const r = spawnSync(py, [path.join(here, 'load_nibabel.py'), 'time', file, String(reps)], { encoding: 'utf8' });
+let theirs: Record<string, number> | null = null;
+if (r.status === 0) theirs = JSON.parse(r.stdout.trim().split('\n').pop()!);
+const size = fs.statSync(file).size;
+for (const k of ['int16', 'float32'] as const) {
+  console.log(
+    JSON.stringify({
+      bench: 'io.load_nifti_gz',
+      case: `512x512x200 int16 .nii.gz -> ${k}`,
+      file_mb: +(size / 2 ** 20).toFixed(1),
+      monai_ts_s: +ours[k].toFixed(4),
+      nibabel_s: theirs ? +theirs[k].toFixed(4) : null,
+      ratio: theirs ? +(ours[k] / theirs[k]).toFixed(3) : null,
+      torch_threads: torch.getNumThreads(),
+      reps,
+      node: process.version,
+    }),
+  );
+}
