@@ -53,6 +53,7 @@ export class Adagrad extends Optimizer {
 
   protected updateParam(p: Tensor, grad: Tensor, g: ParamGroup, state: ParamState): void {
     this.initState(p, g, state);
+    if (typeof state.step === 'number') state.step = this.own(torch.tensor(state.step, { dtype: 'float32' }));
     const stepT = state.step as Tensor;
     stepT.add_(1);
     const step = stepT.item();

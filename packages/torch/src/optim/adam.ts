@@ -38,6 +38,8 @@ function adamUpdate(own: (t: Tensor) => Tensor, p: Tensor, grad: Tensor, g: Para
     state.exp_avg_sq = own(torch.zerosLike(p));
     if (g.amsgrad) state.max_exp_avg_sq = own(torch.zerosLike(p));
   }
+  // state dicts from PyTorch < 1.12 hold 'step' as a number (PyTorch converts it on load, as here)
+  if (typeof state.step === 'number') state.step = own(torch.tensor(state.step, { dtype: 'float32' }));
   const [beta1, beta2] = g.betas as number[];
   const lr = g.lr as number;
   const wd = g.weightDecay as number;

@@ -54,7 +54,9 @@ export class RMSprop extends Optimizer {
       if (g.momentum > 0) state.momentum_buffer = this.own(torch.zerosLike(p));
       if (g.centered) state.grad_avg = this.own(torch.zerosLike(p));
     }
-    state.step = (state.step as number) + 1;
+    // 'step' is a plain number in PyTorch 1.13, a tensor in state dicts from PyTorch >= 2.0
+    if (state.step instanceof Tensor) state.step.add_(1);
+    else state.step = (state.step as number) + 1;
     let gr = g.maximize ? grad.neg() : grad;
     if (g.weightDecay !== 0) gr = gr.add(p, { alpha: g.weightDecay });
     const squareAvg = state.square_avg as Tensor;

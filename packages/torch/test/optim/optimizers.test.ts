@@ -215,6 +215,43 @@ test('state survives tidy scopes; a tidy training loop holds a constant number o
   }
 });
 
+test("state dicts of other PyTorch versions: numeric 'step' (Adam, < 1.12) and tensor 'step' (RMSprop, >= 2.0) load and continue", () => {
+  for (const [make, conv] of [
+    [(ps: Tensor[]) => new optim.Adam(ps, { lr: 0.05 }), (v: any) => (v as Tensor).item()],
+    [(ps: Tensor[]) => new optim.Adagrad(ps, { lr: 0.05 }), (v: any) => (v as Tensor).item()],
+    [(ps: Tensor[]) => new optim.RMSprop(ps, { lr: 0.01, momentum: 0.5 }), (v: any) => torch.tensor(v as number, { dtype: 'float32' })],
+  ] as const) {
+    const [w, c] = problem.params();
+    const a = make([w, c]);
+    const run = (o: optim.Optimizer, x: Tensor, y: Tensor) => torch.tidy(() => {
+      o.zeroGrad();
+      problem.loss(x, y).backward();
+      o.step();
+    });
+    for (let s = 0; s < 3; s++) run(a, w, c);
+    const sd = a.stateDict();
+    const converted: Tensor[] = [];
+    for (const st of sd.state.values()) {
+      const old = st.step;
+      st.step = conv(old);
+      if (st.step instanceof torch.Tensor) converted.push(st.step);
+      if (old instanceof torch.Tensor) old.dispose();
+    }
+    const [w2, c2] = torch.tidy(() => [w.detach().clone().requiresGrad_(true), c.detach().clone().requiresGrad_(true)]);
+    const b = make([w2, c2]);
+    b.loadStateDict(sd);
+    torch.dispose([sd, converted]);
+    for (let s = 0; s < 3; s++) {
+      run(a, w, c);
+      run(b, w2, c2);
+    }
+    assert.deepEqual(flat(w2, c2), flat(w, c));
+    a.dispose();
+    b.dispose();
+    torch.dispose([w, c, w2, c2]);
+  }
+});
+
 after(() => {
   problem.dispose();
   assert.equal(torch.memory().liveTensors, start, 'live tensors returned to their starting count');
