@@ -144,6 +144,7 @@ static Napi::Object Init(Napi::Env e, Napi::Object exports) {
   initOps(e, exports);
   initAutograd(e, exports);
   initRuntime(e, exports);
+  initJit(e, exports);
   return exports;
 }
 

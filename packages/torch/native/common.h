@@ -12,6 +12,12 @@
 #include <unordered_map>
 #include <vector>
 
+namespace torch {
+namespace jit {
+struct Module;
+}
+}  // namespace torch
+
 namespace mts {
 
 // How one schema argument is converted from JS.
@@ -62,6 +68,9 @@ struct Env {
   };
   std::vector<AutocastState> autocastStack;
 
+  // TorchScript modules (jit.cc); shared_ptr keeps torch::jit headers out of this file.
+  std::vector<std::shared_ptr<torch::jit::Module>> scriptModules;
+
   Napi::FunctionReference tensorErrorCtor;  // TorchError class from JS, set by setErrorClass
 };
 
@@ -101,5 +110,6 @@ void initTensors(Napi::Env e, Napi::Object exports);
 void initOps(Napi::Env e, Napi::Object exports);
 void initAutograd(Napi::Env e, Napi::Object exports);
 void initRuntime(Napi::Env e, Napi::Object exports);
+void initJit(Napi::Env e, Napi::Object exports);
 
 }  // namespace mts

@@ -48,6 +48,14 @@ export interface Native {
   cudaIsAvailable(): boolean;
   cudaDeviceCount(): number;
   cudaSynchronize(device?: number): void;
+  jitLoad(path: string, device: string | null): number;
+  jitRun(id: number, method: string, wrap: (h: number) => unknown, ...args: unknown[]): any;
+  jitTrain(id: number, mode: boolean): void;
+  jitIsTraining(id: number): boolean;
+  jitNamed(id: number, what: 'parameters' | 'buffers'): [string, number][];
+  jitMethods(id: number): string[];
+  jitTo(id: number, target: string): void;
+  jitFree(id: number): void;
 }
 
 export interface OpArgSchema {
