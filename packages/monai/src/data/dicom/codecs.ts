@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { decodeJpegDct } from './jpeg_dct.js';
 
 const require = createRequire(import.meta.url);
 
@@ -229,7 +230,11 @@ function withoutColourTransform(data: Uint8Array): Uint8Array {
 export function decodeJpegBaseline(data: Uint8Array, limits: FrameLimits, photometric = ''): DecodedFrame {
   const sof = scanJpegSof(data);
   if (sof && sof.precision > 8) {
-    throw new Error(`JPEG with ${sof.precision}-bit precision (extended process 4) is not supported by the bundled 8-bit libjpeg-turbo decoder`);
+    // 12-bit extended (process 4): our own decoder; libjpeg-turbo here is built for 8-bit samples.
+    checkLimits({ width: sof.width, height: sof.height, componentCount: sof.components }, limits);
+    const f = decodeJpegDct(data, limits.rows * limits.cols * limits.spp);
+    checkLimits({ width: f.width, height: f.height, componentCount: f.components }, limits);
+    return { width: f.width, height: f.height, components: f.components, bitsPerSample: f.precision, signed: false, bytes: new Uint8Array(f.samples.buffer, f.samples.byteOffset, f.samples.byteLength) };
   }
   const stream = photometric === 'RGB' && sof?.components === 3 ? withoutColourTransform(data) : data;
   return runWasm('jpeg', stream, limits);

@@ -19,12 +19,13 @@ const FILES = [
   'synthetic/MR_small_htj2k.dcm',
   'pydicom/image_dfl.dcm',
   'pydicom/SC_rgb_jpeg_dcmtk.dcm',
+  'pydicom/JPGExtended.dcm',
   'pydicom/SC_rgb_jpeg_gdcm.dcm',
   'pydicom/SC_rgb_rle_16bit_2frame.dcm',
   'pydicom/rtdose.dcm',
   'synthetic/oblique_enhanced.dcm',
 ];
-const CASES_PER_FILE = 80; // 13 files x 80 = 1040 mutations
+const CASES_PER_FILE = 80; // 14 files x 80 = 1120 mutations
 
 function mulberry32(seed: number) {
   return () => {

@@ -53,6 +53,17 @@ for (const [key, g] of Object.entries(goldens)) {
       return;
     }
     const got = load(key);
+    if (g.source.startsWith('approx:')) {
+      // 12-bit JPEG extended: no Python decoder on this machine; the same NM1 image as JPEG 2000 (both lossy).
+      const ref = goldens[`pydicom/${g.source.slice(7)}`];
+      assert.deepEqual(got.shape, ref.shape);
+      const other = load(`pydicom/${g.source.slice(7)}`);
+      let mad = 0;
+      for (let i = 0; i < got.values.length; i++) mad += Math.abs(got.values[i] - other.values[i]);
+      mad /= got.values.length;
+      assert.ok(mad < 6, `mean |JPEG extended - JPEG 2000| = ${mad}`);
+      return;
+    }
     const ref = g.source.startsWith('ref:') ? goldens[`pydicom/${g.source.slice(4)}`] : g;
     checkArray(key, got, ref, !LOSSY.has(key));
     checkGeometry(key, got.meta, ref);
