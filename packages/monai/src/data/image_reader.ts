@@ -131,8 +131,11 @@ export interface DecodeSpec {
   layoutShape: number[];
   /** permutation from the layout to the array's index order, or null for identity */
   permutation: number[] | null;
-  /** writes numel * itemsize bytes (host byte order) into dest */
-  fill(dest: Uint8Array): void;
+  /**
+   * writes numel * itemsize bytes (host byte order) into the chunks, in order (the chunks cover one
+   * tensor storage; several when it is larger than a typed array can view, each a multiple of 16 bytes)
+   */
+  fill(dest: Uint8Array[]): void;
 }
 
 /** Refuses to allocate more than this for one image unless raised (guards lying headers). */
@@ -154,7 +157,10 @@ export function decodeToTensor(spec: DecodeSpec, dtype?: torch.DType | null): Te
     const raw = torch.empty(spec.layoutShape, { dtype: STORAGE[spec.element] });
     if (numel > 0) {
       const view = raw.data({ share: true });
-      spec.fill(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
+      const chunks: Uint8Array[] = [];
+      const CH = 2 ** 30;
+      for (let off = 0; off < view.byteLength; off += CH) chunks.push(new Uint8Array(view.buffer, view.byteOffset + off, Math.min(CH, view.byteLength - off)));
+      spec.fill(chunks);
     }
     let t: Tensor = raw;
     if (spec.element === 'uint16') t = t.to({ dtype: 'int32' }).bitwiseAnd(0xffff);

@@ -240,8 +240,9 @@ export class ByteStream {
     }
     let written = 0;
     while (written < dest.length && !this.ended) {
-      const inLen = this.source.length - this.inPos;
-      const outLen = dest.length - written;
+      // the native handle takes 32-bit lengths: step through at most 1 GiB at a time
+      const inLen = Math.min(this.source.length - this.inPos, 2 ** 30);
+      const outLen = Math.min(dest.length - written, 2 ** 30);
       let availOut: number, availIn: number;
       try {
         [availOut, availIn] = this.step!.write(zlib.constants.Z_NO_FLUSH, this.source, this.inPos, inLen, dest, written, outLen);
@@ -252,7 +253,7 @@ export class ByteStream {
       const consumed = inLen - availIn;
       written += produced;
       this.inPos += consumed;
-      if (produced === 0 && consumed === 0) this.ended = true; // end of stream or of input
+      if (produced === 0 && consumed === 0 && inLen === this.source.length - this.inPos) this.ended = true; // end of stream or of input
     }
     this.position += written;
     return written;
@@ -305,10 +306,10 @@ export function gzipParts(parts: Uint8Array[], level: number): Uint8Array[] {
     for (let i = 0; i < parts.length; i++) {
       const p = parts[i];
       const last = i === parts.length - 1;
-      const flush = last ? zlib.constants.Z_FINISH : zlib.constants.Z_NO_FLUSH;
       let inPos = 0;
       for (;;) {
-        const inLen = p.byteLength - inPos;
+        const inLen = Math.min(p.byteLength - inPos, 2 ** 30);
+        const flush = last && inPos + inLen >= p.byteLength ? zlib.constants.Z_FINISH : zlib.constants.Z_NO_FLUSH;
         const [availOut, availIn] = z.write(flush, p, inPos, inLen, buf, used, CH - used);
         used = CH - availOut;
         inPos += inLen - availIn;
@@ -318,7 +319,7 @@ export function gzipParts(parts: Uint8Array[], level: number): Uint8Array[] {
           used = 0;
           continue;
         }
-        if (availIn === 0) break; // input consumed and output space left: stream flushed for this flag
+        if (availIn === 0 && inPos >= p.byteLength) break; // input consumed and output space left: flushed
       }
     }
   } finally {

@@ -507,18 +507,23 @@ export function niftiLayout(info: NiftiInfo): { layoutShape: number[]; permutati
 }
 
 /** Streams the voxel bytes of `info` into `dest` (length = numel * itemsize), converted to host byte order. */
-export function readNiftiData(info: NiftiInfo, dest: Uint8Array): void {
+export function readNiftiData(info: NiftiInfo, dest: Uint8Array | Uint8Array[]): void {
+  const chunks = Array.isArray(dest) ? dest : [dest];
+  const total = chunks.reduce((a, c) => a + c.length, 0);
   const all = readFileBytes(info.dataFile);
   const bs = new ByteStream(info.dataFile, all, isGzip(all));
   try {
     if (!bs.skip(info.voxOffset)) throw new ImageFormatError(info.dataFile, `truncated: data offset ${info.voxOffset} is past the end of the file`);
-    const got = bs.readInto(dest);
-    if (got < dest.length)
-      throw new ImageFormatError(info.dataFile, `truncated: expected ${dest.length} bytes of voxel data, found ${got}`);
+    let got = 0;
+    for (const c of chunks) {
+      const n = bs.readInto(c);
+      got += n;
+      if (n < c.length) throw new ImageFormatError(info.dataFile, `truncated: expected ${total} bytes of voxel data, found ${got}`);
+      if (!info.littleEndian) byteswapInPlace(c, swapUnit(info.type.element!));
+    }
   } finally {
     bs.dispose();
   }
-  if (!info.littleEndian) byteswapInPlace(dest, swapUnit(info.type.element!));
 }
 
 // ---------------------------------------------------------------------------------------------

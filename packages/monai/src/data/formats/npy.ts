@@ -97,9 +97,13 @@ export function npyLayout(a: NpyArray): { layoutShape: number[]; permutation: nu
 }
 
 /** Copies the data of `a` into dest (host byte order). */
-export function readNpyData(a: NpyArray, dest: Uint8Array): void {
-  dest.set(a.bytes);
-  if (!a.littleEndian) byteswapInPlace(dest, swapUnit(a.element));
+export function readNpyData(a: NpyArray, dest: Uint8Array | Uint8Array[]): void {
+  let off = 0;
+  for (const c of Array.isArray(dest) ? dest : [dest]) {
+    c.set(a.bytes.subarray(off, off + c.length));
+    off += c.length;
+    if (!a.littleEndian) byteswapInPlace(c, swapUnit(a.element));
+  }
 }
 
 export function readNpyFile(file: string): NpyArray[] {

@@ -262,7 +262,11 @@ export function nrrdAffine(info: NrrdInfo): { affine: Float64Array; spatialAxes:
 }
 
 /** Streams the NRRD data (host byte order) into dest; layout is the reversed sizes (first axis fastest). */
-export function readNrrdData(info: NrrdInfo, dest: Uint8Array): void {
+export function readNrrdData(info: NrrdInfo, destChunks: Uint8Array | Uint8Array[]): void {
+  const chunks = Array.isArray(destChunks) ? destChunks : [destChunks];
+  if (info.encoding === 'ascii' && chunks.length > 1) throw new ImageFormatError(info.file, 'ascii NRRD data larger than 1 GiB is not supported');
+  const dest = chunks[0];
+  const total = chunks.reduce((a, c) => a + c.length, 0);
   const all = info.dataFile === info.file ? readFileBytes(info.file) : readFileBytes(info.dataFile);
   let body = all.subarray(info.dataOffset);
   if (info.lineSkip > 0) {
@@ -278,17 +282,21 @@ export function readNrrdData(info: NrrdInfo, dest: Uint8Array): void {
     readAscii(info, body, dest);
     return;
   }
-  if (info.encoding === 'raw' && info.byteSkip === -1) body = body.subarray(Math.max(0, body.length - dest.length));
-  const bs = new ByteStream(info.dataFile, body, info.encoding === 'gzip');
+  if (info.encoding === 'raw' && info.byteSkip === -1) body = body.subarray(Math.max(0, body.length - total));
   if (info.encoding === 'gzip' && !isGzip(body)) throw new ImageFormatError(info.file, 'NRRD says gzip encoding but the data is not gzip');
+  const bs = new ByteStream(info.dataFile, body, info.encoding === 'gzip');
   try {
     if (info.byteSkip > 0 && !bs.skip(info.byteSkip)) throw new ImageFormatError(info.file, 'truncated: byte skip runs past the end of the data');
-    const got = bs.readInto(dest);
-    if (got < dest.length) throw new ImageFormatError(info.file, `truncated: expected ${dest.length} bytes of data, found ${got}`);
+    let got = 0;
+    for (const c of chunks) {
+      const n = bs.readInto(c);
+      got += n;
+      if (n < c.length) throw new ImageFormatError(info.file, `truncated: expected ${total} bytes of data, found ${got}`);
+      if (!info.littleEndian) byteswapInPlace(c, swapUnit(info.element));
+    }
   } finally {
     bs.dispose();
   }
-  if (!info.littleEndian) byteswapInPlace(dest, swapUnit(info.element));
 }
 
 function readAscii(info: NrrdInfo, body: Uint8Array, dest: Uint8Array): void {

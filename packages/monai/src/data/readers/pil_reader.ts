@@ -63,7 +63,7 @@ export class PILReader implements ImageReader {
             element: p.element,
             layoutShape: layout,
             permutation: perm,
-            fill: (d) => d.set(new Uint8Array(p.data.buffer, p.data.byteOffset, p.data.byteLength)),
+            fill: (d) => d[0].set(new Uint8Array(p.data.buffer, p.data.byteOffset, p.data.byteLength)),
           },
           (options.dtype !== undefined ? options.dtype : this.dtype),
         );
