@@ -13,3 +13,4 @@ export * from './modules/misc.js';
 export * from './modules/container.js';
 export * from './modules/transformer.js';
 export type { FactoryOptions } from './modules/common.js';
+export * from './modules/loss.js';

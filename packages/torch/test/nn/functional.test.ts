@@ -143,3 +143,32 @@ test('inplace activations and dropout return the same tensor', () => {
 after(() => {
   assert.equal(torch.memory().liveTensors, start, 'live tensors back to the start value');
 });
+
+test('loss modules match their functional forms; class weights are buffers in the state dict', async () => {
+  const nn = await import('../../src/nn/index.js');
+  torch.tidy(() => {
+    const x = torch.randn([4, 3]);
+    const t = torch.tensor([0, 2, 1, 2]);
+    const w = torch.tensor([0.2, 0.3, 0.5]);
+    const ce = new nn.CrossEntropyLoss({ weight: w, labelSmoothing: 0.1 });
+    assert.ok(ce.forward(x, t).equal(F.crossEntropy(x, t, { weight: w, labelSmoothing: 0.1 })));
+    assert.deepEqual(Object.keys(ce.stateDict()), ['weight']);
+    assert.equal(ce.toString(), 'CrossEntropyLoss()');
+    ce.dispose();
+    const p = torch.rand([4, 3]);
+    const bce = new nn.BCEWithLogitsLoss({ posWeight: w });
+    assert.ok(bce.forward(x, p).equal(F.binaryCrossEntropyWithLogits(x, p, { posWeight: w })));
+    assert.deepEqual(Object.keys(bce.stateDict()), ['pos_weight']);
+    bce.dispose();
+    for (const [m, f] of [
+      [new nn.MSELoss(), F.mseLoss], [new nn.L1Loss({ reduction: 'sum' }), (a: T, b: T) => F.l1Loss(a, b, { reduction: 'sum' })],
+      [new nn.SmoothL1Loss({ beta: 0.5 }), (a: T, b: T) => F.smoothL1Loss(a, b, { beta: 0.5 })], [new nn.HuberLoss({ delta: 2 }), (a: T, b: T) => F.huberLoss(a, b, { delta: 2 })],
+      [new nn.KLDivLoss({ reduction: 'batchmean' }), (a: T, b: T) => F.klDiv(a, b, { reduction: 'batchmean' })], [new nn.CosineSimilarity(), (a: T, b: T) => F.cosineSimilarity(a, b)],
+    ] as [any, (a: T, b: T) => T][]) {
+      assert.ok(m.forward(x, p).equal(f(x, p)), m.constructor.name);
+    }
+    assert.ok(new nn.NLLLoss().forward(x, t).equal(F.nllLoss(x, t)));
+    assert.ok(new nn.BCELoss().forward(p, p).equal(F.binaryCrossEntropy(p, p)));
+    assert.throws(() => new nn.MSELoss({ reduction: 'avg' as any }), /reduction must be/);
+  });
+});

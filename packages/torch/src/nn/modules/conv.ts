@@ -70,6 +70,7 @@ export abstract class ConvNd extends Module {
     const p = options.padding ?? 0;
     let padding: number[] | 'valid' | 'same';
     if (typeof p === 'string') {
+      if (transposed) throw new TypeError(`${name}: padding must be a number or an array of numbers, found '${p}'`);
       if (p !== 'same' && p !== 'valid') throw new TypeError(`${name}: invalid padding string '${p}', should be one of 'same', 'valid'`);
       if (p === 'same' && stride.some((s) => s !== 1)) throw new RangeError(`${name}: padding='same' is not supported for strided convolutions`);
       padding = p;
