@@ -85,6 +85,14 @@ test('GradScaler: stages, state dict round trip, disabled pass-through, explicit
   assert.deepEqual(off.stateDict(), {});
   assert.throws(() => new GradScaler({ growthFactor: 0.5 }), /growth factor/);
   assert.throws(() => new GradScaler({ initscale: 2 } as any), /unknown option/);
+  // growth that would overflow float32 keeps the scale (the kernel's isfinite check); the tracker resets
+  const big = new GradScaler({ initScale: 3e38, growthInterval: 1 });
+  torch.tidy(() => big.scale(p.sum()).backward());
+  big.step(opt);
+  big.update();
+  assert.equal(big.getScale(), Math.fround(3e38));
+  assert.equal(big.getGrowthTracker(), 0);
+  big.dispose();
   x.dispose();
   scaler.dispose();
   other.dispose();
