@@ -12,6 +12,8 @@ Writes
                          str, None, bools, bytes, set), nested dict/list/tuple, tensors inside lists.
   checkpoint_legacy.pt   the same object with _use_new_zipfile_serialization=False (legacy format).
   state_dict_p4.pt       state_dict.pt's content written with pickle_protocol=4.
+  numpy_meta.pt          numpy arrays (C/Fortran order, big-endian, bool, f16), numpy scalars and a
+                         MetaTensor-like tensor subclass with a meta dict (stand-ins for MONAI's classes).
   plain.pkl              pickle.dump (not torch.save) of tensors: storages inside as _load_from_bytes.
   expected.json          canonical description of both objects (see canon() below).
   reference.safetensors  a safetensors file laid out exactly as the reference writer
@@ -109,6 +111,23 @@ class Canon:
         raise TypeError(type(v))
 
 
+def numpy_expected(nm):
+    import numpy as np
+    out = {}
+    for k in ('f64', 'fortran', 'big_endian', 'u8', 'b', 'f16'):
+        t = torch.from_numpy(np.ascontiguousarray(nm[k]).astype(nm[k].dtype.newbyteorder('=')))
+        out[k] = Canon()(t)
+    out['scalars'] = [x.item() if not isinstance(x, np.float16) else float(x) for x in nm['scalars']]
+    out['scalars'] = [str(x) if isinstance(x, int) and not isinstance(x, bool) and abs(x) > 2 ** 53 else x for x in out['scalars']]
+    img = nm['image']
+    out['image'] = {'class': f'{type(img).__module__}.{type(img).__name__}', 'tensor': Canon()(img.as_subclass(torch.Tensor)),
+                    'affine': Canon()(img._meta['affine']), 'original_affine': Canon()(torch.from_numpy(img._meta['original_affine'])),
+                    'spatial_shape': Canon()(torch.from_numpy(img._meta['spatial_shape'])),
+                    'space': str(img._meta['space'].value), 'filename_or_obj': img._meta['filename_or_obj'],
+                    'state_keys': list(img.__dict__)}
+    return out
+
+
 def make_state_dict():
     g = torch.Generator().manual_seed(1234)
     sd = collections.OrderedDict()
@@ -174,6 +193,9 @@ def main():
     # Pickle protocol 4 (FRAME, MEMOIZE, SHORT_BINUNICODE, STACK_GLOBAL, ...); same content as state_dict.pt.
     torch.save(sd, os.path.join(OUT, 'state_dict_p4.pt'), pickle_protocol=4)
 
+    nm = make_numpy_meta()
+    torch.save(nm, os.path.join(OUT, 'numpy_meta.pt'))
+
     # Sanity: what we describe is what torch reads back.
     sd2 = torch.load(os.path.join(OUT, 'state_dict.pt'))
     ck2 = torch.load(os.path.join(OUT, 'checkpoint.pt'))
@@ -184,6 +206,7 @@ def main():
         'checkpoint_legacy': Canon()(ck3),
         'model_metadata': {k: dict(v) for k, v in ck2['model']._metadata.items()},
         'torch_version': torch.__version__,
+        'numpy_meta': numpy_expected(torch.load(os.path.join(OUT, 'numpy_meta.pt'))),
     }
     with open(os.path.join(OUT, 'expected.json'), 'w') as f:
         json.dump(expected, f, sort_keys=False, allow_nan=False)
@@ -191,6 +214,57 @@ def main():
 
     write_safetensors_reference()
     print('wrote fixtures to', OUT)
+
+
+# ---------------------------------------------------------------- numpy values and MetaTensor
+
+def fake_monai():
+    """Stand-ins for monai.data.meta_tensor.MetaTensor and monai.utils.enums.SpaceKeys (MONAI is not
+    installed here). They pickle exactly as MONAI's do: MetaTensor through Tensor.__reduce_ex__
+    (_rebuild_from_type_v2 with the instance __dict__ as state), SpaceKeys as Enum(value)."""
+    import enum
+    import types
+    for name in ('monai', 'monai.data', 'monai.data.meta_tensor', 'monai.utils', 'monai.utils.enums'):
+        sys.modules.setdefault(name, types.ModuleType(name))
+
+    class MetaTensor(torch.Tensor):
+        pass
+    MetaTensor.__module__ = 'monai.data.meta_tensor'
+    MetaTensor.__qualname__ = 'MetaTensor'
+    sys.modules['monai.data.meta_tensor'].MetaTensor = MetaTensor
+
+    class SpaceKeys(str, enum.Enum):
+        RAS = 'RAS'
+        LPS = 'LPS'
+    SpaceKeys.__module__ = 'monai.utils.enums'
+    SpaceKeys.__qualname__ = 'SpaceKeys'
+    sys.modules['monai.utils.enums'].SpaceKeys = SpaceKeys
+    return MetaTensor, SpaceKeys
+
+
+def make_numpy_meta():
+    import numpy as np
+    MetaTensor, SpaceKeys = fake_monai()
+    img = torch.arange(24, dtype=torch.float32).reshape(1, 2, 3, 4).as_subclass(MetaTensor)
+    affine = torch.diag(torch.tensor([2.0, 3.0, 4.0, 1.0], dtype=torch.float64))
+    img.__dict__.update({
+        '_meta': {'affine': affine, 'original_affine': np.diag([2.0, 3.0, 4.0, 1.0]),
+                  'spatial_shape': np.array([2, 3, 4], dtype=np.int16), 'space': SpaceKeys.RAS,
+                  'filename_or_obj': 'img.nii.gz', 'original_channel_dim': 'no_channel'},
+        '_applied_operations': [], '_pending_operations': [], '_is_batch': False,
+    })
+    return {
+        'f64': np.array([[1.5, -2.0, 3.25], [4.0, 5.0, 6.0]]),
+        'fortran': np.asfortranarray(np.arange(6, dtype=np.int32).reshape(2, 3)),
+        'big_endian': np.array([1.0, 2.0], dtype='>f4'),
+        'u8': np.array([0, 255], dtype=np.uint8),
+        'b': np.array([True, False]),
+        'f16': np.array([0.5, -1.0], dtype=np.float16),
+        'scalars': [np.float64(0.25), np.float32(1.5), np.int64(-3), np.int32(7), np.bool_(True), np.uint8(200),
+                    np.float16(0.5), np.int64(2 ** 62)],
+        'image': img,
+    }
+    # expected values are written by main() from this same object
 
 
 # ---------------------------------------------------------------- safetensors, written by hand

@@ -3,8 +3,8 @@
 import * as torch from '../index.js';
 import type { Tensor } from '../index.js';
 import { ELEMENT_SIZE } from './dtypes.js';
-import { DTypeRef, RawStorage, RawTensor } from './raw.js';
-import { markTuple, PY_ATTRS, PyComplex, PyDict, PyGlobal, PySet, PyTuple } from './pyvalues.js';
+import { DTypeRef, NumpyArray, NumpyDType, RawStorage, RawTensor } from './raw.js';
+import { markTuple, PY_ATTRS, PY_CLASS, PyComplex, PyDict, PyGlobal, PySet, PyTuple } from './pyvalues.js';
 
 export interface ConvertOptions {
   /**
@@ -36,8 +36,19 @@ export function convertTree(value: unknown, leaf: (t: RawTensor) => unknown, opt
     if (v instanceof RawTensor) {
       const r = leaf(v);
       seen.set(v, r);
+      if (v.pyClass && r !== null && typeof r === 'object') {
+        // A tensor subclass (MONAI's MetaTensor): its class name and Python state ride along.
+        Object.defineProperty(r, PY_CLASS, { value: v.pyClass, enumerable: false, configurable: true });
+        Object.defineProperty(r, PY_ATTRS, { value: conv(v.pyState), enumerable: false, configurable: true });
+      }
       return r;
     }
+    if (v instanceof NumpyArray) {
+      const r = leaf(v.toRawTensor());
+      seen.set(v, r);
+      return r;
+    }
+    if (v instanceof NumpyDType) return v.dtype ?? v.code;
     if (v instanceof RawStorage) {
       // A bare storage: returned as a 1-D tensor of its elements.
       const r = leaf(new RawTensor(v, 0, [v.numel], [1], false));

@@ -56,5 +56,8 @@ export class PySet {
 /** Python bytes / bytearray. */
 export type PyBytes = Uint8Array;
 
+/** Symbol giving the Python class of a loaded tensor subclass (e.g. 'monai.data.meta_tensor.MetaTensor'). */
+export const PY_CLASS = Symbol.for('monai-ts.serialization.class');
+
 /** Symbol under which a loaded OrderedDict's BUILD attributes (state-dict `_metadata`) are kept. */
 export const PY_ATTRS = Symbol.for('monai-ts.serialization.attrs');

@@ -1,7 +1,7 @@
 // Byte-level records of what a .pt file describes: storages (raw little-endian bytes) and tensors
 // (strided views of them). `convert.ts` turns them into Tensors.
 
-import { DType, ELEMENT_SIZE } from './dtypes.js';
+import { byteSwapInPlace, DType, ELEMENT_SIZE, SWAP_SIZE } from './dtypes.js';
 import { PickleError } from './unpickler.js';
 
 /** A storage as found in the file. Bytes are little-endian. */
@@ -59,6 +59,9 @@ export class RawTensor {
     public requiresGrad: boolean,
     public isParameter = false,
   ) {}
+  /** For tensor subclasses (e.g. MONAI's MetaTensor): the Python class and its pickled state. */
+  pyClass: string | null = null;
+  pyState: unknown = null;
   get dtype(): DType {
     return this.storage.dtype;
   }
@@ -72,4 +75,60 @@ export class DTypeRef {
 }
 export class StorageType {
   constructor(readonly dtype: DType, readonly name: string) {}
+}
+
+/** numpy dtype codes (kind + itemsize) we can turn into tensors. */
+export const NUMPY_DTYPE: Record<string, DType> = {
+  f8: 'float64', f4: 'float32', f2: 'float16',
+  i8: 'int64', i4: 'int32', i2: 'int16', i1: 'int8', u1: 'uint8', b1: 'bool',
+  c8: 'complex64', c16: 'complex128',
+};
+
+/** `numpy.dtype(code, align, copy)` with its BUILD state (byte order). */
+export class NumpyDType {
+  byteorder = '=';
+  constructor(readonly code: string) {}
+  get dtype(): DType | null {
+    return NUMPY_DTYPE[this.code] ?? null;
+  }
+  get bigEndian(): boolean {
+    return this.byteorder === '>';
+  }
+}
+
+/** `numpy.core.multiarray._reconstruct(ndarray, (0,), b'b')` plus its BUILD state. */
+export class NumpyArray {
+  shape: number[] = [];
+  dtype: NumpyDType | null = null;
+  fortran = false;
+  data: Uint8Array | null = null;
+
+  /** The array as a strided RawTensor over its own storage. */
+  toRawTensor(): RawTensor {
+    const dt = this.dtype?.dtype;
+    if (!this.dtype || !dt || !this.data) {
+      throw new PickleError(`numpy array of dtype '${this.dtype?.code ?? '?'}' cannot become a tensor`);
+    }
+    const numel = this.shape.reduce((a, b) => a * b, 1);
+    const es = ELEMENT_SIZE[dt];
+    if (this.data.length !== numel * es) {
+      throw new PickleError(`numpy array of shape [${this.shape}] and dtype ${this.dtype.code} has ${this.data.length} bytes, expected ${numel * es}`);
+    }
+    let bytes = this.data;
+    if (this.dtype.bigEndian) {
+      bytes = bytes.slice();
+      byteSwapInPlace(bytes, SWAP_SIZE[dt]);
+    }
+    const storage = new RawStorage('numpy', dt, numel, 'cpu');
+    storage.setBytes(bytes);
+    const n = this.shape.length;
+    const stride = new Array<number>(n);
+    let acc = 1;
+    if (this.fortran) {
+      for (let i = 0; i < n; i++) { stride[i] = acc; acc *= Math.max(1, this.shape[i]!); }
+    } else {
+      for (let i = n - 1; i >= 0; i--) { stride[i] = acc; acc *= Math.max(1, this.shape[i]!); }
+    }
+    return new RawTensor(storage, 0, this.shape.slice(), stride, false);
+  }
 }

@@ -4,7 +4,7 @@
 
 import { STORAGE_CLASS_DTYPE, TORCH_DTYPE_NAMES } from './dtypes.js';
 import { PyComplex, PyDict, PyGlobal, PySet, PyTuple } from './pyvalues.js';
-import { DTypeRef, RawStorage, RawTensor, StorageType } from './raw.js';
+import { DTypeRef, NumpyArray, NumpyDType, RawStorage, RawTensor, StorageType } from './raw.js';
 import { describe, PickleError, UnpicklePolicy } from './unpickler.js';
 
 /** Globals a checkpoint may name. Anything else is refused before it is used. */
@@ -23,7 +23,73 @@ const ALLOWED_FUNCTIONS = new Set([
   'builtins.set', 'builtins.frozenset', 'builtins.complex', 'builtins.bytearray',
   '__builtin__.set', '__builtin__.frozenset', '__builtin__.complex', '__builtin__.bytearray',
   '_codecs.encode',
+  // numpy arrays, dtypes and scalars: rebuilt from their bytes, no numpy code involved.
+  'numpy.core.multiarray._reconstruct', 'numpy._core.multiarray._reconstruct',
+  'numpy.core.multiarray.scalar', 'numpy._core.multiarray.scalar',
+  'numpy.ndarray', 'numpy.dtype',
+  // MONAI's tensor subclass (its Python state is returned as data) and its string enums.
+  'monai.data.meta_tensor.MetaTensor',
+  // only as getattr(<MONAI enum class>, '<member>'), see MONAI_ENUM_MEMBERS
+  'builtins.getattr', '__builtin__.getattr',
 ]);
+
+/** Tensor subclasses `_rebuild_from_type_v2` may name (as types; nothing of them runs). */
+const TENSOR_TYPES = new Set(['torch.Tensor', 'torch.nn.parameter.Parameter', 'monai.data.meta_tensor.MetaTensor']);
+
+/** MONAI string enums (MetaKeys, SpaceKeys, TraceKeys, ...): `Enum(value)` is just the value. */
+const isMonaiEnum = (module: string): boolean => module === 'monai.utils.enums';
+
+/**
+ * Python >= 3.11 pickles enum members by name, `getattr(SpaceKeys, 'RAS')`; these are the MONAI
+ * members that appear in MetaTensor metadata, with their values.
+ */
+const MONAI_ENUM_MEMBERS: Record<string, Record<string, string>> = {
+  SpaceKeys: { RAS: 'RAS', LPS: 'LPS' },
+  MetaKeys: {
+    AFFINE: 'affine', ORIGINAL_AFFINE: 'original_affine', SPATIAL_SHAPE: 'spatial_shape', SPACE: 'space',
+    ORIGINAL_CHANNEL_DIM: 'original_channel_dim', SAVED_TO: 'saved_to',
+  },
+  TraceKeys: {
+    CLASS_NAME: 'class', ID: 'id', ORIG_SIZE: 'orig_size', EXTRA_INFO: 'extra_info', DO_TRANSFORM: 'do_transforms',
+    KEY_SUFFIX: '_transforms', NONE: 'none', TRACING: 'tracing', STATUSES: 'statuses', LAZY: 'lazy',
+  },
+};
+
+function numpyScalar(dt: NumpyDType, b: Uint8Array): number | bigint | boolean {
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const le = !dt.bigEndian;
+  const need = (n: number) => {
+    if (b.length !== n) throw new PickleError(`numpy scalar of dtype ${dt.code} has ${b.length} bytes, expected ${n}`);
+  };
+  switch (dt.code) {
+    case 'f8': need(8); return dv.getFloat64(0, le);
+    case 'f4': need(4); return dv.getFloat32(0, le);
+    case 'f2': need(2); return halfToNumber(dv.getUint16(0, le));
+    case 'i8': need(8); return normBig(dv.getBigInt64(0, le));
+    case 'u8': need(8); return normBig(dv.getBigUint64(0, le));
+    case 'i4': need(4); return dv.getInt32(0, le);
+    case 'u4': need(4); return dv.getUint32(0, le);
+    case 'i2': need(2); return dv.getInt16(0, le);
+    case 'u2': need(2); return dv.getUint16(0, le);
+    case 'i1': need(1); return dv.getInt8(0);
+    case 'u1': need(1); return dv.getUint8(0);
+    case 'b1': need(1); return b[0] !== 0;
+    default: throw new PickleError(`numpy scalar of dtype '${dt.code}' is not supported`);
+  }
+}
+
+function normBig(v: bigint): number | bigint {
+  return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+}
+
+function halfToNumber(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const m = h & 0x3ff;
+  if (e === 0) return s * m * 2 ** -24;
+  if (e === 31) return m ? NaN : s * Infinity;
+  return s * (1 + m / 1024) * 2 ** (e - 15);
+}
 
 export class UnsafeGlobalError extends PickleError {
   override name = 'UnsafeGlobalError';
@@ -41,7 +107,7 @@ export function asInt(v: unknown, what: string): number {
   throw new PickleError(`expected an integer for ${what}, got ${describe(v)}`);
 }
 
-function asIntList(v: unknown, what: string): number[] {
+export function asIntList(v: unknown, what: string): number[] {
   if (!(v instanceof PyTuple) && !Array.isArray(v)) throw new PickleError(`expected a tuple for ${what}, got ${describe(v)}`);
   const items = v instanceof PyTuple ? v.items : v;
   return items.map((x, i) => asInt(x, `${what}[${i}]`));
@@ -90,7 +156,7 @@ export function torchPolicy(ctx: PtContext): UnpicklePolicy {
         if (name === 'UntypedStorage' || name === '_UntypedStorage') return new StorageType('uint8', name);
       }
       if (module === 'torch' && name in TORCH_DTYPE_NAMES) return new DTypeRef(TORCH_DTYPE_NAMES[name]!);
-      if (ALLOWED_FUNCTIONS.has(full)) return new PyGlobal(module, name);
+      if (ALLOWED_FUNCTIONS.has(full) || isMonaiEnum(module)) return new PyGlobal(module, name);
       throw new UnsafeGlobalError(full);
     },
 
@@ -113,13 +179,19 @@ export function torchPolicy(ctx: PtContext): UnpicklePolicy {
           return p;
         }
         case 'torch._tensor._rebuild_from_type_v2': {
-          const [func, newType, fargs] = args;
-          if (!(newType instanceof PyGlobal) || !['torch.Tensor', 'torch.nn.parameter.Parameter'].includes(newType.fullName)) {
+          const [func, newType, fargs, state] = args;
+          if (!(newType instanceof PyGlobal) || !TENSOR_TYPES.has(newType.fullName)) {
             throw new UnsafeGlobalError(newType instanceof PyGlobal ? newType.fullName : describe(newType), ' (tensor subclass)');
           }
           if (!(fargs instanceof PyTuple)) throw new PickleError('_rebuild_from_type_v2 expects an argument tuple');
           const r = this.reduce(func, fargs.items);
           if (r instanceof RawTensor && newType.name === 'Parameter') r.isParameter = true;
+          if (r instanceof RawTensor && newType.fullName !== 'torch.Tensor' && newType.name !== 'Parameter') {
+            const t = new RawTensor(r.storage, r.storageOffset, r.shape, r.stride, r.requiresGrad, r.isParameter);
+            t.pyClass = newType.fullName;
+            t.pyState = state ?? null;
+            return t;
+          }
           return r;
         }
         case 'collections.OrderedDict': {
@@ -168,6 +240,33 @@ export function torchPolicy(ctx: PtContext): UnpicklePolicy {
           if (typeof a === 'string' && args[1] === 'latin-1') return Uint8Array.from(a, (c) => c.charCodeAt(0) & 0xff);
           throw new PickleError('unsupported bytearray() arguments');
         }
+        case 'builtins.getattr':
+        case '__builtin__.getattr': {
+          const [cls, member] = args;
+          if (!(cls instanceof PyGlobal) || !isMonaiEnum(cls.module) || typeof member !== 'string') {
+            throw new UnsafeGlobalError(`${fn.module}.getattr`, ` (only allowed on MONAI enums, got ${cls instanceof PyGlobal ? cls.fullName : describe(cls)})`);
+          }
+          const value = MONAI_ENUM_MEMBERS[cls.name]?.[member];
+          if (value === undefined) throw new PickleError(`unknown MONAI enum member ${cls.fullName}.${member}`);
+          return value;
+        }
+        case 'numpy.core.multiarray._reconstruct':
+        case 'numpy._core.multiarray._reconstruct': {
+          if (!(args[0] instanceof PyGlobal) || args[0].fullName !== 'numpy.ndarray') {
+            throw new PickleError('_reconstruct is only allowed for numpy.ndarray');
+          }
+          return new NumpyArray();
+        }
+        case 'numpy.dtype': {
+          if (typeof args[0] !== 'string') throw new PickleError('numpy.dtype() expects a type code');
+          return new NumpyDType(args[0]);
+        }
+        case 'numpy.core.multiarray.scalar':
+        case 'numpy._core.multiarray.scalar': {
+          const [dt, data] = args;
+          if (!(dt instanceof NumpyDType) || !(data instanceof Uint8Array)) throw new PickleError('numpy scalar() expects a dtype and bytes');
+          return numpyScalar(dt, data);
+        }
         case '_codecs.encode': {
           const [s, enc] = args;
           if (typeof s !== 'string' || (enc !== 'latin1' && enc !== 'latin-1')) {
@@ -178,6 +277,9 @@ export function torchPolicy(ctx: PtContext): UnpicklePolicy {
           return out;
         }
         default:
+          if (isMonaiEnum(fn.module) && args.length === 1 && (typeof args[0] === 'string' || typeof args[0] === 'number')) {
+            return args[0];
+          }
           throw new UnsafeGlobalError(fn.fullName, ' (it cannot be called)');
       }
     },
@@ -198,6 +300,27 @@ export function torchPolicy(ctx: PtContext): UnpicklePolicy {
           return inst;
         }
         if (state === null) return inst;
+      }
+      if (inst instanceof NumpyDType) {
+        // (version, byteorder, subarray, names, fields, elsize, alignment, flags)
+        const st = state instanceof PyTuple ? state.items : null;
+        if (!st || typeof st[1] !== 'string') throw new PickleError('bad numpy dtype state');
+        if (st[3] !== null && st[3] !== undefined) throw new PickleError(`structured numpy dtypes are not supported`);
+        inst.byteorder = st[1];
+        return inst;
+      }
+      if (inst instanceof NumpyArray) {
+        // (version, shape, dtype, is_fortran, rawdata)
+        const st = state instanceof PyTuple ? state.items : null;
+        if (!st || st.length !== 5) throw new PickleError('bad numpy array state');
+        const [, shape, dt, fortran, raw] = st;
+        if (!(dt instanceof NumpyDType)) throw new PickleError('numpy array state has no dtype');
+        if (!(raw instanceof Uint8Array)) throw new PickleError(`numpy array of dtype '${dt.code}' holds Python objects, which cannot be loaded`);
+        inst.shape = asIntList(shape, 'numpy shape');
+        inst.dtype = dt;
+        inst.fortran = fortran === true;
+        inst.data = raw;
+        return inst;
       }
       if (inst instanceof RawTensor) {
         // Parameter/tensor python attributes (state): ignored, but only plain dicts/None are accepted.

@@ -3,7 +3,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as torch from '../../src/index.js';
-import { load, loadPickle, loadRaw, saveToBuffer, PY_ATTRS, isTuple } from '../../src/serialization/index.js';
+import { load, loadPickle, loadRaw, saveToBuffer, PY_ATTRS, PY_CLASS, isTuple } from '../../src/serialization/index.js';
 import { ZipReader, ZipWriter } from '../../src/serialization/zip.js';
 import { canon, fixture, readJson, stripStorage } from './helpers.js';
 
@@ -117,6 +117,47 @@ test('plain pickle (pickle.dump of tensors, storages via torch.storage._load_fro
   } finally {
     torch.dispose(v);
   }
+});
+
+test('numpy arrays and scalars, and a MONAI MetaTensor with its metadata', () => {
+  const v = load(fixture('numpy_meta.pt'));
+  const e = expected.numpy_meta;
+  try {
+    for (const k of ['f64', 'fortran', 'big_endian', 'u8', 'b', 'f16']) {
+      // stride: C-order arrays come back contiguous; the Fortran-order one keeps its column-major strides.
+      const got = stripStorage(canon(v[k], 'tensor')) as any;
+      const want = stripStorage(e[k]) as any;
+      if (k === 'fortran') {
+        assert.deepEqual(got.__tensor__.stride, [1, 2]);
+        got.__tensor__.stride = want.__tensor__.stride;
+      }
+      assert.deepEqual(got, want, k);
+    }
+    assert.deepEqual(v.scalars.map((x: unknown) => (typeof x === 'bigint' ? String(x) : x)), e.scalars);
+    const img = v.image;
+    assert.equal(img[PY_CLASS], e.image.class);
+    assert.deepEqual(stripStorage(canon(img, 'tensor')), stripStorage(e.image.tensor));
+    const state = img[PY_ATTRS];
+    assert.deepEqual(Object.keys(state), e.image.state_keys);
+    const meta = state._meta;
+    assert.deepEqual(stripStorage(canon(meta.affine, 'tensor')), stripStorage(e.image.affine));
+    assert.deepEqual(stripStorage(canon(meta.original_affine, 'tensor')), stripStorage(e.image.original_affine));
+    assert.deepEqual(stripStorage(canon(meta.spatial_shape, 'tensor')), stripStorage(e.image.spatial_shape));
+    assert.equal(meta.space, e.image.space);
+    assert.equal(meta.filename_or_obj, e.image.filename_or_obj);
+    torch.dispose(state);
+  } finally {
+    torch.dispose(v);
+  }
+});
+
+test('enum members by name: only MONAI enums, only known members', () => {
+  const pkl = (cls: string, member: string) =>
+    Uint8Array.from(`\x80\x02c__builtin__\ngetattr\nc${cls}\nX${String.fromCharCode(member.length)}\x00\x00\x00${member}\x86R.`, (c) => c.charCodeAt(0));
+  assert.equal(loadPickle(pkl('monai.utils.enums\nMetaKeys', 'AFFINE')), 'affine');
+  assert.throws(() => loadPickle(pkl('monai.utils.enums\nMetaKeys', 'NOPE')), /unknown MONAI enum member monai.utils.enums.MetaKeys.NOPE/);
+  assert.throws(() => loadPickle(pkl('collections\nOrderedDict', 'fromkeys')), /getattr.*only allowed on MONAI enums/);
+  assert.throws(() => loadPickle(pkl('os\nsystem', 'x')), /refusing to load global 'os.system'/);
 });
 
 test('loading from a buffer and with dicts: "map"', () => {
