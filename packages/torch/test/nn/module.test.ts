@@ -266,6 +266,56 @@ test('BatchNorm with momentum null uses the cumulative average; eval uses runnin
   }
 });
 
+test('a training loop in tidy steps leaves no tensors behind', () => {
+  const net = new nn.Sequential(
+    new nn.Conv3d({ inChannels: 1, outChannels: 4, kernelSize: 3, padding: 1 }),
+    new nn.InstanceNorm3d({ numFeatures: 4, affine: true }),
+    new nn.BatchNorm3d({ numFeatures: 4 }),
+    new nn.PReLU(),
+    new nn.ConvTranspose3d({ inChannels: 4, outChannels: 2, kernelSize: 2, stride: 2 }),
+  );
+  try {
+    const live = torch.memory().liveTensors;
+    const x = torch.randn([2, 1, 4, 4, 4]);
+    const y = torch.randint(0, 2, [2, 8, 8, 8]);
+    const losses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      losses.push(torch.tidy(() => {
+        net.zeroGrad();
+        const loss = nn.functional.crossEntropy(net.forward(x), y);
+        loss.backward();
+        torch.noGrad(() => {
+          for (const p of net.parameters()) {
+            const g = p.grad!;
+            p.sub_(g.mul(0.1));
+          }
+        });
+        return loss.item();
+      }));
+    }
+    assert.ok(losses[4] < losses[0], `loss decreases: ${losses.join(', ')}`);
+    x.dispose();
+    y.dispose();
+    net.zeroGrad();
+    assert.equal(torch.memory().liveTensors, live);
+    torch.tidy(() => assert.equal((net.getSubmodule('2') as nn.BatchNorm3d).numBatchesTracked!.item(), 5));
+  } finally {
+    net.dispose();
+  }
+});
+
+test('shared submodules: parameters once, state-dict keys under every name (as PyTorch)', () => {
+  const lin = new nn.Linear({ inFeatures: 2, outFeatures: 2 });
+  const seq = new nn.Sequential(lin, new nn.ReLU(), lin);
+  try {
+    assert.deepEqual([...seq.namedParameters()].map(([n]) => n), ['0.weight', '0.bias']);
+    assert.deepEqual([...seq.namedModules()].map(([n]) => n), ['', '0', '1']);
+    torch.tidy(() => assert.deepEqual(Object.keys(seq.stateDict()), ['0.weight', '0.bias', '2.weight', '2.bias']));
+  } finally {
+    seq.dispose();
+  }
+});
+
 after(() => {
   assert.equal(torch.memory().liveTensors, start, 'live tensors back to the start value');
 });
