@@ -3,6 +3,7 @@ export { Module, StateDictError, type StateDict, type LoadResult } from './modul
 export { Parameter, isParameter } from './parameter.js';
 export * as functional from './functional/index.js';
 export * as init from './init.js';
+export * as utils from '../nn_utils/index.js';
 export * from './modules/linear.js';
 export * from './modules/conv.js';
 export * from './modules/normalization.js';
