@@ -195,6 +195,8 @@ export interface WriteRequest {
   /** number of spatial axes in `data` (the rest are channel/time) */
   spatialNdim: number;
   scale?: number | null;
+  /** requested file dtype ('uint16' only meaningful for PNG) */
+  outputDtype?: string | null;
 }
 
 export type WriterFn = (file: string, req: WriteRequest) => void;
@@ -274,13 +276,15 @@ const WRITERS: WriterEntry[] = [
       torch.tidy(() => {
         let t: Tensor = req.data;
         if (t.shape.length < 2 || t.shape.length > 3) throw new Error(`PNG needs (W, H) or (W, H, C) data, got shape [${t.shape.join(', ')}]`);
-        if (req.scale) t = t.to({ dtype: 'float64' }).clamp({ min: 0, max: 1 }).mul(req.scale);
-        const wide = req.scale === 65535 || t.dtype === 'int32' || t.dtype === 'int64' || t.dtype === 'int16';
+        // MONAI: clip to [0, 1], multiply by the scale, then cast (truncating) to uint8/uint16
+        if (req.scale) t = t.to({ dtype: 'float64' }).clamp({ min: 0, max: 1 }).mul(req.scale).floor();
+        const od = req.outputDtype;
+        const wide = req.scale === 65535 || od === 'uint16' || (!req.scale && od === null && ['int16', 'int32', 'int64'].includes(t.dtype));
         const hw = t.shape.length === 3 ? t.permute([1, 0, 2]) : t.permute([1, 0]);
         const [h, w] = hw.shape;
         const c = hw.shape[2] ?? 1;
         if (wide) {
-          const v = hw.to({ dtype: 'float64' }).round().clamp({ min: 0, max: 65535 }).to({ dtype: 'int32' }).contiguous().toTypedArray() as Int32Array;
+          const v = hw.to({ dtype: 'int64' }).clamp({ min: 0, max: 65535 }).to({ dtype: 'int32' }).contiguous().toTypedArray() as Int32Array;
           writePng(file, w, h, c, Uint16Array.from(v));
         } else {
           const v = hw.to({ dtype: 'uint8' }).contiguous().toTypedArray() as Uint8Array;

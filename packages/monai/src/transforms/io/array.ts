@@ -305,9 +305,10 @@ export class SaveImage {
           if (w.name !== 'PILWriter') {
             if (od !== null && od !== 'uint16' && out.dtype !== od) out = out.to({ dtype: od });
           } else if (od === 'uint8' && !this.scale && out.dtype !== 'uint8') out = out.to({ dtype: 'uint8' });
+          if (!out.device.startsWith('cpu')) out = out.to({ device: 'cpu' }); // files are written from host memory
           const inSpatial = cd === null ? data.shape.length : data.shape.length - 1;
           const spatialNdim = Math.min(w.spatialNdim ?? inSpatial, out.shape.length);
-          w.write(file, { data: out, affine: outAffine, spatialNdim, scale: this.scale ?? (od === 'uint16' ? null : null) });
+          w.write(file, { data: out, affine: outAffine, spatialNdim, scale: this.scale, outputDtype: od });
         });
       } catch (e) {
         errs.push(`${w.name}: ${(e as Error).message}`);

@@ -178,9 +178,15 @@ tt('PNG round trip: uint8 and 16-bit, channel axis, scale', () => {
   const back2 = new LoadImage({ dtype: null, ensureChannelFirst: true }).call(path.join(out, 'c_s.png')) as MetaTensor;
   // Pillow (and so PILReader) reduces 16-bit colour PNGs to 8 bits
   assert.deepEqual(back2.shape, [3, 5, 4]);
-  const expect = rgb.mul(65535).round().div(256).floor().to({ dtype: 'uint8' });
+  const expect = rgb.mul(65535).floor().div(256).floor().to({ dtype: 'uint8' });
   assert.ok(torch.equal(back2, expect));
-  for (const x of [gray, back, g8, rgb, back2, expect]) x.dispose();
+  // 16-bit gray PNG from float data without scaling: values kept (Pillow reads mode 'I', int32)
+  const g16 = MetaTensor.wrap(torch.arange(6 * 4, { dtype: 'float32' }).mul(2000).reshape([1, 6, 4]), { meta: { filename_or_obj: 'w.png', spatial_shape: [6, 4] } });
+  new SaveImage({ outputDir: out, outputExt: '.png', outputPostfix: 'w', outputDtype: 'uint16', printLog: false, separateFolder: false }).call(g16);
+  const back3 = new LoadImage({ dtype: null }).call(path.join(out, 'w_w.png')) as MetaTensor;
+  assert.equal(back3.dtype, 'int32');
+  assert.ok(torch.equal(back3, g16.reshape([6, 4]).to({ dtype: 'int32' })));
+  for (const x of [gray, back, g8, rgb, back2, expect, g16, back3]) x.dispose();
 });
 
 tt('oblique volume: NIfTI and NRRD (from Python and from SaveImage) load to the same RAS array and affine', () => {
