@@ -287,6 +287,27 @@ def make_two_series(goldens):
         goldens[f"synthetic/two_series#{uid}"] = {"source": "synthetic", **summary(vol.transpose(2, 1, 0))}
 
 
+def make_rescale_per_slice(goldens):
+    """Three axial uint16 slices with different RescaleSlope/Intercept each (float32 per slice, as MONAI)."""
+    d = os.path.join(FIX, "synthetic", "rescale_per_slice")
+    shutil.rmtree(d, ignore_errors=True)
+    study, fr, uid = generate_uid(), generate_uid(), generate_uid()
+    rng = np.random.RandomState(3)
+    for k, (slope, inter) in enumerate([(1.0, -1024.0), (0.5, 10.25), (3.0, 0.0)]):
+        ds = base_ds("1.2.840.10008.5.1.4.1.1.2", 6, 5, uid, study, fr)
+        ds.Modality = "CT"
+        ds.PixelRepresentation = 0
+        ds.InstanceNumber = k + 1
+        ds.ImagePositionPatient = [-10.0, -20.0, 2.0 * k]
+        ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
+        ds.PixelSpacing = [0.5, 0.75]
+        ds.RescaleSlope, ds.RescaleIntercept = slope, inter
+        ds.PixelData = rng.randint(0, 60000, size=(6, 5)).astype(np.uint16).tobytes()
+        save(ds, os.path.join(d, f"ct{k}.dcm"))
+    arr, meta = monai_read(d)
+    goldens["synthetic/rescale_per_slice"] = {"source": "monai", **summary(arr), **geometry(meta)}
+
+
 def make_bits(goldens):
     """BitsStored < BitsAllocated with junk in the high bits, and MONOCHROME1."""
     rows, cols = 5, 7
@@ -365,6 +386,7 @@ def main():
     make_oblique(goldens)
     make_two_series(goldens)
     make_bits(goldens)
+    make_rescale_per_slice(goldens)
     make_htj2k(goldens)
     with open(os.path.join(FIX, "goldens.json"), "w") as f:
         f.write("{\n" + ",\n".join(f"{json.dumps(k)}: {json.dumps(goldens[k], sort_keys=True)}" for k in sorted(goldens)) + "\n}\n")
