@@ -142,6 +142,11 @@ function looksExplicit(bytes: Uint8Array): boolean {
   return a >= 0x41 && a <= 0x5a && b >= 0x41 && b <= 0x5a;
 }
 
+/** True when a file's first bytes (132 or more) may start a DICOM file, with or without preamble. */
+export function mayBeDicom(head: Uint8Array): boolean {
+  return hasDicmPrefix(head) || looksLikeRawDataSet(head);
+}
+
 /** True when the bytes plausibly are a DICOM data set without preamble (group 0x0008 or similar first). */
 function looksLikeRawDataSet(bytes: Uint8Array): boolean {
   if (bytes.length < 8) return false;

@@ -1,8 +1,8 @@
 // A DICOM file or series -> one volume of samples in C order (slice/frame, row, column[, sample]) plus geometry.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { DicomError, describeThrown } from './errors.js';
-import { DicomFile, hasDicmPrefix, parseDicomBytes, type DataSet } from './parse.js';
+import { DicomFile, hasDicmPrefix, mayBeDicom, parseDicomBytes, type DataSet } from './parse.js';
 import { BYTES_PER, DEFAULT_MAX_BYTES, allocTyped, decodePixels, invertMonochrome1, pixelInfo, type DType, type PixelInfo, type TypedArray } from './pixels.js';
 import { dot, sliceNormal, type GeometryInput, type Vec3 } from './geometry.js';
 
@@ -50,6 +50,21 @@ function readBytes(file: string): Uint8Array {
     return readFileSync(file);
   } catch (e) {
     throw new DicomError(file, `cannot read file (${(e as NodeJS.ErrnoException).code ?? describeThrown(e)})`);
+  }
+}
+
+/** The first 132 bytes of a file (fewer if it is shorter), without reading the rest. */
+function readHead(file: string): Uint8Array {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const buf = new Uint8Array(132);
+    const n = readSync(fd, buf, 0, 132, 0);
+    return buf.subarray(0, n);
+  } catch (e) {
+    throw new DicomError(file, `cannot read file (${(e as NodeJS.ErrnoException).code ?? describeThrown(e)})`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -213,6 +228,10 @@ export function scanFolder(dir: string, opts: LoadOptions = {}): { groups: Serie
     try {
       if (!statSync(path).isFile()) continue;
     } catch {
+      continue;
+    }
+    if (!mayBeDicom(readHead(path))) {
+      skipped.push(path);
       continue;
     }
     const bytes = readBytes(path);
