@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as torch from '@monai-ts/torch';
 import { LoadImage, LoadImaged, SaveImage, SaveImaged } from '../../../src/transforms/io/index.js';
 import { EnsureChannelFirst, EnsureChannelFirstd } from '../../../src/transforms/utility/ensure_channel_first.js';
-import { MetaTensor, registerReader, unregisterReader, type ImageReader } from '../../../src/data/index.js';
+import { MetaTensor, registerReader, unregisterReader, identityAffine, resampleToAffine, type ImageReader } from '../../../src/data/index.js';
 import { GOLDENS, fixture, tensorSha, tmpDir } from '../../data/helpers.js';
 
 const start = torch.memory().liveTensors;
@@ -227,6 +227,32 @@ tt('SaveImage resample back to the original affine and shape (exact flip/transpo
   const back2 = new LoadImage().call(path.join(out, 'p_same.nii.gz')) as MetaTensor;
   assert.ok(torch.allclose(back2, orig, { atol: 1e-3 }));
   for (const x of [img, back, orig, plain, back2]) x.dispose();
+});
+
+tt('resampleToAffine grid path: shifted and scaled targets match index arithmetic', () => {
+  const img = torch.arange(5 * 4 * 3, { dtype: 'float64' }).reshape([1, 5, 4, 3]);
+  const id = identityAffine();
+  const shifted = identityAffine();
+  shifted[3] = 1; // output voxel i sits at world x = i + 1 = input voxel i + 1
+  shifted[11] = 0.5; // half a voxel in z: not a permutation, so the grid sampler runs
+  const r = resampleToAffine(img, id, shifted, [5, 4, 3], 'bilinear', 'border', false, 'float64');
+  assert.deepEqual(r.shape, [1, 5, 4, 3]);
+  const v = r.toArray()[0] as number[][][];
+  const src = img.toArray()[0] as number[][][];
+  for (let i = 0; i < 5; i++)
+    for (let j = 0; j < 4; j++)
+      for (let k = 0; k < 3; k++) {
+        const x = Math.min(i + 1, 4);
+        const z0 = Math.min(k, 2);
+        const z1 = Math.min(k + 1, 2);
+        const expect = 0.5 * src[x][j][z0] + 0.5 * src[x][j][z1];
+        assert.ok(Math.abs(v[i][j][k] - expect) < 1e-9, `(${i},${j},${k}) ${v[i][j][k]} vs ${expect}`);
+      }
+  // a coarser grid: voxel size 2 in x samples every other input voxel
+  const coarse = identityAffine();
+  coarse[0] = 2;
+  const r2 = resampleToAffine(img, id, coarse, [3, 4, 3], 'nearest', 'zeros', false, 'float64');
+  assert.ok(torch.equal(r2, img.at(':', '::2')));
 });
 
 tt('SaveImage options: unknown keys, bad extension, data_root_dir and patch index', () => {
