@@ -81,12 +81,21 @@ OPT_CONFIGS = [
     ('Adagrad', {'lr': 0.1}, 1, False),
     ('Adagrad', {'lr': 0.1, 'lr_decay': 0.01, 'weight_decay': 0.1, 'initial_accumulator_value': 0.1}, 1, False),
     ('Adagrad', {'lr': 0.1, 'maximize': True, 'eps': 1e-8}, 2, True),
+    ('Adadelta', {}, 1, False),
+    ('Adadelta', {'lr': 0.5, 'rho': 0.8, 'weight_decay': 0.1, 'maximize': True}, 2, True),
+    ('Adamax', {'lr': 0.05}, 1, False),
+    ('Adamax', {'lr': 0.05, 'betas': (0.8, 0.9), 'weight_decay': 0.1, 'maximize': True}, 2, True),
+    ('NAdam', {'lr': 0.05}, 1, False),
+    ('NAdam', {'lr': 0.05, 'momentum_decay': 0.01, 'weight_decay': 0.1}, 2, False),
+    ('RAdam', {'lr': 0.05}, 1, False),
+    ('RAdam', {'lr': 0.05, 'betas': (0.8, 0.9), 'weight_decay': 0.1}, 2, False),
 ]
 
 # second group (groups == 2): c in its own group with these overrides
 GROUP2 = {'SGD': {'lr': 0.02, 'momentum': 0.5}, 'Adam': {'lr': 0.01, 'betas': (0.5, 0.9)},
           'AdamW': {'lr': 0.01, 'weight_decay': 0.5}, 'RMSprop': {'lr': 0.003, 'momentum': 0.2},
-          'Adagrad': {'lr': 0.3, 'lr_decay': 0.1}}
+          'Adagrad': {'lr': 0.3, 'lr_decay': 0.1}, 'Adadelta': {'lr': 2.0, 'rho': 0.95}, 'Adamax': {'lr': 0.01},
+          'NAdam': {'lr': 0.01, 'betas': (0.5, 0.9)}, 'RAdam': {'lr': 0.2}}
 
 
 def make_params(groups, name):

@@ -12,7 +12,10 @@ const out = process.argv[2] ?? '/tmp/ts_state_25.pt';
 const OPT = fixture('optimizers.json');
 const SCHED = fixture('schedulers.json');
 const problem = new LeastSquares(OPT.problem);
-const CLASSES: Record<string, any> = { SGD: optim.SGD, Adam: optim.Adam, AdamW: optim.AdamW, RMSprop: optim.RMSprop, Adagrad: optim.Adagrad };
+const CLASSES: Record<string, any> = {
+  SGD: optim.SGD, Adam: optim.Adam, AdamW: optim.AdamW, RMSprop: optim.RMSprop, Adagrad: optim.Adagrad,
+  Adadelta: optim.Adadelta, Adamax: optim.Adamax, NAdam: optim.NAdam, RAdam: optim.RAdam,
+};
 const RENAME: Record<string, string> = { T_max: 'tMax', T_0: 't0', T_mult: 'tMult' };
 const LAMBDAS: Record<string, (e: number) => number> = { pow095: (e) => 0.95 ** e, pow09: (e) => 0.9 ** e, inv: (e) => 1 / (1 + e), warmup: (e) => Math.min(1, (e + 1) / 10) };
 

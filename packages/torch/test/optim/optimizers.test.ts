@@ -10,7 +10,10 @@ import { fixture, LeastSquares, flat, camelOptions, assertClose } from './helper
 const start = torch.memory().liveTensors;
 const G = fixture('optimizers.json');
 const problem = new LeastSquares(G.problem);
-const CLASSES: Record<string, any> = { SGD: optim.SGD, Adam: optim.Adam, AdamW: optim.AdamW, RMSprop: optim.RMSprop, Adagrad: optim.Adagrad };
+const CLASSES: Record<string, any> = {
+  SGD: optim.SGD, Adam: optim.Adam, AdamW: optim.AdamW, RMSprop: optim.RMSprop, Adagrad: optim.Adagrad,
+  Adadelta: optim.Adadelta, Adamax: optim.Adamax, NAdam: optim.NAdam, RAdam: optim.RAdam,
+};
 
 function build(cfg: any, w: Tensor, c: Tensor): optim.Optimizer {
   const params = cfg.groups === 1 ? [w, c] : [{ params: [w] }, { params: [c], ...camelOptions(cfg.group2) }];
@@ -94,7 +97,11 @@ for (const cfg of G.configs) {
       trainStep(opt2, w2, c2, cfg.neg);
       const a = flat(w, c);
       const b = flat(w2, c2);
-      assert.deepEqual(b, a, `step ${s + 1}: resumed run differs`);
+      // NAdam: loading casts the float32 mu_product to the float64 parameters' dtype, exactly as PyTorch's
+      // load_state_dict does (every non-'step' tensor follows the parameter), so PyTorch's resumed run
+      // differs from its uninterrupted one in the last bits too
+      if (cfg.optimizer === 'NAdam') assertClose(b, a, 1e-12, `step ${s + 1}: resumed run`);
+      else assert.deepEqual(b, a, `step ${s + 1}: resumed run differs`);
       assertClose(b, cfg.trajectory[s], 1e-6, `resumed params step ${s + 1}`);
     }
     // a state dict round-trips: dumping the loaded optimizer gives the same structure and values
@@ -104,7 +111,8 @@ for (const cfg of G.configs) {
     for (const [k, st] of sdA.state) {
       const other = sdB.state.get(k)!;
       for (const [key, v] of Object.entries(st)) {
-        if (v instanceof torch.Tensor) assert.deepEqual((other[key] as Tensor).toArray(), v.toArray());
+        if (v instanceof torch.Tensor && cfg.optimizer === 'NAdam') assertClose(torch.tidy(() => (other[key] as Tensor).reshape([-1]).toArray()), torch.tidy(() => v.reshape([-1]).toArray()), 1e-12, key);
+        else if (v instanceof torch.Tensor) assert.deepEqual((other[key] as Tensor).toArray(), v.toArray());
         else assert.equal(other[key], v);
       }
     }
