@@ -15,6 +15,7 @@ import type { DType, Device } from '../dtype.js';
 import { isFloatingDtype, normalizeDtype } from '../dtype.js';
 
 type Kind = 'param' | 'buffer' | 'module';
+const HOOKS = Symbol('forwardHooks');
 
 const DTYPE_WORDS = new Set(['float32', 'float64', 'float16', 'bfloat16', 'uint8', 'int8', 'int16', 'int32', 'int64', 'bool',
   'complex64', 'complex128', 'float', 'double', 'half', 'short', 'int', 'long']);
@@ -33,6 +34,14 @@ export class StateDictError extends Error {
   }
 }
 
+export type ForwardPreHook = (module: Module, args: any[]) => any[] | void;
+export type ForwardHook = (module: Module, args: any[], output: any) => any;
+
+/** Returned by registerForward(Pre)Hook; remove() unregisters the hook. */
+export interface RemovableHandle {
+  remove(): void;
+}
+
 export abstract class Module {
   /** Training mode (train()/eval()). */
   training = true;
@@ -43,6 +52,55 @@ export abstract class Module {
 
   /** The computation; subclasses implement it. */
   abstract forward(...args: any[]): any;
+
+  // ------------------------------------------------------------------ hooks
+
+  /**
+   * Runs hook(module, args) before every forward(); it may return replacement arguments.
+   * Hooks wrap this instance's forward, so they run however forward() is called.
+   */
+  registerForwardPreHook(hook: ForwardPreHook): RemovableHandle {
+    return this._addHook('pre', hook);
+  }
+  /** Runs hook(module, args, output) after every forward(); a returned value replaces the output. */
+  registerForwardHook(hook: ForwardHook): RemovableHandle {
+    return this._addHook('post', hook);
+  }
+
+  private _addHook(kind: 'pre' | 'post', hook: ForwardPreHook | ForwardHook): RemovableHandle {
+    const self = this as any;
+    let hooks: { pre: ForwardPreHook[]; post: ForwardHook[] } | undefined = self[HOOKS];
+    if (!hooks) {
+      hooks = { pre: [], post: [] };
+      Object.defineProperty(this, HOOKS, { value: hooks, enumerable: false });
+      const original = Object.getPrototypeOf(this).forward as (...a: any[]) => any;
+      const h = hooks;
+      Object.defineProperty(this, 'forward', {
+        enumerable: false, configurable: true, writable: true,
+        value: (...args: any[]) => {
+          let a = args;
+          for (const f of h.pre.slice()) {
+            const r = f(this, a);
+            if (r !== undefined) a = Array.isArray(r) ? r : [r];
+          }
+          let out = original.apply(this, a);
+          for (const f of h.post.slice()) {
+            const r = f(this, a, out);
+            if (r !== undefined) out = r;
+          }
+          return out;
+        },
+      });
+    }
+    const list = (kind === 'pre' ? hooks.pre : hooks.post) as unknown[];
+    list.push(hook);
+    return {
+      remove: () => {
+        const i = list.indexOf(hook);
+        if (i >= 0) list.splice(i, 1);
+      },
+    };
+  }
 
   // ------------------------------------------------------------------ registration
 
@@ -214,6 +272,13 @@ export abstract class Module {
       m = next;
     }
     return m;
+  }
+  getBuffer(target: string): Tensor {
+    const i = target.lastIndexOf('.');
+    const m = this.getSubmodule(i < 0 ? '' : target.slice(0, i));
+    const name = i < 0 ? target : target.slice(i + 1);
+    if (m._reg.get(name) !== 'buffer' || !((m as any)[name] instanceof Tensor)) throw new Error(`'${target}' is not a buffer`);
+    return (m as any)[name];
   }
   getParameter(target: string): Parameter {
     const i = target.lastIndexOf('.');

@@ -5,7 +5,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as torch from '../../src/index.js';
 import { functional as F } from '../../src/nn/index.js';
-import { Fixture, assertClose } from './helpers.js';
+import { Fixture, assertClose, valuesOf } from './helpers.js';
 
 type T = torch.Tensor;
 const start = torch.memory().liveTensors;
@@ -170,5 +170,23 @@ test('loss modules match their functional forms; class weights are buffers in th
     assert.ok(new nn.NLLLoss().forward(x, t).equal(F.nllLoss(x, t)));
     assert.ok(new nn.BCELoss().forward(p, p).equal(F.binaryCrossEntropy(p, p)));
     assert.throws(() => new nn.MSELoss({ reduction: 'avg' as any }), /reduction must be/);
+  });
+});
+
+test('scaledDotProductAttention: math path, bool/float masks, causal', () => {
+  torch.tidy(() => {
+    const q = torch.randn([2, 3, 4, 8]), k = torch.randn([2, 3, 5, 8]), v = torch.randn([2, 3, 5, 6]);
+    const ref = torch.softmax(q.matmul(k.transpose(-2, -1)).div(Math.sqrt(8)), -1).matmul(v);
+    assertClose(F.scaledDotProductAttention(q, k, v), valuesOf(ref), [2, 3, 4, 6], 'plain');
+    const mask = torch.rand([4, 5]).gt(0.3);
+    mask.assign(true, ':', 0);
+    const refM = torch.softmax(q.matmul(k.transpose(-2, -1)).div(Math.sqrt(8)).maskedFill(mask.logicalNot(), -Infinity), -1).matmul(v);
+    assertClose(F.scaledDotProductAttention(q, k, v, { attnMask: mask }), valuesOf(refM), [2, 3, 4, 6], 'bool mask');
+    const fm = torch.randn([4, 5]);
+    const refF = torch.softmax(q.matmul(k.transpose(-2, -1)).mul(0.5).add(fm), -1).matmul(v);
+    assertClose(F.scaledDotProductAttention(q, k, v, { attnMask: fm, scale: 0.5 }), valuesOf(refF), [2, 3, 4, 6], 'float mask, scale');
+    const qc = torch.randn([1, 4, 8]);
+    const causal = F.scaledDotProductAttention(qc, qc, qc, { isCausal: true });
+    assertClose(causal.at(0, 0), valuesOf(qc.at(0, 0)), [8], 'first query attends only to itself');
   });
 });

@@ -319,3 +319,49 @@ test('shared submodules: parameters once, state-dict keys under every name (as P
 after(() => {
   assert.equal(torch.memory().liveTensors, start, 'live tensors back to the start value');
 });
+
+test('forward hooks and pre-hooks run around forward() and can be removed', () => {
+  const lin = new nn.Linear({ inFeatures: 2, outFeatures: 2 });
+  try {
+    torch.tidy(() => {
+      const seen: number[][] = [];
+      const h1 = lin.registerForwardPreHook((_m, args) => [args[0].mul(2)]);
+      const h2 = lin.registerForwardHook((_m, _args, out) => {
+        seen.push(out.shape);
+        return out.add(1);
+      });
+      const x = torch.ones([3, 2]);
+      const expected = torch.linear(x.mul(2), lin.weight, { bias: lin.bias }).add(1);
+      assert.ok(lin.forward(x).equal(expected));
+      assert.deepEqual(seen, [[3, 2]]);
+      h1.remove();
+      h2.remove();
+      assert.ok(lin.forward(x).equal(torch.linear(x, lin.weight, { bias: lin.bias })));
+      assert.deepEqual([...lin.namedParameters()].map(([n]) => n), ['weight', 'bias']);
+      // a hook inside a Sequential fires when the container calls forward()
+      const seq = new nn.Sequential(new nn.ReLU(), lin);
+      let calls = 0;
+      const h = seq.at(1).registerForwardHook(() => void calls++);
+      seq.forward(x);
+      assert.equal(calls, 1);
+      h.remove();
+    });
+  } finally {
+    lin.dispose();
+  }
+});
+
+test('dtype and device factory options', () => {
+  const conv = new nn.Conv3d({ inChannels: 1, outChannels: 2, kernelSize: 3, dtype: 'float64', device: 'cpu' });
+  const bn = new nn.BatchNorm3d({ numFeatures: 2, dtype: 'float64' });
+  try {
+    assert.equal(conv.weight.dtype, 'float64');
+    assert.equal(bn.runningVar!.dtype, 'float64');
+    assert.equal(bn.numBatchesTracked!.dtype, 'int64');
+    assert.equal(bn.getBuffer('running_mean'), bn.runningMean);
+    torch.tidy(() => assert.equal(bn.forward(conv.forward(torch.randn([2, 1, 4, 4, 4], { dtype: 'float64' }))).dtype, 'float64'));
+  } finally {
+    conv.dispose();
+    bn.dispose();
+  }
+});

@@ -151,3 +151,29 @@ function inProjectionPacked(q: Tensor, k: Tensor, v: Tensor, w: Tensor, b: Tenso
   const [bq, bk, bv] = b ? b.chunk(3) : [null, null, null];
   return [linear(q, wq, bq), linear(k, wk, bk), linear(v, wv, bv)];
 }
+
+/**
+ * softmax(q k^T * scale + mask) v over the last two dimensions (PyTorch 2.x's
+ * F.scaled_dot_product_attention, math path). A bool attnMask marks the positions that take part;
+ * a float mask is added. isCausal masks out keys after each query. scale defaults to 1/sqrt(E).
+ */
+export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor,
+  options: { attnMask?: Tensor | null; dropoutP?: number; isCausal?: boolean; scale?: number | null } = {}): Tensor {
+  const attnMask = options.attnMask ?? null;
+  if (options.isCausal && attnMask) throw new TypeError('scaledDotProductAttention: give either attnMask or isCausal, not both');
+  return torch.tidy(() => {
+    const L = query.size(-2), S = key.size(-2);
+    const scale = options.scale ?? 1 / Math.sqrt(query.size(-1));
+    let w = torch.matmul(query, key.transpose(-2, -1)).mul(scale);
+    if (options.isCausal) {
+      const keep = torch.ones([L, S], { dtype: 'bool', device: query.device }).tril();
+      w = w.maskedFill(keep.logicalNot(), -Infinity);
+    } else if (attnMask) {
+      w = attnMask.dtype === 'bool' ? w.maskedFill(attnMask.logicalNot(), -Infinity) : w.add(attnMask);
+    }
+    w = softmax(w, -1);
+    const p = options.dropoutP ?? 0;
+    if (p > 0) w = dropout(w, { p });
+    return torch.matmul(w, value);
+  });
+}
