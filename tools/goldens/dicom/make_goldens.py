@@ -335,6 +335,61 @@ def make_bits(goldens):
     goldens["synthetic/signed_s12.dcm"] = {"source": "synthetic (sign-extended from BitsStored 12)", **summary(signed.T)}
 
 
+def jpeg_lossless_sv1(arr16):
+    """A minimal JPEG lossless encoder (process 14, selection value 1, 16-bit, one component).
+
+    Huffman table: the 17 difference categories all get 5-bit codes (a valid canonical table), which is
+    simple and lossless (not small). Used to make a 16-bit grayscale JPEG lossless fixture, since pydicom
+    cannot encode JPEG and the samples only hold an 8-bit colour one.
+    """
+    rows, cols = arr16.shape
+    a = arr16.astype(np.int64)
+    pred = np.empty_like(a)
+    pred[0, 0] = 1 << 15
+    pred[0, 1:] = a[0, :-1]
+    pred[1:, 0] = a[:-1, 0]
+    pred[1:, 1:] = a[1:, :-1]
+    diff = (a - pred) % 65536
+    diff = np.where(diff >= 32768, diff - 65536, diff)
+    bits = []
+    for d in diff.reshape(-1):
+        d = int(d)
+        ssss = 0 if d == 0 else (16 if d == -32768 else abs(d).bit_length())
+        bits.append(format(ssss, "05b"))
+        if 0 < ssss < 16:
+            v = d if d > 0 else d + (1 << ssss) - 1
+            bits.append(format(v, f"0{ssss}b"))
+    s = "".join(bits)
+    s += "1" * (-len(s) % 8)
+    data = bytearray()
+    for i in range(0, len(s), 8):
+        b = int(s[i : i + 8], 2)
+        data.append(b)
+        if b == 0xFF:
+            data.append(0)
+    def seg(marker, payload):
+        return bytes([0xFF, marker]) + (len(payload) + 2).to_bytes(2, "big") + payload
+    counts = bytes([0, 0, 0, 0, 17] + [0] * 11)
+    dht = seg(0xC4, bytes([0x00]) + counts + bytes(range(17)))
+    sof3 = seg(0xC3, bytes([16]) + rows.to_bytes(2, "big") + cols.to_bytes(2, "big") + bytes([1, 1, 0x11, 0]))
+    sos = seg(0xDA, bytes([1, 1, 0x00, 1, 0, 0]))
+    return b"\xff\xd8" + dht + sof3 + sos + bytes(data) + b"\xff\xd9"
+
+
+def make_jpeg_lossless16(goldens):
+    src = pydicom.dcmread(os.path.join(SAMPLES, "MR_small.dcm"))
+    stream = jpeg_lossless_sv1(src.pixel_array.view(np.uint16))
+    ds = src.copy()
+    ds.file_meta = src.file_meta.copy()
+    ds.file_meta.TransferSyntaxUID = "1.2.840.10008.1.2.4.70"
+    ds.PixelData = encapsulate([stream])
+    ds["PixelData"].VR = "OB"
+    ds["PixelData"].is_undefined_length = True
+    ds.is_little_endian, ds.is_implicit_VR = True, False
+    ds.save_as(os.path.join(FIX, "synthetic", "MR_small_jpeg_lossless.dcm"), write_like_original=False)
+    goldens["synthetic/MR_small_jpeg_lossless.dcm"] = {"source": "ref:MR_small.dcm"}
+
+
 def make_htj2k(goldens):
     src = pydicom.dcmread(os.path.join(SAMPLES, "MR_small.dcm"))
     with tempfile.TemporaryDirectory() as td:
@@ -388,6 +443,7 @@ def main():
     make_bits(goldens)
     make_rescale_per_slice(goldens)
     make_htj2k(goldens)
+    make_jpeg_lossless16(goldens)
     with open(os.path.join(FIX, "goldens.json"), "w") as f:
         f.write("{\n" + ",\n".join(f"{json.dumps(k)}: {json.dumps(goldens[k], sort_keys=True)}" for k in sorted(goldens)) + "\n}\n")
     print(f"wrote {len(goldens)} goldens", file=sys.stderr)

@@ -17,6 +17,7 @@ const FILES = [
   'pydicom/MR_small_jpeg_ls_lossless.dcm',
   'pydicom/MR_small_jp2klossless.dcm',
   'synthetic/MR_small_htj2k.dcm',
+  'synthetic/MR_small_jpeg_lossless.dcm',
   'pydicom/image_dfl.dcm',
   'pydicom/SC_rgb_jpeg_dcmtk.dcm',
   'pydicom/JPGExtended.dcm',
@@ -25,7 +26,7 @@ const FILES = [
   'pydicom/rtdose.dcm',
   'synthetic/oblique_enhanced.dcm',
 ];
-const CASES_PER_FILE = 80; // 14 files x 80 = 1120 mutations
+const CASES_PER_FILE = 80; // 15 files x 80 = 1200 mutations
 
 function mulberry32(seed: number) {
   return () => {
