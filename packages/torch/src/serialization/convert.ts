@@ -125,6 +125,7 @@ export function materialize(value: unknown, opts: ConvertOptions = {}): unknown 
           base = moved;
         }
         bases.set(root, base);
+        root.release();
       }
       const t = torch.asStrided(base, rt.shape, rt.stride, { storageOffset: rt.storageOffset + viewOffset }) as Tensor;
       made.push(t);

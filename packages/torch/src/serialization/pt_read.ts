@@ -6,6 +6,7 @@ import { PyTuple } from './pyvalues.js';
 import { RawStorage } from './raw.js';
 import { asInt, asStr, PtContext, torchPolicy, UnsafeGlobalError } from './torch_policy.js';
 import { PickleError, unpickle } from './unpickler.js';
+import { ByteSource, memorySource } from './source.js';
 import { isZip, ZipReader } from './zip.js';
 
 const MAGIC_NUMBER = 0x1950a86a20f9469cfc6cn;
@@ -25,8 +26,8 @@ function zipPrefix(z: ZipReader): string {
   throw new PickleError('zip archive has no data.pkl record: not a file written by torch.save');
 }
 
-function loadZip(bytes: Uint8Array): unknown {
-  const z = new ZipReader(bytes);
+function loadZip(src: Uint8Array | ByteSource): unknown {
+  const z = new ZipReader(src);
   const prefix = zipPrefix(z);
   if (z.has(`${prefix}constants.pkl`)) {
     throw new PickleError('this is a TorchScript archive (torch.jit.save); load it with jit.load');
@@ -171,10 +172,15 @@ function looksLikeTar(b: Uint8Array): boolean {
   return b.length > 262 && new TextDecoder('latin1').decode(b.subarray(257, 262)) === 'ustar';
 }
 
-/** Parse a .pt file's bytes into Python-shaped values with `RawTensor` leaves. */
-export function parsePt(bytes: Uint8Array): unknown {
-  if (isZip(bytes)) return loadZip(bytes);
-  if (looksLikeTar(bytes)) throw new PickleError('the tar-based format of PyTorch < 0.4 is not supported');
-  if (bytes.length === 0) throw new PickleError('the file is empty');
-  return loadLegacy(bytes);
+/**
+ * Parse a .pt file into Python-shaped values with `RawTensor` leaves. For the zip format, storages
+ * are read from `src` when first used, so `src` must stay open until they are.
+ */
+export function parsePt(input: Uint8Array | ByteSource): unknown {
+  const src = input instanceof Uint8Array ? memorySource(input) : input;
+  if (src.size === 0) throw new PickleError('the file is empty');
+  if (isZip(src)) return loadZip(src);
+  const head = src.read(0, Math.min(src.size, 512));
+  if (looksLikeTar(head)) throw new PickleError('the tar-based format of PyTorch < 0.4 is not supported');
+  return loadLegacy(src.read(0, src.size));
 }

@@ -37,6 +37,10 @@ export class RawStorage {
   setBytes(b: Uint8Array): void {
     this._bytes = b;
   }
+  /** Drop the cached bytes if they can be read again (file-backed storages). */
+  release(): void {
+    if (this.loader) this._bytes = null;
+  }
   /** The storage that owns the memory, and this storage's element offset within it. */
   root(): { storage: RawStorage; offset: number } {
     let s: RawStorage = this;

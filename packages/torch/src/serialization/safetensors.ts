@@ -14,7 +14,8 @@ import { atomicWrite } from './atomic.js';
 import {
   DType, DTYPE_SAFETENSORS, ELEMENT_SIZE, SAFETENSORS_CODE_SIZE, SAFETENSORS_DTYPE, SAFETENSORS_DTYPE_RANK,
 } from './dtypes.js';
-import { readSource, SerializationError, sourceName } from './torch_io.js';
+import { ByteSource, memorySource } from './source.js';
+import { openSource, SerializationError, sourceName } from './torch_io.js';
 
 /** Largest header the reference reader accepts. */
 export const MAX_HEADER_SIZE = 100_000_000;
@@ -41,19 +42,21 @@ class FormatError extends Error {}
 
 const isNonNegInt = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 
-/** Parse and validate the header of a safetensors buffer (the whole file). */
-export function parseHeader(bytes: Uint8Array): SafetensorsHeader {
-  if (bytes.length < 8) throw new FormatError(`file is ${bytes.length} bytes, too short for the 8-byte header length`);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n64 = dv.getBigUint64(0, true);
+/** Parse and validate the header of a safetensors buffer (the whole file) or source. */
+export function parseHeader(input: Uint8Array | ByteSource): SafetensorsHeader {
+  const src = input instanceof Uint8Array ? memorySource(input) : input;
+  const size = src.size;
+  if (size < 8) throw new FormatError(`file is ${size} bytes, too short for the 8-byte header length`);
+  const lenBytes = src.read(0, 8);
+  const n64 = new DataView(lenBytes.buffer, lenBytes.byteOffset, 8).getBigUint64(0, true);
   if (n64 > BigInt(MAX_HEADER_SIZE)) throw new FormatError(`header length ${n64} is larger than the ${MAX_HEADER_SIZE}-byte limit (not a safetensors file?)`);
   const n = Number(n64);
-  if (8 + n > bytes.length) {
-    throw new FormatError(`truncated: the header needs ${n} bytes but only ${bytes.length - 8} follow the length field`);
+  if (8 + n > size) {
+    throw new FormatError(`truncated: the header needs ${n} bytes but only ${size - 8} follow the length field`);
   }
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(src.read(8, n));
   } catch {
     throw new FormatError('header is not valid UTF-8');
   }
@@ -109,7 +112,7 @@ export function parseHeader(bytes: Uint8Array): SafetensorsHeader {
     pos = e;
   }
   const dataStart = 8 + n;
-  const available = bytes.length - dataStart;
+  const available = size - dataStart;
   if (pos > available) {
     throw new FormatError(`truncated: the data section needs ${pos} bytes but the file has ${available} after the header`);
   }
@@ -128,8 +131,12 @@ function wrap<T>(src: string | Uint8Array, fn: () => T): T {
 
 /** Header of a safetensors file or buffer (names, dtypes, shapes, offsets, metadata) without loading tensors. */
 export function readHeader(src: string | Uint8Array): SafetensorsHeader {
-  const bytes = readSource(src, 'safetensors.readHeader');
-  return wrap(src, () => parseHeader(bytes));
+  const source = openSource(src, 'safetensors.readHeader');
+  try {
+    return wrap(src, () => parseHeader(source));
+  } finally {
+    source.close();
+  }
 }
 
 /** Metadata map of a safetensors file (null when it has none). */
@@ -137,9 +144,8 @@ export function readMetadata(src: string | Uint8Array): Record<string, string> |
   return readHeader(src).metadata;
 }
 
-/** Tensors of a safetensors buffer, in data order. */
-export function load(bytes: Uint8Array, name: string | Uint8Array = bytes): Record<string, Tensor> {
-  const header = wrap(name, () => parseHeader(bytes));
+function loadFrom(source: ByteSource, name: string | Uint8Array): Record<string, Tensor> {
+  const header = wrap(name, () => parseHeader(source));
   const out: Record<string, Tensor> = {};
   const made: Tensor[] = [];
   try {
@@ -147,8 +153,9 @@ export function load(bytes: Uint8Array, name: string | Uint8Array = bytes): Reco
       if (!info.dtype) {
         throw new SerializationError(sourceName(name), `tensor '${tname}' has dtype ${info.dtypeCode}, which @monai-ts/torch has no dtype for`);
       }
-      const b = bytes.subarray(header.dataStart + info.dataOffsets[0], header.dataStart + info.dataOffsets[1]);
-      const t = torch.fromTypedArray(b, info.shape, info.dtype);
+      const [b, e] = info.dataOffsets;
+      const bytes = source.read(header.dataStart + b, e - b);
+      const t = torch.fromTypedArray(bytes, info.shape, info.dtype);
       made.push(t);
       Object.defineProperty(out, tname, { value: t, enumerable: true, writable: true, configurable: true });
     }
@@ -159,9 +166,19 @@ export function load(bytes: Uint8Array, name: string | Uint8Array = bytes): Reco
   return out;
 }
 
-/** `safetensors.torch.load_file`: every tensor of the file, on the CPU. */
+/** `safetensors.torch.load`: the tensors of a safetensors buffer, in data order. */
+export function load(bytes: Uint8Array): Record<string, Tensor> {
+  return loadFrom(memorySource(bytes), bytes);
+}
+
+/** `safetensors.torch.load_file`: every tensor of the file, on the CPU (read tensor by tensor). */
 export function loadFile(path: string): Record<string, Tensor> {
-  return load(readSource(path, 'safetensors.loadFile'), path);
+  const source = openSource(path, 'safetensors.loadFile');
+  try {
+    return loadFrom(source, path);
+  } finally {
+    source.close();
+  }
 }
 
 type TensorMap = Record<string, Tensor> | Map<string, Tensor>;

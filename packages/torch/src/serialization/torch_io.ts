@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as torch from '../index.js';
 import type { Tensor } from '../index.js';
 import { atomicWrite } from './atomic.js';
+import { ByteSource, fileSource, memorySource } from './source.js';
 import { ConvertOptions, convertTree, materialize } from './convert.js';
 import type { DType } from './dtypes.js';
 import { parsePlainPickle, parsePt } from './pt_read.js';
@@ -25,12 +26,24 @@ export function sourceName(src: string | Uint8Array): string {
 }
 
 export function readSource(src: string | Uint8Array, what: string): Uint8Array {
+  const s = openSource(src, what);
+  try {
+    return s.read(0, s.size);
+  } catch (err) {
+    throw new SerializationError(sourceName(src), `cannot read: ${(err as Error).message}`, { cause: err });
+  } finally {
+    s.close();
+  }
+}
+
+/** A random-access source over a file (read on demand) or a buffer. Close it when done. */
+export function openSource(src: string | Uint8Array, what: string): ByteSource {
   if (typeof src !== 'string') {
     if (!(src instanceof Uint8Array)) throw new TypeError(`${what}: expected a path or a Uint8Array`);
-    return src;
+    return memorySource(src);
   }
   try {
-    return fs.readFileSync(src);
+    return fileSource(src);
   } catch (err) {
     throw new SerializationError(`'${src}'`, `cannot read: ${(err as Error).message}`, { cause: err });
   }
@@ -55,28 +68,35 @@ export function withFile(err: unknown, file: string): never {
  */
 export function load(src: string | Uint8Array, options: LoadOptions = {}): any {
   const name = sourceName(src);
-  const bytes = readSource(src, 'load');
-  let parsed: unknown;
+  const source = openSource(src, 'load');
   try {
-    parsed = parsePt(bytes);
-  } catch (err) {
-    withFile(err, name);
-  }
-  try {
-    return materialize(parsed, options);
-  } catch (err) {
-    withFile(err, name);
+    let parsed: unknown;
+    try {
+      parsed = parsePt(source);
+    } catch (err) {
+      withFile(err, name);
+    }
+    try {
+      return materialize(parsed, options);
+    } catch (err) {
+      withFile(err, name);
+    }
+  } finally {
+    source.close();
   }
 }
 
 /** Like `load`, but tensors stay `RawTensor` records (dtype, shape, stride, offset, storage bytes). */
 export function loadRaw(src: string | Uint8Array, options: LoadOptions = {}): any {
   const name = sourceName(src);
-  const bytes = readSource(src, 'loadRaw');
+  const source = openSource(src, 'loadRaw');
   try {
-    return convertTree(parsePt(bytes), (t: RawTensor) => t, options);
+    // Storage bytes are read before the source closes.
+    return convertTree(parsePt(source), (t: RawTensor) => (void t.storage.bytes, t), options);
   } catch (err) {
     withFile(err, name);
+  } finally {
+    source.close();
   }
 }
 

@@ -7,6 +7,7 @@
 
 import { inflateSync } from 'fflate';
 import * as zlib from 'node:zlib';
+import { ByteSource, memorySource } from './source.js';
 
 export class ZipError extends Error {
   override name = 'ZipError';
@@ -46,68 +47,68 @@ const te = new TextEncoder();
 
 export class ZipReader {
   readonly entries = new Map<string, ZipEntry>();
-  private dv: DataView;
+  readonly src: ByteSource;
 
-  constructor(readonly data: Uint8Array) {
-    this.dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  constructor(data: Uint8Array | ByteSource) {
+    this.src = data instanceof Uint8Array ? memorySource(data) : data;
     this.parse();
   }
 
-  private u16(o: number): number { return this.dv.getUint16(o, true); }
-  private u32(o: number): number { return this.dv.getUint32(o, true); }
-  private u64(o: number): number {
-    const v = this.dv.getBigUint64(o, true);
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new ZipError('zip64 value too large');
-    return Number(v);
-  }
-
   private parse(): void {
-    const d = this.data;
-    if (d.length < 22) throw new ZipError(`too short for a zip archive (${d.length} bytes)`);
-    // End of central directory: search backwards (comment up to 64 KiB).
+    const size = this.src.size;
+    if (size < 22) throw new ZipError(`too short for a zip archive (${size} bytes)`);
+    // End of central directory: search backwards through the tail (comment up to 64 KiB).
+    const tailLen = Math.min(size, 22 + 0xffff + 20);
+    const tailStart = size - tailLen;
+    const tail = this.src.read(tailStart, tailLen);
+    const tv = new DataView(tail.buffer, tail.byteOffset, tail.byteLength);
     let eocd = -1;
-    const stop = Math.max(0, d.length - 22 - 0xffff);
-    for (let i = d.length - 22; i >= stop; i--) {
-      if (d[i] === 0x50 && d[i + 1] === 0x4b && d[i + 2] === 0x05 && d[i + 3] === 0x06) { eocd = i; break; }
+    for (let i = tail.length - 22; i >= 0; i--) {
+      if (tail[i] === 0x50 && tail[i + 1] === 0x4b && tail[i + 2] === 0x05 && tail[i + 3] === 0x06) { eocd = i; break; }
     }
     if (eocd < 0) throw new ZipError('no zip end-of-central-directory record (the file is truncated or not a zip archive)');
-    let count = this.u16(eocd + 10);
-    let cdSize = this.u32(eocd + 12);
-    let cdOffset = this.u32(eocd + 16);
+    let count = tv.getUint16(eocd + 10, true);
+    let cdSize = tv.getUint32(eocd + 12, true);
+    let cdOffset = tv.getUint32(eocd + 16, true);
     if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
       const loc = eocd - 20;
-      if (loc < 0 || this.u32(loc) !== 0x07064b50) throw new ZipError('zip64 locator missing');
-      const z64 = this.u64(loc + 8);
-      if (z64 + 56 > d.length || this.u32(z64) !== 0x06064b50) throw new ZipError('zip64 end-of-central-directory record missing');
-      count = this.u64(z64 + 32);
-      cdSize = this.u64(z64 + 40);
-      cdOffset = this.u64(z64 + 48);
+      if (loc < 0 || tv.getUint32(loc, true) !== 0x07064b50) throw new ZipError('zip64 locator missing');
+      const z64 = u64(tv, loc + 8);
+      if (z64 + 56 > size) throw new ZipError('zip64 end-of-central-directory record missing');
+      const rec = this.src.read(z64, 56);
+      const rv = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
+      if (rv.getUint32(0, true) !== 0x06064b50) throw new ZipError('zip64 end-of-central-directory record missing');
+      count = u64(rv, 32);
+      cdSize = u64(rv, 40);
+      cdOffset = u64(rv, 48);
     }
-    if (cdOffset + cdSize > d.length) throw new ZipError('central directory lies outside the file (truncated archive)');
-    let p = cdOffset;
+    if (cdOffset + cdSize > size) throw new ZipError('central directory lies outside the file (truncated archive)');
+    const cd = this.src.read(cdOffset, cdSize);
+    const dv = new DataView(cd.buffer, cd.byteOffset, cd.byteLength);
+    let p = 0;
     for (let n = 0; n < count; n++) {
-      if (p + 46 > d.length || this.u32(p) !== 0x02014b50) throw new ZipError(`corrupt central directory entry ${n}`);
-      const method = this.u16(p + 10);
-      const crc = this.u32(p + 16);
-      let compressedSize = this.u32(p + 20);
-      let size = this.u32(p + 24);
-      const nameLen = this.u16(p + 28);
-      const extraLen = this.u16(p + 30);
-      const commentLen = this.u16(p + 32);
-      let localHeaderOffset = this.u32(p + 42);
-      if (p + 46 + nameLen + extraLen + commentLen > d.length) throw new ZipError(`corrupt central directory entry ${n}`);
-      const name = td.decode(d.subarray(p + 46, p + 46 + nameLen));
+      if (p + 46 > cd.length || dv.getUint32(p, true) !== 0x02014b50) throw new ZipError(`corrupt central directory entry ${n}`);
+      const method = dv.getUint16(p + 10, true);
+      const crc = dv.getUint32(p + 16, true);
+      let compressedSize = dv.getUint32(p + 20, true);
+      let size = dv.getUint32(p + 24, true);
+      const nameLen = dv.getUint16(p + 28, true);
+      const extraLen = dv.getUint16(p + 30, true);
+      const commentLen = dv.getUint16(p + 32, true);
+      let localHeaderOffset = dv.getUint32(p + 42, true);
+      if (p + 46 + nameLen + extraLen + commentLen > cd.length) throw new ZipError(`corrupt central directory entry ${n}`);
+      const name = td.decode(cd.subarray(p + 46, p + 46 + nameLen));
       // zip64 extended information
       let e = p + 46 + nameLen;
       const eEnd = e + extraLen;
       while (e + 4 <= eEnd) {
-        const id = this.u16(e);
-        const sz = this.u16(e + 2);
+        const id = dv.getUint16(e, true);
+        const sz = dv.getUint16(e + 2, true);
         if (id === 0x0001) {
           let q = e + 4;
-          if (size === 0xffffffff) { size = this.u64(q); q += 8; }
-          if (compressedSize === 0xffffffff) { compressedSize = this.u64(q); q += 8; }
-          if (localHeaderOffset === 0xffffffff) { localHeaderOffset = this.u64(q); q += 8; }
+          if (size === 0xffffffff) { size = u64(dv, q); q += 8; }
+          if (compressedSize === 0xffffffff) { compressedSize = u64(dv, q); q += 8; }
+          if (localHeaderOffset === 0xffffffff) { localHeaderOffset = u64(dv, q); q += 8; }
         }
         e += 4 + sz;
       }
@@ -124,23 +125,34 @@ export class ZipReader {
     return this.entries.has(name);
   }
 
-  /** Bytes of an entry (a view into the archive for stored entries). */
-  read(name: string, verify = true): Uint8Array {
+  /** Byte offset of an entry's data in the archive. */
+  dataOffset(name: string): number {
     const e = this.entries.get(name);
     if (!e) throw new ZipError(`archive has no record '${name}'`);
     const o = e.localHeaderOffset;
-    if (o + 30 > this.data.length || this.u32(o) !== 0x04034b50) throw new ZipError(`corrupt local header for record '${name}'`);
-    const start = o + 30 + this.u16(o + 26) + this.u16(o + 28);
+    if (o + 30 > this.src.size) throw new ZipError(`corrupt local header for record '${name}'`);
+    const h = this.src.read(o, 30);
+    const hv = new DataView(h.buffer, h.byteOffset, h.byteLength);
+    if (hv.getUint32(0, true) !== 0x04034b50) throw new ZipError(`corrupt local header for record '${name}'`);
+    return o + 30 + hv.getUint16(26, true) + hv.getUint16(28, true);
+  }
+
+  /** Bytes of an entry (a view into the archive for stored entries of in-memory archives). */
+  read(name: string, verify = true): Uint8Array {
+    const e = this.entries.get(name);
+    if (!e) throw new ZipError(`archive has no record '${name}'`);
+    const start = this.dataOffset(name);
     const end = start + e.compressedSize;
-    if (end > this.data.length) {
-      throw new ZipError(`record '${name}' is truncated: needs bytes ${start}..${end}, the file has ${this.data.length}`);
+    if (end > this.src.size) {
+      throw new ZipError(`record '${name}' is truncated: needs bytes ${start}..${end}, the file has ${this.src.size}`);
     }
+    const raw = this.src.read(start, e.compressedSize);
     let out: Uint8Array;
     if (e.method === 0) {
-      out = this.data.subarray(start, end);
+      out = raw;
     } else if (e.method === 8) {
       try {
-        out = inflateSync(this.data.subarray(start, end), { out: new Uint8Array(e.size) });
+        out = inflateSync(raw, { out: new Uint8Array(e.size) });
       } catch (err) {
         throw new ZipError(`record '${name}' cannot be inflated: ${(err as Error).message}`);
       }
@@ -153,8 +165,15 @@ export class ZipReader {
   }
 }
 
-export function isZip(data: Uint8Array): boolean {
-  return data.length >= 4 && data[0] === 0x50 && data[1] === 0x4b && data[2] === 0x03 && data[3] === 0x04;
+function u64(dv: DataView, o: number): number {
+  const v = dv.getBigUint64(o, true);
+  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new ZipError('zip64 value too large');
+  return Number(v);
+}
+
+export function isZip(data: Uint8Array | ByteSource): boolean {
+  const head = data instanceof Uint8Array ? data : data.size >= 4 ? data.read(0, 4) : new Uint8Array(0);
+  return head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
 }
 
 /** Sink for the writer: receives the archive bytes in order. */
