@@ -25,7 +25,12 @@ function perGroup<T>(name: string, optimizer: Optimizer, value: T | T[]): T[] {
   return optimizer.paramGroups.map(() => value);
 }
 
-/** Base class of the epoch-indexed schedulers (torch's _LRScheduler). */
+/**
+ * Base class of the epoch-indexed schedulers (torch's _LRScheduler / LRScheduler). A subclass sets
+ * its fields after super(optimizer), calls this.init(lastEpoch, verbose) at the end of its
+ * constructor (PyTorch's base __init__ runs the first step, which needs those fields), implements
+ * getLr() in PyTorch's chainable form, and lists its state-dict attributes in stateKeys.
+ */
 export abstract class LRScheduler {
   readonly optimizer: Optimizer;
   baseLrs: number[] = [];

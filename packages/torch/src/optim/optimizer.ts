@@ -77,6 +77,13 @@ function isTensorIterable(x: unknown): boolean {
   return x instanceof Tensor;
 }
 
+/**
+ * Base class of the optimizers. A new optimizer (MONAI's Novograd, say) passes its camelCase
+ * defaults to super() and implements updateParam(p, grad, group, state), which runs once per
+ * parameter with a gradient, under noGrad and inside a tidy scope: create state lazily with
+ * PyTorch's snake_case keys and wrap every state tensor in this.own(...) so it outlives the scope.
+ * Override validateGroup(group) to check option values.
+ */
 export abstract class Optimizer {
   /** Default options (camelCase), applied to groups that do not set them. */
   readonly defaults: Record<string, unknown>;
