@@ -190,3 +190,12 @@ test('scaledDotProductAttention: math path, bool/float masks, causal', () => {
     assertClose(causal.at(0, 0), valuesOf(qc.at(0, 0)), [8], 'first query attends only to itself');
   });
 });
+
+test('unknown option keys throw with a suggestion', () => {
+  torch.tidy(() => {
+    const x = torch.randn([1, 1, 4, 4]);
+    assert.throws(() => F.interpolate(x, { scaleFactor: 2, alignCorner: true } as any), /interpolate: unknown option 'alignCorner' \(did you mean 'alignCorners'\?\)/);
+    assert.throws(() => F.conv2d(x, torch.randn([1, 1, 3, 3]), { pading: 1 } as any), /did you mean 'padding'/);
+    assert.throws(() => F.crossEntropy(x, x, { ignore_index: 1 } as any), /did you mean 'ignoreIndex'/);
+  });
+});

@@ -4,6 +4,7 @@ import { Tensor } from '../../tensor.js';
 import { linear, dropout } from './layers.js';
 import { softmax } from './activation.js';
 import { pad } from './sampling.js';
+import { checkOptions } from './util.js';
 
 export interface MultiHeadAttentionOptions {
   embedDimToCheck: number;
@@ -159,6 +160,7 @@ function inProjectionPacked(q: Tensor, k: Tensor, v: Tensor, w: Tensor, b: Tenso
  */
 export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor,
   options: { attnMask?: Tensor | null; dropoutP?: number; isCausal?: boolean; scale?: number | null } = {}): Tensor {
+  checkOptions(options, ['attnMask', 'dropoutP', 'isCausal', 'scale'], 'scaledDotProductAttention');
   const attnMask = options.attnMask ?? null;
   if (options.isCausal && attnMask) throw new TypeError('scaledDotProductAttention: give either attnMask or isCausal, not both');
   return torch.tidy(() => {

@@ -1,7 +1,7 @@
 // nn.functional: linear, convolution, pooling, normalization, dropout and embedding.
 import * as torch from '../../index.js';
 import { Tensor } from '../../tensor.js';
-import { checkP, ntuple } from './util.js';
+import { checkP, ntuple, checkOptions } from './util.js';
 
 type IntOrList = number | number[];
 
@@ -28,12 +28,15 @@ function convOpts(o: ConvOptions) {
   return { bias: o.bias ?? null, stride: o.stride ?? 1, padding: o.padding ?? 0, dilation: o.dilation ?? 1, groups: o.groups ?? 1 } as any;
 }
 export function conv1d(input: Tensor, weight: Tensor, options: ConvOptions = {}): Tensor {
+  checkOptions(options, ['bias', 'stride', 'padding', 'dilation', 'groups'], 'conv1d');
   return torch.conv1d(input, weight, convOpts(options));
 }
 export function conv2d(input: Tensor, weight: Tensor, options: ConvOptions = {}): Tensor {
+  checkOptions(options, ['bias', 'stride', 'padding', 'dilation', 'groups'], 'conv2d');
   return torch.conv2d(input, weight, convOpts(options));
 }
 export function conv3d(input: Tensor, weight: Tensor, options: ConvOptions = {}): Tensor {
+  checkOptions(options, ['bias', 'stride', 'padding', 'dilation', 'groups'], 'conv3d');
   return torch.conv3d(input, weight, convOpts(options));
 }
 
@@ -49,12 +52,15 @@ function convTOpts(o: ConvTransposeOptions) {
   return { bias: o.bias ?? null, stride: o.stride ?? 1, padding: o.padding ?? 0, outputPadding: o.outputPadding ?? 0, groups: o.groups ?? 1, dilation: o.dilation ?? 1 };
 }
 export function convTranspose1d(input: Tensor, weight: Tensor, options: ConvTransposeOptions = {}): Tensor {
+  checkOptions(options, ['bias', 'stride', 'padding', 'outputPadding', 'groups', 'dilation'], 'convTranspose1d');
   return torch.convTranspose1d(input, weight, convTOpts(options));
 }
 export function convTranspose2d(input: Tensor, weight: Tensor, options: ConvTransposeOptions = {}): Tensor {
+  checkOptions(options, ['bias', 'stride', 'padding', 'outputPadding', 'groups', 'dilation'], 'convTranspose2d');
   return torch.convTranspose2d(input, weight, convTOpts(options));
 }
 export function convTranspose3d(input: Tensor, weight: Tensor, options: ConvTransposeOptions = {}): Tensor {
+  checkOptions(options, ['bias', 'stride', 'padding', 'outputPadding', 'groups', 'dilation'], 'convTranspose3d');
   return torch.convTranspose3d(input, weight, convTOpts(options));
 }
 
@@ -85,16 +91,19 @@ function maxPoolN(n: 1 | 2 | 3, input: Tensor, kernelSize: IntOrList, options: M
 export function maxPool1d(input: Tensor, kernelSize: IntOrList, options?: MaxPoolOptions & { returnIndices?: false }): Tensor;
 export function maxPool1d(input: Tensor, kernelSize: IntOrList, options: MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
 export function maxPool1d(input: Tensor, kernelSize: IntOrList, options: MaxPoolOptions & { returnIndices?: boolean } = {}): any {
+  checkOptions(options, ['stride', 'padding', 'dilation', 'ceilMode', 'returnIndices'], 'maxPool1d');
   return maxPoolN(1, input, kernelSize, options);
 }
 export function maxPool2d(input: Tensor, kernelSize: IntOrList, options?: MaxPoolOptions & { returnIndices?: false }): Tensor;
 export function maxPool2d(input: Tensor, kernelSize: IntOrList, options: MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
 export function maxPool2d(input: Tensor, kernelSize: IntOrList, options: MaxPoolOptions & { returnIndices?: boolean } = {}): any {
+  checkOptions(options, ['stride', 'padding', 'dilation', 'ceilMode', 'returnIndices'], 'maxPool2d');
   return maxPoolN(2, input, kernelSize, options);
 }
 export function maxPool3d(input: Tensor, kernelSize: IntOrList, options?: MaxPoolOptions & { returnIndices?: false }): Tensor;
 export function maxPool3d(input: Tensor, kernelSize: IntOrList, options: MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
 export function maxPool3d(input: Tensor, kernelSize: IntOrList, options: MaxPoolOptions & { returnIndices?: boolean } = {}): any {
+  checkOptions(options, ['stride', 'padding', 'dilation', 'ceilMode', 'returnIndices'], 'maxPool3d');
   return maxPoolN(3, input, kernelSize, options);
 }
 
@@ -106,12 +115,15 @@ export interface AvgPoolOptions {
   divisorOverride?: number | null;
 }
 export function avgPool1d(input: Tensor, kernelSize: IntOrList, options: Omit<AvgPoolOptions, 'divisorOverride'> = {}): Tensor {
+  checkOptions(options, ['stride', 'padding', 'ceilMode', 'countIncludePad'], 'avgPool1d');
   return torch.avgPool1d(input, kernelSize, { stride: options.stride ?? [], padding: options.padding ?? 0, ceilMode: options.ceilMode ?? false, countIncludePad: options.countIncludePad ?? true });
 }
 export function avgPool2d(input: Tensor, kernelSize: IntOrList, options: AvgPoolOptions = {}): Tensor {
+  checkOptions(options, ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride'], 'avgPool2d');
   return torch.avgPool2d(input, kernelSize, { stride: options.stride ?? [], padding: options.padding ?? 0, ceilMode: options.ceilMode ?? false, countIncludePad: options.countIncludePad ?? true, divisorOverride: options.divisorOverride ?? null });
 }
 export function avgPool3d(input: Tensor, kernelSize: IntOrList, options: AvgPoolOptions = {}): Tensor {
+  checkOptions(options, ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride'], 'avgPool3d');
   return torch.avgPool3d(input, kernelSize, { stride: options.stride ?? [], padding: options.padding ?? 0, ceilMode: options.ceilMode ?? false, countIncludePad: options.countIncludePad ?? true, divisorOverride: options.divisorOverride ?? null });
 }
 
@@ -163,6 +175,7 @@ export interface BatchNormOptions {
   eps?: number;
 }
 export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, options: BatchNormOptions = {}): Tensor {
+  checkOptions(options, ['weight', 'bias', 'training', 'momentum', 'eps'], 'batchNorm');
   const training = options.training ?? false;
   if (training) {
     const s = input.shape;
@@ -183,6 +196,7 @@ export interface InstanceNormOptions {
   eps?: number;
 }
 export function instanceNorm(input: Tensor, options: InstanceNormOptions = {}): Tensor {
+  checkOptions(options, ['runningMean', 'runningVar', 'weight', 'bias', 'useInputStats', 'momentum', 'eps'], 'instanceNorm');
   const useInputStats = options.useInputStats ?? true;
   if (useInputStats) {
     const s = input.shape;
@@ -195,15 +209,18 @@ export function instanceNorm(input: Tensor, options: InstanceNormOptions = {}): 
 }
 
 export function layerNorm(input: Tensor, normalizedShape: number | number[], options: { weight?: Tensor | null; bias?: Tensor | null; eps?: number } = {}): Tensor {
+  checkOptions(options, ['weight', 'bias', 'eps'], 'layerNorm');
   return torch.layerNorm(input, normalizedShape, { weight: options.weight ?? null, bias: options.bias ?? null, eps: options.eps ?? 1e-5 });
 }
 
 export function groupNorm(input: Tensor, numGroups: number, options: { weight?: Tensor | null; bias?: Tensor | null; eps?: number } = {}): Tensor {
+  checkOptions(options, ['weight', 'bias', 'eps'], 'groupNorm');
   if (input.dim() < 2) throw new RangeError(`Expected at least 2 dimensions for input tensor but received ${input.dim()}`);
   return torch.groupNorm(input, numGroups, { weight: options.weight ?? null, bias: options.bias ?? null, eps: options.eps ?? 1e-5 });
 }
 
 export function localResponseNorm(input: Tensor, size: number, options: { alpha?: number; beta?: number; k?: number } = {}): Tensor {
+  checkOptions(options, ['alpha', 'beta', 'k'], 'localResponseNorm');
   const alpha = options.alpha ?? 1e-4, beta = options.beta ?? 0.75, k = options.k ?? 1.0;
   const dim = input.dim();
   if (dim < 3) throw new RangeError(`Expected 3D or higher dimensionality input (got ${dim} dimensions)`);
@@ -227,6 +244,7 @@ export function localResponseNorm(input: Tensor, size: number, options: { alpha?
 
 /** Lp-normalizes along dim: input / max(||input||_p, eps). */
 export function normalize(input: Tensor, options: { p?: number; dim?: number; eps?: number } = {}): Tensor {
+  checkOptions(options, ['p', 'dim', 'eps'], 'normalize');
   const p = options.p ?? 2, dim = options.dim ?? 1, eps = options.eps ?? 1e-12;
   return torch.tidy(() => {
     const denom = torch.norm(input, p, dim, { keepdim: true }).clampMin(eps).expandAs(input);
@@ -239,18 +257,21 @@ export function normalize(input: Tensor, options: { p?: number; dim?: number; ep
 type DropOpts = { p?: number; training?: boolean; inplace?: boolean };
 
 export function dropout(input: Tensor, options: DropOpts = {}): Tensor {
+  checkOptions(options, ['p', 'training', 'inplace'], 'dropout');
   const p = options.p ?? 0.5;
   checkP(p, 'dropout');
   const training = options.training ?? true;
   return options.inplace ? torch.dropout_(input, p, training) : torch.dropout(input, p, training);
 }
 export function alphaDropout(input: Tensor, options: DropOpts = {}): Tensor {
+  checkOptions(options, ['p', 'training', 'inplace'], 'alphaDropout');
   const p = options.p ?? 0.5;
   checkP(p, 'alphaDropout');
   const training = options.training ?? false;
   return options.inplace ? torch.alphaDropout_(input, p, training) : torch.alphaDropout(input, p, training);
 }
 export function featureAlphaDropout(input: Tensor, options: DropOpts = {}): Tensor {
+  checkOptions(options, ['p', 'training', 'inplace'], 'featureAlphaDropout');
   const p = options.p ?? 0.5;
   checkP(p, 'featureAlphaDropout');
   const training = options.training ?? false;
@@ -274,16 +295,19 @@ function featureDropoutN(input: Tensor, options: DropOpts, batchedDim: number, f
   return torch.tidy(() => torch.featureDropout(input.unsqueeze(0), p, training).squeeze(0));
 }
 export function dropout1d(input: Tensor, options: DropOpts = {}): Tensor {
+  checkOptions(options, ['p', 'training', 'inplace'], 'dropout1d');
   return featureDropoutN(input, options, 3, 'dropout1d');
 }
 /** Channel-wise dropout of (N, C, H, W) input. As PyTorch 1.13, 3-D input is treated as (N, C, L). */
 export function dropout2d(input: Tensor, options: DropOpts = {}): Tensor {
+  checkOptions(options, ['p', 'training', 'inplace'], 'dropout2d');
   const p = options.p ?? 0.5;
   checkP(p, 'dropout2d');
   const training = options.training ?? true;
   return options.inplace ? torch.featureDropout_(input, p, training) : torch.featureDropout(input, p, training);
 }
 export function dropout3d(input: Tensor, options: DropOpts = {}): Tensor {
+  checkOptions(options, ['p', 'training', 'inplace'], 'dropout3d');
   return featureDropoutN(input, options, 5, 'dropout3d');
 }
 
@@ -297,6 +321,7 @@ export interface EmbeddingOptions {
   sparse?: boolean;
 }
 export function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptions = {}): Tensor {
+  checkOptions(options, ['paddingIdx', 'maxNorm', 'normType', 'scaleGradByFreq', 'sparse'], 'embedding');
   let paddingIdx = options.paddingIdx ?? null;
   const n = weight.size(0);
   if (paddingIdx !== null) {

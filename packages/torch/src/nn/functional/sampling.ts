@@ -1,7 +1,7 @@
 // nn.functional resampling: interpolate, grid sampling, affine grids and padding.
 import * as torch from '../../index.js';
 import { Tensor } from '../../tensor.js';
-import { checkEnum } from './util.js';
+import { checkEnum, checkOptions } from './util.js';
 
 export type InterpolateMode = 'nearest' | 'linear' | 'bilinear' | 'bicubic' | 'trilinear' | 'area' | 'nearest-exact';
 const MODES: readonly InterpolateMode[] = ['nearest', 'linear', 'bilinear', 'bicubic', 'trilinear', 'area', 'nearest-exact'];
@@ -17,6 +17,7 @@ export interface InterpolateOptions {
 
 /** Resizes (N, C, spatial...) input, as torch.nn.functional.interpolate (PyTorch 1.13 semantics). */
 export function interpolate(input: Tensor, options: InterpolateOptions = {}): Tensor {
+  checkOptions(options, ['size', 'scaleFactor', 'mode', 'alignCorners', 'recomputeScaleFactor', 'antialias'], 'interpolate');
   const mode = checkEnum(options.mode ?? 'nearest', MODES, 'interpolate: mode');
   let alignCorners = options.alignCorners ?? null;
   if (mode === 'nearest' || mode === 'area' || mode === 'nearest-exact') {
@@ -107,6 +108,7 @@ export type GridPaddingMode = 'zeros' | 'border' | 'reflection';
 
 /** Samples input at grid locations in [-1, 1] (torch.nn.functional.grid_sample). */
 export function gridSample(input: Tensor, grid: Tensor, options: { mode?: GridSampleMode; paddingMode?: GridPaddingMode; alignCorners?: boolean } = {}): Tensor {
+  checkOptions(options, ['mode', 'paddingMode', 'alignCorners'], 'gridSample');
   const mode = checkEnum(options.mode ?? 'bilinear', ['bilinear', 'nearest', 'bicubic'] as const, 'gridSample: mode');
   const pm = checkEnum(options.paddingMode ?? 'zeros', ['zeros', 'border', 'reflection'] as const, 'gridSample: paddingMode');
   if (mode === 'bicubic' && input.dim() !== 4) throw new RangeError(`grid_sample(): bicubic interpolation only supports 4D input, found ${input.dim()}D`);
@@ -117,6 +119,7 @@ export function gridSample(input: Tensor, grid: Tensor, options: { mode?: GridSa
 
 /** Sampling grid of the affine maps theta (N, 2, 3) or (N, 3, 4) for an output of size (N, C, H, W) or (N, C, D, H, W). */
 export function affineGrid(theta: Tensor, size: number[], options: { alignCorners?: boolean } = {}): Tensor {
+  checkOptions(options, ['alignCorners'], 'affineGrid');
   const dt = theta.dtype;
   if (!(dt === 'float32' || dt === 'float64' || dt === 'float16' || dt === 'bfloat16'))
     throw new TypeError(`Expected theta to have floating point type, but got ${dt}`);
@@ -138,6 +141,7 @@ export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
 
 /** Pads the last dimensions: pad = [left, right, top, bottom, front, back] from the last dimension backwards. */
 export function pad(input: Tensor, padding: number[], options: { mode?: PadMode; value?: number | null } = {}): Tensor {
+  checkOptions(options, ['mode', 'value'], 'pad');
   const mode = checkEnum(options.mode ?? 'constant', ['constant', 'reflect', 'replicate', 'circular'] as const, 'pad: mode');
   if (padding.length % 2 !== 0) throw new RangeError(`Padding length must be divisible by 2, found ${padding.length}`);
   if (padding.length / 2 > input.dim()) throw new RangeError(`Padding length too large: ${padding.length} values for a ${input.dim()}-D input`);
