@@ -8,7 +8,7 @@ import { DicomError } from './errors.js';
 import { hasDicmPrefix, type DicomFile } from './parse.js';
 import { affineToSpacing, dicomAffine, sliceNormal, type Mat4 } from './geometry.js';
 import { loadDicom, type DicomVolume, type LoadOptions } from './volume.js';
-import { PRUNED_TAGS, SELECTED_TAGS } from './tags.js';
+import { SELECTED_TAGS } from './tags.js';
 import { allocTyped, type TypedArray } from './pixels.js';
 import { fillIndexOrder } from './layout.js';
 import { openSync, readSync, closeSync } from 'node:fs';
@@ -153,21 +153,17 @@ export class PydicomReader implements ImageReader {
     const o = this.options;
     const m: Meta = {};
     const f = v.first;
-    if (o.pruneMetadata) {
-      const g = meta3(v);
-      if (g.iop) m['00200037'] = { vr: 'DS', Value: g.iop };
-      if (g.ipp) m['00200032'] = { vr: 'DS', Value: g.ipp };
-      if (g.ps) m['00280030'] = { vr: 'DS', Value: g.ps };
-    } else {
+    if (!o.pruneMetadata) {
       for (const [tag, vr] of SELECTED_TAGS) {
         const jv = jsonValue(f, tag, vr);
         if (jv) m[tag] = jv;
       }
-      const g = meta3(v);
-      if (g.iop) m['00200037'] = { vr: 'DS', Value: g.iop };
-      if (g.ipp) m['00200032'] = { vr: 'DS', Value: g.ipp };
-      if (g.ps) m['00280030'] = { vr: 'DS', Value: g.ps };
     }
+    // The tags MONAI keeps when pruning (from functional groups for enhanced multi-frame objects).
+    const g = meta3(v);
+    if (g.iop) m['00200037'] = { vr: 'DS', Value: g.iop };
+    if (g.ipp) m['00200032'] = { vr: 'DS', Value: g.ipp };
+    if (g.ps) m['00280030'] = { vr: 'DS', Value: g.ps };
     if (v.is3d && v.geometry.lastIpp) m.lastImagePositionPatient = v.geometry.lastIpp.slice();
     let affine = dicomAffine(v.geometry, o.affineLpsToRas);
     // MONAI's PydicomReader takes spatial_shape from the whole array (samples of colour images included).
@@ -187,10 +183,9 @@ export class PydicomReader implements ImageReader {
     m.affine = flat(affine);
     m.original_channel_dim = o.channelDim === undefined || o.channelDim === null ? NaN : o.channelDim === 'no_channel' ? NaN : o.channelDim;
     m.spacing = [...affineToSpacing(affine, Math.min(shape.length, 3)), ...new Array(Math.max(0, shape.length - 3)).fill(1)];
-    m.filename_or_obj = v.files.length === 1 ? v.files[0] : undefined;
-    if (m.filename_or_obj === undefined) delete m.filename_or_obj;
-    m.dicom_files = v.files.slice();
-    if (v.skipped.length) m.dicom_skipped = v.skipped.slice();
+    if (v.files.length === 1) m.filename_or_obj = v.files[0];
+    // Slice files and skipped files stay on the image object from read() (img.volume.files / .skipped):
+    // lists of varying length in meta would not collate.
     return m;
   }
 }
@@ -337,7 +332,6 @@ export class ITKReader implements ImageReader {
     const cd = this.options.channelDim;
     m.original_channel_dim = cd === undefined || cd === null ? (v.info.spp > 1 ? -1 : NaN) : cd === 'no_channel' ? NaN : cd;
     if (v.files.length === 1) m.filename_or_obj = v.files[0];
-    m.dicom_files = v.files.slice();
     return m;
   }
 }

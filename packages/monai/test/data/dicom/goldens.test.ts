@@ -80,7 +80,9 @@ test('two series in one folder: clear error listing both, and a choice by Series
     const r = new PydicomReader({ seriesName: uid });
     const got = load(`synthetic/two_series#${uid}`, r);
     checkArray(uid, got, goldens[`synthetic/two_series#${uid}`], true);
-    assert.ok((got.meta.dicom_skipped as string[]).some((f) => f.endsWith('README.txt')));
+    const img = r.read(dir) as { volume: { skipped: string[]; files: string[] } };
+    assert.ok(img.volume.skipped.some((f) => f.endsWith('README.txt')));
+    assert.equal(img.volume.files.length, 2);
   }
 });
 
