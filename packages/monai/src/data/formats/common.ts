@@ -131,6 +131,50 @@ export function product(shape: readonly number[]): number {
   return n;
 }
 
+/** Reads up to n bytes from the start of a file (header sniffing without reading the whole file). */
+export function readFileHead(file: string, n: number): Buffer {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new ImageFormatError(file, `cannot read file (${err.code ?? err.message})`);
+  }
+  try {
+    const buf = Buffer.alloc(n);
+    const got = fs.readSync(fd, buf, 0, n, 0);
+    return buf.subarray(0, got);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Reads file bytes at `position` straight into the chunks (e.g. tensor storage); returns bytes read. */
+export function readFileInto(file: string, position: number, chunks: Uint8Array[]): number {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new ImageFormatError(file, `cannot read file (${err.code ?? err.message})`);
+  }
+  let total = 0;
+  try {
+    for (const c of chunks) {
+      let off = 0;
+      while (off < c.length) {
+        const n = fs.readSync(fd, c, off, Math.min(c.length - off, 1 << 30), position + total + off);
+        if (n === 0) return total + off;
+        off += n;
+      }
+      total += off;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return total;
+}
+
 /** Reads a whole file, turning OS errors into errors that name the file. */
 export function readFileBytes(file: string): Buffer {
   try {

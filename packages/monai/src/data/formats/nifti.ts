@@ -19,6 +19,8 @@ import {
   isGzip,
   product,
   readFileBytes,
+  readFileHead,
+  readFileInto,
   swapUnit,
   writeFileAtomic,
   gzipParts,
@@ -444,8 +446,9 @@ export function checkSizeAgainstFile(file: string, fileSize: number, compressed:
 }
 
 function readHeaderBytes(file: string): { bytes: Uint8Array; compressed: boolean } {
+  const head = readFileHead(file, 544);
+  if (!isGzip(head)) return { bytes: head, compressed: false };
   const all = readFileBytes(file);
-  if (!isGzip(all)) return { bytes: all, compressed: false };
   const bs = new ByteStream(file, all, true);
   try {
     const buf = new Uint8Array(544);
@@ -510,8 +513,15 @@ export function niftiLayout(info: NiftiInfo): { layoutShape: number[]; permutati
 export function readNiftiData(info: NiftiInfo, dest: Uint8Array | Uint8Array[]): void {
   const chunks = Array.isArray(dest) ? dest : [dest];
   const total = chunks.reduce((a, c) => a + c.length, 0);
+  if (!isGzip(readFileHead(info.dataFile, 2))) {
+    // uncompressed: read the file straight into the destination
+    const got = readFileInto(info.dataFile, info.voxOffset, chunks);
+    if (got < total) throw new ImageFormatError(info.dataFile, `truncated: expected ${total} bytes of voxel data, found ${got}`);
+    if (!info.littleEndian) for (const c of chunks) byteswapInPlace(c, swapUnit(info.type.element!));
+    return;
+  }
   const all = readFileBytes(info.dataFile);
-  const bs = new ByteStream(info.dataFile, all, isGzip(all));
+  const bs = new ByteStream(info.dataFile, all, true);
   try {
     if (!bs.skip(info.voxOffset)) throw new ImageFormatError(info.dataFile, `truncated: data offset ${info.voxOffset} is past the end of the file`);
     let got = 0;
