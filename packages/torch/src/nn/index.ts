@@ -1,4 +1,19 @@
-// torch.nn for TypeScript: Module, Parameter, layers, nn.init and nn.functional.
+// torch.nn for TypeScript: Module, Parameter, layers, nn.init, nn.functional and nn.utils.
+//
+//   class Net extends nn.Module {
+//     conv = new nn.Conv3d({ inChannels: 1, outChannels: 8, kernelSize: 3, padding: 1 });
+//     norm = new nn.BatchNorm3d({ numFeatures: 8 });
+//     head = new nn.Linear({ inFeatures: 8, outFeatures: 2 });
+//     forward(x: Tensor): Tensor {
+//       return torch.tidy(() => this.head.forward(F.relu(this.norm.forward(this.conv.forward(x))).mean([2, 3, 4])));
+//     }
+//   }
+//
+// Layers take PyTorch's constructor arguments as one options object with camelCase keys and
+// PyTorch's defaults and initialisation (the same seed gives the same weights as PyTorch).
+// Parameter, buffer and submodule names are PyTorch's (state-dict keys such as
+// 'norm.running_mean'); multi-word attributes also have camelCase getters (norm.runningMean).
+// Parameters and buffers live outside tidy scopes until module.dispose().
 export { Module, StateDictError, type StateDict, type LoadResult } from './module.js';
 export { Parameter, isParameter } from './parameter.js';
 export * as functional from './functional/index.js';
