@@ -319,6 +319,44 @@ def grad_scaler_reference():
     return runs
 
 
+def autocast_cases():
+    """Output dtypes and values of a few ops under CPU bf16 autocast (and the fp32 grads through them)."""
+    g = torch.Generator().manual_seed(3)
+    r = lambda *shape: torch.randn(*shape, generator=g)
+    t = {'a': r(4, 5), 'b': r(5, 3), 'c': r(4, 3), 'A': r(2, 4, 5), 'B': r(2, 5, 3), 'x': r(1, 2, 6, 6), 'w': r(3, 2, 3, 3),
+         'bias': r(3), 'lw': r(3, 5), 'p': torch.rand(4, 3, generator=g), 'y': torch.rand(4, 3, generator=g).round()}
+    F = torch.nn.functional
+    ops = {
+        'mm': lambda: torch.mm(t['a'], t['b']),
+        'matmul': lambda: torch.matmul(t['a'], t['b']),
+        'bmm': lambda: torch.bmm(t['A'], t['B']),
+        'addmm': lambda: torch.addmm(t['c'], t['a'], t['b']),
+        'conv2d': lambda: F.conv2d(t['x'], t['w'], t['bias'], padding=1),
+        'linear': lambda: F.linear(t['a'], t['lw'], t['bias']),
+        'relu': lambda: torch.relu(t['a']),
+        'softmax': lambda: torch.softmax(t['a'], -1),
+        'log_softmax': lambda: torch.log_softmax(t['a'], -1),
+        'layer_norm': lambda: F.layer_norm(t['a'], [5]),
+        'group_norm': lambda: F.group_norm(t['x'], 2),
+        'mm_plus_fp32': lambda: torch.mm(t['a'], t['b']) + t['c'],
+        'bce': lambda: F.binary_cross_entropy(t['p'], t['y']),
+        'sum_of_mm': lambda: torch.mm(t['a'], t['b']).sum(),
+    }
+    out = {'inputs': {k: {'shape': list(v.shape), 'values': v.reshape(-1).tolist()} for k, v in t.items()}, 'ops': {}}
+    for name, fn in ops.items():
+        with torch.autocast('cpu', dtype=torch.bfloat16):
+            y = fn()
+        out['ops'][name] = {'dtype': str(y.dtype).replace('torch.', ''), 'values': y.float().reshape(-1).tolist()}
+    a = t['a'].clone().requires_grad_(True)
+    b = t['b'].clone().requires_grad_(True)
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        loss = torch.mm(a, b).float().pow(2).mean()
+    loss.backward()
+    out['grads'] = {'loss': loss.item(), 'a': a.grad.reshape(-1).tolist(), 'b': b.grad.reshape(-1).tolist(),
+                    'dtype': str(a.grad.dtype).replace('torch.', '')}
+    return out
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     problem = {'A': A.reshape(-1).tolist(), 'A_shape': list(A.shape), 'b': B.tolist(), 'w0': W0.tolist(), 'c0': C0.tolist()}
@@ -333,6 +371,8 @@ def main():
     with open(os.path.join(OUT, 'grad_scaler.json'), 'w') as f:
         json.dump({'torch': torch.__version__, 'problem': problem, 'runs': grad_scaler_reference()}, f, allow_nan=False)
     torch.save(RESUME_PT, os.path.join(OUT, 'resume_25.pt'))
+    with open(os.path.join(OUT, 'autocast.json'), 'w') as f:
+        json.dump({'torch': torch.__version__, **autocast_cases()}, f, allow_nan=False)
 
 
 if __name__ == '__main__':
