@@ -28,7 +28,7 @@ export function atomicWrite(target: string, produce: (write: (chunk: Uint8Array)
     const write = (chunk: Uint8Array): void => {
       let off = 0;
       while (off < chunk.length) {
-        let n = chunk.length - off;
+        let n = Math.min(chunk.length - off, 1 << 30); // writeSync takes at most 2 GiB per call
         if (fault !== null && written + n > fault) {
           n = fault - written;
           if (n > 0) fs.writeSync(fd!, chunk, off, n);
