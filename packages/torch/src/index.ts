@@ -11,3 +11,8 @@ export * as jit from './jit/index.js';
 export { manualSeed, initialSeed, setNumThreads, getNumThreads, config, cuda, type TorchConfig } from './runtime.js';
 import './generated/methods.js';
 import './tensor_api.js';
+export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
+export * as amp from './amp/index.js';
+export * as serialization from './serialization/index.js';
+export { load, save, saveCheckpoint, loadCheckpoint, safetensors } from './serialization/index.js';

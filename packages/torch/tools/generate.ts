@@ -123,14 +123,15 @@ function retType(ret: string): string {
   return `[${[...ret].map(one).join(', ')}]`;
 }
 
-// Python-style form: defaulted arguments given positionally, the keyword-only rest in options.
+// Python-style form: defaulted arguments given positionally. Each may instead be the options
+// object for the arguments after it (torch.amax(x, 0, { keepdim: true })).
 function positionalDefaults(g: Gen): string[] {
+  const all = optsType(g.opts).replace(/^options\?: /, '');
   const out = g.dp.map((name) => {
     const o = g.opts.find((x) => x.name === name)!;
-    return `${JS_RESERVED.has(name) ? '_' + name : name}?: ${tsArg(o.code, true, false)}`;
+    return `${JS_RESERVED.has(name) ? '_' + name : name}?: ${tsArg(o.code, true, false)} | ${all}`;
   });
-  const rest = g.opts.filter((o) => !g.dp.includes(o.name));
-  if (rest.length) out.push(optsType(rest));
+  out.push(`options?: ${all}`);
   return out;
 }
 
@@ -168,13 +169,14 @@ for (const [name, gens] of byName) {
   tables += `export const ${tname}: Overload[] = ${JSON.stringify(gens.map((g) => g.ov))};\n`;
   if (!HANDWRITTEN_FUNCTIONS.has(js)) {
     const fname = JS_RESERVED.has(js) ? `${js}_fn` : js;
+    ops += `const F_${name} = T.${tname};\n`;
     for (const g of gens) {
       const params = g.pos.map((p, i) => `${JSON.stringify(p.name) === `"${p.name}"` && !JS_RESERVED.has(p.name) ? p.name : '_' + p.name}: ${tsArg(p.code, p.nullable, i === 0)}`);
       const o = optsType(g.opts);
       ops += `export function ${fname}(${[...params, ...(o ? [o] : [])].join(', ')}): ${retType(g.ret)};\n`;
       if (g.dp.length) ops += `export function ${fname}(${[...params, ...positionalDefaults(g)].join(', ')}): ${retType(g.ret)};\n`;
     }
-    ops += `const F_${name} = T.${tname};\nexport function ${fname}(...a: any[]): any { return call(F_${name}, a); }\n`;
+    ops += `export function ${fname}(...a: any[]): any { return call(F_${name}, a); }\n`;
     if (fname !== js) exportsRenamed.push(`${fname} as ${js}`);
     nFunctions++;
   }

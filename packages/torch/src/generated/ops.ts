@@ -5,5080 +5,5080 @@ import type { DType, Device, Layout, MemoryFormat } from '../dtype.js';
 import { call } from '../dispatch.js';
 import * as T from './tables.js';
 
-export function _adaptiveAvgPool2d(self: Tensor, output_size: number | number[]): Tensor;
 const F__adaptive_avg_pool2d = T.O__adaptive_avg_pool2d;
+export function _adaptiveAvgPool2d(self: Tensor, output_size: number | number[]): Tensor;
 export function _adaptiveAvgPool2d(...a: any[]): any { return call(F__adaptive_avg_pool2d, a); }
-export function _adaptiveAvgPool2dBackward(grad_output: Tensor, self: Tensor | number): Tensor;
 const F__adaptive_avg_pool2d_backward = T.O__adaptive_avg_pool2d_backward;
+export function _adaptiveAvgPool2dBackward(grad_output: Tensor, self: Tensor | number): Tensor;
 export function _adaptiveAvgPool2dBackward(...a: any[]): any { return call(F__adaptive_avg_pool2d_backward, a); }
-export function _adaptiveAvgPool3d(self: Tensor, output_size: number | number[]): Tensor;
 const F__adaptive_avg_pool3d = T.O__adaptive_avg_pool3d;
+export function _adaptiveAvgPool3d(self: Tensor, output_size: number | number[]): Tensor;
 export function _adaptiveAvgPool3d(...a: any[]): any { return call(F__adaptive_avg_pool3d, a); }
-export function _adaptiveAvgPool3dBackward(grad_output: Tensor, self: Tensor | number): Tensor;
 const F__adaptive_avg_pool3d_backward = T.O__adaptive_avg_pool3d_backward;
+export function _adaptiveAvgPool3dBackward(grad_output: Tensor, self: Tensor | number): Tensor;
 export function _adaptiveAvgPool3dBackward(...a: any[]): any { return call(F__adaptive_avg_pool3d_backward, a); }
-export function _addBatchDim(self: Tensor, batch_dim: number, level: number): Tensor;
 const F__add_batch_dim = T.O__add_batch_dim;
+export function _addBatchDim(self: Tensor, batch_dim: number, level: number): Tensor;
 export function _addBatchDim(...a: any[]): any { return call(F__add_batch_dim, a); }
-export function _addRelu(self: Tensor, other: number | boolean, options?: { alpha?: number | boolean | null }): Tensor;
-export function _addRelu(self: Tensor, other: number | boolean, alpha?: number | boolean | null): Tensor;
-export function _addRelu(self: Tensor, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
 const F__add_relu = T.O__add_relu;
+export function _addRelu(self: Tensor, other: number | boolean, options?: { alpha?: number | boolean | null }): Tensor;
+export function _addRelu(self: Tensor, other: number | boolean, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
+export function _addRelu(self: Tensor, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
 export function _addRelu(...a: any[]): any { return call(F__add_relu, a); }
-export function _addRelu_(self: Tensor, other: number | boolean, options?: { alpha?: number | boolean | null }): Tensor;
-export function _addRelu_(self: Tensor, other: number | boolean, alpha?: number | boolean | null): Tensor;
-export function _addRelu_(self: Tensor, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
 const F__add_relu_ = T.O__add_relu_;
+export function _addRelu_(self: Tensor, other: number | boolean, options?: { alpha?: number | boolean | null }): Tensor;
+export function _addRelu_(self: Tensor, other: number | boolean, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
+export function _addRelu_(self: Tensor, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
 export function _addRelu_(...a: any[]): any { return call(F__add_relu_, a); }
-export function _addmmActivation(self: Tensor, mat1: Tensor | number, mat2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null; useGelu?: boolean | null }): Tensor;
 const F__addmm_activation = T.O__addmm_activation;
+export function _addmmActivation(self: Tensor, mat1: Tensor | number, mat2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null; useGelu?: boolean | null }): Tensor;
 export function _addmmActivation(...a: any[]): any { return call(F__addmm_activation, a); }
+const F__aminmax = T.O__aminmax;
 export function _aminmax(self: Tensor): [Tensor, Tensor];
 export function _aminmax(self: Tensor, dim: number, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
-export function _aminmax(self: Tensor, dim: number, keepdim?: boolean | null): [Tensor, Tensor];
-const F__aminmax = T.O__aminmax;
+export function _aminmax(self: Tensor, dim: number, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
 export function _aminmax(...a: any[]): any { return call(F__aminmax, a); }
-export function _ampForeachNonFiniteCheckAndUnscale(self: Tensor[], found_inf: Tensor | number, inv_scale: Tensor | number): [Tensor[], Tensor];
 const F__amp_foreach_non_finite_check_and_unscale = T.O__amp_foreach_non_finite_check_and_unscale;
+export function _ampForeachNonFiniteCheckAndUnscale(self: Tensor[], found_inf: Tensor | number, inv_scale: Tensor | number): [Tensor[], Tensor];
 export function _ampForeachNonFiniteCheckAndUnscale(...a: any[]): any { return call(F__amp_foreach_non_finite_check_and_unscale, a); }
-export function _ampForeachNonFiniteCheckAndUnscale_(self: Tensor[], found_inf: Tensor | number, inv_scale: Tensor | number): void;
 const F__amp_foreach_non_finite_check_and_unscale_ = T.O__amp_foreach_non_finite_check_and_unscale_;
+export function _ampForeachNonFiniteCheckAndUnscale_(self: Tensor[], found_inf: Tensor | number, inv_scale: Tensor | number): void;
 export function _ampForeachNonFiniteCheckAndUnscale_(...a: any[]): any { return call(F__amp_foreach_non_finite_check_and_unscale_, a); }
-export function _ampUpdateScale(self: Tensor, growth_tracker: Tensor | number, found_inf: Tensor | number, scale_growth_factor: number, scale_backoff_factor: number, growth_interval: number): [Tensor, Tensor];
 const F__amp_update_scale = T.O__amp_update_scale;
+export function _ampUpdateScale(self: Tensor, growth_tracker: Tensor | number, found_inf: Tensor | number, scale_growth_factor: number, scale_backoff_factor: number, growth_interval: number): [Tensor, Tensor];
 export function _ampUpdateScale(...a: any[]): any { return call(F__amp_update_scale, a); }
-export function _ampUpdateScale_(self: Tensor, growth_tracker: Tensor | number, found_inf: Tensor | number, scale_growth_factor: number, scale_backoff_factor: number, growth_interval: number): Tensor;
 const F__amp_update_scale_ = T.O__amp_update_scale_;
+export function _ampUpdateScale_(self: Tensor, growth_tracker: Tensor | number, found_inf: Tensor | number, scale_growth_factor: number, scale_backoff_factor: number, growth_interval: number): Tensor;
 export function _ampUpdateScale_(...a: any[]): any { return call(F__amp_update_scale_, a); }
-export function _assertAsync(self: Tensor): void;
 const F__assert_async = T.O__assert_async;
+export function _assertAsync(self: Tensor): void;
 export function _assertAsync(...a: any[]): any { return call(F__assert_async, a); }
-export function _assertTensorMetadata(a: Tensor, options?: { size?: number | number[] | null; stride?: number | number[] | null; dtype?: DType | null }): void;
-export function _assertTensorMetadata(a: Tensor, size?: number | number[] | null, stride?: number | number[] | null, dtype?: DType | null): void;
 const F__assert_tensor_metadata = T.O__assert_tensor_metadata;
+export function _assertTensorMetadata(a: Tensor, options?: { size?: number | number[] | null; stride?: number | number[] | null; dtype?: DType | null }): void;
+export function _assertTensorMetadata(a: Tensor, size?: number | number[] | null | { size?: number | number[] | null; stride?: number | number[] | null; dtype?: DType | null }, stride?: number | number[] | null | { size?: number | number[] | null; stride?: number | number[] | null; dtype?: DType | null }, dtype?: DType | null | { size?: number | number[] | null; stride?: number | number[] | null; dtype?: DType | null }, options?: { size?: number | number[] | null; stride?: number | number[] | null; dtype?: DType | null }): void;
 export function _assertTensorMetadata(...a: any[]): any { return call(F__assert_tensor_metadata, a); }
-export function _autocastToFullPrecision(self: Tensor, cuda_enabled: boolean, cpu_enabled: boolean): Tensor;
 const F__autocast_to_full_precision = T.O__autocast_to_full_precision;
+export function _autocastToFullPrecision(self: Tensor, cuda_enabled: boolean, cpu_enabled: boolean): Tensor;
 export function _autocastToFullPrecision(...a: any[]): any { return call(F__autocast_to_full_precision, a); }
-export function _autocastToReducedPrecision(self: Tensor, cuda_enabled: boolean, cpu_enabled: boolean, cuda_dtype: DType, cpu_dtype: DType): Tensor;
 const F__autocast_to_reduced_precision = T.O__autocast_to_reduced_precision;
+export function _autocastToReducedPrecision(self: Tensor, cuda_enabled: boolean, cpu_enabled: boolean, cuda_dtype: DType, cpu_dtype: DType): Tensor;
 export function _autocastToReducedPrecision(...a: any[]): any { return call(F__autocast_to_reduced_precision, a); }
-export function _backward(self: Tensor, inputs: Tensor[], options?: { gradient?: Tensor | number | null; retainGraph?: boolean | null; createGraph?: boolean | null }): void;
-export function _backward(self: Tensor, inputs: Tensor[], gradient?: Tensor | number | null, retainGraph?: boolean | null, createGraph?: boolean | null): void;
 const F__backward = T.O__backward;
+export function _backward(self: Tensor, inputs: Tensor[], options?: { gradient?: Tensor | number | null; retainGraph?: boolean | null; createGraph?: boolean | null }): void;
+export function _backward(self: Tensor, inputs: Tensor[], gradient?: Tensor | number | null | { gradient?: Tensor | number | null; retainGraph?: boolean | null; createGraph?: boolean | null }, retainGraph?: boolean | null | { gradient?: Tensor | number | null; retainGraph?: boolean | null; createGraph?: boolean | null }, createGraph?: boolean | null | { gradient?: Tensor | number | null; retainGraph?: boolean | null; createGraph?: boolean | null }, options?: { gradient?: Tensor | number | null; retainGraph?: boolean | null; createGraph?: boolean | null }): void;
 export function _backward(...a: any[]): any { return call(F__backward, a); }
-export function _batchNormImplIndex(input: Tensor, weight: Tensor | number | null, bias: Tensor | number | null, running_mean: Tensor | number | null, running_var: Tensor | number | null, training: boolean, momentum: number, eps: number, cudnn_enabled: boolean): [Tensor, Tensor, Tensor, Tensor, any];
 const F__batch_norm_impl_index = T.O__batch_norm_impl_index;
+export function _batchNormImplIndex(input: Tensor, weight: Tensor | number | null, bias: Tensor | number | null, running_mean: Tensor | number | null, running_var: Tensor | number | null, training: boolean, momentum: number, eps: number, cudnn_enabled: boolean): [Tensor, Tensor, Tensor, Tensor, any];
 export function _batchNormImplIndex(...a: any[]): any { return call(F__batch_norm_impl_index, a); }
-export function _batchNormImplIndexBackward(impl_index: number, input: Tensor | number, grad_output: Tensor | number, weight: Tensor | number | null, running_mean: Tensor | number | null, running_var: Tensor | number | null, save_mean: Tensor | number | null, save_var_transform: Tensor | number | null, train: boolean, eps: number, output_mask: boolean[], reservedSpace: Tensor | number): [Tensor, Tensor, Tensor];
 const F__batch_norm_impl_index_backward = T.O__batch_norm_impl_index_backward;
+export function _batchNormImplIndexBackward(impl_index: number, input: Tensor | number, grad_output: Tensor | number, weight: Tensor | number | null, running_mean: Tensor | number | null, running_var: Tensor | number | null, save_mean: Tensor | number | null, save_var_transform: Tensor | number | null, train: boolean, eps: number, output_mask: boolean[], reservedSpace: Tensor | number): [Tensor, Tensor, Tensor];
 export function _batchNormImplIndexBackward(...a: any[]): any { return call(F__batch_norm_impl_index_backward, a); }
-export function _cast_Byte(self: Tensor, options?: { nonBlocking?: boolean | null }): Tensor;
-export function _cast_Byte(self: Tensor, nonBlocking?: boolean | null): Tensor;
 const F__cast_Byte = T.O__cast_Byte;
+export function _cast_Byte(self: Tensor, options?: { nonBlocking?: boolean | null }): Tensor;
+export function _cast_Byte(self: Tensor, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
 export function _cast_Byte(...a: any[]): any { return call(F__cast_Byte, a); }
-export function _cast_Char(self: Tensor, options?: { nonBlocking?: boolean | null }): Tensor;
-export function _cast_Char(self: Tensor, nonBlocking?: boolean | null): Tensor;
 const F__cast_Char = T.O__cast_Char;
+export function _cast_Char(self: Tensor, options?: { nonBlocking?: boolean | null }): Tensor;
+export function _cast_Char(self: Tensor, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
 export function _cast_Char(...a: any[]): any { return call(F__cast_Char, a); }
-export function _cast_Double(self: Tensor, options?: { nonBlocking?: boolean | null }): Tensor;
-export function _cast_Double(self: Tensor, nonBlocking?: boolean | null): Tensor;
 const F__cast_Double = T.O__cast_Double;
+export function _cast_Double(self: Tensor, options?: { nonBlocking?: boolean | null }): Tensor;
+export function _cast_Double(self: Tensor, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
 export function _cast_Double(...a: any[]): any { return call(F__cast_Double, a); }
-export function _cast_Float(self: Tensor, options?: { nonBlocking?: boolean | null }): Tensor;
-export function _cast_Float(self: Tensor, nonBlocking?: boolean | null): Tensor;
 const F__cast_Float = T.O__cast_Float;
+export function _cast_Float(self: Tensor, options?: { nonBlocking?: boolean | null }): Tensor;
+export function _cast_Float(self: Tensor, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
 export function _cast_Float(...a: any[]): any { return call(F__cast_Float, a); }
-export function _cast_Half(self: Tensor, options?: { nonBlocking?: boolean | null }): Tensor;
-export function _cast_Half(self: Tensor, nonBlocking?: boolean | null): Tensor;
 const F__cast_Half = T.O__cast_Half;
+export function _cast_Half(self: Tensor, options?: { nonBlocking?: boolean | null }): Tensor;
+export function _cast_Half(self: Tensor, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
 export function _cast_Half(...a: any[]): any { return call(F__cast_Half, a); }
-export function _cast_Int(self: Tensor, options?: { nonBlocking?: boolean | null }): Tensor;
-export function _cast_Int(self: Tensor, nonBlocking?: boolean | null): Tensor;
 const F__cast_Int = T.O__cast_Int;
+export function _cast_Int(self: Tensor, options?: { nonBlocking?: boolean | null }): Tensor;
+export function _cast_Int(self: Tensor, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
 export function _cast_Int(...a: any[]): any { return call(F__cast_Int, a); }
-export function _cast_Long(self: Tensor, options?: { nonBlocking?: boolean | null }): Tensor;
-export function _cast_Long(self: Tensor, nonBlocking?: boolean | null): Tensor;
 const F__cast_Long = T.O__cast_Long;
+export function _cast_Long(self: Tensor, options?: { nonBlocking?: boolean | null }): Tensor;
+export function _cast_Long(self: Tensor, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
 export function _cast_Long(...a: any[]): any { return call(F__cast_Long, a); }
-export function _cast_Short(self: Tensor, options?: { nonBlocking?: boolean | null }): Tensor;
-export function _cast_Short(self: Tensor, nonBlocking?: boolean | null): Tensor;
 const F__cast_Short = T.O__cast_Short;
+export function _cast_Short(self: Tensor, options?: { nonBlocking?: boolean | null }): Tensor;
+export function _cast_Short(self: Tensor, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
 export function _cast_Short(...a: any[]): any { return call(F__cast_Short, a); }
-export function _cdistBackward(grad: Tensor, x1: Tensor | number, x2: Tensor | number, p: number, cdist: Tensor | number): Tensor;
 const F__cdist_backward = T.O__cdist_backward;
+export function _cdistBackward(grad: Tensor, x1: Tensor | number, x2: Tensor | number, p: number, cdist: Tensor | number): Tensor;
 export function _cdistBackward(...a: any[]): any { return call(F__cdist_backward, a); }
-export function _cdistForward(x1: Tensor, x2: Tensor | number, p: number, compute_mode: number | null): Tensor;
 const F__cdist_forward = T.O__cdist_forward;
+export function _cdistForward(x1: Tensor, x2: Tensor | number, p: number, compute_mode: number | null): Tensor;
 export function _cdistForward(...a: any[]): any { return call(F__cdist_forward, a); }
-export function _choleskySolveHelper(self: Tensor, A: Tensor | number, upper: boolean): Tensor;
 const F__cholesky_solve_helper = T.O__cholesky_solve_helper;
+export function _choleskySolveHelper(self: Tensor, A: Tensor | number, upper: boolean): Tensor;
 export function _choleskySolveHelper(...a: any[]): any { return call(F__cholesky_solve_helper, a); }
-export function _chooseQparamsPerTensor(self: Tensor, options?: { reduceRange?: boolean | null }): [any, any];
-export function _chooseQparamsPerTensor(self: Tensor, reduceRange?: boolean | null): [any, any];
 const F__choose_qparams_per_tensor = T.O__choose_qparams_per_tensor;
+export function _chooseQparamsPerTensor(self: Tensor, options?: { reduceRange?: boolean | null }): [any, any];
+export function _chooseQparamsPerTensor(self: Tensor, reduceRange?: boolean | null | { reduceRange?: boolean | null }, options?: { reduceRange?: boolean | null }): [any, any];
 export function _chooseQparamsPerTensor(...a: any[]): any { return call(F__choose_qparams_per_tensor, a); }
-export function _coalesce(self: Tensor): Tensor;
 const F__coalesce = T.O__coalesce;
+export function _coalesce(self: Tensor): Tensor;
 export function _coalesce(...a: any[]): any { return call(F__coalesce, a); }
-export function _coalesced(self: Tensor, coalesced: boolean): Tensor;
 const F__coalesced = T.O__coalesced;
+export function _coalesced(self: Tensor, coalesced: boolean): Tensor;
 export function _coalesced(...a: any[]): any { return call(F__coalesced, a); }
-export function _coalesced_(self: Tensor, coalesced: boolean): Tensor;
 const F__coalesced_ = T.O__coalesced_;
+export function _coalesced_(self: Tensor, coalesced: boolean): Tensor;
 export function _coalesced_(...a: any[]): any { return call(F__coalesced_, a); }
-export function _computeLinearCombination(input: Tensor, coefficients: Tensor | number): Tensor;
 const F__compute_linear_combination = T.O__compute_linear_combination;
+export function _computeLinearCombination(input: Tensor, coefficients: Tensor | number): Tensor;
 export function _computeLinearCombination(...a: any[]): any { return call(F__compute_linear_combination, a); }
-export function _conj(self: Tensor): Tensor;
 const F__conj = T.O__conj;
+export function _conj(self: Tensor): Tensor;
 export function _conj(...a: any[]): any { return call(F__conj, a); }
-export function _conjCopy(self: Tensor): Tensor;
 const F__conj_copy = T.O__conj_copy;
+export function _conjCopy(self: Tensor): Tensor;
 export function _conjCopy(...a: any[]): any { return call(F__conj_copy, a); }
-export function _conjPhysical(self: Tensor): Tensor;
 const F__conj_physical = T.O__conj_physical;
+export function _conjPhysical(self: Tensor): Tensor;
 export function _conjPhysical(...a: any[]): any { return call(F__conj_physical, a); }
-export function _convDepthwise2d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[]): Tensor;
 const F__conv_depthwise2d = T.O__conv_depthwise2d;
+export function _convDepthwise2d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[]): Tensor;
 export function _convDepthwise2d(...a: any[]): any { return call(F__conv_depthwise2d, a); }
-export function _convertIndicesFromCooToCsr(self: Tensor, size: number, options?: { outInt32?: boolean | null }): Tensor;
 const F__convert_indices_from_coo_to_csr = T.O__convert_indices_from_coo_to_csr;
+export function _convertIndicesFromCooToCsr(self: Tensor, size: number, options?: { outInt32?: boolean | null }): Tensor;
 export function _convertIndicesFromCooToCsr(...a: any[]): any { return call(F__convert_indices_from_coo_to_csr, a); }
-export function _convertIndicesFromCsrToCoo(crow_indices: Tensor, col_indices: Tensor | number, options?: { outInt32?: boolean | null; transpose?: boolean | null }): Tensor;
 const F__convert_indices_from_csr_to_coo = T.O__convert_indices_from_csr_to_coo;
+export function _convertIndicesFromCsrToCoo(crow_indices: Tensor, col_indices: Tensor | number, options?: { outInt32?: boolean | null; transpose?: boolean | null }): Tensor;
 export function _convertIndicesFromCsrToCoo(...a: any[]): any { return call(F__convert_indices_from_csr_to_coo, a); }
+const F__convolution = T.O__convolution;
 export function _convolution(input: Tensor, weight: Tensor | number, bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, output_padding: number | number[], groups: number, benchmark: boolean, deterministic: boolean, cudnn_enabled: boolean, allow_tf32: boolean): Tensor;
 export function _convolution(input: Tensor, weight: Tensor | number, bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, output_padding: number | number[], groups: number, benchmark: boolean, deterministic: boolean, cudnn_enabled: boolean): Tensor;
-const F__convolution = T.O__convolution;
 export function _convolution(...a: any[]): any { return call(F__convolution, a); }
-export function _convolutionDoubleBackward(ggI: Tensor | null, ggW: Tensor | number | null, ggb: Tensor | number | null, gO: Tensor | number, weight: Tensor | number, self: Tensor | number, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, output_padding: number | number[], groups: number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
 const F__convolution_double_backward = T.O__convolution_double_backward;
+export function _convolutionDoubleBackward(ggI: Tensor | null, ggW: Tensor | number | null, ggb: Tensor | number | null, gO: Tensor | number, weight: Tensor | number, self: Tensor | number, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, output_padding: number | number[], groups: number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
 export function _convolutionDoubleBackward(...a: any[]): any { return call(F__convolution_double_backward, a); }
-export function _convolutionMode(input: Tensor, weight: Tensor | number, bias: Tensor | number | null, stride: number | number[], padding: string, dilation: number | number[], groups: number): Tensor;
 const F__convolution_mode = T.O__convolution_mode;
+export function _convolutionMode(input: Tensor, weight: Tensor | number, bias: Tensor | number | null, stride: number | number[], padding: string, dilation: number | number[], groups: number): Tensor;
 export function _convolutionMode(...a: any[]): any { return call(F__convolution_mode, a); }
-export function _copyFrom(self: Tensor, dst: Tensor | number, options?: { nonBlocking?: boolean | null }): Tensor;
-export function _copyFrom(self: Tensor, dst: Tensor | number, nonBlocking?: boolean | null): Tensor;
 const F__copy_from = T.O__copy_from;
+export function _copyFrom(self: Tensor, dst: Tensor | number, options?: { nonBlocking?: boolean | null }): Tensor;
+export function _copyFrom(self: Tensor, dst: Tensor | number, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
 export function _copyFrom(...a: any[]): any { return call(F__copy_from, a); }
-export function _copyFromAndResize(self: Tensor, dst: Tensor | number): Tensor;
 const F__copy_from_and_resize = T.O__copy_from_and_resize;
+export function _copyFromAndResize(self: Tensor, dst: Tensor | number): Tensor;
 export function _copyFromAndResize(...a: any[]): any { return call(F__copy_from_and_resize, a); }
-export function _ctcLoss(log_probs: Tensor, targets: Tensor | number, input_lengths: number | number[], target_lengths: number | number[], options?: { blank?: number | null; zeroInfinity?: boolean | null }): [Tensor, Tensor];
-export function _ctcLoss(log_probs: Tensor, targets: Tensor | number, input_lengths: number | number[], target_lengths: number | number[], blank?: number | null, zeroInfinity?: boolean | null): [Tensor, Tensor];
-export function _ctcLoss(log_probs: Tensor, targets: Tensor | number, input_lengths: Tensor | number, target_lengths: Tensor | number, options?: { blank?: number | null; zeroInfinity?: boolean | null }): [Tensor, Tensor];
-export function _ctcLoss(log_probs: Tensor, targets: Tensor | number, input_lengths: Tensor | number, target_lengths: Tensor | number, blank?: number | null, zeroInfinity?: boolean | null): [Tensor, Tensor];
 const F__ctc_loss = T.O__ctc_loss;
+export function _ctcLoss(log_probs: Tensor, targets: Tensor | number, input_lengths: number | number[], target_lengths: number | number[], options?: { blank?: number | null; zeroInfinity?: boolean | null }): [Tensor, Tensor];
+export function _ctcLoss(log_probs: Tensor, targets: Tensor | number, input_lengths: number | number[], target_lengths: number | number[], blank?: number | null | { blank?: number | null; zeroInfinity?: boolean | null }, zeroInfinity?: boolean | null | { blank?: number | null; zeroInfinity?: boolean | null }, options?: { blank?: number | null; zeroInfinity?: boolean | null }): [Tensor, Tensor];
+export function _ctcLoss(log_probs: Tensor, targets: Tensor | number, input_lengths: Tensor | number, target_lengths: Tensor | number, options?: { blank?: number | null; zeroInfinity?: boolean | null }): [Tensor, Tensor];
+export function _ctcLoss(log_probs: Tensor, targets: Tensor | number, input_lengths: Tensor | number, target_lengths: Tensor | number, blank?: number | null | { blank?: number | null; zeroInfinity?: boolean | null }, zeroInfinity?: boolean | null | { blank?: number | null; zeroInfinity?: boolean | null }, options?: { blank?: number | null; zeroInfinity?: boolean | null }): [Tensor, Tensor];
 export function _ctcLoss(...a: any[]): any { return call(F__ctc_loss, a); }
-export function _ctcLossBackward(grad: Tensor, log_probs: Tensor | number, targets: Tensor | number, input_lengths: number | number[], target_lengths: number | number[], neg_log_likelihood: Tensor | number, log_alpha: Tensor | number, blank: number, options?: { zeroInfinity?: boolean | null }): Tensor;
-export function _ctcLossBackward(grad: Tensor, log_probs: Tensor | number, targets: Tensor | number, input_lengths: number | number[], target_lengths: number | number[], neg_log_likelihood: Tensor | number, log_alpha: Tensor | number, blank: number, zeroInfinity?: boolean | null): Tensor;
-export function _ctcLossBackward(grad: Tensor, log_probs: Tensor | number, targets: Tensor | number, input_lengths: Tensor | number, target_lengths: Tensor | number, neg_log_likelihood: Tensor | number, log_alpha: Tensor | number, blank: number, options?: { zeroInfinity?: boolean | null }): Tensor;
-export function _ctcLossBackward(grad: Tensor, log_probs: Tensor | number, targets: Tensor | number, input_lengths: Tensor | number, target_lengths: Tensor | number, neg_log_likelihood: Tensor | number, log_alpha: Tensor | number, blank: number, zeroInfinity?: boolean | null): Tensor;
 const F__ctc_loss_backward = T.O__ctc_loss_backward;
+export function _ctcLossBackward(grad: Tensor, log_probs: Tensor | number, targets: Tensor | number, input_lengths: number | number[], target_lengths: number | number[], neg_log_likelihood: Tensor | number, log_alpha: Tensor | number, blank: number, options?: { zeroInfinity?: boolean | null }): Tensor;
+export function _ctcLossBackward(grad: Tensor, log_probs: Tensor | number, targets: Tensor | number, input_lengths: number | number[], target_lengths: number | number[], neg_log_likelihood: Tensor | number, log_alpha: Tensor | number, blank: number, zeroInfinity?: boolean | null | { zeroInfinity?: boolean | null }, options?: { zeroInfinity?: boolean | null }): Tensor;
+export function _ctcLossBackward(grad: Tensor, log_probs: Tensor | number, targets: Tensor | number, input_lengths: Tensor | number, target_lengths: Tensor | number, neg_log_likelihood: Tensor | number, log_alpha: Tensor | number, blank: number, options?: { zeroInfinity?: boolean | null }): Tensor;
+export function _ctcLossBackward(grad: Tensor, log_probs: Tensor | number, targets: Tensor | number, input_lengths: Tensor | number, target_lengths: Tensor | number, neg_log_likelihood: Tensor | number, log_alpha: Tensor | number, blank: number, zeroInfinity?: boolean | null | { zeroInfinity?: boolean | null }, options?: { zeroInfinity?: boolean | null }): Tensor;
 export function _ctcLossBackward(...a: any[]): any { return call(F__ctc_loss_backward, a); }
+const F__cudnn_ctc_loss = T.O__cudnn_ctc_loss;
 export function _cudnnCtcLoss(log_probs: Tensor, targets: Tensor | number, input_lengths: number | number[], target_lengths: number | number[], blank: number, deterministic: boolean, zero_infinity: boolean): [Tensor, Tensor];
 export function _cudnnCtcLoss(log_probs: Tensor, targets: Tensor | number, input_lengths: Tensor | number, target_lengths: Tensor | number, blank: number, deterministic: boolean, zero_infinity: boolean): [Tensor, Tensor];
-const F__cudnn_ctc_loss = T.O__cudnn_ctc_loss;
 export function _cudnnCtcLoss(...a: any[]): any { return call(F__cudnn_ctc_loss, a); }
-export function _cudnnInitDropoutState(dropout: number, train: boolean, dropout_seed: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 const F__cudnn_init_dropout_state = T.O__cudnn_init_dropout_state;
+export function _cudnnInitDropoutState(dropout: number, train: boolean, dropout_seed: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function _cudnnInitDropoutState(...a: any[]): any { return call(F__cudnn_init_dropout_state, a); }
-export function _cudnnRnn(input: Tensor, weight: Tensor[], weight_stride0: number, weight_buf: Tensor | number | null, hx: Tensor | number, cx: Tensor | number | null, mode: number, hidden_size: number, proj_size: number, num_layers: number, batch_first: boolean, dropout: number, train: boolean, bidirectional: boolean, batch_sizes: number | number[], dropout_state: Tensor | number | null): [Tensor, Tensor, Tensor, Tensor, Tensor];
 const F__cudnn_rnn = T.O__cudnn_rnn;
+export function _cudnnRnn(input: Tensor, weight: Tensor[], weight_stride0: number, weight_buf: Tensor | number | null, hx: Tensor | number, cx: Tensor | number | null, mode: number, hidden_size: number, proj_size: number, num_layers: number, batch_first: boolean, dropout: number, train: boolean, bidirectional: boolean, batch_sizes: number | number[], dropout_state: Tensor | number | null): [Tensor, Tensor, Tensor, Tensor, Tensor];
 export function _cudnnRnn(...a: any[]): any { return call(F__cudnn_rnn, a); }
-export function _cudnnRnnBackward(input: Tensor, weight: Tensor[], weight_stride0: number, weight_buf: Tensor | number, hx: Tensor | number, cx: Tensor | number | null, output: Tensor | number, grad_output: Tensor | number | null, grad_hy: Tensor | number | null, grad_cy: Tensor | number | null, mode: number, hidden_size: number, proj_size: number, num_layers: number, batch_first: boolean, dropout: number, train: boolean, bidirectional: boolean, batch_sizes: number | number[], dropout_state: Tensor | number | null, reserve: Tensor | number, output_mask: boolean[]): [Tensor, Tensor, Tensor, Tensor[]];
 const F__cudnn_rnn_backward = T.O__cudnn_rnn_backward;
+export function _cudnnRnnBackward(input: Tensor, weight: Tensor[], weight_stride0: number, weight_buf: Tensor | number, hx: Tensor | number, cx: Tensor | number | null, output: Tensor | number, grad_output: Tensor | number | null, grad_hy: Tensor | number | null, grad_cy: Tensor | number | null, mode: number, hidden_size: number, proj_size: number, num_layers: number, batch_first: boolean, dropout: number, train: boolean, bidirectional: boolean, batch_sizes: number | number[], dropout_state: Tensor | number | null, reserve: Tensor | number, output_mask: boolean[]): [Tensor, Tensor, Tensor, Tensor[]];
 export function _cudnnRnnBackward(...a: any[]): any { return call(F__cudnn_rnn_backward, a); }
-export function _cudnnRnnFlattenWeight(weight_arr: Tensor[], weight_stride0: number, input_size: number, mode: number, hidden_size: number, proj_size: number, num_layers: number, batch_first: boolean, bidirectional: boolean): Tensor;
 const F__cudnn_rnn_flatten_weight = T.O__cudnn_rnn_flatten_weight;
+export function _cudnnRnnFlattenWeight(weight_arr: Tensor[], weight_stride0: number, input_size: number, mode: number, hidden_size: number, proj_size: number, num_layers: number, batch_first: boolean, bidirectional: boolean): Tensor;
 export function _cudnnRnnFlattenWeight(...a: any[]): any { return call(F__cudnn_rnn_flatten_weight, a); }
-export function _cufftClearPlanCache(device_index: number): void;
 const F__cufft_clear_plan_cache = T.O__cufft_clear_plan_cache;
+export function _cufftClearPlanCache(device_index: number): void;
 export function _cufftClearPlanCache(...a: any[]): any { return call(F__cufft_clear_plan_cache, a); }
-export function _cufftGetPlanCacheMaxSize(device_index: number): any;
 const F__cufft_get_plan_cache_max_size = T.O__cufft_get_plan_cache_max_size;
+export function _cufftGetPlanCacheMaxSize(device_index: number): any;
 export function _cufftGetPlanCacheMaxSize(...a: any[]): any { return call(F__cufft_get_plan_cache_max_size, a); }
-export function _cufftGetPlanCacheSize(device_index: number): any;
 const F__cufft_get_plan_cache_size = T.O__cufft_get_plan_cache_size;
+export function _cufftGetPlanCacheSize(device_index: number): any;
 export function _cufftGetPlanCacheSize(...a: any[]): any { return call(F__cufft_get_plan_cache_size, a); }
-export function _cufftSetPlanCacheMaxSize(device_index: number, max_size: number): void;
 const F__cufft_set_plan_cache_max_size = T.O__cufft_set_plan_cache_max_size;
+export function _cufftSetPlanCacheMaxSize(device_index: number, max_size: number): void;
 export function _cufftSetPlanCacheMaxSize(...a: any[]): any { return call(F__cufft_set_plan_cache_max_size, a); }
-export function _cummaxHelper(self: Tensor, values: Tensor | number, indices: Tensor | number, dim: number): void;
 const F__cummax_helper = T.O__cummax_helper;
+export function _cummaxHelper(self: Tensor, values: Tensor | number, indices: Tensor | number, dim: number): void;
 export function _cummaxHelper(...a: any[]): any { return call(F__cummax_helper, a); }
-export function _cumminHelper(self: Tensor, values: Tensor | number, indices: Tensor | number, dim: number): void;
 const F__cummin_helper = T.O__cummin_helper;
+export function _cumminHelper(self: Tensor, values: Tensor | number, indices: Tensor | number, dim: number): void;
 export function _cumminHelper(...a: any[]): any { return call(F__cummin_helper, a); }
-export function _debugHasInternalOverlap(self: Tensor): any;
 const F__debug_has_internal_overlap = T.O__debug_has_internal_overlap;
+export function _debugHasInternalOverlap(self: Tensor): any;
 export function _debugHasInternalOverlap(...a: any[]): any { return call(F__debug_has_internal_overlap, a); }
-export function _dimI(self: Tensor): any;
 const F__dimI = T.O__dimI;
+export function _dimI(self: Tensor): any;
 export function _dimI(...a: any[]): any { return call(F__dimI, a); }
-export function _dimV(self: Tensor): any;
 const F__dimV = T.O__dimV;
+export function _dimV(self: Tensor): any;
 export function _dimV(...a: any[]): any { return call(F__dimV, a); }
-export function _dimArange(like: Tensor, dim: number): Tensor;
 const F__dim_arange = T.O__dim_arange;
+export function _dimArange(like: Tensor, dim: number): Tensor;
 export function _dimArange(...a: any[]): any { return call(F__dim_arange, a); }
-export function _dirichletGrad(x: Tensor, alpha: Tensor | number, total: Tensor | number): Tensor;
 const F__dirichlet_grad = T.O__dirichlet_grad;
+export function _dirichletGrad(x: Tensor, alpha: Tensor | number, total: Tensor | number): Tensor;
 export function _dirichletGrad(...a: any[]): any { return call(F__dirichlet_grad, a); }
-export function _efficientzerotensor(size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 const F__efficientzerotensor = T.O__efficientzerotensor;
+export function _efficientzerotensor(size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function _efficientzerotensor(...a: any[]): any { return call(F__efficientzerotensor, a); }
-export function _embeddingBag(weight: Tensor, indices: Tensor | number, offsets: Tensor | number, options?: { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }): [Tensor, Tensor, Tensor, Tensor];
-export function _embeddingBag(weight: Tensor, indices: Tensor | number, offsets: Tensor | number, scaleGradByFreq?: boolean | null, mode?: number | null, sparse?: boolean | null, perSampleWeights?: Tensor | number | null, includeLastOffset?: boolean | null, paddingIdx?: number | null): [Tensor, Tensor, Tensor, Tensor];
 const F__embedding_bag = T.O__embedding_bag;
+export function _embeddingBag(weight: Tensor, indices: Tensor | number, offsets: Tensor | number, options?: { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }): [Tensor, Tensor, Tensor, Tensor];
+export function _embeddingBag(weight: Tensor, indices: Tensor | number, offsets: Tensor | number, scaleGradByFreq?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, mode?: number | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, sparse?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, perSampleWeights?: Tensor | number | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, includeLastOffset?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, paddingIdx?: number | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, options?: { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }): [Tensor, Tensor, Tensor, Tensor];
 export function _embeddingBag(...a: any[]): any { return call(F__embedding_bag, a); }
-export function _embeddingBagBackward(grad: Tensor, indices: Tensor | number, offsets: Tensor | number, offset2bag: Tensor | number, bag_size: Tensor | number, maximum_indices: Tensor | number, num_weights: number, scale_grad_by_freq: boolean, mode: number, sparse: boolean, per_sample_weights: Tensor | number | null, options?: { paddingIdx?: number | null }): Tensor;
-export function _embeddingBagBackward(grad: Tensor, indices: Tensor | number, offsets: Tensor | number, offset2bag: Tensor | number, bag_size: Tensor | number, maximum_indices: Tensor | number, num_weights: number, scale_grad_by_freq: boolean, mode: number, sparse: boolean, per_sample_weights: Tensor | number | null, paddingIdx?: number | null): Tensor;
 const F__embedding_bag_backward = T.O__embedding_bag_backward;
+export function _embeddingBagBackward(grad: Tensor, indices: Tensor | number, offsets: Tensor | number, offset2bag: Tensor | number, bag_size: Tensor | number, maximum_indices: Tensor | number, num_weights: number, scale_grad_by_freq: boolean, mode: number, sparse: boolean, per_sample_weights: Tensor | number | null, options?: { paddingIdx?: number | null }): Tensor;
+export function _embeddingBagBackward(grad: Tensor, indices: Tensor | number, offsets: Tensor | number, offset2bag: Tensor | number, bag_size: Tensor | number, maximum_indices: Tensor | number, num_weights: number, scale_grad_by_freq: boolean, mode: number, sparse: boolean, per_sample_weights: Tensor | number | null, paddingIdx?: number | null | { paddingIdx?: number | null }, options?: { paddingIdx?: number | null }): Tensor;
 export function _embeddingBagBackward(...a: any[]): any { return call(F__embedding_bag_backward, a); }
-export function _embeddingBagDenseBackward(grad: Tensor, indices: Tensor | number, offset2bag: Tensor | number, bag_size: Tensor | number, maximum_indices: Tensor | number, num_weights: number, scale_grad_by_freq: boolean, mode: number, per_sample_weights: Tensor | number | null, options?: { paddingIdx?: number | null }): Tensor;
-export function _embeddingBagDenseBackward(grad: Tensor, indices: Tensor | number, offset2bag: Tensor | number, bag_size: Tensor | number, maximum_indices: Tensor | number, num_weights: number, scale_grad_by_freq: boolean, mode: number, per_sample_weights: Tensor | number | null, paddingIdx?: number | null): Tensor;
 const F__embedding_bag_dense_backward = T.O__embedding_bag_dense_backward;
+export function _embeddingBagDenseBackward(grad: Tensor, indices: Tensor | number, offset2bag: Tensor | number, bag_size: Tensor | number, maximum_indices: Tensor | number, num_weights: number, scale_grad_by_freq: boolean, mode: number, per_sample_weights: Tensor | number | null, options?: { paddingIdx?: number | null }): Tensor;
+export function _embeddingBagDenseBackward(grad: Tensor, indices: Tensor | number, offset2bag: Tensor | number, bag_size: Tensor | number, maximum_indices: Tensor | number, num_weights: number, scale_grad_by_freq: boolean, mode: number, per_sample_weights: Tensor | number | null, paddingIdx?: number | null | { paddingIdx?: number | null }, options?: { paddingIdx?: number | null }): Tensor;
 export function _embeddingBagDenseBackward(...a: any[]): any { return call(F__embedding_bag_dense_backward, a); }
-export function _embeddingBagForwardOnly(weight: Tensor, indices: Tensor | number, offsets: Tensor | number, options?: { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }): [Tensor, Tensor, Tensor, Tensor];
-export function _embeddingBagForwardOnly(weight: Tensor, indices: Tensor | number, offsets: Tensor | number, scaleGradByFreq?: boolean | null, mode?: number | null, sparse?: boolean | null, perSampleWeights?: Tensor | number | null, includeLastOffset?: boolean | null, paddingIdx?: number | null): [Tensor, Tensor, Tensor, Tensor];
 const F__embedding_bag_forward_only = T.O__embedding_bag_forward_only;
+export function _embeddingBagForwardOnly(weight: Tensor, indices: Tensor | number, offsets: Tensor | number, options?: { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }): [Tensor, Tensor, Tensor, Tensor];
+export function _embeddingBagForwardOnly(weight: Tensor, indices: Tensor | number, offsets: Tensor | number, scaleGradByFreq?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, mode?: number | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, sparse?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, perSampleWeights?: Tensor | number | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, includeLastOffset?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, paddingIdx?: number | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, options?: { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }): [Tensor, Tensor, Tensor, Tensor];
 export function _embeddingBagForwardOnly(...a: any[]): any { return call(F__embedding_bag_forward_only, a); }
-export function _embeddingBagPerSampleWeightsBackward(grad: Tensor, weight: Tensor | number, indices: Tensor | number, offsets: Tensor | number, offset2bag: Tensor | number, mode: number, options?: { paddingIdx?: number | null }): Tensor;
-export function _embeddingBagPerSampleWeightsBackward(grad: Tensor, weight: Tensor | number, indices: Tensor | number, offsets: Tensor | number, offset2bag: Tensor | number, mode: number, paddingIdx?: number | null): Tensor;
 const F__embedding_bag_per_sample_weights_backward = T.O__embedding_bag_per_sample_weights_backward;
+export function _embeddingBagPerSampleWeightsBackward(grad: Tensor, weight: Tensor | number, indices: Tensor | number, offsets: Tensor | number, offset2bag: Tensor | number, mode: number, options?: { paddingIdx?: number | null }): Tensor;
+export function _embeddingBagPerSampleWeightsBackward(grad: Tensor, weight: Tensor | number, indices: Tensor | number, offsets: Tensor | number, offset2bag: Tensor | number, mode: number, paddingIdx?: number | null | { paddingIdx?: number | null }, options?: { paddingIdx?: number | null }): Tensor;
 export function _embeddingBagPerSampleWeightsBackward(...a: any[]): any { return call(F__embedding_bag_per_sample_weights_backward, a); }
-export function _embeddingBagSparseBackward(grad: Tensor, indices: Tensor | number, offsets: Tensor | number, offset2bag: Tensor | number, bag_size: Tensor | number, num_weights: number, scale_grad_by_freq: boolean, mode: number, per_sample_weights: Tensor | number | null, options?: { paddingIdx?: number | null }): Tensor;
-export function _embeddingBagSparseBackward(grad: Tensor, indices: Tensor | number, offsets: Tensor | number, offset2bag: Tensor | number, bag_size: Tensor | number, num_weights: number, scale_grad_by_freq: boolean, mode: number, per_sample_weights: Tensor | number | null, paddingIdx?: number | null): Tensor;
 const F__embedding_bag_sparse_backward = T.O__embedding_bag_sparse_backward;
+export function _embeddingBagSparseBackward(grad: Tensor, indices: Tensor | number, offsets: Tensor | number, offset2bag: Tensor | number, bag_size: Tensor | number, num_weights: number, scale_grad_by_freq: boolean, mode: number, per_sample_weights: Tensor | number | null, options?: { paddingIdx?: number | null }): Tensor;
+export function _embeddingBagSparseBackward(grad: Tensor, indices: Tensor | number, offsets: Tensor | number, offset2bag: Tensor | number, bag_size: Tensor | number, num_weights: number, scale_grad_by_freq: boolean, mode: number, per_sample_weights: Tensor | number | null, paddingIdx?: number | null | { paddingIdx?: number | null }, options?: { paddingIdx?: number | null }): Tensor;
 export function _embeddingBagSparseBackward(...a: any[]): any { return call(F__embedding_bag_sparse_backward, a); }
-export function _emptyAffineQuantized(size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; scale?: number | null; zeroPoint?: number | null; memoryFormat?: MemoryFormat | null }): Tensor;
 const F__empty_affine_quantized = T.O__empty_affine_quantized;
+export function _emptyAffineQuantized(size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; scale?: number | null; zeroPoint?: number | null; memoryFormat?: MemoryFormat | null }): Tensor;
 export function _emptyAffineQuantized(...a: any[]): any { return call(F__empty_affine_quantized, a); }
-export function _emptyPerChannelAffineQuantized(size: number | number[], scales: Tensor | number, zero_points: Tensor | number, axis: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
 const F__empty_per_channel_affine_quantized = T.O__empty_per_channel_affine_quantized;
+export function _emptyPerChannelAffineQuantized(size: number | number[], scales: Tensor | number, zero_points: Tensor | number, axis: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
 export function _emptyPerChannelAffineQuantized(...a: any[]): any { return call(F__empty_per_channel_affine_quantized, a); }
-export function _euclideanDist(x1: Tensor, x2: Tensor | number): Tensor;
 const F__euclidean_dist = T.O__euclidean_dist;
+export function _euclideanDist(x1: Tensor, x2: Tensor | number): Tensor;
 export function _euclideanDist(...a: any[]): any { return call(F__euclidean_dist, a); }
-export function _fakeQuantizeLearnablePerChannelAffine(self: Tensor, scale: Tensor | number, zero_point: Tensor | number, axis: number, quant_min: number, quant_max: number, options?: { gradFactor?: number | null }): Tensor;
-export function _fakeQuantizeLearnablePerChannelAffine(self: Tensor, scale: Tensor | number, zero_point: Tensor | number, axis: number, quant_min: number, quant_max: number, gradFactor?: number | null): Tensor;
 const F__fake_quantize_learnable_per_channel_affine = T.O__fake_quantize_learnable_per_channel_affine;
+export function _fakeQuantizeLearnablePerChannelAffine(self: Tensor, scale: Tensor | number, zero_point: Tensor | number, axis: number, quant_min: number, quant_max: number, options?: { gradFactor?: number | null }): Tensor;
+export function _fakeQuantizeLearnablePerChannelAffine(self: Tensor, scale: Tensor | number, zero_point: Tensor | number, axis: number, quant_min: number, quant_max: number, gradFactor?: number | null | { gradFactor?: number | null }, options?: { gradFactor?: number | null }): Tensor;
 export function _fakeQuantizeLearnablePerChannelAffine(...a: any[]): any { return call(F__fake_quantize_learnable_per_channel_affine, a); }
-export function _fakeQuantizeLearnablePerChannelAffineBackward(grad: Tensor, self: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, axis: number, quant_min: number, quant_max: number, options?: { gradFactor?: number | null }): [Tensor, Tensor, Tensor];
-export function _fakeQuantizeLearnablePerChannelAffineBackward(grad: Tensor, self: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, axis: number, quant_min: number, quant_max: number, gradFactor?: number | null): [Tensor, Tensor, Tensor];
 const F__fake_quantize_learnable_per_channel_affine_backward = T.O__fake_quantize_learnable_per_channel_affine_backward;
+export function _fakeQuantizeLearnablePerChannelAffineBackward(grad: Tensor, self: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, axis: number, quant_min: number, quant_max: number, options?: { gradFactor?: number | null }): [Tensor, Tensor, Tensor];
+export function _fakeQuantizeLearnablePerChannelAffineBackward(grad: Tensor, self: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, axis: number, quant_min: number, quant_max: number, gradFactor?: number | null | { gradFactor?: number | null }, options?: { gradFactor?: number | null }): [Tensor, Tensor, Tensor];
 export function _fakeQuantizeLearnablePerChannelAffineBackward(...a: any[]): any { return call(F__fake_quantize_learnable_per_channel_affine_backward, a); }
-export function _fakeQuantizeLearnablePerTensorAffine(self: Tensor, scale: Tensor | number, zero_point: Tensor | number, quant_min: number, quant_max: number, options?: { gradFactor?: number | null }): Tensor;
-export function _fakeQuantizeLearnablePerTensorAffine(self: Tensor, scale: Tensor | number, zero_point: Tensor | number, quant_min: number, quant_max: number, gradFactor?: number | null): Tensor;
 const F__fake_quantize_learnable_per_tensor_affine = T.O__fake_quantize_learnable_per_tensor_affine;
+export function _fakeQuantizeLearnablePerTensorAffine(self: Tensor, scale: Tensor | number, zero_point: Tensor | number, quant_min: number, quant_max: number, options?: { gradFactor?: number | null }): Tensor;
+export function _fakeQuantizeLearnablePerTensorAffine(self: Tensor, scale: Tensor | number, zero_point: Tensor | number, quant_min: number, quant_max: number, gradFactor?: number | null | { gradFactor?: number | null }, options?: { gradFactor?: number | null }): Tensor;
 export function _fakeQuantizeLearnablePerTensorAffine(...a: any[]): any { return call(F__fake_quantize_learnable_per_tensor_affine, a); }
-export function _fakeQuantizeLearnablePerTensorAffineBackward(grad: Tensor, self: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, quant_min: number, quant_max: number, options?: { gradFactor?: number | null }): [Tensor, Tensor, Tensor];
-export function _fakeQuantizeLearnablePerTensorAffineBackward(grad: Tensor, self: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, quant_min: number, quant_max: number, gradFactor?: number | null): [Tensor, Tensor, Tensor];
 const F__fake_quantize_learnable_per_tensor_affine_backward = T.O__fake_quantize_learnable_per_tensor_affine_backward;
+export function _fakeQuantizeLearnablePerTensorAffineBackward(grad: Tensor, self: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, quant_min: number, quant_max: number, options?: { gradFactor?: number | null }): [Tensor, Tensor, Tensor];
+export function _fakeQuantizeLearnablePerTensorAffineBackward(grad: Tensor, self: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, quant_min: number, quant_max: number, gradFactor?: number | null | { gradFactor?: number | null }, options?: { gradFactor?: number | null }): [Tensor, Tensor, Tensor];
 export function _fakeQuantizeLearnablePerTensorAffineBackward(...a: any[]): any { return call(F__fake_quantize_learnable_per_tensor_affine_backward, a); }
-export function _fakeQuantizePerTensorAffineCachemaskTensorQparams(self: Tensor, scale: Tensor | number, zero_point: Tensor | number, fake_quant_enabled: Tensor | number, quant_min: number, quant_max: number): [Tensor, Tensor];
 const F__fake_quantize_per_tensor_affine_cachemask_tensor_qparams = T.O__fake_quantize_per_tensor_affine_cachemask_tensor_qparams;
+export function _fakeQuantizePerTensorAffineCachemaskTensorQparams(self: Tensor, scale: Tensor | number, zero_point: Tensor | number, fake_quant_enabled: Tensor | number, quant_min: number, quant_max: number): [Tensor, Tensor];
 export function _fakeQuantizePerTensorAffineCachemaskTensorQparams(...a: any[]): any { return call(F__fake_quantize_per_tensor_affine_cachemask_tensor_qparams, a); }
-export function _fftC2c(self: Tensor, dim: number | number[], normalization: number, forward: boolean): Tensor;
 const F__fft_c2c = T.O__fft_c2c;
+export function _fftC2c(self: Tensor, dim: number | number[], normalization: number, forward: boolean): Tensor;
 export function _fftC2c(...a: any[]): any { return call(F__fft_c2c, a); }
-export function _fftC2r(self: Tensor, dim: number | number[], normalization: number, last_dim_size: number): Tensor;
 const F__fft_c2r = T.O__fft_c2r;
+export function _fftC2r(self: Tensor, dim: number | number[], normalization: number, last_dim_size: number): Tensor;
 export function _fftC2r(...a: any[]): any { return call(F__fft_c2r, a); }
-export function _fftR2c(self: Tensor, dim: number | number[], normalization: number, onesided: boolean): Tensor;
 const F__fft_r2c = T.O__fft_r2c;
+export function _fftR2c(self: Tensor, dim: number | number[], normalization: number, onesided: boolean): Tensor;
 export function _fftR2c(...a: any[]): any { return call(F__fft_r2c, a); }
-export function _flashScaledDotProductAttention(query: Tensor, key: Tensor | number, value: Tensor | number, cum_seq_q: Tensor | number, cum_seq_k: Tensor | number, max_q: number, max_k: number, dropout_p: number, is_causal: boolean): Tensor;
 const F__flash_scaled_dot_product_attention = T.O__flash_scaled_dot_product_attention;
+export function _flashScaledDotProductAttention(query: Tensor, key: Tensor | number, value: Tensor | number, cum_seq_q: Tensor | number, cum_seq_k: Tensor | number, max_q: number, max_k: number, dropout_p: number, is_causal: boolean): Tensor;
 export function _flashScaledDotProductAttention(...a: any[]): any { return call(F__flash_scaled_dot_product_attention, a); }
-export function _foobar(self: Tensor, options?: { arg1?: boolean | null; arg2?: boolean | null; arg3?: boolean | null }): Tensor;
-export function _foobar(self: Tensor, arg1?: boolean | null, arg2?: boolean | null, options?: { arg3?: boolean | null }): Tensor;
 const F__foobar = T.O__foobar;
+export function _foobar(self: Tensor, options?: { arg1?: boolean | null; arg2?: boolean | null; arg3?: boolean | null }): Tensor;
+export function _foobar(self: Tensor, arg1?: boolean | null | { arg1?: boolean | null; arg2?: boolean | null; arg3?: boolean | null }, arg2?: boolean | null | { arg1?: boolean | null; arg2?: boolean | null; arg3?: boolean | null }, options?: { arg1?: boolean | null; arg2?: boolean | null; arg3?: boolean | null }): Tensor;
 export function _foobar(...a: any[]): any { return call(F__foobar, a); }
-export function _foreachAbs(self: Tensor[]): Tensor[];
 const F__foreach_abs = T.O__foreach_abs;
+export function _foreachAbs(self: Tensor[]): Tensor[];
 export function _foreachAbs(...a: any[]): any { return call(F__foreach_abs, a); }
-export function _foreachAbs_(self: Tensor[]): void;
 const F__foreach_abs_ = T.O__foreach_abs_;
+export function _foreachAbs_(self: Tensor[]): void;
 export function _foreachAbs_(...a: any[]): any { return call(F__foreach_abs_, a); }
-export function _foreachAcos(self: Tensor[]): Tensor[];
 const F__foreach_acos = T.O__foreach_acos;
+export function _foreachAcos(self: Tensor[]): Tensor[];
 export function _foreachAcos(...a: any[]): any { return call(F__foreach_acos, a); }
-export function _foreachAcos_(self: Tensor[]): void;
 const F__foreach_acos_ = T.O__foreach_acos_;
+export function _foreachAcos_(self: Tensor[]): void;
 export function _foreachAcos_(...a: any[]): any { return call(F__foreach_acos_, a); }
+const F__foreach_add = T.O__foreach_add;
 export function _foreachAdd(self: Tensor[], scalar: number | boolean): Tensor[];
 export function _foreachAdd(self: Tensor[], other: Tensor[], options?: { alpha?: number | boolean | null }): Tensor[];
-const F__foreach_add = T.O__foreach_add;
 export function _foreachAdd(...a: any[]): any { return call(F__foreach_add, a); }
+const F__foreach_add_ = T.O__foreach_add_;
 export function _foreachAdd_(self: Tensor[], other: Tensor[], options?: { alpha?: number | boolean | null }): void;
 export function _foreachAdd_(self: Tensor[], scalar: number | boolean): void;
-const F__foreach_add_ = T.O__foreach_add_;
 export function _foreachAdd_(...a: any[]): any { return call(F__foreach_add_, a); }
-export function _foreachAddcdiv(self: Tensor[], tensor1: Tensor[], tensor2: Tensor[], options?: { value?: number | boolean | null }): Tensor[];
-export function _foreachAddcdiv(self: Tensor[], tensor1: Tensor[], tensor2: Tensor[], value?: number | boolean | null): Tensor[];
 const F__foreach_addcdiv = T.O__foreach_addcdiv;
+export function _foreachAddcdiv(self: Tensor[], tensor1: Tensor[], tensor2: Tensor[], options?: { value?: number | boolean | null }): Tensor[];
+export function _foreachAddcdiv(self: Tensor[], tensor1: Tensor[], tensor2: Tensor[], value?: number | boolean | null | { value?: number | boolean | null }, options?: { value?: number | boolean | null }): Tensor[];
 export function _foreachAddcdiv(...a: any[]): any { return call(F__foreach_addcdiv, a); }
-export function _foreachAddcdiv_(self: Tensor[], tensor1: Tensor[], tensor2: Tensor[], options?: { value?: number | boolean | null }): void;
-export function _foreachAddcdiv_(self: Tensor[], tensor1: Tensor[], tensor2: Tensor[], value?: number | boolean | null): void;
 const F__foreach_addcdiv_ = T.O__foreach_addcdiv_;
+export function _foreachAddcdiv_(self: Tensor[], tensor1: Tensor[], tensor2: Tensor[], options?: { value?: number | boolean | null }): void;
+export function _foreachAddcdiv_(self: Tensor[], tensor1: Tensor[], tensor2: Tensor[], value?: number | boolean | null | { value?: number | boolean | null }, options?: { value?: number | boolean | null }): void;
 export function _foreachAddcdiv_(...a: any[]): any { return call(F__foreach_addcdiv_, a); }
-export function _foreachAddcmul(self: Tensor[], tensor1: Tensor[], tensor2: Tensor[], options?: { value?: number | boolean | null }): Tensor[];
-export function _foreachAddcmul(self: Tensor[], tensor1: Tensor[], tensor2: Tensor[], value?: number | boolean | null): Tensor[];
 const F__foreach_addcmul = T.O__foreach_addcmul;
+export function _foreachAddcmul(self: Tensor[], tensor1: Tensor[], tensor2: Tensor[], options?: { value?: number | boolean | null }): Tensor[];
+export function _foreachAddcmul(self: Tensor[], tensor1: Tensor[], tensor2: Tensor[], value?: number | boolean | null | { value?: number | boolean | null }, options?: { value?: number | boolean | null }): Tensor[];
 export function _foreachAddcmul(...a: any[]): any { return call(F__foreach_addcmul, a); }
-export function _foreachAddcmul_(self: Tensor[], tensor1: Tensor[], tensor2: Tensor[], options?: { value?: number | boolean | null }): void;
-export function _foreachAddcmul_(self: Tensor[], tensor1: Tensor[], tensor2: Tensor[], value?: number | boolean | null): void;
 const F__foreach_addcmul_ = T.O__foreach_addcmul_;
+export function _foreachAddcmul_(self: Tensor[], tensor1: Tensor[], tensor2: Tensor[], options?: { value?: number | boolean | null }): void;
+export function _foreachAddcmul_(self: Tensor[], tensor1: Tensor[], tensor2: Tensor[], value?: number | boolean | null | { value?: number | boolean | null }, options?: { value?: number | boolean | null }): void;
 export function _foreachAddcmul_(...a: any[]): any { return call(F__foreach_addcmul_, a); }
-export function _foreachAsin(self: Tensor[]): Tensor[];
 const F__foreach_asin = T.O__foreach_asin;
+export function _foreachAsin(self: Tensor[]): Tensor[];
 export function _foreachAsin(...a: any[]): any { return call(F__foreach_asin, a); }
-export function _foreachAsin_(self: Tensor[]): void;
 const F__foreach_asin_ = T.O__foreach_asin_;
+export function _foreachAsin_(self: Tensor[]): void;
 export function _foreachAsin_(...a: any[]): any { return call(F__foreach_asin_, a); }
-export function _foreachAtan(self: Tensor[]): Tensor[];
 const F__foreach_atan = T.O__foreach_atan;
+export function _foreachAtan(self: Tensor[]): Tensor[];
 export function _foreachAtan(...a: any[]): any { return call(F__foreach_atan, a); }
-export function _foreachAtan_(self: Tensor[]): void;
 const F__foreach_atan_ = T.O__foreach_atan_;
+export function _foreachAtan_(self: Tensor[]): void;
 export function _foreachAtan_(...a: any[]): any { return call(F__foreach_atan_, a); }
-export function _foreachCeil(self: Tensor[]): Tensor[];
 const F__foreach_ceil = T.O__foreach_ceil;
+export function _foreachCeil(self: Tensor[]): Tensor[];
 export function _foreachCeil(...a: any[]): any { return call(F__foreach_ceil, a); }
-export function _foreachCeil_(self: Tensor[]): void;
 const F__foreach_ceil_ = T.O__foreach_ceil_;
+export function _foreachCeil_(self: Tensor[]): void;
 export function _foreachCeil_(...a: any[]): any { return call(F__foreach_ceil_, a); }
-export function _foreachCos(self: Tensor[]): Tensor[];
 const F__foreach_cos = T.O__foreach_cos;
+export function _foreachCos(self: Tensor[]): Tensor[];
 export function _foreachCos(...a: any[]): any { return call(F__foreach_cos, a); }
-export function _foreachCos_(self: Tensor[]): void;
 const F__foreach_cos_ = T.O__foreach_cos_;
+export function _foreachCos_(self: Tensor[]): void;
 export function _foreachCos_(...a: any[]): any { return call(F__foreach_cos_, a); }
-export function _foreachCosh(self: Tensor[]): Tensor[];
 const F__foreach_cosh = T.O__foreach_cosh;
+export function _foreachCosh(self: Tensor[]): Tensor[];
 export function _foreachCosh(...a: any[]): any { return call(F__foreach_cosh, a); }
-export function _foreachCosh_(self: Tensor[]): void;
 const F__foreach_cosh_ = T.O__foreach_cosh_;
+export function _foreachCosh_(self: Tensor[]): void;
 export function _foreachCosh_(...a: any[]): any { return call(F__foreach_cosh_, a); }
+const F__foreach_div = T.O__foreach_div;
 export function _foreachDiv(self: Tensor[], other: Tensor[]): Tensor[];
 export function _foreachDiv(self: Tensor[], scalar: number | boolean): Tensor[];
-const F__foreach_div = T.O__foreach_div;
 export function _foreachDiv(...a: any[]): any { return call(F__foreach_div, a); }
+const F__foreach_div_ = T.O__foreach_div_;
 export function _foreachDiv_(self: Tensor[], other: Tensor[]): void;
 export function _foreachDiv_(self: Tensor[], scalar: number | boolean): void;
-const F__foreach_div_ = T.O__foreach_div_;
 export function _foreachDiv_(...a: any[]): any { return call(F__foreach_div_, a); }
-export function _foreachErf(self: Tensor[]): Tensor[];
 const F__foreach_erf = T.O__foreach_erf;
+export function _foreachErf(self: Tensor[]): Tensor[];
 export function _foreachErf(...a: any[]): any { return call(F__foreach_erf, a); }
-export function _foreachErf_(self: Tensor[]): void;
 const F__foreach_erf_ = T.O__foreach_erf_;
+export function _foreachErf_(self: Tensor[]): void;
 export function _foreachErf_(...a: any[]): any { return call(F__foreach_erf_, a); }
-export function _foreachErfc(self: Tensor[]): Tensor[];
 const F__foreach_erfc = T.O__foreach_erfc;
+export function _foreachErfc(self: Tensor[]): Tensor[];
 export function _foreachErfc(...a: any[]): any { return call(F__foreach_erfc, a); }
-export function _foreachErfc_(self: Tensor[]): void;
 const F__foreach_erfc_ = T.O__foreach_erfc_;
+export function _foreachErfc_(self: Tensor[]): void;
 export function _foreachErfc_(...a: any[]): any { return call(F__foreach_erfc_, a); }
-export function _foreachExp(self: Tensor[]): Tensor[];
 const F__foreach_exp = T.O__foreach_exp;
+export function _foreachExp(self: Tensor[]): Tensor[];
 export function _foreachExp(...a: any[]): any { return call(F__foreach_exp, a); }
-export function _foreachExp_(self: Tensor[]): void;
 const F__foreach_exp_ = T.O__foreach_exp_;
+export function _foreachExp_(self: Tensor[]): void;
 export function _foreachExp_(...a: any[]): any { return call(F__foreach_exp_, a); }
-export function _foreachExpm1(self: Tensor[]): Tensor[];
 const F__foreach_expm1 = T.O__foreach_expm1;
+export function _foreachExpm1(self: Tensor[]): Tensor[];
 export function _foreachExpm1(...a: any[]): any { return call(F__foreach_expm1, a); }
-export function _foreachExpm1_(self: Tensor[]): void;
 const F__foreach_expm1_ = T.O__foreach_expm1_;
+export function _foreachExpm1_(self: Tensor[]): void;
 export function _foreachExpm1_(...a: any[]): any { return call(F__foreach_expm1_, a); }
-export function _foreachFloor(self: Tensor[]): Tensor[];
 const F__foreach_floor = T.O__foreach_floor;
+export function _foreachFloor(self: Tensor[]): Tensor[];
 export function _foreachFloor(...a: any[]): any { return call(F__foreach_floor, a); }
-export function _foreachFloor_(self: Tensor[]): void;
 const F__foreach_floor_ = T.O__foreach_floor_;
+export function _foreachFloor_(self: Tensor[]): void;
 export function _foreachFloor_(...a: any[]): any { return call(F__foreach_floor_, a); }
-export function _foreachFrac(self: Tensor[]): Tensor[];
 const F__foreach_frac = T.O__foreach_frac;
+export function _foreachFrac(self: Tensor[]): Tensor[];
 export function _foreachFrac(...a: any[]): any { return call(F__foreach_frac, a); }
-export function _foreachFrac_(self: Tensor[]): void;
 const F__foreach_frac_ = T.O__foreach_frac_;
+export function _foreachFrac_(self: Tensor[]): void;
 export function _foreachFrac_(...a: any[]): any { return call(F__foreach_frac_, a); }
-export function _foreachLgamma(self: Tensor[]): Tensor[];
 const F__foreach_lgamma = T.O__foreach_lgamma;
+export function _foreachLgamma(self: Tensor[]): Tensor[];
 export function _foreachLgamma(...a: any[]): any { return call(F__foreach_lgamma, a); }
-export function _foreachLgamma_(self: Tensor[]): void;
 const F__foreach_lgamma_ = T.O__foreach_lgamma_;
+export function _foreachLgamma_(self: Tensor[]): void;
 export function _foreachLgamma_(...a: any[]): any { return call(F__foreach_lgamma_, a); }
-export function _foreachLog(self: Tensor[]): Tensor[];
 const F__foreach_log = T.O__foreach_log;
+export function _foreachLog(self: Tensor[]): Tensor[];
 export function _foreachLog(...a: any[]): any { return call(F__foreach_log, a); }
-export function _foreachLog10(self: Tensor[]): Tensor[];
 const F__foreach_log10 = T.O__foreach_log10;
+export function _foreachLog10(self: Tensor[]): Tensor[];
 export function _foreachLog10(...a: any[]): any { return call(F__foreach_log10, a); }
-export function _foreachLog10_(self: Tensor[]): void;
 const F__foreach_log10_ = T.O__foreach_log10_;
+export function _foreachLog10_(self: Tensor[]): void;
 export function _foreachLog10_(...a: any[]): any { return call(F__foreach_log10_, a); }
-export function _foreachLog1p(self: Tensor[]): Tensor[];
 const F__foreach_log1p = T.O__foreach_log1p;
+export function _foreachLog1p(self: Tensor[]): Tensor[];
 export function _foreachLog1p(...a: any[]): any { return call(F__foreach_log1p, a); }
-export function _foreachLog1p_(self: Tensor[]): void;
 const F__foreach_log1p_ = T.O__foreach_log1p_;
+export function _foreachLog1p_(self: Tensor[]): void;
 export function _foreachLog1p_(...a: any[]): any { return call(F__foreach_log1p_, a); }
-export function _foreachLog2(self: Tensor[]): Tensor[];
 const F__foreach_log2 = T.O__foreach_log2;
+export function _foreachLog2(self: Tensor[]): Tensor[];
 export function _foreachLog2(...a: any[]): any { return call(F__foreach_log2, a); }
-export function _foreachLog2_(self: Tensor[]): void;
 const F__foreach_log2_ = T.O__foreach_log2_;
+export function _foreachLog2_(self: Tensor[]): void;
 export function _foreachLog2_(...a: any[]): any { return call(F__foreach_log2_, a); }
-export function _foreachLog_(self: Tensor[]): void;
 const F__foreach_log_ = T.O__foreach_log_;
+export function _foreachLog_(self: Tensor[]): void;
 export function _foreachLog_(...a: any[]): any { return call(F__foreach_log_, a); }
-export function _foreachMaximum(self: Tensor[], other: Tensor[]): Tensor[];
 const F__foreach_maximum = T.O__foreach_maximum;
+export function _foreachMaximum(self: Tensor[], other: Tensor[]): Tensor[];
 export function _foreachMaximum(...a: any[]): any { return call(F__foreach_maximum, a); }
-export function _foreachMaximum_(self: Tensor[], other: Tensor[]): void;
 const F__foreach_maximum_ = T.O__foreach_maximum_;
+export function _foreachMaximum_(self: Tensor[], other: Tensor[]): void;
 export function _foreachMaximum_(...a: any[]): any { return call(F__foreach_maximum_, a); }
-export function _foreachMinimum(self: Tensor[], other: Tensor[]): Tensor[];
 const F__foreach_minimum = T.O__foreach_minimum;
+export function _foreachMinimum(self: Tensor[], other: Tensor[]): Tensor[];
 export function _foreachMinimum(...a: any[]): any { return call(F__foreach_minimum, a); }
-export function _foreachMinimum_(self: Tensor[], other: Tensor[]): void;
 const F__foreach_minimum_ = T.O__foreach_minimum_;
+export function _foreachMinimum_(self: Tensor[], other: Tensor[]): void;
 export function _foreachMinimum_(...a: any[]): any { return call(F__foreach_minimum_, a); }
+const F__foreach_mul = T.O__foreach_mul;
 export function _foreachMul(self: Tensor[], other: Tensor[]): Tensor[];
 export function _foreachMul(self: Tensor[], scalar: number | boolean): Tensor[];
-const F__foreach_mul = T.O__foreach_mul;
 export function _foreachMul(...a: any[]): any { return call(F__foreach_mul, a); }
+const F__foreach_mul_ = T.O__foreach_mul_;
 export function _foreachMul_(self: Tensor[], scalar: number | boolean): void;
 export function _foreachMul_(self: Tensor[], other: Tensor[]): void;
-const F__foreach_mul_ = T.O__foreach_mul_;
 export function _foreachMul_(...a: any[]): any { return call(F__foreach_mul_, a); }
-export function _foreachNeg(self: Tensor[]): Tensor[];
 const F__foreach_neg = T.O__foreach_neg;
+export function _foreachNeg(self: Tensor[]): Tensor[];
 export function _foreachNeg(...a: any[]): any { return call(F__foreach_neg, a); }
-export function _foreachNeg_(self: Tensor[]): void;
 const F__foreach_neg_ = T.O__foreach_neg_;
+export function _foreachNeg_(self: Tensor[]): void;
 export function _foreachNeg_(...a: any[]): any { return call(F__foreach_neg_, a); }
-export function _foreachNorm(self: Tensor[], options?: { ord?: number | boolean | null }): Tensor[];
-export function _foreachNorm(self: Tensor[], ord?: number | boolean | null): Tensor[];
 const F__foreach_norm = T.O__foreach_norm;
+export function _foreachNorm(self: Tensor[], options?: { ord?: number | boolean | null }): Tensor[];
+export function _foreachNorm(self: Tensor[], ord?: number | boolean | null | { ord?: number | boolean | null }, options?: { ord?: number | boolean | null }): Tensor[];
 export function _foreachNorm(...a: any[]): any { return call(F__foreach_norm, a); }
-export function _foreachReciprocal(self: Tensor[]): Tensor[];
 const F__foreach_reciprocal = T.O__foreach_reciprocal;
+export function _foreachReciprocal(self: Tensor[]): Tensor[];
 export function _foreachReciprocal(...a: any[]): any { return call(F__foreach_reciprocal, a); }
-export function _foreachReciprocal_(self: Tensor[]): void;
 const F__foreach_reciprocal_ = T.O__foreach_reciprocal_;
+export function _foreachReciprocal_(self: Tensor[]): void;
 export function _foreachReciprocal_(...a: any[]): any { return call(F__foreach_reciprocal_, a); }
-export function _foreachRound(self: Tensor[]): Tensor[];
 const F__foreach_round = T.O__foreach_round;
+export function _foreachRound(self: Tensor[]): Tensor[];
 export function _foreachRound(...a: any[]): any { return call(F__foreach_round, a); }
-export function _foreachRound_(self: Tensor[]): void;
 const F__foreach_round_ = T.O__foreach_round_;
+export function _foreachRound_(self: Tensor[]): void;
 export function _foreachRound_(...a: any[]): any { return call(F__foreach_round_, a); }
-export function _foreachSigmoid(self: Tensor[]): Tensor[];
 const F__foreach_sigmoid = T.O__foreach_sigmoid;
+export function _foreachSigmoid(self: Tensor[]): Tensor[];
 export function _foreachSigmoid(...a: any[]): any { return call(F__foreach_sigmoid, a); }
-export function _foreachSigmoid_(self: Tensor[]): void;
 const F__foreach_sigmoid_ = T.O__foreach_sigmoid_;
+export function _foreachSigmoid_(self: Tensor[]): void;
 export function _foreachSigmoid_(...a: any[]): any { return call(F__foreach_sigmoid_, a); }
-export function _foreachSin(self: Tensor[]): Tensor[];
 const F__foreach_sin = T.O__foreach_sin;
+export function _foreachSin(self: Tensor[]): Tensor[];
 export function _foreachSin(...a: any[]): any { return call(F__foreach_sin, a); }
-export function _foreachSin_(self: Tensor[]): void;
 const F__foreach_sin_ = T.O__foreach_sin_;
+export function _foreachSin_(self: Tensor[]): void;
 export function _foreachSin_(...a: any[]): any { return call(F__foreach_sin_, a); }
-export function _foreachSinh(self: Tensor[]): Tensor[];
 const F__foreach_sinh = T.O__foreach_sinh;
+export function _foreachSinh(self: Tensor[]): Tensor[];
 export function _foreachSinh(...a: any[]): any { return call(F__foreach_sinh, a); }
-export function _foreachSinh_(self: Tensor[]): void;
 const F__foreach_sinh_ = T.O__foreach_sinh_;
+export function _foreachSinh_(self: Tensor[]): void;
 export function _foreachSinh_(...a: any[]): any { return call(F__foreach_sinh_, a); }
-export function _foreachSqrt(self: Tensor[]): Tensor[];
 const F__foreach_sqrt = T.O__foreach_sqrt;
+export function _foreachSqrt(self: Tensor[]): Tensor[];
 export function _foreachSqrt(...a: any[]): any { return call(F__foreach_sqrt, a); }
-export function _foreachSqrt_(self: Tensor[]): void;
 const F__foreach_sqrt_ = T.O__foreach_sqrt_;
+export function _foreachSqrt_(self: Tensor[]): void;
 export function _foreachSqrt_(...a: any[]): any { return call(F__foreach_sqrt_, a); }
+const F__foreach_sub = T.O__foreach_sub;
 export function _foreachSub(self: Tensor[], other: Tensor[], options?: { alpha?: number | boolean | null }): Tensor[];
 export function _foreachSub(self: Tensor[], scalar: number | boolean): Tensor[];
-const F__foreach_sub = T.O__foreach_sub;
 export function _foreachSub(...a: any[]): any { return call(F__foreach_sub, a); }
+const F__foreach_sub_ = T.O__foreach_sub_;
 export function _foreachSub_(self: Tensor[], other: Tensor[], options?: { alpha?: number | boolean | null }): void;
 export function _foreachSub_(self: Tensor[], scalar: number | boolean): void;
-const F__foreach_sub_ = T.O__foreach_sub_;
 export function _foreachSub_(...a: any[]): any { return call(F__foreach_sub_, a); }
-export function _foreachTan(self: Tensor[]): Tensor[];
 const F__foreach_tan = T.O__foreach_tan;
+export function _foreachTan(self: Tensor[]): Tensor[];
 export function _foreachTan(...a: any[]): any { return call(F__foreach_tan, a); }
-export function _foreachTan_(self: Tensor[]): void;
 const F__foreach_tan_ = T.O__foreach_tan_;
+export function _foreachTan_(self: Tensor[]): void;
 export function _foreachTan_(...a: any[]): any { return call(F__foreach_tan_, a); }
-export function _foreachTanh(self: Tensor[]): Tensor[];
 const F__foreach_tanh = T.O__foreach_tanh;
+export function _foreachTanh(self: Tensor[]): Tensor[];
 export function _foreachTanh(...a: any[]): any { return call(F__foreach_tanh, a); }
-export function _foreachTanh_(self: Tensor[]): void;
 const F__foreach_tanh_ = T.O__foreach_tanh_;
+export function _foreachTanh_(self: Tensor[]): void;
 export function _foreachTanh_(...a: any[]): any { return call(F__foreach_tanh_, a); }
-export function _foreachTrunc(self: Tensor[]): Tensor[];
 const F__foreach_trunc = T.O__foreach_trunc;
+export function _foreachTrunc(self: Tensor[]): Tensor[];
 export function _foreachTrunc(...a: any[]): any { return call(F__foreach_trunc, a); }
-export function _foreachTrunc_(self: Tensor[]): void;
 const F__foreach_trunc_ = T.O__foreach_trunc_;
+export function _foreachTrunc_(self: Tensor[]): void;
 export function _foreachTrunc_(...a: any[]): any { return call(F__foreach_trunc_, a); }
-export function _foreachZero(self: Tensor[]): Tensor[];
 const F__foreach_zero = T.O__foreach_zero;
+export function _foreachZero(self: Tensor[]): Tensor[];
 export function _foreachZero(...a: any[]): any { return call(F__foreach_zero, a); }
-export function _foreachZero_(self: Tensor[]): void;
 const F__foreach_zero_ = T.O__foreach_zero_;
+export function _foreachZero_(self: Tensor[]): void;
 export function _foreachZero_(...a: any[]): any { return call(F__foreach_zero_, a); }
-export function _fusedAdam(self: Tensor[], grads: Tensor[], exp_avgs: Tensor[], exp_avg_sqs: Tensor[], max_exp_avg_sqs: Tensor[], state_steps: Tensor[], lr: number, beta1: number, beta2: number, weight_decay: number, eps: number, amsgrad: boolean, maximize: boolean, options?: { gradScale?: Tensor | number | null; foundInf?: Tensor | number | null }): [Tensor[], Tensor[], Tensor[], Tensor[], Tensor[]];
 const F__fused_adam = T.O__fused_adam;
+export function _fusedAdam(self: Tensor[], grads: Tensor[], exp_avgs: Tensor[], exp_avg_sqs: Tensor[], max_exp_avg_sqs: Tensor[], state_steps: Tensor[], lr: number, beta1: number, beta2: number, weight_decay: number, eps: number, amsgrad: boolean, maximize: boolean, options?: { gradScale?: Tensor | number | null; foundInf?: Tensor | number | null }): [Tensor[], Tensor[], Tensor[], Tensor[], Tensor[]];
 export function _fusedAdam(...a: any[]): any { return call(F__fused_adam, a); }
-export function _fusedAdam_(self: Tensor[], grads: Tensor[], exp_avgs: Tensor[], exp_avg_sqs: Tensor[], max_exp_avg_sqs: Tensor[], state_steps: Tensor[], lr: number, beta1: number, beta2: number, weight_decay: number, eps: number, amsgrad: boolean, maximize: boolean, options?: { gradScale?: Tensor | number | null; foundInf?: Tensor | number | null }): void;
 const F__fused_adam_ = T.O__fused_adam_;
+export function _fusedAdam_(self: Tensor[], grads: Tensor[], exp_avgs: Tensor[], exp_avg_sqs: Tensor[], max_exp_avg_sqs: Tensor[], state_steps: Tensor[], lr: number, beta1: number, beta2: number, weight_decay: number, eps: number, amsgrad: boolean, maximize: boolean, options?: { gradScale?: Tensor | number | null; foundInf?: Tensor | number | null }): void;
 export function _fusedAdam_(...a: any[]): any { return call(F__fused_adam_, a); }
-export function _fusedDropout(self: Tensor, p: number, options?: { generator?: null }): [Tensor, Tensor];
-export function _fusedDropout(self: Tensor, p: number, generator?: null): [Tensor, Tensor];
 const F__fused_dropout = T.O__fused_dropout;
+export function _fusedDropout(self: Tensor, p: number, options?: { generator?: null }): [Tensor, Tensor];
+export function _fusedDropout(self: Tensor, p: number, generator?: null | { generator?: null }, options?: { generator?: null }): [Tensor, Tensor];
 export function _fusedDropout(...a: any[]): any { return call(F__fused_dropout, a); }
-export function _fusedMovingAvgObsFqHelper(self: Tensor, observer_on: Tensor | number, fake_quant_on: Tensor | number, running_min: Tensor | number, running_max: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, options?: { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }): [Tensor, Tensor];
-export function _fusedMovingAvgObsFqHelper(self: Tensor, observer_on: Tensor | number, fake_quant_on: Tensor | number, running_min: Tensor | number, running_max: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, perRowFakeQuant?: boolean | null, symmetricQuant?: boolean | null): [Tensor, Tensor];
 const F__fused_moving_avg_obs_fq_helper = T.O__fused_moving_avg_obs_fq_helper;
+export function _fusedMovingAvgObsFqHelper(self: Tensor, observer_on: Tensor | number, fake_quant_on: Tensor | number, running_min: Tensor | number, running_max: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, options?: { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }): [Tensor, Tensor];
+export function _fusedMovingAvgObsFqHelper(self: Tensor, observer_on: Tensor | number, fake_quant_on: Tensor | number, running_min: Tensor | number, running_max: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, perRowFakeQuant?: boolean | null | { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }, symmetricQuant?: boolean | null | { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }, options?: { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }): [Tensor, Tensor];
 export function _fusedMovingAvgObsFqHelper(...a: any[]): any { return call(F__fused_moving_avg_obs_fq_helper, a); }
-export function _fusedMovingAvgObsFqHelperFunctional(self: Tensor, observer_on: Tensor | number, fake_quant_on: Tensor | number, running_min: Tensor | number, running_max: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, options?: { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }): [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
-export function _fusedMovingAvgObsFqHelperFunctional(self: Tensor, observer_on: Tensor | number, fake_quant_on: Tensor | number, running_min: Tensor | number, running_max: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, perRowFakeQuant?: boolean | null, symmetricQuant?: boolean | null): [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
 const F__fused_moving_avg_obs_fq_helper_functional = T.O__fused_moving_avg_obs_fq_helper_functional;
+export function _fusedMovingAvgObsFqHelperFunctional(self: Tensor, observer_on: Tensor | number, fake_quant_on: Tensor | number, running_min: Tensor | number, running_max: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, options?: { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }): [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
+export function _fusedMovingAvgObsFqHelperFunctional(self: Tensor, observer_on: Tensor | number, fake_quant_on: Tensor | number, running_min: Tensor | number, running_max: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, perRowFakeQuant?: boolean | null | { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }, symmetricQuant?: boolean | null | { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }, options?: { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }): [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
 export function _fusedMovingAvgObsFqHelperFunctional(...a: any[]): any { return call(F__fused_moving_avg_obs_fq_helper_functional, a); }
-export function _fwPrimal(self: Tensor, level: number): Tensor;
 const F__fw_primal = T.O__fw_primal;
+export function _fwPrimal(self: Tensor, level: number): Tensor;
 export function _fwPrimal(...a: any[]): any { return call(F__fw_primal, a); }
-export function _fwPrimalCopy(self: Tensor, level: number): Tensor;
 const F__fw_primal_copy = T.O__fw_primal_copy;
+export function _fwPrimalCopy(self: Tensor, level: number): Tensor;
 export function _fwPrimalCopy(...a: any[]): any { return call(F__fw_primal_copy, a); }
-export function _gatherSparseBackward(self: Tensor, dim: number, index: Tensor | number, grad: Tensor | number): Tensor;
 const F__gather_sparse_backward = T.O__gather_sparse_backward;
+export function _gatherSparseBackward(self: Tensor, dim: number, index: Tensor | number, grad: Tensor | number): Tensor;
 export function _gatherSparseBackward(...a: any[]): any { return call(F__gather_sparse_backward, a); }
-export function _gridSampler2dCpuFallback(input: Tensor, grid: Tensor | number, interpolation_mode: number, padding_mode: number, align_corners: boolean): Tensor;
 const F__grid_sampler_2d_cpu_fallback = T.O__grid_sampler_2d_cpu_fallback;
+export function _gridSampler2dCpuFallback(input: Tensor, grid: Tensor | number, interpolation_mode: number, padding_mode: number, align_corners: boolean): Tensor;
 export function _gridSampler2dCpuFallback(...a: any[]): any { return call(F__grid_sampler_2d_cpu_fallback, a); }
-export function _gridSampler2dCpuFallbackBackward(grad_output: Tensor, input: Tensor | number, grid: Tensor | number, interpolation_mode: number, padding_mode: number, align_corners: boolean): [Tensor, Tensor];
 const F__grid_sampler_2d_cpu_fallback_backward = T.O__grid_sampler_2d_cpu_fallback_backward;
+export function _gridSampler2dCpuFallbackBackward(grad_output: Tensor, input: Tensor | number, grid: Tensor | number, interpolation_mode: number, padding_mode: number, align_corners: boolean): [Tensor, Tensor];
 export function _gridSampler2dCpuFallbackBackward(...a: any[]): any { return call(F__grid_sampler_2d_cpu_fallback_backward, a); }
-export function _hasCompatibleShallowCopyType(self: Tensor, from: Tensor | number): any;
 const F__has_compatible_shallow_copy_type = T.O__has_compatible_shallow_copy_type;
+export function _hasCompatibleShallowCopyType(self: Tensor, from: Tensor | number): any;
 export function _hasCompatibleShallowCopyType(...a: any[]): any { return call(F__has_compatible_shallow_copy_type, a); }
-export function _hasSameStorageNumel(self: Tensor, other: Tensor | number): any;
 const F__has_same_storage_numel = T.O__has_same_storage_numel;
+export function _hasSameStorageNumel(self: Tensor, other: Tensor | number): any;
 export function _hasSameStorageNumel(...a: any[]): any { return call(F__has_same_storage_numel, a); }
-export function _histogramddBinEdges(self: Tensor, bins: number | number[], options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): Tensor[];
 const F__histogramdd_bin_edges = T.O__histogramdd_bin_edges;
+export function _histogramddBinEdges(self: Tensor, bins: number | number[], options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): Tensor[];
 export function _histogramddBinEdges(...a: any[]): any { return call(F__histogramdd_bin_edges, a); }
-export function _histogramddFromBinCts(self: Tensor, bins: number | number[], options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): Tensor;
 const F__histogramdd_from_bin_cts = T.O__histogramdd_from_bin_cts;
+export function _histogramddFromBinCts(self: Tensor, bins: number | number[], options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): Tensor;
 export function _histogramddFromBinCts(...a: any[]): any { return call(F__histogramdd_from_bin_cts, a); }
-export function _histogramddFromBinTensors(self: Tensor, bins: Tensor[], options?: { weight?: Tensor | number | null; density?: boolean | null }): Tensor;
 const F__histogramdd_from_bin_tensors = T.O__histogramdd_from_bin_tensors;
+export function _histogramddFromBinTensors(self: Tensor, bins: Tensor[], options?: { weight?: Tensor | number | null; density?: boolean | null }): Tensor;
 export function _histogramddFromBinTensors(...a: any[]): any { return call(F__histogramdd_from_bin_tensors, a); }
-export function _indexPutImpl(self: Tensor, indices: (Tensor | null)[], values: Tensor | number, options?: { accumulate?: boolean | null; unsafe?: boolean | null }): Tensor;
-export function _indexPutImpl(self: Tensor, indices: (Tensor | null)[], values: Tensor | number, accumulate?: boolean | null, unsafe?: boolean | null): Tensor;
 const F__index_put_impl = T.O__index_put_impl;
+export function _indexPutImpl(self: Tensor, indices: (Tensor | null)[], values: Tensor | number, options?: { accumulate?: boolean | null; unsafe?: boolean | null }): Tensor;
+export function _indexPutImpl(self: Tensor, indices: (Tensor | null)[], values: Tensor | number, accumulate?: boolean | null | { accumulate?: boolean | null; unsafe?: boolean | null }, unsafe?: boolean | null | { accumulate?: boolean | null; unsafe?: boolean | null }, options?: { accumulate?: boolean | null; unsafe?: boolean | null }): Tensor;
 export function _indexPutImpl(...a: any[]): any { return call(F__index_put_impl, a); }
-export function _indexPutImpl_(self: Tensor, indices: (Tensor | null)[], values: Tensor | number, options?: { accumulate?: boolean | null; unsafe?: boolean | null }): Tensor;
-export function _indexPutImpl_(self: Tensor, indices: (Tensor | null)[], values: Tensor | number, accumulate?: boolean | null, unsafe?: boolean | null): Tensor;
 const F__index_put_impl_ = T.O__index_put_impl_;
+export function _indexPutImpl_(self: Tensor, indices: (Tensor | null)[], values: Tensor | number, options?: { accumulate?: boolean | null; unsafe?: boolean | null }): Tensor;
+export function _indexPutImpl_(self: Tensor, indices: (Tensor | null)[], values: Tensor | number, accumulate?: boolean | null | { accumulate?: boolean | null; unsafe?: boolean | null }, unsafe?: boolean | null | { accumulate?: boolean | null; unsafe?: boolean | null }, options?: { accumulate?: boolean | null; unsafe?: boolean | null }): Tensor;
 export function _indexPutImpl_(...a: any[]): any { return call(F__index_put_impl_, a); }
-export function _indices(self: Tensor): Tensor;
 const F__indices = T.O__indices;
+export function _indices(self: Tensor): Tensor;
 export function _indices(...a: any[]): any { return call(F__indices, a); }
-export function _indicesCopy(self: Tensor): Tensor;
 const F__indices_copy = T.O__indices_copy;
+export function _indicesCopy(self: Tensor): Tensor;
 export function _indicesCopy(...a: any[]): any { return call(F__indices_copy, a); }
-export function _isZerotensor(self: Tensor): any;
 const F__is_zerotensor = T.O__is_zerotensor;
+export function _isZerotensor(self: Tensor): any;
 export function _isZerotensor(...a: any[]): any { return call(F__is_zerotensor, a); }
-export function _linalgCheckErrors(info: Tensor, api_name: string, is_matrix: boolean): void;
 const F__linalg_check_errors = T.O__linalg_check_errors;
+export function _linalgCheckErrors(info: Tensor, api_name: string, is_matrix: boolean): void;
 export function _linalgCheckErrors(...a: any[]): any { return call(F__linalg_check_errors, a); }
-export function _linalgDet(A: Tensor): [Tensor, Tensor, Tensor];
 const F__linalg_det = T.O__linalg_det;
+export function _linalgDet(A: Tensor): [Tensor, Tensor, Tensor];
 export function _linalgDet(...a: any[]): any { return call(F__linalg_det, a); }
-export function _linalgEigh(A: Tensor, options?: { UPLO?: string | null; computeV?: boolean | null }): [Tensor, Tensor];
-export function _linalgEigh(A: Tensor, UPLO?: string | null, computeV?: boolean | null): [Tensor, Tensor];
 const F__linalg_eigh = T.O__linalg_eigh;
+export function _linalgEigh(A: Tensor, options?: { UPLO?: string | null; computeV?: boolean | null }): [Tensor, Tensor];
+export function _linalgEigh(A: Tensor, UPLO?: string | null | { UPLO?: string | null; computeV?: boolean | null }, computeV?: boolean | null | { UPLO?: string | null; computeV?: boolean | null }, options?: { UPLO?: string | null; computeV?: boolean | null }): [Tensor, Tensor];
 export function _linalgEigh(...a: any[]): any { return call(F__linalg_eigh, a); }
-export function _linalgSlogdet(A: Tensor): [Tensor, Tensor, Tensor, Tensor];
 const F__linalg_slogdet = T.O__linalg_slogdet;
+export function _linalgSlogdet(A: Tensor): [Tensor, Tensor, Tensor, Tensor];
 export function _linalgSlogdet(...a: any[]): any { return call(F__linalg_slogdet, a); }
-export function _linalgSolveEx(A: Tensor, B: Tensor | number, options?: { left?: boolean | null; checkErrors?: boolean | null }): [Tensor, Tensor, Tensor, Tensor];
 const F__linalg_solve_ex = T.O__linalg_solve_ex;
+export function _linalgSolveEx(A: Tensor, B: Tensor | number, options?: { left?: boolean | null; checkErrors?: boolean | null }): [Tensor, Tensor, Tensor, Tensor];
 export function _linalgSolveEx(...a: any[]): any { return call(F__linalg_solve_ex, a); }
-export function _linalgSvd(A: Tensor, options?: { fullMatrices?: boolean | null; computeUv?: boolean | null; driver?: string | null }): [Tensor, Tensor, Tensor];
-export function _linalgSvd(A: Tensor, fullMatrices?: boolean | null, computeUv?: boolean | null, options?: { driver?: string | null }): [Tensor, Tensor, Tensor];
 const F__linalg_svd = T.O__linalg_svd;
+export function _linalgSvd(A: Tensor, options?: { fullMatrices?: boolean | null; computeUv?: boolean | null; driver?: string | null }): [Tensor, Tensor, Tensor];
+export function _linalgSvd(A: Tensor, fullMatrices?: boolean | null | { fullMatrices?: boolean | null; computeUv?: boolean | null; driver?: string | null }, computeUv?: boolean | null | { fullMatrices?: boolean | null; computeUv?: boolean | null; driver?: string | null }, options?: { fullMatrices?: boolean | null; computeUv?: boolean | null; driver?: string | null }): [Tensor, Tensor, Tensor];
 export function _linalgSvd(...a: any[]): any { return call(F__linalg_svd, a); }
-export function _localScalarDense(self: Tensor): any;
 const F__local_scalar_dense = T.O__local_scalar_dense;
+export function _localScalarDense(self: Tensor): any;
 export function _localScalarDense(...a: any[]): any { return call(F__local_scalar_dense, a); }
-export function _logSoftmax(self: Tensor, dim: number, half_to_float: boolean): Tensor;
 const F__log_softmax = T.O__log_softmax;
+export function _logSoftmax(self: Tensor, dim: number, half_to_float: boolean): Tensor;
 export function _logSoftmax(...a: any[]): any { return call(F__log_softmax, a); }
-export function _logSoftmaxBackwardData(grad_output: Tensor, output: Tensor | number, dim: number, input_dtype: DType): Tensor;
 const F__log_softmax_backward_data = T.O__log_softmax_backward_data;
+export function _logSoftmaxBackwardData(grad_output: Tensor, output: Tensor | number, dim: number, input_dtype: DType): Tensor;
 export function _logSoftmaxBackwardData(...a: any[]): any { return call(F__log_softmax_backward_data, a); }
-export function _logcumsumexp(self: Tensor, dim: number): Tensor;
 const F__logcumsumexp = T.O__logcumsumexp;
+export function _logcumsumexp(self: Tensor, dim: number): Tensor;
 export function _logcumsumexp(...a: any[]): any { return call(F__logcumsumexp, a); }
-export function _lstmMps(input: Tensor, hx: Tensor[], params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor, Tensor, Tensor, Tensor];
 const F__lstm_mps = T.O__lstm_mps;
+export function _lstmMps(input: Tensor, hx: Tensor[], params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor, Tensor, Tensor, Tensor];
 export function _lstmMps(...a: any[]): any { return call(F__lstm_mps, a); }
-export function _luWithInfo(self: Tensor, options?: { pivot?: boolean | null; checkErrors?: boolean | null }): [Tensor, Tensor, Tensor];
-export function _luWithInfo(self: Tensor, pivot?: boolean | null, checkErrors?: boolean | null): [Tensor, Tensor, Tensor];
 const F__lu_with_info = T.O__lu_with_info;
+export function _luWithInfo(self: Tensor, options?: { pivot?: boolean | null; checkErrors?: boolean | null }): [Tensor, Tensor, Tensor];
+export function _luWithInfo(self: Tensor, pivot?: boolean | null | { pivot?: boolean | null; checkErrors?: boolean | null }, checkErrors?: boolean | null | { pivot?: boolean | null; checkErrors?: boolean | null }, options?: { pivot?: boolean | null; checkErrors?: boolean | null }): [Tensor, Tensor, Tensor];
 export function _luWithInfo(...a: any[]): any { return call(F__lu_with_info, a); }
-export function _makeDual(primal: Tensor, tangent: Tensor | number, level: number): Tensor;
 const F__make_dual = T.O__make_dual;
+export function _makeDual(primal: Tensor, tangent: Tensor | number, level: number): Tensor;
 export function _makeDual(...a: any[]): any { return call(F__make_dual, a); }
-export function _makeDualCopy(primal: Tensor, tangent: Tensor | number, level: number): Tensor;
 const F__make_dual_copy = T.O__make_dual_copy;
+export function _makeDualCopy(primal: Tensor, tangent: Tensor | number, level: number): Tensor;
 export function _makeDualCopy(...a: any[]): any { return call(F__make_dual_copy, a); }
-export function _makePerChannelQuantizedTensor(self: Tensor, scale: Tensor | number, zero_point: Tensor | number, axis: number): Tensor;
 const F__make_per_channel_quantized_tensor = T.O__make_per_channel_quantized_tensor;
+export function _makePerChannelQuantizedTensor(self: Tensor, scale: Tensor | number, zero_point: Tensor | number, axis: number): Tensor;
 export function _makePerChannelQuantizedTensor(...a: any[]): any { return call(F__make_per_channel_quantized_tensor, a); }
-export function _makePerTensorQuantizedTensor(self: Tensor, scale: number, zero_point: number): Tensor;
 const F__make_per_tensor_quantized_tensor = T.O__make_per_tensor_quantized_tensor;
+export function _makePerTensorQuantizedTensor(self: Tensor, scale: number, zero_point: number): Tensor;
 export function _makePerTensorQuantizedTensor(...a: any[]): any { return call(F__make_per_tensor_quantized_tensor, a); }
-export function _maskedScale(self: Tensor, mask: Tensor | number, scale: number): Tensor;
 const F__masked_scale = T.O__masked_scale;
+export function _maskedScale(self: Tensor, mask: Tensor | number, scale: number): Tensor;
 export function _maskedScale(...a: any[]): any { return call(F__masked_scale, a); }
-export function _maskedSoftmax(self: Tensor, mask: Tensor | number, options?: { dim?: number | null; maskType?: number | null }): Tensor;
-export function _maskedSoftmax(self: Tensor, mask: Tensor | number, dim?: number | null, maskType?: number | null): Tensor;
 const F__masked_softmax = T.O__masked_softmax;
+export function _maskedSoftmax(self: Tensor, mask: Tensor | number, options?: { dim?: number | null; maskType?: number | null }): Tensor;
+export function _maskedSoftmax(self: Tensor, mask: Tensor | number, dim?: number | null | { dim?: number | null; maskType?: number | null }, maskType?: number | null | { dim?: number | null; maskType?: number | null }, options?: { dim?: number | null; maskType?: number | null }): Tensor;
 export function _maskedSoftmax(...a: any[]): any { return call(F__masked_softmax, a); }
-export function _maskedSoftmaxBackward(grad_output: Tensor, output: Tensor | number, mask: Tensor | number, options?: { dim?: number | null }): Tensor;
-export function _maskedSoftmaxBackward(grad_output: Tensor, output: Tensor | number, mask: Tensor | number, dim?: number | null): Tensor;
 const F__masked_softmax_backward = T.O__masked_softmax_backward;
+export function _maskedSoftmaxBackward(grad_output: Tensor, output: Tensor | number, mask: Tensor | number, options?: { dim?: number | null }): Tensor;
+export function _maskedSoftmaxBackward(grad_output: Tensor, output: Tensor | number, mask: Tensor | number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor;
 export function _maskedSoftmaxBackward(...a: any[]): any { return call(F__masked_softmax_backward, a); }
-export function _mkldnnReshape(self: Tensor, shape: number | number[]): Tensor;
 const F__mkldnn_reshape = T.O__mkldnn_reshape;
+export function _mkldnnReshape(self: Tensor, shape: number | number[]): Tensor;
 export function _mkldnnReshape(...a: any[]): any { return call(F__mkldnn_reshape, a); }
-export function _mkldnnTranspose(self: Tensor, dim0: number, dim1: number): Tensor;
 const F__mkldnn_transpose = T.O__mkldnn_transpose;
+export function _mkldnnTranspose(self: Tensor, dim0: number, dim1: number): Tensor;
 export function _mkldnnTranspose(...a: any[]): any { return call(F__mkldnn_transpose, a); }
-export function _mkldnnTranspose_(self: Tensor, dim0: number, dim1: number): Tensor;
 const F__mkldnn_transpose_ = T.O__mkldnn_transpose_;
+export function _mkldnnTranspose_(self: Tensor, dim0: number, dim1: number): Tensor;
 export function _mkldnnTranspose_(...a: any[]): any { return call(F__mkldnn_transpose_, a); }
-export function _mpsConvolution(self: Tensor, weight: Tensor | number, bias: Tensor | number | null, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number): Tensor;
 const F__mps_convolution = T.O__mps_convolution;
+export function _mpsConvolution(self: Tensor, weight: Tensor | number, bias: Tensor | number | null, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number): Tensor;
 export function _mpsConvolution(...a: any[]): any { return call(F__mps_convolution, a); }
-export function _mpsConvolutionTranspose(self: Tensor, weight: Tensor | number, padding: number | number[], output_padding: number | number[], stride: number | number[], dilation: number | number[], groups: number): Tensor;
 const F__mps_convolution_transpose = T.O__mps_convolution_transpose;
+export function _mpsConvolutionTranspose(self: Tensor, weight: Tensor | number, padding: number | number[], output_padding: number | number[], stride: number | number[], dilation: number | number[], groups: number): Tensor;
 export function _mpsConvolutionTranspose(...a: any[]): any { return call(F__mps_convolution_transpose, a); }
-export function _mpsMaxPool2d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
-export function _mpsMaxPool2d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null, padding?: number | number[] | null, dilation?: number | number[] | null, ceilMode?: boolean | null): Tensor;
 const F__mps_max_pool2d = T.O__mps_max_pool2d;
+export function _mpsMaxPool2d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function _mpsMaxPool2d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function _mpsMaxPool2d(...a: any[]): any { return call(F__mps_max_pool2d, a); }
-export function _nativeDecoderOnlyMultiHeadAttention(query: Tensor, key: Tensor | number, value: Tensor | number, embed_dim: number, num_head: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, options?: { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null }): [Tensor, Tensor, Tensor, Tensor];
-export function _nativeDecoderOnlyMultiHeadAttention(query: Tensor, key: Tensor | number, value: Tensor | number, embed_dim: number, num_head: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, mask?: Tensor | number | null, incrKey?: Tensor | number | null, incrValue?: Tensor | number | null, needWeights?: boolean | null, averageAttnWeights?: boolean | null): [Tensor, Tensor, Tensor, Tensor];
 const F__native_decoder_only_multi_head_attention = T.O__native_decoder_only_multi_head_attention;
+export function _nativeDecoderOnlyMultiHeadAttention(query: Tensor, key: Tensor | number, value: Tensor | number, embed_dim: number, num_head: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, options?: { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null }): [Tensor, Tensor, Tensor, Tensor];
+export function _nativeDecoderOnlyMultiHeadAttention(query: Tensor, key: Tensor | number, value: Tensor | number, embed_dim: number, num_head: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, mask?: Tensor | number | null | { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null }, incrKey?: Tensor | number | null | { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null }, incrValue?: Tensor | number | null | { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null }, needWeights?: boolean | null | { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null }, averageAttnWeights?: boolean | null | { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null }, options?: { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null }): [Tensor, Tensor, Tensor, Tensor];
 export function _nativeDecoderOnlyMultiHeadAttention(...a: any[]): any { return call(F__native_decoder_only_multi_head_attention, a); }
-export function _nativeMultiHeadAttention(query: Tensor, key: Tensor | number, value: Tensor | number, embed_dim: number, num_head: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, options?: { mask?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null; maskType?: number | null }): [Tensor, Tensor];
-export function _nativeMultiHeadAttention(query: Tensor, key: Tensor | number, value: Tensor | number, embed_dim: number, num_head: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, mask?: Tensor | number | null, needWeights?: boolean | null, averageAttnWeights?: boolean | null, maskType?: number | null): [Tensor, Tensor];
 const F__native_multi_head_attention = T.O__native_multi_head_attention;
+export function _nativeMultiHeadAttention(query: Tensor, key: Tensor | number, value: Tensor | number, embed_dim: number, num_head: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, options?: { mask?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null; maskType?: number | null }): [Tensor, Tensor];
+export function _nativeMultiHeadAttention(query: Tensor, key: Tensor | number, value: Tensor | number, embed_dim: number, num_head: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, mask?: Tensor | number | null | { mask?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null; maskType?: number | null }, needWeights?: boolean | null | { mask?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null; maskType?: number | null }, averageAttnWeights?: boolean | null | { mask?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null; maskType?: number | null }, maskType?: number | null | { mask?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null; maskType?: number | null }, options?: { mask?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null; maskType?: number | null }): [Tensor, Tensor];
 export function _nativeMultiHeadAttention(...a: any[]): any { return call(F__native_multi_head_attention, a); }
-export function _negView(self: Tensor): Tensor;
 const F__neg_view = T.O__neg_view;
+export function _negView(self: Tensor): Tensor;
 export function _negView(...a: any[]): any { return call(F__neg_view, a); }
-export function _negViewCopy(self: Tensor): Tensor;
 const F__neg_view_copy = T.O__neg_view_copy;
+export function _negViewCopy(self: Tensor): Tensor;
 export function _negViewCopy(...a: any[]): any { return call(F__neg_view_copy, a); }
-export function _nestedFromPadded(padded: Tensor, cpu_nested_shape_example: Tensor | number, options?: { fuseTransform0213?: boolean | null }): Tensor;
-export function _nestedFromPadded(padded: Tensor, cpu_nested_shape_example: Tensor | number, fuseTransform0213?: boolean | null): Tensor;
 const F__nested_from_padded = T.O__nested_from_padded;
+export function _nestedFromPadded(padded: Tensor, cpu_nested_shape_example: Tensor | number, options?: { fuseTransform0213?: boolean | null }): Tensor;
+export function _nestedFromPadded(padded: Tensor, cpu_nested_shape_example: Tensor | number, fuseTransform0213?: boolean | null | { fuseTransform0213?: boolean | null }, options?: { fuseTransform0213?: boolean | null }): Tensor;
 export function _nestedFromPadded(...a: any[]): any { return call(F__nested_from_padded, a); }
-export function _nestedFromPaddedAndNestedExample(padded: Tensor, nt_example: Tensor | number): Tensor;
 const F__nested_from_padded_and_nested_example = T.O__nested_from_padded_and_nested_example;
+export function _nestedFromPaddedAndNestedExample(padded: Tensor, nt_example: Tensor | number): Tensor;
 export function _nestedFromPaddedAndNestedExample(...a: any[]): any { return call(F__nested_from_padded_and_nested_example, a); }
-export function _nestedSelectBackward(grad_output: Tensor, self: Tensor | number, dim: number, index: number): Tensor;
 const F__nested_select_backward = T.O__nested_select_backward;
+export function _nestedSelectBackward(grad_output: Tensor, self: Tensor | number, dim: number, index: number): Tensor;
 export function _nestedSelectBackward(...a: any[]): any { return call(F__nested_select_backward, a); }
-export function _nestedSumBackward(grad: Tensor, self: Tensor | number, dim: number | number[] | null, options?: { keepdim?: boolean | null }): Tensor;
-export function _nestedSumBackward(grad: Tensor, self: Tensor | number, dim: number | number[] | null, keepdim?: boolean | null): Tensor;
 const F__nested_sum_backward = T.O__nested_sum_backward;
+export function _nestedSumBackward(grad: Tensor, self: Tensor | number, dim: number | number[] | null, options?: { keepdim?: boolean | null }): Tensor;
+export function _nestedSumBackward(grad: Tensor, self: Tensor | number, dim: number | number[] | null, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
 export function _nestedSumBackward(...a: any[]): any { return call(F__nested_sum_backward, a); }
-export function _nestedTensorFromMask(t: Tensor, mask: Tensor | number, options?: { maskCheck?: boolean | null }): Tensor;
-export function _nestedTensorFromMask(t: Tensor, mask: Tensor | number, maskCheck?: boolean | null): Tensor;
 const F__nested_tensor_from_mask = T.O__nested_tensor_from_mask;
+export function _nestedTensorFromMask(t: Tensor, mask: Tensor | number, options?: { maskCheck?: boolean | null }): Tensor;
+export function _nestedTensorFromMask(t: Tensor, mask: Tensor | number, maskCheck?: boolean | null | { maskCheck?: boolean | null }, options?: { maskCheck?: boolean | null }): Tensor;
 export function _nestedTensorFromMask(...a: any[]): any { return call(F__nested_tensor_from_mask, a); }
-export function _nestedTensorFromMaskLeftAligned(t: Tensor, mask: Tensor | number): any;
 const F__nested_tensor_from_mask_left_aligned = T.O__nested_tensor_from_mask_left_aligned;
+export function _nestedTensorFromMaskLeftAligned(t: Tensor, mask: Tensor | number): any;
 export function _nestedTensorFromMaskLeftAligned(...a: any[]): any { return call(F__nested_tensor_from_mask_left_aligned, a); }
-export function _nestedTensorFromTensorList(list: Tensor[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-export function _nestedTensorFromTensorList(list: Tensor[], dtype?: DType | null, layout?: Layout | null, device?: Device | null, pinMemory?: boolean | null): Tensor;
 const F__nested_tensor_from_tensor_list = T.O__nested_tensor_from_tensor_list;
+export function _nestedTensorFromTensorList(list: Tensor[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function _nestedTensorFromTensorList(list: Tensor[], dtype?: DType | null | { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }, layout?: Layout | null | { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }, device?: Device | null | { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }, pinMemory?: boolean | null | { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function _nestedTensorFromTensorList(...a: any[]): any { return call(F__nested_tensor_from_tensor_list, a); }
-export function _nestedTensorLayerNorm(self: Tensor, weight: Tensor | number | null, bias: Tensor | number | null, eps: number): Tensor;
 const F__nested_tensor_layer_norm = T.O__nested_tensor_layer_norm;
+export function _nestedTensorLayerNorm(self: Tensor, weight: Tensor | number | null, bias: Tensor | number | null, eps: number): Tensor;
 export function _nestedTensorLayerNorm(...a: any[]): any { return call(F__nested_tensor_layer_norm, a); }
-export function _nestedTensorOffsets(self: Tensor): any;
 const F__nested_tensor_offsets = T.O__nested_tensor_offsets;
+export function _nestedTensorOffsets(self: Tensor): any;
 export function _nestedTensorOffsets(...a: any[]): any { return call(F__nested_tensor_offsets, a); }
-export function _nestedTensorSize(self: Tensor): Tensor;
 const F__nested_tensor_size = T.O__nested_tensor_size;
+export function _nestedTensorSize(self: Tensor): Tensor;
 export function _nestedTensorSize(...a: any[]): any { return call(F__nested_tensor_size, a); }
-export function _nestedTensorSoftmaxWithShape(self: Tensor, query: Tensor | number): Tensor;
 const F__nested_tensor_softmax_with_shape = T.O__nested_tensor_softmax_with_shape;
+export function _nestedTensorSoftmaxWithShape(self: Tensor, query: Tensor | number): Tensor;
 export function _nestedTensorSoftmaxWithShape(...a: any[]): any { return call(F__nested_tensor_softmax_with_shape, a); }
-export function _nestedTensorStrides(self: Tensor): Tensor;
 const F__nested_tensor_strides = T.O__nested_tensor_strides;
+export function _nestedTensorStrides(self: Tensor): Tensor;
 export function _nestedTensorStrides(...a: any[]): any { return call(F__nested_tensor_strides, a); }
-export function _nestedViewFromBuffer(self: Tensor, nested_size: Tensor | number, nested_strides: Tensor | number, offsets: number | number[]): Tensor;
 const F__nested_view_from_buffer = T.O__nested_view_from_buffer;
+export function _nestedViewFromBuffer(self: Tensor, nested_size: Tensor | number, nested_strides: Tensor | number, offsets: number | number[]): Tensor;
 export function _nestedViewFromBuffer(...a: any[]): any { return call(F__nested_view_from_buffer, a); }
-export function _nestedViewFromBufferCopy(self: Tensor, nested_size: Tensor | number, nested_strides: Tensor | number, offsets: number | number[]): Tensor;
 const F__nested_view_from_buffer_copy = T.O__nested_view_from_buffer_copy;
+export function _nestedViewFromBufferCopy(self: Tensor, nested_size: Tensor | number, nested_strides: Tensor | number, offsets: number | number[]): Tensor;
 export function _nestedViewFromBufferCopy(...a: any[]): any { return call(F__nested_view_from_buffer_copy, a); }
-export function _newZerosWithSameFeatureMeta(self: Tensor, other: Tensor | number, options?: { selfNumBatchDims?: number | null }): Tensor;
 const F__new_zeros_with_same_feature_meta = T.O__new_zeros_with_same_feature_meta;
+export function _newZerosWithSameFeatureMeta(self: Tensor, other: Tensor | number, options?: { selfNumBatchDims?: number | null }): Tensor;
 export function _newZerosWithSameFeatureMeta(...a: any[]): any { return call(F__new_zeros_with_same_feature_meta, a); }
-export function _nnpackAvailable(): any;
 const F__nnpack_available = T.O__nnpack_available;
+export function _nnpackAvailable(): any;
 export function _nnpackAvailable(...a: any[]): any { return call(F__nnpack_available, a); }
-export function _nnpackSpatialConvolution(input: Tensor, weight: Tensor | number, bias: Tensor | number | null, padding: number | number[], options?: { stride?: number | number[] | null }): Tensor;
-export function _nnpackSpatialConvolution(input: Tensor, weight: Tensor | number, bias: Tensor | number | null, padding: number | number[], stride?: number | number[] | null): Tensor;
 const F__nnpack_spatial_convolution = T.O__nnpack_spatial_convolution;
+export function _nnpackSpatialConvolution(input: Tensor, weight: Tensor | number, bias: Tensor | number | null, padding: number | number[], options?: { stride?: number | number[] | null }): Tensor;
+export function _nnpackSpatialConvolution(input: Tensor, weight: Tensor | number, bias: Tensor | number | null, padding: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null }, options?: { stride?: number | number[] | null }): Tensor;
 export function _nnpackSpatialConvolution(...a: any[]): any { return call(F__nnpack_spatial_convolution, a); }
-export function _nnz(self: Tensor): any;
 const F__nnz = T.O__nnz;
+export function _nnz(self: Tensor): any;
 export function _nnz(...a: any[]): any { return call(F__nnz, a); }
-export function _packPaddedSequence(input: Tensor, lengths: Tensor | number, batch_first: boolean): [Tensor, Tensor];
 const F__pack_padded_sequence = T.O__pack_padded_sequence;
+export function _packPaddedSequence(input: Tensor, lengths: Tensor | number, batch_first: boolean): [Tensor, Tensor];
 export function _packPaddedSequence(...a: any[]): any { return call(F__pack_padded_sequence, a); }
-export function _packPaddedSequenceBackward(grad: Tensor, input_size: number | number[], batch_sizes: Tensor | number, batch_first: boolean): Tensor;
 const F__pack_padded_sequence_backward = T.O__pack_padded_sequence_backward;
+export function _packPaddedSequenceBackward(grad: Tensor, input_size: number | number[], batch_sizes: Tensor | number, batch_first: boolean): Tensor;
 export function _packPaddedSequenceBackward(...a: any[]): any { return call(F__pack_padded_sequence_backward, a); }
-export function _padCircular(self: Tensor, pad: number | number[]): Tensor;
 const F__pad_circular = T.O__pad_circular;
+export function _padCircular(self: Tensor, pad: number | number[]): Tensor;
 export function _padCircular(...a: any[]): any { return call(F__pad_circular, a); }
-export function _padEnum(self: Tensor, pad: number | number[], mode: number, options?: { value?: number | null }): Tensor;
-export function _padEnum(self: Tensor, pad: number | number[], mode: number, value?: number | null): Tensor;
 const F__pad_enum = T.O__pad_enum;
+export function _padEnum(self: Tensor, pad: number | number[], mode: number, options?: { value?: number | null }): Tensor;
+export function _padEnum(self: Tensor, pad: number | number[], mode: number, value?: number | null | { value?: number | null }, options?: { value?: number | null }): Tensor;
 export function _padEnum(...a: any[]): any { return call(F__pad_enum, a); }
-export function _padPackedSequence(data: Tensor, batch_sizes: Tensor | number, batch_first: boolean, padding_value: number | boolean, total_length: number): [Tensor, Tensor];
 const F__pad_packed_sequence = T.O__pad_packed_sequence;
+export function _padPackedSequence(data: Tensor, batch_sizes: Tensor | number, batch_first: boolean, padding_value: number | boolean, total_length: number): [Tensor, Tensor];
 export function _padPackedSequence(...a: any[]): any { return call(F__pad_packed_sequence, a); }
-export function _pdistBackward(grad: Tensor, self: Tensor | number, p: number, pdist: Tensor | number): Tensor;
 const F__pdist_backward = T.O__pdist_backward;
+export function _pdistBackward(grad: Tensor, self: Tensor | number, p: number, pdist: Tensor | number): Tensor;
 export function _pdistBackward(...a: any[]): any { return call(F__pdist_backward, a); }
-export function _pdistForward(self: Tensor, options?: { p?: number | null }): Tensor;
-export function _pdistForward(self: Tensor, p?: number | null): Tensor;
 const F__pdist_forward = T.O__pdist_forward;
+export function _pdistForward(self: Tensor, options?: { p?: number | null }): Tensor;
+export function _pdistForward(self: Tensor, p?: number | null | { p?: number | null }, options?: { p?: number | null }): Tensor;
 export function _pdistForward(...a: any[]): any { return call(F__pdist_forward, a); }
-export function _pinMemory(self: Tensor, options?: { device?: Device | null }): Tensor;
-export function _pinMemory(self: Tensor, device?: Device | null): Tensor;
 const F__pin_memory = T.O__pin_memory;
+export function _pinMemory(self: Tensor, options?: { device?: Device | null }): Tensor;
+export function _pinMemory(self: Tensor, device?: Device | null | { device?: Device | null }, options?: { device?: Device | null }): Tensor;
 export function _pinMemory(...a: any[]): any { return call(F__pin_memory, a); }
-export function _removeBatchDim(self: Tensor, level: number, batch_size: number, out_dim: number): Tensor;
 const F__remove_batch_dim = T.O__remove_batch_dim;
+export function _removeBatchDim(self: Tensor, level: number, batch_size: number, out_dim: number): Tensor;
 export function _removeBatchDim(...a: any[]): any { return call(F__remove_batch_dim, a); }
-export function _reshapeAlias(self: Tensor, size: number | number[], stride: number | number[]): Tensor;
 const F__reshape_alias = T.O__reshape_alias;
+export function _reshapeAlias(self: Tensor, size: number | number[], stride: number | number[]): Tensor;
 export function _reshapeAlias(...a: any[]): any { return call(F__reshape_alias, a); }
-export function _reshapeAliasCopy(self: Tensor, size: number | number[], stride: number | number[]): Tensor;
 const F__reshape_alias_copy = T.O__reshape_alias_copy;
+export function _reshapeAliasCopy(self: Tensor, size: number | number[], stride: number | number[]): Tensor;
 export function _reshapeAliasCopy(...a: any[]): any { return call(F__reshape_alias_copy, a); }
-export function _reshapeFromTensor(self: Tensor, shape: Tensor | number): Tensor;
 const F__reshape_from_tensor = T.O__reshape_from_tensor;
+export function _reshapeFromTensor(self: Tensor, shape: Tensor | number): Tensor;
 export function _reshapeFromTensor(...a: any[]): any { return call(F__reshape_from_tensor, a); }
-export function _resizeOutput(self: Tensor, size: number | number[], device: Device): Tensor;
 const F__resize_output = T.O__resize_output;
+export function _resizeOutput(self: Tensor, size: number | number[], device: Device): Tensor;
 export function _resizeOutput(...a: any[]): any { return call(F__resize_output, a); }
-export function _resizeOutput_(self: Tensor, size: number | number[], device: Device): Tensor;
 const F__resize_output_ = T.O__resize_output_;
+export function _resizeOutput_(self: Tensor, size: number | number[], device: Device): Tensor;
 export function _resizeOutput_(...a: any[]): any { return call(F__resize_output_, a); }
-export function _rowwisePrune(weight: Tensor, mask: Tensor | number, compressed_indices_dtype: DType): [Tensor, Tensor];
 const F__rowwise_prune = T.O__rowwise_prune;
+export function _rowwisePrune(weight: Tensor, mask: Tensor | number, compressed_indices_dtype: DType): [Tensor, Tensor];
 export function _rowwisePrune(...a: any[]): any { return call(F__rowwise_prune, a); }
-export function _sampleDirichlet(self: Tensor, options?: { generator?: null }): Tensor;
-export function _sampleDirichlet(self: Tensor, generator?: null): Tensor;
 const F__sample_dirichlet = T.O__sample_dirichlet;
+export function _sampleDirichlet(self: Tensor, options?: { generator?: null }): Tensor;
+export function _sampleDirichlet(self: Tensor, generator?: null | { generator?: null }, options?: { generator?: null }): Tensor;
 export function _sampleDirichlet(...a: any[]): any { return call(F__sample_dirichlet, a); }
-export function _saturateWeightToFp16(weight: Tensor): Tensor;
 const F__saturate_weight_to_fp16 = T.O__saturate_weight_to_fp16;
+export function _saturateWeightToFp16(weight: Tensor): Tensor;
 export function _saturateWeightToFp16(...a: any[]): any { return call(F__saturate_weight_to_fp16, a); }
-export function _scaledDotProductAttention(query: Tensor, key: Tensor | number, value: Tensor | number, options?: { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }): [Tensor, Tensor];
-export function _scaledDotProductAttention(query: Tensor, key: Tensor | number, value: Tensor | number, attnMask?: Tensor | number | null, dropoutP?: number | null, needAttnWeights?: boolean | null, isCausal?: boolean | null): [Tensor, Tensor];
 const F__scaled_dot_product_attention = T.O__scaled_dot_product_attention;
+export function _scaledDotProductAttention(query: Tensor, key: Tensor | number, value: Tensor | number, options?: { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }): [Tensor, Tensor];
+export function _scaledDotProductAttention(query: Tensor, key: Tensor | number, value: Tensor | number, attnMask?: Tensor | number | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, dropoutP?: number | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, needAttnWeights?: boolean | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, isCausal?: boolean | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, options?: { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }): [Tensor, Tensor];
 export function _scaledDotProductAttention(...a: any[]): any { return call(F__scaled_dot_product_attention, a); }
-export function _scaledDotProductAttentionForward(query: Tensor, key: Tensor | number, value: Tensor | number, options?: { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }): [Tensor, Tensor];
-export function _scaledDotProductAttentionForward(query: Tensor, key: Tensor | number, value: Tensor | number, attnMask?: Tensor | number | null, dropoutP?: number | null, needAttnWeights?: boolean | null, isCausal?: boolean | null): [Tensor, Tensor];
 const F__scaled_dot_product_attention_forward = T.O__scaled_dot_product_attention_forward;
+export function _scaledDotProductAttentionForward(query: Tensor, key: Tensor | number, value: Tensor | number, options?: { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }): [Tensor, Tensor];
+export function _scaledDotProductAttentionForward(query: Tensor, key: Tensor | number, value: Tensor | number, attnMask?: Tensor | number | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, dropoutP?: number | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, needAttnWeights?: boolean | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, isCausal?: boolean | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, options?: { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }): [Tensor, Tensor];
 export function _scaledDotProductAttentionForward(...a: any[]): any { return call(F__scaled_dot_product_attention_forward, a); }
-export function _scaledDotProductAttentionMath(query: Tensor, key: Tensor | number, value: Tensor | number, options?: { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }): [Tensor, Tensor];
-export function _scaledDotProductAttentionMath(query: Tensor, key: Tensor | number, value: Tensor | number, attnMask?: Tensor | number | null, dropoutP?: number | null, needAttnWeights?: boolean | null, isCausal?: boolean | null): [Tensor, Tensor];
 const F__scaled_dot_product_attention_math = T.O__scaled_dot_product_attention_math;
+export function _scaledDotProductAttentionMath(query: Tensor, key: Tensor | number, value: Tensor | number, options?: { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }): [Tensor, Tensor];
+export function _scaledDotProductAttentionMath(query: Tensor, key: Tensor | number, value: Tensor | number, attnMask?: Tensor | number | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, dropoutP?: number | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, needAttnWeights?: boolean | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, isCausal?: boolean | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, options?: { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }): [Tensor, Tensor];
 export function _scaledDotProductAttentionMath(...a: any[]): any { return call(F__scaled_dot_product_attention_math, a); }
-export function _segmentReduceBackward(grad: Tensor, output: Tensor | number, data: Tensor | number, reduce: string, options?: { lengths?: Tensor | number | null; offsets?: Tensor | number | null; axis?: number | null; initial?: number | boolean | null }): Tensor;
 const F__segment_reduce_backward = T.O__segment_reduce_backward;
+export function _segmentReduceBackward(grad: Tensor, output: Tensor | number, data: Tensor | number, reduce: string, options?: { lengths?: Tensor | number | null; offsets?: Tensor | number | null; axis?: number | null; initial?: number | boolean | null }): Tensor;
 export function _segmentReduceBackward(...a: any[]): any { return call(F__segment_reduce_backward, a); }
-export function _shapeAsTensor(self: Tensor): Tensor;
 const F__shape_as_tensor = T.O__shape_as_tensor;
+export function _shapeAsTensor(self: Tensor): Tensor;
 export function _shapeAsTensor(...a: any[]): any { return call(F__shape_as_tensor, a); }
-export function _slowConv2dBackward(grad_output: Tensor, self: Tensor | number, weight: Tensor | number, kernel_size: number | number[], stride: number | number[], padding: number | number[], output_mask: boolean[]): [Tensor, Tensor, Tensor];
 const F__slow_conv2d_backward = T.O__slow_conv2d_backward;
+export function _slowConv2dBackward(grad_output: Tensor, self: Tensor | number, weight: Tensor | number, kernel_size: number | number[], stride: number | number[], padding: number | number[], output_mask: boolean[]): [Tensor, Tensor, Tensor];
 export function _slowConv2dBackward(...a: any[]): any { return call(F__slow_conv2d_backward, a); }
-export function _slowConv2dForward(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias: Tensor | number | null, stride: number | number[], padding: number | number[]): Tensor;
 const F__slow_conv2d_forward = T.O__slow_conv2d_forward;
+export function _slowConv2dForward(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias: Tensor | number | null, stride: number | number[], padding: number | number[]): Tensor;
 export function _slowConv2dForward(...a: any[]): any { return call(F__slow_conv2d_forward, a); }
-export function _sobolEngineDraw(quasi: Tensor, n: number, sobolstate: Tensor | number, dimension: number, num_generated: number, dtype: DType | null): [Tensor, Tensor];
 const F__sobol_engine_draw = T.O__sobol_engine_draw;
+export function _sobolEngineDraw(quasi: Tensor, n: number, sobolstate: Tensor | number, dimension: number, num_generated: number, dtype: DType | null): [Tensor, Tensor];
 export function _sobolEngineDraw(...a: any[]): any { return call(F__sobol_engine_draw, a); }
-export function _sobolEngineFf_(self: Tensor, n: number, sobolstate: Tensor | number, dimension: number, num_generated: number): Tensor;
 const F__sobol_engine_ff_ = T.O__sobol_engine_ff_;
+export function _sobolEngineFf_(self: Tensor, n: number, sobolstate: Tensor | number, dimension: number, num_generated: number): Tensor;
 export function _sobolEngineFf_(...a: any[]): any { return call(F__sobol_engine_ff_, a); }
-export function _sobolEngineInitializeState_(self: Tensor, dimension: number): Tensor;
 const F__sobol_engine_initialize_state_ = T.O__sobol_engine_initialize_state_;
+export function _sobolEngineInitializeState_(self: Tensor, dimension: number): Tensor;
 export function _sobolEngineInitializeState_(...a: any[]): any { return call(F__sobol_engine_initialize_state_, a); }
-export function _sobolEngineScramble_(self: Tensor, ltm: Tensor | number, dimension: number): Tensor;
 const F__sobol_engine_scramble_ = T.O__sobol_engine_scramble_;
+export function _sobolEngineScramble_(self: Tensor, ltm: Tensor | number, dimension: number): Tensor;
 export function _sobolEngineScramble_(...a: any[]): any { return call(F__sobol_engine_scramble_, a); }
-export function _softmax(self: Tensor, dim: number, half_to_float: boolean): Tensor;
 const F__softmax = T.O__softmax;
+export function _softmax(self: Tensor, dim: number, half_to_float: boolean): Tensor;
 export function _softmax(...a: any[]): any { return call(F__softmax, a); }
-export function _softmaxBackwardData(grad_output: Tensor, output: Tensor | number, dim: number, input_dtype: DType): Tensor;
 const F__softmax_backward_data = T.O__softmax_backward_data;
+export function _softmaxBackwardData(grad_output: Tensor, output: Tensor | number, dim: number, input_dtype: DType): Tensor;
 export function _softmaxBackwardData(...a: any[]): any { return call(F__softmax_backward_data, a); }
-export function _sparseAddmm(self: Tensor, mat1: Tensor | number, mat2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 const F__sparse_addmm = T.O__sparse_addmm;
+export function _sparseAddmm(self: Tensor, mat1: Tensor | number, mat2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 export function _sparseAddmm(...a: any[]): any { return call(F__sparse_addmm, a); }
-export function _sparseBroadcastTo(self: Tensor, size: number | number[]): Tensor;
 const F__sparse_broadcast_to = T.O__sparse_broadcast_to;
+export function _sparseBroadcastTo(self: Tensor, size: number | number[]): Tensor;
 export function _sparseBroadcastTo(...a: any[]): any { return call(F__sparse_broadcast_to, a); }
-export function _sparseBroadcastToCopy(self: Tensor, size: number | number[]): Tensor;
 const F__sparse_broadcast_to_copy = T.O__sparse_broadcast_to_copy;
+export function _sparseBroadcastToCopy(self: Tensor, size: number | number[]): Tensor;
 export function _sparseBroadcastToCopy(...a: any[]): any { return call(F__sparse_broadcast_to_copy, a); }
-export function _sparseBscTensorUnsafe(ccol_indices: Tensor, row_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 const F__sparse_bsc_tensor_unsafe = T.O__sparse_bsc_tensor_unsafe;
+export function _sparseBscTensorUnsafe(ccol_indices: Tensor, row_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function _sparseBscTensorUnsafe(...a: any[]): any { return call(F__sparse_bsc_tensor_unsafe, a); }
-export function _sparseBsrTensorUnsafe(crow_indices: Tensor, col_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 const F__sparse_bsr_tensor_unsafe = T.O__sparse_bsr_tensor_unsafe;
+export function _sparseBsrTensorUnsafe(crow_indices: Tensor, col_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function _sparseBsrTensorUnsafe(...a: any[]): any { return call(F__sparse_bsr_tensor_unsafe, a); }
-export function _sparseCompressedTensorUnsafe(compressed_indices: Tensor, plain_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 const F__sparse_compressed_tensor_unsafe = T.O__sparse_compressed_tensor_unsafe;
+export function _sparseCompressedTensorUnsafe(compressed_indices: Tensor, plain_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function _sparseCompressedTensorUnsafe(...a: any[]): any { return call(F__sparse_compressed_tensor_unsafe, a); }
-export function _sparseCooTensorUnsafe(indices: Tensor, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 const F__sparse_coo_tensor_unsafe = T.O__sparse_coo_tensor_unsafe;
+export function _sparseCooTensorUnsafe(indices: Tensor, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function _sparseCooTensorUnsafe(...a: any[]): any { return call(F__sparse_coo_tensor_unsafe, a); }
-export function _sparseCooTensorWithDims(sparse_dim: number, dense_dim: number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 const F__sparse_coo_tensor_with_dims = T.O__sparse_coo_tensor_with_dims;
+export function _sparseCooTensorWithDims(sparse_dim: number, dense_dim: number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function _sparseCooTensorWithDims(...a: any[]): any { return call(F__sparse_coo_tensor_with_dims, a); }
-export function _sparseCooTensorWithDimsAndTensors(sparse_dim: number, dense_dim: number, size: number | number[], indices: Tensor | number, values: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 const F__sparse_coo_tensor_with_dims_and_tensors = T.O__sparse_coo_tensor_with_dims_and_tensors;
+export function _sparseCooTensorWithDimsAndTensors(sparse_dim: number, dense_dim: number, size: number | number[], indices: Tensor | number, values: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function _sparseCooTensorWithDimsAndTensors(...a: any[]): any { return call(F__sparse_coo_tensor_with_dims_and_tensors, a); }
-export function _sparseCscTensorUnsafe(ccol_indices: Tensor, row_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 const F__sparse_csc_tensor_unsafe = T.O__sparse_csc_tensor_unsafe;
+export function _sparseCscTensorUnsafe(ccol_indices: Tensor, row_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function _sparseCscTensorUnsafe(...a: any[]): any { return call(F__sparse_csc_tensor_unsafe, a); }
-export function _sparseCsrProd(self: Tensor, dim: number | number[], options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function _sparseCsrProd(self: Tensor, dim: number | number[], keepdim?: boolean | null, options?: { dtype?: DType | null }): Tensor;
 const F__sparse_csr_prod = T.O__sparse_csr_prod;
+export function _sparseCsrProd(self: Tensor, dim: number | number[], options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
+export function _sparseCsrProd(self: Tensor, dim: number | number[], keepdim?: boolean | null | { keepdim?: boolean | null; dtype?: DType | null }, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function _sparseCsrProd(...a: any[]): any { return call(F__sparse_csr_prod, a); }
-export function _sparseCsrSum(self: Tensor, dim: number | number[], options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function _sparseCsrSum(self: Tensor, dim: number | number[], keepdim?: boolean | null, options?: { dtype?: DType | null }): Tensor;
 const F__sparse_csr_sum = T.O__sparse_csr_sum;
+export function _sparseCsrSum(self: Tensor, dim: number | number[], options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
+export function _sparseCsrSum(self: Tensor, dim: number | number[], keepdim?: boolean | null | { keepdim?: boolean | null; dtype?: DType | null }, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function _sparseCsrSum(...a: any[]): any { return call(F__sparse_csr_sum, a); }
-export function _sparseCsrTensorUnsafe(crow_indices: Tensor, col_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 const F__sparse_csr_tensor_unsafe = T.O__sparse_csr_tensor_unsafe;
+export function _sparseCsrTensorUnsafe(crow_indices: Tensor, col_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function _sparseCsrTensorUnsafe(...a: any[]): any { return call(F__sparse_csr_tensor_unsafe, a); }
+const F__sparse_log_softmax = T.O__sparse_log_softmax;
 export function _sparseLogSoftmax(self: Tensor, dim: number, half_to_float: boolean): Tensor;
 export function _sparseLogSoftmax(self: Tensor, dim: string, options?: { dtype?: DType | null }): Tensor;
 export function _sparseLogSoftmax(self: Tensor, dim: number, options?: { dtype?: DType | null }): Tensor;
-export function _sparseLogSoftmax(self: Tensor, dim: number, dtype?: DType | null): Tensor;
-const F__sparse_log_softmax = T.O__sparse_log_softmax;
+export function _sparseLogSoftmax(self: Tensor, dim: number, dtype?: DType | null | { dtype?: DType | null }, options?: { dtype?: DType | null }): Tensor;
 export function _sparseLogSoftmax(...a: any[]): any { return call(F__sparse_log_softmax, a); }
-export function _sparseLogSoftmaxBackwardData(grad_output: Tensor, output: Tensor | number, dim: number, self: Tensor | number): Tensor;
 const F__sparse_log_softmax_backward_data = T.O__sparse_log_softmax_backward_data;
+export function _sparseLogSoftmaxBackwardData(grad_output: Tensor, output: Tensor | number, dim: number, self: Tensor | number): Tensor;
 export function _sparseLogSoftmaxBackwardData(...a: any[]): any { return call(F__sparse_log_softmax_backward_data, a); }
-export function _sparseMaskHelper(t: Tensor, mask_indices: Tensor | number): Tensor;
 const F__sparse_mask_helper = T.O__sparse_mask_helper;
+export function _sparseMaskHelper(t: Tensor, mask_indices: Tensor | number): Tensor;
 export function _sparseMaskHelper(...a: any[]): any { return call(F__sparse_mask_helper, a); }
-export function _sparseMm(sparse: Tensor, dense: Tensor | number): Tensor;
 const F__sparse_mm = T.O__sparse_mm;
+export function _sparseMm(sparse: Tensor, dense: Tensor | number): Tensor;
 export function _sparseMm(...a: any[]): any { return call(F__sparse_mm, a); }
+const F__sparse_softmax = T.O__sparse_softmax;
 export function _sparseSoftmax(self: Tensor, dim: number, half_to_float: boolean): Tensor;
 export function _sparseSoftmax(self: Tensor, dim: number, options?: { dtype?: DType | null }): Tensor;
-export function _sparseSoftmax(self: Tensor, dim: number, dtype?: DType | null): Tensor;
+export function _sparseSoftmax(self: Tensor, dim: number, dtype?: DType | null | { dtype?: DType | null }, options?: { dtype?: DType | null }): Tensor;
 export function _sparseSoftmax(self: Tensor, dim: string, options?: { dtype?: DType | null }): Tensor;
-const F__sparse_softmax = T.O__sparse_softmax;
 export function _sparseSoftmax(...a: any[]): any { return call(F__sparse_softmax, a); }
-export function _sparseSoftmaxBackwardData(grad_output: Tensor, output: Tensor | number, dim: number, self: Tensor | number): Tensor;
 const F__sparse_softmax_backward_data = T.O__sparse_softmax_backward_data;
+export function _sparseSoftmaxBackwardData(grad_output: Tensor, output: Tensor | number, dim: number, self: Tensor | number): Tensor;
 export function _sparseSoftmaxBackwardData(...a: any[]): any { return call(F__sparse_softmax_backward_data, a); }
-export function _sparseSparseMatmul(self: Tensor, other: Tensor | number): Tensor;
 const F__sparse_sparse_matmul = T.O__sparse_sparse_matmul;
+export function _sparseSparseMatmul(self: Tensor, other: Tensor | number): Tensor;
 export function _sparseSparseMatmul(...a: any[]): any { return call(F__sparse_sparse_matmul, a); }
+const F__sparse_sum = T.O__sparse_sum;
 export function _sparseSum(self: Tensor): Tensor;
 export function _sparseSum(self: Tensor, dim: number | number[]): Tensor;
 export function _sparseSum(self: Tensor, dim: number | number[], dtype: DType): Tensor;
 export function _sparseSum(self: Tensor, dtype: DType): Tensor;
-const F__sparse_sum = T.O__sparse_sum;
 export function _sparseSum(...a: any[]): any { return call(F__sparse_sum, a); }
-export function _sparseSumBackward(grad: Tensor, self: Tensor | number, dim: number | number[]): Tensor;
 const F__sparse_sum_backward = T.O__sparse_sum_backward;
+export function _sparseSumBackward(grad: Tensor, self: Tensor | number, dim: number | number[]): Tensor;
 export function _sparseSumBackward(...a: any[]): any { return call(F__sparse_sum_backward, a); }
-export function _spdiags(diagonals: Tensor, offsets: Tensor | number, shape: number | number[], options?: { layout?: Layout | null }): Tensor;
-export function _spdiags(diagonals: Tensor, offsets: Tensor | number, shape: number | number[], layout?: Layout | null): Tensor;
 const F__spdiags = T.O__spdiags;
+export function _spdiags(diagonals: Tensor, offsets: Tensor | number, shape: number | number[], options?: { layout?: Layout | null }): Tensor;
+export function _spdiags(diagonals: Tensor, offsets: Tensor | number, shape: number | number[], layout?: Layout | null | { layout?: Layout | null }, options?: { layout?: Layout | null }): Tensor;
 export function _spdiags(...a: any[]): any { return call(F__spdiags, a); }
-export function _stack(tensors: Tensor[], options?: { dim?: number | null }): Tensor;
-export function _stack(tensors: Tensor[], dim?: number | null): Tensor;
 const F__stack = T.O__stack;
+export function _stack(tensors: Tensor[], options?: { dim?: number | null }): Tensor;
+export function _stack(tensors: Tensor[], dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor;
 export function _stack(...a: any[]): any { return call(F__stack, a); }
-export function _standardGamma(self: Tensor, options?: { generator?: null }): Tensor;
-export function _standardGamma(self: Tensor, generator?: null): Tensor;
 const F__standard_gamma = T.O__standard_gamma;
+export function _standardGamma(self: Tensor, options?: { generator?: null }): Tensor;
+export function _standardGamma(self: Tensor, generator?: null | { generator?: null }, options?: { generator?: null }): Tensor;
 export function _standardGamma(...a: any[]): any { return call(F__standard_gamma, a); }
-export function _standardGammaGrad(self: Tensor, output: Tensor | number): Tensor;
 const F__standard_gamma_grad = T.O__standard_gamma_grad;
+export function _standardGammaGrad(self: Tensor, output: Tensor | number): Tensor;
 export function _standardGammaGrad(...a: any[]): any { return call(F__standard_gamma_grad, a); }
-export function _symeigHelper(self: Tensor, eigenvectors: boolean, upper: boolean): [Tensor, Tensor];
 const F__symeig_helper = T.O__symeig_helper;
+export function _symeigHelper(self: Tensor, eigenvectors: boolean, upper: boolean): [Tensor, Tensor];
 export function _symeigHelper(...a: any[]): any { return call(F__symeig_helper, a); }
-export function _testAmbiguousDefaults(dummy: Tensor, options?: { a?: number | null; b?: number | null }): Tensor;
-export function _testAmbiguousDefaults(dummy: Tensor, a?: number | null, b?: number | null): Tensor;
-export function _testAmbiguousDefaults(dummy: Tensor, options?: { a?: number | null; b?: string | null }): Tensor;
-export function _testAmbiguousDefaults(dummy: Tensor, a?: number | null, b?: string | null): Tensor;
 const F__test_ambiguous_defaults = T.O__test_ambiguous_defaults;
+export function _testAmbiguousDefaults(dummy: Tensor, options?: { a?: number | null; b?: number | null }): Tensor;
+export function _testAmbiguousDefaults(dummy: Tensor, a?: number | null | { a?: number | null; b?: number | null }, b?: number | null | { a?: number | null; b?: number | null }, options?: { a?: number | null; b?: number | null }): Tensor;
+export function _testAmbiguousDefaults(dummy: Tensor, options?: { a?: number | null; b?: string | null }): Tensor;
+export function _testAmbiguousDefaults(dummy: Tensor, a?: number | null | { a?: number | null; b?: string | null }, b?: string | null | { a?: number | null; b?: string | null }, options?: { a?: number | null; b?: string | null }): Tensor;
 export function _testAmbiguousDefaults(...a: any[]): any { return call(F__test_ambiguous_defaults, a); }
+const F__test_autograd_multiple_dispatch = T.O__test_autograd_multiple_dispatch;
 export function _testAutogradMultipleDispatch(self: Tensor): Tensor;
 export function _testAutogradMultipleDispatch(self: Tensor, b: boolean): Tensor;
-const F__test_autograd_multiple_dispatch = T.O__test_autograd_multiple_dispatch;
 export function _testAutogradMultipleDispatch(...a: any[]): any { return call(F__test_autograd_multiple_dispatch, a); }
-export function _testAutogradMultipleDispatchView(self: Tensor): Tensor;
 const F__test_autograd_multiple_dispatch_view = T.O__test_autograd_multiple_dispatch_view;
+export function _testAutogradMultipleDispatchView(self: Tensor): Tensor;
 export function _testAutogradMultipleDispatchView(...a: any[]): any { return call(F__test_autograd_multiple_dispatch_view, a); }
-export function _testAutogradMultipleDispatchViewCopy(self: Tensor): Tensor;
 const F__test_autograd_multiple_dispatch_view_copy = T.O__test_autograd_multiple_dispatch_view_copy;
+export function _testAutogradMultipleDispatchViewCopy(self: Tensor): Tensor;
 export function _testAutogradMultipleDispatchViewCopy(...a: any[]): any { return call(F__test_autograd_multiple_dispatch_view_copy, a); }
-export function _testOptionalFilledIntlist(values: Tensor, addends: number | number[] | null): Tensor;
 const F__test_optional_filled_intlist = T.O__test_optional_filled_intlist;
+export function _testOptionalFilledIntlist(values: Tensor, addends: number | number[] | null): Tensor;
 export function _testOptionalFilledIntlist(...a: any[]): any { return call(F__test_optional_filled_intlist, a); }
-export function _testOptionalFloatlist(values: Tensor, addends: number | number[] | null): Tensor;
 const F__test_optional_floatlist = T.O__test_optional_floatlist;
+export function _testOptionalFloatlist(values: Tensor, addends: number | number[] | null): Tensor;
 export function _testOptionalFloatlist(...a: any[]): any { return call(F__test_optional_floatlist, a); }
-export function _testOptionalIntlist(values: Tensor, addends: number | number[] | null): Tensor;
 const F__test_optional_intlist = T.O__test_optional_intlist;
+export function _testOptionalIntlist(values: Tensor, addends: number | number[] | null): Tensor;
 export function _testOptionalIntlist(...a: any[]): any { return call(F__test_optional_intlist, a); }
-export function _testSerializationSubcmul(self: Tensor, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
-export function _testSerializationSubcmul(self: Tensor, other: Tensor | number, alpha?: number | boolean | null): Tensor;
 const F__test_serialization_subcmul = T.O__test_serialization_subcmul;
+export function _testSerializationSubcmul(self: Tensor, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
+export function _testSerializationSubcmul(self: Tensor, other: Tensor | number, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
 export function _testSerializationSubcmul(...a: any[]): any { return call(F__test_serialization_subcmul, a); }
-export function _testStringDefault(dummy: Tensor, options?: { a?: string | null; b?: string | null }): Tensor;
-export function _testStringDefault(dummy: Tensor, a?: string | null, b?: string | null): Tensor;
 const F__test_string_default = T.O__test_string_default;
+export function _testStringDefault(dummy: Tensor, options?: { a?: string | null; b?: string | null }): Tensor;
+export function _testStringDefault(dummy: Tensor, a?: string | null | { a?: string | null; b?: string | null }, b?: string | null | { a?: string | null; b?: string | null }, options?: { a?: string | null; b?: string | null }): Tensor;
 export function _testStringDefault(...a: any[]): any { return call(F__test_string_default, a); }
-export function _testWarnInAutograd(self: Tensor): Tensor;
 const F__test_warn_in_autograd = T.O__test_warn_in_autograd;
+export function _testWarnInAutograd(self: Tensor): Tensor;
 export function _testWarnInAutograd(...a: any[]): any { return call(F__test_warn_in_autograd, a); }
-export function _thnnDifferentiableGruCellBackward(grad_hy: Tensor, input_gates: Tensor | number, hidden_gates: Tensor | number, hx: Tensor | number, input_bias: Tensor | number | null, hidden_bias: Tensor | number | null): [Tensor, Tensor, Tensor, Tensor, Tensor];
 const F__thnn_differentiable_gru_cell_backward = T.O__thnn_differentiable_gru_cell_backward;
+export function _thnnDifferentiableGruCellBackward(grad_hy: Tensor, input_gates: Tensor | number, hidden_gates: Tensor | number, hx: Tensor | number, input_bias: Tensor | number | null, hidden_bias: Tensor | number | null): [Tensor, Tensor, Tensor, Tensor, Tensor];
 export function _thnnDifferentiableGruCellBackward(...a: any[]): any { return call(F__thnn_differentiable_gru_cell_backward, a); }
-export function _thnnDifferentiableLstmCellBackward(grad_hy: Tensor | null, grad_cy: Tensor | number | null, input_gates: Tensor | number, hidden_gates: Tensor | number, input_bias: Tensor | number | null, hidden_bias: Tensor | number | null, cx: Tensor | number, cy: Tensor | number): [Tensor, Tensor, Tensor, Tensor, Tensor];
 const F__thnn_differentiable_lstm_cell_backward = T.O__thnn_differentiable_lstm_cell_backward;
+export function _thnnDifferentiableLstmCellBackward(grad_hy: Tensor | null, grad_cy: Tensor | number | null, input_gates: Tensor | number, hidden_gates: Tensor | number, input_bias: Tensor | number | null, hidden_bias: Tensor | number | null, cx: Tensor | number, cy: Tensor | number): [Tensor, Tensor, Tensor, Tensor, Tensor];
 export function _thnnDifferentiableLstmCellBackward(...a: any[]): any { return call(F__thnn_differentiable_lstm_cell_backward, a); }
-export function _thnnFusedGruCell(input_gates: Tensor, hidden_gates: Tensor | number, hx: Tensor | number, options?: { inputBias?: Tensor | number | null; hiddenBias?: Tensor | number | null }): [Tensor, Tensor];
-export function _thnnFusedGruCell(input_gates: Tensor, hidden_gates: Tensor | number, hx: Tensor | number, inputBias?: Tensor | number | null, hiddenBias?: Tensor | number | null): [Tensor, Tensor];
 const F__thnn_fused_gru_cell = T.O__thnn_fused_gru_cell;
+export function _thnnFusedGruCell(input_gates: Tensor, hidden_gates: Tensor | number, hx: Tensor | number, options?: { inputBias?: Tensor | number | null; hiddenBias?: Tensor | number | null }): [Tensor, Tensor];
+export function _thnnFusedGruCell(input_gates: Tensor, hidden_gates: Tensor | number, hx: Tensor | number, inputBias?: Tensor | number | null | { inputBias?: Tensor | number | null; hiddenBias?: Tensor | number | null }, hiddenBias?: Tensor | number | null | { inputBias?: Tensor | number | null; hiddenBias?: Tensor | number | null }, options?: { inputBias?: Tensor | number | null; hiddenBias?: Tensor | number | null }): [Tensor, Tensor];
 export function _thnnFusedGruCell(...a: any[]): any { return call(F__thnn_fused_gru_cell, a); }
-export function _thnnFusedGruCellBackward(grad_hy: Tensor, workspace: Tensor | number, has_bias: boolean): [Tensor, Tensor, Tensor, Tensor, Tensor];
 const F__thnn_fused_gru_cell_backward = T.O__thnn_fused_gru_cell_backward;
+export function _thnnFusedGruCellBackward(grad_hy: Tensor, workspace: Tensor | number, has_bias: boolean): [Tensor, Tensor, Tensor, Tensor, Tensor];
 export function _thnnFusedGruCellBackward(...a: any[]): any { return call(F__thnn_fused_gru_cell_backward, a); }
-export function _thnnFusedLstmCell(input_gates: Tensor, hidden_gates: Tensor | number, cx: Tensor | number, options?: { inputBias?: Tensor | number | null; hiddenBias?: Tensor | number | null }): [Tensor, Tensor, Tensor];
-export function _thnnFusedLstmCell(input_gates: Tensor, hidden_gates: Tensor | number, cx: Tensor | number, inputBias?: Tensor | number | null, hiddenBias?: Tensor | number | null): [Tensor, Tensor, Tensor];
 const F__thnn_fused_lstm_cell = T.O__thnn_fused_lstm_cell;
+export function _thnnFusedLstmCell(input_gates: Tensor, hidden_gates: Tensor | number, cx: Tensor | number, options?: { inputBias?: Tensor | number | null; hiddenBias?: Tensor | number | null }): [Tensor, Tensor, Tensor];
+export function _thnnFusedLstmCell(input_gates: Tensor, hidden_gates: Tensor | number, cx: Tensor | number, inputBias?: Tensor | number | null | { inputBias?: Tensor | number | null; hiddenBias?: Tensor | number | null }, hiddenBias?: Tensor | number | null | { inputBias?: Tensor | number | null; hiddenBias?: Tensor | number | null }, options?: { inputBias?: Tensor | number | null; hiddenBias?: Tensor | number | null }): [Tensor, Tensor, Tensor];
 export function _thnnFusedLstmCell(...a: any[]): any { return call(F__thnn_fused_lstm_cell, a); }
-export function _thnnFusedLstmCellBackward(grad_hy: Tensor | null, grad_cy: Tensor | number | null, cx: Tensor | number, cy: Tensor | number, workspace: Tensor | number, has_bias: boolean): [Tensor, Tensor, Tensor, Tensor, Tensor];
 const F__thnn_fused_lstm_cell_backward = T.O__thnn_fused_lstm_cell_backward;
+export function _thnnFusedLstmCellBackward(grad_hy: Tensor | null, grad_cy: Tensor | number | null, cx: Tensor | number, cy: Tensor | number, workspace: Tensor | number, has_bias: boolean): [Tensor, Tensor, Tensor, Tensor, Tensor];
 export function _thnnFusedLstmCellBackward(...a: any[]): any { return call(F__thnn_fused_lstm_cell_backward, a); }
-export function _thnnFusedLstmCellBackwardImpl(grad_hy: Tensor | null, grad_cy: Tensor | number | null, cx: Tensor | number, cy: Tensor | number, workspace: Tensor | number, has_bias: boolean): [Tensor, Tensor, Tensor];
 const F__thnn_fused_lstm_cell_backward_impl = T.O__thnn_fused_lstm_cell_backward_impl;
+export function _thnnFusedLstmCellBackwardImpl(grad_hy: Tensor | null, grad_cy: Tensor | number | null, cx: Tensor | number, cy: Tensor | number, workspace: Tensor | number, has_bias: boolean): [Tensor, Tensor, Tensor];
 export function _thnnFusedLstmCellBackwardImpl(...a: any[]): any { return call(F__thnn_fused_lstm_cell_backward_impl, a); }
-export function _toCopy(self: Tensor, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; nonBlocking?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
 const F__to_copy = T.O__to_copy;
+export function _toCopy(self: Tensor, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; nonBlocking?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
 export function _toCopy(...a: any[]): any { return call(F__to_copy, a); }
-export function _toCpu(tensors: Tensor[]): Tensor[];
 const F__to_cpu = T.O__to_cpu;
+export function _toCpu(tensors: Tensor[]): Tensor[];
 export function _toCpu(...a: any[]): any { return call(F__to_cpu, a); }
-export function _toDense(self: Tensor, options?: { dtype?: DType | null }): Tensor;
-export function _toDense(self: Tensor, dtype?: DType | null): Tensor;
 const F__to_dense = T.O__to_dense;
+export function _toDense(self: Tensor, options?: { dtype?: DType | null }): Tensor;
+export function _toDense(self: Tensor, dtype?: DType | null | { dtype?: DType | null }, options?: { dtype?: DType | null }): Tensor;
 export function _toDense(...a: any[]): any { return call(F__to_dense, a); }
-export function _torchCudaCuLinkerSymbolOp(self: Tensor): Tensor;
 const F__torch_cuda_cu_linker_symbol_op = T.O__torch_cuda_cu_linker_symbol_op;
+export function _torchCudaCuLinkerSymbolOp(self: Tensor): Tensor;
 export function _torchCudaCuLinkerSymbolOp(...a: any[]): any { return call(F__torch_cuda_cu_linker_symbol_op, a); }
-export function _transformBiasRescaleQkv(qkv: Tensor, qkv_bias: Tensor | number, num_heads: number): [Tensor, Tensor, Tensor];
 const F__transform_bias_rescale_qkv = T.O__transform_bias_rescale_qkv;
+export function _transformBiasRescaleQkv(qkv: Tensor, qkv_bias: Tensor | number, num_heads: number): [Tensor, Tensor, Tensor];
 export function _transformBiasRescaleQkv(...a: any[]): any { return call(F__transform_bias_rescale_qkv, a); }
-export function _transformerDecoderOnlyLayerFwd(src: Tensor, embed_dim: number, num_heads: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, use_gelu: boolean, norm_first: boolean, eps: number, norm_weight_1: Tensor | number, norm_bias_1: Tensor | number, norm_weight_2: Tensor | number, norm_bias_2: Tensor | number, ffn_weight_1: Tensor | number, ffn_bias_1: Tensor | number, ffn_weight_2: Tensor | number, ffn_bias_2: Tensor | number, options?: { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null }): [Tensor, Tensor, Tensor];
-export function _transformerDecoderOnlyLayerFwd(src: Tensor, embed_dim: number, num_heads: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, use_gelu: boolean, norm_first: boolean, eps: number, norm_weight_1: Tensor | number, norm_bias_1: Tensor | number, norm_weight_2: Tensor | number, norm_bias_2: Tensor | number, ffn_weight_1: Tensor | number, ffn_bias_1: Tensor | number, ffn_weight_2: Tensor | number, ffn_bias_2: Tensor | number, mask?: Tensor | number | null, incrKey?: Tensor | number | null, incrValue?: Tensor | number | null): [Tensor, Tensor, Tensor];
 const F__transformer_decoder_only_layer_fwd = T.O__transformer_decoder_only_layer_fwd;
+export function _transformerDecoderOnlyLayerFwd(src: Tensor, embed_dim: number, num_heads: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, use_gelu: boolean, norm_first: boolean, eps: number, norm_weight_1: Tensor | number, norm_bias_1: Tensor | number, norm_weight_2: Tensor | number, norm_bias_2: Tensor | number, ffn_weight_1: Tensor | number, ffn_bias_1: Tensor | number, ffn_weight_2: Tensor | number, ffn_bias_2: Tensor | number, options?: { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null }): [Tensor, Tensor, Tensor];
+export function _transformerDecoderOnlyLayerFwd(src: Tensor, embed_dim: number, num_heads: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, use_gelu: boolean, norm_first: boolean, eps: number, norm_weight_1: Tensor | number, norm_bias_1: Tensor | number, norm_weight_2: Tensor | number, norm_bias_2: Tensor | number, ffn_weight_1: Tensor | number, ffn_bias_1: Tensor | number, ffn_weight_2: Tensor | number, ffn_bias_2: Tensor | number, mask?: Tensor | number | null | { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null }, incrKey?: Tensor | number | null | { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null }, incrValue?: Tensor | number | null | { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null }, options?: { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null }): [Tensor, Tensor, Tensor];
 export function _transformerDecoderOnlyLayerFwd(...a: any[]): any { return call(F__transformer_decoder_only_layer_fwd, a); }
-export function _transformerEncoderLayerFwd(src: Tensor, embed_dim: number, num_heads: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, use_gelu: boolean, norm_first: boolean, eps: number, norm_weight_1: Tensor | number, norm_bias_1: Tensor | number, norm_weight_2: Tensor | number, norm_bias_2: Tensor | number, ffn_weight_1: Tensor | number, ffn_bias_1: Tensor | number, ffn_weight_2: Tensor | number, ffn_bias_2: Tensor | number, options?: { mask?: Tensor | number | null; maskType?: number | null }): Tensor;
-export function _transformerEncoderLayerFwd(src: Tensor, embed_dim: number, num_heads: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, use_gelu: boolean, norm_first: boolean, eps: number, norm_weight_1: Tensor | number, norm_bias_1: Tensor | number, norm_weight_2: Tensor | number, norm_bias_2: Tensor | number, ffn_weight_1: Tensor | number, ffn_bias_1: Tensor | number, ffn_weight_2: Tensor | number, ffn_bias_2: Tensor | number, mask?: Tensor | number | null, maskType?: number | null): Tensor;
 const F__transformer_encoder_layer_fwd = T.O__transformer_encoder_layer_fwd;
+export function _transformerEncoderLayerFwd(src: Tensor, embed_dim: number, num_heads: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, use_gelu: boolean, norm_first: boolean, eps: number, norm_weight_1: Tensor | number, norm_bias_1: Tensor | number, norm_weight_2: Tensor | number, norm_bias_2: Tensor | number, ffn_weight_1: Tensor | number, ffn_bias_1: Tensor | number, ffn_weight_2: Tensor | number, ffn_bias_2: Tensor | number, options?: { mask?: Tensor | number | null; maskType?: number | null }): Tensor;
+export function _transformerEncoderLayerFwd(src: Tensor, embed_dim: number, num_heads: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, use_gelu: boolean, norm_first: boolean, eps: number, norm_weight_1: Tensor | number, norm_bias_1: Tensor | number, norm_weight_2: Tensor | number, norm_bias_2: Tensor | number, ffn_weight_1: Tensor | number, ffn_bias_1: Tensor | number, ffn_weight_2: Tensor | number, ffn_bias_2: Tensor | number, mask?: Tensor | number | null | { mask?: Tensor | number | null; maskType?: number | null }, maskType?: number | null | { mask?: Tensor | number | null; maskType?: number | null }, options?: { mask?: Tensor | number | null; maskType?: number | null }): Tensor;
 export function _transformerEncoderLayerFwd(...a: any[]): any { return call(F__transformer_encoder_layer_fwd, a); }
-export function _trilinear(i1: Tensor, i2: Tensor | number, i3: Tensor | number, expand1: number | number[], expand2: number | number[], expand3: number | number[], sumdim: number | number[], options?: { unrollDim?: number | null }): Tensor;
-export function _trilinear(i1: Tensor, i2: Tensor | number, i3: Tensor | number, expand1: number | number[], expand2: number | number[], expand3: number | number[], sumdim: number | number[], unrollDim?: number | null): Tensor;
 const F__trilinear = T.O__trilinear;
+export function _trilinear(i1: Tensor, i2: Tensor | number, i3: Tensor | number, expand1: number | number[], expand2: number | number[], expand3: number | number[], sumdim: number | number[], options?: { unrollDim?: number | null }): Tensor;
+export function _trilinear(i1: Tensor, i2: Tensor | number, i3: Tensor | number, expand1: number | number[], expand2: number | number[], expand3: number | number[], sumdim: number | number[], unrollDim?: number | null | { unrollDim?: number | null }, options?: { unrollDim?: number | null }): Tensor;
 export function _trilinear(...a: any[]): any { return call(F__trilinear, a); }
-export function _tritonMultiHeadAttention(query: Tensor, key: Tensor | number, value: Tensor | number, embed_dim: number, num_head: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, options?: { mask?: Tensor | number | null }): Tensor;
-export function _tritonMultiHeadAttention(query: Tensor, key: Tensor | number, value: Tensor | number, embed_dim: number, num_head: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, mask?: Tensor | number | null): Tensor;
 const F__triton_multi_head_attention = T.O__triton_multi_head_attention;
+export function _tritonMultiHeadAttention(query: Tensor, key: Tensor | number, value: Tensor | number, embed_dim: number, num_head: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, options?: { mask?: Tensor | number | null }): Tensor;
+export function _tritonMultiHeadAttention(query: Tensor, key: Tensor | number, value: Tensor | number, embed_dim: number, num_head: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, mask?: Tensor | number | null | { mask?: Tensor | number | null }, options?: { mask?: Tensor | number | null }): Tensor;
 export function _tritonMultiHeadAttention(...a: any[]): any { return call(F__triton_multi_head_attention, a); }
-export function _tritonScaledDotAttention(q: Tensor, k: Tensor | number, v: Tensor | number, options?: { dropoutP?: number | null }): Tensor;
-export function _tritonScaledDotAttention(q: Tensor, k: Tensor | number, v: Tensor | number, dropoutP?: number | null): Tensor;
 const F__triton_scaled_dot_attention = T.O__triton_scaled_dot_attention;
+export function _tritonScaledDotAttention(q: Tensor, k: Tensor | number, v: Tensor | number, options?: { dropoutP?: number | null }): Tensor;
+export function _tritonScaledDotAttention(q: Tensor, k: Tensor | number, v: Tensor | number, dropoutP?: number | null | { dropoutP?: number | null }, options?: { dropoutP?: number | null }): Tensor;
 export function _tritonScaledDotAttention(...a: any[]): any { return call(F__triton_scaled_dot_attention, a); }
-export function _unique(self: Tensor, options?: { sorted?: boolean | null; returnInverse?: boolean | null }): [Tensor, Tensor];
-export function _unique(self: Tensor, sorted?: boolean | null, returnInverse?: boolean | null): [Tensor, Tensor];
 const F__unique = T.O__unique;
+export function _unique(self: Tensor, options?: { sorted?: boolean | null; returnInverse?: boolean | null }): [Tensor, Tensor];
+export function _unique(self: Tensor, sorted?: boolean | null | { sorted?: boolean | null; returnInverse?: boolean | null }, returnInverse?: boolean | null | { sorted?: boolean | null; returnInverse?: boolean | null }, options?: { sorted?: boolean | null; returnInverse?: boolean | null }): [Tensor, Tensor];
 export function _unique(...a: any[]): any { return call(F__unique, a); }
-export function _unique2(self: Tensor, options?: { sorted?: boolean | null; returnInverse?: boolean | null; returnCounts?: boolean | null }): [Tensor, Tensor, Tensor];
-export function _unique2(self: Tensor, sorted?: boolean | null, returnInverse?: boolean | null, returnCounts?: boolean | null): [Tensor, Tensor, Tensor];
 const F__unique2 = T.O__unique2;
+export function _unique2(self: Tensor, options?: { sorted?: boolean | null; returnInverse?: boolean | null; returnCounts?: boolean | null }): [Tensor, Tensor, Tensor];
+export function _unique2(self: Tensor, sorted?: boolean | null | { sorted?: boolean | null; returnInverse?: boolean | null; returnCounts?: boolean | null }, returnInverse?: boolean | null | { sorted?: boolean | null; returnInverse?: boolean | null; returnCounts?: boolean | null }, returnCounts?: boolean | null | { sorted?: boolean | null; returnInverse?: boolean | null; returnCounts?: boolean | null }, options?: { sorted?: boolean | null; returnInverse?: boolean | null; returnCounts?: boolean | null }): [Tensor, Tensor, Tensor];
 export function _unique2(...a: any[]): any { return call(F__unique2, a); }
-export function _unpackDual(dual: Tensor, level: number): [Tensor, Tensor];
 const F__unpack_dual = T.O__unpack_dual;
+export function _unpackDual(dual: Tensor, level: number): [Tensor, Tensor];
 export function _unpackDual(...a: any[]): any { return call(F__unpack_dual, a); }
-export function _unsafeView(self: Tensor, size: number | number[]): Tensor;
 const F__unsafe_view = T.O__unsafe_view;
+export function _unsafeView(self: Tensor, size: number | number[]): Tensor;
 export function _unsafeView(...a: any[]): any { return call(F__unsafe_view, a); }
-export function _upsampleBicubic2dAa(self: Tensor, output_size: number | number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function _upsampleBicubic2dAa(self: Tensor, output_size: number | number[], align_corners: boolean, scalesH?: number | null, scalesW?: number | null): Tensor;
-export function _upsampleBicubic2dAa(input: Tensor, output_size: number | number[] | null, align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 const F__upsample_bicubic2d_aa = T.O__upsample_bicubic2d_aa;
+export function _upsampleBicubic2dAa(self: Tensor, output_size: number | number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function _upsampleBicubic2dAa(self: Tensor, output_size: number | number[], align_corners: boolean, scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function _upsampleBicubic2dAa(input: Tensor, output_size: number | number[] | null, align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 export function _upsampleBicubic2dAa(...a: any[]): any { return call(F__upsample_bicubic2d_aa, a); }
-export function _upsampleBicubic2dAaBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function _upsampleBicubic2dAaBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, scalesH?: number | null, scalesW?: number | null): Tensor;
-export function _upsampleBicubic2dAaBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 const F__upsample_bicubic2d_aa_backward = T.O__upsample_bicubic2d_aa_backward;
+export function _upsampleBicubic2dAaBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function _upsampleBicubic2dAaBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function _upsampleBicubic2dAaBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 export function _upsampleBicubic2dAaBackward(...a: any[]): any { return call(F__upsample_bicubic2d_aa_backward, a); }
-export function _upsampleBilinear2dAa(self: Tensor, output_size: number | number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function _upsampleBilinear2dAa(self: Tensor, output_size: number | number[], align_corners: boolean, scalesH?: number | null, scalesW?: number | null): Tensor;
-export function _upsampleBilinear2dAa(input: Tensor, output_size: number | number[] | null, align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 const F__upsample_bilinear2d_aa = T.O__upsample_bilinear2d_aa;
+export function _upsampleBilinear2dAa(self: Tensor, output_size: number | number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function _upsampleBilinear2dAa(self: Tensor, output_size: number | number[], align_corners: boolean, scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function _upsampleBilinear2dAa(input: Tensor, output_size: number | number[] | null, align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 export function _upsampleBilinear2dAa(...a: any[]): any { return call(F__upsample_bilinear2d_aa, a); }
-export function _upsampleBilinear2dAaBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function _upsampleBilinear2dAaBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, scalesH?: number | null, scalesW?: number | null): Tensor;
-export function _upsampleBilinear2dAaBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 const F__upsample_bilinear2d_aa_backward = T.O__upsample_bilinear2d_aa_backward;
+export function _upsampleBilinear2dAaBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function _upsampleBilinear2dAaBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function _upsampleBilinear2dAaBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 export function _upsampleBilinear2dAaBackward(...a: any[]): any { return call(F__upsample_bilinear2d_aa_backward, a); }
-export function _upsampleNearestExact1d(self: Tensor, output_size: number | number[], options?: { scales?: number | null }): Tensor;
-export function _upsampleNearestExact1d(self: Tensor, output_size: number | number[], scales?: number | null): Tensor;
-export function _upsampleNearestExact1d(input: Tensor, output_size: number | number[] | null, scale_factors: number | number[] | null): Tensor;
 const F__upsample_nearest_exact1d = T.O__upsample_nearest_exact1d;
+export function _upsampleNearestExact1d(self: Tensor, output_size: number | number[], options?: { scales?: number | null }): Tensor;
+export function _upsampleNearestExact1d(self: Tensor, output_size: number | number[], scales?: number | null | { scales?: number | null }, options?: { scales?: number | null }): Tensor;
+export function _upsampleNearestExact1d(input: Tensor, output_size: number | number[] | null, scale_factors: number | number[] | null): Tensor;
 export function _upsampleNearestExact1d(...a: any[]): any { return call(F__upsample_nearest_exact1d, a); }
-export function _upsampleNearestExact1dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], options?: { scales?: number | null }): Tensor;
-export function _upsampleNearestExact1dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], scales?: number | null): Tensor;
-export function _upsampleNearestExact1dBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], scale_factors: number | number[] | null): Tensor;
 const F__upsample_nearest_exact1d_backward = T.O__upsample_nearest_exact1d_backward;
+export function _upsampleNearestExact1dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], options?: { scales?: number | null }): Tensor;
+export function _upsampleNearestExact1dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], scales?: number | null | { scales?: number | null }, options?: { scales?: number | null }): Tensor;
+export function _upsampleNearestExact1dBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], scale_factors: number | number[] | null): Tensor;
 export function _upsampleNearestExact1dBackward(...a: any[]): any { return call(F__upsample_nearest_exact1d_backward, a); }
-export function _upsampleNearestExact2d(self: Tensor, output_size: number | number[], options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function _upsampleNearestExact2d(self: Tensor, output_size: number | number[], scalesH?: number | null, scalesW?: number | null): Tensor;
-export function _upsampleNearestExact2d(input: Tensor, output_size: number | number[] | null, scale_factors: number | number[] | null): Tensor;
 const F__upsample_nearest_exact2d = T.O__upsample_nearest_exact2d;
+export function _upsampleNearestExact2d(self: Tensor, output_size: number | number[], options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function _upsampleNearestExact2d(self: Tensor, output_size: number | number[], scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function _upsampleNearestExact2d(input: Tensor, output_size: number | number[] | null, scale_factors: number | number[] | null): Tensor;
 export function _upsampleNearestExact2d(...a: any[]): any { return call(F__upsample_nearest_exact2d, a); }
-export function _upsampleNearestExact2dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function _upsampleNearestExact2dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], scalesH?: number | null, scalesW?: number | null): Tensor;
-export function _upsampleNearestExact2dBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], scale_factors: number | number[] | null): Tensor;
 const F__upsample_nearest_exact2d_backward = T.O__upsample_nearest_exact2d_backward;
+export function _upsampleNearestExact2dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function _upsampleNearestExact2dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function _upsampleNearestExact2dBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], scale_factors: number | number[] | null): Tensor;
 export function _upsampleNearestExact2dBackward(...a: any[]): any { return call(F__upsample_nearest_exact2d_backward, a); }
-export function _upsampleNearestExact3d(self: Tensor, output_size: number | number[], options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function _upsampleNearestExact3d(self: Tensor, output_size: number | number[], scalesD?: number | null, scalesH?: number | null, scalesW?: number | null): Tensor;
-export function _upsampleNearestExact3d(input: Tensor, output_size: number | number[] | null, scale_factors: number | number[] | null): Tensor;
 const F__upsample_nearest_exact3d = T.O__upsample_nearest_exact3d;
+export function _upsampleNearestExact3d(self: Tensor, output_size: number | number[], options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function _upsampleNearestExact3d(self: Tensor, output_size: number | number[], scalesD?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesH?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function _upsampleNearestExact3d(input: Tensor, output_size: number | number[] | null, scale_factors: number | number[] | null): Tensor;
 export function _upsampleNearestExact3d(...a: any[]): any { return call(F__upsample_nearest_exact3d, a); }
-export function _upsampleNearestExact3dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function _upsampleNearestExact3dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], scalesD?: number | null, scalesH?: number | null, scalesW?: number | null): Tensor;
-export function _upsampleNearestExact3dBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], scale_factors: number | number[] | null): Tensor;
 const F__upsample_nearest_exact3d_backward = T.O__upsample_nearest_exact3d_backward;
+export function _upsampleNearestExact3dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function _upsampleNearestExact3dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], scalesD?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesH?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function _upsampleNearestExact3dBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], scale_factors: number | number[] | null): Tensor;
 export function _upsampleNearestExact3dBackward(...a: any[]): any { return call(F__upsample_nearest_exact3d_backward, a); }
+const F__use_cudnn_ctc_loss = T.O__use_cudnn_ctc_loss;
 export function _useCudnnCtcLoss(log_probs: Tensor, targets: Tensor | number, input_lengths: number | number[], target_lengths: number | number[], blank: number): any;
 export function _useCudnnCtcLoss(log_probs: Tensor, targets: Tensor | number, input_lengths: Tensor | number, target_lengths: Tensor | number, blank: number): any;
-const F__use_cudnn_ctc_loss = T.O__use_cudnn_ctc_loss;
 export function _useCudnnCtcLoss(...a: any[]): any { return call(F__use_cudnn_ctc_loss, a); }
-export function _useCudnnRnnFlattenWeight(): any;
 const F__use_cudnn_rnn_flatten_weight = T.O__use_cudnn_rnn_flatten_weight;
+export function _useCudnnRnnFlattenWeight(): any;
 export function _useCudnnRnnFlattenWeight(...a: any[]): any { return call(F__use_cudnn_rnn_flatten_weight, a); }
-export function _validateCompressedSparseIndices(is_crow: boolean, compressed_idx: Tensor | number, plain_idx: Tensor | number, cdim: number, dim: number, nnz: number): void;
 const F__validate_compressed_sparse_indices = T.O__validate_compressed_sparse_indices;
+export function _validateCompressedSparseIndices(is_crow: boolean, compressed_idx: Tensor | number, plain_idx: Tensor | number, cdim: number, dim: number, nnz: number): void;
 export function _validateCompressedSparseIndices(...a: any[]): any { return call(F__validate_compressed_sparse_indices, a); }
-export function _validateSparseBscTensorArgs(ccol_indices: Tensor, row_indices: Tensor | number, values: Tensor | number, size: number | number[]): void;
 const F__validate_sparse_bsc_tensor_args = T.O__validate_sparse_bsc_tensor_args;
+export function _validateSparseBscTensorArgs(ccol_indices: Tensor, row_indices: Tensor | number, values: Tensor | number, size: number | number[]): void;
 export function _validateSparseBscTensorArgs(...a: any[]): any { return call(F__validate_sparse_bsc_tensor_args, a); }
-export function _validateSparseBsrTensorArgs(crow_indices: Tensor, col_indices: Tensor | number, values: Tensor | number, size: number | number[]): void;
 const F__validate_sparse_bsr_tensor_args = T.O__validate_sparse_bsr_tensor_args;
+export function _validateSparseBsrTensorArgs(crow_indices: Tensor, col_indices: Tensor | number, values: Tensor | number, size: number | number[]): void;
 export function _validateSparseBsrTensorArgs(...a: any[]): any { return call(F__validate_sparse_bsr_tensor_args, a); }
-export function _validateSparseCompressedTensorArgs(compressed_indices: Tensor, plain_indices: Tensor | number, values: Tensor | number, size: number | number[], layout: Layout): void;
 const F__validate_sparse_compressed_tensor_args = T.O__validate_sparse_compressed_tensor_args;
+export function _validateSparseCompressedTensorArgs(compressed_indices: Tensor, plain_indices: Tensor | number, values: Tensor | number, size: number | number[], layout: Layout): void;
 export function _validateSparseCompressedTensorArgs(...a: any[]): any { return call(F__validate_sparse_compressed_tensor_args, a); }
-export function _validateSparseCooTensorArgs(indices: Tensor, values: Tensor | number, size: number | number[]): void;
 const F__validate_sparse_coo_tensor_args = T.O__validate_sparse_coo_tensor_args;
+export function _validateSparseCooTensorArgs(indices: Tensor, values: Tensor | number, size: number | number[]): void;
 export function _validateSparseCooTensorArgs(...a: any[]): any { return call(F__validate_sparse_coo_tensor_args, a); }
-export function _validateSparseCscTensorArgs(ccol_indices: Tensor, row_indices: Tensor | number, values: Tensor | number, size: number | number[]): void;
 const F__validate_sparse_csc_tensor_args = T.O__validate_sparse_csc_tensor_args;
+export function _validateSparseCscTensorArgs(ccol_indices: Tensor, row_indices: Tensor | number, values: Tensor | number, size: number | number[]): void;
 export function _validateSparseCscTensorArgs(...a: any[]): any { return call(F__validate_sparse_csc_tensor_args, a); }
-export function _validateSparseCsrTensorArgs(crow_indices: Tensor, col_indices: Tensor | number, values: Tensor | number, size: number | number[]): void;
 const F__validate_sparse_csr_tensor_args = T.O__validate_sparse_csr_tensor_args;
+export function _validateSparseCsrTensorArgs(crow_indices: Tensor, col_indices: Tensor | number, values: Tensor | number, size: number | number[]): void;
 export function _validateSparseCsrTensorArgs(...a: any[]): any { return call(F__validate_sparse_csr_tensor_args, a); }
-export function _values(self: Tensor): Tensor;
 const F__values = T.O__values;
+export function _values(self: Tensor): Tensor;
 export function _values(...a: any[]): any { return call(F__values, a); }
-export function _valuesCopy(self: Tensor): Tensor;
 const F__values_copy = T.O__values_copy;
+export function _valuesCopy(self: Tensor): Tensor;
 export function _valuesCopy(...a: any[]): any { return call(F__values_copy, a); }
-export function _version(self: Tensor): any;
 const F__version = T.O__version;
+export function _version(self: Tensor): any;
 export function _version(...a: any[]): any { return call(F__version, a); }
-export function _weightNorm(v: Tensor, g: Tensor | number, options?: { dim?: number | null }): Tensor;
-export function _weightNorm(v: Tensor, g: Tensor | number, dim?: number | null): Tensor;
 const F__weight_norm = T.O__weight_norm;
+export function _weightNorm(v: Tensor, g: Tensor | number, options?: { dim?: number | null }): Tensor;
+export function _weightNorm(v: Tensor, g: Tensor | number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor;
 export function _weightNorm(...a: any[]): any { return call(F__weight_norm, a); }
-export function _weightNormDifferentiableBackward(grad_w: Tensor, saved_v: Tensor | number, saved_g: Tensor | number, saved_norms: Tensor | number, dim: number): [Tensor, Tensor];
 const F__weight_norm_differentiable_backward = T.O__weight_norm_differentiable_backward;
+export function _weightNormDifferentiableBackward(grad_w: Tensor, saved_v: Tensor | number, saved_g: Tensor | number, saved_norms: Tensor | number, dim: number): [Tensor, Tensor];
 export function _weightNormDifferentiableBackward(...a: any[]): any { return call(F__weight_norm_differentiable_backward, a); }
-export function _weightNormInterface(v: Tensor, g: Tensor | number, options?: { dim?: number | null }): [Tensor, Tensor];
-export function _weightNormInterface(v: Tensor, g: Tensor | number, dim?: number | null): [Tensor, Tensor];
 const F__weight_norm_interface = T.O__weight_norm_interface;
+export function _weightNormInterface(v: Tensor, g: Tensor | number, options?: { dim?: number | null }): [Tensor, Tensor];
+export function _weightNormInterface(v: Tensor, g: Tensor | number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): [Tensor, Tensor];
 export function _weightNormInterface(...a: any[]): any { return call(F__weight_norm_interface, a); }
-export function _weightNormInterfaceBackward(grad_w: Tensor, saved_v: Tensor | number, saved_g: Tensor | number, saved_norms: Tensor | number, dim: number): [Tensor, Tensor];
 const F__weight_norm_interface_backward = T.O__weight_norm_interface_backward;
+export function _weightNormInterfaceBackward(grad_w: Tensor, saved_v: Tensor | number, saved_g: Tensor | number, saved_norms: Tensor | number, dim: number): [Tensor, Tensor];
 export function _weightNormInterfaceBackward(...a: any[]): any { return call(F__weight_norm_interface_backward, a); }
-export function abs(self: Tensor): Tensor;
 const F_abs = T.O_abs;
+export function abs(self: Tensor): Tensor;
 export function abs(...a: any[]): any { return call(F_abs, a); }
-export function abs_(self: Tensor): Tensor;
 const F_abs_ = T.O_abs_;
+export function abs_(self: Tensor): Tensor;
 export function abs_(...a: any[]): any { return call(F_abs_, a); }
-export function absolute(self: Tensor): Tensor;
 const F_absolute = T.O_absolute;
+export function absolute(self: Tensor): Tensor;
 export function absolute(...a: any[]): any { return call(F_absolute, a); }
-export function absolute_(self: Tensor): Tensor;
 const F_absolute_ = T.O_absolute_;
+export function absolute_(self: Tensor): Tensor;
 export function absolute_(...a: any[]): any { return call(F_absolute_, a); }
-export function acos(self: Tensor): Tensor;
 const F_acos = T.O_acos;
+export function acos(self: Tensor): Tensor;
 export function acos(...a: any[]): any { return call(F_acos, a); }
-export function acos_(self: Tensor): Tensor;
 const F_acos_ = T.O_acos_;
+export function acos_(self: Tensor): Tensor;
 export function acos_(...a: any[]): any { return call(F_acos_, a); }
-export function acosh(self: Tensor): Tensor;
 const F_acosh = T.O_acosh;
+export function acosh(self: Tensor): Tensor;
 export function acosh(...a: any[]): any { return call(F_acosh, a); }
-export function acosh_(self: Tensor): Tensor;
 const F_acosh_ = T.O_acosh_;
+export function acosh_(self: Tensor): Tensor;
 export function acosh_(...a: any[]): any { return call(F_acosh_, a); }
-export function adaptiveAvgPool1d(self: Tensor, output_size: number | number[]): Tensor;
 const F_adaptive_avg_pool1d = T.O_adaptive_avg_pool1d;
+export function adaptiveAvgPool1d(self: Tensor, output_size: number | number[]): Tensor;
 export function adaptiveAvgPool1d(...a: any[]): any { return call(F_adaptive_avg_pool1d, a); }
-export function adaptiveAvgPool2d(self: Tensor, output_size: number | number[]): Tensor;
 const F_adaptive_avg_pool2d = T.O_adaptive_avg_pool2d;
+export function adaptiveAvgPool2d(self: Tensor, output_size: number | number[]): Tensor;
 export function adaptiveAvgPool2d(...a: any[]): any { return call(F_adaptive_avg_pool2d, a); }
-export function adaptiveAvgPool3d(self: Tensor, output_size: number | number[]): Tensor;
 const F_adaptive_avg_pool3d = T.O_adaptive_avg_pool3d;
+export function adaptiveAvgPool3d(self: Tensor, output_size: number | number[]): Tensor;
 export function adaptiveAvgPool3d(...a: any[]): any { return call(F_adaptive_avg_pool3d, a); }
-export function adaptiveMaxPool1d(self: Tensor, output_size: number | number[]): [Tensor, Tensor];
 const F_adaptive_max_pool1d = T.O_adaptive_max_pool1d;
+export function adaptiveMaxPool1d(self: Tensor, output_size: number | number[]): [Tensor, Tensor];
 export function adaptiveMaxPool1d(...a: any[]): any { return call(F_adaptive_max_pool1d, a); }
-export function adaptiveMaxPool2d(self: Tensor, output_size: number | number[]): [Tensor, Tensor];
 const F_adaptive_max_pool2d = T.O_adaptive_max_pool2d;
+export function adaptiveMaxPool2d(self: Tensor, output_size: number | number[]): [Tensor, Tensor];
 export function adaptiveMaxPool2d(...a: any[]): any { return call(F_adaptive_max_pool2d, a); }
-export function adaptiveMaxPool2dBackward(grad_output: Tensor, self: Tensor | number, indices: Tensor | number): Tensor;
 const F_adaptive_max_pool2d_backward = T.O_adaptive_max_pool2d_backward;
+export function adaptiveMaxPool2dBackward(grad_output: Tensor, self: Tensor | number, indices: Tensor | number): Tensor;
 export function adaptiveMaxPool2dBackward(...a: any[]): any { return call(F_adaptive_max_pool2d_backward, a); }
-export function adaptiveMaxPool3d(self: Tensor, output_size: number | number[]): [Tensor, Tensor];
 const F_adaptive_max_pool3d = T.O_adaptive_max_pool3d;
+export function adaptiveMaxPool3d(self: Tensor, output_size: number | number[]): [Tensor, Tensor];
 export function adaptiveMaxPool3d(...a: any[]): any { return call(F_adaptive_max_pool3d, a); }
-export function adaptiveMaxPool3dBackward(grad_output: Tensor, self: Tensor | number, indices: Tensor | number): Tensor;
 const F_adaptive_max_pool3d_backward = T.O_adaptive_max_pool3d_backward;
+export function adaptiveMaxPool3dBackward(grad_output: Tensor, self: Tensor | number, indices: Tensor | number): Tensor;
 export function adaptiveMaxPool3dBackward(...a: any[]): any { return call(F_adaptive_max_pool3d_backward, a); }
-export function add(self: Tensor, other: number | boolean, options?: { alpha?: number | boolean | null }): Tensor;
-export function add(self: Tensor, other: number | boolean, alpha?: number | boolean | null): Tensor;
-export function add(self: Tensor, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
 const F_add = T.O_add;
+export function add(self: Tensor, other: number | boolean, options?: { alpha?: number | boolean | null }): Tensor;
+export function add(self: Tensor, other: number | boolean, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
+export function add(self: Tensor, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
 export function add(...a: any[]): any { return call(F_add, a); }
+const F_add_ = T.O_add_;
 export function add_(self: Tensor, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
 export function add_(self: Tensor, other: number | boolean, options?: { alpha?: number | boolean | null }): Tensor;
-export function add_(self: Tensor, other: number | boolean, alpha?: number | boolean | null): Tensor;
-const F_add_ = T.O_add_;
+export function add_(self: Tensor, other: number | boolean, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
 export function add_(...a: any[]): any { return call(F_add_, a); }
-export function addbmm(self: Tensor, batch1: Tensor | number, batch2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 const F_addbmm = T.O_addbmm;
+export function addbmm(self: Tensor, batch1: Tensor | number, batch2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 export function addbmm(...a: any[]): any { return call(F_addbmm, a); }
-export function addbmm_(self: Tensor, batch1: Tensor | number, batch2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 const F_addbmm_ = T.O_addbmm_;
+export function addbmm_(self: Tensor, batch1: Tensor | number, batch2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 export function addbmm_(...a: any[]): any { return call(F_addbmm_, a); }
-export function addcdiv(self: Tensor, tensor1: Tensor | number, tensor2: Tensor | number, options?: { value?: number | boolean | null }): Tensor;
 const F_addcdiv = T.O_addcdiv;
+export function addcdiv(self: Tensor, tensor1: Tensor | number, tensor2: Tensor | number, options?: { value?: number | boolean | null }): Tensor;
 export function addcdiv(...a: any[]): any { return call(F_addcdiv, a); }
-export function addcdiv_(self: Tensor, tensor1: Tensor | number, tensor2: Tensor | number, options?: { value?: number | boolean | null }): Tensor;
 const F_addcdiv_ = T.O_addcdiv_;
+export function addcdiv_(self: Tensor, tensor1: Tensor | number, tensor2: Tensor | number, options?: { value?: number | boolean | null }): Tensor;
 export function addcdiv_(...a: any[]): any { return call(F_addcdiv_, a); }
-export function addcmul(self: Tensor, tensor1: Tensor | number, tensor2: Tensor | number, options?: { value?: number | boolean | null }): Tensor;
 const F_addcmul = T.O_addcmul;
+export function addcmul(self: Tensor, tensor1: Tensor | number, tensor2: Tensor | number, options?: { value?: number | boolean | null }): Tensor;
 export function addcmul(...a: any[]): any { return call(F_addcmul, a); }
-export function addcmul_(self: Tensor, tensor1: Tensor | number, tensor2: Tensor | number, options?: { value?: number | boolean | null }): Tensor;
 const F_addcmul_ = T.O_addcmul_;
+export function addcmul_(self: Tensor, tensor1: Tensor | number, tensor2: Tensor | number, options?: { value?: number | boolean | null }): Tensor;
 export function addcmul_(...a: any[]): any { return call(F_addcmul_, a); }
-export function addmm(self: Tensor, mat1: Tensor | number, mat2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 const F_addmm = T.O_addmm;
+export function addmm(self: Tensor, mat1: Tensor | number, mat2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 export function addmm(...a: any[]): any { return call(F_addmm, a); }
-export function addmm_(self: Tensor, mat1: Tensor | number, mat2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 const F_addmm_ = T.O_addmm_;
+export function addmm_(self: Tensor, mat1: Tensor | number, mat2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 export function addmm_(...a: any[]): any { return call(F_addmm_, a); }
-export function addmv(self: Tensor, mat: Tensor | number, vec: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 const F_addmv = T.O_addmv;
+export function addmv(self: Tensor, mat: Tensor | number, vec: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 export function addmv(...a: any[]): any { return call(F_addmv, a); }
-export function addmv_(self: Tensor, mat: Tensor | number, vec: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 const F_addmv_ = T.O_addmv_;
+export function addmv_(self: Tensor, mat: Tensor | number, vec: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 export function addmv_(...a: any[]): any { return call(F_addmv_, a); }
-export function addr(self: Tensor, vec1: Tensor | number, vec2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 const F_addr = T.O_addr;
+export function addr(self: Tensor, vec1: Tensor | number, vec2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 export function addr(...a: any[]): any { return call(F_addr, a); }
-export function addr_(self: Tensor, vec1: Tensor | number, vec2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 const F_addr_ = T.O_addr_;
+export function addr_(self: Tensor, vec1: Tensor | number, vec2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 export function addr_(...a: any[]): any { return call(F_addr_, a); }
-export function adjoint(self: Tensor): Tensor;
 const F_adjoint = T.O_adjoint;
+export function adjoint(self: Tensor): Tensor;
 export function adjoint(...a: any[]): any { return call(F_adjoint, a); }
-export function affineGridGenerator(theta: Tensor, size: number | number[], align_corners: boolean): Tensor;
 const F_affine_grid_generator = T.O_affine_grid_generator;
+export function affineGridGenerator(theta: Tensor, size: number | number[], align_corners: boolean): Tensor;
 export function affineGridGenerator(...a: any[]): any { return call(F_affine_grid_generator, a); }
-export function affineGridGeneratorBackward(grad: Tensor, size: number | number[], align_corners: boolean): Tensor;
 const F_affine_grid_generator_backward = T.O_affine_grid_generator_backward;
+export function affineGridGeneratorBackward(grad: Tensor, size: number | number[], align_corners: boolean): Tensor;
 export function affineGridGeneratorBackward(...a: any[]): any { return call(F_affine_grid_generator_backward, a); }
-export function alias(self: Tensor): Tensor;
 const F_alias = T.O_alias;
+export function alias(self: Tensor): Tensor;
 export function alias(...a: any[]): any { return call(F_alias, a); }
-export function aliasCopy(self: Tensor): Tensor;
 const F_alias_copy = T.O_alias_copy;
+export function aliasCopy(self: Tensor): Tensor;
 export function aliasCopy(...a: any[]): any { return call(F_alias_copy, a); }
-export function alignAs(self: Tensor, other: Tensor | number): Tensor;
 const F_align_as = T.O_align_as;
+export function alignAs(self: Tensor, other: Tensor | number): Tensor;
 export function alignAs(...a: any[]): any { return call(F_align_as, a); }
-export function alignTensors(tensors: Tensor[]): Tensor[];
 const F_align_tensors = T.O_align_tensors;
+export function alignTensors(tensors: Tensor[]): Tensor[];
 export function alignTensors(...a: any[]): any { return call(F_align_tensors, a); }
+const F_all = T.O_all;
 export function all(self: Tensor): Tensor;
 export function all(self: Tensor, dim: string, options?: { keepdim?: boolean | null }): Tensor;
-export function all(self: Tensor, dim: string, keepdim?: boolean | null): Tensor;
+export function all(self: Tensor, dim: string, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
 export function all(self: Tensor, dim: number, options?: { keepdim?: boolean | null }): Tensor;
-export function all(self: Tensor, dim: number, keepdim?: boolean | null): Tensor;
-const F_all = T.O_all;
+export function all(self: Tensor, dim: number, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
 export function all(...a: any[]): any { return call(F_all, a); }
-export function allclose(self: Tensor, other: Tensor | number, options?: { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }): any;
-export function allclose(self: Tensor, other: Tensor | number, rtol?: number | null, atol?: number | null, equalNan?: boolean | null): any;
 const F_allclose = T.O_allclose;
+export function allclose(self: Tensor, other: Tensor | number, options?: { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }): any;
+export function allclose(self: Tensor, other: Tensor | number, rtol?: number | null | { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }, atol?: number | null | { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }, equalNan?: boolean | null | { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }, options?: { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }): any;
 export function allclose(...a: any[]): any { return call(F_allclose, a); }
-export function alphaDropout(input: Tensor, p: number, train: boolean): Tensor;
 const F_alpha_dropout = T.O_alpha_dropout;
+export function alphaDropout(input: Tensor, p: number, train: boolean): Tensor;
 export function alphaDropout(...a: any[]): any { return call(F_alpha_dropout, a); }
-export function alphaDropout_(self: Tensor, p: number, train: boolean): Tensor;
 const F_alpha_dropout_ = T.O_alpha_dropout_;
+export function alphaDropout_(self: Tensor, p: number, train: boolean): Tensor;
 export function alphaDropout_(...a: any[]): any { return call(F_alpha_dropout_, a); }
-export function amax(self: Tensor, options?: { dim?: number | number[] | null; keepdim?: boolean | null }): Tensor;
-export function amax(self: Tensor, dim?: number | number[] | null, keepdim?: boolean | null): Tensor;
 const F_amax = T.O_amax;
+export function amax(self: Tensor, options?: { dim?: number | number[] | null; keepdim?: boolean | null }): Tensor;
+export function amax(self: Tensor, dim?: number | number[] | null | { dim?: number | number[] | null; keepdim?: boolean | null }, keepdim?: boolean | null | { dim?: number | number[] | null; keepdim?: boolean | null }, options?: { dim?: number | number[] | null; keepdim?: boolean | null }): Tensor;
 export function amax(...a: any[]): any { return call(F_amax, a); }
-export function amin(self: Tensor, options?: { dim?: number | number[] | null; keepdim?: boolean | null }): Tensor;
-export function amin(self: Tensor, dim?: number | number[] | null, keepdim?: boolean | null): Tensor;
 const F_amin = T.O_amin;
+export function amin(self: Tensor, options?: { dim?: number | number[] | null; keepdim?: boolean | null }): Tensor;
+export function amin(self: Tensor, dim?: number | number[] | null | { dim?: number | number[] | null; keepdim?: boolean | null }, keepdim?: boolean | null | { dim?: number | number[] | null; keepdim?: boolean | null }, options?: { dim?: number | number[] | null; keepdim?: boolean | null }): Tensor;
 export function amin(...a: any[]): any { return call(F_amin, a); }
-export function aminmax(self: Tensor, options?: { dim?: number | null; keepdim?: boolean | null }): [Tensor, Tensor];
 const F_aminmax = T.O_aminmax;
+export function aminmax(self: Tensor, options?: { dim?: number | null; keepdim?: boolean | null }): [Tensor, Tensor];
 export function aminmax(...a: any[]): any { return call(F_aminmax, a); }
-export function angle(self: Tensor): Tensor;
 const F_angle = T.O_angle;
+export function angle(self: Tensor): Tensor;
 export function angle(...a: any[]): any { return call(F_angle, a); }
+const F_any = T.O_any;
 export function any(self: Tensor): Tensor;
 export function any(self: Tensor, dim: string, options?: { keepdim?: boolean | null }): Tensor;
-export function any(self: Tensor, dim: string, keepdim?: boolean | null): Tensor;
+export function any(self: Tensor, dim: string, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
 export function any(self: Tensor, dim: number, options?: { keepdim?: boolean | null }): Tensor;
-export function any(self: Tensor, dim: number, keepdim?: boolean | null): Tensor;
-const F_any = T.O_any;
+export function any(self: Tensor, dim: number, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
 export function any(...a: any[]): any { return call(F_any, a); }
+const F_arange = T.O_arange;
 export function arange(end: number | boolean, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function arange(start: number | boolean, end: number | boolean, options?: { step?: number | boolean | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-export function arange(start: number | boolean, end: number | boolean, step?: number | boolean | null, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function arange(start: number | boolean, end: number | boolean, step?: number | boolean | null | { step?: number | boolean | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }, options?: { step?: number | boolean | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function arange(start: number | boolean, end: number | boolean, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-const F_arange = T.O_arange;
 export function arange(...a: any[]): any { return call(F_arange, a); }
-export function arccos(self: Tensor): Tensor;
 const F_arccos = T.O_arccos;
+export function arccos(self: Tensor): Tensor;
 export function arccos(...a: any[]): any { return call(F_arccos, a); }
-export function arccos_(self: Tensor): Tensor;
 const F_arccos_ = T.O_arccos_;
+export function arccos_(self: Tensor): Tensor;
 export function arccos_(...a: any[]): any { return call(F_arccos_, a); }
-export function arccosh(self: Tensor): Tensor;
 const F_arccosh = T.O_arccosh;
+export function arccosh(self: Tensor): Tensor;
 export function arccosh(...a: any[]): any { return call(F_arccosh, a); }
-export function arccosh_(self: Tensor): Tensor;
 const F_arccosh_ = T.O_arccosh_;
+export function arccosh_(self: Tensor): Tensor;
 export function arccosh_(...a: any[]): any { return call(F_arccosh_, a); }
-export function arcsin(self: Tensor): Tensor;
 const F_arcsin = T.O_arcsin;
+export function arcsin(self: Tensor): Tensor;
 export function arcsin(...a: any[]): any { return call(F_arcsin, a); }
-export function arcsin_(self: Tensor): Tensor;
 const F_arcsin_ = T.O_arcsin_;
+export function arcsin_(self: Tensor): Tensor;
 export function arcsin_(...a: any[]): any { return call(F_arcsin_, a); }
-export function arcsinh(self: Tensor): Tensor;
 const F_arcsinh = T.O_arcsinh;
+export function arcsinh(self: Tensor): Tensor;
 export function arcsinh(...a: any[]): any { return call(F_arcsinh, a); }
-export function arcsinh_(self: Tensor): Tensor;
 const F_arcsinh_ = T.O_arcsinh_;
+export function arcsinh_(self: Tensor): Tensor;
 export function arcsinh_(...a: any[]): any { return call(F_arcsinh_, a); }
-export function arctan(self: Tensor): Tensor;
 const F_arctan = T.O_arctan;
+export function arctan(self: Tensor): Tensor;
 export function arctan(...a: any[]): any { return call(F_arctan, a); }
-export function arctan2(self: Tensor, other: Tensor | number): Tensor;
 const F_arctan2 = T.O_arctan2;
+export function arctan2(self: Tensor, other: Tensor | number): Tensor;
 export function arctan2(...a: any[]): any { return call(F_arctan2, a); }
-export function arctan2_(self: Tensor, other: Tensor | number): Tensor;
 const F_arctan2_ = T.O_arctan2_;
+export function arctan2_(self: Tensor, other: Tensor | number): Tensor;
 export function arctan2_(...a: any[]): any { return call(F_arctan2_, a); }
-export function arctan_(self: Tensor): Tensor;
 const F_arctan_ = T.O_arctan_;
+export function arctan_(self: Tensor): Tensor;
 export function arctan_(...a: any[]): any { return call(F_arctan_, a); }
-export function arctanh(self: Tensor): Tensor;
 const F_arctanh = T.O_arctanh;
+export function arctanh(self: Tensor): Tensor;
 export function arctanh(...a: any[]): any { return call(F_arctanh, a); }
-export function arctanh_(self: Tensor): Tensor;
 const F_arctanh_ = T.O_arctanh_;
+export function arctanh_(self: Tensor): Tensor;
 export function arctanh_(...a: any[]): any { return call(F_arctanh_, a); }
-export function argmax(self: Tensor, options?: { dim?: number | null; keepdim?: boolean | null }): Tensor;
-export function argmax(self: Tensor, dim?: number | null, keepdim?: boolean | null): Tensor;
 const F_argmax = T.O_argmax;
+export function argmax(self: Tensor, options?: { dim?: number | null; keepdim?: boolean | null }): Tensor;
+export function argmax(self: Tensor, dim?: number | null | { dim?: number | null; keepdim?: boolean | null }, keepdim?: boolean | null | { dim?: number | null; keepdim?: boolean | null }, options?: { dim?: number | null; keepdim?: boolean | null }): Tensor;
 export function argmax(...a: any[]): any { return call(F_argmax, a); }
-export function argmin(self: Tensor, options?: { dim?: number | null; keepdim?: boolean | null }): Tensor;
-export function argmin(self: Tensor, dim?: number | null, keepdim?: boolean | null): Tensor;
 const F_argmin = T.O_argmin;
+export function argmin(self: Tensor, options?: { dim?: number | null; keepdim?: boolean | null }): Tensor;
+export function argmin(self: Tensor, dim?: number | null | { dim?: number | null; keepdim?: boolean | null }, keepdim?: boolean | null | { dim?: number | null; keepdim?: boolean | null }, options?: { dim?: number | null; keepdim?: boolean | null }): Tensor;
 export function argmin(...a: any[]): any { return call(F_argmin, a); }
-export function argsort(self: Tensor, options?: { dim?: number | null; descending?: boolean | null }): Tensor;
-export function argsort(self: Tensor, dim?: number | null, descending?: boolean | null): Tensor;
-export function argsort(self: Tensor, dim: string, options?: { descending?: boolean | null }): Tensor;
-export function argsort(self: Tensor, dim: string, descending?: boolean | null): Tensor;
-export function argsort(self: Tensor, stable: boolean, options?: { dim?: number | null; descending?: boolean | null }): Tensor;
 const F_argsort = T.O_argsort;
+export function argsort(self: Tensor, options?: { dim?: number | null; descending?: boolean | null }): Tensor;
+export function argsort(self: Tensor, dim?: number | null | { dim?: number | null; descending?: boolean | null }, descending?: boolean | null | { dim?: number | null; descending?: boolean | null }, options?: { dim?: number | null; descending?: boolean | null }): Tensor;
+export function argsort(self: Tensor, dim: string, options?: { descending?: boolean | null }): Tensor;
+export function argsort(self: Tensor, dim: string, descending?: boolean | null | { descending?: boolean | null }, options?: { descending?: boolean | null }): Tensor;
+export function argsort(self: Tensor, stable: boolean, options?: { dim?: number | null; descending?: boolean | null }): Tensor;
 export function argsort(...a: any[]): any { return call(F_argsort, a); }
-export function argwhere(self: Tensor): Tensor;
 const F_argwhere = T.O_argwhere;
+export function argwhere(self: Tensor): Tensor;
 export function argwhere(...a: any[]): any { return call(F_argwhere, a); }
-export function asStrided(self: Tensor, size: number | number[], stride: number | number[], options?: { storageOffset?: number | null }): Tensor;
-export function asStrided(self: Tensor, size: number | number[], stride: number | number[], storageOffset?: number | null): Tensor;
 const F_as_strided = T.O_as_strided;
+export function asStrided(self: Tensor, size: number | number[], stride: number | number[], options?: { storageOffset?: number | null }): Tensor;
+export function asStrided(self: Tensor, size: number | number[], stride: number | number[], storageOffset?: number | null | { storageOffset?: number | null }, options?: { storageOffset?: number | null }): Tensor;
 export function asStrided(...a: any[]): any { return call(F_as_strided, a); }
-export function asStrided_(self: Tensor, size: number | number[], stride: number | number[], options?: { storageOffset?: number | null }): Tensor;
-export function asStrided_(self: Tensor, size: number | number[], stride: number | number[], storageOffset?: number | null): Tensor;
 const F_as_strided_ = T.O_as_strided_;
+export function asStrided_(self: Tensor, size: number | number[], stride: number | number[], options?: { storageOffset?: number | null }): Tensor;
+export function asStrided_(self: Tensor, size: number | number[], stride: number | number[], storageOffset?: number | null | { storageOffset?: number | null }, options?: { storageOffset?: number | null }): Tensor;
 export function asStrided_(...a: any[]): any { return call(F_as_strided_, a); }
-export function asStridedCopy(self: Tensor, size: number | number[], stride: number | number[], options?: { storageOffset?: number | null }): Tensor;
-export function asStridedCopy(self: Tensor, size: number | number[], stride: number | number[], storageOffset?: number | null): Tensor;
 const F_as_strided_copy = T.O_as_strided_copy;
+export function asStridedCopy(self: Tensor, size: number | number[], stride: number | number[], options?: { storageOffset?: number | null }): Tensor;
+export function asStridedCopy(self: Tensor, size: number | number[], stride: number | number[], storageOffset?: number | null | { storageOffset?: number | null }, options?: { storageOffset?: number | null }): Tensor;
 export function asStridedCopy(...a: any[]): any { return call(F_as_strided_copy, a); }
-export function asStridedScatter(self: Tensor, src: Tensor | number, size: number | number[], stride: number | number[], options?: { storageOffset?: number | null }): Tensor;
-export function asStridedScatter(self: Tensor, src: Tensor | number, size: number | number[], stride: number | number[], storageOffset?: number | null): Tensor;
 const F_as_strided_scatter = T.O_as_strided_scatter;
+export function asStridedScatter(self: Tensor, src: Tensor | number, size: number | number[], stride: number | number[], options?: { storageOffset?: number | null }): Tensor;
+export function asStridedScatter(self: Tensor, src: Tensor | number, size: number | number[], stride: number | number[], storageOffset?: number | null | { storageOffset?: number | null }, options?: { storageOffset?: number | null }): Tensor;
 export function asStridedScatter(...a: any[]): any { return call(F_as_strided_scatter, a); }
-export function asin(self: Tensor): Tensor;
 const F_asin = T.O_asin;
+export function asin(self: Tensor): Tensor;
 export function asin(...a: any[]): any { return call(F_asin, a); }
-export function asin_(self: Tensor): Tensor;
 const F_asin_ = T.O_asin_;
+export function asin_(self: Tensor): Tensor;
 export function asin_(...a: any[]): any { return call(F_asin_, a); }
-export function asinh(self: Tensor): Tensor;
 const F_asinh = T.O_asinh;
+export function asinh(self: Tensor): Tensor;
 export function asinh(...a: any[]): any { return call(F_asinh, a); }
-export function asinh_(self: Tensor): Tensor;
 const F_asinh_ = T.O_asinh_;
+export function asinh_(self: Tensor): Tensor;
 export function asinh_(...a: any[]): any { return call(F_asinh_, a); }
-export function atan(self: Tensor): Tensor;
 const F_atan = T.O_atan;
+export function atan(self: Tensor): Tensor;
 export function atan(...a: any[]): any { return call(F_atan, a); }
-export function atan2(self: Tensor, other: Tensor | number): Tensor;
 const F_atan2 = T.O_atan2;
+export function atan2(self: Tensor, other: Tensor | number): Tensor;
 export function atan2(...a: any[]): any { return call(F_atan2, a); }
-export function atan2_(self: Tensor, other: Tensor | number): Tensor;
 const F_atan2_ = T.O_atan2_;
+export function atan2_(self: Tensor, other: Tensor | number): Tensor;
 export function atan2_(...a: any[]): any { return call(F_atan2_, a); }
-export function atan_(self: Tensor): Tensor;
 const F_atan_ = T.O_atan_;
+export function atan_(self: Tensor): Tensor;
 export function atan_(...a: any[]): any { return call(F_atan_, a); }
-export function atanh(self: Tensor): Tensor;
 const F_atanh = T.O_atanh;
+export function atanh(self: Tensor): Tensor;
 export function atanh(...a: any[]): any { return call(F_atanh, a); }
-export function atanh_(self: Tensor): Tensor;
 const F_atanh_ = T.O_atanh_;
+export function atanh_(self: Tensor): Tensor;
 export function atanh_(...a: any[]): any { return call(F_atanh_, a); }
+const F_atleast_1d = T.O_atleast_1d;
 export function atleast1d(self: Tensor): Tensor;
 export function atleast1d(tensors: Tensor[]): Tensor[];
-const F_atleast_1d = T.O_atleast_1d;
 export function atleast1d(...a: any[]): any { return call(F_atleast_1d, a); }
+const F_atleast_2d = T.O_atleast_2d;
 export function atleast2d(self: Tensor): Tensor;
 export function atleast2d(tensors: Tensor[]): Tensor[];
-const F_atleast_2d = T.O_atleast_2d;
 export function atleast2d(...a: any[]): any { return call(F_atleast_2d, a); }
+const F_atleast_3d = T.O_atleast_3d;
 export function atleast3d(self: Tensor): Tensor;
 export function atleast3d(tensors: Tensor[]): Tensor[];
-const F_atleast_3d = T.O_atleast_3d;
 export function atleast3d(...a: any[]): any { return call(F_atleast_3d, a); }
-export function avgPool1d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null }): Tensor;
-export function avgPool1d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null, padding?: number | number[] | null, ceilMode?: boolean | null, countIncludePad?: boolean | null): Tensor;
 const F_avg_pool1d = T.O_avg_pool1d;
+export function avgPool1d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null }): Tensor;
+export function avgPool1d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null }, countIncludePad?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null }): Tensor;
 export function avgPool1d(...a: any[]): any { return call(F_avg_pool1d, a); }
-export function avgPool2d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }): Tensor;
-export function avgPool2d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null, padding?: number | number[] | null, ceilMode?: boolean | null, countIncludePad?: boolean | null, divisorOverride?: number | null): Tensor;
 const F_avg_pool2d = T.O_avg_pool2d;
+export function avgPool2d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }): Tensor;
+export function avgPool2d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, countIncludePad?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, divisorOverride?: number | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }): Tensor;
 export function avgPool2d(...a: any[]): any { return call(F_avg_pool2d, a); }
-export function avgPool2dBackward(grad_output: Tensor, self: Tensor | number, kernel_size: number | number[], stride: number | number[], padding: number | number[], ceil_mode: boolean, count_include_pad: boolean, divisor_override: number | null): Tensor;
 const F_avg_pool2d_backward = T.O_avg_pool2d_backward;
+export function avgPool2dBackward(grad_output: Tensor, self: Tensor | number, kernel_size: number | number[], stride: number | number[], padding: number | number[], ceil_mode: boolean, count_include_pad: boolean, divisor_override: number | null): Tensor;
 export function avgPool2dBackward(...a: any[]): any { return call(F_avg_pool2d_backward, a); }
-export function avgPool3d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }): Tensor;
-export function avgPool3d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null, padding?: number | number[] | null, ceilMode?: boolean | null, countIncludePad?: boolean | null, divisorOverride?: number | null): Tensor;
 const F_avg_pool3d = T.O_avg_pool3d;
+export function avgPool3d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }): Tensor;
+export function avgPool3d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, countIncludePad?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, divisorOverride?: number | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }): Tensor;
 export function avgPool3d(...a: any[]): any { return call(F_avg_pool3d, a); }
-export function avgPool3dBackward(grad_output: Tensor, self: Tensor | number, kernel_size: number | number[], stride: number | number[], padding: number | number[], ceil_mode: boolean, count_include_pad: boolean, divisor_override: number | null): Tensor;
 const F_avg_pool3d_backward = T.O_avg_pool3d_backward;
+export function avgPool3dBackward(grad_output: Tensor, self: Tensor | number, kernel_size: number | number[], stride: number | number[], padding: number | number[], ceil_mode: boolean, count_include_pad: boolean, divisor_override: number | null): Tensor;
 export function avgPool3dBackward(...a: any[]): any { return call(F_avg_pool3d_backward, a); }
-export function baddbmm(self: Tensor, batch1: Tensor | number, batch2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 const F_baddbmm = T.O_baddbmm;
+export function baddbmm(self: Tensor, batch1: Tensor | number, batch2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 export function baddbmm(...a: any[]): any { return call(F_baddbmm, a); }
-export function baddbmm_(self: Tensor, batch1: Tensor | number, batch2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 const F_baddbmm_ = T.O_baddbmm_;
+export function baddbmm_(self: Tensor, batch1: Tensor | number, batch2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 export function baddbmm_(...a: any[]): any { return call(F_baddbmm_, a); }
+const F_bartlett_window = T.O_bartlett_window;
 export function bartlettWindow(window_length: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function bartlettWindow(window_length: number, periodic: boolean, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-const F_bartlett_window = T.O_bartlett_window;
 export function bartlettWindow(...a: any[]): any { return call(F_bartlett_window, a); }
-export function batchNorm(input: Tensor, weight: Tensor | number | null, bias: Tensor | number | null, running_mean: Tensor | number | null, running_var: Tensor | number | null, training: boolean, momentum: number, eps: number, cudnn_enabled: boolean): Tensor;
 const F_batch_norm = T.O_batch_norm;
+export function batchNorm(input: Tensor, weight: Tensor | number | null, bias: Tensor | number | null, running_mean: Tensor | number | null, running_var: Tensor | number | null, training: boolean, momentum: number, eps: number, cudnn_enabled: boolean): Tensor;
 export function batchNorm(...a: any[]): any { return call(F_batch_norm, a); }
-export function batchNormBackwardElemt(grad_out: Tensor, input: Tensor | number, mean: Tensor | number, invstd: Tensor | number, weight: Tensor | number | null, mean_dy: Tensor | number, mean_dy_xmu: Tensor | number, count: Tensor | number): Tensor;
 const F_batch_norm_backward_elemt = T.O_batch_norm_backward_elemt;
+export function batchNormBackwardElemt(grad_out: Tensor, input: Tensor | number, mean: Tensor | number, invstd: Tensor | number, weight: Tensor | number | null, mean_dy: Tensor | number, mean_dy_xmu: Tensor | number, count: Tensor | number): Tensor;
 export function batchNormBackwardElemt(...a: any[]): any { return call(F_batch_norm_backward_elemt, a); }
-export function batchNormBackwardReduce(grad_out: Tensor, input: Tensor | number, mean: Tensor | number, invstd: Tensor | number, weight: Tensor | number | null, input_g: boolean, weight_g: boolean, bias_g: boolean): [Tensor, Tensor, Tensor, Tensor];
 const F_batch_norm_backward_reduce = T.O_batch_norm_backward_reduce;
+export function batchNormBackwardReduce(grad_out: Tensor, input: Tensor | number, mean: Tensor | number, invstd: Tensor | number, weight: Tensor | number | null, input_g: boolean, weight_g: boolean, bias_g: boolean): [Tensor, Tensor, Tensor, Tensor];
 export function batchNormBackwardReduce(...a: any[]): any { return call(F_batch_norm_backward_reduce, a); }
-export function batchNormElemt(input: Tensor, weight: Tensor | number | null, bias: Tensor | number | null, mean: Tensor | number, invstd: Tensor | number, eps: number): Tensor;
 const F_batch_norm_elemt = T.O_batch_norm_elemt;
+export function batchNormElemt(input: Tensor, weight: Tensor | number | null, bias: Tensor | number | null, mean: Tensor | number, invstd: Tensor | number, eps: number): Tensor;
 export function batchNormElemt(...a: any[]): any { return call(F_batch_norm_elemt, a); }
-export function batchNormGatherStats(input: Tensor, mean: Tensor | number, invstd: Tensor | number, running_mean: Tensor | number | null, running_var: Tensor | number | null, momentum: number, eps: number, count: number): [Tensor, Tensor];
 const F_batch_norm_gather_stats = T.O_batch_norm_gather_stats;
+export function batchNormGatherStats(input: Tensor, mean: Tensor | number, invstd: Tensor | number, running_mean: Tensor | number | null, running_var: Tensor | number | null, momentum: number, eps: number, count: number): [Tensor, Tensor];
 export function batchNormGatherStats(...a: any[]): any { return call(F_batch_norm_gather_stats, a); }
-export function batchNormGatherStatsWithCounts(input: Tensor, mean: Tensor | number, invstd: Tensor | number, running_mean: Tensor | number | null, running_var: Tensor | number | null, momentum: number, eps: number, counts: Tensor | number): [Tensor, Tensor];
 const F_batch_norm_gather_stats_with_counts = T.O_batch_norm_gather_stats_with_counts;
+export function batchNormGatherStatsWithCounts(input: Tensor, mean: Tensor | number, invstd: Tensor | number, running_mean: Tensor | number | null, running_var: Tensor | number | null, momentum: number, eps: number, counts: Tensor | number): [Tensor, Tensor];
 export function batchNormGatherStatsWithCounts(...a: any[]): any { return call(F_batch_norm_gather_stats_with_counts, a); }
-export function batchNormStats(input: Tensor, eps: number): [Tensor, Tensor];
 const F_batch_norm_stats = T.O_batch_norm_stats;
+export function batchNormStats(input: Tensor, eps: number): [Tensor, Tensor];
 export function batchNormStats(...a: any[]): any { return call(F_batch_norm_stats, a); }
-export function batchNormUpdateStats(input: Tensor, running_mean: Tensor | number | null, running_var: Tensor | number | null, momentum: number): [Tensor, Tensor];
 const F_batch_norm_update_stats = T.O_batch_norm_update_stats;
+export function batchNormUpdateStats(input: Tensor, running_mean: Tensor | number | null, running_var: Tensor | number | null, momentum: number): [Tensor, Tensor];
 export function batchNormUpdateStats(...a: any[]): any { return call(F_batch_norm_update_stats, a); }
+const F_bernoulli = T.O_bernoulli;
 export function bernoulli(self: Tensor, options?: { generator?: null }): Tensor;
 export function bernoulli(self: Tensor, p: number, options?: { generator?: null }): Tensor;
 export function bernoulli(self: Tensor, p: Tensor | number, options?: { generator?: null }): Tensor;
-const F_bernoulli = T.O_bernoulli;
 export function bernoulli(...a: any[]): any { return call(F_bernoulli, a); }
+const F_bernoulli_ = T.O_bernoulli_;
 export function bernoulli_(self: Tensor, p: Tensor | number, options?: { generator?: null }): Tensor;
 export function bernoulli_(self: Tensor, options?: { p?: number | null; generator?: null }): Tensor;
-export function bernoulli_(self: Tensor, p?: number | null, options?: { generator?: null }): Tensor;
-const F_bernoulli_ = T.O_bernoulli_;
+export function bernoulli_(self: Tensor, p?: number | null | { p?: number | null; generator?: null }, options?: { p?: number | null; generator?: null }): Tensor;
 export function bernoulli_(...a: any[]): any { return call(F_bernoulli_, a); }
-export function bilinear(input1: Tensor, input2: Tensor | number, weight: Tensor | number, options?: { bias?: Tensor | number | null }): Tensor;
-export function bilinear(input1: Tensor, input2: Tensor | number, weight: Tensor | number, bias?: Tensor | number | null): Tensor;
 const F_bilinear = T.O_bilinear;
+export function bilinear(input1: Tensor, input2: Tensor | number, weight: Tensor | number, options?: { bias?: Tensor | number | null }): Tensor;
+export function bilinear(input1: Tensor, input2: Tensor | number, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null }, options?: { bias?: Tensor | number | null }): Tensor;
 export function bilinear(...a: any[]): any { return call(F_bilinear, a); }
-export function binaryCrossEntropy(self: Tensor, target: Tensor | number, options?: { weight?: Tensor | number | null; reduction?: number | null }): Tensor;
-export function binaryCrossEntropy(self: Tensor, target: Tensor | number, weight?: Tensor | number | null, reduction?: number | null): Tensor;
 const F_binary_cross_entropy = T.O_binary_cross_entropy;
+export function binaryCrossEntropy(self: Tensor, target: Tensor | number, options?: { weight?: Tensor | number | null; reduction?: number | null }): Tensor;
+export function binaryCrossEntropy(self: Tensor, target: Tensor | number, weight?: Tensor | number | null | { weight?: Tensor | number | null; reduction?: number | null }, reduction?: number | null | { weight?: Tensor | number | null; reduction?: number | null }, options?: { weight?: Tensor | number | null; reduction?: number | null }): Tensor;
 export function binaryCrossEntropy(...a: any[]): any { return call(F_binary_cross_entropy, a); }
-export function binaryCrossEntropyBackward(grad_output: Tensor, self: Tensor | number, target: Tensor | number, options?: { weight?: Tensor | number | null; reduction?: number | null }): Tensor;
-export function binaryCrossEntropyBackward(grad_output: Tensor, self: Tensor | number, target: Tensor | number, weight?: Tensor | number | null, reduction?: number | null): Tensor;
 const F_binary_cross_entropy_backward = T.O_binary_cross_entropy_backward;
+export function binaryCrossEntropyBackward(grad_output: Tensor, self: Tensor | number, target: Tensor | number, options?: { weight?: Tensor | number | null; reduction?: number | null }): Tensor;
+export function binaryCrossEntropyBackward(grad_output: Tensor, self: Tensor | number, target: Tensor | number, weight?: Tensor | number | null | { weight?: Tensor | number | null; reduction?: number | null }, reduction?: number | null | { weight?: Tensor | number | null; reduction?: number | null }, options?: { weight?: Tensor | number | null; reduction?: number | null }): Tensor;
 export function binaryCrossEntropyBackward(...a: any[]): any { return call(F_binary_cross_entropy_backward, a); }
-export function binaryCrossEntropyWithLogits(self: Tensor, target: Tensor | number, options?: { weight?: Tensor | number | null; posWeight?: Tensor | number | null; reduction?: number | null }): Tensor;
-export function binaryCrossEntropyWithLogits(self: Tensor, target: Tensor | number, weight?: Tensor | number | null, posWeight?: Tensor | number | null, reduction?: number | null): Tensor;
 const F_binary_cross_entropy_with_logits = T.O_binary_cross_entropy_with_logits;
+export function binaryCrossEntropyWithLogits(self: Tensor, target: Tensor | number, options?: { weight?: Tensor | number | null; posWeight?: Tensor | number | null; reduction?: number | null }): Tensor;
+export function binaryCrossEntropyWithLogits(self: Tensor, target: Tensor | number, weight?: Tensor | number | null | { weight?: Tensor | number | null; posWeight?: Tensor | number | null; reduction?: number | null }, posWeight?: Tensor | number | null | { weight?: Tensor | number | null; posWeight?: Tensor | number | null; reduction?: number | null }, reduction?: number | null | { weight?: Tensor | number | null; posWeight?: Tensor | number | null; reduction?: number | null }, options?: { weight?: Tensor | number | null; posWeight?: Tensor | number | null; reduction?: number | null }): Tensor;
 export function binaryCrossEntropyWithLogits(...a: any[]): any { return call(F_binary_cross_entropy_with_logits, a); }
-export function bincount(self: Tensor, options?: { weights?: Tensor | number | null; minlength?: number | null }): Tensor;
-export function bincount(self: Tensor, weights?: Tensor | number | null, minlength?: number | null): Tensor;
 const F_bincount = T.O_bincount;
+export function bincount(self: Tensor, options?: { weights?: Tensor | number | null; minlength?: number | null }): Tensor;
+export function bincount(self: Tensor, weights?: Tensor | number | null | { weights?: Tensor | number | null; minlength?: number | null }, minlength?: number | null | { weights?: Tensor | number | null; minlength?: number | null }, options?: { weights?: Tensor | number | null; minlength?: number | null }): Tensor;
 export function bincount(...a: any[]): any { return call(F_bincount, a); }
-export function binomial(count: Tensor, prob: Tensor | number, options?: { generator?: null }): Tensor;
-export function binomial(count: Tensor, prob: Tensor | number, generator?: null): Tensor;
 const F_binomial = T.O_binomial;
+export function binomial(count: Tensor, prob: Tensor | number, options?: { generator?: null }): Tensor;
+export function binomial(count: Tensor, prob: Tensor | number, generator?: null | { generator?: null }, options?: { generator?: null }): Tensor;
 export function binomial(...a: any[]): any { return call(F_binomial, a); }
+const F_bitwise_and = T.O_bitwise_and;
 export function bitwiseAnd(self: Tensor, other: number | boolean): Tensor;
 export function bitwiseAnd(self: number | boolean, other: Tensor | number): Tensor;
 export function bitwiseAnd(self: Tensor, other: Tensor | number): Tensor;
-const F_bitwise_and = T.O_bitwise_and;
 export function bitwiseAnd(...a: any[]): any { return call(F_bitwise_and, a); }
+const F_bitwise_and_ = T.O_bitwise_and_;
 export function bitwiseAnd_(self: Tensor, other: Tensor | number): Tensor;
 export function bitwiseAnd_(self: Tensor, other: number | boolean): Tensor;
-const F_bitwise_and_ = T.O_bitwise_and_;
 export function bitwiseAnd_(...a: any[]): any { return call(F_bitwise_and_, a); }
+const F_bitwise_left_shift = T.O_bitwise_left_shift;
 export function bitwiseLeftShift(self: Tensor, other: Tensor | number): Tensor;
 export function bitwiseLeftShift(self: number | boolean, other: Tensor | number): Tensor;
 export function bitwiseLeftShift(self: Tensor, other: number | boolean): Tensor;
-const F_bitwise_left_shift = T.O_bitwise_left_shift;
 export function bitwiseLeftShift(...a: any[]): any { return call(F_bitwise_left_shift, a); }
+const F_bitwise_left_shift_ = T.O_bitwise_left_shift_;
 export function bitwiseLeftShift_(self: Tensor, other: Tensor | number): Tensor;
 export function bitwiseLeftShift_(self: Tensor, other: number | boolean): Tensor;
-const F_bitwise_left_shift_ = T.O_bitwise_left_shift_;
 export function bitwiseLeftShift_(...a: any[]): any { return call(F_bitwise_left_shift_, a); }
-export function bitwiseNot(self: Tensor): Tensor;
 const F_bitwise_not = T.O_bitwise_not;
+export function bitwiseNot(self: Tensor): Tensor;
 export function bitwiseNot(...a: any[]): any { return call(F_bitwise_not, a); }
-export function bitwiseNot_(self: Tensor): Tensor;
 const F_bitwise_not_ = T.O_bitwise_not_;
+export function bitwiseNot_(self: Tensor): Tensor;
 export function bitwiseNot_(...a: any[]): any { return call(F_bitwise_not_, a); }
+const F_bitwise_or = T.O_bitwise_or;
 export function bitwiseOr(self: Tensor, other: Tensor | number): Tensor;
 export function bitwiseOr(self: Tensor, other: number | boolean): Tensor;
 export function bitwiseOr(self: number | boolean, other: Tensor | number): Tensor;
-const F_bitwise_or = T.O_bitwise_or;
 export function bitwiseOr(...a: any[]): any { return call(F_bitwise_or, a); }
+const F_bitwise_or_ = T.O_bitwise_or_;
 export function bitwiseOr_(self: Tensor, other: number | boolean): Tensor;
 export function bitwiseOr_(self: Tensor, other: Tensor | number): Tensor;
-const F_bitwise_or_ = T.O_bitwise_or_;
 export function bitwiseOr_(...a: any[]): any { return call(F_bitwise_or_, a); }
+const F_bitwise_right_shift = T.O_bitwise_right_shift;
 export function bitwiseRightShift(self: number | boolean, other: Tensor | number): Tensor;
 export function bitwiseRightShift(self: Tensor, other: number | boolean): Tensor;
 export function bitwiseRightShift(self: Tensor, other: Tensor | number): Tensor;
-const F_bitwise_right_shift = T.O_bitwise_right_shift;
 export function bitwiseRightShift(...a: any[]): any { return call(F_bitwise_right_shift, a); }
+const F_bitwise_right_shift_ = T.O_bitwise_right_shift_;
 export function bitwiseRightShift_(self: Tensor, other: Tensor | number): Tensor;
 export function bitwiseRightShift_(self: Tensor, other: number | boolean): Tensor;
-const F_bitwise_right_shift_ = T.O_bitwise_right_shift_;
 export function bitwiseRightShift_(...a: any[]): any { return call(F_bitwise_right_shift_, a); }
+const F_bitwise_xor = T.O_bitwise_xor;
 export function bitwiseXor(self: number | boolean, other: Tensor | number): Tensor;
 export function bitwiseXor(self: Tensor, other: number | boolean): Tensor;
 export function bitwiseXor(self: Tensor, other: Tensor | number): Tensor;
-const F_bitwise_xor = T.O_bitwise_xor;
 export function bitwiseXor(...a: any[]): any { return call(F_bitwise_xor, a); }
+const F_bitwise_xor_ = T.O_bitwise_xor_;
 export function bitwiseXor_(self: Tensor, other: Tensor | number): Tensor;
 export function bitwiseXor_(self: Tensor, other: number | boolean): Tensor;
-const F_bitwise_xor_ = T.O_bitwise_xor_;
 export function bitwiseXor_(...a: any[]): any { return call(F_bitwise_xor_, a); }
+const F_blackman_window = T.O_blackman_window;
 export function blackmanWindow(window_length: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function blackmanWindow(window_length: number, periodic: boolean, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-const F_blackman_window = T.O_blackman_window;
 export function blackmanWindow(...a: any[]): any { return call(F_blackman_window, a); }
-export function blockDiag(tensors: Tensor[]): Tensor;
 const F_block_diag = T.O_block_diag;
+export function blockDiag(tensors: Tensor[]): Tensor;
 export function blockDiag(...a: any[]): any { return call(F_block_diag, a); }
-export function bmm(self: Tensor, mat2: Tensor | number): Tensor;
 const F_bmm = T.O_bmm;
+export function bmm(self: Tensor, mat2: Tensor | number): Tensor;
 export function bmm(...a: any[]): any { return call(F_bmm, a); }
-export function broadcastTensors(tensors: Tensor[]): Tensor[];
 const F_broadcast_tensors = T.O_broadcast_tensors;
+export function broadcastTensors(tensors: Tensor[]): Tensor[];
 export function broadcastTensors(...a: any[]): any { return call(F_broadcast_tensors, a); }
-export function broadcastTo(self: Tensor, size: number | number[]): Tensor;
 const F_broadcast_to = T.O_broadcast_to;
+export function broadcastTo(self: Tensor, size: number | number[]): Tensor;
 export function broadcastTo(...a: any[]): any { return call(F_broadcast_to, a); }
+const F_bucketize = T.O_bucketize;
 export function bucketize(self: Tensor, boundaries: Tensor | number, options?: { outInt32?: boolean | null; right?: boolean | null }): Tensor;
 export function bucketize(self: number | boolean, boundaries: Tensor | number, options?: { outInt32?: boolean | null; right?: boolean | null }): Tensor;
-const F_bucketize = T.O_bucketize;
 export function bucketize(...a: any[]): any { return call(F_bucketize, a); }
-export function canCast(from: DType, to: DType): any;
 const F_can_cast = T.O_can_cast;
+export function canCast(from: DType, to: DType): any;
 export function canCast(...a: any[]): any { return call(F_can_cast, a); }
-export function cartesianProd(tensors: Tensor[]): Tensor;
 const F_cartesian_prod = T.O_cartesian_prod;
+export function cartesianProd(tensors: Tensor[]): Tensor;
 export function cartesianProd(...a: any[]): any { return call(F_cartesian_prod, a); }
-export function cat(tensors: Tensor[], options?: { dim?: number | null }): Tensor;
-export function cat(tensors: Tensor[], dim?: number | null): Tensor;
-export function cat(tensors: Tensor[], dim: string): Tensor;
 const F_cat = T.O_cat;
+export function cat(tensors: Tensor[], options?: { dim?: number | null }): Tensor;
+export function cat(tensors: Tensor[], dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor;
+export function cat(tensors: Tensor[], dim: string): Tensor;
 export function cat(...a: any[]): any { return call(F_cat, a); }
-export function cauchy(self: Tensor, options?: { median?: number | null; sigma?: number | null; generator?: null }): Tensor;
-export function cauchy(self: Tensor, median?: number | null, sigma?: number | null, options?: { generator?: null }): Tensor;
 const F_cauchy = T.O_cauchy;
+export function cauchy(self: Tensor, options?: { median?: number | null; sigma?: number | null; generator?: null }): Tensor;
+export function cauchy(self: Tensor, median?: number | null | { median?: number | null; sigma?: number | null; generator?: null }, sigma?: number | null | { median?: number | null; sigma?: number | null; generator?: null }, options?: { median?: number | null; sigma?: number | null; generator?: null }): Tensor;
 export function cauchy(...a: any[]): any { return call(F_cauchy, a); }
-export function cauchy_(self: Tensor, options?: { median?: number | null; sigma?: number | null; generator?: null }): Tensor;
-export function cauchy_(self: Tensor, median?: number | null, sigma?: number | null, options?: { generator?: null }): Tensor;
 const F_cauchy_ = T.O_cauchy_;
+export function cauchy_(self: Tensor, options?: { median?: number | null; sigma?: number | null; generator?: null }): Tensor;
+export function cauchy_(self: Tensor, median?: number | null | { median?: number | null; sigma?: number | null; generator?: null }, sigma?: number | null | { median?: number | null; sigma?: number | null; generator?: null }, options?: { median?: number | null; sigma?: number | null; generator?: null }): Tensor;
 export function cauchy_(...a: any[]): any { return call(F_cauchy_, a); }
-export function ccolIndices(self: Tensor): Tensor;
 const F_ccol_indices = T.O_ccol_indices;
+export function ccolIndices(self: Tensor): Tensor;
 export function ccolIndices(...a: any[]): any { return call(F_ccol_indices, a); }
-export function ccolIndicesCopy(self: Tensor): Tensor;
 const F_ccol_indices_copy = T.O_ccol_indices_copy;
+export function ccolIndicesCopy(self: Tensor): Tensor;
 export function ccolIndicesCopy(...a: any[]): any { return call(F_ccol_indices_copy, a); }
-export function cdist(x1: Tensor, x2: Tensor | number, options?: { p?: number | null; computeMode?: number | null }): Tensor;
-export function cdist(x1: Tensor, x2: Tensor | number, p?: number | null, computeMode?: number | null): Tensor;
 const F_cdist = T.O_cdist;
+export function cdist(x1: Tensor, x2: Tensor | number, options?: { p?: number | null; computeMode?: number | null }): Tensor;
+export function cdist(x1: Tensor, x2: Tensor | number, p?: number | null | { p?: number | null; computeMode?: number | null }, computeMode?: number | null | { p?: number | null; computeMode?: number | null }, options?: { p?: number | null; computeMode?: number | null }): Tensor;
 export function cdist(...a: any[]): any { return call(F_cdist, a); }
-export function ceil(self: Tensor): Tensor;
 const F_ceil = T.O_ceil;
+export function ceil(self: Tensor): Tensor;
 export function ceil(...a: any[]): any { return call(F_ceil, a); }
-export function ceil_(self: Tensor): Tensor;
 const F_ceil_ = T.O_ceil_;
+export function ceil_(self: Tensor): Tensor;
 export function ceil_(...a: any[]): any { return call(F_ceil_, a); }
-export function celu(self: Tensor, options?: { alpha?: number | boolean | null }): Tensor;
-export function celu(self: Tensor, alpha?: number | boolean | null): Tensor;
 const F_celu = T.O_celu;
+export function celu(self: Tensor, options?: { alpha?: number | boolean | null }): Tensor;
+export function celu(self: Tensor, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
 export function celu(...a: any[]): any { return call(F_celu, a); }
-export function celu_(self: Tensor, options?: { alpha?: number | boolean | null }): Tensor;
-export function celu_(self: Tensor, alpha?: number | boolean | null): Tensor;
 const F_celu_ = T.O_celu_;
+export function celu_(self: Tensor, options?: { alpha?: number | boolean | null }): Tensor;
+export function celu_(self: Tensor, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
 export function celu_(...a: any[]): any { return call(F_celu_, a); }
-export function chainMatmul(matrices: Tensor[]): Tensor;
 const F_chain_matmul = T.O_chain_matmul;
+export function chainMatmul(matrices: Tensor[]): Tensor;
 export function chainMatmul(...a: any[]): any { return call(F_chain_matmul, a); }
-export function chalf(self: Tensor, options?: { memoryFormat?: MemoryFormat | null }): Tensor;
 const F_chalf = T.O_chalf;
+export function chalf(self: Tensor, options?: { memoryFormat?: MemoryFormat | null }): Tensor;
 export function chalf(...a: any[]): any { return call(F_chalf, a); }
-export function channelShuffle(self: Tensor, groups: number): Tensor;
 const F_channel_shuffle = T.O_channel_shuffle;
+export function channelShuffle(self: Tensor, groups: number): Tensor;
 export function channelShuffle(...a: any[]): any { return call(F_channel_shuffle, a); }
-export function cholesky(self: Tensor, options?: { upper?: boolean | null }): Tensor;
-export function cholesky(self: Tensor, upper?: boolean | null): Tensor;
 const F_cholesky = T.O_cholesky;
+export function cholesky(self: Tensor, options?: { upper?: boolean | null }): Tensor;
+export function cholesky(self: Tensor, upper?: boolean | null | { upper?: boolean | null }, options?: { upper?: boolean | null }): Tensor;
 export function cholesky(...a: any[]): any { return call(F_cholesky, a); }
-export function choleskyInverse(self: Tensor, options?: { upper?: boolean | null }): Tensor;
-export function choleskyInverse(self: Tensor, upper?: boolean | null): Tensor;
 const F_cholesky_inverse = T.O_cholesky_inverse;
+export function choleskyInverse(self: Tensor, options?: { upper?: boolean | null }): Tensor;
+export function choleskyInverse(self: Tensor, upper?: boolean | null | { upper?: boolean | null }, options?: { upper?: boolean | null }): Tensor;
 export function choleskyInverse(...a: any[]): any { return call(F_cholesky_inverse, a); }
-export function choleskySolve(self: Tensor, input2: Tensor | number, options?: { upper?: boolean | null }): Tensor;
-export function choleskySolve(self: Tensor, input2: Tensor | number, upper?: boolean | null): Tensor;
 const F_cholesky_solve = T.O_cholesky_solve;
+export function choleskySolve(self: Tensor, input2: Tensor | number, options?: { upper?: boolean | null }): Tensor;
+export function choleskySolve(self: Tensor, input2: Tensor | number, upper?: boolean | null | { upper?: boolean | null }, options?: { upper?: boolean | null }): Tensor;
 export function choleskySolve(...a: any[]): any { return call(F_cholesky_solve, a); }
-export function chooseQparamsOptimized(input: Tensor, numel: number, n_bins: number, ratio: number, bit_width: number): [Tensor, Tensor];
 const F_choose_qparams_optimized = T.O_choose_qparams_optimized;
+export function chooseQparamsOptimized(input: Tensor, numel: number, n_bins: number, ratio: number, bit_width: number): [Tensor, Tensor];
 export function chooseQparamsOptimized(...a: any[]): any { return call(F_choose_qparams_optimized, a); }
-export function chunk(self: Tensor, chunks: number, options?: { dim?: number | null }): Tensor[];
-export function chunk(self: Tensor, chunks: number, dim?: number | null): Tensor[];
 const F_chunk = T.O_chunk;
+export function chunk(self: Tensor, chunks: number, options?: { dim?: number | null }): Tensor[];
+export function chunk(self: Tensor, chunks: number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
 export function chunk(...a: any[]): any { return call(F_chunk, a); }
-export function clamp(self: Tensor, options?: { min?: number | boolean | null; max?: number | boolean | null }): Tensor;
-export function clamp(self: Tensor, min?: number | boolean | null, max?: number | boolean | null): Tensor;
-export function clamp(self: Tensor, options?: { min?: Tensor | number | null; max?: Tensor | number | null }): Tensor;
-export function clamp(self: Tensor, min?: Tensor | number | null, max?: Tensor | number | null): Tensor;
 const F_clamp = T.O_clamp;
+export function clamp(self: Tensor, options?: { min?: number | boolean | null; max?: number | boolean | null }): Tensor;
+export function clamp(self: Tensor, min?: number | boolean | null | { min?: number | boolean | null; max?: number | boolean | null }, max?: number | boolean | null | { min?: number | boolean | null; max?: number | boolean | null }, options?: { min?: number | boolean | null; max?: number | boolean | null }): Tensor;
+export function clamp(self: Tensor, options?: { min?: Tensor | number | null; max?: Tensor | number | null }): Tensor;
+export function clamp(self: Tensor, min?: Tensor | number | null | { min?: Tensor | number | null; max?: Tensor | number | null }, max?: Tensor | number | null | { min?: Tensor | number | null; max?: Tensor | number | null }, options?: { min?: Tensor | number | null; max?: Tensor | number | null }): Tensor;
 export function clamp(...a: any[]): any { return call(F_clamp, a); }
-export function clamp_(self: Tensor, options?: { min?: number | boolean | null; max?: number | boolean | null }): Tensor;
-export function clamp_(self: Tensor, min?: number | boolean | null, max?: number | boolean | null): Tensor;
-export function clamp_(self: Tensor, options?: { min?: Tensor | number | null; max?: Tensor | number | null }): Tensor;
-export function clamp_(self: Tensor, min?: Tensor | number | null, max?: Tensor | number | null): Tensor;
 const F_clamp_ = T.O_clamp_;
+export function clamp_(self: Tensor, options?: { min?: number | boolean | null; max?: number | boolean | null }): Tensor;
+export function clamp_(self: Tensor, min?: number | boolean | null | { min?: number | boolean | null; max?: number | boolean | null }, max?: number | boolean | null | { min?: number | boolean | null; max?: number | boolean | null }, options?: { min?: number | boolean | null; max?: number | boolean | null }): Tensor;
+export function clamp_(self: Tensor, options?: { min?: Tensor | number | null; max?: Tensor | number | null }): Tensor;
+export function clamp_(self: Tensor, min?: Tensor | number | null | { min?: Tensor | number | null; max?: Tensor | number | null }, max?: Tensor | number | null | { min?: Tensor | number | null; max?: Tensor | number | null }, options?: { min?: Tensor | number | null; max?: Tensor | number | null }): Tensor;
 export function clamp_(...a: any[]): any { return call(F_clamp_, a); }
+const F_clamp_max = T.O_clamp_max;
 export function clampMax(self: Tensor, max: number | boolean): Tensor;
 export function clampMax(self: Tensor, max: Tensor | number): Tensor;
-const F_clamp_max = T.O_clamp_max;
 export function clampMax(...a: any[]): any { return call(F_clamp_max, a); }
+const F_clamp_max_ = T.O_clamp_max_;
 export function clampMax_(self: Tensor, max: number | boolean): Tensor;
 export function clampMax_(self: Tensor, max: Tensor | number): Tensor;
-const F_clamp_max_ = T.O_clamp_max_;
 export function clampMax_(...a: any[]): any { return call(F_clamp_max_, a); }
+const F_clamp_min = T.O_clamp_min;
 export function clampMin(self: Tensor, min: number | boolean): Tensor;
 export function clampMin(self: Tensor, min: Tensor | number): Tensor;
-const F_clamp_min = T.O_clamp_min;
 export function clampMin(...a: any[]): any { return call(F_clamp_min, a); }
+const F_clamp_min_ = T.O_clamp_min_;
 export function clampMin_(self: Tensor, min: number | boolean): Tensor;
 export function clampMin_(self: Tensor, min: Tensor | number): Tensor;
-const F_clamp_min_ = T.O_clamp_min_;
 export function clampMin_(...a: any[]): any { return call(F_clamp_min_, a); }
-export function clip(self: Tensor, options?: { min?: number | boolean | null; max?: number | boolean | null }): Tensor;
-export function clip(self: Tensor, min?: number | boolean | null, max?: number | boolean | null): Tensor;
-export function clip(self: Tensor, options?: { min?: Tensor | number | null; max?: Tensor | number | null }): Tensor;
-export function clip(self: Tensor, min?: Tensor | number | null, max?: Tensor | number | null): Tensor;
 const F_clip = T.O_clip;
+export function clip(self: Tensor, options?: { min?: number | boolean | null; max?: number | boolean | null }): Tensor;
+export function clip(self: Tensor, min?: number | boolean | null | { min?: number | boolean | null; max?: number | boolean | null }, max?: number | boolean | null | { min?: number | boolean | null; max?: number | boolean | null }, options?: { min?: number | boolean | null; max?: number | boolean | null }): Tensor;
+export function clip(self: Tensor, options?: { min?: Tensor | number | null; max?: Tensor | number | null }): Tensor;
+export function clip(self: Tensor, min?: Tensor | number | null | { min?: Tensor | number | null; max?: Tensor | number | null }, max?: Tensor | number | null | { min?: Tensor | number | null; max?: Tensor | number | null }, options?: { min?: Tensor | number | null; max?: Tensor | number | null }): Tensor;
 export function clip(...a: any[]): any { return call(F_clip, a); }
-export function clip_(self: Tensor, options?: { min?: number | boolean | null; max?: number | boolean | null }): Tensor;
-export function clip_(self: Tensor, min?: number | boolean | null, max?: number | boolean | null): Tensor;
-export function clip_(self: Tensor, options?: { min?: Tensor | number | null; max?: Tensor | number | null }): Tensor;
-export function clip_(self: Tensor, min?: Tensor | number | null, max?: Tensor | number | null): Tensor;
 const F_clip_ = T.O_clip_;
+export function clip_(self: Tensor, options?: { min?: number | boolean | null; max?: number | boolean | null }): Tensor;
+export function clip_(self: Tensor, min?: number | boolean | null | { min?: number | boolean | null; max?: number | boolean | null }, max?: number | boolean | null | { min?: number | boolean | null; max?: number | boolean | null }, options?: { min?: number | boolean | null; max?: number | boolean | null }): Tensor;
+export function clip_(self: Tensor, options?: { min?: Tensor | number | null; max?: Tensor | number | null }): Tensor;
+export function clip_(self: Tensor, min?: Tensor | number | null | { min?: Tensor | number | null; max?: Tensor | number | null }, max?: Tensor | number | null | { min?: Tensor | number | null; max?: Tensor | number | null }, options?: { min?: Tensor | number | null; max?: Tensor | number | null }): Tensor;
 export function clip_(...a: any[]): any { return call(F_clip_, a); }
-export function clone(self: Tensor, options?: { memoryFormat?: MemoryFormat | null }): Tensor;
 const F_clone = T.O_clone;
+export function clone(self: Tensor, options?: { memoryFormat?: MemoryFormat | null }): Tensor;
 export function clone(...a: any[]): any { return call(F_clone, a); }
-export function coalesce(self: Tensor): Tensor;
 const F_coalesce = T.O_coalesce;
+export function coalesce(self: Tensor): Tensor;
 export function coalesce(...a: any[]): any { return call(F_coalesce, a); }
-export function col2im(self: Tensor, output_size: number | number[], kernel_size: number | number[], dilation: number | number[], padding: number | number[], stride: number | number[]): Tensor;
 const F_col2im = T.O_col2im;
+export function col2im(self: Tensor, output_size: number | number[], kernel_size: number | number[], dilation: number | number[], padding: number | number[], stride: number | number[]): Tensor;
 export function col2im(...a: any[]): any { return call(F_col2im, a); }
-export function colIndices(self: Tensor): Tensor;
 const F_col_indices = T.O_col_indices;
+export function colIndices(self: Tensor): Tensor;
 export function colIndices(...a: any[]): any { return call(F_col_indices, a); }
-export function colIndicesCopy(self: Tensor): Tensor;
 const F_col_indices_copy = T.O_col_indices_copy;
+export function colIndicesCopy(self: Tensor): Tensor;
 export function colIndicesCopy(...a: any[]): any { return call(F_col_indices_copy, a); }
-export function columnStack(tensors: Tensor[]): Tensor;
 const F_column_stack = T.O_column_stack;
+export function columnStack(tensors: Tensor[]): Tensor;
 export function columnStack(...a: any[]): any { return call(F_column_stack, a); }
-export function combinations(self: Tensor, options?: { r?: number | null; withReplacement?: boolean | null }): Tensor;
-export function combinations(self: Tensor, r?: number | null, withReplacement?: boolean | null): Tensor;
 const F_combinations = T.O_combinations;
+export function combinations(self: Tensor, options?: { r?: number | null; withReplacement?: boolean | null }): Tensor;
+export function combinations(self: Tensor, r?: number | null | { r?: number | null; withReplacement?: boolean | null }, withReplacement?: boolean | null | { r?: number | null; withReplacement?: boolean | null }, options?: { r?: number | null; withReplacement?: boolean | null }): Tensor;
 export function combinations(...a: any[]): any { return call(F_combinations, a); }
-export function complex(real: Tensor, imag: Tensor | number): Tensor;
 const F_complex = T.O_complex;
+export function complex(real: Tensor, imag: Tensor | number): Tensor;
 export function complex(...a: any[]): any { return call(F_complex, a); }
-export function concat(tensors: Tensor[], options?: { dim?: number | null }): Tensor;
-export function concat(tensors: Tensor[], dim?: number | null): Tensor;
-export function concat(tensors: Tensor[], dim: string): Tensor;
 const F_concat = T.O_concat;
+export function concat(tensors: Tensor[], options?: { dim?: number | null }): Tensor;
+export function concat(tensors: Tensor[], dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor;
+export function concat(tensors: Tensor[], dim: string): Tensor;
 export function concat(...a: any[]): any { return call(F_concat, a); }
-export function concatenate(tensors: Tensor[], options?: { dim?: number | null }): Tensor;
-export function concatenate(tensors: Tensor[], dim?: number | null): Tensor;
-export function concatenate(tensors: Tensor[], dim: string): Tensor;
 const F_concatenate = T.O_concatenate;
+export function concatenate(tensors: Tensor[], options?: { dim?: number | null }): Tensor;
+export function concatenate(tensors: Tensor[], dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor;
+export function concatenate(tensors: Tensor[], dim: string): Tensor;
 export function concatenate(...a: any[]): any { return call(F_concatenate, a); }
-export function conj(self: Tensor): Tensor;
 const F_conj = T.O_conj;
+export function conj(self: Tensor): Tensor;
 export function conj(...a: any[]): any { return call(F_conj, a); }
-export function conjPhysical(self: Tensor): Tensor;
 const F_conj_physical = T.O_conj_physical;
+export function conjPhysical(self: Tensor): Tensor;
 export function conjPhysical(...a: any[]): any { return call(F_conj_physical, a); }
-export function conjPhysical_(self: Tensor): Tensor;
 const F_conj_physical_ = T.O_conj_physical_;
+export function conjPhysical_(self: Tensor): Tensor;
 export function conjPhysical_(...a: any[]): any { return call(F_conj_physical_, a); }
-export function constantPadNd(self: Tensor, pad: number | number[], options?: { value?: number | boolean | null }): Tensor;
-export function constantPadNd(self: Tensor, pad: number | number[], value?: number | boolean | null): Tensor;
 const F_constant_pad_nd = T.O_constant_pad_nd;
+export function constantPadNd(self: Tensor, pad: number | number[], options?: { value?: number | boolean | null }): Tensor;
+export function constantPadNd(self: Tensor, pad: number | number[], value?: number | boolean | null | { value?: number | boolean | null }, options?: { value?: number | boolean | null }): Tensor;
 export function constantPadNd(...a: any[]): any { return call(F_constant_pad_nd, a); }
-export function contiguous(self: Tensor, options?: { memoryFormat?: MemoryFormat | null }): Tensor;
 const F_contiguous = T.O_contiguous;
+export function contiguous(self: Tensor, options?: { memoryFormat?: MemoryFormat | null }): Tensor;
 export function contiguous(...a: any[]): any { return call(F_contiguous, a); }
-export function conv1d(input: Tensor, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
-export function conv1d(input: Tensor, weight: Tensor | number, bias?: Tensor | number | null, stride?: number | number[] | null, padding?: number | number[] | null, dilation?: number | number[] | null, groups?: number | null): Tensor;
-export function conv1d(input: Tensor, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
-export function conv1d(input: Tensor, weight: Tensor | number, bias?: Tensor | number | null, stride?: number | number[] | null, padding?: string | null, dilation?: number | number[] | null, groups?: number | null): Tensor;
 const F_conv1d = T.O_conv1d;
+export function conv1d(input: Tensor, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
+export function conv1d(input: Tensor, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
+export function conv1d(input: Tensor, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
+export function conv1d(input: Tensor, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, padding?: string | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
 export function conv1d(...a: any[]): any { return call(F_conv1d, a); }
-export function conv2d(input: Tensor, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
-export function conv2d(input: Tensor, weight: Tensor | number, bias?: Tensor | number | null, stride?: number | number[] | null, padding?: number | number[] | null, dilation?: number | number[] | null, groups?: number | null): Tensor;
-export function conv2d(input: Tensor, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
-export function conv2d(input: Tensor, weight: Tensor | number, bias?: Tensor | number | null, stride?: number | number[] | null, padding?: string | null, dilation?: number | number[] | null, groups?: number | null): Tensor;
 const F_conv2d = T.O_conv2d;
+export function conv2d(input: Tensor, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
+export function conv2d(input: Tensor, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
+export function conv2d(input: Tensor, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
+export function conv2d(input: Tensor, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, padding?: string | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
 export function conv2d(...a: any[]): any { return call(F_conv2d, a); }
-export function conv3d(input: Tensor, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
-export function conv3d(input: Tensor, weight: Tensor | number, bias?: Tensor | number | null, stride?: number | number[] | null, padding?: number | number[] | null, dilation?: number | number[] | null, groups?: number | null): Tensor;
-export function conv3d(input: Tensor, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
-export function conv3d(input: Tensor, weight: Tensor | number, bias?: Tensor | number | null, stride?: number | number[] | null, padding?: string | null, dilation?: number | number[] | null, groups?: number | null): Tensor;
 const F_conv3d = T.O_conv3d;
+export function conv3d(input: Tensor, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
+export function conv3d(input: Tensor, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
+export function conv3d(input: Tensor, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
+export function conv3d(input: Tensor, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, padding?: string | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
 export function conv3d(...a: any[]): any { return call(F_conv3d, a); }
-export function convDepthwise3d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[]): Tensor;
 const F_conv_depthwise3d = T.O_conv_depthwise3d;
+export function convDepthwise3d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[]): Tensor;
 export function convDepthwise3d(...a: any[]): any { return call(F_conv_depthwise3d, a); }
-export function convTbc(self: Tensor, weight: Tensor | number, bias: Tensor | number, options?: { pad?: number | null }): Tensor;
-export function convTbc(self: Tensor, weight: Tensor | number, bias: Tensor | number, pad?: number | null): Tensor;
 const F_conv_tbc = T.O_conv_tbc;
+export function convTbc(self: Tensor, weight: Tensor | number, bias: Tensor | number, options?: { pad?: number | null }): Tensor;
+export function convTbc(self: Tensor, weight: Tensor | number, bias: Tensor | number, pad?: number | null | { pad?: number | null }, options?: { pad?: number | null }): Tensor;
 export function convTbc(...a: any[]): any { return call(F_conv_tbc, a); }
-export function convTbcBackward(self: Tensor, input: Tensor | number, weight: Tensor | number, bias: Tensor | number, pad: number): [Tensor, Tensor, Tensor];
 const F_conv_tbc_backward = T.O_conv_tbc_backward;
+export function convTbcBackward(self: Tensor, input: Tensor | number, weight: Tensor | number, bias: Tensor | number, pad: number): [Tensor, Tensor, Tensor];
 export function convTbcBackward(...a: any[]): any { return call(F_conv_tbc_backward, a); }
-export function convTranspose1d(input: Tensor, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }): Tensor;
-export function convTranspose1d(input: Tensor, weight: Tensor | number, bias?: Tensor | number | null, stride?: number | number[] | null, padding?: number | number[] | null, outputPadding?: number | number[] | null, groups?: number | null, dilation?: number | number[] | null): Tensor;
 const F_conv_transpose1d = T.O_conv_transpose1d;
+export function convTranspose1d(input: Tensor, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }): Tensor;
+export function convTranspose1d(input: Tensor, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, outputPadding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }): Tensor;
 export function convTranspose1d(...a: any[]): any { return call(F_conv_transpose1d, a); }
-export function convTranspose2d(input: Tensor, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }): Tensor;
-export function convTranspose2d(input: Tensor, weight: Tensor | number, bias?: Tensor | number | null, stride?: number | number[] | null, padding?: number | number[] | null, outputPadding?: number | number[] | null, groups?: number | null, dilation?: number | number[] | null): Tensor;
 const F_conv_transpose2d = T.O_conv_transpose2d;
+export function convTranspose2d(input: Tensor, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }): Tensor;
+export function convTranspose2d(input: Tensor, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, outputPadding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }): Tensor;
 export function convTranspose2d(...a: any[]): any { return call(F_conv_transpose2d, a); }
-export function convTranspose3d(input: Tensor, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }): Tensor;
-export function convTranspose3d(input: Tensor, weight: Tensor | number, bias?: Tensor | number | null, stride?: number | number[] | null, padding?: number | number[] | null, outputPadding?: number | number[] | null, groups?: number | null, dilation?: number | number[] | null): Tensor;
 const F_conv_transpose3d = T.O_conv_transpose3d;
+export function convTranspose3d(input: Tensor, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }): Tensor;
+export function convTranspose3d(input: Tensor, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, outputPadding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }): Tensor;
 export function convTranspose3d(...a: any[]): any { return call(F_conv_transpose3d, a); }
-export function convolution(input: Tensor, weight: Tensor | number, bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, output_padding: number | number[], groups: number): Tensor;
 const F_convolution = T.O_convolution;
+export function convolution(input: Tensor, weight: Tensor | number, bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, output_padding: number | number[], groups: number): Tensor;
 export function convolution(...a: any[]): any { return call(F_convolution, a); }
-export function convolutionBackward(grad_output: Tensor, input: Tensor | number, weight: Tensor | number, bias_sizes: number | number[] | null, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, output_padding: number | number[], groups: number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
 const F_convolution_backward = T.O_convolution_backward;
+export function convolutionBackward(grad_output: Tensor, input: Tensor | number, weight: Tensor | number, bias_sizes: number | number[] | null, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, output_padding: number | number[], groups: number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
 export function convolutionBackward(...a: any[]): any { return call(F_convolution_backward, a); }
-export function convolutionBackwardOverrideable(grad_output: Tensor, input: Tensor | number, weight: Tensor | number, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, output_padding: number | number[], groups: number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
 const F_convolution_backward_overrideable = T.O_convolution_backward_overrideable;
+export function convolutionBackwardOverrideable(grad_output: Tensor, input: Tensor | number, weight: Tensor | number, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, output_padding: number | number[], groups: number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
 export function convolutionBackwardOverrideable(...a: any[]): any { return call(F_convolution_backward_overrideable, a); }
-export function convolutionOverrideable(input: Tensor, weight: Tensor | number, bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, output_padding: number | number[], groups: number): Tensor;
 const F_convolution_overrideable = T.O_convolution_overrideable;
+export function convolutionOverrideable(input: Tensor, weight: Tensor | number, bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, output_padding: number | number[], groups: number): Tensor;
 export function convolutionOverrideable(...a: any[]): any { return call(F_convolution_overrideable, a); }
-export function copy(self: Tensor, src: Tensor | number, options?: { nonBlocking?: boolean | null }): Tensor;
-export function copy(self: Tensor, src: Tensor | number, nonBlocking?: boolean | null): Tensor;
 const F_copy = T.O_copy;
+export function copy(self: Tensor, src: Tensor | number, options?: { nonBlocking?: boolean | null }): Tensor;
+export function copy(self: Tensor, src: Tensor | number, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
 export function copy(...a: any[]): any { return call(F_copy, a); }
-export function copy_(self: Tensor, src: Tensor | number, options?: { nonBlocking?: boolean | null }): Tensor;
-export function copy_(self: Tensor, src: Tensor | number, nonBlocking?: boolean | null): Tensor;
 const F_copy_ = T.O_copy_;
+export function copy_(self: Tensor, src: Tensor | number, options?: { nonBlocking?: boolean | null }): Tensor;
+export function copy_(self: Tensor, src: Tensor | number, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
 export function copy_(...a: any[]): any { return call(F_copy_, a); }
-export function copySparseToSparse(self: Tensor, src: Tensor | number, options?: { nonBlocking?: boolean | null }): Tensor;
-export function copySparseToSparse(self: Tensor, src: Tensor | number, nonBlocking?: boolean | null): Tensor;
 const F_copy_sparse_to_sparse = T.O_copy_sparse_to_sparse;
+export function copySparseToSparse(self: Tensor, src: Tensor | number, options?: { nonBlocking?: boolean | null }): Tensor;
+export function copySparseToSparse(self: Tensor, src: Tensor | number, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
 export function copySparseToSparse(...a: any[]): any { return call(F_copy_sparse_to_sparse, a); }
-export function copySparseToSparse_(self: Tensor, src: Tensor | number, options?: { nonBlocking?: boolean | null }): Tensor;
-export function copySparseToSparse_(self: Tensor, src: Tensor | number, nonBlocking?: boolean | null): Tensor;
 const F_copy_sparse_to_sparse_ = T.O_copy_sparse_to_sparse_;
+export function copySparseToSparse_(self: Tensor, src: Tensor | number, options?: { nonBlocking?: boolean | null }): Tensor;
+export function copySparseToSparse_(self: Tensor, src: Tensor | number, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
 export function copySparseToSparse_(...a: any[]): any { return call(F_copy_sparse_to_sparse_, a); }
+const F_copysign = T.O_copysign;
 export function copysign(self: Tensor, other: number | boolean): Tensor;
 export function copysign(self: Tensor, other: Tensor | number): Tensor;
-const F_copysign = T.O_copysign;
 export function copysign(...a: any[]): any { return call(F_copysign, a); }
+const F_copysign_ = T.O_copysign_;
 export function copysign_(self: Tensor, other: number | boolean): Tensor;
 export function copysign_(self: Tensor, other: Tensor | number): Tensor;
-const F_copysign_ = T.O_copysign_;
 export function copysign_(...a: any[]): any { return call(F_copysign_, a); }
-export function corrcoef(self: Tensor): Tensor;
 const F_corrcoef = T.O_corrcoef;
+export function corrcoef(self: Tensor): Tensor;
 export function corrcoef(...a: any[]): any { return call(F_corrcoef, a); }
-export function cos(self: Tensor): Tensor;
 const F_cos = T.O_cos;
+export function cos(self: Tensor): Tensor;
 export function cos(...a: any[]): any { return call(F_cos, a); }
-export function cos_(self: Tensor): Tensor;
 const F_cos_ = T.O_cos_;
+export function cos_(self: Tensor): Tensor;
 export function cos_(...a: any[]): any { return call(F_cos_, a); }
-export function cosh(self: Tensor): Tensor;
 const F_cosh = T.O_cosh;
+export function cosh(self: Tensor): Tensor;
 export function cosh(...a: any[]): any { return call(F_cosh, a); }
-export function cosh_(self: Tensor): Tensor;
 const F_cosh_ = T.O_cosh_;
+export function cosh_(self: Tensor): Tensor;
 export function cosh_(...a: any[]): any { return call(F_cosh_, a); }
-export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor | number, target: Tensor | number, options?: { margin?: number | null; reduction?: number | null }): Tensor;
-export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor | number, target: Tensor | number, margin?: number | null, reduction?: number | null): Tensor;
 const F_cosine_embedding_loss = T.O_cosine_embedding_loss;
+export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor | number, target: Tensor | number, options?: { margin?: number | null; reduction?: number | null }): Tensor;
+export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor | number, target: Tensor | number, margin?: number | null | { margin?: number | null; reduction?: number | null }, reduction?: number | null | { margin?: number | null; reduction?: number | null }, options?: { margin?: number | null; reduction?: number | null }): Tensor;
 export function cosineEmbeddingLoss(...a: any[]): any { return call(F_cosine_embedding_loss, a); }
-export function cosineSimilarity(x1: Tensor, x2: Tensor | number, options?: { dim?: number | null; eps?: number | null }): Tensor;
-export function cosineSimilarity(x1: Tensor, x2: Tensor | number, dim?: number | null, eps?: number | null): Tensor;
 const F_cosine_similarity = T.O_cosine_similarity;
+export function cosineSimilarity(x1: Tensor, x2: Tensor | number, options?: { dim?: number | null; eps?: number | null }): Tensor;
+export function cosineSimilarity(x1: Tensor, x2: Tensor | number, dim?: number | null | { dim?: number | null; eps?: number | null }, eps?: number | null | { dim?: number | null; eps?: number | null }, options?: { dim?: number | null; eps?: number | null }): Tensor;
 export function cosineSimilarity(...a: any[]): any { return call(F_cosine_similarity, a); }
-export function countNonzero(self: Tensor, options?: { dim?: number | null }): Tensor;
-export function countNonzero(self: Tensor, dim?: number | null): Tensor;
-export function countNonzero(self: Tensor, dim: number | number[]): Tensor;
 const F_count_nonzero = T.O_count_nonzero;
+export function countNonzero(self: Tensor, options?: { dim?: number | null }): Tensor;
+export function countNonzero(self: Tensor, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor;
+export function countNonzero(self: Tensor, dim: number | number[]): Tensor;
 export function countNonzero(...a: any[]): any { return call(F_count_nonzero, a); }
-export function cov(self: Tensor, options?: { correction?: number | null; fweights?: Tensor | number | null; aweights?: Tensor | number | null }): Tensor;
 const F_cov = T.O_cov;
+export function cov(self: Tensor, options?: { correction?: number | null; fweights?: Tensor | number | null; aweights?: Tensor | number | null }): Tensor;
 export function cov(...a: any[]): any { return call(F_cov, a); }
-export function cross(self: Tensor, other: Tensor | number, options?: { dim?: number | null }): Tensor;
-export function cross(self: Tensor, other: Tensor | number, dim?: number | null): Tensor;
 const F_cross = T.O_cross;
+export function cross(self: Tensor, other: Tensor | number, options?: { dim?: number | null }): Tensor;
+export function cross(self: Tensor, other: Tensor | number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor;
 export function cross(...a: any[]): any { return call(F_cross, a); }
-export function crossEntropyLoss(self: Tensor, target: Tensor | number, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null; labelSmoothing?: number | null }): Tensor;
-export function crossEntropyLoss(self: Tensor, target: Tensor | number, weight?: Tensor | number | null, reduction?: number | null, ignoreIndex?: number | null, labelSmoothing?: number | null): Tensor;
 const F_cross_entropy_loss = T.O_cross_entropy_loss;
+export function crossEntropyLoss(self: Tensor, target: Tensor | number, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null; labelSmoothing?: number | null }): Tensor;
+export function crossEntropyLoss(self: Tensor, target: Tensor | number, weight?: Tensor | number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null; labelSmoothing?: number | null }, reduction?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null; labelSmoothing?: number | null }, ignoreIndex?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null; labelSmoothing?: number | null }, labelSmoothing?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null; labelSmoothing?: number | null }, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null; labelSmoothing?: number | null }): Tensor;
 export function crossEntropyLoss(...a: any[]): any { return call(F_cross_entropy_loss, a); }
-export function crowIndices(self: Tensor): Tensor;
 const F_crow_indices = T.O_crow_indices;
+export function crowIndices(self: Tensor): Tensor;
 export function crowIndices(...a: any[]): any { return call(F_crow_indices, a); }
-export function crowIndicesCopy(self: Tensor): Tensor;
 const F_crow_indices_copy = T.O_crow_indices_copy;
+export function crowIndicesCopy(self: Tensor): Tensor;
 export function crowIndicesCopy(...a: any[]): any { return call(F_crow_indices_copy, a); }
-export function ctcLoss(log_probs: Tensor, targets: Tensor | number, input_lengths: Tensor | number, target_lengths: Tensor | number, options?: { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }): Tensor;
-export function ctcLoss(log_probs: Tensor, targets: Tensor | number, input_lengths: Tensor | number, target_lengths: Tensor | number, blank?: number | null, reduction?: number | null, zeroInfinity?: boolean | null): Tensor;
-export function ctcLoss(log_probs: Tensor, targets: Tensor | number, input_lengths: number | number[], target_lengths: number | number[], options?: { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }): Tensor;
-export function ctcLoss(log_probs: Tensor, targets: Tensor | number, input_lengths: number | number[], target_lengths: number | number[], blank?: number | null, reduction?: number | null, zeroInfinity?: boolean | null): Tensor;
 const F_ctc_loss = T.O_ctc_loss;
+export function ctcLoss(log_probs: Tensor, targets: Tensor | number, input_lengths: Tensor | number, target_lengths: Tensor | number, options?: { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }): Tensor;
+export function ctcLoss(log_probs: Tensor, targets: Tensor | number, input_lengths: Tensor | number, target_lengths: Tensor | number, blank?: number | null | { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }, reduction?: number | null | { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }, zeroInfinity?: boolean | null | { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }, options?: { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }): Tensor;
+export function ctcLoss(log_probs: Tensor, targets: Tensor | number, input_lengths: number | number[], target_lengths: number | number[], options?: { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }): Tensor;
+export function ctcLoss(log_probs: Tensor, targets: Tensor | number, input_lengths: number | number[], target_lengths: number | number[], blank?: number | null | { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }, reduction?: number | null | { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }, zeroInfinity?: boolean | null | { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }, options?: { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }): Tensor;
 export function ctcLoss(...a: any[]): any { return call(F_ctc_loss, a); }
-export function cudnnAffineGridGenerator(theta: Tensor, N: number, C: number, H: number, W: number): Tensor;
 const F_cudnn_affine_grid_generator = T.O_cudnn_affine_grid_generator;
+export function cudnnAffineGridGenerator(theta: Tensor, N: number, C: number, H: number, W: number): Tensor;
 export function cudnnAffineGridGenerator(...a: any[]): any { return call(F_cudnn_affine_grid_generator, a); }
-export function cudnnAffineGridGeneratorBackward(grad: Tensor, N: number, C: number, H: number, W: number): Tensor;
 const F_cudnn_affine_grid_generator_backward = T.O_cudnn_affine_grid_generator_backward;
+export function cudnnAffineGridGeneratorBackward(grad: Tensor, N: number, C: number, H: number, W: number): Tensor;
 export function cudnnAffineGridGeneratorBackward(...a: any[]): any { return call(F_cudnn_affine_grid_generator_backward, a); }
-export function cudnnBatchNorm(input: Tensor, weight: Tensor | number, bias: Tensor | number | null, running_mean: Tensor | number | null, running_var: Tensor | number | null, training: boolean, exponential_average_factor: number, epsilon: number): [Tensor, Tensor, Tensor, Tensor];
 const F_cudnn_batch_norm = T.O_cudnn_batch_norm;
+export function cudnnBatchNorm(input: Tensor, weight: Tensor | number, bias: Tensor | number | null, running_mean: Tensor | number | null, running_var: Tensor | number | null, training: boolean, exponential_average_factor: number, epsilon: number): [Tensor, Tensor, Tensor, Tensor];
 export function cudnnBatchNorm(...a: any[]): any { return call(F_cudnn_batch_norm, a); }
-export function cudnnBatchNormBackward(input: Tensor, grad_output: Tensor | number, weight: Tensor | number, running_mean: Tensor | number | null, running_var: Tensor | number | null, save_mean: Tensor | number | null, save_var: Tensor | number | null, epsilon: number, reserveSpace: Tensor | number): [Tensor, Tensor, Tensor];
 const F_cudnn_batch_norm_backward = T.O_cudnn_batch_norm_backward;
+export function cudnnBatchNormBackward(input: Tensor, grad_output: Tensor | number, weight: Tensor | number, running_mean: Tensor | number | null, running_var: Tensor | number | null, save_mean: Tensor | number | null, save_var: Tensor | number | null, epsilon: number, reserveSpace: Tensor | number): [Tensor, Tensor, Tensor];
 export function cudnnBatchNormBackward(...a: any[]): any { return call(F_cudnn_batch_norm_backward, a); }
-export function cudnnConvolution(self: Tensor, weight: Tensor | number, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, benchmark: boolean, deterministic: boolean, allow_tf32: boolean): Tensor;
 const F_cudnn_convolution = T.O_cudnn_convolution;
+export function cudnnConvolution(self: Tensor, weight: Tensor | number, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, benchmark: boolean, deterministic: boolean, allow_tf32: boolean): Tensor;
 export function cudnnConvolution(...a: any[]): any { return call(F_cudnn_convolution, a); }
-export function cudnnConvolutionAddRelu(self: Tensor, weight: Tensor | number, z: Tensor | number, alpha: number | boolean | null, bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[], groups: number): Tensor;
 const F_cudnn_convolution_add_relu = T.O_cudnn_convolution_add_relu;
+export function cudnnConvolutionAddRelu(self: Tensor, weight: Tensor | number, z: Tensor | number, alpha: number | boolean | null, bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[], groups: number): Tensor;
 export function cudnnConvolutionAddRelu(...a: any[]): any { return call(F_cudnn_convolution_add_relu, a); }
-export function cudnnConvolutionRelu(self: Tensor, weight: Tensor | number, bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[], groups: number): Tensor;
 const F_cudnn_convolution_relu = T.O_cudnn_convolution_relu;
+export function cudnnConvolutionRelu(self: Tensor, weight: Tensor | number, bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[], groups: number): Tensor;
 export function cudnnConvolutionRelu(...a: any[]): any { return call(F_cudnn_convolution_relu, a); }
-export function cudnnConvolutionTranspose(self: Tensor, weight: Tensor | number, padding: number | number[], output_padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, benchmark: boolean, deterministic: boolean, allow_tf32: boolean): Tensor;
 const F_cudnn_convolution_transpose = T.O_cudnn_convolution_transpose;
+export function cudnnConvolutionTranspose(self: Tensor, weight: Tensor | number, padding: number | number[], output_padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, benchmark: boolean, deterministic: boolean, allow_tf32: boolean): Tensor;
 export function cudnnConvolutionTranspose(...a: any[]): any { return call(F_cudnn_convolution_transpose, a); }
-export function cudnnGridSampler(self: Tensor, grid: Tensor | number): Tensor;
 const F_cudnn_grid_sampler = T.O_cudnn_grid_sampler;
+export function cudnnGridSampler(self: Tensor, grid: Tensor | number): Tensor;
 export function cudnnGridSampler(...a: any[]): any { return call(F_cudnn_grid_sampler, a); }
-export function cudnnGridSamplerBackward(self: Tensor, grid: Tensor | number, grad_output: Tensor | number): [Tensor, Tensor];
 const F_cudnn_grid_sampler_backward = T.O_cudnn_grid_sampler_backward;
+export function cudnnGridSamplerBackward(self: Tensor, grid: Tensor | number, grad_output: Tensor | number): [Tensor, Tensor];
 export function cudnnGridSamplerBackward(...a: any[]): any { return call(F_cudnn_grid_sampler_backward, a); }
-export function cudnnIsAcceptable(self: Tensor): any;
 const F_cudnn_is_acceptable = T.O_cudnn_is_acceptable;
+export function cudnnIsAcceptable(self: Tensor): any;
 export function cudnnIsAcceptable(...a: any[]): any { return call(F_cudnn_is_acceptable, a); }
+const F_cummax = T.O_cummax;
 export function cummax(self: Tensor, dim: number): [Tensor, Tensor];
 export function cummax(self: Tensor, dim: string): [Tensor, Tensor];
-const F_cummax = T.O_cummax;
 export function cummax(...a: any[]): any { return call(F_cummax, a); }
-export function cummaxminBackward(grad: Tensor, input: Tensor | number, indices: Tensor | number, dim: number): Tensor;
 const F_cummaxmin_backward = T.O_cummaxmin_backward;
+export function cummaxminBackward(grad: Tensor, input: Tensor | number, indices: Tensor | number, dim: number): Tensor;
 export function cummaxminBackward(...a: any[]): any { return call(F_cummaxmin_backward, a); }
+const F_cummin = T.O_cummin;
 export function cummin(self: Tensor, dim: number): [Tensor, Tensor];
 export function cummin(self: Tensor, dim: string): [Tensor, Tensor];
-const F_cummin = T.O_cummin;
 export function cummin(...a: any[]): any { return call(F_cummin, a); }
+const F_cumprod = T.O_cumprod;
 export function cumprod(self: Tensor, dim: number, options?: { dtype?: DType | null }): Tensor;
 export function cumprod(self: Tensor, dim: string, options?: { dtype?: DType | null }): Tensor;
-const F_cumprod = T.O_cumprod;
 export function cumprod(...a: any[]): any { return call(F_cumprod, a); }
+const F_cumprod_ = T.O_cumprod_;
 export function cumprod_(self: Tensor, dim: number, options?: { dtype?: DType | null }): Tensor;
 export function cumprod_(self: Tensor, dim: string, options?: { dtype?: DType | null }): Tensor;
-const F_cumprod_ = T.O_cumprod_;
 export function cumprod_(...a: any[]): any { return call(F_cumprod_, a); }
-export function cumprodBackward(grad: Tensor, input: Tensor | number, dim: number, output: Tensor | number): Tensor;
 const F_cumprod_backward = T.O_cumprod_backward;
+export function cumprodBackward(grad: Tensor, input: Tensor | number, dim: number, output: Tensor | number): Tensor;
 export function cumprodBackward(...a: any[]): any { return call(F_cumprod_backward, a); }
+const F_cumsum = T.O_cumsum;
 export function cumsum(self: Tensor, dim: number, options?: { dtype?: DType | null }): Tensor;
 export function cumsum(self: Tensor, dim: string, options?: { dtype?: DType | null }): Tensor;
-const F_cumsum = T.O_cumsum;
 export function cumsum(...a: any[]): any { return call(F_cumsum, a); }
+const F_cumsum_ = T.O_cumsum_;
 export function cumsum_(self: Tensor, dim: number, options?: { dtype?: DType | null }): Tensor;
 export function cumsum_(self: Tensor, dim: string, options?: { dtype?: DType | null }): Tensor;
-const F_cumsum_ = T.O_cumsum_;
 export function cumsum_(...a: any[]): any { return call(F_cumsum_, a); }
+const F_cumulative_trapezoid = T.O_cumulative_trapezoid;
 export function cumulativeTrapezoid(y: Tensor, x: Tensor | number, options?: { dim?: number | null }): Tensor;
 export function cumulativeTrapezoid(y: Tensor, options?: { dx?: number | boolean | null; dim?: number | null }): Tensor;
-const F_cumulative_trapezoid = T.O_cumulative_trapezoid;
 export function cumulativeTrapezoid(...a: any[]): any { return call(F_cumulative_trapezoid, a); }
-export function data(self: Tensor): Tensor;
 const F_data = T.O_data;
+export function data(self: Tensor): Tensor;
 export function data(...a: any[]): any { return call(F_data, a); }
-export function deg2rad(self: Tensor): Tensor;
 const F_deg2rad = T.O_deg2rad;
+export function deg2rad(self: Tensor): Tensor;
 export function deg2rad(...a: any[]): any { return call(F_deg2rad, a); }
-export function deg2rad_(self: Tensor): Tensor;
 const F_deg2rad_ = T.O_deg2rad_;
+export function deg2rad_(self: Tensor): Tensor;
 export function deg2rad_(...a: any[]): any { return call(F_deg2rad_, a); }
-export function denseDim(self: Tensor): any;
 const F_dense_dim = T.O_dense_dim;
+export function denseDim(self: Tensor): any;
 export function denseDim(...a: any[]): any { return call(F_dense_dim, a); }
+const F_dequantize = T.O_dequantize;
 export function dequantize(self: Tensor): Tensor;
 export function dequantize(tensors: Tensor[]): Tensor[];
-const F_dequantize = T.O_dequantize;
 export function dequantize(...a: any[]): any { return call(F_dequantize, a); }
-export function det(self: Tensor): Tensor;
 const F_det = T.O_det;
+export function det(self: Tensor): Tensor;
 export function det(...a: any[]): any { return call(F_det, a); }
-export function detach(self: Tensor): Tensor;
 const F_detach = T.O_detach;
+export function detach(self: Tensor): Tensor;
 export function detach(...a: any[]): any { return call(F_detach, a); }
-export function detach_(self: Tensor): Tensor;
 const F_detach_ = T.O_detach_;
+export function detach_(self: Tensor): Tensor;
 export function detach_(...a: any[]): any { return call(F_detach_, a); }
-export function detachCopy(self: Tensor): Tensor;
 const F_detach_copy = T.O_detach_copy;
+export function detachCopy(self: Tensor): Tensor;
 export function detachCopy(...a: any[]): any { return call(F_detach_copy, a); }
-export function diag(self: Tensor, options?: { diagonal?: number | null }): Tensor;
-export function diag(self: Tensor, diagonal?: number | null): Tensor;
 const F_diag = T.O_diag;
+export function diag(self: Tensor, options?: { diagonal?: number | null }): Tensor;
+export function diag(self: Tensor, diagonal?: number | null | { diagonal?: number | null }, options?: { diagonal?: number | null }): Tensor;
 export function diag(...a: any[]): any { return call(F_diag, a); }
-export function diagBackward(grad: Tensor, input_sizes: number | number[], diagonal: number): Tensor;
 const F_diag_backward = T.O_diag_backward;
+export function diagBackward(grad: Tensor, input_sizes: number | number[], diagonal: number): Tensor;
 export function diagBackward(...a: any[]): any { return call(F_diag_backward, a); }
-export function diagEmbed(self: Tensor, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
-export function diagEmbed(self: Tensor, offset?: number | null, dim1?: number | null, dim2?: number | null): Tensor;
 const F_diag_embed = T.O_diag_embed;
+export function diagEmbed(self: Tensor, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
+export function diagEmbed(self: Tensor, offset?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, dim1?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, dim2?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
 export function diagEmbed(...a: any[]): any { return call(F_diag_embed, a); }
-export function diagflat(self: Tensor, options?: { offset?: number | null }): Tensor;
-export function diagflat(self: Tensor, offset?: number | null): Tensor;
 const F_diagflat = T.O_diagflat;
+export function diagflat(self: Tensor, options?: { offset?: number | null }): Tensor;
+export function diagflat(self: Tensor, offset?: number | null | { offset?: number | null }, options?: { offset?: number | null }): Tensor;
 export function diagflat(...a: any[]): any { return call(F_diagflat, a); }
-export function diagonal(self: Tensor, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
-export function diagonal(self: Tensor, offset?: number | null, dim1?: number | null, dim2?: number | null): Tensor;
-export function diagonal(self: Tensor, outdim: string, dim1: string, dim2: string, options?: { offset?: number | null }): Tensor;
 const F_diagonal = T.O_diagonal;
+export function diagonal(self: Tensor, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
+export function diagonal(self: Tensor, offset?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, dim1?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, dim2?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
+export function diagonal(self: Tensor, outdim: string, dim1: string, dim2: string, options?: { offset?: number | null }): Tensor;
 export function diagonal(...a: any[]): any { return call(F_diagonal, a); }
-export function diagonalBackward(grad_output: Tensor, input_sizes: number | number[], offset: number, dim1: number, dim2: number): Tensor;
 const F_diagonal_backward = T.O_diagonal_backward;
+export function diagonalBackward(grad_output: Tensor, input_sizes: number | number[], offset: number, dim1: number, dim2: number): Tensor;
 export function diagonalBackward(...a: any[]): any { return call(F_diagonal_backward, a); }
-export function diagonalCopy(self: Tensor, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
-export function diagonalCopy(self: Tensor, offset?: number | null, dim1?: number | null, dim2?: number | null): Tensor;
 const F_diagonal_copy = T.O_diagonal_copy;
+export function diagonalCopy(self: Tensor, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
+export function diagonalCopy(self: Tensor, offset?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, dim1?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, dim2?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
 export function diagonalCopy(...a: any[]): any { return call(F_diagonal_copy, a); }
-export function diagonalScatter(self: Tensor, src: Tensor | number, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
-export function diagonalScatter(self: Tensor, src: Tensor | number, offset?: number | null, dim1?: number | null, dim2?: number | null): Tensor;
 const F_diagonal_scatter = T.O_diagonal_scatter;
+export function diagonalScatter(self: Tensor, src: Tensor | number, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
+export function diagonalScatter(self: Tensor, src: Tensor | number, offset?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, dim1?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, dim2?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
 export function diagonalScatter(...a: any[]): any { return call(F_diagonal_scatter, a); }
-export function diff(self: Tensor, options?: { n?: number | null; dim?: number | null; prepend?: Tensor | number | null; append?: Tensor | number | null }): Tensor;
-export function diff(self: Tensor, n?: number | null, dim?: number | null, prepend?: Tensor | number | null, append?: Tensor | number | null): Tensor;
 const F_diff = T.O_diff;
+export function diff(self: Tensor, options?: { n?: number | null; dim?: number | null; prepend?: Tensor | number | null; append?: Tensor | number | null }): Tensor;
+export function diff(self: Tensor, n?: number | null | { n?: number | null; dim?: number | null; prepend?: Tensor | number | null; append?: Tensor | number | null }, dim?: number | null | { n?: number | null; dim?: number | null; prepend?: Tensor | number | null; append?: Tensor | number | null }, prepend?: Tensor | number | null | { n?: number | null; dim?: number | null; prepend?: Tensor | number | null; append?: Tensor | number | null }, append?: Tensor | number | null | { n?: number | null; dim?: number | null; prepend?: Tensor | number | null; append?: Tensor | number | null }, options?: { n?: number | null; dim?: number | null; prepend?: Tensor | number | null; append?: Tensor | number | null }): Tensor;
 export function diff(...a: any[]): any { return call(F_diff, a); }
-export function digamma(self: Tensor): Tensor;
 const F_digamma = T.O_digamma;
+export function digamma(self: Tensor): Tensor;
 export function digamma(...a: any[]): any { return call(F_digamma, a); }
-export function digamma_(self: Tensor): Tensor;
 const F_digamma_ = T.O_digamma_;
+export function digamma_(self: Tensor): Tensor;
 export function digamma_(...a: any[]): any { return call(F_digamma_, a); }
-export function dist(self: Tensor, other: Tensor | number, options?: { p?: number | boolean | null }): Tensor;
-export function dist(self: Tensor, other: Tensor | number, p?: number | boolean | null): Tensor;
 const F_dist = T.O_dist;
+export function dist(self: Tensor, other: Tensor | number, options?: { p?: number | boolean | null }): Tensor;
+export function dist(self: Tensor, other: Tensor | number, p?: number | boolean | null | { p?: number | boolean | null }, options?: { p?: number | boolean | null }): Tensor;
 export function dist(...a: any[]): any { return call(F_dist, a); }
+const F_div = T.O_div;
 export function div(self: Tensor, other: Tensor | number, options?: { roundingMode?: string | null }): Tensor;
 export function div(self: Tensor, other: number | boolean): Tensor;
 export function div(self: Tensor, other: Tensor | number): Tensor;
 export function div(self: Tensor, other: number | boolean, options?: { roundingMode?: string | null }): Tensor;
-const F_div = T.O_div;
 export function div(...a: any[]): any { return call(F_div, a); }
+const F_div_ = T.O_div_;
 export function div_(self: Tensor, other: Tensor | number): Tensor;
 export function div_(self: Tensor, other: number | boolean): Tensor;
 export function div_(self: Tensor, other: Tensor | number, options?: { roundingMode?: string | null }): Tensor;
 export function div_(self: Tensor, other: number | boolean, options?: { roundingMode?: string | null }): Tensor;
-const F_div_ = T.O_div_;
 export function div_(...a: any[]): any { return call(F_div_, a); }
+const F_divide = T.O_divide;
 export function divide(self: Tensor, other: Tensor | number): Tensor;
 export function divide(self: Tensor, other: number | boolean, options?: { roundingMode?: string | null }): Tensor;
 export function divide(self: Tensor, other: Tensor | number, options?: { roundingMode?: string | null }): Tensor;
 export function divide(self: Tensor, other: number | boolean): Tensor;
-const F_divide = T.O_divide;
 export function divide(...a: any[]): any { return call(F_divide, a); }
+const F_divide_ = T.O_divide_;
 export function divide_(self: Tensor, other: Tensor | number, options?: { roundingMode?: string | null }): Tensor;
 export function divide_(self: Tensor, other: number | boolean): Tensor;
 export function divide_(self: Tensor, other: number | boolean, options?: { roundingMode?: string | null }): Tensor;
 export function divide_(self: Tensor, other: Tensor | number): Tensor;
-const F_divide_ = T.O_divide_;
 export function divide_(...a: any[]): any { return call(F_divide_, a); }
-export function dot(self: Tensor, tensor: Tensor | number): Tensor;
 const F_dot = T.O_dot;
+export function dot(self: Tensor, tensor: Tensor | number): Tensor;
 export function dot(...a: any[]): any { return call(F_dot, a); }
-export function dropout(input: Tensor, p: number, train: boolean): Tensor;
 const F_dropout = T.O_dropout;
+export function dropout(input: Tensor, p: number, train: boolean): Tensor;
 export function dropout(...a: any[]): any { return call(F_dropout, a); }
-export function dropout_(self: Tensor, p: number, train: boolean): Tensor;
 const F_dropout_ = T.O_dropout_;
+export function dropout_(self: Tensor, p: number, train: boolean): Tensor;
 export function dropout_(...a: any[]): any { return call(F_dropout_, a); }
+const F_dsplit = T.O_dsplit;
 export function dsplit(self: Tensor, indices: number | number[]): Tensor[];
 export function dsplit(self: Tensor, sections: number): Tensor[];
-const F_dsplit = T.O_dsplit;
 export function dsplit(...a: any[]): any { return call(F_dsplit, a); }
-export function dstack(tensors: Tensor[]): Tensor;
 const F_dstack = T.O_dstack;
+export function dstack(tensors: Tensor[]): Tensor;
 export function dstack(...a: any[]): any { return call(F_dstack, a); }
-export function einsum(equation: string, tensors: Tensor[], options?: { path?: number | number[] | null }): Tensor;
 const F_einsum = T.O_einsum;
+export function einsum(equation: string, tensors: Tensor[], options?: { path?: number | number[] | null }): Tensor;
 export function einsum(...a: any[]): any { return call(F_einsum, a); }
-export function elu(self: Tensor, options?: { alpha?: number | boolean | null; scale?: number | boolean | null; inputScale?: number | boolean | null }): Tensor;
-export function elu(self: Tensor, alpha?: number | boolean | null, scale?: number | boolean | null, inputScale?: number | boolean | null): Tensor;
 const F_elu = T.O_elu;
+export function elu(self: Tensor, options?: { alpha?: number | boolean | null; scale?: number | boolean | null; inputScale?: number | boolean | null }): Tensor;
+export function elu(self: Tensor, alpha?: number | boolean | null | { alpha?: number | boolean | null; scale?: number | boolean | null; inputScale?: number | boolean | null }, scale?: number | boolean | null | { alpha?: number | boolean | null; scale?: number | boolean | null; inputScale?: number | boolean | null }, inputScale?: number | boolean | null | { alpha?: number | boolean | null; scale?: number | boolean | null; inputScale?: number | boolean | null }, options?: { alpha?: number | boolean | null; scale?: number | boolean | null; inputScale?: number | boolean | null }): Tensor;
 export function elu(...a: any[]): any { return call(F_elu, a); }
-export function elu_(self: Tensor, options?: { alpha?: number | boolean | null; scale?: number | boolean | null; inputScale?: number | boolean | null }): Tensor;
-export function elu_(self: Tensor, alpha?: number | boolean | null, scale?: number | boolean | null, inputScale?: number | boolean | null): Tensor;
 const F_elu_ = T.O_elu_;
+export function elu_(self: Tensor, options?: { alpha?: number | boolean | null; scale?: number | boolean | null; inputScale?: number | boolean | null }): Tensor;
+export function elu_(self: Tensor, alpha?: number | boolean | null | { alpha?: number | boolean | null; scale?: number | boolean | null; inputScale?: number | boolean | null }, scale?: number | boolean | null | { alpha?: number | boolean | null; scale?: number | boolean | null; inputScale?: number | boolean | null }, inputScale?: number | boolean | null | { alpha?: number | boolean | null; scale?: number | boolean | null; inputScale?: number | boolean | null }, options?: { alpha?: number | boolean | null; scale?: number | boolean | null; inputScale?: number | boolean | null }): Tensor;
 export function elu_(...a: any[]): any { return call(F_elu_, a); }
-export function eluBackward(grad_output: Tensor, alpha: number | boolean, scale: number | boolean, input_scale: number | boolean, is_result: boolean, self_or_result: Tensor | number): Tensor;
 const F_elu_backward = T.O_elu_backward;
+export function eluBackward(grad_output: Tensor, alpha: number | boolean, scale: number | boolean, input_scale: number | boolean, is_result: boolean, self_or_result: Tensor | number): Tensor;
 export function eluBackward(...a: any[]): any { return call(F_elu_backward, a); }
-export function embedding(weight: Tensor, indices: Tensor | number, options?: { paddingIdx?: number | null; scaleGradByFreq?: boolean | null; sparse?: boolean | null }): Tensor;
-export function embedding(weight: Tensor, indices: Tensor | number, paddingIdx?: number | null, scaleGradByFreq?: boolean | null, sparse?: boolean | null): Tensor;
 const F_embedding = T.O_embedding;
+export function embedding(weight: Tensor, indices: Tensor | number, options?: { paddingIdx?: number | null; scaleGradByFreq?: boolean | null; sparse?: boolean | null }): Tensor;
+export function embedding(weight: Tensor, indices: Tensor | number, paddingIdx?: number | null | { paddingIdx?: number | null; scaleGradByFreq?: boolean | null; sparse?: boolean | null }, scaleGradByFreq?: boolean | null | { paddingIdx?: number | null; scaleGradByFreq?: boolean | null; sparse?: boolean | null }, sparse?: boolean | null | { paddingIdx?: number | null; scaleGradByFreq?: boolean | null; sparse?: boolean | null }, options?: { paddingIdx?: number | null; scaleGradByFreq?: boolean | null; sparse?: boolean | null }): Tensor;
 export function embedding(...a: any[]): any { return call(F_embedding, a); }
-export function embeddingBackward(grad: Tensor, indices: Tensor | number, num_weights: number, padding_idx: number, scale_grad_by_freq: boolean, sparse: boolean): Tensor;
 const F_embedding_backward = T.O_embedding_backward;
+export function embeddingBackward(grad: Tensor, indices: Tensor | number, num_weights: number, padding_idx: number, scale_grad_by_freq: boolean, sparse: boolean): Tensor;
 export function embeddingBackward(...a: any[]): any { return call(F_embedding_backward, a); }
-export function embeddingBag(weight: Tensor, indices: Tensor | number, offsets: Tensor | number, options?: { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null }): [Tensor, Tensor, Tensor, Tensor];
-export function embeddingBag(weight: Tensor, indices: Tensor | number, offsets: Tensor | number, scaleGradByFreq?: boolean | null, mode?: number | null, sparse?: boolean | null, perSampleWeights?: Tensor | number | null, includeLastOffset?: boolean | null): [Tensor, Tensor, Tensor, Tensor];
-export function embeddingBag(weight: Tensor, indices: Tensor | number, offsets: Tensor | number, scale_grad_by_freq: boolean, mode: number, sparse: boolean, per_sample_weights: Tensor | number | null, include_last_offset: boolean, padding_idx: number | null): [Tensor, Tensor, Tensor, Tensor];
 const F_embedding_bag = T.O_embedding_bag;
+export function embeddingBag(weight: Tensor, indices: Tensor | number, offsets: Tensor | number, options?: { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null }): [Tensor, Tensor, Tensor, Tensor];
+export function embeddingBag(weight: Tensor, indices: Tensor | number, offsets: Tensor | number, scaleGradByFreq?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null }, mode?: number | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null }, sparse?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null }, perSampleWeights?: Tensor | number | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null }, includeLastOffset?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null }, options?: { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null }): [Tensor, Tensor, Tensor, Tensor];
+export function embeddingBag(weight: Tensor, indices: Tensor | number, offsets: Tensor | number, scale_grad_by_freq: boolean, mode: number, sparse: boolean, per_sample_weights: Tensor | number | null, include_last_offset: boolean, padding_idx: number | null): [Tensor, Tensor, Tensor, Tensor];
 export function embeddingBag(...a: any[]): any { return call(F_embedding_bag, a); }
-export function embeddingDenseBackward(grad_output: Tensor, indices: Tensor | number, num_weights: number, padding_idx: number, scale_grad_by_freq: boolean): Tensor;
 const F_embedding_dense_backward = T.O_embedding_dense_backward;
+export function embeddingDenseBackward(grad_output: Tensor, indices: Tensor | number, num_weights: number, padding_idx: number, scale_grad_by_freq: boolean): Tensor;
 export function embeddingDenseBackward(...a: any[]): any { return call(F_embedding_dense_backward, a); }
-export function embeddingRenorm(self: Tensor, indices: Tensor | number, max_norm: number, norm_type: number): Tensor;
 const F_embedding_renorm = T.O_embedding_renorm;
+export function embeddingRenorm(self: Tensor, indices: Tensor | number, max_norm: number, norm_type: number): Tensor;
 export function embeddingRenorm(...a: any[]): any { return call(F_embedding_renorm, a); }
-export function embeddingRenorm_(self: Tensor, indices: Tensor | number, max_norm: number, norm_type: number): Tensor;
 const F_embedding_renorm_ = T.O_embedding_renorm_;
+export function embeddingRenorm_(self: Tensor, indices: Tensor | number, max_norm: number, norm_type: number): Tensor;
 export function embeddingRenorm_(...a: any[]): any { return call(F_embedding_renorm_, a); }
-export function embeddingSparseBackward(grad: Tensor, indices: Tensor | number, num_weights: number, padding_idx: number, scale_grad_by_freq: boolean): Tensor;
 const F_embedding_sparse_backward = T.O_embedding_sparse_backward;
+export function embeddingSparseBackward(grad: Tensor, indices: Tensor | number, num_weights: number, padding_idx: number, scale_grad_by_freq: boolean): Tensor;
 export function embeddingSparseBackward(...a: any[]): any { return call(F_embedding_sparse_backward, a); }
-export function empty(size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
 const F_empty = T.O_empty;
+export function empty(size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
 export function empty(...a: any[]): any { return call(F_empty, a); }
-export function emptyLike(self: Tensor, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
 const F_empty_like = T.O_empty_like;
+export function emptyLike(self: Tensor, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
 export function emptyLike(...a: any[]): any { return call(F_empty_like, a); }
-export function emptyQuantized(size: number | number[], qtensor: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
 const F_empty_quantized = T.O_empty_quantized;
+export function emptyQuantized(size: number | number[], qtensor: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
 export function emptyQuantized(...a: any[]): any { return call(F_empty_quantized, a); }
-export function emptyStrided(size: number | number[], stride: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 const F_empty_strided = T.O_empty_strided;
+export function emptyStrided(size: number | number[], stride: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function emptyStrided(...a: any[]): any { return call(F_empty_strided, a); }
+const F_eq = T.O_eq;
 export function eq(self: Tensor, other: Tensor | number): Tensor;
 export function eq(self: Tensor, other: number | boolean): Tensor;
-const F_eq = T.O_eq;
 export function eq(...a: any[]): any { return call(F_eq, a); }
+const F_eq_ = T.O_eq_;
 export function eq_(self: Tensor, other: Tensor | number): Tensor;
 export function eq_(self: Tensor, other: number | boolean): Tensor;
-const F_eq_ = T.O_eq_;
 export function eq_(...a: any[]): any { return call(F_eq_, a); }
-export function equal(self: Tensor, other: Tensor | number): any;
 const F_equal = T.O_equal;
+export function equal(self: Tensor, other: Tensor | number): any;
 export function equal(...a: any[]): any { return call(F_equal, a); }
-export function erf(self: Tensor): Tensor;
 const F_erf = T.O_erf;
+export function erf(self: Tensor): Tensor;
 export function erf(...a: any[]): any { return call(F_erf, a); }
-export function erf_(self: Tensor): Tensor;
 const F_erf_ = T.O_erf_;
+export function erf_(self: Tensor): Tensor;
 export function erf_(...a: any[]): any { return call(F_erf_, a); }
-export function erfc(self: Tensor): Tensor;
 const F_erfc = T.O_erfc;
+export function erfc(self: Tensor): Tensor;
 export function erfc(...a: any[]): any { return call(F_erfc, a); }
-export function erfc_(self: Tensor): Tensor;
 const F_erfc_ = T.O_erfc_;
+export function erfc_(self: Tensor): Tensor;
 export function erfc_(...a: any[]): any { return call(F_erfc_, a); }
-export function erfinv(self: Tensor): Tensor;
 const F_erfinv = T.O_erfinv;
+export function erfinv(self: Tensor): Tensor;
 export function erfinv(...a: any[]): any { return call(F_erfinv, a); }
-export function erfinv_(self: Tensor): Tensor;
 const F_erfinv_ = T.O_erfinv_;
+export function erfinv_(self: Tensor): Tensor;
 export function erfinv_(...a: any[]): any { return call(F_erfinv_, a); }
-export function exp(self: Tensor): Tensor;
 const F_exp = T.O_exp;
+export function exp(self: Tensor): Tensor;
 export function exp(...a: any[]): any { return call(F_exp, a); }
-export function exp2(self: Tensor): Tensor;
 const F_exp2 = T.O_exp2;
+export function exp2(self: Tensor): Tensor;
 export function exp2(...a: any[]): any { return call(F_exp2, a); }
-export function exp2_(self: Tensor): Tensor;
 const F_exp2_ = T.O_exp2_;
+export function exp2_(self: Tensor): Tensor;
 export function exp2_(...a: any[]): any { return call(F_exp2_, a); }
-export function exp_(self: Tensor): Tensor;
 const F_exp_ = T.O_exp_;
+export function exp_(self: Tensor): Tensor;
 export function exp_(...a: any[]): any { return call(F_exp_, a); }
-export function expand(self: Tensor, size: number | number[], options?: { implicit?: boolean | null }): Tensor;
 const F_expand = T.O_expand;
+export function expand(self: Tensor, size: number | number[], options?: { implicit?: boolean | null }): Tensor;
 export function expand(...a: any[]): any { return call(F_expand, a); }
-export function expandAs(self: Tensor, other: Tensor | number): Tensor;
 const F_expand_as = T.O_expand_as;
+export function expandAs(self: Tensor, other: Tensor | number): Tensor;
 export function expandAs(...a: any[]): any { return call(F_expand_as, a); }
-export function expandCopy(self: Tensor, size: number | number[], options?: { implicit?: boolean | null }): Tensor;
 const F_expand_copy = T.O_expand_copy;
+export function expandCopy(self: Tensor, size: number | number[], options?: { implicit?: boolean | null }): Tensor;
 export function expandCopy(...a: any[]): any { return call(F_expand_copy, a); }
-export function expm1(self: Tensor): Tensor;
 const F_expm1 = T.O_expm1;
+export function expm1(self: Tensor): Tensor;
 export function expm1(...a: any[]): any { return call(F_expm1, a); }
-export function expm1_(self: Tensor): Tensor;
 const F_expm1_ = T.O_expm1_;
+export function expm1_(self: Tensor): Tensor;
 export function expm1_(...a: any[]): any { return call(F_expm1_, a); }
-export function exponential(self: Tensor, options?: { lambd?: number | null; generator?: null }): Tensor;
-export function exponential(self: Tensor, lambd?: number | null, options?: { generator?: null }): Tensor;
 const F_exponential = T.O_exponential;
+export function exponential(self: Tensor, options?: { lambd?: number | null; generator?: null }): Tensor;
+export function exponential(self: Tensor, lambd?: number | null | { lambd?: number | null; generator?: null }, options?: { lambd?: number | null; generator?: null }): Tensor;
 export function exponential(...a: any[]): any { return call(F_exponential, a); }
-export function exponential_(self: Tensor, options?: { lambd?: number | null; generator?: null }): Tensor;
-export function exponential_(self: Tensor, lambd?: number | null, options?: { generator?: null }): Tensor;
 const F_exponential_ = T.O_exponential_;
+export function exponential_(self: Tensor, options?: { lambd?: number | null; generator?: null }): Tensor;
+export function exponential_(self: Tensor, lambd?: number | null | { lambd?: number | null; generator?: null }, options?: { lambd?: number | null; generator?: null }): Tensor;
 export function exponential_(...a: any[]): any { return call(F_exponential_, a); }
+const F_eye = T.O_eye;
 export function eye(n: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function eye(n: number, m: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-const F_eye = T.O_eye;
 export function eye(...a: any[]): any { return call(F_eye, a); }
-export function fakeQuantizePerChannelAffine(self: Tensor, scale: Tensor | number, zero_point: Tensor | number, axis: number, quant_min: number, quant_max: number): Tensor;
 const F_fake_quantize_per_channel_affine = T.O_fake_quantize_per_channel_affine;
+export function fakeQuantizePerChannelAffine(self: Tensor, scale: Tensor | number, zero_point: Tensor | number, axis: number, quant_min: number, quant_max: number): Tensor;
 export function fakeQuantizePerChannelAffine(...a: any[]): any { return call(F_fake_quantize_per_channel_affine, a); }
-export function fakeQuantizePerChannelAffineCachemask(self: Tensor, scale: Tensor | number, zero_point: Tensor | number, axis: number, quant_min: number, quant_max: number): [Tensor, Tensor];
 const F_fake_quantize_per_channel_affine_cachemask = T.O_fake_quantize_per_channel_affine_cachemask;
+export function fakeQuantizePerChannelAffineCachemask(self: Tensor, scale: Tensor | number, zero_point: Tensor | number, axis: number, quant_min: number, quant_max: number): [Tensor, Tensor];
 export function fakeQuantizePerChannelAffineCachemask(...a: any[]): any { return call(F_fake_quantize_per_channel_affine_cachemask, a); }
-export function fakeQuantizePerChannelAffineCachemaskBackward(grad: Tensor, mask: Tensor | number): Tensor;
 const F_fake_quantize_per_channel_affine_cachemask_backward = T.O_fake_quantize_per_channel_affine_cachemask_backward;
+export function fakeQuantizePerChannelAffineCachemaskBackward(grad: Tensor, mask: Tensor | number): Tensor;
 export function fakeQuantizePerChannelAffineCachemaskBackward(...a: any[]): any { return call(F_fake_quantize_per_channel_affine_cachemask_backward, a); }
+const F_fake_quantize_per_tensor_affine = T.O_fake_quantize_per_tensor_affine;
 export function fakeQuantizePerTensorAffine(self: Tensor, scale: number, zero_point: number, quant_min: number, quant_max: number): Tensor;
 export function fakeQuantizePerTensorAffine(self: Tensor, scale: Tensor | number, zero_point: Tensor | number, quant_min: number, quant_max: number): Tensor;
-const F_fake_quantize_per_tensor_affine = T.O_fake_quantize_per_tensor_affine;
 export function fakeQuantizePerTensorAffine(...a: any[]): any { return call(F_fake_quantize_per_tensor_affine, a); }
-export function fakeQuantizePerTensorAffineCachemask(self: Tensor, scale: number, zero_point: number, quant_min: number, quant_max: number): [Tensor, Tensor];
 const F_fake_quantize_per_tensor_affine_cachemask = T.O_fake_quantize_per_tensor_affine_cachemask;
+export function fakeQuantizePerTensorAffineCachemask(self: Tensor, scale: number, zero_point: number, quant_min: number, quant_max: number): [Tensor, Tensor];
 export function fakeQuantizePerTensorAffineCachemask(...a: any[]): any { return call(F_fake_quantize_per_tensor_affine_cachemask, a); }
-export function fakeQuantizePerTensorAffineCachemaskBackward(grad: Tensor, mask: Tensor | number): Tensor;
 const F_fake_quantize_per_tensor_affine_cachemask_backward = T.O_fake_quantize_per_tensor_affine_cachemask_backward;
+export function fakeQuantizePerTensorAffineCachemaskBackward(grad: Tensor, mask: Tensor | number): Tensor;
 export function fakeQuantizePerTensorAffineCachemaskBackward(...a: any[]): any { return call(F_fake_quantize_per_tensor_affine_cachemask_backward, a); }
-export function fbgemmLinearFp16Weight(input: Tensor, packed_weight: Tensor | number, bias: Tensor | number): Tensor;
 const F_fbgemm_linear_fp16_weight = T.O_fbgemm_linear_fp16_weight;
+export function fbgemmLinearFp16Weight(input: Tensor, packed_weight: Tensor | number, bias: Tensor | number): Tensor;
 export function fbgemmLinearFp16Weight(...a: any[]): any { return call(F_fbgemm_linear_fp16_weight, a); }
-export function fbgemmLinearFp16WeightFp32Activation(input: Tensor, packed_weight: Tensor | number, bias: Tensor | number): Tensor;
 const F_fbgemm_linear_fp16_weight_fp32_activation = T.O_fbgemm_linear_fp16_weight_fp32_activation;
+export function fbgemmLinearFp16WeightFp32Activation(input: Tensor, packed_weight: Tensor | number, bias: Tensor | number): Tensor;
 export function fbgemmLinearFp16WeightFp32Activation(...a: any[]): any { return call(F_fbgemm_linear_fp16_weight_fp32_activation, a); }
-export function fbgemmLinearInt8Weight(input: Tensor, weight: Tensor | number, packed: Tensor | number, col_offsets: Tensor | number, weight_scale: number | boolean, weight_zero_point: number | boolean, bias: Tensor | number): Tensor;
 const F_fbgemm_linear_int8_weight = T.O_fbgemm_linear_int8_weight;
+export function fbgemmLinearInt8Weight(input: Tensor, weight: Tensor | number, packed: Tensor | number, col_offsets: Tensor | number, weight_scale: number | boolean, weight_zero_point: number | boolean, bias: Tensor | number): Tensor;
 export function fbgemmLinearInt8Weight(...a: any[]): any { return call(F_fbgemm_linear_int8_weight, a); }
-export function fbgemmLinearInt8WeightFp32Activation(input: Tensor, weight: Tensor | number, packed: Tensor | number, col_offsets: Tensor | number, weight_scale: number | boolean, weight_zero_point: number | boolean, bias: Tensor | number): Tensor;
 const F_fbgemm_linear_int8_weight_fp32_activation = T.O_fbgemm_linear_int8_weight_fp32_activation;
+export function fbgemmLinearInt8WeightFp32Activation(input: Tensor, weight: Tensor | number, packed: Tensor | number, col_offsets: Tensor | number, weight_scale: number | boolean, weight_zero_point: number | boolean, bias: Tensor | number): Tensor;
 export function fbgemmLinearInt8WeightFp32Activation(...a: any[]): any { return call(F_fbgemm_linear_int8_weight_fp32_activation, a); }
-export function fbgemmLinearQuantizeWeight(input: Tensor): [Tensor, Tensor, any, any];
 const F_fbgemm_linear_quantize_weight = T.O_fbgemm_linear_quantize_weight;
+export function fbgemmLinearQuantizeWeight(input: Tensor): [Tensor, Tensor, any, any];
 export function fbgemmLinearQuantizeWeight(...a: any[]): any { return call(F_fbgemm_linear_quantize_weight, a); }
-export function fbgemmPackGemmMatrixFp16(input: Tensor): Tensor;
 const F_fbgemm_pack_gemm_matrix_fp16 = T.O_fbgemm_pack_gemm_matrix_fp16;
+export function fbgemmPackGemmMatrixFp16(input: Tensor): Tensor;
 export function fbgemmPackGemmMatrixFp16(...a: any[]): any { return call(F_fbgemm_pack_gemm_matrix_fp16, a); }
+const F_fbgemm_pack_quantized_matrix = T.O_fbgemm_pack_quantized_matrix;
 export function fbgemmPackQuantizedMatrix(input: Tensor): Tensor;
 export function fbgemmPackQuantizedMatrix(input: Tensor, K: number, N: number): Tensor;
-const F_fbgemm_pack_quantized_matrix = T.O_fbgemm_pack_quantized_matrix;
 export function fbgemmPackQuantizedMatrix(...a: any[]): any { return call(F_fbgemm_pack_quantized_matrix, a); }
-export function featureAlphaDropout(input: Tensor, p: number, train: boolean): Tensor;
 const F_feature_alpha_dropout = T.O_feature_alpha_dropout;
+export function featureAlphaDropout(input: Tensor, p: number, train: boolean): Tensor;
 export function featureAlphaDropout(...a: any[]): any { return call(F_feature_alpha_dropout, a); }
-export function featureAlphaDropout_(self: Tensor, p: number, train: boolean): Tensor;
 const F_feature_alpha_dropout_ = T.O_feature_alpha_dropout_;
+export function featureAlphaDropout_(self: Tensor, p: number, train: boolean): Tensor;
 export function featureAlphaDropout_(...a: any[]): any { return call(F_feature_alpha_dropout_, a); }
-export function featureDropout(input: Tensor, p: number, train: boolean): Tensor;
 const F_feature_dropout = T.O_feature_dropout;
+export function featureDropout(input: Tensor, p: number, train: boolean): Tensor;
 export function featureDropout(...a: any[]): any { return call(F_feature_dropout, a); }
-export function featureDropout_(self: Tensor, p: number, train: boolean): Tensor;
 const F_feature_dropout_ = T.O_feature_dropout_;
+export function featureDropout_(self: Tensor, p: number, train: boolean): Tensor;
 export function featureDropout_(...a: any[]): any { return call(F_feature_dropout_, a); }
-export function fftFft(self: Tensor, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
-export function fftFft(self: Tensor, n?: number | null, dim?: number | null, norm?: string | null): Tensor;
 const F_fft_fft = T.O_fft_fft;
+export function fftFft(self: Tensor, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
+export function fftFft(self: Tensor, n?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, dim?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, norm?: string | null | { n?: number | null; dim?: number | null; norm?: string | null }, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
 export function fftFft(...a: any[]): any { return call(F_fft_fft, a); }
-export function fftFft2(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftFft2(self: Tensor, s?: number | number[] | null, dim?: number | number[] | null, norm?: string | null): Tensor;
 const F_fft_fft2 = T.O_fft_fft2;
+export function fftFft2(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
+export function fftFft2(self: Tensor, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftFft2(...a: any[]): any { return call(F_fft_fft2, a); }
-export function fftFftfreq(n: number, options?: { d?: number | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-export function fftFftfreq(n: number, d?: number | null, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 const F_fft_fftfreq = T.O_fft_fftfreq;
+export function fftFftfreq(n: number, options?: { d?: number | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function fftFftfreq(n: number, d?: number | null | { d?: number | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }, options?: { d?: number | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function fftFftfreq(...a: any[]): any { return call(F_fft_fftfreq, a); }
-export function fftFftn(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftFftn(self: Tensor, s?: number | number[] | null, dim?: number | number[] | null, norm?: string | null): Tensor;
 const F_fft_fftn = T.O_fft_fftn;
+export function fftFftn(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
+export function fftFftn(self: Tensor, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftFftn(...a: any[]): any { return call(F_fft_fftn, a); }
-export function fftFftshift(self: Tensor, options?: { dim?: number | number[] | null }): Tensor;
-export function fftFftshift(self: Tensor, dim?: number | number[] | null): Tensor;
 const F_fft_fftshift = T.O_fft_fftshift;
+export function fftFftshift(self: Tensor, options?: { dim?: number | number[] | null }): Tensor;
+export function fftFftshift(self: Tensor, dim?: number | number[] | null | { dim?: number | number[] | null }, options?: { dim?: number | number[] | null }): Tensor;
 export function fftFftshift(...a: any[]): any { return call(F_fft_fftshift, a); }
-export function fftHfft(self: Tensor, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
-export function fftHfft(self: Tensor, n?: number | null, dim?: number | null, norm?: string | null): Tensor;
 const F_fft_hfft = T.O_fft_hfft;
+export function fftHfft(self: Tensor, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
+export function fftHfft(self: Tensor, n?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, dim?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, norm?: string | null | { n?: number | null; dim?: number | null; norm?: string | null }, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
 export function fftHfft(...a: any[]): any { return call(F_fft_hfft, a); }
-export function fftHfft2(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftHfft2(self: Tensor, s?: number | number[] | null, dim?: number | number[] | null, norm?: string | null): Tensor;
 const F_fft_hfft2 = T.O_fft_hfft2;
+export function fftHfft2(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
+export function fftHfft2(self: Tensor, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftHfft2(...a: any[]): any { return call(F_fft_hfft2, a); }
-export function fftHfftn(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftHfftn(self: Tensor, s?: number | number[] | null, dim?: number | number[] | null, norm?: string | null): Tensor;
 const F_fft_hfftn = T.O_fft_hfftn;
+export function fftHfftn(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
+export function fftHfftn(self: Tensor, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftHfftn(...a: any[]): any { return call(F_fft_hfftn, a); }
-export function fftIfft(self: Tensor, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
-export function fftIfft(self: Tensor, n?: number | null, dim?: number | null, norm?: string | null): Tensor;
 const F_fft_ifft = T.O_fft_ifft;
+export function fftIfft(self: Tensor, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
+export function fftIfft(self: Tensor, n?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, dim?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, norm?: string | null | { n?: number | null; dim?: number | null; norm?: string | null }, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
 export function fftIfft(...a: any[]): any { return call(F_fft_ifft, a); }
-export function fftIfft2(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftIfft2(self: Tensor, s?: number | number[] | null, dim?: number | number[] | null, norm?: string | null): Tensor;
 const F_fft_ifft2 = T.O_fft_ifft2;
+export function fftIfft2(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
+export function fftIfft2(self: Tensor, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftIfft2(...a: any[]): any { return call(F_fft_ifft2, a); }
-export function fftIfftn(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftIfftn(self: Tensor, s?: number | number[] | null, dim?: number | number[] | null, norm?: string | null): Tensor;
 const F_fft_ifftn = T.O_fft_ifftn;
+export function fftIfftn(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
+export function fftIfftn(self: Tensor, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftIfftn(...a: any[]): any { return call(F_fft_ifftn, a); }
-export function fftIfftshift(self: Tensor, options?: { dim?: number | number[] | null }): Tensor;
-export function fftIfftshift(self: Tensor, dim?: number | number[] | null): Tensor;
 const F_fft_ifftshift = T.O_fft_ifftshift;
+export function fftIfftshift(self: Tensor, options?: { dim?: number | number[] | null }): Tensor;
+export function fftIfftshift(self: Tensor, dim?: number | number[] | null | { dim?: number | number[] | null }, options?: { dim?: number | number[] | null }): Tensor;
 export function fftIfftshift(...a: any[]): any { return call(F_fft_ifftshift, a); }
-export function fftIhfft(self: Tensor, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
-export function fftIhfft(self: Tensor, n?: number | null, dim?: number | null, norm?: string | null): Tensor;
 const F_fft_ihfft = T.O_fft_ihfft;
+export function fftIhfft(self: Tensor, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
+export function fftIhfft(self: Tensor, n?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, dim?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, norm?: string | null | { n?: number | null; dim?: number | null; norm?: string | null }, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
 export function fftIhfft(...a: any[]): any { return call(F_fft_ihfft, a); }
-export function fftIhfft2(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftIhfft2(self: Tensor, s?: number | number[] | null, dim?: number | number[] | null, norm?: string | null): Tensor;
 const F_fft_ihfft2 = T.O_fft_ihfft2;
+export function fftIhfft2(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
+export function fftIhfft2(self: Tensor, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftIhfft2(...a: any[]): any { return call(F_fft_ihfft2, a); }
-export function fftIhfftn(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftIhfftn(self: Tensor, s?: number | number[] | null, dim?: number | number[] | null, norm?: string | null): Tensor;
 const F_fft_ihfftn = T.O_fft_ihfftn;
+export function fftIhfftn(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
+export function fftIhfftn(self: Tensor, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftIhfftn(...a: any[]): any { return call(F_fft_ihfftn, a); }
-export function fftIrfft(self: Tensor, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
-export function fftIrfft(self: Tensor, n?: number | null, dim?: number | null, norm?: string | null): Tensor;
 const F_fft_irfft = T.O_fft_irfft;
+export function fftIrfft(self: Tensor, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
+export function fftIrfft(self: Tensor, n?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, dim?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, norm?: string | null | { n?: number | null; dim?: number | null; norm?: string | null }, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
 export function fftIrfft(...a: any[]): any { return call(F_fft_irfft, a); }
-export function fftIrfft2(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftIrfft2(self: Tensor, s?: number | number[] | null, dim?: number | number[] | null, norm?: string | null): Tensor;
 const F_fft_irfft2 = T.O_fft_irfft2;
+export function fftIrfft2(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
+export function fftIrfft2(self: Tensor, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftIrfft2(...a: any[]): any { return call(F_fft_irfft2, a); }
-export function fftIrfftn(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftIrfftn(self: Tensor, s?: number | number[] | null, dim?: number | number[] | null, norm?: string | null): Tensor;
 const F_fft_irfftn = T.O_fft_irfftn;
+export function fftIrfftn(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
+export function fftIrfftn(self: Tensor, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftIrfftn(...a: any[]): any { return call(F_fft_irfftn, a); }
-export function fftRfft(self: Tensor, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
-export function fftRfft(self: Tensor, n?: number | null, dim?: number | null, norm?: string | null): Tensor;
 const F_fft_rfft = T.O_fft_rfft;
+export function fftRfft(self: Tensor, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
+export function fftRfft(self: Tensor, n?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, dim?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, norm?: string | null | { n?: number | null; dim?: number | null; norm?: string | null }, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
 export function fftRfft(...a: any[]): any { return call(F_fft_rfft, a); }
-export function fftRfft2(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftRfft2(self: Tensor, s?: number | number[] | null, dim?: number | number[] | null, norm?: string | null): Tensor;
 const F_fft_rfft2 = T.O_fft_rfft2;
+export function fftRfft2(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
+export function fftRfft2(self: Tensor, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftRfft2(...a: any[]): any { return call(F_fft_rfft2, a); }
-export function fftRfftfreq(n: number, options?: { d?: number | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-export function fftRfftfreq(n: number, d?: number | null, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 const F_fft_rfftfreq = T.O_fft_rfftfreq;
+export function fftRfftfreq(n: number, options?: { d?: number | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function fftRfftfreq(n: number, d?: number | null | { d?: number | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }, options?: { d?: number | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function fftRfftfreq(...a: any[]): any { return call(F_fft_rfftfreq, a); }
-export function fftRfftn(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftRfftn(self: Tensor, s?: number | number[] | null, dim?: number | number[] | null, norm?: string | null): Tensor;
 const F_fft_rfftn = T.O_fft_rfftn;
+export function fftRfftn(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
+export function fftRfftn(self: Tensor, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftRfftn(...a: any[]): any { return call(F_fft_rfftn, a); }
+const F_fill = T.O_fill;
 export function fill(self: Tensor, value: number | boolean): Tensor;
 export function fill(self: Tensor, value: Tensor | number): Tensor;
-const F_fill = T.O_fill;
 export function fill(...a: any[]): any { return call(F_fill, a); }
+const F_fill_ = T.O_fill_;
 export function fill_(self: Tensor, value: number | boolean): Tensor;
 export function fill_(self: Tensor, value: Tensor | number): Tensor;
-const F_fill_ = T.O_fill_;
 export function fill_(...a: any[]): any { return call(F_fill_, a); }
-export function fillDiagonal_(self: Tensor, fill_value: number | boolean, options?: { wrap?: boolean | null }): Tensor;
-export function fillDiagonal_(self: Tensor, fill_value: number | boolean, wrap?: boolean | null): Tensor;
 const F_fill_diagonal_ = T.O_fill_diagonal_;
+export function fillDiagonal_(self: Tensor, fill_value: number | boolean, options?: { wrap?: boolean | null }): Tensor;
+export function fillDiagonal_(self: Tensor, fill_value: number | boolean, wrap?: boolean | null | { wrap?: boolean | null }, options?: { wrap?: boolean | null }): Tensor;
 export function fillDiagonal_(...a: any[]): any { return call(F_fill_diagonal_, a); }
-export function fix(self: Tensor): Tensor;
 const F_fix = T.O_fix;
+export function fix(self: Tensor): Tensor;
 export function fix(...a: any[]): any { return call(F_fix, a); }
-export function fix_(self: Tensor): Tensor;
 const F_fix_ = T.O_fix_;
+export function fix_(self: Tensor): Tensor;
 export function fix_(...a: any[]): any { return call(F_fix_, a); }
+const F_flatten = T.O_flatten;
 export function flatten(self: Tensor, options?: { startDim?: number | null; endDim?: number | null }): Tensor;
-export function flatten(self: Tensor, startDim?: number | null, endDim?: number | null): Tensor;
+export function flatten(self: Tensor, startDim?: number | null | { startDim?: number | null; endDim?: number | null }, endDim?: number | null | { startDim?: number | null; endDim?: number | null }, options?: { startDim?: number | null; endDim?: number | null }): Tensor;
 export function flatten(self: Tensor, start_dim: number, end_dim: number, out_dim: string): Tensor;
 export function flatten(self: Tensor, start_dim: string, end_dim: string, out_dim: string): Tensor;
-const F_flatten = T.O_flatten;
 export function flatten(...a: any[]): any { return call(F_flatten, a); }
-export function flattenDenseTensors(tensors: Tensor[]): Tensor;
 const F_flatten_dense_tensors = T.O_flatten_dense_tensors;
+export function flattenDenseTensors(tensors: Tensor[]): Tensor;
 export function flattenDenseTensors(...a: any[]): any { return call(F_flatten_dense_tensors, a); }
-export function flip(self: Tensor, dims: number | number[]): Tensor;
 const F_flip = T.O_flip;
+export function flip(self: Tensor, dims: number | number[]): Tensor;
 export function flip(...a: any[]): any { return call(F_flip, a); }
-export function fliplr(self: Tensor): Tensor;
 const F_fliplr = T.O_fliplr;
+export function fliplr(self: Tensor): Tensor;
 export function fliplr(...a: any[]): any { return call(F_fliplr, a); }
-export function flipud(self: Tensor): Tensor;
 const F_flipud = T.O_flipud;
+export function flipud(self: Tensor): Tensor;
 export function flipud(...a: any[]): any { return call(F_flipud, a); }
+const F_float_power = T.O_float_power;
 export function floatPower(self: Tensor, exponent: number | boolean): Tensor;
 export function floatPower(self: number | boolean, exponent: Tensor | number): Tensor;
 export function floatPower(self: Tensor, exponent: Tensor | number): Tensor;
-const F_float_power = T.O_float_power;
 export function floatPower(...a: any[]): any { return call(F_float_power, a); }
+const F_float_power_ = T.O_float_power_;
 export function floatPower_(self: Tensor, exponent: Tensor | number): Tensor;
 export function floatPower_(self: Tensor, exponent: number | boolean): Tensor;
-const F_float_power_ = T.O_float_power_;
 export function floatPower_(...a: any[]): any { return call(F_float_power_, a); }
-export function floor(self: Tensor): Tensor;
 const F_floor = T.O_floor;
+export function floor(self: Tensor): Tensor;
 export function floor(...a: any[]): any { return call(F_floor, a); }
-export function floor_(self: Tensor): Tensor;
 const F_floor_ = T.O_floor_;
+export function floor_(self: Tensor): Tensor;
 export function floor_(...a: any[]): any { return call(F_floor_, a); }
+const F_floor_divide = T.O_floor_divide;
 export function floorDivide(self: Tensor, other: Tensor | number): Tensor;
 export function floorDivide(self: Tensor, other: number | boolean): Tensor;
-const F_floor_divide = T.O_floor_divide;
 export function floorDivide(...a: any[]): any { return call(F_floor_divide, a); }
+const F_floor_divide_ = T.O_floor_divide_;
 export function floorDivide_(self: Tensor, other: number | boolean): Tensor;
 export function floorDivide_(self: Tensor, other: Tensor | number): Tensor;
-const F_floor_divide_ = T.O_floor_divide_;
 export function floorDivide_(...a: any[]): any { return call(F_floor_divide_, a); }
-export function fmax(self: Tensor, other: Tensor | number): Tensor;
 const F_fmax = T.O_fmax;
+export function fmax(self: Tensor, other: Tensor | number): Tensor;
 export function fmax(...a: any[]): any { return call(F_fmax, a); }
-export function fmin(self: Tensor, other: Tensor | number): Tensor;
 const F_fmin = T.O_fmin;
+export function fmin(self: Tensor, other: Tensor | number): Tensor;
 export function fmin(...a: any[]): any { return call(F_fmin, a); }
+const F_fmod = T.O_fmod;
 export function fmod(self: Tensor, other: Tensor | number): Tensor;
 export function fmod(self: Tensor, other: number | boolean): Tensor;
-const F_fmod = T.O_fmod;
 export function fmod(...a: any[]): any { return call(F_fmod, a); }
+const F_fmod_ = T.O_fmod_;
 export function fmod_(self: Tensor, other: number | boolean): Tensor;
 export function fmod_(self: Tensor, other: Tensor | number): Tensor;
-const F_fmod_ = T.O_fmod_;
 export function fmod_(...a: any[]): any { return call(F_fmod_, a); }
-export function frac(self: Tensor): Tensor;
 const F_frac = T.O_frac;
+export function frac(self: Tensor): Tensor;
 export function frac(...a: any[]): any { return call(F_frac, a); }
-export function frac_(self: Tensor): Tensor;
 const F_frac_ = T.O_frac_;
+export function frac_(self: Tensor): Tensor;
 export function frac_(...a: any[]): any { return call(F_frac_, a); }
-export function fractionalMaxPool2d(self: Tensor, kernel_size: number | number[], output_size: number | number[], random_samples: Tensor | number): [Tensor, Tensor];
 const F_fractional_max_pool2d = T.O_fractional_max_pool2d;
+export function fractionalMaxPool2d(self: Tensor, kernel_size: number | number[], output_size: number | number[], random_samples: Tensor | number): [Tensor, Tensor];
 export function fractionalMaxPool2d(...a: any[]): any { return call(F_fractional_max_pool2d, a); }
-export function fractionalMaxPool2dBackward(grad_output: Tensor, self: Tensor | number, kernel_size: number | number[], output_size: number | number[], indices: Tensor | number): Tensor;
 const F_fractional_max_pool2d_backward = T.O_fractional_max_pool2d_backward;
+export function fractionalMaxPool2dBackward(grad_output: Tensor, self: Tensor | number, kernel_size: number | number[], output_size: number | number[], indices: Tensor | number): Tensor;
 export function fractionalMaxPool2dBackward(...a: any[]): any { return call(F_fractional_max_pool2d_backward, a); }
-export function fractionalMaxPool3d(self: Tensor, kernel_size: number | number[], output_size: number | number[], random_samples: Tensor | number): [Tensor, Tensor];
 const F_fractional_max_pool3d = T.O_fractional_max_pool3d;
+export function fractionalMaxPool3d(self: Tensor, kernel_size: number | number[], output_size: number | number[], random_samples: Tensor | number): [Tensor, Tensor];
 export function fractionalMaxPool3d(...a: any[]): any { return call(F_fractional_max_pool3d, a); }
-export function fractionalMaxPool3dBackward(grad_output: Tensor, self: Tensor | number, kernel_size: number | number[], output_size: number | number[], indices: Tensor | number): Tensor;
 const F_fractional_max_pool3d_backward = T.O_fractional_max_pool3d_backward;
+export function fractionalMaxPool3dBackward(grad_output: Tensor, self: Tensor | number, kernel_size: number | number[], output_size: number | number[], indices: Tensor | number): Tensor;
 export function fractionalMaxPool3dBackward(...a: any[]): any { return call(F_fractional_max_pool3d_backward, a); }
-export function frexp(self: Tensor): [Tensor, Tensor];
 const F_frexp = T.O_frexp;
+export function frexp(self: Tensor): [Tensor, Tensor];
 export function frexp(...a: any[]): any { return call(F_frexp, a); }
+const F_frobenius_norm = T.O_frobenius_norm;
 export function frobeniusNorm(self: Tensor): Tensor;
 export function frobeniusNorm(self: Tensor, dim: number | number[], options?: { keepdim?: boolean | null }): Tensor;
-export function frobeniusNorm(self: Tensor, dim: number | number[], keepdim?: boolean | null): Tensor;
-const F_frobenius_norm = T.O_frobenius_norm;
+export function frobeniusNorm(self: Tensor, dim: number | number[], keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
 export function frobeniusNorm(...a: any[]): any { return call(F_frobenius_norm, a); }
-export function fromFile(filename: string, options?: { shared?: boolean | null; size?: number | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-export function fromFile(filename: string, shared?: boolean | null, size?: number | null, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 const F_from_file = T.O_from_file;
+export function fromFile(filename: string, options?: { shared?: boolean | null; size?: number | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function fromFile(filename: string, shared?: boolean | null | { shared?: boolean | null; size?: number | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }, size?: number | null | { shared?: boolean | null; size?: number | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }, options?: { shared?: boolean | null; size?: number | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function fromFile(...a: any[]): any { return call(F_from_file, a); }
-export function full(size: number | number[], fill_value: number | boolean, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 const F_full = T.O_full;
+export function full(size: number | number[], fill_value: number | boolean, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function full(...a: any[]): any { return call(F_full, a); }
-export function fullLike(self: Tensor, fill_value: number | boolean, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
 const F_full_like = T.O_full_like;
+export function fullLike(self: Tensor, fill_value: number | boolean, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
 export function fullLike(...a: any[]): any { return call(F_full_like, a); }
-export function fusedMovingAvgObsFakeQuant(self: Tensor, observer_on: Tensor | number, fake_quant_on: Tensor | number, running_min: Tensor | number, running_max: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, options?: { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }): Tensor;
-export function fusedMovingAvgObsFakeQuant(self: Tensor, observer_on: Tensor | number, fake_quant_on: Tensor | number, running_min: Tensor | number, running_max: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, perRowFakeQuant?: boolean | null, symmetricQuant?: boolean | null): Tensor;
 const F_fused_moving_avg_obs_fake_quant = T.O_fused_moving_avg_obs_fake_quant;
+export function fusedMovingAvgObsFakeQuant(self: Tensor, observer_on: Tensor | number, fake_quant_on: Tensor | number, running_min: Tensor | number, running_max: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, options?: { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }): Tensor;
+export function fusedMovingAvgObsFakeQuant(self: Tensor, observer_on: Tensor | number, fake_quant_on: Tensor | number, running_min: Tensor | number, running_max: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, perRowFakeQuant?: boolean | null | { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }, symmetricQuant?: boolean | null | { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }, options?: { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }): Tensor;
 export function fusedMovingAvgObsFakeQuant(...a: any[]): any { return call(F_fused_moving_avg_obs_fake_quant, a); }
+const F_gather = T.O_gather;
 export function gather(self: Tensor, dim: number, index: Tensor | number, options?: { sparseGrad?: boolean | null }): Tensor;
 export function gather(self: Tensor, dim: string, index: Tensor | number, options?: { sparseGrad?: boolean | null }): Tensor;
-const F_gather = T.O_gather;
 export function gather(...a: any[]): any { return call(F_gather, a); }
-export function gatherBackward(grad: Tensor, self: Tensor | number, dim: number, index: Tensor | number, sparse_grad: boolean): Tensor;
 const F_gather_backward = T.O_gather_backward;
+export function gatherBackward(grad: Tensor, self: Tensor | number, dim: number, index: Tensor | number, sparse_grad: boolean): Tensor;
 export function gatherBackward(...a: any[]): any { return call(F_gather_backward, a); }
-export function gcd(self: Tensor, other: Tensor | number): Tensor;
 const F_gcd = T.O_gcd;
+export function gcd(self: Tensor, other: Tensor | number): Tensor;
 export function gcd(...a: any[]): any { return call(F_gcd, a); }
-export function gcd_(self: Tensor, other: Tensor | number): Tensor;
 const F_gcd_ = T.O_gcd_;
+export function gcd_(self: Tensor, other: Tensor | number): Tensor;
 export function gcd_(...a: any[]): any { return call(F_gcd_, a); }
+const F_ge = T.O_ge;
 export function ge(self: Tensor, other: number | boolean): Tensor;
 export function ge(self: Tensor, other: Tensor | number): Tensor;
-const F_ge = T.O_ge;
 export function ge(...a: any[]): any { return call(F_ge, a); }
+const F_ge_ = T.O_ge_;
 export function ge_(self: Tensor, other: Tensor | number): Tensor;
 export function ge_(self: Tensor, other: number | boolean): Tensor;
-const F_ge_ = T.O_ge_;
 export function ge_(...a: any[]): any { return call(F_ge_, a); }
-export function gelu(self: Tensor, options?: { approximate?: string | null }): Tensor;
 const F_gelu = T.O_gelu;
+export function gelu(self: Tensor, options?: { approximate?: string | null }): Tensor;
 export function gelu(...a: any[]): any { return call(F_gelu, a); }
-export function gelu_(self: Tensor, options?: { approximate?: string | null }): Tensor;
 const F_gelu_ = T.O_gelu_;
+export function gelu_(self: Tensor, options?: { approximate?: string | null }): Tensor;
 export function gelu_(...a: any[]): any { return call(F_gelu_, a); }
-export function geluBackward(grad_output: Tensor, self: Tensor | number, options?: { approximate?: string | null }): Tensor;
 const F_gelu_backward = T.O_gelu_backward;
+export function geluBackward(grad_output: Tensor, self: Tensor | number, options?: { approximate?: string | null }): Tensor;
 export function geluBackward(...a: any[]): any { return call(F_gelu_backward, a); }
-export function geometric(self: Tensor, p: number, options?: { generator?: null }): Tensor;
 const F_geometric = T.O_geometric;
+export function geometric(self: Tensor, p: number, options?: { generator?: null }): Tensor;
 export function geometric(...a: any[]): any { return call(F_geometric, a); }
-export function geometric_(self: Tensor, p: number, options?: { generator?: null }): Tensor;
 const F_geometric_ = T.O_geometric_;
+export function geometric_(self: Tensor, p: number, options?: { generator?: null }): Tensor;
 export function geometric_(...a: any[]): any { return call(F_geometric_, a); }
-export function geqrf(self: Tensor): [Tensor, Tensor];
 const F_geqrf = T.O_geqrf;
+export function geqrf(self: Tensor): [Tensor, Tensor];
 export function geqrf(...a: any[]): any { return call(F_geqrf, a); }
-export function ger(self: Tensor, vec2: Tensor | number): Tensor;
 const F_ger = T.O_ger;
+export function ger(self: Tensor, vec2: Tensor | number): Tensor;
 export function ger(...a: any[]): any { return call(F_ger, a); }
-export function glu(self: Tensor, options?: { dim?: number | null }): Tensor;
-export function glu(self: Tensor, dim?: number | null): Tensor;
 const F_glu = T.O_glu;
+export function glu(self: Tensor, options?: { dim?: number | null }): Tensor;
+export function glu(self: Tensor, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor;
 export function glu(...a: any[]): any { return call(F_glu, a); }
-export function gluBackward(grad_output: Tensor, self: Tensor | number, dim: number): Tensor;
 const F_glu_backward = T.O_glu_backward;
+export function gluBackward(grad_output: Tensor, self: Tensor | number, dim: number): Tensor;
 export function gluBackward(...a: any[]): any { return call(F_glu_backward, a); }
-export function gluBackwardJvp(grad_x: Tensor, grad_glu: Tensor | number, x: Tensor | number, dgrad_glu: Tensor | number, dx: Tensor | number, dim: number): Tensor;
 const F_glu_backward_jvp = T.O_glu_backward_jvp;
+export function gluBackwardJvp(grad_x: Tensor, grad_glu: Tensor | number, x: Tensor | number, dgrad_glu: Tensor | number, dx: Tensor | number, dim: number): Tensor;
 export function gluBackwardJvp(...a: any[]): any { return call(F_glu_backward_jvp, a); }
-export function gluJvp(glu: Tensor, x: Tensor | number, dx: Tensor | number, dim: number): Tensor;
 const F_glu_jvp = T.O_glu_jvp;
+export function gluJvp(glu: Tensor, x: Tensor | number, dx: Tensor | number, dim: number): Tensor;
 export function gluJvp(...a: any[]): any { return call(F_glu_jvp, a); }
+const F_gradient = T.O_gradient;
 export function gradient(self: Tensor, dim: number | number[], options?: { edgeOrder?: number | null }): Tensor[];
 export function gradient(self: Tensor, spacing: number | boolean, dim: number | number[], options?: { edgeOrder?: number | null }): Tensor[];
 export function gradient(self: Tensor, options?: { spacing?: number | boolean | null; dim?: number | null; edgeOrder?: number | null }): Tensor[];
 export function gradient(self: Tensor, spacing: Tensor[], options?: { dim?: number | null; edgeOrder?: number | null }): Tensor[];
 export function gradient(self: Tensor, spacing: Tensor[], dim: number | number[], options?: { edgeOrder?: number | null }): Tensor[];
-const F_gradient = T.O_gradient;
 export function gradient(...a: any[]): any { return call(F_gradient, a); }
+const F_greater = T.O_greater;
 export function greater(self: Tensor, other: number | boolean): Tensor;
 export function greater(self: Tensor, other: Tensor | number): Tensor;
-const F_greater = T.O_greater;
 export function greater(...a: any[]): any { return call(F_greater, a); }
+const F_greater_ = T.O_greater_;
 export function greater_(self: Tensor, other: Tensor | number): Tensor;
 export function greater_(self: Tensor, other: number | boolean): Tensor;
-const F_greater_ = T.O_greater_;
 export function greater_(...a: any[]): any { return call(F_greater_, a); }
+const F_greater_equal = T.O_greater_equal;
 export function greaterEqual(self: Tensor, other: Tensor | number): Tensor;
 export function greaterEqual(self: Tensor, other: number | boolean): Tensor;
-const F_greater_equal = T.O_greater_equal;
 export function greaterEqual(...a: any[]): any { return call(F_greater_equal, a); }
+const F_greater_equal_ = T.O_greater_equal_;
 export function greaterEqual_(self: Tensor, other: Tensor | number): Tensor;
 export function greaterEqual_(self: Tensor, other: number | boolean): Tensor;
-const F_greater_equal_ = T.O_greater_equal_;
 export function greaterEqual_(...a: any[]): any { return call(F_greater_equal_, a); }
-export function gridSampler(input: Tensor, grid: Tensor | number, interpolation_mode: number, padding_mode: number, align_corners: boolean): Tensor;
 const F_grid_sampler = T.O_grid_sampler;
+export function gridSampler(input: Tensor, grid: Tensor | number, interpolation_mode: number, padding_mode: number, align_corners: boolean): Tensor;
 export function gridSampler(...a: any[]): any { return call(F_grid_sampler, a); }
-export function gridSampler2d(input: Tensor, grid: Tensor | number, interpolation_mode: number, padding_mode: number, align_corners: boolean): Tensor;
 const F_grid_sampler_2d = T.O_grid_sampler_2d;
+export function gridSampler2d(input: Tensor, grid: Tensor | number, interpolation_mode: number, padding_mode: number, align_corners: boolean): Tensor;
 export function gridSampler2d(...a: any[]): any { return call(F_grid_sampler_2d, a); }
-export function gridSampler2dBackward(grad_output: Tensor, input: Tensor | number, grid: Tensor | number, interpolation_mode: number, padding_mode: number, align_corners: boolean, output_mask: boolean[]): [Tensor, Tensor];
 const F_grid_sampler_2d_backward = T.O_grid_sampler_2d_backward;
+export function gridSampler2dBackward(grad_output: Tensor, input: Tensor | number, grid: Tensor | number, interpolation_mode: number, padding_mode: number, align_corners: boolean, output_mask: boolean[]): [Tensor, Tensor];
 export function gridSampler2dBackward(...a: any[]): any { return call(F_grid_sampler_2d_backward, a); }
-export function gridSampler3d(input: Tensor, grid: Tensor | number, interpolation_mode: number, padding_mode: number, align_corners: boolean): Tensor;
 const F_grid_sampler_3d = T.O_grid_sampler_3d;
+export function gridSampler3d(input: Tensor, grid: Tensor | number, interpolation_mode: number, padding_mode: number, align_corners: boolean): Tensor;
 export function gridSampler3d(...a: any[]): any { return call(F_grid_sampler_3d, a); }
-export function gridSampler3dBackward(grad_output: Tensor, input: Tensor | number, grid: Tensor | number, interpolation_mode: number, padding_mode: number, align_corners: boolean, output_mask: boolean[]): [Tensor, Tensor];
 const F_grid_sampler_3d_backward = T.O_grid_sampler_3d_backward;
+export function gridSampler3dBackward(grad_output: Tensor, input: Tensor | number, grid: Tensor | number, interpolation_mode: number, padding_mode: number, align_corners: boolean, output_mask: boolean[]): [Tensor, Tensor];
 export function gridSampler3dBackward(...a: any[]): any { return call(F_grid_sampler_3d_backward, a); }
-export function groupNorm(input: Tensor, num_groups: number, options?: { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnabled?: boolean | null }): Tensor;
-export function groupNorm(input: Tensor, num_groups: number, weight?: Tensor | number | null, bias?: Tensor | number | null, eps?: number | null, cudnnEnabled?: boolean | null): Tensor;
 const F_group_norm = T.O_group_norm;
+export function groupNorm(input: Tensor, num_groups: number, options?: { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnabled?: boolean | null }): Tensor;
+export function groupNorm(input: Tensor, num_groups: number, weight?: Tensor | number | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnabled?: boolean | null }, bias?: Tensor | number | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnabled?: boolean | null }, eps?: number | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnabled?: boolean | null }, cudnnEnabled?: boolean | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnabled?: boolean | null }, options?: { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnabled?: boolean | null }): Tensor;
 export function groupNorm(...a: any[]): any { return call(F_group_norm, a); }
+const F_gru = T.O_gru;
 export function gru(data: Tensor, batch_sizes: Tensor | number, hx: Tensor | number, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor];
 export function gru(input: Tensor, hx: Tensor | number, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor];
-const F_gru = T.O_gru;
 export function gru(...a: any[]): any { return call(F_gru, a); }
-export function gruCell(input: Tensor, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): Tensor;
-export function gruCell(input: Tensor, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, bIh?: Tensor | number | null, bHh?: Tensor | number | null): Tensor;
 const F_gru_cell = T.O_gru_cell;
+export function gruCell(input: Tensor, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): Tensor;
+export function gruCell(input: Tensor, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, bIh?: Tensor | number | null | { bIh?: Tensor | number | null; bHh?: Tensor | number | null }, bHh?: Tensor | number | null | { bIh?: Tensor | number | null; bHh?: Tensor | number | null }, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): Tensor;
 export function gruCell(...a: any[]): any { return call(F_gru_cell, a); }
+const F_gt = T.O_gt;
 export function gt(self: Tensor, other: Tensor | number): Tensor;
 export function gt(self: Tensor, other: number | boolean): Tensor;
-const F_gt = T.O_gt;
 export function gt(...a: any[]): any { return call(F_gt, a); }
+const F_gt_ = T.O_gt_;
 export function gt_(self: Tensor, other: Tensor | number): Tensor;
 export function gt_(self: Tensor, other: number | boolean): Tensor;
-const F_gt_ = T.O_gt_;
 export function gt_(...a: any[]): any { return call(F_gt_, a); }
+const F_hamming_window = T.O_hamming_window;
 export function hammingWindow(window_length: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function hammingWindow(window_length: number, periodic: boolean, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function hammingWindow(window_length: number, periodic: boolean, alpha: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function hammingWindow(window_length: number, periodic: boolean, alpha: number, beta: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-const F_hamming_window = T.O_hamming_window;
 export function hammingWindow(...a: any[]): any { return call(F_hamming_window, a); }
+const F_hann_window = T.O_hann_window;
 export function hannWindow(window_length: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function hannWindow(window_length: number, periodic: boolean, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-const F_hann_window = T.O_hann_window;
 export function hannWindow(...a: any[]): any { return call(F_hann_window, a); }
-export function hardshrink(self: Tensor, options?: { lambd?: number | boolean | null }): Tensor;
-export function hardshrink(self: Tensor, lambd?: number | boolean | null): Tensor;
 const F_hardshrink = T.O_hardshrink;
+export function hardshrink(self: Tensor, options?: { lambd?: number | boolean | null }): Tensor;
+export function hardshrink(self: Tensor, lambd?: number | boolean | null | { lambd?: number | boolean | null }, options?: { lambd?: number | boolean | null }): Tensor;
 export function hardshrink(...a: any[]): any { return call(F_hardshrink, a); }
-export function hardshrinkBackward(grad_out: Tensor, self: Tensor | number, lambd: number | boolean): Tensor;
 const F_hardshrink_backward = T.O_hardshrink_backward;
+export function hardshrinkBackward(grad_out: Tensor, self: Tensor | number, lambd: number | boolean): Tensor;
 export function hardshrinkBackward(...a: any[]): any { return call(F_hardshrink_backward, a); }
-export function hardsigmoid(self: Tensor): Tensor;
 const F_hardsigmoid = T.O_hardsigmoid;
+export function hardsigmoid(self: Tensor): Tensor;
 export function hardsigmoid(...a: any[]): any { return call(F_hardsigmoid, a); }
-export function hardsigmoid_(self: Tensor): Tensor;
 const F_hardsigmoid_ = T.O_hardsigmoid_;
+export function hardsigmoid_(self: Tensor): Tensor;
 export function hardsigmoid_(...a: any[]): any { return call(F_hardsigmoid_, a); }
-export function hardsigmoidBackward(grad_output: Tensor, self: Tensor | number): Tensor;
 const F_hardsigmoid_backward = T.O_hardsigmoid_backward;
+export function hardsigmoidBackward(grad_output: Tensor, self: Tensor | number): Tensor;
 export function hardsigmoidBackward(...a: any[]): any { return call(F_hardsigmoid_backward, a); }
-export function hardswish(self: Tensor): Tensor;
 const F_hardswish = T.O_hardswish;
+export function hardswish(self: Tensor): Tensor;
 export function hardswish(...a: any[]): any { return call(F_hardswish, a); }
-export function hardswish_(self: Tensor): Tensor;
 const F_hardswish_ = T.O_hardswish_;
+export function hardswish_(self: Tensor): Tensor;
 export function hardswish_(...a: any[]): any { return call(F_hardswish_, a); }
-export function hardswishBackward(grad_output: Tensor, self: Tensor | number): Tensor;
 const F_hardswish_backward = T.O_hardswish_backward;
+export function hardswishBackward(grad_output: Tensor, self: Tensor | number): Tensor;
 export function hardswishBackward(...a: any[]): any { return call(F_hardswish_backward, a); }
-export function hardtanh(self: Tensor, options?: { minVal?: number | boolean | null; maxVal?: number | boolean | null }): Tensor;
-export function hardtanh(self: Tensor, minVal?: number | boolean | null, maxVal?: number | boolean | null): Tensor;
 const F_hardtanh = T.O_hardtanh;
+export function hardtanh(self: Tensor, options?: { minVal?: number | boolean | null; maxVal?: number | boolean | null }): Tensor;
+export function hardtanh(self: Tensor, minVal?: number | boolean | null | { minVal?: number | boolean | null; maxVal?: number | boolean | null }, maxVal?: number | boolean | null | { minVal?: number | boolean | null; maxVal?: number | boolean | null }, options?: { minVal?: number | boolean | null; maxVal?: number | boolean | null }): Tensor;
 export function hardtanh(...a: any[]): any { return call(F_hardtanh, a); }
-export function hardtanh_(self: Tensor, options?: { minVal?: number | boolean | null; maxVal?: number | boolean | null }): Tensor;
-export function hardtanh_(self: Tensor, minVal?: number | boolean | null, maxVal?: number | boolean | null): Tensor;
 const F_hardtanh_ = T.O_hardtanh_;
+export function hardtanh_(self: Tensor, options?: { minVal?: number | boolean | null; maxVal?: number | boolean | null }): Tensor;
+export function hardtanh_(self: Tensor, minVal?: number | boolean | null | { minVal?: number | boolean | null; maxVal?: number | boolean | null }, maxVal?: number | boolean | null | { minVal?: number | boolean | null; maxVal?: number | boolean | null }, options?: { minVal?: number | boolean | null; maxVal?: number | boolean | null }): Tensor;
 export function hardtanh_(...a: any[]): any { return call(F_hardtanh_, a); }
-export function hardtanhBackward(grad_output: Tensor, self: Tensor | number, min_val: number | boolean, max_val: number | boolean): Tensor;
 const F_hardtanh_backward = T.O_hardtanh_backward;
+export function hardtanhBackward(grad_output: Tensor, self: Tensor | number, min_val: number | boolean, max_val: number | boolean): Tensor;
 export function hardtanhBackward(...a: any[]): any { return call(F_hardtanh_backward, a); }
-export function heaviside(self: Tensor, values: Tensor | number): Tensor;
 const F_heaviside = T.O_heaviside;
+export function heaviside(self: Tensor, values: Tensor | number): Tensor;
 export function heaviside(...a: any[]): any { return call(F_heaviside, a); }
-export function heaviside_(self: Tensor, values: Tensor | number): Tensor;
 const F_heaviside_ = T.O_heaviside_;
+export function heaviside_(self: Tensor, values: Tensor | number): Tensor;
 export function heaviside_(...a: any[]): any { return call(F_heaviside_, a); }
-export function hingeEmbeddingLoss(self: Tensor, target: Tensor | number, options?: { margin?: number | null; reduction?: number | null }): Tensor;
-export function hingeEmbeddingLoss(self: Tensor, target: Tensor | number, margin?: number | null, reduction?: number | null): Tensor;
 const F_hinge_embedding_loss = T.O_hinge_embedding_loss;
+export function hingeEmbeddingLoss(self: Tensor, target: Tensor | number, options?: { margin?: number | null; reduction?: number | null }): Tensor;
+export function hingeEmbeddingLoss(self: Tensor, target: Tensor | number, margin?: number | null | { margin?: number | null; reduction?: number | null }, reduction?: number | null | { margin?: number | null; reduction?: number | null }, options?: { margin?: number | null; reduction?: number | null }): Tensor;
 export function hingeEmbeddingLoss(...a: any[]): any { return call(F_hinge_embedding_loss, a); }
-export function histc(self: Tensor, options?: { bins?: number | null; min?: number | boolean | null; max?: number | boolean | null }): Tensor;
-export function histc(self: Tensor, bins?: number | null, min?: number | boolean | null, max?: number | boolean | null): Tensor;
 const F_histc = T.O_histc;
+export function histc(self: Tensor, options?: { bins?: number | null; min?: number | boolean | null; max?: number | boolean | null }): Tensor;
+export function histc(self: Tensor, bins?: number | null | { bins?: number | null; min?: number | boolean | null; max?: number | boolean | null }, min?: number | boolean | null | { bins?: number | null; min?: number | boolean | null; max?: number | boolean | null }, max?: number | boolean | null | { bins?: number | null; min?: number | boolean | null; max?: number | boolean | null }, options?: { bins?: number | null; min?: number | boolean | null; max?: number | boolean | null }): Tensor;
 export function histc(...a: any[]): any { return call(F_histc, a); }
-export function histogram(self: Tensor, options?: { bins?: number | null; range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor];
-export function histogram(self: Tensor, bins?: number | null, options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor];
-export function histogram(self: Tensor, bins: Tensor | number, options?: { weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor];
 const F_histogram = T.O_histogram;
+export function histogram(self: Tensor, options?: { bins?: number | null; range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor];
+export function histogram(self: Tensor, bins?: number | null | { bins?: number | null; range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, options?: { bins?: number | null; range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor];
+export function histogram(self: Tensor, bins: Tensor | number, options?: { weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor];
 export function histogram(...a: any[]): any { return call(F_histogram, a); }
-export function histogramdd(self: Tensor, bins: number | number[], options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor[]];
-export function histogramdd(self: Tensor, bins: number | number[], range?: number | number[] | null, weight?: Tensor | number | null, density?: boolean | null): [Tensor, Tensor[]];
-export function histogramdd(self: Tensor, bins: number, options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor[]];
-export function histogramdd(self: Tensor, bins: number, range?: number | number[] | null, weight?: Tensor | number | null, density?: boolean | null): [Tensor, Tensor[]];
-export function histogramdd(self: Tensor, bins: Tensor[], options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor[]];
-export function histogramdd(self: Tensor, bins: Tensor[], range?: number | number[] | null, weight?: Tensor | number | null, density?: boolean | null): [Tensor, Tensor[]];
 const F_histogramdd = T.O_histogramdd;
+export function histogramdd(self: Tensor, bins: number | number[], options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor[]];
+export function histogramdd(self: Tensor, bins: number | number[], range?: number | number[] | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, weight?: Tensor | number | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, density?: boolean | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor[]];
+export function histogramdd(self: Tensor, bins: number, options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor[]];
+export function histogramdd(self: Tensor, bins: number, range?: number | number[] | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, weight?: Tensor | number | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, density?: boolean | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor[]];
+export function histogramdd(self: Tensor, bins: Tensor[], options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor[]];
+export function histogramdd(self: Tensor, bins: Tensor[], range?: number | number[] | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, weight?: Tensor | number | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, density?: boolean | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor[]];
 export function histogramdd(...a: any[]): any { return call(F_histogramdd, a); }
+const F_hsplit = T.O_hsplit;
 export function hsplit(self: Tensor, indices: number | number[]): Tensor[];
 export function hsplit(self: Tensor, sections: number): Tensor[];
-const F_hsplit = T.O_hsplit;
 export function hsplit(...a: any[]): any { return call(F_hsplit, a); }
-export function hspmm(mat1: Tensor, mat2: Tensor | number): Tensor;
 const F_hspmm = T.O_hspmm;
+export function hspmm(mat1: Tensor, mat2: Tensor | number): Tensor;
 export function hspmm(...a: any[]): any { return call(F_hspmm, a); }
-export function hstack(tensors: Tensor[]): Tensor;
 const F_hstack = T.O_hstack;
+export function hstack(tensors: Tensor[]): Tensor;
 export function hstack(...a: any[]): any { return call(F_hstack, a); }
-export function huberLoss(self: Tensor, target: Tensor | number, options?: { reduction?: number | null; delta?: number | null }): Tensor;
-export function huberLoss(self: Tensor, target: Tensor | number, reduction?: number | null, delta?: number | null): Tensor;
 const F_huber_loss = T.O_huber_loss;
+export function huberLoss(self: Tensor, target: Tensor | number, options?: { reduction?: number | null; delta?: number | null }): Tensor;
+export function huberLoss(self: Tensor, target: Tensor | number, reduction?: number | null | { reduction?: number | null; delta?: number | null }, delta?: number | null | { reduction?: number | null; delta?: number | null }, options?: { reduction?: number | null; delta?: number | null }): Tensor;
 export function huberLoss(...a: any[]): any { return call(F_huber_loss, a); }
-export function huberLossBackward(grad_output: Tensor, self: Tensor | number, target: Tensor | number, reduction: number, delta: number): Tensor;
 const F_huber_loss_backward = T.O_huber_loss_backward;
+export function huberLossBackward(grad_output: Tensor, self: Tensor | number, target: Tensor | number, reduction: number, delta: number): Tensor;
 export function huberLossBackward(...a: any[]): any { return call(F_huber_loss_backward, a); }
-export function hypot(self: Tensor, other: Tensor | number): Tensor;
 const F_hypot = T.O_hypot;
+export function hypot(self: Tensor, other: Tensor | number): Tensor;
 export function hypot(...a: any[]): any { return call(F_hypot, a); }
-export function hypot_(self: Tensor, other: Tensor | number): Tensor;
 const F_hypot_ = T.O_hypot_;
+export function hypot_(self: Tensor, other: Tensor | number): Tensor;
 export function hypot_(...a: any[]): any { return call(F_hypot_, a); }
-export function i0(self: Tensor): Tensor;
 const F_i0 = T.O_i0;
+export function i0(self: Tensor): Tensor;
 export function i0(...a: any[]): any { return call(F_i0, a); }
-export function i0_(self: Tensor): Tensor;
 const F_i0_ = T.O_i0_;
+export function i0_(self: Tensor): Tensor;
 export function i0_(...a: any[]): any { return call(F_i0_, a); }
-export function igamma(self: Tensor, other: Tensor | number): Tensor;
 const F_igamma = T.O_igamma;
+export function igamma(self: Tensor, other: Tensor | number): Tensor;
 export function igamma(...a: any[]): any { return call(F_igamma, a); }
-export function igamma_(self: Tensor, other: Tensor | number): Tensor;
 const F_igamma_ = T.O_igamma_;
+export function igamma_(self: Tensor, other: Tensor | number): Tensor;
 export function igamma_(...a: any[]): any { return call(F_igamma_, a); }
-export function igammac(self: Tensor, other: Tensor | number): Tensor;
 const F_igammac = T.O_igammac;
+export function igammac(self: Tensor, other: Tensor | number): Tensor;
 export function igammac(...a: any[]): any { return call(F_igammac, a); }
-export function igammac_(self: Tensor, other: Tensor | number): Tensor;
 const F_igammac_ = T.O_igammac_;
+export function igammac_(self: Tensor, other: Tensor | number): Tensor;
 export function igammac_(...a: any[]): any { return call(F_igammac_, a); }
-export function im2col(self: Tensor, kernel_size: number | number[], dilation: number | number[], padding: number | number[], stride: number | number[]): Tensor;
 const F_im2col = T.O_im2col;
+export function im2col(self: Tensor, kernel_size: number | number[], dilation: number | number[], padding: number | number[], stride: number | number[]): Tensor;
 export function im2col(...a: any[]): any { return call(F_im2col, a); }
-export function imag(self: Tensor): Tensor;
 const F_imag = T.O_imag;
+export function imag(self: Tensor): Tensor;
 export function imag(...a: any[]): any { return call(F_imag, a); }
-export function index(self: Tensor, indices: (Tensor | null)[]): Tensor;
 const F_index = T.O_index;
+export function index(self: Tensor, indices: (Tensor | null)[]): Tensor;
 export function index(...a: any[]): any { return call(F_index, a); }
+const F_index_add = T.O_index_add;
 export function indexAdd(self: Tensor, dim: number, index: Tensor | number, source: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
 export function indexAdd(self: Tensor, dim: string, index: Tensor | number, source: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
-const F_index_add = T.O_index_add;
 export function indexAdd(...a: any[]): any { return call(F_index_add, a); }
-export function indexAdd_(self: Tensor, dim: number, index: Tensor | number, source: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
 const F_index_add_ = T.O_index_add_;
+export function indexAdd_(self: Tensor, dim: number, index: Tensor | number, source: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
 export function indexAdd_(...a: any[]): any { return call(F_index_add_, a); }
+const F_index_copy = T.O_index_copy;
 export function indexCopy(self: Tensor, dim: number, index: Tensor | number, source: Tensor | number): Tensor;
 export function indexCopy(self: Tensor, dim: string, index: Tensor | number, source: Tensor | number): Tensor;
-const F_index_copy = T.O_index_copy;
 export function indexCopy(...a: any[]): any { return call(F_index_copy, a); }
+const F_index_copy_ = T.O_index_copy_;
 export function indexCopy_(self: Tensor, dim: number, index: Tensor | number, source: Tensor | number): Tensor;
 export function indexCopy_(self: Tensor, dim: string, index: Tensor | number, source: Tensor | number): Tensor;
-const F_index_copy_ = T.O_index_copy_;
 export function indexCopy_(...a: any[]): any { return call(F_index_copy_, a); }
+const F_index_fill = T.O_index_fill;
 export function indexFill(self: Tensor, dim: number, index: Tensor | number, value: Tensor | number): Tensor;
 export function indexFill(self: Tensor, dim: number, index: Tensor | number, value: number | boolean): Tensor;
 export function indexFill(self: Tensor, dim: string, index: Tensor | number, value: Tensor | number): Tensor;
 export function indexFill(self: Tensor, dim: string, index: Tensor | number, value: number | boolean): Tensor;
-const F_index_fill = T.O_index_fill;
 export function indexFill(...a: any[]): any { return call(F_index_fill, a); }
+const F_index_fill_ = T.O_index_fill_;
 export function indexFill_(self: Tensor, dim: string, index: Tensor | number, value: Tensor | number): Tensor;
 export function indexFill_(self: Tensor, dim: string, index: Tensor | number, value: number | boolean): Tensor;
 export function indexFill_(self: Tensor, dim: number, index: Tensor | number, value: Tensor | number): Tensor;
 export function indexFill_(self: Tensor, dim: number, index: Tensor | number, value: number | boolean): Tensor;
-const F_index_fill_ = T.O_index_fill_;
 export function indexFill_(...a: any[]): any { return call(F_index_fill_, a); }
-export function indexPut(self: Tensor, indices: (Tensor | null)[], values: Tensor | number, options?: { accumulate?: boolean | null }): Tensor;
-export function indexPut(self: Tensor, indices: (Tensor | null)[], values: Tensor | number, accumulate?: boolean | null): Tensor;
 const F_index_put = T.O_index_put;
+export function indexPut(self: Tensor, indices: (Tensor | null)[], values: Tensor | number, options?: { accumulate?: boolean | null }): Tensor;
+export function indexPut(self: Tensor, indices: (Tensor | null)[], values: Tensor | number, accumulate?: boolean | null | { accumulate?: boolean | null }, options?: { accumulate?: boolean | null }): Tensor;
 export function indexPut(...a: any[]): any { return call(F_index_put, a); }
-export function indexPut_(self: Tensor, indices: (Tensor | null)[], values: Tensor | number, options?: { accumulate?: boolean | null }): Tensor;
-export function indexPut_(self: Tensor, indices: (Tensor | null)[], values: Tensor | number, accumulate?: boolean | null): Tensor;
 const F_index_put_ = T.O_index_put_;
+export function indexPut_(self: Tensor, indices: (Tensor | null)[], values: Tensor | number, options?: { accumulate?: boolean | null }): Tensor;
+export function indexPut_(self: Tensor, indices: (Tensor | null)[], values: Tensor | number, accumulate?: boolean | null | { accumulate?: boolean | null }, options?: { accumulate?: boolean | null }): Tensor;
 export function indexPut_(...a: any[]): any { return call(F_index_put_, a); }
-export function indexReduce(self: Tensor, dim: number, index: Tensor | number, source: Tensor | number, reduce: string, options?: { includeSelf?: boolean | null }): Tensor;
 const F_index_reduce = T.O_index_reduce;
+export function indexReduce(self: Tensor, dim: number, index: Tensor | number, source: Tensor | number, reduce: string, options?: { includeSelf?: boolean | null }): Tensor;
 export function indexReduce(...a: any[]): any { return call(F_index_reduce, a); }
-export function indexReduce_(self: Tensor, dim: number, index: Tensor | number, source: Tensor | number, reduce: string, options?: { includeSelf?: boolean | null }): Tensor;
 const F_index_reduce_ = T.O_index_reduce_;
+export function indexReduce_(self: Tensor, dim: number, index: Tensor | number, source: Tensor | number, reduce: string, options?: { includeSelf?: boolean | null }): Tensor;
 export function indexReduce_(...a: any[]): any { return call(F_index_reduce_, a); }
+const F_index_select = T.O_index_select;
 export function indexSelect(self: Tensor, dim: number, index: Tensor | number): Tensor;
 export function indexSelect(self: Tensor, dim: string, index: Tensor | number): Tensor;
-const F_index_select = T.O_index_select;
 export function indexSelect(...a: any[]): any { return call(F_index_select, a); }
-export function indexSelectBackward(grad: Tensor, self_sizes: number | number[], dim: number, index: Tensor | number): Tensor;
 const F_index_select_backward = T.O_index_select_backward;
+export function indexSelectBackward(grad: Tensor, self_sizes: number | number[], dim: number, index: Tensor | number): Tensor;
 export function indexSelectBackward(...a: any[]): any { return call(F_index_select_backward, a); }
-export function indices(self: Tensor): Tensor;
 const F_indices = T.O_indices;
+export function indices(self: Tensor): Tensor;
 export function indices(...a: any[]): any { return call(F_indices, a); }
-export function indicesCopy(self: Tensor): Tensor;
 const F_indices_copy = T.O_indices_copy;
+export function indicesCopy(self: Tensor): Tensor;
 export function indicesCopy(...a: any[]): any { return call(F_indices_copy, a); }
-export function infinitelyDifferentiableGeluBackward(grad: Tensor, self: Tensor | number): Tensor;
 const F_infinitely_differentiable_gelu_backward = T.O_infinitely_differentiable_gelu_backward;
+export function infinitelyDifferentiableGeluBackward(grad: Tensor, self: Tensor | number): Tensor;
 export function infinitelyDifferentiableGeluBackward(...a: any[]): any { return call(F_infinitely_differentiable_gelu_backward, a); }
-export function inner(self: Tensor, other: Tensor | number): Tensor;
 const F_inner = T.O_inner;
+export function inner(self: Tensor, other: Tensor | number): Tensor;
 export function inner(...a: any[]): any { return call(F_inner, a); }
-export function instanceNorm(input: Tensor, weight: Tensor | number | null, bias: Tensor | number | null, running_mean: Tensor | number | null, running_var: Tensor | number | null, use_input_stats: boolean, momentum: number, eps: number, cudnn_enabled: boolean): Tensor;
 const F_instance_norm = T.O_instance_norm;
+export function instanceNorm(input: Tensor, weight: Tensor | number | null, bias: Tensor | number | null, running_mean: Tensor | number | null, running_var: Tensor | number | null, use_input_stats: boolean, momentum: number, eps: number, cudnn_enabled: boolean): Tensor;
 export function instanceNorm(...a: any[]): any { return call(F_instance_norm, a); }
-export function intRepr(self: Tensor): Tensor;
 const F_int_repr = T.O_int_repr;
+export function intRepr(self: Tensor): Tensor;
 export function intRepr(...a: any[]): any { return call(F_int_repr, a); }
-export function inverse(self: Tensor): Tensor;
 const F_inverse = T.O_inverse;
+export function inverse(self: Tensor): Tensor;
 export function inverse(...a: any[]): any { return call(F_inverse, a); }
-export function isCoalesced(self: Tensor): any;
 const F_is_coalesced = T.O_is_coalesced;
+export function isCoalesced(self: Tensor): any;
 export function isCoalesced(...a: any[]): any { return call(F_is_coalesced, a); }
-export function isComplex(self: Tensor): any;
 const F_is_complex = T.O_is_complex;
+export function isComplex(self: Tensor): any;
 export function isComplex(...a: any[]): any { return call(F_is_complex, a); }
-export function isConj(self: Tensor): any;
 const F_is_conj = T.O_is_conj;
+export function isConj(self: Tensor): any;
 export function isConj(...a: any[]): any { return call(F_is_conj, a); }
-export function isDistributed(self: Tensor): any;
 const F_is_distributed = T.O_is_distributed;
+export function isDistributed(self: Tensor): any;
 export function isDistributed(...a: any[]): any { return call(F_is_distributed, a); }
-export function isFloatingPoint(self: Tensor): any;
 const F_is_floating_point = T.O_is_floating_point;
+export function isFloatingPoint(self: Tensor): any;
 export function isFloatingPoint(...a: any[]): any { return call(F_is_floating_point, a); }
-export function isInference(self: Tensor): any;
 const F_is_inference = T.O_is_inference;
+export function isInference(self: Tensor): any;
 export function isInference(...a: any[]): any { return call(F_is_inference, a); }
-export function isLeaf(self: Tensor): any;
 const F_is_leaf = T.O_is_leaf;
+export function isLeaf(self: Tensor): any;
 export function isLeaf(...a: any[]): any { return call(F_is_leaf, a); }
-export function isNeg(self: Tensor): any;
 const F_is_neg = T.O_is_neg;
+export function isNeg(self: Tensor): any;
 export function isNeg(...a: any[]): any { return call(F_is_neg, a); }
-export function isNonzero(self: Tensor): any;
 const F_is_nonzero = T.O_is_nonzero;
+export function isNonzero(self: Tensor): any;
 export function isNonzero(...a: any[]): any { return call(F_is_nonzero, a); }
-export function isPinned(self: Tensor, options?: { device?: Device | null }): any;
-export function isPinned(self: Tensor, device?: Device | null): any;
 const F_is_pinned = T.O_is_pinned;
+export function isPinned(self: Tensor, options?: { device?: Device | null }): any;
+export function isPinned(self: Tensor, device?: Device | null | { device?: Device | null }, options?: { device?: Device | null }): any;
 export function isPinned(...a: any[]): any { return call(F_is_pinned, a); }
-export function isSameSize(self: Tensor, other: Tensor | number): any;
 const F_is_same_size = T.O_is_same_size;
+export function isSameSize(self: Tensor, other: Tensor | number): any;
 export function isSameSize(...a: any[]): any { return call(F_is_same_size, a); }
-export function isSetTo(self: Tensor, tensor: Tensor | number): any;
 const F_is_set_to = T.O_is_set_to;
+export function isSetTo(self: Tensor, tensor: Tensor | number): any;
 export function isSetTo(...a: any[]): any { return call(F_is_set_to, a); }
-export function isSigned(self: Tensor): any;
 const F_is_signed = T.O_is_signed;
+export function isSigned(self: Tensor): any;
 export function isSigned(...a: any[]): any { return call(F_is_signed, a); }
-export function isVulkanAvailable(): any;
 const F_is_vulkan_available = T.O_is_vulkan_available;
+export function isVulkanAvailable(): any;
 export function isVulkanAvailable(...a: any[]): any { return call(F_is_vulkan_available, a); }
-export function isclose(self: Tensor, other: Tensor | number, options?: { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }): Tensor;
-export function isclose(self: Tensor, other: Tensor | number, rtol?: number | null, atol?: number | null, equalNan?: boolean | null): Tensor;
 const F_isclose = T.O_isclose;
+export function isclose(self: Tensor, other: Tensor | number, options?: { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }): Tensor;
+export function isclose(self: Tensor, other: Tensor | number, rtol?: number | null | { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }, atol?: number | null | { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }, equalNan?: boolean | null | { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }, options?: { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }): Tensor;
 export function isclose(...a: any[]): any { return call(F_isclose, a); }
-export function isfinite(self: Tensor): Tensor;
 const F_isfinite = T.O_isfinite;
+export function isfinite(self: Tensor): Tensor;
 export function isfinite(...a: any[]): any { return call(F_isfinite, a); }
+const F_isin = T.O_isin;
 export function isin(element: number | boolean, test_elements: Tensor | number, options?: { assumeUnique?: boolean | null; invert?: boolean | null }): Tensor;
 export function isin(elements: Tensor, test_element: number | boolean, options?: { assumeUnique?: boolean | null; invert?: boolean | null }): Tensor;
 export function isin(elements: Tensor, test_elements: Tensor | number, options?: { assumeUnique?: boolean | null; invert?: boolean | null }): Tensor;
-const F_isin = T.O_isin;
 export function isin(...a: any[]): any { return call(F_isin, a); }
-export function isinf(self: Tensor): Tensor;
 const F_isinf = T.O_isinf;
+export function isinf(self: Tensor): Tensor;
 export function isinf(...a: any[]): any { return call(F_isinf, a); }
-export function isnan(self: Tensor): Tensor;
 const F_isnan = T.O_isnan;
+export function isnan(self: Tensor): Tensor;
 export function isnan(...a: any[]): any { return call(F_isnan, a); }
-export function isneginf(self: Tensor): Tensor;
 const F_isneginf = T.O_isneginf;
+export function isneginf(self: Tensor): Tensor;
 export function isneginf(...a: any[]): any { return call(F_isneginf, a); }
-export function isposinf(self: Tensor): Tensor;
 const F_isposinf = T.O_isposinf;
+export function isposinf(self: Tensor): Tensor;
 export function isposinf(...a: any[]): any { return call(F_isposinf, a); }
-export function isreal(self: Tensor): Tensor;
 const F_isreal = T.O_isreal;
+export function isreal(self: Tensor): Tensor;
 export function isreal(...a: any[]): any { return call(F_isreal, a); }
-export function istft(self: Tensor, n_fft: number, options?: { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }): Tensor;
-export function istft(self: Tensor, n_fft: number, hopLength?: number | null, winLength?: number | null, window?: Tensor | number | null, center?: boolean | null, normalized?: boolean | null, onesided?: boolean | null, length?: number | null, returnComplex?: boolean | null): Tensor;
 const F_istft = T.O_istft;
+export function istft(self: Tensor, n_fft: number, options?: { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }): Tensor;
+export function istft(self: Tensor, n_fft: number, hopLength?: number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }, winLength?: number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }, window?: Tensor | number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }, center?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }, normalized?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }, onesided?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }, length?: number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }, returnComplex?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }, options?: { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }): Tensor;
 export function istft(...a: any[]): any { return call(F_istft, a); }
-export function item(self: Tensor): any;
 const F_item = T.O_item;
+export function item(self: Tensor): any;
 export function item(...a: any[]): any { return call(F_item, a); }
+const F_kaiser_window = T.O_kaiser_window;
 export function kaiserWindow(window_length: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function kaiserWindow(window_length: number, periodic: boolean, beta: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function kaiserWindow(window_length: number, periodic: boolean, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-const F_kaiser_window = T.O_kaiser_window;
 export function kaiserWindow(...a: any[]): any { return call(F_kaiser_window, a); }
-export function klDiv(self: Tensor, target: Tensor | number, options?: { reduction?: number | null; logTarget?: boolean | null }): Tensor;
-export function klDiv(self: Tensor, target: Tensor | number, reduction?: number | null, options?: { logTarget?: boolean | null }): Tensor;
 const F_kl_div = T.O_kl_div;
+export function klDiv(self: Tensor, target: Tensor | number, options?: { reduction?: number | null; logTarget?: boolean | null }): Tensor;
+export function klDiv(self: Tensor, target: Tensor | number, reduction?: number | null | { reduction?: number | null; logTarget?: boolean | null }, options?: { reduction?: number | null; logTarget?: boolean | null }): Tensor;
 export function klDiv(...a: any[]): any { return call(F_kl_div, a); }
-export function kron(self: Tensor, other: Tensor | number): Tensor;
 const F_kron = T.O_kron;
+export function kron(self: Tensor, other: Tensor | number): Tensor;
 export function kron(...a: any[]): any { return call(F_kron, a); }
-export function kthvalue(self: Tensor, k: number, options?: { dim?: number | null; keepdim?: boolean | null }): [Tensor, Tensor];
-export function kthvalue(self: Tensor, k: number, dim?: number | null, keepdim?: boolean | null): [Tensor, Tensor];
-export function kthvalue(self: Tensor, k: number, dim: string, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
-export function kthvalue(self: Tensor, k: number, dim: string, keepdim?: boolean | null): [Tensor, Tensor];
 const F_kthvalue = T.O_kthvalue;
+export function kthvalue(self: Tensor, k: number, options?: { dim?: number | null; keepdim?: boolean | null }): [Tensor, Tensor];
+export function kthvalue(self: Tensor, k: number, dim?: number | null | { dim?: number | null; keepdim?: boolean | null }, keepdim?: boolean | null | { dim?: number | null; keepdim?: boolean | null }, options?: { dim?: number | null; keepdim?: boolean | null }): [Tensor, Tensor];
+export function kthvalue(self: Tensor, k: number, dim: string, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
+export function kthvalue(self: Tensor, k: number, dim: string, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
 export function kthvalue(...a: any[]): any { return call(F_kthvalue, a); }
-export function l1Loss(self: Tensor, target: Tensor | number, options?: { reduction?: number | null }): Tensor;
-export function l1Loss(self: Tensor, target: Tensor | number, reduction?: number | null): Tensor;
 const F_l1_loss = T.O_l1_loss;
+export function l1Loss(self: Tensor, target: Tensor | number, options?: { reduction?: number | null }): Tensor;
+export function l1Loss(self: Tensor, target: Tensor | number, reduction?: number | null | { reduction?: number | null }, options?: { reduction?: number | null }): Tensor;
 export function l1Loss(...a: any[]): any { return call(F_l1_loss, a); }
-export function layerNorm(input: Tensor, normalized_shape: number | number[], options?: { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnable?: boolean | null }): Tensor;
-export function layerNorm(input: Tensor, normalized_shape: number | number[], weight?: Tensor | number | null, bias?: Tensor | number | null, eps?: number | null, cudnnEnable?: boolean | null): Tensor;
 const F_layer_norm = T.O_layer_norm;
+export function layerNorm(input: Tensor, normalized_shape: number | number[], options?: { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnable?: boolean | null }): Tensor;
+export function layerNorm(input: Tensor, normalized_shape: number | number[], weight?: Tensor | number | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnable?: boolean | null }, bias?: Tensor | number | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnable?: boolean | null }, eps?: number | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnable?: boolean | null }, cudnnEnable?: boolean | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnable?: boolean | null }, options?: { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnable?: boolean | null }): Tensor;
 export function layerNorm(...a: any[]): any { return call(F_layer_norm, a); }
-export function lcm(self: Tensor, other: Tensor | number): Tensor;
 const F_lcm = T.O_lcm;
+export function lcm(self: Tensor, other: Tensor | number): Tensor;
 export function lcm(...a: any[]): any { return call(F_lcm, a); }
-export function lcm_(self: Tensor, other: Tensor | number): Tensor;
 const F_lcm_ = T.O_lcm_;
+export function lcm_(self: Tensor, other: Tensor | number): Tensor;
 export function lcm_(...a: any[]): any { return call(F_lcm_, a); }
-export function ldexp(self: Tensor, other: Tensor | number): Tensor;
 const F_ldexp = T.O_ldexp;
+export function ldexp(self: Tensor, other: Tensor | number): Tensor;
 export function ldexp(...a: any[]): any { return call(F_ldexp, a); }
-export function ldexp_(self: Tensor, other: Tensor | number): Tensor;
 const F_ldexp_ = T.O_ldexp_;
+export function ldexp_(self: Tensor, other: Tensor | number): Tensor;
 export function ldexp_(...a: any[]): any { return call(F_ldexp_, a); }
+const F_le = T.O_le;
 export function le(self: Tensor, other: Tensor | number): Tensor;
 export function le(self: Tensor, other: number | boolean): Tensor;
-const F_le = T.O_le;
 export function le(...a: any[]): any { return call(F_le, a); }
+const F_le_ = T.O_le_;
 export function le_(self: Tensor, other: Tensor | number): Tensor;
 export function le_(self: Tensor, other: number | boolean): Tensor;
-const F_le_ = T.O_le_;
 export function le_(...a: any[]): any { return call(F_le_, a); }
-export function leakyRelu(self: Tensor, options?: { negativeSlope?: number | boolean | null }): Tensor;
-export function leakyRelu(self: Tensor, negativeSlope?: number | boolean | null): Tensor;
 const F_leaky_relu = T.O_leaky_relu;
+export function leakyRelu(self: Tensor, options?: { negativeSlope?: number | boolean | null }): Tensor;
+export function leakyRelu(self: Tensor, negativeSlope?: number | boolean | null | { negativeSlope?: number | boolean | null }, options?: { negativeSlope?: number | boolean | null }): Tensor;
 export function leakyRelu(...a: any[]): any { return call(F_leaky_relu, a); }
-export function leakyRelu_(self: Tensor, options?: { negativeSlope?: number | boolean | null }): Tensor;
-export function leakyRelu_(self: Tensor, negativeSlope?: number | boolean | null): Tensor;
 const F_leaky_relu_ = T.O_leaky_relu_;
+export function leakyRelu_(self: Tensor, options?: { negativeSlope?: number | boolean | null }): Tensor;
+export function leakyRelu_(self: Tensor, negativeSlope?: number | boolean | null | { negativeSlope?: number | boolean | null }, options?: { negativeSlope?: number | boolean | null }): Tensor;
 export function leakyRelu_(...a: any[]): any { return call(F_leaky_relu_, a); }
-export function leakyReluBackward(grad_output: Tensor, self: Tensor | number, negative_slope: number | boolean, self_is_result: boolean): Tensor;
 const F_leaky_relu_backward = T.O_leaky_relu_backward;
+export function leakyReluBackward(grad_output: Tensor, self: Tensor | number, negative_slope: number | boolean, self_is_result: boolean): Tensor;
 export function leakyReluBackward(...a: any[]): any { return call(F_leaky_relu_backward, a); }
+const F_lerp = T.O_lerp;
 export function lerp(self: Tensor, end: Tensor | number, weight: Tensor | number): Tensor;
 export function lerp(self: Tensor, end: Tensor | number, weight: number | boolean): Tensor;
-const F_lerp = T.O_lerp;
 export function lerp(...a: any[]): any { return call(F_lerp, a); }
+const F_lerp_ = T.O_lerp_;
 export function lerp_(self: Tensor, end: Tensor | number, weight: Tensor | number): Tensor;
 export function lerp_(self: Tensor, end: Tensor | number, weight: number | boolean): Tensor;
-const F_lerp_ = T.O_lerp_;
 export function lerp_(...a: any[]): any { return call(F_lerp_, a); }
+const F_less = T.O_less;
 export function less(self: Tensor, other: number | boolean): Tensor;
 export function less(self: Tensor, other: Tensor | number): Tensor;
-const F_less = T.O_less;
 export function less(...a: any[]): any { return call(F_less, a); }
+const F_less_ = T.O_less_;
 export function less_(self: Tensor, other: Tensor | number): Tensor;
 export function less_(self: Tensor, other: number | boolean): Tensor;
-const F_less_ = T.O_less_;
 export function less_(...a: any[]): any { return call(F_less_, a); }
+const F_less_equal = T.O_less_equal;
 export function lessEqual(self: Tensor, other: Tensor | number): Tensor;
 export function lessEqual(self: Tensor, other: number | boolean): Tensor;
-const F_less_equal = T.O_less_equal;
 export function lessEqual(...a: any[]): any { return call(F_less_equal, a); }
+const F_less_equal_ = T.O_less_equal_;
 export function lessEqual_(self: Tensor, other: Tensor | number): Tensor;
 export function lessEqual_(self: Tensor, other: number | boolean): Tensor;
-const F_less_equal_ = T.O_less_equal_;
 export function lessEqual_(...a: any[]): any { return call(F_less_equal_, a); }
-export function lgamma(self: Tensor): Tensor;
 const F_lgamma = T.O_lgamma;
+export function lgamma(self: Tensor): Tensor;
 export function lgamma(...a: any[]): any { return call(F_lgamma, a); }
-export function lgamma_(self: Tensor): Tensor;
 const F_lgamma_ = T.O_lgamma_;
+export function lgamma_(self: Tensor): Tensor;
 export function lgamma_(...a: any[]): any { return call(F_lgamma_, a); }
-export function lift(self: Tensor): Tensor;
 const F_lift = T.O_lift;
+export function lift(self: Tensor): Tensor;
 export function lift(...a: any[]): any { return call(F_lift, a); }
-export function liftFresh(self: Tensor): Tensor;
 const F_lift_fresh = T.O_lift_fresh;
+export function liftFresh(self: Tensor): Tensor;
 export function liftFresh(...a: any[]): any { return call(F_lift_fresh, a); }
-export function liftFreshCopy(self: Tensor): Tensor;
 const F_lift_fresh_copy = T.O_lift_fresh_copy;
+export function liftFreshCopy(self: Tensor): Tensor;
 export function liftFreshCopy(...a: any[]): any { return call(F_lift_fresh_copy, a); }
-export function linalgCholesky(self: Tensor, options?: { upper?: boolean | null }): Tensor;
 const F_linalg_cholesky = T.O_linalg_cholesky;
+export function linalgCholesky(self: Tensor, options?: { upper?: boolean | null }): Tensor;
 export function linalgCholesky(...a: any[]): any { return call(F_linalg_cholesky, a); }
-export function linalgCholeskyEx(self: Tensor, options?: { upper?: boolean | null; checkErrors?: boolean | null }): [Tensor, Tensor];
 const F_linalg_cholesky_ex = T.O_linalg_cholesky_ex;
+export function linalgCholeskyEx(self: Tensor, options?: { upper?: boolean | null; checkErrors?: boolean | null }): [Tensor, Tensor];
 export function linalgCholeskyEx(...a: any[]): any { return call(F_linalg_cholesky_ex, a); }
-export function linalgCond(self: Tensor, options?: { p?: number | boolean | null }): Tensor;
-export function linalgCond(self: Tensor, p?: number | boolean | null): Tensor;
-export function linalgCond(self: Tensor, p: string): Tensor;
 const F_linalg_cond = T.O_linalg_cond;
+export function linalgCond(self: Tensor, options?: { p?: number | boolean | null }): Tensor;
+export function linalgCond(self: Tensor, p?: number | boolean | null | { p?: number | boolean | null }, options?: { p?: number | boolean | null }): Tensor;
+export function linalgCond(self: Tensor, p: string): Tensor;
 export function linalgCond(...a: any[]): any { return call(F_linalg_cond, a); }
-export function linalgCross(self: Tensor, other: Tensor | number, options?: { dim?: number | null }): Tensor;
 const F_linalg_cross = T.O_linalg_cross;
+export function linalgCross(self: Tensor, other: Tensor | number, options?: { dim?: number | null }): Tensor;
 export function linalgCross(...a: any[]): any { return call(F_linalg_cross, a); }
-export function linalgDet(A: Tensor): Tensor;
 const F_linalg_det = T.O_linalg_det;
+export function linalgDet(A: Tensor): Tensor;
 export function linalgDet(...a: any[]): any { return call(F_linalg_det, a); }
-export function linalgDiagonal(A: Tensor, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
 const F_linalg_diagonal = T.O_linalg_diagonal;
+export function linalgDiagonal(A: Tensor, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
 export function linalgDiagonal(...a: any[]): any { return call(F_linalg_diagonal, a); }
-export function linalgEig(self: Tensor): [Tensor, Tensor];
 const F_linalg_eig = T.O_linalg_eig;
+export function linalgEig(self: Tensor): [Tensor, Tensor];
 export function linalgEig(...a: any[]): any { return call(F_linalg_eig, a); }
-export function linalgEigh(self: Tensor, options?: { UPLO?: string | null }): [Tensor, Tensor];
-export function linalgEigh(self: Tensor, UPLO?: string | null): [Tensor, Tensor];
 const F_linalg_eigh = T.O_linalg_eigh;
+export function linalgEigh(self: Tensor, options?: { UPLO?: string | null }): [Tensor, Tensor];
+export function linalgEigh(self: Tensor, UPLO?: string | null | { UPLO?: string | null }, options?: { UPLO?: string | null }): [Tensor, Tensor];
 export function linalgEigh(...a: any[]): any { return call(F_linalg_eigh, a); }
-export function linalgEigvals(self: Tensor): Tensor;
 const F_linalg_eigvals = T.O_linalg_eigvals;
+export function linalgEigvals(self: Tensor): Tensor;
 export function linalgEigvals(...a: any[]): any { return call(F_linalg_eigvals, a); }
-export function linalgEigvalsh(self: Tensor, options?: { UPLO?: string | null }): Tensor;
-export function linalgEigvalsh(self: Tensor, UPLO?: string | null): Tensor;
 const F_linalg_eigvalsh = T.O_linalg_eigvalsh;
+export function linalgEigvalsh(self: Tensor, options?: { UPLO?: string | null }): Tensor;
+export function linalgEigvalsh(self: Tensor, UPLO?: string | null | { UPLO?: string | null }, options?: { UPLO?: string | null }): Tensor;
 export function linalgEigvalsh(...a: any[]): any { return call(F_linalg_eigvalsh, a); }
-export function linalgHouseholderProduct(input: Tensor, tau: Tensor | number): Tensor;
 const F_linalg_householder_product = T.O_linalg_householder_product;
+export function linalgHouseholderProduct(input: Tensor, tau: Tensor | number): Tensor;
 export function linalgHouseholderProduct(...a: any[]): any { return call(F_linalg_householder_product, a); }
-export function linalgInv(A: Tensor): Tensor;
 const F_linalg_inv = T.O_linalg_inv;
+export function linalgInv(A: Tensor): Tensor;
 export function linalgInv(...a: any[]): any { return call(F_linalg_inv, a); }
-export function linalgInvEx(A: Tensor, options?: { checkErrors?: boolean | null }): [Tensor, Tensor];
 const F_linalg_inv_ex = T.O_linalg_inv_ex;
+export function linalgInvEx(A: Tensor, options?: { checkErrors?: boolean | null }): [Tensor, Tensor];
 export function linalgInvEx(...a: any[]): any { return call(F_linalg_inv_ex, a); }
-export function linalgLdlFactor(self: Tensor, options?: { hermitian?: boolean | null }): [Tensor, Tensor];
 const F_linalg_ldl_factor = T.O_linalg_ldl_factor;
+export function linalgLdlFactor(self: Tensor, options?: { hermitian?: boolean | null }): [Tensor, Tensor];
 export function linalgLdlFactor(...a: any[]): any { return call(F_linalg_ldl_factor, a); }
-export function linalgLdlFactorEx(self: Tensor, options?: { hermitian?: boolean | null; checkErrors?: boolean | null }): [Tensor, Tensor, Tensor];
 const F_linalg_ldl_factor_ex = T.O_linalg_ldl_factor_ex;
+export function linalgLdlFactorEx(self: Tensor, options?: { hermitian?: boolean | null; checkErrors?: boolean | null }): [Tensor, Tensor, Tensor];
 export function linalgLdlFactorEx(...a: any[]): any { return call(F_linalg_ldl_factor_ex, a); }
-export function linalgLdlSolve(LD: Tensor, pivots: Tensor | number, B: Tensor | number, options?: { hermitian?: boolean | null }): Tensor;
 const F_linalg_ldl_solve = T.O_linalg_ldl_solve;
+export function linalgLdlSolve(LD: Tensor, pivots: Tensor | number, B: Tensor | number, options?: { hermitian?: boolean | null }): Tensor;
 export function linalgLdlSolve(...a: any[]): any { return call(F_linalg_ldl_solve, a); }
-export function linalgLstsq(self: Tensor, b: Tensor | number, options?: { rcond?: number | null; driver?: string | null }): [Tensor, Tensor, Tensor, Tensor];
-export function linalgLstsq(self: Tensor, b: Tensor | number, rcond?: number | null, options?: { driver?: string | null }): [Tensor, Tensor, Tensor, Tensor];
 const F_linalg_lstsq = T.O_linalg_lstsq;
+export function linalgLstsq(self: Tensor, b: Tensor | number, options?: { rcond?: number | null; driver?: string | null }): [Tensor, Tensor, Tensor, Tensor];
+export function linalgLstsq(self: Tensor, b: Tensor | number, rcond?: number | null | { rcond?: number | null; driver?: string | null }, options?: { rcond?: number | null; driver?: string | null }): [Tensor, Tensor, Tensor, Tensor];
 export function linalgLstsq(...a: any[]): any { return call(F_linalg_lstsq, a); }
-export function linalgLu(A: Tensor, options?: { pivot?: boolean | null }): [Tensor, Tensor, Tensor];
 const F_linalg_lu = T.O_linalg_lu;
+export function linalgLu(A: Tensor, options?: { pivot?: boolean | null }): [Tensor, Tensor, Tensor];
 export function linalgLu(...a: any[]): any { return call(F_linalg_lu, a); }
-export function linalgLuFactor(A: Tensor, options?: { pivot?: boolean | null }): [Tensor, Tensor];
 const F_linalg_lu_factor = T.O_linalg_lu_factor;
+export function linalgLuFactor(A: Tensor, options?: { pivot?: boolean | null }): [Tensor, Tensor];
 export function linalgLuFactor(...a: any[]): any { return call(F_linalg_lu_factor, a); }
-export function linalgLuFactorEx(A: Tensor, options?: { pivot?: boolean | null; checkErrors?: boolean | null }): [Tensor, Tensor, Tensor];
 const F_linalg_lu_factor_ex = T.O_linalg_lu_factor_ex;
+export function linalgLuFactorEx(A: Tensor, options?: { pivot?: boolean | null; checkErrors?: boolean | null }): [Tensor, Tensor, Tensor];
 export function linalgLuFactorEx(...a: any[]): any { return call(F_linalg_lu_factor_ex, a); }
-export function linalgLuSolve(LU: Tensor, pivots: Tensor | number, B: Tensor | number, options?: { left?: boolean | null; adjoint?: boolean | null }): Tensor;
 const F_linalg_lu_solve = T.O_linalg_lu_solve;
+export function linalgLuSolve(LU: Tensor, pivots: Tensor | number, B: Tensor | number, options?: { left?: boolean | null; adjoint?: boolean | null }): Tensor;
 export function linalgLuSolve(...a: any[]): any { return call(F_linalg_lu_solve, a); }
-export function linalgMatmul(self: Tensor, other: Tensor | number): Tensor;
 const F_linalg_matmul = T.O_linalg_matmul;
+export function linalgMatmul(self: Tensor, other: Tensor | number): Tensor;
 export function linalgMatmul(...a: any[]): any { return call(F_linalg_matmul, a); }
-export function linalgMatrixExp(self: Tensor): Tensor;
 const F_linalg_matrix_exp = T.O_linalg_matrix_exp;
+export function linalgMatrixExp(self: Tensor): Tensor;
 export function linalgMatrixExp(...a: any[]): any { return call(F_linalg_matrix_exp, a); }
-export function linalgMatrixNorm(self: Tensor, ord: number | boolean, options?: { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function linalgMatrixNorm(self: Tensor, ord: number | boolean, dim?: number | number[] | null, keepdim?: boolean | null, options?: { dtype?: DType | null }): Tensor;
-export function linalgMatrixNorm(self: Tensor, options?: { ord?: string | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function linalgMatrixNorm(self: Tensor, ord?: string | null, dim?: number | number[] | null, keepdim?: boolean | null, options?: { dtype?: DType | null }): Tensor;
 const F_linalg_matrix_norm = T.O_linalg_matrix_norm;
+export function linalgMatrixNorm(self: Tensor, ord: number | boolean, options?: { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
+export function linalgMatrixNorm(self: Tensor, ord: number | boolean, dim?: number | number[] | null | { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, keepdim?: boolean | null | { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, options?: { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
+export function linalgMatrixNorm(self: Tensor, options?: { ord?: string | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
+export function linalgMatrixNorm(self: Tensor, ord?: string | null | { ord?: string | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, dim?: number | number[] | null | { ord?: string | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, keepdim?: boolean | null | { ord?: string | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, options?: { ord?: string | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function linalgMatrixNorm(...a: any[]): any { return call(F_linalg_matrix_norm, a); }
-export function linalgMatrixPower(self: Tensor, n: number): Tensor;
 const F_linalg_matrix_power = T.O_linalg_matrix_power;
+export function linalgMatrixPower(self: Tensor, n: number): Tensor;
 export function linalgMatrixPower(...a: any[]): any { return call(F_linalg_matrix_power, a); }
+const F_linalg_matrix_rank = T.O_linalg_matrix_rank;
 export function linalgMatrixRank(self: Tensor, tol: number, options?: { hermitian?: boolean | null }): Tensor;
-export function linalgMatrixRank(self: Tensor, tol: number, hermitian?: boolean | null): Tensor;
+export function linalgMatrixRank(self: Tensor, tol: number, hermitian?: boolean | null | { hermitian?: boolean | null }, options?: { hermitian?: boolean | null }): Tensor;
 export function linalgMatrixRank(input: Tensor, options?: { atol?: Tensor | number | null; rtol?: Tensor | number | null; hermitian?: boolean | null }): Tensor;
 export function linalgMatrixRank(self: Tensor, options?: { atol?: number | null; rtol?: number | null; hermitian?: boolean | null }): Tensor;
 export function linalgMatrixRank(input: Tensor, tol: Tensor | number, options?: { hermitian?: boolean | null }): Tensor;
-export function linalgMatrixRank(input: Tensor, tol: Tensor | number, hermitian?: boolean | null): Tensor;
-const F_linalg_matrix_rank = T.O_linalg_matrix_rank;
+export function linalgMatrixRank(input: Tensor, tol: Tensor | number, hermitian?: boolean | null | { hermitian?: boolean | null }, options?: { hermitian?: boolean | null }): Tensor;
 export function linalgMatrixRank(...a: any[]): any { return call(F_linalg_matrix_rank, a); }
-export function linalgMultiDot(tensors: Tensor[]): Tensor;
 const F_linalg_multi_dot = T.O_linalg_multi_dot;
+export function linalgMultiDot(tensors: Tensor[]): Tensor;
 export function linalgMultiDot(...a: any[]): any { return call(F_linalg_multi_dot, a); }
-export function linalgNorm(self: Tensor, options?: { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function linalgNorm(self: Tensor, ord?: number | boolean | null, dim?: number | number[] | null, keepdim?: boolean | null, options?: { dtype?: DType | null }): Tensor;
-export function linalgNorm(self: Tensor, ord: string, options?: { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function linalgNorm(self: Tensor, ord: string, dim?: number | number[] | null, keepdim?: boolean | null, options?: { dtype?: DType | null }): Tensor;
 const F_linalg_norm = T.O_linalg_norm;
+export function linalgNorm(self: Tensor, options?: { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
+export function linalgNorm(self: Tensor, ord?: number | boolean | null | { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, dim?: number | number[] | null | { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, keepdim?: boolean | null | { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, options?: { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
+export function linalgNorm(self: Tensor, ord: string, options?: { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
+export function linalgNorm(self: Tensor, ord: string, dim?: number | number[] | null | { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, keepdim?: boolean | null | { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, options?: { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function linalgNorm(...a: any[]): any { return call(F_linalg_norm, a); }
+const F_linalg_pinv = T.O_linalg_pinv;
 export function linalgPinv(self: Tensor, rcond: number, options?: { hermitian?: boolean | null }): Tensor;
-export function linalgPinv(self: Tensor, rcond: number, hermitian?: boolean | null): Tensor;
+export function linalgPinv(self: Tensor, rcond: number, hermitian?: boolean | null | { hermitian?: boolean | null }, options?: { hermitian?: boolean | null }): Tensor;
 export function linalgPinv(self: Tensor, options?: { atol?: number | null; rtol?: number | null; hermitian?: boolean | null }): Tensor;
 export function linalgPinv(self: Tensor, rcond: Tensor | number, options?: { hermitian?: boolean | null }): Tensor;
-export function linalgPinv(self: Tensor, rcond: Tensor | number, hermitian?: boolean | null): Tensor;
+export function linalgPinv(self: Tensor, rcond: Tensor | number, hermitian?: boolean | null | { hermitian?: boolean | null }, options?: { hermitian?: boolean | null }): Tensor;
 export function linalgPinv(self: Tensor, options?: { atol?: Tensor | number | null; rtol?: Tensor | number | null; hermitian?: boolean | null }): Tensor;
-const F_linalg_pinv = T.O_linalg_pinv;
 export function linalgPinv(...a: any[]): any { return call(F_linalg_pinv, a); }
-export function linalgQr(A: Tensor, options?: { mode?: string | null }): [Tensor, Tensor];
-export function linalgQr(A: Tensor, mode?: string | null): [Tensor, Tensor];
 const F_linalg_qr = T.O_linalg_qr;
+export function linalgQr(A: Tensor, options?: { mode?: string | null }): [Tensor, Tensor];
+export function linalgQr(A: Tensor, mode?: string | null | { mode?: string | null }, options?: { mode?: string | null }): [Tensor, Tensor];
 export function linalgQr(...a: any[]): any { return call(F_linalg_qr, a); }
-export function linalgSlogdet(A: Tensor): [Tensor, Tensor];
 const F_linalg_slogdet = T.O_linalg_slogdet;
+export function linalgSlogdet(A: Tensor): [Tensor, Tensor];
 export function linalgSlogdet(...a: any[]): any { return call(F_linalg_slogdet, a); }
-export function linalgSolve(A: Tensor, B: Tensor | number, options?: { left?: boolean | null }): Tensor;
 const F_linalg_solve = T.O_linalg_solve;
+export function linalgSolve(A: Tensor, B: Tensor | number, options?: { left?: boolean | null }): Tensor;
 export function linalgSolve(...a: any[]): any { return call(F_linalg_solve, a); }
-export function linalgSolveEx(A: Tensor, B: Tensor | number, options?: { left?: boolean | null; checkErrors?: boolean | null }): [Tensor, Tensor];
 const F_linalg_solve_ex = T.O_linalg_solve_ex;
+export function linalgSolveEx(A: Tensor, B: Tensor | number, options?: { left?: boolean | null; checkErrors?: boolean | null }): [Tensor, Tensor];
 export function linalgSolveEx(...a: any[]): any { return call(F_linalg_solve_ex, a); }
-export function linalgSolveTriangular(self: Tensor, B: Tensor | number, upper: boolean, options?: { left?: boolean | null; unitriangular?: boolean | null }): Tensor;
 const F_linalg_solve_triangular = T.O_linalg_solve_triangular;
+export function linalgSolveTriangular(self: Tensor, B: Tensor | number, upper: boolean, options?: { left?: boolean | null; unitriangular?: boolean | null }): Tensor;
 export function linalgSolveTriangular(...a: any[]): any { return call(F_linalg_solve_triangular, a); }
-export function linalgSvd(A: Tensor, options?: { fullMatrices?: boolean | null; driver?: string | null }): [Tensor, Tensor, Tensor];
-export function linalgSvd(A: Tensor, fullMatrices?: boolean | null, options?: { driver?: string | null }): [Tensor, Tensor, Tensor];
 const F_linalg_svd = T.O_linalg_svd;
+export function linalgSvd(A: Tensor, options?: { fullMatrices?: boolean | null; driver?: string | null }): [Tensor, Tensor, Tensor];
+export function linalgSvd(A: Tensor, fullMatrices?: boolean | null | { fullMatrices?: boolean | null; driver?: string | null }, options?: { fullMatrices?: boolean | null; driver?: string | null }): [Tensor, Tensor, Tensor];
 export function linalgSvd(...a: any[]): any { return call(F_linalg_svd, a); }
-export function linalgSvdvals(A: Tensor, options?: { driver?: string | null }): Tensor;
 const F_linalg_svdvals = T.O_linalg_svdvals;
+export function linalgSvdvals(A: Tensor, options?: { driver?: string | null }): Tensor;
 export function linalgSvdvals(...a: any[]): any { return call(F_linalg_svdvals, a); }
-export function linalgTensorinv(self: Tensor, options?: { ind?: number | null }): Tensor;
-export function linalgTensorinv(self: Tensor, ind?: number | null): Tensor;
 const F_linalg_tensorinv = T.O_linalg_tensorinv;
+export function linalgTensorinv(self: Tensor, options?: { ind?: number | null }): Tensor;
+export function linalgTensorinv(self: Tensor, ind?: number | null | { ind?: number | null }, options?: { ind?: number | null }): Tensor;
 export function linalgTensorinv(...a: any[]): any { return call(F_linalg_tensorinv, a); }
-export function linalgTensorsolve(self: Tensor, other: Tensor | number, options?: { dims?: number | number[] | null }): Tensor;
-export function linalgTensorsolve(self: Tensor, other: Tensor | number, dims?: number | number[] | null): Tensor;
 const F_linalg_tensorsolve = T.O_linalg_tensorsolve;
+export function linalgTensorsolve(self: Tensor, other: Tensor | number, options?: { dims?: number | number[] | null }): Tensor;
+export function linalgTensorsolve(self: Tensor, other: Tensor | number, dims?: number | number[] | null | { dims?: number | number[] | null }, options?: { dims?: number | number[] | null }): Tensor;
 export function linalgTensorsolve(...a: any[]): any { return call(F_linalg_tensorsolve, a); }
-export function linalgVander(x: Tensor, options?: { N?: number | null }): Tensor;
 const F_linalg_vander = T.O_linalg_vander;
+export function linalgVander(x: Tensor, options?: { N?: number | null }): Tensor;
 export function linalgVander(...a: any[]): any { return call(F_linalg_vander, a); }
-export function linalgVecdot(x: Tensor, y: Tensor | number, options?: { dim?: number | null }): Tensor;
 const F_linalg_vecdot = T.O_linalg_vecdot;
+export function linalgVecdot(x: Tensor, y: Tensor | number, options?: { dim?: number | null }): Tensor;
 export function linalgVecdot(...a: any[]): any { return call(F_linalg_vecdot, a); }
-export function linalgVectorNorm(self: Tensor, options?: { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function linalgVectorNorm(self: Tensor, ord?: number | boolean | null, dim?: number | number[] | null, keepdim?: boolean | null, options?: { dtype?: DType | null }): Tensor;
 const F_linalg_vector_norm = T.O_linalg_vector_norm;
+export function linalgVectorNorm(self: Tensor, options?: { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
+export function linalgVectorNorm(self: Tensor, ord?: number | boolean | null | { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, dim?: number | number[] | null | { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, keepdim?: boolean | null | { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, options?: { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function linalgVectorNorm(...a: any[]): any { return call(F_linalg_vector_norm, a); }
-export function linear(input: Tensor, weight: Tensor | number, options?: { bias?: Tensor | number | null }): Tensor;
-export function linear(input: Tensor, weight: Tensor | number, bias?: Tensor | number | null): Tensor;
 const F_linear = T.O_linear;
+export function linear(input: Tensor, weight: Tensor | number, options?: { bias?: Tensor | number | null }): Tensor;
+export function linear(input: Tensor, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null }, options?: { bias?: Tensor | number | null }): Tensor;
 export function linear(...a: any[]): any { return call(F_linear, a); }
-export function linearBackward(self: Tensor, grad_output: Tensor | number, weight: Tensor | number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
 const F_linear_backward = T.O_linear_backward;
+export function linearBackward(self: Tensor, grad_output: Tensor | number, weight: Tensor | number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
 export function linearBackward(...a: any[]): any { return call(F_linear_backward, a); }
-export function linspace(start: number | boolean, end: number | boolean, steps: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 const F_linspace = T.O_linspace;
+export function linspace(start: number | boolean, end: number | boolean, steps: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function linspace(...a: any[]): any { return call(F_linspace, a); }
-export function log(self: Tensor): Tensor;
 const F_log = T.O_log;
+export function log(self: Tensor): Tensor;
 export function log(...a: any[]): any { return call(F_log, a); }
-export function log10(self: Tensor): Tensor;
 const F_log10 = T.O_log10;
+export function log10(self: Tensor): Tensor;
 export function log10(...a: any[]): any { return call(F_log10, a); }
-export function log10_(self: Tensor): Tensor;
 const F_log10_ = T.O_log10_;
+export function log10_(self: Tensor): Tensor;
 export function log10_(...a: any[]): any { return call(F_log10_, a); }
-export function log1p(self: Tensor): Tensor;
 const F_log1p = T.O_log1p;
+export function log1p(self: Tensor): Tensor;
 export function log1p(...a: any[]): any { return call(F_log1p, a); }
-export function log1p_(self: Tensor): Tensor;
 const F_log1p_ = T.O_log1p_;
+export function log1p_(self: Tensor): Tensor;
 export function log1p_(...a: any[]): any { return call(F_log1p_, a); }
-export function log2(self: Tensor): Tensor;
 const F_log2 = T.O_log2;
+export function log2(self: Tensor): Tensor;
 export function log2(...a: any[]): any { return call(F_log2, a); }
-export function log2_(self: Tensor): Tensor;
 const F_log2_ = T.O_log2_;
+export function log2_(self: Tensor): Tensor;
 export function log2_(...a: any[]): any { return call(F_log2_, a); }
-export function log_(self: Tensor): Tensor;
 const F_log_ = T.O_log_;
+export function log_(self: Tensor): Tensor;
 export function log_(...a: any[]): any { return call(F_log_, a); }
-export function logNormal(self: Tensor, options?: { mean?: number | null; std?: number | null; generator?: null }): Tensor;
-export function logNormal(self: Tensor, mean?: number | null, std?: number | null, options?: { generator?: null }): Tensor;
 const F_log_normal = T.O_log_normal;
+export function logNormal(self: Tensor, options?: { mean?: number | null; std?: number | null; generator?: null }): Tensor;
+export function logNormal(self: Tensor, mean?: number | null | { mean?: number | null; std?: number | null; generator?: null }, std?: number | null | { mean?: number | null; std?: number | null; generator?: null }, options?: { mean?: number | null; std?: number | null; generator?: null }): Tensor;
 export function logNormal(...a: any[]): any { return call(F_log_normal, a); }
-export function logNormal_(self: Tensor, options?: { mean?: number | null; std?: number | null; generator?: null }): Tensor;
-export function logNormal_(self: Tensor, mean?: number | null, std?: number | null, options?: { generator?: null }): Tensor;
 const F_log_normal_ = T.O_log_normal_;
+export function logNormal_(self: Tensor, options?: { mean?: number | null; std?: number | null; generator?: null }): Tensor;
+export function logNormal_(self: Tensor, mean?: number | null | { mean?: number | null; std?: number | null; generator?: null }, std?: number | null | { mean?: number | null; std?: number | null; generator?: null }, options?: { mean?: number | null; std?: number | null; generator?: null }): Tensor;
 export function logNormal_(...a: any[]): any { return call(F_log_normal_, a); }
-export function logSigmoid(self: Tensor): Tensor;
 const F_log_sigmoid = T.O_log_sigmoid;
+export function logSigmoid(self: Tensor): Tensor;
 export function logSigmoid(...a: any[]): any { return call(F_log_sigmoid, a); }
-export function logSigmoidBackward(grad_output: Tensor, self: Tensor | number, buffer: Tensor | number): Tensor;
 const F_log_sigmoid_backward = T.O_log_sigmoid_backward;
+export function logSigmoidBackward(grad_output: Tensor, self: Tensor | number, buffer: Tensor | number): Tensor;
 export function logSigmoidBackward(...a: any[]): any { return call(F_log_sigmoid_backward, a); }
-export function logSigmoidForward(self: Tensor): [Tensor, Tensor];
 const F_log_sigmoid_forward = T.O_log_sigmoid_forward;
+export function logSigmoidForward(self: Tensor): [Tensor, Tensor];
 export function logSigmoidForward(...a: any[]): any { return call(F_log_sigmoid_forward, a); }
+const F_log_softmax = T.O_log_softmax;
 export function logSoftmax(self: Tensor, dim: string, options?: { dtype?: DType | null }): Tensor;
 export function logSoftmax(self: Tensor, dim: number, options?: { dtype?: DType | null }): Tensor;
-export function logSoftmax(self: Tensor, dim: number, dtype?: DType | null): Tensor;
-const F_log_softmax = T.O_log_softmax;
+export function logSoftmax(self: Tensor, dim: number, dtype?: DType | null | { dtype?: DType | null }, options?: { dtype?: DType | null }): Tensor;
 export function logSoftmax(...a: any[]): any { return call(F_log_softmax, a); }
-export function logaddexp(self: Tensor, other: Tensor | number): Tensor;
 const F_logaddexp = T.O_logaddexp;
+export function logaddexp(self: Tensor, other: Tensor | number): Tensor;
 export function logaddexp(...a: any[]): any { return call(F_logaddexp, a); }
-export function logaddexp2(self: Tensor, other: Tensor | number): Tensor;
 const F_logaddexp2 = T.O_logaddexp2;
+export function logaddexp2(self: Tensor, other: Tensor | number): Tensor;
 export function logaddexp2(...a: any[]): any { return call(F_logaddexp2, a); }
+const F_logcumsumexp = T.O_logcumsumexp;
 export function logcumsumexp(self: Tensor, dim: number): Tensor;
 export function logcumsumexp(self: Tensor, dim: string): Tensor;
-const F_logcumsumexp = T.O_logcumsumexp;
 export function logcumsumexp(...a: any[]): any { return call(F_logcumsumexp, a); }
-export function logdet(self: Tensor): Tensor;
 const F_logdet = T.O_logdet;
+export function logdet(self: Tensor): Tensor;
 export function logdet(...a: any[]): any { return call(F_logdet, a); }
-export function logicalAnd(self: Tensor, other: Tensor | number): Tensor;
 const F_logical_and = T.O_logical_and;
+export function logicalAnd(self: Tensor, other: Tensor | number): Tensor;
 export function logicalAnd(...a: any[]): any { return call(F_logical_and, a); }
-export function logicalAnd_(self: Tensor, other: Tensor | number): Tensor;
 const F_logical_and_ = T.O_logical_and_;
+export function logicalAnd_(self: Tensor, other: Tensor | number): Tensor;
 export function logicalAnd_(...a: any[]): any { return call(F_logical_and_, a); }
-export function logicalNot(self: Tensor): Tensor;
 const F_logical_not = T.O_logical_not;
+export function logicalNot(self: Tensor): Tensor;
 export function logicalNot(...a: any[]): any { return call(F_logical_not, a); }
-export function logicalNot_(self: Tensor): Tensor;
 const F_logical_not_ = T.O_logical_not_;
+export function logicalNot_(self: Tensor): Tensor;
 export function logicalNot_(...a: any[]): any { return call(F_logical_not_, a); }
-export function logicalOr(self: Tensor, other: Tensor | number): Tensor;
 const F_logical_or = T.O_logical_or;
+export function logicalOr(self: Tensor, other: Tensor | number): Tensor;
 export function logicalOr(...a: any[]): any { return call(F_logical_or, a); }
-export function logicalOr_(self: Tensor, other: Tensor | number): Tensor;
 const F_logical_or_ = T.O_logical_or_;
+export function logicalOr_(self: Tensor, other: Tensor | number): Tensor;
 export function logicalOr_(...a: any[]): any { return call(F_logical_or_, a); }
-export function logicalXor(self: Tensor, other: Tensor | number): Tensor;
 const F_logical_xor = T.O_logical_xor;
+export function logicalXor(self: Tensor, other: Tensor | number): Tensor;
 export function logicalXor(...a: any[]): any { return call(F_logical_xor, a); }
-export function logicalXor_(self: Tensor, other: Tensor | number): Tensor;
 const F_logical_xor_ = T.O_logical_xor_;
+export function logicalXor_(self: Tensor, other: Tensor | number): Tensor;
 export function logicalXor_(...a: any[]): any { return call(F_logical_xor_, a); }
-export function logit(self: Tensor, options?: { eps?: number | null }): Tensor;
-export function logit(self: Tensor, eps?: number | null): Tensor;
 const F_logit = T.O_logit;
+export function logit(self: Tensor, options?: { eps?: number | null }): Tensor;
+export function logit(self: Tensor, eps?: number | null | { eps?: number | null }, options?: { eps?: number | null }): Tensor;
 export function logit(...a: any[]): any { return call(F_logit, a); }
-export function logit_(self: Tensor, options?: { eps?: number | null }): Tensor;
-export function logit_(self: Tensor, eps?: number | null): Tensor;
 const F_logit_ = T.O_logit_;
+export function logit_(self: Tensor, options?: { eps?: number | null }): Tensor;
+export function logit_(self: Tensor, eps?: number | null | { eps?: number | null }, options?: { eps?: number | null }): Tensor;
 export function logit_(...a: any[]): any { return call(F_logit_, a); }
-export function logitBackward(grad_output: Tensor, self: Tensor | number, options?: { eps?: number | null }): Tensor;
-export function logitBackward(grad_output: Tensor, self: Tensor | number, eps?: number | null): Tensor;
 const F_logit_backward = T.O_logit_backward;
+export function logitBackward(grad_output: Tensor, self: Tensor | number, options?: { eps?: number | null }): Tensor;
+export function logitBackward(grad_output: Tensor, self: Tensor | number, eps?: number | null | { eps?: number | null }, options?: { eps?: number | null }): Tensor;
 export function logitBackward(...a: any[]): any { return call(F_logit_backward, a); }
-export function logspace(start: number | boolean, end: number | boolean, steps: number, options?: { base?: number | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-export function logspace(start: number | boolean, end: number | boolean, steps: number, base?: number | null, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 const F_logspace = T.O_logspace;
+export function logspace(start: number | boolean, end: number | boolean, steps: number, options?: { base?: number | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function logspace(start: number | boolean, end: number | boolean, steps: number, base?: number | null | { base?: number | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }, options?: { base?: number | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function logspace(...a: any[]): any { return call(F_logspace, a); }
-export function logsumexp(self: Tensor, dim: number | number[], options?: { keepdim?: boolean | null }): Tensor;
-export function logsumexp(self: Tensor, dim: number | number[], keepdim?: boolean | null): Tensor;
 const F_logsumexp = T.O_logsumexp;
+export function logsumexp(self: Tensor, dim: number | number[], options?: { keepdim?: boolean | null }): Tensor;
+export function logsumexp(self: Tensor, dim: number | number[], keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
 export function logsumexp(...a: any[]): any { return call(F_logsumexp, a); }
+const F_lstm = T.O_lstm;
 export function lstm(input: Tensor, hx: Tensor[], params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor, Tensor];
 export function lstm(data: Tensor, batch_sizes: Tensor | number, hx: Tensor[], params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor, Tensor];
-const F_lstm = T.O_lstm;
 export function lstm(...a: any[]): any { return call(F_lstm, a); }
-export function lstmCell(input: Tensor, hx: Tensor[], w_ih: Tensor | number, w_hh: Tensor | number, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): [Tensor, Tensor];
-export function lstmCell(input: Tensor, hx: Tensor[], w_ih: Tensor | number, w_hh: Tensor | number, bIh?: Tensor | number | null, bHh?: Tensor | number | null): [Tensor, Tensor];
 const F_lstm_cell = T.O_lstm_cell;
+export function lstmCell(input: Tensor, hx: Tensor[], w_ih: Tensor | number, w_hh: Tensor | number, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): [Tensor, Tensor];
+export function lstmCell(input: Tensor, hx: Tensor[], w_ih: Tensor | number, w_hh: Tensor | number, bIh?: Tensor | number | null | { bIh?: Tensor | number | null; bHh?: Tensor | number | null }, bHh?: Tensor | number | null | { bIh?: Tensor | number | null; bHh?: Tensor | number | null }, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): [Tensor, Tensor];
 export function lstmCell(...a: any[]): any { return call(F_lstm_cell, a); }
-export function lstmMpsBackward(grad_y: Tensor, grad_hy: Tensor | number | null, grad_cy: Tensor | number | null, z_state: Tensor | number, cell_state_fwd: Tensor | number, input: Tensor | number, hx: Tensor[], params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor[], Tensor[]];
 const F_lstm_mps_backward = T.O_lstm_mps_backward;
+export function lstmMpsBackward(grad_y: Tensor, grad_hy: Tensor | number | null, grad_cy: Tensor | number | null, z_state: Tensor | number, cell_state_fwd: Tensor | number, input: Tensor | number, hx: Tensor[], params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor[], Tensor[]];
 export function lstmMpsBackward(...a: any[]): any { return call(F_lstm_mps_backward, a); }
+const F_lt = T.O_lt;
 export function lt(self: Tensor, other: Tensor | number): Tensor;
 export function lt(self: Tensor, other: number | boolean): Tensor;
-const F_lt = T.O_lt;
 export function lt(...a: any[]): any { return call(F_lt, a); }
+const F_lt_ = T.O_lt_;
 export function lt_(self: Tensor, other: number | boolean): Tensor;
 export function lt_(self: Tensor, other: Tensor | number): Tensor;
-const F_lt_ = T.O_lt_;
 export function lt_(...a: any[]): any { return call(F_lt_, a); }
-export function luSolve(self: Tensor, LU_data: Tensor | number, LU_pivots: Tensor | number): Tensor;
 const F_lu_solve = T.O_lu_solve;
+export function luSolve(self: Tensor, LU_data: Tensor | number, LU_pivots: Tensor | number): Tensor;
 export function luSolve(...a: any[]): any { return call(F_lu_solve, a); }
-export function luUnpack(LU_data: Tensor, LU_pivots: Tensor | number, options?: { unpackData?: boolean | null; unpackPivots?: boolean | null }): [Tensor, Tensor, Tensor];
-export function luUnpack(LU_data: Tensor, LU_pivots: Tensor | number, unpackData?: boolean | null, unpackPivots?: boolean | null): [Tensor, Tensor, Tensor];
 const F_lu_unpack = T.O_lu_unpack;
+export function luUnpack(LU_data: Tensor, LU_pivots: Tensor | number, options?: { unpackData?: boolean | null; unpackPivots?: boolean | null }): [Tensor, Tensor, Tensor];
+export function luUnpack(LU_data: Tensor, LU_pivots: Tensor | number, unpackData?: boolean | null | { unpackData?: boolean | null; unpackPivots?: boolean | null }, unpackPivots?: boolean | null | { unpackData?: boolean | null; unpackPivots?: boolean | null }, options?: { unpackData?: boolean | null; unpackPivots?: boolean | null }): [Tensor, Tensor, Tensor];
 export function luUnpack(...a: any[]): any { return call(F_lu_unpack, a); }
-export function mH(self: Tensor): Tensor;
 const F_mH = T.O_mH;
+export function mH(self: Tensor): Tensor;
 export function mH(...a: any[]): any { return call(F_mH, a); }
-export function mT(self: Tensor): Tensor;
 const F_mT = T.O_mT;
+export function mT(self: Tensor): Tensor;
 export function mT(...a: any[]): any { return call(F_mT, a); }
-export function marginRankingLoss(input1: Tensor, input2: Tensor | number, target: Tensor | number, options?: { margin?: number | null; reduction?: number | null }): Tensor;
-export function marginRankingLoss(input1: Tensor, input2: Tensor | number, target: Tensor | number, margin?: number | null, reduction?: number | null): Tensor;
 const F_margin_ranking_loss = T.O_margin_ranking_loss;
+export function marginRankingLoss(input1: Tensor, input2: Tensor | number, target: Tensor | number, options?: { margin?: number | null; reduction?: number | null }): Tensor;
+export function marginRankingLoss(input1: Tensor, input2: Tensor | number, target: Tensor | number, margin?: number | null | { margin?: number | null; reduction?: number | null }, reduction?: number | null | { margin?: number | null; reduction?: number | null }, options?: { margin?: number | null; reduction?: number | null }): Tensor;
 export function marginRankingLoss(...a: any[]): any { return call(F_margin_ranking_loss, a); }
+const F_masked_fill = T.O_masked_fill;
 export function maskedFill(self: Tensor, mask: Tensor | number, value: Tensor | number): Tensor;
 export function maskedFill(self: Tensor, mask: Tensor | number, value: number | boolean): Tensor;
-const F_masked_fill = T.O_masked_fill;
 export function maskedFill(...a: any[]): any { return call(F_masked_fill, a); }
+const F_masked_fill_ = T.O_masked_fill_;
 export function maskedFill_(self: Tensor, mask: Tensor | number, value: Tensor | number): Tensor;
 export function maskedFill_(self: Tensor, mask: Tensor | number, value: number | boolean): Tensor;
-const F_masked_fill_ = T.O_masked_fill_;
 export function maskedFill_(...a: any[]): any { return call(F_masked_fill_, a); }
-export function maskedScatter(self: Tensor, mask: Tensor | number, source: Tensor | number): Tensor;
 const F_masked_scatter = T.O_masked_scatter;
+export function maskedScatter(self: Tensor, mask: Tensor | number, source: Tensor | number): Tensor;
 export function maskedScatter(...a: any[]): any { return call(F_masked_scatter, a); }
-export function maskedScatter_(self: Tensor, mask: Tensor | number, source: Tensor | number): Tensor;
 const F_masked_scatter_ = T.O_masked_scatter_;
+export function maskedScatter_(self: Tensor, mask: Tensor | number, source: Tensor | number): Tensor;
 export function maskedScatter_(...a: any[]): any { return call(F_masked_scatter_, a); }
-export function maskedSelect(self: Tensor, mask: Tensor | number): Tensor;
 const F_masked_select = T.O_masked_select;
+export function maskedSelect(self: Tensor, mask: Tensor | number): Tensor;
 export function maskedSelect(...a: any[]): any { return call(F_masked_select, a); }
-export function maskedSelectBackward(grad: Tensor, input: Tensor | number, mask: Tensor | number): Tensor;
 const F_masked_select_backward = T.O_masked_select_backward;
+export function maskedSelectBackward(grad: Tensor, input: Tensor | number, mask: Tensor | number): Tensor;
 export function maskedSelectBackward(...a: any[]): any { return call(F_masked_select_backward, a); }
-export function matmul(self: Tensor, other: Tensor | number): Tensor;
 const F_matmul = T.O_matmul;
+export function matmul(self: Tensor, other: Tensor | number): Tensor;
 export function matmul(...a: any[]): any { return call(F_matmul, a); }
-export function matmulBackward(grad: Tensor, self: Tensor | number, other: Tensor | number, mask: boolean[]): [Tensor, Tensor];
 const F_matmul_backward = T.O_matmul_backward;
+export function matmulBackward(grad: Tensor, self: Tensor | number, other: Tensor | number, mask: boolean[]): [Tensor, Tensor];
 export function matmulBackward(...a: any[]): any { return call(F_matmul_backward, a); }
-export function matrix_H(self: Tensor): Tensor;
 const F_matrix_H = T.O_matrix_H;
+export function matrix_H(self: Tensor): Tensor;
 export function matrix_H(...a: any[]): any { return call(F_matrix_H, a); }
-export function matrixExp(self: Tensor): Tensor;
 const F_matrix_exp = T.O_matrix_exp;
+export function matrixExp(self: Tensor): Tensor;
 export function matrixExp(...a: any[]): any { return call(F_matrix_exp, a); }
-export function matrixExpBackward(self: Tensor, grad: Tensor | number): Tensor;
 const F_matrix_exp_backward = T.O_matrix_exp_backward;
+export function matrixExpBackward(self: Tensor, grad: Tensor | number): Tensor;
 export function matrixExpBackward(...a: any[]): any { return call(F_matrix_exp_backward, a); }
-export function matrixPower(self: Tensor, n: number): Tensor;
 const F_matrix_power = T.O_matrix_power;
+export function matrixPower(self: Tensor, n: number): Tensor;
 export function matrixPower(...a: any[]): any { return call(F_matrix_power, a); }
+const F_max = T.O_max;
 export function max(self: Tensor): Tensor;
 export function max(self: Tensor, other: Tensor | number): Tensor;
 export function max(self: Tensor, dim: string, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
-export function max(self: Tensor, dim: string, keepdim?: boolean | null): [Tensor, Tensor];
+export function max(self: Tensor, dim: string, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
 export function max(self: Tensor, dim: number, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
-export function max(self: Tensor, dim: number, keepdim?: boolean | null): [Tensor, Tensor];
-const F_max = T.O_max;
+export function max(self: Tensor, dim: number, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
 export function max(...a: any[]): any { return call(F_max, a); }
-export function maxPool1d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
-export function maxPool1d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null, padding?: number | number[] | null, dilation?: number | number[] | null, ceilMode?: boolean | null): Tensor;
 const F_max_pool1d = T.O_max_pool1d;
+export function maxPool1d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function maxPool1d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function maxPool1d(...a: any[]): any { return call(F_max_pool1d, a); }
-export function maxPool1dWithIndices(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): [Tensor, Tensor];
-export function maxPool1dWithIndices(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null, padding?: number | number[] | null, dilation?: number | number[] | null, ceilMode?: boolean | null): [Tensor, Tensor];
 const F_max_pool1d_with_indices = T.O_max_pool1d_with_indices;
+export function maxPool1dWithIndices(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): [Tensor, Tensor];
+export function maxPool1dWithIndices(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): [Tensor, Tensor];
 export function maxPool1dWithIndices(...a: any[]): any { return call(F_max_pool1d_with_indices, a); }
-export function maxPool2d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
-export function maxPool2d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null, padding?: number | number[] | null, dilation?: number | number[] | null, ceilMode?: boolean | null): Tensor;
 const F_max_pool2d = T.O_max_pool2d;
+export function maxPool2d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function maxPool2d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function maxPool2d(...a: any[]): any { return call(F_max_pool2d, a); }
-export function maxPool2dWithIndices(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): [Tensor, Tensor];
-export function maxPool2dWithIndices(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null, padding?: number | number[] | null, dilation?: number | number[] | null, ceilMode?: boolean | null): [Tensor, Tensor];
 const F_max_pool2d_with_indices = T.O_max_pool2d_with_indices;
+export function maxPool2dWithIndices(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): [Tensor, Tensor];
+export function maxPool2dWithIndices(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): [Tensor, Tensor];
 export function maxPool2dWithIndices(...a: any[]): any { return call(F_max_pool2d_with_indices, a); }
-export function maxPool2dWithIndicesBackward(grad_output: Tensor, self: Tensor | number, kernel_size: number | number[], stride: number | number[], padding: number | number[], dilation: number | number[], ceil_mode: boolean, indices: Tensor | number): Tensor;
 const F_max_pool2d_with_indices_backward = T.O_max_pool2d_with_indices_backward;
+export function maxPool2dWithIndicesBackward(grad_output: Tensor, self: Tensor | number, kernel_size: number | number[], stride: number | number[], padding: number | number[], dilation: number | number[], ceil_mode: boolean, indices: Tensor | number): Tensor;
 export function maxPool2dWithIndicesBackward(...a: any[]): any { return call(F_max_pool2d_with_indices_backward, a); }
-export function maxPool3d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
-export function maxPool3d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null, padding?: number | number[] | null, dilation?: number | number[] | null, ceilMode?: boolean | null): Tensor;
 const F_max_pool3d = T.O_max_pool3d;
+export function maxPool3d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function maxPool3d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function maxPool3d(...a: any[]): any { return call(F_max_pool3d, a); }
-export function maxPool3dWithIndices(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): [Tensor, Tensor];
-export function maxPool3dWithIndices(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null, padding?: number | number[] | null, dilation?: number | number[] | null, ceilMode?: boolean | null): [Tensor, Tensor];
 const F_max_pool3d_with_indices = T.O_max_pool3d_with_indices;
+export function maxPool3dWithIndices(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): [Tensor, Tensor];
+export function maxPool3dWithIndices(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): [Tensor, Tensor];
 export function maxPool3dWithIndices(...a: any[]): any { return call(F_max_pool3d_with_indices, a); }
-export function maxPool3dWithIndicesBackward(grad_output: Tensor, self: Tensor | number, kernel_size: number | number[], stride: number | number[], padding: number | number[], dilation: number | number[], ceil_mode: boolean, indices: Tensor | number): Tensor;
 const F_max_pool3d_with_indices_backward = T.O_max_pool3d_with_indices_backward;
+export function maxPool3dWithIndicesBackward(grad_output: Tensor, self: Tensor | number, kernel_size: number | number[], stride: number | number[], padding: number | number[], dilation: number | number[], ceil_mode: boolean, indices: Tensor | number): Tensor;
 export function maxPool3dWithIndicesBackward(...a: any[]): any { return call(F_max_pool3d_with_indices_backward, a); }
-export function maxUnpool2d(self: Tensor, indices: Tensor | number, output_size: number | number[]): Tensor;
 const F_max_unpool2d = T.O_max_unpool2d;
+export function maxUnpool2d(self: Tensor, indices: Tensor | number, output_size: number | number[]): Tensor;
 export function maxUnpool2d(...a: any[]): any { return call(F_max_unpool2d, a); }
-export function maxUnpool3d(self: Tensor, indices: Tensor | number, output_size: number | number[], stride: number | number[], padding: number | number[]): Tensor;
 const F_max_unpool3d = T.O_max_unpool3d;
+export function maxUnpool3d(self: Tensor, indices: Tensor | number, output_size: number | number[], stride: number | number[], padding: number | number[]): Tensor;
 export function maxUnpool3d(...a: any[]): any { return call(F_max_unpool3d, a); }
-export function maximum(self: Tensor, other: Tensor | number): Tensor;
 const F_maximum = T.O_maximum;
+export function maximum(self: Tensor, other: Tensor | number): Tensor;
 export function maximum(...a: any[]): any { return call(F_maximum, a); }
+const F_mean = T.O_mean;
 export function mean(self: Tensor, options?: { dtype?: DType | null }): Tensor;
 export function mean(self: Tensor, dim: number | number[] | null, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function mean(self: Tensor, dim: number | number[] | null, keepdim?: boolean | null, options?: { dtype?: DType | null }): Tensor;
-const F_mean = T.O_mean;
+export function mean(self: Tensor, dim: number | number[] | null, keepdim?: boolean | null | { keepdim?: boolean | null; dtype?: DType | null }, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function mean(...a: any[]): any { return call(F_mean, a); }
+const F_median = T.O_median;
 export function median(self: Tensor): Tensor;
 export function median(self: Tensor, dim: number, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
-export function median(self: Tensor, dim: number, keepdim?: boolean | null): [Tensor, Tensor];
+export function median(self: Tensor, dim: number, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
 export function median(self: Tensor, dim: string, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
-export function median(self: Tensor, dim: string, keepdim?: boolean | null): [Tensor, Tensor];
-const F_median = T.O_median;
+export function median(self: Tensor, dim: string, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
 export function median(...a: any[]): any { return call(F_median, a); }
+const F_meshgrid = T.O_meshgrid;
 export function meshgrid(tensors: Tensor[]): Tensor[];
 export function meshgrid(tensors: Tensor[], indexing: string): Tensor[];
-const F_meshgrid = T.O_meshgrid;
 export function meshgrid(...a: any[]): any { return call(F_meshgrid, a); }
+const F_min = T.O_min;
 export function min(self: Tensor): Tensor;
 export function min(self: Tensor, other: Tensor | number): Tensor;
 export function min(self: Tensor, dim: number, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
-export function min(self: Tensor, dim: number, keepdim?: boolean | null): [Tensor, Tensor];
+export function min(self: Tensor, dim: number, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
 export function min(self: Tensor, dim: string, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
-export function min(self: Tensor, dim: string, keepdim?: boolean | null): [Tensor, Tensor];
-const F_min = T.O_min;
+export function min(self: Tensor, dim: string, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
 export function min(...a: any[]): any { return call(F_min, a); }
-export function minimum(self: Tensor, other: Tensor | number): Tensor;
 const F_minimum = T.O_minimum;
+export function minimum(self: Tensor, other: Tensor | number): Tensor;
 export function minimum(...a: any[]): any { return call(F_minimum, a); }
-export function miopenBatchNorm(input: Tensor, weight: Tensor | number, bias: Tensor | number | null, running_mean: Tensor | number | null, running_var: Tensor | number | null, training: boolean, exponential_average_factor: number, epsilon: number): [Tensor, Tensor, Tensor];
 const F_miopen_batch_norm = T.O_miopen_batch_norm;
+export function miopenBatchNorm(input: Tensor, weight: Tensor | number, bias: Tensor | number | null, running_mean: Tensor | number | null, running_var: Tensor | number | null, training: boolean, exponential_average_factor: number, epsilon: number): [Tensor, Tensor, Tensor];
 export function miopenBatchNorm(...a: any[]): any { return call(F_miopen_batch_norm, a); }
-export function miopenBatchNormBackward(input: Tensor, grad_output: Tensor | number, weight: Tensor | number, running_mean: Tensor | number | null, running_var: Tensor | number | null, save_mean: Tensor | number | null, save_var: Tensor | number | null, epsilon: number): [Tensor, Tensor, Tensor];
 const F_miopen_batch_norm_backward = T.O_miopen_batch_norm_backward;
+export function miopenBatchNormBackward(input: Tensor, grad_output: Tensor | number, weight: Tensor | number, running_mean: Tensor | number | null, running_var: Tensor | number | null, save_mean: Tensor | number | null, save_var: Tensor | number | null, epsilon: number): [Tensor, Tensor, Tensor];
 export function miopenBatchNormBackward(...a: any[]): any { return call(F_miopen_batch_norm_backward, a); }
-export function miopenConvolution(self: Tensor, weight: Tensor | number, bias: Tensor | number | null, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
 const F_miopen_convolution = T.O_miopen_convolution;
+export function miopenConvolution(self: Tensor, weight: Tensor | number, bias: Tensor | number | null, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
 export function miopenConvolution(...a: any[]): any { return call(F_miopen_convolution, a); }
-export function miopenConvolutionAddRelu(self: Tensor, weight: Tensor | number, z: Tensor | number, alpha: number | boolean | null, bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[], groups: number): Tensor;
 const F_miopen_convolution_add_relu = T.O_miopen_convolution_add_relu;
+export function miopenConvolutionAddRelu(self: Tensor, weight: Tensor | number, z: Tensor | number, alpha: number | boolean | null, bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[], groups: number): Tensor;
 export function miopenConvolutionAddRelu(...a: any[]): any { return call(F_miopen_convolution_add_relu, a); }
-export function miopenConvolutionRelu(self: Tensor, weight: Tensor | number, bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[], groups: number): Tensor;
 const F_miopen_convolution_relu = T.O_miopen_convolution_relu;
+export function miopenConvolutionRelu(self: Tensor, weight: Tensor | number, bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[], groups: number): Tensor;
 export function miopenConvolutionRelu(...a: any[]): any { return call(F_miopen_convolution_relu, a); }
-export function miopenConvolutionTranspose(self: Tensor, weight: Tensor | number, bias: Tensor | number | null, padding: number | number[], output_padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
 const F_miopen_convolution_transpose = T.O_miopen_convolution_transpose;
+export function miopenConvolutionTranspose(self: Tensor, weight: Tensor | number, bias: Tensor | number | null, padding: number | number[], output_padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
 export function miopenConvolutionTranspose(...a: any[]): any { return call(F_miopen_convolution_transpose, a); }
-export function miopenDepthwiseConvolution(self: Tensor, weight: Tensor | number, bias: Tensor | number | null, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
 const F_miopen_depthwise_convolution = T.O_miopen_depthwise_convolution;
+export function miopenDepthwiseConvolution(self: Tensor, weight: Tensor | number, bias: Tensor | number | null, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
 export function miopenDepthwiseConvolution(...a: any[]): any { return call(F_miopen_depthwise_convolution, a); }
-export function miopenRnn(input: Tensor, weight: Tensor[], weight_stride0: number, hx: Tensor | number, cx: Tensor | number | null, mode: number, hidden_size: number, num_layers: number, batch_first: boolean, dropout: number, train: boolean, bidirectional: boolean, batch_sizes: number | number[], dropout_state: Tensor | number | null): [Tensor, Tensor, Tensor, Tensor, Tensor];
 const F_miopen_rnn = T.O_miopen_rnn;
+export function miopenRnn(input: Tensor, weight: Tensor[], weight_stride0: number, hx: Tensor | number, cx: Tensor | number | null, mode: number, hidden_size: number, num_layers: number, batch_first: boolean, dropout: number, train: boolean, bidirectional: boolean, batch_sizes: number | number[], dropout_state: Tensor | number | null): [Tensor, Tensor, Tensor, Tensor, Tensor];
 export function miopenRnn(...a: any[]): any { return call(F_miopen_rnn, a); }
-export function miopenRnnBackward(input: Tensor, weight: Tensor[], weight_stride0: number, weight_buf: Tensor | number, hx: Tensor | number, cx: Tensor | number | null, output: Tensor | number, grad_output: Tensor | number | null, grad_hy: Tensor | number | null, grad_cy: Tensor | number | null, mode: number, hidden_size: number, num_layers: number, batch_first: boolean, dropout: number, train: boolean, bidirectional: boolean, batch_sizes: number | number[], dropout_state: Tensor | number | null, reserve: Tensor | number, output_mask: boolean[]): [Tensor, Tensor, Tensor, Tensor[]];
 const F_miopen_rnn_backward = T.O_miopen_rnn_backward;
+export function miopenRnnBackward(input: Tensor, weight: Tensor[], weight_stride0: number, weight_buf: Tensor | number, hx: Tensor | number, cx: Tensor | number | null, output: Tensor | number, grad_output: Tensor | number | null, grad_hy: Tensor | number | null, grad_cy: Tensor | number | null, mode: number, hidden_size: number, num_layers: number, batch_first: boolean, dropout: number, train: boolean, bidirectional: boolean, batch_sizes: number | number[], dropout_state: Tensor | number | null, reserve: Tensor | number, output_mask: boolean[]): [Tensor, Tensor, Tensor, Tensor[]];
 export function miopenRnnBackward(...a: any[]): any { return call(F_miopen_rnn_backward, a); }
-export function mish(self: Tensor): Tensor;
 const F_mish = T.O_mish;
+export function mish(self: Tensor): Tensor;
 export function mish(...a: any[]): any { return call(F_mish, a); }
-export function mish_(self: Tensor): Tensor;
 const F_mish_ = T.O_mish_;
+export function mish_(self: Tensor): Tensor;
 export function mish_(...a: any[]): any { return call(F_mish_, a); }
-export function mishBackward(grad_output: Tensor, self: Tensor | number): Tensor;
 const F_mish_backward = T.O_mish_backward;
+export function mishBackward(grad_output: Tensor, self: Tensor | number): Tensor;
 export function mishBackward(...a: any[]): any { return call(F_mish_backward, a); }
-export function mkldnnAdaptiveAvgPool2d(self: Tensor, output_size: number | number[]): Tensor;
 const F_mkldnn_adaptive_avg_pool2d = T.O_mkldnn_adaptive_avg_pool2d;
+export function mkldnnAdaptiveAvgPool2d(self: Tensor, output_size: number | number[]): Tensor;
 export function mkldnnAdaptiveAvgPool2d(...a: any[]): any { return call(F_mkldnn_adaptive_avg_pool2d, a); }
-export function mkldnnAdaptiveAvgPool2dBackward(grad_output: Tensor, self: Tensor | number): Tensor;
 const F_mkldnn_adaptive_avg_pool2d_backward = T.O_mkldnn_adaptive_avg_pool2d_backward;
+export function mkldnnAdaptiveAvgPool2dBackward(grad_output: Tensor, self: Tensor | number): Tensor;
 export function mkldnnAdaptiveAvgPool2dBackward(...a: any[]): any { return call(F_mkldnn_adaptive_avg_pool2d_backward, a); }
-export function mkldnnConvolution(self: Tensor, weight: Tensor | number, bias: Tensor | number | null, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number): Tensor;
 const F_mkldnn_convolution = T.O_mkldnn_convolution;
+export function mkldnnConvolution(self: Tensor, weight: Tensor | number, bias: Tensor | number | null, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number): Tensor;
 export function mkldnnConvolution(...a: any[]): any { return call(F_mkldnn_convolution, a); }
-export function mkldnnLinear(self: Tensor, weight: Tensor | number, options?: { bias?: Tensor | number | null }): Tensor;
-export function mkldnnLinear(self: Tensor, weight: Tensor | number, bias?: Tensor | number | null): Tensor;
 const F_mkldnn_linear = T.O_mkldnn_linear;
+export function mkldnnLinear(self: Tensor, weight: Tensor | number, options?: { bias?: Tensor | number | null }): Tensor;
+export function mkldnnLinear(self: Tensor, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null }, options?: { bias?: Tensor | number | null }): Tensor;
 export function mkldnnLinear(...a: any[]): any { return call(F_mkldnn_linear, a); }
-export function mkldnnLinearBackward(self: Tensor, grad_output: Tensor | number, weight: Tensor | number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
 const F_mkldnn_linear_backward = T.O_mkldnn_linear_backward;
+export function mkldnnLinearBackward(self: Tensor, grad_output: Tensor | number, weight: Tensor | number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
 export function mkldnnLinearBackward(...a: any[]): any { return call(F_mkldnn_linear_backward, a); }
-export function mkldnnLinearBackwardInput(input_size: number | number[], grad_output: Tensor | number, weight: Tensor | number): Tensor;
 const F_mkldnn_linear_backward_input = T.O_mkldnn_linear_backward_input;
+export function mkldnnLinearBackwardInput(input_size: number | number[], grad_output: Tensor | number, weight: Tensor | number): Tensor;
 export function mkldnnLinearBackwardInput(...a: any[]): any { return call(F_mkldnn_linear_backward_input, a); }
-export function mkldnnLinearBackwardWeights(grad_output: Tensor, input: Tensor | number, weight: Tensor | number, bias_defined: boolean): [Tensor, Tensor];
 const F_mkldnn_linear_backward_weights = T.O_mkldnn_linear_backward_weights;
+export function mkldnnLinearBackwardWeights(grad_output: Tensor, input: Tensor | number, weight: Tensor | number, bias_defined: boolean): [Tensor, Tensor];
 export function mkldnnLinearBackwardWeights(...a: any[]): any { return call(F_mkldnn_linear_backward_weights, a); }
-export function mkldnnMaxPool2d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
-export function mkldnnMaxPool2d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null, padding?: number | number[] | null, dilation?: number | number[] | null, ceilMode?: boolean | null): Tensor;
 const F_mkldnn_max_pool2d = T.O_mkldnn_max_pool2d;
+export function mkldnnMaxPool2d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function mkldnnMaxPool2d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function mkldnnMaxPool2d(...a: any[]): any { return call(F_mkldnn_max_pool2d, a); }
-export function mkldnnMaxPool2dBackward(grad_output: Tensor, output: Tensor | number, input: Tensor | number, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
-export function mkldnnMaxPool2dBackward(grad_output: Tensor, output: Tensor | number, input: Tensor | number, kernel_size: number | number[], stride?: number | number[] | null, padding?: number | number[] | null, dilation?: number | number[] | null, ceilMode?: boolean | null): Tensor;
 const F_mkldnn_max_pool2d_backward = T.O_mkldnn_max_pool2d_backward;
+export function mkldnnMaxPool2dBackward(grad_output: Tensor, output: Tensor | number, input: Tensor | number, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function mkldnnMaxPool2dBackward(grad_output: Tensor, output: Tensor | number, input: Tensor | number, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function mkldnnMaxPool2dBackward(...a: any[]): any { return call(F_mkldnn_max_pool2d_backward, a); }
-export function mkldnnMaxPool3d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
-export function mkldnnMaxPool3d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null, padding?: number | number[] | null, dilation?: number | number[] | null, ceilMode?: boolean | null): Tensor;
 const F_mkldnn_max_pool3d = T.O_mkldnn_max_pool3d;
+export function mkldnnMaxPool3d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function mkldnnMaxPool3d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function mkldnnMaxPool3d(...a: any[]): any { return call(F_mkldnn_max_pool3d, a); }
-export function mkldnnMaxPool3dBackward(grad_output: Tensor, output: Tensor | number, input: Tensor | number, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
-export function mkldnnMaxPool3dBackward(grad_output: Tensor, output: Tensor | number, input: Tensor | number, kernel_size: number | number[], stride?: number | number[] | null, padding?: number | number[] | null, dilation?: number | number[] | null, ceilMode?: boolean | null): Tensor;
 const F_mkldnn_max_pool3d_backward = T.O_mkldnn_max_pool3d_backward;
+export function mkldnnMaxPool3dBackward(grad_output: Tensor, output: Tensor | number, input: Tensor | number, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function mkldnnMaxPool3dBackward(grad_output: Tensor, output: Tensor | number, input: Tensor | number, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function mkldnnMaxPool3dBackward(...a: any[]): any { return call(F_mkldnn_max_pool3d_backward, a); }
-export function mkldnnReorderConv2dWeight(self: Tensor, options?: { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
-export function mkldnnReorderConv2dWeight(self: Tensor, padding?: number | number[] | null, stride?: number | number[] | null, dilation?: number | number[] | null, groups?: number | null): Tensor;
 const F_mkldnn_reorder_conv2d_weight = T.O_mkldnn_reorder_conv2d_weight;
+export function mkldnnReorderConv2dWeight(self: Tensor, options?: { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
+export function mkldnnReorderConv2dWeight(self: Tensor, padding?: number | number[] | null | { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, stride?: number | number[] | null | { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, dilation?: number | number[] | null | { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, groups?: number | null | { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, options?: { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
 export function mkldnnReorderConv2dWeight(...a: any[]): any { return call(F_mkldnn_reorder_conv2d_weight, a); }
-export function mkldnnReorderConv3dWeight(self: Tensor, options?: { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
-export function mkldnnReorderConv3dWeight(self: Tensor, padding?: number | number[] | null, stride?: number | number[] | null, dilation?: number | number[] | null, groups?: number | null): Tensor;
 const F_mkldnn_reorder_conv3d_weight = T.O_mkldnn_reorder_conv3d_weight;
+export function mkldnnReorderConv3dWeight(self: Tensor, options?: { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
+export function mkldnnReorderConv3dWeight(self: Tensor, padding?: number | number[] | null | { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, stride?: number | number[] | null | { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, dilation?: number | number[] | null | { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, groups?: number | null | { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, options?: { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
 export function mkldnnReorderConv3dWeight(...a: any[]): any { return call(F_mkldnn_reorder_conv3d_weight, a); }
-export function mm(self: Tensor, mat2: Tensor | number): Tensor;
 const F_mm = T.O_mm;
+export function mm(self: Tensor, mat2: Tensor | number): Tensor;
 export function mm(...a: any[]): any { return call(F_mm, a); }
-export function mode(self: Tensor, options?: { dim?: number | null; keepdim?: boolean | null }): [Tensor, Tensor];
-export function mode(self: Tensor, dim?: number | null, keepdim?: boolean | null): [Tensor, Tensor];
-export function mode(self: Tensor, dim: string, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
-export function mode(self: Tensor, dim: string, keepdim?: boolean | null): [Tensor, Tensor];
 const F_mode = T.O_mode;
+export function mode(self: Tensor, options?: { dim?: number | null; keepdim?: boolean | null }): [Tensor, Tensor];
+export function mode(self: Tensor, dim?: number | null | { dim?: number | null; keepdim?: boolean | null }, keepdim?: boolean | null | { dim?: number | null; keepdim?: boolean | null }, options?: { dim?: number | null; keepdim?: boolean | null }): [Tensor, Tensor];
+export function mode(self: Tensor, dim: string, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
+export function mode(self: Tensor, dim: string, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
 export function mode(...a: any[]): any { return call(F_mode, a); }
+const F_moveaxis = T.O_moveaxis;
 export function moveaxis(self: Tensor, source: number, destination: number): Tensor;
 export function moveaxis(self: Tensor, source: number | number[], destination: number | number[]): Tensor;
-const F_moveaxis = T.O_moveaxis;
 export function moveaxis(...a: any[]): any { return call(F_moveaxis, a); }
+const F_movedim = T.O_movedim;
 export function movedim(self: Tensor, source: number, destination: number): Tensor;
 export function movedim(self: Tensor, source: number | number[], destination: number | number[]): Tensor;
-const F_movedim = T.O_movedim;
 export function movedim(...a: any[]): any { return call(F_movedim, a); }
-export function mpsConvolutionBackward(self: Tensor, grad_output: Tensor | number, weight: Tensor | number, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
 const F_mps_convolution_backward = T.O_mps_convolution_backward;
+export function mpsConvolutionBackward(self: Tensor, grad_output: Tensor | number, weight: Tensor | number, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
 export function mpsConvolutionBackward(...a: any[]): any { return call(F_mps_convolution_backward, a); }
-export function mpsConvolutionTransposeBackward(self: Tensor, grad_output: Tensor | number, weight: Tensor | number, padding: number | number[], output_padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, output_mask: boolean[]): [Tensor, Tensor];
 const F_mps_convolution_transpose_backward = T.O_mps_convolution_transpose_backward;
+export function mpsConvolutionTransposeBackward(self: Tensor, grad_output: Tensor | number, weight: Tensor | number, padding: number | number[], output_padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, output_mask: boolean[]): [Tensor, Tensor];
 export function mpsConvolutionTransposeBackward(...a: any[]): any { return call(F_mps_convolution_transpose_backward, a); }
-export function mpsMaxPool2dBackward(grad_output: Tensor, self: Tensor | number, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
-export function mpsMaxPool2dBackward(grad_output: Tensor, self: Tensor | number, kernel_size: number | number[], stride?: number | number[] | null, padding?: number | number[] | null, dilation?: number | number[] | null, ceilMode?: boolean | null): Tensor;
 const F_mps_max_pool2d_backward = T.O_mps_max_pool2d_backward;
+export function mpsMaxPool2dBackward(grad_output: Tensor, self: Tensor | number, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function mpsMaxPool2dBackward(grad_output: Tensor, self: Tensor | number, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function mpsMaxPool2dBackward(...a: any[]): any { return call(F_mps_max_pool2d_backward, a); }
-export function mseLoss(self: Tensor, target: Tensor | number, options?: { reduction?: number | null }): Tensor;
-export function mseLoss(self: Tensor, target: Tensor | number, reduction?: number | null): Tensor;
 const F_mse_loss = T.O_mse_loss;
+export function mseLoss(self: Tensor, target: Tensor | number, options?: { reduction?: number | null }): Tensor;
+export function mseLoss(self: Tensor, target: Tensor | number, reduction?: number | null | { reduction?: number | null }, options?: { reduction?: number | null }): Tensor;
 export function mseLoss(...a: any[]): any { return call(F_mse_loss, a); }
-export function mseLossBackward(grad_output: Tensor, self: Tensor | number, target: Tensor | number, reduction: number): Tensor;
 const F_mse_loss_backward = T.O_mse_loss_backward;
+export function mseLossBackward(grad_output: Tensor, self: Tensor | number, target: Tensor | number, reduction: number): Tensor;
 export function mseLossBackward(...a: any[]): any { return call(F_mse_loss_backward, a); }
-export function msort(self: Tensor): Tensor;
 const F_msort = T.O_msort;
+export function msort(self: Tensor): Tensor;
 export function msort(...a: any[]): any { return call(F_msort, a); }
+const F_mul = T.O_mul;
 export function mul(self: Tensor, other: Tensor | number): Tensor;
 export function mul(self: Tensor, other: number | boolean): Tensor;
-const F_mul = T.O_mul;
 export function mul(...a: any[]): any { return call(F_mul, a); }
+const F_mul_ = T.O_mul_;
 export function mul_(self: Tensor, other: Tensor | number): Tensor;
 export function mul_(self: Tensor, other: number | boolean): Tensor;
-const F_mul_ = T.O_mul_;
 export function mul_(...a: any[]): any { return call(F_mul_, a); }
-export function multiMarginLoss(self: Tensor, target: Tensor | number, options?: { p?: number | boolean | null; margin?: number | boolean | null; weight?: Tensor | number | null; reduction?: number | null }): Tensor;
-export function multiMarginLoss(self: Tensor, target: Tensor | number, p?: number | boolean | null, margin?: number | boolean | null, weight?: Tensor | number | null, reduction?: number | null): Tensor;
 const F_multi_margin_loss = T.O_multi_margin_loss;
+export function multiMarginLoss(self: Tensor, target: Tensor | number, options?: { p?: number | boolean | null; margin?: number | boolean | null; weight?: Tensor | number | null; reduction?: number | null }): Tensor;
+export function multiMarginLoss(self: Tensor, target: Tensor | number, p?: number | boolean | null | { p?: number | boolean | null; margin?: number | boolean | null; weight?: Tensor | number | null; reduction?: number | null }, margin?: number | boolean | null | { p?: number | boolean | null; margin?: number | boolean | null; weight?: Tensor | number | null; reduction?: number | null }, weight?: Tensor | number | null | { p?: number | boolean | null; margin?: number | boolean | null; weight?: Tensor | number | null; reduction?: number | null }, reduction?: number | null | { p?: number | boolean | null; margin?: number | boolean | null; weight?: Tensor | number | null; reduction?: number | null }, options?: { p?: number | boolean | null; margin?: number | boolean | null; weight?: Tensor | number | null; reduction?: number | null }): Tensor;
 export function multiMarginLoss(...a: any[]): any { return call(F_multi_margin_loss, a); }
-export function multiMarginLossBackward(grad_output: Tensor, self: Tensor | number, target: Tensor | number, p: number | boolean, margin: number | boolean, options?: { weight?: Tensor | number | null; reduction?: number | null }): Tensor;
-export function multiMarginLossBackward(grad_output: Tensor, self: Tensor | number, target: Tensor | number, p: number | boolean, margin: number | boolean, weight?: Tensor | number | null, reduction?: number | null): Tensor;
 const F_multi_margin_loss_backward = T.O_multi_margin_loss_backward;
+export function multiMarginLossBackward(grad_output: Tensor, self: Tensor | number, target: Tensor | number, p: number | boolean, margin: number | boolean, options?: { weight?: Tensor | number | null; reduction?: number | null }): Tensor;
+export function multiMarginLossBackward(grad_output: Tensor, self: Tensor | number, target: Tensor | number, p: number | boolean, margin: number | boolean, weight?: Tensor | number | null | { weight?: Tensor | number | null; reduction?: number | null }, reduction?: number | null | { weight?: Tensor | number | null; reduction?: number | null }, options?: { weight?: Tensor | number | null; reduction?: number | null }): Tensor;
 export function multiMarginLossBackward(...a: any[]): any { return call(F_multi_margin_loss_backward, a); }
-export function multilabelMarginLoss(self: Tensor, target: Tensor | number, options?: { reduction?: number | null }): Tensor;
-export function multilabelMarginLoss(self: Tensor, target: Tensor | number, reduction?: number | null): Tensor;
 const F_multilabel_margin_loss = T.O_multilabel_margin_loss;
+export function multilabelMarginLoss(self: Tensor, target: Tensor | number, options?: { reduction?: number | null }): Tensor;
+export function multilabelMarginLoss(self: Tensor, target: Tensor | number, reduction?: number | null | { reduction?: number | null }, options?: { reduction?: number | null }): Tensor;
 export function multilabelMarginLoss(...a: any[]): any { return call(F_multilabel_margin_loss, a); }
-export function multilabelMarginLossBackward(grad_output: Tensor, self: Tensor | number, target: Tensor | number, reduction: number, is_target: Tensor | number): Tensor;
 const F_multilabel_margin_loss_backward = T.O_multilabel_margin_loss_backward;
+export function multilabelMarginLossBackward(grad_output: Tensor, self: Tensor | number, target: Tensor | number, reduction: number, is_target: Tensor | number): Tensor;
 export function multilabelMarginLossBackward(...a: any[]): any { return call(F_multilabel_margin_loss_backward, a); }
-export function multilabelMarginLossForward(self: Tensor, target: Tensor | number, reduction: number): [Tensor, Tensor];
 const F_multilabel_margin_loss_forward = T.O_multilabel_margin_loss_forward;
+export function multilabelMarginLossForward(self: Tensor, target: Tensor | number, reduction: number): [Tensor, Tensor];
 export function multilabelMarginLossForward(...a: any[]): any { return call(F_multilabel_margin_loss_forward, a); }
-export function multinomial(self: Tensor, num_samples: number, options?: { replacement?: boolean | null; generator?: null }): Tensor;
-export function multinomial(self: Tensor, num_samples: number, replacement?: boolean | null, options?: { generator?: null }): Tensor;
 const F_multinomial = T.O_multinomial;
+export function multinomial(self: Tensor, num_samples: number, options?: { replacement?: boolean | null; generator?: null }): Tensor;
+export function multinomial(self: Tensor, num_samples: number, replacement?: boolean | null | { replacement?: boolean | null; generator?: null }, options?: { replacement?: boolean | null; generator?: null }): Tensor;
 export function multinomial(...a: any[]): any { return call(F_multinomial, a); }
+const F_multiply = T.O_multiply;
 export function multiply(self: Tensor, other: number | boolean): Tensor;
 export function multiply(self: Tensor, other: Tensor | number): Tensor;
-const F_multiply = T.O_multiply;
 export function multiply(...a: any[]): any { return call(F_multiply, a); }
+const F_multiply_ = T.O_multiply_;
 export function multiply_(self: Tensor, other: number | boolean): Tensor;
 export function multiply_(self: Tensor, other: Tensor | number): Tensor;
-const F_multiply_ = T.O_multiply_;
 export function multiply_(...a: any[]): any { return call(F_multiply_, a); }
-export function mv(self: Tensor, vec: Tensor | number): Tensor;
 const F_mv = T.O_mv;
+export function mv(self: Tensor, vec: Tensor | number): Tensor;
 export function mv(...a: any[]): any { return call(F_mv, a); }
-export function mvlgamma(self: Tensor, p: number): Tensor;
 const F_mvlgamma = T.O_mvlgamma;
+export function mvlgamma(self: Tensor, p: number): Tensor;
 export function mvlgamma(...a: any[]): any { return call(F_mvlgamma, a); }
-export function mvlgamma_(self: Tensor, p: number): Tensor;
 const F_mvlgamma_ = T.O_mvlgamma_;
+export function mvlgamma_(self: Tensor, p: number): Tensor;
 export function mvlgamma_(...a: any[]): any { return call(F_mvlgamma_, a); }
-export function nanToNum(self: Tensor, options?: { nan?: number | null; posinf?: number | null; neginf?: number | null }): Tensor;
-export function nanToNum(self: Tensor, nan?: number | null, posinf?: number | null, neginf?: number | null): Tensor;
 const F_nan_to_num = T.O_nan_to_num;
+export function nanToNum(self: Tensor, options?: { nan?: number | null; posinf?: number | null; neginf?: number | null }): Tensor;
+export function nanToNum(self: Tensor, nan?: number | null | { nan?: number | null; posinf?: number | null; neginf?: number | null }, posinf?: number | null | { nan?: number | null; posinf?: number | null; neginf?: number | null }, neginf?: number | null | { nan?: number | null; posinf?: number | null; neginf?: number | null }, options?: { nan?: number | null; posinf?: number | null; neginf?: number | null }): Tensor;
 export function nanToNum(...a: any[]): any { return call(F_nan_to_num, a); }
-export function nanToNum_(self: Tensor, options?: { nan?: number | null; posinf?: number | null; neginf?: number | null }): Tensor;
-export function nanToNum_(self: Tensor, nan?: number | null, posinf?: number | null, neginf?: number | null): Tensor;
 const F_nan_to_num_ = T.O_nan_to_num_;
+export function nanToNum_(self: Tensor, options?: { nan?: number | null; posinf?: number | null; neginf?: number | null }): Tensor;
+export function nanToNum_(self: Tensor, nan?: number | null | { nan?: number | null; posinf?: number | null; neginf?: number | null }, posinf?: number | null | { nan?: number | null; posinf?: number | null; neginf?: number | null }, neginf?: number | null | { nan?: number | null; posinf?: number | null; neginf?: number | null }, options?: { nan?: number | null; posinf?: number | null; neginf?: number | null }): Tensor;
 export function nanToNum_(...a: any[]): any { return call(F_nan_to_num_, a); }
-export function nanmean(self: Tensor, options?: { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function nanmean(self: Tensor, dim?: number | number[] | null, keepdim?: boolean | null, options?: { dtype?: DType | null }): Tensor;
 const F_nanmean = T.O_nanmean;
+export function nanmean(self: Tensor, options?: { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
+export function nanmean(self: Tensor, dim?: number | number[] | null | { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, keepdim?: boolean | null | { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, options?: { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function nanmean(...a: any[]): any { return call(F_nanmean, a); }
+const F_nanmedian = T.O_nanmedian;
 export function nanmedian(self: Tensor): Tensor;
 export function nanmedian(self: Tensor, dim: string, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
-export function nanmedian(self: Tensor, dim: string, keepdim?: boolean | null): [Tensor, Tensor];
+export function nanmedian(self: Tensor, dim: string, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
 export function nanmedian(self: Tensor, dim: number, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
-export function nanmedian(self: Tensor, dim: number, keepdim?: boolean | null): [Tensor, Tensor];
-const F_nanmedian = T.O_nanmedian;
+export function nanmedian(self: Tensor, dim: number, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
 export function nanmedian(...a: any[]): any { return call(F_nanmedian, a); }
-export function nanquantile(self: Tensor, q: Tensor | number, options?: { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }): Tensor;
-export function nanquantile(self: Tensor, q: Tensor | number, dim?: number | null, keepdim?: boolean | null, options?: { interpolation?: string | null }): Tensor;
-export function nanquantile(self: Tensor, q: number, options?: { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }): Tensor;
-export function nanquantile(self: Tensor, q: number, dim?: number | null, keepdim?: boolean | null, options?: { interpolation?: string | null }): Tensor;
 const F_nanquantile = T.O_nanquantile;
+export function nanquantile(self: Tensor, q: Tensor | number, options?: { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }): Tensor;
+export function nanquantile(self: Tensor, q: Tensor | number, dim?: number | null | { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }, keepdim?: boolean | null | { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }, options?: { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }): Tensor;
+export function nanquantile(self: Tensor, q: number, options?: { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }): Tensor;
+export function nanquantile(self: Tensor, q: number, dim?: number | null | { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }, keepdim?: boolean | null | { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }, options?: { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }): Tensor;
 export function nanquantile(...a: any[]): any { return call(F_nanquantile, a); }
-export function nansum(self: Tensor, options?: { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function nansum(self: Tensor, dim?: number | number[] | null, keepdim?: boolean | null, options?: { dtype?: DType | null }): Tensor;
 const F_nansum = T.O_nansum;
+export function nansum(self: Tensor, options?: { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
+export function nansum(self: Tensor, dim?: number | number[] | null | { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, keepdim?: boolean | null | { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, options?: { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function nansum(...a: any[]): any { return call(F_nansum, a); }
+const F_narrow = T.O_narrow;
 export function narrow(self: Tensor, dim: number, start: number, length: number): Tensor;
 export function narrow(self: Tensor, dim: number, start: Tensor | number, length: number): Tensor;
-const F_narrow = T.O_narrow;
 export function narrow(...a: any[]): any { return call(F_narrow, a); }
-export function narrowCopy(self: Tensor, dim: number, start: number, length: number): Tensor;
 const F_narrow_copy = T.O_narrow_copy;
+export function narrowCopy(self: Tensor, dim: number, start: number, length: number): Tensor;
 export function narrowCopy(...a: any[]): any { return call(F_narrow_copy, a); }
-export function nativeBatchNorm(input: Tensor, weight: Tensor | number | null, bias: Tensor | number | null, running_mean: Tensor | number | null, running_var: Tensor | number | null, training: boolean, momentum: number, eps: number): [Tensor, Tensor, Tensor];
 const F_native_batch_norm = T.O_native_batch_norm;
+export function nativeBatchNorm(input: Tensor, weight: Tensor | number | null, bias: Tensor | number | null, running_mean: Tensor | number | null, running_var: Tensor | number | null, training: boolean, momentum: number, eps: number): [Tensor, Tensor, Tensor];
 export function nativeBatchNorm(...a: any[]): any { return call(F_native_batch_norm, a); }
-export function nativeBatchNormBackward(grad_out: Tensor, input: Tensor | number, weight: Tensor | number | null, running_mean: Tensor | number | null, running_var: Tensor | number | null, save_mean: Tensor | number | null, save_invstd: Tensor | number | null, train: boolean, eps: number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
 const F_native_batch_norm_backward = T.O_native_batch_norm_backward;
+export function nativeBatchNormBackward(grad_out: Tensor, input: Tensor | number, weight: Tensor | number | null, running_mean: Tensor | number | null, running_var: Tensor | number | null, save_mean: Tensor | number | null, save_invstd: Tensor | number | null, train: boolean, eps: number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
 export function nativeBatchNormBackward(...a: any[]): any { return call(F_native_batch_norm_backward, a); }
-export function nativeChannelShuffle(self: Tensor, groups: number): Tensor;
 const F_native_channel_shuffle = T.O_native_channel_shuffle;
+export function nativeChannelShuffle(self: Tensor, groups: number): Tensor;
 export function nativeChannelShuffle(...a: any[]): any { return call(F_native_channel_shuffle, a); }
-export function nativeDropout(input: Tensor, p: number, train: boolean | null): [Tensor, Tensor];
 const F_native_dropout = T.O_native_dropout;
+export function nativeDropout(input: Tensor, p: number, train: boolean | null): [Tensor, Tensor];
 export function nativeDropout(...a: any[]): any { return call(F_native_dropout, a); }
-export function nativeDropoutBackward(grad_output: Tensor, mask: Tensor | number, scale: number): Tensor;
 const F_native_dropout_backward = T.O_native_dropout_backward;
+export function nativeDropoutBackward(grad_output: Tensor, mask: Tensor | number, scale: number): Tensor;
 export function nativeDropoutBackward(...a: any[]): any { return call(F_native_dropout_backward, a); }
-export function nativeGroupNorm(input: Tensor, weight: Tensor | number | null, bias: Tensor | number | null, N: number, C: number, HxW: number, group: number, eps: number): [Tensor, Tensor, Tensor];
 const F_native_group_norm = T.O_native_group_norm;
+export function nativeGroupNorm(input: Tensor, weight: Tensor | number | null, bias: Tensor | number | null, N: number, C: number, HxW: number, group: number, eps: number): [Tensor, Tensor, Tensor];
 export function nativeGroupNorm(...a: any[]): any { return call(F_native_group_norm, a); }
-export function nativeGroupNormBackward(grad_out: Tensor, input: Tensor | number, mean: Tensor | number, rstd: Tensor | number, weight: Tensor | number | null, N: number, C: number, HxW: number, group: number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
 const F_native_group_norm_backward = T.O_native_group_norm_backward;
+export function nativeGroupNormBackward(grad_out: Tensor, input: Tensor | number, mean: Tensor | number, rstd: Tensor | number, weight: Tensor | number | null, N: number, C: number, HxW: number, group: number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
 export function nativeGroupNormBackward(...a: any[]): any { return call(F_native_group_norm_backward, a); }
-export function nativeLayerNorm(input: Tensor, normalized_shape: number | number[], weight: Tensor | number | null, bias: Tensor | number | null, eps: number): [Tensor, Tensor, Tensor];
 const F_native_layer_norm = T.O_native_layer_norm;
+export function nativeLayerNorm(input: Tensor, normalized_shape: number | number[], weight: Tensor | number | null, bias: Tensor | number | null, eps: number): [Tensor, Tensor, Tensor];
 export function nativeLayerNorm(...a: any[]): any { return call(F_native_layer_norm, a); }
-export function nativeLayerNormBackward(grad_out: Tensor, input: Tensor | number, normalized_shape: number | number[], mean: Tensor | number, rstd: Tensor | number, weight: Tensor | number | null, bias: Tensor | number | null, output_mask: boolean[]): [Tensor, Tensor, Tensor];
 const F_native_layer_norm_backward = T.O_native_layer_norm_backward;
+export function nativeLayerNormBackward(grad_out: Tensor, input: Tensor | number, normalized_shape: number | number[], mean: Tensor | number, rstd: Tensor | number, weight: Tensor | number | null, bias: Tensor | number | null, output_mask: boolean[]): [Tensor, Tensor, Tensor];
 export function nativeLayerNormBackward(...a: any[]): any { return call(F_native_layer_norm_backward, a); }
-export function nativeNorm(self: Tensor, options?: { p?: number | boolean | null }): Tensor;
-export function nativeNorm(self: Tensor, p?: number | boolean | null): Tensor;
-export function nativeNorm(self: Tensor, p: number | boolean | null, dim: number | number[], keepdim: boolean, dtype: DType | null): Tensor;
 const F_native_norm = T.O_native_norm;
+export function nativeNorm(self: Tensor, options?: { p?: number | boolean | null }): Tensor;
+export function nativeNorm(self: Tensor, p?: number | boolean | null | { p?: number | boolean | null }, options?: { p?: number | boolean | null }): Tensor;
+export function nativeNorm(self: Tensor, p: number | boolean | null, dim: number | number[], keepdim: boolean, dtype: DType | null): Tensor;
 export function nativeNorm(...a: any[]): any { return call(F_native_norm, a); }
+const F_ne = T.O_ne;
 export function ne(self: Tensor, other: number | boolean): Tensor;
 export function ne(self: Tensor, other: Tensor | number): Tensor;
-const F_ne = T.O_ne;
 export function ne(...a: any[]): any { return call(F_ne, a); }
+const F_ne_ = T.O_ne_;
 export function ne_(self: Tensor, other: number | boolean): Tensor;
 export function ne_(self: Tensor, other: Tensor | number): Tensor;
-const F_ne_ = T.O_ne_;
 export function ne_(...a: any[]): any { return call(F_ne_, a); }
-export function neg(self: Tensor): Tensor;
 const F_neg = T.O_neg;
+export function neg(self: Tensor): Tensor;
 export function neg(...a: any[]): any { return call(F_neg, a); }
-export function neg_(self: Tensor): Tensor;
 const F_neg_ = T.O_neg_;
+export function neg_(self: Tensor): Tensor;
 export function neg_(...a: any[]): any { return call(F_neg_, a); }
-export function negative(self: Tensor): Tensor;
 const F_negative = T.O_negative;
+export function negative(self: Tensor): Tensor;
 export function negative(...a: any[]): any { return call(F_negative, a); }
-export function negative_(self: Tensor): Tensor;
 const F_negative_ = T.O_negative_;
+export function negative_(self: Tensor): Tensor;
 export function negative_(...a: any[]): any { return call(F_negative_, a); }
-export function nestedToPaddedTensor(self: Tensor, padding: number, options?: { outputSize?: number | number[] | null }): Tensor;
-export function nestedToPaddedTensor(self: Tensor, padding: number, outputSize?: number | number[] | null): Tensor;
 const F_nested_to_padded_tensor = T.O_nested_to_padded_tensor;
+export function nestedToPaddedTensor(self: Tensor, padding: number, options?: { outputSize?: number | number[] | null }): Tensor;
+export function nestedToPaddedTensor(self: Tensor, padding: number, outputSize?: number | number[] | null | { outputSize?: number | number[] | null }, options?: { outputSize?: number | number[] | null }): Tensor;
 export function nestedToPaddedTensor(...a: any[]): any { return call(F_nested_to_padded_tensor, a); }
-export function newEmpty(self: Tensor, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 const F_new_empty = T.O_new_empty;
+export function newEmpty(self: Tensor, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function newEmpty(...a: any[]): any { return call(F_new_empty, a); }
-export function newEmptyStrided(self: Tensor, size: number | number[], stride: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 const F_new_empty_strided = T.O_new_empty_strided;
+export function newEmptyStrided(self: Tensor, size: number | number[], stride: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function newEmptyStrided(...a: any[]): any { return call(F_new_empty_strided, a); }
-export function newFull(self: Tensor, size: number | number[], fill_value: number | boolean, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 const F_new_full = T.O_new_full;
+export function newFull(self: Tensor, size: number | number[], fill_value: number | boolean, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function newFull(...a: any[]): any { return call(F_new_full, a); }
-export function newOnes(self: Tensor, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 const F_new_ones = T.O_new_ones;
+export function newOnes(self: Tensor, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function newOnes(...a: any[]): any { return call(F_new_ones, a); }
-export function newZeros(self: Tensor, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 const F_new_zeros = T.O_new_zeros;
+export function newZeros(self: Tensor, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function newZeros(...a: any[]): any { return call(F_new_zeros, a); }
-export function nextafter(self: Tensor, other: Tensor | number): Tensor;
 const F_nextafter = T.O_nextafter;
+export function nextafter(self: Tensor, other: Tensor | number): Tensor;
 export function nextafter(...a: any[]): any { return call(F_nextafter, a); }
-export function nextafter_(self: Tensor, other: Tensor | number): Tensor;
 const F_nextafter_ = T.O_nextafter_;
+export function nextafter_(self: Tensor, other: Tensor | number): Tensor;
 export function nextafter_(...a: any[]): any { return call(F_nextafter_, a); }
-export function nllLoss(self: Tensor, target: Tensor | number, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }): Tensor;
-export function nllLoss(self: Tensor, target: Tensor | number, weight?: Tensor | number | null, reduction?: number | null, ignoreIndex?: number | null): Tensor;
 const F_nll_loss = T.O_nll_loss;
+export function nllLoss(self: Tensor, target: Tensor | number, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }): Tensor;
+export function nllLoss(self: Tensor, target: Tensor | number, weight?: Tensor | number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, reduction?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, ignoreIndex?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }): Tensor;
 export function nllLoss(...a: any[]): any { return call(F_nll_loss, a); }
-export function nllLoss2d(self: Tensor, target: Tensor | number, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }): Tensor;
-export function nllLoss2d(self: Tensor, target: Tensor | number, weight?: Tensor | number | null, reduction?: number | null, ignoreIndex?: number | null): Tensor;
 const F_nll_loss2d = T.O_nll_loss2d;
+export function nllLoss2d(self: Tensor, target: Tensor | number, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }): Tensor;
+export function nllLoss2d(self: Tensor, target: Tensor | number, weight?: Tensor | number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, reduction?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, ignoreIndex?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }): Tensor;
 export function nllLoss2d(...a: any[]): any { return call(F_nll_loss2d, a); }
-export function nllLoss2dBackward(grad_output: Tensor, self: Tensor | number, target: Tensor | number, weight: Tensor | number | null, reduction: number, ignore_index: number, total_weight: Tensor | number): Tensor;
 const F_nll_loss2d_backward = T.O_nll_loss2d_backward;
+export function nllLoss2dBackward(grad_output: Tensor, self: Tensor | number, target: Tensor | number, weight: Tensor | number | null, reduction: number, ignore_index: number, total_weight: Tensor | number): Tensor;
 export function nllLoss2dBackward(...a: any[]): any { return call(F_nll_loss2d_backward, a); }
-export function nllLoss2dForward(self: Tensor, target: Tensor | number, weight: Tensor | number | null, reduction: number, ignore_index: number): [Tensor, Tensor];
 const F_nll_loss2d_forward = T.O_nll_loss2d_forward;
+export function nllLoss2dForward(self: Tensor, target: Tensor | number, weight: Tensor | number | null, reduction: number, ignore_index: number): [Tensor, Tensor];
 export function nllLoss2dForward(...a: any[]): any { return call(F_nll_loss2d_forward, a); }
-export function nllLossBackward(grad_output: Tensor, self: Tensor | number, target: Tensor | number, weight: Tensor | number | null, reduction: number, ignore_index: number, total_weight: Tensor | number): Tensor;
 const F_nll_loss_backward = T.O_nll_loss_backward;
+export function nllLossBackward(grad_output: Tensor, self: Tensor | number, target: Tensor | number, weight: Tensor | number | null, reduction: number, ignore_index: number, total_weight: Tensor | number): Tensor;
 export function nllLossBackward(...a: any[]): any { return call(F_nll_loss_backward, a); }
-export function nllLossForward(self: Tensor, target: Tensor | number, weight: Tensor | number | null, reduction: number, ignore_index: number): [Tensor, Tensor];
 const F_nll_loss_forward = T.O_nll_loss_forward;
+export function nllLossForward(self: Tensor, target: Tensor | number, weight: Tensor | number | null, reduction: number, ignore_index: number): [Tensor, Tensor];
 export function nllLossForward(...a: any[]): any { return call(F_nll_loss_forward, a); }
-export function nllLossNd(self: Tensor, target: Tensor | number, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }): Tensor;
-export function nllLossNd(self: Tensor, target: Tensor | number, weight?: Tensor | number | null, reduction?: number | null, ignoreIndex?: number | null): Tensor;
 const F_nll_loss_nd = T.O_nll_loss_nd;
+export function nllLossNd(self: Tensor, target: Tensor | number, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }): Tensor;
+export function nllLossNd(self: Tensor, target: Tensor | number, weight?: Tensor | number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, reduction?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, ignoreIndex?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }): Tensor;
 export function nllLossNd(...a: any[]): any { return call(F_nll_loss_nd, a); }
-export function nonzero(self: Tensor): Tensor;
 const F_nonzero = T.O_nonzero;
+export function nonzero(self: Tensor): Tensor;
 export function nonzero(...a: any[]): any { return call(F_nonzero, a); }
-export function nonzeroNumpy(self: Tensor): Tensor[];
 const F_nonzero_numpy = T.O_nonzero_numpy;
+export function nonzeroNumpy(self: Tensor): Tensor[];
 export function nonzeroNumpy(...a: any[]): any { return call(F_nonzero_numpy, a); }
+const F_norm = T.O_norm;
 export function norm(self: Tensor, options?: { p?: number | boolean | null }): Tensor;
-export function norm(self: Tensor, p?: number | boolean | null): Tensor;
+export function norm(self: Tensor, p?: number | boolean | null | { p?: number | boolean | null }, options?: { p?: number | boolean | null }): Tensor;
 export function norm(self: Tensor, p: number | boolean | null, dim: number | number[], keepdim: boolean, dtype: DType): Tensor;
 export function norm(self: Tensor, p: number | boolean | null, dtype: DType): Tensor;
 export function norm(self: Tensor, p: number | boolean | null, dim: number | number[], options?: { keepdim?: boolean | null }): Tensor;
-export function norm(self: Tensor, p: number | boolean | null, dim: number | number[], keepdim?: boolean | null): Tensor;
-const F_norm = T.O_norm;
+export function norm(self: Tensor, p: number | boolean | null, dim: number | number[], keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
 export function norm(...a: any[]): any { return call(F_norm, a); }
-export function normExceptDim(v: Tensor, options?: { pow?: number | null; dim?: number | null }): Tensor;
-export function normExceptDim(v: Tensor, pow?: number | null, dim?: number | null): Tensor;
 const F_norm_except_dim = T.O_norm_except_dim;
+export function normExceptDim(v: Tensor, options?: { pow?: number | null; dim?: number | null }): Tensor;
+export function normExceptDim(v: Tensor, pow?: number | null | { pow?: number | null; dim?: number | null }, dim?: number | null | { pow?: number | null; dim?: number | null }, options?: { pow?: number | null; dim?: number | null }): Tensor;
 export function normExceptDim(...a: any[]): any { return call(F_norm_except_dim, a); }
+const F_normal = T.O_normal;
 export function normal(mean: number, std: Tensor | number, options?: { generator?: null }): Tensor;
 export function normal(mean: Tensor, options?: { std?: number | null; generator?: null }): Tensor;
-export function normal(mean: Tensor, std?: number | null, options?: { generator?: null }): Tensor;
+export function normal(mean: Tensor, std?: number | null | { std?: number | null; generator?: null }, options?: { std?: number | null; generator?: null }): Tensor;
 export function normal(mean: number, std: number, size: number | number[], options?: { generator?: null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function normal(mean: Tensor, std: Tensor | number, options?: { generator?: null }): Tensor;
-const F_normal = T.O_normal;
 export function normal(...a: any[]): any { return call(F_normal, a); }
-export function normal_(self: Tensor, options?: { mean?: number | null; std?: number | null; generator?: null }): Tensor;
-export function normal_(self: Tensor, mean?: number | null, std?: number | null, options?: { generator?: null }): Tensor;
 const F_normal_ = T.O_normal_;
+export function normal_(self: Tensor, options?: { mean?: number | null; std?: number | null; generator?: null }): Tensor;
+export function normal_(self: Tensor, mean?: number | null | { mean?: number | null; std?: number | null; generator?: null }, std?: number | null | { mean?: number | null; std?: number | null; generator?: null }, options?: { mean?: number | null; std?: number | null; generator?: null }): Tensor;
 export function normal_(...a: any[]): any { return call(F_normal_, a); }
-export function normalFunctional(self: Tensor, options?: { mean?: number | null; std?: number | null; generator?: null }): Tensor;
-export function normalFunctional(self: Tensor, mean?: number | null, std?: number | null, options?: { generator?: null }): Tensor;
 const F_normal_functional = T.O_normal_functional;
+export function normalFunctional(self: Tensor, options?: { mean?: number | null; std?: number | null; generator?: null }): Tensor;
+export function normalFunctional(self: Tensor, mean?: number | null | { mean?: number | null; std?: number | null; generator?: null }, std?: number | null | { mean?: number | null; std?: number | null; generator?: null }, options?: { mean?: number | null; std?: number | null; generator?: null }): Tensor;
 export function normalFunctional(...a: any[]): any { return call(F_normal_functional, a); }
+const F_not_equal = T.O_not_equal;
 export function notEqual(self: Tensor, other: Tensor | number): Tensor;
 export function notEqual(self: Tensor, other: number | boolean): Tensor;
-const F_not_equal = T.O_not_equal;
 export function notEqual(...a: any[]): any { return call(F_not_equal, a); }
+const F_not_equal_ = T.O_not_equal_;
 export function notEqual_(self: Tensor, other: Tensor | number): Tensor;
 export function notEqual_(self: Tensor, other: number | boolean): Tensor;
-const F_not_equal_ = T.O_not_equal_;
 export function notEqual_(...a: any[]): any { return call(F_not_equal_, a); }
-export function nuclearNorm(self: Tensor, options?: { keepdim?: boolean | null }): Tensor;
-export function nuclearNorm(self: Tensor, keepdim?: boolean | null): Tensor;
-export function nuclearNorm(self: Tensor, dim: number | number[], options?: { keepdim?: boolean | null }): Tensor;
-export function nuclearNorm(self: Tensor, dim: number | number[], keepdim?: boolean | null): Tensor;
 const F_nuclear_norm = T.O_nuclear_norm;
+export function nuclearNorm(self: Tensor, options?: { keepdim?: boolean | null }): Tensor;
+export function nuclearNorm(self: Tensor, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
+export function nuclearNorm(self: Tensor, dim: number | number[], options?: { keepdim?: boolean | null }): Tensor;
+export function nuclearNorm(self: Tensor, dim: number | number[], keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
 export function nuclearNorm(...a: any[]): any { return call(F_nuclear_norm, a); }
-export function numpy_T(self: Tensor): Tensor;
 const F_numpy_T = T.O_numpy_T;
+export function numpy_T(self: Tensor): Tensor;
 export function numpy_T(...a: any[]): any { return call(F_numpy_T, a); }
-export function oneHot(self: Tensor, options?: { numClasses?: number | null }): Tensor;
-export function oneHot(self: Tensor, numClasses?: number | null): Tensor;
 const F_one_hot = T.O_one_hot;
+export function oneHot(self: Tensor, options?: { numClasses?: number | null }): Tensor;
+export function oneHot(self: Tensor, numClasses?: number | null | { numClasses?: number | null }, options?: { numClasses?: number | null }): Tensor;
 export function oneHot(...a: any[]): any { return call(F_one_hot, a); }
-export function ones(size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 const F_ones = T.O_ones;
+export function ones(size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function ones(...a: any[]): any { return call(F_ones, a); }
-export function onesLike(self: Tensor, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
 const F_ones_like = T.O_ones_like;
+export function onesLike(self: Tensor, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
 export function onesLike(...a: any[]): any { return call(F_ones_like, a); }
-export function orgqr(self: Tensor, input2: Tensor | number): Tensor;
 const F_orgqr = T.O_orgqr;
+export function orgqr(self: Tensor, input2: Tensor | number): Tensor;
 export function orgqr(...a: any[]): any { return call(F_orgqr, a); }
-export function ormqr(self: Tensor, input2: Tensor | number, input3: Tensor | number, options?: { left?: boolean | null; transpose?: boolean | null }): Tensor;
-export function ormqr(self: Tensor, input2: Tensor | number, input3: Tensor | number, left?: boolean | null, transpose?: boolean | null): Tensor;
 const F_ormqr = T.O_ormqr;
+export function ormqr(self: Tensor, input2: Tensor | number, input3: Tensor | number, options?: { left?: boolean | null; transpose?: boolean | null }): Tensor;
+export function ormqr(self: Tensor, input2: Tensor | number, input3: Tensor | number, left?: boolean | null | { left?: boolean | null; transpose?: boolean | null }, transpose?: boolean | null | { left?: boolean | null; transpose?: boolean | null }, options?: { left?: boolean | null; transpose?: boolean | null }): Tensor;
 export function ormqr(...a: any[]): any { return call(F_ormqr, a); }
-export function outer(self: Tensor, vec2: Tensor | number): Tensor;
 const F_outer = T.O_outer;
+export function outer(self: Tensor, vec2: Tensor | number): Tensor;
 export function outer(...a: any[]): any { return call(F_outer, a); }
-export function outputNr(self: Tensor): any;
 const F_output_nr = T.O_output_nr;
+export function outputNr(self: Tensor): any;
 export function outputNr(...a: any[]): any { return call(F_output_nr, a); }
-export function pad(self: Tensor, pad: number | number[], options?: { mode?: string | null; value?: number | null }): Tensor;
-export function pad(self: Tensor, pad: number | number[], mode?: string | null, value?: number | null): Tensor;
 const F_pad = T.O_pad;
+export function pad(self: Tensor, pad: number | number[], options?: { mode?: string | null; value?: number | null }): Tensor;
+export function pad(self: Tensor, pad: number | number[], mode?: string | null | { mode?: string | null; value?: number | null }, value?: number | null | { mode?: string | null; value?: number | null }, options?: { mode?: string | null; value?: number | null }): Tensor;
 export function pad(...a: any[]): any { return call(F_pad, a); }
-export function padSequence(sequences: Tensor[], options?: { batchFirst?: boolean | null; paddingValue?: number | null }): Tensor;
-export function padSequence(sequences: Tensor[], batchFirst?: boolean | null, paddingValue?: number | null): Tensor;
 const F_pad_sequence = T.O_pad_sequence;
+export function padSequence(sequences: Tensor[], options?: { batchFirst?: boolean | null; paddingValue?: number | null }): Tensor;
+export function padSequence(sequences: Tensor[], batchFirst?: boolean | null | { batchFirst?: boolean | null; paddingValue?: number | null }, paddingValue?: number | null | { batchFirst?: boolean | null; paddingValue?: number | null }, options?: { batchFirst?: boolean | null; paddingValue?: number | null }): Tensor;
 export function padSequence(...a: any[]): any { return call(F_pad_sequence, a); }
-export function pairwiseDistance(x1: Tensor, x2: Tensor | number, options?: { p?: number | null; eps?: number | null; keepdim?: boolean | null }): Tensor;
-export function pairwiseDistance(x1: Tensor, x2: Tensor | number, p?: number | null, eps?: number | null, keepdim?: boolean | null): Tensor;
 const F_pairwise_distance = T.O_pairwise_distance;
+export function pairwiseDistance(x1: Tensor, x2: Tensor | number, options?: { p?: number | null; eps?: number | null; keepdim?: boolean | null }): Tensor;
+export function pairwiseDistance(x1: Tensor, x2: Tensor | number, p?: number | null | { p?: number | null; eps?: number | null; keepdim?: boolean | null }, eps?: number | null | { p?: number | null; eps?: number | null; keepdim?: boolean | null }, keepdim?: boolean | null | { p?: number | null; eps?: number | null; keepdim?: boolean | null }, options?: { p?: number | null; eps?: number | null; keepdim?: boolean | null }): Tensor;
 export function pairwiseDistance(...a: any[]): any { return call(F_pairwise_distance, a); }
-export function pdist(self: Tensor, options?: { p?: number | null }): Tensor;
-export function pdist(self: Tensor, p?: number | null): Tensor;
 const F_pdist = T.O_pdist;
+export function pdist(self: Tensor, options?: { p?: number | null }): Tensor;
+export function pdist(self: Tensor, p?: number | null | { p?: number | null }, options?: { p?: number | null }): Tensor;
 export function pdist(...a: any[]): any { return call(F_pdist, a); }
-export function permute(self: Tensor, dims: number | number[]): Tensor;
 const F_permute = T.O_permute;
+export function permute(self: Tensor, dims: number | number[]): Tensor;
 export function permute(...a: any[]): any { return call(F_permute, a); }
-export function permuteCopy(self: Tensor, dims: number | number[]): Tensor;
 const F_permute_copy = T.O_permute_copy;
+export function permuteCopy(self: Tensor, dims: number | number[]): Tensor;
 export function permuteCopy(...a: any[]): any { return call(F_permute_copy, a); }
-export function pinMemory(self: Tensor, options?: { device?: Device | null }): Tensor;
-export function pinMemory(self: Tensor, device?: Device | null): Tensor;
 const F_pin_memory = T.O_pin_memory;
+export function pinMemory(self: Tensor, options?: { device?: Device | null }): Tensor;
+export function pinMemory(self: Tensor, device?: Device | null | { device?: Device | null }, options?: { device?: Device | null }): Tensor;
 export function pinMemory(...a: any[]): any { return call(F_pin_memory, a); }
-export function pinverse(self: Tensor, options?: { rcond?: number | null }): Tensor;
-export function pinverse(self: Tensor, rcond?: number | null): Tensor;
 const F_pinverse = T.O_pinverse;
+export function pinverse(self: Tensor, options?: { rcond?: number | null }): Tensor;
+export function pinverse(self: Tensor, rcond?: number | null | { rcond?: number | null }, options?: { rcond?: number | null }): Tensor;
 export function pinverse(...a: any[]): any { return call(F_pinverse, a); }
-export function pixelShuffle(self: Tensor, upscale_factor: number): Tensor;
 const F_pixel_shuffle = T.O_pixel_shuffle;
+export function pixelShuffle(self: Tensor, upscale_factor: number): Tensor;
 export function pixelShuffle(...a: any[]): any { return call(F_pixel_shuffle, a); }
-export function pixelUnshuffle(self: Tensor, downscale_factor: number): Tensor;
 const F_pixel_unshuffle = T.O_pixel_unshuffle;
+export function pixelUnshuffle(self: Tensor, downscale_factor: number): Tensor;
 export function pixelUnshuffle(...a: any[]): any { return call(F_pixel_unshuffle, a); }
-export function poisson(self: Tensor, options?: { generator?: null }): Tensor;
-export function poisson(self: Tensor, generator?: null): Tensor;
 const F_poisson = T.O_poisson;
+export function poisson(self: Tensor, options?: { generator?: null }): Tensor;
+export function poisson(self: Tensor, generator?: null | { generator?: null }, options?: { generator?: null }): Tensor;
 export function poisson(...a: any[]): any { return call(F_poisson, a); }
-export function poissonNllLoss(input: Tensor, target: Tensor | number, log_input: boolean, full: boolean, eps: number, reduction: number): Tensor;
 const F_poisson_nll_loss = T.O_poisson_nll_loss;
+export function poissonNllLoss(input: Tensor, target: Tensor | number, log_input: boolean, full: boolean, eps: number, reduction: number): Tensor;
 export function poissonNllLoss(...a: any[]): any { return call(F_poisson_nll_loss, a); }
-export function polar(abs: Tensor, angle: Tensor | number): Tensor;
 const F_polar = T.O_polar;
+export function polar(abs: Tensor, angle: Tensor | number): Tensor;
 export function polar(...a: any[]): any { return call(F_polar, a); }
-export function polygamma(n: number, self: Tensor | number): Tensor;
 const F_polygamma = T.O_polygamma;
+export function polygamma(n: number, self: Tensor | number): Tensor;
 export function polygamma(...a: any[]): any { return call(F_polygamma, a); }
-export function polygamma_(self: Tensor, n: number): Tensor;
 const F_polygamma_ = T.O_polygamma_;
+export function polygamma_(self: Tensor, n: number): Tensor;
 export function polygamma_(...a: any[]): any { return call(F_polygamma_, a); }
-export function positive(self: Tensor): Tensor;
 const F_positive = T.O_positive;
+export function positive(self: Tensor): Tensor;
 export function positive(...a: any[]): any { return call(F_positive, a); }
+const F_pow = T.O_pow;
 export function pow(self: Tensor, exponent: number | boolean): Tensor;
 export function pow(self: number | boolean, exponent: Tensor | number): Tensor;
 export function pow(self: Tensor, exponent: Tensor | number): Tensor;
-const F_pow = T.O_pow;
 export function pow(...a: any[]): any { return call(F_pow, a); }
+const F_pow_ = T.O_pow_;
 export function pow_(self: Tensor, exponent: Tensor | number): Tensor;
 export function pow_(self: Tensor, exponent: number | boolean): Tensor;
-const F_pow_ = T.O_pow_;
 export function pow_(...a: any[]): any { return call(F_pow_, a); }
-export function prelu(self: Tensor, weight: Tensor | number): Tensor;
 const F_prelu = T.O_prelu;
+export function prelu(self: Tensor, weight: Tensor | number): Tensor;
 export function prelu(...a: any[]): any { return call(F_prelu, a); }
-export function preluBackward(grad_output: Tensor, self: Tensor | number, weight: Tensor | number): [Tensor, Tensor];
 const F_prelu_backward = T.O_prelu_backward;
+export function preluBackward(grad_output: Tensor, self: Tensor | number, weight: Tensor | number): [Tensor, Tensor];
 export function preluBackward(...a: any[]): any { return call(F_prelu_backward, a); }
+const F_prod = T.O_prod;
 export function prod(self: Tensor, options?: { dtype?: DType | null }): Tensor;
 export function prod(self: Tensor, dim: number, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function prod(self: Tensor, dim: number, keepdim?: boolean | null, options?: { dtype?: DType | null }): Tensor;
+export function prod(self: Tensor, dim: number, keepdim?: boolean | null | { keepdim?: boolean | null; dtype?: DType | null }, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function prod(self: Tensor, dim: string, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function prod(self: Tensor, dim: string, keepdim?: boolean | null, options?: { dtype?: DType | null }): Tensor;
-const F_prod = T.O_prod;
+export function prod(self: Tensor, dim: string, keepdim?: boolean | null | { keepdim?: boolean | null; dtype?: DType | null }, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function prod(...a: any[]): any { return call(F_prod, a); }
-export function promoteTypes(type1: DType, type2: DType): any;
 const F_promote_types = T.O_promote_types;
+export function promoteTypes(type1: DType, type2: DType): any;
 export function promoteTypes(...a: any[]): any { return call(F_promote_types, a); }
-export function put(self: Tensor, index: Tensor | number, source: Tensor | number, options?: { accumulate?: boolean | null }): Tensor;
-export function put(self: Tensor, index: Tensor | number, source: Tensor | number, accumulate?: boolean | null): Tensor;
 const F_put = T.O_put;
+export function put(self: Tensor, index: Tensor | number, source: Tensor | number, options?: { accumulate?: boolean | null }): Tensor;
+export function put(self: Tensor, index: Tensor | number, source: Tensor | number, accumulate?: boolean | null | { accumulate?: boolean | null }, options?: { accumulate?: boolean | null }): Tensor;
 export function put(...a: any[]): any { return call(F_put, a); }
-export function put_(self: Tensor, index: Tensor | number, source: Tensor | number, options?: { accumulate?: boolean | null }): Tensor;
-export function put_(self: Tensor, index: Tensor | number, source: Tensor | number, accumulate?: boolean | null): Tensor;
 const F_put_ = T.O_put_;
+export function put_(self: Tensor, index: Tensor | number, source: Tensor | number, options?: { accumulate?: boolean | null }): Tensor;
+export function put_(self: Tensor, index: Tensor | number, source: Tensor | number, accumulate?: boolean | null | { accumulate?: boolean | null }, options?: { accumulate?: boolean | null }): Tensor;
 export function put_(...a: any[]): any { return call(F_put_, a); }
-export function qPerChannelAxis(self: Tensor): any;
 const F_q_per_channel_axis = T.O_q_per_channel_axis;
+export function qPerChannelAxis(self: Tensor): any;
 export function qPerChannelAxis(...a: any[]): any { return call(F_q_per_channel_axis, a); }
-export function qPerChannelScales(self: Tensor): Tensor;
 const F_q_per_channel_scales = T.O_q_per_channel_scales;
+export function qPerChannelScales(self: Tensor): Tensor;
 export function qPerChannelScales(...a: any[]): any { return call(F_q_per_channel_scales, a); }
-export function qPerChannelZeroPoints(self: Tensor): Tensor;
 const F_q_per_channel_zero_points = T.O_q_per_channel_zero_points;
+export function qPerChannelZeroPoints(self: Tensor): Tensor;
 export function qPerChannelZeroPoints(...a: any[]): any { return call(F_q_per_channel_zero_points, a); }
-export function qScale(self: Tensor): any;
 const F_q_scale = T.O_q_scale;
+export function qScale(self: Tensor): any;
 export function qScale(...a: any[]): any { return call(F_q_scale, a); }
-export function qZeroPoint(self: Tensor): any;
 const F_q_zero_point = T.O_q_zero_point;
+export function qZeroPoint(self: Tensor): any;
 export function qZeroPoint(...a: any[]): any { return call(F_q_zero_point, a); }
-export function qr(self: Tensor, options?: { some?: boolean | null }): [Tensor, Tensor];
-export function qr(self: Tensor, some?: boolean | null): [Tensor, Tensor];
 const F_qr = T.O_qr;
+export function qr(self: Tensor, options?: { some?: boolean | null }): [Tensor, Tensor];
+export function qr(self: Tensor, some?: boolean | null | { some?: boolean | null }, options?: { some?: boolean | null }): [Tensor, Tensor];
 export function qr(...a: any[]): any { return call(F_qr, a); }
-export function quantile(self: Tensor, q: Tensor | number, options?: { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }): Tensor;
-export function quantile(self: Tensor, q: Tensor | number, dim?: number | null, keepdim?: boolean | null, options?: { interpolation?: string | null }): Tensor;
-export function quantile(self: Tensor, q: number, options?: { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }): Tensor;
-export function quantile(self: Tensor, q: number, dim?: number | null, keepdim?: boolean | null, options?: { interpolation?: string | null }): Tensor;
 const F_quantile = T.O_quantile;
+export function quantile(self: Tensor, q: Tensor | number, options?: { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }): Tensor;
+export function quantile(self: Tensor, q: Tensor | number, dim?: number | null | { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }, keepdim?: boolean | null | { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }, options?: { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }): Tensor;
+export function quantile(self: Tensor, q: number, options?: { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }): Tensor;
+export function quantile(self: Tensor, q: number, dim?: number | null | { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }, keepdim?: boolean | null | { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }, options?: { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }): Tensor;
 export function quantile(...a: any[]): any { return call(F_quantile, a); }
-export function quantizePerChannel(self: Tensor, scales: Tensor | number, zero_points: Tensor | number, axis: number, dtype: DType): Tensor;
 const F_quantize_per_channel = T.O_quantize_per_channel;
+export function quantizePerChannel(self: Tensor, scales: Tensor | number, zero_points: Tensor | number, axis: number, dtype: DType): Tensor;
 export function quantizePerChannel(...a: any[]): any { return call(F_quantize_per_channel, a); }
+const F_quantize_per_tensor = T.O_quantize_per_tensor;
 export function quantizePerTensor(self: Tensor, scale: number, zero_point: number, dtype: DType): Tensor;
 export function quantizePerTensor(tensors: Tensor[], scales: Tensor | number, zero_points: Tensor | number, dtype: DType): Tensor[];
 export function quantizePerTensor(self: Tensor, scale: Tensor | number, zero_point: Tensor | number, dtype: DType): Tensor;
-const F_quantize_per_tensor = T.O_quantize_per_tensor;
 export function quantizePerTensor(...a: any[]): any { return call(F_quantize_per_tensor, a); }
-export function quantizePerTensorDynamic(self: Tensor, dtype: DType, reduce_range: boolean): Tensor;
 const F_quantize_per_tensor_dynamic = T.O_quantize_per_tensor_dynamic;
+export function quantizePerTensorDynamic(self: Tensor, dtype: DType, reduce_range: boolean): Tensor;
 export function quantizePerTensorDynamic(...a: any[]): any { return call(F_quantize_per_tensor_dynamic, a); }
-export function quantizedBatchNorm(input: Tensor, weight: Tensor | number | null, bias: Tensor | number | null, mean: Tensor | number, _var: Tensor | number, eps: number, output_scale: number, output_zero_point: number): Tensor;
 const F_quantized_batch_norm = T.O_quantized_batch_norm;
+export function quantizedBatchNorm(input: Tensor, weight: Tensor | number | null, bias: Tensor | number | null, mean: Tensor | number, _var: Tensor | number, eps: number, output_scale: number, output_zero_point: number): Tensor;
 export function quantizedBatchNorm(...a: any[]): any { return call(F_quantized_batch_norm, a); }
+const F_quantized_gru = T.O_quantized_gru;
 export function quantizedGru(input: Tensor, hx: Tensor | number, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor];
 export function quantizedGru(data: Tensor, batch_sizes: Tensor | number, hx: Tensor | number, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor];
-const F_quantized_gru = T.O_quantized_gru;
 export function quantizedGru(...a: any[]): any { return call(F_quantized_gru, a); }
-export function quantizedGruCell(input: Tensor, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, b_ih: Tensor | number, b_hh: Tensor | number, packed_ih: Tensor | number, packed_hh: Tensor | number, col_offsets_ih: Tensor | number, col_offsets_hh: Tensor | number, scale_ih: number | boolean, scale_hh: number | boolean, zero_point_ih: number | boolean, zero_point_hh: number | boolean): Tensor;
 const F_quantized_gru_cell = T.O_quantized_gru_cell;
+export function quantizedGruCell(input: Tensor, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, b_ih: Tensor | number, b_hh: Tensor | number, packed_ih: Tensor | number, packed_hh: Tensor | number, col_offsets_ih: Tensor | number, col_offsets_hh: Tensor | number, scale_ih: number | boolean, scale_hh: number | boolean, zero_point_ih: number | boolean, zero_point_hh: number | boolean): Tensor;
 export function quantizedGruCell(...a: any[]): any { return call(F_quantized_gru_cell, a); }
+const F_quantized_lstm = T.O_quantized_lstm;
 export function quantizedLstm(input: Tensor, hx: Tensor[], params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean, options?: { dtype?: DType | null; useDynamic?: boolean | null }): [Tensor, Tensor, Tensor];
 export function quantizedLstm(data: Tensor, batch_sizes: Tensor | number, hx: Tensor[], params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, options?: { dtype?: DType | null; useDynamic?: boolean | null }): [Tensor, Tensor, Tensor];
-const F_quantized_lstm = T.O_quantized_lstm;
 export function quantizedLstm(...a: any[]): any { return call(F_quantized_lstm, a); }
-export function quantizedLstmCell(input: Tensor, hx: Tensor[], w_ih: Tensor | number, w_hh: Tensor | number, b_ih: Tensor | number, b_hh: Tensor | number, packed_ih: Tensor | number, packed_hh: Tensor | number, col_offsets_ih: Tensor | number, col_offsets_hh: Tensor | number, scale_ih: number | boolean, scale_hh: number | boolean, zero_point_ih: number | boolean, zero_point_hh: number | boolean): [Tensor, Tensor];
 const F_quantized_lstm_cell = T.O_quantized_lstm_cell;
+export function quantizedLstmCell(input: Tensor, hx: Tensor[], w_ih: Tensor | number, w_hh: Tensor | number, b_ih: Tensor | number, b_hh: Tensor | number, packed_ih: Tensor | number, packed_hh: Tensor | number, col_offsets_ih: Tensor | number, col_offsets_hh: Tensor | number, scale_ih: number | boolean, scale_hh: number | boolean, zero_point_ih: number | boolean, zero_point_hh: number | boolean): [Tensor, Tensor];
 export function quantizedLstmCell(...a: any[]): any { return call(F_quantized_lstm_cell, a); }
-export function quantizedMaxPool1d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
-export function quantizedMaxPool1d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null, padding?: number | number[] | null, dilation?: number | number[] | null, ceilMode?: boolean | null): Tensor;
 const F_quantized_max_pool1d = T.O_quantized_max_pool1d;
+export function quantizedMaxPool1d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function quantizedMaxPool1d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function quantizedMaxPool1d(...a: any[]): any { return call(F_quantized_max_pool1d, a); }
-export function quantizedMaxPool2d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
-export function quantizedMaxPool2d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null, padding?: number | number[] | null, dilation?: number | number[] | null, ceilMode?: boolean | null): Tensor;
 const F_quantized_max_pool2d = T.O_quantized_max_pool2d;
+export function quantizedMaxPool2d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function quantizedMaxPool2d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function quantizedMaxPool2d(...a: any[]): any { return call(F_quantized_max_pool2d, a); }
-export function quantizedRnnReluCell(input: Tensor, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, b_ih: Tensor | number, b_hh: Tensor | number, packed_ih: Tensor | number, packed_hh: Tensor | number, col_offsets_ih: Tensor | number, col_offsets_hh: Tensor | number, scale_ih: number | boolean, scale_hh: number | boolean, zero_point_ih: number | boolean, zero_point_hh: number | boolean): Tensor;
 const F_quantized_rnn_relu_cell = T.O_quantized_rnn_relu_cell;
+export function quantizedRnnReluCell(input: Tensor, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, b_ih: Tensor | number, b_hh: Tensor | number, packed_ih: Tensor | number, packed_hh: Tensor | number, col_offsets_ih: Tensor | number, col_offsets_hh: Tensor | number, scale_ih: number | boolean, scale_hh: number | boolean, zero_point_ih: number | boolean, zero_point_hh: number | boolean): Tensor;
 export function quantizedRnnReluCell(...a: any[]): any { return call(F_quantized_rnn_relu_cell, a); }
-export function quantizedRnnTanhCell(input: Tensor, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, b_ih: Tensor | number, b_hh: Tensor | number, packed_ih: Tensor | number, packed_hh: Tensor | number, col_offsets_ih: Tensor | number, col_offsets_hh: Tensor | number, scale_ih: number | boolean, scale_hh: number | boolean, zero_point_ih: number | boolean, zero_point_hh: number | boolean): Tensor;
 const F_quantized_rnn_tanh_cell = T.O_quantized_rnn_tanh_cell;
+export function quantizedRnnTanhCell(input: Tensor, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, b_ih: Tensor | number, b_hh: Tensor | number, packed_ih: Tensor | number, packed_hh: Tensor | number, col_offsets_ih: Tensor | number, col_offsets_hh: Tensor | number, scale_ih: number | boolean, scale_hh: number | boolean, zero_point_ih: number | boolean, zero_point_hh: number | boolean): Tensor;
 export function quantizedRnnTanhCell(...a: any[]): any { return call(F_quantized_rnn_tanh_cell, a); }
-export function rad2deg(self: Tensor): Tensor;
 const F_rad2deg = T.O_rad2deg;
+export function rad2deg(self: Tensor): Tensor;
 export function rad2deg(...a: any[]): any { return call(F_rad2deg, a); }
-export function rad2deg_(self: Tensor): Tensor;
 const F_rad2deg_ = T.O_rad2deg_;
+export function rad2deg_(self: Tensor): Tensor;
 export function rad2deg_(...a: any[]): any { return call(F_rad2deg_, a); }
+const F_rand = T.O_rand;
 export function rand(size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function rand(size: number | number[], options?: { generator?: null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-const F_rand = T.O_rand;
 export function rand(...a: any[]): any { return call(F_rand, a); }
-export function randLike(self: Tensor, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
 const F_rand_like = T.O_rand_like;
+export function randLike(self: Tensor, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
 export function randLike(...a: any[]): any { return call(F_rand_like, a); }
+const F_randint = T.O_randint;
 export function randint(high: number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function randint(low: number, high: number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function randint(low: number, high: number, size: number | number[], options?: { generator?: null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function randint(high: number, size: number | number[], options?: { generator?: null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-const F_randint = T.O_randint;
 export function randint(...a: any[]): any { return call(F_randint, a); }
+const F_randint_like = T.O_randint_like;
 export function randintLike(self: Tensor, high: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
 export function randintLike(self: Tensor, low: number, high: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
-const F_randint_like = T.O_randint_like;
 export function randintLike(...a: any[]): any { return call(F_randint_like, a); }
+const F_randn = T.O_randn;
 export function randn(size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function randn(size: number | number[], options?: { generator?: null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-const F_randn = T.O_randn;
 export function randn(...a: any[]): any { return call(F_randn, a); }
-export function randnLike(self: Tensor, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
 const F_randn_like = T.O_randn_like;
+export function randnLike(self: Tensor, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
 export function randnLike(...a: any[]): any { return call(F_randn_like, a); }
+const F_random = T.O_random;
 export function random(self: Tensor, options?: { generator?: null }): Tensor;
 export function random(self: Tensor, from: number, to: number | null, options?: { generator?: null }): Tensor;
 export function random(self: Tensor, to: number, options?: { generator?: null }): Tensor;
-const F_random = T.O_random;
 export function random(...a: any[]): any { return call(F_random, a); }
+const F_random_ = T.O_random_;
 export function random_(self: Tensor, options?: { generator?: null }): Tensor;
 export function random_(self: Tensor, to: number, options?: { generator?: null }): Tensor;
 export function random_(self: Tensor, from: number, to: number | null, options?: { generator?: null }): Tensor;
-const F_random_ = T.O_random_;
 export function random_(...a: any[]): any { return call(F_random_, a); }
+const F_randperm = T.O_randperm;
 export function randperm(n: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function randperm(n: number, options?: { generator?: null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-const F_randperm = T.O_randperm;
 export function randperm(...a: any[]): any { return call(F_randperm, a); }
+const F_range = T.O_range;
 export function range(start: number | boolean, end: number | boolean, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function range(start: number | boolean, end: number | boolean, options?: { step?: number | boolean | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-export function range(start: number | boolean, end: number | boolean, step?: number | boolean | null, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-const F_range = T.O_range;
+export function range(start: number | boolean, end: number | boolean, step?: number | boolean | null | { step?: number | boolean | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }, options?: { step?: number | boolean | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function range(...a: any[]): any { return call(F_range, a); }
-export function ravel(self: Tensor): Tensor;
 const F_ravel = T.O_ravel;
+export function ravel(self: Tensor): Tensor;
 export function ravel(...a: any[]): any { return call(F_ravel, a); }
-export function real(self: Tensor): Tensor;
 const F_real = T.O_real;
+export function real(self: Tensor): Tensor;
 export function real(...a: any[]): any { return call(F_real, a); }
-export function reciprocal(self: Tensor): Tensor;
 const F_reciprocal = T.O_reciprocal;
+export function reciprocal(self: Tensor): Tensor;
 export function reciprocal(...a: any[]): any { return call(F_reciprocal, a); }
-export function reciprocal_(self: Tensor): Tensor;
 const F_reciprocal_ = T.O_reciprocal_;
+export function reciprocal_(self: Tensor): Tensor;
 export function reciprocal_(...a: any[]): any { return call(F_reciprocal_, a); }
-export function reflectionPad1d(self: Tensor, padding: number | number[]): Tensor;
 const F_reflection_pad1d = T.O_reflection_pad1d;
+export function reflectionPad1d(self: Tensor, padding: number | number[]): Tensor;
 export function reflectionPad1d(...a: any[]): any { return call(F_reflection_pad1d, a); }
-export function reflectionPad1dBackward(grad_output: Tensor, self: Tensor | number, padding: number | number[]): Tensor;
 const F_reflection_pad1d_backward = T.O_reflection_pad1d_backward;
+export function reflectionPad1dBackward(grad_output: Tensor, self: Tensor | number, padding: number | number[]): Tensor;
 export function reflectionPad1dBackward(...a: any[]): any { return call(F_reflection_pad1d_backward, a); }
-export function reflectionPad2d(self: Tensor, padding: number | number[]): Tensor;
 const F_reflection_pad2d = T.O_reflection_pad2d;
+export function reflectionPad2d(self: Tensor, padding: number | number[]): Tensor;
 export function reflectionPad2d(...a: any[]): any { return call(F_reflection_pad2d, a); }
-export function reflectionPad2dBackward(grad_output: Tensor, self: Tensor | number, padding: number | number[]): Tensor;
 const F_reflection_pad2d_backward = T.O_reflection_pad2d_backward;
+export function reflectionPad2dBackward(grad_output: Tensor, self: Tensor | number, padding: number | number[]): Tensor;
 export function reflectionPad2dBackward(...a: any[]): any { return call(F_reflection_pad2d_backward, a); }
-export function reflectionPad3d(self: Tensor, padding: number | number[]): Tensor;
 const F_reflection_pad3d = T.O_reflection_pad3d;
+export function reflectionPad3d(self: Tensor, padding: number | number[]): Tensor;
 export function reflectionPad3d(...a: any[]): any { return call(F_reflection_pad3d, a); }
-export function reflectionPad3dBackward(grad_output: Tensor, self: Tensor | number, padding: number | number[]): Tensor;
 const F_reflection_pad3d_backward = T.O_reflection_pad3d_backward;
+export function reflectionPad3dBackward(grad_output: Tensor, self: Tensor | number, padding: number | number[]): Tensor;
 export function reflectionPad3dBackward(...a: any[]): any { return call(F_reflection_pad3d_backward, a); }
-export function relu(self: Tensor): Tensor;
 const F_relu = T.O_relu;
+export function relu(self: Tensor): Tensor;
 export function relu(...a: any[]): any { return call(F_relu, a); }
-export function relu6(self: Tensor): Tensor;
 const F_relu6 = T.O_relu6;
+export function relu6(self: Tensor): Tensor;
 export function relu6(...a: any[]): any { return call(F_relu6, a); }
-export function relu6_(self: Tensor): Tensor;
 const F_relu6_ = T.O_relu6_;
+export function relu6_(self: Tensor): Tensor;
 export function relu6_(...a: any[]): any { return call(F_relu6_, a); }
-export function relu_(self: Tensor): Tensor;
 const F_relu_ = T.O_relu_;
+export function relu_(self: Tensor): Tensor;
 export function relu_(...a: any[]): any { return call(F_relu_, a); }
+const F_remainder = T.O_remainder;
 export function remainder(self: number | boolean, other: Tensor | number): Tensor;
 export function remainder(self: Tensor, other: number | boolean): Tensor;
 export function remainder(self: Tensor, other: Tensor | number): Tensor;
-const F_remainder = T.O_remainder;
 export function remainder(...a: any[]): any { return call(F_remainder, a); }
+const F_remainder_ = T.O_remainder_;
 export function remainder_(self: Tensor, other: number | boolean): Tensor;
 export function remainder_(self: Tensor, other: Tensor | number): Tensor;
-const F_remainder_ = T.O_remainder_;
 export function remainder_(...a: any[]): any { return call(F_remainder_, a); }
-export function renorm(self: Tensor, p: number | boolean, dim: number, maxnorm: number | boolean): Tensor;
 const F_renorm = T.O_renorm;
+export function renorm(self: Tensor, p: number | boolean, dim: number, maxnorm: number | boolean): Tensor;
 export function renorm(...a: any[]): any { return call(F_renorm, a); }
-export function renorm_(self: Tensor, p: number | boolean, dim: number, maxnorm: number | boolean): Tensor;
 const F_renorm_ = T.O_renorm_;
+export function renorm_(self: Tensor, p: number | boolean, dim: number, maxnorm: number | boolean): Tensor;
 export function renorm_(...a: any[]): any { return call(F_renorm_, a); }
-export function repeat(self: Tensor, repeats: number | number[]): Tensor;
 const F_repeat = T.O_repeat;
+export function repeat(self: Tensor, repeats: number | number[]): Tensor;
 export function repeat(...a: any[]): any { return call(F_repeat, a); }
+const F_repeat_interleave = T.O_repeat_interleave;
 export function repeatInterleave(repeats: Tensor, options?: { outputSize?: number | null }): Tensor;
 export function repeatInterleave(self: Tensor, repeats: Tensor | number, options?: { dim?: number | null; outputSize?: number | null }): Tensor;
-export function repeatInterleave(self: Tensor, repeats: Tensor | number, dim?: number | null, options?: { outputSize?: number | null }): Tensor;
+export function repeatInterleave(self: Tensor, repeats: Tensor | number, dim?: number | null | { dim?: number | null; outputSize?: number | null }, options?: { dim?: number | null; outputSize?: number | null }): Tensor;
 export function repeatInterleave(self: Tensor, repeats: number, options?: { dim?: number | null; outputSize?: number | null }): Tensor;
-export function repeatInterleave(self: Tensor, repeats: number, dim?: number | null, options?: { outputSize?: number | null }): Tensor;
-const F_repeat_interleave = T.O_repeat_interleave;
+export function repeatInterleave(self: Tensor, repeats: number, dim?: number | null | { dim?: number | null; outputSize?: number | null }, options?: { dim?: number | null; outputSize?: number | null }): Tensor;
 export function repeatInterleave(...a: any[]): any { return call(F_repeat_interleave, a); }
-export function replicationPad1d(self: Tensor, padding: number | number[]): Tensor;
 const F_replication_pad1d = T.O_replication_pad1d;
+export function replicationPad1d(self: Tensor, padding: number | number[]): Tensor;
 export function replicationPad1d(...a: any[]): any { return call(F_replication_pad1d, a); }
-export function replicationPad1dBackward(grad_output: Tensor, self: Tensor | number, padding: number | number[]): Tensor;
 const F_replication_pad1d_backward = T.O_replication_pad1d_backward;
+export function replicationPad1dBackward(grad_output: Tensor, self: Tensor | number, padding: number | number[]): Tensor;
 export function replicationPad1dBackward(...a: any[]): any { return call(F_replication_pad1d_backward, a); }
-export function replicationPad2d(self: Tensor, padding: number | number[]): Tensor;
 const F_replication_pad2d = T.O_replication_pad2d;
+export function replicationPad2d(self: Tensor, padding: number | number[]): Tensor;
 export function replicationPad2d(...a: any[]): any { return call(F_replication_pad2d, a); }
-export function replicationPad2dBackward(grad_output: Tensor, self: Tensor | number, padding: number | number[]): Tensor;
 const F_replication_pad2d_backward = T.O_replication_pad2d_backward;
+export function replicationPad2dBackward(grad_output: Tensor, self: Tensor | number, padding: number | number[]): Tensor;
 export function replicationPad2dBackward(...a: any[]): any { return call(F_replication_pad2d_backward, a); }
-export function replicationPad3d(self: Tensor, padding: number | number[]): Tensor;
 const F_replication_pad3d = T.O_replication_pad3d;
+export function replicationPad3d(self: Tensor, padding: number | number[]): Tensor;
 export function replicationPad3d(...a: any[]): any { return call(F_replication_pad3d, a); }
-export function replicationPad3dBackward(grad_output: Tensor, self: Tensor | number, padding: number | number[]): Tensor;
 const F_replication_pad3d_backward = T.O_replication_pad3d_backward;
+export function replicationPad3dBackward(grad_output: Tensor, self: Tensor | number, padding: number | number[]): Tensor;
 export function replicationPad3dBackward(...a: any[]): any { return call(F_replication_pad3d_backward, a); }
-export function requiresGrad_(self: Tensor, options?: { requiresGrad?: boolean | null }): Tensor;
-export function requiresGrad_(self: Tensor, requiresGrad?: boolean | null): Tensor;
 const F_requires_grad_ = T.O_requires_grad_;
+export function requiresGrad_(self: Tensor, options?: { requiresGrad?: boolean | null }): Tensor;
+export function requiresGrad_(self: Tensor, requiresGrad?: boolean | null | { requiresGrad?: boolean | null }, options?: { requiresGrad?: boolean | null }): Tensor;
 export function requiresGrad_(...a: any[]): any { return call(F_requires_grad_, a); }
-export function reshape(self: Tensor, shape: number | number[]): Tensor;
 const F_reshape = T.O_reshape;
+export function reshape(self: Tensor, shape: number | number[]): Tensor;
 export function reshape(...a: any[]): any { return call(F_reshape, a); }
-export function reshapeAs(self: Tensor, other: Tensor | number): Tensor;
 const F_reshape_as = T.O_reshape_as;
+export function reshapeAs(self: Tensor, other: Tensor | number): Tensor;
 export function reshapeAs(...a: any[]): any { return call(F_reshape_as, a); }
-export function resize(self: Tensor, size: number | number[], options?: { memoryFormat?: MemoryFormat | null }): Tensor;
 const F_resize = T.O_resize;
+export function resize(self: Tensor, size: number | number[], options?: { memoryFormat?: MemoryFormat | null }): Tensor;
 export function resize(...a: any[]): any { return call(F_resize, a); }
-export function resize_(self: Tensor, size: number | number[], options?: { memoryFormat?: MemoryFormat | null }): Tensor;
 const F_resize_ = T.O_resize_;
+export function resize_(self: Tensor, size: number | number[], options?: { memoryFormat?: MemoryFormat | null }): Tensor;
 export function resize_(...a: any[]): any { return call(F_resize_, a); }
-export function resizeAs(self: Tensor, the_template: Tensor | number, options?: { memoryFormat?: MemoryFormat | null }): Tensor;
 const F_resize_as = T.O_resize_as;
+export function resizeAs(self: Tensor, the_template: Tensor | number, options?: { memoryFormat?: MemoryFormat | null }): Tensor;
 export function resizeAs(...a: any[]): any { return call(F_resize_as, a); }
-export function resizeAs_(self: Tensor, the_template: Tensor | number, options?: { memoryFormat?: MemoryFormat | null }): Tensor;
 const F_resize_as_ = T.O_resize_as_;
+export function resizeAs_(self: Tensor, the_template: Tensor | number, options?: { memoryFormat?: MemoryFormat | null }): Tensor;
 export function resizeAs_(...a: any[]): any { return call(F_resize_as_, a); }
-export function resizeAsSparse(self: Tensor, the_template: Tensor | number): Tensor;
 const F_resize_as_sparse = T.O_resize_as_sparse;
+export function resizeAsSparse(self: Tensor, the_template: Tensor | number): Tensor;
 export function resizeAsSparse(...a: any[]): any { return call(F_resize_as_sparse, a); }
-export function resizeAsSparse_(self: Tensor, the_template: Tensor | number): Tensor;
 const F_resize_as_sparse_ = T.O_resize_as_sparse_;
+export function resizeAsSparse_(self: Tensor, the_template: Tensor | number): Tensor;
 export function resizeAsSparse_(...a: any[]): any { return call(F_resize_as_sparse_, a); }
-export function resolveConj(self: Tensor): Tensor;
 const F_resolve_conj = T.O_resolve_conj;
+export function resolveConj(self: Tensor): Tensor;
 export function resolveConj(...a: any[]): any { return call(F_resolve_conj, a); }
-export function resolveNeg(self: Tensor): Tensor;
 const F_resolve_neg = T.O_resolve_neg;
+export function resolveNeg(self: Tensor): Tensor;
 export function resolveNeg(...a: any[]): any { return call(F_resolve_neg, a); }
+const F_result_type = T.O_result_type;
 export function resultType(tensor: Tensor, other: number | boolean): any;
 export function resultType(scalar: number | boolean, tensor: Tensor | number): any;
 export function resultType(tensor: Tensor, other: Tensor | number): any;
 export function resultType(scalar1: number | boolean, scalar2: number | boolean): any;
-const F_result_type = T.O_result_type;
 export function resultType(...a: any[]): any { return call(F_result_type, a); }
-export function retainGrad(self: Tensor): void;
 const F_retain_grad = T.O_retain_grad;
+export function retainGrad(self: Tensor): void;
 export function retainGrad(...a: any[]): any { return call(F_retain_grad, a); }
-export function retainsGrad(self: Tensor): any;
 const F_retains_grad = T.O_retains_grad;
+export function retainsGrad(self: Tensor): any;
 export function retainsGrad(...a: any[]): any { return call(F_retains_grad, a); }
+const F_rnn_relu = T.O_rnn_relu;
 export function rnnRelu(data: Tensor, batch_sizes: Tensor | number, hx: Tensor | number, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor];
 export function rnnRelu(input: Tensor, hx: Tensor | number, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor];
-const F_rnn_relu = T.O_rnn_relu;
 export function rnnRelu(...a: any[]): any { return call(F_rnn_relu, a); }
-export function rnnReluCell(input: Tensor, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): Tensor;
-export function rnnReluCell(input: Tensor, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, bIh?: Tensor | number | null, bHh?: Tensor | number | null): Tensor;
 const F_rnn_relu_cell = T.O_rnn_relu_cell;
+export function rnnReluCell(input: Tensor, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): Tensor;
+export function rnnReluCell(input: Tensor, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, bIh?: Tensor | number | null | { bIh?: Tensor | number | null; bHh?: Tensor | number | null }, bHh?: Tensor | number | null | { bIh?: Tensor | number | null; bHh?: Tensor | number | null }, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): Tensor;
 export function rnnReluCell(...a: any[]): any { return call(F_rnn_relu_cell, a); }
+const F_rnn_tanh = T.O_rnn_tanh;
 export function rnnTanh(data: Tensor, batch_sizes: Tensor | number, hx: Tensor | number, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor];
 export function rnnTanh(input: Tensor, hx: Tensor | number, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor];
-const F_rnn_tanh = T.O_rnn_tanh;
 export function rnnTanh(...a: any[]): any { return call(F_rnn_tanh, a); }
-export function rnnTanhCell(input: Tensor, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): Tensor;
-export function rnnTanhCell(input: Tensor, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, bIh?: Tensor | number | null, bHh?: Tensor | number | null): Tensor;
 const F_rnn_tanh_cell = T.O_rnn_tanh_cell;
+export function rnnTanhCell(input: Tensor, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): Tensor;
+export function rnnTanhCell(input: Tensor, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, bIh?: Tensor | number | null | { bIh?: Tensor | number | null; bHh?: Tensor | number | null }, bHh?: Tensor | number | null | { bIh?: Tensor | number | null; bHh?: Tensor | number | null }, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): Tensor;
 export function rnnTanhCell(...a: any[]): any { return call(F_rnn_tanh_cell, a); }
-export function roll(self: Tensor, shifts: number | number[], options?: { dims?: number | number[] | null }): Tensor;
-export function roll(self: Tensor, shifts: number | number[], dims?: number | number[] | null): Tensor;
 const F_roll = T.O_roll;
+export function roll(self: Tensor, shifts: number | number[], options?: { dims?: number | number[] | null }): Tensor;
+export function roll(self: Tensor, shifts: number | number[], dims?: number | number[] | null | { dims?: number | number[] | null }, options?: { dims?: number | number[] | null }): Tensor;
 export function roll(...a: any[]): any { return call(F_roll, a); }
-export function rot90(self: Tensor, options?: { k?: number | null; dims?: number | number[] | null }): Tensor;
-export function rot90(self: Tensor, k?: number | null, dims?: number | number[] | null): Tensor;
 const F_rot90 = T.O_rot90;
+export function rot90(self: Tensor, options?: { k?: number | null; dims?: number | number[] | null }): Tensor;
+export function rot90(self: Tensor, k?: number | null | { k?: number | null; dims?: number | number[] | null }, dims?: number | number[] | null | { k?: number | null; dims?: number | number[] | null }, options?: { k?: number | null; dims?: number | number[] | null }): Tensor;
 export function rot90(...a: any[]): any { return call(F_rot90, a); }
+const F_round = T.O_round;
 export function round(self: Tensor): Tensor;
 export function round(self: Tensor, decimals: number): Tensor;
-const F_round = T.O_round;
 export function round(...a: any[]): any { return call(F_round, a); }
+const F_round_ = T.O_round_;
 export function round_(self: Tensor): Tensor;
 export function round_(self: Tensor, decimals: number): Tensor;
-const F_round_ = T.O_round_;
 export function round_(...a: any[]): any { return call(F_round_, a); }
-export function rowIndices(self: Tensor): Tensor;
 const F_row_indices = T.O_row_indices;
+export function rowIndices(self: Tensor): Tensor;
 export function rowIndices(...a: any[]): any { return call(F_row_indices, a); }
-export function rowIndicesCopy(self: Tensor): Tensor;
 const F_row_indices_copy = T.O_row_indices_copy;
+export function rowIndicesCopy(self: Tensor): Tensor;
 export function rowIndicesCopy(...a: any[]): any { return call(F_row_indices_copy, a); }
-export function rowStack(tensors: Tensor[]): Tensor;
 const F_row_stack = T.O_row_stack;
+export function rowStack(tensors: Tensor[]): Tensor;
 export function rowStack(...a: any[]): any { return call(F_row_stack, a); }
-export function rrelu(self: Tensor, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }): Tensor;
-export function rrelu(self: Tensor, lower?: number | boolean | null, upper?: number | boolean | null, training?: boolean | null, generator?: null): Tensor;
 const F_rrelu = T.O_rrelu;
+export function rrelu(self: Tensor, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }): Tensor;
+export function rrelu(self: Tensor, lower?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }, upper?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }, training?: boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }, generator?: null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }): Tensor;
 export function rrelu(...a: any[]): any { return call(F_rrelu, a); }
-export function rrelu_(self: Tensor, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }): Tensor;
-export function rrelu_(self: Tensor, lower?: number | boolean | null, upper?: number | boolean | null, training?: boolean | null, generator?: null): Tensor;
 const F_rrelu_ = T.O_rrelu_;
+export function rrelu_(self: Tensor, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }): Tensor;
+export function rrelu_(self: Tensor, lower?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }, upper?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }, training?: boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }, generator?: null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }): Tensor;
 export function rrelu_(...a: any[]): any { return call(F_rrelu_, a); }
-export function rreluWithNoise(self: Tensor, noise: Tensor | number, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }): Tensor;
-export function rreluWithNoise(self: Tensor, noise: Tensor | number, lower?: number | boolean | null, upper?: number | boolean | null, training?: boolean | null, generator?: null): Tensor;
 const F_rrelu_with_noise = T.O_rrelu_with_noise;
+export function rreluWithNoise(self: Tensor, noise: Tensor | number, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }): Tensor;
+export function rreluWithNoise(self: Tensor, noise: Tensor | number, lower?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }, upper?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }, training?: boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }, generator?: null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }): Tensor;
 export function rreluWithNoise(...a: any[]): any { return call(F_rrelu_with_noise, a); }
-export function rreluWithNoise_(self: Tensor, noise: Tensor | number, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }): Tensor;
-export function rreluWithNoise_(self: Tensor, noise: Tensor | number, lower?: number | boolean | null, upper?: number | boolean | null, training?: boolean | null, generator?: null): Tensor;
 const F_rrelu_with_noise_ = T.O_rrelu_with_noise_;
+export function rreluWithNoise_(self: Tensor, noise: Tensor | number, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }): Tensor;
+export function rreluWithNoise_(self: Tensor, noise: Tensor | number, lower?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }, upper?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }, training?: boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }, generator?: null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }): Tensor;
 export function rreluWithNoise_(...a: any[]): any { return call(F_rrelu_with_noise_, a); }
-export function rreluWithNoiseBackward(grad_output: Tensor, self: Tensor | number, noise: Tensor | number, lower: number | boolean, upper: number | boolean, training: boolean, self_is_result: boolean): Tensor;
 const F_rrelu_with_noise_backward = T.O_rrelu_with_noise_backward;
+export function rreluWithNoiseBackward(grad_output: Tensor, self: Tensor | number, noise: Tensor | number, lower: number | boolean, upper: number | boolean, training: boolean, self_is_result: boolean): Tensor;
 export function rreluWithNoiseBackward(...a: any[]): any { return call(F_rrelu_with_noise_backward, a); }
-export function rsqrt(self: Tensor): Tensor;
 const F_rsqrt = T.O_rsqrt;
+export function rsqrt(self: Tensor): Tensor;
 export function rsqrt(...a: any[]): any { return call(F_rsqrt, a); }
-export function rsqrt_(self: Tensor): Tensor;
 const F_rsqrt_ = T.O_rsqrt_;
+export function rsqrt_(self: Tensor): Tensor;
 export function rsqrt_(...a: any[]): any { return call(F_rsqrt_, a); }
-export function rsub(self: Tensor, other: number | boolean, options?: { alpha?: number | boolean | null }): Tensor;
-export function rsub(self: Tensor, other: number | boolean, alpha?: number | boolean | null): Tensor;
-export function rsub(self: Tensor, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
 const F_rsub = T.O_rsub;
+export function rsub(self: Tensor, other: number | boolean, options?: { alpha?: number | boolean | null }): Tensor;
+export function rsub(self: Tensor, other: number | boolean, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
+export function rsub(self: Tensor, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
 export function rsub(...a: any[]): any { return call(F_rsub, a); }
-export function scalarTensor(s: number | boolean, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 const F_scalar_tensor = T.O_scalar_tensor;
+export function scalarTensor(s: number | boolean, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function scalarTensor(...a: any[]): any { return call(F_scalar_tensor, a); }
+const F_scatter = T.O_scatter;
 export function scatter(self: Tensor, dim: number, index: Tensor | number, value: number | boolean): Tensor;
 export function scatter(self: Tensor, dim: string, index: Tensor | number, value: number | boolean): Tensor;
 export function scatter(self: Tensor, dim: number, index: Tensor | number, value: number | boolean, reduce: string): Tensor;
 export function scatter(self: Tensor, dim: number, index: Tensor | number, src: Tensor | number, reduce: string): Tensor;
 export function scatter(self: Tensor, dim: number, index: Tensor | number, src: Tensor | number): Tensor;
 export function scatter(self: Tensor, dim: string, index: Tensor | number, src: Tensor | number): Tensor;
-const F_scatter = T.O_scatter;
 export function scatter(...a: any[]): any { return call(F_scatter, a); }
+const F_scatter_ = T.O_scatter_;
 export function scatter_(self: Tensor, dim: number, index: Tensor | number, value: number | boolean, reduce: string): Tensor;
 export function scatter_(self: Tensor, dim: number, index: Tensor | number, value: number | boolean): Tensor;
 export function scatter_(self: Tensor, dim: number, index: Tensor | number, src: Tensor | number): Tensor;
 export function scatter_(self: Tensor, dim: number, index: Tensor | number, src: Tensor | number, reduce: string): Tensor;
-const F_scatter_ = T.O_scatter_;
 export function scatter_(...a: any[]): any { return call(F_scatter_, a); }
+const F_scatter_add = T.O_scatter_add;
 export function scatterAdd(self: Tensor, dim: number, index: Tensor | number, src: Tensor | number): Tensor;
 export function scatterAdd(self: Tensor, dim: string, index: Tensor | number, src: Tensor | number): Tensor;
-const F_scatter_add = T.O_scatter_add;
 export function scatterAdd(...a: any[]): any { return call(F_scatter_add, a); }
-export function scatterAdd_(self: Tensor, dim: number, index: Tensor | number, src: Tensor | number): Tensor;
 const F_scatter_add_ = T.O_scatter_add_;
+export function scatterAdd_(self: Tensor, dim: number, index: Tensor | number, src: Tensor | number): Tensor;
 export function scatterAdd_(...a: any[]): any { return call(F_scatter_add_, a); }
-export function scatterReduce(self: Tensor, dim: number, index: Tensor | number, src: Tensor | number, reduce: string, options?: { includeSelf?: boolean | null }): Tensor;
 const F_scatter_reduce = T.O_scatter_reduce;
+export function scatterReduce(self: Tensor, dim: number, index: Tensor | number, src: Tensor | number, reduce: string, options?: { includeSelf?: boolean | null }): Tensor;
 export function scatterReduce(...a: any[]): any { return call(F_scatter_reduce, a); }
-export function scatterReduce_(self: Tensor, dim: number, index: Tensor | number, src: Tensor | number, reduce: string, options?: { includeSelf?: boolean | null }): Tensor;
 const F_scatter_reduce_ = T.O_scatter_reduce_;
+export function scatterReduce_(self: Tensor, dim: number, index: Tensor | number, src: Tensor | number, reduce: string, options?: { includeSelf?: boolean | null }): Tensor;
 export function scatterReduce_(...a: any[]): any { return call(F_scatter_reduce_, a); }
+const F_searchsorted = T.O_searchsorted;
 export function searchsorted(sorted_sequence: Tensor, self: Tensor | number, options?: { outInt32?: boolean | null; right?: boolean | null; side?: string | null; sorter?: Tensor | number | null }): Tensor;
 export function searchsorted(sorted_sequence: Tensor, self: number | boolean, options?: { outInt32?: boolean | null; right?: boolean | null; side?: string | null; sorter?: Tensor | number | null }): Tensor;
-const F_searchsorted = T.O_searchsorted;
 export function searchsorted(...a: any[]): any { return call(F_searchsorted, a); }
-export function segmentReduce(data: Tensor, reduce: string, options?: { lengths?: Tensor | number | null; indices?: Tensor | number | null; offsets?: Tensor | number | null; axis?: number | null; unsafe?: boolean | null; initial?: number | boolean | null }): Tensor;
 const F_segment_reduce = T.O_segment_reduce;
+export function segmentReduce(data: Tensor, reduce: string, options?: { lengths?: Tensor | number | null; indices?: Tensor | number | null; offsets?: Tensor | number | null; axis?: number | null; unsafe?: boolean | null; initial?: number | boolean | null }): Tensor;
 export function segmentReduce(...a: any[]): any { return call(F_segment_reduce, a); }
+const F_select = T.O_select;
 export function select(self: Tensor, dim: string, index: number): Tensor;
 export function select(self: Tensor, dim: number, index: number): Tensor;
-const F_select = T.O_select;
 export function select(...a: any[]): any { return call(F_select, a); }
-export function selectBackward(grad_output: Tensor, input_sizes: number | number[], dim: number, index: number): Tensor;
 const F_select_backward = T.O_select_backward;
+export function selectBackward(grad_output: Tensor, input_sizes: number | number[], dim: number, index: number): Tensor;
 export function selectBackward(...a: any[]): any { return call(F_select_backward, a); }
-export function selectCopy(self: Tensor, dim: number, index: number): Tensor;
 const F_select_copy = T.O_select_copy;
+export function selectCopy(self: Tensor, dim: number, index: number): Tensor;
 export function selectCopy(...a: any[]): any { return call(F_select_copy, a); }
-export function selectScatter(self: Tensor, src: Tensor | number, dim: number, index: number): Tensor;
 const F_select_scatter = T.O_select_scatter;
+export function selectScatter(self: Tensor, src: Tensor | number, dim: number, index: number): Tensor;
 export function selectScatter(...a: any[]): any { return call(F_select_scatter, a); }
-export function selu(self: Tensor): Tensor;
 const F_selu = T.O_selu;
+export function selu(self: Tensor): Tensor;
 export function selu(...a: any[]): any { return call(F_selu, a); }
-export function selu_(self: Tensor): Tensor;
 const F_selu_ = T.O_selu_;
+export function selu_(self: Tensor): Tensor;
 export function selu_(...a: any[]): any { return call(F_selu_, a); }
+const F_set = T.O_set;
 export function set(self: Tensor): Tensor;
 export function set(self: Tensor, source: Tensor | number): Tensor;
-const F_set = T.O_set;
 export function set(...a: any[]): any { return call(F_set, a); }
+const F_set_ = T.O_set_;
 export function set_(self: Tensor): Tensor;
 export function set_(self: Tensor, source: Tensor | number, storage_offset: number, size: number | number[], options?: { stride?: number | number[] | null }): Tensor;
-export function set_(self: Tensor, source: Tensor | number, storage_offset: number, size: number | number[], stride?: number | number[] | null): Tensor;
+export function set_(self: Tensor, source: Tensor | number, storage_offset: number, size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null }, options?: { stride?: number | number[] | null }): Tensor;
 export function set_(self: Tensor, source: Tensor | number): Tensor;
-const F_set_ = T.O_set_;
 export function set_(...a: any[]): any { return call(F_set_, a); }
-export function setData(self: Tensor, new_data: Tensor | number): void;
 const F_set_data = T.O_set_data;
+export function setData(self: Tensor, new_data: Tensor | number): void;
 export function setData(...a: any[]): any { return call(F_set_data, a); }
-export function sgn(self: Tensor): Tensor;
 const F_sgn = T.O_sgn;
+export function sgn(self: Tensor): Tensor;
 export function sgn(...a: any[]): any { return call(F_sgn, a); }
-export function sgn_(self: Tensor): Tensor;
 const F_sgn_ = T.O_sgn_;
+export function sgn_(self: Tensor): Tensor;
 export function sgn_(...a: any[]): any { return call(F_sgn_, a); }
-export function sigmoid(self: Tensor): Tensor;
 const F_sigmoid = T.O_sigmoid;
+export function sigmoid(self: Tensor): Tensor;
 export function sigmoid(...a: any[]): any { return call(F_sigmoid, a); }
-export function sigmoid_(self: Tensor): Tensor;
 const F_sigmoid_ = T.O_sigmoid_;
+export function sigmoid_(self: Tensor): Tensor;
 export function sigmoid_(...a: any[]): any { return call(F_sigmoid_, a); }
-export function sigmoidBackward(grad_output: Tensor, output: Tensor | number): Tensor;
 const F_sigmoid_backward = T.O_sigmoid_backward;
+export function sigmoidBackward(grad_output: Tensor, output: Tensor | number): Tensor;
 export function sigmoidBackward(...a: any[]): any { return call(F_sigmoid_backward, a); }
-export function sign(self: Tensor): Tensor;
 const F_sign = T.O_sign;
+export function sign(self: Tensor): Tensor;
 export function sign(...a: any[]): any { return call(F_sign, a); }
-export function sign_(self: Tensor): Tensor;
 const F_sign_ = T.O_sign_;
+export function sign_(self: Tensor): Tensor;
 export function sign_(...a: any[]): any { return call(F_sign_, a); }
-export function signbit(self: Tensor): Tensor;
 const F_signbit = T.O_signbit;
+export function signbit(self: Tensor): Tensor;
 export function signbit(...a: any[]): any { return call(F_signbit, a); }
-export function silu(self: Tensor): Tensor;
 const F_silu = T.O_silu;
+export function silu(self: Tensor): Tensor;
 export function silu(...a: any[]): any { return call(F_silu, a); }
-export function silu_(self: Tensor): Tensor;
 const F_silu_ = T.O_silu_;
+export function silu_(self: Tensor): Tensor;
 export function silu_(...a: any[]): any { return call(F_silu_, a); }
-export function siluBackward(grad_output: Tensor, self: Tensor | number): Tensor;
 const F_silu_backward = T.O_silu_backward;
+export function siluBackward(grad_output: Tensor, self: Tensor | number): Tensor;
 export function siluBackward(...a: any[]): any { return call(F_silu_backward, a); }
-export function sin(self: Tensor): Tensor;
 const F_sin = T.O_sin;
+export function sin(self: Tensor): Tensor;
 export function sin(...a: any[]): any { return call(F_sin, a); }
-export function sin_(self: Tensor): Tensor;
 const F_sin_ = T.O_sin_;
+export function sin_(self: Tensor): Tensor;
 export function sin_(...a: any[]): any { return call(F_sin_, a); }
-export function sinc(self: Tensor): Tensor;
 const F_sinc = T.O_sinc;
+export function sinc(self: Tensor): Tensor;
 export function sinc(...a: any[]): any { return call(F_sinc, a); }
-export function sinc_(self: Tensor): Tensor;
 const F_sinc_ = T.O_sinc_;
+export function sinc_(self: Tensor): Tensor;
 export function sinc_(...a: any[]): any { return call(F_sinc_, a); }
-export function sinh(self: Tensor): Tensor;
 const F_sinh = T.O_sinh;
+export function sinh(self: Tensor): Tensor;
 export function sinh(...a: any[]): any { return call(F_sinh, a); }
-export function sinh_(self: Tensor): Tensor;
 const F_sinh_ = T.O_sinh_;
+export function sinh_(self: Tensor): Tensor;
 export function sinh_(...a: any[]): any { return call(F_sinh_, a); }
+const F_size = T.O_size;
 export function size(self: Tensor, dim: number): any;
 export function size(self: Tensor, dim: string): any;
-const F_size = T.O_size;
 export function size(...a: any[]): any { return call(F_size, a); }
-export function slice(self: Tensor, options?: { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }): Tensor;
-export function slice(self: Tensor, dim?: number | null, start?: number | null, end?: number | null, step?: number | null): Tensor;
 const F_slice = T.O_slice;
+export function slice(self: Tensor, options?: { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }): Tensor;
+export function slice(self: Tensor, dim?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, start?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, end?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, step?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, options?: { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }): Tensor;
 export function slice(...a: any[]): any { return call(F_slice, a); }
-export function sliceBackward(grad_output: Tensor, input_sizes: number | number[], dim: number, start: number, end: number, step: number): Tensor;
 const F_slice_backward = T.O_slice_backward;
+export function sliceBackward(grad_output: Tensor, input_sizes: number | number[], dim: number, start: number, end: number, step: number): Tensor;
 export function sliceBackward(...a: any[]): any { return call(F_slice_backward, a); }
-export function sliceCopy(self: Tensor, options?: { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }): Tensor;
-export function sliceCopy(self: Tensor, dim?: number | null, start?: number | null, end?: number | null, step?: number | null): Tensor;
 const F_slice_copy = T.O_slice_copy;
+export function sliceCopy(self: Tensor, options?: { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }): Tensor;
+export function sliceCopy(self: Tensor, dim?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, start?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, end?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, step?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, options?: { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }): Tensor;
 export function sliceCopy(...a: any[]): any { return call(F_slice_copy, a); }
-export function sliceScatter(self: Tensor, src: Tensor | number, options?: { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }): Tensor;
-export function sliceScatter(self: Tensor, src: Tensor | number, dim?: number | null, start?: number | null, end?: number | null, step?: number | null): Tensor;
 const F_slice_scatter = T.O_slice_scatter;
+export function sliceScatter(self: Tensor, src: Tensor | number, options?: { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }): Tensor;
+export function sliceScatter(self: Tensor, src: Tensor | number, dim?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, start?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, end?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, step?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, options?: { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }): Tensor;
 export function sliceScatter(...a: any[]): any { return call(F_slice_scatter, a); }
-export function slogdet(self: Tensor): [Tensor, Tensor];
 const F_slogdet = T.O_slogdet;
+export function slogdet(self: Tensor): [Tensor, Tensor];
 export function slogdet(...a: any[]): any { return call(F_slogdet, a); }
-export function slowConv3d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }): Tensor;
-export function slowConv3d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias?: Tensor | number | null, stride?: number | number[] | null, padding?: number | number[] | null): Tensor;
 const F_slow_conv3d = T.O_slow_conv3d;
+export function slowConv3d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }): Tensor;
+export function slowConv3d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }): Tensor;
 export function slowConv3d(...a: any[]): any { return call(F_slow_conv3d, a); }
-export function slowConv3dForward(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias: Tensor | number | null, stride: number | number[], padding: number | number[]): Tensor;
 const F_slow_conv3d_forward = T.O_slow_conv3d_forward;
+export function slowConv3dForward(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias: Tensor | number | null, stride: number | number[], padding: number | number[]): Tensor;
 export function slowConv3dForward(...a: any[]): any { return call(F_slow_conv3d_forward, a); }
-export function slowConvDilated2d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
-export function slowConvDilated2d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias?: Tensor | number | null, stride?: number | number[] | null, padding?: number | number[] | null, dilation?: number | number[] | null): Tensor;
 const F_slow_conv_dilated2d = T.O_slow_conv_dilated2d;
+export function slowConvDilated2d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
+export function slowConvDilated2d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
 export function slowConvDilated2d(...a: any[]): any { return call(F_slow_conv_dilated2d, a); }
-export function slowConvDilated3d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
-export function slowConvDilated3d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias?: Tensor | number | null, stride?: number | number[] | null, padding?: number | number[] | null, dilation?: number | number[] | null): Tensor;
 const F_slow_conv_dilated3d = T.O_slow_conv_dilated3d;
+export function slowConvDilated3d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
+export function slowConvDilated3d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
 export function slowConvDilated3d(...a: any[]): any { return call(F_slow_conv_dilated3d, a); }
-export function slowConvTranspose2d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
-export function slowConvTranspose2d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias?: Tensor | number | null, stride?: number | number[] | null, padding?: number | number[] | null, outputPadding?: number | number[] | null, dilation?: number | number[] | null): Tensor;
 const F_slow_conv_transpose2d = T.O_slow_conv_transpose2d;
+export function slowConvTranspose2d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
+export function slowConvTranspose2d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, outputPadding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
 export function slowConvTranspose2d(...a: any[]): any { return call(F_slow_conv_transpose2d, a); }
-export function slowConvTranspose3d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
-export function slowConvTranspose3d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias?: Tensor | number | null, stride?: number | number[] | null, padding?: number | number[] | null, outputPadding?: number | number[] | null, dilation?: number | number[] | null): Tensor;
 const F_slow_conv_transpose3d = T.O_slow_conv_transpose3d;
+export function slowConvTranspose3d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
+export function slowConvTranspose3d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, outputPadding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
 export function slowConvTranspose3d(...a: any[]): any { return call(F_slow_conv_transpose3d, a); }
-export function smm(self: Tensor, mat2: Tensor | number): Tensor;
 const F_smm = T.O_smm;
+export function smm(self: Tensor, mat2: Tensor | number): Tensor;
 export function smm(...a: any[]): any { return call(F_smm, a); }
-export function smoothL1Loss(self: Tensor, target: Tensor | number, options?: { reduction?: number | null; beta?: number | null }): Tensor;
-export function smoothL1Loss(self: Tensor, target: Tensor | number, reduction?: number | null, beta?: number | null): Tensor;
 const F_smooth_l1_loss = T.O_smooth_l1_loss;
+export function smoothL1Loss(self: Tensor, target: Tensor | number, options?: { reduction?: number | null; beta?: number | null }): Tensor;
+export function smoothL1Loss(self: Tensor, target: Tensor | number, reduction?: number | null | { reduction?: number | null; beta?: number | null }, beta?: number | null | { reduction?: number | null; beta?: number | null }, options?: { reduction?: number | null; beta?: number | null }): Tensor;
 export function smoothL1Loss(...a: any[]): any { return call(F_smooth_l1_loss, a); }
-export function smoothL1LossBackward(grad_output: Tensor, self: Tensor | number, target: Tensor | number, reduction: number, beta: number): Tensor;
 const F_smooth_l1_loss_backward = T.O_smooth_l1_loss_backward;
+export function smoothL1LossBackward(grad_output: Tensor, self: Tensor | number, target: Tensor | number, reduction: number, beta: number): Tensor;
 export function smoothL1LossBackward(...a: any[]): any { return call(F_smooth_l1_loss_backward, a); }
-export function softMarginLoss(self: Tensor, target: Tensor | number, options?: { reduction?: number | null }): Tensor;
-export function softMarginLoss(self: Tensor, target: Tensor | number, reduction?: number | null): Tensor;
 const F_soft_margin_loss = T.O_soft_margin_loss;
+export function softMarginLoss(self: Tensor, target: Tensor | number, options?: { reduction?: number | null }): Tensor;
+export function softMarginLoss(self: Tensor, target: Tensor | number, reduction?: number | null | { reduction?: number | null }, options?: { reduction?: number | null }): Tensor;
 export function softMarginLoss(...a: any[]): any { return call(F_soft_margin_loss, a); }
-export function softMarginLossBackward(grad_output: Tensor, self: Tensor | number, target: Tensor | number, reduction: number): Tensor;
 const F_soft_margin_loss_backward = T.O_soft_margin_loss_backward;
+export function softMarginLossBackward(grad_output: Tensor, self: Tensor | number, target: Tensor | number, reduction: number): Tensor;
 export function softMarginLossBackward(...a: any[]): any { return call(F_soft_margin_loss_backward, a); }
+const F_softmax = T.O_softmax;
 export function softmax(self: Tensor, dim: string, options?: { dtype?: DType | null }): Tensor;
 export function softmax(self: Tensor, dim: number, options?: { dtype?: DType | null }): Tensor;
-export function softmax(self: Tensor, dim: number, dtype?: DType | null): Tensor;
-const F_softmax = T.O_softmax;
+export function softmax(self: Tensor, dim: number, dtype?: DType | null | { dtype?: DType | null }, options?: { dtype?: DType | null }): Tensor;
 export function softmax(...a: any[]): any { return call(F_softmax, a); }
-export function softplus(self: Tensor, options?: { beta?: number | boolean | null; threshold?: number | boolean | null }): Tensor;
-export function softplus(self: Tensor, beta?: number | boolean | null, threshold?: number | boolean | null): Tensor;
 const F_softplus = T.O_softplus;
+export function softplus(self: Tensor, options?: { beta?: number | boolean | null; threshold?: number | boolean | null }): Tensor;
+export function softplus(self: Tensor, beta?: number | boolean | null | { beta?: number | boolean | null; threshold?: number | boolean | null }, threshold?: number | boolean | null | { beta?: number | boolean | null; threshold?: number | boolean | null }, options?: { beta?: number | boolean | null; threshold?: number | boolean | null }): Tensor;
 export function softplus(...a: any[]): any { return call(F_softplus, a); }
-export function softplusBackward(grad_output: Tensor, self: Tensor | number, beta: number | boolean, threshold: number | boolean): Tensor;
 const F_softplus_backward = T.O_softplus_backward;
+export function softplusBackward(grad_output: Tensor, self: Tensor | number, beta: number | boolean, threshold: number | boolean): Tensor;
 export function softplusBackward(...a: any[]): any { return call(F_softplus_backward, a); }
-export function softshrink(self: Tensor, options?: { lambd?: number | boolean | null }): Tensor;
-export function softshrink(self: Tensor, lambd?: number | boolean | null): Tensor;
 const F_softshrink = T.O_softshrink;
+export function softshrink(self: Tensor, options?: { lambd?: number | boolean | null }): Tensor;
+export function softshrink(self: Tensor, lambd?: number | boolean | null | { lambd?: number | boolean | null }, options?: { lambd?: number | boolean | null }): Tensor;
 export function softshrink(...a: any[]): any { return call(F_softshrink, a); }
-export function softshrinkBackward(grad_output: Tensor, self: Tensor | number, lambd: number | boolean): Tensor;
 const F_softshrink_backward = T.O_softshrink_backward;
+export function softshrinkBackward(grad_output: Tensor, self: Tensor | number, lambd: number | boolean): Tensor;
 export function softshrinkBackward(...a: any[]): any { return call(F_softshrink_backward, a); }
+const F_sort = T.O_sort;
 export function sort(self: Tensor, options?: { dim?: number | null; descending?: boolean | null }): [Tensor, Tensor];
-export function sort(self: Tensor, dim?: number | null, descending?: boolean | null): [Tensor, Tensor];
+export function sort(self: Tensor, dim?: number | null | { dim?: number | null; descending?: boolean | null }, descending?: boolean | null | { dim?: number | null; descending?: boolean | null }, options?: { dim?: number | null; descending?: boolean | null }): [Tensor, Tensor];
 export function sort(self: Tensor, dim: string, options?: { descending?: boolean | null }): [Tensor, Tensor];
-export function sort(self: Tensor, dim: string, descending?: boolean | null): [Tensor, Tensor];
+export function sort(self: Tensor, dim: string, descending?: boolean | null | { descending?: boolean | null }, options?: { descending?: boolean | null }): [Tensor, Tensor];
 export function sort(self: Tensor, options?: { stable?: boolean | null; dim?: number | null; descending?: boolean | null }): [Tensor, Tensor];
 export function sort(self: Tensor, dim: string, options?: { stable?: boolean | null; descending?: boolean | null }): [Tensor, Tensor];
-const F_sort = T.O_sort;
 export function sort(...a: any[]): any { return call(F_sort, a); }
+const F_sparse_bsc_tensor = T.O_sparse_bsc_tensor;
 export function sparseBscTensor(ccol_indices: Tensor, row_indices: Tensor | number, values: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function sparseBscTensor(ccol_indices: Tensor, row_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-const F_sparse_bsc_tensor = T.O_sparse_bsc_tensor;
 export function sparseBscTensor(...a: any[]): any { return call(F_sparse_bsc_tensor, a); }
+const F_sparse_bsr_tensor = T.O_sparse_bsr_tensor;
 export function sparseBsrTensor(crow_indices: Tensor, col_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function sparseBsrTensor(crow_indices: Tensor, col_indices: Tensor | number, values: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-const F_sparse_bsr_tensor = T.O_sparse_bsr_tensor;
 export function sparseBsrTensor(...a: any[]): any { return call(F_sparse_bsr_tensor, a); }
+const F_sparse_compressed_tensor = T.O_sparse_compressed_tensor;
 export function sparseCompressedTensor(compressed_indices: Tensor, plain_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function sparseCompressedTensor(compressed_indices: Tensor, plain_indices: Tensor | number, values: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-const F_sparse_compressed_tensor = T.O_sparse_compressed_tensor;
 export function sparseCompressedTensor(...a: any[]): any { return call(F_sparse_compressed_tensor, a); }
+const F_sparse_coo_tensor = T.O_sparse_coo_tensor;
 export function sparseCooTensor(indices: Tensor, values: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function sparseCooTensor(indices: Tensor, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function sparseCooTensor(size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-const F_sparse_coo_tensor = T.O_sparse_coo_tensor;
 export function sparseCooTensor(...a: any[]): any { return call(F_sparse_coo_tensor, a); }
+const F_sparse_csc_tensor = T.O_sparse_csc_tensor;
 export function sparseCscTensor(ccol_indices: Tensor, row_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function sparseCscTensor(ccol_indices: Tensor, row_indices: Tensor | number, values: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-const F_sparse_csc_tensor = T.O_sparse_csc_tensor;
 export function sparseCscTensor(...a: any[]): any { return call(F_sparse_csc_tensor, a); }
+const F_sparse_csr_tensor = T.O_sparse_csr_tensor;
 export function sparseCsrTensor(crow_indices: Tensor, col_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function sparseCsrTensor(crow_indices: Tensor, col_indices: Tensor | number, values: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-const F_sparse_csr_tensor = T.O_sparse_csr_tensor;
 export function sparseCsrTensor(...a: any[]): any { return call(F_sparse_csr_tensor, a); }
-export function sparseDim(self: Tensor): any;
 const F_sparse_dim = T.O_sparse_dim;
+export function sparseDim(self: Tensor): any;
 export function sparseDim(...a: any[]): any { return call(F_sparse_dim, a); }
-export function sparseMask(self: Tensor, mask: Tensor | number): Tensor;
 const F_sparse_mask = T.O_sparse_mask;
+export function sparseMask(self: Tensor, mask: Tensor | number): Tensor;
 export function sparseMask(...a: any[]): any { return call(F_sparse_mask, a); }
-export function sparseResize(self: Tensor, size: number | number[], sparse_dim: number, dense_dim: number): Tensor;
 const F_sparse_resize = T.O_sparse_resize;
+export function sparseResize(self: Tensor, size: number | number[], sparse_dim: number, dense_dim: number): Tensor;
 export function sparseResize(...a: any[]): any { return call(F_sparse_resize, a); }
-export function sparseResize_(self: Tensor, size: number | number[], sparse_dim: number, dense_dim: number): Tensor;
 const F_sparse_resize_ = T.O_sparse_resize_;
+export function sparseResize_(self: Tensor, size: number | number[], sparse_dim: number, dense_dim: number): Tensor;
 export function sparseResize_(...a: any[]): any { return call(F_sparse_resize_, a); }
-export function sparseResizeAndClear(self: Tensor, size: number | number[], sparse_dim: number, dense_dim: number): Tensor;
 const F_sparse_resize_and_clear = T.O_sparse_resize_and_clear;
+export function sparseResizeAndClear(self: Tensor, size: number | number[], sparse_dim: number, dense_dim: number): Tensor;
 export function sparseResizeAndClear(...a: any[]): any { return call(F_sparse_resize_and_clear, a); }
-export function sparseResizeAndClear_(self: Tensor, size: number | number[], sparse_dim: number, dense_dim: number): Tensor;
 const F_sparse_resize_and_clear_ = T.O_sparse_resize_and_clear_;
+export function sparseResizeAndClear_(self: Tensor, size: number | number[], sparse_dim: number, dense_dim: number): Tensor;
 export function sparseResizeAndClear_(...a: any[]): any { return call(F_sparse_resize_and_clear_, a); }
-export function sparseSampledAddmm(self: Tensor, mat1: Tensor | number, mat2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 const F_sparse_sampled_addmm = T.O_sparse_sampled_addmm;
+export function sparseSampledAddmm(self: Tensor, mat1: Tensor | number, mat2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 export function sparseSampledAddmm(...a: any[]): any { return call(F_sparse_sampled_addmm, a); }
-export function specialAiryAi(x: Tensor): Tensor;
 const F_special_airy_ai = T.O_special_airy_ai;
+export function specialAiryAi(x: Tensor): Tensor;
 export function specialAiryAi(...a: any[]): any { return call(F_special_airy_ai, a); }
-export function specialBesselJ0(self: Tensor): Tensor;
 const F_special_bessel_j0 = T.O_special_bessel_j0;
+export function specialBesselJ0(self: Tensor): Tensor;
 export function specialBesselJ0(...a: any[]): any { return call(F_special_bessel_j0, a); }
-export function specialBesselJ1(self: Tensor): Tensor;
 const F_special_bessel_j1 = T.O_special_bessel_j1;
+export function specialBesselJ1(self: Tensor): Tensor;
 export function specialBesselJ1(...a: any[]): any { return call(F_special_bessel_j1, a); }
-export function specialBesselY0(self: Tensor): Tensor;
 const F_special_bessel_y0 = T.O_special_bessel_y0;
+export function specialBesselY0(self: Tensor): Tensor;
 export function specialBesselY0(...a: any[]): any { return call(F_special_bessel_y0, a); }
-export function specialBesselY1(self: Tensor): Tensor;
 const F_special_bessel_y1 = T.O_special_bessel_y1;
+export function specialBesselY1(self: Tensor): Tensor;
 export function specialBesselY1(...a: any[]): any { return call(F_special_bessel_y1, a); }
+const F_special_chebyshev_polynomial_t = T.O_special_chebyshev_polynomial_t;
 export function specialChebyshevPolynomialT(x: Tensor, n: Tensor | number): Tensor;
 export function specialChebyshevPolynomialT(x: Tensor, n: number | boolean): Tensor;
 export function specialChebyshevPolynomialT(x: number | boolean, n: Tensor | number): Tensor;
-const F_special_chebyshev_polynomial_t = T.O_special_chebyshev_polynomial_t;
 export function specialChebyshevPolynomialT(...a: any[]): any { return call(F_special_chebyshev_polynomial_t, a); }
+const F_special_chebyshev_polynomial_u = T.O_special_chebyshev_polynomial_u;
 export function specialChebyshevPolynomialU(x: Tensor, n: Tensor | number): Tensor;
 export function specialChebyshevPolynomialU(x: number | boolean, n: Tensor | number): Tensor;
 export function specialChebyshevPolynomialU(x: Tensor, n: number | boolean): Tensor;
-const F_special_chebyshev_polynomial_u = T.O_special_chebyshev_polynomial_u;
 export function specialChebyshevPolynomialU(...a: any[]): any { return call(F_special_chebyshev_polynomial_u, a); }
+const F_special_chebyshev_polynomial_v = T.O_special_chebyshev_polynomial_v;
 export function specialChebyshevPolynomialV(x: Tensor, n: Tensor | number): Tensor;
 export function specialChebyshevPolynomialV(x: Tensor, n: number | boolean): Tensor;
 export function specialChebyshevPolynomialV(x: number | boolean, n: Tensor | number): Tensor;
-const F_special_chebyshev_polynomial_v = T.O_special_chebyshev_polynomial_v;
 export function specialChebyshevPolynomialV(...a: any[]): any { return call(F_special_chebyshev_polynomial_v, a); }
+const F_special_chebyshev_polynomial_w = T.O_special_chebyshev_polynomial_w;
 export function specialChebyshevPolynomialW(x: Tensor, n: Tensor | number): Tensor;
 export function specialChebyshevPolynomialW(x: number | boolean, n: Tensor | number): Tensor;
 export function specialChebyshevPolynomialW(x: Tensor, n: number | boolean): Tensor;
-const F_special_chebyshev_polynomial_w = T.O_special_chebyshev_polynomial_w;
 export function specialChebyshevPolynomialW(...a: any[]): any { return call(F_special_chebyshev_polynomial_w, a); }
-export function specialDigamma(self: Tensor): Tensor;
 const F_special_digamma = T.O_special_digamma;
+export function specialDigamma(self: Tensor): Tensor;
 export function specialDigamma(...a: any[]): any { return call(F_special_digamma, a); }
-export function specialEntr(self: Tensor): Tensor;
 const F_special_entr = T.O_special_entr;
+export function specialEntr(self: Tensor): Tensor;
 export function specialEntr(...a: any[]): any { return call(F_special_entr, a); }
-export function specialErf(self: Tensor): Tensor;
 const F_special_erf = T.O_special_erf;
+export function specialErf(self: Tensor): Tensor;
 export function specialErf(...a: any[]): any { return call(F_special_erf, a); }
-export function specialErfc(self: Tensor): Tensor;
 const F_special_erfc = T.O_special_erfc;
+export function specialErfc(self: Tensor): Tensor;
 export function specialErfc(...a: any[]): any { return call(F_special_erfc, a); }
-export function specialErfcx(self: Tensor): Tensor;
 const F_special_erfcx = T.O_special_erfcx;
+export function specialErfcx(self: Tensor): Tensor;
 export function specialErfcx(...a: any[]): any { return call(F_special_erfcx, a); }
-export function specialErfinv(self: Tensor): Tensor;
 const F_special_erfinv = T.O_special_erfinv;
+export function specialErfinv(self: Tensor): Tensor;
 export function specialErfinv(...a: any[]): any { return call(F_special_erfinv, a); }
-export function specialExp2(self: Tensor): Tensor;
 const F_special_exp2 = T.O_special_exp2;
+export function specialExp2(self: Tensor): Tensor;
 export function specialExp2(...a: any[]): any { return call(F_special_exp2, a); }
-export function specialExpit(self: Tensor): Tensor;
 const F_special_expit = T.O_special_expit;
+export function specialExpit(self: Tensor): Tensor;
 export function specialExpit(...a: any[]): any { return call(F_special_expit, a); }
-export function specialExpm1(self: Tensor): Tensor;
 const F_special_expm1 = T.O_special_expm1;
+export function specialExpm1(self: Tensor): Tensor;
 export function specialExpm1(...a: any[]): any { return call(F_special_expm1, a); }
-export function specialGammainc(self: Tensor, other: Tensor | number): Tensor;
 const F_special_gammainc = T.O_special_gammainc;
+export function specialGammainc(self: Tensor, other: Tensor | number): Tensor;
 export function specialGammainc(...a: any[]): any { return call(F_special_gammainc, a); }
-export function specialGammaincc(self: Tensor, other: Tensor | number): Tensor;
 const F_special_gammaincc = T.O_special_gammaincc;
+export function specialGammaincc(self: Tensor, other: Tensor | number): Tensor;
 export function specialGammaincc(...a: any[]): any { return call(F_special_gammaincc, a); }
-export function specialGammaln(self: Tensor): Tensor;
 const F_special_gammaln = T.O_special_gammaln;
+export function specialGammaln(self: Tensor): Tensor;
 export function specialGammaln(...a: any[]): any { return call(F_special_gammaln, a); }
+const F_special_hermite_polynomial_h = T.O_special_hermite_polynomial_h;
 export function specialHermitePolynomialH(x: Tensor, n: Tensor | number): Tensor;
 export function specialHermitePolynomialH(x: number | boolean, n: Tensor | number): Tensor;
 export function specialHermitePolynomialH(x: Tensor, n: number | boolean): Tensor;
-const F_special_hermite_polynomial_h = T.O_special_hermite_polynomial_h;
 export function specialHermitePolynomialH(...a: any[]): any { return call(F_special_hermite_polynomial_h, a); }
+const F_special_hermite_polynomial_he = T.O_special_hermite_polynomial_he;
 export function specialHermitePolynomialHe(x: Tensor, n: Tensor | number): Tensor;
 export function specialHermitePolynomialHe(x: Tensor, n: number | boolean): Tensor;
 export function specialHermitePolynomialHe(x: number | boolean, n: Tensor | number): Tensor;
-const F_special_hermite_polynomial_he = T.O_special_hermite_polynomial_he;
 export function specialHermitePolynomialHe(...a: any[]): any { return call(F_special_hermite_polynomial_he, a); }
-export function specialI0(self: Tensor): Tensor;
 const F_special_i0 = T.O_special_i0;
+export function specialI0(self: Tensor): Tensor;
 export function specialI0(...a: any[]): any { return call(F_special_i0, a); }
-export function specialI0e(self: Tensor): Tensor;
 const F_special_i0e = T.O_special_i0e;
+export function specialI0e(self: Tensor): Tensor;
 export function specialI0e(...a: any[]): any { return call(F_special_i0e, a); }
-export function specialI1(self: Tensor): Tensor;
 const F_special_i1 = T.O_special_i1;
+export function specialI1(self: Tensor): Tensor;
 export function specialI1(...a: any[]): any { return call(F_special_i1, a); }
-export function specialI1e(self: Tensor): Tensor;
 const F_special_i1e = T.O_special_i1e;
+export function specialI1e(self: Tensor): Tensor;
 export function specialI1e(...a: any[]): any { return call(F_special_i1e, a); }
+const F_special_laguerre_polynomial_l = T.O_special_laguerre_polynomial_l;
 export function specialLaguerrePolynomialL(x: Tensor, n: Tensor | number): Tensor;
 export function specialLaguerrePolynomialL(x: Tensor, n: number | boolean): Tensor;
 export function specialLaguerrePolynomialL(x: number | boolean, n: Tensor | number): Tensor;
-const F_special_laguerre_polynomial_l = T.O_special_laguerre_polynomial_l;
 export function specialLaguerrePolynomialL(...a: any[]): any { return call(F_special_laguerre_polynomial_l, a); }
+const F_special_legendre_polynomial_p = T.O_special_legendre_polynomial_p;
 export function specialLegendrePolynomialP(x: Tensor, n: Tensor | number): Tensor;
 export function specialLegendrePolynomialP(x: Tensor, n: number | boolean): Tensor;
 export function specialLegendrePolynomialP(x: number | boolean, n: Tensor | number): Tensor;
-const F_special_legendre_polynomial_p = T.O_special_legendre_polynomial_p;
 export function specialLegendrePolynomialP(...a: any[]): any { return call(F_special_legendre_polynomial_p, a); }
-export function specialLog1p(self: Tensor): Tensor;
 const F_special_log1p = T.O_special_log1p;
+export function specialLog1p(self: Tensor): Tensor;
 export function specialLog1p(...a: any[]): any { return call(F_special_log1p, a); }
-export function specialLogNdtr(self: Tensor): Tensor;
 const F_special_log_ndtr = T.O_special_log_ndtr;
+export function specialLogNdtr(self: Tensor): Tensor;
 export function specialLogNdtr(...a: any[]): any { return call(F_special_log_ndtr, a); }
-export function specialLogSoftmax(self: Tensor, dim: number, options?: { dtype?: DType | null }): Tensor;
 const F_special_log_softmax = T.O_special_log_softmax;
+export function specialLogSoftmax(self: Tensor, dim: number, options?: { dtype?: DType | null }): Tensor;
 export function specialLogSoftmax(...a: any[]): any { return call(F_special_log_softmax, a); }
-export function specialLogit(self: Tensor, options?: { eps?: number | null }): Tensor;
-export function specialLogit(self: Tensor, eps?: number | null): Tensor;
 const F_special_logit = T.O_special_logit;
+export function specialLogit(self: Tensor, options?: { eps?: number | null }): Tensor;
+export function specialLogit(self: Tensor, eps?: number | null | { eps?: number | null }, options?: { eps?: number | null }): Tensor;
 export function specialLogit(...a: any[]): any { return call(F_special_logit, a); }
-export function specialLogsumexp(self: Tensor, dim: number | number[], options?: { keepdim?: boolean | null }): Tensor;
-export function specialLogsumexp(self: Tensor, dim: number | number[], keepdim?: boolean | null): Tensor;
 const F_special_logsumexp = T.O_special_logsumexp;
+export function specialLogsumexp(self: Tensor, dim: number | number[], options?: { keepdim?: boolean | null }): Tensor;
+export function specialLogsumexp(self: Tensor, dim: number | number[], keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
 export function specialLogsumexp(...a: any[]): any { return call(F_special_logsumexp, a); }
-export function specialModifiedBesselI0(self: Tensor): Tensor;
 const F_special_modified_bessel_i0 = T.O_special_modified_bessel_i0;
+export function specialModifiedBesselI0(self: Tensor): Tensor;
 export function specialModifiedBesselI0(...a: any[]): any { return call(F_special_modified_bessel_i0, a); }
-export function specialModifiedBesselI1(self: Tensor): Tensor;
 const F_special_modified_bessel_i1 = T.O_special_modified_bessel_i1;
+export function specialModifiedBesselI1(self: Tensor): Tensor;
 export function specialModifiedBesselI1(...a: any[]): any { return call(F_special_modified_bessel_i1, a); }
-export function specialModifiedBesselK0(self: Tensor): Tensor;
 const F_special_modified_bessel_k0 = T.O_special_modified_bessel_k0;
+export function specialModifiedBesselK0(self: Tensor): Tensor;
 export function specialModifiedBesselK0(...a: any[]): any { return call(F_special_modified_bessel_k0, a); }
-export function specialModifiedBesselK1(self: Tensor): Tensor;
 const F_special_modified_bessel_k1 = T.O_special_modified_bessel_k1;
+export function specialModifiedBesselK1(self: Tensor): Tensor;
 export function specialModifiedBesselK1(...a: any[]): any { return call(F_special_modified_bessel_k1, a); }
-export function specialMultigammaln(self: Tensor, p: number): Tensor;
 const F_special_multigammaln = T.O_special_multigammaln;
+export function specialMultigammaln(self: Tensor, p: number): Tensor;
 export function specialMultigammaln(...a: any[]): any { return call(F_special_multigammaln, a); }
-export function specialNdtr(self: Tensor): Tensor;
 const F_special_ndtr = T.O_special_ndtr;
+export function specialNdtr(self: Tensor): Tensor;
 export function specialNdtr(...a: any[]): any { return call(F_special_ndtr, a); }
-export function specialNdtri(self: Tensor): Tensor;
 const F_special_ndtri = T.O_special_ndtri;
+export function specialNdtri(self: Tensor): Tensor;
 export function specialNdtri(...a: any[]): any { return call(F_special_ndtri, a); }
-export function specialPolygamma(n: number, self: Tensor | number): Tensor;
 const F_special_polygamma = T.O_special_polygamma;
+export function specialPolygamma(n: number, self: Tensor | number): Tensor;
 export function specialPolygamma(...a: any[]): any { return call(F_special_polygamma, a); }
-export function specialPsi(self: Tensor): Tensor;
 const F_special_psi = T.O_special_psi;
+export function specialPsi(self: Tensor): Tensor;
 export function specialPsi(...a: any[]): any { return call(F_special_psi, a); }
-export function specialRound(self: Tensor, options?: { decimals?: number | null }): Tensor;
 const F_special_round = T.O_special_round;
+export function specialRound(self: Tensor, options?: { decimals?: number | null }): Tensor;
 export function specialRound(...a: any[]): any { return call(F_special_round, a); }
-export function specialScaledModifiedBesselK0(x: Tensor): Tensor;
 const F_special_scaled_modified_bessel_k0 = T.O_special_scaled_modified_bessel_k0;
+export function specialScaledModifiedBesselK0(x: Tensor): Tensor;
 export function specialScaledModifiedBesselK0(...a: any[]): any { return call(F_special_scaled_modified_bessel_k0, a); }
-export function specialScaledModifiedBesselK1(x: Tensor): Tensor;
 const F_special_scaled_modified_bessel_k1 = T.O_special_scaled_modified_bessel_k1;
+export function specialScaledModifiedBesselK1(x: Tensor): Tensor;
 export function specialScaledModifiedBesselK1(...a: any[]): any { return call(F_special_scaled_modified_bessel_k1, a); }
+const F_special_shifted_chebyshev_polynomial_t = T.O_special_shifted_chebyshev_polynomial_t;
 export function specialShiftedChebyshevPolynomialT(x: Tensor, n: Tensor | number): Tensor;
 export function specialShiftedChebyshevPolynomialT(x: Tensor, n: number | boolean): Tensor;
 export function specialShiftedChebyshevPolynomialT(x: number | boolean, n: Tensor | number): Tensor;
-const F_special_shifted_chebyshev_polynomial_t = T.O_special_shifted_chebyshev_polynomial_t;
 export function specialShiftedChebyshevPolynomialT(...a: any[]): any { return call(F_special_shifted_chebyshev_polynomial_t, a); }
+const F_special_shifted_chebyshev_polynomial_u = T.O_special_shifted_chebyshev_polynomial_u;
 export function specialShiftedChebyshevPolynomialU(x: Tensor, n: Tensor | number): Tensor;
 export function specialShiftedChebyshevPolynomialU(x: number | boolean, n: Tensor | number): Tensor;
 export function specialShiftedChebyshevPolynomialU(x: Tensor, n: number | boolean): Tensor;
-const F_special_shifted_chebyshev_polynomial_u = T.O_special_shifted_chebyshev_polynomial_u;
 export function specialShiftedChebyshevPolynomialU(...a: any[]): any { return call(F_special_shifted_chebyshev_polynomial_u, a); }
+const F_special_shifted_chebyshev_polynomial_v = T.O_special_shifted_chebyshev_polynomial_v;
 export function specialShiftedChebyshevPolynomialV(x: Tensor, n: Tensor | number): Tensor;
 export function specialShiftedChebyshevPolynomialV(x: number | boolean, n: Tensor | number): Tensor;
 export function specialShiftedChebyshevPolynomialV(x: Tensor, n: number | boolean): Tensor;
-const F_special_shifted_chebyshev_polynomial_v = T.O_special_shifted_chebyshev_polynomial_v;
 export function specialShiftedChebyshevPolynomialV(...a: any[]): any { return call(F_special_shifted_chebyshev_polynomial_v, a); }
+const F_special_shifted_chebyshev_polynomial_w = T.O_special_shifted_chebyshev_polynomial_w;
 export function specialShiftedChebyshevPolynomialW(x: Tensor, n: Tensor | number): Tensor;
 export function specialShiftedChebyshevPolynomialW(x: number | boolean, n: Tensor | number): Tensor;
 export function specialShiftedChebyshevPolynomialW(x: Tensor, n: number | boolean): Tensor;
-const F_special_shifted_chebyshev_polynomial_w = T.O_special_shifted_chebyshev_polynomial_w;
 export function specialShiftedChebyshevPolynomialW(...a: any[]): any { return call(F_special_shifted_chebyshev_polynomial_w, a); }
-export function specialSinc(self: Tensor): Tensor;
 const F_special_sinc = T.O_special_sinc;
+export function specialSinc(self: Tensor): Tensor;
 export function specialSinc(...a: any[]): any { return call(F_special_sinc, a); }
-export function specialSoftmax(self: Tensor, dim: number, options?: { dtype?: DType | null }): Tensor;
-export function specialSoftmax(self: Tensor, dim: number, dtype?: DType | null): Tensor;
 const F_special_softmax = T.O_special_softmax;
+export function specialSoftmax(self: Tensor, dim: number, options?: { dtype?: DType | null }): Tensor;
+export function specialSoftmax(self: Tensor, dim: number, dtype?: DType | null | { dtype?: DType | null }, options?: { dtype?: DType | null }): Tensor;
 export function specialSoftmax(...a: any[]): any { return call(F_special_softmax, a); }
-export function specialSphericalBesselJ0(x: Tensor): Tensor;
 const F_special_spherical_bessel_j0 = T.O_special_spherical_bessel_j0;
+export function specialSphericalBesselJ0(x: Tensor): Tensor;
 export function specialSphericalBesselJ0(...a: any[]): any { return call(F_special_spherical_bessel_j0, a); }
+const F_special_xlog1py = T.O_special_xlog1py;
 export function specialXlog1py(self: Tensor, other: Tensor | number): Tensor;
 export function specialXlog1py(self: number | boolean, other: Tensor | number): Tensor;
 export function specialXlog1py(self: Tensor, other: number | boolean): Tensor;
-const F_special_xlog1py = T.O_special_xlog1py;
 export function specialXlog1py(...a: any[]): any { return call(F_special_xlog1py, a); }
+const F_special_xlogy = T.O_special_xlogy;
 export function specialXlogy(self: Tensor, other: Tensor | number): Tensor;
 export function specialXlogy(self: Tensor, other: number | boolean): Tensor;
 export function specialXlogy(self: number | boolean, other: Tensor | number): Tensor;
-const F_special_xlogy = T.O_special_xlogy;
 export function specialXlogy(...a: any[]): any { return call(F_special_xlogy, a); }
+const F_special_zeta = T.O_special_zeta;
 export function specialZeta(self: Tensor, other: Tensor | number): Tensor;
 export function specialZeta(self: number | boolean, other: Tensor | number): Tensor;
 export function specialZeta(self: Tensor, other: number | boolean): Tensor;
-const F_special_zeta = T.O_special_zeta;
 export function specialZeta(...a: any[]): any { return call(F_special_zeta, a); }
-export function split(self: Tensor, split_size: number | number[], options?: { dim?: number | null }): Tensor[];
-export function split(self: Tensor, split_size: number | number[], dim?: number | null): Tensor[];
-export function split(self: Tensor, split_size: number, options?: { dim?: number | null }): Tensor[];
-export function split(self: Tensor, split_size: number, dim?: number | null): Tensor[];
 const F_split = T.O_split;
+export function split(self: Tensor, split_size: number | number[], options?: { dim?: number | null }): Tensor[];
+export function split(self: Tensor, split_size: number | number[], dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
+export function split(self: Tensor, split_size: number, options?: { dim?: number | null }): Tensor[];
+export function split(self: Tensor, split_size: number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
 export function split(...a: any[]): any { return call(F_split, a); }
-export function splitCopy(self: Tensor, split_size: number, options?: { dim?: number | null }): Tensor[];
-export function splitCopy(self: Tensor, split_size: number, dim?: number | null): Tensor[];
 const F_split_copy = T.O_split_copy;
+export function splitCopy(self: Tensor, split_size: number, options?: { dim?: number | null }): Tensor[];
+export function splitCopy(self: Tensor, split_size: number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
 export function splitCopy(...a: any[]): any { return call(F_split_copy, a); }
-export function splitWithSizes(self: Tensor, split_sizes: number | number[], options?: { dim?: number | null }): Tensor[];
-export function splitWithSizes(self: Tensor, split_sizes: number | number[], dim?: number | null): Tensor[];
 const F_split_with_sizes = T.O_split_with_sizes;
+export function splitWithSizes(self: Tensor, split_sizes: number | number[], options?: { dim?: number | null }): Tensor[];
+export function splitWithSizes(self: Tensor, split_sizes: number | number[], dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
 export function splitWithSizes(...a: any[]): any { return call(F_split_with_sizes, a); }
-export function splitWithSizesCopy(self: Tensor, split_sizes: number | number[], options?: { dim?: number | null }): Tensor[];
-export function splitWithSizesCopy(self: Tensor, split_sizes: number | number[], dim?: number | null): Tensor[];
 const F_split_with_sizes_copy = T.O_split_with_sizes_copy;
+export function splitWithSizesCopy(self: Tensor, split_sizes: number | number[], options?: { dim?: number | null }): Tensor[];
+export function splitWithSizesCopy(self: Tensor, split_sizes: number | number[], dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
 export function splitWithSizesCopy(...a: any[]): any { return call(F_split_with_sizes_copy, a); }
-export function sqrt(self: Tensor): Tensor;
 const F_sqrt = T.O_sqrt;
+export function sqrt(self: Tensor): Tensor;
 export function sqrt(...a: any[]): any { return call(F_sqrt, a); }
-export function sqrt_(self: Tensor): Tensor;
 const F_sqrt_ = T.O_sqrt_;
+export function sqrt_(self: Tensor): Tensor;
 export function sqrt_(...a: any[]): any { return call(F_sqrt_, a); }
-export function square(self: Tensor): Tensor;
 const F_square = T.O_square;
+export function square(self: Tensor): Tensor;
 export function square(...a: any[]): any { return call(F_square, a); }
-export function square_(self: Tensor): Tensor;
 const F_square_ = T.O_square_;
+export function square_(self: Tensor): Tensor;
 export function square_(...a: any[]): any { return call(F_square_, a); }
+const F_squeeze = T.O_squeeze;
 export function squeeze(self: Tensor): Tensor;
 export function squeeze(self: Tensor, dim: string): Tensor;
 export function squeeze(self: Tensor, dim: number): Tensor;
-const F_squeeze = T.O_squeeze;
 export function squeeze(...a: any[]): any { return call(F_squeeze, a); }
+const F_squeeze_ = T.O_squeeze_;
 export function squeeze_(self: Tensor): Tensor;
 export function squeeze_(self: Tensor, dim: number): Tensor;
 export function squeeze_(self: Tensor, dim: string): Tensor;
-const F_squeeze_ = T.O_squeeze_;
 export function squeeze_(...a: any[]): any { return call(F_squeeze_, a); }
+const F_squeeze_copy = T.O_squeeze_copy;
 export function squeezeCopy(self: Tensor): Tensor;
 export function squeezeCopy(self: Tensor, dim: number): Tensor;
-const F_squeeze_copy = T.O_squeeze_copy;
 export function squeezeCopy(...a: any[]): any { return call(F_squeeze_copy, a); }
-export function sspaddmm(self: Tensor, mat1: Tensor | number, mat2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 const F_sspaddmm = T.O_sspaddmm;
+export function sspaddmm(self: Tensor, mat1: Tensor | number, mat2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 export function sspaddmm(...a: any[]): any { return call(F_sspaddmm, a); }
-export function stack(tensors: Tensor[], options?: { dim?: number | null }): Tensor;
-export function stack(tensors: Tensor[], dim?: number | null): Tensor;
 const F_stack = T.O_stack;
+export function stack(tensors: Tensor[], options?: { dim?: number | null }): Tensor;
+export function stack(tensors: Tensor[], dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor;
 export function stack(...a: any[]): any { return call(F_stack, a); }
-export function std(self: Tensor, options?: { unbiased?: boolean | null }): Tensor;
-export function std(self: Tensor, unbiased?: boolean | null): Tensor;
-export function std(self: Tensor, dim: number | number[] | null, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): Tensor;
-export function std(self: Tensor, dim: number | number[] | null, unbiased?: boolean | null, keepdim?: boolean | null): Tensor;
-export function std(self: Tensor, dim: number | number[] | null, options?: { correction?: number | null; keepdim?: boolean | null }): Tensor;
 const F_std = T.O_std;
+export function std(self: Tensor, options?: { unbiased?: boolean | null }): Tensor;
+export function std(self: Tensor, unbiased?: boolean | null | { unbiased?: boolean | null }, options?: { unbiased?: boolean | null }): Tensor;
+export function std(self: Tensor, dim: number | number[] | null, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): Tensor;
+export function std(self: Tensor, dim: number | number[] | null, unbiased?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, keepdim?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): Tensor;
+export function std(self: Tensor, dim: number | number[] | null, options?: { correction?: number | null; keepdim?: boolean | null }): Tensor;
 export function std(...a: any[]): any { return call(F_std, a); }
+const F_std_mean = T.O_std_mean;
 export function stdMean(self: Tensor, options?: { unbiased?: boolean | null }): [Tensor, Tensor];
-export function stdMean(self: Tensor, unbiased?: boolean | null): [Tensor, Tensor];
+export function stdMean(self: Tensor, unbiased?: boolean | null | { unbiased?: boolean | null }, options?: { unbiased?: boolean | null }): [Tensor, Tensor];
 export function stdMean(self: Tensor, dim: number | number[] | null, options?: { correction?: number | null; keepdim?: boolean | null }): [Tensor, Tensor];
 export function stdMean(self: Tensor, dim: number | number[] | null, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): [Tensor, Tensor];
-export function stdMean(self: Tensor, dim: number | number[] | null, unbiased?: boolean | null, keepdim?: boolean | null): [Tensor, Tensor];
-const F_std_mean = T.O_std_mean;
+export function stdMean(self: Tensor, dim: number | number[] | null, unbiased?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, keepdim?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): [Tensor, Tensor];
 export function stdMean(...a: any[]): any { return call(F_std_mean, a); }
-export function stft(self: Tensor, n_fft: number, options?: { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
-export function stft(self: Tensor, n_fft: number, hopLength?: number | null, winLength?: number | null, window?: Tensor | number | null, normalized?: boolean | null, onesided?: boolean | null, returnComplex?: boolean | null): Tensor;
-export function stft(self: Tensor, n_fft: number, options?: { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
-export function stft(self: Tensor, n_fft: number, hopLength?: number | null, winLength?: number | null, window?: Tensor | number | null, center?: boolean | null, padMode?: string | null, normalized?: boolean | null, onesided?: boolean | null, returnComplex?: boolean | null): Tensor;
 const F_stft = T.O_stft;
+export function stft(self: Tensor, n_fft: number, options?: { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
+export function stft(self: Tensor, n_fft: number, hopLength?: number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, winLength?: number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, window?: Tensor | number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, normalized?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, onesided?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, returnComplex?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, options?: { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
+export function stft(self: Tensor, n_fft: number, options?: { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
+export function stft(self: Tensor, n_fft: number, hopLength?: number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, winLength?: number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, window?: Tensor | number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, center?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, padMode?: string | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, normalized?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, onesided?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, returnComplex?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, options?: { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
 export function stft(...a: any[]): any { return call(F_stft, a); }
+const F_stride = T.O_stride;
 export function stride(self: Tensor, dim: string): any;
 export function stride(self: Tensor, dim: number): any;
-const F_stride = T.O_stride;
 export function stride(...a: any[]): any { return call(F_stride, a); }
+const F_sub = T.O_sub;
 export function sub(self: Tensor, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
 export function sub(self: Tensor, other: number | boolean, options?: { alpha?: number | boolean | null }): Tensor;
-export function sub(self: Tensor, other: number | boolean, alpha?: number | boolean | null): Tensor;
-const F_sub = T.O_sub;
+export function sub(self: Tensor, other: number | boolean, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
 export function sub(...a: any[]): any { return call(F_sub, a); }
+const F_sub_ = T.O_sub_;
 export function sub_(self: Tensor, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
 export function sub_(self: Tensor, other: number | boolean, options?: { alpha?: number | boolean | null }): Tensor;
-export function sub_(self: Tensor, other: number | boolean, alpha?: number | boolean | null): Tensor;
-const F_sub_ = T.O_sub_;
+export function sub_(self: Tensor, other: number | boolean, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
 export function sub_(...a: any[]): any { return call(F_sub_, a); }
-export function subtract(self: Tensor, other: number | boolean, options?: { alpha?: number | boolean | null }): Tensor;
-export function subtract(self: Tensor, other: number | boolean, alpha?: number | boolean | null): Tensor;
-export function subtract(self: Tensor, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
 const F_subtract = T.O_subtract;
+export function subtract(self: Tensor, other: number | boolean, options?: { alpha?: number | boolean | null }): Tensor;
+export function subtract(self: Tensor, other: number | boolean, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
+export function subtract(self: Tensor, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
 export function subtract(...a: any[]): any { return call(F_subtract, a); }
-export function subtract_(self: Tensor, other: number | boolean, options?: { alpha?: number | boolean | null }): Tensor;
-export function subtract_(self: Tensor, other: number | boolean, alpha?: number | boolean | null): Tensor;
-export function subtract_(self: Tensor, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
 const F_subtract_ = T.O_subtract_;
+export function subtract_(self: Tensor, other: number | boolean, options?: { alpha?: number | boolean | null }): Tensor;
+export function subtract_(self: Tensor, other: number | boolean, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
+export function subtract_(self: Tensor, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
 export function subtract_(...a: any[]): any { return call(F_subtract_, a); }
+const F_sum = T.O_sum;
 export function sum(self: Tensor, options?: { dtype?: DType | null }): Tensor;
 export function sum(self: Tensor, dim: number | number[] | null, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function sum(self: Tensor, dim: number | number[] | null, keepdim?: boolean | null, options?: { dtype?: DType | null }): Tensor;
-const F_sum = T.O_sum;
+export function sum(self: Tensor, dim: number | number[] | null, keepdim?: boolean | null | { keepdim?: boolean | null; dtype?: DType | null }, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function sum(...a: any[]): any { return call(F_sum, a); }
-export function sumToSize(self: Tensor, size: number | number[]): Tensor;
 const F_sum_to_size = T.O_sum_to_size;
+export function sumToSize(self: Tensor, size: number | number[]): Tensor;
 export function sumToSize(...a: any[]): any { return call(F_sum_to_size, a); }
-export function svd(self: Tensor, options?: { some?: boolean | null; computeUv?: boolean | null }): [Tensor, Tensor, Tensor];
-export function svd(self: Tensor, some?: boolean | null, computeUv?: boolean | null): [Tensor, Tensor, Tensor];
 const F_svd = T.O_svd;
+export function svd(self: Tensor, options?: { some?: boolean | null; computeUv?: boolean | null }): [Tensor, Tensor, Tensor];
+export function svd(self: Tensor, some?: boolean | null | { some?: boolean | null; computeUv?: boolean | null }, computeUv?: boolean | null | { some?: boolean | null; computeUv?: boolean | null }, options?: { some?: boolean | null; computeUv?: boolean | null }): [Tensor, Tensor, Tensor];
 export function svd(...a: any[]): any { return call(F_svd, a); }
-export function swapaxes(self: Tensor, axis0: number, axis1: number): Tensor;
 const F_swapaxes = T.O_swapaxes;
+export function swapaxes(self: Tensor, axis0: number, axis1: number): Tensor;
 export function swapaxes(...a: any[]): any { return call(F_swapaxes, a); }
-export function swapaxes_(self: Tensor, axis0: number, axis1: number): Tensor;
 const F_swapaxes_ = T.O_swapaxes_;
+export function swapaxes_(self: Tensor, axis0: number, axis1: number): Tensor;
 export function swapaxes_(...a: any[]): any { return call(F_swapaxes_, a); }
-export function swapdims(self: Tensor, dim0: number, dim1: number): Tensor;
 const F_swapdims = T.O_swapdims;
+export function swapdims(self: Tensor, dim0: number, dim1: number): Tensor;
 export function swapdims(...a: any[]): any { return call(F_swapdims, a); }
-export function swapdims_(self: Tensor, dim0: number, dim1: number): Tensor;
 const F_swapdims_ = T.O_swapdims_;
+export function swapdims_(self: Tensor, dim0: number, dim1: number): Tensor;
 export function swapdims_(...a: any[]): any { return call(F_swapdims_, a); }
-export function symeig(self: Tensor, options?: { eigenvectors?: boolean | null; upper?: boolean | null }): [Tensor, Tensor];
-export function symeig(self: Tensor, eigenvectors?: boolean | null, upper?: boolean | null): [Tensor, Tensor];
 const F_symeig = T.O_symeig;
+export function symeig(self: Tensor, options?: { eigenvectors?: boolean | null; upper?: boolean | null }): [Tensor, Tensor];
+export function symeig(self: Tensor, eigenvectors?: boolean | null | { eigenvectors?: boolean | null; upper?: boolean | null }, upper?: boolean | null | { eigenvectors?: boolean | null; upper?: boolean | null }, options?: { eigenvectors?: boolean | null; upper?: boolean | null }): [Tensor, Tensor];
 export function symeig(...a: any[]): any { return call(F_symeig, a); }
-export function t(self: Tensor): Tensor;
 const F_t = T.O_t;
+export function t(self: Tensor): Tensor;
 export function t(...a: any[]): any { return call(F_t, a); }
-export function t_(self: Tensor): Tensor;
 const F_t_ = T.O_t_;
+export function t_(self: Tensor): Tensor;
 export function t_(...a: any[]): any { return call(F_t_, a); }
-export function tCopy(self: Tensor): Tensor;
 const F_t_copy = T.O_t_copy;
+export function tCopy(self: Tensor): Tensor;
 export function tCopy(...a: any[]): any { return call(F_t_copy, a); }
-export function take(self: Tensor, index: Tensor | number): Tensor;
 const F_take = T.O_take;
+export function take(self: Tensor, index: Tensor | number): Tensor;
 export function take(...a: any[]): any { return call(F_take, a); }
-export function takeAlongDim(self: Tensor, indices: Tensor | number, options?: { dim?: number | null }): Tensor;
-export function takeAlongDim(self: Tensor, indices: Tensor | number, dim?: number | null): Tensor;
 const F_take_along_dim = T.O_take_along_dim;
+export function takeAlongDim(self: Tensor, indices: Tensor | number, options?: { dim?: number | null }): Tensor;
+export function takeAlongDim(self: Tensor, indices: Tensor | number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor;
 export function takeAlongDim(...a: any[]): any { return call(F_take_along_dim, a); }
-export function tan(self: Tensor): Tensor;
 const F_tan = T.O_tan;
+export function tan(self: Tensor): Tensor;
 export function tan(...a: any[]): any { return call(F_tan, a); }
-export function tan_(self: Tensor): Tensor;
 const F_tan_ = T.O_tan_;
+export function tan_(self: Tensor): Tensor;
 export function tan_(...a: any[]): any { return call(F_tan_, a); }
-export function tanh(self: Tensor): Tensor;
 const F_tanh = T.O_tanh;
+export function tanh(self: Tensor): Tensor;
 export function tanh(...a: any[]): any { return call(F_tanh, a); }
-export function tanh_(self: Tensor): Tensor;
 const F_tanh_ = T.O_tanh_;
+export function tanh_(self: Tensor): Tensor;
 export function tanh_(...a: any[]): any { return call(F_tanh_, a); }
-export function tanhBackward(grad_output: Tensor, output: Tensor | number): Tensor;
 const F_tanh_backward = T.O_tanh_backward;
+export function tanhBackward(grad_output: Tensor, output: Tensor | number): Tensor;
 export function tanhBackward(...a: any[]): any { return call(F_tanh_backward, a); }
-export function tensorSplit(self: Tensor, tensor_indices_or_sections: Tensor | number, options?: { dim?: number | null }): Tensor[];
-export function tensorSplit(self: Tensor, tensor_indices_or_sections: Tensor | number, dim?: number | null): Tensor[];
-export function tensorSplit(self: Tensor, sections: number, options?: { dim?: number | null }): Tensor[];
-export function tensorSplit(self: Tensor, sections: number, dim?: number | null): Tensor[];
-export function tensorSplit(self: Tensor, indices: number | number[], options?: { dim?: number | null }): Tensor[];
-export function tensorSplit(self: Tensor, indices: number | number[], dim?: number | null): Tensor[];
 const F_tensor_split = T.O_tensor_split;
+export function tensorSplit(self: Tensor, tensor_indices_or_sections: Tensor | number, options?: { dim?: number | null }): Tensor[];
+export function tensorSplit(self: Tensor, tensor_indices_or_sections: Tensor | number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
+export function tensorSplit(self: Tensor, sections: number, options?: { dim?: number | null }): Tensor[];
+export function tensorSplit(self: Tensor, sections: number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
+export function tensorSplit(self: Tensor, indices: number | number[], options?: { dim?: number | null }): Tensor[];
+export function tensorSplit(self: Tensor, indices: number | number[], dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
 export function tensorSplit(...a: any[]): any { return call(F_tensor_split, a); }
-export function tensordot(self: Tensor, other: Tensor | number, dims_self: number | number[], dims_other: number | number[]): Tensor;
 const F_tensordot = T.O_tensordot;
+export function tensordot(self: Tensor, other: Tensor | number, dims_self: number | number[], dims_other: number | number[]): Tensor;
 export function tensordot(...a: any[]): any { return call(F_tensordot, a); }
-export function thnnConv2d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }): Tensor;
-export function thnnConv2d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias?: Tensor | number | null, stride?: number | number[] | null, padding?: number | number[] | null): Tensor;
 const F_thnn_conv2d = T.O_thnn_conv2d;
+export function thnnConv2d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }): Tensor;
+export function thnnConv2d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }): Tensor;
 export function thnnConv2d(...a: any[]): any { return call(F_thnn_conv2d, a); }
-export function threshold(self: Tensor, threshold: number | boolean, value: number | boolean): Tensor;
 const F_threshold = T.O_threshold;
+export function threshold(self: Tensor, threshold: number | boolean, value: number | boolean): Tensor;
 export function threshold(...a: any[]): any { return call(F_threshold, a); }
-export function threshold_(self: Tensor, threshold: number | boolean, value: number | boolean): Tensor;
 const F_threshold_ = T.O_threshold_;
+export function threshold_(self: Tensor, threshold: number | boolean, value: number | boolean): Tensor;
 export function threshold_(...a: any[]): any { return call(F_threshold_, a); }
-export function thresholdBackward(grad_output: Tensor, self: Tensor | number, threshold: number | boolean): Tensor;
 const F_threshold_backward = T.O_threshold_backward;
+export function thresholdBackward(grad_output: Tensor, self: Tensor | number, threshold: number | boolean): Tensor;
 export function thresholdBackward(...a: any[]): any { return call(F_threshold_backward, a); }
-export function tile(self: Tensor, dims: number | number[]): Tensor;
 const F_tile = T.O_tile;
+export function tile(self: Tensor, dims: number | number[]): Tensor;
 export function tile(...a: any[]): any { return call(F_tile, a); }
-export function to(self: Tensor, device: Device, dtype: DType, options?: { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
-export function to(self: Tensor, device: Device, dtype: DType, nonBlocking?: boolean | null, copy?: boolean | null, memoryFormat?: MemoryFormat | null): Tensor;
-export function to(self: Tensor, other: Tensor | number, options?: { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
-export function to(self: Tensor, other: Tensor | number, nonBlocking?: boolean | null, copy?: boolean | null, memoryFormat?: MemoryFormat | null): Tensor;
-export function to(self: Tensor, dtype: DType, options?: { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
-export function to(self: Tensor, dtype: DType, nonBlocking?: boolean | null, copy?: boolean | null, memoryFormat?: MemoryFormat | null): Tensor;
-export function to(self: Tensor, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
 const F_to = T.O_to;
+export function to(self: Tensor, device: Device, dtype: DType, options?: { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
+export function to(self: Tensor, device: Device, dtype: DType, nonBlocking?: boolean | null | { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }, copy?: boolean | null | { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }, memoryFormat?: MemoryFormat | null | { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }, options?: { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
+export function to(self: Tensor, other: Tensor | number, options?: { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
+export function to(self: Tensor, other: Tensor | number, nonBlocking?: boolean | null | { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }, copy?: boolean | null | { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }, memoryFormat?: MemoryFormat | null | { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }, options?: { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
+export function to(self: Tensor, dtype: DType, options?: { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
+export function to(self: Tensor, dtype: DType, nonBlocking?: boolean | null | { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }, copy?: boolean | null | { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }, memoryFormat?: MemoryFormat | null | { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }, options?: { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
+export function to(self: Tensor, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
 export function to(...a: any[]): any { return call(F_to, a); }
-export function toDense(self: Tensor, options?: { dtype?: DType | null }): Tensor;
-export function toDense(self: Tensor, dtype?: DType | null): Tensor;
 const F_to_dense = T.O_to_dense;
+export function toDense(self: Tensor, options?: { dtype?: DType | null }): Tensor;
+export function toDense(self: Tensor, dtype?: DType | null | { dtype?: DType | null }, options?: { dtype?: DType | null }): Tensor;
 export function toDense(...a: any[]): any { return call(F_to_dense, a); }
-export function toDenseBackward(grad: Tensor, input: Tensor | number): Tensor;
 const F_to_dense_backward = T.O_to_dense_backward;
+export function toDenseBackward(grad: Tensor, input: Tensor | number): Tensor;
 export function toDenseBackward(...a: any[]): any { return call(F_to_dense_backward, a); }
-export function toMkldnn(self: Tensor, options?: { dtype?: DType | null }): Tensor;
-export function toMkldnn(self: Tensor, dtype?: DType | null): Tensor;
 const F_to_mkldnn = T.O_to_mkldnn;
+export function toMkldnn(self: Tensor, options?: { dtype?: DType | null }): Tensor;
+export function toMkldnn(self: Tensor, dtype?: DType | null | { dtype?: DType | null }, options?: { dtype?: DType | null }): Tensor;
 export function toMkldnn(...a: any[]): any { return call(F_to_mkldnn, a); }
-export function toMkldnnBackward(grad: Tensor, input: Tensor | number): Tensor;
 const F_to_mkldnn_backward = T.O_to_mkldnn_backward;
+export function toMkldnnBackward(grad: Tensor, input: Tensor | number): Tensor;
 export function toMkldnnBackward(...a: any[]): any { return call(F_to_mkldnn_backward, a); }
-export function toPaddedTensor(self: Tensor, padding: number, options?: { outputSize?: number | number[] | null }): Tensor;
-export function toPaddedTensor(self: Tensor, padding: number, outputSize?: number | number[] | null): Tensor;
 const F_to_padded_tensor = T.O_to_padded_tensor;
+export function toPaddedTensor(self: Tensor, padding: number, options?: { outputSize?: number | number[] | null }): Tensor;
+export function toPaddedTensor(self: Tensor, padding: number, outputSize?: number | number[] | null | { outputSize?: number | number[] | null }, options?: { outputSize?: number | number[] | null }): Tensor;
 export function toPaddedTensor(...a: any[]): any { return call(F_to_padded_tensor, a); }
+const F_to_sparse = T.O_to_sparse;
 export function toSparse(self: Tensor): Tensor;
 export function toSparse(self: Tensor, sparse_dim: number): Tensor;
-const F_to_sparse = T.O_to_sparse;
 export function toSparse(...a: any[]): any { return call(F_to_sparse, a); }
-export function toSparseBsc(self: Tensor, blocksize: number | number[]): Tensor;
 const F_to_sparse_bsc = T.O_to_sparse_bsc;
+export function toSparseBsc(self: Tensor, blocksize: number | number[]): Tensor;
 export function toSparseBsc(...a: any[]): any { return call(F_to_sparse_bsc, a); }
-export function toSparseBsr(self: Tensor, blocksize: number | number[]): Tensor;
 const F_to_sparse_bsr = T.O_to_sparse_bsr;
+export function toSparseBsr(self: Tensor, blocksize: number | number[]): Tensor;
 export function toSparseBsr(...a: any[]): any { return call(F_to_sparse_bsr, a); }
-export function toSparseCsc(self: Tensor): Tensor;
 const F_to_sparse_csc = T.O_to_sparse_csc;
+export function toSparseCsc(self: Tensor): Tensor;
 export function toSparseCsc(...a: any[]): any { return call(F_to_sparse_csc, a); }
-export function toSparseCsr(self: Tensor): Tensor;
 const F_to_sparse_csr = T.O_to_sparse_csr;
+export function toSparseCsr(self: Tensor): Tensor;
 export function toSparseCsr(...a: any[]): any { return call(F_to_sparse_csr, a); }
-export function topk(self: Tensor, k: number, options?: { dim?: number | null; largest?: boolean | null; sorted?: boolean | null }): [Tensor, Tensor];
-export function topk(self: Tensor, k: number, dim?: number | null, largest?: boolean | null, sorted?: boolean | null): [Tensor, Tensor];
 const F_topk = T.O_topk;
+export function topk(self: Tensor, k: number, options?: { dim?: number | null; largest?: boolean | null; sorted?: boolean | null }): [Tensor, Tensor];
+export function topk(self: Tensor, k: number, dim?: number | null | { dim?: number | null; largest?: boolean | null; sorted?: boolean | null }, largest?: boolean | null | { dim?: number | null; largest?: boolean | null; sorted?: boolean | null }, sorted?: boolean | null | { dim?: number | null; largest?: boolean | null; sorted?: boolean | null }, options?: { dim?: number | null; largest?: boolean | null; sorted?: boolean | null }): [Tensor, Tensor];
 export function topk(...a: any[]): any { return call(F_topk, a); }
-export function trace(self: Tensor): Tensor;
 const F_trace = T.O_trace;
+export function trace(self: Tensor): Tensor;
 export function trace(...a: any[]): any { return call(F_trace, a); }
-export function traceBackward(grad: Tensor, sizes: number | number[]): Tensor;
 const F_trace_backward = T.O_trace_backward;
+export function traceBackward(grad: Tensor, sizes: number | number[]): Tensor;
 export function traceBackward(...a: any[]): any { return call(F_trace_backward, a); }
+const F_transpose = T.O_transpose;
 export function transpose(self: Tensor, dim0: number, dim1: number): Tensor;
 export function transpose(self: Tensor, dim0: string, dim1: string): Tensor;
-const F_transpose = T.O_transpose;
 export function transpose(...a: any[]): any { return call(F_transpose, a); }
-export function transpose_(self: Tensor, dim0: number, dim1: number): Tensor;
 const F_transpose_ = T.O_transpose_;
+export function transpose_(self: Tensor, dim0: number, dim1: number): Tensor;
 export function transpose_(...a: any[]): any { return call(F_transpose_, a); }
-export function transposeCopy(self: Tensor, dim0: number, dim1: number): Tensor;
 const F_transpose_copy = T.O_transpose_copy;
+export function transposeCopy(self: Tensor, dim0: number, dim1: number): Tensor;
 export function transposeCopy(...a: any[]): any { return call(F_transpose_copy, a); }
+const F_trapezoid = T.O_trapezoid;
 export function trapezoid(y: Tensor, x: Tensor | number, options?: { dim?: number | null }): Tensor;
 export function trapezoid(y: Tensor, options?: { dx?: number | boolean | null; dim?: number | null }): Tensor;
-const F_trapezoid = T.O_trapezoid;
 export function trapezoid(...a: any[]): any { return call(F_trapezoid, a); }
+const F_trapz = T.O_trapz;
 export function trapz(y: Tensor, x: Tensor | number, options?: { dim?: number | null }): Tensor;
 export function trapz(y: Tensor, options?: { dx?: number | null; dim?: number | null }): Tensor;
-const F_trapz = T.O_trapz;
 export function trapz(...a: any[]): any { return call(F_trapz, a); }
-export function triangularSolve(self: Tensor, A: Tensor | number, options?: { upper?: boolean | null; transpose?: boolean | null; unitriangular?: boolean | null }): [Tensor, Tensor];
-export function triangularSolve(self: Tensor, A: Tensor | number, upper?: boolean | null, transpose?: boolean | null, unitriangular?: boolean | null): [Tensor, Tensor];
 const F_triangular_solve = T.O_triangular_solve;
+export function triangularSolve(self: Tensor, A: Tensor | number, options?: { upper?: boolean | null; transpose?: boolean | null; unitriangular?: boolean | null }): [Tensor, Tensor];
+export function triangularSolve(self: Tensor, A: Tensor | number, upper?: boolean | null | { upper?: boolean | null; transpose?: boolean | null; unitriangular?: boolean | null }, transpose?: boolean | null | { upper?: boolean | null; transpose?: boolean | null; unitriangular?: boolean | null }, unitriangular?: boolean | null | { upper?: boolean | null; transpose?: boolean | null; unitriangular?: boolean | null }, options?: { upper?: boolean | null; transpose?: boolean | null; unitriangular?: boolean | null }): [Tensor, Tensor];
 export function triangularSolve(...a: any[]): any { return call(F_triangular_solve, a); }
-export function tril(self: Tensor, options?: { diagonal?: number | null }): Tensor;
-export function tril(self: Tensor, diagonal?: number | null): Tensor;
 const F_tril = T.O_tril;
+export function tril(self: Tensor, options?: { diagonal?: number | null }): Tensor;
+export function tril(self: Tensor, diagonal?: number | null | { diagonal?: number | null }, options?: { diagonal?: number | null }): Tensor;
 export function tril(...a: any[]): any { return call(F_tril, a); }
-export function tril_(self: Tensor, options?: { diagonal?: number | null }): Tensor;
-export function tril_(self: Tensor, diagonal?: number | null): Tensor;
 const F_tril_ = T.O_tril_;
+export function tril_(self: Tensor, options?: { diagonal?: number | null }): Tensor;
+export function tril_(self: Tensor, diagonal?: number | null | { diagonal?: number | null }, options?: { diagonal?: number | null }): Tensor;
 export function tril_(...a: any[]): any { return call(F_tril_, a); }
-export function trilIndices(row: number, col: number, options?: { offset?: number | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-export function trilIndices(row: number, col: number, offset?: number | null, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 const F_tril_indices = T.O_tril_indices;
+export function trilIndices(row: number, col: number, options?: { offset?: number | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function trilIndices(row: number, col: number, offset?: number | null | { offset?: number | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }, options?: { offset?: number | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function trilIndices(...a: any[]): any { return call(F_tril_indices, a); }
-export function tripletMarginLoss(anchor: Tensor, positive: Tensor | number, negative: Tensor | number, options?: { margin?: number | null; p?: number | null; eps?: number | null; swap?: boolean | null; reduction?: number | null }): Tensor;
-export function tripletMarginLoss(anchor: Tensor, positive: Tensor | number, negative: Tensor | number, margin?: number | null, p?: number | null, eps?: number | null, swap?: boolean | null, reduction?: number | null): Tensor;
 const F_triplet_margin_loss = T.O_triplet_margin_loss;
+export function tripletMarginLoss(anchor: Tensor, positive: Tensor | number, negative: Tensor | number, options?: { margin?: number | null; p?: number | null; eps?: number | null; swap?: boolean | null; reduction?: number | null }): Tensor;
+export function tripletMarginLoss(anchor: Tensor, positive: Tensor | number, negative: Tensor | number, margin?: number | null | { margin?: number | null; p?: number | null; eps?: number | null; swap?: boolean | null; reduction?: number | null }, p?: number | null | { margin?: number | null; p?: number | null; eps?: number | null; swap?: boolean | null; reduction?: number | null }, eps?: number | null | { margin?: number | null; p?: number | null; eps?: number | null; swap?: boolean | null; reduction?: number | null }, swap?: boolean | null | { margin?: number | null; p?: number | null; eps?: number | null; swap?: boolean | null; reduction?: number | null }, reduction?: number | null | { margin?: number | null; p?: number | null; eps?: number | null; swap?: boolean | null; reduction?: number | null }, options?: { margin?: number | null; p?: number | null; eps?: number | null; swap?: boolean | null; reduction?: number | null }): Tensor;
 export function tripletMarginLoss(...a: any[]): any { return call(F_triplet_margin_loss, a); }
-export function triu(self: Tensor, options?: { diagonal?: number | null }): Tensor;
-export function triu(self: Tensor, diagonal?: number | null): Tensor;
 const F_triu = T.O_triu;
+export function triu(self: Tensor, options?: { diagonal?: number | null }): Tensor;
+export function triu(self: Tensor, diagonal?: number | null | { diagonal?: number | null }, options?: { diagonal?: number | null }): Tensor;
 export function triu(...a: any[]): any { return call(F_triu, a); }
-export function triu_(self: Tensor, options?: { diagonal?: number | null }): Tensor;
-export function triu_(self: Tensor, diagonal?: number | null): Tensor;
 const F_triu_ = T.O_triu_;
+export function triu_(self: Tensor, options?: { diagonal?: number | null }): Tensor;
+export function triu_(self: Tensor, diagonal?: number | null | { diagonal?: number | null }, options?: { diagonal?: number | null }): Tensor;
 export function triu_(...a: any[]): any { return call(F_triu_, a); }
-export function triuIndices(row: number, col: number, options?: { offset?: number | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-export function triuIndices(row: number, col: number, offset?: number | null, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 const F_triu_indices = T.O_triu_indices;
+export function triuIndices(row: number, col: number, options?: { offset?: number | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function triuIndices(row: number, col: number, offset?: number | null | { offset?: number | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }, options?: { offset?: number | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function triuIndices(...a: any[]): any { return call(F_triu_indices, a); }
+const F_true_divide = T.O_true_divide;
 export function trueDivide(self: Tensor, other: number | boolean): Tensor;
 export function trueDivide(self: Tensor, other: Tensor | number): Tensor;
-const F_true_divide = T.O_true_divide;
 export function trueDivide(...a: any[]): any { return call(F_true_divide, a); }
+const F_true_divide_ = T.O_true_divide_;
 export function trueDivide_(self: Tensor, other: Tensor | number): Tensor;
 export function trueDivide_(self: Tensor, other: number | boolean): Tensor;
-const F_true_divide_ = T.O_true_divide_;
 export function trueDivide_(...a: any[]): any { return call(F_true_divide_, a); }
-export function trunc(self: Tensor): Tensor;
 const F_trunc = T.O_trunc;
+export function trunc(self: Tensor): Tensor;
 export function trunc(...a: any[]): any { return call(F_trunc, a); }
-export function trunc_(self: Tensor): Tensor;
 const F_trunc_ = T.O_trunc_;
+export function trunc_(self: Tensor): Tensor;
 export function trunc_(...a: any[]): any { return call(F_trunc_, a); }
-export function typeAs(self: Tensor, other: Tensor | number): Tensor;
 const F_type_as = T.O_type_as;
+export function typeAs(self: Tensor, other: Tensor | number): Tensor;
 export function typeAs(...a: any[]): any { return call(F_type_as, a); }
-export function unbind(self: Tensor, options?: { dim?: number | null }): Tensor[];
-export function unbind(self: Tensor, dim?: number | null): Tensor[];
-export function unbind(self: Tensor, dim: string): Tensor[];
 const F_unbind = T.O_unbind;
+export function unbind(self: Tensor, options?: { dim?: number | null }): Tensor[];
+export function unbind(self: Tensor, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
+export function unbind(self: Tensor, dim: string): Tensor[];
 export function unbind(...a: any[]): any { return call(F_unbind, a); }
-export function unbindCopy(self: Tensor, options?: { dim?: number | null }): Tensor[];
-export function unbindCopy(self: Tensor, dim?: number | null): Tensor[];
 const F_unbind_copy = T.O_unbind_copy;
+export function unbindCopy(self: Tensor, options?: { dim?: number | null }): Tensor[];
+export function unbindCopy(self: Tensor, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
 export function unbindCopy(...a: any[]): any { return call(F_unbind_copy, a); }
-export function unflatten(self: Tensor, dim: number, sizes: number | number[]): Tensor;
 const F_unflatten = T.O_unflatten;
+export function unflatten(self: Tensor, dim: number, sizes: number | number[]): Tensor;
 export function unflatten(...a: any[]): any { return call(F_unflatten, a); }
-export function unflattenDenseTensors(flat: Tensor, tensors: Tensor[]): Tensor[];
 const F_unflatten_dense_tensors = T.O_unflatten_dense_tensors;
+export function unflattenDenseTensors(flat: Tensor, tensors: Tensor[]): Tensor[];
 export function unflattenDenseTensors(...a: any[]): any { return call(F_unflatten_dense_tensors, a); }
-export function unfold(self: Tensor, dimension: number, size: number, step: number): Tensor;
 const F_unfold = T.O_unfold;
+export function unfold(self: Tensor, dimension: number, size: number, step: number): Tensor;
 export function unfold(...a: any[]): any { return call(F_unfold, a); }
-export function unfoldBackward(grad_in: Tensor, input_sizes: number | number[], dim: number, size: number, step: number): Tensor;
 const F_unfold_backward = T.O_unfold_backward;
+export function unfoldBackward(grad_in: Tensor, input_sizes: number | number[], dim: number, size: number, step: number): Tensor;
 export function unfoldBackward(...a: any[]): any { return call(F_unfold_backward, a); }
-export function unfoldCopy(self: Tensor, dimension: number, size: number, step: number): Tensor;
 const F_unfold_copy = T.O_unfold_copy;
+export function unfoldCopy(self: Tensor, dimension: number, size: number, step: number): Tensor;
 export function unfoldCopy(...a: any[]): any { return call(F_unfold_copy, a); }
-export function uniform(self: Tensor, options?: { from?: number | null; to?: number | null; generator?: null }): Tensor;
-export function uniform(self: Tensor, from?: number | null, to?: number | null, options?: { generator?: null }): Tensor;
 const F_uniform = T.O_uniform;
+export function uniform(self: Tensor, options?: { from?: number | null; to?: number | null; generator?: null }): Tensor;
+export function uniform(self: Tensor, from?: number | null | { from?: number | null; to?: number | null; generator?: null }, to?: number | null | { from?: number | null; to?: number | null; generator?: null }, options?: { from?: number | null; to?: number | null; generator?: null }): Tensor;
 export function uniform(...a: any[]): any { return call(F_uniform, a); }
-export function uniform_(self: Tensor, options?: { from?: number | null; to?: number | null; generator?: null }): Tensor;
-export function uniform_(self: Tensor, from?: number | null, to?: number | null, options?: { generator?: null }): Tensor;
 const F_uniform_ = T.O_uniform_;
+export function uniform_(self: Tensor, options?: { from?: number | null; to?: number | null; generator?: null }): Tensor;
+export function uniform_(self: Tensor, from?: number | null | { from?: number | null; to?: number | null; generator?: null }, to?: number | null | { from?: number | null; to?: number | null; generator?: null }, options?: { from?: number | null; to?: number | null; generator?: null }): Tensor;
 export function uniform_(...a: any[]): any { return call(F_uniform_, a); }
-export function uniqueConsecutive(self: Tensor, options?: { returnInverse?: boolean | null; returnCounts?: boolean | null; dim?: number | null }): [Tensor, Tensor, Tensor];
-export function uniqueConsecutive(self: Tensor, returnInverse?: boolean | null, returnCounts?: boolean | null, dim?: number | null): [Tensor, Tensor, Tensor];
 const F_unique_consecutive = T.O_unique_consecutive;
+export function uniqueConsecutive(self: Tensor, options?: { returnInverse?: boolean | null; returnCounts?: boolean | null; dim?: number | null }): [Tensor, Tensor, Tensor];
+export function uniqueConsecutive(self: Tensor, returnInverse?: boolean | null | { returnInverse?: boolean | null; returnCounts?: boolean | null; dim?: number | null }, returnCounts?: boolean | null | { returnInverse?: boolean | null; returnCounts?: boolean | null; dim?: number | null }, dim?: number | null | { returnInverse?: boolean | null; returnCounts?: boolean | null; dim?: number | null }, options?: { returnInverse?: boolean | null; returnCounts?: boolean | null; dim?: number | null }): [Tensor, Tensor, Tensor];
 export function uniqueConsecutive(...a: any[]): any { return call(F_unique_consecutive, a); }
-export function uniqueDim(self: Tensor, dim: number, options?: { sorted?: boolean | null; returnInverse?: boolean | null; returnCounts?: boolean | null }): [Tensor, Tensor, Tensor];
-export function uniqueDim(self: Tensor, dim: number, sorted?: boolean | null, returnInverse?: boolean | null, returnCounts?: boolean | null): [Tensor, Tensor, Tensor];
 const F_unique_dim = T.O_unique_dim;
+export function uniqueDim(self: Tensor, dim: number, options?: { sorted?: boolean | null; returnInverse?: boolean | null; returnCounts?: boolean | null }): [Tensor, Tensor, Tensor];
+export function uniqueDim(self: Tensor, dim: number, sorted?: boolean | null | { sorted?: boolean | null; returnInverse?: boolean | null; returnCounts?: boolean | null }, returnInverse?: boolean | null | { sorted?: boolean | null; returnInverse?: boolean | null; returnCounts?: boolean | null }, returnCounts?: boolean | null | { sorted?: boolean | null; returnInverse?: boolean | null; returnCounts?: boolean | null }, options?: { sorted?: boolean | null; returnInverse?: boolean | null; returnCounts?: boolean | null }): [Tensor, Tensor, Tensor];
 export function uniqueDim(...a: any[]): any { return call(F_unique_dim, a); }
-export function uniqueDimConsecutive(self: Tensor, dim: number, options?: { returnInverse?: boolean | null; returnCounts?: boolean | null }): [Tensor, Tensor, Tensor];
-export function uniqueDimConsecutive(self: Tensor, dim: number, returnInverse?: boolean | null, returnCounts?: boolean | null): [Tensor, Tensor, Tensor];
 const F_unique_dim_consecutive = T.O_unique_dim_consecutive;
+export function uniqueDimConsecutive(self: Tensor, dim: number, options?: { returnInverse?: boolean | null; returnCounts?: boolean | null }): [Tensor, Tensor, Tensor];
+export function uniqueDimConsecutive(self: Tensor, dim: number, returnInverse?: boolean | null | { returnInverse?: boolean | null; returnCounts?: boolean | null }, returnCounts?: boolean | null | { returnInverse?: boolean | null; returnCounts?: boolean | null }, options?: { returnInverse?: boolean | null; returnCounts?: boolean | null }): [Tensor, Tensor, Tensor];
 export function uniqueDimConsecutive(...a: any[]): any { return call(F_unique_dim_consecutive, a); }
-export function unsafeChunk(self: Tensor, chunks: number, options?: { dim?: number | null }): Tensor[];
-export function unsafeChunk(self: Tensor, chunks: number, dim?: number | null): Tensor[];
 const F_unsafe_chunk = T.O_unsafe_chunk;
+export function unsafeChunk(self: Tensor, chunks: number, options?: { dim?: number | null }): Tensor[];
+export function unsafeChunk(self: Tensor, chunks: number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
 export function unsafeChunk(...a: any[]): any { return call(F_unsafe_chunk, a); }
-export function unsafeSplit(self: Tensor, split_size: number, options?: { dim?: number | null }): Tensor[];
-export function unsafeSplit(self: Tensor, split_size: number, dim?: number | null): Tensor[];
 const F_unsafe_split = T.O_unsafe_split;
+export function unsafeSplit(self: Tensor, split_size: number, options?: { dim?: number | null }): Tensor[];
+export function unsafeSplit(self: Tensor, split_size: number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
 export function unsafeSplit(...a: any[]): any { return call(F_unsafe_split, a); }
-export function unsafeSplitWithSizes(self: Tensor, split_sizes: number | number[], options?: { dim?: number | null }): Tensor[];
-export function unsafeSplitWithSizes(self: Tensor, split_sizes: number | number[], dim?: number | null): Tensor[];
 const F_unsafe_split_with_sizes = T.O_unsafe_split_with_sizes;
+export function unsafeSplitWithSizes(self: Tensor, split_sizes: number | number[], options?: { dim?: number | null }): Tensor[];
+export function unsafeSplitWithSizes(self: Tensor, split_sizes: number | number[], dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
 export function unsafeSplitWithSizes(...a: any[]): any { return call(F_unsafe_split_with_sizes, a); }
-export function unsqueeze(self: Tensor, dim: number): Tensor;
 const F_unsqueeze = T.O_unsqueeze;
+export function unsqueeze(self: Tensor, dim: number): Tensor;
 export function unsqueeze(...a: any[]): any { return call(F_unsqueeze, a); }
-export function unsqueeze_(self: Tensor, dim: number): Tensor;
 const F_unsqueeze_ = T.O_unsqueeze_;
+export function unsqueeze_(self: Tensor, dim: number): Tensor;
 export function unsqueeze_(...a: any[]): any { return call(F_unsqueeze_, a); }
-export function unsqueezeCopy(self: Tensor, dim: number): Tensor;
 const F_unsqueeze_copy = T.O_unsqueeze_copy;
+export function unsqueezeCopy(self: Tensor, dim: number): Tensor;
 export function unsqueezeCopy(...a: any[]): any { return call(F_unsqueeze_copy, a); }
-export function upsampleBicubic2d(self: Tensor, output_size: number | number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function upsampleBicubic2d(self: Tensor, output_size: number | number[], align_corners: boolean, scalesH?: number | null, scalesW?: number | null): Tensor;
-export function upsampleBicubic2d(input: Tensor, output_size: number | number[] | null, align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 const F_upsample_bicubic2d = T.O_upsample_bicubic2d;
+export function upsampleBicubic2d(self: Tensor, output_size: number | number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleBicubic2d(self: Tensor, output_size: number | number[], align_corners: boolean, scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleBicubic2d(input: Tensor, output_size: number | number[] | null, align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 export function upsampleBicubic2d(...a: any[]): any { return call(F_upsample_bicubic2d, a); }
-export function upsampleBicubic2dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function upsampleBicubic2dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, scalesH?: number | null, scalesW?: number | null): Tensor;
-export function upsampleBicubic2dBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 const F_upsample_bicubic2d_backward = T.O_upsample_bicubic2d_backward;
+export function upsampleBicubic2dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleBicubic2dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleBicubic2dBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 export function upsampleBicubic2dBackward(...a: any[]): any { return call(F_upsample_bicubic2d_backward, a); }
-export function upsampleBilinear2d(self: Tensor, output_size: number | number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function upsampleBilinear2d(self: Tensor, output_size: number | number[], align_corners: boolean, scalesH?: number | null, scalesW?: number | null): Tensor;
-export function upsampleBilinear2d(input: Tensor, output_size: number | number[] | null, align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 const F_upsample_bilinear2d = T.O_upsample_bilinear2d;
+export function upsampleBilinear2d(self: Tensor, output_size: number | number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleBilinear2d(self: Tensor, output_size: number | number[], align_corners: boolean, scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleBilinear2d(input: Tensor, output_size: number | number[] | null, align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 export function upsampleBilinear2d(...a: any[]): any { return call(F_upsample_bilinear2d, a); }
-export function upsampleBilinear2dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function upsampleBilinear2dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, scalesH?: number | null, scalesW?: number | null): Tensor;
-export function upsampleBilinear2dBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 const F_upsample_bilinear2d_backward = T.O_upsample_bilinear2d_backward;
+export function upsampleBilinear2dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleBilinear2dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleBilinear2dBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 export function upsampleBilinear2dBackward(...a: any[]): any { return call(F_upsample_bilinear2d_backward, a); }
-export function upsampleLinear1d(self: Tensor, output_size: number | number[], align_corners: boolean, options?: { scales?: number | null }): Tensor;
-export function upsampleLinear1d(self: Tensor, output_size: number | number[], align_corners: boolean, scales?: number | null): Tensor;
-export function upsampleLinear1d(input: Tensor, output_size: number | number[] | null, align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 const F_upsample_linear1d = T.O_upsample_linear1d;
+export function upsampleLinear1d(self: Tensor, output_size: number | number[], align_corners: boolean, options?: { scales?: number | null }): Tensor;
+export function upsampleLinear1d(self: Tensor, output_size: number | number[], align_corners: boolean, scales?: number | null | { scales?: number | null }, options?: { scales?: number | null }): Tensor;
+export function upsampleLinear1d(input: Tensor, output_size: number | number[] | null, align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 export function upsampleLinear1d(...a: any[]): any { return call(F_upsample_linear1d, a); }
-export function upsampleLinear1dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, options?: { scales?: number | null }): Tensor;
-export function upsampleLinear1dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, scales?: number | null): Tensor;
-export function upsampleLinear1dBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 const F_upsample_linear1d_backward = T.O_upsample_linear1d_backward;
+export function upsampleLinear1dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, options?: { scales?: number | null }): Tensor;
+export function upsampleLinear1dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, scales?: number | null | { scales?: number | null }, options?: { scales?: number | null }): Tensor;
+export function upsampleLinear1dBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 export function upsampleLinear1dBackward(...a: any[]): any { return call(F_upsample_linear1d_backward, a); }
-export function upsampleNearest1d(self: Tensor, output_size: number | number[], options?: { scales?: number | null }): Tensor;
-export function upsampleNearest1d(self: Tensor, output_size: number | number[], scales?: number | null): Tensor;
-export function upsampleNearest1d(input: Tensor, output_size: number | number[] | null, scale_factors: number | number[] | null): Tensor;
 const F_upsample_nearest1d = T.O_upsample_nearest1d;
+export function upsampleNearest1d(self: Tensor, output_size: number | number[], options?: { scales?: number | null }): Tensor;
+export function upsampleNearest1d(self: Tensor, output_size: number | number[], scales?: number | null | { scales?: number | null }, options?: { scales?: number | null }): Tensor;
+export function upsampleNearest1d(input: Tensor, output_size: number | number[] | null, scale_factors: number | number[] | null): Tensor;
 export function upsampleNearest1d(...a: any[]): any { return call(F_upsample_nearest1d, a); }
-export function upsampleNearest1dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], options?: { scales?: number | null }): Tensor;
-export function upsampleNearest1dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], scales?: number | null): Tensor;
-export function upsampleNearest1dBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], scale_factors: number | number[] | null): Tensor;
 const F_upsample_nearest1d_backward = T.O_upsample_nearest1d_backward;
+export function upsampleNearest1dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], options?: { scales?: number | null }): Tensor;
+export function upsampleNearest1dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], scales?: number | null | { scales?: number | null }, options?: { scales?: number | null }): Tensor;
+export function upsampleNearest1dBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], scale_factors: number | number[] | null): Tensor;
 export function upsampleNearest1dBackward(...a: any[]): any { return call(F_upsample_nearest1d_backward, a); }
-export function upsampleNearest2d(self: Tensor, output_size: number | number[], options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function upsampleNearest2d(self: Tensor, output_size: number | number[], scalesH?: number | null, scalesW?: number | null): Tensor;
-export function upsampleNearest2d(input: Tensor, output_size: number | number[] | null, scale_factors: number | number[] | null): Tensor;
 const F_upsample_nearest2d = T.O_upsample_nearest2d;
+export function upsampleNearest2d(self: Tensor, output_size: number | number[], options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleNearest2d(self: Tensor, output_size: number | number[], scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleNearest2d(input: Tensor, output_size: number | number[] | null, scale_factors: number | number[] | null): Tensor;
 export function upsampleNearest2d(...a: any[]): any { return call(F_upsample_nearest2d, a); }
-export function upsampleNearest2dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function upsampleNearest2dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], scalesH?: number | null, scalesW?: number | null): Tensor;
-export function upsampleNearest2dBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], scale_factors: number | number[] | null): Tensor;
 const F_upsample_nearest2d_backward = T.O_upsample_nearest2d_backward;
+export function upsampleNearest2dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleNearest2dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleNearest2dBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], scale_factors: number | number[] | null): Tensor;
 export function upsampleNearest2dBackward(...a: any[]): any { return call(F_upsample_nearest2d_backward, a); }
-export function upsampleNearest3d(self: Tensor, output_size: number | number[], options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function upsampleNearest3d(self: Tensor, output_size: number | number[], scalesD?: number | null, scalesH?: number | null, scalesW?: number | null): Tensor;
-export function upsampleNearest3d(input: Tensor, output_size: number | number[] | null, scale_factors: number | number[] | null): Tensor;
 const F_upsample_nearest3d = T.O_upsample_nearest3d;
+export function upsampleNearest3d(self: Tensor, output_size: number | number[], options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleNearest3d(self: Tensor, output_size: number | number[], scalesD?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesH?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleNearest3d(input: Tensor, output_size: number | number[] | null, scale_factors: number | number[] | null): Tensor;
 export function upsampleNearest3d(...a: any[]): any { return call(F_upsample_nearest3d, a); }
-export function upsampleNearest3dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function upsampleNearest3dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], scalesD?: number | null, scalesH?: number | null, scalesW?: number | null): Tensor;
-export function upsampleNearest3dBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], scale_factors: number | number[] | null): Tensor;
 const F_upsample_nearest3d_backward = T.O_upsample_nearest3d_backward;
+export function upsampleNearest3dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleNearest3dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], scalesD?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesH?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleNearest3dBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], scale_factors: number | number[] | null): Tensor;
 export function upsampleNearest3dBackward(...a: any[]): any { return call(F_upsample_nearest3d_backward, a); }
-export function upsampleTrilinear3d(self: Tensor, output_size: number | number[], align_corners: boolean, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function upsampleTrilinear3d(self: Tensor, output_size: number | number[], align_corners: boolean, scalesD?: number | null, scalesH?: number | null, scalesW?: number | null): Tensor;
-export function upsampleTrilinear3d(input: Tensor, output_size: number | number[] | null, align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 const F_upsample_trilinear3d = T.O_upsample_trilinear3d;
+export function upsampleTrilinear3d(self: Tensor, output_size: number | number[], align_corners: boolean, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleTrilinear3d(self: Tensor, output_size: number | number[], align_corners: boolean, scalesD?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesH?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleTrilinear3d(input: Tensor, output_size: number | number[] | null, align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 export function upsampleTrilinear3d(...a: any[]): any { return call(F_upsample_trilinear3d, a); }
-export function upsampleTrilinear3dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function upsampleTrilinear3dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, scalesD?: number | null, scalesH?: number | null, scalesW?: number | null): Tensor;
-export function upsampleTrilinear3dBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 const F_upsample_trilinear3d_backward = T.O_upsample_trilinear3d_backward;
+export function upsampleTrilinear3dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleTrilinear3dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, scalesD?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesH?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleTrilinear3dBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 export function upsampleTrilinear3dBackward(...a: any[]): any { return call(F_upsample_trilinear3d_backward, a); }
-export function valueSelectingReductionBackward(grad: Tensor, dim: number, indices: Tensor | number, sizes: number | number[], keepdim: boolean): Tensor;
 const F_value_selecting_reduction_backward = T.O_value_selecting_reduction_backward;
+export function valueSelectingReductionBackward(grad: Tensor, dim: number, indices: Tensor | number, sizes: number | number[], keepdim: boolean): Tensor;
 export function valueSelectingReductionBackward(...a: any[]): any { return call(F_value_selecting_reduction_backward, a); }
-export function values(self: Tensor): Tensor;
 const F_values = T.O_values;
+export function values(self: Tensor): Tensor;
 export function values(...a: any[]): any { return call(F_values, a); }
-export function valuesCopy(self: Tensor): Tensor;
 const F_values_copy = T.O_values_copy;
+export function valuesCopy(self: Tensor): Tensor;
 export function valuesCopy(...a: any[]): any { return call(F_values_copy, a); }
-export function vander(x: Tensor, options?: { N?: number | null; increasing?: boolean | null }): Tensor;
-export function vander(x: Tensor, N?: number | null, increasing?: boolean | null): Tensor;
 const F_vander = T.O_vander;
+export function vander(x: Tensor, options?: { N?: number | null; increasing?: boolean | null }): Tensor;
+export function vander(x: Tensor, N?: number | null | { N?: number | null; increasing?: boolean | null }, increasing?: boolean | null | { N?: number | null; increasing?: boolean | null }, options?: { N?: number | null; increasing?: boolean | null }): Tensor;
 export function vander(...a: any[]): any { return call(F_vander, a); }
+const F_var = T.O_var;
 export function var_fn(self: Tensor, options?: { unbiased?: boolean | null }): Tensor;
-export function var_fn(self: Tensor, unbiased?: boolean | null): Tensor;
+export function var_fn(self: Tensor, unbiased?: boolean | null | { unbiased?: boolean | null }, options?: { unbiased?: boolean | null }): Tensor;
 export function var_fn(self: Tensor, dim: number | number[] | null, options?: { correction?: number | null; keepdim?: boolean | null }): Tensor;
 export function var_fn(self: Tensor, dim: number | number[] | null, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): Tensor;
-export function var_fn(self: Tensor, dim: number | number[] | null, unbiased?: boolean | null, keepdim?: boolean | null): Tensor;
-const F_var = T.O_var;
+export function var_fn(self: Tensor, dim: number | number[] | null, unbiased?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, keepdim?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): Tensor;
 export function var_fn(...a: any[]): any { return call(F_var, a); }
-export function varMean(self: Tensor, options?: { unbiased?: boolean | null }): [Tensor, Tensor];
-export function varMean(self: Tensor, unbiased?: boolean | null): [Tensor, Tensor];
-export function varMean(self: Tensor, dim: number | number[] | null, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): [Tensor, Tensor];
-export function varMean(self: Tensor, dim: number | number[] | null, unbiased?: boolean | null, keepdim?: boolean | null): [Tensor, Tensor];
-export function varMean(self: Tensor, dim: number | number[] | null, options?: { correction?: number | null; keepdim?: boolean | null }): [Tensor, Tensor];
 const F_var_mean = T.O_var_mean;
+export function varMean(self: Tensor, options?: { unbiased?: boolean | null }): [Tensor, Tensor];
+export function varMean(self: Tensor, unbiased?: boolean | null | { unbiased?: boolean | null }, options?: { unbiased?: boolean | null }): [Tensor, Tensor];
+export function varMean(self: Tensor, dim: number | number[] | null, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): [Tensor, Tensor];
+export function varMean(self: Tensor, dim: number | number[] | null, unbiased?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, keepdim?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): [Tensor, Tensor];
+export function varMean(self: Tensor, dim: number | number[] | null, options?: { correction?: number | null; keepdim?: boolean | null }): [Tensor, Tensor];
 export function varMean(...a: any[]): any { return call(F_var_mean, a); }
-export function vdot(self: Tensor, other: Tensor | number): Tensor;
 const F_vdot = T.O_vdot;
+export function vdot(self: Tensor, other: Tensor | number): Tensor;
 export function vdot(...a: any[]): any { return call(F_vdot, a); }
+const F_view = T.O_view;
 export function view(self: Tensor, size: number | number[]): Tensor;
 export function view(self: Tensor, dtype: DType): Tensor;
-const F_view = T.O_view;
 export function view(...a: any[]): any { return call(F_view, a); }
-export function viewAs(self: Tensor, other: Tensor | number): Tensor;
 const F_view_as = T.O_view_as;
+export function viewAs(self: Tensor, other: Tensor | number): Tensor;
 export function viewAs(...a: any[]): any { return call(F_view_as, a); }
-export function viewAsComplex(self: Tensor): Tensor;
 const F_view_as_complex = T.O_view_as_complex;
+export function viewAsComplex(self: Tensor): Tensor;
 export function viewAsComplex(...a: any[]): any { return call(F_view_as_complex, a); }
-export function viewAsComplexCopy(self: Tensor): Tensor;
 const F_view_as_complex_copy = T.O_view_as_complex_copy;
+export function viewAsComplexCopy(self: Tensor): Tensor;
 export function viewAsComplexCopy(...a: any[]): any { return call(F_view_as_complex_copy, a); }
-export function viewAsReal(self: Tensor): Tensor;
 const F_view_as_real = T.O_view_as_real;
+export function viewAsReal(self: Tensor): Tensor;
 export function viewAsReal(...a: any[]): any { return call(F_view_as_real, a); }
-export function viewAsRealCopy(self: Tensor): Tensor;
 const F_view_as_real_copy = T.O_view_as_real_copy;
+export function viewAsRealCopy(self: Tensor): Tensor;
 export function viewAsRealCopy(...a: any[]): any { return call(F_view_as_real_copy, a); }
+const F_view_copy = T.O_view_copy;
 export function viewCopy(self: Tensor, size: number | number[]): Tensor;
 export function viewCopy(self: Tensor, dtype: DType): Tensor;
-const F_view_copy = T.O_view_copy;
 export function viewCopy(...a: any[]): any { return call(F_view_copy, a); }
+const F_vsplit = T.O_vsplit;
 export function vsplit(self: Tensor, sections: number): Tensor[];
 export function vsplit(self: Tensor, indices: number | number[]): Tensor[];
-const F_vsplit = T.O_vsplit;
 export function vsplit(...a: any[]): any { return call(F_vsplit, a); }
-export function vstack(tensors: Tensor[]): Tensor;
 const F_vstack = T.O_vstack;
+export function vstack(tensors: Tensor[]): Tensor;
 export function vstack(...a: any[]): any { return call(F_vstack, a); }
+const F_where = T.O_where;
 export function where(condition: Tensor): Tensor[];
 export function where(condition: Tensor, self: Tensor | number, other: number | boolean): Tensor;
 export function where(condition: Tensor, self: Tensor | number, other: Tensor | number): Tensor;
 export function where(condition: Tensor, self: number | boolean, other: Tensor | number): Tensor;
 export function where(condition: Tensor, self: number | boolean, other: number | boolean): Tensor;
-const F_where = T.O_where;
 export function where(...a: any[]): any { return call(F_where, a); }
+const F_xlogy = T.O_xlogy;
 export function xlogy(self: Tensor, other: Tensor | number): Tensor;
 export function xlogy(self: number | boolean, other: Tensor | number): Tensor;
 export function xlogy(self: Tensor, other: number | boolean): Tensor;
-const F_xlogy = T.O_xlogy;
 export function xlogy(...a: any[]): any { return call(F_xlogy, a); }
+const F_xlogy_ = T.O_xlogy_;
 export function xlogy_(self: Tensor, other: Tensor | number): Tensor;
 export function xlogy_(self: Tensor, other: number | boolean): Tensor;
-const F_xlogy_ = T.O_xlogy_;
 export function xlogy_(...a: any[]): any { return call(F_xlogy_, a); }
-export function zero(self: Tensor): Tensor;
 const F_zero = T.O_zero;
+export function zero(self: Tensor): Tensor;
 export function zero(...a: any[]): any { return call(F_zero, a); }
-export function zero_(self: Tensor): Tensor;
 const F_zero_ = T.O_zero_;
+export function zero_(self: Tensor): Tensor;
 export function zero_(...a: any[]): any { return call(F_zero_, a); }
-export function zeros(size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 const F_zeros = T.O_zeros;
+export function zeros(size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function zeros(...a: any[]): any { return call(F_zeros, a); }
-export function zerosLike(self: Tensor, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
 const F_zeros_like = T.O_zeros_like;
+export function zerosLike(self: Tensor, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
 export function zerosLike(...a: any[]): any { return call(F_zeros_like, a); }
 export { var_fn as var };
