@@ -135,6 +135,44 @@ case('MultiheadAttention-batchfirst-noavg', 'MultiheadAttention', dict(embed_dim
 case('TransformerEncoderLayer', 'TransformerEncoderLayer', dict(d_model=8, nhead=2, dim_feedforward=16, dropout=0.0), [I([5, 2, 8])])
 case('TransformerEncoderLayer-normfirst-gelu-dropout', 'TransformerEncoderLayer',
      dict(d_model=8, nhead=4, dim_feedforward=12, dropout=0.2, activation='gelu', norm_first=True, batch_first=True), [I([2, 5, 8])])
+# padding modules
+case('ConstantPad1d', 'ConstantPad1d', dict(padding=(2, 3), value=3.5), [I([2, 3, 4])])
+case('ConstantPad2d', 'ConstantPad2d', dict(padding=1, value=-1.0), [I([1, 2, 3, 3])])
+case('ConstantPad3d', 'ConstantPad3d', dict(padding=(1, 0, 2, 1, 0, 1), value=0.5), [I([1, 1, 2, 3, 2])])
+case('ZeroPad2d', 'ZeroPad2d', dict(padding=(1, 2, 0, 1)), [I([1, 2, 3, 3])])
+case('ReflectionPad1d', 'ReflectionPad1d', dict(padding=2), [I([2, 3, 5])])
+case('ReflectionPad2d', 'ReflectionPad2d', dict(padding=(1, 1, 2, 0)), [I([1, 2, 4, 4])])
+case('ReflectionPad3d', 'ReflectionPad3d', dict(padding=1), [I([1, 1, 3, 3, 3])])
+case('ReplicationPad1d', 'ReplicationPad1d', dict(padding=(3, 1)), [I([2, 2, 4])])
+case('ReplicationPad2d', 'ReplicationPad2d', dict(padding=2), [I([1, 2, 3, 3])])
+case('ReplicationPad3d', 'ReplicationPad3d', dict(padding=(1, 2, 0, 1, 1, 0)), [I([1, 1, 2, 3, 2])])
+# more activations, dropout variants, resampling modules
+case('Softsign', 'Softsign', dict(), [I([3, 5])])
+case('Tanhshrink', 'Tanhshrink', dict(), [I([3, 5])])
+case('Threshold', 'Threshold', dict(threshold=0.1, value=-2.0), [I([3, 5])])
+case('GLU', 'GLU', dict(dim=1), [I([3, 4, 2])])
+case('Softmax2d', 'Softmax2d', dict(), [I([2, 3, 2, 2])])
+case('Softmin', 'Softmin', dict(dim=0), [I([3, 4])])
+case('LogSigmoid', 'LogSigmoid', dict(), [I([3, 4])])
+case('Hardswish', 'Hardswish', dict(), [I([3, 4], kind='wide')])
+case('Hardsigmoid', 'Hardsigmoid', dict(), [I([3, 4], kind='wide')])
+case('Dropout1d', 'Dropout1d', dict(p=0.5), [I([3, 6, 4])])
+case('FeatureAlphaDropout', 'FeatureAlphaDropout', dict(p=0.3), [I([2, 6, 3, 3])])
+case('UpsamplingNearest2d', 'UpsamplingNearest2d', dict(scale_factor=2), [I([1, 2, 2, 3])])
+case('UpsamplingBilinear2d', 'UpsamplingBilinear2d', dict(size=(5, 4)), [I([1, 2, 2, 3])])
+case('PixelUnshuffle', 'PixelUnshuffle', dict(downscale_factor=2), [I([1, 2, 4, 6])])
+case('Embedding-scalegrad', 'Embedding', dict(num_embeddings=5, embedding_dim=2, scale_grad_by_freq=True), [I([2, 6], kind='index5', grad=False)])
+# loss modules
+case('CrossEntropyLoss', 'CrossEntropyLoss', dict(label_smoothing=0.05), [I([5, 4]), I([5], kind='index4', grad=False)])
+case('NLLLoss-sum', 'NLLLoss', dict(reduction='sum', ignore_index=1), [I([5, 4]), I([5], kind='index4', grad=False)])
+case('BCEWithLogitsLoss', 'BCEWithLogitsLoss', dict(), [I([3, 4]), I([3, 4], kind='prob', grad=False)])
+case('BCELoss', 'BCELoss', dict(reduction='none'), [I([3, 4], kind='prob'), I([3, 4], kind='prob', grad=False)])
+case('MSELoss', 'MSELoss', dict(), [I([3, 4]), I([3, 4])])
+case('L1Loss', 'L1Loss', dict(), [I([3, 4]), I([3, 4])])
+case('SmoothL1Loss', 'SmoothL1Loss', dict(beta=0.3), [I([3, 4]), I([3, 4])])
+case('HuberLoss', 'HuberLoss', dict(delta=0.5, reduction='sum'), [I([3, 4]), I([3, 4])])
+case('KLDivLoss', 'KLDivLoss', dict(reduction='batchmean', log_target=True), [I([3, 4]), I([3, 4])])
+case('CosineSimilarity', 'CosineSimilarity', dict(dim=0), [I([3, 4]), I([3, 4])])
 
 
 def make_input(spec, gen_inputs):
@@ -146,6 +184,8 @@ def make_input(spec, gen_inputs):
         t = torch.randn(shape)
     elif k == 'wide':
         t = torch.randn(shape) * 5
+    elif k == 'prob':
+        t = torch.rand(shape) * 0.9 + 0.05
     elif k.startswith('index'):
         t = torch.randint(0, int(k[5:]), shape)
     elif k == 'mask':

@@ -30,3 +30,4 @@ export * from './modules/container.js';
 export * from './modules/transformer.js';
 export type { FactoryOptions } from './modules/common.js';
 export * from './modules/loss.js';
+export * from './modules/padding.js';

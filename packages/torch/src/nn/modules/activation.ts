@@ -188,3 +188,42 @@ export class LogSoftmax extends SoftmaxBase {
   constructor(options: { dim?: number | null } = {}) { super('LogSoftmax', options); }
   override forward(input: Tensor): Tensor { return F.logSoftmax(input, this.dim); }
 }
+
+export class Softsign extends Module {
+  forward(input: Tensor): Tensor { return F.softsign(input); }
+}
+export class Tanhshrink extends Module {
+  forward(input: Tensor): Tensor { return F.tanhshrink(input); }
+}
+export class Threshold extends Module {
+  readonly threshold: number;
+  readonly value: number;
+  readonly inplace: boolean;
+  constructor(options: { threshold: number; value: number; inplace?: boolean }) {
+    super();
+    checkOpts('Threshold', options, ['threshold', 'value', 'inplace'], ['threshold', 'value']);
+    this.threshold = options.threshold;
+    this.value = options.value;
+    this.inplace = options.inplace ?? false;
+  }
+  forward(input: Tensor): Tensor { return F.threshold(input, this.threshold, this.value, { inplace: this.inplace }); }
+  override extraRepr(): string { return `threshold=${pyFloat(this.threshold)}, value=${pyFloat(this.value)}${this.inplace ? ', inplace=True' : ''}`; }
+}
+export class GLU extends Module {
+  readonly dim: number;
+  constructor(options: { dim?: number } = {}) {
+    super();
+    checkOpts('GLU', options, ['dim']);
+    this.dim = options.dim ?? -1;
+  }
+  forward(input: Tensor): Tensor { return F.glu(input, this.dim); }
+  override extraRepr(): string { return `dim=${this.dim}`; }
+}
+/** Softmax over the channels of (N, C, H, W) or (C, H, W) input. */
+export class Softmax2d extends Module {
+  forward(input: Tensor): Tensor {
+    const d = input.dim();
+    if (d !== 3 && d !== 4) throw new RangeError(`Softmax2d: expected input of 3 or 4 dimensions, found ${d}`);
+    return F.softmax(input, -3);
+  }
+}
