@@ -308,6 +308,54 @@ def make_rescale_per_slice(goldens):
     goldens["synthetic/rescale_per_slice"] = {"source": "monai", **summary(arr), **geometry(meta)}
 
 
+def make_seg(goldens):
+    """A DICOM SEG (BitsAllocated 1) with 2 segments x 3 frames, read through MONAI's segmentation path."""
+    rows, cols, nz = 6, 8, 3
+    rng = np.random.RandomState(11)
+    masks = rng.randint(0, 2, size=(2, nz, rows, cols)).astype(np.uint8)
+    study, fr = generate_uid(), generate_uid()
+    ds = base_ds("1.2.840.10008.5.1.4.1.1.66.4", rows, cols, generate_uid(), study, fr)
+    ds.Modality = "SEG"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 1, 1, 0, 0
+    ds.NumberOfFrames = 2 * nz
+    segs = []
+    for i, (label, desc) in enumerate([("liver", "Liver"), ("tumor", "Tumor")]):
+        sd = Dataset()
+        sd.SegmentNumber = i + 1
+        sd.SegmentLabel = label
+        sd.SegmentDescription = desc
+        segs.append(sd)
+    ds.SegmentSequence = Sequence(segs)
+    shared = Dataset()
+    po = Dataset()
+    po.ImageOrientationPatient = [1, 0, 0, 0, 0.8, -0.6]
+    shared.PlaneOrientationSequence = Sequence([po])
+    pm = Dataset()
+    pm.PixelSpacing = [0.8, 0.6]
+    pm.SliceThickness = 2.0
+    shared.PixelMeasuresSequence = Sequence([pm])
+    ds.SharedFunctionalGroupsSequence = Sequence([shared])
+    normal = np.cross([1, 0, 0], [0, 0.8, -0.6])
+    per = []
+    for s_ in range(2):
+        for z in range(nz):
+            fg = Dataset()
+            si = Dataset()
+            si.ReferencedSegmentNumber = s_ + 1
+            fg.SegmentIdentificationSequence = Sequence([si])
+            pp = Dataset()
+            pp.ImagePositionPatient = [float(v) for v in np.array([5.0, -3.0, 12.0]) + 2.0 * z * normal]
+            fg.PlanePositionSequence = Sequence([pp])
+            per.append(fg)
+    ds.PerFrameFunctionalGroupsSequence = Sequence(per)
+    bits = masks.reshape(-1)
+    ds.PixelData = np.packbits(bits, bitorder="little").tobytes()
+    save(ds, os.path.join(FIX, "synthetic", "seg_2x3.dcm"))
+    arr, meta = monai_read(os.path.join(FIX, "synthetic", "seg_2x3.dcm"))
+    g = {"source": "monai", **summary(arr), **geometry(meta), "labels": meta["labels"]}
+    goldens["synthetic/seg_2x3.dcm"] = g
+
+
 def make_bits(goldens):
     """BitsStored < BitsAllocated with junk in the high bits, and MONOCHROME1."""
     rows, cols = 5, 7
@@ -442,6 +490,7 @@ def main():
     make_two_series(goldens)
     make_bits(goldens)
     make_rescale_per_slice(goldens)
+    make_seg(goldens)
     make_htj2k(goldens)
     make_jpeg_lossless16(goldens)
     with open(os.path.join(FIX, "goldens.json"), "w") as f:

@@ -166,8 +166,9 @@ export class PydicomReader implements ImageReader {
     if (g.ps) m['00280030'] = { vr: 'DS', Value: g.ps };
     if (v.is3d && v.geometry.lastIpp) m.lastImagePositionPatient = v.geometry.lastIpp.slice();
     let affine = dicomAffine(v.geometry, o.affineLpsToRas);
-    // MONAI's PydicomReader takes spatial_shape from the whole array (samples of colour images included).
-    let shape = v.shape.slice();
+    // MONAI's PydicomReader takes spatial_shape from the whole array (samples of colour images included),
+    // except for segmentations, whose last axis is the segment channel.
+    let shape = v.labels ? v.shape.slice(0, 3) : v.shape.slice();
     if (!o.swapIj) {
       // Undo the (column, row) order: array (row, column[, slice]), affine columns 0 and 1 swapped back.
       affine = affine.map((row) => [row[1], row[0], row[2], row[3]]);
@@ -181,7 +182,8 @@ export class PydicomReader implements ImageReader {
     m.spatial_shape = shape;
     m.original_affine = flat(affine);
     m.affine = flat(affine);
-    m.original_channel_dim = o.channelDim === undefined || o.channelDim === null ? NaN : o.channelDim === 'no_channel' ? NaN : o.channelDim;
+    m.original_channel_dim = o.channelDim === undefined || o.channelDim === null ? (v.labels ? -1 : NaN) : o.channelDim === 'no_channel' ? NaN : o.channelDim;
+    if (v.labels) m.labels = { ...v.labels };
     m.spacing = [...affineToSpacing(affine, Math.min(shape.length, 3)), ...new Array(Math.max(0, shape.length - 3)).fill(1)];
     if (v.files.length === 1) m.filename_or_obj = v.files[0];
     // Slice files and skipped files stay on the image object from read() (img.volume.files / .skipped):

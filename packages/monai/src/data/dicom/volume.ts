@@ -17,6 +17,8 @@ export interface LoadOptions {
   invertMonochrome1?: boolean;
   /** Largest decoded volume in bytes (guard against lying headers); default 2 GiB. */
   maxBytes?: number;
+  /** DICOM SEG: segment name -> channel (MONAI's label_dict); default: segments in number order. */
+  labelDict?: Record<string, number> | null;
 }
 
 export interface DicomVolume {
@@ -43,6 +45,8 @@ export interface DicomVolume {
   geometry: GeometryInput;
   /** Files in the folder that were skipped (not DICOM, no pixel data, or another series). */
   skipped: string[];
+  /** DICOM SEG: segment name -> channel (the last axis holds one mask per segment, as MONAI). */
+  labels?: Record<string, number>;
 }
 
 function readBytes(file: string): Uint8Array {
@@ -151,6 +155,7 @@ export function loadDicomFile(f: DicomFile, opts: LoadOptions = {}): DicomVolume
 function loadSingle(f: DicomFile, opts: LoadOptions, skipped: string[]): DicomVolume {
   const info = pixelInfo(f);
   let raw = decodePixels(f, info, { maxBytes: opts.maxBytes });
+  if (f.ds.elements.x00620002 && info.spp === 1) return loadSegmentation(f, info, raw, opts, skipped);
   if (opts.invertMonochrome1 && info.photometric === 'MONOCHROME1') invertMonochrome1(raw, info);
   const frames = info.frames;
   const is3d = frames > 1;
@@ -193,6 +198,63 @@ function loadSingle(f: DicomFile, opts: LoadOptions, skipped: string[]): DicomVo
   const dtype: DType = rescale ? 'float32' : info.dtype;
   const lay = layoutFor(info.rows, info.cols, frames, info.spp, is3d);
   return { files: [f.filename], first: f, slices: [f], info, data: raw, dtype, rescale, ...lay, is3d, geometry, skipped };
+}
+
+/**
+ * DICOM SEG as MONAI's PydicomReader reads it: frames grouped by ReferencedSegmentNumber (segments in number
+ * order, frames in stored order), one channel per segment (named by SegmentDescription, else SegmentLabel,
+ * else label_<i>), geometry from the shared functional groups and the first and last per-frame positions.
+ */
+function loadSegmentation(f: DicomFile, info: PixelInfo, raw: TypedArray, opts: LoadOptions, skipped: string[]): DicomVolume {
+  const file = f.filename;
+  const perFrame = f.items('x52009230');
+  if (perFrame.length !== info.frames) throw new DicomError(file, `SEG needs PerFrameFunctionalGroupsSequence with one item per frame (${perFrame.length} items, ${info.frames} frames)`);
+  const segNums = perFrame.map((fg, i) => {
+    const it = f.item('x0062000a', 0, fg);
+    const n = it ? f.us('x0062000b', it) : undefined;
+    if (n === undefined) throw new DicomError(file, `SEG frame ${i} has no SegmentIdentificationSequence/ReferencedSegmentNumber`);
+    return n;
+  });
+  const descriptions = new Map<number, DataSet>();
+  for (const it of f.items('x00620002')) {
+    const n = f.us('x00620004', it);
+    if (n !== undefined) descriptions.set(n, it);
+  }
+  const unique = [...new Set(segNums)].sort((a, b) => a - b);
+  const perSeg = unique.map((n) => segNums.map((m, i) => (m === n ? i : -1)).filter((i) => i >= 0));
+  const nz = Math.floor(info.frames / unique.length);
+  if (perSeg.some((fr) => fr.length !== nz)) throw new DicomError(file, `SEG segments have different numbers of frames (${perSeg.map((x) => x.length).join(', ')})`);
+  const labels: Record<string, number> = opts.labelDict ? { ...opts.labelDict } : {};
+  const channels = opts.labelDict ? Object.keys(opts.labelDict).length : unique.length;
+  const px = info.rows * info.cols;
+  const out = allocTyped(info.dtype, nz * px * channels);
+  unique.forEach((n, i) => {
+    const d = descriptions.get(n);
+    const label = (d && f.str('x00620005', d)) || `label_${i}`;
+    const name = (d && f.str('x00620006', d)) || label;
+    if (!(name in labels)) labels[name] = i;
+    const c = labels[name];
+    if (!(c >= 0 && c < channels)) throw new DicomError(file, `SEG segment '${name}' maps to channel ${c}, outside 0..${channels - 1}`);
+    perSeg[i].forEach((frame, z) => {
+      const src = frame * px, dst = z * px;
+      for (let p = 0; p < px; p++) out[(dst + p) * channels + c] = raw[src + p];
+    });
+  });
+  const shared = f.item('x52009229');
+  const sub = (ds: DataSet | undefined, seq: string, tag: string) => {
+    const it = ds ? f.item(seq, 0, ds) : undefined;
+    return it ? f.numbers(tag, it) : undefined;
+  };
+  const geometry: GeometryInput = {
+    iop: iopOf(sub(shared, 'x00209116', 'x00200037') ?? f.numbers('x00200037')),
+    pixelSpacing: sub(shared, 'x00289110', 'x00280030') ?? f.numbers('x00280030'),
+    ipp: vec(sub(perFrame[0], 'x00209113', 'x00200032')),
+    lastIpp: vec(sub(perFrame[perFrame.length - 1], 'x00209113', 'x00200032')),
+    slices: nz,
+  };
+  const segInfo: PixelInfo = { ...info, spp: channels, frames: nz };
+  const lay = layoutFor(info.rows, info.cols, nz, channels, true);
+  return { files: [file], first: f, slices: [f], info: segInfo, data: out, dtype: info.dtype, ...lay, is3d: true, geometry, skipped, labels };
 }
 
 interface SeriesGroup {

@@ -25,8 +25,9 @@ const FILES = [
   'pydicom/SC_rgb_rle_16bit_2frame.dcm',
   'pydicom/rtdose.dcm',
   'synthetic/oblique_enhanced.dcm',
+  'synthetic/seg_2x3.dcm',
 ];
-const CASES_PER_FILE = 80; // 15 files x 80 = 1200 mutations
+const CASES_PER_FILE = 80; // 16 files x 80 = 1280 mutations
 
 function mulberry32(seed: number) {
   return () => {

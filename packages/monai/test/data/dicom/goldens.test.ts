@@ -39,6 +39,10 @@ function checkGeometry(key: string, meta: Record<string, unknown>, g: Golden): v
   for (const tag of ['00200037', '00200032', '00280030']) {
     if (g[tag]) assertClose([(meta[tag] as { Value: number[] }).Value], [g[tag] as number[]], 1e-9, `${key}: ${tag}`);
   }
+  if (g.labels) {
+    assert.deepEqual(meta.labels, g.labels, `${key}: labels`);
+    assert.equal(meta.original_channel_dim, -1);
+  }
   if (g.lastImagePositionPatient) assertClose([meta.lastImagePositionPatient as number[]], [g.lastImagePositionPatient], 1e-6, `${key}: lastImagePositionPatient`);
 }
 
