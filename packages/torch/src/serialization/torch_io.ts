@@ -1,6 +1,5 @@
 // torch.load / torch.save for .pt/.pth files.
 
-import * as fs from 'node:fs';
 import * as torch from '../index.js';
 import type { Tensor } from '../index.js';
 import { atomicWrite } from './atomic.js';
