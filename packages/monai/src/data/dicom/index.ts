@@ -5,7 +5,7 @@ export { DicomFile, parseDicomBytes, hasDicmPrefix, TS as TRANSFER_SYNTAX, TRANS
 export { pixelInfo, decodePixels, invertMonochrome1, encapsulatedFrames, type PixelInfo, type DType as DicomDType, type TypedArray as DicomTypedArray, type DecodeOptions } from './pixels.js';
 export { decodeRleFrame } from './rle.js';
 export { dicomAffine, affineToSpacing, lpsToRas, sliceNormal, type GeometryInput, type Mat4 } from './geometry.js';
-export { loadDicom, loadDicomFile, loadSeries, scanFolder, orderSlices, parseFile, type DicomVolume, type LoadOptions } from './volume.js';
+export { loadDicom, loadDicomFile, loadDicomFiles, loadSeries, scanFolder, orderSlices, parseFile, type DicomVolume, type LoadOptions } from './volume.js';
 export { PydicomReader, ITKReader, toIndexOrder, type DicomImage, type DicomImageReader, type IndexOrderArray, type PydicomReaderOptions, type ITKReaderOptions, type Meta as DicomMeta } from './readers.js';
 export { SELECTED_TAGS, PRUNED_TAGS } from './tags.js';
 

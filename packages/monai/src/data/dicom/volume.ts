@@ -379,6 +379,12 @@ export function loadSeries(filesIn: DicomFile[], opts: LoadOptions = {}, skipped
   return { files: files.map((f) => f.filename), first, slices: files, info, data: out, dtype, rescale: anyRescale ? rescales : undefined, ...lay, is3d: true, geometry, skipped };
 }
 
+/** Reads an explicit list of single-frame files as one series (ordered along the slice normal). */
+export function loadDicomFiles(paths: readonly string[], opts: LoadOptions = {}): DicomVolume {
+  if (paths.length === 0) throw new DicomError('(no files)', 'empty list of DICOM files');
+  return loadSeries(paths.map(parseFile), opts);
+}
+
 /** Reads a DICOM file, or a folder holding one series (or several, with `seriesName`). */
 export function loadDicom(path: string, opts: LoadOptions = {}): DicomVolume {
   let isDir = false;

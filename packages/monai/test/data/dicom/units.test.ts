@@ -5,7 +5,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as torch from '@monai-ts/torch';
-import { DicomError, decodeRleFrame, dicomAffine, encapsulatedFrames, loadDicom, orderSlices, parseDicomBytes, pixelInfo, PydicomReader } from '../../../src/data/dicom/index.js';
+import { DicomError, decodeRleFrame, dicomAffine, encapsulatedFrames, loadDicom, loadDicomFiles, orderSlices, parseDicomBytes, pixelInfo, PydicomReader } from '../../../src/data/dicom/index.js';
 import { decodeJpegDct } from '../../../src/data/dicom/jpeg_dct.js';
 import { decodeJpegBaseline } from '../../../src/data/dicom/codecs.js';
 import { fixture } from './helpers.js';
@@ -79,6 +79,7 @@ test('slice order follows positions along the normal, not file names or Instance
   assert.deepEqual(inst, [1, 2, 3, 4, 5, 6, 7, 8]);
   // reversing the input order does not change the result
   assert.deepEqual(orderSlices([...files].reverse()).map((f) => f.filename), v.files);
+  assert.deepEqual(loadDicomFiles([...v.files].reverse()).files, v.files);
   // the marker written in pixel (0, 0) of slice k is 100 k (stored value; rescaled 2.5 x - 100)
   const r = new PydicomReader();
   const [t] = r.getData(r.read(dir));
