@@ -42,5 +42,8 @@ def timeit(path, reps):
 if __name__ == "__main__":
     if sys.argv[1] == "make":
         make(sys.argv[2])
+    elif sys.argv[1] == "uncompress":
+        img = nib.load(sys.argv[2])
+        nib.save(nib.Nifti1Image(np.asanyarray(img.dataobj), img.affine, img.header), sys.argv[3])
     else:
         timeit(sys.argv[2], int(sys.argv[3]))
