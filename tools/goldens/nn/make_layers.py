@@ -135,6 +135,10 @@ case('MultiheadAttention-batchfirst-noavg', 'MultiheadAttention', dict(embed_dim
 case('TransformerEncoderLayer', 'TransformerEncoderLayer', dict(d_model=8, nhead=2, dim_feedforward=16, dropout=0.0), [I([5, 2, 8])])
 case('TransformerEncoderLayer-normfirst-gelu-dropout', 'TransformerEncoderLayer',
      dict(d_model=8, nhead=4, dim_feedforward=12, dropout=0.2, activation='gelu', norm_first=True, batch_first=True), [I([2, 5, 8])])
+case('TransformerEncoder', 'TransformerEncoder',
+     dict(encoder_layer={'__module__': 'TransformerEncoderLayer', 'kwargs': dict(d_model=8, nhead=2, dim_feedforward=12, dropout=0.0)},
+          num_layers=2, norm={'__module__': 'LayerNorm', 'kwargs': dict(normalized_shape=8)}),
+     [I([4, 2, 8]), I([2, 4], kind='mask', grad=False)], fkwargs=dict(src_key_padding_mask=1))
 # padding modules
 case('ConstantPad1d', 'ConstantPad1d', dict(padding=(2, 3), value=3.5), [I([2, 3, 4])])
 case('ConstantPad2d', 'ConstantPad2d', dict(padding=1, value=-1.0), [I([1, 2, 3, 3])])
@@ -175,6 +179,16 @@ case('KLDivLoss', 'KLDivLoss', dict(reduction='batchmean', log_target=True), [I(
 case('CosineSimilarity', 'CosineSimilarity', dict(dim=0), [I([3, 4]), I([3, 4])])
 
 
+def build_kwargs(kw):
+    """Values {'__module__': name, 'kwargs': {...}} become modules, built in order."""
+    out = {}
+    for k, v in kw.items():
+        if isinstance(v, dict) and '__module__' in v:
+            v = getattr(nn, v['__module__'])(**build_kwargs(v['kwargs']))
+        out[k] = v
+    return out
+
+
 def make_input(spec, gen_inputs):
     if spec['same_as'] is not None:
         return gen_inputs[spec['same_as']]
@@ -205,7 +219,7 @@ def run():
     for ci, c in enumerate(CASES):
         seed = 1000 + ci
         torch.manual_seed(seed)
-        kwargs = dict(c['kwargs'])
+        kwargs = build_kwargs(c['kwargs'])
         m = getattr(nn, c['cls'])(**kwargs)
         sd = m.state_dict()
         entry = dict(name=c['name'], cls=c['cls'], kwargs=c['kwargs'], seed=seed, mode=c['mode'], steps=c['steps'], fargs=c['fargs'],

@@ -210,6 +210,10 @@ export abstract class Module {
       }
     }
   }
+  /** Registered submodules in order, with repeats (what containers iterate over). */
+  protected _submodules(): Module[] {
+    return this._entries('module').filter(([, m]) => m).map(([, m]) => m as Module);
+  }
   *children(): Generator<Module> {
     for (const [, m] of this.namedChildren()) yield m;
   }
@@ -450,6 +454,45 @@ export abstract class Module {
       }
     });
     return { missingKeys: missing, unexpectedKeys: unexpected };
+  }
+
+  // ------------------------------------------------------------------ copying
+
+  /**
+   * An independent copy (PyTorch's copy.deepcopy of a module): parameters and registered buffers
+   * are cloned, submodules copied (shared ones stay shared), other fields copied structurally.
+   * Forward hooks are not copied.
+   */
+  deepCopy(memo: Map<object, unknown> = new Map()): this {
+    const done = memo.get(this);
+    if (done) return done as this;
+    const out = Object.create(Object.getPrototypeOf(this)) as this;
+    memo.set(this, out);
+    torch.noGrad(() => {
+      for (const key of Reflect.ownKeys(this)) {
+        if (key === HOOKS || key === 'forward') continue;
+        const desc = Object.getOwnPropertyDescriptor(this, key)!;
+        if ('value' in desc) desc.value = this._copyValue(desc.value, typeof key === 'string' ? this._reg.get(key) : undefined, memo);
+        Object.defineProperty(out, key, desc);
+      }
+    });
+    return out;
+  }
+
+  private _copyValue(v: unknown, kind: Kind | undefined, memo: Map<object, unknown>): unknown {
+    if (v === null || typeof v !== 'object') return v;
+    if (memo.has(v)) return memo.get(v);
+    let r: unknown;
+    if (v instanceof Module) return v.deepCopy(memo);
+    if (v instanceof Parameter) r = torch.tidy(() => Parameter.wrap(v.clone(), v.requiresGrad));
+    else if (v instanceof Tensor) r = kind === 'buffer' ? keep(v.clone()) : v;
+    else if (Array.isArray(v)) r = v.map((x) => this._copyValue(x, undefined, memo));
+    else if (v instanceof Map) r = new Map(v);
+    else if (v instanceof Set) r = new Set(v);
+    else if (Object.getPrototypeOf(v) === Object.prototype) r = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, this._copyValue(x, undefined, memo)]));
+    else r = v;
+    memo.set(v, r);
+    return r;
   }
 
   // ------------------------------------------------------------------ lifetime and printing

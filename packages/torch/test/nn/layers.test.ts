@@ -17,7 +17,19 @@ for (const c of fx.index.cases) {
       const Cls = (nn as any)[c.cls];
       assert.ok(Cls, `nn.${c.cls} exists`);
       torch.manualSeed(c.seed);
-      const m: nn.Module = new Cls(camelKeys(c.kwargs));
+      const built: nn.Module[] = [];
+      const build = (kw: Record<string, any>): Record<string, unknown> => {
+        const o: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(camelKeys(kw))) {
+          if (v && typeof v === 'object' && '__module__' in (v as any)) {
+            const sub = new (nn as any)[(v as any).__module__](build((v as any).kwargs));
+            built.push(sub);
+            o[k] = sub;
+          } else o[k] = v;
+        }
+        return o;
+      };
+      const m: nn.Module = new Cls(build(c.kwargs));
       try {
         // printed form, parameter count, state-dict keys and shapes
         assert.equal(m.toString(), c.repr);
@@ -96,6 +108,8 @@ for (const c of fx.index.cases) {
         for (const [k, ref] of Object.entries<any>(c.finalState)) assertClose(fin[k], fx.values(ref), ref.shape, `final ${k}`);
       } finally {
         m.dispose();
+        // modules passed as options and copied (TransformerEncoder's encoderLayer) are the caller's
+        for (const b of built) if (![...m.modules()].includes(b)) b.dispose();
       }
     });
   });

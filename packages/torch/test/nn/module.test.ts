@@ -311,6 +311,11 @@ test('shared submodules: parameters once, state-dict keys under every name (as P
     assert.deepEqual([...seq.namedParameters()].map(([n]) => n), ['0.weight', '0.bias']);
     assert.deepEqual([...seq.namedModules()].map(([n]) => n), ['', '0', '1']);
     torch.tidy(() => assert.deepEqual(Object.keys(seq.stateDict()), ['0.weight', '0.bias', '2.weight', '2.bias']));
+    assert.equal(seq.length, 3);
+    torch.tidy(() => {
+      const x = torch.randn([3, 2]);
+      assert.ok(seq.forward(x).equal(lin.forward(lin.forward(x).relu())), 'the shared layer runs twice');
+    });
   } finally {
     seq.dispose();
   }
@@ -363,5 +368,39 @@ test('dtype and device factory options', () => {
   } finally {
     conv.dispose();
     bn.dispose();
+  }
+});
+
+test('deepCopy: independent parameters and buffers, same outputs, sharing preserved', () => {
+  const net = new Net();
+  const copy = net.deepCopy();
+  try {
+    assert.ok(copy instanceof Net);
+    assert.equal(copy.toString(), net.toString());
+    assert.notEqual(copy.getParameter('features.0.weight'), net.getParameter('features.0.weight'));
+    assert.notEqual(copy.getBuffer('features.1.running_mean'), net.getBuffer('features.1.running_mean'));
+    assert.equal([...copy.blocks].length, 2);
+    assert.equal([...copy.blocks][0], copy.blocks.at(0));
+    assert.notEqual(copy.blocks.at(0), net.blocks.at(0));
+    torch.tidy(() => {
+      net.eval();
+      copy.eval();
+      const x = torch.randn([2, 1, 4, 4]);
+      assert.ok(copy.forward(x)[0].equal(net.forward(x)[0]));
+      torch.noGrad(() => copy.getParameter('scale').fill_(5));
+      assert.equal(net.getParameter('scale').item(), 1);
+      assert.equal(copy.getParameter('scale').requiresGrad, true);
+      const nonPersistent = Object.keys(copy.stateDict());
+      assert.ok(!nonPersistent.includes('cache'));
+    });
+    const lin = new nn.Linear({ inFeatures: 2, outFeatures: 2 });
+    const seq = new nn.Sequential(lin, lin).deepCopy();
+    assert.equal(seq.at(0), seq.at(1));
+    assert.notEqual(seq.at(0), lin);
+    lin.dispose();
+    seq.dispose();
+  } finally {
+    net.dispose();
+    copy.dispose();
   }
 });

@@ -21,11 +21,11 @@ export class Sequential extends Module {
     }
   }
   get length(): number {
-    return [...this.children()].length;
+    return this._submodules().length;
   }
   /** The i-th module (negative counts from the end). */
   at(i: number): Module {
-    const cs = [...this.children()];
+    const cs = this._submodules();
     const j = i < 0 ? i + cs.length : i;
     if (j < 0 || j >= cs.length) throw new RangeError(`index ${i} is out of range for a Sequential of ${cs.length}`);
     return cs[j];
@@ -35,11 +35,11 @@ export class Sequential extends Module {
     return this;
   }
   [Symbol.iterator](): Iterator<Module> {
-    return this.children();
+    return this._submodules()[Symbol.iterator]();
   }
   forward(input: any): any {
     let x = input;
-    for (const m of this.children()) x = m.forward(x);
+    for (const m of this._submodules()) x = m.forward(x);
     return x;
   }
 }

@@ -9,6 +9,7 @@ import { checkOpts, emptyParam, FACTORY_KEYS, type FactoryOptions } from './comm
 import { NonDynamicallyQuantizableLinear, Linear } from './linear.js';
 import { Dropout } from './dropout.js';
 import { LayerNorm } from './normalization.js';
+import { ModuleList } from './container.js';
 
 export interface MultiheadAttentionOptions extends FactoryOptions {
   embedDim: number;
@@ -164,7 +165,8 @@ export class TransformerEncoderLayer extends Module {
   declare dropout1: Dropout;
   declare dropout2: Dropout;
   readonly normFirst: boolean;
-  private readonly act: (x: Tensor) => Tensor;
+  /** The activation function, or null when the activation is the registered 'activation' module. */
+  private readonly actFn: ((x: Tensor) => Tensor) | null;
 
   constructor(options: TransformerEncoderLayerOptions) {
     super();
@@ -184,12 +186,12 @@ export class TransformerEncoderLayer extends Module {
     this.dropout1 = new Dropout({ p });
     this.dropout2 = new Dropout({ p });
     const a = options.activation ?? 'relu';
-    if (a === 'relu') this.act = (x) => F.relu(x);
-    else if (a === 'gelu') this.act = (x) => F.gelu(x);
+    if (a === 'relu') this.actFn = F.relu;
+    else if (a === 'gelu') this.actFn = F.gelu;
     else if (a instanceof Module) {
       this.registerModule('activation', a);
-      this.act = (x) => a.forward(x);
-    } else if (typeof a === 'function') this.act = a;
+      this.actFn = null;
+    } else if (typeof a === 'function') this.actFn = a;
     else throw new TypeError(`activation should be relu/gelu, not ${String(a)}`);
   }
   get selfAttn(): MultiheadAttention { return this.self_attn; }
@@ -211,7 +213,43 @@ export class TransformerEncoderLayer extends Module {
     const [out] = this.self_attn.forward(x, x, x, { attnMask, keyPaddingMask, needWeights: false });
     return this.dropout1.forward(out);
   }
+  private activate(x: Tensor): Tensor {
+    return this.actFn ? this.actFn(x) : ((this as any).activation as Module).forward(x);
+  }
   private ffBlock(x: Tensor): Tensor {
-    return this.dropout2.forward(this.linear2.forward(this.dropout.forward(this.act(this.linear1.forward(x)))));
+    return this.dropout2.forward(this.linear2.forward(this.dropout.forward(this.activate(this.linear1.forward(x)))));
+  }
+}
+
+export interface TransformerEncoderOptions {
+  /** A layer to copy numLayers times (deepCopy: all copies start with its weights). */
+  encoderLayer: TransformerEncoderLayer;
+  numLayers: number;
+  norm?: Module | null;
+  enableNestedTensor?: boolean;
+  maskCheck?: boolean;
+}
+
+/** A stack of numLayers copies of encoderLayer, then an optional norm. */
+export class TransformerEncoder extends Module {
+  declare layers: ModuleList;
+  declare norm: Module | null;
+  readonly numLayers: number;
+  constructor(options: TransformerEncoderOptions) {
+    super();
+    checkOpts('TransformerEncoder', options, ['encoderLayer', 'numLayers', 'norm', 'enableNestedTensor', 'maskCheck'], ['encoderLayer', 'numLayers']);
+    if (!(options.encoderLayer instanceof Module)) throw new TypeError('TransformerEncoder: encoderLayer must be a Module');
+    this.layers = new ModuleList(Array.from({ length: options.numLayers }, () => options.encoderLayer.deepCopy()));
+    this.numLayers = options.numLayers;
+    this.registerModule('norm', options.norm ?? null);
+  }
+  forward(src: Tensor, options: { mask?: Tensor | null; srcKeyPaddingMask?: Tensor | null } = {}): Tensor {
+    const kpm = options.srcKeyPaddingMask ?? null;
+    if (kpm && kpm.dtype !== 'bool' && !kpm.dtype.startsWith('float')) throw new TypeError('only bool and floating types of key_padding_mask are supported');
+    return torch.tidy(() => {
+      let out = src;
+      for (const m of this.layers) out = (m as TransformerEncoderLayer).forward(out, { srcMask: options.mask ?? null, srcKeyPaddingMask: kpm });
+      return this.norm ? this.norm.forward(out) : out;
+    });
   }
 }
