@@ -116,7 +116,7 @@ add_nifti("pair_analyze", os.path.join(FIX, "analyze75.hdr"))
 pair_gz_dir = os.path.join(FIX, "pair_gz")
 os.makedirs(pair_gz_dir, exist_ok=True)
 nib.save(pair, os.path.join(pair_gz_dir, "anat.img"))
-with open(os.path.join(pair_gz_dir, "anat.img"), "rb") as fi, gzip.open(os.path.join(pair_gz_dir, "anat.img.gz"), "wb") as fo:
+with open(os.path.join(pair_gz_dir, "anat.img"), "rb") as fi, gzip.GzipFile(os.path.join(pair_gz_dir, "anat.img.gz"), "wb", mtime=0) as fo:
     fo.write(fi.read())
 os.remove(os.path.join(pair_gz_dir, "anat.img"))
 goldens["pair_img_gz"] = dict(goldens["pair_nifti1"], file=rel(os.path.join(pair_gz_dir, "anat.hdr")))
@@ -224,7 +224,7 @@ def write_nrrd(path, arr, ras_affine, encoding="raw", endian="little", space="le
     )
     body = np.asfortranarray(arr).astype(arr.dtype.newbyteorder("<" if endian == "little" else ">")).tobytes(order="F")
     if encoding == "gzip":
-        body = gzip.compress(body)
+        body = gzip.compress(body, mtime=0)
     with open(path, "wb") as f:
         f.write(head.encode("latin1") + body)
 
@@ -300,6 +300,24 @@ Image.fromarray(gray, "L").save(os.path.join(FIX, "gray8.bmp"))
 pal.save(os.path.join(FIX, "palette8.bmp"))
 for n in ["gray8.png", "gray16.png", "gray_alpha.png", "rgb.png", "rgba.png", "palette.png", "gray.jpg", "rgb.jpg", "rgb24.bmp", "gray8.bmp", "palette8.bmp"]:
     add_pil("pil_" + n, os.path.join(FIX, n))
+
+# ---------------------------------------------------------------- as_closest_canonical and io_orientation
+for f in ["anatomical.nii", "example4d.nii.gz", "functional.nii", "qform_only.nii", "oblique.nii.gz", "reoriented_anat_moved.nii"]:
+    img = nib.load(os.path.join(FIX, f))
+    can = nib.as_closest_canonical(img)
+    g = digest(np.asanyarray(can.dataobj))
+    g["affine"] = np.asarray(can.affine, dtype=float).reshape(-1).tolist()
+    g["file"] = rel(os.path.join(FIX, f))
+    goldens["canonical_" + f] = g
+orients = []
+for k in range(40):
+    a = np.eye(4)
+    a[:3, :3] = rng.randn(3, 3) * (rng.rand(3) + 0.2)
+    if k % 4 == 0:
+        a[:3, :3] = np.eye(3)[rng.permutation(3)] * rng.choice([-1, 1], size=3) + 0.3 * rng.randn(3, 3)
+    o = nib.orientations.io_orientation(a)
+    orients.append({"affine": a.reshape(-1).tolist(), "ornt": o.tolist()})
+goldens["io_orientation_cases"] = {"cases": orients}
 
 with open(os.path.join(ROOT, "tools", "goldens", "io", "io_goldens.json"), "w") as f:
     json.dump(goldens, f, indent=1, sort_keys=True)

@@ -2,7 +2,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as torch from '@monai-ts/torch';
-import { NibabelReader } from '../../src/data/index.js';
+import { NibabelReader, ioOrientation } from '../../src/data/index.js';
 import { GOLDENS, ROOT, fixture, tensorSha, type Golden } from './helpers.js';
 
 const start = torch.memory().liveTensors;
@@ -85,6 +85,21 @@ test('asClosestCanonical flips to RAS+', () => {
   const o = meta.original_affine as Float64Array;
   assert.ok(Math.abs(a[3] - (o[0] * 32 + o[3])) < 1e-9);
   for (const x of [t, t0, f]) x.dispose();
+});
+
+for (const name of Object.keys(GOLDENS).filter((k) => k.startsWith('canonical_'))) {
+  test(`as_closest_canonical golden ${name}`, () => {
+    const g = GOLDENS[name];
+    check(name, path.join(ROOT, g.file!), { ...g, spatial_shape: undefined }, new NibabelReader({ asClosestCanonical: true }));
+  });
+}
+
+test('ioOrientation matches nibabel io_orientation on random affines', () => {
+  const cases = (GOLDENS.io_orientation_cases as unknown as { cases: { affine: number[]; ornt: number[][] }[] }).cases;
+  for (const c of cases) {
+    const o = ioOrientation(Float64Array.from(c.affine), 3);
+    assert.deepEqual(o, c.ornt, `affine ${c.affine.map((v) => v.toFixed(3)).join(',')}`);
+  }
 });
 
 test('unknown reader option throws with a hint', () => {
