@@ -113,24 +113,23 @@ export class CELU extends Module {
   override extraRepr(): string { return `alpha=${pyFloat(this.alpha)}${this.inplace ? ', inplace=True' : ''}`; }
 }
 
-function simpleInplace(name: string, fn: (x: Tensor, o: InplaceOpts) => Tensor) {
-  return class extends Module {
-    readonly inplace: boolean;
-    constructor(options: InplaceOpts = {}) {
-      super();
-      checkOpts(name, options, ['inplace']);
-      this.inplace = options.inplace ?? false;
-    }
-    forward(input: Tensor): Tensor { return fn(input, { inplace: this.inplace }); }
-    override extraRepr(): string { return inplaceRepr(this); }
-    protected override _getName(): string { return name; }
-  };
+/** Base of activations whose only option is inplace. */
+abstract class InplaceActivation extends Module {
+  readonly inplace: boolean;
+  protected abstract readonly fn: (x: Tensor, o: InplaceOpts) => Tensor;
+  constructor(options: InplaceOpts = {}) {
+    super();
+    checkOpts(this.constructor.name, options, ['inplace']);
+    this.inplace = options.inplace ?? false;
+  }
+  forward(input: Tensor): Tensor { return this.fn(input, { inplace: this.inplace }); }
+  override extraRepr(): string { return inplaceRepr(this); }
 }
-export class SELU extends simpleInplace('SELU', F.selu) {}
-export class SiLU extends simpleInplace('SiLU', F.silu) {}
-export class Mish extends simpleInplace('Mish', F.mish) {}
-export class Hardswish extends simpleInplace('Hardswish', F.hardswish) {}
-export class Hardsigmoid extends simpleInplace('Hardsigmoid', F.hardsigmoid) {}
+export class SELU extends InplaceActivation { protected readonly fn = F.selu; }
+export class SiLU extends InplaceActivation { protected readonly fn = F.silu; }
+export class Mish extends InplaceActivation { protected readonly fn = F.mish; }
+export class Hardswish extends InplaceActivation { protected readonly fn = F.hardswish; }
+export class Hardsigmoid extends InplaceActivation { protected readonly fn = F.hardsigmoid; }
 
 export class GELU extends Module {
   readonly approximate: 'none' | 'tanh';

@@ -1,5 +1,4 @@
 // Linear, Bilinear, Identity.
-import * as torch from '../../index.js';
 import { Tensor } from '../../tensor.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
@@ -104,4 +103,3 @@ export class Bilinear extends Module {
   }
 }
 
-void torch;
