@@ -227,7 +227,6 @@ declare module '../tensor.js' {
     addr(vec1: Tensor | number, vec2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
     addr_(vec1: Tensor | number, vec2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): this;
     adjoint(): Tensor;
-    alias(): Tensor;
     aliasCopy(): Tensor;
     alignAs(other: Tensor | number): Tensor;
     all(): Tensor;
@@ -1809,8 +1808,6 @@ const M_addr_ = T.O_addr_;
 P.addr_ = function (this: Tensor, ...a: any[]) { a.unshift(this); return call(M_addr_, a); };
 const M_adjoint = T.O_adjoint;
 P.adjoint = function (this: Tensor, ...a: any[]) { a.unshift(this); return call(M_adjoint, a); };
-const M_alias = T.O_alias;
-P.alias = function (this: Tensor, ...a: any[]) { a.unshift(this); return call(M_alias, a); };
 const M_alias_copy = T.O_alias_copy;
 P.aliasCopy = function (this: Tensor, ...a: any[]) { a.unshift(this); return call(M_alias_copy, a); };
 const M_align_as = T.O_align_as;
