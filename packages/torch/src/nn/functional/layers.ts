@@ -1,7 +1,7 @@
 // nn.functional: linear, convolution, pooling, normalization, dropout and embedding.
 import * as torch from '../../index.js';
 import { Tensor } from '../../tensor.js';
-import { checkP, ntuple, checkOptions } from './util.js';
+import { checkP, checkOptions } from './util.js';
 
 type IntOrList = number | number[];
 
@@ -354,4 +354,3 @@ export function oneHot(tensor: Tensor, numClasses = -1): Tensor {
   return torch.oneHot(tensor, { numClasses });
 }
 
-export { ntuple };
