@@ -67,7 +67,7 @@ export function resampleToAffine(
   affine: Float64Array,
   dstAffine: Float64Array,
   shape: number[] | null,
-  mode: 'nearest' | 'bilinear' = 'bilinear',
+  mode: 'nearest' | 'bilinear' | 'bicubic' = 'bilinear',
   paddingMode: 'zeros' | 'border' | 'reflection' = 'border',
   alignCorners = false,
   dtype: torch.DType = 'float64',
@@ -140,7 +140,7 @@ export function resampleToAffine(
       grid = torch.stack([torch.zerosLike(grid.select(-1, 0)), grid.select(-1, 0)], { dim: -1 }).unsqueeze(-2);
     }
     grid = grid.unsqueeze(0).to({ dtype: input.dtype });
-    const modeCode = mode === 'nearest' ? 1 : 0;
+    const modeCode = mode === 'nearest' ? 1 : mode === 'bicubic' ? 2 : 0;
     const padCode = paddingMode === 'zeros' ? 0 : paddingMode === 'border' ? 1 : 2;
     let out = torch.gridSampler(input.unsqueeze(0), grid, modeCode, padCode, alignCorners).squeeze(0);
     if (sr === 1) out = out.squeeze(-1);

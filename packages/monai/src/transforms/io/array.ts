@@ -179,7 +179,7 @@ export interface SaveImageOptions {
   /** dtype written to the file (default float32; PNG: uint8 unless 'uint8'/'uint16') */
   outputDtype?: torch.DType | 'uint16' | null;
   resample?: boolean;
-  mode?: 'nearest' | 'bilinear';
+  mode?: 'nearest' | 'bilinear' | 'bicubic';
   paddingMode?: 'zeros' | 'border' | 'reflection';
   scale?: 255 | 65535 | null;
   /** dtype used while resampling (default float64) */
@@ -195,7 +195,7 @@ export interface SaveImageOptions {
   savepathInMetadict?: boolean;
 }
 
-const SAVE_OPTS = [
+export const SAVE_IMAGE_OPTIONS = [
   'outputDir',
   'outputPostfix',
   'outputExt',
@@ -227,7 +227,7 @@ export class SaveImage {
   readonly outputExt: string;
   readonly outputDtype: torch.DType | 'uint16' | null;
   readonly resample: boolean;
-  readonly mode: 'nearest' | 'bilinear';
+  readonly mode: 'nearest' | 'bilinear' | 'bicubic';
   readonly paddingMode: 'zeros' | 'border' | 'reflection';
   readonly scale: number | null;
   readonly dtype: torch.DType | null;
@@ -242,7 +242,7 @@ export class SaveImage {
   dataIndex = 0;
 
   constructor(options: SaveImageOptions = {}) {
-    checkOptions('SaveImage', options, SAVE_OPTS);
+    checkOptions('SaveImage', options, SAVE_IMAGE_OPTIONS);
     this.outputDir = options.outputDir ?? './';
     this.outputPostfix = options.outputPostfix ?? 'trans';
     let ext = (options.outputExt ?? '.nii.gz').toLowerCase() || (options.outputFormat ?? '').toLowerCase();
@@ -254,7 +254,7 @@ export class SaveImage {
     if (od !== null && od !== 'uint16') torch.normalizeDtype(od);
     this.outputDtype = od;
     this.resample = options.resample ?? false;
-    this.mode = checkChoice('SaveImage', 'mode', options.mode ?? 'nearest', ['nearest', 'bilinear'] as const);
+    this.mode = checkChoice('SaveImage', 'mode', options.mode ?? 'nearest', ['nearest', 'bilinear', 'bicubic'] as const);
     this.paddingMode = checkChoice('SaveImage', 'paddingMode', options.paddingMode ?? 'border', ['zeros', 'border', 'reflection'] as const);
     this.scale = options.scale ?? null;
     if (this.scale !== null && this.scale !== 255 && this.scale !== 65535) throw new TypeError(`SaveImage: scale must be 255, 65535 or null, got ${this.scale}`);

@@ -1,6 +1,6 @@
 /** LoadImaged and SaveImaged (MONAI's monai/transforms/io/dictionary.py). */
 import { Tensor } from '@monai-ts/torch';
-import { LoadImage, SaveImage, type LoadImageOptions, type SaveImageOptions } from './array.js';
+import { LoadImage, SaveImage, SAVE_IMAGE_OPTIONS, type LoadImageOptions, type SaveImageOptions } from './array.js';
 import { MetaTensor, type MetaDict } from '../../data/meta_tensor.js';
 import { checkOptions } from '../../data/options.js';
 import type { ImageReader } from '../../data/image_reader.js';
@@ -92,6 +92,7 @@ export class SaveImaged {
   constructor(options: SaveImagedOptions) {
     if (!options || options.keys === undefined) throw new TypeError('SaveImaged: keys is required');
     const { keys, metaKeys, metaKeyPostfix, allowMissingKeys, ...rest } = options;
+    checkOptions('SaveImaged', options, ['keys', 'metaKeys', 'metaKeyPostfix', 'allowMissingKeys', ...SAVE_IMAGE_OPTIONS]);
     this.keys = keyList(keys);
     this.saver = new SaveImage(rest);
     const mk = metaKeys === undefined || metaKeys === null ? this.keys.map(() => null) : keyList(metaKeys);
