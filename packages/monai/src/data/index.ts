@@ -14,6 +14,8 @@ export {
   type DecodeSpec,
 } from './image_reader.js';
 export * from './readers/index.js';
+// DICOM readers (PydicomReader, ITKReader) register themselves in the reader registry
+import './dicom/index.js';
 export { resolveWriter, registerWriter, convertToChannelLast, resampleToAffine, createFileBasename, type WriteRequest, type WriterFn } from './image_writer.js';
 export { listDataCollate, collate, decollateBatch } from './collate.js';
 export { ImageFormatError, type ElementType } from './formats/common.js';

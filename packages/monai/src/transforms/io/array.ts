@@ -8,6 +8,7 @@ import { checkChoice, checkOptions, didYouMean } from '../../data/options.js';
 import { convertToChannelLast, createFileBasename, resampleToAffine, resolveWriter, writerByName, type WriterEntry } from '../../data/image_writer.js';
 import { EnsureChannelFirst } from '../utility/ensure_channel_first.js';
 import '../../data/readers/index.js';
+import '../../data/dicom/index.js'; // PydicomReader / ITKReader (ITKReader is the fallback for other suffixes)
 
 export interface LoadImageOptions {
   /** reader name(s) ('NibabelReader'), reader instance(s), or null for the suffix-based default */

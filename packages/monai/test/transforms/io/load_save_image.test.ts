@@ -72,8 +72,23 @@ tt('LoadImage: list of files stacks, ensureChannelFirst, corrupt and unknown fil
   fs.writeFileSync(bad, Buffer.alloc(100));
   assert.throws(() => load.call(bad), (e: Error) => e.message.includes(bad) && /348/.test(e.message));
   assert.throws(() => load.call(path.join(out, 'missing.nii.gz')), /missing\.nii\.gz: cannot read file \(ENOENT\)/);
-  assert.throws(() => load.call(path.join(out, 'x.unknownext')), /cannot find a suitable reader/);
+  // unknown suffixes fall back to ITKReader (as MONAI), which reports the file
+  const unknown = path.join(out, 'x.unknownext');
+  assert.throws(() => load.call(unknown), (e: Error) => e.message.includes(unknown));
+  assert.throws(() => new LoadImage({ reader: 'NibabelReader' }).call(unknown), /cannot find a suitable reader|x\.unknownext/);
   assert.throws(() => load.call([fixture('anatomical.nii'), fixture('functional.nii')]), /spatial_shape|affine/);
+});
+
+tt('DICOM through the registry: ITKReader is the fallback, PydicomReader by name', () => {
+  const dcm = path.join(path.dirname(fixture('x')), '..', 'dicom', 'pydicom', 'CT_small.dcm');
+  if (!fs.existsSync(dcm)) return; // DICOM fixtures belong to the DICOM tests
+  const a = new LoadImage({ ensureChannelFirst: true }).call(dcm) as MetaTensor;
+  assert.deepEqual(a.shape, [1, 128, 128, 1]);
+  assert.equal(a.meta.filename_or_obj, dcm);
+  const b = new LoadImage({ reader: 'PydicomReader' }).call(dcm) as MetaTensor;
+  assert.equal(b.numel(), 128 * 128);
+  a.dispose();
+  b.dispose();
 });
 
 tt('custom reader: registered by name and chosen by suffix', () => {
