@@ -175,8 +175,9 @@ def make_checkpoint():
             'many': list(range(1001)),
         },
         'tensors': [shared[2:5], (shared, torch.tensor(True)), {'view': shared.view(2, 5)[:, 1]}],
-        'param': torch.nn.Parameter(torch.tensor([1.0, -1.0])),
+        'param': torch.nn.Parameter(torch.tensor([1.0, -1.0, 2.0])),
     }
+    ckpt['param_view'] = ckpt['param'].data[1:]     # shares the parameter's storage, no grad
     return ckpt
 
 

@@ -109,34 +109,64 @@ export function convertTree(value: unknown, leaf: (t: RawTensor) => unknown, opt
  */
 export function materialize(value: unknown, opts: ConvertOptions = {}): unknown {
   const bases = new Map<RawStorage, Tensor>();
+  const handedOut = new Set<Tensor>();
+  const detached = new Map<RawStorage, Tensor>();
   const made: Tensor[] = [];
   const device = opts.device && opts.device !== 'cpu' ? opts.device : null;
+  const toDevice = (t: Tensor): Tensor => {
+    if (!device) return t;
+    const moved = (t as any).to({ device }) as Tensor;
+    t.dispose();
+    return moved;
+  };
   try {
-    const out = convertTree(value, (rt) => {
+    return convertTree(value, (rt) => {
       const { storage: root, offset: viewOffset } = rt.storage.root();
+      const offset = rt.storageOffset + viewOffset;
+      const bytes = (): Uint8Array => root.bytes.subarray(0, root.numel * ELEMENT_SIZE[root.dtype]);
       let base = bases.get(root);
-      if (!base) {
-        const bytes = root.bytes;
-        const need = root.numel * ELEMENT_SIZE[root.dtype];
-        base = torch.fromTypedArray(bytes.subarray(0, need), [root.numel], root.dtype);
-        if (device) {
-          const moved = (base as any).to({ device }) as Tensor;
-          base.dispose();
-          base = moved;
-        }
+      let t: Tensor;
+      if (!base && offset === 0 && rt.numel === root.numel && isContiguous(rt.shape, rt.stride)) {
+        // The common case: the first tensor of a storage covers all of it, row-major. It becomes
+        // the storage's tensor itself (one native call instead of three).
+        base = toDevice(torch.fromTypedArray(bytes(), rt.shape, root.dtype));
         bases.set(root, base);
+        handedOut.add(base);
         root.release();
+        t = base;
+      } else {
+        if (!base) {
+          base = toDevice(torch.fromTypedArray(bytes(), [root.numel], root.dtype));
+          bases.set(root, base);
+          root.release();
+        }
+        // Views must not inherit requires_grad from a handed-out base that is a parameter: in Python
+        // every tensor is rebuilt from the storage on its own. Use a detached alias of such a base.
+        let src = base;
+        if (base.requiresGrad) {
+          src = detached.get(root) ?? (base as any).detach();
+          detached.set(root, src);
+        }
+        t = torch.asStrided(src, rt.shape, rt.stride, { storageOffset: offset }) as Tensor;
       }
-      const t = torch.asStrided(base, rt.shape, rt.stride, { storageOffset: rt.storageOffset + viewOffset }) as Tensor;
       made.push(t);
       if (rt.requiresGrad) t.requiresGrad_(true);
       return t;
     }, opts);
-    return out;
   } catch (err) {
     for (const t of made) t.dispose();
     throw err;
   } finally {
-    for (const b of bases.values()) b.dispose();
+    for (const b of bases.values()) if (!handedOut.has(b)) b.dispose();
+    for (const d of detached.values()) d.dispose();
   }
+}
+
+function isContiguous(shape: number[], stride: number[]): boolean {
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    if (shape[i] !== 1 && stride[i] !== acc) return false;
+    acc *= shape[i]!;
+  }
+  return true;
 }

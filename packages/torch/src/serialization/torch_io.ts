@@ -35,6 +35,8 @@ export function readSource(src: string | Uint8Array, what: string): Uint8Array {
   }
 }
 
+const WHOLE_FILE_LIMIT = 1 << 30;
+
 /** A random-access source over a file (read on demand) or a buffer. Close it when done. */
 export function openSource(src: string | Uint8Array, what: string): ByteSource {
   if (typeof src !== 'string') {
@@ -42,7 +44,14 @@ export function openSource(src: string | Uint8Array, what: string): ByteSource {
     return memorySource(src);
   }
   try {
-    return fileSource(src);
+    const f = fileSource(src);
+    // Files up to 1 GiB are read in one go (fewer system calls); larger ones record by record.
+    if (f.size > WHOLE_FILE_LIMIT) return f;
+    try {
+      return memorySource(f.read(0, f.size));
+    } finally {
+      f.close();
+    }
   } catch (err) {
     throw new SerializationError(`'${src}'`, `cannot read: ${(err as Error).message}`, { cause: err });
   }

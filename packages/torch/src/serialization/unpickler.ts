@@ -34,6 +34,20 @@ function decodeUtf8(b: Uint8Array): string {
   return td.decode(b);
 }
 
+/** Short strings: pure-ASCII ones are built directly (TextDecoder's per-call cost dominates). */
+function decodeStr(data: Uint8Array, start: number, n: number): string {
+  if (n <= 64) {
+    let ascii = true;
+    for (let i = start; i < start + n; i++) if (data[i]! >= 0x80) { ascii = false; break; }
+    if (ascii) {
+      let out = '';
+      for (let i = start; i < start + n; i++) out += String.fromCharCode(data[i]!);
+      return out;
+    }
+  }
+  return decodeUtf8(data.subarray(start, start + n));
+}
+
 /** Two's-complement little-endian integer (pickle LONG1/LONG4) -> number when safe, else bigint. */
 export function decodeLong(b: Uint8Array): number | bigint {
   if (b.length === 0) return 0;
@@ -114,9 +128,17 @@ export function unpickle(
   const readline = (): string => {
     const nl = data.indexOf(0x0a, pos);
     if (nl < 0) fail('truncated pickle: missing newline');
-    const s = tdLatin1.decode(data.subarray(pos, nl));
+    let s = '';
+    if (nl - pos <= 256) for (let i = pos; i < nl; i++) s += String.fromCharCode(data[i]!);
+    else s = tdLatin1.decode(data.subarray(pos, nl));
     pos = nl + 1;
     return s;
+  };
+  const str = (n: number): string => {
+    need(n);
+    const v = decodeStr(data, pos, n);
+    pos += n;
+    return v;
   };
   // NB: always `push(x)`, never `push(f())`: f may swap `stack` (popMark) before the call.
   const push = (v: unknown): void => {
@@ -277,13 +299,13 @@ export function unpickle(
       }
       // --- strings and bytes
       case 0x58: // BINUNICODE
-        push(decodeUtf8(take(u32())));
+        push(str(u32()));
         break;
       case 0x8c: // SHORT_BINUNICODE
-        push(decodeUtf8(take(u8())));
+        push(str(u8()));
         break;
       case 0x8d: // BINUNICODE8
-        push(decodeUtf8(take(u64())));
+        push(str(u64()));
         break;
       case 0x56: // UNICODE (raw-unicode-escape text)
         push(readline().replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_m, a?: string, b?: string) =>

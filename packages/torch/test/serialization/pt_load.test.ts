@@ -69,6 +69,11 @@ test('nn.Parameter entries come back with requiresGrad set', () => {
     try {
       assert.equal(ck.param.requiresGrad, true, f);
       assert.equal(ck.tensors[0].requiresGrad, false, f);
+      // a plain view of the parameter's storage: shares memory, but neither requires grad nor has a grad_fn
+      assert.equal(ck.param_view.requiresGrad, false, f);
+      assert.equal(ck.param_view.gradFn, null, f);
+      torch.noGrad(() => ck.param.mul_(2));
+      assert.deepEqual(Array.from(ck.param_view.toTypedArray() as Float32Array), [-2, 4], f);
     } finally {
       torch.dispose(ck);
     }
