@@ -197,6 +197,9 @@ add_nifti("twod", os.path.join(FIX, "twod.nii.gz"))
 a5 = rng.randn(3, 4, 2, 1, 3).astype(np.float32)
 nib.save(nib.Nifti1Image(a5, oblique), os.path.join(FIX, "fived.nii.gz"))
 add_nifti("fived", os.path.join(FIX, "fived.nii.gz"))
+a7 = np.random.RandomState(7).randn(2, 3, 2, 1, 2, 1, 2).astype(np.float32)  # own stream: later fixtures unchanged
+nib.save(nib.Nifti1Image(a7, oblique), os.path.join(FIX, "sevend.nii"))
+add_nifti("sevend", os.path.join(FIX, "sevend.nii"))
 # NIfTI-2 big endian
 a = rng.randint(-50, 50, size=(4, 5, 6)).astype(">i4")
 h2 = nib.Nifti2Header(endianness=">")

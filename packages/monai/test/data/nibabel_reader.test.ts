@@ -25,7 +25,7 @@ function check(name: string, file: string, g: Golden, reader = new NibabelReader
   }
 }
 
-const names = Object.keys(GOLDENS).filter((k) => /^(nib_|pair_|dtype_|be_|scaled|qform_only|no_xform|with_extension|twod|fived|nifti2_be)/.test(k));
+const names = Object.keys(GOLDENS).filter((k) => /^(nib_|pair_|dtype_|be_|scaled|qform_only|no_xform|with_extension|twod|fived|sevend|nifti2_be)/.test(k));
 
 for (const name of names) {
   test(`NIfTI golden ${name}`, () => {
