@@ -83,7 +83,8 @@ export class NibabelReader implements ImageReader {
   private one(im: NiftiImage, dtype: torch.DType | null): [Tensor, MetaDict] {
     const info = im.info;
     const lay = niftiLayout(info);
-    const header: MetaDict = { ...info.header, pixdim: info.pixdim.slice() };
+    // nibabel moves scl_slope/scl_inter into the data proxy and leaves NaN in the header it exposes
+    const header: MetaDict = { ...info.header, pixdim: info.pixdim.slice(), scl_slope: Number.NaN, scl_inter: Number.NaN };
     for (const [k, v] of Object.entries(header)) if (Array.isArray(v)) header[k] = v.slice();
     const scaled = info.slope !== null;
     // nibabel applies scaling with float64 slope/intercept arrays: the result is float64
