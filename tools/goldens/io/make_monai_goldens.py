@@ -77,6 +77,42 @@ for f in FILES:
         rec["channel_first"] = {"error": f"{type(e).__name__}: {str(e).splitlines()[0][:200]}"}
     out["files"][f] = rec
 
+# ---------------------------------------------------------------- SaveImage: what MONAI writes
+import tempfile  # noqa: E402
+
+import nibabel as nib  # noqa: E402
+from PIL import Image  # noqa: E402
+from monai.data import NibabelReader  # noqa: E402
+from monai.transforms import SaveImage  # noqa: E402
+
+saves = {}
+tmp = tempfile.mkdtemp(prefix="monai-save-")
+cases = [
+    ("anatomical.nii", dict(output_postfix="seg"), dict(ensure_channel_first=True)),
+    ("example4d.nii.gz", dict(output_postfix="t", output_dtype=np.int16, separate_folder=False), dict(ensure_channel_first=True)),
+    ("anatomical.nii", dict(output_postfix="orig", resample=True), dict(ensure_channel_first=True, reader=NibabelReader(as_closest_canonical=True))),
+    ("twod.nii.gz", dict(output_postfix="2d", output_ext=".nii"), dict(ensure_channel_first=True)),
+    ("rgb.png", dict(output_postfix="png", output_ext=".png"), dict(ensure_channel_first=True)),
+    ("gray8.png", dict(output_postfix="g", output_ext=".png", separate_folder=False), dict(ensure_channel_first=True)),
+]
+for k, (f, save_kw, load_kw) in enumerate(cases):
+    img = LoadImage(**load_kw)(os.path.join(FIX, f))
+    d = os.path.join(tmp, str(k))
+    SaveImage(output_dir=d, print_log=False, savepath_in_metadict=True, **save_kw)(img)
+    written = img.meta["saved_to"]
+    rel = os.path.relpath(written, d)
+    if written.endswith(".png"):
+        arr = np.moveaxis(np.asarray(Image.open(written)), 0, 1)
+        rec = {"shape": list(arr.shape), "dtype": str(arr.dtype), "sha256": hashlib.sha256(np.ascontiguousarray(arr).tobytes()).hexdigest()}
+    else:
+        im = nib.load(written)
+        arr = np.asanyarray(im.dataobj)
+        rec = {"shape": list(arr.shape), "dtype": str(arr.dtype), "sha256": hashlib.sha256(np.ascontiguousarray(arr.astype(arr.dtype.newbyteorder("<"))).tobytes()).hexdigest(),
+               "affine": im.affine.reshape(-1).tolist(), "sform_code": int(im.header["sform_code"]), "qform_code": int(im.header["qform_code"])}
+    saves[f"{k}:{f}"] = {"file": f, "save": {kk: (str(np.dtype(v)) if kk == "output_dtype" else v) for kk, v in save_kw.items()},
+                         "canonical": "reader" in load_kw, "relpath": rel, **rec}
+out["saves"] = saves
+
 with open(os.path.join(ROOT, "tools", "goldens", "io", "monai_goldens.json"), "w") as fh:
     json.dump(out, fh, indent=1, sort_keys=True)
 print(f"MONAI {monai.__version__}: {len(FILES)} files", file=sys.stderr)
