@@ -191,6 +191,12 @@ static Napi::Value Strides(const Napi::CallbackInfo& info) {
   });
 }
 
+static Napi::Value StorageOffset(const Napi::CallbackInfo& info) {
+  return guarded(info, "storageOffset", [&]() -> Napi::Value {
+    return Napi::Number::New(info.Env(), static_cast<double>(getTensor(info.Env(), info[0], "storageOffset").storage_offset()));
+  });
+}
+
 // item(handle) -> number | boolean (int64 beyond 2^53 loses precision, as any JS number does).
 static Napi::Value Item(const Napi::CallbackInfo& info) {
   return guarded(info, "item", [&]() -> Napi::Value {
@@ -271,6 +277,7 @@ void initTensors(Napi::Env e, Napi::Object x) {
   x.Set("device", Napi::Function::New(e, Device));
   x.Set("stride", Napi::Function::New(e, Strides));
   x.Set("item", Napi::Function::New(e, Item));
+  x.Set("storageOffset", Napi::Function::New(e, StorageOffset));
   x.Set("alias", Napi::Function::New(e, Alias));
   x.Set("sameTensor", Napi::Function::New(e, SameTensor));
   x.Set("share", Napi::Function::New(e, Share));

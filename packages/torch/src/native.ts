@@ -18,6 +18,7 @@ export interface Native {
   device(h: number): string;
   stride(h: number): number[];
   item(h: number): number | boolean;
+  storageOffset(h: number): number;
   alias(h: number): number;
   sameTensor(a: number, b: number): boolean;
   share(h: number): bigint;

@@ -93,6 +93,11 @@ export class Tensor {
     return dim === undefined ? s : s[dim < 0 ? dim + s.length : dim];
   }
 
+  /** Offset of the first element in the storage, in elements. */
+  storageOffset(): number {
+    return native.storageOffset(this.handle);
+  }
+
   get requiresGrad(): boolean {
     return native.meta(this.handle)[2] as boolean;
   }

@@ -33,6 +33,8 @@ for (const [dtype, arr] of samples) {
       assert.ok(bytes(back).equals(bytes(arr)), `${dtype}: bytes differ`);
       // a non-contiguous view copies out in logical order
       const tt = t.t();
+      assert.equal(t.at(1).storageOffset(), 3);
+      assert.deepEqual(tt.stride(), [1, 3]);
       const viaT = tt.contiguous().data();
       assert.ok(bytes(tt.data()).equals(bytes(viaT)));
       // shared view aliases storage
