@@ -102,6 +102,8 @@ export class GradScaler {
    * Multiplies outputs (a tensor, or nested arrays of tensors) by the scale factor. Returns new
    * tensors (the caller owns them); returns outputs unchanged when disabled.
    */
+  scale(outputs: Tensor): Tensor;
+  scale<T extends readonly unknown[]>(outputs: T): Scaled<T>;
   scale<T extends Tensor | readonly unknown[]>(outputs: T): Scaled<T> {
     if (!this.enabled) return outputs as unknown as Scaled<T>;
     const apply = (v: unknown): unknown => {

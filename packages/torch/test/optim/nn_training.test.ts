@@ -28,7 +28,7 @@ test('Linear + Adam + OneCycleLR + clipGradNorm_ + GradScaler under bf16 autocas
       const out = autocast({ deviceType: 'cpu', dtype: 'bfloat16' }, () => model.forward(x));
       assert.equal(out.dtype, 'bfloat16');
       const l = out.float().sub(y).pow(2).mean();
-      scaler.scale(l).backward();
+      (scaler.scale(l) as torch.Tensor).backward();
       scaler.unscale_(opt);
       clipGradNorm_(model.parameters(), 1.0);
       scaler.step(opt);
