@@ -39,9 +39,22 @@ def timeit(path, reps):
     print(json.dumps(out))
 
 
+def time_save(path, reps, out):
+    img = nib.load(path)
+    data = np.asanyarray(img.dataobj)
+    ts = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        nib.save(nib.Nifti1Image(data, img.affine), out)
+        ts.append(time.perf_counter() - t0)
+    print(json.dumps({"save_int16": statistics.median(ts)}))
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "make":
         make(sys.argv[2])
+    elif sys.argv[1] == "save":
+        time_save(sys.argv[2], int(sys.argv[3]), sys.argv[4])
     elif sys.argv[1] == "uncompress":
         img = nib.load(sys.argv[2])
         nib.save(nib.Nifti1Image(np.asanyarray(img.dataobj), img.affine, img.header), sys.argv[3])

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as torch from '@monai-ts/torch';
-import { LoadImage } from '../../packages/monai/src/transforms/io/index.js';
+import { LoadImage, SaveImage } from '../../packages/monai/src/transforms/io/index.js';
 import type { MetaTensor } from '../../packages/monai/src/data/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -66,4 +66,33 @@ for (const k of ['int16', 'float32'] as const) {
     }),
   );
 }
+}
+
+// writing: the int16 volume to .nii.gz (SaveImage, channel-first input) vs nib.save
+{
+  const img = new LoadImage({ dtype: null, ensureChannelFirst: true }).call(file) as MetaTensor;
+  const outDir = path.join(dir, 'out');
+  const save = new SaveImage({ outputDir: outDir, outputPostfix: 'w', outputDtype: null, separateFolder: false, printLog: false });
+  const ts: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    save.call(img);
+    ts.push((performance.now() - t0) / 1000);
+  }
+  img.dispose();
+  const ours = median(ts);
+  const r = spawnSync(py, [path.join(here, 'load_nibabel.py'), 'save', file, String(reps), path.join(outDir, 'nib.nii.gz')], { encoding: 'utf8' });
+  const theirs = r.status === 0 ? (JSON.parse(r.stdout.trim().split('\n').pop()!).save_int16 as number) : null;
+  console.log(
+    JSON.stringify({
+      bench: 'io.save_nifti_gz',
+      case: '512x512x200 int16 -> .nii.gz (gzip level 1, as nibabel)',
+      monai_ts_s: +ours.toFixed(4),
+      nibabel_s: theirs ? +theirs.toFixed(4) : null,
+      ratio: theirs ? +(ours / theirs).toFixed(3) : null,
+      torch_threads: torch.getNumThreads(),
+      reps,
+      node: process.version,
+    }),
+  );
 }

@@ -172,6 +172,8 @@ export function decodeToTensor(spec: DecodeSpec, dtype?: torch.DType | null): Te
     const identity = !perm || perm.every((p, i) => p === i);
     const target = dtype ?? t.dtype;
     if (identity) return target === t.dtype ? t : t.to({ dtype: target });
+    const m = leadingReversal(perm!);
+    if (m >= 2) return reverseLeadingAxes(t, m, target);
     const view = t.permute(perm!);
     const out = torch.empty(view.shape, { dtype: target });
     out.copy_(view);
@@ -179,15 +181,59 @@ export function decodeToTensor(spec: DecodeSpec, dtype?: torch.DType | null): Te
   });
 }
 
-/** Writes a tensor's elements in C order of its shape to bytes (host order) as element type `e`. */
-export function tensorBytes(t: Tensor): Uint8Array {
-  const c = t.contiguous();
+/** m when perm reverses its first m axes and keeps the rest in place, else 0. */
+function leadingReversal(perm: number[]): number {
+  let m = perm.length;
+  while (m > 0 && perm[m - 1] === m - 1) m--;
+  for (let i = 0; i < m; i++) if (perm[i] !== m - 1 - i) return 0;
+  return m;
+}
+
+/**
+ * Reverses the first m axes of a C-order tensor (Fortran-order file data into index order) as a chain
+ * of blocked transposes: step k moves axis k behind the axes still to be placed, keeping the block of
+ * already-placed axes contiguous. Each pass streams memory; a single strided permuted copy of a
+ * volume thrashes the cache and measured about 4x slower for a 512x512x200 int16 volume. The last pass
+ * writes the requested dtype.
+ */
+export function reverseLeadingAxes(t: Tensor, m: number, dtype: torch.DType): Tensor {
+  const shape = t.shape;
+  const d = shape.slice(0, m);
+  const tail = shape.slice(m);
+  const T = tail.reduce((a, b) => a * b, 1);
+  const finalShape = [...d.slice().reverse(), ...tail];
+  let cur = t;
+  for (let k = 0; k < m - 1; k++) {
+    const B = d.slice(0, k).reduce((a, b) => a * b, T);
+    const P = d.slice(k + 1).reduce((a, b) => a * b, 1);
+    const v = cur.reshape([d[k], P, B]).permute([1, 0, 2]);
+    if (k === m - 2) {
+      const out = torch.empty([P, d[k], B], { dtype });
+      out.copy_(v);
+      return out.reshape(finalShape);
+    }
+    cur = v.contiguous();
+  }
+  return cur.to({ dtype }).reshape(finalShape); // m < 2 does not reach here
+}
+
+/**
+ * Calls fn with the C-order bytes of `t` (host order) viewed in place in a contiguous copy's storage
+ * (or `t`'s own when it is already contiguous): no copy into JS memory. The view is valid only during fn.
+ */
+export function withTensorBytes<T>(t: Tensor, fn: (bytes: Uint8Array) => T): T {
+  const c = t.device.startsWith('cpu') ? t.contiguous() : t.to({ device: 'cpu' }).contiguous();
   try {
-    const a = c.toTypedArray();
-    return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    const a = c.data({ share: true });
+    return fn(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
   } finally {
     if (c !== t) c.dispose();
   }
+}
+
+/** A copy of a tensor's C-order bytes (host order). */
+export function tensorBytes(t: Tensor): Uint8Array {
+  return withTensorBytes(t, (b) => b.slice());
 }
 
 /** Element type of a torch dtype, for writers. */

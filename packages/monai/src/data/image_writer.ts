@@ -12,7 +12,7 @@ import { writeNifti } from './formats/nifti.js';
 import { writeNpy } from './formats/npy.js';
 import { writeNrrd } from './formats/nrrd.js';
 import { writePng } from './formats/pil.js';
-import { tensorBytes } from './image_reader.js';
+import { reverseLeadingAxes, withTensorBytes } from './image_reader.js';
 import { didYouMean } from './options.js';
 
 /** Moves the channel axis last, pads/trims to `spatialNdim` spatial axes and squeezes trailing singletons. */
@@ -208,19 +208,15 @@ interface WriterEntry {
   write: WriterFn;
 }
 
-function bytesOf(t: Tensor, element?: ElementType): { data: Uint8Array; element: ElementType } {
-  const el = (element ?? t.dtype) as ElementType;
-  return { data: tensorBytes(t), element: el };
-}
-
-/** Reversed-axes C-order bytes (x fastest), as NIfTI and NRRD store them. */
-function fortranBytes(t: Tensor): Uint8Array {
+/** Calls fn with the reversed-axes C-order bytes (x fastest), as NIfTI and NRRD store them. */
+function withFortranBytes(t: Tensor, fn: (b: Uint8Array) => void): void {
   const n = t.shape.length;
-  const p = t.permute(Array.from({ length: n }, (_, k) => n - 1 - k));
+  if (n < 2) return withTensorBytes(t, fn);
+  const r = torch.tidy(() => reverseLeadingAxes(t.device.startsWith('cpu') ? t.contiguous() : t.to({ device: 'cpu' }).contiguous(), n, t.dtype));
   try {
-    return tensorBytes(p);
+    withTensorBytes(r, fn);
   } finally {
-    p.dispose();
+    r.dispose();
   }
 }
 
@@ -232,7 +228,7 @@ const WRITERS: WriterEntry[] = [
     write: (file, req) => {
       const t = req.data.dtype === 'bool' ? req.data.to({ dtype: 'uint8' }) : req.data;
       try {
-        writeNifti(file, { shape: t.shape.length ? t.shape : [1], element: t.dtype as ElementType, data: fortranBytes(t), affine: req.affine });
+        withFortranBytes(t, (data) => writeNifti(file, { shape: t.shape.length ? t.shape : [1], element: t.dtype as ElementType, data, affine: req.affine }));
       } finally {
         if (t !== req.data) t.dispose();
       }
@@ -246,14 +242,16 @@ const WRITERS: WriterEntry[] = [
       const t = req.data.dtype === 'bool' ? req.data.to({ dtype: 'uint8' }) : req.data;
       try {
         const ch = t.shape.length > req.spatialNdim ? req.spatialNdim : null;
-        writeNrrd(file, {
-          shape: t.shape,
-          element: t.dtype as ElementType,
-          data: fortranBytes(t),
-          affine: req.affine,
-          channelAxis: ch,
-          gzip: true,
-        });
+        withFortranBytes(t, (data) =>
+          writeNrrd(file, {
+            shape: t.shape,
+            element: t.dtype as ElementType,
+            data,
+            affine: req.affine,
+            channelAxis: ch,
+            gzip: true,
+          }),
+        );
       } finally {
         if (t !== req.data) t.dispose();
       }
@@ -264,8 +262,7 @@ const WRITERS: WriterEntry[] = [
     exts: ['.npy'],
     spatialNdim: null,
     write: (file, req) => {
-      const b = bytesOf(req.data);
-      writeNpy(file, req.data.shape, b.element, b.data);
+      withTensorBytes(req.data, (data) => writeNpy(file, req.data.shape, req.data.dtype as ElementType, data));
     },
   },
   {

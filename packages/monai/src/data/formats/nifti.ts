@@ -594,7 +594,7 @@ export interface NiftiWriteOptions {
   data: Uint8Array;
   affine: Float64Array;
   descrip?: string;
-  /** gzip level when the name ends with .gz (default 6). */
+  /** gzip level when the name ends with .gz (default 1, as nibabel). */
   level?: number;
 }
 
@@ -655,7 +655,7 @@ function isLittleHost(): boolean {
 export function writeNifti(file: string, opts: NiftiWriteOptions): void {
   const parts = encodeNifti1(opts);
   if (file.toLowerCase().endsWith('.gz')) {
-    const gz = gzipParts(parts, opts.level ?? 6);
+    const gz = gzipParts(parts, opts.level ?? 1); // nibabel's default gzip level
     writeFileAtomic(file, gz);
   } else writeFileAtomic(file, parts);
 }
