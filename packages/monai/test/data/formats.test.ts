@@ -128,6 +128,45 @@ test('NRRD header: none axes, spacings, LPS to RAS', () => {
   assert.throws(() => parseNrrdHeader('z.nrrd', Buffer.from('NRRD0004\ntype: float\ndimension: 2\nsizes: 3\nencoding: raw\n\n')), /invalid NRRD sizes/);
 });
 
+test('NRRD: detached .nhdr + raw file, ascii encoding, vector (none) axis as channel', () =>
+  torch.tidy(() => {
+    const raw = new Int16Array([1, 2, 3, 4, 5, 6, -7, 8, 9, 10, 11, 12]);
+    fs.writeFileSync(path.join(dir, 'd.raw'), new Uint8Array(raw.buffer));
+    fs.writeFileSync(
+      path.join(dir, 'd.nhdr'),
+      'NRRD0004\ntype: short\ndimension: 3\nspace: left-posterior-superior\nsizes: 2 3 2\n' +
+        'space directions: (1,0,0) (0,1,0) (0,0,2)\nendian: little\nencoding: raw\nspace origin: (0,0,0)\ndata file: d.raw\n',
+    );
+    const a = new LoadImage({ dtype: null }).call(path.join(dir, 'd.nhdr')) as MetaTensor;
+    assert.deepEqual(a.shape, [2, 3, 2]);
+    // first NRRD axis is fastest in the file: a[x][y][z] = raw[x + 2y + 6z]
+    const expected = Array.from({ length: 2 }, (_, x) => Array.from({ length: 3 }, (_, y) => Array.from({ length: 2 }, (_, z) => raw[x + 2 * y + 6 * z])));
+    assert.deepEqual(a.toArray(), expected);
+    assert.deepEqual(Array.from(a.affine), [-1, 0, 0, 0, 0, -1, 0, 0, 0, 0, 2, 0, 0, 0, 0, 1]);
+    fs.writeFileSync(path.join(dir, 'a.nrrd'), 'NRRD0004\ntype: float\ndimension: 2\nsizes: 3 2\nencoding: ascii\n\n1.5 2 3\n4 5 -6.25\n');
+    const b = new LoadImage({ dtype: null }).call(path.join(dir, 'a.nrrd')) as MetaTensor;
+    assert.deepEqual(b.toArray(), [
+      [1.5, 4],
+      [2, 5],
+      [3, -6.25],
+    ]);
+    const v = new Float32Array(3 * 4 * 5).map((_, i) => i);
+    fs.writeFileSync(
+      path.join(dir, 'v.nrrd'),
+      Buffer.concat([
+        Buffer.from('NRRD0004\ntype: float\ndimension: 3\nspace: left-posterior-superior\nsizes: 3 4 5\nspace directions: none (1,0,0) (0,1,0)\nkinds: vector domain domain\nendian: little\nencoding: raw\nspace origin: (0,0,0)\n\n'),
+        Buffer.from(v.buffer),
+      ]),
+    );
+    const [c, meta] = new LoadImage({ dtype: null, imageOnly: false }).call(path.join(dir, 'v.nrrd')) as [MetaTensor, Record<string, unknown>];
+    assert.equal(meta.original_channel_dim, 0);
+    assert.deepEqual(meta.spatial_shape, [4, 5]);
+    const cf = new LoadImage({ dtype: null, ensureChannelFirst: true }).call(path.join(dir, 'v.nrrd')) as MetaTensor;
+    assert.deepEqual(cf.shape, [3, 4, 5]);
+    assert.equal((cf.toArray() as number[][][])[2][1][0], 2 + 3 * 1);
+    torch.dispose([a, b, c, cf]);
+  }));
+
 after(() => {
   fs.rmSync(dir, { recursive: true, force: true });
   assert.equal(torch.memory().liveTensors, start, 'live tensors leaked');
