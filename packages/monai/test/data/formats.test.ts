@@ -101,6 +101,21 @@ test('a large volume decodes through streaming gzip into tensor storage', () => 
   img.dispose();
 }));
 
+test('NIfTI-2 written for dimensions over 32767 reads back (data and double-precision affine)', () =>
+  torch.tidy(() => {
+    const data = torch.arange(40000, { dtype: 'float32' }).reshape([1, 40000, 1]);
+    const affine = Float64Array.from([0.1234567891, 0, 0, -3.000000001, 0, 2, 0, 1, 0, 0, 3, 2, 0, 0, 0, 1]);
+    const img = MetaTensor.wrap(data, { affine, meta: { filename_or_obj: 'long.nii', spatial_shape: [40000, 1] } });
+    new SaveImage({ outputDir: dir, outputPostfix: '', separateFolder: false, outputDtype: null, printLog: false }).call(img);
+    const p = path.join(dir, 'long.nii.gz');
+    const [back, meta] = new LoadImage({ dtype: null, imageOnly: false }).call(p) as [MetaTensor, Record<string, unknown>];
+    assert.equal(meta.sizeof_hdr, 540);
+    assert.deepEqual(back.shape, [40000]);
+    assert.ok(torch.equal(back, data.reshape([40000])));
+    assert.equal(back.affine[0], 0.1234567891, 'NIfTI-2 stores the affine in float64');
+    assert.equal(back.affine[3], -3.000000001);
+  }));
+
 test('NPY header: encode/parse, Fortran order, malformed headers', () => {
   const data = new Uint8Array(new Float32Array([1, 2, 3, 4, 5, 6]).buffer);
   const bytes = Buffer.concat(encodeNpy([2, 3], 'float32', data));

@@ -651,9 +651,56 @@ function isLittleHost(): boolean {
   return new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 }
 
-/** Writes a NIfTI-1 file (gzip when the name ends in .gz) atomically. */
-export function writeNifti(file: string, opts: NiftiWriteOptions): void {
-  const parts = encodeNifti1(opts);
+/** Encodes a single-file NIfTI-2 image (used when a dimension exceeds NIfTI-1's 32767). */
+export function encodeNifti2(opts: NiftiWriteOptions): Uint8Array[] {
+  const { shape, element } = opts;
+  if (shape.length < 1 || shape.length > 7) throw new Error(`NIfTI supports 1 to 7 dimensions, got ${shape.length}`);
+  const code = niftiCodeForElement(element);
+  const hdr = new Uint8Array(544);
+  const dv = new DataView(hdr.buffer);
+  dv.setInt32(0, 540, true);
+  const magic = [0x6e, 0x2b, 0x32, 0, 0x0d, 0x0a, 0x1a, 0x0a];
+  hdr.set(magic, 4);
+  dv.setInt16(12, code, true);
+  dv.setInt16(14, ITEM_SIZE[element] * 8, true);
+  dv.setBigInt64(16, BigInt(shape.length), true);
+  for (let k = 0; k < 7; k++) dv.setBigInt64(24 + 8 * k, BigInt(k < shape.length ? shape[k] : 1), true);
+  const a = opts.affine;
+  const q = affineToQuaternion(a);
+  const zooms = q ? q.zooms : [0, 1, 2].map((j) => Math.hypot(a[j], a[4 + j], a[8 + j]));
+  dv.setFloat64(104, q ? q.qfac : 1, true);
+  for (let k = 0; k < 7; k++) dv.setFloat64(112 + 8 * k, k < 3 ? zooms[k] || 1 : 1, true);
+  dv.setBigInt64(168, 544n, true);
+  dv.setFloat64(176, Number.NaN, true);
+  dv.setFloat64(184, Number.NaN, true);
+  const desc = (opts.descrip ?? 'monai-ts').slice(0, 79);
+  for (let i = 0; i < desc.length; i++) hdr[240 + i] = desc.charCodeAt(i) & 0x7f;
+  dv.setInt32(344, q ? 1 : 0, true);
+  dv.setInt32(348, 1, true);
+  if (q) {
+    dv.setFloat64(352, q.b, true);
+    dv.setFloat64(360, q.c, true);
+    dv.setFloat64(368, q.d, true);
+  }
+  dv.setFloat64(376, a[3], true);
+  dv.setFloat64(384, a[7], true);
+  dv.setFloat64(392, a[11], true);
+  for (let i = 0; i < 3; i++) for (let j = 0; j < 4; j++) dv.setFloat64(400 + 32 * i + 8 * j, a[i * 4 + j], true);
+  dv.setInt32(500, 2 | 8, true);
+  const expected = product(shape) * ITEM_SIZE[element];
+  if (opts.data.byteLength !== expected) throw new Error(`NIfTI data has ${opts.data.byteLength} bytes, expected ${expected}`);
+  let data = opts.data;
+  if (!isLittleHost()) {
+    data = data.slice();
+    byteswapInPlace(data, swapUnit(element));
+  }
+  return [hdr, data];
+}
+
+/** Writes a NIfTI file (NIfTI-1, or NIfTI-2 when a dimension exceeds 32767 or `version` is 2), gzip for .gz, atomically. */
+export function writeNifti(file: string, opts: NiftiWriteOptions & { version?: 1 | 2 }): void {
+  const v2 = opts.version === 2 || opts.shape.some((d) => d > 32767);
+  const parts = v2 ? encodeNifti2(opts) : encodeNifti1(opts);
   if (file.toLowerCase().endsWith('.gz')) {
     const gz = gzipParts(parts, opts.level ?? 1); // nibabel's default gzip level
     writeFileAtomic(file, gz);
