@@ -100,6 +100,8 @@ const samples: [string, string, Mutator][] = [
   ['nifti2_be.nii', '.nii', niftiHuge],
   ['standard.nii.gz', '.nii.gz', gzipWrap(niftiHuge)],
   ['be_float64.nii.gz', '.nii.gz', gzipWrap(niftiHuge)],
+  ['anat_pair.hdr', '.hdr', niftiHuge],
+  ['analyze75.hdr', '.hdr', niftiHuge],
   ['npy_float32.npy', '.npy', npyHuge],
   ['npy_int16_be.npy', '.npy', npyHuge],
   ['stored.npz', '.npz', (b) => b],
@@ -126,6 +128,8 @@ test(`fuzz: ${samples.length * PER_SAMPLE} mutated files end in a clean error or
       const mutated = kind === 0 ? flips(orig) : kind === 1 ? truncate(orig) : huge(orig);
       const file = path.join(dir, `case${n++}${ext}`);
       fs.writeFileSync(file, mutated);
+      // a .hdr needs its .img: the image file is kept intact (only the header lies)
+      if (ext === '.hdr') fs.copyFileSync(fixture(name.replace(/\.hdr$/, '.img')), file.replace(/\.hdr$/, '.img'));
       const t0 = performance.now();
       try {
         const img = load.call(file) as MetaTensor;
@@ -140,6 +144,7 @@ test(`fuzz: ${samples.length * PER_SAMPLE} mutated files end in a clean error or
       }
       slowest = Math.max(slowest, performance.now() - t0);
       fs.unlinkSync(file);
+      if (ext === '.hdr') fs.unlinkSync(file.replace(/\.hdr$/, '.img'));
       assert.ok(torch.memory().bytes < 256 * 1024 * 1024, `${name} #${i}: tensor memory grew to ${torch.memory().bytes}`);
     }
   }
