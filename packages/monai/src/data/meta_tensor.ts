@@ -165,6 +165,24 @@ export class MetaTensor extends Tensor {
     return this.withTensor(Tensor.prototype.alias.call(this));
   }
 
+  /** Copies (deep) the metadata and applied operations of `other` onto this tensor; returns this. */
+  copyMetaFrom(other: MetaTensor | { meta: MetaDict; appliedOperations?: AppliedOperation[] }): this {
+    this.meta = copyMeta(other.meta);
+    if (!(this.meta.affine instanceof Float64Array)) this.meta.affine = identityAffine();
+    this.appliedOperations = copyMeta(other.appliedOperations ?? []);
+    if (other instanceof MetaTensor) this.isBatch = other.isBatch;
+    return this;
+  }
+
+  /** MONAI's as_dict: {key: this, `${key}_meta_dict`: meta, `${key}_transforms`: applied operations}. */
+  asDict(key: string, outputType: 'tensor' | 'metatensor' = 'metatensor'): Record<string, unknown> {
+    return {
+      [key]: outputType === 'tensor' ? this.asTensor() : this,
+      [`${key}_meta_dict`]: copyMeta(this.meta),
+      [`${key}_transforms`]: copyMeta(this.appliedOperations),
+    };
+  }
+
   override toString(): string {
     return `MetaTensor(shape=[${this.shape.join(', ')}], dtype=${this.dtype}, affine=[${Array.from(this.affine.subarray(0, 16))
       .map((v) => +v.toFixed(4))

@@ -53,6 +53,21 @@ test('to, clone, contiguous and float keep (copied) metadata', () => {
   for (const x of [m, f, c, p, pc]) x.dispose();
 });
 
+test('copyMetaFrom and asDict', () => {
+  const a = make(5, 'a.nii');
+  const b = MetaTensor.wrap(torch.zeros([1, 2, 3])).copyMetaFrom(a);
+  assert.equal(b.meta.filename_or_obj, 'a.nii');
+  assert.notEqual(b.affine, a.affine);
+  assert.deepEqual(Array.from(b.affine), Array.from(a.affine));
+  const d = a.asDict('image');
+  assert.equal(d.image, a);
+  assert.equal((d.image_meta_dict as Record<string, unknown>).filename_or_obj, 'a.nii');
+  assert.deepEqual(d.image_transforms, [{ class: 'Flip', id: 5 }]);
+  const plain = a.asDict('x', 'tensor').x as torch.Tensor;
+  assert.ok(!(plain instanceof MetaTensor));
+  torch.dispose([a, b, plain]);
+});
+
 test('collation stacks into a batch MetaTensor with per-item metadata; decollation restores it', () => {
   const items = [make(1, 'a.nii'), make(2, 'b.nii'), make(3, 'c.nii')];
   const batch = listDataCollate(items) as MetaTensor;
