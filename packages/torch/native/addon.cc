@@ -60,7 +60,7 @@ void freeHandle(Napi::Env e, double h) {
   uint32_t slot;
   if (!decode(s, h, slot)) return;  // already freed: dispose is idempotent
   s.slots[slot] = at::Tensor();
-  s.generation[slot] = (s.generation[slot] + 1) % (1u << 30);
+  s.generation[slot] = (s.generation[slot] + 1) % kGenerations;
   s.pendingExternal -= s.reported[slot];
   s.reported[slot] = 0;
   s.freeList.push_back(slot);

@@ -76,8 +76,10 @@ struct Env {
 
 Env& env(Napi::Env e);
 
-// Handles: slot index in the low 22 bits, generation above (exact in a double).
+// Handles: slot index in the low 22 bits, an 8-bit generation above. Handles stay below 2^30,
+// V8's small-integer range, so returning one allocates nothing on the JS heap.
 constexpr double kSlotSpan = 4194304.0;  // 2^22
+constexpr uint32_t kGenerations = 256;
 double putTensor(Napi::Env e, at::Tensor t);
 at::Tensor& getTensor(Napi::Env e, const Napi::Value& v, const char* what);
 void freeHandle(Napi::Env e, double h);

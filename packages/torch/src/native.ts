@@ -10,7 +10,7 @@ export interface Native {
   fromTypedArray(data: ArrayBufferView | ArrayBuffer, shape: number[], dtype: string): number;
   toTypedArray(h: number, share: boolean): any;
   free(...h: number[]): void;
-  freeMany(h: number[], n?: number): void;
+  freeMany(h: Float64Array, n: number): void;
   memory(): { liveTensors: number; bytes: number };
   meta(h: number): any[];
   shape(h: number): number[];

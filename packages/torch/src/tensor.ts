@@ -203,21 +203,26 @@ export function tidy<T>(fn: () => T): T {
   return result;
 }
 
+// Handles to free, reused across scopes (freeMany calls no JS, so nesting cannot clash).
+let releaseBuffer = new Float64Array(256);
+
 // Frees a scope's tensors in one native call; survivors and kept tensors move to the parent
 // scope, or to the GC backstop at top level.
 function releaseAll(scope: Tensor[], survivors: Set<Tensor> | null): void {
   const parent = scopes.length ? scopes[scopes.length - 1] : null;
-  const handles: number[] = [];
+  if (releaseBuffer.length < scope.length) releaseBuffer = new Float64Array(Math.max(scope.length, 2 * releaseBuffer.length));
+  const handles = releaseBuffer;
+  let n = 0;
   for (const t of scope) {
     if (t.isDisposed) continue;
     if ((survivors && survivors.has(t)) || kept.has(t)) {
       if (parent) parent.push(t);
       else t._watch();
     } else {
-      handles.push(t._release());
+      handles[n++] = t._release();
     }
   }
-  if (handles.length) native.freeMany(handles);
+  if (n) native.freeMany(handles, n);
 }
 
 const kept = new WeakSet<Tensor>();

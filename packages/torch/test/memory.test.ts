@@ -42,7 +42,7 @@ test('10,000 forward/backward/update steps under tidy: live tensors constant, RS
     const l = step();
     if (i === 0) first = l;
     last = l;
-    if (i === 1999) {
+    if (i === 2999) {
       gc();
       rssWarm = process.memoryUsage.rss();
     }
