@@ -238,6 +238,46 @@ write_nrrd(os.path.join(FIX, "oblique_ras.nrrd"), vol.astype(np.float32), ras, s
 g = digest(vol)
 g["affine"] = ras.reshape(-1).tolist()
 goldens["oblique"] = g
+
+
+def write_dicom_series(folder, arr, ras_affine):
+    """The same volume as a DICOM series (pydicom): one slice per k, LPS geometry from the RAS affine."""
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian
+
+    os.makedirs(folder, exist_ok=True)
+    lps = np.diag([-1.0, -1.0, 1.0]) @ ras_affine[:3, :]
+    col_i, col_j, col_k, origin = lps[:, 0], lps[:, 1], lps[:, 2], lps[:, 3]
+    ds_i, ds_j = np.linalg.norm(col_i), np.linalg.norm(col_j)
+    fmt = lambda v: f"{v:.10g}"  # noqa: E731 - DICOM DS holds at most 16 characters
+    study, series, frame = "1.2.826.0.1.3680043.8.498.1", "1.2.826.0.1.3680043.8.498.1.1", "1.2.826.0.1.3680043.8.498.1.2"
+    for k in range(arr.shape[2]):
+        meta = FileMetaDataset()
+        meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.2"
+        meta.MediaStorageSOPInstanceUID = f"{series}.{k + 1}"
+        meta.TransferSyntaxUID = ExplicitVRLittleEndian
+        ds = Dataset()
+        ds.file_meta = meta
+        ds.SOPClassUID = meta.MediaStorageSOPClassUID
+        ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
+        ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.FrameOfReferenceUID = study, series, frame
+        ds.Modality, ds.PatientName, ds.PatientID = "CT", "Oblique^Phantom", "monai-ts"
+        ds.InstanceNumber = k + 1
+        ds.Rows, ds.Columns = arr.shape[1], arr.shape[0]
+        ds.PixelSpacing = [fmt(ds_j), fmt(ds_i)]  # row spacing (between rows = along j), column spacing (along i)
+        ds.ImageOrientationPatient = [fmt(v) for v in list(col_i / ds_i) + list(col_j / ds_j)]
+        ds.ImagePositionPatient = [fmt(v) for v in origin + k * col_k]
+        ds.SliceThickness = fmt(np.linalg.norm(col_k))
+        ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+        ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 1
+        ds.RescaleSlope, ds.RescaleIntercept = "1", "0"
+        ds.PixelData = np.ascontiguousarray(arr[:, :, k].T.astype("<i2")).tobytes()  # rows = j, columns = i
+        ds.is_little_endian, ds.is_implicit_VR = True, False
+        # slices written in reverse order with shuffled names: the reader must sort by position
+        ds.save_as(os.path.join(folder, f"slice_{(7 * k + 3) % 11:02d}.dcm"), write_like_original=False)
+
+
+write_dicom_series(os.path.join(FIX, "oblique_dicom"), vol, ras)
 gf = digest(vol.astype(np.float32))
 gf["affine"] = ras.reshape(-1).tolist()
 goldens["oblique_float"] = gf

@@ -204,7 +204,7 @@ tt('PNG round trip: uint8 and 16-bit, channel axis, scale', () => {
   for (const x of [gray, back, g8, rgb, back2, expect, g16, back3]) x.dispose();
 });
 
-tt('oblique volume: NIfTI and NRRD (from Python and from SaveImage) load to the same RAS array and affine', () => {
+tt('oblique volume: NIfTI, NRRD and a DICOM series (from Python) and NIfTI/NRRD from SaveImage load to the same RAS array and affine', () => {
   const g = GOLDENS.oblique;
   const load = new LoadImage({ dtype: null });
   const a = load.call(fixture('oblique.nii.gz')) as MetaTensor;
@@ -215,6 +215,15 @@ tt('oblique volume: NIfTI and NRRD (from Python and from SaveImage) load to the 
   ] as const) {
     assert.equal(tensorSha(x), g.sha256, n);
     affineClose(x.affine, g.affine!, 2e-6, n);
+  }
+  // the same volume as a DICOM series written by pydicom (slices shuffled), through ITKReader and PydicomReader
+  for (const reader of [undefined, 'PydicomReader'] as const) {
+    const dcm = new LoadImage({ dtype: null, reader }).call(fixture('oblique_dicom')) as MetaTensor;
+    // PydicomReader applies the (identity) rescale and returns float32, as MONAI's
+    const want = dcm.dtype === 'float32' ? GOLDENS.oblique_float.sha256 : g.sha256;
+    assert.equal(tensorSha(dcm), want, `DICOM series (${reader ?? 'auto'}, ${dcm.dtype}): array`);
+    affineClose(dcm.affine, g.affine!, 1e-6, `DICOM series (${reader ?? 'auto'})`);
+    dcm.dispose();
   }
   // written by us in both formats from the same MetaTensor
   const src = MetaTensor.wrap(a.clone().unsqueeze(0), { affine: b.affine.slice(), meta: { filename_or_obj: 'obl.nii', spatial_shape: [6, 5, 4] } });
