@@ -40,19 +40,26 @@ void flushExternal(Napi::Env e) {
 }
 
 static bool decode(Env& s, double h, uint32_t& slot) {
-  if (!(h >= 0) || h != static_cast<double>(static_cast<int64_t>(h))) return false;
-  int64_t v = static_cast<int64_t>(h);
-  slot = static_cast<uint32_t>(v % static_cast<int64_t>(kSlotSpan));
-  uint32_t gen = static_cast<uint32_t>(v / static_cast<int64_t>(kSlotSpan));
+  if (!(h >= 0 && h < kSlotSpan * kGenerations)) return false;
+  uint32_t v = static_cast<uint32_t>(h);
+  if (static_cast<double>(v) != h) return false;
+  slot = v & (static_cast<uint32_t>(kSlotSpan) - 1);
+  uint32_t gen = v >> 22;
   return slot < s.slots.size() && s.generation[slot] == gen && s.slots[slot].defined();
 }
 
-at::Tensor& getTensor(Napi::Env e, const Napi::Value& v, const char* what) {
+at::Tensor& getTensorByHandle(Napi::Env e, double h, const char* what) {
   Env& s = env(e);
   uint32_t slot;
-  if (!v.IsNumber() || !decode(s, v.As<Napi::Number>().DoubleValue(), slot))
+  if (!decode(s, h, slot))
     throw std::invalid_argument(std::string(what) + ": expected a live Tensor (was it disposed, or made in another thread?)");
   return s.slots[slot];
+}
+
+at::Tensor& getTensor(Napi::Env e, const Napi::Value& v, const char* what) {
+  if (!v.IsNumber())
+    throw std::invalid_argument(std::string(what) + ": expected a live Tensor (was it disposed, or made in another thread?)");
+  return getTensorByHandle(e, v.As<Napi::Number>().DoubleValue(), what);
 }
 
 void freeHandle(Napi::Env e, double h) {

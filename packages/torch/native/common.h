@@ -59,6 +59,7 @@ struct Env {
   int64_t pendingExternal = 0;  // bytes not yet reported to V8 (batched)
 
   std::vector<OpEntry> ops;
+  torch::jit::Stack stack;  // reused by every op call
   std::unordered_map<std::string, int> opIndex;
 
   std::vector<std::unique_ptr<c10::InferenceMode>> inferenceStack;
@@ -82,6 +83,7 @@ constexpr double kSlotSpan = 4194304.0;  // 2^22
 constexpr uint32_t kGenerations = 256;
 double putTensor(Napi::Env e, at::Tensor t);
 at::Tensor& getTensor(Napi::Env e, const Napi::Value& v, const char* what);
+at::Tensor& getTensorByHandle(Napi::Env e, double h, const char* what);
 void freeHandle(Napi::Env e, double h);
 void flushExternal(Napi::Env e);
 

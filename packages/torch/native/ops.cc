@@ -324,10 +324,19 @@ static napi_value CallOp(napi_env raw, napi_callback_info cb) {
     size_t given = argc - 1;
     if (given > args.size())
       throw std::invalid_argument("takes " + std::to_string(args.size()) + " arguments, " + std::to_string(given) + " given");
-    torch::jit::Stack stack;
-    stack.reserve(std::max(args.size(), op->handle.schema().returns().size()));
+    // One stack per thread, reused: calls never nest (no JS runs inside a call).
+    torch::jit::Stack& stack = s.stack;
+    stack.clear();
     for (size_t i = 0; i < args.size(); i++) {
       const ArgSpec& a = args[i];
+      if (a.base == Base::Tensor && i < given) {
+        // Fast path: a handle. Anything else (null, undefined, a boxed scalar) takes the general path.
+        double h;
+        if (napi_get_value_double(raw, argv[i + 1], &h) == napi_ok) {
+          stack.emplace_back(getTensorByHandle(e, h, a.name.c_str()));
+          continue;
+        }
+      }
       napi_valuetype vt = napi_undefined;
       if (i < given) napi_typeof(raw, argv[i + 1], &vt);
       if (vt == napi_undefined) {
@@ -337,34 +346,39 @@ static napi_value CallOp(napi_env raw, napi_callback_info cb) {
       } else if (vt == napi_null) {
         if (!a.optional) throw std::invalid_argument("argument '" + a.name + "' may not be null");
         stack.emplace_back();
-      } else if (vt == napi_number && a.base == Base::Tensor) {
-        stack.emplace_back(getTensor(e, Napi::Value(raw, argv[i + 1]), a.name.c_str()));
       } else {
         stack.push_back(convert(e, a, Napi::Value(raw, argv[i + 1])));
       }
     }
     op->handle.callBoxed(&stack);
-    if (stack.empty()) return e.Undefined();
-    if (stack.size() == 1) {
+    napi_value result;
+    if (stack.empty()) {
+      result = e.Undefined();
+    } else if (stack.size() == 1) {
       if (stack[0].isTensor() && stack[0].toTensor().defined()) {
-        napi_value out;
-        napi_create_double(raw, putTensor(e, std::move(stack[0]).toTensor()), &out);
-        return out;
+        napi_create_int32(raw, static_cast<int32_t>(putTensor(e, std::move(stack[0]).toTensor())), &result);
+      } else {
+        result = fromIValue(e, stack[0]);
       }
-      return fromIValue(e, stack[0]);
+    } else {
+      auto out = Napi::Array::New(e, stack.size());
+      for (size_t i = 0; i < stack.size(); i++) out.Set(static_cast<uint32_t>(i), fromIValue(e, stack[i]));
+      result = out;
     }
-    auto out = Napi::Array::New(e, stack.size());
-    for (size_t i = 0; i < stack.size(); i++) out.Set(static_cast<uint32_t>(i), fromIValue(e, stack[i]));
-    return out;
+    stack.clear();
+    return result;
   } catch (const Napi::Error& err) {
+    s.stack.clear();
     err.ThrowAsJavaScriptException();
   } catch (const c10::Error& err) {
+    s.stack.clear();
     try {
       throwTorch(e, op ? op->name : "callOp", op ? op->schema : "", cleanMessage(err.what_without_backtrace()));
     } catch (const Napi::Error& jsErr) {
       jsErr.ThrowAsJavaScriptException();
     }
   } catch (const std::exception& err) {
+    s.stack.clear();
     try {
       throwTorch(e, op ? op->name : "callOp", op ? op->schema : "", err.what());
     } catch (const Napi::Error& jsErr) {
