@@ -138,12 +138,12 @@ static std::once_flag mallocOnce;
 
 static Napi::Object Init(Napi::Env e, Napi::Object exports) {
   // glibc's dynamic mmap threshold lets repeated multi-megabyte tensors fragment the heap. Fix it
-  // at glibc's own dynamic maximum (32 MiB), with the trim threshold it would pair with (twice
-  // that): otherwise every free at the heap top returns pages to the kernel and the next tensor
-  // faults them in again.
+  // at glibc's own dynamic maximum (32 MiB), with the trim threshold glibc pairs with it (twice
+  // that), so that frees at the heap top do not hand pages back only to fault them in again.
+  // glibc's MALLOC_*_ environment variables, when set, take precedence.
   std::call_once(mallocOnce, [] {
-    mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
-    mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+    if (!getenv("MALLOC_MMAP_THRESHOLD_")) mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+    if (!getenv("MALLOC_TRIM_THRESHOLD_")) mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
   });
   e.SetInstanceData<Env>(new Env());
   exports.Set("setErrorClass", Napi::Function::New(e, SetErrorClass));
