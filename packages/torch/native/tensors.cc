@@ -157,14 +157,14 @@ static Napi::Value Meta(const Napi::CallbackInfo& info) {
   });
 }
 
+static Napi::Array intsToJs(Napi::Env e, at::IntArrayRef v) {
+  auto a = Napi::Array::New(e, v.size());
+  for (size_t i = 0; i < v.size(); i++) a.Set(static_cast<uint32_t>(i), Napi::Number::New(e, static_cast<double>(v[i])));
+  return a;
+}
+
 static Napi::Value Shape(const Napi::CallbackInfo& info) {
-  return guarded(info, "shape", [&]() -> Napi::Value {
-    Napi::Env e = info.Env();
-    auto sizes = getTensor(e, info[0], "shape").sizes();
-    auto a = Napi::Array::New(e, sizes.size());
-    for (size_t i = 0; i < sizes.size(); i++) a.Set(static_cast<uint32_t>(i), Napi::Number::New(e, static_cast<double>(sizes[i])));
-    return a;
-  });
+  return guarded(info, "shape", [&]() -> Napi::Value { return intsToJs(info.Env(), getTensor(info.Env(), info[0], "shape").sizes()); });
 }
 
 static Napi::Value Dtype(const Napi::CallbackInfo& info) {
@@ -180,13 +180,7 @@ static Napi::Value Device(const Napi::CallbackInfo& info) {
 }
 
 static Napi::Value Strides(const Napi::CallbackInfo& info) {
-  return guarded(info, "stride", [&]() -> Napi::Value {
-    Napi::Env e = info.Env();
-    auto st = getTensor(e, info[0], "stride").strides();
-    auto a = Napi::Array::New(e, st.size());
-    for (size_t i = 0; i < st.size(); i++) a.Set(static_cast<uint32_t>(i), Napi::Number::New(e, static_cast<double>(st[i])));
-    return a;
-  });
+  return guarded(info, "stride", [&]() -> Napi::Value { return intsToJs(info.Env(), getTensor(info.Env(), info[0], "stride").strides()); });
 }
 
 static Napi::Value StorageOffset(const Napi::CallbackInfo& info) {
