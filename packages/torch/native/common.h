@@ -60,6 +60,7 @@ struct Env {
 
   std::vector<OpEntry> ops;
   torch::jit::Stack stack;  // reused by every op call
+  std::vector<c10::optional<at::Generator>> generators;  // torch.Generator objects, by id
   std::unordered_map<std::string, int> opIndex;
 
   std::vector<std::unique_ptr<c10::InferenceMode>> inferenceStack;
@@ -115,5 +116,6 @@ void initOps(Napi::Env e, Napi::Object exports);
 void initAutograd(Napi::Env e, Napi::Object exports);
 void initRuntime(Napi::Env e, Napi::Object exports);
 void initJit(Napi::Env e, Napi::Object exports);
+at::Generator& getGenerator(Napi::Env e, const Napi::Value& v);
 
 }  // namespace mts

@@ -164,7 +164,8 @@ c10::IValue convert(Napi::Env e, const ArgSpec& a, const Napi::Value& v) {
       }
       argError(a, "'contiguous', 'preserve', 'channels_last' or 'channels_last_3d'", v);
     case Base::Generator:
-      argError(a, "null (the default generator)", v);
+      if (v.IsNumber()) return getGenerator(e, v);
+      argError(a, "a torch.Generator or null", v);
     case Base::IntList: {
       c10::List<int64_t> l;
       if (v.IsNumber() || v.IsBigInt()) {

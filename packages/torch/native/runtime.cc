@@ -6,6 +6,9 @@
 #include <ATen/detail/CUDAHooksInterface.h>
 #include <torch/csrc/api/include/torch/version.h>
 
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <mutex>
 #include <thread>
 
 namespace mts {
@@ -84,12 +87,63 @@ static Napi::Value CudaSynchronize(const Napi::CallbackInfo& info) {
   });
 }
 
+at::Generator& getGenerator(Napi::Env e, const Napi::Value& v) {
+  auto& gs = env(e).generators;
+  double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
+  if (!(d >= 0) || d >= gs.size() || !gs[static_cast<size_t>(d)])
+    throw std::invalid_argument("expected a live torch.Generator (was it disposed?)");
+  return *gs[static_cast<size_t>(d)];
+}
+
+// generatorNew(device) -> id. CPU generators only: CUDA ones need the CUDA runtime's headers.
+static Napi::Value GeneratorNew(const Napi::CallbackInfo& info) {
+  return guarded(info, "Generator", [&]() -> Napi::Value {
+    std::string dev = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "cpu";
+    if (deviceFromString(dev).type() != at::kCPU) throw std::invalid_argument("Generator: only 'cpu' generators are supported, found '" + dev + "'");
+    auto& gs = env(info.Env()).generators;
+    gs.emplace_back(at::detail::createCPUGenerator());
+    return Napi::Number::New(info.Env(), static_cast<double>(gs.size() - 1));
+  });
+}
+
+// generatorOp(id, 'seed'|'manualSeed'|'initialSeed'|'getState'|'setState'|'free', arg?)
+static Napi::Value GeneratorOp(const Napi::CallbackInfo& info) {
+  return guarded(info, "Generator", [&]() -> Napi::Value {
+    Napi::Env e = info.Env();
+    std::string what = info[1].As<Napi::String>().Utf8Value();
+    if (what == "free") {
+      auto& gs = env(e).generators;
+      double d = info[0].As<Napi::Number>().DoubleValue();
+      if (d >= 0 && d < gs.size()) gs[static_cast<size_t>(d)].reset();
+      return e.Undefined();
+    }
+    at::Generator& g = getGenerator(e, info[0]);
+    std::lock_guard<std::mutex> lock(g.mutex());
+    if (what == "manualSeed") {
+      bool lossless;
+      g.set_current_seed(info[2].IsBigInt() ? info[2].As<Napi::BigInt>().Uint64Value(&lossless)
+                                            : static_cast<uint64_t>(info[2].As<Napi::Number>().Int64Value()));
+      return e.Undefined();
+    }
+    if (what == "initialSeed") return Napi::BigInt::New(e, static_cast<uint64_t>(g.current_seed()));
+    if (what == "seed") return Napi::BigInt::New(e, static_cast<uint64_t>(g.seed()));
+    if (what == "getState") return Napi::Number::New(e, putTensor(e, at::Tensor(g.get_state())));
+    if (what == "setState") {
+      g.set_state(getTensor(e, info[2], "Generator.setState"));
+      return e.Undefined();
+    }
+    throw std::invalid_argument("Generator: unknown operation " + what);
+  });
+}
+
 void initRuntime(Napi::Env e, Napi::Object x) {
   // Debian's libtorch starts with one intra-op thread; use the machine's cores as PyTorch's wheels do.
   // With the OpenMP backend the setting is per thread, so every worker thread that loads us sets it.
   unsigned n = std::thread::hardware_concurrency();
   if (n > 0 && !getenv("OMP_NUM_THREADS")) at::set_num_threads(static_cast<int>(n));
   x.Set("manualSeed", Napi::Function::New(e, ManualSeed));
+  x.Set("generatorNew", Napi::Function::New(e, GeneratorNew));
+  x.Set("generatorOp", Napi::Function::New(e, GeneratorOp));
   x.Set("initialSeed", Napi::Function::New(e, InitialSeed));
   x.Set("setNumThreads", Napi::Function::New(e, SetNumThreads));
   x.Set("getNumThreads", Napi::Function::New(e, GetNumThreads));

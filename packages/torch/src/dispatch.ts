@@ -10,6 +10,7 @@
 import { native } from './native.js';
 import { Tensor } from './tensor.js';
 import { TorchError } from './errors.js';
+import { Generator } from './generator.js';
 
 /**
  * One overload as the generator writes it.
@@ -68,7 +69,7 @@ function costOf(code: string, v: unknown, nullable: boolean): number {
     case 'S': case 'd': case 'y': case 'v': case 'm':
       return typeof v === 'string' ? 0 : NO;
     case 'g':
-      return NO;
+      return v instanceof Generator ? 0 : NO;
     default:
       return NO;
   }
@@ -178,8 +179,8 @@ function compile(ov: Overload): Invoker {
   if (r === 'T') body = `const h = ${callExpr}; return h === null ? null : new Tensor(h);`;
   else if (r[0] === 'a') body = `const res = ${callExpr}; return aliasResult(ov, res, pos, opts);`;
   else body = `return wrapAll(ov.r, ${callExpr});`;
-  const make = new Function('callOp', 'Tensor', 'cvT', 'cvL', 'cvl', 'cvd', 'aliasResult', 'wrapAll', 'ov', `return function invoke(pos, opts) { ${body} };`);
-  ov.inv = make(native.callOp, Tensor, cvT, cvL, cvl, cvd, aliasResult, wrapAll, ov) as Invoker;
+  const make = new Function('callOp', 'Tensor', 'cvT', 'cvL', 'cvl', 'cvd', 'cvg', 'aliasResult', 'wrapAll', 'ov', `return function invoke(pos, opts) { ${body} };`);
+  ov.inv = make(native.callOp, Tensor, cvT, cvL, cvl, cvd, cvg, aliasResult, wrapAll, ov) as Invoker;
   ov.id = id;
   return ov.inv;
 }
@@ -190,6 +191,7 @@ function conv(code: string, expr: string): string {
     case 'L': return `cvL(${expr})`;
     case 'l': return `cvl(${expr})`;
     case 'd': return `cvd(${expr})`;
+    case 'g': return `cvg(${expr})`;
     default: return expr;
   }
 }
@@ -197,6 +199,7 @@ function conv(code: string, expr: string): string {
 const cvT = (v: unknown) => (v instanceof Tensor ? v.handle : v === null || v === undefined ? v : [v]);
 const cvL = (v: unknown) => (v === null || v === undefined ? v : (v as unknown[]).map((t) => cvT(t)));
 const cvl = cvL;
+const cvg = (v: unknown) => (v instanceof Generator ? v.id : v);
 const cvd = (v: unknown) => (typeof v === 'string' && v.startsWith('torch.') ? v.slice(6) : v);
 
 function wrapAll(r: string, res: unknown): unknown {

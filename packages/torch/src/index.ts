@@ -8,6 +8,7 @@ export * from './generated/ops.js';
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled, inferenceMode, isInferenceModeEnabled, autocast, autocastState } from './autograd.js';
 export * as autograd from './autograd_ns.js';
 export * as jit from './jit/index.js';
+export { Generator } from './generator.js';
 export { manualSeed, initialSeed, setNumThreads, getNumThreads, config, cuda, type TorchConfig } from './runtime.js';
 import './generated/methods.js';
 import './tensor_api.js';

@@ -42,6 +42,8 @@ export interface Native {
   autocastExit(): void;
   autocastState(): { cpu: boolean; cuda: boolean; cpuDtype: string; cudaDtype: string };
   manualSeed(seed: number | bigint): void;
+  generatorNew(device: string): number;
+  generatorOp(id: number, what: string, arg?: unknown): any;
   initialSeed(): bigint;
   setNumThreads(n: number): void;
   getNumThreads(): number;

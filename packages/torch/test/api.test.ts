@@ -102,6 +102,27 @@ test('manualSeed gives the same draws as PyTorch with the same seed', () => {
   });
 });
 
+test('torch.Generator streams match PyTorch and restore from their state', () => {
+  const g = new torch.Generator().manualSeed(42);
+  try {
+    torch.tidy(() => {
+      // torch.Generator().manual_seed(42); torch.randn(3, generator=g); torch.rand(2, generator=g)
+      const want = [0.33669036626815796, 0.12880940735340118, 0.23446236550807953, 0.9407711625099182, 0.13318592309951782];
+      const got = [...(torch.randn([3], { generator: g }).toArray() as number[]), ...(torch.rand([2], { generator: g }).toArray() as number[])];
+      got.forEach((v, i) => assert.ok(Math.abs(v - want[i]) < 1e-7, `${i}: ${v}`));
+      const state = g.getState();
+      const a = torch.randn([4], { generator: g });
+      g.setState(state);
+      assert.ok(torch.equal(a, torch.randn([4], { generator: g })));
+      assert.equal(g.initialSeed(), 42n);
+      assert.throws(() => new torch.Generator({ device: 'cuda:0' }), /only 'cpu'/);
+    });
+  } finally {
+    g.dispose();
+  }
+  assert.throws(() => g.manualSeed(1), /disposed/);
+});
+
 test('overload choice, options by name, in-place results', () => {
   torch.tidy(() => {
     const x = torch.tensor([[1, 5], [3, 2]], { dtype: 'float32' });

@@ -2,6 +2,7 @@
 /* eslint-disable */
 import type { Tensor } from '../tensor.js';
 import type { DType, Device, Layout, MemoryFormat } from '../dtype.js';
+import type { Generator } from '../generator.js';
 import { call } from '../dispatch.js';
 import * as T from './tables.js';
 
@@ -542,8 +543,8 @@ const F__fused_adam_ = T.O__fused_adam_;
 export function _fusedAdam_(self: Tensor[], grads: Tensor[], exp_avgs: Tensor[], exp_avg_sqs: Tensor[], max_exp_avg_sqs: Tensor[], state_steps: Tensor[], lr: number, beta1: number, beta2: number, weight_decay: number, eps: number, amsgrad: boolean, maximize: boolean, options?: { gradScale?: Tensor | number | null; foundInf?: Tensor | number | null }): void;
 export function _fusedAdam_(...a: any[]): any { return call(F__fused_adam_, a); }
 const F__fused_dropout = T.O__fused_dropout;
-export function _fusedDropout(self: Tensor, p: number, options?: { generator?: null }): [Tensor, Tensor];
-export function _fusedDropout(self: Tensor, p: number, generator?: null | { generator?: null }, options?: { generator?: null }): [Tensor, Tensor];
+export function _fusedDropout(self: Tensor, p: number, options?: { generator?: Generator | null }): [Tensor, Tensor];
+export function _fusedDropout(self: Tensor, p: number, generator?: Generator | null | { generator?: Generator | null }, options?: { generator?: Generator | null }): [Tensor, Tensor];
 export function _fusedDropout(...a: any[]): any { return call(F__fused_dropout, a); }
 const F__fused_moving_avg_obs_fq_helper = T.O__fused_moving_avg_obs_fq_helper;
 export function _fusedMovingAvgObsFqHelper(self: Tensor, observer_on: Tensor | number, fake_quant_on: Tensor | number, running_min: Tensor | number, running_max: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, options?: { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }): [Tensor, Tensor];
@@ -803,8 +804,8 @@ const F__rowwise_prune = T.O__rowwise_prune;
 export function _rowwisePrune(weight: Tensor, mask: Tensor | number, compressed_indices_dtype: DType): [Tensor, Tensor];
 export function _rowwisePrune(...a: any[]): any { return call(F__rowwise_prune, a); }
 const F__sample_dirichlet = T.O__sample_dirichlet;
-export function _sampleDirichlet(self: Tensor, options?: { generator?: null }): Tensor;
-export function _sampleDirichlet(self: Tensor, generator?: null | { generator?: null }, options?: { generator?: null }): Tensor;
+export function _sampleDirichlet(self: Tensor, options?: { generator?: Generator | null }): Tensor;
+export function _sampleDirichlet(self: Tensor, generator?: Generator | null | { generator?: Generator | null }, options?: { generator?: Generator | null }): Tensor;
 export function _sampleDirichlet(...a: any[]): any { return call(F__sample_dirichlet, a); }
 const F__saturate_weight_to_fp16 = T.O__saturate_weight_to_fp16;
 export function _saturateWeightToFp16(weight: Tensor): Tensor;
@@ -937,8 +938,8 @@ export function _stack(tensors: Tensor[], options?: { dim?: number | null }): Te
 export function _stack(tensors: Tensor[], dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor;
 export function _stack(...a: any[]): any { return call(F__stack, a); }
 const F__standard_gamma = T.O__standard_gamma;
-export function _standardGamma(self: Tensor, options?: { generator?: null }): Tensor;
-export function _standardGamma(self: Tensor, generator?: null | { generator?: null }, options?: { generator?: null }): Tensor;
+export function _standardGamma(self: Tensor, options?: { generator?: Generator | null }): Tensor;
+export function _standardGamma(self: Tensor, generator?: Generator | null | { generator?: Generator | null }, options?: { generator?: Generator | null }): Tensor;
 export function _standardGamma(...a: any[]): any { return call(F__standard_gamma, a); }
 const F__standard_gamma_grad = T.O__standard_gamma_grad;
 export function _standardGammaGrad(self: Tensor, output: Tensor | number): Tensor;
@@ -1486,14 +1487,14 @@ const F_batch_norm_update_stats = T.O_batch_norm_update_stats;
 export function batchNormUpdateStats(input: Tensor, running_mean: Tensor | number | null, running_var: Tensor | number | null, momentum: number): [Tensor, Tensor];
 export function batchNormUpdateStats(...a: any[]): any { return call(F_batch_norm_update_stats, a); }
 const F_bernoulli = T.O_bernoulli;
-export function bernoulli(self: Tensor, options?: { generator?: null }): Tensor;
-export function bernoulli(self: Tensor, p: number, options?: { generator?: null }): Tensor;
-export function bernoulli(self: Tensor, p: Tensor | number, options?: { generator?: null }): Tensor;
+export function bernoulli(self: Tensor, options?: { generator?: Generator | null }): Tensor;
+export function bernoulli(self: Tensor, p: number, options?: { generator?: Generator | null }): Tensor;
+export function bernoulli(self: Tensor, p: Tensor | number, options?: { generator?: Generator | null }): Tensor;
 export function bernoulli(...a: any[]): any { return call(F_bernoulli, a); }
 const F_bernoulli_ = T.O_bernoulli_;
-export function bernoulli_(self: Tensor, p: Tensor | number, options?: { generator?: null }): Tensor;
-export function bernoulli_(self: Tensor, options?: { p?: number | null; generator?: null }): Tensor;
-export function bernoulli_(self: Tensor, p?: number | null | { p?: number | null; generator?: null }, options?: { p?: number | null; generator?: null }): Tensor;
+export function bernoulli_(self: Tensor, p: Tensor | number, options?: { generator?: Generator | null }): Tensor;
+export function bernoulli_(self: Tensor, options?: { p?: number | null; generator?: Generator | null }): Tensor;
+export function bernoulli_(self: Tensor, p?: number | null | { p?: number | null; generator?: Generator | null }, options?: { p?: number | null; generator?: Generator | null }): Tensor;
 export function bernoulli_(...a: any[]): any { return call(F_bernoulli_, a); }
 const F_bilinear = T.O_bilinear;
 export function bilinear(input1: Tensor, input2: Tensor | number, weight: Tensor | number, options?: { bias?: Tensor | number | null }): Tensor;
@@ -1516,8 +1517,8 @@ export function bincount(self: Tensor, options?: { weights?: Tensor | number | n
 export function bincount(self: Tensor, weights?: Tensor | number | null | { weights?: Tensor | number | null; minlength?: number | null }, minlength?: number | null | { weights?: Tensor | number | null; minlength?: number | null }, options?: { weights?: Tensor | number | null; minlength?: number | null }): Tensor;
 export function bincount(...a: any[]): any { return call(F_bincount, a); }
 const F_binomial = T.O_binomial;
-export function binomial(count: Tensor, prob: Tensor | number, options?: { generator?: null }): Tensor;
-export function binomial(count: Tensor, prob: Tensor | number, generator?: null | { generator?: null }, options?: { generator?: null }): Tensor;
+export function binomial(count: Tensor, prob: Tensor | number, options?: { generator?: Generator | null }): Tensor;
+export function binomial(count: Tensor, prob: Tensor | number, generator?: Generator | null | { generator?: Generator | null }, options?: { generator?: Generator | null }): Tensor;
 export function binomial(...a: any[]): any { return call(F_binomial, a); }
 const F_bitwise_and = T.O_bitwise_and;
 export function bitwiseAnd(self: Tensor, other: number | boolean): Tensor;
@@ -1602,12 +1603,12 @@ export function cat(tensors: Tensor[], dim?: number | null | { dim?: number | nu
 export function cat(tensors: Tensor[], dim: string): Tensor;
 export function cat(...a: any[]): any { return call(F_cat, a); }
 const F_cauchy = T.O_cauchy;
-export function cauchy(self: Tensor, options?: { median?: number | null; sigma?: number | null; generator?: null }): Tensor;
-export function cauchy(self: Tensor, median?: number | null | { median?: number | null; sigma?: number | null; generator?: null }, sigma?: number | null | { median?: number | null; sigma?: number | null; generator?: null }, options?: { median?: number | null; sigma?: number | null; generator?: null }): Tensor;
+export function cauchy(self: Tensor, options?: { median?: number | null; sigma?: number | null; generator?: Generator | null }): Tensor;
+export function cauchy(self: Tensor, median?: number | null | { median?: number | null; sigma?: number | null; generator?: Generator | null }, sigma?: number | null | { median?: number | null; sigma?: number | null; generator?: Generator | null }, options?: { median?: number | null; sigma?: number | null; generator?: Generator | null }): Tensor;
 export function cauchy(...a: any[]): any { return call(F_cauchy, a); }
 const F_cauchy_ = T.O_cauchy_;
-export function cauchy_(self: Tensor, options?: { median?: number | null; sigma?: number | null; generator?: null }): Tensor;
-export function cauchy_(self: Tensor, median?: number | null | { median?: number | null; sigma?: number | null; generator?: null }, sigma?: number | null | { median?: number | null; sigma?: number | null; generator?: null }, options?: { median?: number | null; sigma?: number | null; generator?: null }): Tensor;
+export function cauchy_(self: Tensor, options?: { median?: number | null; sigma?: number | null; generator?: Generator | null }): Tensor;
+export function cauchy_(self: Tensor, median?: number | null | { median?: number | null; sigma?: number | null; generator?: Generator | null }, sigma?: number | null | { median?: number | null; sigma?: number | null; generator?: Generator | null }, options?: { median?: number | null; sigma?: number | null; generator?: Generator | null }): Tensor;
 export function cauchy_(...a: any[]): any { return call(F_cauchy_, a); }
 const F_ccol_indices = T.O_ccol_indices;
 export function ccolIndices(self: Tensor): Tensor;
@@ -2166,12 +2167,12 @@ const F_expm1_ = T.O_expm1_;
 export function expm1_(self: Tensor): Tensor;
 export function expm1_(...a: any[]): any { return call(F_expm1_, a); }
 const F_exponential = T.O_exponential;
-export function exponential(self: Tensor, options?: { lambd?: number | null; generator?: null }): Tensor;
-export function exponential(self: Tensor, lambd?: number | null | { lambd?: number | null; generator?: null }, options?: { lambd?: number | null; generator?: null }): Tensor;
+export function exponential(self: Tensor, options?: { lambd?: number | null; generator?: Generator | null }): Tensor;
+export function exponential(self: Tensor, lambd?: number | null | { lambd?: number | null; generator?: Generator | null }, options?: { lambd?: number | null; generator?: Generator | null }): Tensor;
 export function exponential(...a: any[]): any { return call(F_exponential, a); }
 const F_exponential_ = T.O_exponential_;
-export function exponential_(self: Tensor, options?: { lambd?: number | null; generator?: null }): Tensor;
-export function exponential_(self: Tensor, lambd?: number | null | { lambd?: number | null; generator?: null }, options?: { lambd?: number | null; generator?: null }): Tensor;
+export function exponential_(self: Tensor, options?: { lambd?: number | null; generator?: Generator | null }): Tensor;
+export function exponential_(self: Tensor, lambd?: number | null | { lambd?: number | null; generator?: Generator | null }, options?: { lambd?: number | null; generator?: Generator | null }): Tensor;
 export function exponential_(...a: any[]): any { return call(F_exponential_, a); }
 const F_eye = T.O_eye;
 export function eye(n: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
@@ -2462,10 +2463,10 @@ const F_gelu_backward = T.O_gelu_backward;
 export function geluBackward(grad_output: Tensor, self: Tensor | number, options?: { approximate?: string | null }): Tensor;
 export function geluBackward(...a: any[]): any { return call(F_gelu_backward, a); }
 const F_geometric = T.O_geometric;
-export function geometric(self: Tensor, p: number, options?: { generator?: null }): Tensor;
+export function geometric(self: Tensor, p: number, options?: { generator?: Generator | null }): Tensor;
 export function geometric(...a: any[]): any { return call(F_geometric, a); }
 const F_geometric_ = T.O_geometric_;
-export function geometric_(self: Tensor, p: number, options?: { generator?: null }): Tensor;
+export function geometric_(self: Tensor, p: number, options?: { generator?: Generator | null }): Tensor;
 export function geometric_(...a: any[]): any { return call(F_geometric_, a); }
 const F_geqrf = T.O_geqrf;
 export function geqrf(self: Tensor): [Tensor, Tensor];
@@ -3093,12 +3094,12 @@ const F_log_ = T.O_log_;
 export function log_(self: Tensor): Tensor;
 export function log_(...a: any[]): any { return call(F_log_, a); }
 const F_log_normal = T.O_log_normal;
-export function logNormal(self: Tensor, options?: { mean?: number | null; std?: number | null; generator?: null }): Tensor;
-export function logNormal(self: Tensor, mean?: number | null | { mean?: number | null; std?: number | null; generator?: null }, std?: number | null | { mean?: number | null; std?: number | null; generator?: null }, options?: { mean?: number | null; std?: number | null; generator?: null }): Tensor;
+export function logNormal(self: Tensor, options?: { mean?: number | null; std?: number | null; generator?: Generator | null }): Tensor;
+export function logNormal(self: Tensor, mean?: number | null | { mean?: number | null; std?: number | null; generator?: Generator | null }, std?: number | null | { mean?: number | null; std?: number | null; generator?: Generator | null }, options?: { mean?: number | null; std?: number | null; generator?: Generator | null }): Tensor;
 export function logNormal(...a: any[]): any { return call(F_log_normal, a); }
 const F_log_normal_ = T.O_log_normal_;
-export function logNormal_(self: Tensor, options?: { mean?: number | null; std?: number | null; generator?: null }): Tensor;
-export function logNormal_(self: Tensor, mean?: number | null | { mean?: number | null; std?: number | null; generator?: null }, std?: number | null | { mean?: number | null; std?: number | null; generator?: null }, options?: { mean?: number | null; std?: number | null; generator?: null }): Tensor;
+export function logNormal_(self: Tensor, options?: { mean?: number | null; std?: number | null; generator?: Generator | null }): Tensor;
+export function logNormal_(self: Tensor, mean?: number | null | { mean?: number | null; std?: number | null; generator?: Generator | null }, std?: number | null | { mean?: number | null; std?: number | null; generator?: Generator | null }, options?: { mean?: number | null; std?: number | null; generator?: Generator | null }): Tensor;
 export function logNormal_(...a: any[]): any { return call(F_log_normal_, a); }
 const F_log_sigmoid = T.O_log_sigmoid;
 export function logSigmoid(self: Tensor): Tensor;
@@ -3465,8 +3466,8 @@ const F_multilabel_margin_loss_forward = T.O_multilabel_margin_loss_forward;
 export function multilabelMarginLossForward(self: Tensor, target: Tensor | number, reduction: number): [Tensor, Tensor];
 export function multilabelMarginLossForward(...a: any[]): any { return call(F_multilabel_margin_loss_forward, a); }
 const F_multinomial = T.O_multinomial;
-export function multinomial(self: Tensor, num_samples: number, options?: { replacement?: boolean | null; generator?: null }): Tensor;
-export function multinomial(self: Tensor, num_samples: number, replacement?: boolean | null | { replacement?: boolean | null; generator?: null }, options?: { replacement?: boolean | null; generator?: null }): Tensor;
+export function multinomial(self: Tensor, num_samples: number, options?: { replacement?: boolean | null; generator?: Generator | null }): Tensor;
+export function multinomial(self: Tensor, num_samples: number, replacement?: boolean | null | { replacement?: boolean | null; generator?: Generator | null }, options?: { replacement?: boolean | null; generator?: Generator | null }): Tensor;
 export function multinomial(...a: any[]): any { return call(F_multinomial, a); }
 const F_multiply = T.O_multiply;
 export function multiply(self: Tensor, other: number | boolean): Tensor;
@@ -3641,19 +3642,19 @@ export function normExceptDim(v: Tensor, options?: { pow?: number | null; dim?: 
 export function normExceptDim(v: Tensor, pow?: number | null | { pow?: number | null; dim?: number | null }, dim?: number | null | { pow?: number | null; dim?: number | null }, options?: { pow?: number | null; dim?: number | null }): Tensor;
 export function normExceptDim(...a: any[]): any { return call(F_norm_except_dim, a); }
 const F_normal = T.O_normal;
-export function normal(mean: number, std: Tensor | number, options?: { generator?: null }): Tensor;
-export function normal(mean: Tensor, options?: { std?: number | null; generator?: null }): Tensor;
-export function normal(mean: Tensor, std?: number | null | { std?: number | null; generator?: null }, options?: { std?: number | null; generator?: null }): Tensor;
-export function normal(mean: number, std: number, size: number | number[], options?: { generator?: null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-export function normal(mean: Tensor, std: Tensor | number, options?: { generator?: null }): Tensor;
+export function normal(mean: number, std: Tensor | number, options?: { generator?: Generator | null }): Tensor;
+export function normal(mean: Tensor, options?: { std?: number | null; generator?: Generator | null }): Tensor;
+export function normal(mean: Tensor, std?: number | null | { std?: number | null; generator?: Generator | null }, options?: { std?: number | null; generator?: Generator | null }): Tensor;
+export function normal(mean: number, std: number, size: number | number[], options?: { generator?: Generator | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function normal(mean: Tensor, std: Tensor | number, options?: { generator?: Generator | null }): Tensor;
 export function normal(...a: any[]): any { return call(F_normal, a); }
 const F_normal_ = T.O_normal_;
-export function normal_(self: Tensor, options?: { mean?: number | null; std?: number | null; generator?: null }): Tensor;
-export function normal_(self: Tensor, mean?: number | null | { mean?: number | null; std?: number | null; generator?: null }, std?: number | null | { mean?: number | null; std?: number | null; generator?: null }, options?: { mean?: number | null; std?: number | null; generator?: null }): Tensor;
+export function normal_(self: Tensor, options?: { mean?: number | null; std?: number | null; generator?: Generator | null }): Tensor;
+export function normal_(self: Tensor, mean?: number | null | { mean?: number | null; std?: number | null; generator?: Generator | null }, std?: number | null | { mean?: number | null; std?: number | null; generator?: Generator | null }, options?: { mean?: number | null; std?: number | null; generator?: Generator | null }): Tensor;
 export function normal_(...a: any[]): any { return call(F_normal_, a); }
 const F_normal_functional = T.O_normal_functional;
-export function normalFunctional(self: Tensor, options?: { mean?: number | null; std?: number | null; generator?: null }): Tensor;
-export function normalFunctional(self: Tensor, mean?: number | null | { mean?: number | null; std?: number | null; generator?: null }, std?: number | null | { mean?: number | null; std?: number | null; generator?: null }, options?: { mean?: number | null; std?: number | null; generator?: null }): Tensor;
+export function normalFunctional(self: Tensor, options?: { mean?: number | null; std?: number | null; generator?: Generator | null }): Tensor;
+export function normalFunctional(self: Tensor, mean?: number | null | { mean?: number | null; std?: number | null; generator?: Generator | null }, std?: number | null | { mean?: number | null; std?: number | null; generator?: Generator | null }, options?: { mean?: number | null; std?: number | null; generator?: Generator | null }): Tensor;
 export function normalFunctional(...a: any[]): any { return call(F_normal_functional, a); }
 const F_not_equal = T.O_not_equal;
 export function notEqual(self: Tensor, other: Tensor | number): Tensor;
@@ -3732,8 +3733,8 @@ const F_pixel_unshuffle = T.O_pixel_unshuffle;
 export function pixelUnshuffle(self: Tensor, downscale_factor: number): Tensor;
 export function pixelUnshuffle(...a: any[]): any { return call(F_pixel_unshuffle, a); }
 const F_poisson = T.O_poisson;
-export function poisson(self: Tensor, options?: { generator?: null }): Tensor;
-export function poisson(self: Tensor, generator?: null | { generator?: null }, options?: { generator?: null }): Tensor;
+export function poisson(self: Tensor, options?: { generator?: Generator | null }): Tensor;
+export function poisson(self: Tensor, generator?: Generator | null | { generator?: Generator | null }, options?: { generator?: Generator | null }): Tensor;
 export function poisson(...a: any[]): any { return call(F_poisson, a); }
 const F_poisson_nll_loss = T.O_poisson_nll_loss;
 export function poissonNllLoss(input: Tensor, target: Tensor | number, log_input: boolean, full: boolean, eps: number, reduction: number): Tensor;
@@ -3858,7 +3859,7 @@ export function rad2deg_(self: Tensor): Tensor;
 export function rad2deg_(...a: any[]): any { return call(F_rad2deg_, a); }
 const F_rand = T.O_rand;
 export function rand(size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-export function rand(size: number | number[], options?: { generator?: null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function rand(size: number | number[], options?: { generator?: Generator | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function rand(...a: any[]): any { return call(F_rand, a); }
 const F_rand_like = T.O_rand_like;
 export function randLike(self: Tensor, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
@@ -3866,8 +3867,8 @@ export function randLike(...a: any[]): any { return call(F_rand_like, a); }
 const F_randint = T.O_randint;
 export function randint(high: number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function randint(low: number, high: number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-export function randint(low: number, high: number, size: number | number[], options?: { generator?: null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-export function randint(high: number, size: number | number[], options?: { generator?: null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function randint(low: number, high: number, size: number | number[], options?: { generator?: Generator | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function randint(high: number, size: number | number[], options?: { generator?: Generator | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function randint(...a: any[]): any { return call(F_randint, a); }
 const F_randint_like = T.O_randint_like;
 export function randintLike(self: Tensor, high: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
@@ -3875,24 +3876,24 @@ export function randintLike(self: Tensor, low: number, high: number, options?: {
 export function randintLike(...a: any[]): any { return call(F_randint_like, a); }
 const F_randn = T.O_randn;
 export function randn(size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-export function randn(size: number | number[], options?: { generator?: null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function randn(size: number | number[], options?: { generator?: Generator | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function randn(...a: any[]): any { return call(F_randn, a); }
 const F_randn_like = T.O_randn_like;
 export function randnLike(self: Tensor, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
 export function randnLike(...a: any[]): any { return call(F_randn_like, a); }
 const F_random = T.O_random;
-export function random(self: Tensor, options?: { generator?: null }): Tensor;
-export function random(self: Tensor, from: number, to: number | null, options?: { generator?: null }): Tensor;
-export function random(self: Tensor, to: number, options?: { generator?: null }): Tensor;
+export function random(self: Tensor, options?: { generator?: Generator | null }): Tensor;
+export function random(self: Tensor, from: number, to: number | null, options?: { generator?: Generator | null }): Tensor;
+export function random(self: Tensor, to: number, options?: { generator?: Generator | null }): Tensor;
 export function random(...a: any[]): any { return call(F_random, a); }
 const F_random_ = T.O_random_;
-export function random_(self: Tensor, options?: { generator?: null }): Tensor;
-export function random_(self: Tensor, to: number, options?: { generator?: null }): Tensor;
-export function random_(self: Tensor, from: number, to: number | null, options?: { generator?: null }): Tensor;
+export function random_(self: Tensor, options?: { generator?: Generator | null }): Tensor;
+export function random_(self: Tensor, to: number, options?: { generator?: Generator | null }): Tensor;
+export function random_(self: Tensor, from: number, to: number | null, options?: { generator?: Generator | null }): Tensor;
 export function random_(...a: any[]): any { return call(F_random_, a); }
 const F_randperm = T.O_randperm;
 export function randperm(n: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
-export function randperm(n: number, options?: { generator?: null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function randperm(n: number, options?: { generator?: Generator | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function randperm(...a: any[]): any { return call(F_randperm, a); }
 const F_range = T.O_range;
 export function range(start: number | boolean, end: number | boolean, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
@@ -4072,20 +4073,20 @@ const F_row_stack = T.O_row_stack;
 export function rowStack(tensors: Tensor[]): Tensor;
 export function rowStack(...a: any[]): any { return call(F_row_stack, a); }
 const F_rrelu = T.O_rrelu;
-export function rrelu(self: Tensor, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }): Tensor;
-export function rrelu(self: Tensor, lower?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }, upper?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }, training?: boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }, generator?: null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }): Tensor;
+export function rrelu(self: Tensor, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }): Tensor;
+export function rrelu(self: Tensor, lower?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, upper?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, training?: boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, generator?: Generator | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }): Tensor;
 export function rrelu(...a: any[]): any { return call(F_rrelu, a); }
 const F_rrelu_ = T.O_rrelu_;
-export function rrelu_(self: Tensor, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }): Tensor;
-export function rrelu_(self: Tensor, lower?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }, upper?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }, training?: boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }, generator?: null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }): Tensor;
+export function rrelu_(self: Tensor, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }): Tensor;
+export function rrelu_(self: Tensor, lower?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, upper?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, training?: boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, generator?: Generator | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }): Tensor;
 export function rrelu_(...a: any[]): any { return call(F_rrelu_, a); }
 const F_rrelu_with_noise = T.O_rrelu_with_noise;
-export function rreluWithNoise(self: Tensor, noise: Tensor | number, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }): Tensor;
-export function rreluWithNoise(self: Tensor, noise: Tensor | number, lower?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }, upper?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }, training?: boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }, generator?: null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }): Tensor;
+export function rreluWithNoise(self: Tensor, noise: Tensor | number, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }): Tensor;
+export function rreluWithNoise(self: Tensor, noise: Tensor | number, lower?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, upper?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, training?: boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, generator?: Generator | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }): Tensor;
 export function rreluWithNoise(...a: any[]): any { return call(F_rrelu_with_noise, a); }
 const F_rrelu_with_noise_ = T.O_rrelu_with_noise_;
-export function rreluWithNoise_(self: Tensor, noise: Tensor | number, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }): Tensor;
-export function rreluWithNoise_(self: Tensor, noise: Tensor | number, lower?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }, upper?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }, training?: boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }, generator?: null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: null }): Tensor;
+export function rreluWithNoise_(self: Tensor, noise: Tensor | number, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }): Tensor;
+export function rreluWithNoise_(self: Tensor, noise: Tensor | number, lower?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, upper?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, training?: boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, generator?: Generator | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }): Tensor;
 export function rreluWithNoise_(...a: any[]): any { return call(F_rrelu_with_noise_, a); }
 const F_rrelu_with_noise_backward = T.O_rrelu_with_noise_backward;
 export function rreluWithNoiseBackward(grad_output: Tensor, self: Tensor | number, noise: Tensor | number, lower: number | boolean, upper: number | boolean, training: boolean, self_is_result: boolean): Tensor;
@@ -4883,12 +4884,12 @@ const F_unfold_copy = T.O_unfold_copy;
 export function unfoldCopy(self: Tensor, dimension: number, size: number, step: number): Tensor;
 export function unfoldCopy(...a: any[]): any { return call(F_unfold_copy, a); }
 const F_uniform = T.O_uniform;
-export function uniform(self: Tensor, options?: { from?: number | null; to?: number | null; generator?: null }): Tensor;
-export function uniform(self: Tensor, from?: number | null | { from?: number | null; to?: number | null; generator?: null }, to?: number | null | { from?: number | null; to?: number | null; generator?: null }, options?: { from?: number | null; to?: number | null; generator?: null }): Tensor;
+export function uniform(self: Tensor, options?: { from?: number | null; to?: number | null; generator?: Generator | null }): Tensor;
+export function uniform(self: Tensor, from?: number | null | { from?: number | null; to?: number | null; generator?: Generator | null }, to?: number | null | { from?: number | null; to?: number | null; generator?: Generator | null }, options?: { from?: number | null; to?: number | null; generator?: Generator | null }): Tensor;
 export function uniform(...a: any[]): any { return call(F_uniform, a); }
 const F_uniform_ = T.O_uniform_;
-export function uniform_(self: Tensor, options?: { from?: number | null; to?: number | null; generator?: null }): Tensor;
-export function uniform_(self: Tensor, from?: number | null | { from?: number | null; to?: number | null; generator?: null }, to?: number | null | { from?: number | null; to?: number | null; generator?: null }, options?: { from?: number | null; to?: number | null; generator?: null }): Tensor;
+export function uniform_(self: Tensor, options?: { from?: number | null; to?: number | null; generator?: Generator | null }): Tensor;
+export function uniform_(self: Tensor, from?: number | null | { from?: number | null; to?: number | null; generator?: Generator | null }, to?: number | null | { from?: number | null; to?: number | null; generator?: Generator | null }, options?: { from?: number | null; to?: number | null; generator?: Generator | null }): Tensor;
 export function uniform_(...a: any[]): any { return call(F_uniform_, a); }
 const F_unique_consecutive = T.O_unique_consecutive;
 export function uniqueConsecutive(self: Tensor, options?: { returnInverse?: boolean | null; returnCounts?: boolean | null; dim?: number | null }): [Tensor, Tensor, Tensor];
