@@ -107,7 +107,7 @@ test('torch.Generator streams match PyTorch and restore from their state', () =>
   try {
     torch.tidy(() => {
       // torch.Generator().manual_seed(42); torch.randn(3, generator=g); torch.rand(2, generator=g)
-      const want = [0.33669036626815796, 0.12880940735340118, 0.23446236550807953, 0.9407711625099182, 0.13318592309951782];
+      const want = [0.33669036626815796, 0.12880940735340118, 0.23446236550807953, 0.9407714605331421, 0.13318592309951782];
       const got = [...(torch.randn([3], { generator: g }).toArray() as number[]), ...(torch.rand([2], { generator: g }).toArray() as number[])];
       got.forEach((v, i) => assert.ok(Math.abs(v - want[i]) < 1e-7, `${i}: ${v}`));
       const state = g.getState();
