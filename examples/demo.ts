@@ -9,7 +9,7 @@ import { TinyUNet3d } from './tiny_unet.js';
 const c = torch.config();
 console.log(`monai-ts ${c.version} on Node ${c.node}; libtorch ${c.libtorch}, ${c.numThreads} threads, CUDA ${c.cuda ? 'yes' : 'no'}`);
 
-const SIZE = 32;
+const SIZE = 48;
 const device = torch.cuda.isAvailable() ? 'cuda:0' : 'cpu';
 torch.manualSeed(0);
 
@@ -49,14 +49,14 @@ function dice(logits: torch.Tensor, labels: torch.Tensor): number {
   });
 }
 
-const train = makeData(24);
+const train = makeData(32);
 const val = makeData(8);
 const model = new TinyUNet3d(1, 2).to(device);
 const params = [...model.parameters()];
 console.log(`TinyUNet3d: ${params.reduce((n, p) => n + p.numel(), 0)} parameters; ${train.images.size(0)} training and ${val.images.size(0)} validation volumes of ${SIZE}^3`);
 const opt = new torch.optim.Adam(params, { lr: 3e-3 });
 const lossFn = new torch.nn.CrossEntropyLoss();
-const EPOCHS = 8;
+const EPOCHS = 16;
 const BATCH = 4;
 const steps = train.images.size(0) / BATCH;
 const bar = new cliProgress.SingleBar(
