@@ -93,37 +93,42 @@ function describe(args: unknown[]): string {
     .join(', ');
 }
 
+function cost(ov: Overload, pos: unknown[], opts: Record<string, unknown> | null): number {
+  const extra = pos.length - ov.p.length;
+  if (extra > (ov.dp ? ov.dp.length : 0) || (extra < 0 && !opts)) return NO;
+  let c = 0;
+  for (let j = 0; j < extra && c < NO; j++) {
+    const key = ov.dp![j];
+    if (opts && opts[key] !== undefined) c = NO;
+    else c += costOf(ov.k[key][1], pos[ov.p.length + j], true);
+  }
+  for (let i = 0; i < ov.p.length && c < NO; i++) {
+    const v = i < pos.length ? pos[i] : opts![ov.pn[i]];
+    if (v === undefined) c = NO;
+    else c += costOf(ov.p[i], v, ov.q !== undefined && ov.q[i] === '1');
+  }
+  if (opts && c < NO) {
+    for (const key in opts) {
+      const spec = ov.k[key];
+      if (!spec) {
+        if (opts[key] !== undefined && ov.pn.indexOf(key) < pos.length) c = NO;
+      } else if (opts[key] !== undefined) {
+        c += costOf(spec[1], opts[key], true) >= NO ? NO : 0;
+      }
+    }
+  }
+  return c;
+}
+
 function choose(ovs: Overload[], pos: unknown[], opts: Record<string, unknown> | null): Overload {
   let best: Overload | null = null;
   let bestCost = NO;
   for (const ov of ovs) {
-    const extra = pos.length - ov.p.length;
-    if (extra > (ov.dp ? ov.dp.length : 0) || (extra < 0 && !opts)) continue;
-    let cost = 0;
-    for (let j = 0; j < extra && cost < NO; j++) {
-      const key = ov.dp![j];
-      if (opts && opts[key] !== undefined) cost = NO;
-      else cost += costOf(ov.k[key][1], pos[ov.p.length + j], true);
-    }
-    for (let i = 0; i < ov.p.length && cost < NO; i++) {
-      const v = i < pos.length ? pos[i] : opts![ov.pn[i]];
-      if (v === undefined) cost = NO;
-      else cost += costOf(ov.p[i], v, ov.q !== undefined && ov.q[i] === '1');
-    }
-    if (opts && cost < NO) {
-      for (const key in opts) {
-        const spec = ov.k[key];
-        if (!spec) {
-          if (opts[key] !== undefined && ov.pn.indexOf(key) < pos.length) cost = NO;
-        } else if (opts[key] !== undefined) {
-          cost += costOf(spec[1], opts[key], true) >= NO ? NO : 0;
-        }
-      }
-    }
-    if (cost < bestCost) {
+    const c = cost(ov, pos, opts);
+    if (c < bestCost) {
       best = ov;
-      bestCost = cost;
-      if (cost === 0) break;
+      bestCost = c;
+      if (c === 0) break;
     }
   }
   if (!best) {
@@ -148,7 +153,7 @@ export function call(ovs: Overload[], args: unknown[]): unknown {
       n--;
     }
   }
-  if (n !== args.length) args = args.slice(0, n);
+  if (n !== args.length) args.length = n; // the caller's array is ours (rest or literal)
   const ov = choose(ovs, args, opts);
   return (ov.inv ?? compile(ov))(args, opts);
 }

@@ -191,7 +191,10 @@ for (const [name, gens] of byName) {
     }
     const mt = `M_${name}`;
     methodImpl += mgens.length === gens.length ? `const M_${name} = T.${tname};\n` : `const M_${name} = T.${tname}.filter((o) => o.x[0] === 0 && o.p[0] === 'T');\n`;
-    methodImpl += `P.${js} = function (this: Tensor, ...a: any[]) { a.unshift(this); return call(${mt}, a); };\n`;
+    // Fixed arity (the most arguments any overload takes): an array literal, no rest/unshift.
+    const arity = Math.max(...mgens.map((g) => g.pos.length - 1 + g.dp.length + 1));
+    const params = Array.from({ length: arity }, (_, i) => `a${i}`);
+    methodImpl += `P.${js} = function (this: Tensor, ${params.map((p) => `${p}?: any`).join(', ')}) { return call(${mt}, [this${params.map((p) => `, ${p}`).join('')}]); };\n`;
     nMethods++;
   } else if (mgens.length) {
     skipped.push({ op: `aten::${name} (method)`, why: 'name taken by a hand-written Tensor member' });
