@@ -9,6 +9,7 @@ export { noGrad, enableGrad, setGradEnabled, isGradEnabled, inferenceMode, isInf
 export * as autograd from './autograd_ns.js';
 export * as jit from './jit/index.js';
 export { Generator } from './generator.js';
+export { checkOptions, didYouMean } from './options.js';
 export { manualSeed, initialSeed, setNumThreads, getNumThreads, config, cuda, type TorchConfig } from './runtime.js';
 import './generated/methods.js';
 import './tensor_api.js';

@@ -53,25 +53,7 @@ export function toCamel(key: string): string {
   return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
-function levenshtein(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++)
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-  return d[a.length][b.length];
-}
-
-/** Throws on option keys outside `allowed`, with a "did you mean" suggestion. */
-export function checkOptions(what: string, options: object | undefined, allowed: readonly string[]): void {
-  if (!options) return;
-  for (const key of Object.keys(options)) {
-    if (allowed.includes(key)) continue;
-    const best = allowed.map((a) => [a, levenshtein(key.toLowerCase(), a.toLowerCase())] as const).sort((x, y) => x[1] - y[1])[0];
-    const hint = best && best[1] <= Math.max(2, key.length / 3) ? ` (did you mean '${best[0]}'?)` : '';
-    throw new TypeError(`${what}: unknown option '${key}'${hint}; expected one of ${allowed.join(', ')}`);
-  }
-}
+export { checkOptions } from '../options.js';
 
 function isTensorIterable(x: unknown): boolean {
   return x instanceof Tensor;

@@ -1,4 +1,5 @@
 // Shared helpers of nn.functional: option checks, tuple expansion and reduction codes.
+import { checkOptions as checkShared, suggestion as suggest } from '../../options.js';
 import { Tensor } from '../../tensor.js';
 
 export type Reduction = 'none' | 'mean' | 'sum';
@@ -25,10 +26,7 @@ export function ntuple(v: number | number[], n: number, what: string): number[] 
 
 /** Throws for option keys that fn does not know, with a "did you mean" suggestion. */
 export function checkOptions(options: object | undefined, known: readonly string[], fn: string): void {
-  if (!options) return;
-  for (const k of Object.keys(options)) {
-    if (!known.includes(k)) throw new TypeError(`${fn}: unknown option '${k}'${suggest(k, known)}; known options: ${known.join(', ')}`);
-  }
+  checkShared(fn, options, known);
 }
 
 /** Checks a string option against its allowed values. */
@@ -37,24 +35,7 @@ export function checkEnum<T extends string>(value: T, allowed: readonly T[], wha
   return value;
 }
 
-export function suggest(word: string, candidates: readonly string[]): string {
-  let best = '';
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const d = levenshtein(word.toLowerCase(), c.toLowerCase());
-    if (d < bestD) { bestD = d; best = c; }
-  }
-  return best && bestD <= Math.max(2, Math.floor(best.length / 3)) ? ` (did you mean '${best}'?)` : '';
-}
-
-function levenshtein(a: string, b: string): number {
-  const m = a.length, n = b.length;
-  const d = Array.from({ length: m + 1 }, (_, i) => [i, ...Array(n).fill(0)]);
-  for (let j = 1; j <= n; j++) d[0][j] = j;
-  for (let i = 1; i <= m; i++)
-    for (let j = 1; j <= n; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-  return d[m][n];
-}
+export { suggest };
 
 export function checkP(p: number, fn: string): void {
   if (!(p >= 0 && p <= 1)) throw new RangeError(`${fn}: dropout probability has to be between 0 and 1, but got ${p}`);

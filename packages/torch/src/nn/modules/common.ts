@@ -3,7 +3,7 @@ import * as torch from '../../index.js';
 import { Tensor } from '../../tensor.js';
 import type { DType, Device } from '../../dtype.js';
 import { Parameter } from '../parameter.js';
-import { suggest } from '../functional/util.js';
+import { checkOptions } from '../../options.js';
 
 export interface FactoryOptions {
   device?: Device;
@@ -15,12 +15,7 @@ export const FACTORY_KEYS = ['device', 'dtype'] as const;
 export function checkOpts(cls: string, options: object | undefined, known: readonly string[], required: readonly string[] = []): void {
   if (options === undefined || options === null || typeof options !== 'object')
     throw new TypeError(`${cls}: expected an options object${required.length ? ` with ${required.join(', ')}` : ''}`);
-  for (const k of Object.keys(options)) {
-    if (!known.includes(k)) throw new TypeError(`${cls}: unknown option '${k}'${suggest(k, known)}; known options: ${known.join(', ')}`);
-  }
-  for (const k of required) {
-    if ((options as any)[k] === undefined) throw new TypeError(`${cls}: missing required option '${k}'`);
-  }
+  checkOptions(cls, options, known, required);
 }
 
 /** An uninitialised Parameter of the given shape (the caller initialises it). */
