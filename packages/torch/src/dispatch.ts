@@ -132,6 +132,13 @@ function choose(ovs: Overload[], pos: unknown[], opts: Record<string, unknown> |
     }
   }
   if (!best) {
+    const packed = packVarargs(ovs, pos);
+    if (packed) {
+      const ov = choose(ovs, packed, opts);
+      pos.length = 0;
+      pos.push(...packed);
+      return ov;
+    }
     const name = ovs[0].op.replace(/^aten::/, '');
     throw new TorchError(
       `no overload of ${name} accepts (${describe(opts ? [...pos, opts] : pos)}); overloads:\n  ${ovs.map((o) => o.sig).join('\n  ')}`,
@@ -139,6 +146,20 @@ function choose(ovs: Overload[], pos: unknown[], opts: Record<string, unknown> |
     );
   }
   return best;
+}
+
+/**
+ * Python's varargs form of a size argument (x.view(2, 3), torch.zeros(2, 3), x.permute(2, 0, 1)):
+ * when no overload fits and the integers that trail the leading Tensors would fill an overload's
+ * only list-of-int argument, they are packed into one array. Only tried after the plain match fails.
+ */
+function packVarargs(ovs: Overload[], pos: unknown[]): unknown[] | null {
+  let lead = 0;
+  while (lead < pos.length && pos[lead] instanceof Tensor) lead++;
+  const rest = pos.slice(lead);
+  if (rest.length < 2 || !rest.every((v) => typeof v === 'number' && Number.isInteger(v))) return null;
+  const fits = ovs.some((ov) => ov.p.length === lead + 1 && ov.p[lead] === 'I' && [...ov.p.slice(0, lead)].every((c) => c === 'T'));
+  return fits ? [...pos.slice(0, lead), rest] : null;
 }
 
 /** Calls an op with JS arguments (positional..., options?). */

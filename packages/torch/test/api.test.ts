@@ -144,6 +144,15 @@ test('overload choice, options by name, in-place results', () => {
     assert.deepEqual(y.toArray(), [[2, 6], [4, 3]]);
     assert.throws(() => (x as any).sum({ nonsense: 1 }), /no overload of sum/);
     assert.throws(() => (torch as any).conv2d(x), /no overload of conv2d/);
+    // Python's varargs sizes
+    const r = torch.arange(6);
+    assert.deepEqual(r.view(2, 3).shape, [2, 3]);
+    assert.deepEqual(r.view(2, 3).permute(1, 0).toArray(), [[0, 3], [1, 4], [2, 5]]);
+    assert.deepEqual(torch.zeros(2, 3, { dtype: 'float64' }).shape, [2, 3]);
+    assert.equal(torch.zeros(2, 3, { dtype: 'float64' }).dtype, 'float64');
+    assert.deepEqual(r.view(1, 6).repeat(2, 1).shape, [2, 6]);
+    assert.deepEqual(torch.randn(2, 3, 4).shape, [2, 3, 4]);
+    assert.throws(() => r.view(2, 2.5 as number), /no overload of view/);
     assert.equal(x.to('float64').dtype, 'float64');
     assert.equal(x.to({ dtype: 'int32' }).dtype, 'int32');
     assert.equal(x.double().dtype, 'float64');

@@ -8,12 +8,14 @@ import * as T from './tables.js';
 
 const F__adaptive_avg_pool2d = T.O__adaptive_avg_pool2d;
 export function _adaptiveAvgPool2d(self: Tensor, output_size: number | number[]): Tensor;
+export function _adaptiveAvgPool2d(self: Tensor, ...output_size: number[]): Tensor;
 export function _adaptiveAvgPool2d(...a: any[]): any { return call(F__adaptive_avg_pool2d, a); }
 const F__adaptive_avg_pool2d_backward = T.O__adaptive_avg_pool2d_backward;
 export function _adaptiveAvgPool2dBackward(grad_output: Tensor, self: Tensor | number): Tensor;
 export function _adaptiveAvgPool2dBackward(...a: any[]): any { return call(F__adaptive_avg_pool2d_backward, a); }
 const F__adaptive_avg_pool3d = T.O__adaptive_avg_pool3d;
 export function _adaptiveAvgPool3d(self: Tensor, output_size: number | number[]): Tensor;
+export function _adaptiveAvgPool3d(self: Tensor, ...output_size: number[]): Tensor;
 export function _adaptiveAvgPool3d(...a: any[]): any { return call(F__adaptive_avg_pool3d, a); }
 const F__adaptive_avg_pool3d_backward = T.O__adaptive_avg_pool3d_backward;
 export function _adaptiveAvgPool3dBackward(grad_output: Tensor, self: Tensor | number): Tensor;
@@ -229,6 +231,7 @@ export function _dirichletGrad(x: Tensor, alpha: Tensor | number, total: Tensor 
 export function _dirichletGrad(...a: any[]): any { return call(F__dirichlet_grad, a); }
 const F__efficientzerotensor = T.O__efficientzerotensor;
 export function _efficientzerotensor(size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function _efficientzerotensor(...size: number[] | [...number[], { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }]): Tensor;
 export function _efficientzerotensor(...a: any[]): any { return call(F__efficientzerotensor, a); }
 const F__embedding_bag = T.O__embedding_bag;
 export function _embeddingBag(weight: Tensor, indices: Tensor | number, offsets: Tensor | number, options?: { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }): [Tensor, Tensor, Tensor, Tensor];
@@ -256,6 +259,7 @@ export function _embeddingBagSparseBackward(grad: Tensor, indices: Tensor | numb
 export function _embeddingBagSparseBackward(...a: any[]): any { return call(F__embedding_bag_sparse_backward, a); }
 const F__empty_affine_quantized = T.O__empty_affine_quantized;
 export function _emptyAffineQuantized(size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; scale?: number | null; zeroPoint?: number | null; memoryFormat?: MemoryFormat | null }): Tensor;
+export function _emptyAffineQuantized(...size: number[] | [...number[], { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; scale?: number | null; zeroPoint?: number | null; memoryFormat?: MemoryFormat | null }]): Tensor;
 export function _emptyAffineQuantized(...a: any[]): any { return call(F__empty_affine_quantized, a); }
 const F__empty_per_channel_affine_quantized = T.O__empty_per_channel_affine_quantized;
 export function _emptyPerChannelAffineQuantized(size: number | number[], scales: Tensor | number, zero_points: Tensor | number, axis: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
@@ -577,9 +581,11 @@ export function _hasSameStorageNumel(self: Tensor, other: Tensor | number): any;
 export function _hasSameStorageNumel(...a: any[]): any { return call(F__has_same_storage_numel, a); }
 const F__histogramdd_bin_edges = T.O__histogramdd_bin_edges;
 export function _histogramddBinEdges(self: Tensor, bins: number | number[], options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): Tensor[];
+export function _histogramddBinEdges(self: Tensor, ...bins: number[] | [...number[], { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }]): Tensor[];
 export function _histogramddBinEdges(...a: any[]): any { return call(F__histogramdd_bin_edges, a); }
 const F__histogramdd_from_bin_cts = T.O__histogramdd_from_bin_cts;
 export function _histogramddFromBinCts(self: Tensor, bins: number | number[], options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): Tensor;
+export function _histogramddFromBinCts(self: Tensor, ...bins: number[] | [...number[], { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }]): Tensor;
 export function _histogramddFromBinCts(...a: any[]): any { return call(F__histogramdd_from_bin_cts, a); }
 const F__histogramdd_from_bin_tensors = T.O__histogramdd_from_bin_tensors;
 export function _histogramddFromBinTensors(self: Tensor, bins: Tensor[], options?: { weight?: Tensor | number | null; density?: boolean | null }): Tensor;
@@ -665,6 +671,7 @@ export function _maskedSoftmaxBackward(grad_output: Tensor, output: Tensor | num
 export function _maskedSoftmaxBackward(...a: any[]): any { return call(F__masked_softmax_backward, a); }
 const F__mkldnn_reshape = T.O__mkldnn_reshape;
 export function _mkldnnReshape(self: Tensor, shape: number | number[]): Tensor;
+export function _mkldnnReshape(self: Tensor, ...shape: number[]): Tensor;
 export function _mkldnnReshape(...a: any[]): any { return call(F__mkldnn_reshape, a); }
 const F__mkldnn_transpose = T.O__mkldnn_transpose;
 export function _mkldnnTranspose(self: Tensor, dim0: number, dim1: number): Tensor;
@@ -681,6 +688,7 @@ export function _mpsConvolutionTranspose(...a: any[]): any { return call(F__mps_
 const F__mps_max_pool2d = T.O__mps_max_pool2d;
 export function _mpsMaxPool2d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function _mpsMaxPool2d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function _mpsMaxPool2d(self: Tensor, ...kernel_size: number[] | [...number[], { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }]): Tensor;
 export function _mpsMaxPool2d(...a: any[]): any { return call(F__mps_max_pool2d, a); }
 const F__native_decoder_only_multi_head_attention = T.O__native_decoder_only_multi_head_attention;
 export function _nativeDecoderOnlyMultiHeadAttention(query: Tensor, key: Tensor | number, value: Tensor | number, embed_dim: number, num_head: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, options?: { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null }): [Tensor, Tensor, Tensor, Tensor];
@@ -709,6 +717,7 @@ export function _nestedSelectBackward(...a: any[]): any { return call(F__nested_
 const F__nested_sum_backward = T.O__nested_sum_backward;
 export function _nestedSumBackward(grad: Tensor, self: Tensor | number, dim: number | number[] | null, options?: { keepdim?: boolean | null }): Tensor;
 export function _nestedSumBackward(grad: Tensor, self: Tensor | number, dim: number | number[] | null, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
+export function _nestedSumBackward(grad: Tensor, self: Tensor, ...dim: number[] | [...number[], { keepdim?: boolean | null }]): Tensor;
 export function _nestedSumBackward(...a: any[]): any { return call(F__nested_sum_backward, a); }
 const F__nested_tensor_from_mask = T.O__nested_tensor_from_mask;
 export function _nestedTensorFromMask(t: Tensor, mask: Tensor | number, options?: { maskCheck?: boolean | null }): Tensor;
@@ -738,9 +747,11 @@ export function _nestedTensorStrides(self: Tensor): Tensor;
 export function _nestedTensorStrides(...a: any[]): any { return call(F__nested_tensor_strides, a); }
 const F__nested_view_from_buffer = T.O__nested_view_from_buffer;
 export function _nestedViewFromBuffer(self: Tensor, nested_size: Tensor | number, nested_strides: Tensor | number, offsets: number | number[]): Tensor;
+export function _nestedViewFromBuffer(self: Tensor, nested_size: Tensor, nested_strides: Tensor, ...offsets: number[]): Tensor;
 export function _nestedViewFromBuffer(...a: any[]): any { return call(F__nested_view_from_buffer, a); }
 const F__nested_view_from_buffer_copy = T.O__nested_view_from_buffer_copy;
 export function _nestedViewFromBufferCopy(self: Tensor, nested_size: Tensor | number, nested_strides: Tensor | number, offsets: number | number[]): Tensor;
+export function _nestedViewFromBufferCopy(self: Tensor, nested_size: Tensor, nested_strides: Tensor, ...offsets: number[]): Tensor;
 export function _nestedViewFromBufferCopy(...a: any[]): any { return call(F__nested_view_from_buffer_copy, a); }
 const F__new_zeros_with_same_feature_meta = T.O__new_zeros_with_same_feature_meta;
 export function _newZerosWithSameFeatureMeta(self: Tensor, other: Tensor | number, options?: { selfNumBatchDims?: number | null }): Tensor;
@@ -751,6 +762,7 @@ export function _nnpackAvailable(...a: any[]): any { return call(F__nnpack_avail
 const F__nnpack_spatial_convolution = T.O__nnpack_spatial_convolution;
 export function _nnpackSpatialConvolution(input: Tensor, weight: Tensor | number, bias: Tensor | number | null, padding: number | number[], options?: { stride?: number | number[] | null }): Tensor;
 export function _nnpackSpatialConvolution(input: Tensor, weight: Tensor | number, bias: Tensor | number | null, padding: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null }, options?: { stride?: number | number[] | null }): Tensor;
+export function _nnpackSpatialConvolution(input: Tensor, weight: Tensor, bias: Tensor, ...padding: number[] | [...number[], { stride?: number | number[] | null }]): Tensor;
 export function _nnpackSpatialConvolution(...a: any[]): any { return call(F__nnpack_spatial_convolution, a); }
 const F__nnz = T.O__nnz;
 export function _nnz(self: Tensor): any;
@@ -763,6 +775,7 @@ export function _packPaddedSequenceBackward(grad: Tensor, input_size: number | n
 export function _packPaddedSequenceBackward(...a: any[]): any { return call(F__pack_padded_sequence_backward, a); }
 const F__pad_circular = T.O__pad_circular;
 export function _padCircular(self: Tensor, pad: number | number[]): Tensor;
+export function _padCircular(self: Tensor, ...pad: number[]): Tensor;
 export function _padCircular(...a: any[]): any { return call(F__pad_circular, a); }
 const F__pad_enum = T.O__pad_enum;
 export function _padEnum(self: Tensor, pad: number | number[], mode: number, options?: { value?: number | null }): Tensor;
@@ -857,21 +870,27 @@ export function _sparseAddmm(self: Tensor, mat1: Tensor | number, mat2: Tensor |
 export function _sparseAddmm(...a: any[]): any { return call(F__sparse_addmm, a); }
 const F__sparse_broadcast_to = T.O__sparse_broadcast_to;
 export function _sparseBroadcastTo(self: Tensor, size: number | number[]): Tensor;
+export function _sparseBroadcastTo(self: Tensor, ...size: number[]): Tensor;
 export function _sparseBroadcastTo(...a: any[]): any { return call(F__sparse_broadcast_to, a); }
 const F__sparse_broadcast_to_copy = T.O__sparse_broadcast_to_copy;
 export function _sparseBroadcastToCopy(self: Tensor, size: number | number[]): Tensor;
+export function _sparseBroadcastToCopy(self: Tensor, ...size: number[]): Tensor;
 export function _sparseBroadcastToCopy(...a: any[]): any { return call(F__sparse_broadcast_to_copy, a); }
 const F__sparse_bsc_tensor_unsafe = T.O__sparse_bsc_tensor_unsafe;
 export function _sparseBscTensorUnsafe(ccol_indices: Tensor, row_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function _sparseBscTensorUnsafe(ccol_indices: Tensor, row_indices: Tensor, values: Tensor, ...size: number[] | [...number[], { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }]): Tensor;
 export function _sparseBscTensorUnsafe(...a: any[]): any { return call(F__sparse_bsc_tensor_unsafe, a); }
 const F__sparse_bsr_tensor_unsafe = T.O__sparse_bsr_tensor_unsafe;
 export function _sparseBsrTensorUnsafe(crow_indices: Tensor, col_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function _sparseBsrTensorUnsafe(crow_indices: Tensor, col_indices: Tensor, values: Tensor, ...size: number[] | [...number[], { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }]): Tensor;
 export function _sparseBsrTensorUnsafe(...a: any[]): any { return call(F__sparse_bsr_tensor_unsafe, a); }
 const F__sparse_compressed_tensor_unsafe = T.O__sparse_compressed_tensor_unsafe;
 export function _sparseCompressedTensorUnsafe(compressed_indices: Tensor, plain_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function _sparseCompressedTensorUnsafe(compressed_indices: Tensor, plain_indices: Tensor, values: Tensor, ...size: number[] | [...number[], { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }]): Tensor;
 export function _sparseCompressedTensorUnsafe(...a: any[]): any { return call(F__sparse_compressed_tensor_unsafe, a); }
 const F__sparse_coo_tensor_unsafe = T.O__sparse_coo_tensor_unsafe;
 export function _sparseCooTensorUnsafe(indices: Tensor, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function _sparseCooTensorUnsafe(indices: Tensor, values: Tensor, ...size: number[] | [...number[], { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }]): Tensor;
 export function _sparseCooTensorUnsafe(...a: any[]): any { return call(F__sparse_coo_tensor_unsafe, a); }
 const F__sparse_coo_tensor_with_dims = T.O__sparse_coo_tensor_with_dims;
 export function _sparseCooTensorWithDims(sparse_dim: number, dense_dim: number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
@@ -881,17 +900,21 @@ export function _sparseCooTensorWithDimsAndTensors(sparse_dim: number, dense_dim
 export function _sparseCooTensorWithDimsAndTensors(...a: any[]): any { return call(F__sparse_coo_tensor_with_dims_and_tensors, a); }
 const F__sparse_csc_tensor_unsafe = T.O__sparse_csc_tensor_unsafe;
 export function _sparseCscTensorUnsafe(ccol_indices: Tensor, row_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function _sparseCscTensorUnsafe(ccol_indices: Tensor, row_indices: Tensor, values: Tensor, ...size: number[] | [...number[], { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }]): Tensor;
 export function _sparseCscTensorUnsafe(...a: any[]): any { return call(F__sparse_csc_tensor_unsafe, a); }
 const F__sparse_csr_prod = T.O__sparse_csr_prod;
 export function _sparseCsrProd(self: Tensor, dim: number | number[], options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function _sparseCsrProd(self: Tensor, dim: number | number[], keepdim?: boolean | null | { keepdim?: boolean | null; dtype?: DType | null }, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
+export function _sparseCsrProd(self: Tensor, ...dim: number[] | [...number[], { keepdim?: boolean | null; dtype?: DType | null }]): Tensor;
 export function _sparseCsrProd(...a: any[]): any { return call(F__sparse_csr_prod, a); }
 const F__sparse_csr_sum = T.O__sparse_csr_sum;
 export function _sparseCsrSum(self: Tensor, dim: number | number[], options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function _sparseCsrSum(self: Tensor, dim: number | number[], keepdim?: boolean | null | { keepdim?: boolean | null; dtype?: DType | null }, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
+export function _sparseCsrSum(self: Tensor, ...dim: number[] | [...number[], { keepdim?: boolean | null; dtype?: DType | null }]): Tensor;
 export function _sparseCsrSum(...a: any[]): any { return call(F__sparse_csr_sum, a); }
 const F__sparse_csr_tensor_unsafe = T.O__sparse_csr_tensor_unsafe;
 export function _sparseCsrTensorUnsafe(crow_indices: Tensor, col_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function _sparseCsrTensorUnsafe(crow_indices: Tensor, col_indices: Tensor, values: Tensor, ...size: number[] | [...number[], { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }]): Tensor;
 export function _sparseCsrTensorUnsafe(...a: any[]): any { return call(F__sparse_csr_tensor_unsafe, a); }
 const F__sparse_log_softmax = T.O__sparse_log_softmax;
 export function _sparseLogSoftmax(self: Tensor, dim: number, half_to_float: boolean): Tensor;
@@ -923,15 +946,18 @@ export function _sparseSparseMatmul(...a: any[]): any { return call(F__sparse_sp
 const F__sparse_sum = T.O__sparse_sum;
 export function _sparseSum(self: Tensor): Tensor;
 export function _sparseSum(self: Tensor, dim: number | number[]): Tensor;
+export function _sparseSum(self: Tensor, ...dim: number[]): Tensor;
 export function _sparseSum(self: Tensor, dim: number | number[], dtype: DType): Tensor;
 export function _sparseSum(self: Tensor, dtype: DType): Tensor;
 export function _sparseSum(...a: any[]): any { return call(F__sparse_sum, a); }
 const F__sparse_sum_backward = T.O__sparse_sum_backward;
 export function _sparseSumBackward(grad: Tensor, self: Tensor | number, dim: number | number[]): Tensor;
+export function _sparseSumBackward(grad: Tensor, self: Tensor, ...dim: number[]): Tensor;
 export function _sparseSumBackward(...a: any[]): any { return call(F__sparse_sum_backward, a); }
 const F__spdiags = T.O__spdiags;
 export function _spdiags(diagonals: Tensor, offsets: Tensor | number, shape: number | number[], options?: { layout?: Layout | null }): Tensor;
 export function _spdiags(diagonals: Tensor, offsets: Tensor | number, shape: number | number[], layout?: Layout | null | { layout?: Layout | null }, options?: { layout?: Layout | null }): Tensor;
+export function _spdiags(diagonals: Tensor, offsets: Tensor, ...shape: number[] | [...number[], { layout?: Layout | null }]): Tensor;
 export function _spdiags(...a: any[]): any { return call(F__spdiags, a); }
 const F__stack = T.O__stack;
 export function _stack(tensors: Tensor[], options?: { dim?: number | null }): Tensor;
@@ -965,12 +991,14 @@ export function _testAutogradMultipleDispatchViewCopy(self: Tensor): Tensor;
 export function _testAutogradMultipleDispatchViewCopy(...a: any[]): any { return call(F__test_autograd_multiple_dispatch_view_copy, a); }
 const F__test_optional_filled_intlist = T.O__test_optional_filled_intlist;
 export function _testOptionalFilledIntlist(values: Tensor, addends: number | number[] | null): Tensor;
+export function _testOptionalFilledIntlist(values: Tensor, ...addends: number[]): Tensor;
 export function _testOptionalFilledIntlist(...a: any[]): any { return call(F__test_optional_filled_intlist, a); }
 const F__test_optional_floatlist = T.O__test_optional_floatlist;
 export function _testOptionalFloatlist(values: Tensor, addends: number | number[] | null): Tensor;
 export function _testOptionalFloatlist(...a: any[]): any { return call(F__test_optional_floatlist, a); }
 const F__test_optional_intlist = T.O__test_optional_intlist;
 export function _testOptionalIntlist(values: Tensor, addends: number | number[] | null): Tensor;
+export function _testOptionalIntlist(values: Tensor, ...addends: number[]): Tensor;
 export function _testOptionalIntlist(...a: any[]): any { return call(F__test_optional_intlist, a); }
 const F__test_serialization_subcmul = T.O__test_serialization_subcmul;
 export function _testSerializationSubcmul(self: Tensor, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
@@ -1055,6 +1083,7 @@ export function _unpackDual(dual: Tensor, level: number): [Tensor, Tensor];
 export function _unpackDual(...a: any[]): any { return call(F__unpack_dual, a); }
 const F__unsafe_view = T.O__unsafe_view;
 export function _unsafeView(self: Tensor, size: number | number[]): Tensor;
+export function _unsafeView(self: Tensor, ...size: number[]): Tensor;
 export function _unsafeView(...a: any[]): any { return call(F__unsafe_view, a); }
 const F__upsample_bicubic2d_aa = T.O__upsample_bicubic2d_aa;
 export function _upsampleBicubic2dAa(self: Tensor, output_size: number | number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
@@ -1079,6 +1108,7 @@ export function _upsampleBilinear2dAaBackward(...a: any[]): any { return call(F_
 const F__upsample_nearest_exact1d = T.O__upsample_nearest_exact1d;
 export function _upsampleNearestExact1d(self: Tensor, output_size: number | number[], options?: { scales?: number | null }): Tensor;
 export function _upsampleNearestExact1d(self: Tensor, output_size: number | number[], scales?: number | null | { scales?: number | null }, options?: { scales?: number | null }): Tensor;
+export function _upsampleNearestExact1d(self: Tensor, ...output_size: number[] | [...number[], { scales?: number | null }]): Tensor;
 export function _upsampleNearestExact1d(input: Tensor, output_size: number | number[] | null, scale_factors: number | number[] | null): Tensor;
 export function _upsampleNearestExact1d(...a: any[]): any { return call(F__upsample_nearest_exact1d, a); }
 const F__upsample_nearest_exact1d_backward = T.O__upsample_nearest_exact1d_backward;
@@ -1089,6 +1119,7 @@ export function _upsampleNearestExact1dBackward(...a: any[]): any { return call(
 const F__upsample_nearest_exact2d = T.O__upsample_nearest_exact2d;
 export function _upsampleNearestExact2d(self: Tensor, output_size: number | number[], options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function _upsampleNearestExact2d(self: Tensor, output_size: number | number[], scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function _upsampleNearestExact2d(self: Tensor, ...output_size: number[] | [...number[], { scalesH?: number | null; scalesW?: number | null }]): Tensor;
 export function _upsampleNearestExact2d(input: Tensor, output_size: number | number[] | null, scale_factors: number | number[] | null): Tensor;
 export function _upsampleNearestExact2d(...a: any[]): any { return call(F__upsample_nearest_exact2d, a); }
 const F__upsample_nearest_exact2d_backward = T.O__upsample_nearest_exact2d_backward;
@@ -1099,6 +1130,7 @@ export function _upsampleNearestExact2dBackward(...a: any[]): any { return call(
 const F__upsample_nearest_exact3d = T.O__upsample_nearest_exact3d;
 export function _upsampleNearestExact3d(self: Tensor, output_size: number | number[], options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function _upsampleNearestExact3d(self: Tensor, output_size: number | number[], scalesD?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesH?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function _upsampleNearestExact3d(self: Tensor, ...output_size: number[] | [...number[], { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }]): Tensor;
 export function _upsampleNearestExact3d(input: Tensor, output_size: number | number[] | null, scale_factors: number | number[] | null): Tensor;
 export function _upsampleNearestExact3d(...a: any[]): any { return call(F__upsample_nearest_exact3d, a); }
 const F__upsample_nearest_exact3d_backward = T.O__upsample_nearest_exact3d_backward;
@@ -1118,21 +1150,26 @@ export function _validateCompressedSparseIndices(is_crow: boolean, compressed_id
 export function _validateCompressedSparseIndices(...a: any[]): any { return call(F__validate_compressed_sparse_indices, a); }
 const F__validate_sparse_bsc_tensor_args = T.O__validate_sparse_bsc_tensor_args;
 export function _validateSparseBscTensorArgs(ccol_indices: Tensor, row_indices: Tensor | number, values: Tensor | number, size: number | number[]): void;
+export function _validateSparseBscTensorArgs(ccol_indices: Tensor, row_indices: Tensor, values: Tensor, ...size: number[]): void;
 export function _validateSparseBscTensorArgs(...a: any[]): any { return call(F__validate_sparse_bsc_tensor_args, a); }
 const F__validate_sparse_bsr_tensor_args = T.O__validate_sparse_bsr_tensor_args;
 export function _validateSparseBsrTensorArgs(crow_indices: Tensor, col_indices: Tensor | number, values: Tensor | number, size: number | number[]): void;
+export function _validateSparseBsrTensorArgs(crow_indices: Tensor, col_indices: Tensor, values: Tensor, ...size: number[]): void;
 export function _validateSparseBsrTensorArgs(...a: any[]): any { return call(F__validate_sparse_bsr_tensor_args, a); }
 const F__validate_sparse_compressed_tensor_args = T.O__validate_sparse_compressed_tensor_args;
 export function _validateSparseCompressedTensorArgs(compressed_indices: Tensor, plain_indices: Tensor | number, values: Tensor | number, size: number | number[], layout: Layout): void;
 export function _validateSparseCompressedTensorArgs(...a: any[]): any { return call(F__validate_sparse_compressed_tensor_args, a); }
 const F__validate_sparse_coo_tensor_args = T.O__validate_sparse_coo_tensor_args;
 export function _validateSparseCooTensorArgs(indices: Tensor, values: Tensor | number, size: number | number[]): void;
+export function _validateSparseCooTensorArgs(indices: Tensor, values: Tensor, ...size: number[]): void;
 export function _validateSparseCooTensorArgs(...a: any[]): any { return call(F__validate_sparse_coo_tensor_args, a); }
 const F__validate_sparse_csc_tensor_args = T.O__validate_sparse_csc_tensor_args;
 export function _validateSparseCscTensorArgs(ccol_indices: Tensor, row_indices: Tensor | number, values: Tensor | number, size: number | number[]): void;
+export function _validateSparseCscTensorArgs(ccol_indices: Tensor, row_indices: Tensor, values: Tensor, ...size: number[]): void;
 export function _validateSparseCscTensorArgs(...a: any[]): any { return call(F__validate_sparse_csc_tensor_args, a); }
 const F__validate_sparse_csr_tensor_args = T.O__validate_sparse_csr_tensor_args;
 export function _validateSparseCsrTensorArgs(crow_indices: Tensor, col_indices: Tensor | number, values: Tensor | number, size: number | number[]): void;
+export function _validateSparseCsrTensorArgs(crow_indices: Tensor, col_indices: Tensor, values: Tensor, ...size: number[]): void;
 export function _validateSparseCsrTensorArgs(...a: any[]): any { return call(F__validate_sparse_csr_tensor_args, a); }
 const F__values = T.O__values;
 export function _values(self: Tensor): Tensor;
@@ -1183,24 +1220,30 @@ export function acosh_(self: Tensor): Tensor;
 export function acosh_(...a: any[]): any { return call(F_acosh_, a); }
 const F_adaptive_avg_pool1d = T.O_adaptive_avg_pool1d;
 export function adaptiveAvgPool1d(self: Tensor, output_size: number | number[]): Tensor;
+export function adaptiveAvgPool1d(self: Tensor, ...output_size: number[]): Tensor;
 export function adaptiveAvgPool1d(...a: any[]): any { return call(F_adaptive_avg_pool1d, a); }
 const F_adaptive_avg_pool2d = T.O_adaptive_avg_pool2d;
 export function adaptiveAvgPool2d(self: Tensor, output_size: number | number[]): Tensor;
+export function adaptiveAvgPool2d(self: Tensor, ...output_size: number[]): Tensor;
 export function adaptiveAvgPool2d(...a: any[]): any { return call(F_adaptive_avg_pool2d, a); }
 const F_adaptive_avg_pool3d = T.O_adaptive_avg_pool3d;
 export function adaptiveAvgPool3d(self: Tensor, output_size: number | number[]): Tensor;
+export function adaptiveAvgPool3d(self: Tensor, ...output_size: number[]): Tensor;
 export function adaptiveAvgPool3d(...a: any[]): any { return call(F_adaptive_avg_pool3d, a); }
 const F_adaptive_max_pool1d = T.O_adaptive_max_pool1d;
 export function adaptiveMaxPool1d(self: Tensor, output_size: number | number[]): [Tensor, Tensor];
+export function adaptiveMaxPool1d(self: Tensor, ...output_size: number[]): [Tensor, Tensor];
 export function adaptiveMaxPool1d(...a: any[]): any { return call(F_adaptive_max_pool1d, a); }
 const F_adaptive_max_pool2d = T.O_adaptive_max_pool2d;
 export function adaptiveMaxPool2d(self: Tensor, output_size: number | number[]): [Tensor, Tensor];
+export function adaptiveMaxPool2d(self: Tensor, ...output_size: number[]): [Tensor, Tensor];
 export function adaptiveMaxPool2d(...a: any[]): any { return call(F_adaptive_max_pool2d, a); }
 const F_adaptive_max_pool2d_backward = T.O_adaptive_max_pool2d_backward;
 export function adaptiveMaxPool2dBackward(grad_output: Tensor, self: Tensor | number, indices: Tensor | number): Tensor;
 export function adaptiveMaxPool2dBackward(...a: any[]): any { return call(F_adaptive_max_pool2d_backward, a); }
 const F_adaptive_max_pool3d = T.O_adaptive_max_pool3d;
 export function adaptiveMaxPool3d(self: Tensor, output_size: number | number[]): [Tensor, Tensor];
+export function adaptiveMaxPool3d(self: Tensor, ...output_size: number[]): [Tensor, Tensor];
 export function adaptiveMaxPool3d(...a: any[]): any { return call(F_adaptive_max_pool3d, a); }
 const F_adaptive_max_pool3d_backward = T.O_adaptive_max_pool3d_backward;
 export function adaptiveMaxPool3dBackward(grad_output: Tensor, self: Tensor | number, indices: Tensor | number): Tensor;
@@ -1437,10 +1480,12 @@ export function atleast3d(...a: any[]): any { return call(F_atleast_3d, a); }
 const F_avg_pool1d = T.O_avg_pool1d;
 export function avgPool1d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null }): Tensor;
 export function avgPool1d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null }, countIncludePad?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null }): Tensor;
+export function avgPool1d(self: Tensor, ...kernel_size: number[] | [...number[], { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null }]): Tensor;
 export function avgPool1d(...a: any[]): any { return call(F_avg_pool1d, a); }
 const F_avg_pool2d = T.O_avg_pool2d;
 export function avgPool2d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }): Tensor;
 export function avgPool2d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, countIncludePad?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, divisorOverride?: number | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }): Tensor;
+export function avgPool2d(self: Tensor, ...kernel_size: number[] | [...number[], { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }]): Tensor;
 export function avgPool2d(...a: any[]): any { return call(F_avg_pool2d, a); }
 const F_avg_pool2d_backward = T.O_avg_pool2d_backward;
 export function avgPool2dBackward(grad_output: Tensor, self: Tensor | number, kernel_size: number | number[], stride: number | number[], padding: number | number[], ceil_mode: boolean, count_include_pad: boolean, divisor_override: number | null): Tensor;
@@ -1448,6 +1493,7 @@ export function avgPool2dBackward(...a: any[]): any { return call(F_avg_pool2d_b
 const F_avg_pool3d = T.O_avg_pool3d;
 export function avgPool3d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }): Tensor;
 export function avgPool3d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, countIncludePad?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, divisorOverride?: number | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }): Tensor;
+export function avgPool3d(self: Tensor, ...kernel_size: number[] | [...number[], { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }]): Tensor;
 export function avgPool3d(...a: any[]): any { return call(F_avg_pool3d, a); }
 const F_avg_pool3d_backward = T.O_avg_pool3d_backward;
 export function avgPool3dBackward(grad_output: Tensor, self: Tensor | number, kernel_size: number | number[], stride: number | number[], padding: number | number[], ceil_mode: boolean, count_include_pad: boolean, divisor_override: number | null): Tensor;
@@ -1586,6 +1632,7 @@ export function broadcastTensors(tensors: Tensor[]): Tensor[];
 export function broadcastTensors(...a: any[]): any { return call(F_broadcast_tensors, a); }
 const F_broadcast_to = T.O_broadcast_to;
 export function broadcastTo(self: Tensor, size: number | number[]): Tensor;
+export function broadcastTo(self: Tensor, ...size: number[]): Tensor;
 export function broadcastTo(...a: any[]): any { return call(F_broadcast_to, a); }
 const F_bucketize = T.O_bucketize;
 export function bucketize(self: Tensor, boundaries: Tensor | number, options?: { outInt32?: boolean | null; right?: boolean | null }): Tensor;
@@ -1749,6 +1796,7 @@ export function conjPhysical_(...a: any[]): any { return call(F_conj_physical_, 
 const F_constant_pad_nd = T.O_constant_pad_nd;
 export function constantPadNd(self: Tensor, pad: number | number[], options?: { value?: number | boolean | null }): Tensor;
 export function constantPadNd(self: Tensor, pad: number | number[], value?: number | boolean | null | { value?: number | boolean | null }, options?: { value?: number | boolean | null }): Tensor;
+export function constantPadNd(self: Tensor, ...pad: number[] | [...number[], { value?: number | boolean | null }]): Tensor;
 export function constantPadNd(...a: any[]): any { return call(F_constant_pad_nd, a); }
 const F_contiguous = T.O_contiguous;
 export function contiguous(self: Tensor, options?: { memoryFormat?: MemoryFormat | null }): Tensor;
@@ -1856,6 +1904,7 @@ const F_count_nonzero = T.O_count_nonzero;
 export function countNonzero(self: Tensor, options?: { dim?: number | null }): Tensor;
 export function countNonzero(self: Tensor, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor;
 export function countNonzero(self: Tensor, dim: number | number[]): Tensor;
+export function countNonzero(self: Tensor, ...dim: number[]): Tensor;
 export function countNonzero(...a: any[]): any { return call(F_count_nonzero, a); }
 const F_cov = T.O_cov;
 export function cov(self: Tensor, options?: { correction?: number | null; fweights?: Tensor | number | null; aweights?: Tensor | number | null }): Tensor;
@@ -2055,6 +2104,7 @@ export function dropout_(self: Tensor, p: number, train: boolean): Tensor;
 export function dropout_(...a: any[]): any { return call(F_dropout_, a); }
 const F_dsplit = T.O_dsplit;
 export function dsplit(self: Tensor, indices: number | number[]): Tensor[];
+export function dsplit(self: Tensor, ...indices: number[]): Tensor[];
 export function dsplit(self: Tensor, sections: number): Tensor[];
 export function dsplit(...a: any[]): any { return call(F_dsplit, a); }
 const F_dstack = T.O_dstack;
@@ -2100,6 +2150,7 @@ export function embeddingSparseBackward(grad: Tensor, indices: Tensor | number, 
 export function embeddingSparseBackward(...a: any[]): any { return call(F_embedding_sparse_backward, a); }
 const F_empty = T.O_empty;
 export function empty(size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
+export function empty(...size: number[] | [...number[], { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }]): Tensor;
 export function empty(...a: any[]): any { return call(F_empty, a); }
 const F_empty_like = T.O_empty_like;
 export function emptyLike(self: Tensor, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
@@ -2153,12 +2204,14 @@ export function exp_(self: Tensor): Tensor;
 export function exp_(...a: any[]): any { return call(F_exp_, a); }
 const F_expand = T.O_expand;
 export function expand(self: Tensor, size: number | number[], options?: { implicit?: boolean | null }): Tensor;
+export function expand(self: Tensor, ...size: number[] | [...number[], { implicit?: boolean | null }]): Tensor;
 export function expand(...a: any[]): any { return call(F_expand, a); }
 const F_expand_as = T.O_expand_as;
 export function expandAs(self: Tensor, other: Tensor | number): Tensor;
 export function expandAs(...a: any[]): any { return call(F_expand_as, a); }
 const F_expand_copy = T.O_expand_copy;
 export function expandCopy(self: Tensor, size: number | number[], options?: { implicit?: boolean | null }): Tensor;
+export function expandCopy(self: Tensor, ...size: number[] | [...number[], { implicit?: boolean | null }]): Tensor;
 export function expandCopy(...a: any[]): any { return call(F_expand_copy, a); }
 const F_expm1 = T.O_expm1;
 export function expm1(self: Tensor): Tensor;
@@ -2348,6 +2401,7 @@ export function flattenDenseTensors(tensors: Tensor[]): Tensor;
 export function flattenDenseTensors(...a: any[]): any { return call(F_flatten_dense_tensors, a); }
 const F_flip = T.O_flip;
 export function flip(self: Tensor, dims: number | number[]): Tensor;
+export function flip(self: Tensor, ...dims: number[]): Tensor;
 export function flip(...a: any[]): any { return call(F_flip, a); }
 const F_fliplr = T.O_fliplr;
 export function fliplr(self: Tensor): Tensor;
@@ -2417,6 +2471,7 @@ const F_frobenius_norm = T.O_frobenius_norm;
 export function frobeniusNorm(self: Tensor): Tensor;
 export function frobeniusNorm(self: Tensor, dim: number | number[], options?: { keepdim?: boolean | null }): Tensor;
 export function frobeniusNorm(self: Tensor, dim: number | number[], keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
+export function frobeniusNorm(self: Tensor, ...dim: number[] | [...number[], { keepdim?: boolean | null }]): Tensor;
 export function frobeniusNorm(...a: any[]): any { return call(F_frobenius_norm, a); }
 const F_from_file = T.O_from_file;
 export function fromFile(filename: string, options?: { shared?: boolean | null; size?: number | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
@@ -2489,6 +2544,7 @@ export function gluJvp(glu: Tensor, x: Tensor | number, dx: Tensor | number, dim
 export function gluJvp(...a: any[]): any { return call(F_glu_jvp, a); }
 const F_gradient = T.O_gradient;
 export function gradient(self: Tensor, dim: number | number[], options?: { edgeOrder?: number | null }): Tensor[];
+export function gradient(self: Tensor, ...dim: number[] | [...number[], { edgeOrder?: number | null }]): Tensor[];
 export function gradient(self: Tensor, spacing: number | boolean, dim: number | number[], options?: { edgeOrder?: number | null }): Tensor[];
 export function gradient(self: Tensor, options?: { spacing?: number | boolean | null; dim?: number | null; edgeOrder?: number | null }): Tensor[];
 export function gradient(self: Tensor, spacing: Tensor[], options?: { dim?: number | null; edgeOrder?: number | null }): Tensor[];
@@ -2613,6 +2669,7 @@ export function histogram(...a: any[]): any { return call(F_histogram, a); }
 const F_histogramdd = T.O_histogramdd;
 export function histogramdd(self: Tensor, bins: number | number[], options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor[]];
 export function histogramdd(self: Tensor, bins: number | number[], range?: number | number[] | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, weight?: Tensor | number | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, density?: boolean | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor[]];
+export function histogramdd(self: Tensor, ...bins: number[] | [...number[], { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }]): [Tensor, Tensor[]];
 export function histogramdd(self: Tensor, bins: number, options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor[]];
 export function histogramdd(self: Tensor, bins: number, range?: number | number[] | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, weight?: Tensor | number | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, density?: boolean | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor[]];
 export function histogramdd(self: Tensor, bins: Tensor[], options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor[]];
@@ -2620,6 +2677,7 @@ export function histogramdd(self: Tensor, bins: Tensor[], range?: number | numbe
 export function histogramdd(...a: any[]): any { return call(F_histogramdd, a); }
 const F_hsplit = T.O_hsplit;
 export function hsplit(self: Tensor, indices: number | number[]): Tensor[];
+export function hsplit(self: Tensor, ...indices: number[]): Tensor[];
 export function hsplit(self: Tensor, sections: number): Tensor[];
 export function hsplit(...a: any[]): any { return call(F_hsplit, a); }
 const F_hspmm = T.O_hspmm;
@@ -2839,6 +2897,7 @@ export function l1Loss(...a: any[]): any { return call(F_l1_loss, a); }
 const F_layer_norm = T.O_layer_norm;
 export function layerNorm(input: Tensor, normalized_shape: number | number[], options?: { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnable?: boolean | null }): Tensor;
 export function layerNorm(input: Tensor, normalized_shape: number | number[], weight?: Tensor | number | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnable?: boolean | null }, bias?: Tensor | number | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnable?: boolean | null }, eps?: number | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnable?: boolean | null }, cudnnEnable?: boolean | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnable?: boolean | null }, options?: { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnable?: boolean | null }): Tensor;
+export function layerNorm(input: Tensor, ...normalized_shape: number[] | [...number[], { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnable?: boolean | null }]): Tensor;
 export function layerNorm(...a: any[]): any { return call(F_layer_norm, a); }
 const F_lcm = T.O_lcm;
 export function lcm(self: Tensor, other: Tensor | number): Tensor;
@@ -3171,6 +3230,7 @@ export function logspace(...a: any[]): any { return call(F_logspace, a); }
 const F_logsumexp = T.O_logsumexp;
 export function logsumexp(self: Tensor, dim: number | number[], options?: { keepdim?: boolean | null }): Tensor;
 export function logsumexp(self: Tensor, dim: number | number[], keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
+export function logsumexp(self: Tensor, ...dim: number[] | [...number[], { keepdim?: boolean | null }]): Tensor;
 export function logsumexp(...a: any[]): any { return call(F_logsumexp, a); }
 const F_lstm = T.O_lstm;
 export function lstm(input: Tensor, hx: Tensor[], params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor, Tensor];
@@ -3257,18 +3317,22 @@ export function max(...a: any[]): any { return call(F_max, a); }
 const F_max_pool1d = T.O_max_pool1d;
 export function maxPool1d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function maxPool1d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function maxPool1d(self: Tensor, ...kernel_size: number[] | [...number[], { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }]): Tensor;
 export function maxPool1d(...a: any[]): any { return call(F_max_pool1d, a); }
 const F_max_pool1d_with_indices = T.O_max_pool1d_with_indices;
 export function maxPool1dWithIndices(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): [Tensor, Tensor];
 export function maxPool1dWithIndices(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): [Tensor, Tensor];
+export function maxPool1dWithIndices(self: Tensor, ...kernel_size: number[] | [...number[], { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }]): [Tensor, Tensor];
 export function maxPool1dWithIndices(...a: any[]): any { return call(F_max_pool1d_with_indices, a); }
 const F_max_pool2d = T.O_max_pool2d;
 export function maxPool2d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function maxPool2d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function maxPool2d(self: Tensor, ...kernel_size: number[] | [...number[], { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }]): Tensor;
 export function maxPool2d(...a: any[]): any { return call(F_max_pool2d, a); }
 const F_max_pool2d_with_indices = T.O_max_pool2d_with_indices;
 export function maxPool2dWithIndices(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): [Tensor, Tensor];
 export function maxPool2dWithIndices(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): [Tensor, Tensor];
+export function maxPool2dWithIndices(self: Tensor, ...kernel_size: number[] | [...number[], { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }]): [Tensor, Tensor];
 export function maxPool2dWithIndices(...a: any[]): any { return call(F_max_pool2d_with_indices, a); }
 const F_max_pool2d_with_indices_backward = T.O_max_pool2d_with_indices_backward;
 export function maxPool2dWithIndicesBackward(grad_output: Tensor, self: Tensor | number, kernel_size: number | number[], stride: number | number[], padding: number | number[], dilation: number | number[], ceil_mode: boolean, indices: Tensor | number): Tensor;
@@ -3276,16 +3340,19 @@ export function maxPool2dWithIndicesBackward(...a: any[]): any { return call(F_m
 const F_max_pool3d = T.O_max_pool3d;
 export function maxPool3d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function maxPool3d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function maxPool3d(self: Tensor, ...kernel_size: number[] | [...number[], { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }]): Tensor;
 export function maxPool3d(...a: any[]): any { return call(F_max_pool3d, a); }
 const F_max_pool3d_with_indices = T.O_max_pool3d_with_indices;
 export function maxPool3dWithIndices(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): [Tensor, Tensor];
 export function maxPool3dWithIndices(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): [Tensor, Tensor];
+export function maxPool3dWithIndices(self: Tensor, ...kernel_size: number[] | [...number[], { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }]): [Tensor, Tensor];
 export function maxPool3dWithIndices(...a: any[]): any { return call(F_max_pool3d_with_indices, a); }
 const F_max_pool3d_with_indices_backward = T.O_max_pool3d_with_indices_backward;
 export function maxPool3dWithIndicesBackward(grad_output: Tensor, self: Tensor | number, kernel_size: number | number[], stride: number | number[], padding: number | number[], dilation: number | number[], ceil_mode: boolean, indices: Tensor | number): Tensor;
 export function maxPool3dWithIndicesBackward(...a: any[]): any { return call(F_max_pool3d_with_indices_backward, a); }
 const F_max_unpool2d = T.O_max_unpool2d;
 export function maxUnpool2d(self: Tensor, indices: Tensor | number, output_size: number | number[]): Tensor;
+export function maxUnpool2d(self: Tensor, indices: Tensor, ...output_size: number[]): Tensor;
 export function maxUnpool2d(...a: any[]): any { return call(F_max_unpool2d, a); }
 const F_max_unpool3d = T.O_max_unpool3d;
 export function maxUnpool3d(self: Tensor, indices: Tensor | number, output_size: number | number[], stride: number | number[], padding: number | number[]): Tensor;
@@ -3297,6 +3364,7 @@ const F_mean = T.O_mean;
 export function mean(self: Tensor, options?: { dtype?: DType | null }): Tensor;
 export function mean(self: Tensor, dim: number | number[] | null, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function mean(self: Tensor, dim: number | number[] | null, keepdim?: boolean | null | { keepdim?: boolean | null; dtype?: DType | null }, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
+export function mean(self: Tensor, ...dim: number[] | [...number[], { keepdim?: boolean | null; dtype?: DType | null }]): Tensor;
 export function mean(...a: any[]): any { return call(F_mean, a); }
 const F_median = T.O_median;
 export function median(self: Tensor): Tensor;
@@ -3358,6 +3426,7 @@ export function mishBackward(grad_output: Tensor, self: Tensor | number): Tensor
 export function mishBackward(...a: any[]): any { return call(F_mish_backward, a); }
 const F_mkldnn_adaptive_avg_pool2d = T.O_mkldnn_adaptive_avg_pool2d;
 export function mkldnnAdaptiveAvgPool2d(self: Tensor, output_size: number | number[]): Tensor;
+export function mkldnnAdaptiveAvgPool2d(self: Tensor, ...output_size: number[]): Tensor;
 export function mkldnnAdaptiveAvgPool2d(...a: any[]): any { return call(F_mkldnn_adaptive_avg_pool2d, a); }
 const F_mkldnn_adaptive_avg_pool2d_backward = T.O_mkldnn_adaptive_avg_pool2d_backward;
 export function mkldnnAdaptiveAvgPool2dBackward(grad_output: Tensor, self: Tensor | number): Tensor;
@@ -3381,18 +3450,22 @@ export function mkldnnLinearBackwardWeights(...a: any[]): any { return call(F_mk
 const F_mkldnn_max_pool2d = T.O_mkldnn_max_pool2d;
 export function mkldnnMaxPool2d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function mkldnnMaxPool2d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function mkldnnMaxPool2d(self: Tensor, ...kernel_size: number[] | [...number[], { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }]): Tensor;
 export function mkldnnMaxPool2d(...a: any[]): any { return call(F_mkldnn_max_pool2d, a); }
 const F_mkldnn_max_pool2d_backward = T.O_mkldnn_max_pool2d_backward;
 export function mkldnnMaxPool2dBackward(grad_output: Tensor, output: Tensor | number, input: Tensor | number, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function mkldnnMaxPool2dBackward(grad_output: Tensor, output: Tensor | number, input: Tensor | number, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function mkldnnMaxPool2dBackward(grad_output: Tensor, output: Tensor, input: Tensor, ...kernel_size: number[] | [...number[], { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }]): Tensor;
 export function mkldnnMaxPool2dBackward(...a: any[]): any { return call(F_mkldnn_max_pool2d_backward, a); }
 const F_mkldnn_max_pool3d = T.O_mkldnn_max_pool3d;
 export function mkldnnMaxPool3d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function mkldnnMaxPool3d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function mkldnnMaxPool3d(self: Tensor, ...kernel_size: number[] | [...number[], { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }]): Tensor;
 export function mkldnnMaxPool3d(...a: any[]): any { return call(F_mkldnn_max_pool3d, a); }
 const F_mkldnn_max_pool3d_backward = T.O_mkldnn_max_pool3d_backward;
 export function mkldnnMaxPool3dBackward(grad_output: Tensor, output: Tensor | number, input: Tensor | number, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function mkldnnMaxPool3dBackward(grad_output: Tensor, output: Tensor | number, input: Tensor | number, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function mkldnnMaxPool3dBackward(grad_output: Tensor, output: Tensor, input: Tensor, ...kernel_size: number[] | [...number[], { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }]): Tensor;
 export function mkldnnMaxPool3dBackward(...a: any[]): any { return call(F_mkldnn_max_pool3d_backward, a); }
 const F_mkldnn_reorder_conv2d_weight = T.O_mkldnn_reorder_conv2d_weight;
 export function mkldnnReorderConv2dWeight(self: Tensor, options?: { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
@@ -3428,6 +3501,7 @@ export function mpsConvolutionTransposeBackward(...a: any[]): any { return call(
 const F_mps_max_pool2d_backward = T.O_mps_max_pool2d_backward;
 export function mpsMaxPool2dBackward(grad_output: Tensor, self: Tensor | number, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function mpsMaxPool2dBackward(grad_output: Tensor, self: Tensor | number, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function mpsMaxPool2dBackward(grad_output: Tensor, self: Tensor, ...kernel_size: number[] | [...number[], { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }]): Tensor;
 export function mpsMaxPool2dBackward(...a: any[]): any { return call(F_mps_max_pool2d_backward, a); }
 const F_mse_loss = T.O_mse_loss;
 export function mseLoss(self: Tensor, target: Tensor | number, options?: { reduction?: number | null }): Tensor;
@@ -3580,6 +3654,7 @@ export function nestedToPaddedTensor(self: Tensor, padding: number, outputSize?:
 export function nestedToPaddedTensor(...a: any[]): any { return call(F_nested_to_padded_tensor, a); }
 const F_new_empty = T.O_new_empty;
 export function newEmpty(self: Tensor, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function newEmpty(self: Tensor, ...size: number[] | [...number[], { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }]): Tensor;
 export function newEmpty(...a: any[]): any { return call(F_new_empty, a); }
 const F_new_empty_strided = T.O_new_empty_strided;
 export function newEmptyStrided(self: Tensor, size: number | number[], stride: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
@@ -3589,9 +3664,11 @@ export function newFull(self: Tensor, size: number | number[], fill_value: numbe
 export function newFull(...a: any[]): any { return call(F_new_full, a); }
 const F_new_ones = T.O_new_ones;
 export function newOnes(self: Tensor, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function newOnes(self: Tensor, ...size: number[] | [...number[], { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }]): Tensor;
 export function newOnes(...a: any[]): any { return call(F_new_ones, a); }
 const F_new_zeros = T.O_new_zeros;
 export function newZeros(self: Tensor, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function newZeros(self: Tensor, ...size: number[] | [...number[], { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }]): Tensor;
 export function newZeros(...a: any[]): any { return call(F_new_zeros, a); }
 const F_nextafter = T.O_nextafter;
 export function nextafter(self: Tensor, other: Tensor | number): Tensor;
@@ -3669,6 +3746,7 @@ export function nuclearNorm(self: Tensor, options?: { keepdim?: boolean | null }
 export function nuclearNorm(self: Tensor, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
 export function nuclearNorm(self: Tensor, dim: number | number[], options?: { keepdim?: boolean | null }): Tensor;
 export function nuclearNorm(self: Tensor, dim: number | number[], keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
+export function nuclearNorm(self: Tensor, ...dim: number[] | [...number[], { keepdim?: boolean | null }]): Tensor;
 export function nuclearNorm(...a: any[]): any { return call(F_nuclear_norm, a); }
 const F_numpy_T = T.O_numpy_T;
 export function numpy_T(self: Tensor): Tensor;
@@ -3679,6 +3757,7 @@ export function oneHot(self: Tensor, numClasses?: number | null | { numClasses?:
 export function oneHot(...a: any[]): any { return call(F_one_hot, a); }
 const F_ones = T.O_ones;
 export function ones(size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function ones(...size: number[] | [...number[], { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }]): Tensor;
 export function ones(...a: any[]): any { return call(F_ones, a); }
 const F_ones_like = T.O_ones_like;
 export function onesLike(self: Tensor, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
@@ -3699,6 +3778,7 @@ export function outputNr(...a: any[]): any { return call(F_output_nr, a); }
 const F_pad = T.O_pad;
 export function pad(self: Tensor, pad: number | number[], options?: { mode?: string | null; value?: number | null }): Tensor;
 export function pad(self: Tensor, pad: number | number[], mode?: string | null | { mode?: string | null; value?: number | null }, value?: number | null | { mode?: string | null; value?: number | null }, options?: { mode?: string | null; value?: number | null }): Tensor;
+export function pad(self: Tensor, ...pad: number[] | [...number[], { mode?: string | null; value?: number | null }]): Tensor;
 export function pad(...a: any[]): any { return call(F_pad, a); }
 const F_pad_sequence = T.O_pad_sequence;
 export function padSequence(sequences: Tensor[], options?: { batchFirst?: boolean | null; paddingValue?: number | null }): Tensor;
@@ -3714,9 +3794,11 @@ export function pdist(self: Tensor, p?: number | null | { p?: number | null }, o
 export function pdist(...a: any[]): any { return call(F_pdist, a); }
 const F_permute = T.O_permute;
 export function permute(self: Tensor, dims: number | number[]): Tensor;
+export function permute(self: Tensor, ...dims: number[]): Tensor;
 export function permute(...a: any[]): any { return call(F_permute, a); }
 const F_permute_copy = T.O_permute_copy;
 export function permuteCopy(self: Tensor, dims: number | number[]): Tensor;
+export function permuteCopy(self: Tensor, ...dims: number[]): Tensor;
 export function permuteCopy(...a: any[]): any { return call(F_permute_copy, a); }
 const F_pin_memory = T.O_pin_memory;
 export function pinMemory(self: Tensor, options?: { device?: Device | null }): Tensor;
@@ -3840,10 +3922,12 @@ export function quantizedLstmCell(...a: any[]): any { return call(F_quantized_ls
 const F_quantized_max_pool1d = T.O_quantized_max_pool1d;
 export function quantizedMaxPool1d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function quantizedMaxPool1d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function quantizedMaxPool1d(self: Tensor, ...kernel_size: number[] | [...number[], { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }]): Tensor;
 export function quantizedMaxPool1d(...a: any[]): any { return call(F_quantized_max_pool1d, a); }
 const F_quantized_max_pool2d = T.O_quantized_max_pool2d;
 export function quantizedMaxPool2d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function quantizedMaxPool2d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function quantizedMaxPool2d(self: Tensor, ...kernel_size: number[] | [...number[], { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }]): Tensor;
 export function quantizedMaxPool2d(...a: any[]): any { return call(F_quantized_max_pool2d, a); }
 const F_quantized_rnn_relu_cell = T.O_quantized_rnn_relu_cell;
 export function quantizedRnnReluCell(input: Tensor, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, b_ih: Tensor | number, b_hh: Tensor | number, packed_ih: Tensor | number, packed_hh: Tensor | number, col_offsets_ih: Tensor | number, col_offsets_hh: Tensor | number, scale_ih: number | boolean, scale_hh: number | boolean, zero_point_ih: number | boolean, zero_point_hh: number | boolean): Tensor;
@@ -3859,7 +3943,9 @@ export function rad2deg_(self: Tensor): Tensor;
 export function rad2deg_(...a: any[]): any { return call(F_rad2deg_, a); }
 const F_rand = T.O_rand;
 export function rand(size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function rand(...size: number[] | [...number[], { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }]): Tensor;
 export function rand(size: number | number[], options?: { generator?: Generator | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function rand(...size: number[] | [...number[], { generator?: Generator | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }]): Tensor;
 export function rand(...a: any[]): any { return call(F_rand, a); }
 const F_rand_like = T.O_rand_like;
 export function randLike(self: Tensor, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
@@ -3876,7 +3962,9 @@ export function randintLike(self: Tensor, low: number, high: number, options?: {
 export function randintLike(...a: any[]): any { return call(F_randint_like, a); }
 const F_randn = T.O_randn;
 export function randn(size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function randn(...size: number[] | [...number[], { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }]): Tensor;
 export function randn(size: number | number[], options?: { generator?: Generator | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function randn(...size: number[] | [...number[], { generator?: Generator | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }]): Tensor;
 export function randn(...a: any[]): any { return call(F_randn, a); }
 const F_randn_like = T.O_randn_like;
 export function randnLike(self: Tensor, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
@@ -3914,21 +4002,27 @@ export function reciprocal_(self: Tensor): Tensor;
 export function reciprocal_(...a: any[]): any { return call(F_reciprocal_, a); }
 const F_reflection_pad1d = T.O_reflection_pad1d;
 export function reflectionPad1d(self: Tensor, padding: number | number[]): Tensor;
+export function reflectionPad1d(self: Tensor, ...padding: number[]): Tensor;
 export function reflectionPad1d(...a: any[]): any { return call(F_reflection_pad1d, a); }
 const F_reflection_pad1d_backward = T.O_reflection_pad1d_backward;
 export function reflectionPad1dBackward(grad_output: Tensor, self: Tensor | number, padding: number | number[]): Tensor;
+export function reflectionPad1dBackward(grad_output: Tensor, self: Tensor, ...padding: number[]): Tensor;
 export function reflectionPad1dBackward(...a: any[]): any { return call(F_reflection_pad1d_backward, a); }
 const F_reflection_pad2d = T.O_reflection_pad2d;
 export function reflectionPad2d(self: Tensor, padding: number | number[]): Tensor;
+export function reflectionPad2d(self: Tensor, ...padding: number[]): Tensor;
 export function reflectionPad2d(...a: any[]): any { return call(F_reflection_pad2d, a); }
 const F_reflection_pad2d_backward = T.O_reflection_pad2d_backward;
 export function reflectionPad2dBackward(grad_output: Tensor, self: Tensor | number, padding: number | number[]): Tensor;
+export function reflectionPad2dBackward(grad_output: Tensor, self: Tensor, ...padding: number[]): Tensor;
 export function reflectionPad2dBackward(...a: any[]): any { return call(F_reflection_pad2d_backward, a); }
 const F_reflection_pad3d = T.O_reflection_pad3d;
 export function reflectionPad3d(self: Tensor, padding: number | number[]): Tensor;
+export function reflectionPad3d(self: Tensor, ...padding: number[]): Tensor;
 export function reflectionPad3d(...a: any[]): any { return call(F_reflection_pad3d, a); }
 const F_reflection_pad3d_backward = T.O_reflection_pad3d_backward;
 export function reflectionPad3dBackward(grad_output: Tensor, self: Tensor | number, padding: number | number[]): Tensor;
+export function reflectionPad3dBackward(grad_output: Tensor, self: Tensor, ...padding: number[]): Tensor;
 export function reflectionPad3dBackward(...a: any[]): any { return call(F_reflection_pad3d_backward, a); }
 const F_relu = T.O_relu;
 export function relu(self: Tensor): Tensor;
@@ -3959,6 +4053,7 @@ export function renorm_(self: Tensor, p: number | boolean, dim: number, maxnorm:
 export function renorm_(...a: any[]): any { return call(F_renorm_, a); }
 const F_repeat = T.O_repeat;
 export function repeat(self: Tensor, repeats: number | number[]): Tensor;
+export function repeat(self: Tensor, ...repeats: number[]): Tensor;
 export function repeat(...a: any[]): any { return call(F_repeat, a); }
 const F_repeat_interleave = T.O_repeat_interleave;
 export function repeatInterleave(repeats: Tensor, options?: { outputSize?: number | null }): Tensor;
@@ -3969,21 +4064,27 @@ export function repeatInterleave(self: Tensor, repeats: number, dim?: number | n
 export function repeatInterleave(...a: any[]): any { return call(F_repeat_interleave, a); }
 const F_replication_pad1d = T.O_replication_pad1d;
 export function replicationPad1d(self: Tensor, padding: number | number[]): Tensor;
+export function replicationPad1d(self: Tensor, ...padding: number[]): Tensor;
 export function replicationPad1d(...a: any[]): any { return call(F_replication_pad1d, a); }
 const F_replication_pad1d_backward = T.O_replication_pad1d_backward;
 export function replicationPad1dBackward(grad_output: Tensor, self: Tensor | number, padding: number | number[]): Tensor;
+export function replicationPad1dBackward(grad_output: Tensor, self: Tensor, ...padding: number[]): Tensor;
 export function replicationPad1dBackward(...a: any[]): any { return call(F_replication_pad1d_backward, a); }
 const F_replication_pad2d = T.O_replication_pad2d;
 export function replicationPad2d(self: Tensor, padding: number | number[]): Tensor;
+export function replicationPad2d(self: Tensor, ...padding: number[]): Tensor;
 export function replicationPad2d(...a: any[]): any { return call(F_replication_pad2d, a); }
 const F_replication_pad2d_backward = T.O_replication_pad2d_backward;
 export function replicationPad2dBackward(grad_output: Tensor, self: Tensor | number, padding: number | number[]): Tensor;
+export function replicationPad2dBackward(grad_output: Tensor, self: Tensor, ...padding: number[]): Tensor;
 export function replicationPad2dBackward(...a: any[]): any { return call(F_replication_pad2d_backward, a); }
 const F_replication_pad3d = T.O_replication_pad3d;
 export function replicationPad3d(self: Tensor, padding: number | number[]): Tensor;
+export function replicationPad3d(self: Tensor, ...padding: number[]): Tensor;
 export function replicationPad3d(...a: any[]): any { return call(F_replication_pad3d, a); }
 const F_replication_pad3d_backward = T.O_replication_pad3d_backward;
 export function replicationPad3dBackward(grad_output: Tensor, self: Tensor | number, padding: number | number[]): Tensor;
+export function replicationPad3dBackward(grad_output: Tensor, self: Tensor, ...padding: number[]): Tensor;
 export function replicationPad3dBackward(...a: any[]): any { return call(F_replication_pad3d_backward, a); }
 const F_requires_grad_ = T.O_requires_grad_;
 export function requiresGrad_(self: Tensor, options?: { requiresGrad?: boolean | null }): Tensor;
@@ -3991,15 +4092,18 @@ export function requiresGrad_(self: Tensor, requiresGrad?: boolean | null | { re
 export function requiresGrad_(...a: any[]): any { return call(F_requires_grad_, a); }
 const F_reshape = T.O_reshape;
 export function reshape(self: Tensor, shape: number | number[]): Tensor;
+export function reshape(self: Tensor, ...shape: number[]): Tensor;
 export function reshape(...a: any[]): any { return call(F_reshape, a); }
 const F_reshape_as = T.O_reshape_as;
 export function reshapeAs(self: Tensor, other: Tensor | number): Tensor;
 export function reshapeAs(...a: any[]): any { return call(F_reshape_as, a); }
 const F_resize = T.O_resize;
 export function resize(self: Tensor, size: number | number[], options?: { memoryFormat?: MemoryFormat | null }): Tensor;
+export function resize(self: Tensor, ...size: number[] | [...number[], { memoryFormat?: MemoryFormat | null }]): Tensor;
 export function resize(...a: any[]): any { return call(F_resize, a); }
 const F_resize_ = T.O_resize_;
 export function resize_(self: Tensor, size: number | number[], options?: { memoryFormat?: MemoryFormat | null }): Tensor;
+export function resize_(self: Tensor, ...size: number[] | [...number[], { memoryFormat?: MemoryFormat | null }]): Tensor;
 export function resize_(...a: any[]): any { return call(F_resize_, a); }
 const F_resize_as = T.O_resize_as;
 export function resizeAs(self: Tensor, the_template: Tensor | number, options?: { memoryFormat?: MemoryFormat | null }): Tensor;
@@ -4050,6 +4154,7 @@ export function rnnTanhCell(...a: any[]): any { return call(F_rnn_tanh_cell, a);
 const F_roll = T.O_roll;
 export function roll(self: Tensor, shifts: number | number[], options?: { dims?: number | number[] | null }): Tensor;
 export function roll(self: Tensor, shifts: number | number[], dims?: number | number[] | null | { dims?: number | number[] | null }, options?: { dims?: number | number[] | null }): Tensor;
+export function roll(self: Tensor, ...shifts: number[] | [...number[], { dims?: number | number[] | null }]): Tensor;
 export function roll(...a: any[]): any { return call(F_roll, a); }
 const F_rot90 = T.O_rot90;
 export function rot90(self: Tensor, options?: { k?: number | null; dims?: number | number[] | null }): Tensor;
@@ -4247,6 +4352,7 @@ export function slogdet(...a: any[]): any { return call(F_slogdet, a); }
 const F_slow_conv3d = T.O_slow_conv3d;
 export function slowConv3d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }): Tensor;
 export function slowConv3d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }): Tensor;
+export function slowConv3d(self: Tensor, weight: Tensor, ...kernel_size: number[] | [...number[], { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }]): Tensor;
 export function slowConv3d(...a: any[]): any { return call(F_slow_conv3d, a); }
 const F_slow_conv3d_forward = T.O_slow_conv3d_forward;
 export function slowConv3dForward(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias: Tensor | number | null, stride: number | number[], padding: number | number[]): Tensor;
@@ -4254,18 +4360,22 @@ export function slowConv3dForward(...a: any[]): any { return call(F_slow_conv3d_
 const F_slow_conv_dilated2d = T.O_slow_conv_dilated2d;
 export function slowConvDilated2d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
 export function slowConvDilated2d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
+export function slowConvDilated2d(self: Tensor, weight: Tensor, ...kernel_size: number[] | [...number[], { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }]): Tensor;
 export function slowConvDilated2d(...a: any[]): any { return call(F_slow_conv_dilated2d, a); }
 const F_slow_conv_dilated3d = T.O_slow_conv_dilated3d;
 export function slowConvDilated3d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
 export function slowConvDilated3d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
+export function slowConvDilated3d(self: Tensor, weight: Tensor, ...kernel_size: number[] | [...number[], { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }]): Tensor;
 export function slowConvDilated3d(...a: any[]): any { return call(F_slow_conv_dilated3d, a); }
 const F_slow_conv_transpose2d = T.O_slow_conv_transpose2d;
 export function slowConvTranspose2d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
 export function slowConvTranspose2d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, outputPadding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
+export function slowConvTranspose2d(self: Tensor, weight: Tensor, ...kernel_size: number[] | [...number[], { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }]): Tensor;
 export function slowConvTranspose2d(...a: any[]): any { return call(F_slow_conv_transpose2d, a); }
 const F_slow_conv_transpose3d = T.O_slow_conv_transpose3d;
 export function slowConvTranspose3d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
 export function slowConvTranspose3d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, outputPadding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
+export function slowConvTranspose3d(self: Tensor, weight: Tensor, ...kernel_size: number[] | [...number[], { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }]): Tensor;
 export function slowConvTranspose3d(...a: any[]): any { return call(F_slow_conv_transpose3d, a); }
 const F_smm = T.O_smm;
 export function smm(self: Tensor, mat2: Tensor | number): Tensor;
@@ -4314,26 +4424,33 @@ export function sort(...a: any[]): any { return call(F_sort, a); }
 const F_sparse_bsc_tensor = T.O_sparse_bsc_tensor;
 export function sparseBscTensor(ccol_indices: Tensor, row_indices: Tensor | number, values: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function sparseBscTensor(ccol_indices: Tensor, row_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function sparseBscTensor(ccol_indices: Tensor, row_indices: Tensor, values: Tensor, ...size: number[] | [...number[], { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }]): Tensor;
 export function sparseBscTensor(...a: any[]): any { return call(F_sparse_bsc_tensor, a); }
 const F_sparse_bsr_tensor = T.O_sparse_bsr_tensor;
 export function sparseBsrTensor(crow_indices: Tensor, col_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function sparseBsrTensor(crow_indices: Tensor, col_indices: Tensor, values: Tensor, ...size: number[] | [...number[], { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }]): Tensor;
 export function sparseBsrTensor(crow_indices: Tensor, col_indices: Tensor | number, values: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function sparseBsrTensor(...a: any[]): any { return call(F_sparse_bsr_tensor, a); }
 const F_sparse_compressed_tensor = T.O_sparse_compressed_tensor;
 export function sparseCompressedTensor(compressed_indices: Tensor, plain_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function sparseCompressedTensor(compressed_indices: Tensor, plain_indices: Tensor, values: Tensor, ...size: number[] | [...number[], { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }]): Tensor;
 export function sparseCompressedTensor(compressed_indices: Tensor, plain_indices: Tensor | number, values: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function sparseCompressedTensor(...a: any[]): any { return call(F_sparse_compressed_tensor, a); }
 const F_sparse_coo_tensor = T.O_sparse_coo_tensor;
 export function sparseCooTensor(indices: Tensor, values: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function sparseCooTensor(indices: Tensor, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function sparseCooTensor(indices: Tensor, values: Tensor, ...size: number[] | [...number[], { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }]): Tensor;
 export function sparseCooTensor(size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function sparseCooTensor(...size: number[] | [...number[], { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }]): Tensor;
 export function sparseCooTensor(...a: any[]): any { return call(F_sparse_coo_tensor, a); }
 const F_sparse_csc_tensor = T.O_sparse_csc_tensor;
 export function sparseCscTensor(ccol_indices: Tensor, row_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function sparseCscTensor(ccol_indices: Tensor, row_indices: Tensor, values: Tensor, ...size: number[] | [...number[], { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }]): Tensor;
 export function sparseCscTensor(ccol_indices: Tensor, row_indices: Tensor | number, values: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function sparseCscTensor(...a: any[]): any { return call(F_sparse_csc_tensor, a); }
 const F_sparse_csr_tensor = T.O_sparse_csr_tensor;
 export function sparseCsrTensor(crow_indices: Tensor, col_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function sparseCsrTensor(crow_indices: Tensor, col_indices: Tensor, values: Tensor, ...size: number[] | [...number[], { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }]): Tensor;
 export function sparseCsrTensor(crow_indices: Tensor, col_indices: Tensor | number, values: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
 export function sparseCsrTensor(...a: any[]): any { return call(F_sparse_csr_tensor, a); }
 const F_sparse_dim = T.O_sparse_dim;
@@ -4476,6 +4593,7 @@ export function specialLogit(...a: any[]): any { return call(F_special_logit, a)
 const F_special_logsumexp = T.O_special_logsumexp;
 export function specialLogsumexp(self: Tensor, dim: number | number[], options?: { keepdim?: boolean | null }): Tensor;
 export function specialLogsumexp(self: Tensor, dim: number | number[], keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
+export function specialLogsumexp(self: Tensor, ...dim: number[] | [...number[], { keepdim?: boolean | null }]): Tensor;
 export function specialLogsumexp(...a: any[]): any { return call(F_special_logsumexp, a); }
 const F_special_modified_bessel_i0 = T.O_special_modified_bessel_i0;
 export function specialModifiedBesselI0(self: Tensor): Tensor;
@@ -4561,6 +4679,7 @@ export function specialZeta(...a: any[]): any { return call(F_special_zeta, a); 
 const F_split = T.O_split;
 export function split(self: Tensor, split_size: number | number[], options?: { dim?: number | null }): Tensor[];
 export function split(self: Tensor, split_size: number | number[], dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
+export function split(self: Tensor, ...split_size: number[] | [...number[], { dim?: number | null }]): Tensor[];
 export function split(self: Tensor, split_size: number, options?: { dim?: number | null }): Tensor[];
 export function split(self: Tensor, split_size: number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
 export function split(...a: any[]): any { return call(F_split, a); }
@@ -4571,10 +4690,12 @@ export function splitCopy(...a: any[]): any { return call(F_split_copy, a); }
 const F_split_with_sizes = T.O_split_with_sizes;
 export function splitWithSizes(self: Tensor, split_sizes: number | number[], options?: { dim?: number | null }): Tensor[];
 export function splitWithSizes(self: Tensor, split_sizes: number | number[], dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
+export function splitWithSizes(self: Tensor, ...split_sizes: number[] | [...number[], { dim?: number | null }]): Tensor[];
 export function splitWithSizes(...a: any[]): any { return call(F_split_with_sizes, a); }
 const F_split_with_sizes_copy = T.O_split_with_sizes_copy;
 export function splitWithSizesCopy(self: Tensor, split_sizes: number | number[], options?: { dim?: number | null }): Tensor[];
 export function splitWithSizesCopy(self: Tensor, split_sizes: number | number[], dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
+export function splitWithSizesCopy(self: Tensor, ...split_sizes: number[] | [...number[], { dim?: number | null }]): Tensor[];
 export function splitWithSizesCopy(...a: any[]): any { return call(F_split_with_sizes_copy, a); }
 const F_sqrt = T.O_sqrt;
 export function sqrt(self: Tensor): Tensor;
@@ -4614,14 +4735,18 @@ export function std(self: Tensor, options?: { unbiased?: boolean | null }): Tens
 export function std(self: Tensor, unbiased?: boolean | null | { unbiased?: boolean | null }, options?: { unbiased?: boolean | null }): Tensor;
 export function std(self: Tensor, dim: number | number[] | null, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): Tensor;
 export function std(self: Tensor, dim: number | number[] | null, unbiased?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, keepdim?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): Tensor;
+export function std(self: Tensor, ...dim: number[] | [...number[], { unbiased?: boolean | null; keepdim?: boolean | null }]): Tensor;
 export function std(self: Tensor, dim: number | number[] | null, options?: { correction?: number | null; keepdim?: boolean | null }): Tensor;
+export function std(self: Tensor, ...dim: number[] | [...number[], { correction?: number | null; keepdim?: boolean | null }]): Tensor;
 export function std(...a: any[]): any { return call(F_std, a); }
 const F_std_mean = T.O_std_mean;
 export function stdMean(self: Tensor, options?: { unbiased?: boolean | null }): [Tensor, Tensor];
 export function stdMean(self: Tensor, unbiased?: boolean | null | { unbiased?: boolean | null }, options?: { unbiased?: boolean | null }): [Tensor, Tensor];
 export function stdMean(self: Tensor, dim: number | number[] | null, options?: { correction?: number | null; keepdim?: boolean | null }): [Tensor, Tensor];
+export function stdMean(self: Tensor, ...dim: number[] | [...number[], { correction?: number | null; keepdim?: boolean | null }]): [Tensor, Tensor];
 export function stdMean(self: Tensor, dim: number | number[] | null, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): [Tensor, Tensor];
 export function stdMean(self: Tensor, dim: number | number[] | null, unbiased?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, keepdim?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): [Tensor, Tensor];
+export function stdMean(self: Tensor, ...dim: number[] | [...number[], { unbiased?: boolean | null; keepdim?: boolean | null }]): [Tensor, Tensor];
 export function stdMean(...a: any[]): any { return call(F_std_mean, a); }
 const F_stft = T.O_stft;
 export function stft(self: Tensor, n_fft: number, options?: { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
@@ -4657,9 +4782,11 @@ const F_sum = T.O_sum;
 export function sum(self: Tensor, options?: { dtype?: DType | null }): Tensor;
 export function sum(self: Tensor, dim: number | number[] | null, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function sum(self: Tensor, dim: number | number[] | null, keepdim?: boolean | null | { keepdim?: boolean | null; dtype?: DType | null }, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
+export function sum(self: Tensor, ...dim: number[] | [...number[], { keepdim?: boolean | null; dtype?: DType | null }]): Tensor;
 export function sum(...a: any[]): any { return call(F_sum, a); }
 const F_sum_to_size = T.O_sum_to_size;
 export function sumToSize(self: Tensor, size: number | number[]): Tensor;
+export function sumToSize(self: Tensor, ...size: number[]): Tensor;
 export function sumToSize(...a: any[]): any { return call(F_sum_to_size, a); }
 const F_svd = T.O_svd;
 export function svd(self: Tensor, options?: { some?: boolean | null; computeUv?: boolean | null }): [Tensor, Tensor, Tensor];
@@ -4719,6 +4846,7 @@ export function tensorSplit(self: Tensor, sections: number, options?: { dim?: nu
 export function tensorSplit(self: Tensor, sections: number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
 export function tensorSplit(self: Tensor, indices: number | number[], options?: { dim?: number | null }): Tensor[];
 export function tensorSplit(self: Tensor, indices: number | number[], dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
+export function tensorSplit(self: Tensor, ...indices: number[] | [...number[], { dim?: number | null }]): Tensor[];
 export function tensorSplit(...a: any[]): any { return call(F_tensor_split, a); }
 const F_tensordot = T.O_tensordot;
 export function tensordot(self: Tensor, other: Tensor | number, dims_self: number | number[], dims_other: number | number[]): Tensor;
@@ -4726,6 +4854,7 @@ export function tensordot(...a: any[]): any { return call(F_tensordot, a); }
 const F_thnn_conv2d = T.O_thnn_conv2d;
 export function thnnConv2d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }): Tensor;
 export function thnnConv2d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }): Tensor;
+export function thnnConv2d(self: Tensor, weight: Tensor, ...kernel_size: number[] | [...number[], { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }]): Tensor;
 export function thnnConv2d(...a: any[]): any { return call(F_thnn_conv2d, a); }
 const F_threshold = T.O_threshold;
 export function threshold(self: Tensor, threshold: number | boolean, value: number | boolean): Tensor;
@@ -4738,6 +4867,7 @@ export function thresholdBackward(grad_output: Tensor, self: Tensor | number, th
 export function thresholdBackward(...a: any[]): any { return call(F_threshold_backward, a); }
 const F_tile = T.O_tile;
 export function tile(self: Tensor, dims: number | number[]): Tensor;
+export function tile(self: Tensor, ...dims: number[]): Tensor;
 export function tile(...a: any[]): any { return call(F_tile, a); }
 const F_to = T.O_to;
 export function to(self: Tensor, device: Device, dtype: DType, options?: { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
@@ -4772,9 +4902,11 @@ export function toSparse(self: Tensor, sparse_dim: number): Tensor;
 export function toSparse(...a: any[]): any { return call(F_to_sparse, a); }
 const F_to_sparse_bsc = T.O_to_sparse_bsc;
 export function toSparseBsc(self: Tensor, blocksize: number | number[]): Tensor;
+export function toSparseBsc(self: Tensor, ...blocksize: number[]): Tensor;
 export function toSparseBsc(...a: any[]): any { return call(F_to_sparse_bsc, a); }
 const F_to_sparse_bsr = T.O_to_sparse_bsr;
 export function toSparseBsr(self: Tensor, blocksize: number | number[]): Tensor;
+export function toSparseBsr(self: Tensor, ...blocksize: number[]): Tensor;
 export function toSparseBsr(...a: any[]): any { return call(F_to_sparse_bsr, a); }
 const F_to_sparse_csc = T.O_to_sparse_csc;
 export function toSparseCsc(self: Tensor): Tensor;
@@ -4791,6 +4923,7 @@ export function trace(self: Tensor): Tensor;
 export function trace(...a: any[]): any { return call(F_trace, a); }
 const F_trace_backward = T.O_trace_backward;
 export function traceBackward(grad: Tensor, sizes: number | number[]): Tensor;
+export function traceBackward(grad: Tensor, ...sizes: number[]): Tensor;
 export function traceBackward(...a: any[]): any { return call(F_trace_backward, a); }
 const F_transpose = T.O_transpose;
 export function transpose(self: Tensor, dim0: number, dim1: number): Tensor;
@@ -4914,6 +5047,7 @@ export function unsafeSplit(...a: any[]): any { return call(F_unsafe_split, a); 
 const F_unsafe_split_with_sizes = T.O_unsafe_split_with_sizes;
 export function unsafeSplitWithSizes(self: Tensor, split_sizes: number | number[], options?: { dim?: number | null }): Tensor[];
 export function unsafeSplitWithSizes(self: Tensor, split_sizes: number | number[], dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
+export function unsafeSplitWithSizes(self: Tensor, ...split_sizes: number[] | [...number[], { dim?: number | null }]): Tensor[];
 export function unsafeSplitWithSizes(...a: any[]): any { return call(F_unsafe_split_with_sizes, a); }
 const F_unsqueeze = T.O_unsqueeze;
 export function unsqueeze(self: Tensor, dim: number): Tensor;
@@ -4957,6 +5091,7 @@ export function upsampleLinear1dBackward(...a: any[]): any { return call(F_upsam
 const F_upsample_nearest1d = T.O_upsample_nearest1d;
 export function upsampleNearest1d(self: Tensor, output_size: number | number[], options?: { scales?: number | null }): Tensor;
 export function upsampleNearest1d(self: Tensor, output_size: number | number[], scales?: number | null | { scales?: number | null }, options?: { scales?: number | null }): Tensor;
+export function upsampleNearest1d(self: Tensor, ...output_size: number[] | [...number[], { scales?: number | null }]): Tensor;
 export function upsampleNearest1d(input: Tensor, output_size: number | number[] | null, scale_factors: number | number[] | null): Tensor;
 export function upsampleNearest1d(...a: any[]): any { return call(F_upsample_nearest1d, a); }
 const F_upsample_nearest1d_backward = T.O_upsample_nearest1d_backward;
@@ -4967,6 +5102,7 @@ export function upsampleNearest1dBackward(...a: any[]): any { return call(F_upsa
 const F_upsample_nearest2d = T.O_upsample_nearest2d;
 export function upsampleNearest2d(self: Tensor, output_size: number | number[], options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleNearest2d(self: Tensor, output_size: number | number[], scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleNearest2d(self: Tensor, ...output_size: number[] | [...number[], { scalesH?: number | null; scalesW?: number | null }]): Tensor;
 export function upsampleNearest2d(input: Tensor, output_size: number | number[] | null, scale_factors: number | number[] | null): Tensor;
 export function upsampleNearest2d(...a: any[]): any { return call(F_upsample_nearest2d, a); }
 const F_upsample_nearest2d_backward = T.O_upsample_nearest2d_backward;
@@ -4977,6 +5113,7 @@ export function upsampleNearest2dBackward(...a: any[]): any { return call(F_upsa
 const F_upsample_nearest3d = T.O_upsample_nearest3d;
 export function upsampleNearest3d(self: Tensor, output_size: number | number[], options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleNearest3d(self: Tensor, output_size: number | number[], scalesD?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesH?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleNearest3d(self: Tensor, ...output_size: number[] | [...number[], { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }]): Tensor;
 export function upsampleNearest3d(input: Tensor, output_size: number | number[] | null, scale_factors: number | number[] | null): Tensor;
 export function upsampleNearest3d(...a: any[]): any { return call(F_upsample_nearest3d, a); }
 const F_upsample_nearest3d_backward = T.O_upsample_nearest3d_backward;
@@ -5011,21 +5148,26 @@ const F_var = T.O_var;
 export function var_fn(self: Tensor, options?: { unbiased?: boolean | null }): Tensor;
 export function var_fn(self: Tensor, unbiased?: boolean | null | { unbiased?: boolean | null }, options?: { unbiased?: boolean | null }): Tensor;
 export function var_fn(self: Tensor, dim: number | number[] | null, options?: { correction?: number | null; keepdim?: boolean | null }): Tensor;
+export function var_fn(self: Tensor, ...dim: number[] | [...number[], { correction?: number | null; keepdim?: boolean | null }]): Tensor;
 export function var_fn(self: Tensor, dim: number | number[] | null, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): Tensor;
 export function var_fn(self: Tensor, dim: number | number[] | null, unbiased?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, keepdim?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): Tensor;
+export function var_fn(self: Tensor, ...dim: number[] | [...number[], { unbiased?: boolean | null; keepdim?: boolean | null }]): Tensor;
 export function var_fn(...a: any[]): any { return call(F_var, a); }
 const F_var_mean = T.O_var_mean;
 export function varMean(self: Tensor, options?: { unbiased?: boolean | null }): [Tensor, Tensor];
 export function varMean(self: Tensor, unbiased?: boolean | null | { unbiased?: boolean | null }, options?: { unbiased?: boolean | null }): [Tensor, Tensor];
 export function varMean(self: Tensor, dim: number | number[] | null, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): [Tensor, Tensor];
 export function varMean(self: Tensor, dim: number | number[] | null, unbiased?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, keepdim?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): [Tensor, Tensor];
+export function varMean(self: Tensor, ...dim: number[] | [...number[], { unbiased?: boolean | null; keepdim?: boolean | null }]): [Tensor, Tensor];
 export function varMean(self: Tensor, dim: number | number[] | null, options?: { correction?: number | null; keepdim?: boolean | null }): [Tensor, Tensor];
+export function varMean(self: Tensor, ...dim: number[] | [...number[], { correction?: number | null; keepdim?: boolean | null }]): [Tensor, Tensor];
 export function varMean(...a: any[]): any { return call(F_var_mean, a); }
 const F_vdot = T.O_vdot;
 export function vdot(self: Tensor, other: Tensor | number): Tensor;
 export function vdot(...a: any[]): any { return call(F_vdot, a); }
 const F_view = T.O_view;
 export function view(self: Tensor, size: number | number[]): Tensor;
+export function view(self: Tensor, ...size: number[]): Tensor;
 export function view(self: Tensor, dtype: DType): Tensor;
 export function view(...a: any[]): any { return call(F_view, a); }
 const F_view_as = T.O_view_as;
@@ -5045,11 +5187,13 @@ export function viewAsRealCopy(self: Tensor): Tensor;
 export function viewAsRealCopy(...a: any[]): any { return call(F_view_as_real_copy, a); }
 const F_view_copy = T.O_view_copy;
 export function viewCopy(self: Tensor, size: number | number[]): Tensor;
+export function viewCopy(self: Tensor, ...size: number[]): Tensor;
 export function viewCopy(self: Tensor, dtype: DType): Tensor;
 export function viewCopy(...a: any[]): any { return call(F_view_copy, a); }
 const F_vsplit = T.O_vsplit;
 export function vsplit(self: Tensor, sections: number): Tensor[];
 export function vsplit(self: Tensor, indices: number | number[]): Tensor[];
+export function vsplit(self: Tensor, ...indices: number[]): Tensor[];
 export function vsplit(...a: any[]): any { return call(F_vsplit, a); }
 const F_vstack = T.O_vstack;
 export function vstack(tensors: Tensor[]): Tensor;
@@ -5078,6 +5222,7 @@ export function zero_(self: Tensor): Tensor;
 export function zero_(...a: any[]): any { return call(F_zero_, a); }
 const F_zeros = T.O_zeros;
 export function zeros(size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+export function zeros(...size: number[] | [...number[], { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null }]): Tensor;
 export function zeros(...a: any[]): any { return call(F_zeros, a); }
 const F_zeros_like = T.O_zeros_like;
 export function zerosLike(self: Tensor, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
