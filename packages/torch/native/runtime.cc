@@ -8,6 +8,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <malloc.h>
 #include <mutex>
 #include <thread>
 
@@ -68,6 +69,11 @@ static Napi::Value Config(const Napi::CallbackInfo& info) {
   o.Set("parallelInfo", at::get_parallel_info());
   o.Set("buildConfig", at::show_config());
   return o;
+}
+
+// Returns cached free memory to the system (glibc malloc_trim); true when any was released.
+static Napi::Value EmptyCache(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), malloc_trim(0) != 0);
 }
 
 static Napi::Value CudaIsAvailable(const Napi::CallbackInfo& info) {
@@ -148,6 +154,7 @@ void initRuntime(Napi::Env e, Napi::Object x) {
   x.Set("setNumThreads", Napi::Function::New(e, SetNumThreads));
   x.Set("getNumThreads", Napi::Function::New(e, GetNumThreads));
   x.Set("config", Napi::Function::New(e, Config));
+  x.Set("emptyCache", Napi::Function::New(e, EmptyCache));
   x.Set("cudaIsAvailable", Napi::Function::New(e, CudaIsAvailable));
   x.Set("cudaDeviceCount", Napi::Function::New(e, CudaDeviceCount));
   x.Set("cudaSynchronize", Napi::Function::New(e, CudaSynchronize));

@@ -10,7 +10,7 @@ export * as autograd from './autograd_ns.js';
 export * as jit from './jit/index.js';
 export { Generator } from './generator.js';
 export { checkOptions, didYouMean } from './options.js';
-export { manualSeed, initialSeed, setNumThreads, getNumThreads, config, cuda, type TorchConfig } from './runtime.js';
+export { manualSeed, initialSeed, setNumThreads, getNumThreads, config, cuda, emptyCache, type TorchConfig } from './runtime.js';
 import './generated/methods.js';
 import './tensor_api.js';
 export * as nn from './nn/index.js';

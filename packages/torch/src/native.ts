@@ -48,6 +48,7 @@ export interface Native {
   setNumThreads(n: number): void;
   getNumThreads(): number;
   config(): Record<string, unknown>;
+  emptyCache(): boolean;
   cudaIsAvailable(): boolean;
   cudaDeviceCount(): number;
   cudaSynchronize(device?: number): void;

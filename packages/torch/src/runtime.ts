@@ -35,6 +35,15 @@ export interface TorchConfig {
   node: string;
 }
 
+/**
+ * Returns memory kept for reuse to the operating system. Freed tensor memory (up to 1 GiB at the
+ * top of the heap, and freed blocks inside it) is kept so the next tensors of similar size need no
+ * fresh pages; call this after a phase that used much more memory than what follows.
+ */
+export function emptyCache(): boolean {
+  return native.emptyCache();
+}
+
 /** Versions, threads and backends of the loaded libtorch. */
 export function config(): TorchConfig {
   return { version: '0.1.0', ...(native.config() as Omit<TorchConfig, 'version' | 'node'>), node: process.version };

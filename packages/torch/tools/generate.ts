@@ -17,7 +17,7 @@ const HANDWRITTEN_METHODS = new Set([
   'isCpu', 'tolist', 'valueOf', 'outputNr', '_version', 'isSameSize', 'alias', 'storageOffset',
 ]);
 // Functions written by hand in api.ts.
-const HANDWRITTEN_FUNCTIONS = new Set(['tensor', 'fromTypedArray', 'tidy', 'keep', 'dispose', 'memory', 'manualSeed']);
+const HANDWRITTEN_FUNCTIONS = new Set(['tensor', 'fromTypedArray', 'tidy', 'keep', 'dispose', 'memory', 'manualSeed', 'emptyCache']);
 const JS_RESERVED = new Set(['var', 'delete', 'new', 'in', 'instanceof', 'typeof', 'void', 'with', 'default', 'import', 'export', 'function']);
 
 const CODE: Record<string, string> = {
