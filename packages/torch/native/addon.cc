@@ -137,15 +137,15 @@ static Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
 static std::once_flag mallocOnce;
 
 static Napi::Object Init(Napi::Env e, Napi::Object exports) {
-  // Freed tensor memory is kept for reuse, as PyTorch's CUDA caching allocator does on GPUs:
-  // blocks up to 512 MiB come from the heap (glibc would mmap anything over 32 MiB and fault every
-  // page in again on the next allocation of the same size, which costs half of a large conv3d
-  // step), and up to 1 GiB of free memory at the heap top stays mapped. torch.emptyCache() hands
-  // it back. glibc's MALLOC_*_ environment variables, when set, take precedence.
+  // glibc's dynamic mmap threshold lets repeated multi-megabyte tensors fragment the heap. Fix it
+  // at glibc's own dynamic maximum (32 MiB), with the trim threshold glibc pairs with it (twice
+  // that). Larger blocks go to the caching allocator (allocator.cc). glibc's MALLOC_*_ environment
+  // variables, when set, take precedence.
   std::call_once(mallocOnce, [] {
-    if (!getenv("MALLOC_MMAP_THRESHOLD_")) mallopt(M_MMAP_THRESHOLD, 512 * 1024 * 1024);
-    if (!getenv("MALLOC_TRIM_THRESHOLD_")) mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
+    if (!getenv("MALLOC_MMAP_THRESHOLD_")) mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+    if (!getenv("MALLOC_TRIM_THRESHOLD_")) mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
   });
+  installCachingAllocator();
   e.SetInstanceData<Env>(new Env());
   exports.Set("setErrorClass", Napi::Function::New(e, SetErrorClass));
   initTensors(e, exports);

@@ -47,6 +47,12 @@ struct OpEntry {
   OpSpec spec;
 };
 
+// What a typed array sharing a tensor's storage holds (tensors.cc).
+struct SharedView {
+  c10::Storage storage;
+  int64_t bytes;
+};
+
 // Per-thread (per Node environment) state. Nothing here is shared between threads.
 struct Env {
   // Tensor handle table. A handle packs slot index and a generation counter so a stale handle
@@ -57,6 +63,8 @@ struct Env {
   std::vector<uint32_t> freeList;
   size_t live = 0;
   int64_t pendingExternal = 0;  // bytes not yet reported to V8 (batched)
+
+  std::unordered_multimap<void*, SharedView*> sharedViews;  // live shared views by data pointer
 
   std::vector<OpEntry> ops;
   torch::jit::Stack stack;  // reused by every op call
@@ -87,6 +95,7 @@ at::Tensor& getTensor(Napi::Env e, const Napi::Value& v, const char* what);
 at::Tensor& getTensorByHandle(Napi::Env e, double h, const char* what);
 void freeHandle(Napi::Env e, double h);
 void flushExternal(Napi::Env e);
+void releaseShared(Napi::Env e, void* data, SharedView* k);
 
 // Errors: every entry point wraps its body so that no C++ exception crosses N-API.
 [[noreturn]] void throwTorch(Napi::Env e, const std::string& op, const std::string& schema,
@@ -116,6 +125,9 @@ void initOps(Napi::Env e, Napi::Object exports);
 void initAutograd(Napi::Env e, Napi::Object exports);
 void initRuntime(Napi::Env e, Napi::Object exports);
 void initJit(Napi::Env e, Napi::Object exports);
+void installCachingAllocator();
+size_t emptyCpuCache();
+size_t cachedCpuBytes();
 at::Generator& getGenerator(Napi::Env e, const Napi::Value& v);
 
 }  // namespace mts

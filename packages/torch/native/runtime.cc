@@ -71,9 +71,11 @@ static Napi::Value Config(const Napi::CallbackInfo& info) {
   return o;
 }
 
-// Returns cached free memory to the system (glibc malloc_trim); true when any was released.
+// Returns pooled blocks and glibc's free memory to the system; the bytes unmapped from the pool.
 static Napi::Value EmptyCache(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), malloc_trim(0) != 0);
+  size_t n = emptyCpuCache();
+  malloc_trim(0);
+  return Napi::Number::New(info.Env(), static_cast<double>(n));
 }
 
 static Napi::Value CudaIsAvailable(const Napi::CallbackInfo& info) {

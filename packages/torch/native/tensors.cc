@@ -39,6 +39,22 @@ static std::vector<int64_t> shapeArg(const Napi::Value& v, const char* what) {
   return out;
 }
 
+// Drops the storage held by a shared view (once) and forgets it.
+void releaseShared(Napi::Env e, void* data, SharedView* k) {
+  auto& views = env(e).sharedViews;
+  auto range = views.equal_range(data);
+  for (auto it = range.first; it != range.second; ++it)
+    if (it->second == k) {
+      views.erase(it);
+      break;
+    }
+  if (k->bytes) {
+    Napi::MemoryManagement::AdjustExternalMemory(e, -k->bytes);
+    k->bytes = 0;
+    k->storage = c10::Storage();
+  }
+}
+
 // fromTypedArray(array, shape, dtype) -> handle. One copy into tensor-owned storage: the tensor
 // must outlive the JS buffer and may move to other threads, so it cannot borrow JS memory.
 static Napi::Value FromTypedArray(const Napi::CallbackInfo& info) {
@@ -91,8 +107,18 @@ static Napi::Value ToTypedArray(const Napi::CallbackInfo& info) {
     size_t elems = c.scalar_type() == at::kComplexFloat || c.scalar_type() == at::kComplexDouble ? c.numel() * 2 : c.numel();
     Napi::ArrayBuffer ab;
     if (share && bytes > 0) {
-      auto* keep = new c10::Storage(c.storage());
-      ab = Napi::ArrayBuffer::New(e, c.data_ptr(), bytes, [](Napi::Env, void*, c10::Storage* s) { delete s; }, keep);
+      // The view holds the storage until it is collected, or until detachView releases it at once
+      // (node runs an external buffer's finalizer only at garbage collection, detached or not).
+      auto* keep = new SharedView{c.storage(), static_cast<int64_t>(bytes)};
+      env(e).sharedViews.emplace(c.data_ptr(), keep);
+      Napi::MemoryManagement::AdjustExternalMemory(e, keep->bytes);
+      ab = Napi::ArrayBuffer::New(
+          e, c.data_ptr(), bytes,
+          [](Napi::Env env, void* data, SharedView* k) {
+            releaseShared(env, data, k);
+            delete k;
+          },
+          keep);
     } else {
       ab = Napi::ArrayBuffer::New(e, bytes);
       if (bytes) std::memcpy(ab.Data(), c.data_ptr(), bytes);
@@ -100,6 +126,26 @@ static Napi::Value ToTypedArray(const Napi::CallbackInfo& info) {
     napi_value out;
     NAPI_THROW_IF_FAILED(e, napi_create_typedarray(e, type, elems, ab, 0, &out), Napi::Value());
     return Napi::Value(e, out);
+  });
+}
+
+// detachView(typedArray): releases a shared view's hold on its tensor storage now instead of at
+// garbage collection, and detaches its buffer so that no JS code can reach the memory again.
+static Napi::Value DetachView(const Napi::CallbackInfo& info) {
+  return guarded(info, "detachView", [&]() -> Napi::Value {
+    Napi::Env e = info.Env();
+    Napi::ArrayBuffer ab;
+    if (info[0].IsTypedArray()) ab = info[0].As<Napi::TypedArray>().ArrayBuffer();
+    else if (info[0].IsArrayBuffer()) ab = info[0].As<Napi::ArrayBuffer>();
+    else throw std::invalid_argument("detachView: expected a typed array made by data({ share: true })");
+    void* data = ab.Data();
+    if (data) {
+      auto& views = env(e).sharedViews;
+      auto range = views.equal_range(data);
+      if (range.first != range.second) releaseShared(e, data, range.first->second);
+    }
+    NAPI_THROW_IF_FAILED(e, napi_detach_arraybuffer(e, ab), Napi::Value());
+    return e.Undefined();
   });
 }
 
@@ -139,6 +185,7 @@ static Napi::Value Memory(const Napi::CallbackInfo& info) {
   auto o = Napi::Object::New(e);
   o.Set("liveTensors", Napi::Number::New(e, static_cast<double>(s.live)));
   o.Set("bytes", Napi::Number::New(e, bytes));
+  o.Set("cachedBytes", Napi::Number::New(e, static_cast<double>(cachedCpuBytes())));
   return o;
 }
 
@@ -258,6 +305,7 @@ static Napi::Value Adopt(const Napi::CallbackInfo& info) {
 void initTensors(Napi::Env e, Napi::Object x) {
   x.Set("fromTypedArray", Napi::Function::New(e, FromTypedArray));
   x.Set("toTypedArray", Napi::Function::New(e, ToTypedArray));
+  x.Set("detachView", Napi::Function::New(e, DetachView));
   napi_value freeFn;
   napi_create_function(e, "free", NAPI_AUTO_LENGTH, Free, nullptr, &freeFn);
   x.Set("free", Napi::Value(e, freeFn));

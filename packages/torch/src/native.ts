@@ -9,9 +9,10 @@ export interface Native {
   setErrorClass(cls: unknown): void;
   fromTypedArray(data: ArrayBufferView | ArrayBuffer, shape: number[], dtype: string): number;
   toTypedArray(h: number, share: boolean): any;
+  detachView(view: ArrayBufferView): void;
   free(...h: number[]): void;
   freeMany(h: Float64Array, n: number): void;
-  memory(): { liveTensors: number; bytes: number };
+  memory(): { liveTensors: number; bytes: number; cachedBytes: number };
   meta(h: number): any[];
   shape(h: number): number[];
   dtype(h: number): string;
@@ -48,7 +49,7 @@ export interface Native {
   setNumThreads(n: number): void;
   getNumThreads(): number;
   config(): Record<string, unknown>;
-  emptyCache(): boolean;
+  emptyCache(): number;
   cudaIsAvailable(): boolean;
   cudaDeviceCount(): number;
   cudaSynchronize(device?: number): void;

@@ -36,11 +36,11 @@ export interface TorchConfig {
 }
 
 /**
- * Returns memory kept for reuse to the operating system. Freed tensor memory (up to 1 GiB at the
- * top of the heap, and freed blocks inside it) is kept so the next tensors of similar size need no
- * fresh pages; call this after a phase that used much more memory than what follows.
+ * Returns memory kept for reuse to the operating system and gives the bytes released from the
+ * pool. Freed tensors of 32 MiB and more are pooled (up to MONAI_TS_CPU_CACHE_MB, default 1024)
+ * so that the next tensor of the same size needs no fresh pages.
  */
-export function emptyCache(): boolean {
+export function emptyCache(): number {
   return native.emptyCache();
 }
 

@@ -157,6 +157,20 @@ export class Tensor {
   data(options: { share?: boolean } = {}): TypedArray {
     return native.toTypedArray(this.handle, options.share ?? false) as TypedArray;
   }
+  /**
+   * Calls fn with a typed array that views this tensor's storage (a contiguous CPU tensor's own,
+   * otherwise a contiguous copy's), then detaches it so the storage is not held until garbage
+   * collection. The view, and any array over its buffer, must not be used after fn returns.
+   */
+  withData<T>(fn: (data: TypedArray) => T): T {
+    const view = native.toTypedArray(this.handle, true) as TypedArray;
+    try {
+      return fn(view);
+    } finally {
+      if (view.byteLength > 0) native.detachView(view);
+    }
+  }
+
   /** A copy of the elements as a typed array. */
   toTypedArray(): TypedArray {
     return native.toTypedArray(this.handle, false) as TypedArray;
@@ -257,7 +271,10 @@ function collectTensors(x: unknown, out: Set<Tensor>, depth: number): void {
   }
 }
 
-/** Live native tensors of this thread and the bytes of the distinct storages they hold. */
-export function memory(): { liveTensors: number; bytes: number } {
+/**
+ * Live native tensors of this thread, the bytes of the distinct storages they hold, and the bytes
+ * of freed large blocks pooled for reuse (process-wide; torch.emptyCache() releases them).
+ */
+export function memory(): { liveTensors: number; bytes: number; cachedBytes: number } {
   return native.memory();
 }

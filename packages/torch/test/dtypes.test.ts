@@ -63,6 +63,44 @@ test('shared data writes through to the tensor; copies do not', () => {
   });
 });
 
+test('withData views storage during the call and releases it right after', () => {
+  let kept: torch.TypedArray | null = null;
+  const t = torch.zeros([4]);
+  t.withData((v) => {
+    (v as Float32Array)[1] = 5;
+    kept = v;
+  });
+  assert.deepEqual(t.toArray(), [0, 5, 0, 0]);
+  assert.equal(kept!.byteLength, 0, 'the view is detached after the call');
+  t.dispose();
+  // 20 x 64 MiB through withData with no GC in between: the storage goes back at once.
+  const rss0 = process.memoryUsage.rss();
+  for (let i = 0; i < 20; i++) {
+    const big = torch.empty([16 * 1024 * 1024]);
+    big.withData((v) => v.fill(1 as never));
+    big.dispose();
+  }
+  torch.emptyCache();
+  const grown = process.memoryUsage.rss() - rss0;
+  assert.ok(grown < 400 * 2 ** 20, `RSS grew by ${(grown / 2 ** 20).toFixed(0)} MiB`);
+});
+
+test('large freed blocks are pooled for reuse and emptyCache returns them', () => {
+  torch.emptyCache();
+  const a = torch.ones([16 * 1024 * 1024]); // 64 MiB: pooled size
+  a.dispose();
+  const pooled = torch.memory().cachedBytes;
+  assert.ok(pooled >= 64 * 2 ** 20, `pooled ${pooled}`);
+  const b = torch.zeros([16 * 1024 * 1024]); // same size: reuses the pooled block (zeros still zero it)
+  assert.equal(torch.memory().cachedBytes, pooled - 64 * 2 ** 20);
+  const s = b.sum();
+  assert.equal(s.item(), 0);
+  s.dispose();
+  b.dispose();
+  assert.ok(torch.emptyCache() >= 64 * 2 ** 20);
+  assert.equal(torch.memory().cachedBytes, 0);
+});
+
 test('nested arrays and values per dtype', () => {
   torch.tidy(() => {
     assert.deepEqual(torch.tensor([[true, false]]).toArray(), [[true, false]]);

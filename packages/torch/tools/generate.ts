@@ -14,7 +14,7 @@ const HANDWRITTEN_METHODS = new Set([
   'isLeaf', 'gradFn', 'retainGrad', 'retainsGrad', 'backward', 'item', 'data', 'toTypedArray', 'is', 'share',
   'dispose', 'isDisposed', 'handle', 'to', 'toArray', 'toString', 'at', 'assign', 'cpu', 'cuda', 'float',
   'double', 'long', 'int', 'bool', 'half', 'bfloat16', 'byte', 'char', 'short', 'type', 'constructor', 'isCuda',
-  'isCpu', 'tolist', 'valueOf', 'outputNr', '_version', 'isSameSize', 'alias', 'storageOffset',
+  'isCpu', 'tolist', 'valueOf', 'outputNr', '_version', 'isSameSize', 'alias', 'storageOffset', 'withData',
 ]);
 // Functions written by hand in api.ts.
 const HANDWRITTEN_FUNCTIONS = new Set(['tensor', 'fromTypedArray', 'tidy', 'keep', 'dispose', 'memory', 'manualSeed', 'emptyCache']);

@@ -156,11 +156,12 @@ export function decodeToTensor(spec: DecodeSpec, dtype?: torch.DType | null): Te
   return torch.tidy(() => {
     const raw = torch.empty(spec.layoutShape, { dtype: STORAGE[spec.element] });
     if (numel > 0) {
-      const view = raw.data({ share: true });
-      const chunks: Uint8Array[] = [];
-      const CH = 2 ** 30;
-      for (let off = 0; off < view.byteLength; off += CH) chunks.push(new Uint8Array(view.buffer, view.byteOffset + off, Math.min(CH, view.byteLength - off)));
-      spec.fill(chunks);
+      raw.withData((view) => {
+        const chunks: Uint8Array[] = [];
+        const CH = 2 ** 30;
+        for (let off = 0; off < view.byteLength; off += CH) chunks.push(new Uint8Array(view.buffer, view.byteOffset + off, Math.min(CH, view.byteLength - off)));
+        spec.fill(chunks);
+      });
     }
     let t: Tensor = raw;
     if (spec.element === 'uint16') t = t.to({ dtype: 'int32' }).bitwiseAnd(0xffff);
@@ -224,8 +225,7 @@ export function reverseLeadingAxes(t: Tensor, m: number, dtype: torch.DType): Te
 export function withTensorBytes<T>(t: Tensor, fn: (bytes: Uint8Array) => T): T {
   const c = t.device.startsWith('cpu') ? t.contiguous() : t.to({ device: 'cpu' }).contiguous();
   try {
-    const a = c.data({ share: true });
-    return fn(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    return c.withData((a) => fn(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)));
   } finally {
     if (c !== t) c.dispose();
   }

@@ -40,7 +40,7 @@ function torchDtype(d: string): torch.DType {
 function toTensor(v: DicomVolume, swapIj = true): torch.Tensor {
   const t = torch.empty(swapIj ? v.shape : [v.info.rows, v.info.cols, ...v.shape.slice(2)], { dtype: torchDtype(v.dtype) });
   try {
-    fillIndexOrder(v, t.data({ share: true }) as TypedArray | BigInt64Array, swapIj);
+    t.withData((d) => fillIndexOrder(v, d as TypedArray | BigInt64Array, swapIj));
   } catch (e) {
     t.dispose();
     throw e;
