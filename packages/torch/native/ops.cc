@@ -302,7 +302,7 @@ static Napi::Value LookupOp(const Napi::CallbackInfo& info) {
 // Returns a handle, a value, null, or an array for several results. This is the hot path of
 // every op, so it uses the C N-API directly and handles Tensor arguments without wrappers.
 static napi_value CallOp(napi_env raw, napi_callback_info cb) {
-  constexpr size_t kInline = 24;
+  constexpr size_t kInline = 8;
   size_t argc = kInline;
   napi_value inlineArgs[kInline];
   std::vector<napi_value> heapArgs;
