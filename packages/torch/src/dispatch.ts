@@ -175,8 +175,42 @@ export function call(ovs: Overload[], args: unknown[]): unknown {
     }
   }
   if (n !== args.length) args.length = n; // the caller's array is ours (rest or literal)
-  const ov = choose(ovs, args, opts);
+  // Without options, and with only Tensors, numbers, booleans and nulls as arguments, the choice
+  // depends on nothing but each argument's kind (and whether a number is integral): remember it.
+  let ov: Overload | undefined;
+  const key = opts === null ? kindKey(args) : -1;
+  if (key >= 0) {
+    const memo = ((ovs as OverloadTable).memo ??= new Map());
+    ov = memo.get(key);
+    if (ov === undefined) {
+      const given = args.length;
+      ov = choose(ovs, args, null);
+      // Varargs packing rewrites args: such calls are chosen afresh each time.
+      if (args.length === given) memo.set(key, ov);
+    }
+  } else {
+    ov = choose(ovs, args, opts);
+  }
   return (ov.inv ?? compile(ov))(args, opts);
+}
+
+type OverloadTable = Overload[] & { memo?: Map<number, Overload> };
+
+/** A number naming the kinds of up to 8 simple arguments, or -1 when one is not simple. */
+function kindKey(args: unknown[]): number {
+  if (args.length > 8) return -1;
+  let key = args.length;
+  for (let i = 0; i < args.length; i++) {
+    const v = args[i];
+    let k: number;
+    if (v instanceof Tensor) k = 1;
+    else if (typeof v === 'number') k = Number.isInteger(v) ? 2 : 3;
+    else if (typeof v === 'boolean') k = 4;
+    else if (v === null) k = 5;
+    else return -1;
+    key = key * 6 + k;
+  }
+  return key;
 }
 
 type Invoker = (pos: unknown[], opts: Record<string, unknown> | null) => unknown;

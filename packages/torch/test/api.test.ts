@@ -144,6 +144,15 @@ test('overload choice, options by name, in-place results', () => {
     assert.deepEqual(y.toArray(), [[2, 6], [4, 3]]);
     assert.throws(() => (x as any).sum({ nonsense: 1 }), /no overload of sum/);
     assert.throws(() => (torch as any).conv2d(x), /no overload of conv2d/);
+    // The remembered overload choice follows the argument kinds, call after call
+    const iv = torch.tensor([1, 2]);
+    for (let k = 0; k < 3; k++) {
+      assert.equal(iv.mul(2).dtype, 'int64');
+      assert.equal(iv.mul(2.5).dtype, 'float32');
+      assert.equal(iv.mul(torch.tensor([0.5, 1], { dtype: 'float64' })).dtype, 'float64');
+      assert.deepEqual(torch.arange(6).view(2, 3).shape, [2, 3]);
+      assert.deepEqual(torch.arange(6).view([3, 2]).shape, [3, 2]);
+    }
     // Python's varargs sizes
     const r = torch.arange(6);
     assert.deepEqual(r.view(2, 3).shape, [2, 3]);
