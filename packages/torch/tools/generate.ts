@@ -209,7 +209,10 @@ for (const [name, gens] of byName) {
     // Fixed arity (the most arguments any overload takes): an array literal, no rest/unshift.
     const arity = Math.max(...mgens.map((g) => g.pos.length - 1 + g.dp.length + 1));
     const params = Array.from({ length: arity }, (_, i) => `a${i}`);
-    methodImpl += `P.${js} = function (this: Tensor, ${params.map((p) => `${p}?: any`).join(', ')}) { return call(${mt}, [this${params.map((p) => `, ${p}`).join('')}]); };\n`;
+    // An array of exactly the arguments given, so that call() has nothing to trim.
+    let pick = `[this${params.map((p) => `, ${p}`).join('')}]`;
+    for (let k = arity - 1; k >= 0; k--) pick = `n === ${k} ? [this${params.slice(0, k).map((p) => `, ${p}`).join('')}] : ${pick}`;
+    methodImpl += `P.${js} = function (this: Tensor, ${params.map((p) => `${p}?: any`).join(', ')}) { const n = arguments.length; return call(${mt}, ${pick}); };\n`;
     nMethods++;
   } else if (mgens.length) {
     skipped.push({ op: `aten::${name} (method)`, why: 'name taken by a hand-written Tensor member' });
