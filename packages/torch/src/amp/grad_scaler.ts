@@ -10,8 +10,8 @@
 //   found_inf:  scale *= backoffFactor, tracker = 0
 //   otherwise:  tracker += 1; when tracker == growthInterval, scale *= growthFactor (if finite), tracker = 0.
 // This is what torch.amp.GradScaler('cpu') in PyTorch >= 2.3 does too.
-import * as torch from '../index.js';
-import { Tensor } from '../index.js';
+import * as torch from '../core.js';
+import { Tensor } from '../tensor.js';
 import type { Optimizer } from '../optim/optimizer.js';
 
 export interface GradScalerOptions {

@@ -1,6 +1,6 @@
 // torch.nn.init: in-place initialisers with PyTorch's formulas and random-number call order, so
 // that the same seed gives the same weights as PyTorch.
-import * as torch from '../index.js';
+import * as torch from '../core.js';
 import { Tensor } from '../tensor.js';
 
 export type Nonlinearity =

@@ -8,7 +8,7 @@
 // The order of registration (first assignment) gives the order of namedParameters() and of
 // stateDict() keys, as in PyTorch. Subclasses that declare typed fields assigned in the constructor
 // should use `declare field: Type;` so the field definition does not reset a value set by a base class.
-import * as torch from '../index.js';
+import * as torch from '../core.js';
 import { Tensor, keep } from '../tensor.js';
 import { Parameter } from './parameter.js';
 import type { DType, Device } from '../dtype.js';

@@ -1,6 +1,6 @@
 // torch.nn.utils.clip_grad_norm_ / clip_grad_value_ (PyTorch 1.13).
-import * as torch from '../index.js';
-import { Tensor } from '../index.js';
+import * as torch from '../core.js';
+import { Tensor } from '../tensor.js';
 
 export interface ClipGradNormOptions {
   /** p of the p-norm (default 2); Infinity or 'inf' for the max norm. */

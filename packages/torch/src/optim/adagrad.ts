@@ -1,6 +1,6 @@
 // torch.optim.Adagrad (PyTorch 1.13 single-tensor path, dense gradients).
-import * as torch from '../index.js';
-import { Tensor } from '../index.js';
+import * as torch from '../core.js';
+import { Tensor } from '../tensor.js';
 import { Optimizer, checkOptions, stepCounter, type ParamGroup, type ParamState, type Params } from './optimizer.js';
 
 export interface AdagradOptions {

@@ -1,6 +1,6 @@
 // torch.optim.Adam and AdamW (PyTorch 1.13 single-tensor, non-capturable path).
-import * as torch from '../index.js';
-import { Tensor } from '../index.js';
+import * as torch from '../core.js';
+import { Tensor } from '../tensor.js';
 import { Optimizer, checkOptions, stepCounter, type ParamGroup, type ParamState, type Params } from './optimizer.js';
 
 export interface AdamOptions {

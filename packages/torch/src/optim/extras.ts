@@ -1,6 +1,6 @@
 // torch.optim.Adadelta, Adamax, NAdam and RAdam (PyTorch 1.13 single-tensor paths).
-import * as torch from '../index.js';
-import { Tensor } from '../index.js';
+import * as torch from '../core.js';
+import { Tensor } from '../tensor.js';
 import { Optimizer, checkOptions, stepCounter, type ParamGroup, type ParamState, type Params } from './optimizer.js';
 
 function checkCommon(name: string, g: ParamGroup): void {

@@ -5,8 +5,8 @@
 // are torch.keep()-ed so tidy scopes never free them; optimizer.dispose() frees them. stateDict()
 // hands out new handles that share storage with the state (as PyTorch's state_dict() hands out
 // references): dispose those when done, the optimizer keeps its own.
-import * as torch from '../index.js';
-import { Tensor } from '../index.js';
+import * as torch from '../core.js';
+import { Tensor } from '../tensor.js';
 
 /** A parameter group as given to a constructor: params plus per-group option overrides (camelCase). */
 export interface ParamGroupInput {

@@ -1,6 +1,6 @@
 // torch.optim.SGD (PyTorch 1.13 single-tensor path).
-import * as torch from '../index.js';
-import { Tensor } from '../index.js';
+import * as torch from '../core.js';
+import { Tensor } from '../tensor.js';
 import { Optimizer, checkOptions, type ParamGroup, type ParamState, type Params } from './optimizer.js';
 
 export interface SGDOptions {

@@ -1,6 +1,6 @@
 // saveCheckpoint / loadCheckpoint: training state in one .pt file (zip format, so PyTorch reads it).
 
-import * as torch from '../index.js';
+import * as torch from '../core.js';
 import { load, save, SerializationError } from './torch_io.js';
 
 /** Anything with PyTorch's state-dict protocol (modules, optimizers, schedulers, grad scalers). */

@@ -1,7 +1,7 @@
 // Turns unpickled Python-shaped values into plain JS values, and RawTensor leaves into Tensors.
 
-import * as torch from '../index.js';
-import type { Tensor } from '../index.js';
+import * as torch from '../core.js';
+import type { Tensor } from '../tensor.js';
 import { ELEMENT_SIZE } from './dtypes.js';
 import { DTypeRef, NumpyArray, NumpyDType, RawStorage, RawTensor } from './raw.js';
 import { markTuple, PY_ATTRS, PY_CLASS, PyComplex, PyDict, PyGlobal, PySet, PyTuple } from './pyvalues.js';

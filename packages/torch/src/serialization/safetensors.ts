@@ -8,8 +8,8 @@
 // header padded with spaces to a multiple of 8 bytes. The reference keeps metadata in a HashMap
 // (unspecified order); we write metadata keys sorted.
 
-import * as torch from '../index.js';
-import type { Tensor } from '../index.js';
+import * as torch from '../core.js';
+import type { Tensor } from '../tensor.js';
 import { atomicWrite } from './atomic.js';
 import {
   DType, DTYPE_SAFETENSORS, ELEMENT_SIZE, SAFETENSORS_CODE_SIZE, SAFETENSORS_DTYPE, SAFETENSORS_DTYPE_RANK,

@@ -1,7 +1,7 @@
 // torch.load / torch.save for .pt/.pth files.
 
-import * as torch from '../index.js';
-import type { Tensor } from '../index.js';
+import * as torch from '../core.js';
+import type { Tensor } from '../tensor.js';
 import { atomicWrite } from './atomic.js';
 import { ByteSource, fileSource, memorySource } from './source.js';
 import { ConvertOptions, convertTree, materialize } from './convert.js';

@@ -1,5 +1,5 @@
 // nn.functional activations, after torch/nn/functional.py.
-import * as torch from '../../index.js';
+import * as torch from '../../core.js';
 import type { Tensor } from '../../tensor.js';
 import type { DType } from '../../dtype.js';
 

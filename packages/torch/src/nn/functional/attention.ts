@@ -1,5 +1,5 @@
 // nn.functional.multiHeadAttentionForward: PyTorch 1.13's reference ("slow path") algorithm.
-import * as torch from '../../index.js';
+import * as torch from '../../core.js';
 import { Tensor } from '../../tensor.js';
 import { linear, dropout } from './layers.js';
 import { softmax } from './activation.js';

@@ -1,5 +1,5 @@
 // nn.functional: linear, convolution, pooling, normalization, dropout and embedding.
-import * as torch from '../../index.js';
+import * as torch from '../../core.js';
 import { Tensor } from '../../tensor.js';
 import { checkP, checkOptions } from './util.js';
 

@@ -1,5 +1,5 @@
 // nn.functional losses and similarity measures, after torch/nn/functional.py.
-import * as torch from '../../index.js';
+import * as torch from '../../core.js';
 import { Tensor } from '../../tensor.js';
 import { reductionEnum, type Reduction, checkOptions } from './util.js';
 

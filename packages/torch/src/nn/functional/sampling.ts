@@ -1,5 +1,5 @@
 // nn.functional resampling: interpolate, grid sampling, affine grids and padding.
-import * as torch from '../../index.js';
+import * as torch from '../../core.js';
 import { Tensor } from '../../tensor.js';
 import { checkEnum, checkOptions } from './util.js';
 

@@ -1,5 +1,5 @@
 // Activation modules, after torch/nn/modules/activation.py.
-import * as torch from '../../index.js';
+import * as torch from '../../core.js';
 import { Tensor } from '../../tensor.js';
 import { Module, pyFloat } from '../module.js';
 import { Parameter } from '../parameter.js';

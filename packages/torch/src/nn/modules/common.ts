@@ -1,5 +1,5 @@
 // Helpers shared by the layer modules: option checking, tensor factories, Python-style printing.
-import * as torch from '../../index.js';
+import * as torch from '../../core.js';
 import { Tensor } from '../../tensor.js';
 import type { DType, Device } from '../../dtype.js';
 import { Parameter } from '../parameter.js';

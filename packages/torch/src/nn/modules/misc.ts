@@ -1,5 +1,5 @@
 // Upsample, PixelShuffle/Unshuffle, Flatten, Unflatten, Embedding.
-import * as torch from '../../index.js';
+import * as torch from '../../core.js';
 import { Tensor } from '../../tensor.js';
 import { Module, py, pyFloat } from '../module.js';
 import { Parameter } from '../parameter.js';

@@ -1,5 +1,5 @@
 // BatchNorm1d/2d/3d, InstanceNorm1d/2d/3d, GroupNorm, LayerNorm, LocalResponseNorm.
-import * as torch from '../../index.js';
+import * as torch from '../../core.js';
 import { Tensor } from '../../tensor.js';
 import { Module, py, pyFloat } from '../module.js';
 import { Parameter } from '../parameter.js';

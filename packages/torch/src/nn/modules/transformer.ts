@@ -1,5 +1,5 @@
 // MultiheadAttention and TransformerEncoderLayer, after torch/nn/modules/{activation,transformer}.py.
-import * as torch from '../../index.js';
+import * as torch from '../../core.js';
 import { Tensor } from '../../tensor.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
