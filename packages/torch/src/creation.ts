@@ -2,12 +2,17 @@
 import { native } from './native.js';
 import { Tensor, type Nested } from './tensor.js';
 import { dtypeOfArray, normalizeDtype, type DType, type Device, type TypedArray } from './dtype.js';
+import { checkOptions } from './options.js';
 
+/** torch.tensor's keyword arguments, as Python's. */
 export interface TensorOptions {
   dtype?: DType;
   device?: Device;
   requiresGrad?: boolean;
+  /** Copy into page-locked memory (needs CUDA), as Python's pin_memory. */
+  pinMemory?: boolean;
 }
+const TENSOR_OPTIONS = ['dtype', 'device', 'requiresGrad', 'pinMemory'] as const;
 
 const BUFFER: Record<DType, (n: number) => TypedArray> = {
   float32: (n) => new Float32Array(n),
@@ -29,11 +34,21 @@ const STAGING: Partial<Record<DType, DType>> = { float16: 'float32', bfloat16: '
 
 function finish(t: Tensor, options: TensorOptions): Tensor {
   let out = t;
-  if (options.device && options.device !== 'cpu') {
-    out = (t as any).to(options.device);
-    t.dispose();
+  try {
+    if (options.device && options.device !== 'cpu') {
+      out = (t as any).to(options.device);
+      if (out !== t) t.dispose();
+    }
+    if (options.pinMemory) {
+      const pinned = (out as any).pinMemory() as Tensor;
+      if (pinned !== out) out.dispose();
+      out = pinned;
+    }
+    if (options.requiresGrad) out.requiresGrad_(true);
+  } catch (e) {
+    if (!out.isDisposed) out.dispose();
+    throw e;
   }
-  if (options.requiresGrad) out.requiresGrad_(true);
   return out;
 }
 
@@ -42,6 +57,7 @@ function finish(t: Tensor, options: TensorOptions): Tensor {
  * the array's own). float16/bfloat16 data is raw 16-bit words (Uint16Array), int64 a BigInt64Array.
  */
 export function fromTypedArray(data: TypedArray | ArrayBuffer, shape?: number[], dtype?: DType, options: TensorOptions = {}): Tensor {
+  checkOptions('fromTypedArray', options, TENSOR_OPTIONS);
   const dt = dtype ? normalizeDtype(dtype) : data instanceof ArrayBuffer ? 'uint8' : dtypeOfArray(data);
   const size = shape ?? [data instanceof ArrayBuffer ? data.byteLength : (data as TypedArray).length];
   return finish(new Tensor(native.fromTypedArray(data, size, dt)), options);
@@ -83,6 +99,7 @@ function inferDtype(flat: unknown[]): DType {
  * bool for booleans, unless options.dtype says otherwise.
  */
 export function tensor(data: Nested<number | boolean | bigint> | TypedArray, options: TensorOptions = {}): Tensor {
+  checkOptions('tensor', options, TENSOR_OPTIONS);
   if (ArrayBuffer.isView(data)) {
     const src = data as TypedArray;
     const own = dtypeOfArray(src);

@@ -11,13 +11,17 @@ import { native } from './native.js';
 import { Tensor } from './tensor.js';
 import { TorchError } from './errors.js';
 import { Generator } from './generator.js';
+import { suggestion } from './options.js';
 
 /**
  * One overload as the generator writes it.
  * p: codes of the positional (required) arguments; pn: their camelCase names (a required
  * argument may also be given by name in the options object, as Python allows); q: which of them
  * accept null; x: their schema indices; k: option name -> schema index and code; n: argument count;
- * r: result codes (T tensor, L tensor list, v value), or "a<i>" when the op returns argument i itself.
+ * r: result codes (T tensor, L tensor list, d dtype, v value), or "a<i>" when the op returns argument i
+ * itself. va: the last positional argument is an int list that Python lets a caller give as varargs
+ * ints, in the method form ('m': x.view(2, 3)) or the function form ('f': torch.zeros(2, 3)).
+ * rg: a factory that takes requiresGrad beside its TensorOptions, as Python's do.
  */
 export interface Overload {
   op: string;
@@ -31,6 +35,8 @@ export interface Overload {
   n: number;
   r: string;
   sig: string;
+  va?: 'm' | 'f';
+  rg?: 1;
   id?: number;
   inv?: (pos: unknown[], opts: Record<string, unknown> | null) => unknown;
 }
@@ -111,7 +117,8 @@ function cost(ov: Overload, pos: unknown[], opts: Record<string, unknown> | null
     for (const key in opts) {
       const spec = ov.k[key];
       if (!spec) {
-        if (opts[key] !== undefined && ov.pn.indexOf(key) < pos.length) c = NO;
+        if (key === 'requiresGrad' && ov.rg === 1) c += typeof opts[key] === 'boolean' || opts[key] === undefined ? 0 : NO;
+        else if (opts[key] !== undefined && ov.pn.indexOf(key) < pos.length) c = NO;
       } else if (opts[key] !== undefined) {
         c += costOf(spec[1], opts[key], true) >= NO ? NO : 0;
       }
@@ -140,6 +147,7 @@ function choose(ovs: Overload[], pos: unknown[], opts: Record<string, unknown> |
       return ov;
     }
     const name = ovs[0].op.replace(/^aten::/, '');
+    if (opts) checkOptionKeys(name, ovs, opts);
     throw new TorchError(
       `no overload of ${name} accepts (${describe(opts ? [...pos, opts] : pos)}); overloads:\n  ${ovs.map((o) => o.sig).join('\n  ')}`,
       `aten::${name}`,
@@ -148,18 +156,53 @@ function choose(ovs: Overload[], pos: unknown[], opts: Record<string, unknown> |
   return best;
 }
 
+/** An unknown option key (one no overload has) throws the library's "did you mean" TypeError. */
+function checkOptionKeys(name: string, ovs: Overload[], opts: Record<string, unknown>): void {
+  const valid = new Set<string>();
+  const named = new Set<string>();
+  for (const ov of ovs) {
+    for (const key in ov.k) valid.add(key);
+    if (ov.rg === 1) valid.add('requiresGrad');
+    for (const key of ov.pn) named.add(key);
+  }
+  for (const key in opts) {
+    if (opts[key] === undefined || valid.has(key) || named.has(key)) continue;
+    const candidates = [...valid, ...[...named].filter((n) => n !== 'self')];
+    throw new TypeError(`${name}: unknown option '${key}'${suggestion(key, candidates)}; valid options: ${[...valid].join(', ') || '(none)'}`);
+  }
+}
+
 /**
  * Python's varargs form of a size argument (x.view(2, 3), torch.zeros(2, 3), x.permute(2, 0, 1)):
- * when no overload fits and the integers that trail the leading Tensors would fill an overload's
- * only list-of-int argument, they are packed into one array. Only tried after the plain match fails.
+ * when no overload fits and the integers after self (method form) or all the positional
+ * arguments (function form) would fill an overload's int list, they are packed into one array.
+ * Only overloads the generator marked (Python's rule: the list is the only positional argument)
+ * and only after the plain match fails.
  */
 function packVarargs(ovs: Overload[], pos: unknown[]): unknown[] | null {
-  let lead = 0;
-  while (lead < pos.length && pos[lead] instanceof Tensor) lead++;
-  const rest = pos.slice(lead);
-  if (rest.length < 2 || !rest.every((v) => typeof v === 'number' && Number.isInteger(v))) return null;
-  const fits = ovs.some((ov) => ov.p.length === lead + 1 && ov.p[lead] === 'I' && [...ov.p.slice(0, lead)].every((c) => c === 'T'));
-  return fits ? [...pos.slice(0, lead), rest] : null;
+  const method = (ovs as OverloadTable).method === true;
+  for (const ov of ovs) {
+    if (ov.va === undefined || (ov.va === 'm') !== method) continue;
+    const lead = method ? 1 : 0;
+    if (pos.length < lead + 2 || (method && !(pos[0] instanceof Tensor))) continue;
+    let ints = true;
+    for (let i = lead; i < pos.length && ints; i++) ints = typeof pos[i] === 'number' && Number.isInteger(pos[i]);
+    if (ints) return [...pos.slice(0, lead), pos.slice(lead)];
+  }
+  return null;
+}
+
+/** A method's overload table, marked so that varargs packing uses the method form (self first). */
+export function methodTable(ovs: Overload[]): Overload[] {
+  const t = ovs.slice() as OverloadTable;
+  t.method = true;
+  return t;
+}
+
+/** A method called with more arguments than its fixed-arity wrapper names: all are kept. */
+export function callRest(ovs: Overload[], self: unknown, ...args: unknown[]): unknown {
+  args.unshift(self);
+  return call(ovs, args);
 }
 
 /** Calls an op with JS arguments (positional..., options?). */
@@ -190,11 +233,23 @@ export function call(ovs: Overload[], args: unknown[]): unknown {
     }
   } else {
     ov = choose(ovs, args, opts);
+    if (ov.rg === 1 && opts !== null && opts.requiresGrad === true) return requiringGrad((ov.inv ?? compile(ov))(args, opts) as Tensor);
   }
   return (ov.inv ?? compile(ov))(args, opts);
 }
 
-type OverloadTable = Overload[] & { memo?: Map<number, Overload> };
+/** Python's factories set requires_grad on the tensor they made (it stays a leaf). */
+function requiringGrad(t: Tensor): Tensor {
+  try {
+    t.requiresGrad_(true);
+  } catch (e) {
+    t.dispose();
+    throw e;
+  }
+  return t;
+}
+
+type OverloadTable = Overload[] & { memo?: Map<number, Overload>; method?: boolean };
 
 /** A number naming the kinds of up to 8 simple arguments, or -1 when one is not simple. */
 function kindKey(args: unknown[]): number {

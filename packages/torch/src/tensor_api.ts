@@ -39,6 +39,12 @@ declare module './tensor.js' {
     bool(): Tensor;
     /** Values as nested JS arrays (numbers, or booleans for bool tensors). */
     toArray(): any;
+    /** Python's name for toArray. */
+    tolist(): any;
+    /** Python's legacy type name ('torch.FloatTensor', 'torch.cuda.LongTensor'). */
+    type(): string;
+    /** Casts to a dtype or a legacy type name ('torch.DoubleTensor'); this tensor when it already is one. */
+    type(dtype: DType | string): Tensor;
     /** Python-style indexing: t.at(0, '1:3', null, '...', mask). */
     at(...index: Index[]): Tensor;
     /** Python-style assignment t[index] = value, in place; returns this. */
@@ -87,6 +93,22 @@ P.toArray = function (this: Tensor) {
   const shape = this.shape;
   const flat = flatValues(this);
   return shape.length === 0 ? flat[0] : nest(flat, shape, 0, 0);
+};
+P.tolist = P.toArray;
+
+// Legacy tensor type names (torch.FloatTensor...), as Tensor.type() gives and takes them.
+const TYPE_NAMES: Record<DType, string> = {
+  float32: 'Float', float64: 'Double', float16: 'Half', bfloat16: 'BFloat16', uint8: 'Byte', int8: 'Char', int16: 'Short',
+  int32: 'Int', int64: 'Long', bool: 'Bool', complex64: 'ComplexFloat', complex128: 'ComplexDouble',
+};
+P.type = function (this: Tensor, dtype?: DType | string): string | Tensor {
+  const cuda = this.device.startsWith('cuda');
+  if (dtype === undefined) return `torch.${cuda ? 'cuda.' : ''}${TYPE_NAMES[this.dtype]}Tensor`;
+  const m = /^torch\.(cuda\.)?([A-Za-z0-9]+)Tensor$/.exec(dtype);
+  if (!m) return this.to({ dtype: normalizeDtype(dtype) });
+  const dt = (Object.keys(TYPE_NAMES) as DType[]).find((d) => TYPE_NAMES[d] === m[2]);
+  if (!dt) throw new TypeError(`type: unknown tensor type '${dtype}' (expected e.g. 'torch.FloatTensor' or a dtype name)`);
+  return this.to({ dtype: dt, device: m[1] ? (cuda ? this.device : 'cuda') : 'cpu' });
 };
 
 // ---- printing, as torch/_tensor_str.py does with its default options

@@ -303,7 +303,7 @@ function isCuda(t: Tensor): boolean {
 /** _amp_foreach_non_finite_check_and_unscale_: libtorch's kernel on CUDA, its transcription elsewhere. */
 function nonFiniteCheckAndUnscale(grads: Tensor[], foundInf: Tensor, invScale: Tensor): void {
   if (isCuda(foundInf)) {
-    torch._ampForeachNonFiniteCheckAndUnscale_(grads, foundInf, invScale);
+    torch.ops._ampForeachNonFiniteCheckAndUnscale_(grads, foundInf, invScale);
     return;
   }
   const unit = invScale.item() === 1.0;
@@ -319,7 +319,7 @@ function nonFiniteCheckAndUnscale(grads: Tensor[], foundInf: Tensor, invScale: T
 /** _amp_update_scale_: libtorch's kernel on CUDA, its transcription elsewhere (float32 scale, int32 tracker). */
 function updateScale(scale: Tensor, tracker: Tensor, foundInf: Tensor, growth: number, backoff: number, interval: number): void {
   if (isCuda(scale)) {
-    torch._ampUpdateScale_(scale, tracker, foundInf, growth, backoff, interval);
+    torch.ops._ampUpdateScale_(scale, tracker, foundInf, growth, backoff, interval);
     return;
   }
   const s = scale.item();

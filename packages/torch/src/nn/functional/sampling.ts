@@ -65,7 +65,7 @@ export function interpolate(input: Tensor, options: InterpolateOptions = {}): Te
   if (antialias && !((mode === 'bilinear' || mode === 'bicubic') && nd === 4))
     throw new TypeError('Anti-alias option is only supported for bilinear and bicubic modes');
 
-  const t = torch as any;
+  const t = torch.ops;
   const sf = scaleFactors;
   if (mode === 'nearest') {
     if (nd === 3) return torch.upsampleNearest1d(input, outputSize, sf);
