@@ -2,7 +2,7 @@
 
 import * as torch from '../core.js';
 import type { Tensor } from '../tensor.js';
-import { ELEMENT_SIZE } from './dtypes.js';
+import { fillTensorBytes } from './tensor_bytes.js';
 import { DTypeRef, NumpyArray, NumpyDType, RawStorage, RawTensor } from './raw.js';
 import { markTuple, PY_ATTRS, PY_CLASS, PyComplex, PyDict, PyGlobal, PySet, PyTuple } from './pyvalues.js';
 
@@ -123,20 +123,19 @@ export function materialize(value: unknown, opts: ConvertOptions = {}): unknown 
     return convertTree(value, (rt) => {
       const { storage: root, offset: viewOffset } = rt.storage.root();
       const offset = rt.storageOffset + viewOffset;
-      const bytes = (): Uint8Array => root.bytes.subarray(0, root.numel * ELEMENT_SIZE[root.dtype]);
       let base = bases.get(root);
       let t: Tensor;
       if (!base && offset === 0 && rt.numel === root.numel && isContiguous(rt.shape, rt.stride)) {
         // The common case: the first tensor of a storage covers all of it, row-major. It becomes
         // the storage's tensor itself (one native call instead of three).
-        base = toDevice(torch.fromTypedArray(bytes(), rt.shape, root.dtype));
+        base = toDevice(storageTensor(root, rt.shape));
         bases.set(root, base);
         handedOut.add(base);
         root.release();
         t = base;
       } else {
         if (!base) {
-          base = toDevice(torch.fromTypedArray(bytes(), [root.numel], root.dtype));
+          base = toDevice(storageTensor(root, [root.numel]));
           bases.set(root, base);
           root.release();
         }
@@ -160,6 +159,22 @@ export function materialize(value: unknown, opts: ConvertOptions = {}): unknown 
     for (const b of bases.values()) if (!handedOut.has(b)) b.dispose();
     for (const d of detached.values()) d.dispose();
   }
+}
+
+/**
+ * A new tensor holding a file storage: allocated first, then filled chunk by chunk straight from
+ * the file (or from bytes already in memory), so a storage is in memory once.
+ */
+function storageTensor(root: RawStorage, shape: number[]): Tensor {
+  const read = root.chunkReader(); // fails for a storage without data before anything is allocated
+  const t = torch.empty(shape, { dtype: root.dtype });
+  try {
+    fillTensorBytes(t, read);
+  } catch (err) {
+    t.dispose();
+    throw err;
+  }
+  return t;
 }
 
 function isContiguous(shape: number[], stride: number[]): boolean {

@@ -26,7 +26,7 @@ function zipPrefix(z: ZipReader): string {
   throw new PickleError('zip archive has no data.pkl record: not a file written by torch.save');
 }
 
-function loadZip(src: Uint8Array | ByteSource): unknown {
+function loadZip(src: Uint8Array | ByteSource, verify = true): unknown {
   const z = new ZipReader(src);
   const prefix = zipPrefix(z);
   if (z.has(`${prefix}constants.pkl`)) {
@@ -45,15 +45,20 @@ function loadZip(src: Uint8Array | ByteSource): unknown {
       if (s) return s;
       const name = `${prefix}data/${key}`;
       if (!z.has(name)) throw new PickleError(`storage record '${name}' is missing from the archive`);
+      const need = numel * ELEMENT_SIZE[st.dtype];
+      const entry = z.entries.get(name)!;
+      // Checked before any memory is allocated for it: the record must hold what the pickle claims.
+      if (entry.size < need) {
+        throw new PickleError(`storage '${name}' has ${entry.size} bytes, but the pickle describes ${numel} ${st.dtype} elements (${need} bytes)`);
+      }
       s = new RawStorage(key, st.dtype, numel, location, () => {
-        const need = numel * ELEMENT_SIZE[st.dtype];
-        const b = z.read(name);
-        if (b.length < need) throw new PickleError(`storage '${name}' has ${b.length} bytes, expected ${need}`);
-        const data = b.subarray(0, need);
-        if (!bigEndian) return data;
-        const copy = data.slice();
-        byteSwapInPlace(copy, SWAP_SIZE[st.dtype]);
-        return copy;
+        const read = z.chunkReader(name, need, verify);
+        if (!bigEndian) return read;
+        const swap = SWAP_SIZE[st.dtype];
+        return (dest, offset) => {
+          read(dest, offset);
+          byteSwapInPlace(dest, swap);
+        };
       });
       storages.set(key, s);
       return s;
@@ -176,10 +181,10 @@ function looksLikeTar(b: Uint8Array): boolean {
  * Parse a .pt file into Python-shaped values with `RawTensor` leaves. For the zip format, storages
  * are read from `src` when first used, so `src` must stay open until they are.
  */
-export function parsePt(input: Uint8Array | ByteSource): unknown {
+export function parsePt(input: Uint8Array | ByteSource, opts: { verifyChecksums?: boolean } = {}): unknown {
   const src = input instanceof Uint8Array ? memorySource(input) : input;
   if (src.size === 0) throw new PickleError('the file is empty');
-  if (isZip(src)) return loadZip(src);
+  if (isZip(src)) return loadZip(src, opts.verifyChecksums ?? true);
   const head = src.read(0, Math.min(src.size, 512));
   if (looksLikeTar(head)) throw new PickleError('the tar-based format of PyTorch < 0.4 is not supported');
   return loadLegacy(src.read(0, src.size));

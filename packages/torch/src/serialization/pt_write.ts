@@ -3,14 +3,17 @@
 
 import { DType, DTYPE_STORAGE_CLASS, ELEMENT_SIZE } from './dtypes.js';
 import { Pickler, SerializeError } from './pickler.js';
-import { ZipWriter } from './zip.js';
+import { crc32, ZipWriter } from './zip.js';
 
 /** What the writer needs to know about a tensor. */
 export interface TensorAdapter {
   isTensor(v: unknown): boolean;
   info(t: unknown): { dtype: DType; shape: number[]; device: string; requiresGrad?: boolean; isParameter?: boolean };
-  /** Contiguous little-endian bytes of the tensor's elements. */
-  bytes(t: unknown): Uint8Array;
+  /**
+   * Calls fn with consecutive chunks of the tensor's row-major little-endian bytes (views of its
+   * memory where possible); may be called twice per tensor (CRC, then write).
+   */
+  chunks(t: unknown, fn: (chunk: Uint8Array) => void): void;
 }
 
 export interface PtWriteOptions {
@@ -20,7 +23,8 @@ export interface PtWriteOptions {
 
 /**
  * Serialize `obj` into the zip format, streaming the archive to `sink`.
- * Tensor data is fetched record by record, so at most one tensor copy is held at a time.
+ * Tensor data goes from tensor memory to the sink chunk by chunk (a contiguous copy only for
+ * non-contiguous or non-CPU tensors, one at a time).
  */
 export function writePt(obj: unknown, adapter: TensorAdapter, sink: (b: Uint8Array) => void, opts: PtWriteOptions = {}): void {
   const prefix = `${opts.archiveName ?? 'archive'}/`;
@@ -87,10 +91,16 @@ export function writePt(obj: unknown, adapter: TensorAdapter, sink: (b: Uint8Arr
   for (let i = 0; i < tensors.length; i++) {
     const t = tensors[i];
     const { dtype, shape } = adapter.info(t);
-    const b = adapter.bytes(t);
     const expect = shape.reduce((a, c) => a * c, 1) * ELEMENT_SIZE[dtype];
-    if (b.length !== expect) throw new SerializeError(`tensor data for storage ${i} has ${b.length} bytes, expected ${expect}`);
-    zw.add(`${prefix}data/${i}`, b);
+    // Two passes over the tensor's memory (the CRC goes in the header before the data), no copy.
+    let crc = 0;
+    let size = 0;
+    adapter.chunks(t, (c) => {
+      crc = crc32(c, crc);
+      size += c.length;
+    });
+    if (size !== expect) throw new SerializeError(`tensor data for storage ${i} has ${size} bytes, expected ${expect}`);
+    zw.addStreamed(`${prefix}data/${i}`, size, crc, (emit) => adapter.chunks(t, emit));
   }
   zw.add(`${prefix}version`, new TextEncoder().encode('3\n'));
   zw.finish();

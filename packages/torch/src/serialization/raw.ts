@@ -4,6 +4,12 @@
 import { byteSwapInPlace, DType, ELEMENT_SIZE, SWAP_SIZE } from './dtypes.js';
 import { PickleError } from './unpickler.js';
 
+/**
+ * Reads a storage's bytes in consecutive chunks: called with (dest, offset) for offsets increasing
+ * from 0 until the whole storage is read; checks that need the whole record (CRC) run after the last.
+ */
+export type ChunkReader = (dest: Uint8Array, offset: number) => void;
+
 /** A storage as found in the file. Bytes are little-endian. */
 export class RawStorage {
   /** Set for legacy storage views: this storage is `viewOf[viewOffset : viewOffset + numel]` (elements). */
@@ -15,19 +21,22 @@ export class RawStorage {
     readonly dtype: DType,
     readonly numel: number,
     readonly location: string,
-    private loader: (() => Uint8Array) | null = null,
+    /** Opens a reader of the storage's bytes from the file (file-backed storages). */
+    private reader: (() => ChunkReader) | null = null,
   ) {}
   get nbytes(): number {
     return this.numel * ELEMENT_SIZE[this.dtype];
   }
-  /** The storage's bytes (loaded on first use). */
+  /** The storage's bytes (loaded on first use and kept; tensors are filled with fillChunks instead). */
   get bytes(): Uint8Array {
     if (this._bytes === null) {
       if (this.viewOf) {
         const es = ELEMENT_SIZE[this.dtype];
         this._bytes = this.viewOf.bytes.subarray(this.viewOffset * es, (this.viewOffset + this.numel) * es);
-      } else if (this.loader) {
-        this._bytes = this.loader();
+      } else if (this.reader) {
+        const out = new Uint8Array(this.nbytes);
+        this.reader()(out, 0);
+        this._bytes = out;
       } else {
         throw new PickleError(`storage '${this.key}' has no data`);
       }
@@ -37,9 +46,18 @@ export class RawStorage {
   setBytes(b: Uint8Array): void {
     this._bytes = b;
   }
+  /**
+   * A reader that fills caller memory chunk by chunk: straight from the file for file-backed
+   * storages not read yet, from the bytes in memory otherwise.
+   */
+  chunkReader(): ChunkReader {
+    if (this._bytes === null && this.reader && !this.viewOf) return this.reader();
+    const b = this.bytes;
+    return (dest, offset) => dest.set(b.subarray(offset, offset + dest.length));
+  }
   /** Drop the cached bytes if they can be read again (file-backed storages). */
   release(): void {
-    if (this.loader) this._bytes = null;
+    if (this.reader) this._bytes = null;
   }
   /** The storage that owns the memory, and this storage's element offset within it. */
   root(): { storage: RawStorage; offset: number } {

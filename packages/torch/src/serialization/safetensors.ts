@@ -15,6 +15,7 @@ import {
   DType, DTYPE_SAFETENSORS, ELEMENT_SIZE, SAFETENSORS_CODE_SIZE, SAFETENSORS_DTYPE, SAFETENSORS_DTYPE_RANK,
 } from './dtypes.js';
 import { ByteSource, memorySource } from './source.js';
+import { fillTensorBytes, readTensorBytes } from './tensor_bytes.js';
 import { openSource, SerializationError, sourceName } from './torch_io.js';
 
 /** Largest header the reference reader accepts. */
@@ -153,10 +154,12 @@ function loadFrom(source: ByteSource, name: string | Uint8Array): Record<string,
       if (!info.dtype) {
         throw new SerializationError(sourceName(name), `tensor '${tname}' has dtype ${info.dtypeCode}, which @monai-ts/torch has no dtype for`);
       }
-      const [b, e] = info.dataOffsets;
-      const bytes = source.read(header.dataStart + b, e - b);
-      const t = torch.fromTypedArray(bytes, info.shape, info.dtype);
+      const [b] = info.dataOffsets;
+      // Allocated, then read straight from the file into its memory (sizes were checked against
+      // the file by parseHeader before this).
+      const t = torch.empty(info.shape, { dtype: info.dtype });
       made.push(t);
+      fillTensorBytes(t, (chunk, offset) => source.readInto(chunk, header.dataStart + b + offset));
       Object.defineProperty(out, tname, { value: t, enumerable: true, writable: true, configurable: true });
     }
   } catch (err) {
@@ -238,11 +241,14 @@ function plan(tensors: TensorMap, metadata?: Record<string, string> | null): { h
   return { head, order };
 }
 
-function tensorBytes(p: Planned): Uint8Array {
-  const a = p.tensor.toTypedArray();
-  const b = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  if (b.length !== p.nbytes) throw new Error(`tensor '${p.name}' gave ${b.length} bytes, expected ${p.nbytes}`);
-  return b;
+/** Passes the tensor's bytes to `emit` chunk by chunk, from its memory (no copy when contiguous). */
+function emitTensor(p: Planned, emit: (chunk: Uint8Array, offset: number) => void): void {
+  let n = 0;
+  readTensorBytes(p.tensor, (c, o) => {
+    emit(c, o);
+    n += c.length;
+  });
+  if (n !== p.nbytes) throw new Error(`tensor '${p.name}' gave ${n} bytes, expected ${p.nbytes}`);
 }
 
 /** `safetensors.torch.save`: the bytes of a safetensors file. */
@@ -253,7 +259,7 @@ export function save(tensors: TensorMap, metadata?: Record<string, string> | nul
   out.set(head, 0);
   let o = head.length;
   for (const p of order) {
-    out.set(tensorBytes(p), o);
+    emitTensor(p, (c, off) => out.set(c, o + off));
     o += p.nbytes;
   }
   return out;
@@ -264,6 +270,6 @@ export function saveFile(tensors: TensorMap, path: string, metadata?: Record<str
   const { head, order } = plan(tensors, metadata);
   atomicWrite(path, (write) => {
     write(head);
-    for (const p of order) write(tensorBytes(p));
+    for (const p of order) emitTensor(p, (c) => write(c));
   });
 }

@@ -1,6 +1,6 @@
-// Random-access byte sources: an in-memory buffer (views, no copies) or an open file (reads on
-// demand, so a checkpoint larger than what one Buffer can hold loads record by record and only the
-// records in use are in memory).
+// Random-access byte sources: an in-memory buffer (views, no copies) or an open file (positioned
+// reads on demand, straight into the caller's memory with readInto, so a checkpoint loads record by
+// record into tensor storage and is never held whole in memory).
 
 import * as fs from 'node:fs';
 
@@ -8,6 +8,8 @@ export interface ByteSource {
   readonly size: number;
   /** `length` bytes at `offset` (a view for memory sources, a fresh buffer for files). */
   read(offset: number, length: number): Uint8Array;
+  /** Copy `dest.length` bytes at `offset` into `dest` (for files: read straight into it). */
+  readInto(dest: Uint8Array, offset: number): void;
   close(): void;
 }
 
@@ -19,6 +21,9 @@ export function memorySource(bytes: Uint8Array): ByteSource {
         throw new RangeError(`read of ${length} bytes at ${offset} is past the end (${bytes.length} bytes)`);
       }
       return bytes.subarray(offset, offset + length);
+    },
+    readInto(dest, offset) {
+      dest.set(this.read(offset, dest.length));
     },
     close() {},
   };
@@ -44,13 +49,21 @@ export function fileSource(path: string): ByteSource {
         throw new RangeError(`read of ${length} bytes at ${offset} is past the end (${size} bytes)`);
       }
       const out = Buffer.allocUnsafe(length);
+      this.readInto(out, offset);
+      return out;
+    },
+    readInto(dest, offset) {
+      if (!open) throw new Error('file source is closed');
+      const length = dest.length;
+      if (offset < 0 || offset + length > size) {
+        throw new RangeError(`read of ${length} bytes at ${offset} is past the end (${size} bytes)`);
+      }
       let done = 0;
       while (done < length) {
-        const n = fs.readSync(fd, out, done, Math.min(CHUNK, length - done), offset + done);
-        if (n === 0) throw new Error(`unexpected end of file at byte ${offset + done}`);
+        const n = fs.readSync(fd, dest, done, Math.min(CHUNK, length - done), offset + done);
+        if (n === 0) throw new Error(`unexpected end of file at byte ${offset + done} (the file shrank while being read?)`);
         done += n;
       }
-      return out;
     },
     close() {
       if (open) {

@@ -9,8 +9,15 @@ import type { DType } from './dtypes.js';
 import { parsePlainPickle, parsePt } from './pt_read.js';
 import { TensorAdapter, writePt } from './pt_write.js';
 import { RawTensor } from './raw.js';
+import { readTensorBytes } from './tensor_bytes.js';
 
-export interface LoadOptions extends ConvertOptions {}
+export interface LoadOptions extends ConvertOptions {
+  /**
+   * Check each record's CRC-32 (default true). PyTorch's reader does not; skipping it saves about
+   * 0.6 s per GiB of tensor data, at the price of not noticing bit rot inside tensor data.
+   */
+  verifyChecksums?: boolean;
+}
 
 /** The error thrown for unreadable files: names the file and what is wrong. */
 export class SerializationError extends Error {
@@ -35,7 +42,7 @@ export function readSource(src: string | Uint8Array, what: string): Uint8Array {
   }
 }
 
-const WHOLE_FILE_LIMIT = 1 << 30;
+const WHOLE_FILE_LIMIT = 16 << 20;
 
 /** A random-access source over a file (read on demand) or a buffer. Close it when done. */
 export function openSource(src: string | Uint8Array, what: string): ByteSource {
@@ -45,7 +52,8 @@ export function openSource(src: string | Uint8Array, what: string): ByteSource {
   }
   try {
     const f = fileSource(src);
-    // Files up to 1 GiB are read in one go (fewer system calls); larger ones record by record.
+    // Small files are read in one go (fewer system calls); larger ones record by record, straight
+    // into tensor memory, so a checkpoint is never held in memory twice.
     if (f.size > WHOLE_FILE_LIMIT) return f;
     try {
       return memorySource(f.read(0, f.size));
@@ -80,7 +88,7 @@ export function load(src: string | Uint8Array, options: LoadOptions = {}): any {
   try {
     let parsed: unknown;
     try {
-      parsed = parsePt(source);
+      parsed = parsePt(source, options);
     } catch (err) {
       withFile(err, name);
     }
@@ -100,7 +108,7 @@ export function loadRaw(src: string | Uint8Array, options: LoadOptions = {}): an
   const source = openSource(src, 'loadRaw');
   try {
     // Storage bytes are read before the source closes.
-    return convertTree(parsePt(source), (t: RawTensor) => (void t.storage.bytes, t), options);
+    return convertTree(parsePt(source, options), (t: RawTensor) => (void t.storage.bytes, t), options);
   } catch (err) {
     withFile(err, name);
   } finally {
@@ -137,10 +145,7 @@ export const tensorAdapter: TensorAdapter = {
     const requiresGrad = x.requiresGrad && x.isLeaf;
     return { dtype: x.dtype as DType, shape: x.shape, device: x.device, requiresGrad, isParameter: x.constructor.name === 'Parameter' };
   },
-  bytes: (t) => {
-    const a = (t as Tensor).toTypedArray();
-    return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  },
+  chunks: (t, fn) => readTensorBytes(t as Tensor, (c) => fn(c)),
 };
 
 /** The bytes of a .pt file (zip format) holding `obj`. */
@@ -148,7 +153,7 @@ export function saveToBuffer(obj: unknown): Uint8Array {
   const chunks: Uint8Array[] = [];
   let n = 0;
   writePt(obj, tensorAdapter, (c) => {
-    chunks.push(c);
+    chunks.push(c.slice()); // chunks may view tensor memory only while they are being written
     n += c.length;
   });
   const out = new Uint8Array(n);

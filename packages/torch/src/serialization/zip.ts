@@ -83,6 +83,7 @@ export class ZipReader {
       cdOffset = u64(rv, 48);
     }
     if (cdOffset + cdSize > size) throw new ZipError('central directory lies outside the file (truncated archive)');
+    if (count * 46 > cdSize) throw new ZipError(`central directory claims ${count} entries but has room for at most ${Math.floor(cdSize / 46)}`);
     const cd = this.src.read(cdOffset, cdSize);
     const dv = new DataView(cd.buffer, cd.byteOffset, cd.byteLength);
     let p = 0;
@@ -112,6 +113,13 @@ export class ZipReader {
         }
         e += 4 + sz;
       }
+      // Every size and offset is checked against the file before anything is allocated for it.
+      if (localHeaderOffset + 30 + compressedSize > this.src.size) {
+        throw new ZipError(`record '${name}' claims ${compressedSize} bytes at offset ${localHeaderOffset}, past the end of the ${this.src.size}-byte file`);
+      }
+      if (method === 0 && size !== compressedSize) throw new ZipError(`stored record '${name}' has size ${size} but compressed size ${compressedSize}`);
+      // deflate cannot expand data more than about 1032:1
+      if (method === 8 && size > compressedSize * 1032 + 1024) throw new ZipError(`deflated record '${name}' claims an impossible size ${size} for ${compressedSize} compressed bytes`);
       this.entries.set(name, { name, method, crc, compressedSize, size, localHeaderOffset });
       p += 46 + nameLen + extraLen + commentLen;
     }
@@ -135,6 +143,43 @@ export class ZipReader {
     const hv = new DataView(h.buffer, h.byteOffset, h.byteLength);
     if (hv.getUint32(0, true) !== 0x04034b50) throw new ZipError(`corrupt local header for record '${name}'`);
     return o + 30 + hv.getUint16(26, true) + hv.getUint16(28, true);
+  }
+
+  /**
+   * A reader that copies a stored entry's bytes into caller memory chunk by chunk (positioned reads
+   * for files), checking the CRC-32 after the last chunk when `verify` is set. `need` is how many
+   * bytes the caller will read (at most the entry's size). Deflated entries are inflated whole.
+   */
+  chunkReader(name: string, need: number, verify = true): (dest: Uint8Array, offset: number) => void {
+    const e = this.entries.get(name);
+    if (!e) throw new ZipError(`archive has no record '${name}'`);
+    if (need > e.size) throw new ZipError(`record '${name}' has ${e.size} bytes, expected ${need}`);
+    if (e.method !== 0) {
+      const all = this.read(name, verify);
+      return (dest, offset) => dest.set(all.subarray(offset, offset + dest.length));
+    }
+    const start = this.dataOffset(name);
+    if (start + e.size > this.src.size) {
+      throw new ZipError(`record '${name}' is truncated: needs bytes ${start}..${start + e.size}, the file has ${this.src.size}`);
+    }
+    let crc = 0;
+    let next = 0;
+    const check = (): void => {
+      if (verify && crc !== e.crc) throw new ZipError(`record '${name}' is corrupt (CRC-32 mismatch)`);
+    };
+    return (dest, offset) => {
+      if (offset !== next) throw new ZipError(`record '${name}' read out of order (at ${offset}, expected ${next})`);
+      if (offset + dest.length > need) throw new ZipError(`read past the ${need} bytes wanted from record '${name}'`);
+      this.src.readInto(dest, start + offset);
+      next = offset + dest.length;
+      if (!verify) return;
+      crc = crc32(dest, crc);
+      if (next === need) {
+        // The CRC covers the whole record: take in any bytes past what the caller wanted.
+        if (need < e.size) crc = crc32(this.src.read(start + need, e.size - need), crc);
+        check();
+      }
+    };
   }
 
   /** Bytes of an entry (a view into the archive for stored entries of in-memory archives). */
@@ -203,6 +248,16 @@ export class ZipWriter {
       size += c.length;
       crc = crc32(c, crc);
     }
+    this.addStreamed(name, size, crc, (emit) => {
+      for (const c of chunks) emit(c);
+    });
+  }
+
+  /**
+   * Add an entry whose `size` bytes (CRC-32 `crc`) `produce` emits in order, e.g. straight from
+   * tensor memory; the count is checked.
+   */
+  addStreamed(name: string, size: number, crc: number, produce: (emit: (chunk: Uint8Array) => void) => void): void {
     const nameBytes = te.encode(name);
     const T = ZipWriter.zip64Threshold;
     const zip64 = size >= T || this.offset >= T;
@@ -238,7 +293,11 @@ export class ZipWriter {
     h.fill(0x5a, e + 4, e + 4 + pad);
     const offset = this.offset;
     this.emit(h);
-    for (const c of chunks) this.emit(c);
+    const dataStart = this.offset;
+    produce((c) => this.emit(c));
+    if (this.offset - dataStart !== size) {
+      throw new ZipError(`record '${name}' produced ${this.offset - dataStart} bytes, expected ${size}`);
+    }
     this.central.push({ name: nameBytes, crc, size, offset });
   }
 
