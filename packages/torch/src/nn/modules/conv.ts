@@ -6,6 +6,7 @@ import * as init from '../init.js';
 import * as F from '../functional/index.js';
 import { ntuple } from '../functional/util.js';
 import { checkOpts, emptyParam, FACTORY_KEYS, type FactoryOptions } from './common.js';
+import { layerArgs, type PositionalArgs } from './args.js';
 
 export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
 
@@ -37,6 +38,24 @@ export interface ConvTransposeOptions extends FactoryOptions {
 const CONV_KEYS = ['inChannels', 'outChannels', 'kernelSize', 'stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode', ...FACTORY_KEYS];
 const CONVT_KEYS = ['inChannels', 'outChannels', 'kernelSize', 'stride', 'padding', 'outputPadding', 'groups', 'bias', 'dilation', 'paddingMode', ...FACTORY_KEYS];
 const REQUIRED = ['inChannels', 'outChannels', 'kernelSize'];
+
+type IntOrList = number | number[];
+type Dev = FactoryOptions['device'];
+type DT = FactoryOptions['dtype'];
+const CONV_ARGS = ['inChannels', 'outChannels', 'kernelSize', 'stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode', 'device', 'dtype'] as const;
+/** PyTorch's order: in, out, kernel, stride, padding, dilation, groups, bias, padding_mode, device, dtype. */
+export type ConvArgs = PositionalArgs<
+  [inChannels: number, outChannels: number, kernelSize: IntOrList, stride: IntOrList, padding: ConvOptions['padding'], dilation: IntOrList, groups: number, bias: boolean, paddingMode: PaddingMode, device: Dev, dtype: DT],
+  typeof CONV_ARGS,
+  ConvOptions
+>;
+const CONVT_ARGS = ['inChannels', 'outChannels', 'kernelSize', 'stride', 'padding', 'outputPadding', 'groups', 'bias', 'dilation', 'paddingMode', 'device', 'dtype'] as const;
+/** PyTorch's order: in, out, kernel, stride, padding, output_padding, groups, bias, dilation, padding_mode, device, dtype. */
+export type ConvTransposeArgs = PositionalArgs<
+  [inChannels: number, outChannels: number, kernelSize: IntOrList, stride: IntOrList, padding: IntOrList, outputPadding: IntOrList, groups: number, bias: boolean, dilation: IntOrList, paddingMode: 'zeros', device: Dev, dtype: DT],
+  typeof CONVT_ARGS,
+  ConvTransposeOptions
+>;
 
 /** Common base of convolutions (PyTorch's _ConvNd). */
 export abstract class ConvNd extends Module {
@@ -158,25 +177,34 @@ abstract class Conv extends ConvNd {
   }
 }
 
+// Each layer takes one options object, or PyTorch's positional arguments (ConvArgs) with an optional
+// trailing options object: new Conv3d(1, 16, 3, { padding: 1 }) or new Conv3d(1, 16, 3, 1, 1).
+
 /** 1-D convolution over (N, C, L) or (C, L) input. */
 export class Conv1d extends Conv {
   protected readonly op = F.conv1d;
-  constructor(options: ConvOptions) {
-    super(1, false, options);
+  constructor(options: ConvOptions);
+  constructor(...args: ConvArgs);
+  constructor(...args: unknown[]) {
+    super(1, false, layerArgs(new.target.name, args, CONV_ARGS));
   }
 }
 /** 2-D convolution over (N, C, H, W) or (C, H, W) input. */
 export class Conv2d extends Conv {
   protected readonly op = F.conv2d;
-  constructor(options: ConvOptions) {
-    super(2, false, options);
+  constructor(options: ConvOptions);
+  constructor(...args: ConvArgs);
+  constructor(...args: unknown[]) {
+    super(2, false, layerArgs(new.target.name, args, CONV_ARGS));
   }
 }
 /** 3-D convolution over (N, C, D, H, W) or (C, D, H, W) input. */
 export class Conv3d extends Conv {
   protected readonly op = F.conv3d;
-  constructor(options: ConvOptions) {
-    super(3, false, options);
+  constructor(options: ConvOptions);
+  constructor(...args: ConvArgs);
+  constructor(...args: unknown[]) {
+    super(3, false, layerArgs(new.target.name, args, CONV_ARGS));
   }
 }
 
@@ -215,21 +243,27 @@ abstract class ConvTranspose extends ConvNd {
 export class ConvTranspose1d extends ConvTranspose {
   protected readonly op = F.convTranspose1d;
   protected readonly nd = 1;
-  constructor(options: ConvTransposeOptions) {
-    super(1, true, options as ConvOptions);
+  constructor(options: ConvTransposeOptions);
+  constructor(...args: ConvTransposeArgs);
+  constructor(...args: unknown[]) {
+    super(1, true, layerArgs(new.target.name, args, CONVT_ARGS));
   }
 }
 export class ConvTranspose2d extends ConvTranspose {
   protected readonly op = F.convTranspose2d;
   protected readonly nd = 2;
-  constructor(options: ConvTransposeOptions) {
-    super(2, true, options as ConvOptions);
+  constructor(options: ConvTransposeOptions);
+  constructor(...args: ConvTransposeArgs);
+  constructor(...args: unknown[]) {
+    super(2, true, layerArgs(new.target.name, args, CONVT_ARGS));
   }
 }
 export class ConvTranspose3d extends ConvTranspose {
   protected readonly op = F.convTranspose3d;
   protected readonly nd = 3;
-  constructor(options: ConvTransposeOptions) {
-    super(3, true, options as ConvOptions);
+  constructor(options: ConvTransposeOptions);
+  constructor(...args: ConvTransposeArgs);
+  constructor(...args: unknown[]) {
+    super(3, true, layerArgs(new.target.name, args, CONVT_ARGS));
   }
 }

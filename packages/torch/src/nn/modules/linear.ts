@@ -5,6 +5,7 @@ import { Parameter } from '../parameter.js';
 import * as init from '../init.js';
 import * as F from '../functional/index.js';
 import { checkOpts, emptyParam, FACTORY_KEYS, type FactoryOptions } from './common.js';
+import { layerArgs, type PositionalArgs } from './args.js';
 
 /** A placeholder that returns its input (arguments are accepted and ignored, as in PyTorch). */
 export class Identity extends Module {
@@ -21,6 +22,8 @@ export interface LinearOptions extends FactoryOptions {
   outFeatures: number;
   bias?: boolean;
 }
+const LINEAR_ARGS = ['inFeatures', 'outFeatures', 'bias', 'device', 'dtype'] as const;
+export type LinearArgs = PositionalArgs<[inFeatures: number, outFeatures: number, bias: boolean, device: FactoryOptions['device'], dtype: FactoryOptions['dtype']], typeof LINEAR_ARGS, LinearOptions>;
 
 /** y = x W^T + b. Weight (out, in) and bias (out) start uniform in +-1/sqrt(in), as PyTorch. */
 export class Linear extends Module {
@@ -29,8 +32,12 @@ export class Linear extends Module {
   readonly inFeatures: number;
   readonly outFeatures: number;
 
-  constructor(options: LinearOptions) {
+  /** `new Linear(3, 4)`, `new Linear(3, 4, { bias: false })` or `new Linear({ inFeatures: 3, outFeatures: 4 })`. */
+  constructor(options: LinearOptions);
+  constructor(...args: LinearArgs);
+  constructor(...args: unknown[]) {
     super();
+    const options = layerArgs<LinearOptions>(new.target.name, args, LINEAR_ARGS);
     checkOpts(this.constructor.name, options, ['inFeatures', 'outFeatures', 'bias', ...FACTORY_KEYS], ['inFeatures', 'outFeatures']);
     this.inFeatures = options.inFeatures;
     this.outFeatures = options.outFeatures;
@@ -67,6 +74,12 @@ export interface BilinearOptions extends FactoryOptions {
   outFeatures: number;
   bias?: boolean;
 }
+const BILINEAR_ARGS = ['in1Features', 'in2Features', 'outFeatures', 'bias', 'device', 'dtype'] as const;
+export type BilinearArgs = PositionalArgs<
+  [in1Features: number, in2Features: number, outFeatures: number, bias: boolean, device: FactoryOptions['device'], dtype: FactoryOptions['dtype']],
+  typeof BILINEAR_ARGS,
+  BilinearOptions
+>;
 
 /** y = x1^T A x2 + b. */
 export class Bilinear extends Module {
@@ -76,8 +89,11 @@ export class Bilinear extends Module {
   readonly in2Features: number;
   readonly outFeatures: number;
 
-  constructor(options: BilinearOptions) {
+  constructor(options: BilinearOptions);
+  constructor(...args: BilinearArgs);
+  constructor(...args: unknown[]) {
     super();
+    const options = layerArgs<BilinearOptions>('Bilinear', args, BILINEAR_ARGS);
     checkOpts('Bilinear', options, ['in1Features', 'in2Features', 'outFeatures', 'bias', ...FACTORY_KEYS], ['in1Features', 'in2Features', 'outFeatures']);
     this.in1Features = options.in1Features;
     this.in2Features = options.in2Features;

@@ -6,6 +6,7 @@ import { Parameter } from '../parameter.js';
 import * as init from '../init.js';
 import * as F from '../functional/index.js';
 import { checkOpts, emptyParam, FACTORY_KEYS, type FactoryOptions } from './common.js';
+import { layerArgs, type PositionalArgs } from './args.js';
 
 export interface UpsampleOptions {
   size?: number | number[] | null;
@@ -14,14 +15,27 @@ export interface UpsampleOptions {
   alignCorners?: boolean | null;
   recomputeScaleFactor?: boolean | null;
 }
+type SizeArg = number | number[] | null;
+const UPSAMPLE_ARGS = ['size', 'scaleFactor', 'mode', 'alignCorners', 'recomputeScaleFactor'] as const;
+/** PyTorch's order: size, scale_factor, mode, align_corners, recompute_scale_factor. */
+export type UpsampleArgs = PositionalArgs<
+  [size: SizeArg, scaleFactor: SizeArg, mode: F.InterpolateMode, alignCorners: boolean | null, recomputeScaleFactor: boolean | null],
+  typeof UPSAMPLE_ARGS,
+  UpsampleOptions
+>;
+type UpsamplingOptions = { size?: SizeArg; scaleFactor?: SizeArg };
+export type UpsamplingArgs = PositionalArgs<[size: SizeArg, scaleFactor: SizeArg], readonly ['size', 'scaleFactor'], UpsamplingOptions>;
 export class Upsample extends Module {
   readonly size: number | number[] | null;
   readonly scaleFactor: number | number[] | null;
   readonly mode: F.InterpolateMode;
   readonly alignCorners: boolean | null;
   readonly recomputeScaleFactor: boolean | null;
-  constructor(options: UpsampleOptions = {}) {
+  constructor(options?: UpsampleOptions);
+  constructor(...args: UpsampleArgs);
+  constructor(...args: unknown[]) {
     super();
+    const options = layerArgs<UpsampleOptions>(new.target.name, args, UPSAMPLE_ARGS);
     checkOpts(this.constructor.name, options, ['size', 'scaleFactor', 'mode', 'alignCorners', 'recomputeScaleFactor']);
     this.size = options.size ?? null;
     this.scaleFactor = options.scaleFactor ? options.scaleFactor : null;
@@ -39,20 +53,31 @@ export class Upsample extends Module {
   }
 }
 export class UpsamplingNearest2d extends Upsample {
-  constructor(options: { size?: number | number[] | null; scaleFactor?: number | number[] | null } = {}) {
+  constructor(options?: UpsamplingOptions);
+  constructor(...args: UpsamplingArgs);
+  constructor(...args: unknown[]) {
+    const options = layerArgs<UpsamplingOptions>('UpsamplingNearest2d', args, UPSAMPLE_ARGS.slice(0, 2));
+    checkOpts('UpsamplingNearest2d', options, ['size', 'scaleFactor']);
     super({ ...options, mode: 'nearest' });
   }
 }
 export class UpsamplingBilinear2d extends Upsample {
-  constructor(options: { size?: number | number[] | null; scaleFactor?: number | number[] | null } = {}) {
+  constructor(options?: UpsamplingOptions);
+  constructor(...args: UpsamplingArgs);
+  constructor(...args: unknown[]) {
+    const options = layerArgs<UpsamplingOptions>('UpsamplingBilinear2d', args, UPSAMPLE_ARGS.slice(0, 2));
+    checkOpts('UpsamplingBilinear2d', options, ['size', 'scaleFactor']);
     super({ ...options, mode: 'bilinear', alignCorners: true });
   }
 }
 
 export class PixelShuffle extends Module {
   readonly upscaleFactor: number;
-  constructor(options: { upscaleFactor: number }) {
+  constructor(options: { upscaleFactor: number });
+  constructor(upscaleFactor: number);
+  constructor(...args: unknown[]) {
     super();
+    const options = layerArgs<{ upscaleFactor: number }>('PixelShuffle', args, ['upscaleFactor']);
     checkOpts('PixelShuffle', options, ['upscaleFactor'], ['upscaleFactor']);
     this.upscaleFactor = options.upscaleFactor;
   }
@@ -61,8 +86,11 @@ export class PixelShuffle extends Module {
 }
 export class PixelUnshuffle extends Module {
   readonly downscaleFactor: number;
-  constructor(options: { downscaleFactor: number }) {
+  constructor(options: { downscaleFactor: number });
+  constructor(downscaleFactor: number);
+  constructor(...args: unknown[]) {
     super();
+    const options = layerArgs<{ downscaleFactor: number }>('PixelUnshuffle', args, ['downscaleFactor']);
     checkOpts('PixelUnshuffle', options, ['downscaleFactor'], ['downscaleFactor']);
     this.downscaleFactor = options.downscaleFactor;
   }
@@ -70,11 +98,17 @@ export class PixelUnshuffle extends Module {
   override extraRepr(): string { return `downscale_factor=${this.downscaleFactor}`; }
 }
 
+type FlattenOptions = { startDim?: number; endDim?: number };
+const FLATTEN_ARGS = ['startDim', 'endDim'] as const;
+export type FlattenArgs = PositionalArgs<[startDim: number, endDim: number], typeof FLATTEN_ARGS, FlattenOptions>;
 export class Flatten extends Module {
   readonly startDim: number;
   readonly endDim: number;
-  constructor(options: { startDim?: number; endDim?: number } = {}) {
+  constructor(options?: FlattenOptions);
+  constructor(...args: FlattenArgs);
+  constructor(...args: unknown[]) {
     super();
+    const options = layerArgs<FlattenOptions>('Flatten', args, FLATTEN_ARGS);
     checkOpts('Flatten', options, ['startDim', 'endDim']);
     this.startDim = options.startDim ?? 1;
     this.endDim = options.endDim ?? -1;
@@ -82,11 +116,16 @@ export class Flatten extends Module {
   forward(input: Tensor): Tensor { return input.flatten({ startDim: this.startDim, endDim: this.endDim }); }
   override extraRepr(): string { return `start_dim=${this.startDim}, end_dim=${this.endDim}`; }
 }
+type UnflattenOptions = { dim: number; unflattenedSize: number[] };
+const UNFLATTEN_ARGS = ['dim', 'unflattenedSize'] as const;
 export class Unflatten extends Module {
   readonly dim: number;
   readonly unflattenedSize: number[];
-  constructor(options: { dim: number; unflattenedSize: number[] }) {
+  constructor(options: UnflattenOptions);
+  constructor(...args: PositionalArgs<[dim: number, unflattenedSize: number[]], typeof UNFLATTEN_ARGS, UnflattenOptions>);
+  constructor(...args: unknown[]) {
     super();
+    const options = layerArgs<UnflattenOptions>('Unflatten', args, UNFLATTEN_ARGS);
     checkOpts('Unflatten', options, ['dim', 'unflattenedSize'], ['dim', 'unflattenedSize']);
     if (!Array.isArray(options.unflattenedSize)) throw new TypeError('Unflatten: unflattenedSize must be an array of numbers');
     this.dim = options.dim;
@@ -107,6 +146,13 @@ export interface EmbeddingOptions extends FactoryOptions {
   /** Initial weights (numEmbeddings, embeddingDim), shared rather than copied. */
   weight?: Tensor | null;
 }
+const EMBEDDING_ARGS = ['numEmbeddings', 'embeddingDim', 'paddingIdx', 'maxNorm', 'normType', 'scaleGradByFreq', 'sparse', 'weight'] as const;
+/** PyTorch's order: num_embeddings, embedding_dim, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse, _weight. */
+export type EmbeddingArgs = PositionalArgs<
+  [numEmbeddings: number, embeddingDim: number, paddingIdx: number | null, maxNorm: number | null, normType: number, scaleGradByFreq: boolean, sparse: boolean, weight: Tensor | null],
+  typeof EMBEDDING_ARGS,
+  EmbeddingOptions
+>;
 /** A lookup table of embeddings, initialised N(0, 1) with the padding row zeroed. */
 export class Embedding extends Module {
   declare weight: Parameter;
@@ -117,8 +163,12 @@ export class Embedding extends Module {
   readonly normType: number;
   readonly scaleGradByFreq: boolean;
   readonly sparse: boolean;
-  constructor(options: EmbeddingOptions) {
+  /** `new Embedding(10, 3)`, `new Embedding(10, 3, { paddingIdx: 0 })` or `new Embedding({ numEmbeddings: 10, embeddingDim: 3 })`. */
+  constructor(options: EmbeddingOptions);
+  constructor(...args: EmbeddingArgs);
+  constructor(...args: unknown[]) {
     super();
+    const options = layerArgs<EmbeddingOptions>('Embedding', args, EMBEDDING_ARGS);
     checkOpts('Embedding', options, ['numEmbeddings', 'embeddingDim', 'paddingIdx', 'maxNorm', 'normType', 'scaleGradByFreq', 'sparse', 'weight', ...FACTORY_KEYS], ['numEmbeddings', 'embeddingDim']);
     const n = options.numEmbeddings;
     this.numEmbeddings = n;

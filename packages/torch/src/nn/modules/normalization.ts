@@ -6,6 +6,7 @@ import { Parameter } from '../parameter.js';
 import * as init from '../init.js';
 import * as F from '../functional/index.js';
 import { checkOpts, emptyParam, FACTORY_KEYS, ones, zeros, type FactoryOptions } from './common.js';
+import { layerArgs, type PositionalArgs } from './args.js';
 
 export interface NormOptions extends FactoryOptions {
   numFeatures: number;
@@ -16,6 +17,15 @@ export interface NormOptions extends FactoryOptions {
   trackRunningStats?: boolean;
 }
 const NORM_KEYS = ['numFeatures', 'eps', 'momentum', 'affine', 'trackRunningStats', ...FACTORY_KEYS];
+type Dev = FactoryOptions['device'];
+type DT = FactoryOptions['dtype'];
+const NORM_ARGS = ['numFeatures', 'eps', 'momentum', 'affine', 'trackRunningStats', 'device', 'dtype'] as const;
+/** PyTorch's order: num_features, eps, momentum, affine, track_running_stats, device, dtype. */
+export type NormArgs = PositionalArgs<
+  [numFeatures: number, eps: number, momentum: number | null, affine: boolean, trackRunningStats: boolean, device: Dev, dtype: DT],
+  typeof NORM_ARGS,
+  NormOptions
+>;
 
 /** Common base of BatchNorm and InstanceNorm (PyTorch's _NormBase). */
 export abstract class NormBase extends Module {
@@ -88,8 +98,11 @@ export abstract class NormBase extends Module {
 
 /** Batch normalization (PyTorch's _BatchNorm): batch statistics in training, running statistics in eval. */
 export abstract class BatchNormBase extends NormBase {
-  constructor(options: NormOptions) {
-    super(options, { affine: true, trackRunningStats: true });
+  /** `new BatchNorm3d(16)`, `new BatchNorm3d(16, { momentum: 0.01 })` or `new BatchNorm3d({ numFeatures: 16 })`. */
+  constructor(options: NormOptions);
+  constructor(...args: NormArgs);
+  constructor(...args: unknown[]) {
+    super(layerArgs(new.target.name, args, NORM_ARGS), { affine: true, trackRunningStats: true });
   }
 
   forward(input: Tensor): Tensor {
@@ -131,8 +144,10 @@ export class BatchNorm3d extends BatchNormBase {
 /** Instance normalization (PyTorch's _InstanceNorm): affine and running statistics off by default. */
 export abstract class InstanceNormBase extends NormBase {
   protected abstract readonly noBatchDim: number;
-  constructor(options: NormOptions) {
-    super(options, { affine: false, trackRunningStats: false });
+  constructor(options: NormOptions);
+  constructor(...args: NormArgs);
+  constructor(...args: unknown[]) {
+    super(layerArgs(new.target.name, args, NORM_ARGS), { affine: false, trackRunningStats: false });
   }
 
   protected checkInputDim(input: Tensor): void {
@@ -172,6 +187,8 @@ export interface GroupNormOptions extends FactoryOptions {
   eps?: number;
   affine?: boolean;
 }
+const GROUPNORM_ARGS = ['numGroups', 'numChannels', 'eps', 'affine', 'device', 'dtype'] as const;
+export type GroupNormArgs = PositionalArgs<[numGroups: number, numChannels: number, eps: number, affine: boolean, device: Dev, dtype: DT], typeof GROUPNORM_ARGS, GroupNormOptions>;
 export class GroupNorm extends Module {
   declare weight: Parameter | null;
   declare bias: Parameter | null;
@@ -180,8 +197,11 @@ export class GroupNorm extends Module {
   readonly eps: number;
   readonly affine: boolean;
 
-  constructor(options: GroupNormOptions) {
+  constructor(options: GroupNormOptions);
+  constructor(...args: GroupNormArgs);
+  constructor(...args: unknown[]) {
     super();
+    const options = layerArgs<GroupNormOptions>('GroupNorm', args, GROUPNORM_ARGS);
     checkOpts('GroupNorm', options, ['numGroups', 'numChannels', 'eps', 'affine', ...FACTORY_KEYS], ['numGroups', 'numChannels']);
     if (options.numChannels % options.numGroups !== 0) throw new RangeError('num_channels must be divisible by num_groups');
     this.numGroups = options.numGroups;
@@ -215,7 +235,16 @@ export interface LayerNormOptions extends FactoryOptions {
   normalizedShape: number | number[];
   eps?: number;
   elementwiseAffine?: boolean;
+  /** Learn an additive bias (with elementwiseAffine; default true). */
+  bias?: boolean;
 }
+const LAYERNORM_ARGS = ['normalizedShape', 'eps', 'elementwiseAffine', 'bias', 'device', 'dtype'] as const;
+/** PyTorch's order: normalized_shape, eps, elementwise_affine, bias, device, dtype. */
+export type LayerNormArgs = PositionalArgs<
+  [normalizedShape: number | number[], eps: number, elementwiseAffine: boolean, bias: boolean, device: Dev, dtype: DT],
+  typeof LAYERNORM_ARGS,
+  LayerNormOptions
+>;
 export class LayerNorm extends Module {
   declare weight: Parameter | null;
   declare bias: Parameter | null;
@@ -223,15 +252,19 @@ export class LayerNorm extends Module {
   readonly eps: number;
   readonly elementwiseAffine: boolean;
 
-  constructor(options: LayerNormOptions) {
+  constructor(options: LayerNormOptions);
+  constructor(...args: LayerNormArgs);
+  constructor(...args: unknown[]) {
     super();
-    checkOpts('LayerNorm', options, ['normalizedShape', 'eps', 'elementwiseAffine', ...FACTORY_KEYS], ['normalizedShape']);
+    const options = layerArgs<LayerNormOptions>('LayerNorm', args, LAYERNORM_ARGS);
+    checkOpts('LayerNorm', options, ['normalizedShape', 'eps', 'elementwiseAffine', 'bias', ...FACTORY_KEYS], ['normalizedShape']);
     this.normalizedShape = Array.isArray(options.normalizedShape) ? options.normalizedShape.slice() : [options.normalizedShape];
     this.eps = options.eps ?? 1e-5;
     this.elementwiseAffine = options.elementwiseAffine ?? true;
     if (this.elementwiseAffine) {
       this.weight = emptyParam(this.normalizedShape, options);
-      this.bias = emptyParam(this.normalizedShape, options);
+      if (options.bias ?? true) this.bias = emptyParam(this.normalizedShape, options);
+      else this.registerParameter('bias', null);
     } else {
       this.registerParameter('weight', null);
       this.registerParameter('bias', null);
@@ -239,10 +272,8 @@ export class LayerNorm extends Module {
     this.resetParameters();
   }
   resetParameters(): void {
-    if (this.elementwiseAffine) {
-      init.ones_(this.weight!);
-      init.zeros_(this.bias!);
-    }
+    if (this.weight) init.ones_(this.weight);
+    if (this.bias) init.zeros_(this.bias);
   }
   forward(input: Tensor): Tensor {
     return F.layerNorm(input, this.normalizedShape, { weight: this.weight, bias: this.bias, eps: this.eps });
@@ -258,13 +289,18 @@ export interface LocalResponseNormOptions {
   beta?: number;
   k?: number;
 }
+const LRN_ARGS = ['size', 'alpha', 'beta', 'k'] as const;
+export type LocalResponseNormArgs = PositionalArgs<[size: number, alpha: number, beta: number, k: number], typeof LRN_ARGS, LocalResponseNormOptions>;
 export class LocalResponseNorm extends Module {
   readonly size: number;
   readonly alpha: number;
   readonly beta: number;
   readonly k: number;
-  constructor(options: LocalResponseNormOptions) {
+  constructor(options: LocalResponseNormOptions);
+  constructor(...args: LocalResponseNormArgs);
+  constructor(...args: unknown[]) {
     super();
+    const options = layerArgs<LocalResponseNormOptions>('LocalResponseNorm', args, LRN_ARGS);
     checkOpts('LocalResponseNorm', options, ['size', 'alpha', 'beta', 'k'], ['size']);
     this.size = options.size;
     this.alpha = options.alpha ?? 1e-4;

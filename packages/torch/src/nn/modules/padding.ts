@@ -4,12 +4,20 @@ import { Module, py, pyFloat } from '../module.js';
 import * as F from '../functional/index.js';
 import { ntuple } from '../functional/util.js';
 import { checkOpts } from './common.js';
+import { layerArgs } from './args.js';
 
-/** padding: one number for every side, or [left, right, (top, bottom, (front, back))]. */
+type PadArg = number | number[];
+type PadOptions = { padding: PadArg };
+type ConstantPadOptions = { padding: PadArg; value: number };
+
+/**
+ * padding: one number for every side, or [left, right, (top, bottom, (front, back))]. Each layer
+ * takes an options object or PyTorch's positional form: new ReflectionPad2d(1), new ConstantPad3d(1, 0.5).
+ */
 abstract class PadNd extends Module {
   readonly padding: number[];
   protected abstract readonly mode: F.PadMode;
-  constructor(n: number, options: { padding: number | number[] }, extraKeys: string[] = []) {
+  constructor(n: number, options: PadOptions, extraKeys: string[] = []) {
     super();
     checkOpts(this.constructor.name, options, ['padding', ...extraKeys], ['padding']);
     this.padding = ntuple(options.padding, 2 * n, `${this.constructor.name} padding`);
@@ -25,7 +33,8 @@ abstract class PadNd extends Module {
 abstract class ConstantPadNd extends PadNd {
   protected readonly mode = 'constant' as const;
   readonly value: number;
-  constructor(n: number, options: { padding: number | number[]; value: number }) {
+  constructor(n: number, args: unknown[]) {
+    const options = layerArgs<ConstantPadOptions>(new.target.name, args, ['padding', 'value']);
     super(n, options, ['value']);
     if (options.value === undefined) throw new TypeError(`${this.constructor.name}: missing required option 'value'`);
     this.value = options.value;
@@ -38,16 +47,28 @@ abstract class ConstantPadNd extends PadNd {
   }
 }
 export class ConstantPad1d extends ConstantPadNd {
-  constructor(options: { padding: number | number[]; value: number }) { super(1, options); }
+  constructor(options: ConstantPadOptions);
+  constructor(padding: PadArg, value: number);
+  constructor(padding: PadArg, options: { value: number });
+  constructor(...args: unknown[]) { super(1, args); }
 }
 export class ConstantPad2d extends ConstantPadNd {
-  constructor(options: { padding: number | number[]; value: number }) { super(2, options); }
+  constructor(options: ConstantPadOptions);
+  constructor(padding: PadArg, value: number);
+  constructor(padding: PadArg, options: { value: number });
+  constructor(...args: unknown[]) { super(2, args); }
 }
 export class ConstantPad3d extends ConstantPadNd {
-  constructor(options: { padding: number | number[]; value: number }) { super(3, options); }
+  constructor(options: ConstantPadOptions);
+  constructor(padding: PadArg, value: number);
+  constructor(padding: PadArg, options: { value: number });
+  constructor(...args: unknown[]) { super(3, args); }
 }
 export class ZeroPad2d extends ConstantPad2d {
-  constructor(options: { padding: number | number[] }) {
+  constructor(options: PadOptions);
+  constructor(padding: PadArg);
+  constructor(...args: unknown[]) {
+    const options = layerArgs<PadOptions>('ZeroPad2d', args, ['padding']);
     checkOpts('ZeroPad2d', options, ['padding'], ['padding']);
     super({ padding: options.padding, value: 0 });
   }
@@ -58,25 +79,37 @@ export class ZeroPad2d extends ConstantPad2d {
 
 export class ReflectionPad1d extends PadNd {
   protected readonly mode = 'reflect' as const;
-  constructor(options: { padding: number | number[] }) { super(1, options); }
+  constructor(options: PadOptions);
+  constructor(padding: PadArg);
+  constructor(...args: unknown[]) { super(1, layerArgs(new.target.name, args, ['padding'])); }
 }
 export class ReflectionPad2d extends PadNd {
   protected readonly mode = 'reflect' as const;
-  constructor(options: { padding: number | number[] }) { super(2, options); }
+  constructor(options: PadOptions);
+  constructor(padding: PadArg);
+  constructor(...args: unknown[]) { super(2, layerArgs(new.target.name, args, ['padding'])); }
 }
 export class ReflectionPad3d extends PadNd {
   protected readonly mode = 'reflect' as const;
-  constructor(options: { padding: number | number[] }) { super(3, options); }
+  constructor(options: PadOptions);
+  constructor(padding: PadArg);
+  constructor(...args: unknown[]) { super(3, layerArgs(new.target.name, args, ['padding'])); }
 }
 export class ReplicationPad1d extends PadNd {
   protected readonly mode = 'replicate' as const;
-  constructor(options: { padding: number | number[] }) { super(1, options); }
+  constructor(options: PadOptions);
+  constructor(padding: PadArg);
+  constructor(...args: unknown[]) { super(1, layerArgs(new.target.name, args, ['padding'])); }
 }
 export class ReplicationPad2d extends PadNd {
   protected readonly mode = 'replicate' as const;
-  constructor(options: { padding: number | number[] }) { super(2, options); }
+  constructor(options: PadOptions);
+  constructor(padding: PadArg);
+  constructor(...args: unknown[]) { super(2, layerArgs(new.target.name, args, ['padding'])); }
 }
 export class ReplicationPad3d extends PadNd {
   protected readonly mode = 'replicate' as const;
-  constructor(options: { padding: number | number[] }) { super(3, options); }
+  constructor(options: PadOptions);
+  constructor(padding: PadArg);
+  constructor(...args: unknown[]) { super(3, layerArgs(new.target.name, args, ['padding'])); }
 }

@@ -4,6 +4,7 @@ import { Module, py } from '../module.js';
 import * as F from '../functional/index.js';
 import { ntuple } from '../functional/util.js';
 import { checkOpts } from './common.js';
+import { layerArgs, type PositionalArgs } from './args.js';
 
 type IntOrList = number | number[];
 
@@ -15,6 +16,13 @@ export interface MaxPoolOptions {
   returnIndices?: boolean;
   ceilMode?: boolean;
 }
+const MAXPOOL_ARGS = ['kernelSize', 'stride', 'padding', 'dilation', 'returnIndices', 'ceilMode'] as const;
+/** PyTorch's order: kernel_size, stride, padding, dilation, return_indices, ceil_mode. */
+export type MaxPoolArgs = PositionalArgs<
+  [kernelSize: IntOrList, stride: IntOrList | null, padding: IntOrList, dilation: IntOrList, returnIndices: boolean, ceilMode: boolean],
+  typeof MAXPOOL_ARGS,
+  MaxPoolOptions
+>;
 
 /** Max pooling; with returnIndices the forward gives [output, indices]. */
 export abstract class MaxPoolNd extends Module {
@@ -25,8 +33,12 @@ export abstract class MaxPoolNd extends Module {
   readonly returnIndices: boolean;
   readonly ceilMode: boolean;
   protected abstract readonly fn: (x: Tensor, k: IntOrList, o: any) => any;
-  constructor(options: MaxPoolOptions) {
+  /** `new MaxPool3d(2)`, `new MaxPool3d(3, 2, 1)` or `new MaxPool3d({ kernelSize: 2 })`. */
+  constructor(options: MaxPoolOptions);
+  constructor(...args: MaxPoolArgs);
+  constructor(...args: unknown[]) {
     super();
+    const options = layerArgs<MaxPoolOptions>(new.target.name, args, MAXPOOL_ARGS);
     checkOpts(this.constructor.name, options, ['kernelSize', 'stride', 'padding', 'dilation', 'returnIndices', 'ceilMode'], ['kernelSize']);
     this.kernelSize = options.kernelSize;
     this.stride = options.stride ?? options.kernelSize;
@@ -54,14 +66,32 @@ export interface AvgPoolOptions {
   countIncludePad?: boolean;
   divisorOverride?: number | null;
 }
+type AvgPool1dOptions = Omit<AvgPoolOptions, 'divisorOverride'>;
+const AVGPOOL1_ARGS = ['kernelSize', 'stride', 'padding', 'ceilMode', 'countIncludePad'] as const;
+const AVGPOOL_ARGS = [...AVGPOOL1_ARGS, 'divisorOverride'] as const;
+/** PyTorch's order: kernel_size, stride, padding, ceil_mode, count_include_pad. */
+export type AvgPool1dArgs = PositionalArgs<
+  [kernelSize: IntOrList, stride: IntOrList | null, padding: IntOrList, ceilMode: boolean, countIncludePad: boolean],
+  typeof AVGPOOL1_ARGS,
+  AvgPool1dOptions
+>;
+/** PyTorch's order: kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override. */
+export type AvgPoolArgs = PositionalArgs<
+  [kernelSize: IntOrList, stride: IntOrList | null, padding: IntOrList, ceilMode: boolean, countIncludePad: boolean, divisorOverride: number | null],
+  typeof AVGPOOL_ARGS,
+  AvgPoolOptions
+>;
 export class AvgPool1d extends Module {
   readonly kernelSize: number[];
   readonly stride: number[];
   readonly padding: number[];
   readonly ceilMode: boolean;
   readonly countIncludePad: boolean;
-  constructor(options: Omit<AvgPoolOptions, 'divisorOverride'>) {
+  constructor(options: AvgPool1dOptions);
+  constructor(...args: AvgPool1dArgs);
+  constructor(...args: unknown[]) {
     super();
+    const options = layerArgs<AvgPool1dOptions>('AvgPool1d', args, AVGPOOL1_ARGS);
     checkOpts('AvgPool1d', options, ['kernelSize', 'stride', 'padding', 'ceilMode', 'countIncludePad'], ['kernelSize']);
     this.kernelSize = ntuple(options.kernelSize, 1, 'AvgPool1d kernelSize');
     this.stride = ntuple(options.stride ?? options.kernelSize, 1, 'AvgPool1d stride');
@@ -84,8 +114,11 @@ abstract class AvgPoolN extends Module {
   readonly countIncludePad: boolean;
   readonly divisorOverride: number | null;
   protected abstract readonly fn: (x: Tensor, k: IntOrList, o: F.AvgPoolOptions) => Tensor;
-  constructor(options: AvgPoolOptions) {
+  constructor(options: AvgPoolOptions);
+  constructor(...args: AvgPoolArgs);
+  constructor(...args: unknown[]) {
     super();
+    const options = layerArgs<AvgPoolOptions>(new.target.name, args, AVGPOOL_ARGS);
     checkOpts(this.constructor.name, options, ['kernelSize', 'stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride'], ['kernelSize']);
     this.kernelSize = options.kernelSize;
     this.stride = options.stride ?? options.kernelSize;
@@ -105,11 +138,19 @@ export class AvgPool2d extends AvgPoolN { protected readonly fn = F.avgPool2d; }
 export class AvgPool3d extends AvgPoolN { protected readonly fn = F.avgPool3d; }
 
 type OutSize = number | (number | null)[];
+type AdaptiveAvgOptions = { outputSize: OutSize };
+type AdaptiveMaxOptions = { outputSize: OutSize; returnIndices?: boolean };
+const ADAPTIVE_ARGS = ['outputSize', 'returnIndices'] as const;
+export type AdaptiveAvgPoolArgs = PositionalArgs<[outputSize: OutSize], readonly ['outputSize'], AdaptiveAvgOptions>;
+export type AdaptiveMaxPoolArgs = PositionalArgs<[outputSize: OutSize, returnIndices: boolean], typeof ADAPTIVE_ARGS, AdaptiveMaxOptions>;
 abstract class AdaptiveAvg extends Module {
   readonly outputSize: OutSize;
   protected abstract readonly fn: (x: Tensor, s: OutSize) => Tensor;
-  constructor(options: { outputSize: OutSize }) {
+  constructor(options: AdaptiveAvgOptions);
+  constructor(...args: AdaptiveAvgPoolArgs);
+  constructor(...args: unknown[]) {
     super();
+    const options = layerArgs<AdaptiveAvgOptions>(new.target.name, args, ADAPTIVE_ARGS.slice(0, 1));
     checkOpts(this.constructor.name, options, ['outputSize'], ['outputSize']);
     this.outputSize = options.outputSize;
   }
@@ -124,8 +165,11 @@ abstract class AdaptiveMax extends Module {
   readonly outputSize: OutSize;
   readonly returnIndices: boolean;
   protected abstract readonly fn: (x: Tensor, s: OutSize, o: { returnIndices?: boolean }) => any;
-  constructor(options: { outputSize: OutSize; returnIndices?: boolean }) {
+  constructor(options: AdaptiveMaxOptions);
+  constructor(...args: AdaptiveMaxPoolArgs);
+  constructor(...args: unknown[]) {
     super();
+    const options = layerArgs<AdaptiveMaxOptions>(new.target.name, args, ADAPTIVE_ARGS);
     checkOpts(this.constructor.name, options, ['outputSize', 'returnIndices'], ['outputSize']);
     this.outputSize = options.outputSize;
     this.returnIndices = options.returnIndices ?? false;

@@ -10,6 +10,7 @@ import { NonDynamicallyQuantizableLinear, Linear } from './linear.js';
 import { Dropout } from './dropout.js';
 import { LayerNorm } from './normalization.js';
 import { ModuleList } from './container.js';
+import { layerArgs, type PositionalArgs } from './args.js';
 
 export interface MultiheadAttentionOptions extends FactoryOptions {
   embedDim: number;
@@ -22,6 +23,13 @@ export interface MultiheadAttentionOptions extends FactoryOptions {
   vdim?: number | null;
   batchFirst?: boolean;
 }
+const MHA_ARGS = ['embedDim', 'numHeads', 'dropout', 'bias', 'addBiasKv', 'addZeroAttn', 'kdim', 'vdim', 'batchFirst', 'device', 'dtype'] as const;
+/** PyTorch's order: embed_dim, num_heads, dropout, bias, add_bias_kv, add_zero_attn, kdim, vdim, batch_first, device, dtype. */
+export type MultiheadAttentionArgs = PositionalArgs<
+  [embedDim: number, numHeads: number, dropout: number, bias: boolean, addBiasKv: boolean, addZeroAttn: boolean, kdim: number | null, vdim: number | null, batchFirst: boolean, device: FactoryOptions['device'], dtype: FactoryOptions['dtype']],
+  typeof MHA_ARGS,
+  MultiheadAttentionOptions
+>;
 export interface AttentionCallOptions {
   keyPaddingMask?: Tensor | null;
   needWeights?: boolean;
@@ -49,8 +57,12 @@ export class MultiheadAttention extends Module {
   readonly headDim: number;
   readonly addZeroAttn: boolean;
 
-  constructor(options: MultiheadAttentionOptions) {
+  /** `new MultiheadAttention(16, 4)`, `new MultiheadAttention(16, 4, { batchFirst: true })` or the options object. */
+  constructor(options: MultiheadAttentionOptions);
+  constructor(...args: MultiheadAttentionArgs);
+  constructor(...args: unknown[]) {
     super();
+    const options = layerArgs<MultiheadAttentionOptions>('MultiheadAttention', args, MHA_ARGS);
     checkOpts('MultiheadAttention', options, ['embedDim', 'numHeads', 'dropout', 'bias', 'addBiasKv', 'addZeroAttn', 'kdim', 'vdim', 'batchFirst', ...FACTORY_KEYS], ['embedDim', 'numHeads']);
     const E = options.embedDim;
     this.embedDim = E;
@@ -153,6 +165,13 @@ export interface TransformerEncoderLayerOptions extends FactoryOptions {
   batchFirst?: boolean;
   normFirst?: boolean;
 }
+const TEL_ARGS = ['dModel', 'nhead', 'dimFeedforward', 'dropout', 'activation', 'layerNormEps', 'batchFirst', 'normFirst'] as const;
+/** PyTorch's order: d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps, batch_first, norm_first. */
+export type TransformerEncoderLayerArgs = PositionalArgs<
+  [dModel: number, nhead: number, dimFeedforward: number, dropout: number, activation: NonNullable<TransformerEncoderLayerOptions['activation']>, layerNormEps: number, batchFirst: boolean, normFirst: boolean],
+  typeof TEL_ARGS,
+  TransformerEncoderLayerOptions
+>;
 
 /** Self-attention and feed-forward block with residuals and LayerNorms (post-norm unless normFirst). */
 export class TransformerEncoderLayer extends Module {
@@ -168,8 +187,11 @@ export class TransformerEncoderLayer extends Module {
   /** The activation function, or null when the activation is the registered 'activation' module. */
   private readonly actFn: ((x: Tensor) => Tensor) | null;
 
-  constructor(options: TransformerEncoderLayerOptions) {
+  constructor(options: TransformerEncoderLayerOptions);
+  constructor(...args: TransformerEncoderLayerArgs);
+  constructor(...args: unknown[]) {
     super();
+    const options = layerArgs<TransformerEncoderLayerOptions>('TransformerEncoderLayer', args, TEL_ARGS);
     checkOpts('TransformerEncoderLayer', options, ['dModel', 'nhead', 'dimFeedforward', 'dropout', 'activation', 'layerNormEps', 'batchFirst', 'normFirst', ...FACTORY_KEYS], ['dModel', 'nhead']);
     const f = { device: options.device, dtype: options.dtype };
     const d = options.dModel;
@@ -229,14 +251,23 @@ export interface TransformerEncoderOptions {
   enableNestedTensor?: boolean;
   maskCheck?: boolean;
 }
+const TE_ARGS = ['encoderLayer', 'numLayers', 'norm', 'enableNestedTensor', 'maskCheck'] as const;
+export type TransformerEncoderArgs = PositionalArgs<
+  [encoderLayer: TransformerEncoderLayer, numLayers: number, norm: Module | null, enableNestedTensor: boolean, maskCheck: boolean],
+  typeof TE_ARGS,
+  TransformerEncoderOptions
+>;
 
 /** A stack of numLayers copies of encoderLayer, then an optional norm. */
 export class TransformerEncoder extends Module {
   declare layers: ModuleList;
   declare norm: Module | null;
   readonly numLayers: number;
-  constructor(options: TransformerEncoderOptions) {
+  constructor(options: TransformerEncoderOptions);
+  constructor(...args: TransformerEncoderArgs);
+  constructor(...args: unknown[]) {
     super();
+    const options = layerArgs<TransformerEncoderOptions>('TransformerEncoder', args, TE_ARGS);
     checkOpts('TransformerEncoder', options, ['encoderLayer', 'numLayers', 'norm', 'enableNestedTensor', 'maskCheck'], ['encoderLayer', 'numLayers']);
     if (!(options.encoderLayer instanceof Module)) throw new TypeError('TransformerEncoder: encoderLayer must be a Module');
     this.layers = new ModuleList(Array.from({ length: options.numLayers }, () => options.encoderLayer.deepCopy()));
