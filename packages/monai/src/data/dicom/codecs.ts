@@ -2,7 +2,6 @@
 // reading stays synchronous), jpeg-lossless-decoder-js for JPEG lossless, and our RLE decoder.
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { decodeJpegDct } from './jpeg_dct.js';
 
 const require = createRequire(import.meta.url);
@@ -47,32 +46,28 @@ interface WasmDecoder {
 
 type CodecName = 'jpeg' | 'jpegls' | 'j2k' | 'htj2k';
 
+// `js` and `wasm` are subpaths each package exports (its package.json "exports"), not files inside it.
 const CODECS: Record<CodecName, { pkg: string; js: string; wasm: string; cls: string }> = {
-  jpeg: { pkg: '@cornerstonejs/codec-libjpeg-turbo-8bit', js: 'dist/libjpegturbowasm_decode.js', wasm: 'dist/libjpegturbowasm_decode.wasm', cls: 'JPEGDecoder' },
-  jpegls: { pkg: '@cornerstonejs/codec-charls', js: 'dist/charlswasm_decode.js', wasm: 'dist/charlswasm_decode.wasm', cls: 'JpegLSDecoder' },
-  j2k: { pkg: '@cornerstonejs/codec-openjpeg', js: 'dist/openjpegwasm_decode.js', wasm: 'dist/openjpegwasm_decode.wasm', cls: 'J2KDecoder' },
-  htj2k: { pkg: '@cornerstonejs/codec-openjph', js: 'dist/openjphjs.js', wasm: 'dist/openjphjs.wasm', cls: 'HTJ2KDecoder' },
+  jpeg: { pkg: '@cornerstonejs/codec-libjpeg-turbo-8bit', js: 'decodewasmjs', wasm: 'decodewasm', cls: 'JPEGDecoder' },
+  jpegls: { pkg: '@cornerstonejs/codec-charls', js: 'decodewasmjs', wasm: 'decodewasm', cls: 'JpegLSDecoder' },
+  j2k: { pkg: '@cornerstonejs/codec-openjpeg', js: 'decodewasmjs', wasm: 'decodewasm', cls: 'J2KDecoder' },
+  htj2k: { pkg: '@cornerstonejs/codec-openjph', js: 'wasmjs', wasm: 'wasm', cls: 'HTJ2KDecoder' },
 };
 
 const compiled = new Map<CodecName, WasmModule>();
 const instances = new Map<CodecName, Record<string, unknown>>();
-
-function packageDir(pkg: string): string {
-  return dirname(dirname(require.resolve(pkg)));
-}
 
 /** Instantiates a codec module synchronously (the Emscripten factory accepts a synchronous instantiateWasm hook). */
 function codecModule(name: CodecName): Record<string, unknown> {
   const existing = instances.get(name);
   if (existing) return existing;
   const spec = CODECS[name];
-  const dir = packageDir(spec.pkg);
   let mod = compiled.get(name);
   if (!mod) {
-    mod = new Wasm.Module(readFileSync(join(dir, spec.wasm)));
+    mod = new Wasm.Module(readFileSync(require.resolve(`${spec.pkg}/${spec.wasm}`)));
     compiled.set(name, mod);
   }
-  const factory = require(join(dir, spec.js)) as (arg: object) => Promise<unknown>;
+  const factory = require(`${spec.pkg}/${spec.js}`) as (arg: object) => Promise<unknown>;
   const wasmModule = mod;
   const arg: Record<string, unknown> = {
     instantiateWasm(imports: object, receive: (inst: WasmInstance, m: WasmModule) => void) {
@@ -145,13 +140,15 @@ function checkLimits(info: { width: number; height: number; componentCount: numb
 }
 
 /** Reads the image size from a JPEG 2000 codestream's SIZ marker segment (a JP2 wrapper is searched through). */
-export function scanJ2kSiz(data: Uint8Array): { width: number; height: number; components: number } | undefined {
-  const limit = Math.min(data.length - 42, 1 << 16);
+export function scanJ2kSiz(data: Uint8Array): { width: number; height: number; components: number; precision: number; signed: boolean } | undefined {
+  const limit = Math.min(data.length - 43, 1 << 16);
   for (let i = 0; i <= limit; i++) {
     if (data[i] === 0xff && data[i + 1] === 0x4f && data[i + 2] === 0xff && data[i + 3] === 0x51) {
-      const v = new DataView(data.buffer, data.byteOffset + i + 4, 38);
+      const v = new DataView(data.buffer, data.byteOffset + i + 4, 39);
       const xsiz = v.getUint32(4), ysiz = v.getUint32(8), xo = v.getUint32(12), yo = v.getUint32(16);
-      return { width: xsiz - xo, height: ysiz - yo, components: v.getUint16(36) };
+      // Ssiz of the first component: bit 7 is the sign, the rest the precision minus one.
+      const ssiz = v.getUint8(38);
+      return { width: xsiz - xo, height: ysiz - yo, components: v.getUint16(36), precision: (ssiz & 0x7f) + 1, signed: (ssiz & 0x80) !== 0 };
     }
   }
   return undefined;
@@ -213,7 +210,9 @@ const ADOBE_NO_TRANSFORM = new Uint8Array([0xff, 0xee, 0x00, 0x0e, 0x41, 0x64, 0
  */
 function withoutColourTransform(data: Uint8Array): Uint8Array {
   const segs = jpegSegments(data);
-  const isAdobe = (s: { marker: number; start: number }) => s.marker === 0xee && data[s.start + 4] === 0x41 && data[s.start + 5] === 0x64;
+  // An Adobe marker counts only when it holds the transform byte (12 payload bytes): Pillow, and so pydicom,
+  // ignore a shorter one, and so does libjpeg.
+  const isAdobe = (s: { marker: number; start: number; end: number }) => s.marker === 0xee && s.end - s.start >= 16 && data[s.start + 4] === 0x41 && data[s.start + 5] === 0x64;
   if (segs.some(isAdobe)) return data;
   const keep = segs.filter((s) => !(s.marker === 0xe0 && data[s.start + 4] === 0x4a && data[s.start + 5] === 0x46));
   const headerEnd = segs.length ? segs[segs.length - 1].end : 2;

@@ -78,7 +78,13 @@ export function dicomAffine(g: GeometryInput, toRas: boolean): Mat4 {
 
 /** Column norms of the first r columns (MONAI's affine_to_spacing). */
 export function affineToSpacing(a: Mat4, r: number): number[] {
+  // MONAI's affine_to_spacing: column norms of the top-left r x r block (so a 2D image ignores the z row of
+  // an oblique affine), a zero norm reported as 1.
   const out: number[] = [];
-  for (let c = 0; c < r; c++) out.push(Math.hypot(a[0][c], a[1][c], a[2][c]));
+  for (let c = 0; c < r; c++) {
+    let ss = 0;
+    for (let row = 0; row < r; row++) ss += a[row][c] * a[row][c];
+    out.push(Math.sqrt(ss) || 1);
+  }
   return out;
 }

@@ -2,7 +2,7 @@
 import { createRequire } from 'node:module';
 import { inflateRawSync } from 'node:zlib';
 import type * as DP from 'dicom-parser';
-import { DicomError, describeThrown } from './errors.js';
+import { DicomError, describeThrown, parserProblem } from './errors.js';
 
 const require = createRequire(import.meta.url);
 const dicomParser: typeof DP = require('dicom-parser');
@@ -135,11 +135,15 @@ export function hasDicmPrefix(bytes: Uint8Array): boolean {
   return bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
 }
 
-/** Guesses whether a data set without file meta starts explicit VR (two upper-case letters after the tag). */
-function looksExplicit(bytes: Uint8Array): boolean {
-  if (bytes.length < 6) return false;
-  const a = bytes[4], b = bytes[5];
-  return a >= 0x41 && a <= 0x5a && b >= 0x41 && b <= 0x5a;
+/**
+ * pydicom's test of the VR encoding actually used: the data set is explicit VR when the two bytes after its
+ * first tag are upper-case letters (a VR), implicit otherwise (a length that large is implausible). The
+ * transfer syntax only gives the assumption; pydicom reads what the bytes say, and so do we.
+ */
+function looksExplicitAt(bytes: Uint8Array, position: number): boolean | undefined {
+  if (bytes.length < position + 6) return undefined;
+  const a = bytes[position + 4], b = bytes[position + 5];
+  return a > 0x40 && a < 0x5b && b > 0x40 && b < 0x5b;
 }
 
 /** True when a file's first bytes (132 or more) may start a DICOM file, with or without preamble. */
@@ -153,6 +157,12 @@ function looksLikeRawDataSet(bytes: Uint8Array): boolean {
   const group = bytes[0] | (bytes[1] << 8);
   return group === 0x0002 || group === 0x0008 || group === 0x0010 || group === 0x0018 || group === 0x0020 || group === 0x0028;
 }
+
+// dicom-parser's runtime pieces the type declarations describe loosely (DataSet is a class at runtime).
+type ParserInternals = {
+  ByteStream: new (parser: DP.ByteArrayParser, bytes: Uint8Array, position: number) => DP.ByteStream;
+  DataSet: new (parser: DP.ByteArrayParser, bytes: Uint8Array, elements: Record<string, Element>) => DataSet;
+};
 
 export function parseDicomBytes(bytes: Uint8Array, filename: string, opts: ParseOptions = {}): DicomFile {
   const maxInflated = opts.maxInflatedBytes ?? DEFAULT_MAX_INFLATED;
@@ -175,18 +185,52 @@ export function parseDicomBytes(bytes: Uint8Array, filename: string, opts: Parse
     },
   };
   if (opts.headerOnly) options.untilTag = 'x7fe00010';
-  if (!preamble) options.TransferSyntaxUID = looksExplicit(bytes) ? TS.explicitLE : TS.implicitLE;
-  let ds: DataSet;
-  try {
-    ds = dicomParser.parseDicom(bytes, options as DP.ParseDicomOptions);
-  } catch (e) {
+  if (!preamble) options.TransferSyntaxUID = looksExplicitAt(bytes, 0) ? TS.explicitLE : TS.implicitLE;
+  const fail = (e: unknown): never => {
     if (e instanceof DicomError) throw e;
-    if (e instanceof RangeError && /call stack/i.test(e.message)) {
-      throw new DicomError(filename, 'data set nests sequences too deeply to parse');
+    if (e instanceof RangeError && /call stack/i.test(e.message)) throw new DicomError(filename, 'data set nests sequences too deeply to parse');
+    throw new DicomError(filename, parserProblem(e), { cause: e });
+  };
+  let ds: DataSet;
+  let ts: string;
+  try {
+    const meta: DataSet & { position?: number } = dicomParser.readPart10Header(bytes, options as { untilTag: string });
+    const tsEl = meta.elements.x00020010 as (Element & { Value?: string }) | undefined;
+    if (!tsEl) throw new DicomError(filename, 'the file meta information has no Transfer Syntax UID (0002,0010)');
+    const declared = (tsEl.Value ?? meta.string('x00020010') ?? '').replace(/\0/g, '').trim();
+    ts = declared;
+    if (declared === TS.deflatedLE || declared === TS.explicitBE) {
+      ds = dicomParser.parseDicom(bytes, options as DP.ParseDicomOptions);
+    } else {
+      const position = meta.position ?? 0;
+      const explicit = looksExplicitAt(bytes, position) ?? declared !== TS.implicitLE;
+      // Same steps as dicomParser.parseDicom, with the VR encoding the bytes use.
+      const P = dicomParser as unknown as ParserInternals;
+      const stream = new P.ByteStream(dicomParser.littleEndianByteArrayParser, bytes, position);
+      ds = new P.DataSet(dicomParser.littleEndianByteArrayParser, bytes, {});
+      const parseOpts = { untilTag: options.untilTag as string };
+      if (explicit) dicomParser.parseDicomDataSetExplicit(ds, stream, bytes.length, parseOpts);
+      else {
+        dicomParser.parseDicomDataSetImplicit(ds, stream, bytes.length, parseOpts);
+        encapsulatedAfterImplicit(ds, bytes);
+      }
+      if (preamble) for (const [tag, el] of Object.entries(meta.elements)) ds.elements[tag] = el;
+      if (!preamble) ts = explicit ? TS.explicitLE : TS.implicitLE;
     }
-    throw new DicomError(filename, `corrupt or truncated data set: ${describeThrown(e)}`);
+  } catch (e) {
+    return fail(e);
   }
-  let ts = (ds.string('x00020010') ?? options.TransferSyntaxUID ?? TS.implicitLE).replace(/\0/g, '').trim();
-  if (!preamble && options.TransferSyntaxUID) ts = options.TransferSyntaxUID;
   return new DicomFile(filename, ds, ts, preamble);
+}
+
+/**
+ * dicom-parser's implicit VR reader skips undefined-length Pixel Data to its delimiter without listing the
+ * fragments; encapsulated pixel data in an implicit VR data set (which pydicom reads) needs them.
+ */
+function encapsulatedAfterImplicit(ds: DataSet, bytes: Uint8Array): void {
+  const el = ds.elements.x7fe00010;
+  if (!el || !el.hadUndefinedLength || el.encapsulatedPixelData) return;
+  const P = dicomParser as unknown as ParserInternals;
+  const stream = new P.ByteStream(dicomParser.littleEndianByteArrayParser, bytes, el.dataOffset);
+  dicomParser.findEndOfEncapsulatedElement(stream, el, []);
 }

@@ -3,7 +3,7 @@
 import { DicomError, describeThrown } from './errors.js';
 import { DicomFile, TS, TRANSFER_SYNTAX_NAMES, type DataSet, type Element } from './parse.js';
 import { decodeRleFrame } from './rle.js';
-import { decodeHtj2k, decodeJ2k, decodeJpegBaseline, decodeJpegLossless, decodeJpegLs, type DecodedFrame, type FrameLimits } from './codecs.js';
+import { decodeHtj2k, decodeJ2k, decodeJpegBaseline, decodeJpegLossless, decodeJpegLs, scanJ2kSiz, type DecodedFrame, type FrameLimits } from './codecs.js';
 
 export type DType = 'uint8' | 'int8' | 'uint16' | 'int16' | 'uint32' | 'int32' | 'float32' | 'float64';
 export type TypedArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
@@ -316,10 +316,30 @@ function decodeEncapsulated(f: DicomFile, info: PixelInfo, n: number): TypedArra
       const dv = new DataView(dec.bytes.buffer, dec.bytes.byteOffset, dec.bytes.byteLength);
       for (let k = 0; k < frameSamples; k++) out[base + k] = dec.signed ? dv.getInt16(2 * k, true) : dv.getUint16(2 * k, true);
     }
+    if (isJ2k) matchJ2kSignedness(out, base, frameSamples, frames[i], info);
   }
   if (!out) throw new DicomError(f.filename, 'no frames decoded');
   if (!isJ2k) applyBitsStored(out, info);
   return out;
+}
+
+/**
+ * pydicom's rule when a JPEG 2000 codestream's signedness (SIZ) differs from PixelRepresentation: the
+ * dataset wins, and the codestream's samples are reinterpreted at the codestream's precision P: unsigned
+ * samples as P-bit two's complement when PixelRepresentation is 1 (pydicom's right shift of Pillow's
+ * up-shifted values does exactly that), signed samples as their unsigned P-bit pattern when it is 0.
+ */
+function matchJ2kSignedness(out: TypedArray, base: number, count: number, frame: Uint8Array, info: PixelInfo): void {
+  const siz = scanJ2kSiz(frame);
+  if (!siz || siz.signed === (info.pixelRepresentation === 1) || siz.precision > 32) return;
+  const p = siz.precision;
+  if (!siz.signed) {
+    const shift = 32 - p;
+    for (let k = base; k < base + count; k++) out[k] = ((out[k] as number) << shift) >> shift;
+  } else {
+    const mod = 2 ** p;
+    for (let k = base; k < base + count; k++) out[k] = (((out[k] as number) % mod) + mod) % mod;
+  }
 }
 
 /** Decodes every frame of a file: (frames, rows, cols, spp) samples of `info.dtype`, before any rescale. */

@@ -1,17 +1,17 @@
 // MONAI's DICOM readers: PydicomReader and ITKReader (the latter also hands non-DICOM files to another reader).
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import * as torch from '@monai-ts/torch';
 import { copyCompatibleDict, defaultReaders, stackImages, type ImageReader } from '../image_reader.js';
 import type { MetaDict } from '../meta_tensor.js';
 import { checkOptions } from '../options.js';
-import { DicomError } from './errors.js';
+import { DicomError, fileProblem } from './errors.js';
+import { ImageFormatError } from '../formats/common.js';
 import { hasDicmPrefix, type DicomFile } from './parse.js';
 import { affineToSpacing, dicomAffine, sliceNormal, type Mat4 } from './geometry.js';
 import { loadDicom, type DicomVolume, type LoadOptions } from './volume.js';
 import { SELECTED_TAGS } from './tags.js';
 import { allocTyped, type TypedArray } from './pixels.js';
 import { fillIndexOrder } from './layout.js';
-import { openSync, readSync, closeSync } from 'node:fs';
 
 export type Meta = MetaDict;
 
@@ -255,6 +255,12 @@ export class ITKReader implements ImageReader {
   read(data: string | readonly string[], options: Record<string, unknown> = {}): (DicomImage | Delegated) | (DicomImage | Delegated)[] {
     const list = ensureList(data as string | string[]).map(String);
     const out = list.map((source): DicomImage | Delegated => {
+      try {
+        statSync(source);
+      } catch (e) {
+        // Not DICOM-specific: ITKReader is the fallback for every format.
+        throw new ImageFormatError(source, fileProblem(e));
+      }
       if (!looksDicom(source)) {
         const r = this.options.nonDicomReader ?? registryReaderFor(source);
         if (!r) throw new DicomError(source, 'not a DICOM file or folder, and no registered reader handles this format');

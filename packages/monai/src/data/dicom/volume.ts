@@ -1,7 +1,7 @@
 // A DICOM file or series -> one volume of samples in C order (slice/frame, row, column[, sample]) plus geometry.
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { DicomError, describeThrown } from './errors.js';
+import { DicomError, fileProblem } from './errors.js';
 import { DicomFile, hasDicmPrefix, mayBeDicom, parseDicomBytes, type DataSet } from './parse.js';
 import { BYTES_PER, DEFAULT_MAX_BYTES, allocTyped, decodePixels, invertMonochrome1, pixelInfo, type DType, type PixelInfo, type TypedArray } from './pixels.js';
 import { dot, sliceNormal, type GeometryInput, type Vec3 } from './geometry.js';
@@ -53,7 +53,7 @@ function readBytes(file: string): Uint8Array {
   try {
     return readFileSync(file);
   } catch (e) {
-    throw new DicomError(file, `cannot read file (${(e as NodeJS.ErrnoException).code ?? describeThrown(e)})`);
+    throw new DicomError(file, fileProblem(e), { cause: e });
   }
 }
 
@@ -66,7 +66,7 @@ function readHead(file: string): Uint8Array {
     const n = readSync(fd, buf, 0, 132, 0);
     return buf.subarray(0, n);
   } catch (e) {
-    throw new DicomError(file, `cannot read file (${(e as NodeJS.ErrnoException).code ?? describeThrown(e)})`);
+    throw new DicomError(file, fileProblem(e), { cause: e });
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
@@ -161,7 +161,7 @@ function loadSingle(f: DicomFile, opts: LoadOptions, skipped: string[]): DicomVo
   const is3d = frames > 1;
   const fg = is3d ? frameGeometry(f, frames) : undefined;
   const px = info.rows * info.cols * info.spp;
-  let order = Array.from({ length: frames }, (_, i) => i);
+  const order = Array.from({ length: frames }, (_, i) => i);
   let geometry: GeometryInput = {
     iop: iopOf(f.numbers('x00200037')),
     ipp: vec(f.numbers('x00200032')),
@@ -207,8 +207,10 @@ function loadSingle(f: DicomFile, opts: LoadOptions, skipped: string[]): DicomVo
  */
 function loadSegmentation(f: DicomFile, info: PixelInfo, raw: TypedArray, opts: LoadOptions, skipped: string[]): DicomVolume {
   const file = f.filename;
-  const perFrame = f.items('x52009230');
-  if (perFrame.length !== info.frames) throw new DicomError(file, `SEG needs PerFrameFunctionalGroupsSequence with one item per frame (${perFrame.length} items, ${info.frames} frames)`);
+  // NumberOfFrames (absent: 1) says how many frames the pixel data holds, as pydicom reads it; per-frame
+  // items beyond those describe frames that are not there (pydicom's liver_1frame.dcm keeps 3 for 1 frame).
+  const perFrame = f.items('x52009230').slice(0, info.frames);
+  if (perFrame.length < info.frames) throw new DicomError(file, `SEG needs PerFrameFunctionalGroupsSequence with one item per frame (${perFrame.length} items, ${info.frames} frames)`);
   const segNums = perFrame.map((fg, i) => {
     const it = f.item('x0062000a', 0, fg);
     const n = it ? f.us('x0062000b', it) : undefined;
@@ -227,7 +229,8 @@ function loadSegmentation(f: DicomFile, info: PixelInfo, raw: TypedArray, opts: 
   const labels: Record<string, number> = opts.labelDict ? { ...opts.labelDict } : {};
   const channels = opts.labelDict ? Object.keys(opts.labelDict).length : unique.length;
   const px = info.rows * info.cols;
-  const out = allocTyped(info.dtype, nz * px * channels);
+  // MONAI fills the masks into np.zeros(...): float64, whatever the stored bit depth.
+  const out = allocTyped('float64', nz * px * channels);
   unique.forEach((n, i) => {
     const d = descriptions.get(n);
     const label = (d && f.str('x00620005', d)) || `label_${i}`;
@@ -252,9 +255,15 @@ function loadSegmentation(f: DicomFile, info: PixelInfo, raw: TypedArray, opts: 
     lastIpp: vec(sub(perFrame[perFrame.length - 1], 'x00209113', 'x00200032')),
     slices: nz,
   };
-  const segInfo: PixelInfo = { ...info, spp: channels, frames: nz };
+  const segInfo: PixelInfo = { ...info, spp: channels, frames: nz, dtype: 'float64' };
   const lay = layoutFor(info.rows, info.cols, nz, channels, true);
-  return { files: [file], first: f, slices: [f], info: segInfo, data: out, dtype: info.dtype, ...lay, is3d: true, geometry, skipped, labels };
+  if (channels === 1) {
+    // MONAI keeps the segment axis for a single segment too: (column, row, slice, 1).
+    lay.layoutShape.push(1);
+    lay.permutation.push(3);
+    lay.shape.push(1);
+  }
+  return { files: [file], first: f, slices: [f], info: segInfo, data: out, dtype: 'float64', ...lay, is3d: true, geometry, skipped, labels };
 }
 
 interface SeriesGroup {
@@ -279,7 +288,7 @@ export function scanFolder(dir: string, opts: LoadOptions = {}): { groups: Serie
   try {
     names = readdirSync(dir).sort();
   } catch (e) {
-    throw new DicomError(dir, `cannot list folder (${(e as NodeJS.ErrnoException).code ?? describeThrown(e)})`);
+    throw new DicomError(dir, `cannot list folder: ${fileProblem(e)}`, { cause: e });
   }
   const re = opts.fnameRegex ? (typeof opts.fnameRegex === 'string' ? new RegExp(opts.fnameRegex) : opts.fnameRegex) : undefined;
   const skipped: string[] = [];
@@ -391,7 +400,7 @@ export function loadDicom(path: string, opts: LoadOptions = {}): DicomVolume {
   try {
     isDir = statSync(path).isDirectory();
   } catch (e) {
-    throw new DicomError(path, `cannot read (${(e as NodeJS.ErrnoException).code ?? describeThrown(e)})`);
+    throw new DicomError(path, fileProblem(e), { cause: e });
   }
   if (!isDir) return loadSingle(parseFile(path), opts, []);
   const { groups, skipped } = scanFolder(path, opts);

@@ -51,7 +51,7 @@ test('errors name the file: not DICOM, no pixel data, unsupported 12-bit JPEG, e
     assert.throws(() => loadDicom(txt), (e: unknown) => e instanceof DicomError && (e as Error).message.includes(txt) && /not a DICOM file/.test((e as Error).message));
     assert.throws(() => loadDicom(fixture('pydicom/rtplan.dcm')), /has no Pixel Data/);
     assert.throws(() => loadDicom(dir), (e: unknown) => e instanceof DicomError && /no DICOM image files .*1 file/.test((e as Error).message));
-    assert.throws(() => loadDicom(join(dir, 'missing.dcm')), /cannot read \(ENOENT\)/);
+    assert.throws(() => loadDicom(join(dir, 'missing.dcm')), /missing\.dcm: file or folder does not exist \(ENOENT\)/);
     assert.throws(() => loadDicom(fixture('synthetic/two_series'), { seriesName: '1.2.3' }), /series '1.2.3' not found; the folder holds:\n.*1001.*\n.*1002/s);
   } finally {
     rmSync(dir, { recursive: true, force: true });
