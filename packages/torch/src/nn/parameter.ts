@@ -1,7 +1,6 @@
 // nn.Parameter: a leaf tensor that a Module registers as a learnable parameter.
-import { Tensor, keep } from '../tensor.js';
+import { Tensor, keep, tidy } from '../tensor.js';
 import { native } from '../native.js';
-import { tidy } from '../tensor.js';
 
 /**
  * A learnable tensor (torch.nn.Parameter). `new Parameter(data)` makes a new leaf that shares

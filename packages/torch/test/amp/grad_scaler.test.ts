@@ -3,7 +3,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as torch from '../../src/index.js';
-import type { Tensor } from '../../src/index.js';
 import * as optim from '../../src/optim/index.js';
 import { GradScaler, autocast } from '../../src/amp/index.js';
 import { clipGradNorm_ } from '../../src/nn_utils/index.js';

@@ -4,7 +4,6 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import * as torch from '../../src/index.js';
-import type { Tensor } from '../../src/index.js';
 import * as optim from '../../src/optim/index.js';
 import { GradScaler } from '../../src/amp/index.js';
 import { load } from '../../src/serialization/index.js';
