@@ -167,8 +167,9 @@ function checkOptionKeys(name: string, ovs: Overload[], opts: Record<string, unk
   }
   for (const key in opts) {
     if (opts[key] === undefined || valid.has(key) || named.has(key)) continue;
-    const candidates = [...valid, ...[...named].filter((n) => n !== 'self')];
-    throw new TypeError(`${name}: unknown option '${key}'${suggestion(key, candidates)}; valid options: ${[...valid].join(', ') || '(none)'}`);
+    const candidates = [...new Set([...valid, ...named])].filter((n) => n !== 'self');
+    const js = name.replace(/(?<=[a-z0-9])_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+    throw new TypeError(`${js}: unknown option '${key}'${suggestion(key, candidates)}; valid options: ${candidates.join(', ') || '(none)'}`);
   }
 }
 

@@ -105,10 +105,12 @@ P.type = function (this: Tensor, dtype?: DType | string): string | Tensor {
   const cuda = this.device.startsWith('cuda');
   if (dtype === undefined) return `torch.${cuda ? 'cuda.' : ''}${TYPE_NAMES[this.dtype]}Tensor`;
   const m = /^torch\.(cuda\.)?([A-Za-z0-9]+)Tensor$/.exec(dtype);
-  if (!m) return this.to({ dtype: normalizeDtype(dtype) });
-  const dt = (Object.keys(TYPE_NAMES) as DType[]).find((d) => TYPE_NAMES[d] === m[2]);
+  const dt = m ? (Object.keys(TYPE_NAMES) as DType[]).find((d) => TYPE_NAMES[d] === m[2]) : normalizeDtype(dtype);
   if (!dt) throw new TypeError(`type: unknown tensor type '${dtype}' (expected e.g. 'torch.FloatTensor' or a dtype name)`);
-  return this.to({ dtype: dt, device: m[1] ? (cuda ? this.device : 'cuda') : 'cpu' });
+  const toCuda = m ? m[1] !== undefined : cuda;
+  // As Python: the same tensor when it already has that type.
+  if (dt === this.dtype && toCuda === cuda) return this;
+  return this.to({ dtype: dt, device: toCuda ? (cuda ? this.device : 'cuda') : 'cpu' });
 };
 
 // ---- printing, as torch/_tensor_str.py does with its default options

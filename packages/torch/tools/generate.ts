@@ -251,7 +251,8 @@ const paramName = (n: string) => (JS_RESERVED.has(n) ? '_' + n : n);
  * choice: torch.max(x, 1) is max.dim's [values, indices], not max.other's Tensor.
  */
 function forms(g: Gen, skip: number, loose: boolean): string[] {
-  const params = g.pos.slice(skip).map((p) => `${paramName(p.name)}: ${tsArg(p.code, p.nullable, loose)}`);
+  // The first argument (self, mostly) is declared as a Tensor only, as before: a number there is legal but rare.
+  const params = g.pos.slice(skip).map((p, i) => `${paramName(p.name)}: ${tsArg(p.code, p.nullable, loose && skip + i > 0)}`);
   const o = optsType(g.opts);
   const out = [[...params, ...(o ? [`options?: ${o}`] : [])].join(', ')];
   // Python-style form: defaulted arguments given positionally. Each may instead be the options

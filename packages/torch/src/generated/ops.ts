@@ -8,143 +8,128 @@ import * as T from './tables.js';
 
 const F_abs = T.O_abs;
 export function abs(self: Tensor): Tensor;
-export function abs(self: Tensor | number): Tensor;
 export function abs(...a: any[]): any { return call(F_abs, a); }
 const F_abs_ = T.O_abs_;
 export function abs_(self: Tensor): Tensor;
-export function abs_(self: Tensor | number): Tensor;
 export function abs_(...a: any[]): any { return call(F_abs_, a); }
 const F_absolute = T.O_absolute;
 export function absolute(self: Tensor): Tensor;
-export function absolute(self: Tensor | number): Tensor;
 export function absolute(...a: any[]): any { return call(F_absolute, a); }
 const F_absolute_ = T.O_absolute_;
 export function absolute_(self: Tensor): Tensor;
-export function absolute_(self: Tensor | number): Tensor;
 export function absolute_(...a: any[]): any { return call(F_absolute_, a); }
 const F_acos = T.O_acos;
 export function acos(self: Tensor): Tensor;
-export function acos(self: Tensor | number): Tensor;
 export function acos(...a: any[]): any { return call(F_acos, a); }
 const F_acos_ = T.O_acos_;
 export function acos_(self: Tensor): Tensor;
-export function acos_(self: Tensor | number): Tensor;
 export function acos_(...a: any[]): any { return call(F_acos_, a); }
 const F_acosh = T.O_acosh;
 export function acosh(self: Tensor): Tensor;
-export function acosh(self: Tensor | number): Tensor;
 export function acosh(...a: any[]): any { return call(F_acosh, a); }
 const F_acosh_ = T.O_acosh_;
 export function acosh_(self: Tensor): Tensor;
-export function acosh_(self: Tensor | number): Tensor;
 export function acosh_(...a: any[]): any { return call(F_acosh_, a); }
 const F_adaptive_avg_pool1d = T.O_adaptive_avg_pool1d;
 export function adaptiveAvgPool1d(self: Tensor, output_size: number[]): Tensor;
-export function adaptiveAvgPool1d(self: Tensor | number, output_size: number | number[]): Tensor;
+export function adaptiveAvgPool1d(self: Tensor, output_size: number | number[]): Tensor;
 export function adaptiveAvgPool1d(...a: any[]): any { return call(F_adaptive_avg_pool1d, a); }
 const F_adaptive_avg_pool2d = T.O_adaptive_avg_pool2d;
 export function adaptiveAvgPool2d(self: Tensor, output_size: number[]): Tensor;
-export function adaptiveAvgPool2d(self: Tensor | number, output_size: number | number[]): Tensor;
+export function adaptiveAvgPool2d(self: Tensor, output_size: number | number[]): Tensor;
 export function adaptiveAvgPool2d(...a: any[]): any { return call(F_adaptive_avg_pool2d, a); }
 const F_adaptive_avg_pool3d = T.O_adaptive_avg_pool3d;
 export function adaptiveAvgPool3d(self: Tensor, output_size: number[]): Tensor;
-export function adaptiveAvgPool3d(self: Tensor | number, output_size: number | number[]): Tensor;
+export function adaptiveAvgPool3d(self: Tensor, output_size: number | number[]): Tensor;
 export function adaptiveAvgPool3d(...a: any[]): any { return call(F_adaptive_avg_pool3d, a); }
 const F_adaptive_max_pool1d = T.O_adaptive_max_pool1d;
 export function adaptiveMaxPool1d(self: Tensor, output_size: number[]): [Tensor, Tensor];
-export function adaptiveMaxPool1d(self: Tensor | number, output_size: number | number[]): [Tensor, Tensor];
+export function adaptiveMaxPool1d(self: Tensor, output_size: number | number[]): [Tensor, Tensor];
 export function adaptiveMaxPool1d(...a: any[]): any { return call(F_adaptive_max_pool1d, a); }
 const F_adaptive_max_pool2d = T.O_adaptive_max_pool2d;
 export function adaptiveMaxPool2d(self: Tensor, output_size: number[]): [Tensor, Tensor];
-export function adaptiveMaxPool2d(self: Tensor | number, output_size: number | number[]): [Tensor, Tensor];
+export function adaptiveMaxPool2d(self: Tensor, output_size: number | number[]): [Tensor, Tensor];
 export function adaptiveMaxPool2d(...a: any[]): any { return call(F_adaptive_max_pool2d, a); }
 const F_adaptive_max_pool3d = T.O_adaptive_max_pool3d;
 export function adaptiveMaxPool3d(self: Tensor, output_size: number[]): [Tensor, Tensor];
-export function adaptiveMaxPool3d(self: Tensor | number, output_size: number | number[]): [Tensor, Tensor];
+export function adaptiveMaxPool3d(self: Tensor, output_size: number | number[]): [Tensor, Tensor];
 export function adaptiveMaxPool3d(...a: any[]): any { return call(F_adaptive_max_pool3d, a); }
 const F_add = T.O_add;
 export function add(self: Tensor, other: number | boolean, options?: { alpha?: number | boolean | null }): Tensor;
 export function add(self: Tensor, other: number | boolean, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
 export function add(self: Tensor, other: Tensor, options?: { alpha?: number | boolean | null }): Tensor;
-export function add(self: Tensor | number, other: number | boolean, options?: { alpha?: number | boolean | null }): Tensor;
-export function add(self: Tensor | number, other: number | boolean, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
-export function add(self: Tensor | number, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
+export function add(self: Tensor, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
 export function add(...a: any[]): any { return call(F_add, a); }
 const F_add_ = T.O_add_;
 export function add_(self: Tensor, other: Tensor, options?: { alpha?: number | boolean | null }): Tensor;
 export function add_(self: Tensor, other: number | boolean, options?: { alpha?: number | boolean | null }): Tensor;
 export function add_(self: Tensor, other: number | boolean, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
-export function add_(self: Tensor | number, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
-export function add_(self: Tensor | number, other: number | boolean, options?: { alpha?: number | boolean | null }): Tensor;
-export function add_(self: Tensor | number, other: number | boolean, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
+export function add_(self: Tensor, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
 export function add_(...a: any[]): any { return call(F_add_, a); }
 const F_addbmm = T.O_addbmm;
 export function addbmm(self: Tensor, batch1: Tensor, batch2: Tensor, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
-export function addbmm(self: Tensor | number, batch1: Tensor | number, batch2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
+export function addbmm(self: Tensor, batch1: Tensor | number, batch2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 export function addbmm(...a: any[]): any { return call(F_addbmm, a); }
 const F_addbmm_ = T.O_addbmm_;
 export function addbmm_(self: Tensor, batch1: Tensor, batch2: Tensor, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
-export function addbmm_(self: Tensor | number, batch1: Tensor | number, batch2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
+export function addbmm_(self: Tensor, batch1: Tensor | number, batch2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 export function addbmm_(...a: any[]): any { return call(F_addbmm_, a); }
 const F_addcdiv = T.O_addcdiv;
 export function addcdiv(self: Tensor, tensor1: Tensor, tensor2: Tensor, options?: { value?: number | boolean | null }): Tensor;
-export function addcdiv(self: Tensor | number, tensor1: Tensor | number, tensor2: Tensor | number, options?: { value?: number | boolean | null }): Tensor;
+export function addcdiv(self: Tensor, tensor1: Tensor | number, tensor2: Tensor | number, options?: { value?: number | boolean | null }): Tensor;
 export function addcdiv(...a: any[]): any { return call(F_addcdiv, a); }
 const F_addcdiv_ = T.O_addcdiv_;
 export function addcdiv_(self: Tensor, tensor1: Tensor, tensor2: Tensor, options?: { value?: number | boolean | null }): Tensor;
-export function addcdiv_(self: Tensor | number, tensor1: Tensor | number, tensor2: Tensor | number, options?: { value?: number | boolean | null }): Tensor;
+export function addcdiv_(self: Tensor, tensor1: Tensor | number, tensor2: Tensor | number, options?: { value?: number | boolean | null }): Tensor;
 export function addcdiv_(...a: any[]): any { return call(F_addcdiv_, a); }
 const F_addcmul = T.O_addcmul;
 export function addcmul(self: Tensor, tensor1: Tensor, tensor2: Tensor, options?: { value?: number | boolean | null }): Tensor;
-export function addcmul(self: Tensor | number, tensor1: Tensor | number, tensor2: Tensor | number, options?: { value?: number | boolean | null }): Tensor;
+export function addcmul(self: Tensor, tensor1: Tensor | number, tensor2: Tensor | number, options?: { value?: number | boolean | null }): Tensor;
 export function addcmul(...a: any[]): any { return call(F_addcmul, a); }
 const F_addcmul_ = T.O_addcmul_;
 export function addcmul_(self: Tensor, tensor1: Tensor, tensor2: Tensor, options?: { value?: number | boolean | null }): Tensor;
-export function addcmul_(self: Tensor | number, tensor1: Tensor | number, tensor2: Tensor | number, options?: { value?: number | boolean | null }): Tensor;
+export function addcmul_(self: Tensor, tensor1: Tensor | number, tensor2: Tensor | number, options?: { value?: number | boolean | null }): Tensor;
 export function addcmul_(...a: any[]): any { return call(F_addcmul_, a); }
 const F_addmm = T.O_addmm;
 export function addmm(self: Tensor, mat1: Tensor, mat2: Tensor, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
-export function addmm(self: Tensor | number, mat1: Tensor | number, mat2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
+export function addmm(self: Tensor, mat1: Tensor | number, mat2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 export function addmm(...a: any[]): any { return call(F_addmm, a); }
 const F_addmm_ = T.O_addmm_;
 export function addmm_(self: Tensor, mat1: Tensor, mat2: Tensor, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
-export function addmm_(self: Tensor | number, mat1: Tensor | number, mat2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
+export function addmm_(self: Tensor, mat1: Tensor | number, mat2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 export function addmm_(...a: any[]): any { return call(F_addmm_, a); }
 const F_addmv = T.O_addmv;
 export function addmv(self: Tensor, mat: Tensor, vec: Tensor, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
-export function addmv(self: Tensor | number, mat: Tensor | number, vec: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
+export function addmv(self: Tensor, mat: Tensor | number, vec: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 export function addmv(...a: any[]): any { return call(F_addmv, a); }
 const F_addmv_ = T.O_addmv_;
 export function addmv_(self: Tensor, mat: Tensor, vec: Tensor, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
-export function addmv_(self: Tensor | number, mat: Tensor | number, vec: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
+export function addmv_(self: Tensor, mat: Tensor | number, vec: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 export function addmv_(...a: any[]): any { return call(F_addmv_, a); }
 const F_addr = T.O_addr;
 export function addr(self: Tensor, vec1: Tensor, vec2: Tensor, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
-export function addr(self: Tensor | number, vec1: Tensor | number, vec2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
+export function addr(self: Tensor, vec1: Tensor | number, vec2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 export function addr(...a: any[]): any { return call(F_addr, a); }
 const F_addr_ = T.O_addr_;
 export function addr_(self: Tensor, vec1: Tensor, vec2: Tensor, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
-export function addr_(self: Tensor | number, vec1: Tensor | number, vec2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
+export function addr_(self: Tensor, vec1: Tensor | number, vec2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 export function addr_(...a: any[]): any { return call(F_addr_, a); }
 const F_adjoint = T.O_adjoint;
 export function adjoint(self: Tensor): Tensor;
-export function adjoint(self: Tensor | number): Tensor;
 export function adjoint(...a: any[]): any { return call(F_adjoint, a); }
 const F_affine_grid_generator = T.O_affine_grid_generator;
 export function affineGridGenerator(theta: Tensor, size: number[], align_corners: boolean): Tensor;
-export function affineGridGenerator(theta: Tensor | number, size: number | number[], align_corners: boolean): Tensor;
+export function affineGridGenerator(theta: Tensor, size: number | number[], align_corners: boolean): Tensor;
 export function affineGridGenerator(...a: any[]): any { return call(F_affine_grid_generator, a); }
 const F_alias = T.O_alias;
 export function alias(self: Tensor): Tensor;
-export function alias(self: Tensor | number): Tensor;
 export function alias(...a: any[]): any { return call(F_alias, a); }
 const F_alias_copy = T.O_alias_copy;
 export function aliasCopy(self: Tensor): Tensor;
-export function aliasCopy(self: Tensor | number): Tensor;
 export function aliasCopy(...a: any[]): any { return call(F_alias_copy, a); }
 const F_align_as = T.O_align_as;
 export function alignAs(self: Tensor, other: Tensor): Tensor;
-export function alignAs(self: Tensor | number, other: Tensor | number): Tensor;
+export function alignAs(self: Tensor, other: Tensor | number): Tensor;
 export function alignAs(...a: any[]): any { return call(F_align_as, a); }
 const F_align_tensors = T.O_align_tensors;
 export function alignTensors(tensors: Tensor[]): Tensor[];
@@ -155,45 +140,34 @@ export function all(self: Tensor, dim: string, options?: { keepdim?: boolean | n
 export function all(self: Tensor, dim: string, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
 export function all(self: Tensor, dim: number, options?: { keepdim?: boolean | null }): Tensor;
 export function all(self: Tensor, dim: number, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
-export function all(self: Tensor | number): Tensor;
-export function all(self: Tensor | number, dim: string, options?: { keepdim?: boolean | null }): Tensor;
-export function all(self: Tensor | number, dim: string, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
-export function all(self: Tensor | number, dim: number, options?: { keepdim?: boolean | null }): Tensor;
-export function all(self: Tensor | number, dim: number, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
 export function all(...a: any[]): any { return call(F_all, a); }
 const F_allclose = T.O_allclose;
 export function allclose(self: Tensor, other: Tensor, options?: { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }): boolean;
 export function allclose(self: Tensor, other: Tensor, rtol?: number | null | { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }, atol?: number | null | { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }, equalNan?: boolean | null | { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }, options?: { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }): boolean;
-export function allclose(self: Tensor | number, other: Tensor | number, options?: { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }): boolean;
-export function allclose(self: Tensor | number, other: Tensor | number, rtol?: number | null | { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }, atol?: number | null | { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }, equalNan?: boolean | null | { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }, options?: { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }): boolean;
+export function allclose(self: Tensor, other: Tensor | number, options?: { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }): boolean;
+export function allclose(self: Tensor, other: Tensor | number, rtol?: number | null | { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }, atol?: number | null | { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }, equalNan?: boolean | null | { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }, options?: { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }): boolean;
 export function allclose(...a: any[]): any { return call(F_allclose, a); }
 const F_alpha_dropout = T.O_alpha_dropout;
 export function alphaDropout(input: Tensor, p: number, train: boolean): Tensor;
-export function alphaDropout(input: Tensor | number, p: number, train: boolean): Tensor;
 export function alphaDropout(...a: any[]): any { return call(F_alpha_dropout, a); }
 const F_alpha_dropout_ = T.O_alpha_dropout_;
 export function alphaDropout_(self: Tensor, p: number, train: boolean): Tensor;
-export function alphaDropout_(self: Tensor | number, p: number, train: boolean): Tensor;
 export function alphaDropout_(...a: any[]): any { return call(F_alpha_dropout_, a); }
 const F_amax = T.O_amax;
 export function amax(self: Tensor, options?: { dim?: number | number[] | null; keepdim?: boolean | null }): Tensor;
 export function amax(self: Tensor, dim?: number[] | null | { dim?: number | number[] | null; keepdim?: boolean | null }, keepdim?: boolean | null | { dim?: number | number[] | null; keepdim?: boolean | null }, options?: { dim?: number | number[] | null; keepdim?: boolean | null }): Tensor;
-export function amax(self: Tensor | number, options?: { dim?: number | number[] | null; keepdim?: boolean | null }): Tensor;
-export function amax(self: Tensor | number, dim?: number | number[] | null | { dim?: number | number[] | null; keepdim?: boolean | null }, keepdim?: boolean | null | { dim?: number | number[] | null; keepdim?: boolean | null }, options?: { dim?: number | number[] | null; keepdim?: boolean | null }): Tensor;
+export function amax(self: Tensor, dim?: number | number[] | null | { dim?: number | number[] | null; keepdim?: boolean | null }, keepdim?: boolean | null | { dim?: number | number[] | null; keepdim?: boolean | null }, options?: { dim?: number | number[] | null; keepdim?: boolean | null }): Tensor;
 export function amax(...a: any[]): any { return call(F_amax, a); }
 const F_amin = T.O_amin;
 export function amin(self: Tensor, options?: { dim?: number | number[] | null; keepdim?: boolean | null }): Tensor;
 export function amin(self: Tensor, dim?: number[] | null | { dim?: number | number[] | null; keepdim?: boolean | null }, keepdim?: boolean | null | { dim?: number | number[] | null; keepdim?: boolean | null }, options?: { dim?: number | number[] | null; keepdim?: boolean | null }): Tensor;
-export function amin(self: Tensor | number, options?: { dim?: number | number[] | null; keepdim?: boolean | null }): Tensor;
-export function amin(self: Tensor | number, dim?: number | number[] | null | { dim?: number | number[] | null; keepdim?: boolean | null }, keepdim?: boolean | null | { dim?: number | number[] | null; keepdim?: boolean | null }, options?: { dim?: number | number[] | null; keepdim?: boolean | null }): Tensor;
+export function amin(self: Tensor, dim?: number | number[] | null | { dim?: number | number[] | null; keepdim?: boolean | null }, keepdim?: boolean | null | { dim?: number | number[] | null; keepdim?: boolean | null }, options?: { dim?: number | number[] | null; keepdim?: boolean | null }): Tensor;
 export function amin(...a: any[]): any { return call(F_amin, a); }
 const F_aminmax = T.O_aminmax;
 export function aminmax(self: Tensor, options?: { dim?: number | null; keepdim?: boolean | null }): [Tensor, Tensor];
-export function aminmax(self: Tensor | number, options?: { dim?: number | null; keepdim?: boolean | null }): [Tensor, Tensor];
 export function aminmax(...a: any[]): any { return call(F_aminmax, a); }
 const F_angle = T.O_angle;
 export function angle(self: Tensor): Tensor;
-export function angle(self: Tensor | number): Tensor;
 export function angle(...a: any[]): any { return call(F_angle, a); }
 const F_any = T.O_any;
 export function any(self: Tensor): Tensor;
@@ -201,11 +175,6 @@ export function any(self: Tensor, dim: string, options?: { keepdim?: boolean | n
 export function any(self: Tensor, dim: string, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
 export function any(self: Tensor, dim: number, options?: { keepdim?: boolean | null }): Tensor;
 export function any(self: Tensor, dim: number, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
-export function any(self: Tensor | number): Tensor;
-export function any(self: Tensor | number, dim: string, options?: { keepdim?: boolean | null }): Tensor;
-export function any(self: Tensor | number, dim: string, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
-export function any(self: Tensor | number, dim: number, options?: { keepdim?: boolean | null }): Tensor;
-export function any(self: Tensor | number, dim: number, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
 export function any(...a: any[]): any { return call(F_any, a); }
 const F_arange = T.O_arange;
 export function arange(end: number | boolean, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
@@ -215,71 +184,55 @@ export function arange(start: number | boolean, end: number | boolean, options?:
 export function arange(...a: any[]): any { return call(F_arange, a); }
 const F_arccos = T.O_arccos;
 export function arccos(self: Tensor): Tensor;
-export function arccos(self: Tensor | number): Tensor;
 export function arccos(...a: any[]): any { return call(F_arccos, a); }
 const F_arccos_ = T.O_arccos_;
 export function arccos_(self: Tensor): Tensor;
-export function arccos_(self: Tensor | number): Tensor;
 export function arccos_(...a: any[]): any { return call(F_arccos_, a); }
 const F_arccosh = T.O_arccosh;
 export function arccosh(self: Tensor): Tensor;
-export function arccosh(self: Tensor | number): Tensor;
 export function arccosh(...a: any[]): any { return call(F_arccosh, a); }
 const F_arccosh_ = T.O_arccosh_;
 export function arccosh_(self: Tensor): Tensor;
-export function arccosh_(self: Tensor | number): Tensor;
 export function arccosh_(...a: any[]): any { return call(F_arccosh_, a); }
 const F_arcsin = T.O_arcsin;
 export function arcsin(self: Tensor): Tensor;
-export function arcsin(self: Tensor | number): Tensor;
 export function arcsin(...a: any[]): any { return call(F_arcsin, a); }
 const F_arcsin_ = T.O_arcsin_;
 export function arcsin_(self: Tensor): Tensor;
-export function arcsin_(self: Tensor | number): Tensor;
 export function arcsin_(...a: any[]): any { return call(F_arcsin_, a); }
 const F_arcsinh = T.O_arcsinh;
 export function arcsinh(self: Tensor): Tensor;
-export function arcsinh(self: Tensor | number): Tensor;
 export function arcsinh(...a: any[]): any { return call(F_arcsinh, a); }
 const F_arcsinh_ = T.O_arcsinh_;
 export function arcsinh_(self: Tensor): Tensor;
-export function arcsinh_(self: Tensor | number): Tensor;
 export function arcsinh_(...a: any[]): any { return call(F_arcsinh_, a); }
 const F_arctan = T.O_arctan;
 export function arctan(self: Tensor): Tensor;
-export function arctan(self: Tensor | number): Tensor;
 export function arctan(...a: any[]): any { return call(F_arctan, a); }
 const F_arctan2 = T.O_arctan2;
 export function arctan2(self: Tensor, other: Tensor): Tensor;
-export function arctan2(self: Tensor | number, other: Tensor | number): Tensor;
+export function arctan2(self: Tensor, other: Tensor | number): Tensor;
 export function arctan2(...a: any[]): any { return call(F_arctan2, a); }
 const F_arctan2_ = T.O_arctan2_;
 export function arctan2_(self: Tensor, other: Tensor): Tensor;
-export function arctan2_(self: Tensor | number, other: Tensor | number): Tensor;
+export function arctan2_(self: Tensor, other: Tensor | number): Tensor;
 export function arctan2_(...a: any[]): any { return call(F_arctan2_, a); }
 const F_arctan_ = T.O_arctan_;
 export function arctan_(self: Tensor): Tensor;
-export function arctan_(self: Tensor | number): Tensor;
 export function arctan_(...a: any[]): any { return call(F_arctan_, a); }
 const F_arctanh = T.O_arctanh;
 export function arctanh(self: Tensor): Tensor;
-export function arctanh(self: Tensor | number): Tensor;
 export function arctanh(...a: any[]): any { return call(F_arctanh, a); }
 const F_arctanh_ = T.O_arctanh_;
 export function arctanh_(self: Tensor): Tensor;
-export function arctanh_(self: Tensor | number): Tensor;
 export function arctanh_(...a: any[]): any { return call(F_arctanh_, a); }
 const F_argmax = T.O_argmax;
 export function argmax(self: Tensor, options?: { dim?: number | null; keepdim?: boolean | null }): Tensor;
 export function argmax(self: Tensor, dim?: number | null | { dim?: number | null; keepdim?: boolean | null }, keepdim?: boolean | null | { dim?: number | null; keepdim?: boolean | null }, options?: { dim?: number | null; keepdim?: boolean | null }): Tensor;
-export function argmax(self: Tensor | number, options?: { dim?: number | null; keepdim?: boolean | null }): Tensor;
-export function argmax(self: Tensor | number, dim?: number | null | { dim?: number | null; keepdim?: boolean | null }, keepdim?: boolean | null | { dim?: number | null; keepdim?: boolean | null }, options?: { dim?: number | null; keepdim?: boolean | null }): Tensor;
 export function argmax(...a: any[]): any { return call(F_argmax, a); }
 const F_argmin = T.O_argmin;
 export function argmin(self: Tensor, options?: { dim?: number | null; keepdim?: boolean | null }): Tensor;
 export function argmin(self: Tensor, dim?: number | null | { dim?: number | null; keepdim?: boolean | null }, keepdim?: boolean | null | { dim?: number | null; keepdim?: boolean | null }, options?: { dim?: number | null; keepdim?: boolean | null }): Tensor;
-export function argmin(self: Tensor | number, options?: { dim?: number | null; keepdim?: boolean | null }): Tensor;
-export function argmin(self: Tensor | number, dim?: number | null | { dim?: number | null; keepdim?: boolean | null }, keepdim?: boolean | null | { dim?: number | null; keepdim?: boolean | null }, options?: { dim?: number | null; keepdim?: boolean | null }): Tensor;
 export function argmin(...a: any[]): any { return call(F_argmin, a); }
 const F_argsort = T.O_argsort;
 export function argsort(self: Tensor, options?: { dim?: number | null; descending?: boolean | null }): Tensor;
@@ -287,120 +240,103 @@ export function argsort(self: Tensor, dim?: number | null | { dim?: number | nul
 export function argsort(self: Tensor, dim: string, options?: { descending?: boolean | null }): Tensor;
 export function argsort(self: Tensor, dim: string, descending?: boolean | null | { descending?: boolean | null }, options?: { descending?: boolean | null }): Tensor;
 export function argsort(self: Tensor, stable: boolean, options?: { dim?: number | null; descending?: boolean | null }): Tensor;
-export function argsort(self: Tensor | number, options?: { dim?: number | null; descending?: boolean | null }): Tensor;
-export function argsort(self: Tensor | number, dim?: number | null | { dim?: number | null; descending?: boolean | null }, descending?: boolean | null | { dim?: number | null; descending?: boolean | null }, options?: { dim?: number | null; descending?: boolean | null }): Tensor;
-export function argsort(self: Tensor | number, dim: string, options?: { descending?: boolean | null }): Tensor;
-export function argsort(self: Tensor | number, dim: string, descending?: boolean | null | { descending?: boolean | null }, options?: { descending?: boolean | null }): Tensor;
-export function argsort(self: Tensor | number, stable: boolean, options?: { dim?: number | null; descending?: boolean | null }): Tensor;
 export function argsort(...a: any[]): any { return call(F_argsort, a); }
 const F_argwhere = T.O_argwhere;
 export function argwhere(self: Tensor): Tensor;
-export function argwhere(self: Tensor | number): Tensor;
 export function argwhere(...a: any[]): any { return call(F_argwhere, a); }
 const F_as_strided = T.O_as_strided;
 export function asStrided(self: Tensor, size: number[], stride: number[], options?: { storageOffset?: number | null }): Tensor;
 export function asStrided(self: Tensor, size: number[], stride: number[], storageOffset?: number | null | { storageOffset?: number | null }, options?: { storageOffset?: number | null }): Tensor;
-export function asStrided(self: Tensor | number, size: number | number[], stride: number | number[], options?: { storageOffset?: number | null }): Tensor;
-export function asStrided(self: Tensor | number, size: number | number[], stride: number | number[], storageOffset?: number | null | { storageOffset?: number | null }, options?: { storageOffset?: number | null }): Tensor;
+export function asStrided(self: Tensor, size: number | number[], stride: number | number[], options?: { storageOffset?: number | null }): Tensor;
+export function asStrided(self: Tensor, size: number | number[], stride: number | number[], storageOffset?: number | null | { storageOffset?: number | null }, options?: { storageOffset?: number | null }): Tensor;
 export function asStrided(...a: any[]): any { return call(F_as_strided, a); }
 const F_as_strided_ = T.O_as_strided_;
 export function asStrided_(self: Tensor, size: number[], stride: number[], options?: { storageOffset?: number | null }): Tensor;
 export function asStrided_(self: Tensor, size: number[], stride: number[], storageOffset?: number | null | { storageOffset?: number | null }, options?: { storageOffset?: number | null }): Tensor;
-export function asStrided_(self: Tensor | number, size: number | number[], stride: number | number[], options?: { storageOffset?: number | null }): Tensor;
-export function asStrided_(self: Tensor | number, size: number | number[], stride: number | number[], storageOffset?: number | null | { storageOffset?: number | null }, options?: { storageOffset?: number | null }): Tensor;
+export function asStrided_(self: Tensor, size: number | number[], stride: number | number[], options?: { storageOffset?: number | null }): Tensor;
+export function asStrided_(self: Tensor, size: number | number[], stride: number | number[], storageOffset?: number | null | { storageOffset?: number | null }, options?: { storageOffset?: number | null }): Tensor;
 export function asStrided_(...a: any[]): any { return call(F_as_strided_, a); }
 const F_as_strided_copy = T.O_as_strided_copy;
 export function asStridedCopy(self: Tensor, size: number[], stride: number[], options?: { storageOffset?: number | null }): Tensor;
 export function asStridedCopy(self: Tensor, size: number[], stride: number[], storageOffset?: number | null | { storageOffset?: number | null }, options?: { storageOffset?: number | null }): Tensor;
-export function asStridedCopy(self: Tensor | number, size: number | number[], stride: number | number[], options?: { storageOffset?: number | null }): Tensor;
-export function asStridedCopy(self: Tensor | number, size: number | number[], stride: number | number[], storageOffset?: number | null | { storageOffset?: number | null }, options?: { storageOffset?: number | null }): Tensor;
+export function asStridedCopy(self: Tensor, size: number | number[], stride: number | number[], options?: { storageOffset?: number | null }): Tensor;
+export function asStridedCopy(self: Tensor, size: number | number[], stride: number | number[], storageOffset?: number | null | { storageOffset?: number | null }, options?: { storageOffset?: number | null }): Tensor;
 export function asStridedCopy(...a: any[]): any { return call(F_as_strided_copy, a); }
 const F_as_strided_scatter = T.O_as_strided_scatter;
 export function asStridedScatter(self: Tensor, src: Tensor, size: number[], stride: number[], options?: { storageOffset?: number | null }): Tensor;
 export function asStridedScatter(self: Tensor, src: Tensor, size: number[], stride: number[], storageOffset?: number | null | { storageOffset?: number | null }, options?: { storageOffset?: number | null }): Tensor;
-export function asStridedScatter(self: Tensor | number, src: Tensor | number, size: number | number[], stride: number | number[], options?: { storageOffset?: number | null }): Tensor;
-export function asStridedScatter(self: Tensor | number, src: Tensor | number, size: number | number[], stride: number | number[], storageOffset?: number | null | { storageOffset?: number | null }, options?: { storageOffset?: number | null }): Tensor;
+export function asStridedScatter(self: Tensor, src: Tensor | number, size: number | number[], stride: number | number[], options?: { storageOffset?: number | null }): Tensor;
+export function asStridedScatter(self: Tensor, src: Tensor | number, size: number | number[], stride: number | number[], storageOffset?: number | null | { storageOffset?: number | null }, options?: { storageOffset?: number | null }): Tensor;
 export function asStridedScatter(...a: any[]): any { return call(F_as_strided_scatter, a); }
 const F_asin = T.O_asin;
 export function asin(self: Tensor): Tensor;
-export function asin(self: Tensor | number): Tensor;
 export function asin(...a: any[]): any { return call(F_asin, a); }
 const F_asin_ = T.O_asin_;
 export function asin_(self: Tensor): Tensor;
-export function asin_(self: Tensor | number): Tensor;
 export function asin_(...a: any[]): any { return call(F_asin_, a); }
 const F_asinh = T.O_asinh;
 export function asinh(self: Tensor): Tensor;
-export function asinh(self: Tensor | number): Tensor;
 export function asinh(...a: any[]): any { return call(F_asinh, a); }
 const F_asinh_ = T.O_asinh_;
 export function asinh_(self: Tensor): Tensor;
-export function asinh_(self: Tensor | number): Tensor;
 export function asinh_(...a: any[]): any { return call(F_asinh_, a); }
 const F_atan = T.O_atan;
 export function atan(self: Tensor): Tensor;
-export function atan(self: Tensor | number): Tensor;
 export function atan(...a: any[]): any { return call(F_atan, a); }
 const F_atan2 = T.O_atan2;
 export function atan2(self: Tensor, other: Tensor): Tensor;
-export function atan2(self: Tensor | number, other: Tensor | number): Tensor;
+export function atan2(self: Tensor, other: Tensor | number): Tensor;
 export function atan2(...a: any[]): any { return call(F_atan2, a); }
 const F_atan2_ = T.O_atan2_;
 export function atan2_(self: Tensor, other: Tensor): Tensor;
-export function atan2_(self: Tensor | number, other: Tensor | number): Tensor;
+export function atan2_(self: Tensor, other: Tensor | number): Tensor;
 export function atan2_(...a: any[]): any { return call(F_atan2_, a); }
 const F_atan_ = T.O_atan_;
 export function atan_(self: Tensor): Tensor;
-export function atan_(self: Tensor | number): Tensor;
 export function atan_(...a: any[]): any { return call(F_atan_, a); }
 const F_atanh = T.O_atanh;
 export function atanh(self: Tensor): Tensor;
-export function atanh(self: Tensor | number): Tensor;
 export function atanh(...a: any[]): any { return call(F_atanh, a); }
 const F_atanh_ = T.O_atanh_;
 export function atanh_(self: Tensor): Tensor;
-export function atanh_(self: Tensor | number): Tensor;
 export function atanh_(...a: any[]): any { return call(F_atanh_, a); }
 const F_atleast_1d = T.O_atleast_1d;
 export function atleast1d(self: Tensor): Tensor;
 export function atleast1d(tensors: Tensor[]): Tensor[];
-export function atleast1d(self: Tensor | number): Tensor;
 export function atleast1d(...a: any[]): any { return call(F_atleast_1d, a); }
 const F_atleast_2d = T.O_atleast_2d;
 export function atleast2d(self: Tensor): Tensor;
 export function atleast2d(tensors: Tensor[]): Tensor[];
-export function atleast2d(self: Tensor | number): Tensor;
 export function atleast2d(...a: any[]): any { return call(F_atleast_2d, a); }
 const F_atleast_3d = T.O_atleast_3d;
 export function atleast3d(self: Tensor): Tensor;
 export function atleast3d(tensors: Tensor[]): Tensor[];
-export function atleast3d(self: Tensor | number): Tensor;
 export function atleast3d(...a: any[]): any { return call(F_atleast_3d, a); }
 const F_avg_pool1d = T.O_avg_pool1d;
 export function avgPool1d(self: Tensor, kernel_size: number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null }): Tensor;
 export function avgPool1d(self: Tensor, kernel_size: number[], stride?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null }, padding?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null }, countIncludePad?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null }): Tensor;
-export function avgPool1d(self: Tensor | number, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null }): Tensor;
-export function avgPool1d(self: Tensor | number, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null }, countIncludePad?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null }): Tensor;
+export function avgPool1d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null }): Tensor;
+export function avgPool1d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null }, countIncludePad?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null }): Tensor;
 export function avgPool1d(...a: any[]): any { return call(F_avg_pool1d, a); }
 const F_avg_pool2d = T.O_avg_pool2d;
 export function avgPool2d(self: Tensor, kernel_size: number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }): Tensor;
 export function avgPool2d(self: Tensor, kernel_size: number[], stride?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, padding?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, countIncludePad?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, divisorOverride?: number | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }): Tensor;
-export function avgPool2d(self: Tensor | number, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }): Tensor;
-export function avgPool2d(self: Tensor | number, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, countIncludePad?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, divisorOverride?: number | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }): Tensor;
+export function avgPool2d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }): Tensor;
+export function avgPool2d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, countIncludePad?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, divisorOverride?: number | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }): Tensor;
 export function avgPool2d(...a: any[]): any { return call(F_avg_pool2d, a); }
 const F_avg_pool3d = T.O_avg_pool3d;
 export function avgPool3d(self: Tensor, kernel_size: number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }): Tensor;
 export function avgPool3d(self: Tensor, kernel_size: number[], stride?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, padding?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, countIncludePad?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, divisorOverride?: number | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }): Tensor;
-export function avgPool3d(self: Tensor | number, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }): Tensor;
-export function avgPool3d(self: Tensor | number, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, countIncludePad?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, divisorOverride?: number | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }): Tensor;
+export function avgPool3d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }): Tensor;
+export function avgPool3d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, countIncludePad?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, divisorOverride?: number | null | { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; ceilMode?: boolean | null; countIncludePad?: boolean | null; divisorOverride?: number | null }): Tensor;
 export function avgPool3d(...a: any[]): any { return call(F_avg_pool3d, a); }
 const F_baddbmm = T.O_baddbmm;
 export function baddbmm(self: Tensor, batch1: Tensor, batch2: Tensor, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
-export function baddbmm(self: Tensor | number, batch1: Tensor | number, batch2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
+export function baddbmm(self: Tensor, batch1: Tensor | number, batch2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 export function baddbmm(...a: any[]): any { return call(F_baddbmm, a); }
 const F_baddbmm_ = T.O_baddbmm_;
 export function baddbmm_(self: Tensor, batch1: Tensor, batch2: Tensor, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
-export function baddbmm_(self: Tensor | number, batch1: Tensor | number, batch2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
+export function baddbmm_(self: Tensor, batch1: Tensor | number, batch2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 export function baddbmm_(...a: any[]): any { return call(F_baddbmm_, a); }
 const F_bartlett_window = T.O_bartlett_window;
 export function bartlettWindow(window_length: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
@@ -408,151 +344,133 @@ export function bartlettWindow(window_length: number, periodic: boolean, options
 export function bartlettWindow(...a: any[]): any { return call(F_bartlett_window, a); }
 const F_batch_norm = T.O_batch_norm;
 export function batchNorm(input: Tensor, weight: Tensor | null, bias: Tensor | null, running_mean: Tensor | null, running_var: Tensor | null, training: boolean, momentum: number, eps: number, cudnn_enabled: boolean): Tensor;
-export function batchNorm(input: Tensor | number, weight: Tensor | number | null, bias: Tensor | number | null, running_mean: Tensor | number | null, running_var: Tensor | number | null, training: boolean, momentum: number, eps: number, cudnn_enabled: boolean): Tensor;
+export function batchNorm(input: Tensor, weight: Tensor | number | null, bias: Tensor | number | null, running_mean: Tensor | number | null, running_var: Tensor | number | null, training: boolean, momentum: number, eps: number, cudnn_enabled: boolean): Tensor;
 export function batchNorm(...a: any[]): any { return call(F_batch_norm, a); }
 const F_batch_norm_elemt = T.O_batch_norm_elemt;
 export function batchNormElemt(input: Tensor, weight: Tensor | null, bias: Tensor | null, mean: Tensor, invstd: Tensor, eps: number): Tensor;
-export function batchNormElemt(input: Tensor | number, weight: Tensor | number | null, bias: Tensor | number | null, mean: Tensor | number, invstd: Tensor | number, eps: number): Tensor;
+export function batchNormElemt(input: Tensor, weight: Tensor | number | null, bias: Tensor | number | null, mean: Tensor | number, invstd: Tensor | number, eps: number): Tensor;
 export function batchNormElemt(...a: any[]): any { return call(F_batch_norm_elemt, a); }
 const F_batch_norm_gather_stats = T.O_batch_norm_gather_stats;
 export function batchNormGatherStats(input: Tensor, mean: Tensor, invstd: Tensor, running_mean: Tensor | null, running_var: Tensor | null, momentum: number, eps: number, count: number): [Tensor, Tensor];
-export function batchNormGatherStats(input: Tensor | number, mean: Tensor | number, invstd: Tensor | number, running_mean: Tensor | number | null, running_var: Tensor | number | null, momentum: number, eps: number, count: number): [Tensor, Tensor];
+export function batchNormGatherStats(input: Tensor, mean: Tensor | number, invstd: Tensor | number, running_mean: Tensor | number | null, running_var: Tensor | number | null, momentum: number, eps: number, count: number): [Tensor, Tensor];
 export function batchNormGatherStats(...a: any[]): any { return call(F_batch_norm_gather_stats, a); }
 const F_batch_norm_gather_stats_with_counts = T.O_batch_norm_gather_stats_with_counts;
 export function batchNormGatherStatsWithCounts(input: Tensor, mean: Tensor, invstd: Tensor, running_mean: Tensor | null, running_var: Tensor | null, momentum: number, eps: number, counts: Tensor): [Tensor, Tensor];
-export function batchNormGatherStatsWithCounts(input: Tensor | number, mean: Tensor | number, invstd: Tensor | number, running_mean: Tensor | number | null, running_var: Tensor | number | null, momentum: number, eps: number, counts: Tensor | number): [Tensor, Tensor];
+export function batchNormGatherStatsWithCounts(input: Tensor, mean: Tensor | number, invstd: Tensor | number, running_mean: Tensor | number | null, running_var: Tensor | number | null, momentum: number, eps: number, counts: Tensor | number): [Tensor, Tensor];
 export function batchNormGatherStatsWithCounts(...a: any[]): any { return call(F_batch_norm_gather_stats_with_counts, a); }
 const F_batch_norm_stats = T.O_batch_norm_stats;
 export function batchNormStats(input: Tensor, eps: number): [Tensor, Tensor];
-export function batchNormStats(input: Tensor | number, eps: number): [Tensor, Tensor];
 export function batchNormStats(...a: any[]): any { return call(F_batch_norm_stats, a); }
 const F_batch_norm_update_stats = T.O_batch_norm_update_stats;
 export function batchNormUpdateStats(input: Tensor, running_mean: Tensor | null, running_var: Tensor | null, momentum: number): [Tensor, Tensor];
-export function batchNormUpdateStats(input: Tensor | number, running_mean: Tensor | number | null, running_var: Tensor | number | null, momentum: number): [Tensor, Tensor];
+export function batchNormUpdateStats(input: Tensor, running_mean: Tensor | number | null, running_var: Tensor | number | null, momentum: number): [Tensor, Tensor];
 export function batchNormUpdateStats(...a: any[]): any { return call(F_batch_norm_update_stats, a); }
 const F_bernoulli = T.O_bernoulli;
 export function bernoulli(self: Tensor, options?: { generator?: Generator | null }): Tensor;
 export function bernoulli(self: Tensor, p: number, options?: { generator?: Generator | null }): Tensor;
 export function bernoulli(self: Tensor, p: Tensor, options?: { generator?: Generator | null }): Tensor;
-export function bernoulli(self: Tensor | number, options?: { generator?: Generator | null }): Tensor;
-export function bernoulli(self: Tensor | number, p: number, options?: { generator?: Generator | null }): Tensor;
-export function bernoulli(self: Tensor | number, p: Tensor | number, options?: { generator?: Generator | null }): Tensor;
+export function bernoulli(self: Tensor, p: Tensor | number, options?: { generator?: Generator | null }): Tensor;
 export function bernoulli(...a: any[]): any { return call(F_bernoulli, a); }
 const F_bernoulli_ = T.O_bernoulli_;
 export function bernoulli_(self: Tensor, p: Tensor, options?: { generator?: Generator | null }): Tensor;
 export function bernoulli_(self: Tensor, options?: { p?: number | null; generator?: Generator | null }): Tensor;
 export function bernoulli_(self: Tensor, p?: number | null | { p?: number | null; generator?: Generator | null }, options?: { p?: number | null; generator?: Generator | null }): Tensor;
-export function bernoulli_(self: Tensor | number, p: Tensor | number, options?: { generator?: Generator | null }): Tensor;
-export function bernoulli_(self: Tensor | number, options?: { p?: number | null; generator?: Generator | null }): Tensor;
-export function bernoulli_(self: Tensor | number, p?: number | null | { p?: number | null; generator?: Generator | null }, options?: { p?: number | null; generator?: Generator | null }): Tensor;
+export function bernoulli_(self: Tensor, p: Tensor | number, options?: { generator?: Generator | null }): Tensor;
 export function bernoulli_(...a: any[]): any { return call(F_bernoulli_, a); }
 const F_bilinear = T.O_bilinear;
 export function bilinear(input1: Tensor, input2: Tensor, weight: Tensor, options?: { bias?: Tensor | number | null }): Tensor;
 export function bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias?: Tensor | null | { bias?: Tensor | number | null }, options?: { bias?: Tensor | number | null }): Tensor;
-export function bilinear(input1: Tensor | number, input2: Tensor | number, weight: Tensor | number, options?: { bias?: Tensor | number | null }): Tensor;
-export function bilinear(input1: Tensor | number, input2: Tensor | number, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null }, options?: { bias?: Tensor | number | null }): Tensor;
+export function bilinear(input1: Tensor, input2: Tensor | number, weight: Tensor | number, options?: { bias?: Tensor | number | null }): Tensor;
+export function bilinear(input1: Tensor, input2: Tensor | number, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null }, options?: { bias?: Tensor | number | null }): Tensor;
 export function bilinear(...a: any[]): any { return call(F_bilinear, a); }
 const F_binary_cross_entropy = T.O_binary_cross_entropy;
 export function binaryCrossEntropy(self: Tensor, target: Tensor, options?: { weight?: Tensor | number | null; reduction?: number | null }): Tensor;
 export function binaryCrossEntropy(self: Tensor, target: Tensor, weight?: Tensor | null | { weight?: Tensor | number | null; reduction?: number | null }, reduction?: number | null | { weight?: Tensor | number | null; reduction?: number | null }, options?: { weight?: Tensor | number | null; reduction?: number | null }): Tensor;
-export function binaryCrossEntropy(self: Tensor | number, target: Tensor | number, options?: { weight?: Tensor | number | null; reduction?: number | null }): Tensor;
-export function binaryCrossEntropy(self: Tensor | number, target: Tensor | number, weight?: Tensor | number | null | { weight?: Tensor | number | null; reduction?: number | null }, reduction?: number | null | { weight?: Tensor | number | null; reduction?: number | null }, options?: { weight?: Tensor | number | null; reduction?: number | null }): Tensor;
+export function binaryCrossEntropy(self: Tensor, target: Tensor | number, options?: { weight?: Tensor | number | null; reduction?: number | null }): Tensor;
+export function binaryCrossEntropy(self: Tensor, target: Tensor | number, weight?: Tensor | number | null | { weight?: Tensor | number | null; reduction?: number | null }, reduction?: number | null | { weight?: Tensor | number | null; reduction?: number | null }, options?: { weight?: Tensor | number | null; reduction?: number | null }): Tensor;
 export function binaryCrossEntropy(...a: any[]): any { return call(F_binary_cross_entropy, a); }
 const F_binary_cross_entropy_with_logits = T.O_binary_cross_entropy_with_logits;
 export function binaryCrossEntropyWithLogits(self: Tensor, target: Tensor, options?: { weight?: Tensor | number | null; posWeight?: Tensor | number | null; reduction?: number | null }): Tensor;
 export function binaryCrossEntropyWithLogits(self: Tensor, target: Tensor, weight?: Tensor | null | { weight?: Tensor | number | null; posWeight?: Tensor | number | null; reduction?: number | null }, posWeight?: Tensor | null | { weight?: Tensor | number | null; posWeight?: Tensor | number | null; reduction?: number | null }, reduction?: number | null | { weight?: Tensor | number | null; posWeight?: Tensor | number | null; reduction?: number | null }, options?: { weight?: Tensor | number | null; posWeight?: Tensor | number | null; reduction?: number | null }): Tensor;
-export function binaryCrossEntropyWithLogits(self: Tensor | number, target: Tensor | number, options?: { weight?: Tensor | number | null; posWeight?: Tensor | number | null; reduction?: number | null }): Tensor;
-export function binaryCrossEntropyWithLogits(self: Tensor | number, target: Tensor | number, weight?: Tensor | number | null | { weight?: Tensor | number | null; posWeight?: Tensor | number | null; reduction?: number | null }, posWeight?: Tensor | number | null | { weight?: Tensor | number | null; posWeight?: Tensor | number | null; reduction?: number | null }, reduction?: number | null | { weight?: Tensor | number | null; posWeight?: Tensor | number | null; reduction?: number | null }, options?: { weight?: Tensor | number | null; posWeight?: Tensor | number | null; reduction?: number | null }): Tensor;
+export function binaryCrossEntropyWithLogits(self: Tensor, target: Tensor | number, options?: { weight?: Tensor | number | null; posWeight?: Tensor | number | null; reduction?: number | null }): Tensor;
+export function binaryCrossEntropyWithLogits(self: Tensor, target: Tensor | number, weight?: Tensor | number | null | { weight?: Tensor | number | null; posWeight?: Tensor | number | null; reduction?: number | null }, posWeight?: Tensor | number | null | { weight?: Tensor | number | null; posWeight?: Tensor | number | null; reduction?: number | null }, reduction?: number | null | { weight?: Tensor | number | null; posWeight?: Tensor | number | null; reduction?: number | null }, options?: { weight?: Tensor | number | null; posWeight?: Tensor | number | null; reduction?: number | null }): Tensor;
 export function binaryCrossEntropyWithLogits(...a: any[]): any { return call(F_binary_cross_entropy_with_logits, a); }
 const F_bincount = T.O_bincount;
 export function bincount(self: Tensor, options?: { weights?: Tensor | number | null; minlength?: number | null }): Tensor;
 export function bincount(self: Tensor, weights?: Tensor | null | { weights?: Tensor | number | null; minlength?: number | null }, minlength?: number | null | { weights?: Tensor | number | null; minlength?: number | null }, options?: { weights?: Tensor | number | null; minlength?: number | null }): Tensor;
-export function bincount(self: Tensor | number, options?: { weights?: Tensor | number | null; minlength?: number | null }): Tensor;
-export function bincount(self: Tensor | number, weights?: Tensor | number | null | { weights?: Tensor | number | null; minlength?: number | null }, minlength?: number | null | { weights?: Tensor | number | null; minlength?: number | null }, options?: { weights?: Tensor | number | null; minlength?: number | null }): Tensor;
+export function bincount(self: Tensor, weights?: Tensor | number | null | { weights?: Tensor | number | null; minlength?: number | null }, minlength?: number | null | { weights?: Tensor | number | null; minlength?: number | null }, options?: { weights?: Tensor | number | null; minlength?: number | null }): Tensor;
 export function bincount(...a: any[]): any { return call(F_bincount, a); }
 const F_binomial = T.O_binomial;
 export function binomial(count: Tensor, prob: Tensor, options?: { generator?: Generator | null }): Tensor;
 export function binomial(count: Tensor, prob: Tensor, generator?: Generator | null | { generator?: Generator | null }, options?: { generator?: Generator | null }): Tensor;
-export function binomial(count: Tensor | number, prob: Tensor | number, options?: { generator?: Generator | null }): Tensor;
-export function binomial(count: Tensor | number, prob: Tensor | number, generator?: Generator | null | { generator?: Generator | null }, options?: { generator?: Generator | null }): Tensor;
+export function binomial(count: Tensor, prob: Tensor | number, options?: { generator?: Generator | null }): Tensor;
+export function binomial(count: Tensor, prob: Tensor | number, generator?: Generator | null | { generator?: Generator | null }, options?: { generator?: Generator | null }): Tensor;
 export function binomial(...a: any[]): any { return call(F_binomial, a); }
 const F_bitwise_and = T.O_bitwise_and;
 export function bitwiseAnd(self: Tensor, other: number | boolean): Tensor;
 export function bitwiseAnd(self: number | boolean, other: Tensor): Tensor;
 export function bitwiseAnd(self: Tensor, other: Tensor): Tensor;
-export function bitwiseAnd(self: Tensor | number, other: number | boolean): Tensor;
 export function bitwiseAnd(self: number | boolean, other: Tensor | number): Tensor;
-export function bitwiseAnd(self: Tensor | number, other: Tensor | number): Tensor;
+export function bitwiseAnd(self: Tensor, other: Tensor | number): Tensor;
 export function bitwiseAnd(...a: any[]): any { return call(F_bitwise_and, a); }
 const F_bitwise_and_ = T.O_bitwise_and_;
 export function bitwiseAnd_(self: Tensor, other: Tensor): Tensor;
 export function bitwiseAnd_(self: Tensor, other: number | boolean): Tensor;
-export function bitwiseAnd_(self: Tensor | number, other: Tensor | number): Tensor;
-export function bitwiseAnd_(self: Tensor | number, other: number | boolean): Tensor;
+export function bitwiseAnd_(self: Tensor, other: Tensor | number): Tensor;
 export function bitwiseAnd_(...a: any[]): any { return call(F_bitwise_and_, a); }
 const F_bitwise_left_shift = T.O_bitwise_left_shift;
 export function bitwiseLeftShift(self: Tensor, other: Tensor): Tensor;
 export function bitwiseLeftShift(self: number | boolean, other: Tensor): Tensor;
 export function bitwiseLeftShift(self: Tensor, other: number | boolean): Tensor;
-export function bitwiseLeftShift(self: Tensor | number, other: Tensor | number): Tensor;
+export function bitwiseLeftShift(self: Tensor, other: Tensor | number): Tensor;
 export function bitwiseLeftShift(self: number | boolean, other: Tensor | number): Tensor;
-export function bitwiseLeftShift(self: Tensor | number, other: number | boolean): Tensor;
 export function bitwiseLeftShift(...a: any[]): any { return call(F_bitwise_left_shift, a); }
 const F_bitwise_left_shift_ = T.O_bitwise_left_shift_;
 export function bitwiseLeftShift_(self: Tensor, other: Tensor): Tensor;
 export function bitwiseLeftShift_(self: Tensor, other: number | boolean): Tensor;
-export function bitwiseLeftShift_(self: Tensor | number, other: Tensor | number): Tensor;
-export function bitwiseLeftShift_(self: Tensor | number, other: number | boolean): Tensor;
+export function bitwiseLeftShift_(self: Tensor, other: Tensor | number): Tensor;
 export function bitwiseLeftShift_(...a: any[]): any { return call(F_bitwise_left_shift_, a); }
 const F_bitwise_not = T.O_bitwise_not;
 export function bitwiseNot(self: Tensor): Tensor;
-export function bitwiseNot(self: Tensor | number): Tensor;
 export function bitwiseNot(...a: any[]): any { return call(F_bitwise_not, a); }
 const F_bitwise_not_ = T.O_bitwise_not_;
 export function bitwiseNot_(self: Tensor): Tensor;
-export function bitwiseNot_(self: Tensor | number): Tensor;
 export function bitwiseNot_(...a: any[]): any { return call(F_bitwise_not_, a); }
 const F_bitwise_or = T.O_bitwise_or;
 export function bitwiseOr(self: Tensor, other: Tensor): Tensor;
 export function bitwiseOr(self: Tensor, other: number | boolean): Tensor;
 export function bitwiseOr(self: number | boolean, other: Tensor): Tensor;
-export function bitwiseOr(self: Tensor | number, other: Tensor | number): Tensor;
-export function bitwiseOr(self: Tensor | number, other: number | boolean): Tensor;
+export function bitwiseOr(self: Tensor, other: Tensor | number): Tensor;
 export function bitwiseOr(self: number | boolean, other: Tensor | number): Tensor;
 export function bitwiseOr(...a: any[]): any { return call(F_bitwise_or, a); }
 const F_bitwise_or_ = T.O_bitwise_or_;
 export function bitwiseOr_(self: Tensor, other: number | boolean): Tensor;
 export function bitwiseOr_(self: Tensor, other: Tensor): Tensor;
-export function bitwiseOr_(self: Tensor | number, other: number | boolean): Tensor;
-export function bitwiseOr_(self: Tensor | number, other: Tensor | number): Tensor;
+export function bitwiseOr_(self: Tensor, other: Tensor | number): Tensor;
 export function bitwiseOr_(...a: any[]): any { return call(F_bitwise_or_, a); }
 const F_bitwise_right_shift = T.O_bitwise_right_shift;
 export function bitwiseRightShift(self: number | boolean, other: Tensor): Tensor;
 export function bitwiseRightShift(self: Tensor, other: number | boolean): Tensor;
 export function bitwiseRightShift(self: Tensor, other: Tensor): Tensor;
 export function bitwiseRightShift(self: number | boolean, other: Tensor | number): Tensor;
-export function bitwiseRightShift(self: Tensor | number, other: number | boolean): Tensor;
-export function bitwiseRightShift(self: Tensor | number, other: Tensor | number): Tensor;
+export function bitwiseRightShift(self: Tensor, other: Tensor | number): Tensor;
 export function bitwiseRightShift(...a: any[]): any { return call(F_bitwise_right_shift, a); }
 const F_bitwise_right_shift_ = T.O_bitwise_right_shift_;
 export function bitwiseRightShift_(self: Tensor, other: Tensor): Tensor;
 export function bitwiseRightShift_(self: Tensor, other: number | boolean): Tensor;
-export function bitwiseRightShift_(self: Tensor | number, other: Tensor | number): Tensor;
-export function bitwiseRightShift_(self: Tensor | number, other: number | boolean): Tensor;
+export function bitwiseRightShift_(self: Tensor, other: Tensor | number): Tensor;
 export function bitwiseRightShift_(...a: any[]): any { return call(F_bitwise_right_shift_, a); }
 const F_bitwise_xor = T.O_bitwise_xor;
 export function bitwiseXor(self: number | boolean, other: Tensor): Tensor;
 export function bitwiseXor(self: Tensor, other: number | boolean): Tensor;
 export function bitwiseXor(self: Tensor, other: Tensor): Tensor;
 export function bitwiseXor(self: number | boolean, other: Tensor | number): Tensor;
-export function bitwiseXor(self: Tensor | number, other: number | boolean): Tensor;
-export function bitwiseXor(self: Tensor | number, other: Tensor | number): Tensor;
+export function bitwiseXor(self: Tensor, other: Tensor | number): Tensor;
 export function bitwiseXor(...a: any[]): any { return call(F_bitwise_xor, a); }
 const F_bitwise_xor_ = T.O_bitwise_xor_;
 export function bitwiseXor_(self: Tensor, other: Tensor): Tensor;
 export function bitwiseXor_(self: Tensor, other: number | boolean): Tensor;
-export function bitwiseXor_(self: Tensor | number, other: Tensor | number): Tensor;
-export function bitwiseXor_(self: Tensor | number, other: number | boolean): Tensor;
+export function bitwiseXor_(self: Tensor, other: Tensor | number): Tensor;
 export function bitwiseXor_(...a: any[]): any { return call(F_bitwise_xor_, a); }
 const F_blackman_window = T.O_blackman_window;
 export function blackmanWindow(window_length: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
@@ -563,19 +481,19 @@ export function blockDiag(tensors: Tensor[]): Tensor;
 export function blockDiag(...a: any[]): any { return call(F_block_diag, a); }
 const F_bmm = T.O_bmm;
 export function bmm(self: Tensor, mat2: Tensor): Tensor;
-export function bmm(self: Tensor | number, mat2: Tensor | number): Tensor;
+export function bmm(self: Tensor, mat2: Tensor | number): Tensor;
 export function bmm(...a: any[]): any { return call(F_bmm, a); }
 const F_broadcast_tensors = T.O_broadcast_tensors;
 export function broadcastTensors(tensors: Tensor[]): Tensor[];
 export function broadcastTensors(...a: any[]): any { return call(F_broadcast_tensors, a); }
 const F_broadcast_to = T.O_broadcast_to;
 export function broadcastTo(self: Tensor, size: number[]): Tensor;
-export function broadcastTo(self: Tensor | number, size: number | number[]): Tensor;
+export function broadcastTo(self: Tensor, size: number | number[]): Tensor;
 export function broadcastTo(...a: any[]): any { return call(F_broadcast_to, a); }
 const F_bucketize = T.O_bucketize;
 export function bucketize(self: Tensor, boundaries: Tensor, options?: { outInt32?: boolean | null; right?: boolean | null }): Tensor;
 export function bucketize(self: number | boolean, boundaries: Tensor, options?: { outInt32?: boolean | null; right?: boolean | null }): Tensor;
-export function bucketize(self: Tensor | number, boundaries: Tensor | number, options?: { outInt32?: boolean | null; right?: boolean | null }): Tensor;
+export function bucketize(self: Tensor, boundaries: Tensor | number, options?: { outInt32?: boolean | null; right?: boolean | null }): Tensor;
 export function bucketize(self: number | boolean, boundaries: Tensor | number, options?: { outInt32?: boolean | null; right?: boolean | null }): Tensor;
 export function bucketize(...a: any[]): any { return call(F_bucketize, a); }
 const F_can_cast = T.O_can_cast;
@@ -592,171 +510,130 @@ export function cat(...a: any[]): any { return call(F_cat, a); }
 const F_cauchy = T.O_cauchy;
 export function cauchy(self: Tensor, options?: { median?: number | null; sigma?: number | null; generator?: Generator | null }): Tensor;
 export function cauchy(self: Tensor, median?: number | null | { median?: number | null; sigma?: number | null; generator?: Generator | null }, sigma?: number | null | { median?: number | null; sigma?: number | null; generator?: Generator | null }, options?: { median?: number | null; sigma?: number | null; generator?: Generator | null }): Tensor;
-export function cauchy(self: Tensor | number, options?: { median?: number | null; sigma?: number | null; generator?: Generator | null }): Tensor;
-export function cauchy(self: Tensor | number, median?: number | null | { median?: number | null; sigma?: number | null; generator?: Generator | null }, sigma?: number | null | { median?: number | null; sigma?: number | null; generator?: Generator | null }, options?: { median?: number | null; sigma?: number | null; generator?: Generator | null }): Tensor;
 export function cauchy(...a: any[]): any { return call(F_cauchy, a); }
 const F_cauchy_ = T.O_cauchy_;
 export function cauchy_(self: Tensor, options?: { median?: number | null; sigma?: number | null; generator?: Generator | null }): Tensor;
 export function cauchy_(self: Tensor, median?: number | null | { median?: number | null; sigma?: number | null; generator?: Generator | null }, sigma?: number | null | { median?: number | null; sigma?: number | null; generator?: Generator | null }, options?: { median?: number | null; sigma?: number | null; generator?: Generator | null }): Tensor;
-export function cauchy_(self: Tensor | number, options?: { median?: number | null; sigma?: number | null; generator?: Generator | null }): Tensor;
-export function cauchy_(self: Tensor | number, median?: number | null | { median?: number | null; sigma?: number | null; generator?: Generator | null }, sigma?: number | null | { median?: number | null; sigma?: number | null; generator?: Generator | null }, options?: { median?: number | null; sigma?: number | null; generator?: Generator | null }): Tensor;
 export function cauchy_(...a: any[]): any { return call(F_cauchy_, a); }
 const F_ccol_indices = T.O_ccol_indices;
 export function ccolIndices(self: Tensor): Tensor;
-export function ccolIndices(self: Tensor | number): Tensor;
 export function ccolIndices(...a: any[]): any { return call(F_ccol_indices, a); }
 const F_ccol_indices_copy = T.O_ccol_indices_copy;
 export function ccolIndicesCopy(self: Tensor): Tensor;
-export function ccolIndicesCopy(self: Tensor | number): Tensor;
 export function ccolIndicesCopy(...a: any[]): any { return call(F_ccol_indices_copy, a); }
 const F_cdist = T.O_cdist;
 export function cdist(x1: Tensor, x2: Tensor, options?: { p?: number | null; computeMode?: number | null }): Tensor;
 export function cdist(x1: Tensor, x2: Tensor, p?: number | null | { p?: number | null; computeMode?: number | null }, computeMode?: number | null | { p?: number | null; computeMode?: number | null }, options?: { p?: number | null; computeMode?: number | null }): Tensor;
-export function cdist(x1: Tensor | number, x2: Tensor | number, options?: { p?: number | null; computeMode?: number | null }): Tensor;
-export function cdist(x1: Tensor | number, x2: Tensor | number, p?: number | null | { p?: number | null; computeMode?: number | null }, computeMode?: number | null | { p?: number | null; computeMode?: number | null }, options?: { p?: number | null; computeMode?: number | null }): Tensor;
+export function cdist(x1: Tensor, x2: Tensor | number, options?: { p?: number | null; computeMode?: number | null }): Tensor;
+export function cdist(x1: Tensor, x2: Tensor | number, p?: number | null | { p?: number | null; computeMode?: number | null }, computeMode?: number | null | { p?: number | null; computeMode?: number | null }, options?: { p?: number | null; computeMode?: number | null }): Tensor;
 export function cdist(...a: any[]): any { return call(F_cdist, a); }
 const F_ceil = T.O_ceil;
 export function ceil(self: Tensor): Tensor;
-export function ceil(self: Tensor | number): Tensor;
 export function ceil(...a: any[]): any { return call(F_ceil, a); }
 const F_ceil_ = T.O_ceil_;
 export function ceil_(self: Tensor): Tensor;
-export function ceil_(self: Tensor | number): Tensor;
 export function ceil_(...a: any[]): any { return call(F_ceil_, a); }
 const F_celu = T.O_celu;
 export function celu(self: Tensor, options?: { alpha?: number | boolean | null }): Tensor;
 export function celu(self: Tensor, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
-export function celu(self: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
-export function celu(self: Tensor | number, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
 export function celu(...a: any[]): any { return call(F_celu, a); }
 const F_celu_ = T.O_celu_;
 export function celu_(self: Tensor, options?: { alpha?: number | boolean | null }): Tensor;
 export function celu_(self: Tensor, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
-export function celu_(self: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
-export function celu_(self: Tensor | number, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
 export function celu_(...a: any[]): any { return call(F_celu_, a); }
 const F_chain_matmul = T.O_chain_matmul;
 export function chainMatmul(matrices: Tensor[]): Tensor;
 export function chainMatmul(...a: any[]): any { return call(F_chain_matmul, a); }
 const F_chalf = T.O_chalf;
 export function chalf(self: Tensor, options?: { memoryFormat?: MemoryFormat | null }): Tensor;
-export function chalf(self: Tensor | number, options?: { memoryFormat?: MemoryFormat | null }): Tensor;
 export function chalf(...a: any[]): any { return call(F_chalf, a); }
 const F_channel_shuffle = T.O_channel_shuffle;
 export function channelShuffle(self: Tensor, groups: number): Tensor;
-export function channelShuffle(self: Tensor | number, groups: number): Tensor;
 export function channelShuffle(...a: any[]): any { return call(F_channel_shuffle, a); }
 const F_cholesky = T.O_cholesky;
 export function cholesky(self: Tensor, options?: { upper?: boolean | null }): Tensor;
 export function cholesky(self: Tensor, upper?: boolean | null | { upper?: boolean | null }, options?: { upper?: boolean | null }): Tensor;
-export function cholesky(self: Tensor | number, options?: { upper?: boolean | null }): Tensor;
-export function cholesky(self: Tensor | number, upper?: boolean | null | { upper?: boolean | null }, options?: { upper?: boolean | null }): Tensor;
 export function cholesky(...a: any[]): any { return call(F_cholesky, a); }
 const F_cholesky_inverse = T.O_cholesky_inverse;
 export function choleskyInverse(self: Tensor, options?: { upper?: boolean | null }): Tensor;
 export function choleskyInverse(self: Tensor, upper?: boolean | null | { upper?: boolean | null }, options?: { upper?: boolean | null }): Tensor;
-export function choleskyInverse(self: Tensor | number, options?: { upper?: boolean | null }): Tensor;
-export function choleskyInverse(self: Tensor | number, upper?: boolean | null | { upper?: boolean | null }, options?: { upper?: boolean | null }): Tensor;
 export function choleskyInverse(...a: any[]): any { return call(F_cholesky_inverse, a); }
 const F_cholesky_solve = T.O_cholesky_solve;
 export function choleskySolve(self: Tensor, input2: Tensor, options?: { upper?: boolean | null }): Tensor;
 export function choleskySolve(self: Tensor, input2: Tensor, upper?: boolean | null | { upper?: boolean | null }, options?: { upper?: boolean | null }): Tensor;
-export function choleskySolve(self: Tensor | number, input2: Tensor | number, options?: { upper?: boolean | null }): Tensor;
-export function choleskySolve(self: Tensor | number, input2: Tensor | number, upper?: boolean | null | { upper?: boolean | null }, options?: { upper?: boolean | null }): Tensor;
+export function choleskySolve(self: Tensor, input2: Tensor | number, options?: { upper?: boolean | null }): Tensor;
+export function choleskySolve(self: Tensor, input2: Tensor | number, upper?: boolean | null | { upper?: boolean | null }, options?: { upper?: boolean | null }): Tensor;
 export function choleskySolve(...a: any[]): any { return call(F_cholesky_solve, a); }
 const F_choose_qparams_optimized = T.O_choose_qparams_optimized;
 export function chooseQparamsOptimized(input: Tensor, numel: number, n_bins: number, ratio: number, bit_width: number): [Tensor, Tensor];
-export function chooseQparamsOptimized(input: Tensor | number, numel: number, n_bins: number, ratio: number, bit_width: number): [Tensor, Tensor];
 export function chooseQparamsOptimized(...a: any[]): any { return call(F_choose_qparams_optimized, a); }
 const F_chunk = T.O_chunk;
 export function chunk(self: Tensor, chunks: number, options?: { dim?: number | null }): Tensor[];
 export function chunk(self: Tensor, chunks: number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
-export function chunk(self: Tensor | number, chunks: number, options?: { dim?: number | null }): Tensor[];
-export function chunk(self: Tensor | number, chunks: number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
 export function chunk(...a: any[]): any { return call(F_chunk, a); }
 const F_clamp = T.O_clamp;
 export function clamp(self: Tensor, options?: { min?: number | boolean | null; max?: number | boolean | null }): Tensor;
 export function clamp(self: Tensor, min?: number | boolean | null | { min?: number | boolean | null; max?: number | boolean | null }, max?: number | boolean | null | { min?: number | boolean | null; max?: number | boolean | null }, options?: { min?: number | boolean | null; max?: number | boolean | null }): Tensor;
 export function clamp(self: Tensor, options?: { min?: Tensor | number | null; max?: Tensor | number | null }): Tensor;
 export function clamp(self: Tensor, min?: Tensor | null | { min?: Tensor | number | null; max?: Tensor | number | null }, max?: Tensor | null | { min?: Tensor | number | null; max?: Tensor | number | null }, options?: { min?: Tensor | number | null; max?: Tensor | number | null }): Tensor;
-export function clamp(self: Tensor | number, options?: { min?: number | boolean | null; max?: number | boolean | null }): Tensor;
-export function clamp(self: Tensor | number, min?: number | boolean | null | { min?: number | boolean | null; max?: number | boolean | null }, max?: number | boolean | null | { min?: number | boolean | null; max?: number | boolean | null }, options?: { min?: number | boolean | null; max?: number | boolean | null }): Tensor;
-export function clamp(self: Tensor | number, options?: { min?: Tensor | number | null; max?: Tensor | number | null }): Tensor;
-export function clamp(self: Tensor | number, min?: Tensor | number | null | { min?: Tensor | number | null; max?: Tensor | number | null }, max?: Tensor | number | null | { min?: Tensor | number | null; max?: Tensor | number | null }, options?: { min?: Tensor | number | null; max?: Tensor | number | null }): Tensor;
+export function clamp(self: Tensor, min?: Tensor | number | null | { min?: Tensor | number | null; max?: Tensor | number | null }, max?: Tensor | number | null | { min?: Tensor | number | null; max?: Tensor | number | null }, options?: { min?: Tensor | number | null; max?: Tensor | number | null }): Tensor;
 export function clamp(...a: any[]): any { return call(F_clamp, a); }
 const F_clamp_ = T.O_clamp_;
 export function clamp_(self: Tensor, options?: { min?: number | boolean | null; max?: number | boolean | null }): Tensor;
 export function clamp_(self: Tensor, min?: number | boolean | null | { min?: number | boolean | null; max?: number | boolean | null }, max?: number | boolean | null | { min?: number | boolean | null; max?: number | boolean | null }, options?: { min?: number | boolean | null; max?: number | boolean | null }): Tensor;
 export function clamp_(self: Tensor, options?: { min?: Tensor | number | null; max?: Tensor | number | null }): Tensor;
 export function clamp_(self: Tensor, min?: Tensor | null | { min?: Tensor | number | null; max?: Tensor | number | null }, max?: Tensor | null | { min?: Tensor | number | null; max?: Tensor | number | null }, options?: { min?: Tensor | number | null; max?: Tensor | number | null }): Tensor;
-export function clamp_(self: Tensor | number, options?: { min?: number | boolean | null; max?: number | boolean | null }): Tensor;
-export function clamp_(self: Tensor | number, min?: number | boolean | null | { min?: number | boolean | null; max?: number | boolean | null }, max?: number | boolean | null | { min?: number | boolean | null; max?: number | boolean | null }, options?: { min?: number | boolean | null; max?: number | boolean | null }): Tensor;
-export function clamp_(self: Tensor | number, options?: { min?: Tensor | number | null; max?: Tensor | number | null }): Tensor;
-export function clamp_(self: Tensor | number, min?: Tensor | number | null | { min?: Tensor | number | null; max?: Tensor | number | null }, max?: Tensor | number | null | { min?: Tensor | number | null; max?: Tensor | number | null }, options?: { min?: Tensor | number | null; max?: Tensor | number | null }): Tensor;
+export function clamp_(self: Tensor, min?: Tensor | number | null | { min?: Tensor | number | null; max?: Tensor | number | null }, max?: Tensor | number | null | { min?: Tensor | number | null; max?: Tensor | number | null }, options?: { min?: Tensor | number | null; max?: Tensor | number | null }): Tensor;
 export function clamp_(...a: any[]): any { return call(F_clamp_, a); }
 const F_clamp_max = T.O_clamp_max;
 export function clampMax(self: Tensor, max: number | boolean): Tensor;
 export function clampMax(self: Tensor, max: Tensor): Tensor;
-export function clampMax(self: Tensor | number, max: number | boolean): Tensor;
-export function clampMax(self: Tensor | number, max: Tensor | number): Tensor;
+export function clampMax(self: Tensor, max: Tensor | number): Tensor;
 export function clampMax(...a: any[]): any { return call(F_clamp_max, a); }
 const F_clamp_max_ = T.O_clamp_max_;
 export function clampMax_(self: Tensor, max: number | boolean): Tensor;
 export function clampMax_(self: Tensor, max: Tensor): Tensor;
-export function clampMax_(self: Tensor | number, max: number | boolean): Tensor;
-export function clampMax_(self: Tensor | number, max: Tensor | number): Tensor;
+export function clampMax_(self: Tensor, max: Tensor | number): Tensor;
 export function clampMax_(...a: any[]): any { return call(F_clamp_max_, a); }
 const F_clamp_min = T.O_clamp_min;
 export function clampMin(self: Tensor, min: number | boolean): Tensor;
 export function clampMin(self: Tensor, min: Tensor): Tensor;
-export function clampMin(self: Tensor | number, min: number | boolean): Tensor;
-export function clampMin(self: Tensor | number, min: Tensor | number): Tensor;
+export function clampMin(self: Tensor, min: Tensor | number): Tensor;
 export function clampMin(...a: any[]): any { return call(F_clamp_min, a); }
 const F_clamp_min_ = T.O_clamp_min_;
 export function clampMin_(self: Tensor, min: number | boolean): Tensor;
 export function clampMin_(self: Tensor, min: Tensor): Tensor;
-export function clampMin_(self: Tensor | number, min: number | boolean): Tensor;
-export function clampMin_(self: Tensor | number, min: Tensor | number): Tensor;
+export function clampMin_(self: Tensor, min: Tensor | number): Tensor;
 export function clampMin_(...a: any[]): any { return call(F_clamp_min_, a); }
 const F_clip = T.O_clip;
 export function clip(self: Tensor, options?: { min?: number | boolean | null; max?: number | boolean | null }): Tensor;
 export function clip(self: Tensor, min?: number | boolean | null | { min?: number | boolean | null; max?: number | boolean | null }, max?: number | boolean | null | { min?: number | boolean | null; max?: number | boolean | null }, options?: { min?: number | boolean | null; max?: number | boolean | null }): Tensor;
 export function clip(self: Tensor, options?: { min?: Tensor | number | null; max?: Tensor | number | null }): Tensor;
 export function clip(self: Tensor, min?: Tensor | null | { min?: Tensor | number | null; max?: Tensor | number | null }, max?: Tensor | null | { min?: Tensor | number | null; max?: Tensor | number | null }, options?: { min?: Tensor | number | null; max?: Tensor | number | null }): Tensor;
-export function clip(self: Tensor | number, options?: { min?: number | boolean | null; max?: number | boolean | null }): Tensor;
-export function clip(self: Tensor | number, min?: number | boolean | null | { min?: number | boolean | null; max?: number | boolean | null }, max?: number | boolean | null | { min?: number | boolean | null; max?: number | boolean | null }, options?: { min?: number | boolean | null; max?: number | boolean | null }): Tensor;
-export function clip(self: Tensor | number, options?: { min?: Tensor | number | null; max?: Tensor | number | null }): Tensor;
-export function clip(self: Tensor | number, min?: Tensor | number | null | { min?: Tensor | number | null; max?: Tensor | number | null }, max?: Tensor | number | null | { min?: Tensor | number | null; max?: Tensor | number | null }, options?: { min?: Tensor | number | null; max?: Tensor | number | null }): Tensor;
+export function clip(self: Tensor, min?: Tensor | number | null | { min?: Tensor | number | null; max?: Tensor | number | null }, max?: Tensor | number | null | { min?: Tensor | number | null; max?: Tensor | number | null }, options?: { min?: Tensor | number | null; max?: Tensor | number | null }): Tensor;
 export function clip(...a: any[]): any { return call(F_clip, a); }
 const F_clip_ = T.O_clip_;
 export function clip_(self: Tensor, options?: { min?: number | boolean | null; max?: number | boolean | null }): Tensor;
 export function clip_(self: Tensor, min?: number | boolean | null | { min?: number | boolean | null; max?: number | boolean | null }, max?: number | boolean | null | { min?: number | boolean | null; max?: number | boolean | null }, options?: { min?: number | boolean | null; max?: number | boolean | null }): Tensor;
 export function clip_(self: Tensor, options?: { min?: Tensor | number | null; max?: Tensor | number | null }): Tensor;
 export function clip_(self: Tensor, min?: Tensor | null | { min?: Tensor | number | null; max?: Tensor | number | null }, max?: Tensor | null | { min?: Tensor | number | null; max?: Tensor | number | null }, options?: { min?: Tensor | number | null; max?: Tensor | number | null }): Tensor;
-export function clip_(self: Tensor | number, options?: { min?: number | boolean | null; max?: number | boolean | null }): Tensor;
-export function clip_(self: Tensor | number, min?: number | boolean | null | { min?: number | boolean | null; max?: number | boolean | null }, max?: number | boolean | null | { min?: number | boolean | null; max?: number | boolean | null }, options?: { min?: number | boolean | null; max?: number | boolean | null }): Tensor;
-export function clip_(self: Tensor | number, options?: { min?: Tensor | number | null; max?: Tensor | number | null }): Tensor;
-export function clip_(self: Tensor | number, min?: Tensor | number | null | { min?: Tensor | number | null; max?: Tensor | number | null }, max?: Tensor | number | null | { min?: Tensor | number | null; max?: Tensor | number | null }, options?: { min?: Tensor | number | null; max?: Tensor | number | null }): Tensor;
+export function clip_(self: Tensor, min?: Tensor | number | null | { min?: Tensor | number | null; max?: Tensor | number | null }, max?: Tensor | number | null | { min?: Tensor | number | null; max?: Tensor | number | null }, options?: { min?: Tensor | number | null; max?: Tensor | number | null }): Tensor;
 export function clip_(...a: any[]): any { return call(F_clip_, a); }
 const F_clone = T.O_clone;
 export function clone(self: Tensor, options?: { memoryFormat?: MemoryFormat | null }): Tensor;
-export function clone(self: Tensor | number, options?: { memoryFormat?: MemoryFormat | null }): Tensor;
 export function clone(...a: any[]): any { return call(F_clone, a); }
 const F_coalesce = T.O_coalesce;
 export function coalesce(self: Tensor): Tensor;
-export function coalesce(self: Tensor | number): Tensor;
 export function coalesce(...a: any[]): any { return call(F_coalesce, a); }
 const F_col2im = T.O_col2im;
 export function col2im(self: Tensor, output_size: number[], kernel_size: number[], dilation: number[], padding: number[], stride: number[]): Tensor;
-export function col2im(self: Tensor | number, output_size: number | number[], kernel_size: number | number[], dilation: number | number[], padding: number | number[], stride: number | number[]): Tensor;
+export function col2im(self: Tensor, output_size: number | number[], kernel_size: number | number[], dilation: number | number[], padding: number | number[], stride: number | number[]): Tensor;
 export function col2im(...a: any[]): any { return call(F_col2im, a); }
 const F_col_indices = T.O_col_indices;
 export function colIndices(self: Tensor): Tensor;
-export function colIndices(self: Tensor | number): Tensor;
 export function colIndices(...a: any[]): any { return call(F_col_indices, a); }
 const F_col_indices_copy = T.O_col_indices_copy;
 export function colIndicesCopy(self: Tensor): Tensor;
-export function colIndicesCopy(self: Tensor | number): Tensor;
 export function colIndicesCopy(...a: any[]): any { return call(F_col_indices_copy, a); }
 const F_column_stack = T.O_column_stack;
 export function columnStack(tensors: Tensor[]): Tensor;
@@ -764,12 +641,10 @@ export function columnStack(...a: any[]): any { return call(F_column_stack, a); 
 const F_combinations = T.O_combinations;
 export function combinations(self: Tensor, options?: { r?: number | null; withReplacement?: boolean | null }): Tensor;
 export function combinations(self: Tensor, r?: number | null | { r?: number | null; withReplacement?: boolean | null }, withReplacement?: boolean | null | { r?: number | null; withReplacement?: boolean | null }, options?: { r?: number | null; withReplacement?: boolean | null }): Tensor;
-export function combinations(self: Tensor | number, options?: { r?: number | null; withReplacement?: boolean | null }): Tensor;
-export function combinations(self: Tensor | number, r?: number | null | { r?: number | null; withReplacement?: boolean | null }, withReplacement?: boolean | null | { r?: number | null; withReplacement?: boolean | null }, options?: { r?: number | null; withReplacement?: boolean | null }): Tensor;
 export function combinations(...a: any[]): any { return call(F_combinations, a); }
 const F_complex = T.O_complex;
 export function complex(real: Tensor, imag: Tensor): Tensor;
-export function complex(real: Tensor | number, imag: Tensor | number): Tensor;
+export function complex(real: Tensor, imag: Tensor | number): Tensor;
 export function complex(...a: any[]): any { return call(F_complex, a); }
 const F_concat = T.O_concat;
 export function concat(tensors: Tensor[], options?: { dim?: number | null }): Tensor;
@@ -783,428 +658,363 @@ export function concatenate(tensors: Tensor[], dim: string): Tensor;
 export function concatenate(...a: any[]): any { return call(F_concatenate, a); }
 const F_conj = T.O_conj;
 export function conj(self: Tensor): Tensor;
-export function conj(self: Tensor | number): Tensor;
 export function conj(...a: any[]): any { return call(F_conj, a); }
 const F_conj_physical = T.O_conj_physical;
 export function conjPhysical(self: Tensor): Tensor;
-export function conjPhysical(self: Tensor | number): Tensor;
 export function conjPhysical(...a: any[]): any { return call(F_conj_physical, a); }
 const F_conj_physical_ = T.O_conj_physical_;
 export function conjPhysical_(self: Tensor): Tensor;
-export function conjPhysical_(self: Tensor | number): Tensor;
 export function conjPhysical_(...a: any[]): any { return call(F_conj_physical_, a); }
 const F_constant_pad_nd = T.O_constant_pad_nd;
 export function constantPadNd(self: Tensor, pad: number[], options?: { value?: number | boolean | null }): Tensor;
 export function constantPadNd(self: Tensor, pad: number[], value?: number | boolean | null | { value?: number | boolean | null }, options?: { value?: number | boolean | null }): Tensor;
-export function constantPadNd(self: Tensor | number, pad: number | number[], options?: { value?: number | boolean | null }): Tensor;
-export function constantPadNd(self: Tensor | number, pad: number | number[], value?: number | boolean | null | { value?: number | boolean | null }, options?: { value?: number | boolean | null }): Tensor;
+export function constantPadNd(self: Tensor, pad: number | number[], options?: { value?: number | boolean | null }): Tensor;
+export function constantPadNd(self: Tensor, pad: number | number[], value?: number | boolean | null | { value?: number | boolean | null }, options?: { value?: number | boolean | null }): Tensor;
 export function constantPadNd(...a: any[]): any { return call(F_constant_pad_nd, a); }
 const F_contiguous = T.O_contiguous;
 export function contiguous(self: Tensor, options?: { memoryFormat?: MemoryFormat | null }): Tensor;
-export function contiguous(self: Tensor | number, options?: { memoryFormat?: MemoryFormat | null }): Tensor;
 export function contiguous(...a: any[]): any { return call(F_contiguous, a); }
 const F_conv1d = T.O_conv1d;
 export function conv1d(input: Tensor, weight: Tensor, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
 export function conv1d(input: Tensor, weight: Tensor, bias?: Tensor | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, stride?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, padding?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, dilation?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
 export function conv1d(input: Tensor, weight: Tensor, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
 export function conv1d(input: Tensor, weight: Tensor, bias?: Tensor | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, stride?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, padding?: string | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, dilation?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
-export function conv1d(input: Tensor | number, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
-export function conv1d(input: Tensor | number, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
-export function conv1d(input: Tensor | number, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
-export function conv1d(input: Tensor | number, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, padding?: string | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
+export function conv1d(input: Tensor, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
+export function conv1d(input: Tensor, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
+export function conv1d(input: Tensor, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
+export function conv1d(input: Tensor, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, padding?: string | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
 export function conv1d(...a: any[]): any { return call(F_conv1d, a); }
 const F_conv2d = T.O_conv2d;
 export function conv2d(input: Tensor, weight: Tensor, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
 export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, stride?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, padding?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, dilation?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
 export function conv2d(input: Tensor, weight: Tensor, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
 export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, stride?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, padding?: string | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, dilation?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
-export function conv2d(input: Tensor | number, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
-export function conv2d(input: Tensor | number, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
-export function conv2d(input: Tensor | number, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
-export function conv2d(input: Tensor | number, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, padding?: string | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
+export function conv2d(input: Tensor, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
+export function conv2d(input: Tensor, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
+export function conv2d(input: Tensor, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
+export function conv2d(input: Tensor, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, padding?: string | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
 export function conv2d(...a: any[]): any { return call(F_conv2d, a); }
 const F_conv3d = T.O_conv3d;
 export function conv3d(input: Tensor, weight: Tensor, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
 export function conv3d(input: Tensor, weight: Tensor, bias?: Tensor | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, stride?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, padding?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, dilation?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
 export function conv3d(input: Tensor, weight: Tensor, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
 export function conv3d(input: Tensor, weight: Tensor, bias?: Tensor | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, stride?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, padding?: string | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, dilation?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
-export function conv3d(input: Tensor | number, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
-export function conv3d(input: Tensor | number, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
-export function conv3d(input: Tensor | number, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
-export function conv3d(input: Tensor | number, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, padding?: string | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
+export function conv3d(input: Tensor, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
+export function conv3d(input: Tensor, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
+export function conv3d(input: Tensor, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
+export function conv3d(input: Tensor, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, padding?: string | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: string | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
 export function conv3d(...a: any[]): any { return call(F_conv3d, a); }
 const F_conv_depthwise3d = T.O_conv_depthwise3d;
 export function convDepthwise3d(self: Tensor, weight: Tensor, kernel_size: number[], bias: Tensor | null, stride: number[], padding: number[], dilation: number[]): Tensor;
-export function convDepthwise3d(self: Tensor | number, weight: Tensor | number, kernel_size: number | number[], bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[]): Tensor;
+export function convDepthwise3d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[]): Tensor;
 export function convDepthwise3d(...a: any[]): any { return call(F_conv_depthwise3d, a); }
 const F_conv_tbc = T.O_conv_tbc;
 export function convTbc(self: Tensor, weight: Tensor, bias: Tensor, options?: { pad?: number | null }): Tensor;
 export function convTbc(self: Tensor, weight: Tensor, bias: Tensor, pad?: number | null | { pad?: number | null }, options?: { pad?: number | null }): Tensor;
-export function convTbc(self: Tensor | number, weight: Tensor | number, bias: Tensor | number, options?: { pad?: number | null }): Tensor;
-export function convTbc(self: Tensor | number, weight: Tensor | number, bias: Tensor | number, pad?: number | null | { pad?: number | null }, options?: { pad?: number | null }): Tensor;
+export function convTbc(self: Tensor, weight: Tensor | number, bias: Tensor | number, options?: { pad?: number | null }): Tensor;
+export function convTbc(self: Tensor, weight: Tensor | number, bias: Tensor | number, pad?: number | null | { pad?: number | null }, options?: { pad?: number | null }): Tensor;
 export function convTbc(...a: any[]): any { return call(F_conv_tbc, a); }
 const F_conv_transpose1d = T.O_conv_transpose1d;
 export function convTranspose1d(input: Tensor, weight: Tensor, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }): Tensor;
 export function convTranspose1d(input: Tensor, weight: Tensor, bias?: Tensor | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, stride?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, padding?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, outputPadding?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, dilation?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }): Tensor;
-export function convTranspose1d(input: Tensor | number, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }): Tensor;
-export function convTranspose1d(input: Tensor | number, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, outputPadding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }): Tensor;
+export function convTranspose1d(input: Tensor, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }): Tensor;
+export function convTranspose1d(input: Tensor, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, outputPadding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }): Tensor;
 export function convTranspose1d(...a: any[]): any { return call(F_conv_transpose1d, a); }
 const F_conv_transpose2d = T.O_conv_transpose2d;
 export function convTranspose2d(input: Tensor, weight: Tensor, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }): Tensor;
 export function convTranspose2d(input: Tensor, weight: Tensor, bias?: Tensor | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, stride?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, padding?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, outputPadding?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, dilation?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }): Tensor;
-export function convTranspose2d(input: Tensor | number, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }): Tensor;
-export function convTranspose2d(input: Tensor | number, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, outputPadding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }): Tensor;
+export function convTranspose2d(input: Tensor, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }): Tensor;
+export function convTranspose2d(input: Tensor, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, outputPadding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }): Tensor;
 export function convTranspose2d(...a: any[]): any { return call(F_conv_transpose2d, a); }
 const F_conv_transpose3d = T.O_conv_transpose3d;
 export function convTranspose3d(input: Tensor, weight: Tensor, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }): Tensor;
 export function convTranspose3d(input: Tensor, weight: Tensor, bias?: Tensor | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, stride?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, padding?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, outputPadding?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, dilation?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }): Tensor;
-export function convTranspose3d(input: Tensor | number, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }): Tensor;
-export function convTranspose3d(input: Tensor | number, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, outputPadding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }): Tensor;
+export function convTranspose3d(input: Tensor, weight: Tensor | number, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }): Tensor;
+export function convTranspose3d(input: Tensor, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, outputPadding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, groups?: number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; groups?: number | null; dilation?: number | number[] | null }): Tensor;
 export function convTranspose3d(...a: any[]): any { return call(F_conv_transpose3d, a); }
 const F_convolution = T.O_convolution;
 export function convolution(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], transposed: boolean, output_padding: number[], groups: number): Tensor;
-export function convolution(input: Tensor | number, weight: Tensor | number, bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, output_padding: number | number[], groups: number): Tensor;
+export function convolution(input: Tensor, weight: Tensor | number, bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, output_padding: number | number[], groups: number): Tensor;
 export function convolution(...a: any[]): any { return call(F_convolution, a); }
 const F_convolution_overrideable = T.O_convolution_overrideable;
 export function convolutionOverrideable(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], transposed: boolean, output_padding: number[], groups: number): Tensor;
-export function convolutionOverrideable(input: Tensor | number, weight: Tensor | number, bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, output_padding: number | number[], groups: number): Tensor;
+export function convolutionOverrideable(input: Tensor, weight: Tensor | number, bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, output_padding: number | number[], groups: number): Tensor;
 export function convolutionOverrideable(...a: any[]): any { return call(F_convolution_overrideable, a); }
 const F_copy = T.O_copy;
 export function copy(self: Tensor, src: Tensor, options?: { nonBlocking?: boolean | null }): Tensor;
 export function copy(self: Tensor, src: Tensor, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
-export function copy(self: Tensor | number, src: Tensor | number, options?: { nonBlocking?: boolean | null }): Tensor;
-export function copy(self: Tensor | number, src: Tensor | number, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
+export function copy(self: Tensor, src: Tensor | number, options?: { nonBlocking?: boolean | null }): Tensor;
+export function copy(self: Tensor, src: Tensor | number, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
 export function copy(...a: any[]): any { return call(F_copy, a); }
 const F_copy_ = T.O_copy_;
 export function copy_(self: Tensor, src: Tensor, options?: { nonBlocking?: boolean | null }): Tensor;
 export function copy_(self: Tensor, src: Tensor, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
-export function copy_(self: Tensor | number, src: Tensor | number, options?: { nonBlocking?: boolean | null }): Tensor;
-export function copy_(self: Tensor | number, src: Tensor | number, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
+export function copy_(self: Tensor, src: Tensor | number, options?: { nonBlocking?: boolean | null }): Tensor;
+export function copy_(self: Tensor, src: Tensor | number, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
 export function copy_(...a: any[]): any { return call(F_copy_, a); }
 const F_copy_sparse_to_sparse = T.O_copy_sparse_to_sparse;
 export function copySparseToSparse(self: Tensor, src: Tensor, options?: { nonBlocking?: boolean | null }): Tensor;
 export function copySparseToSparse(self: Tensor, src: Tensor, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
-export function copySparseToSparse(self: Tensor | number, src: Tensor | number, options?: { nonBlocking?: boolean | null }): Tensor;
-export function copySparseToSparse(self: Tensor | number, src: Tensor | number, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
+export function copySparseToSparse(self: Tensor, src: Tensor | number, options?: { nonBlocking?: boolean | null }): Tensor;
+export function copySparseToSparse(self: Tensor, src: Tensor | number, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
 export function copySparseToSparse(...a: any[]): any { return call(F_copy_sparse_to_sparse, a); }
 const F_copy_sparse_to_sparse_ = T.O_copy_sparse_to_sparse_;
 export function copySparseToSparse_(self: Tensor, src: Tensor, options?: { nonBlocking?: boolean | null }): Tensor;
 export function copySparseToSparse_(self: Tensor, src: Tensor, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
-export function copySparseToSparse_(self: Tensor | number, src: Tensor | number, options?: { nonBlocking?: boolean | null }): Tensor;
-export function copySparseToSparse_(self: Tensor | number, src: Tensor | number, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
+export function copySparseToSparse_(self: Tensor, src: Tensor | number, options?: { nonBlocking?: boolean | null }): Tensor;
+export function copySparseToSparse_(self: Tensor, src: Tensor | number, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
 export function copySparseToSparse_(...a: any[]): any { return call(F_copy_sparse_to_sparse_, a); }
 const F_copysign = T.O_copysign;
 export function copysign(self: Tensor, other: number | boolean): Tensor;
 export function copysign(self: Tensor, other: Tensor): Tensor;
-export function copysign(self: Tensor | number, other: number | boolean): Tensor;
-export function copysign(self: Tensor | number, other: Tensor | number): Tensor;
+export function copysign(self: Tensor, other: Tensor | number): Tensor;
 export function copysign(...a: any[]): any { return call(F_copysign, a); }
 const F_copysign_ = T.O_copysign_;
 export function copysign_(self: Tensor, other: number | boolean): Tensor;
 export function copysign_(self: Tensor, other: Tensor): Tensor;
-export function copysign_(self: Tensor | number, other: number | boolean): Tensor;
-export function copysign_(self: Tensor | number, other: Tensor | number): Tensor;
+export function copysign_(self: Tensor, other: Tensor | number): Tensor;
 export function copysign_(...a: any[]): any { return call(F_copysign_, a); }
 const F_corrcoef = T.O_corrcoef;
 export function corrcoef(self: Tensor): Tensor;
-export function corrcoef(self: Tensor | number): Tensor;
 export function corrcoef(...a: any[]): any { return call(F_corrcoef, a); }
 const F_cos = T.O_cos;
 export function cos(self: Tensor): Tensor;
-export function cos(self: Tensor | number): Tensor;
 export function cos(...a: any[]): any { return call(F_cos, a); }
 const F_cos_ = T.O_cos_;
 export function cos_(self: Tensor): Tensor;
-export function cos_(self: Tensor | number): Tensor;
 export function cos_(...a: any[]): any { return call(F_cos_, a); }
 const F_cosh = T.O_cosh;
 export function cosh(self: Tensor): Tensor;
-export function cosh(self: Tensor | number): Tensor;
 export function cosh(...a: any[]): any { return call(F_cosh, a); }
 const F_cosh_ = T.O_cosh_;
 export function cosh_(self: Tensor): Tensor;
-export function cosh_(self: Tensor | number): Tensor;
 export function cosh_(...a: any[]): any { return call(F_cosh_, a); }
 const F_cosine_embedding_loss = T.O_cosine_embedding_loss;
 export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tensor, options?: { margin?: number | null; reduction?: number | null }): Tensor;
 export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tensor, margin?: number | null | { margin?: number | null; reduction?: number | null }, reduction?: number | null | { margin?: number | null; reduction?: number | null }, options?: { margin?: number | null; reduction?: number | null }): Tensor;
-export function cosineEmbeddingLoss(input1: Tensor | number, input2: Tensor | number, target: Tensor | number, options?: { margin?: number | null; reduction?: number | null }): Tensor;
-export function cosineEmbeddingLoss(input1: Tensor | number, input2: Tensor | number, target: Tensor | number, margin?: number | null | { margin?: number | null; reduction?: number | null }, reduction?: number | null | { margin?: number | null; reduction?: number | null }, options?: { margin?: number | null; reduction?: number | null }): Tensor;
+export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor | number, target: Tensor | number, options?: { margin?: number | null; reduction?: number | null }): Tensor;
+export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor | number, target: Tensor | number, margin?: number | null | { margin?: number | null; reduction?: number | null }, reduction?: number | null | { margin?: number | null; reduction?: number | null }, options?: { margin?: number | null; reduction?: number | null }): Tensor;
 export function cosineEmbeddingLoss(...a: any[]): any { return call(F_cosine_embedding_loss, a); }
 const F_cosine_similarity = T.O_cosine_similarity;
 export function cosineSimilarity(x1: Tensor, x2: Tensor, options?: { dim?: number | null; eps?: number | null }): Tensor;
 export function cosineSimilarity(x1: Tensor, x2: Tensor, dim?: number | null | { dim?: number | null; eps?: number | null }, eps?: number | null | { dim?: number | null; eps?: number | null }, options?: { dim?: number | null; eps?: number | null }): Tensor;
-export function cosineSimilarity(x1: Tensor | number, x2: Tensor | number, options?: { dim?: number | null; eps?: number | null }): Tensor;
-export function cosineSimilarity(x1: Tensor | number, x2: Tensor | number, dim?: number | null | { dim?: number | null; eps?: number | null }, eps?: number | null | { dim?: number | null; eps?: number | null }, options?: { dim?: number | null; eps?: number | null }): Tensor;
+export function cosineSimilarity(x1: Tensor, x2: Tensor | number, options?: { dim?: number | null; eps?: number | null }): Tensor;
+export function cosineSimilarity(x1: Tensor, x2: Tensor | number, dim?: number | null | { dim?: number | null; eps?: number | null }, eps?: number | null | { dim?: number | null; eps?: number | null }, options?: { dim?: number | null; eps?: number | null }): Tensor;
 export function cosineSimilarity(...a: any[]): any { return call(F_cosine_similarity, a); }
 const F_count_nonzero = T.O_count_nonzero;
 export function countNonzero(self: Tensor, options?: { dim?: number | null }): Tensor;
 export function countNonzero(self: Tensor, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor;
 export function countNonzero(self: Tensor, dim: number[]): Tensor;
-export function countNonzero(self: Tensor | number, options?: { dim?: number | null }): Tensor;
-export function countNonzero(self: Tensor | number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor;
-export function countNonzero(self: Tensor | number, dim: number | number[]): Tensor;
+export function countNonzero(self: Tensor, dim: number | number[]): Tensor;
 export function countNonzero(...a: any[]): any { return call(F_count_nonzero, a); }
 const F_cov = T.O_cov;
 export function cov(self: Tensor, options?: { correction?: number | null; fweights?: Tensor | number | null; aweights?: Tensor | number | null }): Tensor;
-export function cov(self: Tensor | number, options?: { correction?: number | null; fweights?: Tensor | number | null; aweights?: Tensor | number | null }): Tensor;
 export function cov(...a: any[]): any { return call(F_cov, a); }
 const F_cross = T.O_cross;
 export function cross(self: Tensor, other: Tensor, options?: { dim?: number | null }): Tensor;
 export function cross(self: Tensor, other: Tensor, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor;
-export function cross(self: Tensor | number, other: Tensor | number, options?: { dim?: number | null }): Tensor;
-export function cross(self: Tensor | number, other: Tensor | number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor;
+export function cross(self: Tensor, other: Tensor | number, options?: { dim?: number | null }): Tensor;
+export function cross(self: Tensor, other: Tensor | number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor;
 export function cross(...a: any[]): any { return call(F_cross, a); }
 const F_cross_entropy_loss = T.O_cross_entropy_loss;
 export function crossEntropyLoss(self: Tensor, target: Tensor, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null; labelSmoothing?: number | null }): Tensor;
 export function crossEntropyLoss(self: Tensor, target: Tensor, weight?: Tensor | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null; labelSmoothing?: number | null }, reduction?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null; labelSmoothing?: number | null }, ignoreIndex?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null; labelSmoothing?: number | null }, labelSmoothing?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null; labelSmoothing?: number | null }, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null; labelSmoothing?: number | null }): Tensor;
-export function crossEntropyLoss(self: Tensor | number, target: Tensor | number, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null; labelSmoothing?: number | null }): Tensor;
-export function crossEntropyLoss(self: Tensor | number, target: Tensor | number, weight?: Tensor | number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null; labelSmoothing?: number | null }, reduction?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null; labelSmoothing?: number | null }, ignoreIndex?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null; labelSmoothing?: number | null }, labelSmoothing?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null; labelSmoothing?: number | null }, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null; labelSmoothing?: number | null }): Tensor;
+export function crossEntropyLoss(self: Tensor, target: Tensor | number, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null; labelSmoothing?: number | null }): Tensor;
+export function crossEntropyLoss(self: Tensor, target: Tensor | number, weight?: Tensor | number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null; labelSmoothing?: number | null }, reduction?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null; labelSmoothing?: number | null }, ignoreIndex?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null; labelSmoothing?: number | null }, labelSmoothing?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null; labelSmoothing?: number | null }, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null; labelSmoothing?: number | null }): Tensor;
 export function crossEntropyLoss(...a: any[]): any { return call(F_cross_entropy_loss, a); }
 const F_crow_indices = T.O_crow_indices;
 export function crowIndices(self: Tensor): Tensor;
-export function crowIndices(self: Tensor | number): Tensor;
 export function crowIndices(...a: any[]): any { return call(F_crow_indices, a); }
 const F_crow_indices_copy = T.O_crow_indices_copy;
 export function crowIndicesCopy(self: Tensor): Tensor;
-export function crowIndicesCopy(self: Tensor | number): Tensor;
 export function crowIndicesCopy(...a: any[]): any { return call(F_crow_indices_copy, a); }
 const F_ctc_loss = T.O_ctc_loss;
 export function ctcLoss(log_probs: Tensor, targets: Tensor, input_lengths: Tensor, target_lengths: Tensor, options?: { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }): Tensor;
 export function ctcLoss(log_probs: Tensor, targets: Tensor, input_lengths: Tensor, target_lengths: Tensor, blank?: number | null | { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }, reduction?: number | null | { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }, zeroInfinity?: boolean | null | { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }, options?: { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }): Tensor;
 export function ctcLoss(log_probs: Tensor, targets: Tensor, input_lengths: number[], target_lengths: number[], options?: { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }): Tensor;
 export function ctcLoss(log_probs: Tensor, targets: Tensor, input_lengths: number[], target_lengths: number[], blank?: number | null | { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }, reduction?: number | null | { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }, zeroInfinity?: boolean | null | { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }, options?: { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }): Tensor;
-export function ctcLoss(log_probs: Tensor | number, targets: Tensor | number, input_lengths: Tensor | number, target_lengths: Tensor | number, options?: { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }): Tensor;
-export function ctcLoss(log_probs: Tensor | number, targets: Tensor | number, input_lengths: Tensor | number, target_lengths: Tensor | number, blank?: number | null | { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }, reduction?: number | null | { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }, zeroInfinity?: boolean | null | { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }, options?: { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }): Tensor;
-export function ctcLoss(log_probs: Tensor | number, targets: Tensor | number, input_lengths: number | number[], target_lengths: number | number[], options?: { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }): Tensor;
-export function ctcLoss(log_probs: Tensor | number, targets: Tensor | number, input_lengths: number | number[], target_lengths: number | number[], blank?: number | null | { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }, reduction?: number | null | { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }, zeroInfinity?: boolean | null | { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }, options?: { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }): Tensor;
+export function ctcLoss(log_probs: Tensor, targets: Tensor | number, input_lengths: Tensor | number, target_lengths: Tensor | number, options?: { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }): Tensor;
+export function ctcLoss(log_probs: Tensor, targets: Tensor | number, input_lengths: Tensor | number, target_lengths: Tensor | number, blank?: number | null | { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }, reduction?: number | null | { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }, zeroInfinity?: boolean | null | { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }, options?: { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }): Tensor;
+export function ctcLoss(log_probs: Tensor, targets: Tensor | number, input_lengths: number | number[], target_lengths: number | number[], options?: { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }): Tensor;
+export function ctcLoss(log_probs: Tensor, targets: Tensor | number, input_lengths: number | number[], target_lengths: number | number[], blank?: number | null | { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }, reduction?: number | null | { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }, zeroInfinity?: boolean | null | { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }, options?: { blank?: number | null; reduction?: number | null; zeroInfinity?: boolean | null }): Tensor;
 export function ctcLoss(...a: any[]): any { return call(F_ctc_loss, a); }
 const F_cudnn_affine_grid_generator = T.O_cudnn_affine_grid_generator;
 export function cudnnAffineGridGenerator(theta: Tensor, N: number, C: number, H: number, W: number): Tensor;
-export function cudnnAffineGridGenerator(theta: Tensor | number, N: number, C: number, H: number, W: number): Tensor;
 export function cudnnAffineGridGenerator(...a: any[]): any { return call(F_cudnn_affine_grid_generator, a); }
 const F_cudnn_batch_norm = T.O_cudnn_batch_norm;
 export function cudnnBatchNorm(input: Tensor, weight: Tensor, bias: Tensor | null, running_mean: Tensor | null, running_var: Tensor | null, training: boolean, exponential_average_factor: number, epsilon: number): [Tensor, Tensor, Tensor, Tensor];
-export function cudnnBatchNorm(input: Tensor | number, weight: Tensor | number, bias: Tensor | number | null, running_mean: Tensor | number | null, running_var: Tensor | number | null, training: boolean, exponential_average_factor: number, epsilon: number): [Tensor, Tensor, Tensor, Tensor];
+export function cudnnBatchNorm(input: Tensor, weight: Tensor | number, bias: Tensor | number | null, running_mean: Tensor | number | null, running_var: Tensor | number | null, training: boolean, exponential_average_factor: number, epsilon: number): [Tensor, Tensor, Tensor, Tensor];
 export function cudnnBatchNorm(...a: any[]): any { return call(F_cudnn_batch_norm, a); }
 const F_cudnn_convolution = T.O_cudnn_convolution;
 export function cudnnConvolution(self: Tensor, weight: Tensor, padding: number[], stride: number[], dilation: number[], groups: number, benchmark: boolean, deterministic: boolean, allow_tf32: boolean): Tensor;
-export function cudnnConvolution(self: Tensor | number, weight: Tensor | number, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, benchmark: boolean, deterministic: boolean, allow_tf32: boolean): Tensor;
+export function cudnnConvolution(self: Tensor, weight: Tensor | number, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, benchmark: boolean, deterministic: boolean, allow_tf32: boolean): Tensor;
 export function cudnnConvolution(...a: any[]): any { return call(F_cudnn_convolution, a); }
 const F_cudnn_convolution_add_relu = T.O_cudnn_convolution_add_relu;
 export function cudnnConvolutionAddRelu(self: Tensor, weight: Tensor, z: Tensor, alpha: number | boolean | null, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], groups: number): Tensor;
-export function cudnnConvolutionAddRelu(self: Tensor | number, weight: Tensor | number, z: Tensor | number, alpha: number | boolean | null, bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[], groups: number): Tensor;
+export function cudnnConvolutionAddRelu(self: Tensor, weight: Tensor | number, z: Tensor | number, alpha: number | boolean | null, bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[], groups: number): Tensor;
 export function cudnnConvolutionAddRelu(...a: any[]): any { return call(F_cudnn_convolution_add_relu, a); }
 const F_cudnn_convolution_relu = T.O_cudnn_convolution_relu;
 export function cudnnConvolutionRelu(self: Tensor, weight: Tensor, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], groups: number): Tensor;
-export function cudnnConvolutionRelu(self: Tensor | number, weight: Tensor | number, bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[], groups: number): Tensor;
+export function cudnnConvolutionRelu(self: Tensor, weight: Tensor | number, bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[], groups: number): Tensor;
 export function cudnnConvolutionRelu(...a: any[]): any { return call(F_cudnn_convolution_relu, a); }
 const F_cudnn_convolution_transpose = T.O_cudnn_convolution_transpose;
 export function cudnnConvolutionTranspose(self: Tensor, weight: Tensor, padding: number[], output_padding: number[], stride: number[], dilation: number[], groups: number, benchmark: boolean, deterministic: boolean, allow_tf32: boolean): Tensor;
-export function cudnnConvolutionTranspose(self: Tensor | number, weight: Tensor | number, padding: number | number[], output_padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, benchmark: boolean, deterministic: boolean, allow_tf32: boolean): Tensor;
+export function cudnnConvolutionTranspose(self: Tensor, weight: Tensor | number, padding: number | number[], output_padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, benchmark: boolean, deterministic: boolean, allow_tf32: boolean): Tensor;
 export function cudnnConvolutionTranspose(...a: any[]): any { return call(F_cudnn_convolution_transpose, a); }
 const F_cudnn_grid_sampler = T.O_cudnn_grid_sampler;
 export function cudnnGridSampler(self: Tensor, grid: Tensor): Tensor;
-export function cudnnGridSampler(self: Tensor | number, grid: Tensor | number): Tensor;
+export function cudnnGridSampler(self: Tensor, grid: Tensor | number): Tensor;
 export function cudnnGridSampler(...a: any[]): any { return call(F_cudnn_grid_sampler, a); }
 const F_cudnn_is_acceptable = T.O_cudnn_is_acceptable;
 export function cudnnIsAcceptable(self: Tensor): boolean;
-export function cudnnIsAcceptable(self: Tensor | number): boolean;
 export function cudnnIsAcceptable(...a: any[]): any { return call(F_cudnn_is_acceptable, a); }
 const F_cummax = T.O_cummax;
 export function cummax(self: Tensor, dim: number): [Tensor, Tensor];
 export function cummax(self: Tensor, dim: string): [Tensor, Tensor];
-export function cummax(self: Tensor | number, dim: number): [Tensor, Tensor];
-export function cummax(self: Tensor | number, dim: string): [Tensor, Tensor];
 export function cummax(...a: any[]): any { return call(F_cummax, a); }
 const F_cummin = T.O_cummin;
 export function cummin(self: Tensor, dim: number): [Tensor, Tensor];
 export function cummin(self: Tensor, dim: string): [Tensor, Tensor];
-export function cummin(self: Tensor | number, dim: number): [Tensor, Tensor];
-export function cummin(self: Tensor | number, dim: string): [Tensor, Tensor];
 export function cummin(...a: any[]): any { return call(F_cummin, a); }
 const F_cumprod = T.O_cumprod;
 export function cumprod(self: Tensor, dim: number, options?: { dtype?: DType | null }): Tensor;
 export function cumprod(self: Tensor, dim: string, options?: { dtype?: DType | null }): Tensor;
-export function cumprod(self: Tensor | number, dim: number, options?: { dtype?: DType | null }): Tensor;
-export function cumprod(self: Tensor | number, dim: string, options?: { dtype?: DType | null }): Tensor;
 export function cumprod(...a: any[]): any { return call(F_cumprod, a); }
 const F_cumprod_ = T.O_cumprod_;
 export function cumprod_(self: Tensor, dim: number, options?: { dtype?: DType | null }): Tensor;
 export function cumprod_(self: Tensor, dim: string, options?: { dtype?: DType | null }): Tensor;
-export function cumprod_(self: Tensor | number, dim: number, options?: { dtype?: DType | null }): Tensor;
-export function cumprod_(self: Tensor | number, dim: string, options?: { dtype?: DType | null }): Tensor;
 export function cumprod_(...a: any[]): any { return call(F_cumprod_, a); }
 const F_cumsum = T.O_cumsum;
 export function cumsum(self: Tensor, dim: number, options?: { dtype?: DType | null }): Tensor;
 export function cumsum(self: Tensor, dim: string, options?: { dtype?: DType | null }): Tensor;
-export function cumsum(self: Tensor | number, dim: number, options?: { dtype?: DType | null }): Tensor;
-export function cumsum(self: Tensor | number, dim: string, options?: { dtype?: DType | null }): Tensor;
 export function cumsum(...a: any[]): any { return call(F_cumsum, a); }
 const F_cumsum_ = T.O_cumsum_;
 export function cumsum_(self: Tensor, dim: number, options?: { dtype?: DType | null }): Tensor;
 export function cumsum_(self: Tensor, dim: string, options?: { dtype?: DType | null }): Tensor;
-export function cumsum_(self: Tensor | number, dim: number, options?: { dtype?: DType | null }): Tensor;
-export function cumsum_(self: Tensor | number, dim: string, options?: { dtype?: DType | null }): Tensor;
 export function cumsum_(...a: any[]): any { return call(F_cumsum_, a); }
 const F_cumulative_trapezoid = T.O_cumulative_trapezoid;
 export function cumulativeTrapezoid(y: Tensor, x: Tensor, options?: { dim?: number | null }): Tensor;
 export function cumulativeTrapezoid(y: Tensor, options?: { dx?: number | boolean | null; dim?: number | null }): Tensor;
-export function cumulativeTrapezoid(y: Tensor | number, x: Tensor | number, options?: { dim?: number | null }): Tensor;
-export function cumulativeTrapezoid(y: Tensor | number, options?: { dx?: number | boolean | null; dim?: number | null }): Tensor;
+export function cumulativeTrapezoid(y: Tensor, x: Tensor | number, options?: { dim?: number | null }): Tensor;
 export function cumulativeTrapezoid(...a: any[]): any { return call(F_cumulative_trapezoid, a); }
 const F_data = T.O_data;
 export function data(self: Tensor): Tensor;
-export function data(self: Tensor | number): Tensor;
 export function data(...a: any[]): any { return call(F_data, a); }
 const F_deg2rad = T.O_deg2rad;
 export function deg2rad(self: Tensor): Tensor;
-export function deg2rad(self: Tensor | number): Tensor;
 export function deg2rad(...a: any[]): any { return call(F_deg2rad, a); }
 const F_deg2rad_ = T.O_deg2rad_;
 export function deg2rad_(self: Tensor): Tensor;
-export function deg2rad_(self: Tensor | number): Tensor;
 export function deg2rad_(...a: any[]): any { return call(F_deg2rad_, a); }
 const F_dense_dim = T.O_dense_dim;
 export function denseDim(self: Tensor): number;
-export function denseDim(self: Tensor | number): number;
 export function denseDim(...a: any[]): any { return call(F_dense_dim, a); }
 const F_dequantize = T.O_dequantize;
 export function dequantize(self: Tensor): Tensor;
 export function dequantize(tensors: Tensor[]): Tensor[];
-export function dequantize(self: Tensor | number): Tensor;
 export function dequantize(...a: any[]): any { return call(F_dequantize, a); }
 const F_det = T.O_det;
 export function det(self: Tensor): Tensor;
-export function det(self: Tensor | number): Tensor;
 export function det(...a: any[]): any { return call(F_det, a); }
 const F_detach = T.O_detach;
 export function detach(self: Tensor): Tensor;
-export function detach(self: Tensor | number): Tensor;
 export function detach(...a: any[]): any { return call(F_detach, a); }
 const F_detach_ = T.O_detach_;
 export function detach_(self: Tensor): Tensor;
-export function detach_(self: Tensor | number): Tensor;
 export function detach_(...a: any[]): any { return call(F_detach_, a); }
 const F_detach_copy = T.O_detach_copy;
 export function detachCopy(self: Tensor): Tensor;
-export function detachCopy(self: Tensor | number): Tensor;
 export function detachCopy(...a: any[]): any { return call(F_detach_copy, a); }
 const F_diag = T.O_diag;
 export function diag(self: Tensor, options?: { diagonal?: number | null }): Tensor;
 export function diag(self: Tensor, diagonal?: number | null | { diagonal?: number | null }, options?: { diagonal?: number | null }): Tensor;
-export function diag(self: Tensor | number, options?: { diagonal?: number | null }): Tensor;
-export function diag(self: Tensor | number, diagonal?: number | null | { diagonal?: number | null }, options?: { diagonal?: number | null }): Tensor;
 export function diag(...a: any[]): any { return call(F_diag, a); }
 const F_diag_embed = T.O_diag_embed;
 export function diagEmbed(self: Tensor, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
 export function diagEmbed(self: Tensor, offset?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, dim1?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, dim2?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
-export function diagEmbed(self: Tensor | number, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
-export function diagEmbed(self: Tensor | number, offset?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, dim1?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, dim2?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
 export function diagEmbed(...a: any[]): any { return call(F_diag_embed, a); }
 const F_diagflat = T.O_diagflat;
 export function diagflat(self: Tensor, options?: { offset?: number | null }): Tensor;
 export function diagflat(self: Tensor, offset?: number | null | { offset?: number | null }, options?: { offset?: number | null }): Tensor;
-export function diagflat(self: Tensor | number, options?: { offset?: number | null }): Tensor;
-export function diagflat(self: Tensor | number, offset?: number | null | { offset?: number | null }, options?: { offset?: number | null }): Tensor;
 export function diagflat(...a: any[]): any { return call(F_diagflat, a); }
 const F_diagonal = T.O_diagonal;
 export function diagonal(self: Tensor, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
 export function diagonal(self: Tensor, offset?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, dim1?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, dim2?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
 export function diagonal(self: Tensor, outdim: string, dim1: string, dim2: string, options?: { offset?: number | null }): Tensor;
-export function diagonal(self: Tensor | number, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
-export function diagonal(self: Tensor | number, offset?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, dim1?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, dim2?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
-export function diagonal(self: Tensor | number, outdim: string, dim1: string, dim2: string, options?: { offset?: number | null }): Tensor;
 export function diagonal(...a: any[]): any { return call(F_diagonal, a); }
 const F_diagonal_copy = T.O_diagonal_copy;
 export function diagonalCopy(self: Tensor, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
 export function diagonalCopy(self: Tensor, offset?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, dim1?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, dim2?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
-export function diagonalCopy(self: Tensor | number, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
-export function diagonalCopy(self: Tensor | number, offset?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, dim1?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, dim2?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
 export function diagonalCopy(...a: any[]): any { return call(F_diagonal_copy, a); }
 const F_diagonal_scatter = T.O_diagonal_scatter;
 export function diagonalScatter(self: Tensor, src: Tensor, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
 export function diagonalScatter(self: Tensor, src: Tensor, offset?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, dim1?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, dim2?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
-export function diagonalScatter(self: Tensor | number, src: Tensor | number, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
-export function diagonalScatter(self: Tensor | number, src: Tensor | number, offset?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, dim1?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, dim2?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
+export function diagonalScatter(self: Tensor, src: Tensor | number, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
+export function diagonalScatter(self: Tensor, src: Tensor | number, offset?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, dim1?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, dim2?: number | null | { offset?: number | null; dim1?: number | null; dim2?: number | null }, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
 export function diagonalScatter(...a: any[]): any { return call(F_diagonal_scatter, a); }
 const F_diff = T.O_diff;
 export function diff(self: Tensor, options?: { n?: number | null; dim?: number | null; prepend?: Tensor | number | null; append?: Tensor | number | null }): Tensor;
 export function diff(self: Tensor, n?: number | null | { n?: number | null; dim?: number | null; prepend?: Tensor | number | null; append?: Tensor | number | null }, dim?: number | null | { n?: number | null; dim?: number | null; prepend?: Tensor | number | null; append?: Tensor | number | null }, prepend?: Tensor | null | { n?: number | null; dim?: number | null; prepend?: Tensor | number | null; append?: Tensor | number | null }, append?: Tensor | null | { n?: number | null; dim?: number | null; prepend?: Tensor | number | null; append?: Tensor | number | null }, options?: { n?: number | null; dim?: number | null; prepend?: Tensor | number | null; append?: Tensor | number | null }): Tensor;
-export function diff(self: Tensor | number, options?: { n?: number | null; dim?: number | null; prepend?: Tensor | number | null; append?: Tensor | number | null }): Tensor;
-export function diff(self: Tensor | number, n?: number | null | { n?: number | null; dim?: number | null; prepend?: Tensor | number | null; append?: Tensor | number | null }, dim?: number | null | { n?: number | null; dim?: number | null; prepend?: Tensor | number | null; append?: Tensor | number | null }, prepend?: Tensor | number | null | { n?: number | null; dim?: number | null; prepend?: Tensor | number | null; append?: Tensor | number | null }, append?: Tensor | number | null | { n?: number | null; dim?: number | null; prepend?: Tensor | number | null; append?: Tensor | number | null }, options?: { n?: number | null; dim?: number | null; prepend?: Tensor | number | null; append?: Tensor | number | null }): Tensor;
+export function diff(self: Tensor, n?: number | null | { n?: number | null; dim?: number | null; prepend?: Tensor | number | null; append?: Tensor | number | null }, dim?: number | null | { n?: number | null; dim?: number | null; prepend?: Tensor | number | null; append?: Tensor | number | null }, prepend?: Tensor | number | null | { n?: number | null; dim?: number | null; prepend?: Tensor | number | null; append?: Tensor | number | null }, append?: Tensor | number | null | { n?: number | null; dim?: number | null; prepend?: Tensor | number | null; append?: Tensor | number | null }, options?: { n?: number | null; dim?: number | null; prepend?: Tensor | number | null; append?: Tensor | number | null }): Tensor;
 export function diff(...a: any[]): any { return call(F_diff, a); }
 const F_digamma = T.O_digamma;
 export function digamma(self: Tensor): Tensor;
-export function digamma(self: Tensor | number): Tensor;
 export function digamma(...a: any[]): any { return call(F_digamma, a); }
 const F_digamma_ = T.O_digamma_;
 export function digamma_(self: Tensor): Tensor;
-export function digamma_(self: Tensor | number): Tensor;
 export function digamma_(...a: any[]): any { return call(F_digamma_, a); }
 const F_dist = T.O_dist;
 export function dist(self: Tensor, other: Tensor, options?: { p?: number | boolean | null }): Tensor;
 export function dist(self: Tensor, other: Tensor, p?: number | boolean | null | { p?: number | boolean | null }, options?: { p?: number | boolean | null }): Tensor;
-export function dist(self: Tensor | number, other: Tensor | number, options?: { p?: number | boolean | null }): Tensor;
-export function dist(self: Tensor | number, other: Tensor | number, p?: number | boolean | null | { p?: number | boolean | null }, options?: { p?: number | boolean | null }): Tensor;
+export function dist(self: Tensor, other: Tensor | number, options?: { p?: number | boolean | null }): Tensor;
+export function dist(self: Tensor, other: Tensor | number, p?: number | boolean | null | { p?: number | boolean | null }, options?: { p?: number | boolean | null }): Tensor;
 export function dist(...a: any[]): any { return call(F_dist, a); }
 const F_div = T.O_div;
 export function div(self: Tensor, other: Tensor, options?: { roundingMode?: string | null }): Tensor;
 export function div(self: Tensor, other: number | boolean): Tensor;
 export function div(self: Tensor, other: Tensor): Tensor;
 export function div(self: Tensor, other: number | boolean, options?: { roundingMode?: string | null }): Tensor;
-export function div(self: Tensor | number, other: Tensor | number, options?: { roundingMode?: string | null }): Tensor;
-export function div(self: Tensor | number, other: number | boolean): Tensor;
-export function div(self: Tensor | number, other: Tensor | number): Tensor;
-export function div(self: Tensor | number, other: number | boolean, options?: { roundingMode?: string | null }): Tensor;
+export function div(self: Tensor, other: Tensor | number, options?: { roundingMode?: string | null }): Tensor;
+export function div(self: Tensor, other: Tensor | number): Tensor;
 export function div(...a: any[]): any { return call(F_div, a); }
 const F_div_ = T.O_div_;
 export function div_(self: Tensor, other: Tensor): Tensor;
 export function div_(self: Tensor, other: number | boolean): Tensor;
 export function div_(self: Tensor, other: Tensor, options?: { roundingMode?: string | null }): Tensor;
 export function div_(self: Tensor, other: number | boolean, options?: { roundingMode?: string | null }): Tensor;
-export function div_(self: Tensor | number, other: Tensor | number): Tensor;
-export function div_(self: Tensor | number, other: number | boolean): Tensor;
-export function div_(self: Tensor | number, other: Tensor | number, options?: { roundingMode?: string | null }): Tensor;
-export function div_(self: Tensor | number, other: number | boolean, options?: { roundingMode?: string | null }): Tensor;
+export function div_(self: Tensor, other: Tensor | number): Tensor;
+export function div_(self: Tensor, other: Tensor | number, options?: { roundingMode?: string | null }): Tensor;
 export function div_(...a: any[]): any { return call(F_div_, a); }
 const F_divide = T.O_divide;
 export function divide(self: Tensor, other: Tensor): Tensor;
 export function divide(self: Tensor, other: number | boolean, options?: { roundingMode?: string | null }): Tensor;
 export function divide(self: Tensor, other: Tensor, options?: { roundingMode?: string | null }): Tensor;
 export function divide(self: Tensor, other: number | boolean): Tensor;
-export function divide(self: Tensor | number, other: Tensor | number): Tensor;
-export function divide(self: Tensor | number, other: number | boolean, options?: { roundingMode?: string | null }): Tensor;
-export function divide(self: Tensor | number, other: Tensor | number, options?: { roundingMode?: string | null }): Tensor;
-export function divide(self: Tensor | number, other: number | boolean): Tensor;
+export function divide(self: Tensor, other: Tensor | number): Tensor;
+export function divide(self: Tensor, other: Tensor | number, options?: { roundingMode?: string | null }): Tensor;
 export function divide(...a: any[]): any { return call(F_divide, a); }
 const F_divide_ = T.O_divide_;
 export function divide_(self: Tensor, other: Tensor, options?: { roundingMode?: string | null }): Tensor;
 export function divide_(self: Tensor, other: number | boolean): Tensor;
 export function divide_(self: Tensor, other: number | boolean, options?: { roundingMode?: string | null }): Tensor;
 export function divide_(self: Tensor, other: Tensor): Tensor;
-export function divide_(self: Tensor | number, other: Tensor | number, options?: { roundingMode?: string | null }): Tensor;
-export function divide_(self: Tensor | number, other: number | boolean): Tensor;
-export function divide_(self: Tensor | number, other: number | boolean, options?: { roundingMode?: string | null }): Tensor;
-export function divide_(self: Tensor | number, other: Tensor | number): Tensor;
+export function divide_(self: Tensor, other: Tensor | number, options?: { roundingMode?: string | null }): Tensor;
+export function divide_(self: Tensor, other: Tensor | number): Tensor;
 export function divide_(...a: any[]): any { return call(F_divide_, a); }
 const F_dot = T.O_dot;
 export function dot(self: Tensor, tensor: Tensor): Tensor;
-export function dot(self: Tensor | number, tensor: Tensor | number): Tensor;
+export function dot(self: Tensor, tensor: Tensor | number): Tensor;
 export function dot(...a: any[]): any { return call(F_dot, a); }
 const F_dropout = T.O_dropout;
 export function dropout(input: Tensor, p: number, train: boolean): Tensor;
-export function dropout(input: Tensor | number, p: number, train: boolean): Tensor;
 export function dropout(...a: any[]): any { return call(F_dropout, a); }
 const F_dropout_ = T.O_dropout_;
 export function dropout_(self: Tensor, p: number, train: boolean): Tensor;
-export function dropout_(self: Tensor | number, p: number, train: boolean): Tensor;
 export function dropout_(...a: any[]): any { return call(F_dropout_, a); }
 const F_dsplit = T.O_dsplit;
 export function dsplit(self: Tensor, indices: number[]): Tensor[];
 export function dsplit(self: Tensor, sections: number): Tensor[];
-export function dsplit(self: Tensor | number, indices: number | number[]): Tensor[];
-export function dsplit(self: Tensor | number, sections: number): Tensor[];
+export function dsplit(self: Tensor, indices: number | number[]): Tensor[];
 export function dsplit(...a: any[]): any { return call(F_dsplit, a); }
 const F_dstack = T.O_dstack;
 export function dstack(tensors: Tensor[]): Tensor;
@@ -1215,141 +1025,117 @@ export function einsum(...a: any[]): any { return call(F_einsum, a); }
 const F_elu = T.O_elu;
 export function elu(self: Tensor, options?: { alpha?: number | boolean | null; scale?: number | boolean | null; inputScale?: number | boolean | null }): Tensor;
 export function elu(self: Tensor, alpha?: number | boolean | null | { alpha?: number | boolean | null; scale?: number | boolean | null; inputScale?: number | boolean | null }, scale?: number | boolean | null | { alpha?: number | boolean | null; scale?: number | boolean | null; inputScale?: number | boolean | null }, inputScale?: number | boolean | null | { alpha?: number | boolean | null; scale?: number | boolean | null; inputScale?: number | boolean | null }, options?: { alpha?: number | boolean | null; scale?: number | boolean | null; inputScale?: number | boolean | null }): Tensor;
-export function elu(self: Tensor | number, options?: { alpha?: number | boolean | null; scale?: number | boolean | null; inputScale?: number | boolean | null }): Tensor;
-export function elu(self: Tensor | number, alpha?: number | boolean | null | { alpha?: number | boolean | null; scale?: number | boolean | null; inputScale?: number | boolean | null }, scale?: number | boolean | null | { alpha?: number | boolean | null; scale?: number | boolean | null; inputScale?: number | boolean | null }, inputScale?: number | boolean | null | { alpha?: number | boolean | null; scale?: number | boolean | null; inputScale?: number | boolean | null }, options?: { alpha?: number | boolean | null; scale?: number | boolean | null; inputScale?: number | boolean | null }): Tensor;
 export function elu(...a: any[]): any { return call(F_elu, a); }
 const F_elu_ = T.O_elu_;
 export function elu_(self: Tensor, options?: { alpha?: number | boolean | null; scale?: number | boolean | null; inputScale?: number | boolean | null }): Tensor;
 export function elu_(self: Tensor, alpha?: number | boolean | null | { alpha?: number | boolean | null; scale?: number | boolean | null; inputScale?: number | boolean | null }, scale?: number | boolean | null | { alpha?: number | boolean | null; scale?: number | boolean | null; inputScale?: number | boolean | null }, inputScale?: number | boolean | null | { alpha?: number | boolean | null; scale?: number | boolean | null; inputScale?: number | boolean | null }, options?: { alpha?: number | boolean | null; scale?: number | boolean | null; inputScale?: number | boolean | null }): Tensor;
-export function elu_(self: Tensor | number, options?: { alpha?: number | boolean | null; scale?: number | boolean | null; inputScale?: number | boolean | null }): Tensor;
-export function elu_(self: Tensor | number, alpha?: number | boolean | null | { alpha?: number | boolean | null; scale?: number | boolean | null; inputScale?: number | boolean | null }, scale?: number | boolean | null | { alpha?: number | boolean | null; scale?: number | boolean | null; inputScale?: number | boolean | null }, inputScale?: number | boolean | null | { alpha?: number | boolean | null; scale?: number | boolean | null; inputScale?: number | boolean | null }, options?: { alpha?: number | boolean | null; scale?: number | boolean | null; inputScale?: number | boolean | null }): Tensor;
 export function elu_(...a: any[]): any { return call(F_elu_, a); }
 const F_embedding = T.O_embedding;
 export function embedding(weight: Tensor, indices: Tensor, options?: { paddingIdx?: number | null; scaleGradByFreq?: boolean | null; sparse?: boolean | null }): Tensor;
 export function embedding(weight: Tensor, indices: Tensor, paddingIdx?: number | null | { paddingIdx?: number | null; scaleGradByFreq?: boolean | null; sparse?: boolean | null }, scaleGradByFreq?: boolean | null | { paddingIdx?: number | null; scaleGradByFreq?: boolean | null; sparse?: boolean | null }, sparse?: boolean | null | { paddingIdx?: number | null; scaleGradByFreq?: boolean | null; sparse?: boolean | null }, options?: { paddingIdx?: number | null; scaleGradByFreq?: boolean | null; sparse?: boolean | null }): Tensor;
-export function embedding(weight: Tensor | number, indices: Tensor | number, options?: { paddingIdx?: number | null; scaleGradByFreq?: boolean | null; sparse?: boolean | null }): Tensor;
-export function embedding(weight: Tensor | number, indices: Tensor | number, paddingIdx?: number | null | { paddingIdx?: number | null; scaleGradByFreq?: boolean | null; sparse?: boolean | null }, scaleGradByFreq?: boolean | null | { paddingIdx?: number | null; scaleGradByFreq?: boolean | null; sparse?: boolean | null }, sparse?: boolean | null | { paddingIdx?: number | null; scaleGradByFreq?: boolean | null; sparse?: boolean | null }, options?: { paddingIdx?: number | null; scaleGradByFreq?: boolean | null; sparse?: boolean | null }): Tensor;
+export function embedding(weight: Tensor, indices: Tensor | number, options?: { paddingIdx?: number | null; scaleGradByFreq?: boolean | null; sparse?: boolean | null }): Tensor;
+export function embedding(weight: Tensor, indices: Tensor | number, paddingIdx?: number | null | { paddingIdx?: number | null; scaleGradByFreq?: boolean | null; sparse?: boolean | null }, scaleGradByFreq?: boolean | null | { paddingIdx?: number | null; scaleGradByFreq?: boolean | null; sparse?: boolean | null }, sparse?: boolean | null | { paddingIdx?: number | null; scaleGradByFreq?: boolean | null; sparse?: boolean | null }, options?: { paddingIdx?: number | null; scaleGradByFreq?: boolean | null; sparse?: boolean | null }): Tensor;
 export function embedding(...a: any[]): any { return call(F_embedding, a); }
 const F_embedding_bag = T.O_embedding_bag;
 export function embeddingBag(weight: Tensor, indices: Tensor, offsets: Tensor, options?: { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null }): [Tensor, Tensor, Tensor, Tensor];
 export function embeddingBag(weight: Tensor, indices: Tensor, offsets: Tensor, scaleGradByFreq?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null }, mode?: number | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null }, sparse?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null }, perSampleWeights?: Tensor | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null }, includeLastOffset?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null }, options?: { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null }): [Tensor, Tensor, Tensor, Tensor];
 export function embeddingBag(weight: Tensor, indices: Tensor, offsets: Tensor, scale_grad_by_freq: boolean, mode: number, sparse: boolean, per_sample_weights: Tensor | null, include_last_offset: boolean, padding_idx: number | null): [Tensor, Tensor, Tensor, Tensor];
-export function embeddingBag(weight: Tensor | number, indices: Tensor | number, offsets: Tensor | number, options?: { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null }): [Tensor, Tensor, Tensor, Tensor];
-export function embeddingBag(weight: Tensor | number, indices: Tensor | number, offsets: Tensor | number, scaleGradByFreq?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null }, mode?: number | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null }, sparse?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null }, perSampleWeights?: Tensor | number | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null }, includeLastOffset?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null }, options?: { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null }): [Tensor, Tensor, Tensor, Tensor];
-export function embeddingBag(weight: Tensor | number, indices: Tensor | number, offsets: Tensor | number, scale_grad_by_freq: boolean, mode: number, sparse: boolean, per_sample_weights: Tensor | number | null, include_last_offset: boolean, padding_idx: number | null): [Tensor, Tensor, Tensor, Tensor];
+export function embeddingBag(weight: Tensor, indices: Tensor | number, offsets: Tensor | number, options?: { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null }): [Tensor, Tensor, Tensor, Tensor];
+export function embeddingBag(weight: Tensor, indices: Tensor | number, offsets: Tensor | number, scaleGradByFreq?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null }, mode?: number | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null }, sparse?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null }, perSampleWeights?: Tensor | number | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null }, includeLastOffset?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null }, options?: { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null }): [Tensor, Tensor, Tensor, Tensor];
+export function embeddingBag(weight: Tensor, indices: Tensor | number, offsets: Tensor | number, scale_grad_by_freq: boolean, mode: number, sparse: boolean, per_sample_weights: Tensor | number | null, include_last_offset: boolean, padding_idx: number | null): [Tensor, Tensor, Tensor, Tensor];
 export function embeddingBag(...a: any[]): any { return call(F_embedding_bag, a); }
 const F_embedding_renorm = T.O_embedding_renorm;
 export function embeddingRenorm(self: Tensor, indices: Tensor, max_norm: number, norm_type: number): Tensor;
-export function embeddingRenorm(self: Tensor | number, indices: Tensor | number, max_norm: number, norm_type: number): Tensor;
+export function embeddingRenorm(self: Tensor, indices: Tensor | number, max_norm: number, norm_type: number): Tensor;
 export function embeddingRenorm(...a: any[]): any { return call(F_embedding_renorm, a); }
 const F_embedding_renorm_ = T.O_embedding_renorm_;
 export function embeddingRenorm_(self: Tensor, indices: Tensor, max_norm: number, norm_type: number): Tensor;
-export function embeddingRenorm_(self: Tensor | number, indices: Tensor | number, max_norm: number, norm_type: number): Tensor;
+export function embeddingRenorm_(self: Tensor, indices: Tensor | number, max_norm: number, norm_type: number): Tensor;
 export function embeddingRenorm_(...a: any[]): any { return call(F_embedding_renorm_, a); }
 const F_empty = T.O_empty;
 export function empty(size: number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
 export function empty(...size: number[] | [...number[], { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }]): Tensor;
-export function empty(size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
 export function empty(...a: any[]): any { return call(F_empty, a); }
 const F_empty_like = T.O_empty_like;
 export function emptyLike(self: Tensor, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
-export function emptyLike(self: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
 export function emptyLike(...a: any[]): any { return call(F_empty_like, a); }
 const F_empty_quantized = T.O_empty_quantized;
 export function emptyQuantized(size: number[], qtensor: Tensor, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
-export function emptyQuantized(size: number | number[], qtensor: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
+export function emptyQuantized(size: number[], qtensor: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
 export function emptyQuantized(...a: any[]): any { return call(F_empty_quantized, a); }
 const F_empty_strided = T.O_empty_strided;
 export function emptyStrided(size: number[], stride: number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function emptyStrided(size: number | number[], stride: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function emptyStrided(size: number[], stride: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function emptyStrided(...a: any[]): any { return call(F_empty_strided, a); }
 const F_eq = T.O_eq;
 export function eq(self: Tensor, other: Tensor): Tensor;
 export function eq(self: Tensor, other: number | boolean): Tensor;
-export function eq(self: Tensor | number, other: Tensor | number): Tensor;
-export function eq(self: Tensor | number, other: number | boolean): Tensor;
+export function eq(self: Tensor, other: Tensor | number): Tensor;
 export function eq(...a: any[]): any { return call(F_eq, a); }
 const F_eq_ = T.O_eq_;
 export function eq_(self: Tensor, other: Tensor): Tensor;
 export function eq_(self: Tensor, other: number | boolean): Tensor;
-export function eq_(self: Tensor | number, other: Tensor | number): Tensor;
-export function eq_(self: Tensor | number, other: number | boolean): Tensor;
+export function eq_(self: Tensor, other: Tensor | number): Tensor;
 export function eq_(...a: any[]): any { return call(F_eq_, a); }
 const F_equal = T.O_equal;
 export function equal(self: Tensor, other: Tensor): boolean;
-export function equal(self: Tensor | number, other: Tensor | number): boolean;
+export function equal(self: Tensor, other: Tensor | number): boolean;
 export function equal(...a: any[]): any { return call(F_equal, a); }
 const F_erf = T.O_erf;
 export function erf(self: Tensor): Tensor;
-export function erf(self: Tensor | number): Tensor;
 export function erf(...a: any[]): any { return call(F_erf, a); }
 const F_erf_ = T.O_erf_;
 export function erf_(self: Tensor): Tensor;
-export function erf_(self: Tensor | number): Tensor;
 export function erf_(...a: any[]): any { return call(F_erf_, a); }
 const F_erfc = T.O_erfc;
 export function erfc(self: Tensor): Tensor;
-export function erfc(self: Tensor | number): Tensor;
 export function erfc(...a: any[]): any { return call(F_erfc, a); }
 const F_erfc_ = T.O_erfc_;
 export function erfc_(self: Tensor): Tensor;
-export function erfc_(self: Tensor | number): Tensor;
 export function erfc_(...a: any[]): any { return call(F_erfc_, a); }
 const F_erfinv = T.O_erfinv;
 export function erfinv(self: Tensor): Tensor;
-export function erfinv(self: Tensor | number): Tensor;
 export function erfinv(...a: any[]): any { return call(F_erfinv, a); }
 const F_erfinv_ = T.O_erfinv_;
 export function erfinv_(self: Tensor): Tensor;
-export function erfinv_(self: Tensor | number): Tensor;
 export function erfinv_(...a: any[]): any { return call(F_erfinv_, a); }
 const F_exp = T.O_exp;
 export function exp(self: Tensor): Tensor;
-export function exp(self: Tensor | number): Tensor;
 export function exp(...a: any[]): any { return call(F_exp, a); }
 const F_exp2 = T.O_exp2;
 export function exp2(self: Tensor): Tensor;
-export function exp2(self: Tensor | number): Tensor;
 export function exp2(...a: any[]): any { return call(F_exp2, a); }
 const F_exp2_ = T.O_exp2_;
 export function exp2_(self: Tensor): Tensor;
-export function exp2_(self: Tensor | number): Tensor;
 export function exp2_(...a: any[]): any { return call(F_exp2_, a); }
 const F_exp_ = T.O_exp_;
 export function exp_(self: Tensor): Tensor;
-export function exp_(self: Tensor | number): Tensor;
 export function exp_(...a: any[]): any { return call(F_exp_, a); }
 const F_expand = T.O_expand;
 export function expand(self: Tensor, size: number[], options?: { implicit?: boolean | null }): Tensor;
-export function expand(self: Tensor | number, size: number | number[], options?: { implicit?: boolean | null }): Tensor;
+export function expand(self: Tensor, size: number | number[], options?: { implicit?: boolean | null }): Tensor;
 export function expand(...a: any[]): any { return call(F_expand, a); }
 const F_expand_as = T.O_expand_as;
 export function expandAs(self: Tensor, other: Tensor): Tensor;
-export function expandAs(self: Tensor | number, other: Tensor | number): Tensor;
+export function expandAs(self: Tensor, other: Tensor | number): Tensor;
 export function expandAs(...a: any[]): any { return call(F_expand_as, a); }
 const F_expand_copy = T.O_expand_copy;
 export function expandCopy(self: Tensor, size: number[], options?: { implicit?: boolean | null }): Tensor;
-export function expandCopy(self: Tensor | number, size: number | number[], options?: { implicit?: boolean | null }): Tensor;
+export function expandCopy(self: Tensor, size: number | number[], options?: { implicit?: boolean | null }): Tensor;
 export function expandCopy(...a: any[]): any { return call(F_expand_copy, a); }
 const F_expm1 = T.O_expm1;
 export function expm1(self: Tensor): Tensor;
-export function expm1(self: Tensor | number): Tensor;
 export function expm1(...a: any[]): any { return call(F_expm1, a); }
 const F_expm1_ = T.O_expm1_;
 export function expm1_(self: Tensor): Tensor;
-export function expm1_(self: Tensor | number): Tensor;
 export function expm1_(...a: any[]): any { return call(F_expm1_, a); }
 const F_exponential = T.O_exponential;
 export function exponential(self: Tensor, options?: { lambd?: number | null; generator?: Generator | null }): Tensor;
 export function exponential(self: Tensor, lambd?: number | null | { lambd?: number | null; generator?: Generator | null }, options?: { lambd?: number | null; generator?: Generator | null }): Tensor;
-export function exponential(self: Tensor | number, options?: { lambd?: number | null; generator?: Generator | null }): Tensor;
-export function exponential(self: Tensor | number, lambd?: number | null | { lambd?: number | null; generator?: Generator | null }, options?: { lambd?: number | null; generator?: Generator | null }): Tensor;
 export function exponential(...a: any[]): any { return call(F_exponential, a); }
 const F_exponential_ = T.O_exponential_;
 export function exponential_(self: Tensor, options?: { lambd?: number | null; generator?: Generator | null }): Tensor;
 export function exponential_(self: Tensor, lambd?: number | null | { lambd?: number | null; generator?: Generator | null }, options?: { lambd?: number | null; generator?: Generator | null }): Tensor;
-export function exponential_(self: Tensor | number, options?: { lambd?: number | null; generator?: Generator | null }): Tensor;
-export function exponential_(self: Tensor | number, lambd?: number | null | { lambd?: number | null; generator?: Generator | null }, options?: { lambd?: number | null; generator?: Generator | null }): Tensor;
 export function exponential_(...a: any[]): any { return call(F_exponential_, a); }
 const F_eye = T.O_eye;
 export function eye(n: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
@@ -1357,79 +1143,66 @@ export function eye(n: number, m: number, options?: { dtype?: DType | null; layo
 export function eye(...a: any[]): any { return call(F_eye, a); }
 const F_fake_quantize_per_channel_affine = T.O_fake_quantize_per_channel_affine;
 export function fakeQuantizePerChannelAffine(self: Tensor, scale: Tensor, zero_point: Tensor, axis: number, quant_min: number, quant_max: number): Tensor;
-export function fakeQuantizePerChannelAffine(self: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, axis: number, quant_min: number, quant_max: number): Tensor;
+export function fakeQuantizePerChannelAffine(self: Tensor, scale: Tensor | number, zero_point: Tensor | number, axis: number, quant_min: number, quant_max: number): Tensor;
 export function fakeQuantizePerChannelAffine(...a: any[]): any { return call(F_fake_quantize_per_channel_affine, a); }
 const F_fake_quantize_per_channel_affine_cachemask = T.O_fake_quantize_per_channel_affine_cachemask;
 export function fakeQuantizePerChannelAffineCachemask(self: Tensor, scale: Tensor, zero_point: Tensor, axis: number, quant_min: number, quant_max: number): [Tensor, Tensor];
-export function fakeQuantizePerChannelAffineCachemask(self: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, axis: number, quant_min: number, quant_max: number): [Tensor, Tensor];
+export function fakeQuantizePerChannelAffineCachemask(self: Tensor, scale: Tensor | number, zero_point: Tensor | number, axis: number, quant_min: number, quant_max: number): [Tensor, Tensor];
 export function fakeQuantizePerChannelAffineCachemask(...a: any[]): any { return call(F_fake_quantize_per_channel_affine_cachemask, a); }
 const F_fake_quantize_per_tensor_affine = T.O_fake_quantize_per_tensor_affine;
 export function fakeQuantizePerTensorAffine(self: Tensor, scale: number, zero_point: number, quant_min: number, quant_max: number): Tensor;
 export function fakeQuantizePerTensorAffine(self: Tensor, scale: Tensor, zero_point: Tensor, quant_min: number, quant_max: number): Tensor;
-export function fakeQuantizePerTensorAffine(self: Tensor | number, scale: number, zero_point: number, quant_min: number, quant_max: number): Tensor;
-export function fakeQuantizePerTensorAffine(self: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, quant_min: number, quant_max: number): Tensor;
+export function fakeQuantizePerTensorAffine(self: Tensor, scale: Tensor | number, zero_point: Tensor | number, quant_min: number, quant_max: number): Tensor;
 export function fakeQuantizePerTensorAffine(...a: any[]): any { return call(F_fake_quantize_per_tensor_affine, a); }
 const F_fake_quantize_per_tensor_affine_cachemask = T.O_fake_quantize_per_tensor_affine_cachemask;
 export function fakeQuantizePerTensorAffineCachemask(self: Tensor, scale: number, zero_point: number, quant_min: number, quant_max: number): [Tensor, Tensor];
-export function fakeQuantizePerTensorAffineCachemask(self: Tensor | number, scale: number, zero_point: number, quant_min: number, quant_max: number): [Tensor, Tensor];
 export function fakeQuantizePerTensorAffineCachemask(...a: any[]): any { return call(F_fake_quantize_per_tensor_affine_cachemask, a); }
 const F_fbgemm_linear_fp16_weight = T.O_fbgemm_linear_fp16_weight;
 export function fbgemmLinearFp16Weight(input: Tensor, packed_weight: Tensor, bias: Tensor): Tensor;
-export function fbgemmLinearFp16Weight(input: Tensor | number, packed_weight: Tensor | number, bias: Tensor | number): Tensor;
+export function fbgemmLinearFp16Weight(input: Tensor, packed_weight: Tensor | number, bias: Tensor | number): Tensor;
 export function fbgemmLinearFp16Weight(...a: any[]): any { return call(F_fbgemm_linear_fp16_weight, a); }
 const F_fbgemm_linear_fp16_weight_fp32_activation = T.O_fbgemm_linear_fp16_weight_fp32_activation;
 export function fbgemmLinearFp16WeightFp32Activation(input: Tensor, packed_weight: Tensor, bias: Tensor): Tensor;
-export function fbgemmLinearFp16WeightFp32Activation(input: Tensor | number, packed_weight: Tensor | number, bias: Tensor | number): Tensor;
+export function fbgemmLinearFp16WeightFp32Activation(input: Tensor, packed_weight: Tensor | number, bias: Tensor | number): Tensor;
 export function fbgemmLinearFp16WeightFp32Activation(...a: any[]): any { return call(F_fbgemm_linear_fp16_weight_fp32_activation, a); }
 const F_fbgemm_linear_int8_weight = T.O_fbgemm_linear_int8_weight;
 export function fbgemmLinearInt8Weight(input: Tensor, weight: Tensor, packed: Tensor, col_offsets: Tensor, weight_scale: number | boolean, weight_zero_point: number | boolean, bias: Tensor): Tensor;
-export function fbgemmLinearInt8Weight(input: Tensor | number, weight: Tensor | number, packed: Tensor | number, col_offsets: Tensor | number, weight_scale: number | boolean, weight_zero_point: number | boolean, bias: Tensor | number): Tensor;
+export function fbgemmLinearInt8Weight(input: Tensor, weight: Tensor | number, packed: Tensor | number, col_offsets: Tensor | number, weight_scale: number | boolean, weight_zero_point: number | boolean, bias: Tensor | number): Tensor;
 export function fbgemmLinearInt8Weight(...a: any[]): any { return call(F_fbgemm_linear_int8_weight, a); }
 const F_fbgemm_linear_int8_weight_fp32_activation = T.O_fbgemm_linear_int8_weight_fp32_activation;
 export function fbgemmLinearInt8WeightFp32Activation(input: Tensor, weight: Tensor, packed: Tensor, col_offsets: Tensor, weight_scale: number | boolean, weight_zero_point: number | boolean, bias: Tensor): Tensor;
-export function fbgemmLinearInt8WeightFp32Activation(input: Tensor | number, weight: Tensor | number, packed: Tensor | number, col_offsets: Tensor | number, weight_scale: number | boolean, weight_zero_point: number | boolean, bias: Tensor | number): Tensor;
+export function fbgemmLinearInt8WeightFp32Activation(input: Tensor, weight: Tensor | number, packed: Tensor | number, col_offsets: Tensor | number, weight_scale: number | boolean, weight_zero_point: number | boolean, bias: Tensor | number): Tensor;
 export function fbgemmLinearInt8WeightFp32Activation(...a: any[]): any { return call(F_fbgemm_linear_int8_weight_fp32_activation, a); }
 const F_fbgemm_linear_quantize_weight = T.O_fbgemm_linear_quantize_weight;
 export function fbgemmLinearQuantizeWeight(input: Tensor): [Tensor, Tensor, number, number];
-export function fbgemmLinearQuantizeWeight(input: Tensor | number): [Tensor, Tensor, number, number];
 export function fbgemmLinearQuantizeWeight(...a: any[]): any { return call(F_fbgemm_linear_quantize_weight, a); }
 const F_fbgemm_pack_gemm_matrix_fp16 = T.O_fbgemm_pack_gemm_matrix_fp16;
 export function fbgemmPackGemmMatrixFp16(input: Tensor): Tensor;
-export function fbgemmPackGemmMatrixFp16(input: Tensor | number): Tensor;
 export function fbgemmPackGemmMatrixFp16(...a: any[]): any { return call(F_fbgemm_pack_gemm_matrix_fp16, a); }
 const F_fbgemm_pack_quantized_matrix = T.O_fbgemm_pack_quantized_matrix;
 export function fbgemmPackQuantizedMatrix(input: Tensor): Tensor;
 export function fbgemmPackQuantizedMatrix(input: Tensor, K: number, N: number): Tensor;
-export function fbgemmPackQuantizedMatrix(input: Tensor | number): Tensor;
-export function fbgemmPackQuantizedMatrix(input: Tensor | number, K: number, N: number): Tensor;
 export function fbgemmPackQuantizedMatrix(...a: any[]): any { return call(F_fbgemm_pack_quantized_matrix, a); }
 const F_feature_alpha_dropout = T.O_feature_alpha_dropout;
 export function featureAlphaDropout(input: Tensor, p: number, train: boolean): Tensor;
-export function featureAlphaDropout(input: Tensor | number, p: number, train: boolean): Tensor;
 export function featureAlphaDropout(...a: any[]): any { return call(F_feature_alpha_dropout, a); }
 const F_feature_alpha_dropout_ = T.O_feature_alpha_dropout_;
 export function featureAlphaDropout_(self: Tensor, p: number, train: boolean): Tensor;
-export function featureAlphaDropout_(self: Tensor | number, p: number, train: boolean): Tensor;
 export function featureAlphaDropout_(...a: any[]): any { return call(F_feature_alpha_dropout_, a); }
 const F_feature_dropout = T.O_feature_dropout;
 export function featureDropout(input: Tensor, p: number, train: boolean): Tensor;
-export function featureDropout(input: Tensor | number, p: number, train: boolean): Tensor;
 export function featureDropout(...a: any[]): any { return call(F_feature_dropout, a); }
 const F_feature_dropout_ = T.O_feature_dropout_;
 export function featureDropout_(self: Tensor, p: number, train: boolean): Tensor;
-export function featureDropout_(self: Tensor | number, p: number, train: boolean): Tensor;
 export function featureDropout_(...a: any[]): any { return call(F_feature_dropout_, a); }
 const F_fft_fft = T.O_fft_fft;
 export function fftFft(self: Tensor, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
 export function fftFft(self: Tensor, n?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, dim?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, norm?: string | null | { n?: number | null; dim?: number | null; norm?: string | null }, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
-export function fftFft(self: Tensor | number, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
-export function fftFft(self: Tensor | number, n?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, dim?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, norm?: string | null | { n?: number | null; dim?: number | null; norm?: string | null }, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
 export function fftFft(...a: any[]): any { return call(F_fft_fft, a); }
 const F_fft_fft2 = T.O_fft_fft2;
 export function fftFft2(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftFft2(self: Tensor, s?: number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftFft2(self: Tensor | number, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftFft2(self: Tensor | number, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
+export function fftFft2(self: Tensor, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftFft2(...a: any[]): any { return call(F_fft_fft2, a); }
 const F_fft_fftfreq = T.O_fft_fftfreq;
 export function fftFftfreq(n: number, options?: { d?: number | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
@@ -1438,104 +1211,82 @@ export function fftFftfreq(...a: any[]): any { return call(F_fft_fftfreq, a); }
 const F_fft_fftn = T.O_fft_fftn;
 export function fftFftn(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftFftn(self: Tensor, s?: number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftFftn(self: Tensor | number, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftFftn(self: Tensor | number, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
+export function fftFftn(self: Tensor, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftFftn(...a: any[]): any { return call(F_fft_fftn, a); }
 const F_fft_fftshift = T.O_fft_fftshift;
 export function fftFftshift(self: Tensor, options?: { dim?: number | number[] | null }): Tensor;
 export function fftFftshift(self: Tensor, dim?: number[] | null | { dim?: number | number[] | null }, options?: { dim?: number | number[] | null }): Tensor;
-export function fftFftshift(self: Tensor | number, options?: { dim?: number | number[] | null }): Tensor;
-export function fftFftshift(self: Tensor | number, dim?: number | number[] | null | { dim?: number | number[] | null }, options?: { dim?: number | number[] | null }): Tensor;
+export function fftFftshift(self: Tensor, dim?: number | number[] | null | { dim?: number | number[] | null }, options?: { dim?: number | number[] | null }): Tensor;
 export function fftFftshift(...a: any[]): any { return call(F_fft_fftshift, a); }
 const F_fft_hfft = T.O_fft_hfft;
 export function fftHfft(self: Tensor, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
 export function fftHfft(self: Tensor, n?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, dim?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, norm?: string | null | { n?: number | null; dim?: number | null; norm?: string | null }, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
-export function fftHfft(self: Tensor | number, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
-export function fftHfft(self: Tensor | number, n?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, dim?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, norm?: string | null | { n?: number | null; dim?: number | null; norm?: string | null }, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
 export function fftHfft(...a: any[]): any { return call(F_fft_hfft, a); }
 const F_fft_hfft2 = T.O_fft_hfft2;
 export function fftHfft2(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftHfft2(self: Tensor, s?: number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftHfft2(self: Tensor | number, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftHfft2(self: Tensor | number, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
+export function fftHfft2(self: Tensor, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftHfft2(...a: any[]): any { return call(F_fft_hfft2, a); }
 const F_fft_hfftn = T.O_fft_hfftn;
 export function fftHfftn(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftHfftn(self: Tensor, s?: number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftHfftn(self: Tensor | number, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftHfftn(self: Tensor | number, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
+export function fftHfftn(self: Tensor, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftHfftn(...a: any[]): any { return call(F_fft_hfftn, a); }
 const F_fft_ifft = T.O_fft_ifft;
 export function fftIfft(self: Tensor, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
 export function fftIfft(self: Tensor, n?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, dim?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, norm?: string | null | { n?: number | null; dim?: number | null; norm?: string | null }, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
-export function fftIfft(self: Tensor | number, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
-export function fftIfft(self: Tensor | number, n?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, dim?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, norm?: string | null | { n?: number | null; dim?: number | null; norm?: string | null }, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
 export function fftIfft(...a: any[]): any { return call(F_fft_ifft, a); }
 const F_fft_ifft2 = T.O_fft_ifft2;
 export function fftIfft2(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftIfft2(self: Tensor, s?: number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftIfft2(self: Tensor | number, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftIfft2(self: Tensor | number, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
+export function fftIfft2(self: Tensor, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftIfft2(...a: any[]): any { return call(F_fft_ifft2, a); }
 const F_fft_ifftn = T.O_fft_ifftn;
 export function fftIfftn(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftIfftn(self: Tensor, s?: number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftIfftn(self: Tensor | number, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftIfftn(self: Tensor | number, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
+export function fftIfftn(self: Tensor, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftIfftn(...a: any[]): any { return call(F_fft_ifftn, a); }
 const F_fft_ifftshift = T.O_fft_ifftshift;
 export function fftIfftshift(self: Tensor, options?: { dim?: number | number[] | null }): Tensor;
 export function fftIfftshift(self: Tensor, dim?: number[] | null | { dim?: number | number[] | null }, options?: { dim?: number | number[] | null }): Tensor;
-export function fftIfftshift(self: Tensor | number, options?: { dim?: number | number[] | null }): Tensor;
-export function fftIfftshift(self: Tensor | number, dim?: number | number[] | null | { dim?: number | number[] | null }, options?: { dim?: number | number[] | null }): Tensor;
+export function fftIfftshift(self: Tensor, dim?: number | number[] | null | { dim?: number | number[] | null }, options?: { dim?: number | number[] | null }): Tensor;
 export function fftIfftshift(...a: any[]): any { return call(F_fft_ifftshift, a); }
 const F_fft_ihfft = T.O_fft_ihfft;
 export function fftIhfft(self: Tensor, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
 export function fftIhfft(self: Tensor, n?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, dim?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, norm?: string | null | { n?: number | null; dim?: number | null; norm?: string | null }, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
-export function fftIhfft(self: Tensor | number, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
-export function fftIhfft(self: Tensor | number, n?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, dim?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, norm?: string | null | { n?: number | null; dim?: number | null; norm?: string | null }, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
 export function fftIhfft(...a: any[]): any { return call(F_fft_ihfft, a); }
 const F_fft_ihfft2 = T.O_fft_ihfft2;
 export function fftIhfft2(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftIhfft2(self: Tensor, s?: number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftIhfft2(self: Tensor | number, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftIhfft2(self: Tensor | number, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
+export function fftIhfft2(self: Tensor, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftIhfft2(...a: any[]): any { return call(F_fft_ihfft2, a); }
 const F_fft_ihfftn = T.O_fft_ihfftn;
 export function fftIhfftn(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftIhfftn(self: Tensor, s?: number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftIhfftn(self: Tensor | number, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftIhfftn(self: Tensor | number, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
+export function fftIhfftn(self: Tensor, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftIhfftn(...a: any[]): any { return call(F_fft_ihfftn, a); }
 const F_fft_irfft = T.O_fft_irfft;
 export function fftIrfft(self: Tensor, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
 export function fftIrfft(self: Tensor, n?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, dim?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, norm?: string | null | { n?: number | null; dim?: number | null; norm?: string | null }, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
-export function fftIrfft(self: Tensor | number, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
-export function fftIrfft(self: Tensor | number, n?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, dim?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, norm?: string | null | { n?: number | null; dim?: number | null; norm?: string | null }, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
 export function fftIrfft(...a: any[]): any { return call(F_fft_irfft, a); }
 const F_fft_irfft2 = T.O_fft_irfft2;
 export function fftIrfft2(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftIrfft2(self: Tensor, s?: number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftIrfft2(self: Tensor | number, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftIrfft2(self: Tensor | number, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
+export function fftIrfft2(self: Tensor, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftIrfft2(...a: any[]): any { return call(F_fft_irfft2, a); }
 const F_fft_irfftn = T.O_fft_irfftn;
 export function fftIrfftn(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftIrfftn(self: Tensor, s?: number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftIrfftn(self: Tensor | number, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftIrfftn(self: Tensor | number, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
+export function fftIrfftn(self: Tensor, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftIrfftn(...a: any[]): any { return call(F_fft_irfftn, a); }
 const F_fft_rfft = T.O_fft_rfft;
 export function fftRfft(self: Tensor, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
 export function fftRfft(self: Tensor, n?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, dim?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, norm?: string | null | { n?: number | null; dim?: number | null; norm?: string | null }, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
-export function fftRfft(self: Tensor | number, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
-export function fftRfft(self: Tensor | number, n?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, dim?: number | null | { n?: number | null; dim?: number | null; norm?: string | null }, norm?: string | null | { n?: number | null; dim?: number | null; norm?: string | null }, options?: { n?: number | null; dim?: number | null; norm?: string | null }): Tensor;
 export function fftRfft(...a: any[]): any { return call(F_fft_rfft, a); }
 const F_fft_rfft2 = T.O_fft_rfft2;
 export function fftRfft2(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftRfft2(self: Tensor, s?: number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftRfft2(self: Tensor | number, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftRfft2(self: Tensor | number, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
+export function fftRfft2(self: Tensor, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftRfft2(...a: any[]): any { return call(F_fft_rfft2, a); }
 const F_fft_rfftfreq = T.O_fft_rfftfreq;
 export function fftRfftfreq(n: number, options?: { d?: number | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
@@ -1544,141 +1295,116 @@ export function fftRfftfreq(...a: any[]): any { return call(F_fft_rfftfreq, a); 
 const F_fft_rfftn = T.O_fft_rfftn;
 export function fftRfftn(self: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftRfftn(self: Tensor, s?: number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftRfftn(self: Tensor | number, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
-export function fftRfftn(self: Tensor | number, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
+export function fftRfftn(self: Tensor, s?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, dim?: number | number[] | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, norm?: string | null | { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null }): Tensor;
 export function fftRfftn(...a: any[]): any { return call(F_fft_rfftn, a); }
 const F_fill = T.O_fill;
 export function fill(self: Tensor, value: number | boolean): Tensor;
 export function fill(self: Tensor, value: Tensor): Tensor;
-export function fill(self: Tensor | number, value: number | boolean): Tensor;
-export function fill(self: Tensor | number, value: Tensor | number): Tensor;
+export function fill(self: Tensor, value: Tensor | number): Tensor;
 export function fill(...a: any[]): any { return call(F_fill, a); }
 const F_fill_ = T.O_fill_;
 export function fill_(self: Tensor, value: number | boolean): Tensor;
 export function fill_(self: Tensor, value: Tensor): Tensor;
-export function fill_(self: Tensor | number, value: number | boolean): Tensor;
-export function fill_(self: Tensor | number, value: Tensor | number): Tensor;
+export function fill_(self: Tensor, value: Tensor | number): Tensor;
 export function fill_(...a: any[]): any { return call(F_fill_, a); }
 const F_fill_diagonal_ = T.O_fill_diagonal_;
 export function fillDiagonal_(self: Tensor, fill_value: number | boolean, options?: { wrap?: boolean | null }): Tensor;
 export function fillDiagonal_(self: Tensor, fill_value: number | boolean, wrap?: boolean | null | { wrap?: boolean | null }, options?: { wrap?: boolean | null }): Tensor;
-export function fillDiagonal_(self: Tensor | number, fill_value: number | boolean, options?: { wrap?: boolean | null }): Tensor;
-export function fillDiagonal_(self: Tensor | number, fill_value: number | boolean, wrap?: boolean | null | { wrap?: boolean | null }, options?: { wrap?: boolean | null }): Tensor;
 export function fillDiagonal_(...a: any[]): any { return call(F_fill_diagonal_, a); }
 const F_fix = T.O_fix;
 export function fix(self: Tensor): Tensor;
-export function fix(self: Tensor | number): Tensor;
 export function fix(...a: any[]): any { return call(F_fix, a); }
 const F_fix_ = T.O_fix_;
 export function fix_(self: Tensor): Tensor;
-export function fix_(self: Tensor | number): Tensor;
 export function fix_(...a: any[]): any { return call(F_fix_, a); }
 const F_flatten = T.O_flatten;
 export function flatten(self: Tensor, options?: { startDim?: number | null; endDim?: number | null }): Tensor;
 export function flatten(self: Tensor, startDim?: number | null | { startDim?: number | null; endDim?: number | null }, endDim?: number | null | { startDim?: number | null; endDim?: number | null }, options?: { startDim?: number | null; endDim?: number | null }): Tensor;
 export function flatten(self: Tensor, start_dim: number, end_dim: number, out_dim: string): Tensor;
 export function flatten(self: Tensor, start_dim: string, end_dim: string, out_dim: string): Tensor;
-export function flatten(self: Tensor | number, options?: { startDim?: number | null; endDim?: number | null }): Tensor;
-export function flatten(self: Tensor | number, startDim?: number | null | { startDim?: number | null; endDim?: number | null }, endDim?: number | null | { startDim?: number | null; endDim?: number | null }, options?: { startDim?: number | null; endDim?: number | null }): Tensor;
-export function flatten(self: Tensor | number, start_dim: number, end_dim: number, out_dim: string): Tensor;
-export function flatten(self: Tensor | number, start_dim: string, end_dim: string, out_dim: string): Tensor;
 export function flatten(...a: any[]): any { return call(F_flatten, a); }
 const F_flatten_dense_tensors = T.O_flatten_dense_tensors;
 export function flattenDenseTensors(tensors: Tensor[]): Tensor;
 export function flattenDenseTensors(...a: any[]): any { return call(F_flatten_dense_tensors, a); }
 const F_flip = T.O_flip;
 export function flip(self: Tensor, dims: number[]): Tensor;
-export function flip(self: Tensor | number, dims: number | number[]): Tensor;
+export function flip(self: Tensor, dims: number | number[]): Tensor;
 export function flip(...a: any[]): any { return call(F_flip, a); }
 const F_fliplr = T.O_fliplr;
 export function fliplr(self: Tensor): Tensor;
-export function fliplr(self: Tensor | number): Tensor;
 export function fliplr(...a: any[]): any { return call(F_fliplr, a); }
 const F_flipud = T.O_flipud;
 export function flipud(self: Tensor): Tensor;
-export function flipud(self: Tensor | number): Tensor;
 export function flipud(...a: any[]): any { return call(F_flipud, a); }
 const F_float_power = T.O_float_power;
 export function floatPower(self: Tensor, exponent: number | boolean): Tensor;
 export function floatPower(self: number | boolean, exponent: Tensor): Tensor;
 export function floatPower(self: Tensor, exponent: Tensor): Tensor;
-export function floatPower(self: Tensor | number, exponent: number | boolean): Tensor;
 export function floatPower(self: number | boolean, exponent: Tensor | number): Tensor;
-export function floatPower(self: Tensor | number, exponent: Tensor | number): Tensor;
+export function floatPower(self: Tensor, exponent: Tensor | number): Tensor;
 export function floatPower(...a: any[]): any { return call(F_float_power, a); }
 const F_float_power_ = T.O_float_power_;
 export function floatPower_(self: Tensor, exponent: Tensor): Tensor;
 export function floatPower_(self: Tensor, exponent: number | boolean): Tensor;
-export function floatPower_(self: Tensor | number, exponent: Tensor | number): Tensor;
-export function floatPower_(self: Tensor | number, exponent: number | boolean): Tensor;
+export function floatPower_(self: Tensor, exponent: Tensor | number): Tensor;
 export function floatPower_(...a: any[]): any { return call(F_float_power_, a); }
 const F_floor = T.O_floor;
 export function floor(self: Tensor): Tensor;
-export function floor(self: Tensor | number): Tensor;
 export function floor(...a: any[]): any { return call(F_floor, a); }
 const F_floor_ = T.O_floor_;
 export function floor_(self: Tensor): Tensor;
-export function floor_(self: Tensor | number): Tensor;
 export function floor_(...a: any[]): any { return call(F_floor_, a); }
 const F_floor_divide = T.O_floor_divide;
 export function floorDivide(self: Tensor, other: Tensor): Tensor;
 export function floorDivide(self: Tensor, other: number | boolean): Tensor;
-export function floorDivide(self: Tensor | number, other: Tensor | number): Tensor;
-export function floorDivide(self: Tensor | number, other: number | boolean): Tensor;
+export function floorDivide(self: Tensor, other: Tensor | number): Tensor;
 export function floorDivide(...a: any[]): any { return call(F_floor_divide, a); }
 const F_floor_divide_ = T.O_floor_divide_;
 export function floorDivide_(self: Tensor, other: number | boolean): Tensor;
 export function floorDivide_(self: Tensor, other: Tensor): Tensor;
-export function floorDivide_(self: Tensor | number, other: number | boolean): Tensor;
-export function floorDivide_(self: Tensor | number, other: Tensor | number): Tensor;
+export function floorDivide_(self: Tensor, other: Tensor | number): Tensor;
 export function floorDivide_(...a: any[]): any { return call(F_floor_divide_, a); }
 const F_fmax = T.O_fmax;
 export function fmax(self: Tensor, other: Tensor): Tensor;
-export function fmax(self: Tensor | number, other: Tensor | number): Tensor;
+export function fmax(self: Tensor, other: Tensor | number): Tensor;
 export function fmax(...a: any[]): any { return call(F_fmax, a); }
 const F_fmin = T.O_fmin;
 export function fmin(self: Tensor, other: Tensor): Tensor;
-export function fmin(self: Tensor | number, other: Tensor | number): Tensor;
+export function fmin(self: Tensor, other: Tensor | number): Tensor;
 export function fmin(...a: any[]): any { return call(F_fmin, a); }
 const F_fmod = T.O_fmod;
 export function fmod(self: Tensor, other: Tensor): Tensor;
 export function fmod(self: Tensor, other: number | boolean): Tensor;
-export function fmod(self: Tensor | number, other: Tensor | number): Tensor;
-export function fmod(self: Tensor | number, other: number | boolean): Tensor;
+export function fmod(self: Tensor, other: Tensor | number): Tensor;
 export function fmod(...a: any[]): any { return call(F_fmod, a); }
 const F_fmod_ = T.O_fmod_;
 export function fmod_(self: Tensor, other: number | boolean): Tensor;
 export function fmod_(self: Tensor, other: Tensor): Tensor;
-export function fmod_(self: Tensor | number, other: number | boolean): Tensor;
-export function fmod_(self: Tensor | number, other: Tensor | number): Tensor;
+export function fmod_(self: Tensor, other: Tensor | number): Tensor;
 export function fmod_(...a: any[]): any { return call(F_fmod_, a); }
 const F_frac = T.O_frac;
 export function frac(self: Tensor): Tensor;
-export function frac(self: Tensor | number): Tensor;
 export function frac(...a: any[]): any { return call(F_frac, a); }
 const F_frac_ = T.O_frac_;
 export function frac_(self: Tensor): Tensor;
-export function frac_(self: Tensor | number): Tensor;
 export function frac_(...a: any[]): any { return call(F_frac_, a); }
 const F_fractional_max_pool2d = T.O_fractional_max_pool2d;
 export function fractionalMaxPool2d(self: Tensor, kernel_size: number[], output_size: number[], random_samples: Tensor): [Tensor, Tensor];
-export function fractionalMaxPool2d(self: Tensor | number, kernel_size: number | number[], output_size: number | number[], random_samples: Tensor | number): [Tensor, Tensor];
+export function fractionalMaxPool2d(self: Tensor, kernel_size: number | number[], output_size: number | number[], random_samples: Tensor | number): [Tensor, Tensor];
 export function fractionalMaxPool2d(...a: any[]): any { return call(F_fractional_max_pool2d, a); }
 const F_fractional_max_pool3d = T.O_fractional_max_pool3d;
 export function fractionalMaxPool3d(self: Tensor, kernel_size: number[], output_size: number[], random_samples: Tensor): [Tensor, Tensor];
-export function fractionalMaxPool3d(self: Tensor | number, kernel_size: number | number[], output_size: number | number[], random_samples: Tensor | number): [Tensor, Tensor];
+export function fractionalMaxPool3d(self: Tensor, kernel_size: number | number[], output_size: number | number[], random_samples: Tensor | number): [Tensor, Tensor];
 export function fractionalMaxPool3d(...a: any[]): any { return call(F_fractional_max_pool3d, a); }
 const F_frexp = T.O_frexp;
 export function frexp(self: Tensor): [Tensor, Tensor];
-export function frexp(self: Tensor | number): [Tensor, Tensor];
 export function frexp(...a: any[]): any { return call(F_frexp, a); }
 const F_frobenius_norm = T.O_frobenius_norm;
 export function frobeniusNorm(self: Tensor): Tensor;
 export function frobeniusNorm(self: Tensor, dim: number[], options?: { keepdim?: boolean | null }): Tensor;
 export function frobeniusNorm(self: Tensor, dim: number[], keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
-export function frobeniusNorm(self: Tensor | number): Tensor;
-export function frobeniusNorm(self: Tensor | number, dim: number | number[], options?: { keepdim?: boolean | null }): Tensor;
-export function frobeniusNorm(self: Tensor | number, dim: number | number[], keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
+export function frobeniusNorm(self: Tensor, dim: number | number[], options?: { keepdim?: boolean | null }): Tensor;
+export function frobeniusNorm(self: Tensor, dim: number | number[], keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
 export function frobeniusNorm(...a: any[]): any { return call(F_frobenius_norm, a); }
 const F_from_file = T.O_from_file;
 export function fromFile(filename: string, options?: { shared?: boolean | null; size?: number | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
@@ -1686,77 +1412,66 @@ export function fromFile(filename: string, shared?: boolean | null | { shared?: 
 export function fromFile(...a: any[]): any { return call(F_from_file, a); }
 const F_full = T.O_full;
 export function full(size: number[], fill_value: number | boolean, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function full(size: number | number[], fill_value: number | boolean, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function full(...a: any[]): any { return call(F_full, a); }
 const F_full_like = T.O_full_like;
 export function fullLike(self: Tensor, fill_value: number | boolean, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
-export function fullLike(self: Tensor | number, fill_value: number | boolean, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
 export function fullLike(...a: any[]): any { return call(F_full_like, a); }
 const F_fused_moving_avg_obs_fake_quant = T.O_fused_moving_avg_obs_fake_quant;
 export function fusedMovingAvgObsFakeQuant(self: Tensor, observer_on: Tensor, fake_quant_on: Tensor, running_min: Tensor, running_max: Tensor, scale: Tensor, zero_point: Tensor, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, options?: { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }): Tensor;
 export function fusedMovingAvgObsFakeQuant(self: Tensor, observer_on: Tensor, fake_quant_on: Tensor, running_min: Tensor, running_max: Tensor, scale: Tensor, zero_point: Tensor, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, perRowFakeQuant?: boolean | null | { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }, symmetricQuant?: boolean | null | { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }, options?: { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }): Tensor;
-export function fusedMovingAvgObsFakeQuant(self: Tensor | number, observer_on: Tensor | number, fake_quant_on: Tensor | number, running_min: Tensor | number, running_max: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, options?: { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }): Tensor;
-export function fusedMovingAvgObsFakeQuant(self: Tensor | number, observer_on: Tensor | number, fake_quant_on: Tensor | number, running_min: Tensor | number, running_max: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, perRowFakeQuant?: boolean | null | { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }, symmetricQuant?: boolean | null | { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }, options?: { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }): Tensor;
+export function fusedMovingAvgObsFakeQuant(self: Tensor, observer_on: Tensor | number, fake_quant_on: Tensor | number, running_min: Tensor | number, running_max: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, options?: { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }): Tensor;
+export function fusedMovingAvgObsFakeQuant(self: Tensor, observer_on: Tensor | number, fake_quant_on: Tensor | number, running_min: Tensor | number, running_max: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, perRowFakeQuant?: boolean | null | { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }, symmetricQuant?: boolean | null | { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }, options?: { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }): Tensor;
 export function fusedMovingAvgObsFakeQuant(...a: any[]): any { return call(F_fused_moving_avg_obs_fake_quant, a); }
 const F_gather = T.O_gather;
 export function gather(self: Tensor, dim: number, index: Tensor, options?: { sparseGrad?: boolean | null }): Tensor;
 export function gather(self: Tensor, dim: string, index: Tensor, options?: { sparseGrad?: boolean | null }): Tensor;
-export function gather(self: Tensor | number, dim: number, index: Tensor | number, options?: { sparseGrad?: boolean | null }): Tensor;
-export function gather(self: Tensor | number, dim: string, index: Tensor | number, options?: { sparseGrad?: boolean | null }): Tensor;
+export function gather(self: Tensor, dim: number, index: Tensor | number, options?: { sparseGrad?: boolean | null }): Tensor;
+export function gather(self: Tensor, dim: string, index: Tensor | number, options?: { sparseGrad?: boolean | null }): Tensor;
 export function gather(...a: any[]): any { return call(F_gather, a); }
 const F_gcd = T.O_gcd;
 export function gcd(self: Tensor, other: Tensor): Tensor;
-export function gcd(self: Tensor | number, other: Tensor | number): Tensor;
+export function gcd(self: Tensor, other: Tensor | number): Tensor;
 export function gcd(...a: any[]): any { return call(F_gcd, a); }
 const F_gcd_ = T.O_gcd_;
 export function gcd_(self: Tensor, other: Tensor): Tensor;
-export function gcd_(self: Tensor | number, other: Tensor | number): Tensor;
+export function gcd_(self: Tensor, other: Tensor | number): Tensor;
 export function gcd_(...a: any[]): any { return call(F_gcd_, a); }
 const F_ge = T.O_ge;
 export function ge(self: Tensor, other: number | boolean): Tensor;
 export function ge(self: Tensor, other: Tensor): Tensor;
-export function ge(self: Tensor | number, other: number | boolean): Tensor;
-export function ge(self: Tensor | number, other: Tensor | number): Tensor;
+export function ge(self: Tensor, other: Tensor | number): Tensor;
 export function ge(...a: any[]): any { return call(F_ge, a); }
 const F_ge_ = T.O_ge_;
 export function ge_(self: Tensor, other: Tensor): Tensor;
 export function ge_(self: Tensor, other: number | boolean): Tensor;
-export function ge_(self: Tensor | number, other: Tensor | number): Tensor;
-export function ge_(self: Tensor | number, other: number | boolean): Tensor;
+export function ge_(self: Tensor, other: Tensor | number): Tensor;
 export function ge_(...a: any[]): any { return call(F_ge_, a); }
 const F_gelu = T.O_gelu;
 export function gelu(self: Tensor, options?: { approximate?: string | null }): Tensor;
-export function gelu(self: Tensor | number, options?: { approximate?: string | null }): Tensor;
 export function gelu(...a: any[]): any { return call(F_gelu, a); }
 const F_gelu_ = T.O_gelu_;
 export function gelu_(self: Tensor, options?: { approximate?: string | null }): Tensor;
-export function gelu_(self: Tensor | number, options?: { approximate?: string | null }): Tensor;
 export function gelu_(...a: any[]): any { return call(F_gelu_, a); }
 const F_geometric = T.O_geometric;
 export function geometric(self: Tensor, p: number, options?: { generator?: Generator | null }): Tensor;
-export function geometric(self: Tensor | number, p: number, options?: { generator?: Generator | null }): Tensor;
 export function geometric(...a: any[]): any { return call(F_geometric, a); }
 const F_geometric_ = T.O_geometric_;
 export function geometric_(self: Tensor, p: number, options?: { generator?: Generator | null }): Tensor;
-export function geometric_(self: Tensor | number, p: number, options?: { generator?: Generator | null }): Tensor;
 export function geometric_(...a: any[]): any { return call(F_geometric_, a); }
 const F_geqrf = T.O_geqrf;
 export function geqrf(self: Tensor): [Tensor, Tensor];
-export function geqrf(self: Tensor | number): [Tensor, Tensor];
 export function geqrf(...a: any[]): any { return call(F_geqrf, a); }
 const F_ger = T.O_ger;
 export function ger(self: Tensor, vec2: Tensor): Tensor;
-export function ger(self: Tensor | number, vec2: Tensor | number): Tensor;
+export function ger(self: Tensor, vec2: Tensor | number): Tensor;
 export function ger(...a: any[]): any { return call(F_ger, a); }
 const F_glu = T.O_glu;
 export function glu(self: Tensor, options?: { dim?: number | null }): Tensor;
 export function glu(self: Tensor, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor;
-export function glu(self: Tensor | number, options?: { dim?: number | null }): Tensor;
-export function glu(self: Tensor | number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor;
 export function glu(...a: any[]): any { return call(F_glu, a); }
 const F_glu_jvp = T.O_glu_jvp;
 export function gluJvp(glu: Tensor, x: Tensor, dx: Tensor, dim: number): Tensor;
-export function gluJvp(glu: Tensor | number, x: Tensor | number, dx: Tensor | number, dim: number): Tensor;
+export function gluJvp(glu: Tensor, x: Tensor | number, dx: Tensor | number, dim: number): Tensor;
 export function gluJvp(...a: any[]): any { return call(F_glu_jvp, a); }
 const F_gradient = T.O_gradient;
 export function gradient(self: Tensor, dim: number[], options?: { edgeOrder?: number | null }): Tensor[];
@@ -1764,77 +1479,68 @@ export function gradient(self: Tensor, spacing: number | boolean, dim: number[],
 export function gradient(self: Tensor, options?: { spacing?: number | boolean | null; dim?: number | null; edgeOrder?: number | null }): Tensor[];
 export function gradient(self: Tensor, spacing: Tensor[], options?: { dim?: number | null; edgeOrder?: number | null }): Tensor[];
 export function gradient(self: Tensor, spacing: Tensor[], dim: number[], options?: { edgeOrder?: number | null }): Tensor[];
-export function gradient(self: Tensor | number, dim: number | number[], options?: { edgeOrder?: number | null }): Tensor[];
-export function gradient(self: Tensor | number, spacing: number | boolean, dim: number | number[], options?: { edgeOrder?: number | null }): Tensor[];
-export function gradient(self: Tensor | number, options?: { spacing?: number | boolean | null; dim?: number | null; edgeOrder?: number | null }): Tensor[];
-export function gradient(self: Tensor | number, spacing: Tensor[], options?: { dim?: number | null; edgeOrder?: number | null }): Tensor[];
-export function gradient(self: Tensor | number, spacing: Tensor[], dim: number | number[], options?: { edgeOrder?: number | null }): Tensor[];
+export function gradient(self: Tensor, dim: number | number[], options?: { edgeOrder?: number | null }): Tensor[];
+export function gradient(self: Tensor, spacing: number | boolean, dim: number | number[], options?: { edgeOrder?: number | null }): Tensor[];
+export function gradient(self: Tensor, spacing: Tensor[], dim: number | number[], options?: { edgeOrder?: number | null }): Tensor[];
 export function gradient(...a: any[]): any { return call(F_gradient, a); }
 const F_greater = T.O_greater;
 export function greater(self: Tensor, other: number | boolean): Tensor;
 export function greater(self: Tensor, other: Tensor): Tensor;
-export function greater(self: Tensor | number, other: number | boolean): Tensor;
-export function greater(self: Tensor | number, other: Tensor | number): Tensor;
+export function greater(self: Tensor, other: Tensor | number): Tensor;
 export function greater(...a: any[]): any { return call(F_greater, a); }
 const F_greater_ = T.O_greater_;
 export function greater_(self: Tensor, other: Tensor): Tensor;
 export function greater_(self: Tensor, other: number | boolean): Tensor;
-export function greater_(self: Tensor | number, other: Tensor | number): Tensor;
-export function greater_(self: Tensor | number, other: number | boolean): Tensor;
+export function greater_(self: Tensor, other: Tensor | number): Tensor;
 export function greater_(...a: any[]): any { return call(F_greater_, a); }
 const F_greater_equal = T.O_greater_equal;
 export function greaterEqual(self: Tensor, other: Tensor): Tensor;
 export function greaterEqual(self: Tensor, other: number | boolean): Tensor;
-export function greaterEqual(self: Tensor | number, other: Tensor | number): Tensor;
-export function greaterEqual(self: Tensor | number, other: number | boolean): Tensor;
+export function greaterEqual(self: Tensor, other: Tensor | number): Tensor;
 export function greaterEqual(...a: any[]): any { return call(F_greater_equal, a); }
 const F_greater_equal_ = T.O_greater_equal_;
 export function greaterEqual_(self: Tensor, other: Tensor): Tensor;
 export function greaterEqual_(self: Tensor, other: number | boolean): Tensor;
-export function greaterEqual_(self: Tensor | number, other: Tensor | number): Tensor;
-export function greaterEqual_(self: Tensor | number, other: number | boolean): Tensor;
+export function greaterEqual_(self: Tensor, other: Tensor | number): Tensor;
 export function greaterEqual_(...a: any[]): any { return call(F_greater_equal_, a); }
 const F_grid_sampler = T.O_grid_sampler;
 export function gridSampler(input: Tensor, grid: Tensor, interpolation_mode: number, padding_mode: number, align_corners: boolean): Tensor;
-export function gridSampler(input: Tensor | number, grid: Tensor | number, interpolation_mode: number, padding_mode: number, align_corners: boolean): Tensor;
+export function gridSampler(input: Tensor, grid: Tensor | number, interpolation_mode: number, padding_mode: number, align_corners: boolean): Tensor;
 export function gridSampler(...a: any[]): any { return call(F_grid_sampler, a); }
 const F_grid_sampler_2d = T.O_grid_sampler_2d;
 export function gridSampler2d(input: Tensor, grid: Tensor, interpolation_mode: number, padding_mode: number, align_corners: boolean): Tensor;
-export function gridSampler2d(input: Tensor | number, grid: Tensor | number, interpolation_mode: number, padding_mode: number, align_corners: boolean): Tensor;
+export function gridSampler2d(input: Tensor, grid: Tensor | number, interpolation_mode: number, padding_mode: number, align_corners: boolean): Tensor;
 export function gridSampler2d(...a: any[]): any { return call(F_grid_sampler_2d, a); }
 const F_grid_sampler_3d = T.O_grid_sampler_3d;
 export function gridSampler3d(input: Tensor, grid: Tensor, interpolation_mode: number, padding_mode: number, align_corners: boolean): Tensor;
-export function gridSampler3d(input: Tensor | number, grid: Tensor | number, interpolation_mode: number, padding_mode: number, align_corners: boolean): Tensor;
+export function gridSampler3d(input: Tensor, grid: Tensor | number, interpolation_mode: number, padding_mode: number, align_corners: boolean): Tensor;
 export function gridSampler3d(...a: any[]): any { return call(F_grid_sampler_3d, a); }
 const F_group_norm = T.O_group_norm;
 export function groupNorm(input: Tensor, num_groups: number, options?: { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnabled?: boolean | null }): Tensor;
 export function groupNorm(input: Tensor, num_groups: number, weight?: Tensor | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnabled?: boolean | null }, bias?: Tensor | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnabled?: boolean | null }, eps?: number | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnabled?: boolean | null }, cudnnEnabled?: boolean | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnabled?: boolean | null }, options?: { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnabled?: boolean | null }): Tensor;
-export function groupNorm(input: Tensor | number, num_groups: number, options?: { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnabled?: boolean | null }): Tensor;
-export function groupNorm(input: Tensor | number, num_groups: number, weight?: Tensor | number | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnabled?: boolean | null }, bias?: Tensor | number | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnabled?: boolean | null }, eps?: number | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnabled?: boolean | null }, cudnnEnabled?: boolean | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnabled?: boolean | null }, options?: { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnabled?: boolean | null }): Tensor;
+export function groupNorm(input: Tensor, num_groups: number, weight?: Tensor | number | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnabled?: boolean | null }, bias?: Tensor | number | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnabled?: boolean | null }, eps?: number | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnabled?: boolean | null }, cudnnEnabled?: boolean | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnabled?: boolean | null }, options?: { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnabled?: boolean | null }): Tensor;
 export function groupNorm(...a: any[]): any { return call(F_group_norm, a); }
 const F_gru = T.O_gru;
 export function gru(data: Tensor, batch_sizes: Tensor, hx: Tensor, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor];
 export function gru(input: Tensor, hx: Tensor, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor];
-export function gru(data: Tensor | number, batch_sizes: Tensor | number, hx: Tensor | number, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor];
-export function gru(input: Tensor | number, hx: Tensor | number, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor];
+export function gru(data: Tensor, batch_sizes: Tensor | number, hx: Tensor | number, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor];
+export function gru(input: Tensor, hx: Tensor | number, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor];
 export function gru(...a: any[]): any { return call(F_gru, a); }
 const F_gru_cell = T.O_gru_cell;
 export function gruCell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): Tensor;
 export function gruCell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, bIh?: Tensor | null | { bIh?: Tensor | number | null; bHh?: Tensor | number | null }, bHh?: Tensor | null | { bIh?: Tensor | number | null; bHh?: Tensor | number | null }, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): Tensor;
-export function gruCell(input: Tensor | number, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): Tensor;
-export function gruCell(input: Tensor | number, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, bIh?: Tensor | number | null | { bIh?: Tensor | number | null; bHh?: Tensor | number | null }, bHh?: Tensor | number | null | { bIh?: Tensor | number | null; bHh?: Tensor | number | null }, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): Tensor;
+export function gruCell(input: Tensor, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): Tensor;
+export function gruCell(input: Tensor, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, bIh?: Tensor | number | null | { bIh?: Tensor | number | null; bHh?: Tensor | number | null }, bHh?: Tensor | number | null | { bIh?: Tensor | number | null; bHh?: Tensor | number | null }, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): Tensor;
 export function gruCell(...a: any[]): any { return call(F_gru_cell, a); }
 const F_gt = T.O_gt;
 export function gt(self: Tensor, other: Tensor): Tensor;
 export function gt(self: Tensor, other: number | boolean): Tensor;
-export function gt(self: Tensor | number, other: Tensor | number): Tensor;
-export function gt(self: Tensor | number, other: number | boolean): Tensor;
+export function gt(self: Tensor, other: Tensor | number): Tensor;
 export function gt(...a: any[]): any { return call(F_gt, a); }
 const F_gt_ = T.O_gt_;
 export function gt_(self: Tensor, other: Tensor): Tensor;
 export function gt_(self: Tensor, other: number | boolean): Tensor;
-export function gt_(self: Tensor | number, other: Tensor | number): Tensor;
-export function gt_(self: Tensor | number, other: number | boolean): Tensor;
+export function gt_(self: Tensor, other: Tensor | number): Tensor;
 export function gt_(...a: any[]): any { return call(F_gt_, a); }
 const F_hamming_window = T.O_hamming_window;
 export function hammingWindow(window_length: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
@@ -1849,64 +1555,50 @@ export function hannWindow(...a: any[]): any { return call(F_hann_window, a); }
 const F_hardshrink = T.O_hardshrink;
 export function hardshrink(self: Tensor, options?: { lambd?: number | boolean | null }): Tensor;
 export function hardshrink(self: Tensor, lambd?: number | boolean | null | { lambd?: number | boolean | null }, options?: { lambd?: number | boolean | null }): Tensor;
-export function hardshrink(self: Tensor | number, options?: { lambd?: number | boolean | null }): Tensor;
-export function hardshrink(self: Tensor | number, lambd?: number | boolean | null | { lambd?: number | boolean | null }, options?: { lambd?: number | boolean | null }): Tensor;
 export function hardshrink(...a: any[]): any { return call(F_hardshrink, a); }
 const F_hardsigmoid = T.O_hardsigmoid;
 export function hardsigmoid(self: Tensor): Tensor;
-export function hardsigmoid(self: Tensor | number): Tensor;
 export function hardsigmoid(...a: any[]): any { return call(F_hardsigmoid, a); }
 const F_hardsigmoid_ = T.O_hardsigmoid_;
 export function hardsigmoid_(self: Tensor): Tensor;
-export function hardsigmoid_(self: Tensor | number): Tensor;
 export function hardsigmoid_(...a: any[]): any { return call(F_hardsigmoid_, a); }
 const F_hardswish = T.O_hardswish;
 export function hardswish(self: Tensor): Tensor;
-export function hardswish(self: Tensor | number): Tensor;
 export function hardswish(...a: any[]): any { return call(F_hardswish, a); }
 const F_hardswish_ = T.O_hardswish_;
 export function hardswish_(self: Tensor): Tensor;
-export function hardswish_(self: Tensor | number): Tensor;
 export function hardswish_(...a: any[]): any { return call(F_hardswish_, a); }
 const F_hardtanh = T.O_hardtanh;
 export function hardtanh(self: Tensor, options?: { minVal?: number | boolean | null; maxVal?: number | boolean | null }): Tensor;
 export function hardtanh(self: Tensor, minVal?: number | boolean | null | { minVal?: number | boolean | null; maxVal?: number | boolean | null }, maxVal?: number | boolean | null | { minVal?: number | boolean | null; maxVal?: number | boolean | null }, options?: { minVal?: number | boolean | null; maxVal?: number | boolean | null }): Tensor;
-export function hardtanh(self: Tensor | number, options?: { minVal?: number | boolean | null; maxVal?: number | boolean | null }): Tensor;
-export function hardtanh(self: Tensor | number, minVal?: number | boolean | null | { minVal?: number | boolean | null; maxVal?: number | boolean | null }, maxVal?: number | boolean | null | { minVal?: number | boolean | null; maxVal?: number | boolean | null }, options?: { minVal?: number | boolean | null; maxVal?: number | boolean | null }): Tensor;
 export function hardtanh(...a: any[]): any { return call(F_hardtanh, a); }
 const F_hardtanh_ = T.O_hardtanh_;
 export function hardtanh_(self: Tensor, options?: { minVal?: number | boolean | null; maxVal?: number | boolean | null }): Tensor;
 export function hardtanh_(self: Tensor, minVal?: number | boolean | null | { minVal?: number | boolean | null; maxVal?: number | boolean | null }, maxVal?: number | boolean | null | { minVal?: number | boolean | null; maxVal?: number | boolean | null }, options?: { minVal?: number | boolean | null; maxVal?: number | boolean | null }): Tensor;
-export function hardtanh_(self: Tensor | number, options?: { minVal?: number | boolean | null; maxVal?: number | boolean | null }): Tensor;
-export function hardtanh_(self: Tensor | number, minVal?: number | boolean | null | { minVal?: number | boolean | null; maxVal?: number | boolean | null }, maxVal?: number | boolean | null | { minVal?: number | boolean | null; maxVal?: number | boolean | null }, options?: { minVal?: number | boolean | null; maxVal?: number | boolean | null }): Tensor;
 export function hardtanh_(...a: any[]): any { return call(F_hardtanh_, a); }
 const F_heaviside = T.O_heaviside;
 export function heaviside(self: Tensor, values: Tensor): Tensor;
-export function heaviside(self: Tensor | number, values: Tensor | number): Tensor;
+export function heaviside(self: Tensor, values: Tensor | number): Tensor;
 export function heaviside(...a: any[]): any { return call(F_heaviside, a); }
 const F_heaviside_ = T.O_heaviside_;
 export function heaviside_(self: Tensor, values: Tensor): Tensor;
-export function heaviside_(self: Tensor | number, values: Tensor | number): Tensor;
+export function heaviside_(self: Tensor, values: Tensor | number): Tensor;
 export function heaviside_(...a: any[]): any { return call(F_heaviside_, a); }
 const F_hinge_embedding_loss = T.O_hinge_embedding_loss;
 export function hingeEmbeddingLoss(self: Tensor, target: Tensor, options?: { margin?: number | null; reduction?: number | null }): Tensor;
 export function hingeEmbeddingLoss(self: Tensor, target: Tensor, margin?: number | null | { margin?: number | null; reduction?: number | null }, reduction?: number | null | { margin?: number | null; reduction?: number | null }, options?: { margin?: number | null; reduction?: number | null }): Tensor;
-export function hingeEmbeddingLoss(self: Tensor | number, target: Tensor | number, options?: { margin?: number | null; reduction?: number | null }): Tensor;
-export function hingeEmbeddingLoss(self: Tensor | number, target: Tensor | number, margin?: number | null | { margin?: number | null; reduction?: number | null }, reduction?: number | null | { margin?: number | null; reduction?: number | null }, options?: { margin?: number | null; reduction?: number | null }): Tensor;
+export function hingeEmbeddingLoss(self: Tensor, target: Tensor | number, options?: { margin?: number | null; reduction?: number | null }): Tensor;
+export function hingeEmbeddingLoss(self: Tensor, target: Tensor | number, margin?: number | null | { margin?: number | null; reduction?: number | null }, reduction?: number | null | { margin?: number | null; reduction?: number | null }, options?: { margin?: number | null; reduction?: number | null }): Tensor;
 export function hingeEmbeddingLoss(...a: any[]): any { return call(F_hinge_embedding_loss, a); }
 const F_histc = T.O_histc;
 export function histc(self: Tensor, options?: { bins?: number | null; min?: number | boolean | null; max?: number | boolean | null }): Tensor;
 export function histc(self: Tensor, bins?: number | null | { bins?: number | null; min?: number | boolean | null; max?: number | boolean | null }, min?: number | boolean | null | { bins?: number | null; min?: number | boolean | null; max?: number | boolean | null }, max?: number | boolean | null | { bins?: number | null; min?: number | boolean | null; max?: number | boolean | null }, options?: { bins?: number | null; min?: number | boolean | null; max?: number | boolean | null }): Tensor;
-export function histc(self: Tensor | number, options?: { bins?: number | null; min?: number | boolean | null; max?: number | boolean | null }): Tensor;
-export function histc(self: Tensor | number, bins?: number | null | { bins?: number | null; min?: number | boolean | null; max?: number | boolean | null }, min?: number | boolean | null | { bins?: number | null; min?: number | boolean | null; max?: number | boolean | null }, max?: number | boolean | null | { bins?: number | null; min?: number | boolean | null; max?: number | boolean | null }, options?: { bins?: number | null; min?: number | boolean | null; max?: number | boolean | null }): Tensor;
 export function histc(...a: any[]): any { return call(F_histc, a); }
 const F_histogram = T.O_histogram;
 export function histogram(self: Tensor, options?: { bins?: number | null; range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor];
 export function histogram(self: Tensor, bins?: number | null | { bins?: number | null; range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, options?: { bins?: number | null; range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor];
 export function histogram(self: Tensor, bins: Tensor, options?: { weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor];
-export function histogram(self: Tensor | number, options?: { bins?: number | null; range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor];
-export function histogram(self: Tensor | number, bins?: number | null | { bins?: number | null; range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, options?: { bins?: number | null; range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor];
-export function histogram(self: Tensor | number, bins: Tensor | number, options?: { weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor];
+export function histogram(self: Tensor, bins: Tensor | number, options?: { weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor];
 export function histogram(...a: any[]): any { return call(F_histogram, a); }
 const F_histogramdd = T.O_histogramdd;
 export function histogramdd(self: Tensor, bins: number[], options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor[]];
@@ -1915,22 +1607,19 @@ export function histogramdd(self: Tensor, bins: number, options?: { range?: numb
 export function histogramdd(self: Tensor, bins: number, range?: number[] | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, weight?: Tensor | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, density?: boolean | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor[]];
 export function histogramdd(self: Tensor, bins: Tensor[], options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor[]];
 export function histogramdd(self: Tensor, bins: Tensor[], range?: number[] | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, weight?: Tensor | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, density?: boolean | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor[]];
-export function histogramdd(self: Tensor | number, bins: number | number[], options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor[]];
-export function histogramdd(self: Tensor | number, bins: number | number[], range?: number | number[] | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, weight?: Tensor | number | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, density?: boolean | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor[]];
-export function histogramdd(self: Tensor | number, bins: number, options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor[]];
-export function histogramdd(self: Tensor | number, bins: number, range?: number | number[] | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, weight?: Tensor | number | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, density?: boolean | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor[]];
-export function histogramdd(self: Tensor | number, bins: Tensor[], options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor[]];
-export function histogramdd(self: Tensor | number, bins: Tensor[], range?: number | number[] | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, weight?: Tensor | number | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, density?: boolean | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor[]];
+export function histogramdd(self: Tensor, bins: number | number[], options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor[]];
+export function histogramdd(self: Tensor, bins: number | number[], range?: number | number[] | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, weight?: Tensor | number | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, density?: boolean | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor[]];
+export function histogramdd(self: Tensor, bins: number, range?: number | number[] | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, weight?: Tensor | number | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, density?: boolean | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor[]];
+export function histogramdd(self: Tensor, bins: Tensor[], range?: number | number[] | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, weight?: Tensor | number | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, density?: boolean | null | { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }, options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): [Tensor, Tensor[]];
 export function histogramdd(...a: any[]): any { return call(F_histogramdd, a); }
 const F_hsplit = T.O_hsplit;
 export function hsplit(self: Tensor, indices: number[]): Tensor[];
 export function hsplit(self: Tensor, sections: number): Tensor[];
-export function hsplit(self: Tensor | number, indices: number | number[]): Tensor[];
-export function hsplit(self: Tensor | number, sections: number): Tensor[];
+export function hsplit(self: Tensor, indices: number | number[]): Tensor[];
 export function hsplit(...a: any[]): any { return call(F_hsplit, a); }
 const F_hspmm = T.O_hspmm;
 export function hspmm(mat1: Tensor, mat2: Tensor): Tensor;
-export function hspmm(mat1: Tensor | number, mat2: Tensor | number): Tensor;
+export function hspmm(mat1: Tensor, mat2: Tensor | number): Tensor;
 export function hspmm(...a: any[]): any { return call(F_hspmm, a); }
 const F_hstack = T.O_hstack;
 export function hstack(tensors: Tensor[]): Tensor;
@@ -1938,198 +1627,178 @@ export function hstack(...a: any[]): any { return call(F_hstack, a); }
 const F_huber_loss = T.O_huber_loss;
 export function huberLoss(self: Tensor, target: Tensor, options?: { reduction?: number | null; delta?: number | null }): Tensor;
 export function huberLoss(self: Tensor, target: Tensor, reduction?: number | null | { reduction?: number | null; delta?: number | null }, delta?: number | null | { reduction?: number | null; delta?: number | null }, options?: { reduction?: number | null; delta?: number | null }): Tensor;
-export function huberLoss(self: Tensor | number, target: Tensor | number, options?: { reduction?: number | null; delta?: number | null }): Tensor;
-export function huberLoss(self: Tensor | number, target: Tensor | number, reduction?: number | null | { reduction?: number | null; delta?: number | null }, delta?: number | null | { reduction?: number | null; delta?: number | null }, options?: { reduction?: number | null; delta?: number | null }): Tensor;
+export function huberLoss(self: Tensor, target: Tensor | number, options?: { reduction?: number | null; delta?: number | null }): Tensor;
+export function huberLoss(self: Tensor, target: Tensor | number, reduction?: number | null | { reduction?: number | null; delta?: number | null }, delta?: number | null | { reduction?: number | null; delta?: number | null }, options?: { reduction?: number | null; delta?: number | null }): Tensor;
 export function huberLoss(...a: any[]): any { return call(F_huber_loss, a); }
 const F_hypot = T.O_hypot;
 export function hypot(self: Tensor, other: Tensor): Tensor;
-export function hypot(self: Tensor | number, other: Tensor | number): Tensor;
+export function hypot(self: Tensor, other: Tensor | number): Tensor;
 export function hypot(...a: any[]): any { return call(F_hypot, a); }
 const F_hypot_ = T.O_hypot_;
 export function hypot_(self: Tensor, other: Tensor): Tensor;
-export function hypot_(self: Tensor | number, other: Tensor | number): Tensor;
+export function hypot_(self: Tensor, other: Tensor | number): Tensor;
 export function hypot_(...a: any[]): any { return call(F_hypot_, a); }
 const F_i0 = T.O_i0;
 export function i0(self: Tensor): Tensor;
-export function i0(self: Tensor | number): Tensor;
 export function i0(...a: any[]): any { return call(F_i0, a); }
 const F_i0_ = T.O_i0_;
 export function i0_(self: Tensor): Tensor;
-export function i0_(self: Tensor | number): Tensor;
 export function i0_(...a: any[]): any { return call(F_i0_, a); }
 const F_igamma = T.O_igamma;
 export function igamma(self: Tensor, other: Tensor): Tensor;
-export function igamma(self: Tensor | number, other: Tensor | number): Tensor;
+export function igamma(self: Tensor, other: Tensor | number): Tensor;
 export function igamma(...a: any[]): any { return call(F_igamma, a); }
 const F_igamma_ = T.O_igamma_;
 export function igamma_(self: Tensor, other: Tensor): Tensor;
-export function igamma_(self: Tensor | number, other: Tensor | number): Tensor;
+export function igamma_(self: Tensor, other: Tensor | number): Tensor;
 export function igamma_(...a: any[]): any { return call(F_igamma_, a); }
 const F_igammac = T.O_igammac;
 export function igammac(self: Tensor, other: Tensor): Tensor;
-export function igammac(self: Tensor | number, other: Tensor | number): Tensor;
+export function igammac(self: Tensor, other: Tensor | number): Tensor;
 export function igammac(...a: any[]): any { return call(F_igammac, a); }
 const F_igammac_ = T.O_igammac_;
 export function igammac_(self: Tensor, other: Tensor): Tensor;
-export function igammac_(self: Tensor | number, other: Tensor | number): Tensor;
+export function igammac_(self: Tensor, other: Tensor | number): Tensor;
 export function igammac_(...a: any[]): any { return call(F_igammac_, a); }
 const F_im2col = T.O_im2col;
 export function im2col(self: Tensor, kernel_size: number[], dilation: number[], padding: number[], stride: number[]): Tensor;
-export function im2col(self: Tensor | number, kernel_size: number | number[], dilation: number | number[], padding: number | number[], stride: number | number[]): Tensor;
+export function im2col(self: Tensor, kernel_size: number | number[], dilation: number | number[], padding: number | number[], stride: number | number[]): Tensor;
 export function im2col(...a: any[]): any { return call(F_im2col, a); }
 const F_imag = T.O_imag;
 export function imag(self: Tensor): Tensor;
-export function imag(self: Tensor | number): Tensor;
 export function imag(...a: any[]): any { return call(F_imag, a); }
 const F_index = T.O_index;
 export function index(self: Tensor, indices: (Tensor | null)[]): Tensor;
-export function index(self: Tensor | number, indices: (Tensor | null)[]): Tensor;
 export function index(...a: any[]): any { return call(F_index, a); }
 const F_index_add = T.O_index_add;
 export function indexAdd(self: Tensor, dim: number, index: Tensor, source: Tensor, options?: { alpha?: number | boolean | null }): Tensor;
 export function indexAdd(self: Tensor, dim: string, index: Tensor, source: Tensor, options?: { alpha?: number | boolean | null }): Tensor;
-export function indexAdd(self: Tensor | number, dim: number, index: Tensor | number, source: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
-export function indexAdd(self: Tensor | number, dim: string, index: Tensor | number, source: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
+export function indexAdd(self: Tensor, dim: number, index: Tensor | number, source: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
+export function indexAdd(self: Tensor, dim: string, index: Tensor | number, source: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
 export function indexAdd(...a: any[]): any { return call(F_index_add, a); }
 const F_index_add_ = T.O_index_add_;
 export function indexAdd_(self: Tensor, dim: number, index: Tensor, source: Tensor, options?: { alpha?: number | boolean | null }): Tensor;
-export function indexAdd_(self: Tensor | number, dim: number, index: Tensor | number, source: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
+export function indexAdd_(self: Tensor, dim: number, index: Tensor | number, source: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
 export function indexAdd_(...a: any[]): any { return call(F_index_add_, a); }
 const F_index_copy = T.O_index_copy;
 export function indexCopy(self: Tensor, dim: number, index: Tensor, source: Tensor): Tensor;
 export function indexCopy(self: Tensor, dim: string, index: Tensor, source: Tensor): Tensor;
-export function indexCopy(self: Tensor | number, dim: number, index: Tensor | number, source: Tensor | number): Tensor;
-export function indexCopy(self: Tensor | number, dim: string, index: Tensor | number, source: Tensor | number): Tensor;
+export function indexCopy(self: Tensor, dim: number, index: Tensor | number, source: Tensor | number): Tensor;
+export function indexCopy(self: Tensor, dim: string, index: Tensor | number, source: Tensor | number): Tensor;
 export function indexCopy(...a: any[]): any { return call(F_index_copy, a); }
 const F_index_copy_ = T.O_index_copy_;
 export function indexCopy_(self: Tensor, dim: number, index: Tensor, source: Tensor): Tensor;
 export function indexCopy_(self: Tensor, dim: string, index: Tensor, source: Tensor): Tensor;
-export function indexCopy_(self: Tensor | number, dim: number, index: Tensor | number, source: Tensor | number): Tensor;
-export function indexCopy_(self: Tensor | number, dim: string, index: Tensor | number, source: Tensor | number): Tensor;
+export function indexCopy_(self: Tensor, dim: number, index: Tensor | number, source: Tensor | number): Tensor;
+export function indexCopy_(self: Tensor, dim: string, index: Tensor | number, source: Tensor | number): Tensor;
 export function indexCopy_(...a: any[]): any { return call(F_index_copy_, a); }
 const F_index_fill = T.O_index_fill;
 export function indexFill(self: Tensor, dim: number, index: Tensor, value: Tensor): Tensor;
 export function indexFill(self: Tensor, dim: number, index: Tensor, value: number | boolean): Tensor;
 export function indexFill(self: Tensor, dim: string, index: Tensor, value: Tensor): Tensor;
 export function indexFill(self: Tensor, dim: string, index: Tensor, value: number | boolean): Tensor;
-export function indexFill(self: Tensor | number, dim: number, index: Tensor | number, value: Tensor | number): Tensor;
-export function indexFill(self: Tensor | number, dim: number, index: Tensor | number, value: number | boolean): Tensor;
-export function indexFill(self: Tensor | number, dim: string, index: Tensor | number, value: Tensor | number): Tensor;
-export function indexFill(self: Tensor | number, dim: string, index: Tensor | number, value: number | boolean): Tensor;
+export function indexFill(self: Tensor, dim: number, index: Tensor | number, value: Tensor | number): Tensor;
+export function indexFill(self: Tensor, dim: number, index: Tensor | number, value: number | boolean): Tensor;
+export function indexFill(self: Tensor, dim: string, index: Tensor | number, value: Tensor | number): Tensor;
+export function indexFill(self: Tensor, dim: string, index: Tensor | number, value: number | boolean): Tensor;
 export function indexFill(...a: any[]): any { return call(F_index_fill, a); }
 const F_index_fill_ = T.O_index_fill_;
 export function indexFill_(self: Tensor, dim: string, index: Tensor, value: Tensor): Tensor;
 export function indexFill_(self: Tensor, dim: string, index: Tensor, value: number | boolean): Tensor;
 export function indexFill_(self: Tensor, dim: number, index: Tensor, value: Tensor): Tensor;
 export function indexFill_(self: Tensor, dim: number, index: Tensor, value: number | boolean): Tensor;
-export function indexFill_(self: Tensor | number, dim: string, index: Tensor | number, value: Tensor | number): Tensor;
-export function indexFill_(self: Tensor | number, dim: string, index: Tensor | number, value: number | boolean): Tensor;
-export function indexFill_(self: Tensor | number, dim: number, index: Tensor | number, value: Tensor | number): Tensor;
-export function indexFill_(self: Tensor | number, dim: number, index: Tensor | number, value: number | boolean): Tensor;
+export function indexFill_(self: Tensor, dim: string, index: Tensor | number, value: Tensor | number): Tensor;
+export function indexFill_(self: Tensor, dim: string, index: Tensor | number, value: number | boolean): Tensor;
+export function indexFill_(self: Tensor, dim: number, index: Tensor | number, value: Tensor | number): Tensor;
+export function indexFill_(self: Tensor, dim: number, index: Tensor | number, value: number | boolean): Tensor;
 export function indexFill_(...a: any[]): any { return call(F_index_fill_, a); }
 const F_index_put = T.O_index_put;
 export function indexPut(self: Tensor, indices: (Tensor | null)[], values: Tensor, options?: { accumulate?: boolean | null }): Tensor;
 export function indexPut(self: Tensor, indices: (Tensor | null)[], values: Tensor, accumulate?: boolean | null | { accumulate?: boolean | null }, options?: { accumulate?: boolean | null }): Tensor;
-export function indexPut(self: Tensor | number, indices: (Tensor | null)[], values: Tensor | number, options?: { accumulate?: boolean | null }): Tensor;
-export function indexPut(self: Tensor | number, indices: (Tensor | null)[], values: Tensor | number, accumulate?: boolean | null | { accumulate?: boolean | null }, options?: { accumulate?: boolean | null }): Tensor;
+export function indexPut(self: Tensor, indices: (Tensor | null)[], values: Tensor | number, options?: { accumulate?: boolean | null }): Tensor;
+export function indexPut(self: Tensor, indices: (Tensor | null)[], values: Tensor | number, accumulate?: boolean | null | { accumulate?: boolean | null }, options?: { accumulate?: boolean | null }): Tensor;
 export function indexPut(...a: any[]): any { return call(F_index_put, a); }
 const F_index_put_ = T.O_index_put_;
 export function indexPut_(self: Tensor, indices: (Tensor | null)[], values: Tensor, options?: { accumulate?: boolean | null }): Tensor;
 export function indexPut_(self: Tensor, indices: (Tensor | null)[], values: Tensor, accumulate?: boolean | null | { accumulate?: boolean | null }, options?: { accumulate?: boolean | null }): Tensor;
-export function indexPut_(self: Tensor | number, indices: (Tensor | null)[], values: Tensor | number, options?: { accumulate?: boolean | null }): Tensor;
-export function indexPut_(self: Tensor | number, indices: (Tensor | null)[], values: Tensor | number, accumulate?: boolean | null | { accumulate?: boolean | null }, options?: { accumulate?: boolean | null }): Tensor;
+export function indexPut_(self: Tensor, indices: (Tensor | null)[], values: Tensor | number, options?: { accumulate?: boolean | null }): Tensor;
+export function indexPut_(self: Tensor, indices: (Tensor | null)[], values: Tensor | number, accumulate?: boolean | null | { accumulate?: boolean | null }, options?: { accumulate?: boolean | null }): Tensor;
 export function indexPut_(...a: any[]): any { return call(F_index_put_, a); }
 const F_index_reduce = T.O_index_reduce;
 export function indexReduce(self: Tensor, dim: number, index: Tensor, source: Tensor, reduce: string, options?: { includeSelf?: boolean | null }): Tensor;
-export function indexReduce(self: Tensor | number, dim: number, index: Tensor | number, source: Tensor | number, reduce: string, options?: { includeSelf?: boolean | null }): Tensor;
+export function indexReduce(self: Tensor, dim: number, index: Tensor | number, source: Tensor | number, reduce: string, options?: { includeSelf?: boolean | null }): Tensor;
 export function indexReduce(...a: any[]): any { return call(F_index_reduce, a); }
 const F_index_reduce_ = T.O_index_reduce_;
 export function indexReduce_(self: Tensor, dim: number, index: Tensor, source: Tensor, reduce: string, options?: { includeSelf?: boolean | null }): Tensor;
-export function indexReduce_(self: Tensor | number, dim: number, index: Tensor | number, source: Tensor | number, reduce: string, options?: { includeSelf?: boolean | null }): Tensor;
+export function indexReduce_(self: Tensor, dim: number, index: Tensor | number, source: Tensor | number, reduce: string, options?: { includeSelf?: boolean | null }): Tensor;
 export function indexReduce_(...a: any[]): any { return call(F_index_reduce_, a); }
 const F_index_select = T.O_index_select;
 export function indexSelect(self: Tensor, dim: number, index: Tensor): Tensor;
 export function indexSelect(self: Tensor, dim: string, index: Tensor): Tensor;
-export function indexSelect(self: Tensor | number, dim: number, index: Tensor | number): Tensor;
-export function indexSelect(self: Tensor | number, dim: string, index: Tensor | number): Tensor;
+export function indexSelect(self: Tensor, dim: number, index: Tensor | number): Tensor;
+export function indexSelect(self: Tensor, dim: string, index: Tensor | number): Tensor;
 export function indexSelect(...a: any[]): any { return call(F_index_select, a); }
 const F_indices = T.O_indices;
 export function indices(self: Tensor): Tensor;
-export function indices(self: Tensor | number): Tensor;
 export function indices(...a: any[]): any { return call(F_indices, a); }
 const F_indices_copy = T.O_indices_copy;
 export function indicesCopy(self: Tensor): Tensor;
-export function indicesCopy(self: Tensor | number): Tensor;
 export function indicesCopy(...a: any[]): any { return call(F_indices_copy, a); }
 const F_inner = T.O_inner;
 export function inner(self: Tensor, other: Tensor): Tensor;
-export function inner(self: Tensor | number, other: Tensor | number): Tensor;
+export function inner(self: Tensor, other: Tensor | number): Tensor;
 export function inner(...a: any[]): any { return call(F_inner, a); }
 const F_instance_norm = T.O_instance_norm;
 export function instanceNorm(input: Tensor, weight: Tensor | null, bias: Tensor | null, running_mean: Tensor | null, running_var: Tensor | null, use_input_stats: boolean, momentum: number, eps: number, cudnn_enabled: boolean): Tensor;
-export function instanceNorm(input: Tensor | number, weight: Tensor | number | null, bias: Tensor | number | null, running_mean: Tensor | number | null, running_var: Tensor | number | null, use_input_stats: boolean, momentum: number, eps: number, cudnn_enabled: boolean): Tensor;
+export function instanceNorm(input: Tensor, weight: Tensor | number | null, bias: Tensor | number | null, running_mean: Tensor | number | null, running_var: Tensor | number | null, use_input_stats: boolean, momentum: number, eps: number, cudnn_enabled: boolean): Tensor;
 export function instanceNorm(...a: any[]): any { return call(F_instance_norm, a); }
 const F_int_repr = T.O_int_repr;
 export function intRepr(self: Tensor): Tensor;
-export function intRepr(self: Tensor | number): Tensor;
 export function intRepr(...a: any[]): any { return call(F_int_repr, a); }
 const F_inverse = T.O_inverse;
 export function inverse(self: Tensor): Tensor;
-export function inverse(self: Tensor | number): Tensor;
 export function inverse(...a: any[]): any { return call(F_inverse, a); }
 const F_is_coalesced = T.O_is_coalesced;
 export function isCoalesced(self: Tensor): boolean;
-export function isCoalesced(self: Tensor | number): boolean;
 export function isCoalesced(...a: any[]): any { return call(F_is_coalesced, a); }
 const F_is_complex = T.O_is_complex;
 export function isComplex(self: Tensor): boolean;
-export function isComplex(self: Tensor | number): boolean;
 export function isComplex(...a: any[]): any { return call(F_is_complex, a); }
 const F_is_conj = T.O_is_conj;
 export function isConj(self: Tensor): boolean;
-export function isConj(self: Tensor | number): boolean;
 export function isConj(...a: any[]): any { return call(F_is_conj, a); }
 const F_is_distributed = T.O_is_distributed;
 export function isDistributed(self: Tensor): boolean;
-export function isDistributed(self: Tensor | number): boolean;
 export function isDistributed(...a: any[]): any { return call(F_is_distributed, a); }
 const F_is_floating_point = T.O_is_floating_point;
 export function isFloatingPoint(self: Tensor): boolean;
-export function isFloatingPoint(self: Tensor | number): boolean;
 export function isFloatingPoint(...a: any[]): any { return call(F_is_floating_point, a); }
 const F_is_inference = T.O_is_inference;
 export function isInference(self: Tensor): boolean;
-export function isInference(self: Tensor | number): boolean;
 export function isInference(...a: any[]): any { return call(F_is_inference, a); }
 const F_is_leaf = T.O_is_leaf;
 export function isLeaf(self: Tensor): boolean;
-export function isLeaf(self: Tensor | number): boolean;
 export function isLeaf(...a: any[]): any { return call(F_is_leaf, a); }
 const F_is_neg = T.O_is_neg;
 export function isNeg(self: Tensor): boolean;
-export function isNeg(self: Tensor | number): boolean;
 export function isNeg(...a: any[]): any { return call(F_is_neg, a); }
 const F_is_nonzero = T.O_is_nonzero;
 export function isNonzero(self: Tensor): boolean;
-export function isNonzero(self: Tensor | number): boolean;
 export function isNonzero(...a: any[]): any { return call(F_is_nonzero, a); }
 const F_is_pinned = T.O_is_pinned;
 export function isPinned(self: Tensor, options?: { device?: Device | null }): boolean;
 export function isPinned(self: Tensor, device?: Device | null | { device?: Device | null }, options?: { device?: Device | null }): boolean;
-export function isPinned(self: Tensor | number, options?: { device?: Device | null }): boolean;
-export function isPinned(self: Tensor | number, device?: Device | null | { device?: Device | null }, options?: { device?: Device | null }): boolean;
 export function isPinned(...a: any[]): any { return call(F_is_pinned, a); }
 const F_is_same_size = T.O_is_same_size;
 export function isSameSize(self: Tensor, other: Tensor): boolean;
-export function isSameSize(self: Tensor | number, other: Tensor | number): boolean;
+export function isSameSize(self: Tensor, other: Tensor | number): boolean;
 export function isSameSize(...a: any[]): any { return call(F_is_same_size, a); }
 const F_is_set_to = T.O_is_set_to;
 export function isSetTo(self: Tensor, tensor: Tensor): boolean;
-export function isSetTo(self: Tensor | number, tensor: Tensor | number): boolean;
+export function isSetTo(self: Tensor, tensor: Tensor | number): boolean;
 export function isSetTo(...a: any[]): any { return call(F_is_set_to, a); }
 const F_is_signed = T.O_is_signed;
 export function isSigned(self: Tensor): boolean;
-export function isSigned(self: Tensor | number): boolean;
 export function isSigned(...a: any[]): any { return call(F_is_signed, a); }
 const F_is_vulkan_available = T.O_is_vulkan_available;
 export function isVulkanAvailable(): boolean;
@@ -2137,50 +1806,41 @@ export function isVulkanAvailable(...a: any[]): any { return call(F_is_vulkan_av
 const F_isclose = T.O_isclose;
 export function isclose(self: Tensor, other: Tensor, options?: { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }): Tensor;
 export function isclose(self: Tensor, other: Tensor, rtol?: number | null | { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }, atol?: number | null | { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }, equalNan?: boolean | null | { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }, options?: { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }): Tensor;
-export function isclose(self: Tensor | number, other: Tensor | number, options?: { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }): Tensor;
-export function isclose(self: Tensor | number, other: Tensor | number, rtol?: number | null | { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }, atol?: number | null | { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }, equalNan?: boolean | null | { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }, options?: { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }): Tensor;
+export function isclose(self: Tensor, other: Tensor | number, options?: { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }): Tensor;
+export function isclose(self: Tensor, other: Tensor | number, rtol?: number | null | { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }, atol?: number | null | { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }, equalNan?: boolean | null | { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }, options?: { rtol?: number | null; atol?: number | null; equalNan?: boolean | null }): Tensor;
 export function isclose(...a: any[]): any { return call(F_isclose, a); }
 const F_isfinite = T.O_isfinite;
 export function isfinite(self: Tensor): Tensor;
-export function isfinite(self: Tensor | number): Tensor;
 export function isfinite(...a: any[]): any { return call(F_isfinite, a); }
 const F_isin = T.O_isin;
 export function isin(element: number | boolean, test_elements: Tensor, options?: { assumeUnique?: boolean | null; invert?: boolean | null }): Tensor;
 export function isin(elements: Tensor, test_element: number | boolean, options?: { assumeUnique?: boolean | null; invert?: boolean | null }): Tensor;
 export function isin(elements: Tensor, test_elements: Tensor, options?: { assumeUnique?: boolean | null; invert?: boolean | null }): Tensor;
 export function isin(element: number | boolean, test_elements: Tensor | number, options?: { assumeUnique?: boolean | null; invert?: boolean | null }): Tensor;
-export function isin(elements: Tensor | number, test_element: number | boolean, options?: { assumeUnique?: boolean | null; invert?: boolean | null }): Tensor;
-export function isin(elements: Tensor | number, test_elements: Tensor | number, options?: { assumeUnique?: boolean | null; invert?: boolean | null }): Tensor;
+export function isin(elements: Tensor, test_elements: Tensor | number, options?: { assumeUnique?: boolean | null; invert?: boolean | null }): Tensor;
 export function isin(...a: any[]): any { return call(F_isin, a); }
 const F_isinf = T.O_isinf;
 export function isinf(self: Tensor): Tensor;
-export function isinf(self: Tensor | number): Tensor;
 export function isinf(...a: any[]): any { return call(F_isinf, a); }
 const F_isnan = T.O_isnan;
 export function isnan(self: Tensor): Tensor;
-export function isnan(self: Tensor | number): Tensor;
 export function isnan(...a: any[]): any { return call(F_isnan, a); }
 const F_isneginf = T.O_isneginf;
 export function isneginf(self: Tensor): Tensor;
-export function isneginf(self: Tensor | number): Tensor;
 export function isneginf(...a: any[]): any { return call(F_isneginf, a); }
 const F_isposinf = T.O_isposinf;
 export function isposinf(self: Tensor): Tensor;
-export function isposinf(self: Tensor | number): Tensor;
 export function isposinf(...a: any[]): any { return call(F_isposinf, a); }
 const F_isreal = T.O_isreal;
 export function isreal(self: Tensor): Tensor;
-export function isreal(self: Tensor | number): Tensor;
 export function isreal(...a: any[]): any { return call(F_isreal, a); }
 const F_istft = T.O_istft;
 export function istft(self: Tensor, n_fft: number, options?: { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }): Tensor;
 export function istft(self: Tensor, n_fft: number, hopLength?: number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }, winLength?: number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }, window?: Tensor | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }, center?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }, normalized?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }, onesided?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }, length?: number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }, returnComplex?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }, options?: { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }): Tensor;
-export function istft(self: Tensor | number, n_fft: number, options?: { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }): Tensor;
-export function istft(self: Tensor | number, n_fft: number, hopLength?: number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }, winLength?: number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }, window?: Tensor | number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }, center?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }, normalized?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }, onesided?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }, length?: number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }, returnComplex?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }, options?: { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }): Tensor;
+export function istft(self: Tensor, n_fft: number, hopLength?: number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }, winLength?: number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }, window?: Tensor | number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }, center?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }, normalized?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }, onesided?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }, length?: number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }, returnComplex?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }, options?: { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; normalized?: boolean | null; onesided?: boolean | null; length?: number | null; returnComplex?: boolean | null }): Tensor;
 export function istft(...a: any[]): any { return call(F_istft, a); }
 const F_item = T.O_item;
 export function item(self: Tensor): number | boolean;
-export function item(self: Tensor | number): number | boolean;
 export function item(...a: any[]): any { return call(F_item, a); }
 const F_kaiser_window = T.O_kaiser_window;
 export function kaiserWindow(window_length: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
@@ -2190,246 +1850,203 @@ export function kaiserWindow(...a: any[]): any { return call(F_kaiser_window, a)
 const F_kl_div = T.O_kl_div;
 export function klDiv(self: Tensor, target: Tensor, options?: { reduction?: number | null; logTarget?: boolean | null }): Tensor;
 export function klDiv(self: Tensor, target: Tensor, reduction?: number | null | { reduction?: number | null; logTarget?: boolean | null }, options?: { reduction?: number | null; logTarget?: boolean | null }): Tensor;
-export function klDiv(self: Tensor | number, target: Tensor | number, options?: { reduction?: number | null; logTarget?: boolean | null }): Tensor;
-export function klDiv(self: Tensor | number, target: Tensor | number, reduction?: number | null | { reduction?: number | null; logTarget?: boolean | null }, options?: { reduction?: number | null; logTarget?: boolean | null }): Tensor;
+export function klDiv(self: Tensor, target: Tensor | number, options?: { reduction?: number | null; logTarget?: boolean | null }): Tensor;
+export function klDiv(self: Tensor, target: Tensor | number, reduction?: number | null | { reduction?: number | null; logTarget?: boolean | null }, options?: { reduction?: number | null; logTarget?: boolean | null }): Tensor;
 export function klDiv(...a: any[]): any { return call(F_kl_div, a); }
 const F_kron = T.O_kron;
 export function kron(self: Tensor, other: Tensor): Tensor;
-export function kron(self: Tensor | number, other: Tensor | number): Tensor;
+export function kron(self: Tensor, other: Tensor | number): Tensor;
 export function kron(...a: any[]): any { return call(F_kron, a); }
 const F_kthvalue = T.O_kthvalue;
 export function kthvalue(self: Tensor, k: number, options?: { dim?: number | null; keepdim?: boolean | null }): [Tensor, Tensor];
 export function kthvalue(self: Tensor, k: number, dim?: number | null | { dim?: number | null; keepdim?: boolean | null }, keepdim?: boolean | null | { dim?: number | null; keepdim?: boolean | null }, options?: { dim?: number | null; keepdim?: boolean | null }): [Tensor, Tensor];
 export function kthvalue(self: Tensor, k: number, dim: string, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
 export function kthvalue(self: Tensor, k: number, dim: string, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
-export function kthvalue(self: Tensor | number, k: number, options?: { dim?: number | null; keepdim?: boolean | null }): [Tensor, Tensor];
-export function kthvalue(self: Tensor | number, k: number, dim?: number | null | { dim?: number | null; keepdim?: boolean | null }, keepdim?: boolean | null | { dim?: number | null; keepdim?: boolean | null }, options?: { dim?: number | null; keepdim?: boolean | null }): [Tensor, Tensor];
-export function kthvalue(self: Tensor | number, k: number, dim: string, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
-export function kthvalue(self: Tensor | number, k: number, dim: string, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
 export function kthvalue(...a: any[]): any { return call(F_kthvalue, a); }
 const F_l1_loss = T.O_l1_loss;
 export function l1Loss(self: Tensor, target: Tensor, options?: { reduction?: number | null }): Tensor;
 export function l1Loss(self: Tensor, target: Tensor, reduction?: number | null | { reduction?: number | null }, options?: { reduction?: number | null }): Tensor;
-export function l1Loss(self: Tensor | number, target: Tensor | number, options?: { reduction?: number | null }): Tensor;
-export function l1Loss(self: Tensor | number, target: Tensor | number, reduction?: number | null | { reduction?: number | null }, options?: { reduction?: number | null }): Tensor;
+export function l1Loss(self: Tensor, target: Tensor | number, options?: { reduction?: number | null }): Tensor;
+export function l1Loss(self: Tensor, target: Tensor | number, reduction?: number | null | { reduction?: number | null }, options?: { reduction?: number | null }): Tensor;
 export function l1Loss(...a: any[]): any { return call(F_l1_loss, a); }
 const F_layer_norm = T.O_layer_norm;
 export function layerNorm(input: Tensor, normalized_shape: number[], options?: { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnable?: boolean | null }): Tensor;
 export function layerNorm(input: Tensor, normalized_shape: number[], weight?: Tensor | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnable?: boolean | null }, bias?: Tensor | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnable?: boolean | null }, eps?: number | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnable?: boolean | null }, cudnnEnable?: boolean | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnable?: boolean | null }, options?: { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnable?: boolean | null }): Tensor;
-export function layerNorm(input: Tensor | number, normalized_shape: number | number[], options?: { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnable?: boolean | null }): Tensor;
-export function layerNorm(input: Tensor | number, normalized_shape: number | number[], weight?: Tensor | number | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnable?: boolean | null }, bias?: Tensor | number | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnable?: boolean | null }, eps?: number | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnable?: boolean | null }, cudnnEnable?: boolean | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnable?: boolean | null }, options?: { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnable?: boolean | null }): Tensor;
+export function layerNorm(input: Tensor, normalized_shape: number | number[], options?: { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnable?: boolean | null }): Tensor;
+export function layerNorm(input: Tensor, normalized_shape: number | number[], weight?: Tensor | number | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnable?: boolean | null }, bias?: Tensor | number | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnable?: boolean | null }, eps?: number | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnable?: boolean | null }, cudnnEnable?: boolean | null | { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnable?: boolean | null }, options?: { weight?: Tensor | number | null; bias?: Tensor | number | null; eps?: number | null; cudnnEnable?: boolean | null }): Tensor;
 export function layerNorm(...a: any[]): any { return call(F_layer_norm, a); }
 const F_lcm = T.O_lcm;
 export function lcm(self: Tensor, other: Tensor): Tensor;
-export function lcm(self: Tensor | number, other: Tensor | number): Tensor;
+export function lcm(self: Tensor, other: Tensor | number): Tensor;
 export function lcm(...a: any[]): any { return call(F_lcm, a); }
 const F_lcm_ = T.O_lcm_;
 export function lcm_(self: Tensor, other: Tensor): Tensor;
-export function lcm_(self: Tensor | number, other: Tensor | number): Tensor;
+export function lcm_(self: Tensor, other: Tensor | number): Tensor;
 export function lcm_(...a: any[]): any { return call(F_lcm_, a); }
 const F_ldexp = T.O_ldexp;
 export function ldexp(self: Tensor, other: Tensor): Tensor;
-export function ldexp(self: Tensor | number, other: Tensor | number): Tensor;
+export function ldexp(self: Tensor, other: Tensor | number): Tensor;
 export function ldexp(...a: any[]): any { return call(F_ldexp, a); }
 const F_ldexp_ = T.O_ldexp_;
 export function ldexp_(self: Tensor, other: Tensor): Tensor;
-export function ldexp_(self: Tensor | number, other: Tensor | number): Tensor;
+export function ldexp_(self: Tensor, other: Tensor | number): Tensor;
 export function ldexp_(...a: any[]): any { return call(F_ldexp_, a); }
 const F_le = T.O_le;
 export function le(self: Tensor, other: Tensor): Tensor;
 export function le(self: Tensor, other: number | boolean): Tensor;
-export function le(self: Tensor | number, other: Tensor | number): Tensor;
-export function le(self: Tensor | number, other: number | boolean): Tensor;
+export function le(self: Tensor, other: Tensor | number): Tensor;
 export function le(...a: any[]): any { return call(F_le, a); }
 const F_le_ = T.O_le_;
 export function le_(self: Tensor, other: Tensor): Tensor;
 export function le_(self: Tensor, other: number | boolean): Tensor;
-export function le_(self: Tensor | number, other: Tensor | number): Tensor;
-export function le_(self: Tensor | number, other: number | boolean): Tensor;
+export function le_(self: Tensor, other: Tensor | number): Tensor;
 export function le_(...a: any[]): any { return call(F_le_, a); }
 const F_leaky_relu = T.O_leaky_relu;
 export function leakyRelu(self: Tensor, options?: { negativeSlope?: number | boolean | null }): Tensor;
 export function leakyRelu(self: Tensor, negativeSlope?: number | boolean | null | { negativeSlope?: number | boolean | null }, options?: { negativeSlope?: number | boolean | null }): Tensor;
-export function leakyRelu(self: Tensor | number, options?: { negativeSlope?: number | boolean | null }): Tensor;
-export function leakyRelu(self: Tensor | number, negativeSlope?: number | boolean | null | { negativeSlope?: number | boolean | null }, options?: { negativeSlope?: number | boolean | null }): Tensor;
 export function leakyRelu(...a: any[]): any { return call(F_leaky_relu, a); }
 const F_leaky_relu_ = T.O_leaky_relu_;
 export function leakyRelu_(self: Tensor, options?: { negativeSlope?: number | boolean | null }): Tensor;
 export function leakyRelu_(self: Tensor, negativeSlope?: number | boolean | null | { negativeSlope?: number | boolean | null }, options?: { negativeSlope?: number | boolean | null }): Tensor;
-export function leakyRelu_(self: Tensor | number, options?: { negativeSlope?: number | boolean | null }): Tensor;
-export function leakyRelu_(self: Tensor | number, negativeSlope?: number | boolean | null | { negativeSlope?: number | boolean | null }, options?: { negativeSlope?: number | boolean | null }): Tensor;
 export function leakyRelu_(...a: any[]): any { return call(F_leaky_relu_, a); }
 const F_lerp = T.O_lerp;
 export function lerp(self: Tensor, end: Tensor, weight: Tensor): Tensor;
 export function lerp(self: Tensor, end: Tensor, weight: number | boolean): Tensor;
-export function lerp(self: Tensor | number, end: Tensor | number, weight: Tensor | number): Tensor;
-export function lerp(self: Tensor | number, end: Tensor | number, weight: number | boolean): Tensor;
+export function lerp(self: Tensor, end: Tensor | number, weight: Tensor | number): Tensor;
+export function lerp(self: Tensor, end: Tensor | number, weight: number | boolean): Tensor;
 export function lerp(...a: any[]): any { return call(F_lerp, a); }
 const F_lerp_ = T.O_lerp_;
 export function lerp_(self: Tensor, end: Tensor, weight: Tensor): Tensor;
 export function lerp_(self: Tensor, end: Tensor, weight: number | boolean): Tensor;
-export function lerp_(self: Tensor | number, end: Tensor | number, weight: Tensor | number): Tensor;
-export function lerp_(self: Tensor | number, end: Tensor | number, weight: number | boolean): Tensor;
+export function lerp_(self: Tensor, end: Tensor | number, weight: Tensor | number): Tensor;
+export function lerp_(self: Tensor, end: Tensor | number, weight: number | boolean): Tensor;
 export function lerp_(...a: any[]): any { return call(F_lerp_, a); }
 const F_less = T.O_less;
 export function less(self: Tensor, other: number | boolean): Tensor;
 export function less(self: Tensor, other: Tensor): Tensor;
-export function less(self: Tensor | number, other: number | boolean): Tensor;
-export function less(self: Tensor | number, other: Tensor | number): Tensor;
+export function less(self: Tensor, other: Tensor | number): Tensor;
 export function less(...a: any[]): any { return call(F_less, a); }
 const F_less_ = T.O_less_;
 export function less_(self: Tensor, other: Tensor): Tensor;
 export function less_(self: Tensor, other: number | boolean): Tensor;
-export function less_(self: Tensor | number, other: Tensor | number): Tensor;
-export function less_(self: Tensor | number, other: number | boolean): Tensor;
+export function less_(self: Tensor, other: Tensor | number): Tensor;
 export function less_(...a: any[]): any { return call(F_less_, a); }
 const F_less_equal = T.O_less_equal;
 export function lessEqual(self: Tensor, other: Tensor): Tensor;
 export function lessEqual(self: Tensor, other: number | boolean): Tensor;
-export function lessEqual(self: Tensor | number, other: Tensor | number): Tensor;
-export function lessEqual(self: Tensor | number, other: number | boolean): Tensor;
+export function lessEqual(self: Tensor, other: Tensor | number): Tensor;
 export function lessEqual(...a: any[]): any { return call(F_less_equal, a); }
 const F_less_equal_ = T.O_less_equal_;
 export function lessEqual_(self: Tensor, other: Tensor): Tensor;
 export function lessEqual_(self: Tensor, other: number | boolean): Tensor;
-export function lessEqual_(self: Tensor | number, other: Tensor | number): Tensor;
-export function lessEqual_(self: Tensor | number, other: number | boolean): Tensor;
+export function lessEqual_(self: Tensor, other: Tensor | number): Tensor;
 export function lessEqual_(...a: any[]): any { return call(F_less_equal_, a); }
 const F_lgamma = T.O_lgamma;
 export function lgamma(self: Tensor): Tensor;
-export function lgamma(self: Tensor | number): Tensor;
 export function lgamma(...a: any[]): any { return call(F_lgamma, a); }
 const F_lgamma_ = T.O_lgamma_;
 export function lgamma_(self: Tensor): Tensor;
-export function lgamma_(self: Tensor | number): Tensor;
 export function lgamma_(...a: any[]): any { return call(F_lgamma_, a); }
 const F_lift = T.O_lift;
 export function lift(self: Tensor): Tensor;
-export function lift(self: Tensor | number): Tensor;
 export function lift(...a: any[]): any { return call(F_lift, a); }
 const F_lift_fresh = T.O_lift_fresh;
 export function liftFresh(self: Tensor): Tensor;
-export function liftFresh(self: Tensor | number): Tensor;
 export function liftFresh(...a: any[]): any { return call(F_lift_fresh, a); }
 const F_lift_fresh_copy = T.O_lift_fresh_copy;
 export function liftFreshCopy(self: Tensor): Tensor;
-export function liftFreshCopy(self: Tensor | number): Tensor;
 export function liftFreshCopy(...a: any[]): any { return call(F_lift_fresh_copy, a); }
 const F_linalg_cholesky = T.O_linalg_cholesky;
 export function linalgCholesky(self: Tensor, options?: { upper?: boolean | null }): Tensor;
-export function linalgCholesky(self: Tensor | number, options?: { upper?: boolean | null }): Tensor;
 export function linalgCholesky(...a: any[]): any { return call(F_linalg_cholesky, a); }
 const F_linalg_cholesky_ex = T.O_linalg_cholesky_ex;
 export function linalgCholeskyEx(self: Tensor, options?: { upper?: boolean | null; checkErrors?: boolean | null }): [Tensor, Tensor];
-export function linalgCholeskyEx(self: Tensor | number, options?: { upper?: boolean | null; checkErrors?: boolean | null }): [Tensor, Tensor];
 export function linalgCholeskyEx(...a: any[]): any { return call(F_linalg_cholesky_ex, a); }
 const F_linalg_cond = T.O_linalg_cond;
 export function linalgCond(self: Tensor, options?: { p?: number | boolean | null }): Tensor;
 export function linalgCond(self: Tensor, p?: number | boolean | null | { p?: number | boolean | null }, options?: { p?: number | boolean | null }): Tensor;
 export function linalgCond(self: Tensor, p: string): Tensor;
-export function linalgCond(self: Tensor | number, options?: { p?: number | boolean | null }): Tensor;
-export function linalgCond(self: Tensor | number, p?: number | boolean | null | { p?: number | boolean | null }, options?: { p?: number | boolean | null }): Tensor;
-export function linalgCond(self: Tensor | number, p: string): Tensor;
 export function linalgCond(...a: any[]): any { return call(F_linalg_cond, a); }
 const F_linalg_cross = T.O_linalg_cross;
 export function linalgCross(self: Tensor, other: Tensor, options?: { dim?: number | null }): Tensor;
-export function linalgCross(self: Tensor | number, other: Tensor | number, options?: { dim?: number | null }): Tensor;
+export function linalgCross(self: Tensor, other: Tensor | number, options?: { dim?: number | null }): Tensor;
 export function linalgCross(...a: any[]): any { return call(F_linalg_cross, a); }
 const F_linalg_det = T.O_linalg_det;
 export function linalgDet(A: Tensor): Tensor;
-export function linalgDet(A: Tensor | number): Tensor;
 export function linalgDet(...a: any[]): any { return call(F_linalg_det, a); }
 const F_linalg_diagonal = T.O_linalg_diagonal;
 export function linalgDiagonal(A: Tensor, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
-export function linalgDiagonal(A: Tensor | number, options?: { offset?: number | null; dim1?: number | null; dim2?: number | null }): Tensor;
 export function linalgDiagonal(...a: any[]): any { return call(F_linalg_diagonal, a); }
 const F_linalg_eig = T.O_linalg_eig;
 export function linalgEig(self: Tensor): [Tensor, Tensor];
-export function linalgEig(self: Tensor | number): [Tensor, Tensor];
 export function linalgEig(...a: any[]): any { return call(F_linalg_eig, a); }
 const F_linalg_eigh = T.O_linalg_eigh;
 export function linalgEigh(self: Tensor, options?: { UPLO?: string | null }): [Tensor, Tensor];
 export function linalgEigh(self: Tensor, UPLO?: string | null | { UPLO?: string | null }, options?: { UPLO?: string | null }): [Tensor, Tensor];
-export function linalgEigh(self: Tensor | number, options?: { UPLO?: string | null }): [Tensor, Tensor];
-export function linalgEigh(self: Tensor | number, UPLO?: string | null | { UPLO?: string | null }, options?: { UPLO?: string | null }): [Tensor, Tensor];
 export function linalgEigh(...a: any[]): any { return call(F_linalg_eigh, a); }
 const F_linalg_eigvals = T.O_linalg_eigvals;
 export function linalgEigvals(self: Tensor): Tensor;
-export function linalgEigvals(self: Tensor | number): Tensor;
 export function linalgEigvals(...a: any[]): any { return call(F_linalg_eigvals, a); }
 const F_linalg_eigvalsh = T.O_linalg_eigvalsh;
 export function linalgEigvalsh(self: Tensor, options?: { UPLO?: string | null }): Tensor;
 export function linalgEigvalsh(self: Tensor, UPLO?: string | null | { UPLO?: string | null }, options?: { UPLO?: string | null }): Tensor;
-export function linalgEigvalsh(self: Tensor | number, options?: { UPLO?: string | null }): Tensor;
-export function linalgEigvalsh(self: Tensor | number, UPLO?: string | null | { UPLO?: string | null }, options?: { UPLO?: string | null }): Tensor;
 export function linalgEigvalsh(...a: any[]): any { return call(F_linalg_eigvalsh, a); }
 const F_linalg_householder_product = T.O_linalg_householder_product;
 export function linalgHouseholderProduct(input: Tensor, tau: Tensor): Tensor;
-export function linalgHouseholderProduct(input: Tensor | number, tau: Tensor | number): Tensor;
+export function linalgHouseholderProduct(input: Tensor, tau: Tensor | number): Tensor;
 export function linalgHouseholderProduct(...a: any[]): any { return call(F_linalg_householder_product, a); }
 const F_linalg_inv = T.O_linalg_inv;
 export function linalgInv(A: Tensor): Tensor;
-export function linalgInv(A: Tensor | number): Tensor;
 export function linalgInv(...a: any[]): any { return call(F_linalg_inv, a); }
 const F_linalg_inv_ex = T.O_linalg_inv_ex;
 export function linalgInvEx(A: Tensor, options?: { checkErrors?: boolean | null }): [Tensor, Tensor];
-export function linalgInvEx(A: Tensor | number, options?: { checkErrors?: boolean | null }): [Tensor, Tensor];
 export function linalgInvEx(...a: any[]): any { return call(F_linalg_inv_ex, a); }
 const F_linalg_ldl_factor = T.O_linalg_ldl_factor;
 export function linalgLdlFactor(self: Tensor, options?: { hermitian?: boolean | null }): [Tensor, Tensor];
-export function linalgLdlFactor(self: Tensor | number, options?: { hermitian?: boolean | null }): [Tensor, Tensor];
 export function linalgLdlFactor(...a: any[]): any { return call(F_linalg_ldl_factor, a); }
 const F_linalg_ldl_factor_ex = T.O_linalg_ldl_factor_ex;
 export function linalgLdlFactorEx(self: Tensor, options?: { hermitian?: boolean | null; checkErrors?: boolean | null }): [Tensor, Tensor, Tensor];
-export function linalgLdlFactorEx(self: Tensor | number, options?: { hermitian?: boolean | null; checkErrors?: boolean | null }): [Tensor, Tensor, Tensor];
 export function linalgLdlFactorEx(...a: any[]): any { return call(F_linalg_ldl_factor_ex, a); }
 const F_linalg_ldl_solve = T.O_linalg_ldl_solve;
 export function linalgLdlSolve(LD: Tensor, pivots: Tensor, B: Tensor, options?: { hermitian?: boolean | null }): Tensor;
-export function linalgLdlSolve(LD: Tensor | number, pivots: Tensor | number, B: Tensor | number, options?: { hermitian?: boolean | null }): Tensor;
+export function linalgLdlSolve(LD: Tensor, pivots: Tensor | number, B: Tensor | number, options?: { hermitian?: boolean | null }): Tensor;
 export function linalgLdlSolve(...a: any[]): any { return call(F_linalg_ldl_solve, a); }
 const F_linalg_lstsq = T.O_linalg_lstsq;
 export function linalgLstsq(self: Tensor, b: Tensor, options?: { rcond?: number | null; driver?: string | null }): [Tensor, Tensor, Tensor, Tensor];
 export function linalgLstsq(self: Tensor, b: Tensor, rcond?: number | null | { rcond?: number | null; driver?: string | null }, options?: { rcond?: number | null; driver?: string | null }): [Tensor, Tensor, Tensor, Tensor];
-export function linalgLstsq(self: Tensor | number, b: Tensor | number, options?: { rcond?: number | null; driver?: string | null }): [Tensor, Tensor, Tensor, Tensor];
-export function linalgLstsq(self: Tensor | number, b: Tensor | number, rcond?: number | null | { rcond?: number | null; driver?: string | null }, options?: { rcond?: number | null; driver?: string | null }): [Tensor, Tensor, Tensor, Tensor];
+export function linalgLstsq(self: Tensor, b: Tensor | number, options?: { rcond?: number | null; driver?: string | null }): [Tensor, Tensor, Tensor, Tensor];
+export function linalgLstsq(self: Tensor, b: Tensor | number, rcond?: number | null | { rcond?: number | null; driver?: string | null }, options?: { rcond?: number | null; driver?: string | null }): [Tensor, Tensor, Tensor, Tensor];
 export function linalgLstsq(...a: any[]): any { return call(F_linalg_lstsq, a); }
 const F_linalg_lu = T.O_linalg_lu;
 export function linalgLu(A: Tensor, options?: { pivot?: boolean | null }): [Tensor, Tensor, Tensor];
-export function linalgLu(A: Tensor | number, options?: { pivot?: boolean | null }): [Tensor, Tensor, Tensor];
 export function linalgLu(...a: any[]): any { return call(F_linalg_lu, a); }
 const F_linalg_lu_factor = T.O_linalg_lu_factor;
 export function linalgLuFactor(A: Tensor, options?: { pivot?: boolean | null }): [Tensor, Tensor];
-export function linalgLuFactor(A: Tensor | number, options?: { pivot?: boolean | null }): [Tensor, Tensor];
 export function linalgLuFactor(...a: any[]): any { return call(F_linalg_lu_factor, a); }
 const F_linalg_lu_factor_ex = T.O_linalg_lu_factor_ex;
 export function linalgLuFactorEx(A: Tensor, options?: { pivot?: boolean | null; checkErrors?: boolean | null }): [Tensor, Tensor, Tensor];
-export function linalgLuFactorEx(A: Tensor | number, options?: { pivot?: boolean | null; checkErrors?: boolean | null }): [Tensor, Tensor, Tensor];
 export function linalgLuFactorEx(...a: any[]): any { return call(F_linalg_lu_factor_ex, a); }
 const F_linalg_lu_solve = T.O_linalg_lu_solve;
 export function linalgLuSolve(LU: Tensor, pivots: Tensor, B: Tensor, options?: { left?: boolean | null; adjoint?: boolean | null }): Tensor;
-export function linalgLuSolve(LU: Tensor | number, pivots: Tensor | number, B: Tensor | number, options?: { left?: boolean | null; adjoint?: boolean | null }): Tensor;
+export function linalgLuSolve(LU: Tensor, pivots: Tensor | number, B: Tensor | number, options?: { left?: boolean | null; adjoint?: boolean | null }): Tensor;
 export function linalgLuSolve(...a: any[]): any { return call(F_linalg_lu_solve, a); }
 const F_linalg_matmul = T.O_linalg_matmul;
 export function linalgMatmul(self: Tensor, other: Tensor): Tensor;
-export function linalgMatmul(self: Tensor | number, other: Tensor | number): Tensor;
+export function linalgMatmul(self: Tensor, other: Tensor | number): Tensor;
 export function linalgMatmul(...a: any[]): any { return call(F_linalg_matmul, a); }
 const F_linalg_matrix_exp = T.O_linalg_matrix_exp;
 export function linalgMatrixExp(self: Tensor): Tensor;
-export function linalgMatrixExp(self: Tensor | number): Tensor;
 export function linalgMatrixExp(...a: any[]): any { return call(F_linalg_matrix_exp, a); }
 const F_linalg_matrix_norm = T.O_linalg_matrix_norm;
 export function linalgMatrixNorm(self: Tensor, ord: number | boolean, options?: { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function linalgMatrixNorm(self: Tensor, ord: number | boolean, dim?: number[] | null | { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, keepdim?: boolean | null | { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, options?: { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function linalgMatrixNorm(self: Tensor, options?: { ord?: string | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function linalgMatrixNorm(self: Tensor, ord?: string | null | { ord?: string | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, dim?: number[] | null | { ord?: string | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, keepdim?: boolean | null | { ord?: string | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, options?: { ord?: string | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function linalgMatrixNorm(self: Tensor | number, ord: number | boolean, options?: { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function linalgMatrixNorm(self: Tensor | number, ord: number | boolean, dim?: number | number[] | null | { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, keepdim?: boolean | null | { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, options?: { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function linalgMatrixNorm(self: Tensor | number, options?: { ord?: string | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function linalgMatrixNorm(self: Tensor | number, ord?: string | null | { ord?: string | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, dim?: number | number[] | null | { ord?: string | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, keepdim?: boolean | null | { ord?: string | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, options?: { ord?: string | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
+export function linalgMatrixNorm(self: Tensor, ord: number | boolean, dim?: number | number[] | null | { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, keepdim?: boolean | null | { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, options?: { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
+export function linalgMatrixNorm(self: Tensor, ord?: string | null | { ord?: string | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, dim?: number | number[] | null | { ord?: string | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, keepdim?: boolean | null | { ord?: string | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, options?: { ord?: string | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function linalgMatrixNorm(...a: any[]): any { return call(F_linalg_matrix_norm, a); }
 const F_linalg_matrix_power = T.O_linalg_matrix_power;
 export function linalgMatrixPower(self: Tensor, n: number): Tensor;
-export function linalgMatrixPower(self: Tensor | number, n: number): Tensor;
 export function linalgMatrixPower(...a: any[]): any { return call(F_linalg_matrix_power, a); }
 const F_linalg_matrix_rank = T.O_linalg_matrix_rank;
 export function linalgMatrixRank(self: Tensor, tol: number, options?: { hermitian?: boolean | null }): Tensor;
@@ -2438,12 +2055,8 @@ export function linalgMatrixRank(input: Tensor, options?: { atol?: Tensor | numb
 export function linalgMatrixRank(self: Tensor, options?: { atol?: number | null; rtol?: number | null; hermitian?: boolean | null }): Tensor;
 export function linalgMatrixRank(input: Tensor, tol: Tensor, options?: { hermitian?: boolean | null }): Tensor;
 export function linalgMatrixRank(input: Tensor, tol: Tensor, hermitian?: boolean | null | { hermitian?: boolean | null }, options?: { hermitian?: boolean | null }): Tensor;
-export function linalgMatrixRank(self: Tensor | number, tol: number, options?: { hermitian?: boolean | null }): Tensor;
-export function linalgMatrixRank(self: Tensor | number, tol: number, hermitian?: boolean | null | { hermitian?: boolean | null }, options?: { hermitian?: boolean | null }): Tensor;
-export function linalgMatrixRank(input: Tensor | number, options?: { atol?: Tensor | number | null; rtol?: Tensor | number | null; hermitian?: boolean | null }): Tensor;
-export function linalgMatrixRank(self: Tensor | number, options?: { atol?: number | null; rtol?: number | null; hermitian?: boolean | null }): Tensor;
-export function linalgMatrixRank(input: Tensor | number, tol: Tensor | number, options?: { hermitian?: boolean | null }): Tensor;
-export function linalgMatrixRank(input: Tensor | number, tol: Tensor | number, hermitian?: boolean | null | { hermitian?: boolean | null }, options?: { hermitian?: boolean | null }): Tensor;
+export function linalgMatrixRank(input: Tensor, tol: Tensor | number, options?: { hermitian?: boolean | null }): Tensor;
+export function linalgMatrixRank(input: Tensor, tol: Tensor | number, hermitian?: boolean | null | { hermitian?: boolean | null }, options?: { hermitian?: boolean | null }): Tensor;
 export function linalgMatrixRank(...a: any[]): any { return call(F_linalg_matrix_rank, a); }
 const F_linalg_multi_dot = T.O_linalg_multi_dot;
 export function linalgMultiDot(tensors: Tensor[]): Tensor;
@@ -2453,10 +2066,8 @@ export function linalgNorm(self: Tensor, options?: { ord?: number | boolean | nu
 export function linalgNorm(self: Tensor, ord?: number | boolean | null | { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, dim?: number[] | null | { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, keepdim?: boolean | null | { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, options?: { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function linalgNorm(self: Tensor, ord: string, options?: { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function linalgNorm(self: Tensor, ord: string, dim?: number[] | null | { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, keepdim?: boolean | null | { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, options?: { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function linalgNorm(self: Tensor | number, options?: { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function linalgNorm(self: Tensor | number, ord?: number | boolean | null | { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, dim?: number | number[] | null | { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, keepdim?: boolean | null | { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, options?: { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function linalgNorm(self: Tensor | number, ord: string, options?: { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function linalgNorm(self: Tensor | number, ord: string, dim?: number | number[] | null | { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, keepdim?: boolean | null | { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, options?: { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
+export function linalgNorm(self: Tensor, ord?: number | boolean | null | { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, dim?: number | number[] | null | { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, keepdim?: boolean | null | { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, options?: { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
+export function linalgNorm(self: Tensor, ord: string, dim?: number | number[] | null | { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, keepdim?: boolean | null | { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, options?: { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function linalgNorm(...a: any[]): any { return call(F_linalg_norm, a); }
 const F_linalg_pinv = T.O_linalg_pinv;
 export function linalgPinv(self: Tensor, rcond: number, options?: { hermitian?: boolean | null }): Tensor;
@@ -2465,201 +2076,161 @@ export function linalgPinv(self: Tensor, options?: { atol?: number | null; rtol?
 export function linalgPinv(self: Tensor, rcond: Tensor, options?: { hermitian?: boolean | null }): Tensor;
 export function linalgPinv(self: Tensor, rcond: Tensor, hermitian?: boolean | null | { hermitian?: boolean | null }, options?: { hermitian?: boolean | null }): Tensor;
 export function linalgPinv(self: Tensor, options?: { atol?: Tensor | number | null; rtol?: Tensor | number | null; hermitian?: boolean | null }): Tensor;
-export function linalgPinv(self: Tensor | number, rcond: number, options?: { hermitian?: boolean | null }): Tensor;
-export function linalgPinv(self: Tensor | number, rcond: number, hermitian?: boolean | null | { hermitian?: boolean | null }, options?: { hermitian?: boolean | null }): Tensor;
-export function linalgPinv(self: Tensor | number, options?: { atol?: number | null; rtol?: number | null; hermitian?: boolean | null }): Tensor;
-export function linalgPinv(self: Tensor | number, rcond: Tensor | number, options?: { hermitian?: boolean | null }): Tensor;
-export function linalgPinv(self: Tensor | number, rcond: Tensor | number, hermitian?: boolean | null | { hermitian?: boolean | null }, options?: { hermitian?: boolean | null }): Tensor;
-export function linalgPinv(self: Tensor | number, options?: { atol?: Tensor | number | null; rtol?: Tensor | number | null; hermitian?: boolean | null }): Tensor;
+export function linalgPinv(self: Tensor, rcond: Tensor | number, options?: { hermitian?: boolean | null }): Tensor;
+export function linalgPinv(self: Tensor, rcond: Tensor | number, hermitian?: boolean | null | { hermitian?: boolean | null }, options?: { hermitian?: boolean | null }): Tensor;
 export function linalgPinv(...a: any[]): any { return call(F_linalg_pinv, a); }
 const F_linalg_qr = T.O_linalg_qr;
 export function linalgQr(A: Tensor, options?: { mode?: string | null }): [Tensor, Tensor];
 export function linalgQr(A: Tensor, mode?: string | null | { mode?: string | null }, options?: { mode?: string | null }): [Tensor, Tensor];
-export function linalgQr(A: Tensor | number, options?: { mode?: string | null }): [Tensor, Tensor];
-export function linalgQr(A: Tensor | number, mode?: string | null | { mode?: string | null }, options?: { mode?: string | null }): [Tensor, Tensor];
 export function linalgQr(...a: any[]): any { return call(F_linalg_qr, a); }
 const F_linalg_slogdet = T.O_linalg_slogdet;
 export function linalgSlogdet(A: Tensor): [Tensor, Tensor];
-export function linalgSlogdet(A: Tensor | number): [Tensor, Tensor];
 export function linalgSlogdet(...a: any[]): any { return call(F_linalg_slogdet, a); }
 const F_linalg_solve = T.O_linalg_solve;
 export function linalgSolve(A: Tensor, B: Tensor, options?: { left?: boolean | null }): Tensor;
-export function linalgSolve(A: Tensor | number, B: Tensor | number, options?: { left?: boolean | null }): Tensor;
+export function linalgSolve(A: Tensor, B: Tensor | number, options?: { left?: boolean | null }): Tensor;
 export function linalgSolve(...a: any[]): any { return call(F_linalg_solve, a); }
 const F_linalg_solve_ex = T.O_linalg_solve_ex;
 export function linalgSolveEx(A: Tensor, B: Tensor, options?: { left?: boolean | null; checkErrors?: boolean | null }): [Tensor, Tensor];
-export function linalgSolveEx(A: Tensor | number, B: Tensor | number, options?: { left?: boolean | null; checkErrors?: boolean | null }): [Tensor, Tensor];
+export function linalgSolveEx(A: Tensor, B: Tensor | number, options?: { left?: boolean | null; checkErrors?: boolean | null }): [Tensor, Tensor];
 export function linalgSolveEx(...a: any[]): any { return call(F_linalg_solve_ex, a); }
 const F_linalg_solve_triangular = T.O_linalg_solve_triangular;
 export function linalgSolveTriangular(self: Tensor, B: Tensor, upper: boolean, options?: { left?: boolean | null; unitriangular?: boolean | null }): Tensor;
-export function linalgSolveTriangular(self: Tensor | number, B: Tensor | number, upper: boolean, options?: { left?: boolean | null; unitriangular?: boolean | null }): Tensor;
+export function linalgSolveTriangular(self: Tensor, B: Tensor | number, upper: boolean, options?: { left?: boolean | null; unitriangular?: boolean | null }): Tensor;
 export function linalgSolveTriangular(...a: any[]): any { return call(F_linalg_solve_triangular, a); }
 const F_linalg_svd = T.O_linalg_svd;
 export function linalgSvd(A: Tensor, options?: { fullMatrices?: boolean | null; driver?: string | null }): [Tensor, Tensor, Tensor];
 export function linalgSvd(A: Tensor, fullMatrices?: boolean | null | { fullMatrices?: boolean | null; driver?: string | null }, options?: { fullMatrices?: boolean | null; driver?: string | null }): [Tensor, Tensor, Tensor];
-export function linalgSvd(A: Tensor | number, options?: { fullMatrices?: boolean | null; driver?: string | null }): [Tensor, Tensor, Tensor];
-export function linalgSvd(A: Tensor | number, fullMatrices?: boolean | null | { fullMatrices?: boolean | null; driver?: string | null }, options?: { fullMatrices?: boolean | null; driver?: string | null }): [Tensor, Tensor, Tensor];
 export function linalgSvd(...a: any[]): any { return call(F_linalg_svd, a); }
 const F_linalg_svdvals = T.O_linalg_svdvals;
 export function linalgSvdvals(A: Tensor, options?: { driver?: string | null }): Tensor;
-export function linalgSvdvals(A: Tensor | number, options?: { driver?: string | null }): Tensor;
 export function linalgSvdvals(...a: any[]): any { return call(F_linalg_svdvals, a); }
 const F_linalg_tensorinv = T.O_linalg_tensorinv;
 export function linalgTensorinv(self: Tensor, options?: { ind?: number | null }): Tensor;
 export function linalgTensorinv(self: Tensor, ind?: number | null | { ind?: number | null }, options?: { ind?: number | null }): Tensor;
-export function linalgTensorinv(self: Tensor | number, options?: { ind?: number | null }): Tensor;
-export function linalgTensorinv(self: Tensor | number, ind?: number | null | { ind?: number | null }, options?: { ind?: number | null }): Tensor;
 export function linalgTensorinv(...a: any[]): any { return call(F_linalg_tensorinv, a); }
 const F_linalg_tensorsolve = T.O_linalg_tensorsolve;
 export function linalgTensorsolve(self: Tensor, other: Tensor, options?: { dims?: number | number[] | null }): Tensor;
 export function linalgTensorsolve(self: Tensor, other: Tensor, dims?: number[] | null | { dims?: number | number[] | null }, options?: { dims?: number | number[] | null }): Tensor;
-export function linalgTensorsolve(self: Tensor | number, other: Tensor | number, options?: { dims?: number | number[] | null }): Tensor;
-export function linalgTensorsolve(self: Tensor | number, other: Tensor | number, dims?: number | number[] | null | { dims?: number | number[] | null }, options?: { dims?: number | number[] | null }): Tensor;
+export function linalgTensorsolve(self: Tensor, other: Tensor | number, options?: { dims?: number | number[] | null }): Tensor;
+export function linalgTensorsolve(self: Tensor, other: Tensor | number, dims?: number | number[] | null | { dims?: number | number[] | null }, options?: { dims?: number | number[] | null }): Tensor;
 export function linalgTensorsolve(...a: any[]): any { return call(F_linalg_tensorsolve, a); }
 const F_linalg_vander = T.O_linalg_vander;
 export function linalgVander(x: Tensor, options?: { N?: number | null }): Tensor;
-export function linalgVander(x: Tensor | number, options?: { N?: number | null }): Tensor;
 export function linalgVander(...a: any[]): any { return call(F_linalg_vander, a); }
 const F_linalg_vecdot = T.O_linalg_vecdot;
 export function linalgVecdot(x: Tensor, y: Tensor, options?: { dim?: number | null }): Tensor;
-export function linalgVecdot(x: Tensor | number, y: Tensor | number, options?: { dim?: number | null }): Tensor;
+export function linalgVecdot(x: Tensor, y: Tensor | number, options?: { dim?: number | null }): Tensor;
 export function linalgVecdot(...a: any[]): any { return call(F_linalg_vecdot, a); }
 const F_linalg_vector_norm = T.O_linalg_vector_norm;
 export function linalgVectorNorm(self: Tensor, options?: { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function linalgVectorNorm(self: Tensor, ord?: number | boolean | null | { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, dim?: number[] | null | { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, keepdim?: boolean | null | { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, options?: { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function linalgVectorNorm(self: Tensor | number, options?: { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function linalgVectorNorm(self: Tensor | number, ord?: number | boolean | null | { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, dim?: number | number[] | null | { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, keepdim?: boolean | null | { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, options?: { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
+export function linalgVectorNorm(self: Tensor, ord?: number | boolean | null | { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, dim?: number | number[] | null | { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, keepdim?: boolean | null | { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, options?: { ord?: number | boolean | null; dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function linalgVectorNorm(...a: any[]): any { return call(F_linalg_vector_norm, a); }
 const F_linear = T.O_linear;
 export function linear(input: Tensor, weight: Tensor, options?: { bias?: Tensor | number | null }): Tensor;
 export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null | { bias?: Tensor | number | null }, options?: { bias?: Tensor | number | null }): Tensor;
-export function linear(input: Tensor | number, weight: Tensor | number, options?: { bias?: Tensor | number | null }): Tensor;
-export function linear(input: Tensor | number, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null }, options?: { bias?: Tensor | number | null }): Tensor;
+export function linear(input: Tensor, weight: Tensor | number, options?: { bias?: Tensor | number | null }): Tensor;
+export function linear(input: Tensor, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null }, options?: { bias?: Tensor | number | null }): Tensor;
 export function linear(...a: any[]): any { return call(F_linear, a); }
 const F_linspace = T.O_linspace;
 export function linspace(start: number | boolean, end: number | boolean, steps: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function linspace(...a: any[]): any { return call(F_linspace, a); }
 const F_log = T.O_log;
 export function log(self: Tensor): Tensor;
-export function log(self: Tensor | number): Tensor;
 export function log(...a: any[]): any { return call(F_log, a); }
 const F_log10 = T.O_log10;
 export function log10(self: Tensor): Tensor;
-export function log10(self: Tensor | number): Tensor;
 export function log10(...a: any[]): any { return call(F_log10, a); }
 const F_log10_ = T.O_log10_;
 export function log10_(self: Tensor): Tensor;
-export function log10_(self: Tensor | number): Tensor;
 export function log10_(...a: any[]): any { return call(F_log10_, a); }
 const F_log1p = T.O_log1p;
 export function log1p(self: Tensor): Tensor;
-export function log1p(self: Tensor | number): Tensor;
 export function log1p(...a: any[]): any { return call(F_log1p, a); }
 const F_log1p_ = T.O_log1p_;
 export function log1p_(self: Tensor): Tensor;
-export function log1p_(self: Tensor | number): Tensor;
 export function log1p_(...a: any[]): any { return call(F_log1p_, a); }
 const F_log2 = T.O_log2;
 export function log2(self: Tensor): Tensor;
-export function log2(self: Tensor | number): Tensor;
 export function log2(...a: any[]): any { return call(F_log2, a); }
 const F_log2_ = T.O_log2_;
 export function log2_(self: Tensor): Tensor;
-export function log2_(self: Tensor | number): Tensor;
 export function log2_(...a: any[]): any { return call(F_log2_, a); }
 const F_log_ = T.O_log_;
 export function log_(self: Tensor): Tensor;
-export function log_(self: Tensor | number): Tensor;
 export function log_(...a: any[]): any { return call(F_log_, a); }
 const F_log_normal = T.O_log_normal;
 export function logNormal(self: Tensor, options?: { mean?: number | null; std?: number | null; generator?: Generator | null }): Tensor;
 export function logNormal(self: Tensor, mean?: number | null | { mean?: number | null; std?: number | null; generator?: Generator | null }, std?: number | null | { mean?: number | null; std?: number | null; generator?: Generator | null }, options?: { mean?: number | null; std?: number | null; generator?: Generator | null }): Tensor;
-export function logNormal(self: Tensor | number, options?: { mean?: number | null; std?: number | null; generator?: Generator | null }): Tensor;
-export function logNormal(self: Tensor | number, mean?: number | null | { mean?: number | null; std?: number | null; generator?: Generator | null }, std?: number | null | { mean?: number | null; std?: number | null; generator?: Generator | null }, options?: { mean?: number | null; std?: number | null; generator?: Generator | null }): Tensor;
 export function logNormal(...a: any[]): any { return call(F_log_normal, a); }
 const F_log_normal_ = T.O_log_normal_;
 export function logNormal_(self: Tensor, options?: { mean?: number | null; std?: number | null; generator?: Generator | null }): Tensor;
 export function logNormal_(self: Tensor, mean?: number | null | { mean?: number | null; std?: number | null; generator?: Generator | null }, std?: number | null | { mean?: number | null; std?: number | null; generator?: Generator | null }, options?: { mean?: number | null; std?: number | null; generator?: Generator | null }): Tensor;
-export function logNormal_(self: Tensor | number, options?: { mean?: number | null; std?: number | null; generator?: Generator | null }): Tensor;
-export function logNormal_(self: Tensor | number, mean?: number | null | { mean?: number | null; std?: number | null; generator?: Generator | null }, std?: number | null | { mean?: number | null; std?: number | null; generator?: Generator | null }, options?: { mean?: number | null; std?: number | null; generator?: Generator | null }): Tensor;
 export function logNormal_(...a: any[]): any { return call(F_log_normal_, a); }
 const F_log_sigmoid = T.O_log_sigmoid;
 export function logSigmoid(self: Tensor): Tensor;
-export function logSigmoid(self: Tensor | number): Tensor;
 export function logSigmoid(...a: any[]): any { return call(F_log_sigmoid, a); }
 const F_log_sigmoid_forward = T.O_log_sigmoid_forward;
 export function logSigmoidForward(self: Tensor): [Tensor, Tensor];
-export function logSigmoidForward(self: Tensor | number): [Tensor, Tensor];
 export function logSigmoidForward(...a: any[]): any { return call(F_log_sigmoid_forward, a); }
 const F_log_softmax = T.O_log_softmax;
 export function logSoftmax(self: Tensor, dim: string, options?: { dtype?: DType | null }): Tensor;
 export function logSoftmax(self: Tensor, dim: number, options?: { dtype?: DType | null }): Tensor;
 export function logSoftmax(self: Tensor, dim: number, dtype?: DType | null | { dtype?: DType | null }, options?: { dtype?: DType | null }): Tensor;
-export function logSoftmax(self: Tensor | number, dim: string, options?: { dtype?: DType | null }): Tensor;
-export function logSoftmax(self: Tensor | number, dim: number, options?: { dtype?: DType | null }): Tensor;
-export function logSoftmax(self: Tensor | number, dim: number, dtype?: DType | null | { dtype?: DType | null }, options?: { dtype?: DType | null }): Tensor;
 export function logSoftmax(...a: any[]): any { return call(F_log_softmax, a); }
 const F_logaddexp = T.O_logaddexp;
 export function logaddexp(self: Tensor, other: Tensor): Tensor;
-export function logaddexp(self: Tensor | number, other: Tensor | number): Tensor;
+export function logaddexp(self: Tensor, other: Tensor | number): Tensor;
 export function logaddexp(...a: any[]): any { return call(F_logaddexp, a); }
 const F_logaddexp2 = T.O_logaddexp2;
 export function logaddexp2(self: Tensor, other: Tensor): Tensor;
-export function logaddexp2(self: Tensor | number, other: Tensor | number): Tensor;
+export function logaddexp2(self: Tensor, other: Tensor | number): Tensor;
 export function logaddexp2(...a: any[]): any { return call(F_logaddexp2, a); }
 const F_logcumsumexp = T.O_logcumsumexp;
 export function logcumsumexp(self: Tensor, dim: number): Tensor;
 export function logcumsumexp(self: Tensor, dim: string): Tensor;
-export function logcumsumexp(self: Tensor | number, dim: number): Tensor;
-export function logcumsumexp(self: Tensor | number, dim: string): Tensor;
 export function logcumsumexp(...a: any[]): any { return call(F_logcumsumexp, a); }
 const F_logdet = T.O_logdet;
 export function logdet(self: Tensor): Tensor;
-export function logdet(self: Tensor | number): Tensor;
 export function logdet(...a: any[]): any { return call(F_logdet, a); }
 const F_logical_and = T.O_logical_and;
 export function logicalAnd(self: Tensor, other: Tensor): Tensor;
-export function logicalAnd(self: Tensor | number, other: Tensor | number): Tensor;
+export function logicalAnd(self: Tensor, other: Tensor | number): Tensor;
 export function logicalAnd(...a: any[]): any { return call(F_logical_and, a); }
 const F_logical_and_ = T.O_logical_and_;
 export function logicalAnd_(self: Tensor, other: Tensor): Tensor;
-export function logicalAnd_(self: Tensor | number, other: Tensor | number): Tensor;
+export function logicalAnd_(self: Tensor, other: Tensor | number): Tensor;
 export function logicalAnd_(...a: any[]): any { return call(F_logical_and_, a); }
 const F_logical_not = T.O_logical_not;
 export function logicalNot(self: Tensor): Tensor;
-export function logicalNot(self: Tensor | number): Tensor;
 export function logicalNot(...a: any[]): any { return call(F_logical_not, a); }
 const F_logical_not_ = T.O_logical_not_;
 export function logicalNot_(self: Tensor): Tensor;
-export function logicalNot_(self: Tensor | number): Tensor;
 export function logicalNot_(...a: any[]): any { return call(F_logical_not_, a); }
 const F_logical_or = T.O_logical_or;
 export function logicalOr(self: Tensor, other: Tensor): Tensor;
-export function logicalOr(self: Tensor | number, other: Tensor | number): Tensor;
+export function logicalOr(self: Tensor, other: Tensor | number): Tensor;
 export function logicalOr(...a: any[]): any { return call(F_logical_or, a); }
 const F_logical_or_ = T.O_logical_or_;
 export function logicalOr_(self: Tensor, other: Tensor): Tensor;
-export function logicalOr_(self: Tensor | number, other: Tensor | number): Tensor;
+export function logicalOr_(self: Tensor, other: Tensor | number): Tensor;
 export function logicalOr_(...a: any[]): any { return call(F_logical_or_, a); }
 const F_logical_xor = T.O_logical_xor;
 export function logicalXor(self: Tensor, other: Tensor): Tensor;
-export function logicalXor(self: Tensor | number, other: Tensor | number): Tensor;
+export function logicalXor(self: Tensor, other: Tensor | number): Tensor;
 export function logicalXor(...a: any[]): any { return call(F_logical_xor, a); }
 const F_logical_xor_ = T.O_logical_xor_;
 export function logicalXor_(self: Tensor, other: Tensor): Tensor;
-export function logicalXor_(self: Tensor | number, other: Tensor | number): Tensor;
+export function logicalXor_(self: Tensor, other: Tensor | number): Tensor;
 export function logicalXor_(...a: any[]): any { return call(F_logical_xor_, a); }
 const F_logit = T.O_logit;
 export function logit(self: Tensor, options?: { eps?: number | null }): Tensor;
 export function logit(self: Tensor, eps?: number | null | { eps?: number | null }, options?: { eps?: number | null }): Tensor;
-export function logit(self: Tensor | number, options?: { eps?: number | null }): Tensor;
-export function logit(self: Tensor | number, eps?: number | null | { eps?: number | null }, options?: { eps?: number | null }): Tensor;
 export function logit(...a: any[]): any { return call(F_logit, a); }
 const F_logit_ = T.O_logit_;
 export function logit_(self: Tensor, options?: { eps?: number | null }): Tensor;
 export function logit_(self: Tensor, eps?: number | null | { eps?: number | null }, options?: { eps?: number | null }): Tensor;
-export function logit_(self: Tensor | number, options?: { eps?: number | null }): Tensor;
-export function logit_(self: Tensor | number, eps?: number | null | { eps?: number | null }, options?: { eps?: number | null }): Tensor;
 export function logit_(...a: any[]): any { return call(F_logit_, a); }
 const F_logspace = T.O_logspace;
 export function logspace(start: number | boolean, end: number | boolean, steps: number, options?: { base?: number | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
@@ -2668,96 +2239,88 @@ export function logspace(...a: any[]): any { return call(F_logspace, a); }
 const F_logsumexp = T.O_logsumexp;
 export function logsumexp(self: Tensor, dim: number[], options?: { keepdim?: boolean | null }): Tensor;
 export function logsumexp(self: Tensor, dim: number[], keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
-export function logsumexp(self: Tensor | number, dim: number | number[], options?: { keepdim?: boolean | null }): Tensor;
-export function logsumexp(self: Tensor | number, dim: number | number[], keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
+export function logsumexp(self: Tensor, dim: number | number[], options?: { keepdim?: boolean | null }): Tensor;
+export function logsumexp(self: Tensor, dim: number | number[], keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
 export function logsumexp(...a: any[]): any { return call(F_logsumexp, a); }
 const F_lstm = T.O_lstm;
 export function lstm(input: Tensor, hx: Tensor[], params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor, Tensor];
 export function lstm(data: Tensor, batch_sizes: Tensor, hx: Tensor[], params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor, Tensor];
-export function lstm(input: Tensor | number, hx: Tensor[], params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor, Tensor];
-export function lstm(data: Tensor | number, batch_sizes: Tensor | number, hx: Tensor[], params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor, Tensor];
+export function lstm(data: Tensor, batch_sizes: Tensor | number, hx: Tensor[], params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor, Tensor];
 export function lstm(...a: any[]): any { return call(F_lstm, a); }
 const F_lstm_cell = T.O_lstm_cell;
 export function lstmCell(input: Tensor, hx: Tensor[], w_ih: Tensor, w_hh: Tensor, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): [Tensor, Tensor];
 export function lstmCell(input: Tensor, hx: Tensor[], w_ih: Tensor, w_hh: Tensor, bIh?: Tensor | null | { bIh?: Tensor | number | null; bHh?: Tensor | number | null }, bHh?: Tensor | null | { bIh?: Tensor | number | null; bHh?: Tensor | number | null }, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): [Tensor, Tensor];
-export function lstmCell(input: Tensor | number, hx: Tensor[], w_ih: Tensor | number, w_hh: Tensor | number, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): [Tensor, Tensor];
-export function lstmCell(input: Tensor | number, hx: Tensor[], w_ih: Tensor | number, w_hh: Tensor | number, bIh?: Tensor | number | null | { bIh?: Tensor | number | null; bHh?: Tensor | number | null }, bHh?: Tensor | number | null | { bIh?: Tensor | number | null; bHh?: Tensor | number | null }, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): [Tensor, Tensor];
+export function lstmCell(input: Tensor, hx: Tensor[], w_ih: Tensor | number, w_hh: Tensor | number, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): [Tensor, Tensor];
+export function lstmCell(input: Tensor, hx: Tensor[], w_ih: Tensor | number, w_hh: Tensor | number, bIh?: Tensor | number | null | { bIh?: Tensor | number | null; bHh?: Tensor | number | null }, bHh?: Tensor | number | null | { bIh?: Tensor | number | null; bHh?: Tensor | number | null }, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): [Tensor, Tensor];
 export function lstmCell(...a: any[]): any { return call(F_lstm_cell, a); }
 const F_lt = T.O_lt;
 export function lt(self: Tensor, other: Tensor): Tensor;
 export function lt(self: Tensor, other: number | boolean): Tensor;
-export function lt(self: Tensor | number, other: Tensor | number): Tensor;
-export function lt(self: Tensor | number, other: number | boolean): Tensor;
+export function lt(self: Tensor, other: Tensor | number): Tensor;
 export function lt(...a: any[]): any { return call(F_lt, a); }
 const F_lt_ = T.O_lt_;
 export function lt_(self: Tensor, other: number | boolean): Tensor;
 export function lt_(self: Tensor, other: Tensor): Tensor;
-export function lt_(self: Tensor | number, other: number | boolean): Tensor;
-export function lt_(self: Tensor | number, other: Tensor | number): Tensor;
+export function lt_(self: Tensor, other: Tensor | number): Tensor;
 export function lt_(...a: any[]): any { return call(F_lt_, a); }
 const F_lu_solve = T.O_lu_solve;
 export function luSolve(self: Tensor, LU_data: Tensor, LU_pivots: Tensor): Tensor;
-export function luSolve(self: Tensor | number, LU_data: Tensor | number, LU_pivots: Tensor | number): Tensor;
+export function luSolve(self: Tensor, LU_data: Tensor | number, LU_pivots: Tensor | number): Tensor;
 export function luSolve(...a: any[]): any { return call(F_lu_solve, a); }
 const F_lu_unpack = T.O_lu_unpack;
 export function luUnpack(LU_data: Tensor, LU_pivots: Tensor, options?: { unpackData?: boolean | null; unpackPivots?: boolean | null }): [Tensor, Tensor, Tensor];
 export function luUnpack(LU_data: Tensor, LU_pivots: Tensor, unpackData?: boolean | null | { unpackData?: boolean | null; unpackPivots?: boolean | null }, unpackPivots?: boolean | null | { unpackData?: boolean | null; unpackPivots?: boolean | null }, options?: { unpackData?: boolean | null; unpackPivots?: boolean | null }): [Tensor, Tensor, Tensor];
-export function luUnpack(LU_data: Tensor | number, LU_pivots: Tensor | number, options?: { unpackData?: boolean | null; unpackPivots?: boolean | null }): [Tensor, Tensor, Tensor];
-export function luUnpack(LU_data: Tensor | number, LU_pivots: Tensor | number, unpackData?: boolean | null | { unpackData?: boolean | null; unpackPivots?: boolean | null }, unpackPivots?: boolean | null | { unpackData?: boolean | null; unpackPivots?: boolean | null }, options?: { unpackData?: boolean | null; unpackPivots?: boolean | null }): [Tensor, Tensor, Tensor];
+export function luUnpack(LU_data: Tensor, LU_pivots: Tensor | number, options?: { unpackData?: boolean | null; unpackPivots?: boolean | null }): [Tensor, Tensor, Tensor];
+export function luUnpack(LU_data: Tensor, LU_pivots: Tensor | number, unpackData?: boolean | null | { unpackData?: boolean | null; unpackPivots?: boolean | null }, unpackPivots?: boolean | null | { unpackData?: boolean | null; unpackPivots?: boolean | null }, options?: { unpackData?: boolean | null; unpackPivots?: boolean | null }): [Tensor, Tensor, Tensor];
 export function luUnpack(...a: any[]): any { return call(F_lu_unpack, a); }
 const F_mH = T.O_mH;
 export function mH(self: Tensor): Tensor;
-export function mH(self: Tensor | number): Tensor;
 export function mH(...a: any[]): any { return call(F_mH, a); }
 const F_mT = T.O_mT;
 export function mT(self: Tensor): Tensor;
-export function mT(self: Tensor | number): Tensor;
 export function mT(...a: any[]): any { return call(F_mT, a); }
 const F_margin_ranking_loss = T.O_margin_ranking_loss;
 export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor, options?: { margin?: number | null; reduction?: number | null }): Tensor;
 export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor, margin?: number | null | { margin?: number | null; reduction?: number | null }, reduction?: number | null | { margin?: number | null; reduction?: number | null }, options?: { margin?: number | null; reduction?: number | null }): Tensor;
-export function marginRankingLoss(input1: Tensor | number, input2: Tensor | number, target: Tensor | number, options?: { margin?: number | null; reduction?: number | null }): Tensor;
-export function marginRankingLoss(input1: Tensor | number, input2: Tensor | number, target: Tensor | number, margin?: number | null | { margin?: number | null; reduction?: number | null }, reduction?: number | null | { margin?: number | null; reduction?: number | null }, options?: { margin?: number | null; reduction?: number | null }): Tensor;
+export function marginRankingLoss(input1: Tensor, input2: Tensor | number, target: Tensor | number, options?: { margin?: number | null; reduction?: number | null }): Tensor;
+export function marginRankingLoss(input1: Tensor, input2: Tensor | number, target: Tensor | number, margin?: number | null | { margin?: number | null; reduction?: number | null }, reduction?: number | null | { margin?: number | null; reduction?: number | null }, options?: { margin?: number | null; reduction?: number | null }): Tensor;
 export function marginRankingLoss(...a: any[]): any { return call(F_margin_ranking_loss, a); }
 const F_masked_fill = T.O_masked_fill;
 export function maskedFill(self: Tensor, mask: Tensor, value: Tensor): Tensor;
 export function maskedFill(self: Tensor, mask: Tensor, value: number | boolean): Tensor;
-export function maskedFill(self: Tensor | number, mask: Tensor | number, value: Tensor | number): Tensor;
-export function maskedFill(self: Tensor | number, mask: Tensor | number, value: number | boolean): Tensor;
+export function maskedFill(self: Tensor, mask: Tensor | number, value: Tensor | number): Tensor;
+export function maskedFill(self: Tensor, mask: Tensor | number, value: number | boolean): Tensor;
 export function maskedFill(...a: any[]): any { return call(F_masked_fill, a); }
 const F_masked_fill_ = T.O_masked_fill_;
 export function maskedFill_(self: Tensor, mask: Tensor, value: Tensor): Tensor;
 export function maskedFill_(self: Tensor, mask: Tensor, value: number | boolean): Tensor;
-export function maskedFill_(self: Tensor | number, mask: Tensor | number, value: Tensor | number): Tensor;
-export function maskedFill_(self: Tensor | number, mask: Tensor | number, value: number | boolean): Tensor;
+export function maskedFill_(self: Tensor, mask: Tensor | number, value: Tensor | number): Tensor;
+export function maskedFill_(self: Tensor, mask: Tensor | number, value: number | boolean): Tensor;
 export function maskedFill_(...a: any[]): any { return call(F_masked_fill_, a); }
 const F_masked_scatter = T.O_masked_scatter;
 export function maskedScatter(self: Tensor, mask: Tensor, source: Tensor): Tensor;
-export function maskedScatter(self: Tensor | number, mask: Tensor | number, source: Tensor | number): Tensor;
+export function maskedScatter(self: Tensor, mask: Tensor | number, source: Tensor | number): Tensor;
 export function maskedScatter(...a: any[]): any { return call(F_masked_scatter, a); }
 const F_masked_scatter_ = T.O_masked_scatter_;
 export function maskedScatter_(self: Tensor, mask: Tensor, source: Tensor): Tensor;
-export function maskedScatter_(self: Tensor | number, mask: Tensor | number, source: Tensor | number): Tensor;
+export function maskedScatter_(self: Tensor, mask: Tensor | number, source: Tensor | number): Tensor;
 export function maskedScatter_(...a: any[]): any { return call(F_masked_scatter_, a); }
 const F_masked_select = T.O_masked_select;
 export function maskedSelect(self: Tensor, mask: Tensor): Tensor;
-export function maskedSelect(self: Tensor | number, mask: Tensor | number): Tensor;
+export function maskedSelect(self: Tensor, mask: Tensor | number): Tensor;
 export function maskedSelect(...a: any[]): any { return call(F_masked_select, a); }
 const F_matmul = T.O_matmul;
 export function matmul(self: Tensor, other: Tensor): Tensor;
-export function matmul(self: Tensor | number, other: Tensor | number): Tensor;
+export function matmul(self: Tensor, other: Tensor | number): Tensor;
 export function matmul(...a: any[]): any { return call(F_matmul, a); }
 const F_matrix_H = T.O_matrix_H;
 export function matrix_H(self: Tensor): Tensor;
-export function matrix_H(self: Tensor | number): Tensor;
 export function matrix_H(...a: any[]): any { return call(F_matrix_H, a); }
 const F_matrix_exp = T.O_matrix_exp;
 export function matrixExp(self: Tensor): Tensor;
-export function matrixExp(self: Tensor | number): Tensor;
 export function matrixExp(...a: any[]): any { return call(F_matrix_exp, a); }
 const F_matrix_power = T.O_matrix_power;
 export function matrixPower(self: Tensor, n: number): Tensor;
-export function matrixPower(self: Tensor | number, n: number): Tensor;
 export function matrixPower(...a: any[]): any { return call(F_matrix_power, a); }
 const F_max = T.O_max;
 export function max(self: Tensor): Tensor;
@@ -2766,68 +2329,62 @@ export function max(self: Tensor, dim: string, options?: { keepdim?: boolean | n
 export function max(self: Tensor, dim: string, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
 export function max(self: Tensor, dim: number, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
 export function max(self: Tensor, dim: number, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
-export function max(self: Tensor | number): Tensor;
-export function max(self: Tensor | number, other: Tensor | number): Tensor;
-export function max(self: Tensor | number, dim: string, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
-export function max(self: Tensor | number, dim: string, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
-export function max(self: Tensor | number, dim: number, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
-export function max(self: Tensor | number, dim: number, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
+export function max(self: Tensor, other: Tensor | number): Tensor;
 export function max(...a: any[]): any { return call(F_max, a); }
 const F_max_pool1d = T.O_max_pool1d;
 export function maxPool1d(self: Tensor, kernel_size: number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function maxPool1d(self: Tensor, kernel_size: number[], stride?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
-export function maxPool1d(self: Tensor | number, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
-export function maxPool1d(self: Tensor | number, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function maxPool1d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function maxPool1d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function maxPool1d(...a: any[]): any { return call(F_max_pool1d, a); }
 const F_max_pool1d_with_indices = T.O_max_pool1d_with_indices;
 export function maxPool1dWithIndices(self: Tensor, kernel_size: number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): [Tensor, Tensor];
 export function maxPool1dWithIndices(self: Tensor, kernel_size: number[], stride?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): [Tensor, Tensor];
-export function maxPool1dWithIndices(self: Tensor | number, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): [Tensor, Tensor];
-export function maxPool1dWithIndices(self: Tensor | number, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): [Tensor, Tensor];
+export function maxPool1dWithIndices(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): [Tensor, Tensor];
+export function maxPool1dWithIndices(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): [Tensor, Tensor];
 export function maxPool1dWithIndices(...a: any[]): any { return call(F_max_pool1d_with_indices, a); }
 const F_max_pool2d = T.O_max_pool2d;
 export function maxPool2d(self: Tensor, kernel_size: number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function maxPool2d(self: Tensor, kernel_size: number[], stride?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
-export function maxPool2d(self: Tensor | number, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
-export function maxPool2d(self: Tensor | number, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function maxPool2d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function maxPool2d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function maxPool2d(...a: any[]): any { return call(F_max_pool2d, a); }
 const F_max_pool2d_with_indices = T.O_max_pool2d_with_indices;
 export function maxPool2dWithIndices(self: Tensor, kernel_size: number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): [Tensor, Tensor];
 export function maxPool2dWithIndices(self: Tensor, kernel_size: number[], stride?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): [Tensor, Tensor];
-export function maxPool2dWithIndices(self: Tensor | number, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): [Tensor, Tensor];
-export function maxPool2dWithIndices(self: Tensor | number, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): [Tensor, Tensor];
+export function maxPool2dWithIndices(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): [Tensor, Tensor];
+export function maxPool2dWithIndices(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): [Tensor, Tensor];
 export function maxPool2dWithIndices(...a: any[]): any { return call(F_max_pool2d_with_indices, a); }
 const F_max_pool3d = T.O_max_pool3d;
 export function maxPool3d(self: Tensor, kernel_size: number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function maxPool3d(self: Tensor, kernel_size: number[], stride?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
-export function maxPool3d(self: Tensor | number, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
-export function maxPool3d(self: Tensor | number, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function maxPool3d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function maxPool3d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function maxPool3d(...a: any[]): any { return call(F_max_pool3d, a); }
 const F_max_pool3d_with_indices = T.O_max_pool3d_with_indices;
 export function maxPool3dWithIndices(self: Tensor, kernel_size: number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): [Tensor, Tensor];
 export function maxPool3dWithIndices(self: Tensor, kernel_size: number[], stride?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): [Tensor, Tensor];
-export function maxPool3dWithIndices(self: Tensor | number, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): [Tensor, Tensor];
-export function maxPool3dWithIndices(self: Tensor | number, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): [Tensor, Tensor];
+export function maxPool3dWithIndices(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): [Tensor, Tensor];
+export function maxPool3dWithIndices(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): [Tensor, Tensor];
 export function maxPool3dWithIndices(...a: any[]): any { return call(F_max_pool3d_with_indices, a); }
 const F_max_unpool2d = T.O_max_unpool2d;
 export function maxUnpool2d(self: Tensor, indices: Tensor, output_size: number[]): Tensor;
-export function maxUnpool2d(self: Tensor | number, indices: Tensor | number, output_size: number | number[]): Tensor;
+export function maxUnpool2d(self: Tensor, indices: Tensor | number, output_size: number | number[]): Tensor;
 export function maxUnpool2d(...a: any[]): any { return call(F_max_unpool2d, a); }
 const F_max_unpool3d = T.O_max_unpool3d;
 export function maxUnpool3d(self: Tensor, indices: Tensor, output_size: number[], stride: number[], padding: number[]): Tensor;
-export function maxUnpool3d(self: Tensor | number, indices: Tensor | number, output_size: number | number[], stride: number | number[], padding: number | number[]): Tensor;
+export function maxUnpool3d(self: Tensor, indices: Tensor | number, output_size: number | number[], stride: number | number[], padding: number | number[]): Tensor;
 export function maxUnpool3d(...a: any[]): any { return call(F_max_unpool3d, a); }
 const F_maximum = T.O_maximum;
 export function maximum(self: Tensor, other: Tensor): Tensor;
-export function maximum(self: Tensor | number, other: Tensor | number): Tensor;
+export function maximum(self: Tensor, other: Tensor | number): Tensor;
 export function maximum(...a: any[]): any { return call(F_maximum, a); }
 const F_mean = T.O_mean;
 export function mean(self: Tensor, options?: { dtype?: DType | null }): Tensor;
 export function mean(self: Tensor, dim: number[] | null, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function mean(self: Tensor, dim: number[] | null, keepdim?: boolean | null | { keepdim?: boolean | null; dtype?: DType | null }, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function mean(self: Tensor | number, options?: { dtype?: DType | null }): Tensor;
-export function mean(self: Tensor | number, dim: number | number[] | null, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function mean(self: Tensor | number, dim: number | number[] | null, keepdim?: boolean | null | { keepdim?: boolean | null; dtype?: DType | null }, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
+export function mean(self: Tensor, dim: number | number[] | null, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
+export function mean(self: Tensor, dim: number | number[] | null, keepdim?: boolean | null | { keepdim?: boolean | null; dtype?: DType | null }, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function mean(...a: any[]): any { return call(F_mean, a); }
 const F_median = T.O_median;
 export function median(self: Tensor): Tensor;
@@ -2835,11 +2392,6 @@ export function median(self: Tensor, dim: number, options?: { keepdim?: boolean 
 export function median(self: Tensor, dim: number, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
 export function median(self: Tensor, dim: string, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
 export function median(self: Tensor, dim: string, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
-export function median(self: Tensor | number): Tensor;
-export function median(self: Tensor | number, dim: number, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
-export function median(self: Tensor | number, dim: number, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
-export function median(self: Tensor | number, dim: string, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
-export function median(self: Tensor | number, dim: string, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
 export function median(...a: any[]): any { return call(F_median, a); }
 const F_meshgrid = T.O_meshgrid;
 export function meshgrid(tensors: Tensor[]): Tensor[];
@@ -2852,202 +2404,173 @@ export function min(self: Tensor, dim: number, options?: { keepdim?: boolean | n
 export function min(self: Tensor, dim: number, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
 export function min(self: Tensor, dim: string, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
 export function min(self: Tensor, dim: string, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
-export function min(self: Tensor | number): Tensor;
-export function min(self: Tensor | number, other: Tensor | number): Tensor;
-export function min(self: Tensor | number, dim: number, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
-export function min(self: Tensor | number, dim: number, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
-export function min(self: Tensor | number, dim: string, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
-export function min(self: Tensor | number, dim: string, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
+export function min(self: Tensor, other: Tensor | number): Tensor;
 export function min(...a: any[]): any { return call(F_min, a); }
 const F_minimum = T.O_minimum;
 export function minimum(self: Tensor, other: Tensor): Tensor;
-export function minimum(self: Tensor | number, other: Tensor | number): Tensor;
+export function minimum(self: Tensor, other: Tensor | number): Tensor;
 export function minimum(...a: any[]): any { return call(F_minimum, a); }
 const F_miopen_batch_norm = T.O_miopen_batch_norm;
 export function miopenBatchNorm(input: Tensor, weight: Tensor, bias: Tensor | null, running_mean: Tensor | null, running_var: Tensor | null, training: boolean, exponential_average_factor: number, epsilon: number): [Tensor, Tensor, Tensor];
-export function miopenBatchNorm(input: Tensor | number, weight: Tensor | number, bias: Tensor | number | null, running_mean: Tensor | number | null, running_var: Tensor | number | null, training: boolean, exponential_average_factor: number, epsilon: number): [Tensor, Tensor, Tensor];
+export function miopenBatchNorm(input: Tensor, weight: Tensor | number, bias: Tensor | number | null, running_mean: Tensor | number | null, running_var: Tensor | number | null, training: boolean, exponential_average_factor: number, epsilon: number): [Tensor, Tensor, Tensor];
 export function miopenBatchNorm(...a: any[]): any { return call(F_miopen_batch_norm, a); }
 const F_miopen_convolution = T.O_miopen_convolution;
 export function miopenConvolution(self: Tensor, weight: Tensor, bias: Tensor | null, padding: number[], stride: number[], dilation: number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
-export function miopenConvolution(self: Tensor | number, weight: Tensor | number, bias: Tensor | number | null, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
+export function miopenConvolution(self: Tensor, weight: Tensor | number, bias: Tensor | number | null, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
 export function miopenConvolution(...a: any[]): any { return call(F_miopen_convolution, a); }
 const F_miopen_convolution_add_relu = T.O_miopen_convolution_add_relu;
 export function miopenConvolutionAddRelu(self: Tensor, weight: Tensor, z: Tensor, alpha: number | boolean | null, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], groups: number): Tensor;
-export function miopenConvolutionAddRelu(self: Tensor | number, weight: Tensor | number, z: Tensor | number, alpha: number | boolean | null, bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[], groups: number): Tensor;
+export function miopenConvolutionAddRelu(self: Tensor, weight: Tensor | number, z: Tensor | number, alpha: number | boolean | null, bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[], groups: number): Tensor;
 export function miopenConvolutionAddRelu(...a: any[]): any { return call(F_miopen_convolution_add_relu, a); }
 const F_miopen_convolution_relu = T.O_miopen_convolution_relu;
 export function miopenConvolutionRelu(self: Tensor, weight: Tensor, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], groups: number): Tensor;
-export function miopenConvolutionRelu(self: Tensor | number, weight: Tensor | number, bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[], groups: number): Tensor;
+export function miopenConvolutionRelu(self: Tensor, weight: Tensor | number, bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[], groups: number): Tensor;
 export function miopenConvolutionRelu(...a: any[]): any { return call(F_miopen_convolution_relu, a); }
 const F_miopen_convolution_transpose = T.O_miopen_convolution_transpose;
 export function miopenConvolutionTranspose(self: Tensor, weight: Tensor, bias: Tensor | null, padding: number[], output_padding: number[], stride: number[], dilation: number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
-export function miopenConvolutionTranspose(self: Tensor | number, weight: Tensor | number, bias: Tensor | number | null, padding: number | number[], output_padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
+export function miopenConvolutionTranspose(self: Tensor, weight: Tensor | number, bias: Tensor | number | null, padding: number | number[], output_padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
 export function miopenConvolutionTranspose(...a: any[]): any { return call(F_miopen_convolution_transpose, a); }
 const F_miopen_depthwise_convolution = T.O_miopen_depthwise_convolution;
 export function miopenDepthwiseConvolution(self: Tensor, weight: Tensor, bias: Tensor | null, padding: number[], stride: number[], dilation: number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
-export function miopenDepthwiseConvolution(self: Tensor | number, weight: Tensor | number, bias: Tensor | number | null, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
+export function miopenDepthwiseConvolution(self: Tensor, weight: Tensor | number, bias: Tensor | number | null, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
 export function miopenDepthwiseConvolution(...a: any[]): any { return call(F_miopen_depthwise_convolution, a); }
 const F_miopen_rnn = T.O_miopen_rnn;
 export function miopenRnn(input: Tensor, weight: Tensor[], weight_stride0: number, hx: Tensor, cx: Tensor | null, mode: number, hidden_size: number, num_layers: number, batch_first: boolean, dropout: number, train: boolean, bidirectional: boolean, batch_sizes: number[], dropout_state: Tensor | null): [Tensor, Tensor, Tensor, Tensor, Tensor];
-export function miopenRnn(input: Tensor | number, weight: Tensor[], weight_stride0: number, hx: Tensor | number, cx: Tensor | number | null, mode: number, hidden_size: number, num_layers: number, batch_first: boolean, dropout: number, train: boolean, bidirectional: boolean, batch_sizes: number | number[], dropout_state: Tensor | number | null): [Tensor, Tensor, Tensor, Tensor, Tensor];
+export function miopenRnn(input: Tensor, weight: Tensor[], weight_stride0: number, hx: Tensor | number, cx: Tensor | number | null, mode: number, hidden_size: number, num_layers: number, batch_first: boolean, dropout: number, train: boolean, bidirectional: boolean, batch_sizes: number | number[], dropout_state: Tensor | number | null): [Tensor, Tensor, Tensor, Tensor, Tensor];
 export function miopenRnn(...a: any[]): any { return call(F_miopen_rnn, a); }
 const F_mish = T.O_mish;
 export function mish(self: Tensor): Tensor;
-export function mish(self: Tensor | number): Tensor;
 export function mish(...a: any[]): any { return call(F_mish, a); }
 const F_mish_ = T.O_mish_;
 export function mish_(self: Tensor): Tensor;
-export function mish_(self: Tensor | number): Tensor;
 export function mish_(...a: any[]): any { return call(F_mish_, a); }
 const F_mkldnn_adaptive_avg_pool2d = T.O_mkldnn_adaptive_avg_pool2d;
 export function mkldnnAdaptiveAvgPool2d(self: Tensor, output_size: number[]): Tensor;
-export function mkldnnAdaptiveAvgPool2d(self: Tensor | number, output_size: number | number[]): Tensor;
+export function mkldnnAdaptiveAvgPool2d(self: Tensor, output_size: number | number[]): Tensor;
 export function mkldnnAdaptiveAvgPool2d(...a: any[]): any { return call(F_mkldnn_adaptive_avg_pool2d, a); }
 const F_mkldnn_convolution = T.O_mkldnn_convolution;
 export function mkldnnConvolution(self: Tensor, weight: Tensor, bias: Tensor | null, padding: number[], stride: number[], dilation: number[], groups: number): Tensor;
-export function mkldnnConvolution(self: Tensor | number, weight: Tensor | number, bias: Tensor | number | null, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number): Tensor;
+export function mkldnnConvolution(self: Tensor, weight: Tensor | number, bias: Tensor | number | null, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number): Tensor;
 export function mkldnnConvolution(...a: any[]): any { return call(F_mkldnn_convolution, a); }
 const F_mkldnn_linear = T.O_mkldnn_linear;
 export function mkldnnLinear(self: Tensor, weight: Tensor, options?: { bias?: Tensor | number | null }): Tensor;
 export function mkldnnLinear(self: Tensor, weight: Tensor, bias?: Tensor | null | { bias?: Tensor | number | null }, options?: { bias?: Tensor | number | null }): Tensor;
-export function mkldnnLinear(self: Tensor | number, weight: Tensor | number, options?: { bias?: Tensor | number | null }): Tensor;
-export function mkldnnLinear(self: Tensor | number, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null }, options?: { bias?: Tensor | number | null }): Tensor;
+export function mkldnnLinear(self: Tensor, weight: Tensor | number, options?: { bias?: Tensor | number | null }): Tensor;
+export function mkldnnLinear(self: Tensor, weight: Tensor | number, bias?: Tensor | number | null | { bias?: Tensor | number | null }, options?: { bias?: Tensor | number | null }): Tensor;
 export function mkldnnLinear(...a: any[]): any { return call(F_mkldnn_linear, a); }
 const F_mkldnn_max_pool2d = T.O_mkldnn_max_pool2d;
 export function mkldnnMaxPool2d(self: Tensor, kernel_size: number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function mkldnnMaxPool2d(self: Tensor, kernel_size: number[], stride?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
-export function mkldnnMaxPool2d(self: Tensor | number, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
-export function mkldnnMaxPool2d(self: Tensor | number, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function mkldnnMaxPool2d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function mkldnnMaxPool2d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function mkldnnMaxPool2d(...a: any[]): any { return call(F_mkldnn_max_pool2d, a); }
 const F_mkldnn_max_pool3d = T.O_mkldnn_max_pool3d;
 export function mkldnnMaxPool3d(self: Tensor, kernel_size: number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function mkldnnMaxPool3d(self: Tensor, kernel_size: number[], stride?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
-export function mkldnnMaxPool3d(self: Tensor | number, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
-export function mkldnnMaxPool3d(self: Tensor | number, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function mkldnnMaxPool3d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function mkldnnMaxPool3d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function mkldnnMaxPool3d(...a: any[]): any { return call(F_mkldnn_max_pool3d, a); }
 const F_mkldnn_reorder_conv2d_weight = T.O_mkldnn_reorder_conv2d_weight;
 export function mkldnnReorderConv2dWeight(self: Tensor, options?: { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
 export function mkldnnReorderConv2dWeight(self: Tensor, padding?: number[] | null | { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, stride?: number[] | null | { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, dilation?: number[] | null | { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, groups?: number | null | { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, options?: { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
-export function mkldnnReorderConv2dWeight(self: Tensor | number, options?: { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
-export function mkldnnReorderConv2dWeight(self: Tensor | number, padding?: number | number[] | null | { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, stride?: number | number[] | null | { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, dilation?: number | number[] | null | { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, groups?: number | null | { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, options?: { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
+export function mkldnnReorderConv2dWeight(self: Tensor, padding?: number | number[] | null | { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, stride?: number | number[] | null | { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, dilation?: number | number[] | null | { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, groups?: number | null | { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, options?: { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
 export function mkldnnReorderConv2dWeight(...a: any[]): any { return call(F_mkldnn_reorder_conv2d_weight, a); }
 const F_mkldnn_reorder_conv3d_weight = T.O_mkldnn_reorder_conv3d_weight;
 export function mkldnnReorderConv3dWeight(self: Tensor, options?: { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
 export function mkldnnReorderConv3dWeight(self: Tensor, padding?: number[] | null | { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, stride?: number[] | null | { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, dilation?: number[] | null | { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, groups?: number | null | { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, options?: { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
-export function mkldnnReorderConv3dWeight(self: Tensor | number, options?: { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
-export function mkldnnReorderConv3dWeight(self: Tensor | number, padding?: number | number[] | null | { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, stride?: number | number[] | null | { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, dilation?: number | number[] | null | { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, groups?: number | null | { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, options?: { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
+export function mkldnnReorderConv3dWeight(self: Tensor, padding?: number | number[] | null | { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, stride?: number | number[] | null | { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, dilation?: number | number[] | null | { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, groups?: number | null | { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }, options?: { padding?: number | number[] | null; stride?: number | number[] | null; dilation?: number | number[] | null; groups?: number | null }): Tensor;
 export function mkldnnReorderConv3dWeight(...a: any[]): any { return call(F_mkldnn_reorder_conv3d_weight, a); }
 const F_mm = T.O_mm;
 export function mm(self: Tensor, mat2: Tensor): Tensor;
-export function mm(self: Tensor | number, mat2: Tensor | number): Tensor;
+export function mm(self: Tensor, mat2: Tensor | number): Tensor;
 export function mm(...a: any[]): any { return call(F_mm, a); }
 const F_mode = T.O_mode;
 export function mode(self: Tensor, options?: { dim?: number | null; keepdim?: boolean | null }): [Tensor, Tensor];
 export function mode(self: Tensor, dim?: number | null | { dim?: number | null; keepdim?: boolean | null }, keepdim?: boolean | null | { dim?: number | null; keepdim?: boolean | null }, options?: { dim?: number | null; keepdim?: boolean | null }): [Tensor, Tensor];
 export function mode(self: Tensor, dim: string, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
 export function mode(self: Tensor, dim: string, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
-export function mode(self: Tensor | number, options?: { dim?: number | null; keepdim?: boolean | null }): [Tensor, Tensor];
-export function mode(self: Tensor | number, dim?: number | null | { dim?: number | null; keepdim?: boolean | null }, keepdim?: boolean | null | { dim?: number | null; keepdim?: boolean | null }, options?: { dim?: number | null; keepdim?: boolean | null }): [Tensor, Tensor];
-export function mode(self: Tensor | number, dim: string, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
-export function mode(self: Tensor | number, dim: string, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
 export function mode(...a: any[]): any { return call(F_mode, a); }
 const F_moveaxis = T.O_moveaxis;
 export function moveaxis(self: Tensor, source: number, destination: number): Tensor;
 export function moveaxis(self: Tensor, source: number[], destination: number[]): Tensor;
-export function moveaxis(self: Tensor | number, source: number, destination: number): Tensor;
-export function moveaxis(self: Tensor | number, source: number | number[], destination: number | number[]): Tensor;
+export function moveaxis(self: Tensor, source: number | number[], destination: number | number[]): Tensor;
 export function moveaxis(...a: any[]): any { return call(F_moveaxis, a); }
 const F_movedim = T.O_movedim;
 export function movedim(self: Tensor, source: number, destination: number): Tensor;
 export function movedim(self: Tensor, source: number[], destination: number[]): Tensor;
-export function movedim(self: Tensor | number, source: number, destination: number): Tensor;
-export function movedim(self: Tensor | number, source: number | number[], destination: number | number[]): Tensor;
+export function movedim(self: Tensor, source: number | number[], destination: number | number[]): Tensor;
 export function movedim(...a: any[]): any { return call(F_movedim, a); }
 const F_mse_loss = T.O_mse_loss;
 export function mseLoss(self: Tensor, target: Tensor, options?: { reduction?: number | null }): Tensor;
 export function mseLoss(self: Tensor, target: Tensor, reduction?: number | null | { reduction?: number | null }, options?: { reduction?: number | null }): Tensor;
-export function mseLoss(self: Tensor | number, target: Tensor | number, options?: { reduction?: number | null }): Tensor;
-export function mseLoss(self: Tensor | number, target: Tensor | number, reduction?: number | null | { reduction?: number | null }, options?: { reduction?: number | null }): Tensor;
+export function mseLoss(self: Tensor, target: Tensor | number, options?: { reduction?: number | null }): Tensor;
+export function mseLoss(self: Tensor, target: Tensor | number, reduction?: number | null | { reduction?: number | null }, options?: { reduction?: number | null }): Tensor;
 export function mseLoss(...a: any[]): any { return call(F_mse_loss, a); }
 const F_msort = T.O_msort;
 export function msort(self: Tensor): Tensor;
-export function msort(self: Tensor | number): Tensor;
 export function msort(...a: any[]): any { return call(F_msort, a); }
 const F_mul = T.O_mul;
 export function mul(self: Tensor, other: Tensor): Tensor;
 export function mul(self: Tensor, other: number | boolean): Tensor;
-export function mul(self: Tensor | number, other: Tensor | number): Tensor;
-export function mul(self: Tensor | number, other: number | boolean): Tensor;
+export function mul(self: Tensor, other: Tensor | number): Tensor;
 export function mul(...a: any[]): any { return call(F_mul, a); }
 const F_mul_ = T.O_mul_;
 export function mul_(self: Tensor, other: Tensor): Tensor;
 export function mul_(self: Tensor, other: number | boolean): Tensor;
-export function mul_(self: Tensor | number, other: Tensor | number): Tensor;
-export function mul_(self: Tensor | number, other: number | boolean): Tensor;
+export function mul_(self: Tensor, other: Tensor | number): Tensor;
 export function mul_(...a: any[]): any { return call(F_mul_, a); }
 const F_multi_margin_loss = T.O_multi_margin_loss;
 export function multiMarginLoss(self: Tensor, target: Tensor, options?: { p?: number | boolean | null; margin?: number | boolean | null; weight?: Tensor | number | null; reduction?: number | null }): Tensor;
 export function multiMarginLoss(self: Tensor, target: Tensor, p?: number | boolean | null | { p?: number | boolean | null; margin?: number | boolean | null; weight?: Tensor | number | null; reduction?: number | null }, margin?: number | boolean | null | { p?: number | boolean | null; margin?: number | boolean | null; weight?: Tensor | number | null; reduction?: number | null }, weight?: Tensor | null | { p?: number | boolean | null; margin?: number | boolean | null; weight?: Tensor | number | null; reduction?: number | null }, reduction?: number | null | { p?: number | boolean | null; margin?: number | boolean | null; weight?: Tensor | number | null; reduction?: number | null }, options?: { p?: number | boolean | null; margin?: number | boolean | null; weight?: Tensor | number | null; reduction?: number | null }): Tensor;
-export function multiMarginLoss(self: Tensor | number, target: Tensor | number, options?: { p?: number | boolean | null; margin?: number | boolean | null; weight?: Tensor | number | null; reduction?: number | null }): Tensor;
-export function multiMarginLoss(self: Tensor | number, target: Tensor | number, p?: number | boolean | null | { p?: number | boolean | null; margin?: number | boolean | null; weight?: Tensor | number | null; reduction?: number | null }, margin?: number | boolean | null | { p?: number | boolean | null; margin?: number | boolean | null; weight?: Tensor | number | null; reduction?: number | null }, weight?: Tensor | number | null | { p?: number | boolean | null; margin?: number | boolean | null; weight?: Tensor | number | null; reduction?: number | null }, reduction?: number | null | { p?: number | boolean | null; margin?: number | boolean | null; weight?: Tensor | number | null; reduction?: number | null }, options?: { p?: number | boolean | null; margin?: number | boolean | null; weight?: Tensor | number | null; reduction?: number | null }): Tensor;
+export function multiMarginLoss(self: Tensor, target: Tensor | number, options?: { p?: number | boolean | null; margin?: number | boolean | null; weight?: Tensor | number | null; reduction?: number | null }): Tensor;
+export function multiMarginLoss(self: Tensor, target: Tensor | number, p?: number | boolean | null | { p?: number | boolean | null; margin?: number | boolean | null; weight?: Tensor | number | null; reduction?: number | null }, margin?: number | boolean | null | { p?: number | boolean | null; margin?: number | boolean | null; weight?: Tensor | number | null; reduction?: number | null }, weight?: Tensor | number | null | { p?: number | boolean | null; margin?: number | boolean | null; weight?: Tensor | number | null; reduction?: number | null }, reduction?: number | null | { p?: number | boolean | null; margin?: number | boolean | null; weight?: Tensor | number | null; reduction?: number | null }, options?: { p?: number | boolean | null; margin?: number | boolean | null; weight?: Tensor | number | null; reduction?: number | null }): Tensor;
 export function multiMarginLoss(...a: any[]): any { return call(F_multi_margin_loss, a); }
 const F_multilabel_margin_loss = T.O_multilabel_margin_loss;
 export function multilabelMarginLoss(self: Tensor, target: Tensor, options?: { reduction?: number | null }): Tensor;
 export function multilabelMarginLoss(self: Tensor, target: Tensor, reduction?: number | null | { reduction?: number | null }, options?: { reduction?: number | null }): Tensor;
-export function multilabelMarginLoss(self: Tensor | number, target: Tensor | number, options?: { reduction?: number | null }): Tensor;
-export function multilabelMarginLoss(self: Tensor | number, target: Tensor | number, reduction?: number | null | { reduction?: number | null }, options?: { reduction?: number | null }): Tensor;
+export function multilabelMarginLoss(self: Tensor, target: Tensor | number, options?: { reduction?: number | null }): Tensor;
+export function multilabelMarginLoss(self: Tensor, target: Tensor | number, reduction?: number | null | { reduction?: number | null }, options?: { reduction?: number | null }): Tensor;
 export function multilabelMarginLoss(...a: any[]): any { return call(F_multilabel_margin_loss, a); }
 const F_multilabel_margin_loss_forward = T.O_multilabel_margin_loss_forward;
 export function multilabelMarginLossForward(self: Tensor, target: Tensor, reduction: number): [Tensor, Tensor];
-export function multilabelMarginLossForward(self: Tensor | number, target: Tensor | number, reduction: number): [Tensor, Tensor];
+export function multilabelMarginLossForward(self: Tensor, target: Tensor | number, reduction: number): [Tensor, Tensor];
 export function multilabelMarginLossForward(...a: any[]): any { return call(F_multilabel_margin_loss_forward, a); }
 const F_multinomial = T.O_multinomial;
 export function multinomial(self: Tensor, num_samples: number, options?: { replacement?: boolean | null; generator?: Generator | null }): Tensor;
 export function multinomial(self: Tensor, num_samples: number, replacement?: boolean | null | { replacement?: boolean | null; generator?: Generator | null }, options?: { replacement?: boolean | null; generator?: Generator | null }): Tensor;
-export function multinomial(self: Tensor | number, num_samples: number, options?: { replacement?: boolean | null; generator?: Generator | null }): Tensor;
-export function multinomial(self: Tensor | number, num_samples: number, replacement?: boolean | null | { replacement?: boolean | null; generator?: Generator | null }, options?: { replacement?: boolean | null; generator?: Generator | null }): Tensor;
 export function multinomial(...a: any[]): any { return call(F_multinomial, a); }
 const F_multiply = T.O_multiply;
 export function multiply(self: Tensor, other: number | boolean): Tensor;
 export function multiply(self: Tensor, other: Tensor): Tensor;
-export function multiply(self: Tensor | number, other: number | boolean): Tensor;
-export function multiply(self: Tensor | number, other: Tensor | number): Tensor;
+export function multiply(self: Tensor, other: Tensor | number): Tensor;
 export function multiply(...a: any[]): any { return call(F_multiply, a); }
 const F_multiply_ = T.O_multiply_;
 export function multiply_(self: Tensor, other: number | boolean): Tensor;
 export function multiply_(self: Tensor, other: Tensor): Tensor;
-export function multiply_(self: Tensor | number, other: number | boolean): Tensor;
-export function multiply_(self: Tensor | number, other: Tensor | number): Tensor;
+export function multiply_(self: Tensor, other: Tensor | number): Tensor;
 export function multiply_(...a: any[]): any { return call(F_multiply_, a); }
 const F_mv = T.O_mv;
 export function mv(self: Tensor, vec: Tensor): Tensor;
-export function mv(self: Tensor | number, vec: Tensor | number): Tensor;
+export function mv(self: Tensor, vec: Tensor | number): Tensor;
 export function mv(...a: any[]): any { return call(F_mv, a); }
 const F_mvlgamma = T.O_mvlgamma;
 export function mvlgamma(self: Tensor, p: number): Tensor;
-export function mvlgamma(self: Tensor | number, p: number): Tensor;
 export function mvlgamma(...a: any[]): any { return call(F_mvlgamma, a); }
 const F_mvlgamma_ = T.O_mvlgamma_;
 export function mvlgamma_(self: Tensor, p: number): Tensor;
-export function mvlgamma_(self: Tensor | number, p: number): Tensor;
 export function mvlgamma_(...a: any[]): any { return call(F_mvlgamma_, a); }
 const F_nan_to_num = T.O_nan_to_num;
 export function nanToNum(self: Tensor, options?: { nan?: number | null; posinf?: number | null; neginf?: number | null }): Tensor;
 export function nanToNum(self: Tensor, nan?: number | null | { nan?: number | null; posinf?: number | null; neginf?: number | null }, posinf?: number | null | { nan?: number | null; posinf?: number | null; neginf?: number | null }, neginf?: number | null | { nan?: number | null; posinf?: number | null; neginf?: number | null }, options?: { nan?: number | null; posinf?: number | null; neginf?: number | null }): Tensor;
-export function nanToNum(self: Tensor | number, options?: { nan?: number | null; posinf?: number | null; neginf?: number | null }): Tensor;
-export function nanToNum(self: Tensor | number, nan?: number | null | { nan?: number | null; posinf?: number | null; neginf?: number | null }, posinf?: number | null | { nan?: number | null; posinf?: number | null; neginf?: number | null }, neginf?: number | null | { nan?: number | null; posinf?: number | null; neginf?: number | null }, options?: { nan?: number | null; posinf?: number | null; neginf?: number | null }): Tensor;
 export function nanToNum(...a: any[]): any { return call(F_nan_to_num, a); }
 const F_nan_to_num_ = T.O_nan_to_num_;
 export function nanToNum_(self: Tensor, options?: { nan?: number | null; posinf?: number | null; neginf?: number | null }): Tensor;
 export function nanToNum_(self: Tensor, nan?: number | null | { nan?: number | null; posinf?: number | null; neginf?: number | null }, posinf?: number | null | { nan?: number | null; posinf?: number | null; neginf?: number | null }, neginf?: number | null | { nan?: number | null; posinf?: number | null; neginf?: number | null }, options?: { nan?: number | null; posinf?: number | null; neginf?: number | null }): Tensor;
-export function nanToNum_(self: Tensor | number, options?: { nan?: number | null; posinf?: number | null; neginf?: number | null }): Tensor;
-export function nanToNum_(self: Tensor | number, nan?: number | null | { nan?: number | null; posinf?: number | null; neginf?: number | null }, posinf?: number | null | { nan?: number | null; posinf?: number | null; neginf?: number | null }, neginf?: number | null | { nan?: number | null; posinf?: number | null; neginf?: number | null }, options?: { nan?: number | null; posinf?: number | null; neginf?: number | null }): Tensor;
 export function nanToNum_(...a: any[]): any { return call(F_nan_to_num_, a); }
 const F_nanmean = T.O_nanmean;
 export function nanmean(self: Tensor, options?: { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function nanmean(self: Tensor, dim?: number[] | null | { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, keepdim?: boolean | null | { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, options?: { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function nanmean(self: Tensor | number, options?: { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function nanmean(self: Tensor | number, dim?: number | number[] | null | { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, keepdim?: boolean | null | { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, options?: { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
+export function nanmean(self: Tensor, dim?: number | number[] | null | { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, keepdim?: boolean | null | { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, options?: { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function nanmean(...a: any[]): any { return call(F_nanmean, a); }
 const F_nanmedian = T.O_nanmedian;
 export function nanmedian(self: Tensor): Tensor;
@@ -3055,161 +2578,138 @@ export function nanmedian(self: Tensor, dim: string, options?: { keepdim?: boole
 export function nanmedian(self: Tensor, dim: string, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
 export function nanmedian(self: Tensor, dim: number, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
 export function nanmedian(self: Tensor, dim: number, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
-export function nanmedian(self: Tensor | number): Tensor;
-export function nanmedian(self: Tensor | number, dim: string, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
-export function nanmedian(self: Tensor | number, dim: string, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
-export function nanmedian(self: Tensor | number, dim: number, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
-export function nanmedian(self: Tensor | number, dim: number, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
 export function nanmedian(...a: any[]): any { return call(F_nanmedian, a); }
 const F_nanquantile = T.O_nanquantile;
 export function nanquantile(self: Tensor, q: Tensor, options?: { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }): Tensor;
 export function nanquantile(self: Tensor, q: Tensor, dim?: number | null | { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }, keepdim?: boolean | null | { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }, options?: { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }): Tensor;
 export function nanquantile(self: Tensor, q: number, options?: { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }): Tensor;
 export function nanquantile(self: Tensor, q: number, dim?: number | null | { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }, keepdim?: boolean | null | { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }, options?: { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }): Tensor;
-export function nanquantile(self: Tensor | number, q: Tensor | number, options?: { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }): Tensor;
-export function nanquantile(self: Tensor | number, q: Tensor | number, dim?: number | null | { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }, keepdim?: boolean | null | { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }, options?: { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }): Tensor;
-export function nanquantile(self: Tensor | number, q: number, options?: { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }): Tensor;
-export function nanquantile(self: Tensor | number, q: number, dim?: number | null | { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }, keepdim?: boolean | null | { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }, options?: { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }): Tensor;
+export function nanquantile(self: Tensor, q: Tensor | number, options?: { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }): Tensor;
+export function nanquantile(self: Tensor, q: Tensor | number, dim?: number | null | { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }, keepdim?: boolean | null | { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }, options?: { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }): Tensor;
 export function nanquantile(...a: any[]): any { return call(F_nanquantile, a); }
 const F_nansum = T.O_nansum;
 export function nansum(self: Tensor, options?: { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function nansum(self: Tensor, dim?: number[] | null | { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, keepdim?: boolean | null | { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, options?: { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function nansum(self: Tensor | number, options?: { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function nansum(self: Tensor | number, dim?: number | number[] | null | { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, keepdim?: boolean | null | { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, options?: { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
+export function nansum(self: Tensor, dim?: number | number[] | null | { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, keepdim?: boolean | null | { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }, options?: { dim?: number | number[] | null; keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function nansum(...a: any[]): any { return call(F_nansum, a); }
 const F_narrow = T.O_narrow;
 export function narrow(self: Tensor, dim: number, start: number, length: number): Tensor;
 export function narrow(self: Tensor, dim: number, start: Tensor, length: number): Tensor;
-export function narrow(self: Tensor | number, dim: number, start: number, length: number): Tensor;
-export function narrow(self: Tensor | number, dim: number, start: Tensor | number, length: number): Tensor;
+export function narrow(self: Tensor, dim: number, start: Tensor | number, length: number): Tensor;
 export function narrow(...a: any[]): any { return call(F_narrow, a); }
 const F_narrow_copy = T.O_narrow_copy;
 export function narrowCopy(self: Tensor, dim: number, start: number, length: number): Tensor;
-export function narrowCopy(self: Tensor | number, dim: number, start: number, length: number): Tensor;
 export function narrowCopy(...a: any[]): any { return call(F_narrow_copy, a); }
 const F_native_batch_norm = T.O_native_batch_norm;
 export function nativeBatchNorm(input: Tensor, weight: Tensor | null, bias: Tensor | null, running_mean: Tensor | null, running_var: Tensor | null, training: boolean, momentum: number, eps: number): [Tensor, Tensor, Tensor];
-export function nativeBatchNorm(input: Tensor | number, weight: Tensor | number | null, bias: Tensor | number | null, running_mean: Tensor | number | null, running_var: Tensor | number | null, training: boolean, momentum: number, eps: number): [Tensor, Tensor, Tensor];
+export function nativeBatchNorm(input: Tensor, weight: Tensor | number | null, bias: Tensor | number | null, running_mean: Tensor | number | null, running_var: Tensor | number | null, training: boolean, momentum: number, eps: number): [Tensor, Tensor, Tensor];
 export function nativeBatchNorm(...a: any[]): any { return call(F_native_batch_norm, a); }
 const F_native_channel_shuffle = T.O_native_channel_shuffle;
 export function nativeChannelShuffle(self: Tensor, groups: number): Tensor;
-export function nativeChannelShuffle(self: Tensor | number, groups: number): Tensor;
 export function nativeChannelShuffle(...a: any[]): any { return call(F_native_channel_shuffle, a); }
 const F_native_dropout = T.O_native_dropout;
 export function nativeDropout(input: Tensor, p: number, train: boolean | null): [Tensor, Tensor];
-export function nativeDropout(input: Tensor | number, p: number, train: boolean | null): [Tensor, Tensor];
 export function nativeDropout(...a: any[]): any { return call(F_native_dropout, a); }
 const F_native_group_norm = T.O_native_group_norm;
 export function nativeGroupNorm(input: Tensor, weight: Tensor | null, bias: Tensor | null, N: number, C: number, HxW: number, group: number, eps: number): [Tensor, Tensor, Tensor];
-export function nativeGroupNorm(input: Tensor | number, weight: Tensor | number | null, bias: Tensor | number | null, N: number, C: number, HxW: number, group: number, eps: number): [Tensor, Tensor, Tensor];
+export function nativeGroupNorm(input: Tensor, weight: Tensor | number | null, bias: Tensor | number | null, N: number, C: number, HxW: number, group: number, eps: number): [Tensor, Tensor, Tensor];
 export function nativeGroupNorm(...a: any[]): any { return call(F_native_group_norm, a); }
 const F_native_layer_norm = T.O_native_layer_norm;
 export function nativeLayerNorm(input: Tensor, normalized_shape: number[], weight: Tensor | null, bias: Tensor | null, eps: number): [Tensor, Tensor, Tensor];
-export function nativeLayerNorm(input: Tensor | number, normalized_shape: number | number[], weight: Tensor | number | null, bias: Tensor | number | null, eps: number): [Tensor, Tensor, Tensor];
+export function nativeLayerNorm(input: Tensor, normalized_shape: number | number[], weight: Tensor | number | null, bias: Tensor | number | null, eps: number): [Tensor, Tensor, Tensor];
 export function nativeLayerNorm(...a: any[]): any { return call(F_native_layer_norm, a); }
 const F_native_norm = T.O_native_norm;
 export function nativeNorm(self: Tensor, options?: { p?: number | boolean | null }): Tensor;
 export function nativeNorm(self: Tensor, p?: number | boolean | null | { p?: number | boolean | null }, options?: { p?: number | boolean | null }): Tensor;
 export function nativeNorm(self: Tensor, p: number | boolean | null, dim: number[], keepdim: boolean, dtype: DType | null): Tensor;
-export function nativeNorm(self: Tensor | number, options?: { p?: number | boolean | null }): Tensor;
-export function nativeNorm(self: Tensor | number, p?: number | boolean | null | { p?: number | boolean | null }, options?: { p?: number | boolean | null }): Tensor;
-export function nativeNorm(self: Tensor | number, p: number | boolean | null, dim: number | number[], keepdim: boolean, dtype: DType | null): Tensor;
+export function nativeNorm(self: Tensor, p: number | boolean | null, dim: number | number[], keepdim: boolean, dtype: DType | null): Tensor;
 export function nativeNorm(...a: any[]): any { return call(F_native_norm, a); }
 const F_ne = T.O_ne;
 export function ne(self: Tensor, other: number | boolean): Tensor;
 export function ne(self: Tensor, other: Tensor): Tensor;
-export function ne(self: Tensor | number, other: number | boolean): Tensor;
-export function ne(self: Tensor | number, other: Tensor | number): Tensor;
+export function ne(self: Tensor, other: Tensor | number): Tensor;
 export function ne(...a: any[]): any { return call(F_ne, a); }
 const F_ne_ = T.O_ne_;
 export function ne_(self: Tensor, other: number | boolean): Tensor;
 export function ne_(self: Tensor, other: Tensor): Tensor;
-export function ne_(self: Tensor | number, other: number | boolean): Tensor;
-export function ne_(self: Tensor | number, other: Tensor | number): Tensor;
+export function ne_(self: Tensor, other: Tensor | number): Tensor;
 export function ne_(...a: any[]): any { return call(F_ne_, a); }
 const F_neg = T.O_neg;
 export function neg(self: Tensor): Tensor;
-export function neg(self: Tensor | number): Tensor;
 export function neg(...a: any[]): any { return call(F_neg, a); }
 const F_neg_ = T.O_neg_;
 export function neg_(self: Tensor): Tensor;
-export function neg_(self: Tensor | number): Tensor;
 export function neg_(...a: any[]): any { return call(F_neg_, a); }
 const F_negative = T.O_negative;
 export function negative(self: Tensor): Tensor;
-export function negative(self: Tensor | number): Tensor;
 export function negative(...a: any[]): any { return call(F_negative, a); }
 const F_negative_ = T.O_negative_;
 export function negative_(self: Tensor): Tensor;
-export function negative_(self: Tensor | number): Tensor;
 export function negative_(...a: any[]): any { return call(F_negative_, a); }
 const F_nested_to_padded_tensor = T.O_nested_to_padded_tensor;
 export function nestedToPaddedTensor(self: Tensor, padding: number, options?: { outputSize?: number | number[] | null }): Tensor;
 export function nestedToPaddedTensor(self: Tensor, padding: number, outputSize?: number[] | null | { outputSize?: number | number[] | null }, options?: { outputSize?: number | number[] | null }): Tensor;
-export function nestedToPaddedTensor(self: Tensor | number, padding: number, options?: { outputSize?: number | number[] | null }): Tensor;
-export function nestedToPaddedTensor(self: Tensor | number, padding: number, outputSize?: number | number[] | null | { outputSize?: number | number[] | null }, options?: { outputSize?: number | number[] | null }): Tensor;
+export function nestedToPaddedTensor(self: Tensor, padding: number, outputSize?: number | number[] | null | { outputSize?: number | number[] | null }, options?: { outputSize?: number | number[] | null }): Tensor;
 export function nestedToPaddedTensor(...a: any[]): any { return call(F_nested_to_padded_tensor, a); }
 const F_new_empty = T.O_new_empty;
 export function newEmpty(self: Tensor, size: number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function newEmpty(self: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function newEmpty(self: Tensor, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function newEmpty(...a: any[]): any { return call(F_new_empty, a); }
 const F_new_empty_strided = T.O_new_empty_strided;
 export function newEmptyStrided(self: Tensor, size: number[], stride: number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function newEmptyStrided(self: Tensor | number, size: number | number[], stride: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function newEmptyStrided(self: Tensor, size: number | number[], stride: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function newEmptyStrided(...a: any[]): any { return call(F_new_empty_strided, a); }
 const F_new_full = T.O_new_full;
 export function newFull(self: Tensor, size: number[], fill_value: number | boolean, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function newFull(self: Tensor | number, size: number | number[], fill_value: number | boolean, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function newFull(self: Tensor, size: number | number[], fill_value: number | boolean, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function newFull(...a: any[]): any { return call(F_new_full, a); }
 const F_new_ones = T.O_new_ones;
 export function newOnes(self: Tensor, size: number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function newOnes(self: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function newOnes(self: Tensor, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function newOnes(...a: any[]): any { return call(F_new_ones, a); }
 const F_new_zeros = T.O_new_zeros;
 export function newZeros(self: Tensor, size: number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function newZeros(self: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function newZeros(self: Tensor, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function newZeros(...a: any[]): any { return call(F_new_zeros, a); }
 const F_nextafter = T.O_nextafter;
 export function nextafter(self: Tensor, other: Tensor): Tensor;
-export function nextafter(self: Tensor | number, other: Tensor | number): Tensor;
+export function nextafter(self: Tensor, other: Tensor | number): Tensor;
 export function nextafter(...a: any[]): any { return call(F_nextafter, a); }
 const F_nextafter_ = T.O_nextafter_;
 export function nextafter_(self: Tensor, other: Tensor): Tensor;
-export function nextafter_(self: Tensor | number, other: Tensor | number): Tensor;
+export function nextafter_(self: Tensor, other: Tensor | number): Tensor;
 export function nextafter_(...a: any[]): any { return call(F_nextafter_, a); }
 const F_nll_loss = T.O_nll_loss;
 export function nllLoss(self: Tensor, target: Tensor, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }): Tensor;
 export function nllLoss(self: Tensor, target: Tensor, weight?: Tensor | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, reduction?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, ignoreIndex?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }): Tensor;
-export function nllLoss(self: Tensor | number, target: Tensor | number, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }): Tensor;
-export function nllLoss(self: Tensor | number, target: Tensor | number, weight?: Tensor | number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, reduction?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, ignoreIndex?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }): Tensor;
+export function nllLoss(self: Tensor, target: Tensor | number, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }): Tensor;
+export function nllLoss(self: Tensor, target: Tensor | number, weight?: Tensor | number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, reduction?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, ignoreIndex?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }): Tensor;
 export function nllLoss(...a: any[]): any { return call(F_nll_loss, a); }
 const F_nll_loss2d = T.O_nll_loss2d;
 export function nllLoss2d(self: Tensor, target: Tensor, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }): Tensor;
 export function nllLoss2d(self: Tensor, target: Tensor, weight?: Tensor | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, reduction?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, ignoreIndex?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }): Tensor;
-export function nllLoss2d(self: Tensor | number, target: Tensor | number, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }): Tensor;
-export function nllLoss2d(self: Tensor | number, target: Tensor | number, weight?: Tensor | number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, reduction?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, ignoreIndex?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }): Tensor;
+export function nllLoss2d(self: Tensor, target: Tensor | number, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }): Tensor;
+export function nllLoss2d(self: Tensor, target: Tensor | number, weight?: Tensor | number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, reduction?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, ignoreIndex?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }): Tensor;
 export function nllLoss2d(...a: any[]): any { return call(F_nll_loss2d, a); }
 const F_nll_loss2d_forward = T.O_nll_loss2d_forward;
 export function nllLoss2dForward(self: Tensor, target: Tensor, weight: Tensor | null, reduction: number, ignore_index: number): [Tensor, Tensor];
-export function nllLoss2dForward(self: Tensor | number, target: Tensor | number, weight: Tensor | number | null, reduction: number, ignore_index: number): [Tensor, Tensor];
+export function nllLoss2dForward(self: Tensor, target: Tensor | number, weight: Tensor | number | null, reduction: number, ignore_index: number): [Tensor, Tensor];
 export function nllLoss2dForward(...a: any[]): any { return call(F_nll_loss2d_forward, a); }
 const F_nll_loss_forward = T.O_nll_loss_forward;
 export function nllLossForward(self: Tensor, target: Tensor, weight: Tensor | null, reduction: number, ignore_index: number): [Tensor, Tensor];
-export function nllLossForward(self: Tensor | number, target: Tensor | number, weight: Tensor | number | null, reduction: number, ignore_index: number): [Tensor, Tensor];
+export function nllLossForward(self: Tensor, target: Tensor | number, weight: Tensor | number | null, reduction: number, ignore_index: number): [Tensor, Tensor];
 export function nllLossForward(...a: any[]): any { return call(F_nll_loss_forward, a); }
 const F_nll_loss_nd = T.O_nll_loss_nd;
 export function nllLossNd(self: Tensor, target: Tensor, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }): Tensor;
 export function nllLossNd(self: Tensor, target: Tensor, weight?: Tensor | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, reduction?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, ignoreIndex?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }): Tensor;
-export function nllLossNd(self: Tensor | number, target: Tensor | number, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }): Tensor;
-export function nllLossNd(self: Tensor | number, target: Tensor | number, weight?: Tensor | number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, reduction?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, ignoreIndex?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }): Tensor;
+export function nllLossNd(self: Tensor, target: Tensor | number, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }): Tensor;
+export function nllLossNd(self: Tensor, target: Tensor | number, weight?: Tensor | number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, reduction?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, ignoreIndex?: number | null | { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }, options?: { weight?: Tensor | number | null; reduction?: number | null; ignoreIndex?: number | null }): Tensor;
 export function nllLossNd(...a: any[]): any { return call(F_nll_loss_nd, a); }
 const F_nonzero = T.O_nonzero;
 export function nonzero(self: Tensor): Tensor;
-export function nonzero(self: Tensor | number): Tensor;
 export function nonzero(...a: any[]): any { return call(F_nonzero, a); }
 const F_nonzero_numpy = T.O_nonzero_numpy;
 export function nonzeroNumpy(self: Tensor): Tensor[];
-export function nonzeroNumpy(self: Tensor | number): Tensor[];
 export function nonzeroNumpy(...a: any[]): any { return call(F_nonzero_numpy, a); }
 const F_norm = T.O_norm;
 export function norm(self: Tensor, options?: { p?: number | boolean | null }): Tensor;
@@ -3218,18 +2718,13 @@ export function norm(self: Tensor, p: number | boolean | null, dim: number[], ke
 export function norm(self: Tensor, p: number | boolean | null, dtype: DType): Tensor;
 export function norm(self: Tensor, p: number | boolean | null, dim: number[], options?: { keepdim?: boolean | null }): Tensor;
 export function norm(self: Tensor, p: number | boolean | null, dim: number[], keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
-export function norm(self: Tensor | number, options?: { p?: number | boolean | null }): Tensor;
-export function norm(self: Tensor | number, p?: number | boolean | null | { p?: number | boolean | null }, options?: { p?: number | boolean | null }): Tensor;
-export function norm(self: Tensor | number, p: number | boolean | null, dim: number | number[], keepdim: boolean, dtype: DType): Tensor;
-export function norm(self: Tensor | number, p: number | boolean | null, dtype: DType): Tensor;
-export function norm(self: Tensor | number, p: number | boolean | null, dim: number | number[], options?: { keepdim?: boolean | null }): Tensor;
-export function norm(self: Tensor | number, p: number | boolean | null, dim: number | number[], keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
+export function norm(self: Tensor, p: number | boolean | null, dim: number | number[], keepdim: boolean, dtype: DType): Tensor;
+export function norm(self: Tensor, p: number | boolean | null, dim: number | number[], options?: { keepdim?: boolean | null }): Tensor;
+export function norm(self: Tensor, p: number | boolean | null, dim: number | number[], keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
 export function norm(...a: any[]): any { return call(F_norm, a); }
 const F_norm_except_dim = T.O_norm_except_dim;
 export function normExceptDim(v: Tensor, options?: { pow?: number | null; dim?: number | null }): Tensor;
 export function normExceptDim(v: Tensor, pow?: number | null | { pow?: number | null; dim?: number | null }, dim?: number | null | { pow?: number | null; dim?: number | null }, options?: { pow?: number | null; dim?: number | null }): Tensor;
-export function normExceptDim(v: Tensor | number, options?: { pow?: number | null; dim?: number | null }): Tensor;
-export function normExceptDim(v: Tensor | number, pow?: number | null | { pow?: number | null; dim?: number | null }, dim?: number | null | { pow?: number | null; dim?: number | null }, options?: { pow?: number | null; dim?: number | null }): Tensor;
 export function normExceptDim(...a: any[]): any { return call(F_norm_except_dim, a); }
 const F_normal = T.O_normal;
 export function normal(mean: number, std: Tensor, options?: { generator?: Generator | null }): Tensor;
@@ -3238,87 +2733,71 @@ export function normal(mean: Tensor, std?: number | null | { std?: number | null
 export function normal(mean: number, std: number, size: number[], options?: { generator?: Generator | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function normal(mean: Tensor, std: Tensor, options?: { generator?: Generator | null }): Tensor;
 export function normal(mean: number, std: Tensor | number, options?: { generator?: Generator | null }): Tensor;
-export function normal(mean: Tensor | number, options?: { std?: number | null; generator?: Generator | null }): Tensor;
-export function normal(mean: Tensor | number, std?: number | null | { std?: number | null; generator?: Generator | null }, options?: { std?: number | null; generator?: Generator | null }): Tensor;
 export function normal(mean: number, std: number, size: number | number[], options?: { generator?: Generator | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function normal(mean: Tensor | number, std: Tensor | number, options?: { generator?: Generator | null }): Tensor;
+export function normal(mean: Tensor, std: Tensor | number, options?: { generator?: Generator | null }): Tensor;
 export function normal(...a: any[]): any { return call(F_normal, a); }
 const F_normal_ = T.O_normal_;
 export function normal_(self: Tensor, options?: { mean?: number | null; std?: number | null; generator?: Generator | null }): Tensor;
 export function normal_(self: Tensor, mean?: number | null | { mean?: number | null; std?: number | null; generator?: Generator | null }, std?: number | null | { mean?: number | null; std?: number | null; generator?: Generator | null }, options?: { mean?: number | null; std?: number | null; generator?: Generator | null }): Tensor;
-export function normal_(self: Tensor | number, options?: { mean?: number | null; std?: number | null; generator?: Generator | null }): Tensor;
-export function normal_(self: Tensor | number, mean?: number | null | { mean?: number | null; std?: number | null; generator?: Generator | null }, std?: number | null | { mean?: number | null; std?: number | null; generator?: Generator | null }, options?: { mean?: number | null; std?: number | null; generator?: Generator | null }): Tensor;
 export function normal_(...a: any[]): any { return call(F_normal_, a); }
 const F_normal_functional = T.O_normal_functional;
 export function normalFunctional(self: Tensor, options?: { mean?: number | null; std?: number | null; generator?: Generator | null }): Tensor;
 export function normalFunctional(self: Tensor, mean?: number | null | { mean?: number | null; std?: number | null; generator?: Generator | null }, std?: number | null | { mean?: number | null; std?: number | null; generator?: Generator | null }, options?: { mean?: number | null; std?: number | null; generator?: Generator | null }): Tensor;
-export function normalFunctional(self: Tensor | number, options?: { mean?: number | null; std?: number | null; generator?: Generator | null }): Tensor;
-export function normalFunctional(self: Tensor | number, mean?: number | null | { mean?: number | null; std?: number | null; generator?: Generator | null }, std?: number | null | { mean?: number | null; std?: number | null; generator?: Generator | null }, options?: { mean?: number | null; std?: number | null; generator?: Generator | null }): Tensor;
 export function normalFunctional(...a: any[]): any { return call(F_normal_functional, a); }
 const F_not_equal = T.O_not_equal;
 export function notEqual(self: Tensor, other: Tensor): Tensor;
 export function notEqual(self: Tensor, other: number | boolean): Tensor;
-export function notEqual(self: Tensor | number, other: Tensor | number): Tensor;
-export function notEqual(self: Tensor | number, other: number | boolean): Tensor;
+export function notEqual(self: Tensor, other: Tensor | number): Tensor;
 export function notEqual(...a: any[]): any { return call(F_not_equal, a); }
 const F_not_equal_ = T.O_not_equal_;
 export function notEqual_(self: Tensor, other: Tensor): Tensor;
 export function notEqual_(self: Tensor, other: number | boolean): Tensor;
-export function notEqual_(self: Tensor | number, other: Tensor | number): Tensor;
-export function notEqual_(self: Tensor | number, other: number | boolean): Tensor;
+export function notEqual_(self: Tensor, other: Tensor | number): Tensor;
 export function notEqual_(...a: any[]): any { return call(F_not_equal_, a); }
 const F_nuclear_norm = T.O_nuclear_norm;
 export function nuclearNorm(self: Tensor, options?: { keepdim?: boolean | null }): Tensor;
 export function nuclearNorm(self: Tensor, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
 export function nuclearNorm(self: Tensor, dim: number[], options?: { keepdim?: boolean | null }): Tensor;
 export function nuclearNorm(self: Tensor, dim: number[], keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
-export function nuclearNorm(self: Tensor | number, options?: { keepdim?: boolean | null }): Tensor;
-export function nuclearNorm(self: Tensor | number, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
-export function nuclearNorm(self: Tensor | number, dim: number | number[], options?: { keepdim?: boolean | null }): Tensor;
-export function nuclearNorm(self: Tensor | number, dim: number | number[], keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
+export function nuclearNorm(self: Tensor, dim: number | number[], options?: { keepdim?: boolean | null }): Tensor;
+export function nuclearNorm(self: Tensor, dim: number | number[], keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
 export function nuclearNorm(...a: any[]): any { return call(F_nuclear_norm, a); }
 const F_numpy_T = T.O_numpy_T;
 export function numpy_T(self: Tensor): Tensor;
-export function numpy_T(self: Tensor | number): Tensor;
 export function numpy_T(...a: any[]): any { return call(F_numpy_T, a); }
 const F_one_hot = T.O_one_hot;
 export function oneHot(self: Tensor, options?: { numClasses?: number | null }): Tensor;
 export function oneHot(self: Tensor, numClasses?: number | null | { numClasses?: number | null }, options?: { numClasses?: number | null }): Tensor;
-export function oneHot(self: Tensor | number, options?: { numClasses?: number | null }): Tensor;
-export function oneHot(self: Tensor | number, numClasses?: number | null | { numClasses?: number | null }, options?: { numClasses?: number | null }): Tensor;
 export function oneHot(...a: any[]): any { return call(F_one_hot, a); }
 const F_ones = T.O_ones;
 export function ones(size: number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function ones(...size: number[] | [...number[], { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
-export function ones(size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function ones(...a: any[]): any { return call(F_ones, a); }
 const F_ones_like = T.O_ones_like;
 export function onesLike(self: Tensor, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
-export function onesLike(self: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
 export function onesLike(...a: any[]): any { return call(F_ones_like, a); }
 const F_orgqr = T.O_orgqr;
 export function orgqr(self: Tensor, input2: Tensor): Tensor;
-export function orgqr(self: Tensor | number, input2: Tensor | number): Tensor;
+export function orgqr(self: Tensor, input2: Tensor | number): Tensor;
 export function orgqr(...a: any[]): any { return call(F_orgqr, a); }
 const F_ormqr = T.O_ormqr;
 export function ormqr(self: Tensor, input2: Tensor, input3: Tensor, options?: { left?: boolean | null; transpose?: boolean | null }): Tensor;
 export function ormqr(self: Tensor, input2: Tensor, input3: Tensor, left?: boolean | null | { left?: boolean | null; transpose?: boolean | null }, transpose?: boolean | null | { left?: boolean | null; transpose?: boolean | null }, options?: { left?: boolean | null; transpose?: boolean | null }): Tensor;
-export function ormqr(self: Tensor | number, input2: Tensor | number, input3: Tensor | number, options?: { left?: boolean | null; transpose?: boolean | null }): Tensor;
-export function ormqr(self: Tensor | number, input2: Tensor | number, input3: Tensor | number, left?: boolean | null | { left?: boolean | null; transpose?: boolean | null }, transpose?: boolean | null | { left?: boolean | null; transpose?: boolean | null }, options?: { left?: boolean | null; transpose?: boolean | null }): Tensor;
+export function ormqr(self: Tensor, input2: Tensor | number, input3: Tensor | number, options?: { left?: boolean | null; transpose?: boolean | null }): Tensor;
+export function ormqr(self: Tensor, input2: Tensor | number, input3: Tensor | number, left?: boolean | null | { left?: boolean | null; transpose?: boolean | null }, transpose?: boolean | null | { left?: boolean | null; transpose?: boolean | null }, options?: { left?: boolean | null; transpose?: boolean | null }): Tensor;
 export function ormqr(...a: any[]): any { return call(F_ormqr, a); }
 const F_outer = T.O_outer;
 export function outer(self: Tensor, vec2: Tensor): Tensor;
-export function outer(self: Tensor | number, vec2: Tensor | number): Tensor;
+export function outer(self: Tensor, vec2: Tensor | number): Tensor;
 export function outer(...a: any[]): any { return call(F_outer, a); }
 const F_output_nr = T.O_output_nr;
 export function outputNr(self: Tensor): number;
-export function outputNr(self: Tensor | number): number;
 export function outputNr(...a: any[]): any { return call(F_output_nr, a); }
 const F_pad = T.O_pad;
 export function pad(self: Tensor, pad: number[], options?: { mode?: string | null; value?: number | null }): Tensor;
 export function pad(self: Tensor, pad: number[], mode?: string | null | { mode?: string | null; value?: number | null }, value?: number | null | { mode?: string | null; value?: number | null }, options?: { mode?: string | null; value?: number | null }): Tensor;
-export function pad(self: Tensor | number, pad: number | number[], options?: { mode?: string | null; value?: number | null }): Tensor;
-export function pad(self: Tensor | number, pad: number | number[], mode?: string | null | { mode?: string | null; value?: number | null }, value?: number | null | { mode?: string | null; value?: number | null }, options?: { mode?: string | null; value?: number | null }): Tensor;
+export function pad(self: Tensor, pad: number | number[], options?: { mode?: string | null; value?: number | null }): Tensor;
+export function pad(self: Tensor, pad: number | number[], mode?: string | null | { mode?: string | null; value?: number | null }, value?: number | null | { mode?: string | null; value?: number | null }, options?: { mode?: string | null; value?: number | null }): Tensor;
 export function pad(...a: any[]): any { return call(F_pad, a); }
 const F_pad_sequence = T.O_pad_sequence;
 export function padSequence(sequences: Tensor[], options?: { batchFirst?: boolean | null; paddingValue?: number | null }): Tensor;
@@ -3327,56 +2806,46 @@ export function padSequence(...a: any[]): any { return call(F_pad_sequence, a); 
 const F_pairwise_distance = T.O_pairwise_distance;
 export function pairwiseDistance(x1: Tensor, x2: Tensor, options?: { p?: number | null; eps?: number | null; keepdim?: boolean | null }): Tensor;
 export function pairwiseDistance(x1: Tensor, x2: Tensor, p?: number | null | { p?: number | null; eps?: number | null; keepdim?: boolean | null }, eps?: number | null | { p?: number | null; eps?: number | null; keepdim?: boolean | null }, keepdim?: boolean | null | { p?: number | null; eps?: number | null; keepdim?: boolean | null }, options?: { p?: number | null; eps?: number | null; keepdim?: boolean | null }): Tensor;
-export function pairwiseDistance(x1: Tensor | number, x2: Tensor | number, options?: { p?: number | null; eps?: number | null; keepdim?: boolean | null }): Tensor;
-export function pairwiseDistance(x1: Tensor | number, x2: Tensor | number, p?: number | null | { p?: number | null; eps?: number | null; keepdim?: boolean | null }, eps?: number | null | { p?: number | null; eps?: number | null; keepdim?: boolean | null }, keepdim?: boolean | null | { p?: number | null; eps?: number | null; keepdim?: boolean | null }, options?: { p?: number | null; eps?: number | null; keepdim?: boolean | null }): Tensor;
+export function pairwiseDistance(x1: Tensor, x2: Tensor | number, options?: { p?: number | null; eps?: number | null; keepdim?: boolean | null }): Tensor;
+export function pairwiseDistance(x1: Tensor, x2: Tensor | number, p?: number | null | { p?: number | null; eps?: number | null; keepdim?: boolean | null }, eps?: number | null | { p?: number | null; eps?: number | null; keepdim?: boolean | null }, keepdim?: boolean | null | { p?: number | null; eps?: number | null; keepdim?: boolean | null }, options?: { p?: number | null; eps?: number | null; keepdim?: boolean | null }): Tensor;
 export function pairwiseDistance(...a: any[]): any { return call(F_pairwise_distance, a); }
 const F_pdist = T.O_pdist;
 export function pdist(self: Tensor, options?: { p?: number | null }): Tensor;
 export function pdist(self: Tensor, p?: number | null | { p?: number | null }, options?: { p?: number | null }): Tensor;
-export function pdist(self: Tensor | number, options?: { p?: number | null }): Tensor;
-export function pdist(self: Tensor | number, p?: number | null | { p?: number | null }, options?: { p?: number | null }): Tensor;
 export function pdist(...a: any[]): any { return call(F_pdist, a); }
 const F_permute = T.O_permute;
 export function permute(self: Tensor, dims: number[]): Tensor;
-export function permute(self: Tensor | number, dims: number | number[]): Tensor;
+export function permute(self: Tensor, dims: number | number[]): Tensor;
 export function permute(...a: any[]): any { return call(F_permute, a); }
 const F_permute_copy = T.O_permute_copy;
 export function permuteCopy(self: Tensor, dims: number[]): Tensor;
-export function permuteCopy(self: Tensor | number, dims: number | number[]): Tensor;
+export function permuteCopy(self: Tensor, dims: number | number[]): Tensor;
 export function permuteCopy(...a: any[]): any { return call(F_permute_copy, a); }
 const F_pin_memory = T.O_pin_memory;
 export function pinMemory(self: Tensor, options?: { device?: Device | null }): Tensor;
 export function pinMemory(self: Tensor, device?: Device | null | { device?: Device | null }, options?: { device?: Device | null }): Tensor;
-export function pinMemory(self: Tensor | number, options?: { device?: Device | null }): Tensor;
-export function pinMemory(self: Tensor | number, device?: Device | null | { device?: Device | null }, options?: { device?: Device | null }): Tensor;
 export function pinMemory(...a: any[]): any { return call(F_pin_memory, a); }
 const F_pinverse = T.O_pinverse;
 export function pinverse(self: Tensor, options?: { rcond?: number | null }): Tensor;
 export function pinverse(self: Tensor, rcond?: number | null | { rcond?: number | null }, options?: { rcond?: number | null }): Tensor;
-export function pinverse(self: Tensor | number, options?: { rcond?: number | null }): Tensor;
-export function pinverse(self: Tensor | number, rcond?: number | null | { rcond?: number | null }, options?: { rcond?: number | null }): Tensor;
 export function pinverse(...a: any[]): any { return call(F_pinverse, a); }
 const F_pixel_shuffle = T.O_pixel_shuffle;
 export function pixelShuffle(self: Tensor, upscale_factor: number): Tensor;
-export function pixelShuffle(self: Tensor | number, upscale_factor: number): Tensor;
 export function pixelShuffle(...a: any[]): any { return call(F_pixel_shuffle, a); }
 const F_pixel_unshuffle = T.O_pixel_unshuffle;
 export function pixelUnshuffle(self: Tensor, downscale_factor: number): Tensor;
-export function pixelUnshuffle(self: Tensor | number, downscale_factor: number): Tensor;
 export function pixelUnshuffle(...a: any[]): any { return call(F_pixel_unshuffle, a); }
 const F_poisson = T.O_poisson;
 export function poisson(self: Tensor, options?: { generator?: Generator | null }): Tensor;
 export function poisson(self: Tensor, generator?: Generator | null | { generator?: Generator | null }, options?: { generator?: Generator | null }): Tensor;
-export function poisson(self: Tensor | number, options?: { generator?: Generator | null }): Tensor;
-export function poisson(self: Tensor | number, generator?: Generator | null | { generator?: Generator | null }, options?: { generator?: Generator | null }): Tensor;
 export function poisson(...a: any[]): any { return call(F_poisson, a); }
 const F_poisson_nll_loss = T.O_poisson_nll_loss;
 export function poissonNllLoss(input: Tensor, target: Tensor, log_input: boolean, full: boolean, eps: number, reduction: number): Tensor;
-export function poissonNllLoss(input: Tensor | number, target: Tensor | number, log_input: boolean, full: boolean, eps: number, reduction: number): Tensor;
+export function poissonNllLoss(input: Tensor, target: Tensor | number, log_input: boolean, full: boolean, eps: number, reduction: number): Tensor;
 export function poissonNllLoss(...a: any[]): any { return call(F_poisson_nll_loss, a); }
 const F_polar = T.O_polar;
 export function polar(abs: Tensor, angle: Tensor): Tensor;
-export function polar(abs: Tensor | number, angle: Tensor | number): Tensor;
+export function polar(abs: Tensor, angle: Tensor | number): Tensor;
 export function polar(...a: any[]): any { return call(F_polar, a); }
 const F_polygamma = T.O_polygamma;
 export function polygamma(n: number, self: Tensor): Tensor;
@@ -3384,29 +2853,25 @@ export function polygamma(n: number, self: Tensor | number): Tensor;
 export function polygamma(...a: any[]): any { return call(F_polygamma, a); }
 const F_polygamma_ = T.O_polygamma_;
 export function polygamma_(self: Tensor, n: number): Tensor;
-export function polygamma_(self: Tensor | number, n: number): Tensor;
 export function polygamma_(...a: any[]): any { return call(F_polygamma_, a); }
 const F_positive = T.O_positive;
 export function positive(self: Tensor): Tensor;
-export function positive(self: Tensor | number): Tensor;
 export function positive(...a: any[]): any { return call(F_positive, a); }
 const F_pow = T.O_pow;
 export function pow(self: Tensor, exponent: number | boolean): Tensor;
 export function pow(self: number | boolean, exponent: Tensor): Tensor;
 export function pow(self: Tensor, exponent: Tensor): Tensor;
-export function pow(self: Tensor | number, exponent: number | boolean): Tensor;
 export function pow(self: number | boolean, exponent: Tensor | number): Tensor;
-export function pow(self: Tensor | number, exponent: Tensor | number): Tensor;
+export function pow(self: Tensor, exponent: Tensor | number): Tensor;
 export function pow(...a: any[]): any { return call(F_pow, a); }
 const F_pow_ = T.O_pow_;
 export function pow_(self: Tensor, exponent: Tensor): Tensor;
 export function pow_(self: Tensor, exponent: number | boolean): Tensor;
-export function pow_(self: Tensor | number, exponent: Tensor | number): Tensor;
-export function pow_(self: Tensor | number, exponent: number | boolean): Tensor;
+export function pow_(self: Tensor, exponent: Tensor | number): Tensor;
 export function pow_(...a: any[]): any { return call(F_pow_, a); }
 const F_prelu = T.O_prelu;
 export function prelu(self: Tensor, weight: Tensor): Tensor;
-export function prelu(self: Tensor | number, weight: Tensor | number): Tensor;
+export function prelu(self: Tensor, weight: Tensor | number): Tensor;
 export function prelu(...a: any[]): any { return call(F_prelu, a); }
 const F_prod = T.O_prod;
 export function prod(self: Tensor, options?: { dtype?: DType | null }): Tensor;
@@ -3414,11 +2879,6 @@ export function prod(self: Tensor, dim: number, options?: { keepdim?: boolean | 
 export function prod(self: Tensor, dim: number, keepdim?: boolean | null | { keepdim?: boolean | null; dtype?: DType | null }, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function prod(self: Tensor, dim: string, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function prod(self: Tensor, dim: string, keepdim?: boolean | null | { keepdim?: boolean | null; dtype?: DType | null }, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function prod(self: Tensor | number, options?: { dtype?: DType | null }): Tensor;
-export function prod(self: Tensor | number, dim: number, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function prod(self: Tensor | number, dim: number, keepdim?: boolean | null | { keepdim?: boolean | null; dtype?: DType | null }, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function prod(self: Tensor | number, dim: string, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function prod(self: Tensor | number, dim: string, keepdim?: boolean | null | { keepdim?: boolean | null; dtype?: DType | null }, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function prod(...a: any[]): any { return call(F_prod, a); }
 const F_promote_types = T.O_promote_types;
 export function promoteTypes(type1: DType, type2: DType): DType;
@@ -3426,130 +2886,113 @@ export function promoteTypes(...a: any[]): any { return call(F_promote_types, a)
 const F_put = T.O_put;
 export function put(self: Tensor, index: Tensor, source: Tensor, options?: { accumulate?: boolean | null }): Tensor;
 export function put(self: Tensor, index: Tensor, source: Tensor, accumulate?: boolean | null | { accumulate?: boolean | null }, options?: { accumulate?: boolean | null }): Tensor;
-export function put(self: Tensor | number, index: Tensor | number, source: Tensor | number, options?: { accumulate?: boolean | null }): Tensor;
-export function put(self: Tensor | number, index: Tensor | number, source: Tensor | number, accumulate?: boolean | null | { accumulate?: boolean | null }, options?: { accumulate?: boolean | null }): Tensor;
+export function put(self: Tensor, index: Tensor | number, source: Tensor | number, options?: { accumulate?: boolean | null }): Tensor;
+export function put(self: Tensor, index: Tensor | number, source: Tensor | number, accumulate?: boolean | null | { accumulate?: boolean | null }, options?: { accumulate?: boolean | null }): Tensor;
 export function put(...a: any[]): any { return call(F_put, a); }
 const F_put_ = T.O_put_;
 export function put_(self: Tensor, index: Tensor, source: Tensor, options?: { accumulate?: boolean | null }): Tensor;
 export function put_(self: Tensor, index: Tensor, source: Tensor, accumulate?: boolean | null | { accumulate?: boolean | null }, options?: { accumulate?: boolean | null }): Tensor;
-export function put_(self: Tensor | number, index: Tensor | number, source: Tensor | number, options?: { accumulate?: boolean | null }): Tensor;
-export function put_(self: Tensor | number, index: Tensor | number, source: Tensor | number, accumulate?: boolean | null | { accumulate?: boolean | null }, options?: { accumulate?: boolean | null }): Tensor;
+export function put_(self: Tensor, index: Tensor | number, source: Tensor | number, options?: { accumulate?: boolean | null }): Tensor;
+export function put_(self: Tensor, index: Tensor | number, source: Tensor | number, accumulate?: boolean | null | { accumulate?: boolean | null }, options?: { accumulate?: boolean | null }): Tensor;
 export function put_(...a: any[]): any { return call(F_put_, a); }
 const F_q_per_channel_axis = T.O_q_per_channel_axis;
 export function qPerChannelAxis(self: Tensor): number;
-export function qPerChannelAxis(self: Tensor | number): number;
 export function qPerChannelAxis(...a: any[]): any { return call(F_q_per_channel_axis, a); }
 const F_q_per_channel_scales = T.O_q_per_channel_scales;
 export function qPerChannelScales(self: Tensor): Tensor;
-export function qPerChannelScales(self: Tensor | number): Tensor;
 export function qPerChannelScales(...a: any[]): any { return call(F_q_per_channel_scales, a); }
 const F_q_per_channel_zero_points = T.O_q_per_channel_zero_points;
 export function qPerChannelZeroPoints(self: Tensor): Tensor;
-export function qPerChannelZeroPoints(self: Tensor | number): Tensor;
 export function qPerChannelZeroPoints(...a: any[]): any { return call(F_q_per_channel_zero_points, a); }
 const F_q_scale = T.O_q_scale;
 export function qScale(self: Tensor): number;
-export function qScale(self: Tensor | number): number;
 export function qScale(...a: any[]): any { return call(F_q_scale, a); }
 const F_q_zero_point = T.O_q_zero_point;
 export function qZeroPoint(self: Tensor): number;
-export function qZeroPoint(self: Tensor | number): number;
 export function qZeroPoint(...a: any[]): any { return call(F_q_zero_point, a); }
 const F_qr = T.O_qr;
 export function qr(self: Tensor, options?: { some?: boolean | null }): [Tensor, Tensor];
 export function qr(self: Tensor, some?: boolean | null | { some?: boolean | null }, options?: { some?: boolean | null }): [Tensor, Tensor];
-export function qr(self: Tensor | number, options?: { some?: boolean | null }): [Tensor, Tensor];
-export function qr(self: Tensor | number, some?: boolean | null | { some?: boolean | null }, options?: { some?: boolean | null }): [Tensor, Tensor];
 export function qr(...a: any[]): any { return call(F_qr, a); }
 const F_quantile = T.O_quantile;
 export function quantile(self: Tensor, q: Tensor, options?: { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }): Tensor;
 export function quantile(self: Tensor, q: Tensor, dim?: number | null | { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }, keepdim?: boolean | null | { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }, options?: { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }): Tensor;
 export function quantile(self: Tensor, q: number, options?: { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }): Tensor;
 export function quantile(self: Tensor, q: number, dim?: number | null | { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }, keepdim?: boolean | null | { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }, options?: { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }): Tensor;
-export function quantile(self: Tensor | number, q: Tensor | number, options?: { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }): Tensor;
-export function quantile(self: Tensor | number, q: Tensor | number, dim?: number | null | { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }, keepdim?: boolean | null | { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }, options?: { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }): Tensor;
-export function quantile(self: Tensor | number, q: number, options?: { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }): Tensor;
-export function quantile(self: Tensor | number, q: number, dim?: number | null | { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }, keepdim?: boolean | null | { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }, options?: { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }): Tensor;
+export function quantile(self: Tensor, q: Tensor | number, options?: { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }): Tensor;
+export function quantile(self: Tensor, q: Tensor | number, dim?: number | null | { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }, keepdim?: boolean | null | { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }, options?: { dim?: number | null; keepdim?: boolean | null; interpolation?: string | null }): Tensor;
 export function quantile(...a: any[]): any { return call(F_quantile, a); }
 const F_quantize_per_channel = T.O_quantize_per_channel;
 export function quantizePerChannel(self: Tensor, scales: Tensor, zero_points: Tensor, axis: number, dtype: DType): Tensor;
-export function quantizePerChannel(self: Tensor | number, scales: Tensor | number, zero_points: Tensor | number, axis: number, dtype: DType): Tensor;
+export function quantizePerChannel(self: Tensor, scales: Tensor | number, zero_points: Tensor | number, axis: number, dtype: DType): Tensor;
 export function quantizePerChannel(...a: any[]): any { return call(F_quantize_per_channel, a); }
 const F_quantize_per_tensor = T.O_quantize_per_tensor;
 export function quantizePerTensor(self: Tensor, scale: number, zero_point: number, dtype: DType): Tensor;
 export function quantizePerTensor(tensors: Tensor[], scales: Tensor, zero_points: Tensor, dtype: DType): Tensor[];
 export function quantizePerTensor(self: Tensor, scale: Tensor, zero_point: Tensor, dtype: DType): Tensor;
-export function quantizePerTensor(self: Tensor | number, scale: number, zero_point: number, dtype: DType): Tensor;
 export function quantizePerTensor(tensors: Tensor[], scales: Tensor | number, zero_points: Tensor | number, dtype: DType): Tensor[];
-export function quantizePerTensor(self: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, dtype: DType): Tensor;
+export function quantizePerTensor(self: Tensor, scale: Tensor | number, zero_point: Tensor | number, dtype: DType): Tensor;
 export function quantizePerTensor(...a: any[]): any { return call(F_quantize_per_tensor, a); }
 const F_quantize_per_tensor_dynamic = T.O_quantize_per_tensor_dynamic;
 export function quantizePerTensorDynamic(self: Tensor, dtype: DType, reduce_range: boolean): Tensor;
-export function quantizePerTensorDynamic(self: Tensor | number, dtype: DType, reduce_range: boolean): Tensor;
 export function quantizePerTensorDynamic(...a: any[]): any { return call(F_quantize_per_tensor_dynamic, a); }
 const F_quantized_batch_norm = T.O_quantized_batch_norm;
 export function quantizedBatchNorm(input: Tensor, weight: Tensor | null, bias: Tensor | null, mean: Tensor, _var: Tensor, eps: number, output_scale: number, output_zero_point: number): Tensor;
-export function quantizedBatchNorm(input: Tensor | number, weight: Tensor | number | null, bias: Tensor | number | null, mean: Tensor | number, _var: Tensor | number, eps: number, output_scale: number, output_zero_point: number): Tensor;
+export function quantizedBatchNorm(input: Tensor, weight: Tensor | number | null, bias: Tensor | number | null, mean: Tensor | number, _var: Tensor | number, eps: number, output_scale: number, output_zero_point: number): Tensor;
 export function quantizedBatchNorm(...a: any[]): any { return call(F_quantized_batch_norm, a); }
 const F_quantized_gru = T.O_quantized_gru;
 export function quantizedGru(input: Tensor, hx: Tensor, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor];
 export function quantizedGru(data: Tensor, batch_sizes: Tensor, hx: Tensor, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor];
-export function quantizedGru(input: Tensor | number, hx: Tensor | number, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor];
-export function quantizedGru(data: Tensor | number, batch_sizes: Tensor | number, hx: Tensor | number, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor];
+export function quantizedGru(input: Tensor, hx: Tensor | number, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor];
+export function quantizedGru(data: Tensor, batch_sizes: Tensor | number, hx: Tensor | number, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor];
 export function quantizedGru(...a: any[]): any { return call(F_quantized_gru, a); }
 const F_quantized_gru_cell = T.O_quantized_gru_cell;
 export function quantizedGruCell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor, b_hh: Tensor, packed_ih: Tensor, packed_hh: Tensor, col_offsets_ih: Tensor, col_offsets_hh: Tensor, scale_ih: number | boolean, scale_hh: number | boolean, zero_point_ih: number | boolean, zero_point_hh: number | boolean): Tensor;
-export function quantizedGruCell(input: Tensor | number, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, b_ih: Tensor | number, b_hh: Tensor | number, packed_ih: Tensor | number, packed_hh: Tensor | number, col_offsets_ih: Tensor | number, col_offsets_hh: Tensor | number, scale_ih: number | boolean, scale_hh: number | boolean, zero_point_ih: number | boolean, zero_point_hh: number | boolean): Tensor;
+export function quantizedGruCell(input: Tensor, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, b_ih: Tensor | number, b_hh: Tensor | number, packed_ih: Tensor | number, packed_hh: Tensor | number, col_offsets_ih: Tensor | number, col_offsets_hh: Tensor | number, scale_ih: number | boolean, scale_hh: number | boolean, zero_point_ih: number | boolean, zero_point_hh: number | boolean): Tensor;
 export function quantizedGruCell(...a: any[]): any { return call(F_quantized_gru_cell, a); }
 const F_quantized_lstm = T.O_quantized_lstm;
 export function quantizedLstm(input: Tensor, hx: Tensor[], params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean, options?: { dtype?: DType | null; useDynamic?: boolean | null }): [Tensor, Tensor, Tensor];
 export function quantizedLstm(data: Tensor, batch_sizes: Tensor, hx: Tensor[], params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, options?: { dtype?: DType | null; useDynamic?: boolean | null }): [Tensor, Tensor, Tensor];
-export function quantizedLstm(input: Tensor | number, hx: Tensor[], params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean, options?: { dtype?: DType | null; useDynamic?: boolean | null }): [Tensor, Tensor, Tensor];
-export function quantizedLstm(data: Tensor | number, batch_sizes: Tensor | number, hx: Tensor[], params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, options?: { dtype?: DType | null; useDynamic?: boolean | null }): [Tensor, Tensor, Tensor];
+export function quantizedLstm(data: Tensor, batch_sizes: Tensor | number, hx: Tensor[], params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, options?: { dtype?: DType | null; useDynamic?: boolean | null }): [Tensor, Tensor, Tensor];
 export function quantizedLstm(...a: any[]): any { return call(F_quantized_lstm, a); }
 const F_quantized_lstm_cell = T.O_quantized_lstm_cell;
 export function quantizedLstmCell(input: Tensor, hx: Tensor[], w_ih: Tensor, w_hh: Tensor, b_ih: Tensor, b_hh: Tensor, packed_ih: Tensor, packed_hh: Tensor, col_offsets_ih: Tensor, col_offsets_hh: Tensor, scale_ih: number | boolean, scale_hh: number | boolean, zero_point_ih: number | boolean, zero_point_hh: number | boolean): [Tensor, Tensor];
-export function quantizedLstmCell(input: Tensor | number, hx: Tensor[], w_ih: Tensor | number, w_hh: Tensor | number, b_ih: Tensor | number, b_hh: Tensor | number, packed_ih: Tensor | number, packed_hh: Tensor | number, col_offsets_ih: Tensor | number, col_offsets_hh: Tensor | number, scale_ih: number | boolean, scale_hh: number | boolean, zero_point_ih: number | boolean, zero_point_hh: number | boolean): [Tensor, Tensor];
+export function quantizedLstmCell(input: Tensor, hx: Tensor[], w_ih: Tensor | number, w_hh: Tensor | number, b_ih: Tensor | number, b_hh: Tensor | number, packed_ih: Tensor | number, packed_hh: Tensor | number, col_offsets_ih: Tensor | number, col_offsets_hh: Tensor | number, scale_ih: number | boolean, scale_hh: number | boolean, zero_point_ih: number | boolean, zero_point_hh: number | boolean): [Tensor, Tensor];
 export function quantizedLstmCell(...a: any[]): any { return call(F_quantized_lstm_cell, a); }
 const F_quantized_max_pool1d = T.O_quantized_max_pool1d;
 export function quantizedMaxPool1d(self: Tensor, kernel_size: number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function quantizedMaxPool1d(self: Tensor, kernel_size: number[], stride?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
-export function quantizedMaxPool1d(self: Tensor | number, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
-export function quantizedMaxPool1d(self: Tensor | number, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function quantizedMaxPool1d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function quantizedMaxPool1d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function quantizedMaxPool1d(...a: any[]): any { return call(F_quantized_max_pool1d, a); }
 const F_quantized_max_pool2d = T.O_quantized_max_pool2d;
 export function quantizedMaxPool2d(self: Tensor, kernel_size: number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function quantizedMaxPool2d(self: Tensor, kernel_size: number[], stride?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
-export function quantizedMaxPool2d(self: Tensor | number, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
-export function quantizedMaxPool2d(self: Tensor | number, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function quantizedMaxPool2d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function quantizedMaxPool2d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function quantizedMaxPool2d(...a: any[]): any { return call(F_quantized_max_pool2d, a); }
 const F_quantized_rnn_relu_cell = T.O_quantized_rnn_relu_cell;
 export function quantizedRnnReluCell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor, b_hh: Tensor, packed_ih: Tensor, packed_hh: Tensor, col_offsets_ih: Tensor, col_offsets_hh: Tensor, scale_ih: number | boolean, scale_hh: number | boolean, zero_point_ih: number | boolean, zero_point_hh: number | boolean): Tensor;
-export function quantizedRnnReluCell(input: Tensor | number, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, b_ih: Tensor | number, b_hh: Tensor | number, packed_ih: Tensor | number, packed_hh: Tensor | number, col_offsets_ih: Tensor | number, col_offsets_hh: Tensor | number, scale_ih: number | boolean, scale_hh: number | boolean, zero_point_ih: number | boolean, zero_point_hh: number | boolean): Tensor;
+export function quantizedRnnReluCell(input: Tensor, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, b_ih: Tensor | number, b_hh: Tensor | number, packed_ih: Tensor | number, packed_hh: Tensor | number, col_offsets_ih: Tensor | number, col_offsets_hh: Tensor | number, scale_ih: number | boolean, scale_hh: number | boolean, zero_point_ih: number | boolean, zero_point_hh: number | boolean): Tensor;
 export function quantizedRnnReluCell(...a: any[]): any { return call(F_quantized_rnn_relu_cell, a); }
 const F_quantized_rnn_tanh_cell = T.O_quantized_rnn_tanh_cell;
 export function quantizedRnnTanhCell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor, b_hh: Tensor, packed_ih: Tensor, packed_hh: Tensor, col_offsets_ih: Tensor, col_offsets_hh: Tensor, scale_ih: number | boolean, scale_hh: number | boolean, zero_point_ih: number | boolean, zero_point_hh: number | boolean): Tensor;
-export function quantizedRnnTanhCell(input: Tensor | number, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, b_ih: Tensor | number, b_hh: Tensor | number, packed_ih: Tensor | number, packed_hh: Tensor | number, col_offsets_ih: Tensor | number, col_offsets_hh: Tensor | number, scale_ih: number | boolean, scale_hh: number | boolean, zero_point_ih: number | boolean, zero_point_hh: number | boolean): Tensor;
+export function quantizedRnnTanhCell(input: Tensor, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, b_ih: Tensor | number, b_hh: Tensor | number, packed_ih: Tensor | number, packed_hh: Tensor | number, col_offsets_ih: Tensor | number, col_offsets_hh: Tensor | number, scale_ih: number | boolean, scale_hh: number | boolean, zero_point_ih: number | boolean, zero_point_hh: number | boolean): Tensor;
 export function quantizedRnnTanhCell(...a: any[]): any { return call(F_quantized_rnn_tanh_cell, a); }
 const F_rad2deg = T.O_rad2deg;
 export function rad2deg(self: Tensor): Tensor;
-export function rad2deg(self: Tensor | number): Tensor;
 export function rad2deg(...a: any[]): any { return call(F_rad2deg, a); }
 const F_rad2deg_ = T.O_rad2deg_;
 export function rad2deg_(self: Tensor): Tensor;
-export function rad2deg_(self: Tensor | number): Tensor;
 export function rad2deg_(...a: any[]): any { return call(F_rad2deg_, a); }
 const F_rand = T.O_rand;
 export function rand(size: number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function rand(...size: number[] | [...number[], { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
 export function rand(size: number[], options?: { generator?: Generator | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function rand(...size: number[] | [...number[], { generator?: Generator | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
-export function rand(size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function rand(size: number | number[], options?: { generator?: Generator | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function rand(...a: any[]): any { return call(F_rand, a); }
 const F_rand_like = T.O_rand_like;
 export function randLike(self: Tensor, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
-export function randLike(self: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
 export function randLike(...a: any[]): any { return call(F_rand_like, a); }
 const F_randint = T.O_randint;
 export function randint(high: number, size: number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
@@ -3564,36 +3007,25 @@ export function randint(...a: any[]): any { return call(F_randint, a); }
 const F_randint_like = T.O_randint_like;
 export function randintLike(self: Tensor, high: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
 export function randintLike(self: Tensor, low: number, high: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
-export function randintLike(self: Tensor | number, high: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
-export function randintLike(self: Tensor | number, low: number, high: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
 export function randintLike(...a: any[]): any { return call(F_randint_like, a); }
 const F_randn = T.O_randn;
 export function randn(size: number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function randn(...size: number[] | [...number[], { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
 export function randn(size: number[], options?: { generator?: Generator | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function randn(...size: number[] | [...number[], { generator?: Generator | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
-export function randn(size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function randn(size: number | number[], options?: { generator?: Generator | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function randn(...a: any[]): any { return call(F_randn, a); }
 const F_randn_like = T.O_randn_like;
 export function randnLike(self: Tensor, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
-export function randnLike(self: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
 export function randnLike(...a: any[]): any { return call(F_randn_like, a); }
 const F_random = T.O_random;
 export function random(self: Tensor, options?: { generator?: Generator | null }): Tensor;
 export function random(self: Tensor, from: number, to: number | null, options?: { generator?: Generator | null }): Tensor;
 export function random(self: Tensor, to: number, options?: { generator?: Generator | null }): Tensor;
-export function random(self: Tensor | number, options?: { generator?: Generator | null }): Tensor;
-export function random(self: Tensor | number, from: number, to: number | null, options?: { generator?: Generator | null }): Tensor;
-export function random(self: Tensor | number, to: number, options?: { generator?: Generator | null }): Tensor;
 export function random(...a: any[]): any { return call(F_random, a); }
 const F_random_ = T.O_random_;
 export function random_(self: Tensor, options?: { generator?: Generator | null }): Tensor;
 export function random_(self: Tensor, to: number, options?: { generator?: Generator | null }): Tensor;
 export function random_(self: Tensor, from: number, to: number | null, options?: { generator?: Generator | null }): Tensor;
-export function random_(self: Tensor | number, options?: { generator?: Generator | null }): Tensor;
-export function random_(self: Tensor | number, to: number, options?: { generator?: Generator | null }): Tensor;
-export function random_(self: Tensor | number, from: number, to: number | null, options?: { generator?: Generator | null }): Tensor;
 export function random_(...a: any[]): any { return call(F_random_, a); }
 const F_randperm = T.O_randperm;
 export function randperm(n: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
@@ -3606,73 +3038,61 @@ export function range(start: number | boolean, end: number | boolean, step?: num
 export function range(...a: any[]): any { return call(F_range, a); }
 const F_ravel = T.O_ravel;
 export function ravel(self: Tensor): Tensor;
-export function ravel(self: Tensor | number): Tensor;
 export function ravel(...a: any[]): any { return call(F_ravel, a); }
 const F_real = T.O_real;
 export function real(self: Tensor): Tensor;
-export function real(self: Tensor | number): Tensor;
 export function real(...a: any[]): any { return call(F_real, a); }
 const F_reciprocal = T.O_reciprocal;
 export function reciprocal(self: Tensor): Tensor;
-export function reciprocal(self: Tensor | number): Tensor;
 export function reciprocal(...a: any[]): any { return call(F_reciprocal, a); }
 const F_reciprocal_ = T.O_reciprocal_;
 export function reciprocal_(self: Tensor): Tensor;
-export function reciprocal_(self: Tensor | number): Tensor;
 export function reciprocal_(...a: any[]): any { return call(F_reciprocal_, a); }
 const F_reflection_pad1d = T.O_reflection_pad1d;
 export function reflectionPad1d(self: Tensor, padding: number[]): Tensor;
-export function reflectionPad1d(self: Tensor | number, padding: number | number[]): Tensor;
+export function reflectionPad1d(self: Tensor, padding: number | number[]): Tensor;
 export function reflectionPad1d(...a: any[]): any { return call(F_reflection_pad1d, a); }
 const F_reflection_pad2d = T.O_reflection_pad2d;
 export function reflectionPad2d(self: Tensor, padding: number[]): Tensor;
-export function reflectionPad2d(self: Tensor | number, padding: number | number[]): Tensor;
+export function reflectionPad2d(self: Tensor, padding: number | number[]): Tensor;
 export function reflectionPad2d(...a: any[]): any { return call(F_reflection_pad2d, a); }
 const F_reflection_pad3d = T.O_reflection_pad3d;
 export function reflectionPad3d(self: Tensor, padding: number[]): Tensor;
-export function reflectionPad3d(self: Tensor | number, padding: number | number[]): Tensor;
+export function reflectionPad3d(self: Tensor, padding: number | number[]): Tensor;
 export function reflectionPad3d(...a: any[]): any { return call(F_reflection_pad3d, a); }
 const F_relu = T.O_relu;
 export function relu(self: Tensor): Tensor;
-export function relu(self: Tensor | number): Tensor;
 export function relu(...a: any[]): any { return call(F_relu, a); }
 const F_relu6 = T.O_relu6;
 export function relu6(self: Tensor): Tensor;
-export function relu6(self: Tensor | number): Tensor;
 export function relu6(...a: any[]): any { return call(F_relu6, a); }
 const F_relu6_ = T.O_relu6_;
 export function relu6_(self: Tensor): Tensor;
-export function relu6_(self: Tensor | number): Tensor;
 export function relu6_(...a: any[]): any { return call(F_relu6_, a); }
 const F_relu_ = T.O_relu_;
 export function relu_(self: Tensor): Tensor;
-export function relu_(self: Tensor | number): Tensor;
 export function relu_(...a: any[]): any { return call(F_relu_, a); }
 const F_remainder = T.O_remainder;
 export function remainder(self: number | boolean, other: Tensor): Tensor;
 export function remainder(self: Tensor, other: number | boolean): Tensor;
 export function remainder(self: Tensor, other: Tensor): Tensor;
 export function remainder(self: number | boolean, other: Tensor | number): Tensor;
-export function remainder(self: Tensor | number, other: number | boolean): Tensor;
-export function remainder(self: Tensor | number, other: Tensor | number): Tensor;
+export function remainder(self: Tensor, other: Tensor | number): Tensor;
 export function remainder(...a: any[]): any { return call(F_remainder, a); }
 const F_remainder_ = T.O_remainder_;
 export function remainder_(self: Tensor, other: number | boolean): Tensor;
 export function remainder_(self: Tensor, other: Tensor): Tensor;
-export function remainder_(self: Tensor | number, other: number | boolean): Tensor;
-export function remainder_(self: Tensor | number, other: Tensor | number): Tensor;
+export function remainder_(self: Tensor, other: Tensor | number): Tensor;
 export function remainder_(...a: any[]): any { return call(F_remainder_, a); }
 const F_renorm = T.O_renorm;
 export function renorm(self: Tensor, p: number | boolean, dim: number, maxnorm: number | boolean): Tensor;
-export function renorm(self: Tensor | number, p: number | boolean, dim: number, maxnorm: number | boolean): Tensor;
 export function renorm(...a: any[]): any { return call(F_renorm, a); }
 const F_renorm_ = T.O_renorm_;
 export function renorm_(self: Tensor, p: number | boolean, dim: number, maxnorm: number | boolean): Tensor;
-export function renorm_(self: Tensor | number, p: number | boolean, dim: number, maxnorm: number | boolean): Tensor;
 export function renorm_(...a: any[]): any { return call(F_renorm_, a); }
 const F_repeat = T.O_repeat;
 export function repeat(self: Tensor, repeats: number[]): Tensor;
-export function repeat(self: Tensor | number, repeats: number | number[]): Tensor;
+export function repeat(self: Tensor, repeats: number | number[]): Tensor;
 export function repeat(...a: any[]): any { return call(F_repeat, a); }
 const F_repeat_interleave = T.O_repeat_interleave;
 export function repeatInterleave(repeats: Tensor, options?: { outputSize?: number | null }): Tensor;
@@ -3680,142 +3100,125 @@ export function repeatInterleave(self: Tensor, repeats: Tensor, options?: { dim?
 export function repeatInterleave(self: Tensor, repeats: Tensor, dim?: number | null | { dim?: number | null; outputSize?: number | null }, options?: { dim?: number | null; outputSize?: number | null }): Tensor;
 export function repeatInterleave(self: Tensor, repeats: number, options?: { dim?: number | null; outputSize?: number | null }): Tensor;
 export function repeatInterleave(self: Tensor, repeats: number, dim?: number | null | { dim?: number | null; outputSize?: number | null }, options?: { dim?: number | null; outputSize?: number | null }): Tensor;
-export function repeatInterleave(repeats: Tensor | number, options?: { outputSize?: number | null }): Tensor;
-export function repeatInterleave(self: Tensor | number, repeats: Tensor | number, options?: { dim?: number | null; outputSize?: number | null }): Tensor;
-export function repeatInterleave(self: Tensor | number, repeats: Tensor | number, dim?: number | null | { dim?: number | null; outputSize?: number | null }, options?: { dim?: number | null; outputSize?: number | null }): Tensor;
-export function repeatInterleave(self: Tensor | number, repeats: number, options?: { dim?: number | null; outputSize?: number | null }): Tensor;
-export function repeatInterleave(self: Tensor | number, repeats: number, dim?: number | null | { dim?: number | null; outputSize?: number | null }, options?: { dim?: number | null; outputSize?: number | null }): Tensor;
+export function repeatInterleave(self: Tensor, repeats: Tensor | number, options?: { dim?: number | null; outputSize?: number | null }): Tensor;
+export function repeatInterleave(self: Tensor, repeats: Tensor | number, dim?: number | null | { dim?: number | null; outputSize?: number | null }, options?: { dim?: number | null; outputSize?: number | null }): Tensor;
 export function repeatInterleave(...a: any[]): any { return call(F_repeat_interleave, a); }
 const F_replication_pad1d = T.O_replication_pad1d;
 export function replicationPad1d(self: Tensor, padding: number[]): Tensor;
-export function replicationPad1d(self: Tensor | number, padding: number | number[]): Tensor;
+export function replicationPad1d(self: Tensor, padding: number | number[]): Tensor;
 export function replicationPad1d(...a: any[]): any { return call(F_replication_pad1d, a); }
 const F_replication_pad2d = T.O_replication_pad2d;
 export function replicationPad2d(self: Tensor, padding: number[]): Tensor;
-export function replicationPad2d(self: Tensor | number, padding: number | number[]): Tensor;
+export function replicationPad2d(self: Tensor, padding: number | number[]): Tensor;
 export function replicationPad2d(...a: any[]): any { return call(F_replication_pad2d, a); }
 const F_replication_pad3d = T.O_replication_pad3d;
 export function replicationPad3d(self: Tensor, padding: number[]): Tensor;
-export function replicationPad3d(self: Tensor | number, padding: number | number[]): Tensor;
+export function replicationPad3d(self: Tensor, padding: number | number[]): Tensor;
 export function replicationPad3d(...a: any[]): any { return call(F_replication_pad3d, a); }
 const F_requires_grad_ = T.O_requires_grad_;
 export function requiresGrad_(self: Tensor, options?: { requiresGrad?: boolean }): Tensor;
 export function requiresGrad_(self: Tensor, requiresGrad?: boolean | null | { requiresGrad?: boolean }, options?: { requiresGrad?: boolean }): Tensor;
-export function requiresGrad_(self: Tensor | number, options?: { requiresGrad?: boolean }): Tensor;
-export function requiresGrad_(self: Tensor | number, requiresGrad?: boolean | null | { requiresGrad?: boolean }, options?: { requiresGrad?: boolean }): Tensor;
 export function requiresGrad_(...a: any[]): any { return call(F_requires_grad_, a); }
 const F_reshape = T.O_reshape;
 export function reshape(self: Tensor, shape: number[]): Tensor;
-export function reshape(self: Tensor | number, shape: number | number[]): Tensor;
+export function reshape(self: Tensor, shape: number | number[]): Tensor;
 export function reshape(...a: any[]): any { return call(F_reshape, a); }
 const F_reshape_as = T.O_reshape_as;
 export function reshapeAs(self: Tensor, other: Tensor): Tensor;
-export function reshapeAs(self: Tensor | number, other: Tensor | number): Tensor;
+export function reshapeAs(self: Tensor, other: Tensor | number): Tensor;
 export function reshapeAs(...a: any[]): any { return call(F_reshape_as, a); }
 const F_resize = T.O_resize;
 export function resize(self: Tensor, size: number[], options?: { memoryFormat?: MemoryFormat | null }): Tensor;
-export function resize(self: Tensor | number, size: number | number[], options?: { memoryFormat?: MemoryFormat | null }): Tensor;
+export function resize(self: Tensor, size: number | number[], options?: { memoryFormat?: MemoryFormat | null }): Tensor;
 export function resize(...a: any[]): any { return call(F_resize, a); }
 const F_resize_ = T.O_resize_;
 export function resize_(self: Tensor, size: number[], options?: { memoryFormat?: MemoryFormat | null }): Tensor;
-export function resize_(self: Tensor | number, size: number | number[], options?: { memoryFormat?: MemoryFormat | null }): Tensor;
+export function resize_(self: Tensor, size: number | number[], options?: { memoryFormat?: MemoryFormat | null }): Tensor;
 export function resize_(...a: any[]): any { return call(F_resize_, a); }
 const F_resize_as = T.O_resize_as;
 export function resizeAs(self: Tensor, the_template: Tensor, options?: { memoryFormat?: MemoryFormat | null }): Tensor;
-export function resizeAs(self: Tensor | number, the_template: Tensor | number, options?: { memoryFormat?: MemoryFormat | null }): Tensor;
+export function resizeAs(self: Tensor, the_template: Tensor | number, options?: { memoryFormat?: MemoryFormat | null }): Tensor;
 export function resizeAs(...a: any[]): any { return call(F_resize_as, a); }
 const F_resize_as_ = T.O_resize_as_;
 export function resizeAs_(self: Tensor, the_template: Tensor, options?: { memoryFormat?: MemoryFormat | null }): Tensor;
-export function resizeAs_(self: Tensor | number, the_template: Tensor | number, options?: { memoryFormat?: MemoryFormat | null }): Tensor;
+export function resizeAs_(self: Tensor, the_template: Tensor | number, options?: { memoryFormat?: MemoryFormat | null }): Tensor;
 export function resizeAs_(...a: any[]): any { return call(F_resize_as_, a); }
 const F_resize_as_sparse = T.O_resize_as_sparse;
 export function resizeAsSparse(self: Tensor, the_template: Tensor): Tensor;
-export function resizeAsSparse(self: Tensor | number, the_template: Tensor | number): Tensor;
+export function resizeAsSparse(self: Tensor, the_template: Tensor | number): Tensor;
 export function resizeAsSparse(...a: any[]): any { return call(F_resize_as_sparse, a); }
 const F_resize_as_sparse_ = T.O_resize_as_sparse_;
 export function resizeAsSparse_(self: Tensor, the_template: Tensor): Tensor;
-export function resizeAsSparse_(self: Tensor | number, the_template: Tensor | number): Tensor;
+export function resizeAsSparse_(self: Tensor, the_template: Tensor | number): Tensor;
 export function resizeAsSparse_(...a: any[]): any { return call(F_resize_as_sparse_, a); }
 const F_resolve_conj = T.O_resolve_conj;
 export function resolveConj(self: Tensor): Tensor;
-export function resolveConj(self: Tensor | number): Tensor;
 export function resolveConj(...a: any[]): any { return call(F_resolve_conj, a); }
 const F_resolve_neg = T.O_resolve_neg;
 export function resolveNeg(self: Tensor): Tensor;
-export function resolveNeg(self: Tensor | number): Tensor;
 export function resolveNeg(...a: any[]): any { return call(F_resolve_neg, a); }
 const F_result_type = T.O_result_type;
 export function resultType(tensor: Tensor, other: number | boolean): DType;
 export function resultType(scalar: number | boolean, tensor: Tensor): DType;
 export function resultType(tensor: Tensor, other: Tensor): DType;
 export function resultType(scalar1: number | boolean, scalar2: number | boolean): DType;
-export function resultType(tensor: Tensor | number, other: number | boolean): DType;
 export function resultType(scalar: number | boolean, tensor: Tensor | number): DType;
-export function resultType(tensor: Tensor | number, other: Tensor | number): DType;
+export function resultType(tensor: Tensor, other: Tensor | number): DType;
 export function resultType(...a: any[]): any { return call(F_result_type, a); }
 const F_retain_grad = T.O_retain_grad;
 export function retainGrad(self: Tensor): void;
-export function retainGrad(self: Tensor | number): void;
 export function retainGrad(...a: any[]): any { return call(F_retain_grad, a); }
 const F_retains_grad = T.O_retains_grad;
 export function retainsGrad(self: Tensor): boolean;
-export function retainsGrad(self: Tensor | number): boolean;
 export function retainsGrad(...a: any[]): any { return call(F_retains_grad, a); }
 const F_rnn_relu = T.O_rnn_relu;
 export function rnnRelu(data: Tensor, batch_sizes: Tensor, hx: Tensor, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor];
 export function rnnRelu(input: Tensor, hx: Tensor, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor];
-export function rnnRelu(data: Tensor | number, batch_sizes: Tensor | number, hx: Tensor | number, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor];
-export function rnnRelu(input: Tensor | number, hx: Tensor | number, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor];
+export function rnnRelu(data: Tensor, batch_sizes: Tensor | number, hx: Tensor | number, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor];
+export function rnnRelu(input: Tensor, hx: Tensor | number, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor];
 export function rnnRelu(...a: any[]): any { return call(F_rnn_relu, a); }
 const F_rnn_relu_cell = T.O_rnn_relu_cell;
 export function rnnReluCell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): Tensor;
 export function rnnReluCell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, bIh?: Tensor | null | { bIh?: Tensor | number | null; bHh?: Tensor | number | null }, bHh?: Tensor | null | { bIh?: Tensor | number | null; bHh?: Tensor | number | null }, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): Tensor;
-export function rnnReluCell(input: Tensor | number, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): Tensor;
-export function rnnReluCell(input: Tensor | number, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, bIh?: Tensor | number | null | { bIh?: Tensor | number | null; bHh?: Tensor | number | null }, bHh?: Tensor | number | null | { bIh?: Tensor | number | null; bHh?: Tensor | number | null }, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): Tensor;
+export function rnnReluCell(input: Tensor, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): Tensor;
+export function rnnReluCell(input: Tensor, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, bIh?: Tensor | number | null | { bIh?: Tensor | number | null; bHh?: Tensor | number | null }, bHh?: Tensor | number | null | { bIh?: Tensor | number | null; bHh?: Tensor | number | null }, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): Tensor;
 export function rnnReluCell(...a: any[]): any { return call(F_rnn_relu_cell, a); }
 const F_rnn_tanh = T.O_rnn_tanh;
 export function rnnTanh(data: Tensor, batch_sizes: Tensor, hx: Tensor, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor];
 export function rnnTanh(input: Tensor, hx: Tensor, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor];
-export function rnnTanh(data: Tensor | number, batch_sizes: Tensor | number, hx: Tensor | number, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor];
-export function rnnTanh(input: Tensor | number, hx: Tensor | number, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor];
+export function rnnTanh(data: Tensor, batch_sizes: Tensor | number, hx: Tensor | number, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor];
+export function rnnTanh(input: Tensor, hx: Tensor | number, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor];
 export function rnnTanh(...a: any[]): any { return call(F_rnn_tanh, a); }
 const F_rnn_tanh_cell = T.O_rnn_tanh_cell;
 export function rnnTanhCell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): Tensor;
 export function rnnTanhCell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, bIh?: Tensor | null | { bIh?: Tensor | number | null; bHh?: Tensor | number | null }, bHh?: Tensor | null | { bIh?: Tensor | number | null; bHh?: Tensor | number | null }, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): Tensor;
-export function rnnTanhCell(input: Tensor | number, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): Tensor;
-export function rnnTanhCell(input: Tensor | number, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, bIh?: Tensor | number | null | { bIh?: Tensor | number | null; bHh?: Tensor | number | null }, bHh?: Tensor | number | null | { bIh?: Tensor | number | null; bHh?: Tensor | number | null }, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): Tensor;
+export function rnnTanhCell(input: Tensor, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): Tensor;
+export function rnnTanhCell(input: Tensor, hx: Tensor | number, w_ih: Tensor | number, w_hh: Tensor | number, bIh?: Tensor | number | null | { bIh?: Tensor | number | null; bHh?: Tensor | number | null }, bHh?: Tensor | number | null | { bIh?: Tensor | number | null; bHh?: Tensor | number | null }, options?: { bIh?: Tensor | number | null; bHh?: Tensor | number | null }): Tensor;
 export function rnnTanhCell(...a: any[]): any { return call(F_rnn_tanh_cell, a); }
 const F_roll = T.O_roll;
 export function roll(self: Tensor, shifts: number[], options?: { dims?: number | number[] | null }): Tensor;
 export function roll(self: Tensor, shifts: number[], dims?: number[] | null | { dims?: number | number[] | null }, options?: { dims?: number | number[] | null }): Tensor;
-export function roll(self: Tensor | number, shifts: number | number[], options?: { dims?: number | number[] | null }): Tensor;
-export function roll(self: Tensor | number, shifts: number | number[], dims?: number | number[] | null | { dims?: number | number[] | null }, options?: { dims?: number | number[] | null }): Tensor;
+export function roll(self: Tensor, shifts: number | number[], options?: { dims?: number | number[] | null }): Tensor;
+export function roll(self: Tensor, shifts: number | number[], dims?: number | number[] | null | { dims?: number | number[] | null }, options?: { dims?: number | number[] | null }): Tensor;
 export function roll(...a: any[]): any { return call(F_roll, a); }
 const F_rot90 = T.O_rot90;
 export function rot90(self: Tensor, options?: { k?: number | null; dims?: number | number[] | null }): Tensor;
 export function rot90(self: Tensor, k?: number | null | { k?: number | null; dims?: number | number[] | null }, dims?: number[] | null | { k?: number | null; dims?: number | number[] | null }, options?: { k?: number | null; dims?: number | number[] | null }): Tensor;
-export function rot90(self: Tensor | number, options?: { k?: number | null; dims?: number | number[] | null }): Tensor;
-export function rot90(self: Tensor | number, k?: number | null | { k?: number | null; dims?: number | number[] | null }, dims?: number | number[] | null | { k?: number | null; dims?: number | number[] | null }, options?: { k?: number | null; dims?: number | number[] | null }): Tensor;
+export function rot90(self: Tensor, k?: number | null | { k?: number | null; dims?: number | number[] | null }, dims?: number | number[] | null | { k?: number | null; dims?: number | number[] | null }, options?: { k?: number | null; dims?: number | number[] | null }): Tensor;
 export function rot90(...a: any[]): any { return call(F_rot90, a); }
 const F_round = T.O_round;
 export function round(self: Tensor): Tensor;
 export function round(self: Tensor, decimals: number): Tensor;
-export function round(self: Tensor | number): Tensor;
-export function round(self: Tensor | number, decimals: number): Tensor;
 export function round(...a: any[]): any { return call(F_round, a); }
 const F_round_ = T.O_round_;
 export function round_(self: Tensor): Tensor;
 export function round_(self: Tensor, decimals: number): Tensor;
-export function round_(self: Tensor | number): Tensor;
-export function round_(self: Tensor | number, decimals: number): Tensor;
 export function round_(...a: any[]): any { return call(F_round_, a); }
 const F_row_indices = T.O_row_indices;
 export function rowIndices(self: Tensor): Tensor;
-export function rowIndices(self: Tensor | number): Tensor;
 export function rowIndices(...a: any[]): any { return call(F_row_indices, a); }
 const F_row_indices_copy = T.O_row_indices_copy;
 export function rowIndicesCopy(self: Tensor): Tensor;
-export function rowIndicesCopy(self: Tensor | number): Tensor;
 export function rowIndicesCopy(...a: any[]): any { return call(F_row_indices_copy, a); }
 const F_row_stack = T.O_row_stack;
 export function rowStack(tensors: Tensor[]): Tensor;
@@ -3823,42 +3226,34 @@ export function rowStack(...a: any[]): any { return call(F_row_stack, a); }
 const F_rrelu = T.O_rrelu;
 export function rrelu(self: Tensor, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }): Tensor;
 export function rrelu(self: Tensor, lower?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, upper?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, training?: boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, generator?: Generator | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }): Tensor;
-export function rrelu(self: Tensor | number, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }): Tensor;
-export function rrelu(self: Tensor | number, lower?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, upper?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, training?: boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, generator?: Generator | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }): Tensor;
 export function rrelu(...a: any[]): any { return call(F_rrelu, a); }
 const F_rrelu_ = T.O_rrelu_;
 export function rrelu_(self: Tensor, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }): Tensor;
 export function rrelu_(self: Tensor, lower?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, upper?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, training?: boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, generator?: Generator | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }): Tensor;
-export function rrelu_(self: Tensor | number, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }): Tensor;
-export function rrelu_(self: Tensor | number, lower?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, upper?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, training?: boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, generator?: Generator | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }): Tensor;
 export function rrelu_(...a: any[]): any { return call(F_rrelu_, a); }
 const F_rrelu_with_noise = T.O_rrelu_with_noise;
 export function rreluWithNoise(self: Tensor, noise: Tensor, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }): Tensor;
 export function rreluWithNoise(self: Tensor, noise: Tensor, lower?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, upper?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, training?: boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, generator?: Generator | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }): Tensor;
-export function rreluWithNoise(self: Tensor | number, noise: Tensor | number, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }): Tensor;
-export function rreluWithNoise(self: Tensor | number, noise: Tensor | number, lower?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, upper?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, training?: boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, generator?: Generator | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }): Tensor;
+export function rreluWithNoise(self: Tensor, noise: Tensor | number, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }): Tensor;
+export function rreluWithNoise(self: Tensor, noise: Tensor | number, lower?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, upper?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, training?: boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, generator?: Generator | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }): Tensor;
 export function rreluWithNoise(...a: any[]): any { return call(F_rrelu_with_noise, a); }
 const F_rrelu_with_noise_ = T.O_rrelu_with_noise_;
 export function rreluWithNoise_(self: Tensor, noise: Tensor, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }): Tensor;
 export function rreluWithNoise_(self: Tensor, noise: Tensor, lower?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, upper?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, training?: boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, generator?: Generator | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }): Tensor;
-export function rreluWithNoise_(self: Tensor | number, noise: Tensor | number, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }): Tensor;
-export function rreluWithNoise_(self: Tensor | number, noise: Tensor | number, lower?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, upper?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, training?: boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, generator?: Generator | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }): Tensor;
+export function rreluWithNoise_(self: Tensor, noise: Tensor | number, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }): Tensor;
+export function rreluWithNoise_(self: Tensor, noise: Tensor | number, lower?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, upper?: number | boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, training?: boolean | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, generator?: Generator | null | { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }, options?: { lower?: number | boolean | null; upper?: number | boolean | null; training?: boolean | null; generator?: Generator | null }): Tensor;
 export function rreluWithNoise_(...a: any[]): any { return call(F_rrelu_with_noise_, a); }
 const F_rsqrt = T.O_rsqrt;
 export function rsqrt(self: Tensor): Tensor;
-export function rsqrt(self: Tensor | number): Tensor;
 export function rsqrt(...a: any[]): any { return call(F_rsqrt, a); }
 const F_rsqrt_ = T.O_rsqrt_;
 export function rsqrt_(self: Tensor): Tensor;
-export function rsqrt_(self: Tensor | number): Tensor;
 export function rsqrt_(...a: any[]): any { return call(F_rsqrt_, a); }
 const F_rsub = T.O_rsub;
 export function rsub(self: Tensor, other: number | boolean, options?: { alpha?: number | boolean | null }): Tensor;
 export function rsub(self: Tensor, other: number | boolean, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
 export function rsub(self: Tensor, other: Tensor, options?: { alpha?: number | boolean | null }): Tensor;
-export function rsub(self: Tensor | number, other: number | boolean, options?: { alpha?: number | boolean | null }): Tensor;
-export function rsub(self: Tensor | number, other: number | boolean, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
-export function rsub(self: Tensor | number, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
+export function rsub(self: Tensor, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
 export function rsub(...a: any[]): any { return call(F_rsub, a); }
 const F_scalar_tensor = T.O_scalar_tensor;
 export function scalarTensor(s: number | boolean, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
@@ -3870,250 +3265,212 @@ export function scatter(self: Tensor, dim: number, index: Tensor, value: number 
 export function scatter(self: Tensor, dim: number, index: Tensor, src: Tensor, reduce: string): Tensor;
 export function scatter(self: Tensor, dim: number, index: Tensor, src: Tensor): Tensor;
 export function scatter(self: Tensor, dim: string, index: Tensor, src: Tensor): Tensor;
-export function scatter(self: Tensor | number, dim: number, index: Tensor | number, value: number | boolean): Tensor;
-export function scatter(self: Tensor | number, dim: string, index: Tensor | number, value: number | boolean): Tensor;
-export function scatter(self: Tensor | number, dim: number, index: Tensor | number, value: number | boolean, reduce: string): Tensor;
-export function scatter(self: Tensor | number, dim: number, index: Tensor | number, src: Tensor | number, reduce: string): Tensor;
-export function scatter(self: Tensor | number, dim: number, index: Tensor | number, src: Tensor | number): Tensor;
-export function scatter(self: Tensor | number, dim: string, index: Tensor | number, src: Tensor | number): Tensor;
+export function scatter(self: Tensor, dim: number, index: Tensor | number, value: number | boolean): Tensor;
+export function scatter(self: Tensor, dim: string, index: Tensor | number, value: number | boolean): Tensor;
+export function scatter(self: Tensor, dim: number, index: Tensor | number, value: number | boolean, reduce: string): Tensor;
+export function scatter(self: Tensor, dim: number, index: Tensor | number, src: Tensor | number, reduce: string): Tensor;
+export function scatter(self: Tensor, dim: number, index: Tensor | number, src: Tensor | number): Tensor;
+export function scatter(self: Tensor, dim: string, index: Tensor | number, src: Tensor | number): Tensor;
 export function scatter(...a: any[]): any { return call(F_scatter, a); }
 const F_scatter_ = T.O_scatter_;
 export function scatter_(self: Tensor, dim: number, index: Tensor, value: number | boolean, reduce: string): Tensor;
 export function scatter_(self: Tensor, dim: number, index: Tensor, value: number | boolean): Tensor;
 export function scatter_(self: Tensor, dim: number, index: Tensor, src: Tensor): Tensor;
 export function scatter_(self: Tensor, dim: number, index: Tensor, src: Tensor, reduce: string): Tensor;
-export function scatter_(self: Tensor | number, dim: number, index: Tensor | number, value: number | boolean, reduce: string): Tensor;
-export function scatter_(self: Tensor | number, dim: number, index: Tensor | number, value: number | boolean): Tensor;
-export function scatter_(self: Tensor | number, dim: number, index: Tensor | number, src: Tensor | number): Tensor;
-export function scatter_(self: Tensor | number, dim: number, index: Tensor | number, src: Tensor | number, reduce: string): Tensor;
+export function scatter_(self: Tensor, dim: number, index: Tensor | number, value: number | boolean, reduce: string): Tensor;
+export function scatter_(self: Tensor, dim: number, index: Tensor | number, value: number | boolean): Tensor;
+export function scatter_(self: Tensor, dim: number, index: Tensor | number, src: Tensor | number): Tensor;
+export function scatter_(self: Tensor, dim: number, index: Tensor | number, src: Tensor | number, reduce: string): Tensor;
 export function scatter_(...a: any[]): any { return call(F_scatter_, a); }
 const F_scatter_add = T.O_scatter_add;
 export function scatterAdd(self: Tensor, dim: number, index: Tensor, src: Tensor): Tensor;
 export function scatterAdd(self: Tensor, dim: string, index: Tensor, src: Tensor): Tensor;
-export function scatterAdd(self: Tensor | number, dim: number, index: Tensor | number, src: Tensor | number): Tensor;
-export function scatterAdd(self: Tensor | number, dim: string, index: Tensor | number, src: Tensor | number): Tensor;
+export function scatterAdd(self: Tensor, dim: number, index: Tensor | number, src: Tensor | number): Tensor;
+export function scatterAdd(self: Tensor, dim: string, index: Tensor | number, src: Tensor | number): Tensor;
 export function scatterAdd(...a: any[]): any { return call(F_scatter_add, a); }
 const F_scatter_add_ = T.O_scatter_add_;
 export function scatterAdd_(self: Tensor, dim: number, index: Tensor, src: Tensor): Tensor;
-export function scatterAdd_(self: Tensor | number, dim: number, index: Tensor | number, src: Tensor | number): Tensor;
+export function scatterAdd_(self: Tensor, dim: number, index: Tensor | number, src: Tensor | number): Tensor;
 export function scatterAdd_(...a: any[]): any { return call(F_scatter_add_, a); }
 const F_scatter_reduce = T.O_scatter_reduce;
 export function scatterReduce(self: Tensor, dim: number, index: Tensor, src: Tensor, reduce: string, options?: { includeSelf?: boolean | null }): Tensor;
-export function scatterReduce(self: Tensor | number, dim: number, index: Tensor | number, src: Tensor | number, reduce: string, options?: { includeSelf?: boolean | null }): Tensor;
+export function scatterReduce(self: Tensor, dim: number, index: Tensor | number, src: Tensor | number, reduce: string, options?: { includeSelf?: boolean | null }): Tensor;
 export function scatterReduce(...a: any[]): any { return call(F_scatter_reduce, a); }
 const F_scatter_reduce_ = T.O_scatter_reduce_;
 export function scatterReduce_(self: Tensor, dim: number, index: Tensor, src: Tensor, reduce: string, options?: { includeSelf?: boolean | null }): Tensor;
-export function scatterReduce_(self: Tensor | number, dim: number, index: Tensor | number, src: Tensor | number, reduce: string, options?: { includeSelf?: boolean | null }): Tensor;
+export function scatterReduce_(self: Tensor, dim: number, index: Tensor | number, src: Tensor | number, reduce: string, options?: { includeSelf?: boolean | null }): Tensor;
 export function scatterReduce_(...a: any[]): any { return call(F_scatter_reduce_, a); }
 const F_searchsorted = T.O_searchsorted;
 export function searchsorted(sorted_sequence: Tensor, self: Tensor, options?: { outInt32?: boolean | null; right?: boolean | null; side?: string | null; sorter?: Tensor | number | null }): Tensor;
 export function searchsorted(sorted_sequence: Tensor, self: number | boolean, options?: { outInt32?: boolean | null; right?: boolean | null; side?: string | null; sorter?: Tensor | number | null }): Tensor;
-export function searchsorted(sorted_sequence: Tensor | number, self: Tensor | number, options?: { outInt32?: boolean | null; right?: boolean | null; side?: string | null; sorter?: Tensor | number | null }): Tensor;
-export function searchsorted(sorted_sequence: Tensor | number, self: number | boolean, options?: { outInt32?: boolean | null; right?: boolean | null; side?: string | null; sorter?: Tensor | number | null }): Tensor;
+export function searchsorted(sorted_sequence: Tensor, self: Tensor | number, options?: { outInt32?: boolean | null; right?: boolean | null; side?: string | null; sorter?: Tensor | number | null }): Tensor;
 export function searchsorted(...a: any[]): any { return call(F_searchsorted, a); }
 const F_segment_reduce = T.O_segment_reduce;
 export function segmentReduce(data: Tensor, reduce: string, options?: { lengths?: Tensor | number | null; indices?: Tensor | number | null; offsets?: Tensor | number | null; axis?: number | null; unsafe?: boolean | null; initial?: number | boolean | null }): Tensor;
-export function segmentReduce(data: Tensor | number, reduce: string, options?: { lengths?: Tensor | number | null; indices?: Tensor | number | null; offsets?: Tensor | number | null; axis?: number | null; unsafe?: boolean | null; initial?: number | boolean | null }): Tensor;
 export function segmentReduce(...a: any[]): any { return call(F_segment_reduce, a); }
 const F_select = T.O_select;
 export function select(self: Tensor, dim: string, index: number): Tensor;
 export function select(self: Tensor, dim: number, index: number): Tensor;
-export function select(self: Tensor | number, dim: string, index: number): Tensor;
-export function select(self: Tensor | number, dim: number, index: number): Tensor;
 export function select(...a: any[]): any { return call(F_select, a); }
 const F_select_copy = T.O_select_copy;
 export function selectCopy(self: Tensor, dim: number, index: number): Tensor;
-export function selectCopy(self: Tensor | number, dim: number, index: number): Tensor;
 export function selectCopy(...a: any[]): any { return call(F_select_copy, a); }
 const F_select_scatter = T.O_select_scatter;
 export function selectScatter(self: Tensor, src: Tensor, dim: number, index: number): Tensor;
-export function selectScatter(self: Tensor | number, src: Tensor | number, dim: number, index: number): Tensor;
+export function selectScatter(self: Tensor, src: Tensor | number, dim: number, index: number): Tensor;
 export function selectScatter(...a: any[]): any { return call(F_select_scatter, a); }
 const F_selu = T.O_selu;
 export function selu(self: Tensor): Tensor;
-export function selu(self: Tensor | number): Tensor;
 export function selu(...a: any[]): any { return call(F_selu, a); }
 const F_selu_ = T.O_selu_;
 export function selu_(self: Tensor): Tensor;
-export function selu_(self: Tensor | number): Tensor;
 export function selu_(...a: any[]): any { return call(F_selu_, a); }
 const F_set = T.O_set;
 export function set(self: Tensor): Tensor;
 export function set(self: Tensor, source: Tensor): Tensor;
-export function set(self: Tensor | number): Tensor;
-export function set(self: Tensor | number, source: Tensor | number): Tensor;
+export function set(self: Tensor, source: Tensor | number): Tensor;
 export function set(...a: any[]): any { return call(F_set, a); }
 const F_set_ = T.O_set_;
 export function set_(self: Tensor): Tensor;
 export function set_(self: Tensor, source: Tensor, storage_offset: number, size: number[], options?: { stride?: number | number[] | null }): Tensor;
 export function set_(self: Tensor, source: Tensor, storage_offset: number, size: number[], stride?: number[] | null | { stride?: number | number[] | null }, options?: { stride?: number | number[] | null }): Tensor;
 export function set_(self: Tensor, source: Tensor): Tensor;
-export function set_(self: Tensor | number): Tensor;
-export function set_(self: Tensor | number, source: Tensor | number, storage_offset: number, size: number | number[], options?: { stride?: number | number[] | null }): Tensor;
-export function set_(self: Tensor | number, source: Tensor | number, storage_offset: number, size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null }, options?: { stride?: number | number[] | null }): Tensor;
-export function set_(self: Tensor | number, source: Tensor | number): Tensor;
+export function set_(self: Tensor, source: Tensor | number, storage_offset: number, size: number | number[], options?: { stride?: number | number[] | null }): Tensor;
+export function set_(self: Tensor, source: Tensor | number, storage_offset: number, size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null }, options?: { stride?: number | number[] | null }): Tensor;
+export function set_(self: Tensor, source: Tensor | number): Tensor;
 export function set_(...a: any[]): any { return call(F_set_, a); }
 const F_set_data = T.O_set_data;
 export function setData(self: Tensor, new_data: Tensor): void;
-export function setData(self: Tensor | number, new_data: Tensor | number): void;
+export function setData(self: Tensor, new_data: Tensor | number): void;
 export function setData(...a: any[]): any { return call(F_set_data, a); }
 const F_sgn = T.O_sgn;
 export function sgn(self: Tensor): Tensor;
-export function sgn(self: Tensor | number): Tensor;
 export function sgn(...a: any[]): any { return call(F_sgn, a); }
 const F_sgn_ = T.O_sgn_;
 export function sgn_(self: Tensor): Tensor;
-export function sgn_(self: Tensor | number): Tensor;
 export function sgn_(...a: any[]): any { return call(F_sgn_, a); }
 const F_sigmoid = T.O_sigmoid;
 export function sigmoid(self: Tensor): Tensor;
-export function sigmoid(self: Tensor | number): Tensor;
 export function sigmoid(...a: any[]): any { return call(F_sigmoid, a); }
 const F_sigmoid_ = T.O_sigmoid_;
 export function sigmoid_(self: Tensor): Tensor;
-export function sigmoid_(self: Tensor | number): Tensor;
 export function sigmoid_(...a: any[]): any { return call(F_sigmoid_, a); }
 const F_sign = T.O_sign;
 export function sign(self: Tensor): Tensor;
-export function sign(self: Tensor | number): Tensor;
 export function sign(...a: any[]): any { return call(F_sign, a); }
 const F_sign_ = T.O_sign_;
 export function sign_(self: Tensor): Tensor;
-export function sign_(self: Tensor | number): Tensor;
 export function sign_(...a: any[]): any { return call(F_sign_, a); }
 const F_signbit = T.O_signbit;
 export function signbit(self: Tensor): Tensor;
-export function signbit(self: Tensor | number): Tensor;
 export function signbit(...a: any[]): any { return call(F_signbit, a); }
 const F_silu = T.O_silu;
 export function silu(self: Tensor): Tensor;
-export function silu(self: Tensor | number): Tensor;
 export function silu(...a: any[]): any { return call(F_silu, a); }
 const F_silu_ = T.O_silu_;
 export function silu_(self: Tensor): Tensor;
-export function silu_(self: Tensor | number): Tensor;
 export function silu_(...a: any[]): any { return call(F_silu_, a); }
 const F_sin = T.O_sin;
 export function sin(self: Tensor): Tensor;
-export function sin(self: Tensor | number): Tensor;
 export function sin(...a: any[]): any { return call(F_sin, a); }
 const F_sin_ = T.O_sin_;
 export function sin_(self: Tensor): Tensor;
-export function sin_(self: Tensor | number): Tensor;
 export function sin_(...a: any[]): any { return call(F_sin_, a); }
 const F_sinc = T.O_sinc;
 export function sinc(self: Tensor): Tensor;
-export function sinc(self: Tensor | number): Tensor;
 export function sinc(...a: any[]): any { return call(F_sinc, a); }
 const F_sinc_ = T.O_sinc_;
 export function sinc_(self: Tensor): Tensor;
-export function sinc_(self: Tensor | number): Tensor;
 export function sinc_(...a: any[]): any { return call(F_sinc_, a); }
 const F_sinh = T.O_sinh;
 export function sinh(self: Tensor): Tensor;
-export function sinh(self: Tensor | number): Tensor;
 export function sinh(...a: any[]): any { return call(F_sinh, a); }
 const F_sinh_ = T.O_sinh_;
 export function sinh_(self: Tensor): Tensor;
-export function sinh_(self: Tensor | number): Tensor;
 export function sinh_(...a: any[]): any { return call(F_sinh_, a); }
 const F_size = T.O_size;
 export function size(self: Tensor, dim: number): number;
 export function size(self: Tensor, dim: string): number;
-export function size(self: Tensor | number, dim: number): number;
-export function size(self: Tensor | number, dim: string): number;
 export function size(...a: any[]): any { return call(F_size, a); }
 const F_slice = T.O_slice;
 export function slice(self: Tensor, options?: { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }): Tensor;
 export function slice(self: Tensor, dim?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, start?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, end?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, step?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, options?: { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }): Tensor;
-export function slice(self: Tensor | number, options?: { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }): Tensor;
-export function slice(self: Tensor | number, dim?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, start?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, end?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, step?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, options?: { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }): Tensor;
 export function slice(...a: any[]): any { return call(F_slice, a); }
 const F_slice_copy = T.O_slice_copy;
 export function sliceCopy(self: Tensor, options?: { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }): Tensor;
 export function sliceCopy(self: Tensor, dim?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, start?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, end?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, step?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, options?: { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }): Tensor;
-export function sliceCopy(self: Tensor | number, options?: { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }): Tensor;
-export function sliceCopy(self: Tensor | number, dim?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, start?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, end?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, step?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, options?: { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }): Tensor;
 export function sliceCopy(...a: any[]): any { return call(F_slice_copy, a); }
 const F_slice_scatter = T.O_slice_scatter;
 export function sliceScatter(self: Tensor, src: Tensor, options?: { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }): Tensor;
 export function sliceScatter(self: Tensor, src: Tensor, dim?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, start?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, end?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, step?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, options?: { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }): Tensor;
-export function sliceScatter(self: Tensor | number, src: Tensor | number, options?: { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }): Tensor;
-export function sliceScatter(self: Tensor | number, src: Tensor | number, dim?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, start?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, end?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, step?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, options?: { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }): Tensor;
+export function sliceScatter(self: Tensor, src: Tensor | number, options?: { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }): Tensor;
+export function sliceScatter(self: Tensor, src: Tensor | number, dim?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, start?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, end?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, step?: number | null | { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }, options?: { dim?: number | null; start?: number | null; end?: number | null; step?: number | null }): Tensor;
 export function sliceScatter(...a: any[]): any { return call(F_slice_scatter, a); }
 const F_slogdet = T.O_slogdet;
 export function slogdet(self: Tensor): [Tensor, Tensor];
-export function slogdet(self: Tensor | number): [Tensor, Tensor];
 export function slogdet(...a: any[]): any { return call(F_slogdet, a); }
 const F_slow_conv3d = T.O_slow_conv3d;
 export function slowConv3d(self: Tensor, weight: Tensor, kernel_size: number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }): Tensor;
 export function slowConv3d(self: Tensor, weight: Tensor, kernel_size: number[], bias?: Tensor | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }, stride?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }, padding?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }): Tensor;
-export function slowConv3d(self: Tensor | number, weight: Tensor | number, kernel_size: number | number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }): Tensor;
-export function slowConv3d(self: Tensor | number, weight: Tensor | number, kernel_size: number | number[], bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }): Tensor;
+export function slowConv3d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }): Tensor;
+export function slowConv3d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }): Tensor;
 export function slowConv3d(...a: any[]): any { return call(F_slow_conv3d, a); }
 const F_slow_conv3d_forward = T.O_slow_conv3d_forward;
 export function slowConv3dForward(self: Tensor, weight: Tensor, kernel_size: number[], bias: Tensor | null, stride: number[], padding: number[]): Tensor;
-export function slowConv3dForward(self: Tensor | number, weight: Tensor | number, kernel_size: number | number[], bias: Tensor | number | null, stride: number | number[], padding: number | number[]): Tensor;
+export function slowConv3dForward(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias: Tensor | number | null, stride: number | number[], padding: number | number[]): Tensor;
 export function slowConv3dForward(...a: any[]): any { return call(F_slow_conv3d_forward, a); }
 const F_slow_conv_dilated2d = T.O_slow_conv_dilated2d;
 export function slowConvDilated2d(self: Tensor, weight: Tensor, kernel_size: number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
 export function slowConvDilated2d(self: Tensor, weight: Tensor, kernel_size: number[], bias?: Tensor | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, stride?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, padding?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, dilation?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
-export function slowConvDilated2d(self: Tensor | number, weight: Tensor | number, kernel_size: number | number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
-export function slowConvDilated2d(self: Tensor | number, weight: Tensor | number, kernel_size: number | number[], bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
+export function slowConvDilated2d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
+export function slowConvDilated2d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
 export function slowConvDilated2d(...a: any[]): any { return call(F_slow_conv_dilated2d, a); }
 const F_slow_conv_dilated3d = T.O_slow_conv_dilated3d;
 export function slowConvDilated3d(self: Tensor, weight: Tensor, kernel_size: number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
 export function slowConvDilated3d(self: Tensor, weight: Tensor, kernel_size: number[], bias?: Tensor | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, stride?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, padding?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, dilation?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
-export function slowConvDilated3d(self: Tensor | number, weight: Tensor | number, kernel_size: number | number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
-export function slowConvDilated3d(self: Tensor | number, weight: Tensor | number, kernel_size: number | number[], bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
+export function slowConvDilated3d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
+export function slowConvDilated3d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
 export function slowConvDilated3d(...a: any[]): any { return call(F_slow_conv_dilated3d, a); }
 const F_slow_conv_transpose2d = T.O_slow_conv_transpose2d;
 export function slowConvTranspose2d(self: Tensor, weight: Tensor, kernel_size: number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
 export function slowConvTranspose2d(self: Tensor, weight: Tensor, kernel_size: number[], bias?: Tensor | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, stride?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, padding?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, outputPadding?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, dilation?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
-export function slowConvTranspose2d(self: Tensor | number, weight: Tensor | number, kernel_size: number | number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
-export function slowConvTranspose2d(self: Tensor | number, weight: Tensor | number, kernel_size: number | number[], bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, outputPadding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
+export function slowConvTranspose2d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
+export function slowConvTranspose2d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, outputPadding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
 export function slowConvTranspose2d(...a: any[]): any { return call(F_slow_conv_transpose2d, a); }
 const F_slow_conv_transpose3d = T.O_slow_conv_transpose3d;
 export function slowConvTranspose3d(self: Tensor, weight: Tensor, kernel_size: number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
 export function slowConvTranspose3d(self: Tensor, weight: Tensor, kernel_size: number[], bias?: Tensor | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, stride?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, padding?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, outputPadding?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, dilation?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
-export function slowConvTranspose3d(self: Tensor | number, weight: Tensor | number, kernel_size: number | number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
-export function slowConvTranspose3d(self: Tensor | number, weight: Tensor | number, kernel_size: number | number[], bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, outputPadding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
+export function slowConvTranspose3d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
+export function slowConvTranspose3d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, outputPadding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, dilation?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null; outputPadding?: number | number[] | null; dilation?: number | number[] | null }): Tensor;
 export function slowConvTranspose3d(...a: any[]): any { return call(F_slow_conv_transpose3d, a); }
 const F_smm = T.O_smm;
 export function smm(self: Tensor, mat2: Tensor): Tensor;
-export function smm(self: Tensor | number, mat2: Tensor | number): Tensor;
+export function smm(self: Tensor, mat2: Tensor | number): Tensor;
 export function smm(...a: any[]): any { return call(F_smm, a); }
 const F_smooth_l1_loss = T.O_smooth_l1_loss;
 export function smoothL1Loss(self: Tensor, target: Tensor, options?: { reduction?: number | null; beta?: number | null }): Tensor;
 export function smoothL1Loss(self: Tensor, target: Tensor, reduction?: number | null | { reduction?: number | null; beta?: number | null }, beta?: number | null | { reduction?: number | null; beta?: number | null }, options?: { reduction?: number | null; beta?: number | null }): Tensor;
-export function smoothL1Loss(self: Tensor | number, target: Tensor | number, options?: { reduction?: number | null; beta?: number | null }): Tensor;
-export function smoothL1Loss(self: Tensor | number, target: Tensor | number, reduction?: number | null | { reduction?: number | null; beta?: number | null }, beta?: number | null | { reduction?: number | null; beta?: number | null }, options?: { reduction?: number | null; beta?: number | null }): Tensor;
+export function smoothL1Loss(self: Tensor, target: Tensor | number, options?: { reduction?: number | null; beta?: number | null }): Tensor;
+export function smoothL1Loss(self: Tensor, target: Tensor | number, reduction?: number | null | { reduction?: number | null; beta?: number | null }, beta?: number | null | { reduction?: number | null; beta?: number | null }, options?: { reduction?: number | null; beta?: number | null }): Tensor;
 export function smoothL1Loss(...a: any[]): any { return call(F_smooth_l1_loss, a); }
 const F_soft_margin_loss = T.O_soft_margin_loss;
 export function softMarginLoss(self: Tensor, target: Tensor, options?: { reduction?: number | null }): Tensor;
 export function softMarginLoss(self: Tensor, target: Tensor, reduction?: number | null | { reduction?: number | null }, options?: { reduction?: number | null }): Tensor;
-export function softMarginLoss(self: Tensor | number, target: Tensor | number, options?: { reduction?: number | null }): Tensor;
-export function softMarginLoss(self: Tensor | number, target: Tensor | number, reduction?: number | null | { reduction?: number | null }, options?: { reduction?: number | null }): Tensor;
+export function softMarginLoss(self: Tensor, target: Tensor | number, options?: { reduction?: number | null }): Tensor;
+export function softMarginLoss(self: Tensor, target: Tensor | number, reduction?: number | null | { reduction?: number | null }, options?: { reduction?: number | null }): Tensor;
 export function softMarginLoss(...a: any[]): any { return call(F_soft_margin_loss, a); }
 const F_softmax = T.O_softmax;
 export function softmax(self: Tensor, dim: string, options?: { dtype?: DType | null }): Tensor;
 export function softmax(self: Tensor, dim: number, options?: { dtype?: DType | null }): Tensor;
 export function softmax(self: Tensor, dim: number, dtype?: DType | null | { dtype?: DType | null }, options?: { dtype?: DType | null }): Tensor;
-export function softmax(self: Tensor | number, dim: string, options?: { dtype?: DType | null }): Tensor;
-export function softmax(self: Tensor | number, dim: number, options?: { dtype?: DType | null }): Tensor;
-export function softmax(self: Tensor | number, dim: number, dtype?: DType | null | { dtype?: DType | null }, options?: { dtype?: DType | null }): Tensor;
 export function softmax(...a: any[]): any { return call(F_softmax, a); }
 const F_softplus = T.O_softplus;
 export function softplus(self: Tensor, options?: { beta?: number | boolean | null; threshold?: number | boolean | null }): Tensor;
 export function softplus(self: Tensor, beta?: number | boolean | null | { beta?: number | boolean | null; threshold?: number | boolean | null }, threshold?: number | boolean | null | { beta?: number | boolean | null; threshold?: number | boolean | null }, options?: { beta?: number | boolean | null; threshold?: number | boolean | null }): Tensor;
-export function softplus(self: Tensor | number, options?: { beta?: number | boolean | null; threshold?: number | boolean | null }): Tensor;
-export function softplus(self: Tensor | number, beta?: number | boolean | null | { beta?: number | boolean | null; threshold?: number | boolean | null }, threshold?: number | boolean | null | { beta?: number | boolean | null; threshold?: number | boolean | null }, options?: { beta?: number | boolean | null; threshold?: number | boolean | null }): Tensor;
 export function softplus(...a: any[]): any { return call(F_softplus, a); }
 const F_softshrink = T.O_softshrink;
 export function softshrink(self: Tensor, options?: { lambd?: number | boolean | null }): Tensor;
 export function softshrink(self: Tensor, lambd?: number | boolean | null | { lambd?: number | boolean | null }, options?: { lambd?: number | boolean | null }): Tensor;
-export function softshrink(self: Tensor | number, options?: { lambd?: number | boolean | null }): Tensor;
-export function softshrink(self: Tensor | number, lambd?: number | boolean | null | { lambd?: number | boolean | null }, options?: { lambd?: number | boolean | null }): Tensor;
 export function softshrink(...a: any[]): any { return call(F_softshrink, a); }
 const F_sort = T.O_sort;
 export function sort(self: Tensor, options?: { dim?: number | null; descending?: boolean | null }): [Tensor, Tensor];
@@ -4122,279 +3479,232 @@ export function sort(self: Tensor, dim: string, options?: { descending?: boolean
 export function sort(self: Tensor, dim: string, descending?: boolean | null | { descending?: boolean | null }, options?: { descending?: boolean | null }): [Tensor, Tensor];
 export function sort(self: Tensor, options?: { stable?: boolean | null; dim?: number | null; descending?: boolean | null }): [Tensor, Tensor];
 export function sort(self: Tensor, dim: string, options?: { stable?: boolean | null; descending?: boolean | null }): [Tensor, Tensor];
-export function sort(self: Tensor | number, options?: { dim?: number | null; descending?: boolean | null }): [Tensor, Tensor];
-export function sort(self: Tensor | number, dim?: number | null | { dim?: number | null; descending?: boolean | null }, descending?: boolean | null | { dim?: number | null; descending?: boolean | null }, options?: { dim?: number | null; descending?: boolean | null }): [Tensor, Tensor];
-export function sort(self: Tensor | number, dim: string, options?: { descending?: boolean | null }): [Tensor, Tensor];
-export function sort(self: Tensor | number, dim: string, descending?: boolean | null | { descending?: boolean | null }, options?: { descending?: boolean | null }): [Tensor, Tensor];
-export function sort(self: Tensor | number, options?: { stable?: boolean | null; dim?: number | null; descending?: boolean | null }): [Tensor, Tensor];
-export function sort(self: Tensor | number, dim: string, options?: { stable?: boolean | null; descending?: boolean | null }): [Tensor, Tensor];
 export function sort(...a: any[]): any { return call(F_sort, a); }
 const F_sparse_bsc_tensor = T.O_sparse_bsc_tensor;
 export function sparseBscTensor(ccol_indices: Tensor, row_indices: Tensor, values: Tensor, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function sparseBscTensor(ccol_indices: Tensor, row_indices: Tensor, values: Tensor, size: number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function sparseBscTensor(ccol_indices: Tensor | number, row_indices: Tensor | number, values: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function sparseBscTensor(ccol_indices: Tensor | number, row_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function sparseBscTensor(ccol_indices: Tensor, row_indices: Tensor | number, values: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function sparseBscTensor(ccol_indices: Tensor, row_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function sparseBscTensor(...a: any[]): any { return call(F_sparse_bsc_tensor, a); }
 const F_sparse_bsr_tensor = T.O_sparse_bsr_tensor;
 export function sparseBsrTensor(crow_indices: Tensor, col_indices: Tensor, values: Tensor, size: number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function sparseBsrTensor(crow_indices: Tensor, col_indices: Tensor, values: Tensor, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function sparseBsrTensor(crow_indices: Tensor | number, col_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function sparseBsrTensor(crow_indices: Tensor | number, col_indices: Tensor | number, values: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function sparseBsrTensor(crow_indices: Tensor, col_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function sparseBsrTensor(crow_indices: Tensor, col_indices: Tensor | number, values: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function sparseBsrTensor(...a: any[]): any { return call(F_sparse_bsr_tensor, a); }
 const F_sparse_compressed_tensor = T.O_sparse_compressed_tensor;
 export function sparseCompressedTensor(compressed_indices: Tensor, plain_indices: Tensor, values: Tensor, size: number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function sparseCompressedTensor(compressed_indices: Tensor, plain_indices: Tensor, values: Tensor, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function sparseCompressedTensor(compressed_indices: Tensor | number, plain_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function sparseCompressedTensor(compressed_indices: Tensor | number, plain_indices: Tensor | number, values: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function sparseCompressedTensor(compressed_indices: Tensor, plain_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function sparseCompressedTensor(compressed_indices: Tensor, plain_indices: Tensor | number, values: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function sparseCompressedTensor(...a: any[]): any { return call(F_sparse_compressed_tensor, a); }
 const F_sparse_coo_tensor = T.O_sparse_coo_tensor;
 export function sparseCooTensor(indices: Tensor, values: Tensor, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function sparseCooTensor(indices: Tensor, values: Tensor, size: number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function sparseCooTensor(size: number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function sparseCooTensor(...size: number[] | [...number[], { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
-export function sparseCooTensor(indices: Tensor | number, values: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function sparseCooTensor(indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function sparseCooTensor(size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function sparseCooTensor(indices: Tensor, values: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function sparseCooTensor(indices: Tensor, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function sparseCooTensor(...a: any[]): any { return call(F_sparse_coo_tensor, a); }
 const F_sparse_csc_tensor = T.O_sparse_csc_tensor;
 export function sparseCscTensor(ccol_indices: Tensor, row_indices: Tensor, values: Tensor, size: number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function sparseCscTensor(ccol_indices: Tensor, row_indices: Tensor, values: Tensor, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function sparseCscTensor(ccol_indices: Tensor | number, row_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function sparseCscTensor(ccol_indices: Tensor | number, row_indices: Tensor | number, values: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function sparseCscTensor(ccol_indices: Tensor, row_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function sparseCscTensor(ccol_indices: Tensor, row_indices: Tensor | number, values: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function sparseCscTensor(...a: any[]): any { return call(F_sparse_csc_tensor, a); }
 const F_sparse_csr_tensor = T.O_sparse_csr_tensor;
 export function sparseCsrTensor(crow_indices: Tensor, col_indices: Tensor, values: Tensor, size: number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function sparseCsrTensor(crow_indices: Tensor, col_indices: Tensor, values: Tensor, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function sparseCsrTensor(crow_indices: Tensor | number, col_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function sparseCsrTensor(crow_indices: Tensor | number, col_indices: Tensor | number, values: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function sparseCsrTensor(crow_indices: Tensor, col_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function sparseCsrTensor(crow_indices: Tensor, col_indices: Tensor | number, values: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function sparseCsrTensor(...a: any[]): any { return call(F_sparse_csr_tensor, a); }
 const F_sparse_dim = T.O_sparse_dim;
 export function sparseDim(self: Tensor): number;
-export function sparseDim(self: Tensor | number): number;
 export function sparseDim(...a: any[]): any { return call(F_sparse_dim, a); }
 const F_sparse_mask = T.O_sparse_mask;
 export function sparseMask(self: Tensor, mask: Tensor): Tensor;
-export function sparseMask(self: Tensor | number, mask: Tensor | number): Tensor;
+export function sparseMask(self: Tensor, mask: Tensor | number): Tensor;
 export function sparseMask(...a: any[]): any { return call(F_sparse_mask, a); }
 const F_sparse_resize = T.O_sparse_resize;
 export function sparseResize(self: Tensor, size: number[], sparse_dim: number, dense_dim: number): Tensor;
-export function sparseResize(self: Tensor | number, size: number | number[], sparse_dim: number, dense_dim: number): Tensor;
+export function sparseResize(self: Tensor, size: number | number[], sparse_dim: number, dense_dim: number): Tensor;
 export function sparseResize(...a: any[]): any { return call(F_sparse_resize, a); }
 const F_sparse_resize_ = T.O_sparse_resize_;
 export function sparseResize_(self: Tensor, size: number[], sparse_dim: number, dense_dim: number): Tensor;
-export function sparseResize_(self: Tensor | number, size: number | number[], sparse_dim: number, dense_dim: number): Tensor;
+export function sparseResize_(self: Tensor, size: number | number[], sparse_dim: number, dense_dim: number): Tensor;
 export function sparseResize_(...a: any[]): any { return call(F_sparse_resize_, a); }
 const F_sparse_resize_and_clear = T.O_sparse_resize_and_clear;
 export function sparseResizeAndClear(self: Tensor, size: number[], sparse_dim: number, dense_dim: number): Tensor;
-export function sparseResizeAndClear(self: Tensor | number, size: number | number[], sparse_dim: number, dense_dim: number): Tensor;
+export function sparseResizeAndClear(self: Tensor, size: number | number[], sparse_dim: number, dense_dim: number): Tensor;
 export function sparseResizeAndClear(...a: any[]): any { return call(F_sparse_resize_and_clear, a); }
 const F_sparse_resize_and_clear_ = T.O_sparse_resize_and_clear_;
 export function sparseResizeAndClear_(self: Tensor, size: number[], sparse_dim: number, dense_dim: number): Tensor;
-export function sparseResizeAndClear_(self: Tensor | number, size: number | number[], sparse_dim: number, dense_dim: number): Tensor;
+export function sparseResizeAndClear_(self: Tensor, size: number | number[], sparse_dim: number, dense_dim: number): Tensor;
 export function sparseResizeAndClear_(...a: any[]): any { return call(F_sparse_resize_and_clear_, a); }
 const F_sparse_sampled_addmm = T.O_sparse_sampled_addmm;
 export function sparseSampledAddmm(self: Tensor, mat1: Tensor, mat2: Tensor, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
-export function sparseSampledAddmm(self: Tensor | number, mat1: Tensor | number, mat2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
+export function sparseSampledAddmm(self: Tensor, mat1: Tensor | number, mat2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 export function sparseSampledAddmm(...a: any[]): any { return call(F_sparse_sampled_addmm, a); }
 const F_special_airy_ai = T.O_special_airy_ai;
 export function specialAiryAi(x: Tensor): Tensor;
-export function specialAiryAi(x: Tensor | number): Tensor;
 export function specialAiryAi(...a: any[]): any { return call(F_special_airy_ai, a); }
 const F_special_bessel_j0 = T.O_special_bessel_j0;
 export function specialBesselJ0(self: Tensor): Tensor;
-export function specialBesselJ0(self: Tensor | number): Tensor;
 export function specialBesselJ0(...a: any[]): any { return call(F_special_bessel_j0, a); }
 const F_special_bessel_j1 = T.O_special_bessel_j1;
 export function specialBesselJ1(self: Tensor): Tensor;
-export function specialBesselJ1(self: Tensor | number): Tensor;
 export function specialBesselJ1(...a: any[]): any { return call(F_special_bessel_j1, a); }
 const F_special_bessel_y0 = T.O_special_bessel_y0;
 export function specialBesselY0(self: Tensor): Tensor;
-export function specialBesselY0(self: Tensor | number): Tensor;
 export function specialBesselY0(...a: any[]): any { return call(F_special_bessel_y0, a); }
 const F_special_bessel_y1 = T.O_special_bessel_y1;
 export function specialBesselY1(self: Tensor): Tensor;
-export function specialBesselY1(self: Tensor | number): Tensor;
 export function specialBesselY1(...a: any[]): any { return call(F_special_bessel_y1, a); }
 const F_special_chebyshev_polynomial_t = T.O_special_chebyshev_polynomial_t;
 export function specialChebyshevPolynomialT(x: Tensor, n: Tensor): Tensor;
 export function specialChebyshevPolynomialT(x: Tensor, n: number | boolean): Tensor;
 export function specialChebyshevPolynomialT(x: number | boolean, n: Tensor): Tensor;
-export function specialChebyshevPolynomialT(x: Tensor | number, n: Tensor | number): Tensor;
-export function specialChebyshevPolynomialT(x: Tensor | number, n: number | boolean): Tensor;
+export function specialChebyshevPolynomialT(x: Tensor, n: Tensor | number): Tensor;
 export function specialChebyshevPolynomialT(x: number | boolean, n: Tensor | number): Tensor;
 export function specialChebyshevPolynomialT(...a: any[]): any { return call(F_special_chebyshev_polynomial_t, a); }
 const F_special_chebyshev_polynomial_u = T.O_special_chebyshev_polynomial_u;
 export function specialChebyshevPolynomialU(x: Tensor, n: Tensor): Tensor;
 export function specialChebyshevPolynomialU(x: number | boolean, n: Tensor): Tensor;
 export function specialChebyshevPolynomialU(x: Tensor, n: number | boolean): Tensor;
-export function specialChebyshevPolynomialU(x: Tensor | number, n: Tensor | number): Tensor;
+export function specialChebyshevPolynomialU(x: Tensor, n: Tensor | number): Tensor;
 export function specialChebyshevPolynomialU(x: number | boolean, n: Tensor | number): Tensor;
-export function specialChebyshevPolynomialU(x: Tensor | number, n: number | boolean): Tensor;
 export function specialChebyshevPolynomialU(...a: any[]): any { return call(F_special_chebyshev_polynomial_u, a); }
 const F_special_chebyshev_polynomial_v = T.O_special_chebyshev_polynomial_v;
 export function specialChebyshevPolynomialV(x: Tensor, n: Tensor): Tensor;
 export function specialChebyshevPolynomialV(x: Tensor, n: number | boolean): Tensor;
 export function specialChebyshevPolynomialV(x: number | boolean, n: Tensor): Tensor;
-export function specialChebyshevPolynomialV(x: Tensor | number, n: Tensor | number): Tensor;
-export function specialChebyshevPolynomialV(x: Tensor | number, n: number | boolean): Tensor;
+export function specialChebyshevPolynomialV(x: Tensor, n: Tensor | number): Tensor;
 export function specialChebyshevPolynomialV(x: number | boolean, n: Tensor | number): Tensor;
 export function specialChebyshevPolynomialV(...a: any[]): any { return call(F_special_chebyshev_polynomial_v, a); }
 const F_special_chebyshev_polynomial_w = T.O_special_chebyshev_polynomial_w;
 export function specialChebyshevPolynomialW(x: Tensor, n: Tensor): Tensor;
 export function specialChebyshevPolynomialW(x: number | boolean, n: Tensor): Tensor;
 export function specialChebyshevPolynomialW(x: Tensor, n: number | boolean): Tensor;
-export function specialChebyshevPolynomialW(x: Tensor | number, n: Tensor | number): Tensor;
+export function specialChebyshevPolynomialW(x: Tensor, n: Tensor | number): Tensor;
 export function specialChebyshevPolynomialW(x: number | boolean, n: Tensor | number): Tensor;
-export function specialChebyshevPolynomialW(x: Tensor | number, n: number | boolean): Tensor;
 export function specialChebyshevPolynomialW(...a: any[]): any { return call(F_special_chebyshev_polynomial_w, a); }
 const F_special_digamma = T.O_special_digamma;
 export function specialDigamma(self: Tensor): Tensor;
-export function specialDigamma(self: Tensor | number): Tensor;
 export function specialDigamma(...a: any[]): any { return call(F_special_digamma, a); }
 const F_special_entr = T.O_special_entr;
 export function specialEntr(self: Tensor): Tensor;
-export function specialEntr(self: Tensor | number): Tensor;
 export function specialEntr(...a: any[]): any { return call(F_special_entr, a); }
 const F_special_erf = T.O_special_erf;
 export function specialErf(self: Tensor): Tensor;
-export function specialErf(self: Tensor | number): Tensor;
 export function specialErf(...a: any[]): any { return call(F_special_erf, a); }
 const F_special_erfc = T.O_special_erfc;
 export function specialErfc(self: Tensor): Tensor;
-export function specialErfc(self: Tensor | number): Tensor;
 export function specialErfc(...a: any[]): any { return call(F_special_erfc, a); }
 const F_special_erfcx = T.O_special_erfcx;
 export function specialErfcx(self: Tensor): Tensor;
-export function specialErfcx(self: Tensor | number): Tensor;
 export function specialErfcx(...a: any[]): any { return call(F_special_erfcx, a); }
 const F_special_erfinv = T.O_special_erfinv;
 export function specialErfinv(self: Tensor): Tensor;
-export function specialErfinv(self: Tensor | number): Tensor;
 export function specialErfinv(...a: any[]): any { return call(F_special_erfinv, a); }
 const F_special_exp2 = T.O_special_exp2;
 export function specialExp2(self: Tensor): Tensor;
-export function specialExp2(self: Tensor | number): Tensor;
 export function specialExp2(...a: any[]): any { return call(F_special_exp2, a); }
 const F_special_expit = T.O_special_expit;
 export function specialExpit(self: Tensor): Tensor;
-export function specialExpit(self: Tensor | number): Tensor;
 export function specialExpit(...a: any[]): any { return call(F_special_expit, a); }
 const F_special_expm1 = T.O_special_expm1;
 export function specialExpm1(self: Tensor): Tensor;
-export function specialExpm1(self: Tensor | number): Tensor;
 export function specialExpm1(...a: any[]): any { return call(F_special_expm1, a); }
 const F_special_gammainc = T.O_special_gammainc;
 export function specialGammainc(self: Tensor, other: Tensor): Tensor;
-export function specialGammainc(self: Tensor | number, other: Tensor | number): Tensor;
+export function specialGammainc(self: Tensor, other: Tensor | number): Tensor;
 export function specialGammainc(...a: any[]): any { return call(F_special_gammainc, a); }
 const F_special_gammaincc = T.O_special_gammaincc;
 export function specialGammaincc(self: Tensor, other: Tensor): Tensor;
-export function specialGammaincc(self: Tensor | number, other: Tensor | number): Tensor;
+export function specialGammaincc(self: Tensor, other: Tensor | number): Tensor;
 export function specialGammaincc(...a: any[]): any { return call(F_special_gammaincc, a); }
 const F_special_gammaln = T.O_special_gammaln;
 export function specialGammaln(self: Tensor): Tensor;
-export function specialGammaln(self: Tensor | number): Tensor;
 export function specialGammaln(...a: any[]): any { return call(F_special_gammaln, a); }
 const F_special_hermite_polynomial_h = T.O_special_hermite_polynomial_h;
 export function specialHermitePolynomialH(x: Tensor, n: Tensor): Tensor;
 export function specialHermitePolynomialH(x: number | boolean, n: Tensor): Tensor;
 export function specialHermitePolynomialH(x: Tensor, n: number | boolean): Tensor;
-export function specialHermitePolynomialH(x: Tensor | number, n: Tensor | number): Tensor;
+export function specialHermitePolynomialH(x: Tensor, n: Tensor | number): Tensor;
 export function specialHermitePolynomialH(x: number | boolean, n: Tensor | number): Tensor;
-export function specialHermitePolynomialH(x: Tensor | number, n: number | boolean): Tensor;
 export function specialHermitePolynomialH(...a: any[]): any { return call(F_special_hermite_polynomial_h, a); }
 const F_special_hermite_polynomial_he = T.O_special_hermite_polynomial_he;
 export function specialHermitePolynomialHe(x: Tensor, n: Tensor): Tensor;
 export function specialHermitePolynomialHe(x: Tensor, n: number | boolean): Tensor;
 export function specialHermitePolynomialHe(x: number | boolean, n: Tensor): Tensor;
-export function specialHermitePolynomialHe(x: Tensor | number, n: Tensor | number): Tensor;
-export function specialHermitePolynomialHe(x: Tensor | number, n: number | boolean): Tensor;
+export function specialHermitePolynomialHe(x: Tensor, n: Tensor | number): Tensor;
 export function specialHermitePolynomialHe(x: number | boolean, n: Tensor | number): Tensor;
 export function specialHermitePolynomialHe(...a: any[]): any { return call(F_special_hermite_polynomial_he, a); }
 const F_special_i0 = T.O_special_i0;
 export function specialI0(self: Tensor): Tensor;
-export function specialI0(self: Tensor | number): Tensor;
 export function specialI0(...a: any[]): any { return call(F_special_i0, a); }
 const F_special_i0e = T.O_special_i0e;
 export function specialI0e(self: Tensor): Tensor;
-export function specialI0e(self: Tensor | number): Tensor;
 export function specialI0e(...a: any[]): any { return call(F_special_i0e, a); }
 const F_special_i1 = T.O_special_i1;
 export function specialI1(self: Tensor): Tensor;
-export function specialI1(self: Tensor | number): Tensor;
 export function specialI1(...a: any[]): any { return call(F_special_i1, a); }
 const F_special_i1e = T.O_special_i1e;
 export function specialI1e(self: Tensor): Tensor;
-export function specialI1e(self: Tensor | number): Tensor;
 export function specialI1e(...a: any[]): any { return call(F_special_i1e, a); }
 const F_special_laguerre_polynomial_l = T.O_special_laguerre_polynomial_l;
 export function specialLaguerrePolynomialL(x: Tensor, n: Tensor): Tensor;
 export function specialLaguerrePolynomialL(x: Tensor, n: number | boolean): Tensor;
 export function specialLaguerrePolynomialL(x: number | boolean, n: Tensor): Tensor;
-export function specialLaguerrePolynomialL(x: Tensor | number, n: Tensor | number): Tensor;
-export function specialLaguerrePolynomialL(x: Tensor | number, n: number | boolean): Tensor;
+export function specialLaguerrePolynomialL(x: Tensor, n: Tensor | number): Tensor;
 export function specialLaguerrePolynomialL(x: number | boolean, n: Tensor | number): Tensor;
 export function specialLaguerrePolynomialL(...a: any[]): any { return call(F_special_laguerre_polynomial_l, a); }
 const F_special_legendre_polynomial_p = T.O_special_legendre_polynomial_p;
 export function specialLegendrePolynomialP(x: Tensor, n: Tensor): Tensor;
 export function specialLegendrePolynomialP(x: Tensor, n: number | boolean): Tensor;
 export function specialLegendrePolynomialP(x: number | boolean, n: Tensor): Tensor;
-export function specialLegendrePolynomialP(x: Tensor | number, n: Tensor | number): Tensor;
-export function specialLegendrePolynomialP(x: Tensor | number, n: number | boolean): Tensor;
+export function specialLegendrePolynomialP(x: Tensor, n: Tensor | number): Tensor;
 export function specialLegendrePolynomialP(x: number | boolean, n: Tensor | number): Tensor;
 export function specialLegendrePolynomialP(...a: any[]): any { return call(F_special_legendre_polynomial_p, a); }
 const F_special_log1p = T.O_special_log1p;
 export function specialLog1p(self: Tensor): Tensor;
-export function specialLog1p(self: Tensor | number): Tensor;
 export function specialLog1p(...a: any[]): any { return call(F_special_log1p, a); }
 const F_special_log_ndtr = T.O_special_log_ndtr;
 export function specialLogNdtr(self: Tensor): Tensor;
-export function specialLogNdtr(self: Tensor | number): Tensor;
 export function specialLogNdtr(...a: any[]): any { return call(F_special_log_ndtr, a); }
 const F_special_log_softmax = T.O_special_log_softmax;
 export function specialLogSoftmax(self: Tensor, dim: number, options?: { dtype?: DType | null }): Tensor;
-export function specialLogSoftmax(self: Tensor | number, dim: number, options?: { dtype?: DType | null }): Tensor;
 export function specialLogSoftmax(...a: any[]): any { return call(F_special_log_softmax, a); }
 const F_special_logit = T.O_special_logit;
 export function specialLogit(self: Tensor, options?: { eps?: number | null }): Tensor;
 export function specialLogit(self: Tensor, eps?: number | null | { eps?: number | null }, options?: { eps?: number | null }): Tensor;
-export function specialLogit(self: Tensor | number, options?: { eps?: number | null }): Tensor;
-export function specialLogit(self: Tensor | number, eps?: number | null | { eps?: number | null }, options?: { eps?: number | null }): Tensor;
 export function specialLogit(...a: any[]): any { return call(F_special_logit, a); }
 const F_special_logsumexp = T.O_special_logsumexp;
 export function specialLogsumexp(self: Tensor, dim: number[], options?: { keepdim?: boolean | null }): Tensor;
 export function specialLogsumexp(self: Tensor, dim: number[], keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
-export function specialLogsumexp(self: Tensor | number, dim: number | number[], options?: { keepdim?: boolean | null }): Tensor;
-export function specialLogsumexp(self: Tensor | number, dim: number | number[], keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
+export function specialLogsumexp(self: Tensor, dim: number | number[], options?: { keepdim?: boolean | null }): Tensor;
+export function specialLogsumexp(self: Tensor, dim: number | number[], keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
 export function specialLogsumexp(...a: any[]): any { return call(F_special_logsumexp, a); }
 const F_special_modified_bessel_i0 = T.O_special_modified_bessel_i0;
 export function specialModifiedBesselI0(self: Tensor): Tensor;
-export function specialModifiedBesselI0(self: Tensor | number): Tensor;
 export function specialModifiedBesselI0(...a: any[]): any { return call(F_special_modified_bessel_i0, a); }
 const F_special_modified_bessel_i1 = T.O_special_modified_bessel_i1;
 export function specialModifiedBesselI1(self: Tensor): Tensor;
-export function specialModifiedBesselI1(self: Tensor | number): Tensor;
 export function specialModifiedBesselI1(...a: any[]): any { return call(F_special_modified_bessel_i1, a); }
 const F_special_modified_bessel_k0 = T.O_special_modified_bessel_k0;
 export function specialModifiedBesselK0(self: Tensor): Tensor;
-export function specialModifiedBesselK0(self: Tensor | number): Tensor;
 export function specialModifiedBesselK0(...a: any[]): any { return call(F_special_modified_bessel_k0, a); }
 const F_special_modified_bessel_k1 = T.O_special_modified_bessel_k1;
 export function specialModifiedBesselK1(self: Tensor): Tensor;
-export function specialModifiedBesselK1(self: Tensor | number): Tensor;
 export function specialModifiedBesselK1(...a: any[]): any { return call(F_special_modified_bessel_k1, a); }
 const F_special_multigammaln = T.O_special_multigammaln;
 export function specialMultigammaln(self: Tensor, p: number): Tensor;
-export function specialMultigammaln(self: Tensor | number, p: number): Tensor;
 export function specialMultigammaln(...a: any[]): any { return call(F_special_multigammaln, a); }
 const F_special_ndtr = T.O_special_ndtr;
 export function specialNdtr(self: Tensor): Tensor;
-export function specialNdtr(self: Tensor | number): Tensor;
 export function specialNdtr(...a: any[]): any { return call(F_special_ndtr, a); }
 const F_special_ndtri = T.O_special_ndtri;
 export function specialNdtri(self: Tensor): Tensor;
-export function specialNdtri(self: Tensor | number): Tensor;
 export function specialNdtri(...a: any[]): any { return call(F_special_ndtri, a); }
 const F_special_polygamma = T.O_special_polygamma;
 export function specialPolygamma(n: number, self: Tensor): Tensor;
@@ -4402,159 +3712,128 @@ export function specialPolygamma(n: number, self: Tensor | number): Tensor;
 export function specialPolygamma(...a: any[]): any { return call(F_special_polygamma, a); }
 const F_special_psi = T.O_special_psi;
 export function specialPsi(self: Tensor): Tensor;
-export function specialPsi(self: Tensor | number): Tensor;
 export function specialPsi(...a: any[]): any { return call(F_special_psi, a); }
 const F_special_round = T.O_special_round;
 export function specialRound(self: Tensor, options?: { decimals?: number | null }): Tensor;
-export function specialRound(self: Tensor | number, options?: { decimals?: number | null }): Tensor;
 export function specialRound(...a: any[]): any { return call(F_special_round, a); }
 const F_special_scaled_modified_bessel_k0 = T.O_special_scaled_modified_bessel_k0;
 export function specialScaledModifiedBesselK0(x: Tensor): Tensor;
-export function specialScaledModifiedBesselK0(x: Tensor | number): Tensor;
 export function specialScaledModifiedBesselK0(...a: any[]): any { return call(F_special_scaled_modified_bessel_k0, a); }
 const F_special_scaled_modified_bessel_k1 = T.O_special_scaled_modified_bessel_k1;
 export function specialScaledModifiedBesselK1(x: Tensor): Tensor;
-export function specialScaledModifiedBesselK1(x: Tensor | number): Tensor;
 export function specialScaledModifiedBesselK1(...a: any[]): any { return call(F_special_scaled_modified_bessel_k1, a); }
 const F_special_shifted_chebyshev_polynomial_t = T.O_special_shifted_chebyshev_polynomial_t;
 export function specialShiftedChebyshevPolynomialT(x: Tensor, n: Tensor): Tensor;
 export function specialShiftedChebyshevPolynomialT(x: Tensor, n: number | boolean): Tensor;
 export function specialShiftedChebyshevPolynomialT(x: number | boolean, n: Tensor): Tensor;
-export function specialShiftedChebyshevPolynomialT(x: Tensor | number, n: Tensor | number): Tensor;
-export function specialShiftedChebyshevPolynomialT(x: Tensor | number, n: number | boolean): Tensor;
+export function specialShiftedChebyshevPolynomialT(x: Tensor, n: Tensor | number): Tensor;
 export function specialShiftedChebyshevPolynomialT(x: number | boolean, n: Tensor | number): Tensor;
 export function specialShiftedChebyshevPolynomialT(...a: any[]): any { return call(F_special_shifted_chebyshev_polynomial_t, a); }
 const F_special_shifted_chebyshev_polynomial_u = T.O_special_shifted_chebyshev_polynomial_u;
 export function specialShiftedChebyshevPolynomialU(x: Tensor, n: Tensor): Tensor;
 export function specialShiftedChebyshevPolynomialU(x: number | boolean, n: Tensor): Tensor;
 export function specialShiftedChebyshevPolynomialU(x: Tensor, n: number | boolean): Tensor;
-export function specialShiftedChebyshevPolynomialU(x: Tensor | number, n: Tensor | number): Tensor;
+export function specialShiftedChebyshevPolynomialU(x: Tensor, n: Tensor | number): Tensor;
 export function specialShiftedChebyshevPolynomialU(x: number | boolean, n: Tensor | number): Tensor;
-export function specialShiftedChebyshevPolynomialU(x: Tensor | number, n: number | boolean): Tensor;
 export function specialShiftedChebyshevPolynomialU(...a: any[]): any { return call(F_special_shifted_chebyshev_polynomial_u, a); }
 const F_special_shifted_chebyshev_polynomial_v = T.O_special_shifted_chebyshev_polynomial_v;
 export function specialShiftedChebyshevPolynomialV(x: Tensor, n: Tensor): Tensor;
 export function specialShiftedChebyshevPolynomialV(x: number | boolean, n: Tensor): Tensor;
 export function specialShiftedChebyshevPolynomialV(x: Tensor, n: number | boolean): Tensor;
-export function specialShiftedChebyshevPolynomialV(x: Tensor | number, n: Tensor | number): Tensor;
+export function specialShiftedChebyshevPolynomialV(x: Tensor, n: Tensor | number): Tensor;
 export function specialShiftedChebyshevPolynomialV(x: number | boolean, n: Tensor | number): Tensor;
-export function specialShiftedChebyshevPolynomialV(x: Tensor | number, n: number | boolean): Tensor;
 export function specialShiftedChebyshevPolynomialV(...a: any[]): any { return call(F_special_shifted_chebyshev_polynomial_v, a); }
 const F_special_shifted_chebyshev_polynomial_w = T.O_special_shifted_chebyshev_polynomial_w;
 export function specialShiftedChebyshevPolynomialW(x: Tensor, n: Tensor): Tensor;
 export function specialShiftedChebyshevPolynomialW(x: number | boolean, n: Tensor): Tensor;
 export function specialShiftedChebyshevPolynomialW(x: Tensor, n: number | boolean): Tensor;
-export function specialShiftedChebyshevPolynomialW(x: Tensor | number, n: Tensor | number): Tensor;
+export function specialShiftedChebyshevPolynomialW(x: Tensor, n: Tensor | number): Tensor;
 export function specialShiftedChebyshevPolynomialW(x: number | boolean, n: Tensor | number): Tensor;
-export function specialShiftedChebyshevPolynomialW(x: Tensor | number, n: number | boolean): Tensor;
 export function specialShiftedChebyshevPolynomialW(...a: any[]): any { return call(F_special_shifted_chebyshev_polynomial_w, a); }
 const F_special_sinc = T.O_special_sinc;
 export function specialSinc(self: Tensor): Tensor;
-export function specialSinc(self: Tensor | number): Tensor;
 export function specialSinc(...a: any[]): any { return call(F_special_sinc, a); }
 const F_special_softmax = T.O_special_softmax;
 export function specialSoftmax(self: Tensor, dim: number, options?: { dtype?: DType | null }): Tensor;
 export function specialSoftmax(self: Tensor, dim: number, dtype?: DType | null | { dtype?: DType | null }, options?: { dtype?: DType | null }): Tensor;
-export function specialSoftmax(self: Tensor | number, dim: number, options?: { dtype?: DType | null }): Tensor;
-export function specialSoftmax(self: Tensor | number, dim: number, dtype?: DType | null | { dtype?: DType | null }, options?: { dtype?: DType | null }): Tensor;
 export function specialSoftmax(...a: any[]): any { return call(F_special_softmax, a); }
 const F_special_spherical_bessel_j0 = T.O_special_spherical_bessel_j0;
 export function specialSphericalBesselJ0(x: Tensor): Tensor;
-export function specialSphericalBesselJ0(x: Tensor | number): Tensor;
 export function specialSphericalBesselJ0(...a: any[]): any { return call(F_special_spherical_bessel_j0, a); }
 const F_special_xlog1py = T.O_special_xlog1py;
 export function specialXlog1py(self: Tensor, other: Tensor): Tensor;
 export function specialXlog1py(self: number | boolean, other: Tensor): Tensor;
 export function specialXlog1py(self: Tensor, other: number | boolean): Tensor;
-export function specialXlog1py(self: Tensor | number, other: Tensor | number): Tensor;
+export function specialXlog1py(self: Tensor, other: Tensor | number): Tensor;
 export function specialXlog1py(self: number | boolean, other: Tensor | number): Tensor;
-export function specialXlog1py(self: Tensor | number, other: number | boolean): Tensor;
 export function specialXlog1py(...a: any[]): any { return call(F_special_xlog1py, a); }
 const F_special_xlogy = T.O_special_xlogy;
 export function specialXlogy(self: Tensor, other: Tensor): Tensor;
 export function specialXlogy(self: Tensor, other: number | boolean): Tensor;
 export function specialXlogy(self: number | boolean, other: Tensor): Tensor;
-export function specialXlogy(self: Tensor | number, other: Tensor | number): Tensor;
-export function specialXlogy(self: Tensor | number, other: number | boolean): Tensor;
+export function specialXlogy(self: Tensor, other: Tensor | number): Tensor;
 export function specialXlogy(self: number | boolean, other: Tensor | number): Tensor;
 export function specialXlogy(...a: any[]): any { return call(F_special_xlogy, a); }
 const F_special_zeta = T.O_special_zeta;
 export function specialZeta(self: Tensor, other: Tensor): Tensor;
 export function specialZeta(self: number | boolean, other: Tensor): Tensor;
 export function specialZeta(self: Tensor, other: number | boolean): Tensor;
-export function specialZeta(self: Tensor | number, other: Tensor | number): Tensor;
+export function specialZeta(self: Tensor, other: Tensor | number): Tensor;
 export function specialZeta(self: number | boolean, other: Tensor | number): Tensor;
-export function specialZeta(self: Tensor | number, other: number | boolean): Tensor;
 export function specialZeta(...a: any[]): any { return call(F_special_zeta, a); }
 const F_split = T.O_split;
 export function split(self: Tensor, split_size: number[], options?: { dim?: number | null }): Tensor[];
 export function split(self: Tensor, split_size: number[], dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
 export function split(self: Tensor, split_size: number, options?: { dim?: number | null }): Tensor[];
 export function split(self: Tensor, split_size: number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
-export function split(self: Tensor | number, split_size: number | number[], options?: { dim?: number | null }): Tensor[];
-export function split(self: Tensor | number, split_size: number | number[], dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
-export function split(self: Tensor | number, split_size: number, options?: { dim?: number | null }): Tensor[];
-export function split(self: Tensor | number, split_size: number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
+export function split(self: Tensor, split_size: number | number[], options?: { dim?: number | null }): Tensor[];
+export function split(self: Tensor, split_size: number | number[], dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
 export function split(...a: any[]): any { return call(F_split, a); }
 const F_split_copy = T.O_split_copy;
 export function splitCopy(self: Tensor, split_size: number, options?: { dim?: number | null }): Tensor[];
 export function splitCopy(self: Tensor, split_size: number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
-export function splitCopy(self: Tensor | number, split_size: number, options?: { dim?: number | null }): Tensor[];
-export function splitCopy(self: Tensor | number, split_size: number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
 export function splitCopy(...a: any[]): any { return call(F_split_copy, a); }
 const F_split_with_sizes = T.O_split_with_sizes;
 export function splitWithSizes(self: Tensor, split_sizes: number[], options?: { dim?: number | null }): Tensor[];
 export function splitWithSizes(self: Tensor, split_sizes: number[], dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
-export function splitWithSizes(self: Tensor | number, split_sizes: number | number[], options?: { dim?: number | null }): Tensor[];
-export function splitWithSizes(self: Tensor | number, split_sizes: number | number[], dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
+export function splitWithSizes(self: Tensor, split_sizes: number | number[], options?: { dim?: number | null }): Tensor[];
+export function splitWithSizes(self: Tensor, split_sizes: number | number[], dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
 export function splitWithSizes(...a: any[]): any { return call(F_split_with_sizes, a); }
 const F_split_with_sizes_copy = T.O_split_with_sizes_copy;
 export function splitWithSizesCopy(self: Tensor, split_sizes: number[], options?: { dim?: number | null }): Tensor[];
 export function splitWithSizesCopy(self: Tensor, split_sizes: number[], dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
-export function splitWithSizesCopy(self: Tensor | number, split_sizes: number | number[], options?: { dim?: number | null }): Tensor[];
-export function splitWithSizesCopy(self: Tensor | number, split_sizes: number | number[], dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
+export function splitWithSizesCopy(self: Tensor, split_sizes: number | number[], options?: { dim?: number | null }): Tensor[];
+export function splitWithSizesCopy(self: Tensor, split_sizes: number | number[], dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
 export function splitWithSizesCopy(...a: any[]): any { return call(F_split_with_sizes_copy, a); }
 const F_sqrt = T.O_sqrt;
 export function sqrt(self: Tensor): Tensor;
-export function sqrt(self: Tensor | number): Tensor;
 export function sqrt(...a: any[]): any { return call(F_sqrt, a); }
 const F_sqrt_ = T.O_sqrt_;
 export function sqrt_(self: Tensor): Tensor;
-export function sqrt_(self: Tensor | number): Tensor;
 export function sqrt_(...a: any[]): any { return call(F_sqrt_, a); }
 const F_square = T.O_square;
 export function square(self: Tensor): Tensor;
-export function square(self: Tensor | number): Tensor;
 export function square(...a: any[]): any { return call(F_square, a); }
 const F_square_ = T.O_square_;
 export function square_(self: Tensor): Tensor;
-export function square_(self: Tensor | number): Tensor;
 export function square_(...a: any[]): any { return call(F_square_, a); }
 const F_squeeze = T.O_squeeze;
 export function squeeze(self: Tensor): Tensor;
 export function squeeze(self: Tensor, dim: string): Tensor;
 export function squeeze(self: Tensor, dim: number): Tensor;
-export function squeeze(self: Tensor | number): Tensor;
-export function squeeze(self: Tensor | number, dim: string): Tensor;
-export function squeeze(self: Tensor | number, dim: number): Tensor;
 export function squeeze(...a: any[]): any { return call(F_squeeze, a); }
 const F_squeeze_ = T.O_squeeze_;
 export function squeeze_(self: Tensor): Tensor;
 export function squeeze_(self: Tensor, dim: number): Tensor;
 export function squeeze_(self: Tensor, dim: string): Tensor;
-export function squeeze_(self: Tensor | number): Tensor;
-export function squeeze_(self: Tensor | number, dim: number): Tensor;
-export function squeeze_(self: Tensor | number, dim: string): Tensor;
 export function squeeze_(...a: any[]): any { return call(F_squeeze_, a); }
 const F_squeeze_copy = T.O_squeeze_copy;
 export function squeezeCopy(self: Tensor): Tensor;
 export function squeezeCopy(self: Tensor, dim: number): Tensor;
-export function squeezeCopy(self: Tensor | number): Tensor;
-export function squeezeCopy(self: Tensor | number, dim: number): Tensor;
 export function squeezeCopy(...a: any[]): any { return call(F_squeeze_copy, a); }
 const F_sspaddmm = T.O_sspaddmm;
 export function sspaddmm(self: Tensor, mat1: Tensor, mat2: Tensor, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
-export function sspaddmm(self: Tensor | number, mat1: Tensor | number, mat2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
+export function sspaddmm(self: Tensor, mat1: Tensor | number, mat2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 export function sspaddmm(...a: any[]): any { return call(F_sspaddmm, a); }
 const F_stack = T.O_stack;
 export function stack(tensors: Tensor[], options?: { dim?: number | null }): Tensor;
@@ -4566,11 +3845,9 @@ export function std(self: Tensor, unbiased?: boolean | null | { unbiased?: boole
 export function std(self: Tensor, dim: number[] | null, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): Tensor;
 export function std(self: Tensor, dim: number[] | null, unbiased?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, keepdim?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): Tensor;
 export function std(self: Tensor, dim: number[] | null, options?: { correction?: number | null; keepdim?: boolean | null }): Tensor;
-export function std(self: Tensor | number, options?: { unbiased?: boolean | null }): Tensor;
-export function std(self: Tensor | number, unbiased?: boolean | null | { unbiased?: boolean | null }, options?: { unbiased?: boolean | null }): Tensor;
-export function std(self: Tensor | number, dim: number | number[] | null, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): Tensor;
-export function std(self: Tensor | number, dim: number | number[] | null, unbiased?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, keepdim?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): Tensor;
-export function std(self: Tensor | number, dim: number | number[] | null, options?: { correction?: number | null; keepdim?: boolean | null }): Tensor;
+export function std(self: Tensor, dim: number | number[] | null, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): Tensor;
+export function std(self: Tensor, dim: number | number[] | null, unbiased?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, keepdim?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): Tensor;
+export function std(self: Tensor, dim: number | number[] | null, options?: { correction?: number | null; keepdim?: boolean | null }): Tensor;
 export function std(...a: any[]): any { return call(F_std, a); }
 const F_std_mean = T.O_std_mean;
 export function stdMean(self: Tensor, options?: { unbiased?: boolean | null }): [Tensor, Tensor];
@@ -4578,137 +3855,107 @@ export function stdMean(self: Tensor, unbiased?: boolean | null | { unbiased?: b
 export function stdMean(self: Tensor, dim: number[] | null, options?: { correction?: number | null; keepdim?: boolean | null }): [Tensor, Tensor];
 export function stdMean(self: Tensor, dim: number[] | null, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): [Tensor, Tensor];
 export function stdMean(self: Tensor, dim: number[] | null, unbiased?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, keepdim?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): [Tensor, Tensor];
-export function stdMean(self: Tensor | number, options?: { unbiased?: boolean | null }): [Tensor, Tensor];
-export function stdMean(self: Tensor | number, unbiased?: boolean | null | { unbiased?: boolean | null }, options?: { unbiased?: boolean | null }): [Tensor, Tensor];
-export function stdMean(self: Tensor | number, dim: number | number[] | null, options?: { correction?: number | null; keepdim?: boolean | null }): [Tensor, Tensor];
-export function stdMean(self: Tensor | number, dim: number | number[] | null, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): [Tensor, Tensor];
-export function stdMean(self: Tensor | number, dim: number | number[] | null, unbiased?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, keepdim?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): [Tensor, Tensor];
+export function stdMean(self: Tensor, dim: number | number[] | null, options?: { correction?: number | null; keepdim?: boolean | null }): [Tensor, Tensor];
+export function stdMean(self: Tensor, dim: number | number[] | null, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): [Tensor, Tensor];
+export function stdMean(self: Tensor, dim: number | number[] | null, unbiased?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, keepdim?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): [Tensor, Tensor];
 export function stdMean(...a: any[]): any { return call(F_std_mean, a); }
 const F_stft = T.O_stft;
 export function stft(self: Tensor, n_fft: number, options?: { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
 export function stft(self: Tensor, n_fft: number, hopLength?: number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, winLength?: number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, window?: Tensor | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, normalized?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, onesided?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, returnComplex?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, options?: { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
 export function stft(self: Tensor, n_fft: number, options?: { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
 export function stft(self: Tensor, n_fft: number, hopLength?: number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, winLength?: number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, window?: Tensor | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, center?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, padMode?: string | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, normalized?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, onesided?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, returnComplex?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, options?: { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
-export function stft(self: Tensor | number, n_fft: number, options?: { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
-export function stft(self: Tensor | number, n_fft: number, hopLength?: number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, winLength?: number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, window?: Tensor | number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, normalized?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, onesided?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, returnComplex?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, options?: { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
-export function stft(self: Tensor | number, n_fft: number, options?: { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
-export function stft(self: Tensor | number, n_fft: number, hopLength?: number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, winLength?: number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, window?: Tensor | number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, center?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, padMode?: string | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, normalized?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, onesided?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, returnComplex?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, options?: { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
+export function stft(self: Tensor, n_fft: number, hopLength?: number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, winLength?: number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, window?: Tensor | number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, normalized?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, onesided?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, returnComplex?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, options?: { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
+export function stft(self: Tensor, n_fft: number, hopLength?: number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, winLength?: number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, window?: Tensor | number | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, center?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, padMode?: string | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, normalized?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, onesided?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, returnComplex?: boolean | null | { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }, options?: { hopLength?: number | null; winLength?: number | null; window?: Tensor | number | null; center?: boolean | null; padMode?: string | null; normalized?: boolean | null; onesided?: boolean | null; returnComplex?: boolean | null }): Tensor;
 export function stft(...a: any[]): any { return call(F_stft, a); }
 const F_stride = T.O_stride;
 export function stride(self: Tensor, dim: string): number;
 export function stride(self: Tensor, dim: number): number;
-export function stride(self: Tensor | number, dim: string): number;
-export function stride(self: Tensor | number, dim: number): number;
 export function stride(...a: any[]): any { return call(F_stride, a); }
 const F_sub = T.O_sub;
 export function sub(self: Tensor, other: Tensor, options?: { alpha?: number | boolean | null }): Tensor;
 export function sub(self: Tensor, other: number | boolean, options?: { alpha?: number | boolean | null }): Tensor;
 export function sub(self: Tensor, other: number | boolean, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
-export function sub(self: Tensor | number, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
-export function sub(self: Tensor | number, other: number | boolean, options?: { alpha?: number | boolean | null }): Tensor;
-export function sub(self: Tensor | number, other: number | boolean, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
+export function sub(self: Tensor, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
 export function sub(...a: any[]): any { return call(F_sub, a); }
 const F_sub_ = T.O_sub_;
 export function sub_(self: Tensor, other: Tensor, options?: { alpha?: number | boolean | null }): Tensor;
 export function sub_(self: Tensor, other: number | boolean, options?: { alpha?: number | boolean | null }): Tensor;
 export function sub_(self: Tensor, other: number | boolean, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
-export function sub_(self: Tensor | number, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
-export function sub_(self: Tensor | number, other: number | boolean, options?: { alpha?: number | boolean | null }): Tensor;
-export function sub_(self: Tensor | number, other: number | boolean, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
+export function sub_(self: Tensor, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
 export function sub_(...a: any[]): any { return call(F_sub_, a); }
 const F_subtract = T.O_subtract;
 export function subtract(self: Tensor, other: number | boolean, options?: { alpha?: number | boolean | null }): Tensor;
 export function subtract(self: Tensor, other: number | boolean, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
 export function subtract(self: Tensor, other: Tensor, options?: { alpha?: number | boolean | null }): Tensor;
-export function subtract(self: Tensor | number, other: number | boolean, options?: { alpha?: number | boolean | null }): Tensor;
-export function subtract(self: Tensor | number, other: number | boolean, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
-export function subtract(self: Tensor | number, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
+export function subtract(self: Tensor, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
 export function subtract(...a: any[]): any { return call(F_subtract, a); }
 const F_subtract_ = T.O_subtract_;
 export function subtract_(self: Tensor, other: number | boolean, options?: { alpha?: number | boolean | null }): Tensor;
 export function subtract_(self: Tensor, other: number | boolean, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
 export function subtract_(self: Tensor, other: Tensor, options?: { alpha?: number | boolean | null }): Tensor;
-export function subtract_(self: Tensor | number, other: number | boolean, options?: { alpha?: number | boolean | null }): Tensor;
-export function subtract_(self: Tensor | number, other: number | boolean, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
-export function subtract_(self: Tensor | number, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
+export function subtract_(self: Tensor, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
 export function subtract_(...a: any[]): any { return call(F_subtract_, a); }
 const F_sum = T.O_sum;
 export function sum(self: Tensor, options?: { dtype?: DType | null }): Tensor;
 export function sum(self: Tensor, dim: number[] | null, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function sum(self: Tensor, dim: number[] | null, keepdim?: boolean | null | { keepdim?: boolean | null; dtype?: DType | null }, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function sum(self: Tensor | number, options?: { dtype?: DType | null }): Tensor;
-export function sum(self: Tensor | number, dim: number | number[] | null, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function sum(self: Tensor | number, dim: number | number[] | null, keepdim?: boolean | null | { keepdim?: boolean | null; dtype?: DType | null }, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
+export function sum(self: Tensor, dim: number | number[] | null, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
+export function sum(self: Tensor, dim: number | number[] | null, keepdim?: boolean | null | { keepdim?: boolean | null; dtype?: DType | null }, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function sum(...a: any[]): any { return call(F_sum, a); }
 const F_sum_to_size = T.O_sum_to_size;
 export function sumToSize(self: Tensor, size: number[]): Tensor;
-export function sumToSize(self: Tensor | number, size: number | number[]): Tensor;
+export function sumToSize(self: Tensor, size: number | number[]): Tensor;
 export function sumToSize(...a: any[]): any { return call(F_sum_to_size, a); }
 const F_svd = T.O_svd;
 export function svd(self: Tensor, options?: { some?: boolean | null; computeUv?: boolean | null }): [Tensor, Tensor, Tensor];
 export function svd(self: Tensor, some?: boolean | null | { some?: boolean | null; computeUv?: boolean | null }, computeUv?: boolean | null | { some?: boolean | null; computeUv?: boolean | null }, options?: { some?: boolean | null; computeUv?: boolean | null }): [Tensor, Tensor, Tensor];
-export function svd(self: Tensor | number, options?: { some?: boolean | null; computeUv?: boolean | null }): [Tensor, Tensor, Tensor];
-export function svd(self: Tensor | number, some?: boolean | null | { some?: boolean | null; computeUv?: boolean | null }, computeUv?: boolean | null | { some?: boolean | null; computeUv?: boolean | null }, options?: { some?: boolean | null; computeUv?: boolean | null }): [Tensor, Tensor, Tensor];
 export function svd(...a: any[]): any { return call(F_svd, a); }
 const F_swapaxes = T.O_swapaxes;
 export function swapaxes(self: Tensor, axis0: number, axis1: number): Tensor;
-export function swapaxes(self: Tensor | number, axis0: number, axis1: number): Tensor;
 export function swapaxes(...a: any[]): any { return call(F_swapaxes, a); }
 const F_swapaxes_ = T.O_swapaxes_;
 export function swapaxes_(self: Tensor, axis0: number, axis1: number): Tensor;
-export function swapaxes_(self: Tensor | number, axis0: number, axis1: number): Tensor;
 export function swapaxes_(...a: any[]): any { return call(F_swapaxes_, a); }
 const F_swapdims = T.O_swapdims;
 export function swapdims(self: Tensor, dim0: number, dim1: number): Tensor;
-export function swapdims(self: Tensor | number, dim0: number, dim1: number): Tensor;
 export function swapdims(...a: any[]): any { return call(F_swapdims, a); }
 const F_swapdims_ = T.O_swapdims_;
 export function swapdims_(self: Tensor, dim0: number, dim1: number): Tensor;
-export function swapdims_(self: Tensor | number, dim0: number, dim1: number): Tensor;
 export function swapdims_(...a: any[]): any { return call(F_swapdims_, a); }
 const F_symeig = T.O_symeig;
 export function symeig(self: Tensor, options?: { eigenvectors?: boolean | null; upper?: boolean | null }): [Tensor, Tensor];
 export function symeig(self: Tensor, eigenvectors?: boolean | null | { eigenvectors?: boolean | null; upper?: boolean | null }, upper?: boolean | null | { eigenvectors?: boolean | null; upper?: boolean | null }, options?: { eigenvectors?: boolean | null; upper?: boolean | null }): [Tensor, Tensor];
-export function symeig(self: Tensor | number, options?: { eigenvectors?: boolean | null; upper?: boolean | null }): [Tensor, Tensor];
-export function symeig(self: Tensor | number, eigenvectors?: boolean | null | { eigenvectors?: boolean | null; upper?: boolean | null }, upper?: boolean | null | { eigenvectors?: boolean | null; upper?: boolean | null }, options?: { eigenvectors?: boolean | null; upper?: boolean | null }): [Tensor, Tensor];
 export function symeig(...a: any[]): any { return call(F_symeig, a); }
 const F_t = T.O_t;
 export function t(self: Tensor): Tensor;
-export function t(self: Tensor | number): Tensor;
 export function t(...a: any[]): any { return call(F_t, a); }
 const F_t_ = T.O_t_;
 export function t_(self: Tensor): Tensor;
-export function t_(self: Tensor | number): Tensor;
 export function t_(...a: any[]): any { return call(F_t_, a); }
 const F_t_copy = T.O_t_copy;
 export function tCopy(self: Tensor): Tensor;
-export function tCopy(self: Tensor | number): Tensor;
 export function tCopy(...a: any[]): any { return call(F_t_copy, a); }
 const F_take = T.O_take;
 export function take(self: Tensor, index: Tensor): Tensor;
-export function take(self: Tensor | number, index: Tensor | number): Tensor;
+export function take(self: Tensor, index: Tensor | number): Tensor;
 export function take(...a: any[]): any { return call(F_take, a); }
 const F_take_along_dim = T.O_take_along_dim;
 export function takeAlongDim(self: Tensor, indices: Tensor, options?: { dim?: number | null }): Tensor;
 export function takeAlongDim(self: Tensor, indices: Tensor, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor;
-export function takeAlongDim(self: Tensor | number, indices: Tensor | number, options?: { dim?: number | null }): Tensor;
-export function takeAlongDim(self: Tensor | number, indices: Tensor | number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor;
+export function takeAlongDim(self: Tensor, indices: Tensor | number, options?: { dim?: number | null }): Tensor;
+export function takeAlongDim(self: Tensor, indices: Tensor | number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor;
 export function takeAlongDim(...a: any[]): any { return call(F_take_along_dim, a); }
 const F_tan = T.O_tan;
 export function tan(self: Tensor): Tensor;
-export function tan(self: Tensor | number): Tensor;
 export function tan(...a: any[]): any { return call(F_tan, a); }
 const F_tan_ = T.O_tan_;
 export function tan_(self: Tensor): Tensor;
-export function tan_(self: Tensor | number): Tensor;
 export function tan_(...a: any[]): any { return call(F_tan_, a); }
 const F_tanh = T.O_tanh;
 export function tanh(self: Tensor): Tensor;
-export function tanh(self: Tensor | number): Tensor;
 export function tanh(...a: any[]): any { return call(F_tanh, a); }
 const F_tanh_ = T.O_tanh_;
 export function tanh_(self: Tensor): Tensor;
-export function tanh_(self: Tensor | number): Tensor;
 export function tanh_(...a: any[]): any { return call(F_tanh_, a); }
 const F_tensor_split = T.O_tensor_split;
 export function tensorSplit(self: Tensor, tensor_indices_or_sections: Tensor, options?: { dim?: number | null }): Tensor[];
@@ -4717,34 +3964,30 @@ export function tensorSplit(self: Tensor, sections: number, options?: { dim?: nu
 export function tensorSplit(self: Tensor, sections: number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
 export function tensorSplit(self: Tensor, indices: number[], options?: { dim?: number | null }): Tensor[];
 export function tensorSplit(self: Tensor, indices: number[], dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
-export function tensorSplit(self: Tensor | number, tensor_indices_or_sections: Tensor | number, options?: { dim?: number | null }): Tensor[];
-export function tensorSplit(self: Tensor | number, tensor_indices_or_sections: Tensor | number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
-export function tensorSplit(self: Tensor | number, sections: number, options?: { dim?: number | null }): Tensor[];
-export function tensorSplit(self: Tensor | number, sections: number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
-export function tensorSplit(self: Tensor | number, indices: number | number[], options?: { dim?: number | null }): Tensor[];
-export function tensorSplit(self: Tensor | number, indices: number | number[], dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
+export function tensorSplit(self: Tensor, tensor_indices_or_sections: Tensor | number, options?: { dim?: number | null }): Tensor[];
+export function tensorSplit(self: Tensor, tensor_indices_or_sections: Tensor | number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
+export function tensorSplit(self: Tensor, indices: number | number[], options?: { dim?: number | null }): Tensor[];
+export function tensorSplit(self: Tensor, indices: number | number[], dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
 export function tensorSplit(...a: any[]): any { return call(F_tensor_split, a); }
 const F_tensordot = T.O_tensordot;
 export function tensordot(self: Tensor, other: Tensor, dims_self: number[], dims_other: number[]): Tensor;
-export function tensordot(self: Tensor | number, other: Tensor | number, dims_self: number | number[], dims_other: number | number[]): Tensor;
+export function tensordot(self: Tensor, other: Tensor | number, dims_self: number | number[], dims_other: number | number[]): Tensor;
 export function tensordot(...a: any[]): any { return call(F_tensordot, a); }
 const F_thnn_conv2d = T.O_thnn_conv2d;
 export function thnnConv2d(self: Tensor, weight: Tensor, kernel_size: number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }): Tensor;
 export function thnnConv2d(self: Tensor, weight: Tensor, kernel_size: number[], bias?: Tensor | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }, stride?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }, padding?: number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }): Tensor;
-export function thnnConv2d(self: Tensor | number, weight: Tensor | number, kernel_size: number | number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }): Tensor;
-export function thnnConv2d(self: Tensor | number, weight: Tensor | number, kernel_size: number | number[], bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }): Tensor;
+export function thnnConv2d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }): Tensor;
+export function thnnConv2d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias?: Tensor | number | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }, stride?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }, padding?: number | number[] | null | { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }, options?: { bias?: Tensor | number | null; stride?: number | number[] | null; padding?: number | number[] | null }): Tensor;
 export function thnnConv2d(...a: any[]): any { return call(F_thnn_conv2d, a); }
 const F_threshold = T.O_threshold;
 export function threshold(self: Tensor, threshold: number | boolean, value: number | boolean): Tensor;
-export function threshold(self: Tensor | number, threshold: number | boolean, value: number | boolean): Tensor;
 export function threshold(...a: any[]): any { return call(F_threshold, a); }
 const F_threshold_ = T.O_threshold_;
 export function threshold_(self: Tensor, threshold: number | boolean, value: number | boolean): Tensor;
-export function threshold_(self: Tensor | number, threshold: number | boolean, value: number | boolean): Tensor;
 export function threshold_(...a: any[]): any { return call(F_threshold_, a); }
 const F_tile = T.O_tile;
 export function tile(self: Tensor, dims: number[]): Tensor;
-export function tile(self: Tensor | number, dims: number | number[]): Tensor;
+export function tile(self: Tensor, dims: number | number[]): Tensor;
 export function tile(...a: any[]): any { return call(F_tile, a); }
 const F_to = T.O_to;
 export function to(self: Tensor, device: Device, dtype: DType, options?: { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
@@ -4754,107 +3997,80 @@ export function to(self: Tensor, other: Tensor, nonBlocking?: boolean | null | {
 export function to(self: Tensor, dtype: DType, options?: { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
 export function to(self: Tensor, dtype: DType, nonBlocking?: boolean | null | { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }, copy?: boolean | null | { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }, memoryFormat?: MemoryFormat | null | { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }, options?: { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
 export function to(self: Tensor, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
-export function to(self: Tensor | number, device: Device, dtype: DType, options?: { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
-export function to(self: Tensor | number, device: Device, dtype: DType, nonBlocking?: boolean | null | { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }, copy?: boolean | null | { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }, memoryFormat?: MemoryFormat | null | { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }, options?: { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
-export function to(self: Tensor | number, other: Tensor | number, options?: { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
-export function to(self: Tensor | number, other: Tensor | number, nonBlocking?: boolean | null | { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }, copy?: boolean | null | { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }, memoryFormat?: MemoryFormat | null | { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }, options?: { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
-export function to(self: Tensor | number, dtype: DType, options?: { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
-export function to(self: Tensor | number, dtype: DType, nonBlocking?: boolean | null | { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }, copy?: boolean | null | { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }, memoryFormat?: MemoryFormat | null | { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }, options?: { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
-export function to(self: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
+export function to(self: Tensor, other: Tensor | number, options?: { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
+export function to(self: Tensor, other: Tensor | number, nonBlocking?: boolean | null | { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }, copy?: boolean | null | { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }, memoryFormat?: MemoryFormat | null | { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }, options?: { nonBlocking?: boolean | null; copy?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
 export function to(...a: any[]): any { return call(F_to, a); }
 const F_to_dense = T.O_to_dense;
 export function toDense(self: Tensor, options?: { dtype?: DType | null }): Tensor;
 export function toDense(self: Tensor, dtype?: DType | null | { dtype?: DType | null }, options?: { dtype?: DType | null }): Tensor;
-export function toDense(self: Tensor | number, options?: { dtype?: DType | null }): Tensor;
-export function toDense(self: Tensor | number, dtype?: DType | null | { dtype?: DType | null }, options?: { dtype?: DType | null }): Tensor;
 export function toDense(...a: any[]): any { return call(F_to_dense, a); }
 const F_to_mkldnn = T.O_to_mkldnn;
 export function toMkldnn(self: Tensor, options?: { dtype?: DType | null }): Tensor;
 export function toMkldnn(self: Tensor, dtype?: DType | null | { dtype?: DType | null }, options?: { dtype?: DType | null }): Tensor;
-export function toMkldnn(self: Tensor | number, options?: { dtype?: DType | null }): Tensor;
-export function toMkldnn(self: Tensor | number, dtype?: DType | null | { dtype?: DType | null }, options?: { dtype?: DType | null }): Tensor;
 export function toMkldnn(...a: any[]): any { return call(F_to_mkldnn, a); }
 const F_to_padded_tensor = T.O_to_padded_tensor;
 export function toPaddedTensor(self: Tensor, padding: number, options?: { outputSize?: number | number[] | null }): Tensor;
 export function toPaddedTensor(self: Tensor, padding: number, outputSize?: number[] | null | { outputSize?: number | number[] | null }, options?: { outputSize?: number | number[] | null }): Tensor;
-export function toPaddedTensor(self: Tensor | number, padding: number, options?: { outputSize?: number | number[] | null }): Tensor;
-export function toPaddedTensor(self: Tensor | number, padding: number, outputSize?: number | number[] | null | { outputSize?: number | number[] | null }, options?: { outputSize?: number | number[] | null }): Tensor;
+export function toPaddedTensor(self: Tensor, padding: number, outputSize?: number | number[] | null | { outputSize?: number | number[] | null }, options?: { outputSize?: number | number[] | null }): Tensor;
 export function toPaddedTensor(...a: any[]): any { return call(F_to_padded_tensor, a); }
 const F_to_sparse = T.O_to_sparse;
 export function toSparse(self: Tensor): Tensor;
 export function toSparse(self: Tensor, sparse_dim: number): Tensor;
-export function toSparse(self: Tensor | number): Tensor;
-export function toSparse(self: Tensor | number, sparse_dim: number): Tensor;
 export function toSparse(...a: any[]): any { return call(F_to_sparse, a); }
 const F_to_sparse_bsc = T.O_to_sparse_bsc;
 export function toSparseBsc(self: Tensor, blocksize: number[]): Tensor;
-export function toSparseBsc(self: Tensor | number, blocksize: number | number[]): Tensor;
+export function toSparseBsc(self: Tensor, blocksize: number | number[]): Tensor;
 export function toSparseBsc(...a: any[]): any { return call(F_to_sparse_bsc, a); }
 const F_to_sparse_bsr = T.O_to_sparse_bsr;
 export function toSparseBsr(self: Tensor, blocksize: number[]): Tensor;
-export function toSparseBsr(self: Tensor | number, blocksize: number | number[]): Tensor;
+export function toSparseBsr(self: Tensor, blocksize: number | number[]): Tensor;
 export function toSparseBsr(...a: any[]): any { return call(F_to_sparse_bsr, a); }
 const F_to_sparse_csc = T.O_to_sparse_csc;
 export function toSparseCsc(self: Tensor): Tensor;
-export function toSparseCsc(self: Tensor | number): Tensor;
 export function toSparseCsc(...a: any[]): any { return call(F_to_sparse_csc, a); }
 const F_to_sparse_csr = T.O_to_sparse_csr;
 export function toSparseCsr(self: Tensor): Tensor;
-export function toSparseCsr(self: Tensor | number): Tensor;
 export function toSparseCsr(...a: any[]): any { return call(F_to_sparse_csr, a); }
 const F_topk = T.O_topk;
 export function topk(self: Tensor, k: number, options?: { dim?: number | null; largest?: boolean | null; sorted?: boolean | null }): [Tensor, Tensor];
 export function topk(self: Tensor, k: number, dim?: number | null | { dim?: number | null; largest?: boolean | null; sorted?: boolean | null }, largest?: boolean | null | { dim?: number | null; largest?: boolean | null; sorted?: boolean | null }, sorted?: boolean | null | { dim?: number | null; largest?: boolean | null; sorted?: boolean | null }, options?: { dim?: number | null; largest?: boolean | null; sorted?: boolean | null }): [Tensor, Tensor];
-export function topk(self: Tensor | number, k: number, options?: { dim?: number | null; largest?: boolean | null; sorted?: boolean | null }): [Tensor, Tensor];
-export function topk(self: Tensor | number, k: number, dim?: number | null | { dim?: number | null; largest?: boolean | null; sorted?: boolean | null }, largest?: boolean | null | { dim?: number | null; largest?: boolean | null; sorted?: boolean | null }, sorted?: boolean | null | { dim?: number | null; largest?: boolean | null; sorted?: boolean | null }, options?: { dim?: number | null; largest?: boolean | null; sorted?: boolean | null }): [Tensor, Tensor];
 export function topk(...a: any[]): any { return call(F_topk, a); }
 const F_trace = T.O_trace;
 export function trace(self: Tensor): Tensor;
-export function trace(self: Tensor | number): Tensor;
 export function trace(...a: any[]): any { return call(F_trace, a); }
 const F_transpose = T.O_transpose;
 export function transpose(self: Tensor, dim0: number, dim1: number): Tensor;
 export function transpose(self: Tensor, dim0: string, dim1: string): Tensor;
-export function transpose(self: Tensor | number, dim0: number, dim1: number): Tensor;
-export function transpose(self: Tensor | number, dim0: string, dim1: string): Tensor;
 export function transpose(...a: any[]): any { return call(F_transpose, a); }
 const F_transpose_ = T.O_transpose_;
 export function transpose_(self: Tensor, dim0: number, dim1: number): Tensor;
-export function transpose_(self: Tensor | number, dim0: number, dim1: number): Tensor;
 export function transpose_(...a: any[]): any { return call(F_transpose_, a); }
 const F_transpose_copy = T.O_transpose_copy;
 export function transposeCopy(self: Tensor, dim0: number, dim1: number): Tensor;
-export function transposeCopy(self: Tensor | number, dim0: number, dim1: number): Tensor;
 export function transposeCopy(...a: any[]): any { return call(F_transpose_copy, a); }
 const F_trapezoid = T.O_trapezoid;
 export function trapezoid(y: Tensor, x: Tensor, options?: { dim?: number | null }): Tensor;
 export function trapezoid(y: Tensor, options?: { dx?: number | boolean | null; dim?: number | null }): Tensor;
-export function trapezoid(y: Tensor | number, x: Tensor | number, options?: { dim?: number | null }): Tensor;
-export function trapezoid(y: Tensor | number, options?: { dx?: number | boolean | null; dim?: number | null }): Tensor;
+export function trapezoid(y: Tensor, x: Tensor | number, options?: { dim?: number | null }): Tensor;
 export function trapezoid(...a: any[]): any { return call(F_trapezoid, a); }
 const F_trapz = T.O_trapz;
 export function trapz(y: Tensor, x: Tensor, options?: { dim?: number | null }): Tensor;
 export function trapz(y: Tensor, options?: { dx?: number | null; dim?: number | null }): Tensor;
-export function trapz(y: Tensor | number, x: Tensor | number, options?: { dim?: number | null }): Tensor;
-export function trapz(y: Tensor | number, options?: { dx?: number | null; dim?: number | null }): Tensor;
+export function trapz(y: Tensor, x: Tensor | number, options?: { dim?: number | null }): Tensor;
 export function trapz(...a: any[]): any { return call(F_trapz, a); }
 const F_triangular_solve = T.O_triangular_solve;
 export function triangularSolve(self: Tensor, A: Tensor, options?: { upper?: boolean | null; transpose?: boolean | null; unitriangular?: boolean | null }): [Tensor, Tensor];
 export function triangularSolve(self: Tensor, A: Tensor, upper?: boolean | null | { upper?: boolean | null; transpose?: boolean | null; unitriangular?: boolean | null }, transpose?: boolean | null | { upper?: boolean | null; transpose?: boolean | null; unitriangular?: boolean | null }, unitriangular?: boolean | null | { upper?: boolean | null; transpose?: boolean | null; unitriangular?: boolean | null }, options?: { upper?: boolean | null; transpose?: boolean | null; unitriangular?: boolean | null }): [Tensor, Tensor];
-export function triangularSolve(self: Tensor | number, A: Tensor | number, options?: { upper?: boolean | null; transpose?: boolean | null; unitriangular?: boolean | null }): [Tensor, Tensor];
-export function triangularSolve(self: Tensor | number, A: Tensor | number, upper?: boolean | null | { upper?: boolean | null; transpose?: boolean | null; unitriangular?: boolean | null }, transpose?: boolean | null | { upper?: boolean | null; transpose?: boolean | null; unitriangular?: boolean | null }, unitriangular?: boolean | null | { upper?: boolean | null; transpose?: boolean | null; unitriangular?: boolean | null }, options?: { upper?: boolean | null; transpose?: boolean | null; unitriangular?: boolean | null }): [Tensor, Tensor];
+export function triangularSolve(self: Tensor, A: Tensor | number, options?: { upper?: boolean | null; transpose?: boolean | null; unitriangular?: boolean | null }): [Tensor, Tensor];
+export function triangularSolve(self: Tensor, A: Tensor | number, upper?: boolean | null | { upper?: boolean | null; transpose?: boolean | null; unitriangular?: boolean | null }, transpose?: boolean | null | { upper?: boolean | null; transpose?: boolean | null; unitriangular?: boolean | null }, unitriangular?: boolean | null | { upper?: boolean | null; transpose?: boolean | null; unitriangular?: boolean | null }, options?: { upper?: boolean | null; transpose?: boolean | null; unitriangular?: boolean | null }): [Tensor, Tensor];
 export function triangularSolve(...a: any[]): any { return call(F_triangular_solve, a); }
 const F_tril = T.O_tril;
 export function tril(self: Tensor, options?: { diagonal?: number | null }): Tensor;
 export function tril(self: Tensor, diagonal?: number | null | { diagonal?: number | null }, options?: { diagonal?: number | null }): Tensor;
-export function tril(self: Tensor | number, options?: { diagonal?: number | null }): Tensor;
-export function tril(self: Tensor | number, diagonal?: number | null | { diagonal?: number | null }, options?: { diagonal?: number | null }): Tensor;
 export function tril(...a: any[]): any { return call(F_tril, a); }
 const F_tril_ = T.O_tril_;
 export function tril_(self: Tensor, options?: { diagonal?: number | null }): Tensor;
 export function tril_(self: Tensor, diagonal?: number | null | { diagonal?: number | null }, options?: { diagonal?: number | null }): Tensor;
-export function tril_(self: Tensor | number, options?: { diagonal?: number | null }): Tensor;
-export function tril_(self: Tensor | number, diagonal?: number | null | { diagonal?: number | null }, options?: { diagonal?: number | null }): Tensor;
 export function tril_(...a: any[]): any { return call(F_tril_, a); }
 const F_tril_indices = T.O_tril_indices;
 export function trilIndices(row: number, col: number, options?: { offset?: number | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
@@ -4863,20 +4079,16 @@ export function trilIndices(...a: any[]): any { return call(F_tril_indices, a); 
 const F_triplet_margin_loss = T.O_triplet_margin_loss;
 export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor, options?: { margin?: number | null; p?: number | null; eps?: number | null; swap?: boolean | null; reduction?: number | null }): Tensor;
 export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor, margin?: number | null | { margin?: number | null; p?: number | null; eps?: number | null; swap?: boolean | null; reduction?: number | null }, p?: number | null | { margin?: number | null; p?: number | null; eps?: number | null; swap?: boolean | null; reduction?: number | null }, eps?: number | null | { margin?: number | null; p?: number | null; eps?: number | null; swap?: boolean | null; reduction?: number | null }, swap?: boolean | null | { margin?: number | null; p?: number | null; eps?: number | null; swap?: boolean | null; reduction?: number | null }, reduction?: number | null | { margin?: number | null; p?: number | null; eps?: number | null; swap?: boolean | null; reduction?: number | null }, options?: { margin?: number | null; p?: number | null; eps?: number | null; swap?: boolean | null; reduction?: number | null }): Tensor;
-export function tripletMarginLoss(anchor: Tensor | number, positive: Tensor | number, negative: Tensor | number, options?: { margin?: number | null; p?: number | null; eps?: number | null; swap?: boolean | null; reduction?: number | null }): Tensor;
-export function tripletMarginLoss(anchor: Tensor | number, positive: Tensor | number, negative: Tensor | number, margin?: number | null | { margin?: number | null; p?: number | null; eps?: number | null; swap?: boolean | null; reduction?: number | null }, p?: number | null | { margin?: number | null; p?: number | null; eps?: number | null; swap?: boolean | null; reduction?: number | null }, eps?: number | null | { margin?: number | null; p?: number | null; eps?: number | null; swap?: boolean | null; reduction?: number | null }, swap?: boolean | null | { margin?: number | null; p?: number | null; eps?: number | null; swap?: boolean | null; reduction?: number | null }, reduction?: number | null | { margin?: number | null; p?: number | null; eps?: number | null; swap?: boolean | null; reduction?: number | null }, options?: { margin?: number | null; p?: number | null; eps?: number | null; swap?: boolean | null; reduction?: number | null }): Tensor;
+export function tripletMarginLoss(anchor: Tensor, positive: Tensor | number, negative: Tensor | number, options?: { margin?: number | null; p?: number | null; eps?: number | null; swap?: boolean | null; reduction?: number | null }): Tensor;
+export function tripletMarginLoss(anchor: Tensor, positive: Tensor | number, negative: Tensor | number, margin?: number | null | { margin?: number | null; p?: number | null; eps?: number | null; swap?: boolean | null; reduction?: number | null }, p?: number | null | { margin?: number | null; p?: number | null; eps?: number | null; swap?: boolean | null; reduction?: number | null }, eps?: number | null | { margin?: number | null; p?: number | null; eps?: number | null; swap?: boolean | null; reduction?: number | null }, swap?: boolean | null | { margin?: number | null; p?: number | null; eps?: number | null; swap?: boolean | null; reduction?: number | null }, reduction?: number | null | { margin?: number | null; p?: number | null; eps?: number | null; swap?: boolean | null; reduction?: number | null }, options?: { margin?: number | null; p?: number | null; eps?: number | null; swap?: boolean | null; reduction?: number | null }): Tensor;
 export function tripletMarginLoss(...a: any[]): any { return call(F_triplet_margin_loss, a); }
 const F_triu = T.O_triu;
 export function triu(self: Tensor, options?: { diagonal?: number | null }): Tensor;
 export function triu(self: Tensor, diagonal?: number | null | { diagonal?: number | null }, options?: { diagonal?: number | null }): Tensor;
-export function triu(self: Tensor | number, options?: { diagonal?: number | null }): Tensor;
-export function triu(self: Tensor | number, diagonal?: number | null | { diagonal?: number | null }, options?: { diagonal?: number | null }): Tensor;
 export function triu(...a: any[]): any { return call(F_triu, a); }
 const F_triu_ = T.O_triu_;
 export function triu_(self: Tensor, options?: { diagonal?: number | null }): Tensor;
 export function triu_(self: Tensor, diagonal?: number | null | { diagonal?: number | null }, options?: { diagonal?: number | null }): Tensor;
-export function triu_(self: Tensor | number, options?: { diagonal?: number | null }): Tensor;
-export function triu_(self: Tensor | number, diagonal?: number | null | { diagonal?: number | null }, options?: { diagonal?: number | null }): Tensor;
 export function triu_(...a: any[]): any { return call(F_triu_, a); }
 const F_triu_indices = T.O_triu_indices;
 export function triuIndices(row: number, col: number, options?: { offset?: number | null; dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
@@ -4885,186 +4097,153 @@ export function triuIndices(...a: any[]): any { return call(F_triu_indices, a); 
 const F_true_divide = T.O_true_divide;
 export function trueDivide(self: Tensor, other: number | boolean): Tensor;
 export function trueDivide(self: Tensor, other: Tensor): Tensor;
-export function trueDivide(self: Tensor | number, other: number | boolean): Tensor;
-export function trueDivide(self: Tensor | number, other: Tensor | number): Tensor;
+export function trueDivide(self: Tensor, other: Tensor | number): Tensor;
 export function trueDivide(...a: any[]): any { return call(F_true_divide, a); }
 const F_true_divide_ = T.O_true_divide_;
 export function trueDivide_(self: Tensor, other: Tensor): Tensor;
 export function trueDivide_(self: Tensor, other: number | boolean): Tensor;
-export function trueDivide_(self: Tensor | number, other: Tensor | number): Tensor;
-export function trueDivide_(self: Tensor | number, other: number | boolean): Tensor;
+export function trueDivide_(self: Tensor, other: Tensor | number): Tensor;
 export function trueDivide_(...a: any[]): any { return call(F_true_divide_, a); }
 const F_trunc = T.O_trunc;
 export function trunc(self: Tensor): Tensor;
-export function trunc(self: Tensor | number): Tensor;
 export function trunc(...a: any[]): any { return call(F_trunc, a); }
 const F_trunc_ = T.O_trunc_;
 export function trunc_(self: Tensor): Tensor;
-export function trunc_(self: Tensor | number): Tensor;
 export function trunc_(...a: any[]): any { return call(F_trunc_, a); }
 const F_type_as = T.O_type_as;
 export function typeAs(self: Tensor, other: Tensor): Tensor;
-export function typeAs(self: Tensor | number, other: Tensor | number): Tensor;
+export function typeAs(self: Tensor, other: Tensor | number): Tensor;
 export function typeAs(...a: any[]): any { return call(F_type_as, a); }
 const F_unbind = T.O_unbind;
 export function unbind(self: Tensor, options?: { dim?: number | null }): Tensor[];
 export function unbind(self: Tensor, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
 export function unbind(self: Tensor, dim: string): Tensor[];
-export function unbind(self: Tensor | number, options?: { dim?: number | null }): Tensor[];
-export function unbind(self: Tensor | number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
-export function unbind(self: Tensor | number, dim: string): Tensor[];
 export function unbind(...a: any[]): any { return call(F_unbind, a); }
 const F_unbind_copy = T.O_unbind_copy;
 export function unbindCopy(self: Tensor, options?: { dim?: number | null }): Tensor[];
 export function unbindCopy(self: Tensor, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
-export function unbindCopy(self: Tensor | number, options?: { dim?: number | null }): Tensor[];
-export function unbindCopy(self: Tensor | number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
 export function unbindCopy(...a: any[]): any { return call(F_unbind_copy, a); }
 const F_unflatten = T.O_unflatten;
 export function unflatten(self: Tensor, dim: number, sizes: number[]): Tensor;
-export function unflatten(self: Tensor | number, dim: number, sizes: number | number[]): Tensor;
+export function unflatten(self: Tensor, dim: number, sizes: number | number[]): Tensor;
 export function unflatten(...a: any[]): any { return call(F_unflatten, a); }
 const F_unflatten_dense_tensors = T.O_unflatten_dense_tensors;
 export function unflattenDenseTensors(flat: Tensor, tensors: Tensor[]): Tensor[];
-export function unflattenDenseTensors(flat: Tensor | number, tensors: Tensor[]): Tensor[];
 export function unflattenDenseTensors(...a: any[]): any { return call(F_unflatten_dense_tensors, a); }
 const F_unfold = T.O_unfold;
 export function unfold(self: Tensor, dimension: number, size: number, step: number): Tensor;
-export function unfold(self: Tensor | number, dimension: number, size: number, step: number): Tensor;
 export function unfold(...a: any[]): any { return call(F_unfold, a); }
 const F_unfold_copy = T.O_unfold_copy;
 export function unfoldCopy(self: Tensor, dimension: number, size: number, step: number): Tensor;
-export function unfoldCopy(self: Tensor | number, dimension: number, size: number, step: number): Tensor;
 export function unfoldCopy(...a: any[]): any { return call(F_unfold_copy, a); }
 const F_uniform = T.O_uniform;
 export function uniform(self: Tensor, options?: { from?: number | null; to?: number | null; generator?: Generator | null }): Tensor;
 export function uniform(self: Tensor, from?: number | null | { from?: number | null; to?: number | null; generator?: Generator | null }, to?: number | null | { from?: number | null; to?: number | null; generator?: Generator | null }, options?: { from?: number | null; to?: number | null; generator?: Generator | null }): Tensor;
-export function uniform(self: Tensor | number, options?: { from?: number | null; to?: number | null; generator?: Generator | null }): Tensor;
-export function uniform(self: Tensor | number, from?: number | null | { from?: number | null; to?: number | null; generator?: Generator | null }, to?: number | null | { from?: number | null; to?: number | null; generator?: Generator | null }, options?: { from?: number | null; to?: number | null; generator?: Generator | null }): Tensor;
 export function uniform(...a: any[]): any { return call(F_uniform, a); }
 const F_uniform_ = T.O_uniform_;
 export function uniform_(self: Tensor, options?: { from?: number | null; to?: number | null; generator?: Generator | null }): Tensor;
 export function uniform_(self: Tensor, from?: number | null | { from?: number | null; to?: number | null; generator?: Generator | null }, to?: number | null | { from?: number | null; to?: number | null; generator?: Generator | null }, options?: { from?: number | null; to?: number | null; generator?: Generator | null }): Tensor;
-export function uniform_(self: Tensor | number, options?: { from?: number | null; to?: number | null; generator?: Generator | null }): Tensor;
-export function uniform_(self: Tensor | number, from?: number | null | { from?: number | null; to?: number | null; generator?: Generator | null }, to?: number | null | { from?: number | null; to?: number | null; generator?: Generator | null }, options?: { from?: number | null; to?: number | null; generator?: Generator | null }): Tensor;
 export function uniform_(...a: any[]): any { return call(F_uniform_, a); }
 const F_unique_consecutive = T.O_unique_consecutive;
 export function uniqueConsecutive(self: Tensor, options?: { returnInverse?: boolean | null; returnCounts?: boolean | null; dim?: number | null }): [Tensor, Tensor, Tensor];
 export function uniqueConsecutive(self: Tensor, returnInverse?: boolean | null | { returnInverse?: boolean | null; returnCounts?: boolean | null; dim?: number | null }, returnCounts?: boolean | null | { returnInverse?: boolean | null; returnCounts?: boolean | null; dim?: number | null }, dim?: number | null | { returnInverse?: boolean | null; returnCounts?: boolean | null; dim?: number | null }, options?: { returnInverse?: boolean | null; returnCounts?: boolean | null; dim?: number | null }): [Tensor, Tensor, Tensor];
-export function uniqueConsecutive(self: Tensor | number, options?: { returnInverse?: boolean | null; returnCounts?: boolean | null; dim?: number | null }): [Tensor, Tensor, Tensor];
-export function uniqueConsecutive(self: Tensor | number, returnInverse?: boolean | null | { returnInverse?: boolean | null; returnCounts?: boolean | null; dim?: number | null }, returnCounts?: boolean | null | { returnInverse?: boolean | null; returnCounts?: boolean | null; dim?: number | null }, dim?: number | null | { returnInverse?: boolean | null; returnCounts?: boolean | null; dim?: number | null }, options?: { returnInverse?: boolean | null; returnCounts?: boolean | null; dim?: number | null }): [Tensor, Tensor, Tensor];
 export function uniqueConsecutive(...a: any[]): any { return call(F_unique_consecutive, a); }
 const F_unique_dim = T.O_unique_dim;
 export function uniqueDim(self: Tensor, dim: number, options?: { sorted?: boolean | null; returnInverse?: boolean | null; returnCounts?: boolean | null }): [Tensor, Tensor, Tensor];
 export function uniqueDim(self: Tensor, dim: number, sorted?: boolean | null | { sorted?: boolean | null; returnInverse?: boolean | null; returnCounts?: boolean | null }, returnInverse?: boolean | null | { sorted?: boolean | null; returnInverse?: boolean | null; returnCounts?: boolean | null }, returnCounts?: boolean | null | { sorted?: boolean | null; returnInverse?: boolean | null; returnCounts?: boolean | null }, options?: { sorted?: boolean | null; returnInverse?: boolean | null; returnCounts?: boolean | null }): [Tensor, Tensor, Tensor];
-export function uniqueDim(self: Tensor | number, dim: number, options?: { sorted?: boolean | null; returnInverse?: boolean | null; returnCounts?: boolean | null }): [Tensor, Tensor, Tensor];
-export function uniqueDim(self: Tensor | number, dim: number, sorted?: boolean | null | { sorted?: boolean | null; returnInverse?: boolean | null; returnCounts?: boolean | null }, returnInverse?: boolean | null | { sorted?: boolean | null; returnInverse?: boolean | null; returnCounts?: boolean | null }, returnCounts?: boolean | null | { sorted?: boolean | null; returnInverse?: boolean | null; returnCounts?: boolean | null }, options?: { sorted?: boolean | null; returnInverse?: boolean | null; returnCounts?: boolean | null }): [Tensor, Tensor, Tensor];
 export function uniqueDim(...a: any[]): any { return call(F_unique_dim, a); }
 const F_unique_dim_consecutive = T.O_unique_dim_consecutive;
 export function uniqueDimConsecutive(self: Tensor, dim: number, options?: { returnInverse?: boolean | null; returnCounts?: boolean | null }): [Tensor, Tensor, Tensor];
 export function uniqueDimConsecutive(self: Tensor, dim: number, returnInverse?: boolean | null | { returnInverse?: boolean | null; returnCounts?: boolean | null }, returnCounts?: boolean | null | { returnInverse?: boolean | null; returnCounts?: boolean | null }, options?: { returnInverse?: boolean | null; returnCounts?: boolean | null }): [Tensor, Tensor, Tensor];
-export function uniqueDimConsecutive(self: Tensor | number, dim: number, options?: { returnInverse?: boolean | null; returnCounts?: boolean | null }): [Tensor, Tensor, Tensor];
-export function uniqueDimConsecutive(self: Tensor | number, dim: number, returnInverse?: boolean | null | { returnInverse?: boolean | null; returnCounts?: boolean | null }, returnCounts?: boolean | null | { returnInverse?: boolean | null; returnCounts?: boolean | null }, options?: { returnInverse?: boolean | null; returnCounts?: boolean | null }): [Tensor, Tensor, Tensor];
 export function uniqueDimConsecutive(...a: any[]): any { return call(F_unique_dim_consecutive, a); }
 const F_unsafe_chunk = T.O_unsafe_chunk;
 export function unsafeChunk(self: Tensor, chunks: number, options?: { dim?: number | null }): Tensor[];
 export function unsafeChunk(self: Tensor, chunks: number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
-export function unsafeChunk(self: Tensor | number, chunks: number, options?: { dim?: number | null }): Tensor[];
-export function unsafeChunk(self: Tensor | number, chunks: number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
 export function unsafeChunk(...a: any[]): any { return call(F_unsafe_chunk, a); }
 const F_unsafe_split = T.O_unsafe_split;
 export function unsafeSplit(self: Tensor, split_size: number, options?: { dim?: number | null }): Tensor[];
 export function unsafeSplit(self: Tensor, split_size: number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
-export function unsafeSplit(self: Tensor | number, split_size: number, options?: { dim?: number | null }): Tensor[];
-export function unsafeSplit(self: Tensor | number, split_size: number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
 export function unsafeSplit(...a: any[]): any { return call(F_unsafe_split, a); }
 const F_unsafe_split_with_sizes = T.O_unsafe_split_with_sizes;
 export function unsafeSplitWithSizes(self: Tensor, split_sizes: number[], options?: { dim?: number | null }): Tensor[];
 export function unsafeSplitWithSizes(self: Tensor, split_sizes: number[], dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
-export function unsafeSplitWithSizes(self: Tensor | number, split_sizes: number | number[], options?: { dim?: number | null }): Tensor[];
-export function unsafeSplitWithSizes(self: Tensor | number, split_sizes: number | number[], dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
+export function unsafeSplitWithSizes(self: Tensor, split_sizes: number | number[], options?: { dim?: number | null }): Tensor[];
+export function unsafeSplitWithSizes(self: Tensor, split_sizes: number | number[], dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor[];
 export function unsafeSplitWithSizes(...a: any[]): any { return call(F_unsafe_split_with_sizes, a); }
 const F_unsqueeze = T.O_unsqueeze;
 export function unsqueeze(self: Tensor, dim: number): Tensor;
-export function unsqueeze(self: Tensor | number, dim: number): Tensor;
 export function unsqueeze(...a: any[]): any { return call(F_unsqueeze, a); }
 const F_unsqueeze_ = T.O_unsqueeze_;
 export function unsqueeze_(self: Tensor, dim: number): Tensor;
-export function unsqueeze_(self: Tensor | number, dim: number): Tensor;
 export function unsqueeze_(...a: any[]): any { return call(F_unsqueeze_, a); }
 const F_unsqueeze_copy = T.O_unsqueeze_copy;
 export function unsqueezeCopy(self: Tensor, dim: number): Tensor;
-export function unsqueezeCopy(self: Tensor | number, dim: number): Tensor;
 export function unsqueezeCopy(...a: any[]): any { return call(F_unsqueeze_copy, a); }
 const F_upsample_bicubic2d = T.O_upsample_bicubic2d;
 export function upsampleBicubic2d(self: Tensor, output_size: number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleBicubic2d(self: Tensor, output_size: number[], align_corners: boolean, scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleBicubic2d(input: Tensor, output_size: number[] | null, align_corners: boolean, scale_factors: number[] | null): Tensor;
-export function upsampleBicubic2d(self: Tensor | number, output_size: number | number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function upsampleBicubic2d(self: Tensor | number, output_size: number | number[], align_corners: boolean, scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function upsampleBicubic2d(input: Tensor | number, output_size: number | number[] | null, align_corners: boolean, scale_factors: number | number[] | null): Tensor;
+export function upsampleBicubic2d(self: Tensor, output_size: number | number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleBicubic2d(self: Tensor, output_size: number | number[], align_corners: boolean, scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleBicubic2d(input: Tensor, output_size: number | number[] | null, align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 export function upsampleBicubic2d(...a: any[]): any { return call(F_upsample_bicubic2d, a); }
 const F_upsample_bilinear2d = T.O_upsample_bilinear2d;
 export function upsampleBilinear2d(self: Tensor, output_size: number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleBilinear2d(self: Tensor, output_size: number[], align_corners: boolean, scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleBilinear2d(input: Tensor, output_size: number[] | null, align_corners: boolean, scale_factors: number[] | null): Tensor;
-export function upsampleBilinear2d(self: Tensor | number, output_size: number | number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function upsampleBilinear2d(self: Tensor | number, output_size: number | number[], align_corners: boolean, scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function upsampleBilinear2d(input: Tensor | number, output_size: number | number[] | null, align_corners: boolean, scale_factors: number | number[] | null): Tensor;
+export function upsampleBilinear2d(self: Tensor, output_size: number | number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleBilinear2d(self: Tensor, output_size: number | number[], align_corners: boolean, scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleBilinear2d(input: Tensor, output_size: number | number[] | null, align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 export function upsampleBilinear2d(...a: any[]): any { return call(F_upsample_bilinear2d, a); }
 const F_upsample_linear1d = T.O_upsample_linear1d;
 export function upsampleLinear1d(self: Tensor, output_size: number[], align_corners: boolean, options?: { scales?: number | null }): Tensor;
 export function upsampleLinear1d(self: Tensor, output_size: number[], align_corners: boolean, scales?: number | null | { scales?: number | null }, options?: { scales?: number | null }): Tensor;
 export function upsampleLinear1d(input: Tensor, output_size: number[] | null, align_corners: boolean, scale_factors: number[] | null): Tensor;
-export function upsampleLinear1d(self: Tensor | number, output_size: number | number[], align_corners: boolean, options?: { scales?: number | null }): Tensor;
-export function upsampleLinear1d(self: Tensor | number, output_size: number | number[], align_corners: boolean, scales?: number | null | { scales?: number | null }, options?: { scales?: number | null }): Tensor;
-export function upsampleLinear1d(input: Tensor | number, output_size: number | number[] | null, align_corners: boolean, scale_factors: number | number[] | null): Tensor;
+export function upsampleLinear1d(self: Tensor, output_size: number | number[], align_corners: boolean, options?: { scales?: number | null }): Tensor;
+export function upsampleLinear1d(self: Tensor, output_size: number | number[], align_corners: boolean, scales?: number | null | { scales?: number | null }, options?: { scales?: number | null }): Tensor;
+export function upsampleLinear1d(input: Tensor, output_size: number | number[] | null, align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 export function upsampleLinear1d(...a: any[]): any { return call(F_upsample_linear1d, a); }
 const F_upsample_nearest1d = T.O_upsample_nearest1d;
 export function upsampleNearest1d(self: Tensor, output_size: number[], options?: { scales?: number | null }): Tensor;
 export function upsampleNearest1d(self: Tensor, output_size: number[], scales?: number | null | { scales?: number | null }, options?: { scales?: number | null }): Tensor;
 export function upsampleNearest1d(input: Tensor, output_size: number[] | null, scale_factors: number[] | null): Tensor;
-export function upsampleNearest1d(self: Tensor | number, output_size: number | number[], options?: { scales?: number | null }): Tensor;
-export function upsampleNearest1d(self: Tensor | number, output_size: number | number[], scales?: number | null | { scales?: number | null }, options?: { scales?: number | null }): Tensor;
-export function upsampleNearest1d(input: Tensor | number, output_size: number | number[] | null, scale_factors: number | number[] | null): Tensor;
+export function upsampleNearest1d(self: Tensor, output_size: number | number[], options?: { scales?: number | null }): Tensor;
+export function upsampleNearest1d(self: Tensor, output_size: number | number[], scales?: number | null | { scales?: number | null }, options?: { scales?: number | null }): Tensor;
+export function upsampleNearest1d(input: Tensor, output_size: number | number[] | null, scale_factors: number | number[] | null): Tensor;
 export function upsampleNearest1d(...a: any[]): any { return call(F_upsample_nearest1d, a); }
 const F_upsample_nearest2d = T.O_upsample_nearest2d;
 export function upsampleNearest2d(self: Tensor, output_size: number[], options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleNearest2d(self: Tensor, output_size: number[], scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleNearest2d(input: Tensor, output_size: number[] | null, scale_factors: number[] | null): Tensor;
-export function upsampleNearest2d(self: Tensor | number, output_size: number | number[], options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function upsampleNearest2d(self: Tensor | number, output_size: number | number[], scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function upsampleNearest2d(input: Tensor | number, output_size: number | number[] | null, scale_factors: number | number[] | null): Tensor;
+export function upsampleNearest2d(self: Tensor, output_size: number | number[], options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleNearest2d(self: Tensor, output_size: number | number[], scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleNearest2d(input: Tensor, output_size: number | number[] | null, scale_factors: number | number[] | null): Tensor;
 export function upsampleNearest2d(...a: any[]): any { return call(F_upsample_nearest2d, a); }
 const F_upsample_nearest3d = T.O_upsample_nearest3d;
 export function upsampleNearest3d(self: Tensor, output_size: number[], options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleNearest3d(self: Tensor, output_size: number[], scalesD?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesH?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleNearest3d(input: Tensor, output_size: number[] | null, scale_factors: number[] | null): Tensor;
-export function upsampleNearest3d(self: Tensor | number, output_size: number | number[], options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function upsampleNearest3d(self: Tensor | number, output_size: number | number[], scalesD?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesH?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function upsampleNearest3d(input: Tensor | number, output_size: number | number[] | null, scale_factors: number | number[] | null): Tensor;
+export function upsampleNearest3d(self: Tensor, output_size: number | number[], options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleNearest3d(self: Tensor, output_size: number | number[], scalesD?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesH?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleNearest3d(input: Tensor, output_size: number | number[] | null, scale_factors: number | number[] | null): Tensor;
 export function upsampleNearest3d(...a: any[]): any { return call(F_upsample_nearest3d, a); }
 const F_upsample_trilinear3d = T.O_upsample_trilinear3d;
 export function upsampleTrilinear3d(self: Tensor, output_size: number[], align_corners: boolean, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleTrilinear3d(self: Tensor, output_size: number[], align_corners: boolean, scalesD?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesH?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleTrilinear3d(input: Tensor, output_size: number[] | null, align_corners: boolean, scale_factors: number[] | null): Tensor;
-export function upsampleTrilinear3d(self: Tensor | number, output_size: number | number[], align_corners: boolean, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function upsampleTrilinear3d(self: Tensor | number, output_size: number | number[], align_corners: boolean, scalesD?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesH?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function upsampleTrilinear3d(input: Tensor | number, output_size: number | number[] | null, align_corners: boolean, scale_factors: number | number[] | null): Tensor;
+export function upsampleTrilinear3d(self: Tensor, output_size: number | number[], align_corners: boolean, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleTrilinear3d(self: Tensor, output_size: number | number[], align_corners: boolean, scalesD?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesH?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleTrilinear3d(input: Tensor, output_size: number | number[] | null, align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 export function upsampleTrilinear3d(...a: any[]): any { return call(F_upsample_trilinear3d, a); }
 const F_values = T.O_values;
 export function values(self: Tensor): Tensor;
-export function values(self: Tensor | number): Tensor;
 export function values(...a: any[]): any { return call(F_values, a); }
 const F_values_copy = T.O_values_copy;
 export function valuesCopy(self: Tensor): Tensor;
-export function valuesCopy(self: Tensor | number): Tensor;
 export function valuesCopy(...a: any[]): any { return call(F_values_copy, a); }
 const F_vander = T.O_vander;
 export function vander(x: Tensor, options?: { N?: number | null; increasing?: boolean | null }): Tensor;
 export function vander(x: Tensor, N?: number | null | { N?: number | null; increasing?: boolean | null }, increasing?: boolean | null | { N?: number | null; increasing?: boolean | null }, options?: { N?: number | null; increasing?: boolean | null }): Tensor;
-export function vander(x: Tensor | number, options?: { N?: number | null; increasing?: boolean | null }): Tensor;
-export function vander(x: Tensor | number, N?: number | null | { N?: number | null; increasing?: boolean | null }, increasing?: boolean | null | { N?: number | null; increasing?: boolean | null }, options?: { N?: number | null; increasing?: boolean | null }): Tensor;
 export function vander(...a: any[]): any { return call(F_vander, a); }
 const F_var = T.O_var;
 export function var_fn(self: Tensor, options?: { unbiased?: boolean | null }): Tensor;
@@ -5072,11 +4251,9 @@ export function var_fn(self: Tensor, unbiased?: boolean | null | { unbiased?: bo
 export function var_fn(self: Tensor, dim: number[] | null, options?: { correction?: number | null; keepdim?: boolean | null }): Tensor;
 export function var_fn(self: Tensor, dim: number[] | null, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): Tensor;
 export function var_fn(self: Tensor, dim: number[] | null, unbiased?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, keepdim?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): Tensor;
-export function var_fn(self: Tensor | number, options?: { unbiased?: boolean | null }): Tensor;
-export function var_fn(self: Tensor | number, unbiased?: boolean | null | { unbiased?: boolean | null }, options?: { unbiased?: boolean | null }): Tensor;
-export function var_fn(self: Tensor | number, dim: number | number[] | null, options?: { correction?: number | null; keepdim?: boolean | null }): Tensor;
-export function var_fn(self: Tensor | number, dim: number | number[] | null, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): Tensor;
-export function var_fn(self: Tensor | number, dim: number | number[] | null, unbiased?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, keepdim?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): Tensor;
+export function var_fn(self: Tensor, dim: number | number[] | null, options?: { correction?: number | null; keepdim?: boolean | null }): Tensor;
+export function var_fn(self: Tensor, dim: number | number[] | null, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): Tensor;
+export function var_fn(self: Tensor, dim: number | number[] | null, unbiased?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, keepdim?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): Tensor;
 export function var_fn(...a: any[]): any { return call(F_var, a); }
 const F_var_mean = T.O_var_mean;
 export function varMean(self: Tensor, options?: { unbiased?: boolean | null }): [Tensor, Tensor];
@@ -5084,53 +4261,44 @@ export function varMean(self: Tensor, unbiased?: boolean | null | { unbiased?: b
 export function varMean(self: Tensor, dim: number[] | null, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): [Tensor, Tensor];
 export function varMean(self: Tensor, dim: number[] | null, unbiased?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, keepdim?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): [Tensor, Tensor];
 export function varMean(self: Tensor, dim: number[] | null, options?: { correction?: number | null; keepdim?: boolean | null }): [Tensor, Tensor];
-export function varMean(self: Tensor | number, options?: { unbiased?: boolean | null }): [Tensor, Tensor];
-export function varMean(self: Tensor | number, unbiased?: boolean | null | { unbiased?: boolean | null }, options?: { unbiased?: boolean | null }): [Tensor, Tensor];
-export function varMean(self: Tensor | number, dim: number | number[] | null, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): [Tensor, Tensor];
-export function varMean(self: Tensor | number, dim: number | number[] | null, unbiased?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, keepdim?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): [Tensor, Tensor];
-export function varMean(self: Tensor | number, dim: number | number[] | null, options?: { correction?: number | null; keepdim?: boolean | null }): [Tensor, Tensor];
+export function varMean(self: Tensor, dim: number | number[] | null, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): [Tensor, Tensor];
+export function varMean(self: Tensor, dim: number | number[] | null, unbiased?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, keepdim?: boolean | null | { unbiased?: boolean | null; keepdim?: boolean | null }, options?: { unbiased?: boolean | null; keepdim?: boolean | null }): [Tensor, Tensor];
+export function varMean(self: Tensor, dim: number | number[] | null, options?: { correction?: number | null; keepdim?: boolean | null }): [Tensor, Tensor];
 export function varMean(...a: any[]): any { return call(F_var_mean, a); }
 const F_vdot = T.O_vdot;
 export function vdot(self: Tensor, other: Tensor): Tensor;
-export function vdot(self: Tensor | number, other: Tensor | number): Tensor;
+export function vdot(self: Tensor, other: Tensor | number): Tensor;
 export function vdot(...a: any[]): any { return call(F_vdot, a); }
 const F_view = T.O_view;
 export function view(self: Tensor, size: number[]): Tensor;
 export function view(self: Tensor, dtype: DType): Tensor;
-export function view(self: Tensor | number, size: number | number[]): Tensor;
-export function view(self: Tensor | number, dtype: DType): Tensor;
+export function view(self: Tensor, size: number | number[]): Tensor;
 export function view(...a: any[]): any { return call(F_view, a); }
 const F_view_as = T.O_view_as;
 export function viewAs(self: Tensor, other: Tensor): Tensor;
-export function viewAs(self: Tensor | number, other: Tensor | number): Tensor;
+export function viewAs(self: Tensor, other: Tensor | number): Tensor;
 export function viewAs(...a: any[]): any { return call(F_view_as, a); }
 const F_view_as_complex = T.O_view_as_complex;
 export function viewAsComplex(self: Tensor): Tensor;
-export function viewAsComplex(self: Tensor | number): Tensor;
 export function viewAsComplex(...a: any[]): any { return call(F_view_as_complex, a); }
 const F_view_as_complex_copy = T.O_view_as_complex_copy;
 export function viewAsComplexCopy(self: Tensor): Tensor;
-export function viewAsComplexCopy(self: Tensor | number): Tensor;
 export function viewAsComplexCopy(...a: any[]): any { return call(F_view_as_complex_copy, a); }
 const F_view_as_real = T.O_view_as_real;
 export function viewAsReal(self: Tensor): Tensor;
-export function viewAsReal(self: Tensor | number): Tensor;
 export function viewAsReal(...a: any[]): any { return call(F_view_as_real, a); }
 const F_view_as_real_copy = T.O_view_as_real_copy;
 export function viewAsRealCopy(self: Tensor): Tensor;
-export function viewAsRealCopy(self: Tensor | number): Tensor;
 export function viewAsRealCopy(...a: any[]): any { return call(F_view_as_real_copy, a); }
 const F_view_copy = T.O_view_copy;
 export function viewCopy(self: Tensor, size: number[]): Tensor;
 export function viewCopy(self: Tensor, dtype: DType): Tensor;
-export function viewCopy(self: Tensor | number, size: number | number[]): Tensor;
-export function viewCopy(self: Tensor | number, dtype: DType): Tensor;
+export function viewCopy(self: Tensor, size: number | number[]): Tensor;
 export function viewCopy(...a: any[]): any { return call(F_view_copy, a); }
 const F_vsplit = T.O_vsplit;
 export function vsplit(self: Tensor, sections: number): Tensor[];
 export function vsplit(self: Tensor, indices: number[]): Tensor[];
-export function vsplit(self: Tensor | number, sections: number): Tensor[];
-export function vsplit(self: Tensor | number, indices: number | number[]): Tensor[];
+export function vsplit(self: Tensor, indices: number | number[]): Tensor[];
 export function vsplit(...a: any[]): any { return call(F_vsplit, a); }
 const F_vstack = T.O_vstack;
 export function vstack(tensors: Tensor[]): Tensor;
@@ -5141,41 +4309,33 @@ export function where(condition: Tensor, self: Tensor, other: number | boolean):
 export function where(condition: Tensor, self: Tensor, other: Tensor): Tensor;
 export function where(condition: Tensor, self: number | boolean, other: Tensor): Tensor;
 export function where(condition: Tensor, self: number | boolean, other: number | boolean): Tensor;
-export function where(condition: Tensor | number): Tensor[];
-export function where(condition: Tensor | number, self: Tensor | number, other: number | boolean): Tensor;
-export function where(condition: Tensor | number, self: Tensor | number, other: Tensor | number): Tensor;
-export function where(condition: Tensor | number, self: number | boolean, other: Tensor | number): Tensor;
-export function where(condition: Tensor | number, self: number | boolean, other: number | boolean): Tensor;
+export function where(condition: Tensor, self: Tensor | number, other: number | boolean): Tensor;
+export function where(condition: Tensor, self: Tensor | number, other: Tensor | number): Tensor;
+export function where(condition: Tensor, self: number | boolean, other: Tensor | number): Tensor;
 export function where(...a: any[]): any { return call(F_where, a); }
 const F_xlogy = T.O_xlogy;
 export function xlogy(self: Tensor, other: Tensor): Tensor;
 export function xlogy(self: number | boolean, other: Tensor): Tensor;
 export function xlogy(self: Tensor, other: number | boolean): Tensor;
-export function xlogy(self: Tensor | number, other: Tensor | number): Tensor;
+export function xlogy(self: Tensor, other: Tensor | number): Tensor;
 export function xlogy(self: number | boolean, other: Tensor | number): Tensor;
-export function xlogy(self: Tensor | number, other: number | boolean): Tensor;
 export function xlogy(...a: any[]): any { return call(F_xlogy, a); }
 const F_xlogy_ = T.O_xlogy_;
 export function xlogy_(self: Tensor, other: Tensor): Tensor;
 export function xlogy_(self: Tensor, other: number | boolean): Tensor;
-export function xlogy_(self: Tensor | number, other: Tensor | number): Tensor;
-export function xlogy_(self: Tensor | number, other: number | boolean): Tensor;
+export function xlogy_(self: Tensor, other: Tensor | number): Tensor;
 export function xlogy_(...a: any[]): any { return call(F_xlogy_, a); }
 const F_zero = T.O_zero;
 export function zero(self: Tensor): Tensor;
-export function zero(self: Tensor | number): Tensor;
 export function zero(...a: any[]): any { return call(F_zero, a); }
 const F_zero_ = T.O_zero_;
 export function zero_(self: Tensor): Tensor;
-export function zero_(self: Tensor | number): Tensor;
 export function zero_(...a: any[]): any { return call(F_zero_, a); }
 const F_zeros = T.O_zeros;
 export function zeros(size: number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function zeros(...size: number[] | [...number[], { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
-export function zeros(size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function zeros(...a: any[]): any { return call(F_zeros, a); }
 const F_zeros_like = T.O_zeros_like;
 export function zerosLike(self: Tensor, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
-export function zerosLike(self: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
 export function zerosLike(...a: any[]): any { return call(F_zeros_like, a); }
 export { var_fn as var };

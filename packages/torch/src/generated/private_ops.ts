@@ -8,51 +8,43 @@ import * as T from './tables.js';
 
 const F__adaptive_avg_pool2d = T.O__adaptive_avg_pool2d;
 export function _adaptiveAvgPool2d(self: Tensor, output_size: number[]): Tensor;
-export function _adaptiveAvgPool2d(self: Tensor | number, output_size: number | number[]): Tensor;
+export function _adaptiveAvgPool2d(self: Tensor, output_size: number | number[]): Tensor;
 export function _adaptiveAvgPool2d(...a: any[]): any { return call(F__adaptive_avg_pool2d, a); }
 const F__adaptive_avg_pool2d_backward = T.O__adaptive_avg_pool2d_backward;
 export function _adaptiveAvgPool2dBackward(grad_output: Tensor, self: Tensor): Tensor;
-export function _adaptiveAvgPool2dBackward(grad_output: Tensor | number, self: Tensor | number): Tensor;
+export function _adaptiveAvgPool2dBackward(grad_output: Tensor, self: Tensor | number): Tensor;
 export function _adaptiveAvgPool2dBackward(...a: any[]): any { return call(F__adaptive_avg_pool2d_backward, a); }
 const F__adaptive_avg_pool3d = T.O__adaptive_avg_pool3d;
 export function _adaptiveAvgPool3d(self: Tensor, output_size: number[]): Tensor;
-export function _adaptiveAvgPool3d(self: Tensor | number, output_size: number | number[]): Tensor;
+export function _adaptiveAvgPool3d(self: Tensor, output_size: number | number[]): Tensor;
 export function _adaptiveAvgPool3d(...a: any[]): any { return call(F__adaptive_avg_pool3d, a); }
 const F__adaptive_avg_pool3d_backward = T.O__adaptive_avg_pool3d_backward;
 export function _adaptiveAvgPool3dBackward(grad_output: Tensor, self: Tensor): Tensor;
-export function _adaptiveAvgPool3dBackward(grad_output: Tensor | number, self: Tensor | number): Tensor;
+export function _adaptiveAvgPool3dBackward(grad_output: Tensor, self: Tensor | number): Tensor;
 export function _adaptiveAvgPool3dBackward(...a: any[]): any { return call(F__adaptive_avg_pool3d_backward, a); }
 const F__add_batch_dim = T.O__add_batch_dim;
 export function _addBatchDim(self: Tensor, batch_dim: number, level: number): Tensor;
-export function _addBatchDim(self: Tensor | number, batch_dim: number, level: number): Tensor;
 export function _addBatchDim(...a: any[]): any { return call(F__add_batch_dim, a); }
 const F__add_relu = T.O__add_relu;
 export function _addRelu(self: Tensor, other: number | boolean, options?: { alpha?: number | boolean | null }): Tensor;
 export function _addRelu(self: Tensor, other: number | boolean, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
 export function _addRelu(self: Tensor, other: Tensor, options?: { alpha?: number | boolean | null }): Tensor;
-export function _addRelu(self: Tensor | number, other: number | boolean, options?: { alpha?: number | boolean | null }): Tensor;
-export function _addRelu(self: Tensor | number, other: number | boolean, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
-export function _addRelu(self: Tensor | number, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
+export function _addRelu(self: Tensor, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
 export function _addRelu(...a: any[]): any { return call(F__add_relu, a); }
 const F__add_relu_ = T.O__add_relu_;
 export function _addRelu_(self: Tensor, other: number | boolean, options?: { alpha?: number | boolean | null }): Tensor;
 export function _addRelu_(self: Tensor, other: number | boolean, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
 export function _addRelu_(self: Tensor, other: Tensor, options?: { alpha?: number | boolean | null }): Tensor;
-export function _addRelu_(self: Tensor | number, other: number | boolean, options?: { alpha?: number | boolean | null }): Tensor;
-export function _addRelu_(self: Tensor | number, other: number | boolean, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
-export function _addRelu_(self: Tensor | number, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
+export function _addRelu_(self: Tensor, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
 export function _addRelu_(...a: any[]): any { return call(F__add_relu_, a); }
 const F__addmm_activation = T.O__addmm_activation;
 export function _addmmActivation(self: Tensor, mat1: Tensor, mat2: Tensor, options?: { beta?: number | boolean | null; alpha?: number | boolean | null; useGelu?: boolean | null }): Tensor;
-export function _addmmActivation(self: Tensor | number, mat1: Tensor | number, mat2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null; useGelu?: boolean | null }): Tensor;
+export function _addmmActivation(self: Tensor, mat1: Tensor | number, mat2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null; useGelu?: boolean | null }): Tensor;
 export function _addmmActivation(...a: any[]): any { return call(F__addmm_activation, a); }
 const F__aminmax = T.O__aminmax;
 export function _aminmax(self: Tensor): [Tensor, Tensor];
 export function _aminmax(self: Tensor, dim: number, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
 export function _aminmax(self: Tensor, dim: number, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
-export function _aminmax(self: Tensor | number): [Tensor, Tensor];
-export function _aminmax(self: Tensor | number, dim: number, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
-export function _aminmax(self: Tensor | number, dim: number, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): [Tensor, Tensor];
 export function _aminmax(...a: any[]): any { return call(F__aminmax, a); }
 const F__amp_foreach_non_finite_check_and_unscale = T.O__amp_foreach_non_finite_check_and_unscale;
 export function _ampForeachNonFiniteCheckAndUnscale(self: Tensor[], found_inf: Tensor, inv_scale: Tensor): [Tensor[], Tensor];
@@ -64,39 +56,34 @@ export function _ampForeachNonFiniteCheckAndUnscale_(self: Tensor[], found_inf: 
 export function _ampForeachNonFiniteCheckAndUnscale_(...a: any[]): any { return call(F__amp_foreach_non_finite_check_and_unscale_, a); }
 const F__amp_update_scale = T.O__amp_update_scale;
 export function _ampUpdateScale(self: Tensor, growth_tracker: Tensor, found_inf: Tensor, scale_growth_factor: number, scale_backoff_factor: number, growth_interval: number): [Tensor, Tensor];
-export function _ampUpdateScale(self: Tensor | number, growth_tracker: Tensor | number, found_inf: Tensor | number, scale_growth_factor: number, scale_backoff_factor: number, growth_interval: number): [Tensor, Tensor];
+export function _ampUpdateScale(self: Tensor, growth_tracker: Tensor | number, found_inf: Tensor | number, scale_growth_factor: number, scale_backoff_factor: number, growth_interval: number): [Tensor, Tensor];
 export function _ampUpdateScale(...a: any[]): any { return call(F__amp_update_scale, a); }
 const F__amp_update_scale_ = T.O__amp_update_scale_;
 export function _ampUpdateScale_(self: Tensor, growth_tracker: Tensor, found_inf: Tensor, scale_growth_factor: number, scale_backoff_factor: number, growth_interval: number): Tensor;
-export function _ampUpdateScale_(self: Tensor | number, growth_tracker: Tensor | number, found_inf: Tensor | number, scale_growth_factor: number, scale_backoff_factor: number, growth_interval: number): Tensor;
+export function _ampUpdateScale_(self: Tensor, growth_tracker: Tensor | number, found_inf: Tensor | number, scale_growth_factor: number, scale_backoff_factor: number, growth_interval: number): Tensor;
 export function _ampUpdateScale_(...a: any[]): any { return call(F__amp_update_scale_, a); }
 const F__assert_async = T.O__assert_async;
 export function _assertAsync(self: Tensor): void;
-export function _assertAsync(self: Tensor | number): void;
 export function _assertAsync(...a: any[]): any { return call(F__assert_async, a); }
 const F__assert_tensor_metadata = T.O__assert_tensor_metadata;
 export function _assertTensorMetadata(a: Tensor, options?: { size?: number | number[] | null; stride?: number | number[] | null; dtype?: DType | null }): void;
 export function _assertTensorMetadata(a: Tensor, size?: number[] | null | { size?: number | number[] | null; stride?: number | number[] | null; dtype?: DType | null }, stride?: number[] | null | { size?: number | number[] | null; stride?: number | number[] | null; dtype?: DType | null }, dtype?: DType | null | { size?: number | number[] | null; stride?: number | number[] | null; dtype?: DType | null }, options?: { size?: number | number[] | null; stride?: number | number[] | null; dtype?: DType | null }): void;
-export function _assertTensorMetadata(a: Tensor | number, options?: { size?: number | number[] | null; stride?: number | number[] | null; dtype?: DType | null }): void;
-export function _assertTensorMetadata(a: Tensor | number, size?: number | number[] | null | { size?: number | number[] | null; stride?: number | number[] | null; dtype?: DType | null }, stride?: number | number[] | null | { size?: number | number[] | null; stride?: number | number[] | null; dtype?: DType | null }, dtype?: DType | null | { size?: number | number[] | null; stride?: number | number[] | null; dtype?: DType | null }, options?: { size?: number | number[] | null; stride?: number | number[] | null; dtype?: DType | null }): void;
+export function _assertTensorMetadata(a: Tensor, size?: number | number[] | null | { size?: number | number[] | null; stride?: number | number[] | null; dtype?: DType | null }, stride?: number | number[] | null | { size?: number | number[] | null; stride?: number | number[] | null; dtype?: DType | null }, dtype?: DType | null | { size?: number | number[] | null; stride?: number | number[] | null; dtype?: DType | null }, options?: { size?: number | number[] | null; stride?: number | number[] | null; dtype?: DType | null }): void;
 export function _assertTensorMetadata(...a: any[]): any { return call(F__assert_tensor_metadata, a); }
 const F__autocast_to_full_precision = T.O__autocast_to_full_precision;
 export function _autocastToFullPrecision(self: Tensor, cuda_enabled: boolean, cpu_enabled: boolean): Tensor;
-export function _autocastToFullPrecision(self: Tensor | number, cuda_enabled: boolean, cpu_enabled: boolean): Tensor;
 export function _autocastToFullPrecision(...a: any[]): any { return call(F__autocast_to_full_precision, a); }
 const F__autocast_to_reduced_precision = T.O__autocast_to_reduced_precision;
 export function _autocastToReducedPrecision(self: Tensor, cuda_enabled: boolean, cpu_enabled: boolean, cuda_dtype: DType, cpu_dtype: DType): Tensor;
-export function _autocastToReducedPrecision(self: Tensor | number, cuda_enabled: boolean, cpu_enabled: boolean, cuda_dtype: DType, cpu_dtype: DType): Tensor;
 export function _autocastToReducedPrecision(...a: any[]): any { return call(F__autocast_to_reduced_precision, a); }
 const F__backward = T.O__backward;
 export function _backward(self: Tensor, inputs: Tensor[], options?: { gradient?: Tensor | number | null; retainGraph?: boolean | null; createGraph?: boolean | null }): void;
 export function _backward(self: Tensor, inputs: Tensor[], gradient?: Tensor | null | { gradient?: Tensor | number | null; retainGraph?: boolean | null; createGraph?: boolean | null }, retainGraph?: boolean | null | { gradient?: Tensor | number | null; retainGraph?: boolean | null; createGraph?: boolean | null }, createGraph?: boolean | null | { gradient?: Tensor | number | null; retainGraph?: boolean | null; createGraph?: boolean | null }, options?: { gradient?: Tensor | number | null; retainGraph?: boolean | null; createGraph?: boolean | null }): void;
-export function _backward(self: Tensor | number, inputs: Tensor[], options?: { gradient?: Tensor | number | null; retainGraph?: boolean | null; createGraph?: boolean | null }): void;
-export function _backward(self: Tensor | number, inputs: Tensor[], gradient?: Tensor | number | null | { gradient?: Tensor | number | null; retainGraph?: boolean | null; createGraph?: boolean | null }, retainGraph?: boolean | null | { gradient?: Tensor | number | null; retainGraph?: boolean | null; createGraph?: boolean | null }, createGraph?: boolean | null | { gradient?: Tensor | number | null; retainGraph?: boolean | null; createGraph?: boolean | null }, options?: { gradient?: Tensor | number | null; retainGraph?: boolean | null; createGraph?: boolean | null }): void;
+export function _backward(self: Tensor, inputs: Tensor[], gradient?: Tensor | number | null | { gradient?: Tensor | number | null; retainGraph?: boolean | null; createGraph?: boolean | null }, retainGraph?: boolean | null | { gradient?: Tensor | number | null; retainGraph?: boolean | null; createGraph?: boolean | null }, createGraph?: boolean | null | { gradient?: Tensor | number | null; retainGraph?: boolean | null; createGraph?: boolean | null }, options?: { gradient?: Tensor | number | null; retainGraph?: boolean | null; createGraph?: boolean | null }): void;
 export function _backward(...a: any[]): any { return call(F__backward, a); }
 const F__batch_norm_impl_index = T.O__batch_norm_impl_index;
 export function _batchNormImplIndex(input: Tensor, weight: Tensor | null, bias: Tensor | null, running_mean: Tensor | null, running_var: Tensor | null, training: boolean, momentum: number, eps: number, cudnn_enabled: boolean): [Tensor, Tensor, Tensor, Tensor, number];
-export function _batchNormImplIndex(input: Tensor | number, weight: Tensor | number | null, bias: Tensor | number | null, running_mean: Tensor | number | null, running_var: Tensor | number | null, training: boolean, momentum: number, eps: number, cudnn_enabled: boolean): [Tensor, Tensor, Tensor, Tensor, number];
+export function _batchNormImplIndex(input: Tensor, weight: Tensor | number | null, bias: Tensor | number | null, running_mean: Tensor | number | null, running_var: Tensor | number | null, training: boolean, momentum: number, eps: number, cudnn_enabled: boolean): [Tensor, Tensor, Tensor, Tensor, number];
 export function _batchNormImplIndex(...a: any[]): any { return call(F__batch_norm_impl_index, a); }
 const F__batch_norm_impl_index_backward = T.O__batch_norm_impl_index_backward;
 export function _batchNormImplIndexBackward(impl_index: number, input: Tensor, grad_output: Tensor, weight: Tensor | null, running_mean: Tensor | null, running_var: Tensor | null, save_mean: Tensor | null, save_var_transform: Tensor | null, train: boolean, eps: number, output_mask: boolean[], reservedSpace: Tensor): [Tensor, Tensor, Tensor];
@@ -105,169 +92,144 @@ export function _batchNormImplIndexBackward(...a: any[]): any { return call(F__b
 const F__cast_Byte = T.O__cast_Byte;
 export function _cast_Byte(self: Tensor, options?: { nonBlocking?: boolean | null }): Tensor;
 export function _cast_Byte(self: Tensor, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
-export function _cast_Byte(self: Tensor | number, options?: { nonBlocking?: boolean | null }): Tensor;
-export function _cast_Byte(self: Tensor | number, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
 export function _cast_Byte(...a: any[]): any { return call(F__cast_Byte, a); }
 const F__cast_Char = T.O__cast_Char;
 export function _cast_Char(self: Tensor, options?: { nonBlocking?: boolean | null }): Tensor;
 export function _cast_Char(self: Tensor, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
-export function _cast_Char(self: Tensor | number, options?: { nonBlocking?: boolean | null }): Tensor;
-export function _cast_Char(self: Tensor | number, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
 export function _cast_Char(...a: any[]): any { return call(F__cast_Char, a); }
 const F__cast_Double = T.O__cast_Double;
 export function _cast_Double(self: Tensor, options?: { nonBlocking?: boolean | null }): Tensor;
 export function _cast_Double(self: Tensor, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
-export function _cast_Double(self: Tensor | number, options?: { nonBlocking?: boolean | null }): Tensor;
-export function _cast_Double(self: Tensor | number, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
 export function _cast_Double(...a: any[]): any { return call(F__cast_Double, a); }
 const F__cast_Float = T.O__cast_Float;
 export function _cast_Float(self: Tensor, options?: { nonBlocking?: boolean | null }): Tensor;
 export function _cast_Float(self: Tensor, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
-export function _cast_Float(self: Tensor | number, options?: { nonBlocking?: boolean | null }): Tensor;
-export function _cast_Float(self: Tensor | number, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
 export function _cast_Float(...a: any[]): any { return call(F__cast_Float, a); }
 const F__cast_Half = T.O__cast_Half;
 export function _cast_Half(self: Tensor, options?: { nonBlocking?: boolean | null }): Tensor;
 export function _cast_Half(self: Tensor, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
-export function _cast_Half(self: Tensor | number, options?: { nonBlocking?: boolean | null }): Tensor;
-export function _cast_Half(self: Tensor | number, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
 export function _cast_Half(...a: any[]): any { return call(F__cast_Half, a); }
 const F__cast_Int = T.O__cast_Int;
 export function _cast_Int(self: Tensor, options?: { nonBlocking?: boolean | null }): Tensor;
 export function _cast_Int(self: Tensor, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
-export function _cast_Int(self: Tensor | number, options?: { nonBlocking?: boolean | null }): Tensor;
-export function _cast_Int(self: Tensor | number, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
 export function _cast_Int(...a: any[]): any { return call(F__cast_Int, a); }
 const F__cast_Long = T.O__cast_Long;
 export function _cast_Long(self: Tensor, options?: { nonBlocking?: boolean | null }): Tensor;
 export function _cast_Long(self: Tensor, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
-export function _cast_Long(self: Tensor | number, options?: { nonBlocking?: boolean | null }): Tensor;
-export function _cast_Long(self: Tensor | number, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
 export function _cast_Long(...a: any[]): any { return call(F__cast_Long, a); }
 const F__cast_Short = T.O__cast_Short;
 export function _cast_Short(self: Tensor, options?: { nonBlocking?: boolean | null }): Tensor;
 export function _cast_Short(self: Tensor, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
-export function _cast_Short(self: Tensor | number, options?: { nonBlocking?: boolean | null }): Tensor;
-export function _cast_Short(self: Tensor | number, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
 export function _cast_Short(...a: any[]): any { return call(F__cast_Short, a); }
 const F__cdist_backward = T.O__cdist_backward;
 export function _cdistBackward(grad: Tensor, x1: Tensor, x2: Tensor, p: number, cdist: Tensor): Tensor;
-export function _cdistBackward(grad: Tensor | number, x1: Tensor | number, x2: Tensor | number, p: number, cdist: Tensor | number): Tensor;
+export function _cdistBackward(grad: Tensor, x1: Tensor | number, x2: Tensor | number, p: number, cdist: Tensor | number): Tensor;
 export function _cdistBackward(...a: any[]): any { return call(F__cdist_backward, a); }
 const F__cdist_forward = T.O__cdist_forward;
 export function _cdistForward(x1: Tensor, x2: Tensor, p: number, compute_mode: number | null): Tensor;
-export function _cdistForward(x1: Tensor | number, x2: Tensor | number, p: number, compute_mode: number | null): Tensor;
+export function _cdistForward(x1: Tensor, x2: Tensor | number, p: number, compute_mode: number | null): Tensor;
 export function _cdistForward(...a: any[]): any { return call(F__cdist_forward, a); }
 const F__cholesky_solve_helper = T.O__cholesky_solve_helper;
 export function _choleskySolveHelper(self: Tensor, A: Tensor, upper: boolean): Tensor;
-export function _choleskySolveHelper(self: Tensor | number, A: Tensor | number, upper: boolean): Tensor;
+export function _choleskySolveHelper(self: Tensor, A: Tensor | number, upper: boolean): Tensor;
 export function _choleskySolveHelper(...a: any[]): any { return call(F__cholesky_solve_helper, a); }
 const F__choose_qparams_per_tensor = T.O__choose_qparams_per_tensor;
 export function _chooseQparamsPerTensor(self: Tensor, options?: { reduceRange?: boolean | null }): [number, number];
 export function _chooseQparamsPerTensor(self: Tensor, reduceRange?: boolean | null | { reduceRange?: boolean | null }, options?: { reduceRange?: boolean | null }): [number, number];
-export function _chooseQparamsPerTensor(self: Tensor | number, options?: { reduceRange?: boolean | null }): [number, number];
-export function _chooseQparamsPerTensor(self: Tensor | number, reduceRange?: boolean | null | { reduceRange?: boolean | null }, options?: { reduceRange?: boolean | null }): [number, number];
 export function _chooseQparamsPerTensor(...a: any[]): any { return call(F__choose_qparams_per_tensor, a); }
 const F__coalesce = T.O__coalesce;
 export function _coalesce(self: Tensor): Tensor;
-export function _coalesce(self: Tensor | number): Tensor;
 export function _coalesce(...a: any[]): any { return call(F__coalesce, a); }
 const F__coalesced = T.O__coalesced;
 export function _coalesced(self: Tensor, coalesced: boolean): Tensor;
-export function _coalesced(self: Tensor | number, coalesced: boolean): Tensor;
 export function _coalesced(...a: any[]): any { return call(F__coalesced, a); }
 const F__coalesced_ = T.O__coalesced_;
 export function _coalesced_(self: Tensor, coalesced: boolean): Tensor;
-export function _coalesced_(self: Tensor | number, coalesced: boolean): Tensor;
 export function _coalesced_(...a: any[]): any { return call(F__coalesced_, a); }
 const F__compute_linear_combination = T.O__compute_linear_combination;
 export function _computeLinearCombination(input: Tensor, coefficients: Tensor): Tensor;
-export function _computeLinearCombination(input: Tensor | number, coefficients: Tensor | number): Tensor;
+export function _computeLinearCombination(input: Tensor, coefficients: Tensor | number): Tensor;
 export function _computeLinearCombination(...a: any[]): any { return call(F__compute_linear_combination, a); }
 const F__conj = T.O__conj;
 export function _conj(self: Tensor): Tensor;
-export function _conj(self: Tensor | number): Tensor;
 export function _conj(...a: any[]): any { return call(F__conj, a); }
 const F__conj_copy = T.O__conj_copy;
 export function _conjCopy(self: Tensor): Tensor;
-export function _conjCopy(self: Tensor | number): Tensor;
 export function _conjCopy(...a: any[]): any { return call(F__conj_copy, a); }
 const F__conj_physical = T.O__conj_physical;
 export function _conjPhysical(self: Tensor): Tensor;
-export function _conjPhysical(self: Tensor | number): Tensor;
 export function _conjPhysical(...a: any[]): any { return call(F__conj_physical, a); }
 const F__conv_depthwise2d = T.O__conv_depthwise2d;
 export function _convDepthwise2d(self: Tensor, weight: Tensor, kernel_size: number[], bias: Tensor | null, stride: number[], padding: number[], dilation: number[]): Tensor;
-export function _convDepthwise2d(self: Tensor | number, weight: Tensor | number, kernel_size: number | number[], bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[]): Tensor;
+export function _convDepthwise2d(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[]): Tensor;
 export function _convDepthwise2d(...a: any[]): any { return call(F__conv_depthwise2d, a); }
 const F__convert_indices_from_coo_to_csr = T.O__convert_indices_from_coo_to_csr;
 export function _convertIndicesFromCooToCsr(self: Tensor, size: number, options?: { outInt32?: boolean | null }): Tensor;
-export function _convertIndicesFromCooToCsr(self: Tensor | number, size: number, options?: { outInt32?: boolean | null }): Tensor;
 export function _convertIndicesFromCooToCsr(...a: any[]): any { return call(F__convert_indices_from_coo_to_csr, a); }
 const F__convert_indices_from_csr_to_coo = T.O__convert_indices_from_csr_to_coo;
 export function _convertIndicesFromCsrToCoo(crow_indices: Tensor, col_indices: Tensor, options?: { outInt32?: boolean | null; transpose?: boolean | null }): Tensor;
-export function _convertIndicesFromCsrToCoo(crow_indices: Tensor | number, col_indices: Tensor | number, options?: { outInt32?: boolean | null; transpose?: boolean | null }): Tensor;
+export function _convertIndicesFromCsrToCoo(crow_indices: Tensor, col_indices: Tensor | number, options?: { outInt32?: boolean | null; transpose?: boolean | null }): Tensor;
 export function _convertIndicesFromCsrToCoo(...a: any[]): any { return call(F__convert_indices_from_csr_to_coo, a); }
 const F__convolution = T.O__convolution;
 export function _convolution(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], transposed: boolean, output_padding: number[], groups: number, benchmark: boolean, deterministic: boolean, cudnn_enabled: boolean, allow_tf32: boolean): Tensor;
 export function _convolution(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], transposed: boolean, output_padding: number[], groups: number, benchmark: boolean, deterministic: boolean, cudnn_enabled: boolean): Tensor;
-export function _convolution(input: Tensor | number, weight: Tensor | number, bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, output_padding: number | number[], groups: number, benchmark: boolean, deterministic: boolean, cudnn_enabled: boolean, allow_tf32: boolean): Tensor;
-export function _convolution(input: Tensor | number, weight: Tensor | number, bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, output_padding: number | number[], groups: number, benchmark: boolean, deterministic: boolean, cudnn_enabled: boolean): Tensor;
+export function _convolution(input: Tensor, weight: Tensor | number, bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, output_padding: number | number[], groups: number, benchmark: boolean, deterministic: boolean, cudnn_enabled: boolean, allow_tf32: boolean): Tensor;
+export function _convolution(input: Tensor, weight: Tensor | number, bias: Tensor | number | null, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, output_padding: number | number[], groups: number, benchmark: boolean, deterministic: boolean, cudnn_enabled: boolean): Tensor;
 export function _convolution(...a: any[]): any { return call(F__convolution, a); }
 const F__convolution_double_backward = T.O__convolution_double_backward;
 export function _convolutionDoubleBackward(ggI: Tensor | null, ggW: Tensor | null, ggb: Tensor | null, gO: Tensor, weight: Tensor, self: Tensor, stride: number[], padding: number[], dilation: number[], transposed: boolean, output_padding: number[], groups: number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
-export function _convolutionDoubleBackward(ggI: Tensor | number | null, ggW: Tensor | number | null, ggb: Tensor | number | null, gO: Tensor | number, weight: Tensor | number, self: Tensor | number, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, output_padding: number | number[], groups: number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
+export function _convolutionDoubleBackward(ggI: Tensor | null, ggW: Tensor | number | null, ggb: Tensor | number | null, gO: Tensor | number, weight: Tensor | number, self: Tensor | number, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, output_padding: number | number[], groups: number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
 export function _convolutionDoubleBackward(...a: any[]): any { return call(F__convolution_double_backward, a); }
 const F__convolution_mode = T.O__convolution_mode;
 export function _convolutionMode(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number[], padding: string, dilation: number[], groups: number): Tensor;
-export function _convolutionMode(input: Tensor | number, weight: Tensor | number, bias: Tensor | number | null, stride: number | number[], padding: string, dilation: number | number[], groups: number): Tensor;
+export function _convolutionMode(input: Tensor, weight: Tensor | number, bias: Tensor | number | null, stride: number | number[], padding: string, dilation: number | number[], groups: number): Tensor;
 export function _convolutionMode(...a: any[]): any { return call(F__convolution_mode, a); }
 const F__copy_from = T.O__copy_from;
 export function _copyFrom(self: Tensor, dst: Tensor, options?: { nonBlocking?: boolean | null }): Tensor;
 export function _copyFrom(self: Tensor, dst: Tensor, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
-export function _copyFrom(self: Tensor | number, dst: Tensor | number, options?: { nonBlocking?: boolean | null }): Tensor;
-export function _copyFrom(self: Tensor | number, dst: Tensor | number, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
+export function _copyFrom(self: Tensor, dst: Tensor | number, options?: { nonBlocking?: boolean | null }): Tensor;
+export function _copyFrom(self: Tensor, dst: Tensor | number, nonBlocking?: boolean | null | { nonBlocking?: boolean | null }, options?: { nonBlocking?: boolean | null }): Tensor;
 export function _copyFrom(...a: any[]): any { return call(F__copy_from, a); }
 const F__copy_from_and_resize = T.O__copy_from_and_resize;
 export function _copyFromAndResize(self: Tensor, dst: Tensor): Tensor;
-export function _copyFromAndResize(self: Tensor | number, dst: Tensor | number): Tensor;
+export function _copyFromAndResize(self: Tensor, dst: Tensor | number): Tensor;
 export function _copyFromAndResize(...a: any[]): any { return call(F__copy_from_and_resize, a); }
 const F__ctc_loss = T.O__ctc_loss;
 export function _ctcLoss(log_probs: Tensor, targets: Tensor, input_lengths: number[], target_lengths: number[], options?: { blank?: number | null; zeroInfinity?: boolean | null }): [Tensor, Tensor];
 export function _ctcLoss(log_probs: Tensor, targets: Tensor, input_lengths: number[], target_lengths: number[], blank?: number | null | { blank?: number | null; zeroInfinity?: boolean | null }, zeroInfinity?: boolean | null | { blank?: number | null; zeroInfinity?: boolean | null }, options?: { blank?: number | null; zeroInfinity?: boolean | null }): [Tensor, Tensor];
 export function _ctcLoss(log_probs: Tensor, targets: Tensor, input_lengths: Tensor, target_lengths: Tensor, options?: { blank?: number | null; zeroInfinity?: boolean | null }): [Tensor, Tensor];
 export function _ctcLoss(log_probs: Tensor, targets: Tensor, input_lengths: Tensor, target_lengths: Tensor, blank?: number | null | { blank?: number | null; zeroInfinity?: boolean | null }, zeroInfinity?: boolean | null | { blank?: number | null; zeroInfinity?: boolean | null }, options?: { blank?: number | null; zeroInfinity?: boolean | null }): [Tensor, Tensor];
-export function _ctcLoss(log_probs: Tensor | number, targets: Tensor | number, input_lengths: number | number[], target_lengths: number | number[], options?: { blank?: number | null; zeroInfinity?: boolean | null }): [Tensor, Tensor];
-export function _ctcLoss(log_probs: Tensor | number, targets: Tensor | number, input_lengths: number | number[], target_lengths: number | number[], blank?: number | null | { blank?: number | null; zeroInfinity?: boolean | null }, zeroInfinity?: boolean | null | { blank?: number | null; zeroInfinity?: boolean | null }, options?: { blank?: number | null; zeroInfinity?: boolean | null }): [Tensor, Tensor];
-export function _ctcLoss(log_probs: Tensor | number, targets: Tensor | number, input_lengths: Tensor | number, target_lengths: Tensor | number, options?: { blank?: number | null; zeroInfinity?: boolean | null }): [Tensor, Tensor];
-export function _ctcLoss(log_probs: Tensor | number, targets: Tensor | number, input_lengths: Tensor | number, target_lengths: Tensor | number, blank?: number | null | { blank?: number | null; zeroInfinity?: boolean | null }, zeroInfinity?: boolean | null | { blank?: number | null; zeroInfinity?: boolean | null }, options?: { blank?: number | null; zeroInfinity?: boolean | null }): [Tensor, Tensor];
+export function _ctcLoss(log_probs: Tensor, targets: Tensor | number, input_lengths: number | number[], target_lengths: number | number[], options?: { blank?: number | null; zeroInfinity?: boolean | null }): [Tensor, Tensor];
+export function _ctcLoss(log_probs: Tensor, targets: Tensor | number, input_lengths: number | number[], target_lengths: number | number[], blank?: number | null | { blank?: number | null; zeroInfinity?: boolean | null }, zeroInfinity?: boolean | null | { blank?: number | null; zeroInfinity?: boolean | null }, options?: { blank?: number | null; zeroInfinity?: boolean | null }): [Tensor, Tensor];
+export function _ctcLoss(log_probs: Tensor, targets: Tensor | number, input_lengths: Tensor | number, target_lengths: Tensor | number, options?: { blank?: number | null; zeroInfinity?: boolean | null }): [Tensor, Tensor];
+export function _ctcLoss(log_probs: Tensor, targets: Tensor | number, input_lengths: Tensor | number, target_lengths: Tensor | number, blank?: number | null | { blank?: number | null; zeroInfinity?: boolean | null }, zeroInfinity?: boolean | null | { blank?: number | null; zeroInfinity?: boolean | null }, options?: { blank?: number | null; zeroInfinity?: boolean | null }): [Tensor, Tensor];
 export function _ctcLoss(...a: any[]): any { return call(F__ctc_loss, a); }
 const F__ctc_loss_backward = T.O__ctc_loss_backward;
 export function _ctcLossBackward(grad: Tensor, log_probs: Tensor, targets: Tensor, input_lengths: number[], target_lengths: number[], neg_log_likelihood: Tensor, log_alpha: Tensor, blank: number, options?: { zeroInfinity?: boolean | null }): Tensor;
 export function _ctcLossBackward(grad: Tensor, log_probs: Tensor, targets: Tensor, input_lengths: number[], target_lengths: number[], neg_log_likelihood: Tensor, log_alpha: Tensor, blank: number, zeroInfinity?: boolean | null | { zeroInfinity?: boolean | null }, options?: { zeroInfinity?: boolean | null }): Tensor;
 export function _ctcLossBackward(grad: Tensor, log_probs: Tensor, targets: Tensor, input_lengths: Tensor, target_lengths: Tensor, neg_log_likelihood: Tensor, log_alpha: Tensor, blank: number, options?: { zeroInfinity?: boolean | null }): Tensor;
 export function _ctcLossBackward(grad: Tensor, log_probs: Tensor, targets: Tensor, input_lengths: Tensor, target_lengths: Tensor, neg_log_likelihood: Tensor, log_alpha: Tensor, blank: number, zeroInfinity?: boolean | null | { zeroInfinity?: boolean | null }, options?: { zeroInfinity?: boolean | null }): Tensor;
-export function _ctcLossBackward(grad: Tensor | number, log_probs: Tensor | number, targets: Tensor | number, input_lengths: number | number[], target_lengths: number | number[], neg_log_likelihood: Tensor | number, log_alpha: Tensor | number, blank: number, options?: { zeroInfinity?: boolean | null }): Tensor;
-export function _ctcLossBackward(grad: Tensor | number, log_probs: Tensor | number, targets: Tensor | number, input_lengths: number | number[], target_lengths: number | number[], neg_log_likelihood: Tensor | number, log_alpha: Tensor | number, blank: number, zeroInfinity?: boolean | null | { zeroInfinity?: boolean | null }, options?: { zeroInfinity?: boolean | null }): Tensor;
-export function _ctcLossBackward(grad: Tensor | number, log_probs: Tensor | number, targets: Tensor | number, input_lengths: Tensor | number, target_lengths: Tensor | number, neg_log_likelihood: Tensor | number, log_alpha: Tensor | number, blank: number, options?: { zeroInfinity?: boolean | null }): Tensor;
-export function _ctcLossBackward(grad: Tensor | number, log_probs: Tensor | number, targets: Tensor | number, input_lengths: Tensor | number, target_lengths: Tensor | number, neg_log_likelihood: Tensor | number, log_alpha: Tensor | number, blank: number, zeroInfinity?: boolean | null | { zeroInfinity?: boolean | null }, options?: { zeroInfinity?: boolean | null }): Tensor;
+export function _ctcLossBackward(grad: Tensor, log_probs: Tensor | number, targets: Tensor | number, input_lengths: number | number[], target_lengths: number | number[], neg_log_likelihood: Tensor | number, log_alpha: Tensor | number, blank: number, options?: { zeroInfinity?: boolean | null }): Tensor;
+export function _ctcLossBackward(grad: Tensor, log_probs: Tensor | number, targets: Tensor | number, input_lengths: number | number[], target_lengths: number | number[], neg_log_likelihood: Tensor | number, log_alpha: Tensor | number, blank: number, zeroInfinity?: boolean | null | { zeroInfinity?: boolean | null }, options?: { zeroInfinity?: boolean | null }): Tensor;
+export function _ctcLossBackward(grad: Tensor, log_probs: Tensor | number, targets: Tensor | number, input_lengths: Tensor | number, target_lengths: Tensor | number, neg_log_likelihood: Tensor | number, log_alpha: Tensor | number, blank: number, options?: { zeroInfinity?: boolean | null }): Tensor;
+export function _ctcLossBackward(grad: Tensor, log_probs: Tensor | number, targets: Tensor | number, input_lengths: Tensor | number, target_lengths: Tensor | number, neg_log_likelihood: Tensor | number, log_alpha: Tensor | number, blank: number, zeroInfinity?: boolean | null | { zeroInfinity?: boolean | null }, options?: { zeroInfinity?: boolean | null }): Tensor;
 export function _ctcLossBackward(...a: any[]): any { return call(F__ctc_loss_backward, a); }
 const F__cudnn_ctc_loss = T.O__cudnn_ctc_loss;
 export function _cudnnCtcLoss(log_probs: Tensor, targets: Tensor, input_lengths: number[], target_lengths: number[], blank: number, deterministic: boolean, zero_infinity: boolean): [Tensor, Tensor];
 export function _cudnnCtcLoss(log_probs: Tensor, targets: Tensor, input_lengths: Tensor, target_lengths: Tensor, blank: number, deterministic: boolean, zero_infinity: boolean): [Tensor, Tensor];
-export function _cudnnCtcLoss(log_probs: Tensor | number, targets: Tensor | number, input_lengths: number | number[], target_lengths: number | number[], blank: number, deterministic: boolean, zero_infinity: boolean): [Tensor, Tensor];
-export function _cudnnCtcLoss(log_probs: Tensor | number, targets: Tensor | number, input_lengths: Tensor | number, target_lengths: Tensor | number, blank: number, deterministic: boolean, zero_infinity: boolean): [Tensor, Tensor];
+export function _cudnnCtcLoss(log_probs: Tensor, targets: Tensor | number, input_lengths: number | number[], target_lengths: number | number[], blank: number, deterministic: boolean, zero_infinity: boolean): [Tensor, Tensor];
+export function _cudnnCtcLoss(log_probs: Tensor, targets: Tensor | number, input_lengths: Tensor | number, target_lengths: Tensor | number, blank: number, deterministic: boolean, zero_infinity: boolean): [Tensor, Tensor];
 export function _cudnnCtcLoss(...a: any[]): any { return call(F__cudnn_ctc_loss, a); }
 const F__cudnn_init_dropout_state = T.O__cudnn_init_dropout_state;
 export function _cudnnInitDropoutState(dropout: number, train: boolean, dropout_seed: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function _cudnnInitDropoutState(...a: any[]): any { return call(F__cudnn_init_dropout_state, a); }
 const F__cudnn_rnn = T.O__cudnn_rnn;
 export function _cudnnRnn(input: Tensor, weight: Tensor[], weight_stride0: number, weight_buf: Tensor | null, hx: Tensor, cx: Tensor | null, mode: number, hidden_size: number, proj_size: number, num_layers: number, batch_first: boolean, dropout: number, train: boolean, bidirectional: boolean, batch_sizes: number[], dropout_state: Tensor | null): [Tensor, Tensor, Tensor, Tensor, Tensor];
-export function _cudnnRnn(input: Tensor | number, weight: Tensor[], weight_stride0: number, weight_buf: Tensor | number | null, hx: Tensor | number, cx: Tensor | number | null, mode: number, hidden_size: number, proj_size: number, num_layers: number, batch_first: boolean, dropout: number, train: boolean, bidirectional: boolean, batch_sizes: number | number[], dropout_state: Tensor | number | null): [Tensor, Tensor, Tensor, Tensor, Tensor];
+export function _cudnnRnn(input: Tensor, weight: Tensor[], weight_stride0: number, weight_buf: Tensor | number | null, hx: Tensor | number, cx: Tensor | number | null, mode: number, hidden_size: number, proj_size: number, num_layers: number, batch_first: boolean, dropout: number, train: boolean, bidirectional: boolean, batch_sizes: number | number[], dropout_state: Tensor | number | null): [Tensor, Tensor, Tensor, Tensor, Tensor];
 export function _cudnnRnn(...a: any[]): any { return call(F__cudnn_rnn, a); }
 const F__cudnn_rnn_backward = T.O__cudnn_rnn_backward;
 export function _cudnnRnnBackward(input: Tensor, weight: Tensor[], weight_stride0: number, weight_buf: Tensor, hx: Tensor, cx: Tensor | null, output: Tensor, grad_output: Tensor | null, grad_hy: Tensor | null, grad_cy: Tensor | null, mode: number, hidden_size: number, proj_size: number, num_layers: number, batch_first: boolean, dropout: number, train: boolean, bidirectional: boolean, batch_sizes: number[], dropout_state: Tensor | null, reserve: Tensor, output_mask: boolean[]): [Tensor, Tensor, Tensor, Tensor[]];
-export function _cudnnRnnBackward(input: Tensor | number, weight: Tensor[], weight_stride0: number, weight_buf: Tensor | number, hx: Tensor | number, cx: Tensor | number | null, output: Tensor | number, grad_output: Tensor | number | null, grad_hy: Tensor | number | null, grad_cy: Tensor | number | null, mode: number, hidden_size: number, proj_size: number, num_layers: number, batch_first: boolean, dropout: number, train: boolean, bidirectional: boolean, batch_sizes: number | number[], dropout_state: Tensor | number | null, reserve: Tensor | number, output_mask: boolean[]): [Tensor, Tensor, Tensor, Tensor[]];
+export function _cudnnRnnBackward(input: Tensor, weight: Tensor[], weight_stride0: number, weight_buf: Tensor | number, hx: Tensor | number, cx: Tensor | number | null, output: Tensor | number, grad_output: Tensor | number | null, grad_hy: Tensor | number | null, grad_cy: Tensor | number | null, mode: number, hidden_size: number, proj_size: number, num_layers: number, batch_first: boolean, dropout: number, train: boolean, bidirectional: boolean, batch_sizes: number | number[], dropout_state: Tensor | number | null, reserve: Tensor | number, output_mask: boolean[]): [Tensor, Tensor, Tensor, Tensor[]];
 export function _cudnnRnnBackward(...a: any[]): any { return call(F__cudnn_rnn_backward, a); }
 const F__cudnn_rnn_flatten_weight = T.O__cudnn_rnn_flatten_weight;
 export function _cudnnRnnFlattenWeight(weight_arr: Tensor[], weight_stride0: number, input_size: number, mode: number, hidden_size: number, proj_size: number, num_layers: number, batch_first: boolean, bidirectional: boolean): Tensor;
@@ -286,135 +248,127 @@ export function _cufftSetPlanCacheMaxSize(device_index: number, max_size: number
 export function _cufftSetPlanCacheMaxSize(...a: any[]): any { return call(F__cufft_set_plan_cache_max_size, a); }
 const F__cummax_helper = T.O__cummax_helper;
 export function _cummaxHelper(self: Tensor, values: Tensor, indices: Tensor, dim: number): void;
-export function _cummaxHelper(self: Tensor | number, values: Tensor | number, indices: Tensor | number, dim: number): void;
+export function _cummaxHelper(self: Tensor, values: Tensor | number, indices: Tensor | number, dim: number): void;
 export function _cummaxHelper(...a: any[]): any { return call(F__cummax_helper, a); }
 const F__cummin_helper = T.O__cummin_helper;
 export function _cumminHelper(self: Tensor, values: Tensor, indices: Tensor, dim: number): void;
-export function _cumminHelper(self: Tensor | number, values: Tensor | number, indices: Tensor | number, dim: number): void;
+export function _cumminHelper(self: Tensor, values: Tensor | number, indices: Tensor | number, dim: number): void;
 export function _cumminHelper(...a: any[]): any { return call(F__cummin_helper, a); }
 const F__debug_has_internal_overlap = T.O__debug_has_internal_overlap;
 export function _debugHasInternalOverlap(self: Tensor): number;
-export function _debugHasInternalOverlap(self: Tensor | number): number;
 export function _debugHasInternalOverlap(...a: any[]): any { return call(F__debug_has_internal_overlap, a); }
 const F__dimI = T.O__dimI;
 export function _dimI(self: Tensor): number;
-export function _dimI(self: Tensor | number): number;
 export function _dimI(...a: any[]): any { return call(F__dimI, a); }
 const F__dimV = T.O__dimV;
 export function _dimV(self: Tensor): number;
-export function _dimV(self: Tensor | number): number;
 export function _dimV(...a: any[]): any { return call(F__dimV, a); }
 const F__dim_arange = T.O__dim_arange;
 export function _dimArange(like: Tensor, dim: number): Tensor;
-export function _dimArange(like: Tensor | number, dim: number): Tensor;
 export function _dimArange(...a: any[]): any { return call(F__dim_arange, a); }
 const F__dirichlet_grad = T.O__dirichlet_grad;
 export function _dirichletGrad(x: Tensor, alpha: Tensor, total: Tensor): Tensor;
-export function _dirichletGrad(x: Tensor | number, alpha: Tensor | number, total: Tensor | number): Tensor;
+export function _dirichletGrad(x: Tensor, alpha: Tensor | number, total: Tensor | number): Tensor;
 export function _dirichletGrad(...a: any[]): any { return call(F__dirichlet_grad, a); }
 const F__efficientzerotensor = T.O__efficientzerotensor;
 export function _efficientzerotensor(size: number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function _efficientzerotensor(...size: number[] | [...number[], { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
-export function _efficientzerotensor(size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function _efficientzerotensor(...a: any[]): any { return call(F__efficientzerotensor, a); }
 const F__embedding_bag = T.O__embedding_bag;
 export function _embeddingBag(weight: Tensor, indices: Tensor, offsets: Tensor, options?: { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }): [Tensor, Tensor, Tensor, Tensor];
 export function _embeddingBag(weight: Tensor, indices: Tensor, offsets: Tensor, scaleGradByFreq?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, mode?: number | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, sparse?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, perSampleWeights?: Tensor | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, includeLastOffset?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, paddingIdx?: number | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, options?: { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }): [Tensor, Tensor, Tensor, Tensor];
-export function _embeddingBag(weight: Tensor | number, indices: Tensor | number, offsets: Tensor | number, options?: { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }): [Tensor, Tensor, Tensor, Tensor];
-export function _embeddingBag(weight: Tensor | number, indices: Tensor | number, offsets: Tensor | number, scaleGradByFreq?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, mode?: number | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, sparse?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, perSampleWeights?: Tensor | number | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, includeLastOffset?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, paddingIdx?: number | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, options?: { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }): [Tensor, Tensor, Tensor, Tensor];
+export function _embeddingBag(weight: Tensor, indices: Tensor | number, offsets: Tensor | number, options?: { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }): [Tensor, Tensor, Tensor, Tensor];
+export function _embeddingBag(weight: Tensor, indices: Tensor | number, offsets: Tensor | number, scaleGradByFreq?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, mode?: number | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, sparse?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, perSampleWeights?: Tensor | number | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, includeLastOffset?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, paddingIdx?: number | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, options?: { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }): [Tensor, Tensor, Tensor, Tensor];
 export function _embeddingBag(...a: any[]): any { return call(F__embedding_bag, a); }
 const F__embedding_bag_backward = T.O__embedding_bag_backward;
 export function _embeddingBagBackward(grad: Tensor, indices: Tensor, offsets: Tensor, offset2bag: Tensor, bag_size: Tensor, maximum_indices: Tensor, num_weights: number, scale_grad_by_freq: boolean, mode: number, sparse: boolean, per_sample_weights: Tensor | null, options?: { paddingIdx?: number | null }): Tensor;
 export function _embeddingBagBackward(grad: Tensor, indices: Tensor, offsets: Tensor, offset2bag: Tensor, bag_size: Tensor, maximum_indices: Tensor, num_weights: number, scale_grad_by_freq: boolean, mode: number, sparse: boolean, per_sample_weights: Tensor | null, paddingIdx?: number | null | { paddingIdx?: number | null }, options?: { paddingIdx?: number | null }): Tensor;
-export function _embeddingBagBackward(grad: Tensor | number, indices: Tensor | number, offsets: Tensor | number, offset2bag: Tensor | number, bag_size: Tensor | number, maximum_indices: Tensor | number, num_weights: number, scale_grad_by_freq: boolean, mode: number, sparse: boolean, per_sample_weights: Tensor | number | null, options?: { paddingIdx?: number | null }): Tensor;
-export function _embeddingBagBackward(grad: Tensor | number, indices: Tensor | number, offsets: Tensor | number, offset2bag: Tensor | number, bag_size: Tensor | number, maximum_indices: Tensor | number, num_weights: number, scale_grad_by_freq: boolean, mode: number, sparse: boolean, per_sample_weights: Tensor | number | null, paddingIdx?: number | null | { paddingIdx?: number | null }, options?: { paddingIdx?: number | null }): Tensor;
+export function _embeddingBagBackward(grad: Tensor, indices: Tensor | number, offsets: Tensor | number, offset2bag: Tensor | number, bag_size: Tensor | number, maximum_indices: Tensor | number, num_weights: number, scale_grad_by_freq: boolean, mode: number, sparse: boolean, per_sample_weights: Tensor | number | null, options?: { paddingIdx?: number | null }): Tensor;
+export function _embeddingBagBackward(grad: Tensor, indices: Tensor | number, offsets: Tensor | number, offset2bag: Tensor | number, bag_size: Tensor | number, maximum_indices: Tensor | number, num_weights: number, scale_grad_by_freq: boolean, mode: number, sparse: boolean, per_sample_weights: Tensor | number | null, paddingIdx?: number | null | { paddingIdx?: number | null }, options?: { paddingIdx?: number | null }): Tensor;
 export function _embeddingBagBackward(...a: any[]): any { return call(F__embedding_bag_backward, a); }
 const F__embedding_bag_dense_backward = T.O__embedding_bag_dense_backward;
 export function _embeddingBagDenseBackward(grad: Tensor, indices: Tensor, offset2bag: Tensor, bag_size: Tensor, maximum_indices: Tensor, num_weights: number, scale_grad_by_freq: boolean, mode: number, per_sample_weights: Tensor | null, options?: { paddingIdx?: number | null }): Tensor;
 export function _embeddingBagDenseBackward(grad: Tensor, indices: Tensor, offset2bag: Tensor, bag_size: Tensor, maximum_indices: Tensor, num_weights: number, scale_grad_by_freq: boolean, mode: number, per_sample_weights: Tensor | null, paddingIdx?: number | null | { paddingIdx?: number | null }, options?: { paddingIdx?: number | null }): Tensor;
-export function _embeddingBagDenseBackward(grad: Tensor | number, indices: Tensor | number, offset2bag: Tensor | number, bag_size: Tensor | number, maximum_indices: Tensor | number, num_weights: number, scale_grad_by_freq: boolean, mode: number, per_sample_weights: Tensor | number | null, options?: { paddingIdx?: number | null }): Tensor;
-export function _embeddingBagDenseBackward(grad: Tensor | number, indices: Tensor | number, offset2bag: Tensor | number, bag_size: Tensor | number, maximum_indices: Tensor | number, num_weights: number, scale_grad_by_freq: boolean, mode: number, per_sample_weights: Tensor | number | null, paddingIdx?: number | null | { paddingIdx?: number | null }, options?: { paddingIdx?: number | null }): Tensor;
+export function _embeddingBagDenseBackward(grad: Tensor, indices: Tensor | number, offset2bag: Tensor | number, bag_size: Tensor | number, maximum_indices: Tensor | number, num_weights: number, scale_grad_by_freq: boolean, mode: number, per_sample_weights: Tensor | number | null, options?: { paddingIdx?: number | null }): Tensor;
+export function _embeddingBagDenseBackward(grad: Tensor, indices: Tensor | number, offset2bag: Tensor | number, bag_size: Tensor | number, maximum_indices: Tensor | number, num_weights: number, scale_grad_by_freq: boolean, mode: number, per_sample_weights: Tensor | number | null, paddingIdx?: number | null | { paddingIdx?: number | null }, options?: { paddingIdx?: number | null }): Tensor;
 export function _embeddingBagDenseBackward(...a: any[]): any { return call(F__embedding_bag_dense_backward, a); }
 const F__embedding_bag_forward_only = T.O__embedding_bag_forward_only;
 export function _embeddingBagForwardOnly(weight: Tensor, indices: Tensor, offsets: Tensor, options?: { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }): [Tensor, Tensor, Tensor, Tensor];
 export function _embeddingBagForwardOnly(weight: Tensor, indices: Tensor, offsets: Tensor, scaleGradByFreq?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, mode?: number | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, sparse?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, perSampleWeights?: Tensor | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, includeLastOffset?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, paddingIdx?: number | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, options?: { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }): [Tensor, Tensor, Tensor, Tensor];
-export function _embeddingBagForwardOnly(weight: Tensor | number, indices: Tensor | number, offsets: Tensor | number, options?: { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }): [Tensor, Tensor, Tensor, Tensor];
-export function _embeddingBagForwardOnly(weight: Tensor | number, indices: Tensor | number, offsets: Tensor | number, scaleGradByFreq?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, mode?: number | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, sparse?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, perSampleWeights?: Tensor | number | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, includeLastOffset?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, paddingIdx?: number | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, options?: { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }): [Tensor, Tensor, Tensor, Tensor];
+export function _embeddingBagForwardOnly(weight: Tensor, indices: Tensor | number, offsets: Tensor | number, options?: { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }): [Tensor, Tensor, Tensor, Tensor];
+export function _embeddingBagForwardOnly(weight: Tensor, indices: Tensor | number, offsets: Tensor | number, scaleGradByFreq?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, mode?: number | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, sparse?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, perSampleWeights?: Tensor | number | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, includeLastOffset?: boolean | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, paddingIdx?: number | null | { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }, options?: { scaleGradByFreq?: boolean | null; mode?: number | null; sparse?: boolean | null; perSampleWeights?: Tensor | number | null; includeLastOffset?: boolean | null; paddingIdx?: number | null }): [Tensor, Tensor, Tensor, Tensor];
 export function _embeddingBagForwardOnly(...a: any[]): any { return call(F__embedding_bag_forward_only, a); }
 const F__embedding_bag_per_sample_weights_backward = T.O__embedding_bag_per_sample_weights_backward;
 export function _embeddingBagPerSampleWeightsBackward(grad: Tensor, weight: Tensor, indices: Tensor, offsets: Tensor, offset2bag: Tensor, mode: number, options?: { paddingIdx?: number | null }): Tensor;
 export function _embeddingBagPerSampleWeightsBackward(grad: Tensor, weight: Tensor, indices: Tensor, offsets: Tensor, offset2bag: Tensor, mode: number, paddingIdx?: number | null | { paddingIdx?: number | null }, options?: { paddingIdx?: number | null }): Tensor;
-export function _embeddingBagPerSampleWeightsBackward(grad: Tensor | number, weight: Tensor | number, indices: Tensor | number, offsets: Tensor | number, offset2bag: Tensor | number, mode: number, options?: { paddingIdx?: number | null }): Tensor;
-export function _embeddingBagPerSampleWeightsBackward(grad: Tensor | number, weight: Tensor | number, indices: Tensor | number, offsets: Tensor | number, offset2bag: Tensor | number, mode: number, paddingIdx?: number | null | { paddingIdx?: number | null }, options?: { paddingIdx?: number | null }): Tensor;
+export function _embeddingBagPerSampleWeightsBackward(grad: Tensor, weight: Tensor | number, indices: Tensor | number, offsets: Tensor | number, offset2bag: Tensor | number, mode: number, options?: { paddingIdx?: number | null }): Tensor;
+export function _embeddingBagPerSampleWeightsBackward(grad: Tensor, weight: Tensor | number, indices: Tensor | number, offsets: Tensor | number, offset2bag: Tensor | number, mode: number, paddingIdx?: number | null | { paddingIdx?: number | null }, options?: { paddingIdx?: number | null }): Tensor;
 export function _embeddingBagPerSampleWeightsBackward(...a: any[]): any { return call(F__embedding_bag_per_sample_weights_backward, a); }
 const F__embedding_bag_sparse_backward = T.O__embedding_bag_sparse_backward;
 export function _embeddingBagSparseBackward(grad: Tensor, indices: Tensor, offsets: Tensor, offset2bag: Tensor, bag_size: Tensor, num_weights: number, scale_grad_by_freq: boolean, mode: number, per_sample_weights: Tensor | null, options?: { paddingIdx?: number | null }): Tensor;
 export function _embeddingBagSparseBackward(grad: Tensor, indices: Tensor, offsets: Tensor, offset2bag: Tensor, bag_size: Tensor, num_weights: number, scale_grad_by_freq: boolean, mode: number, per_sample_weights: Tensor | null, paddingIdx?: number | null | { paddingIdx?: number | null }, options?: { paddingIdx?: number | null }): Tensor;
-export function _embeddingBagSparseBackward(grad: Tensor | number, indices: Tensor | number, offsets: Tensor | number, offset2bag: Tensor | number, bag_size: Tensor | number, num_weights: number, scale_grad_by_freq: boolean, mode: number, per_sample_weights: Tensor | number | null, options?: { paddingIdx?: number | null }): Tensor;
-export function _embeddingBagSparseBackward(grad: Tensor | number, indices: Tensor | number, offsets: Tensor | number, offset2bag: Tensor | number, bag_size: Tensor | number, num_weights: number, scale_grad_by_freq: boolean, mode: number, per_sample_weights: Tensor | number | null, paddingIdx?: number | null | { paddingIdx?: number | null }, options?: { paddingIdx?: number | null }): Tensor;
+export function _embeddingBagSparseBackward(grad: Tensor, indices: Tensor | number, offsets: Tensor | number, offset2bag: Tensor | number, bag_size: Tensor | number, num_weights: number, scale_grad_by_freq: boolean, mode: number, per_sample_weights: Tensor | number | null, options?: { paddingIdx?: number | null }): Tensor;
+export function _embeddingBagSparseBackward(grad: Tensor, indices: Tensor | number, offsets: Tensor | number, offset2bag: Tensor | number, bag_size: Tensor | number, num_weights: number, scale_grad_by_freq: boolean, mode: number, per_sample_weights: Tensor | number | null, paddingIdx?: number | null | { paddingIdx?: number | null }, options?: { paddingIdx?: number | null }): Tensor;
 export function _embeddingBagSparseBackward(...a: any[]): any { return call(F__embedding_bag_sparse_backward, a); }
 const F__empty_affine_quantized = T.O__empty_affine_quantized;
 export function _emptyAffineQuantized(size: number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; scale?: number | null; zeroPoint?: number | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
 export function _emptyAffineQuantized(...size: number[] | [...number[], { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; scale?: number | null; zeroPoint?: number | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }]): Tensor;
-export function _emptyAffineQuantized(size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; scale?: number | null; zeroPoint?: number | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
 export function _emptyAffineQuantized(...a: any[]): any { return call(F__empty_affine_quantized, a); }
 const F__empty_per_channel_affine_quantized = T.O__empty_per_channel_affine_quantized;
 export function _emptyPerChannelAffineQuantized(size: number[], scales: Tensor, zero_points: Tensor, axis: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
-export function _emptyPerChannelAffineQuantized(size: number | number[], scales: Tensor | number, zero_points: Tensor | number, axis: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
+export function _emptyPerChannelAffineQuantized(size: number[], scales: Tensor | number, zero_points: Tensor | number, axis: number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; memoryFormat?: MemoryFormat | null; requiresGrad?: boolean }): Tensor;
 export function _emptyPerChannelAffineQuantized(...a: any[]): any { return call(F__empty_per_channel_affine_quantized, a); }
 const F__euclidean_dist = T.O__euclidean_dist;
 export function _euclideanDist(x1: Tensor, x2: Tensor): Tensor;
-export function _euclideanDist(x1: Tensor | number, x2: Tensor | number): Tensor;
+export function _euclideanDist(x1: Tensor, x2: Tensor | number): Tensor;
 export function _euclideanDist(...a: any[]): any { return call(F__euclidean_dist, a); }
 const F__fake_quantize_learnable_per_channel_affine = T.O__fake_quantize_learnable_per_channel_affine;
 export function _fakeQuantizeLearnablePerChannelAffine(self: Tensor, scale: Tensor, zero_point: Tensor, axis: number, quant_min: number, quant_max: number, options?: { gradFactor?: number | null }): Tensor;
 export function _fakeQuantizeLearnablePerChannelAffine(self: Tensor, scale: Tensor, zero_point: Tensor, axis: number, quant_min: number, quant_max: number, gradFactor?: number | null | { gradFactor?: number | null }, options?: { gradFactor?: number | null }): Tensor;
-export function _fakeQuantizeLearnablePerChannelAffine(self: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, axis: number, quant_min: number, quant_max: number, options?: { gradFactor?: number | null }): Tensor;
-export function _fakeQuantizeLearnablePerChannelAffine(self: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, axis: number, quant_min: number, quant_max: number, gradFactor?: number | null | { gradFactor?: number | null }, options?: { gradFactor?: number | null }): Tensor;
+export function _fakeQuantizeLearnablePerChannelAffine(self: Tensor, scale: Tensor | number, zero_point: Tensor | number, axis: number, quant_min: number, quant_max: number, options?: { gradFactor?: number | null }): Tensor;
+export function _fakeQuantizeLearnablePerChannelAffine(self: Tensor, scale: Tensor | number, zero_point: Tensor | number, axis: number, quant_min: number, quant_max: number, gradFactor?: number | null | { gradFactor?: number | null }, options?: { gradFactor?: number | null }): Tensor;
 export function _fakeQuantizeLearnablePerChannelAffine(...a: any[]): any { return call(F__fake_quantize_learnable_per_channel_affine, a); }
 const F__fake_quantize_learnable_per_channel_affine_backward = T.O__fake_quantize_learnable_per_channel_affine_backward;
 export function _fakeQuantizeLearnablePerChannelAffineBackward(grad: Tensor, self: Tensor, scale: Tensor, zero_point: Tensor, axis: number, quant_min: number, quant_max: number, options?: { gradFactor?: number | null }): [Tensor, Tensor, Tensor];
 export function _fakeQuantizeLearnablePerChannelAffineBackward(grad: Tensor, self: Tensor, scale: Tensor, zero_point: Tensor, axis: number, quant_min: number, quant_max: number, gradFactor?: number | null | { gradFactor?: number | null }, options?: { gradFactor?: number | null }): [Tensor, Tensor, Tensor];
-export function _fakeQuantizeLearnablePerChannelAffineBackward(grad: Tensor | number, self: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, axis: number, quant_min: number, quant_max: number, options?: { gradFactor?: number | null }): [Tensor, Tensor, Tensor];
-export function _fakeQuantizeLearnablePerChannelAffineBackward(grad: Tensor | number, self: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, axis: number, quant_min: number, quant_max: number, gradFactor?: number | null | { gradFactor?: number | null }, options?: { gradFactor?: number | null }): [Tensor, Tensor, Tensor];
+export function _fakeQuantizeLearnablePerChannelAffineBackward(grad: Tensor, self: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, axis: number, quant_min: number, quant_max: number, options?: { gradFactor?: number | null }): [Tensor, Tensor, Tensor];
+export function _fakeQuantizeLearnablePerChannelAffineBackward(grad: Tensor, self: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, axis: number, quant_min: number, quant_max: number, gradFactor?: number | null | { gradFactor?: number | null }, options?: { gradFactor?: number | null }): [Tensor, Tensor, Tensor];
 export function _fakeQuantizeLearnablePerChannelAffineBackward(...a: any[]): any { return call(F__fake_quantize_learnable_per_channel_affine_backward, a); }
 const F__fake_quantize_learnable_per_tensor_affine = T.O__fake_quantize_learnable_per_tensor_affine;
 export function _fakeQuantizeLearnablePerTensorAffine(self: Tensor, scale: Tensor, zero_point: Tensor, quant_min: number, quant_max: number, options?: { gradFactor?: number | null }): Tensor;
 export function _fakeQuantizeLearnablePerTensorAffine(self: Tensor, scale: Tensor, zero_point: Tensor, quant_min: number, quant_max: number, gradFactor?: number | null | { gradFactor?: number | null }, options?: { gradFactor?: number | null }): Tensor;
-export function _fakeQuantizeLearnablePerTensorAffine(self: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, quant_min: number, quant_max: number, options?: { gradFactor?: number | null }): Tensor;
-export function _fakeQuantizeLearnablePerTensorAffine(self: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, quant_min: number, quant_max: number, gradFactor?: number | null | { gradFactor?: number | null }, options?: { gradFactor?: number | null }): Tensor;
+export function _fakeQuantizeLearnablePerTensorAffine(self: Tensor, scale: Tensor | number, zero_point: Tensor | number, quant_min: number, quant_max: number, options?: { gradFactor?: number | null }): Tensor;
+export function _fakeQuantizeLearnablePerTensorAffine(self: Tensor, scale: Tensor | number, zero_point: Tensor | number, quant_min: number, quant_max: number, gradFactor?: number | null | { gradFactor?: number | null }, options?: { gradFactor?: number | null }): Tensor;
 export function _fakeQuantizeLearnablePerTensorAffine(...a: any[]): any { return call(F__fake_quantize_learnable_per_tensor_affine, a); }
 const F__fake_quantize_learnable_per_tensor_affine_backward = T.O__fake_quantize_learnable_per_tensor_affine_backward;
 export function _fakeQuantizeLearnablePerTensorAffineBackward(grad: Tensor, self: Tensor, scale: Tensor, zero_point: Tensor, quant_min: number, quant_max: number, options?: { gradFactor?: number | null }): [Tensor, Tensor, Tensor];
 export function _fakeQuantizeLearnablePerTensorAffineBackward(grad: Tensor, self: Tensor, scale: Tensor, zero_point: Tensor, quant_min: number, quant_max: number, gradFactor?: number | null | { gradFactor?: number | null }, options?: { gradFactor?: number | null }): [Tensor, Tensor, Tensor];
-export function _fakeQuantizeLearnablePerTensorAffineBackward(grad: Tensor | number, self: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, quant_min: number, quant_max: number, options?: { gradFactor?: number | null }): [Tensor, Tensor, Tensor];
-export function _fakeQuantizeLearnablePerTensorAffineBackward(grad: Tensor | number, self: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, quant_min: number, quant_max: number, gradFactor?: number | null | { gradFactor?: number | null }, options?: { gradFactor?: number | null }): [Tensor, Tensor, Tensor];
+export function _fakeQuantizeLearnablePerTensorAffineBackward(grad: Tensor, self: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, quant_min: number, quant_max: number, options?: { gradFactor?: number | null }): [Tensor, Tensor, Tensor];
+export function _fakeQuantizeLearnablePerTensorAffineBackward(grad: Tensor, self: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, quant_min: number, quant_max: number, gradFactor?: number | null | { gradFactor?: number | null }, options?: { gradFactor?: number | null }): [Tensor, Tensor, Tensor];
 export function _fakeQuantizeLearnablePerTensorAffineBackward(...a: any[]): any { return call(F__fake_quantize_learnable_per_tensor_affine_backward, a); }
 const F__fake_quantize_per_tensor_affine_cachemask_tensor_qparams = T.O__fake_quantize_per_tensor_affine_cachemask_tensor_qparams;
 export function _fakeQuantizePerTensorAffineCachemaskTensorQparams(self: Tensor, scale: Tensor, zero_point: Tensor, fake_quant_enabled: Tensor, quant_min: number, quant_max: number): [Tensor, Tensor];
-export function _fakeQuantizePerTensorAffineCachemaskTensorQparams(self: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, fake_quant_enabled: Tensor | number, quant_min: number, quant_max: number): [Tensor, Tensor];
+export function _fakeQuantizePerTensorAffineCachemaskTensorQparams(self: Tensor, scale: Tensor | number, zero_point: Tensor | number, fake_quant_enabled: Tensor | number, quant_min: number, quant_max: number): [Tensor, Tensor];
 export function _fakeQuantizePerTensorAffineCachemaskTensorQparams(...a: any[]): any { return call(F__fake_quantize_per_tensor_affine_cachemask_tensor_qparams, a); }
 const F__fft_c2c = T.O__fft_c2c;
 export function _fftC2c(self: Tensor, dim: number[], normalization: number, forward: boolean): Tensor;
-export function _fftC2c(self: Tensor | number, dim: number | number[], normalization: number, forward: boolean): Tensor;
+export function _fftC2c(self: Tensor, dim: number | number[], normalization: number, forward: boolean): Tensor;
 export function _fftC2c(...a: any[]): any { return call(F__fft_c2c, a); }
 const F__fft_c2r = T.O__fft_c2r;
 export function _fftC2r(self: Tensor, dim: number[], normalization: number, last_dim_size: number): Tensor;
-export function _fftC2r(self: Tensor | number, dim: number | number[], normalization: number, last_dim_size: number): Tensor;
+export function _fftC2r(self: Tensor, dim: number | number[], normalization: number, last_dim_size: number): Tensor;
 export function _fftC2r(...a: any[]): any { return call(F__fft_c2r, a); }
 const F__fft_r2c = T.O__fft_r2c;
 export function _fftR2c(self: Tensor, dim: number[], normalization: number, onesided: boolean): Tensor;
-export function _fftR2c(self: Tensor | number, dim: number | number[], normalization: number, onesided: boolean): Tensor;
+export function _fftR2c(self: Tensor, dim: number | number[], normalization: number, onesided: boolean): Tensor;
 export function _fftR2c(...a: any[]): any { return call(F__fft_r2c, a); }
 const F__flash_scaled_dot_product_attention = T.O__flash_scaled_dot_product_attention;
 export function _flashScaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor, cum_seq_q: Tensor, cum_seq_k: Tensor, max_q: number, max_k: number, dropout_p: number, is_causal: boolean): Tensor;
-export function _flashScaledDotProductAttention(query: Tensor | number, key: Tensor | number, value: Tensor | number, cum_seq_q: Tensor | number, cum_seq_k: Tensor | number, max_q: number, max_k: number, dropout_p: number, is_causal: boolean): Tensor;
+export function _flashScaledDotProductAttention(query: Tensor, key: Tensor | number, value: Tensor | number, cum_seq_q: Tensor | number, cum_seq_k: Tensor | number, max_q: number, max_k: number, dropout_p: number, is_causal: boolean): Tensor;
 export function _flashScaledDotProductAttention(...a: any[]): any { return call(F__flash_scaled_dot_product_attention, a); }
 const F__foobar = T.O__foobar;
 export function _foobar(self: Tensor, options?: { arg1?: boolean | null; arg2?: boolean | null; arg3?: boolean | null }): Tensor;
 export function _foobar(self: Tensor, arg1?: boolean | null | { arg1?: boolean | null; arg2?: boolean | null; arg3?: boolean | null }, arg2?: boolean | null | { arg1?: boolean | null; arg2?: boolean | null; arg3?: boolean | null }, options?: { arg1?: boolean | null; arg2?: boolean | null; arg3?: boolean | null }): Tensor;
-export function _foobar(self: Tensor | number, options?: { arg1?: boolean | null; arg2?: boolean | null; arg3?: boolean | null }): Tensor;
-export function _foobar(self: Tensor | number, arg1?: boolean | null | { arg1?: boolean | null; arg2?: boolean | null; arg3?: boolean | null }, arg2?: boolean | null | { arg1?: boolean | null; arg2?: boolean | null; arg3?: boolean | null }, options?: { arg1?: boolean | null; arg2?: boolean | null; arg3?: boolean | null }): Tensor;
 export function _foobar(...a: any[]): any { return call(F__foobar, a); }
 const F__foreach_abs = T.O__foreach_abs;
 export function _foreachAbs(self: Tensor[]): Tensor[];
@@ -663,246 +617,220 @@ export function _fusedAdam_(...a: any[]): any { return call(F__fused_adam_, a); 
 const F__fused_dropout = T.O__fused_dropout;
 export function _fusedDropout(self: Tensor, p: number, options?: { generator?: Generator | null }): [Tensor, Tensor];
 export function _fusedDropout(self: Tensor, p: number, generator?: Generator | null | { generator?: Generator | null }, options?: { generator?: Generator | null }): [Tensor, Tensor];
-export function _fusedDropout(self: Tensor | number, p: number, options?: { generator?: Generator | null }): [Tensor, Tensor];
-export function _fusedDropout(self: Tensor | number, p: number, generator?: Generator | null | { generator?: Generator | null }, options?: { generator?: Generator | null }): [Tensor, Tensor];
 export function _fusedDropout(...a: any[]): any { return call(F__fused_dropout, a); }
 const F__fused_moving_avg_obs_fq_helper = T.O__fused_moving_avg_obs_fq_helper;
 export function _fusedMovingAvgObsFqHelper(self: Tensor, observer_on: Tensor, fake_quant_on: Tensor, running_min: Tensor, running_max: Tensor, scale: Tensor, zero_point: Tensor, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, options?: { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }): [Tensor, Tensor];
 export function _fusedMovingAvgObsFqHelper(self: Tensor, observer_on: Tensor, fake_quant_on: Tensor, running_min: Tensor, running_max: Tensor, scale: Tensor, zero_point: Tensor, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, perRowFakeQuant?: boolean | null | { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }, symmetricQuant?: boolean | null | { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }, options?: { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }): [Tensor, Tensor];
-export function _fusedMovingAvgObsFqHelper(self: Tensor | number, observer_on: Tensor | number, fake_quant_on: Tensor | number, running_min: Tensor | number, running_max: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, options?: { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }): [Tensor, Tensor];
-export function _fusedMovingAvgObsFqHelper(self: Tensor | number, observer_on: Tensor | number, fake_quant_on: Tensor | number, running_min: Tensor | number, running_max: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, perRowFakeQuant?: boolean | null | { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }, symmetricQuant?: boolean | null | { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }, options?: { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }): [Tensor, Tensor];
+export function _fusedMovingAvgObsFqHelper(self: Tensor, observer_on: Tensor | number, fake_quant_on: Tensor | number, running_min: Tensor | number, running_max: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, options?: { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }): [Tensor, Tensor];
+export function _fusedMovingAvgObsFqHelper(self: Tensor, observer_on: Tensor | number, fake_quant_on: Tensor | number, running_min: Tensor | number, running_max: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, perRowFakeQuant?: boolean | null | { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }, symmetricQuant?: boolean | null | { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }, options?: { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }): [Tensor, Tensor];
 export function _fusedMovingAvgObsFqHelper(...a: any[]): any { return call(F__fused_moving_avg_obs_fq_helper, a); }
 const F__fused_moving_avg_obs_fq_helper_functional = T.O__fused_moving_avg_obs_fq_helper_functional;
 export function _fusedMovingAvgObsFqHelperFunctional(self: Tensor, observer_on: Tensor, fake_quant_on: Tensor, running_min: Tensor, running_max: Tensor, scale: Tensor, zero_point: Tensor, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, options?: { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }): [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
 export function _fusedMovingAvgObsFqHelperFunctional(self: Tensor, observer_on: Tensor, fake_quant_on: Tensor, running_min: Tensor, running_max: Tensor, scale: Tensor, zero_point: Tensor, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, perRowFakeQuant?: boolean | null | { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }, symmetricQuant?: boolean | null | { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }, options?: { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }): [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
-export function _fusedMovingAvgObsFqHelperFunctional(self: Tensor | number, observer_on: Tensor | number, fake_quant_on: Tensor | number, running_min: Tensor | number, running_max: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, options?: { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }): [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
-export function _fusedMovingAvgObsFqHelperFunctional(self: Tensor | number, observer_on: Tensor | number, fake_quant_on: Tensor | number, running_min: Tensor | number, running_max: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, perRowFakeQuant?: boolean | null | { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }, symmetricQuant?: boolean | null | { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }, options?: { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }): [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
+export function _fusedMovingAvgObsFqHelperFunctional(self: Tensor, observer_on: Tensor | number, fake_quant_on: Tensor | number, running_min: Tensor | number, running_max: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, options?: { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }): [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
+export function _fusedMovingAvgObsFqHelperFunctional(self: Tensor, observer_on: Tensor | number, fake_quant_on: Tensor | number, running_min: Tensor | number, running_max: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, perRowFakeQuant?: boolean | null | { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }, symmetricQuant?: boolean | null | { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }, options?: { perRowFakeQuant?: boolean | null; symmetricQuant?: boolean | null }): [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
 export function _fusedMovingAvgObsFqHelperFunctional(...a: any[]): any { return call(F__fused_moving_avg_obs_fq_helper_functional, a); }
 const F__fw_primal = T.O__fw_primal;
 export function _fwPrimal(self: Tensor, level: number): Tensor;
-export function _fwPrimal(self: Tensor | number, level: number): Tensor;
 export function _fwPrimal(...a: any[]): any { return call(F__fw_primal, a); }
 const F__fw_primal_copy = T.O__fw_primal_copy;
 export function _fwPrimalCopy(self: Tensor, level: number): Tensor;
-export function _fwPrimalCopy(self: Tensor | number, level: number): Tensor;
 export function _fwPrimalCopy(...a: any[]): any { return call(F__fw_primal_copy, a); }
 const F__gather_sparse_backward = T.O__gather_sparse_backward;
 export function _gatherSparseBackward(self: Tensor, dim: number, index: Tensor, grad: Tensor): Tensor;
-export function _gatherSparseBackward(self: Tensor | number, dim: number, index: Tensor | number, grad: Tensor | number): Tensor;
+export function _gatherSparseBackward(self: Tensor, dim: number, index: Tensor | number, grad: Tensor | number): Tensor;
 export function _gatherSparseBackward(...a: any[]): any { return call(F__gather_sparse_backward, a); }
 const F__grid_sampler_2d_cpu_fallback = T.O__grid_sampler_2d_cpu_fallback;
 export function _gridSampler2dCpuFallback(input: Tensor, grid: Tensor, interpolation_mode: number, padding_mode: number, align_corners: boolean): Tensor;
-export function _gridSampler2dCpuFallback(input: Tensor | number, grid: Tensor | number, interpolation_mode: number, padding_mode: number, align_corners: boolean): Tensor;
+export function _gridSampler2dCpuFallback(input: Tensor, grid: Tensor | number, interpolation_mode: number, padding_mode: number, align_corners: boolean): Tensor;
 export function _gridSampler2dCpuFallback(...a: any[]): any { return call(F__grid_sampler_2d_cpu_fallback, a); }
 const F__grid_sampler_2d_cpu_fallback_backward = T.O__grid_sampler_2d_cpu_fallback_backward;
 export function _gridSampler2dCpuFallbackBackward(grad_output: Tensor, input: Tensor, grid: Tensor, interpolation_mode: number, padding_mode: number, align_corners: boolean): [Tensor, Tensor];
-export function _gridSampler2dCpuFallbackBackward(grad_output: Tensor | number, input: Tensor | number, grid: Tensor | number, interpolation_mode: number, padding_mode: number, align_corners: boolean): [Tensor, Tensor];
+export function _gridSampler2dCpuFallbackBackward(grad_output: Tensor, input: Tensor | number, grid: Tensor | number, interpolation_mode: number, padding_mode: number, align_corners: boolean): [Tensor, Tensor];
 export function _gridSampler2dCpuFallbackBackward(...a: any[]): any { return call(F__grid_sampler_2d_cpu_fallback_backward, a); }
 const F__has_compatible_shallow_copy_type = T.O__has_compatible_shallow_copy_type;
 export function _hasCompatibleShallowCopyType(self: Tensor, from: Tensor): boolean;
-export function _hasCompatibleShallowCopyType(self: Tensor | number, from: Tensor | number): boolean;
+export function _hasCompatibleShallowCopyType(self: Tensor, from: Tensor | number): boolean;
 export function _hasCompatibleShallowCopyType(...a: any[]): any { return call(F__has_compatible_shallow_copy_type, a); }
 const F__has_same_storage_numel = T.O__has_same_storage_numel;
 export function _hasSameStorageNumel(self: Tensor, other: Tensor): boolean;
-export function _hasSameStorageNumel(self: Tensor | number, other: Tensor | number): boolean;
+export function _hasSameStorageNumel(self: Tensor, other: Tensor | number): boolean;
 export function _hasSameStorageNumel(...a: any[]): any { return call(F__has_same_storage_numel, a); }
 const F__histogramdd_bin_edges = T.O__histogramdd_bin_edges;
 export function _histogramddBinEdges(self: Tensor, bins: number[], options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): Tensor[];
-export function _histogramddBinEdges(self: Tensor | number, bins: number | number[], options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): Tensor[];
+export function _histogramddBinEdges(self: Tensor, bins: number | number[], options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): Tensor[];
 export function _histogramddBinEdges(...a: any[]): any { return call(F__histogramdd_bin_edges, a); }
 const F__histogramdd_from_bin_cts = T.O__histogramdd_from_bin_cts;
 export function _histogramddFromBinCts(self: Tensor, bins: number[], options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): Tensor;
-export function _histogramddFromBinCts(self: Tensor | number, bins: number | number[], options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): Tensor;
+export function _histogramddFromBinCts(self: Tensor, bins: number | number[], options?: { range?: number | number[] | null; weight?: Tensor | number | null; density?: boolean | null }): Tensor;
 export function _histogramddFromBinCts(...a: any[]): any { return call(F__histogramdd_from_bin_cts, a); }
 const F__histogramdd_from_bin_tensors = T.O__histogramdd_from_bin_tensors;
 export function _histogramddFromBinTensors(self: Tensor, bins: Tensor[], options?: { weight?: Tensor | number | null; density?: boolean | null }): Tensor;
-export function _histogramddFromBinTensors(self: Tensor | number, bins: Tensor[], options?: { weight?: Tensor | number | null; density?: boolean | null }): Tensor;
 export function _histogramddFromBinTensors(...a: any[]): any { return call(F__histogramdd_from_bin_tensors, a); }
 const F__index_put_impl = T.O__index_put_impl;
 export function _indexPutImpl(self: Tensor, indices: (Tensor | null)[], values: Tensor, options?: { accumulate?: boolean | null; unsafe?: boolean | null }): Tensor;
 export function _indexPutImpl(self: Tensor, indices: (Tensor | null)[], values: Tensor, accumulate?: boolean | null | { accumulate?: boolean | null; unsafe?: boolean | null }, unsafe?: boolean | null | { accumulate?: boolean | null; unsafe?: boolean | null }, options?: { accumulate?: boolean | null; unsafe?: boolean | null }): Tensor;
-export function _indexPutImpl(self: Tensor | number, indices: (Tensor | null)[], values: Tensor | number, options?: { accumulate?: boolean | null; unsafe?: boolean | null }): Tensor;
-export function _indexPutImpl(self: Tensor | number, indices: (Tensor | null)[], values: Tensor | number, accumulate?: boolean | null | { accumulate?: boolean | null; unsafe?: boolean | null }, unsafe?: boolean | null | { accumulate?: boolean | null; unsafe?: boolean | null }, options?: { accumulate?: boolean | null; unsafe?: boolean | null }): Tensor;
+export function _indexPutImpl(self: Tensor, indices: (Tensor | null)[], values: Tensor | number, options?: { accumulate?: boolean | null; unsafe?: boolean | null }): Tensor;
+export function _indexPutImpl(self: Tensor, indices: (Tensor | null)[], values: Tensor | number, accumulate?: boolean | null | { accumulate?: boolean | null; unsafe?: boolean | null }, unsafe?: boolean | null | { accumulate?: boolean | null; unsafe?: boolean | null }, options?: { accumulate?: boolean | null; unsafe?: boolean | null }): Tensor;
 export function _indexPutImpl(...a: any[]): any { return call(F__index_put_impl, a); }
 const F__index_put_impl_ = T.O__index_put_impl_;
 export function _indexPutImpl_(self: Tensor, indices: (Tensor | null)[], values: Tensor, options?: { accumulate?: boolean | null; unsafe?: boolean | null }): Tensor;
 export function _indexPutImpl_(self: Tensor, indices: (Tensor | null)[], values: Tensor, accumulate?: boolean | null | { accumulate?: boolean | null; unsafe?: boolean | null }, unsafe?: boolean | null | { accumulate?: boolean | null; unsafe?: boolean | null }, options?: { accumulate?: boolean | null; unsafe?: boolean | null }): Tensor;
-export function _indexPutImpl_(self: Tensor | number, indices: (Tensor | null)[], values: Tensor | number, options?: { accumulate?: boolean | null; unsafe?: boolean | null }): Tensor;
-export function _indexPutImpl_(self: Tensor | number, indices: (Tensor | null)[], values: Tensor | number, accumulate?: boolean | null | { accumulate?: boolean | null; unsafe?: boolean | null }, unsafe?: boolean | null | { accumulate?: boolean | null; unsafe?: boolean | null }, options?: { accumulate?: boolean | null; unsafe?: boolean | null }): Tensor;
+export function _indexPutImpl_(self: Tensor, indices: (Tensor | null)[], values: Tensor | number, options?: { accumulate?: boolean | null; unsafe?: boolean | null }): Tensor;
+export function _indexPutImpl_(self: Tensor, indices: (Tensor | null)[], values: Tensor | number, accumulate?: boolean | null | { accumulate?: boolean | null; unsafe?: boolean | null }, unsafe?: boolean | null | { accumulate?: boolean | null; unsafe?: boolean | null }, options?: { accumulate?: boolean | null; unsafe?: boolean | null }): Tensor;
 export function _indexPutImpl_(...a: any[]): any { return call(F__index_put_impl_, a); }
 const F__indices = T.O__indices;
 export function _indices(self: Tensor): Tensor;
-export function _indices(self: Tensor | number): Tensor;
 export function _indices(...a: any[]): any { return call(F__indices, a); }
 const F__indices_copy = T.O__indices_copy;
 export function _indicesCopy(self: Tensor): Tensor;
-export function _indicesCopy(self: Tensor | number): Tensor;
 export function _indicesCopy(...a: any[]): any { return call(F__indices_copy, a); }
 const F__is_zerotensor = T.O__is_zerotensor;
 export function _isZerotensor(self: Tensor): boolean;
-export function _isZerotensor(self: Tensor | number): boolean;
 export function _isZerotensor(...a: any[]): any { return call(F__is_zerotensor, a); }
 const F__linalg_check_errors = T.O__linalg_check_errors;
 export function _linalgCheckErrors(info: Tensor, api_name: string, is_matrix: boolean): void;
-export function _linalgCheckErrors(info: Tensor | number, api_name: string, is_matrix: boolean): void;
 export function _linalgCheckErrors(...a: any[]): any { return call(F__linalg_check_errors, a); }
 const F__linalg_det = T.O__linalg_det;
 export function _linalgDet(A: Tensor): [Tensor, Tensor, Tensor];
-export function _linalgDet(A: Tensor | number): [Tensor, Tensor, Tensor];
 export function _linalgDet(...a: any[]): any { return call(F__linalg_det, a); }
 const F__linalg_eigh = T.O__linalg_eigh;
 export function _linalgEigh(A: Tensor, options?: { UPLO?: string | null; computeV?: boolean | null }): [Tensor, Tensor];
 export function _linalgEigh(A: Tensor, UPLO?: string | null | { UPLO?: string | null; computeV?: boolean | null }, computeV?: boolean | null | { UPLO?: string | null; computeV?: boolean | null }, options?: { UPLO?: string | null; computeV?: boolean | null }): [Tensor, Tensor];
-export function _linalgEigh(A: Tensor | number, options?: { UPLO?: string | null; computeV?: boolean | null }): [Tensor, Tensor];
-export function _linalgEigh(A: Tensor | number, UPLO?: string | null | { UPLO?: string | null; computeV?: boolean | null }, computeV?: boolean | null | { UPLO?: string | null; computeV?: boolean | null }, options?: { UPLO?: string | null; computeV?: boolean | null }): [Tensor, Tensor];
 export function _linalgEigh(...a: any[]): any { return call(F__linalg_eigh, a); }
 const F__linalg_slogdet = T.O__linalg_slogdet;
 export function _linalgSlogdet(A: Tensor): [Tensor, Tensor, Tensor, Tensor];
-export function _linalgSlogdet(A: Tensor | number): [Tensor, Tensor, Tensor, Tensor];
 export function _linalgSlogdet(...a: any[]): any { return call(F__linalg_slogdet, a); }
 const F__linalg_solve_ex = T.O__linalg_solve_ex;
 export function _linalgSolveEx(A: Tensor, B: Tensor, options?: { left?: boolean | null; checkErrors?: boolean | null }): [Tensor, Tensor, Tensor, Tensor];
-export function _linalgSolveEx(A: Tensor | number, B: Tensor | number, options?: { left?: boolean | null; checkErrors?: boolean | null }): [Tensor, Tensor, Tensor, Tensor];
+export function _linalgSolveEx(A: Tensor, B: Tensor | number, options?: { left?: boolean | null; checkErrors?: boolean | null }): [Tensor, Tensor, Tensor, Tensor];
 export function _linalgSolveEx(...a: any[]): any { return call(F__linalg_solve_ex, a); }
 const F__linalg_svd = T.O__linalg_svd;
 export function _linalgSvd(A: Tensor, options?: { fullMatrices?: boolean | null; computeUv?: boolean | null; driver?: string | null }): [Tensor, Tensor, Tensor];
 export function _linalgSvd(A: Tensor, fullMatrices?: boolean | null | { fullMatrices?: boolean | null; computeUv?: boolean | null; driver?: string | null }, computeUv?: boolean | null | { fullMatrices?: boolean | null; computeUv?: boolean | null; driver?: string | null }, options?: { fullMatrices?: boolean | null; computeUv?: boolean | null; driver?: string | null }): [Tensor, Tensor, Tensor];
-export function _linalgSvd(A: Tensor | number, options?: { fullMatrices?: boolean | null; computeUv?: boolean | null; driver?: string | null }): [Tensor, Tensor, Tensor];
-export function _linalgSvd(A: Tensor | number, fullMatrices?: boolean | null | { fullMatrices?: boolean | null; computeUv?: boolean | null; driver?: string | null }, computeUv?: boolean | null | { fullMatrices?: boolean | null; computeUv?: boolean | null; driver?: string | null }, options?: { fullMatrices?: boolean | null; computeUv?: boolean | null; driver?: string | null }): [Tensor, Tensor, Tensor];
 export function _linalgSvd(...a: any[]): any { return call(F__linalg_svd, a); }
 const F__local_scalar_dense = T.O__local_scalar_dense;
 export function _localScalarDense(self: Tensor): number | boolean;
-export function _localScalarDense(self: Tensor | number): number | boolean;
 export function _localScalarDense(...a: any[]): any { return call(F__local_scalar_dense, a); }
 const F__log_softmax = T.O__log_softmax;
 export function _logSoftmax(self: Tensor, dim: number, half_to_float: boolean): Tensor;
-export function _logSoftmax(self: Tensor | number, dim: number, half_to_float: boolean): Tensor;
 export function _logSoftmax(...a: any[]): any { return call(F__log_softmax, a); }
 const F__log_softmax_backward_data = T.O__log_softmax_backward_data;
 export function _logSoftmaxBackwardData(grad_output: Tensor, output: Tensor, dim: number, input_dtype: DType): Tensor;
-export function _logSoftmaxBackwardData(grad_output: Tensor | number, output: Tensor | number, dim: number, input_dtype: DType): Tensor;
+export function _logSoftmaxBackwardData(grad_output: Tensor, output: Tensor | number, dim: number, input_dtype: DType): Tensor;
 export function _logSoftmaxBackwardData(...a: any[]): any { return call(F__log_softmax_backward_data, a); }
 const F__logcumsumexp = T.O__logcumsumexp;
 export function _logcumsumexp(self: Tensor, dim: number): Tensor;
-export function _logcumsumexp(self: Tensor | number, dim: number): Tensor;
 export function _logcumsumexp(...a: any[]): any { return call(F__logcumsumexp, a); }
 const F__lstm_mps = T.O__lstm_mps;
 export function _lstmMps(input: Tensor, hx: Tensor[], params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor, Tensor, Tensor, Tensor];
-export function _lstmMps(input: Tensor | number, hx: Tensor[], params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor, Tensor, Tensor, Tensor];
 export function _lstmMps(...a: any[]): any { return call(F__lstm_mps, a); }
 const F__lu_with_info = T.O__lu_with_info;
 export function _luWithInfo(self: Tensor, options?: { pivot?: boolean | null; checkErrors?: boolean | null }): [Tensor, Tensor, Tensor];
 export function _luWithInfo(self: Tensor, pivot?: boolean | null | { pivot?: boolean | null; checkErrors?: boolean | null }, checkErrors?: boolean | null | { pivot?: boolean | null; checkErrors?: boolean | null }, options?: { pivot?: boolean | null; checkErrors?: boolean | null }): [Tensor, Tensor, Tensor];
-export function _luWithInfo(self: Tensor | number, options?: { pivot?: boolean | null; checkErrors?: boolean | null }): [Tensor, Tensor, Tensor];
-export function _luWithInfo(self: Tensor | number, pivot?: boolean | null | { pivot?: boolean | null; checkErrors?: boolean | null }, checkErrors?: boolean | null | { pivot?: boolean | null; checkErrors?: boolean | null }, options?: { pivot?: boolean | null; checkErrors?: boolean | null }): [Tensor, Tensor, Tensor];
 export function _luWithInfo(...a: any[]): any { return call(F__lu_with_info, a); }
 const F__make_dual = T.O__make_dual;
 export function _makeDual(primal: Tensor, tangent: Tensor, level: number): Tensor;
-export function _makeDual(primal: Tensor | number, tangent: Tensor | number, level: number): Tensor;
+export function _makeDual(primal: Tensor, tangent: Tensor | number, level: number): Tensor;
 export function _makeDual(...a: any[]): any { return call(F__make_dual, a); }
 const F__make_dual_copy = T.O__make_dual_copy;
 export function _makeDualCopy(primal: Tensor, tangent: Tensor, level: number): Tensor;
-export function _makeDualCopy(primal: Tensor | number, tangent: Tensor | number, level: number): Tensor;
+export function _makeDualCopy(primal: Tensor, tangent: Tensor | number, level: number): Tensor;
 export function _makeDualCopy(...a: any[]): any { return call(F__make_dual_copy, a); }
 const F__make_per_channel_quantized_tensor = T.O__make_per_channel_quantized_tensor;
 export function _makePerChannelQuantizedTensor(self: Tensor, scale: Tensor, zero_point: Tensor, axis: number): Tensor;
-export function _makePerChannelQuantizedTensor(self: Tensor | number, scale: Tensor | number, zero_point: Tensor | number, axis: number): Tensor;
+export function _makePerChannelQuantizedTensor(self: Tensor, scale: Tensor | number, zero_point: Tensor | number, axis: number): Tensor;
 export function _makePerChannelQuantizedTensor(...a: any[]): any { return call(F__make_per_channel_quantized_tensor, a); }
 const F__make_per_tensor_quantized_tensor = T.O__make_per_tensor_quantized_tensor;
 export function _makePerTensorQuantizedTensor(self: Tensor, scale: number, zero_point: number): Tensor;
-export function _makePerTensorQuantizedTensor(self: Tensor | number, scale: number, zero_point: number): Tensor;
 export function _makePerTensorQuantizedTensor(...a: any[]): any { return call(F__make_per_tensor_quantized_tensor, a); }
 const F__masked_scale = T.O__masked_scale;
 export function _maskedScale(self: Tensor, mask: Tensor, scale: number): Tensor;
-export function _maskedScale(self: Tensor | number, mask: Tensor | number, scale: number): Tensor;
+export function _maskedScale(self: Tensor, mask: Tensor | number, scale: number): Tensor;
 export function _maskedScale(...a: any[]): any { return call(F__masked_scale, a); }
 const F__masked_softmax = T.O__masked_softmax;
 export function _maskedSoftmax(self: Tensor, mask: Tensor, options?: { dim?: number | null; maskType?: number | null }): Tensor;
 export function _maskedSoftmax(self: Tensor, mask: Tensor, dim?: number | null | { dim?: number | null; maskType?: number | null }, maskType?: number | null | { dim?: number | null; maskType?: number | null }, options?: { dim?: number | null; maskType?: number | null }): Tensor;
-export function _maskedSoftmax(self: Tensor | number, mask: Tensor | number, options?: { dim?: number | null; maskType?: number | null }): Tensor;
-export function _maskedSoftmax(self: Tensor | number, mask: Tensor | number, dim?: number | null | { dim?: number | null; maskType?: number | null }, maskType?: number | null | { dim?: number | null; maskType?: number | null }, options?: { dim?: number | null; maskType?: number | null }): Tensor;
+export function _maskedSoftmax(self: Tensor, mask: Tensor | number, options?: { dim?: number | null; maskType?: number | null }): Tensor;
+export function _maskedSoftmax(self: Tensor, mask: Tensor | number, dim?: number | null | { dim?: number | null; maskType?: number | null }, maskType?: number | null | { dim?: number | null; maskType?: number | null }, options?: { dim?: number | null; maskType?: number | null }): Tensor;
 export function _maskedSoftmax(...a: any[]): any { return call(F__masked_softmax, a); }
 const F__masked_softmax_backward = T.O__masked_softmax_backward;
 export function _maskedSoftmaxBackward(grad_output: Tensor, output: Tensor, mask: Tensor, options?: { dim?: number | null }): Tensor;
 export function _maskedSoftmaxBackward(grad_output: Tensor, output: Tensor, mask: Tensor, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor;
-export function _maskedSoftmaxBackward(grad_output: Tensor | number, output: Tensor | number, mask: Tensor | number, options?: { dim?: number | null }): Tensor;
-export function _maskedSoftmaxBackward(grad_output: Tensor | number, output: Tensor | number, mask: Tensor | number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor;
+export function _maskedSoftmaxBackward(grad_output: Tensor, output: Tensor | number, mask: Tensor | number, options?: { dim?: number | null }): Tensor;
+export function _maskedSoftmaxBackward(grad_output: Tensor, output: Tensor | number, mask: Tensor | number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor;
 export function _maskedSoftmaxBackward(...a: any[]): any { return call(F__masked_softmax_backward, a); }
 const F__mkldnn_reshape = T.O__mkldnn_reshape;
 export function _mkldnnReshape(self: Tensor, shape: number[]): Tensor;
-export function _mkldnnReshape(self: Tensor | number, shape: number | number[]): Tensor;
+export function _mkldnnReshape(self: Tensor, shape: number | number[]): Tensor;
 export function _mkldnnReshape(...a: any[]): any { return call(F__mkldnn_reshape, a); }
 const F__mkldnn_transpose = T.O__mkldnn_transpose;
 export function _mkldnnTranspose(self: Tensor, dim0: number, dim1: number): Tensor;
-export function _mkldnnTranspose(self: Tensor | number, dim0: number, dim1: number): Tensor;
 export function _mkldnnTranspose(...a: any[]): any { return call(F__mkldnn_transpose, a); }
 const F__mkldnn_transpose_ = T.O__mkldnn_transpose_;
 export function _mkldnnTranspose_(self: Tensor, dim0: number, dim1: number): Tensor;
-export function _mkldnnTranspose_(self: Tensor | number, dim0: number, dim1: number): Tensor;
 export function _mkldnnTranspose_(...a: any[]): any { return call(F__mkldnn_transpose_, a); }
 const F__mps_convolution = T.O__mps_convolution;
 export function _mpsConvolution(self: Tensor, weight: Tensor, bias: Tensor | null, padding: number[], stride: number[], dilation: number[], groups: number): Tensor;
-export function _mpsConvolution(self: Tensor | number, weight: Tensor | number, bias: Tensor | number | null, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number): Tensor;
+export function _mpsConvolution(self: Tensor, weight: Tensor | number, bias: Tensor | number | null, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number): Tensor;
 export function _mpsConvolution(...a: any[]): any { return call(F__mps_convolution, a); }
 const F__mps_convolution_transpose = T.O__mps_convolution_transpose;
 export function _mpsConvolutionTranspose(self: Tensor, weight: Tensor, padding: number[], output_padding: number[], stride: number[], dilation: number[], groups: number): Tensor;
-export function _mpsConvolutionTranspose(self: Tensor | number, weight: Tensor | number, padding: number | number[], output_padding: number | number[], stride: number | number[], dilation: number | number[], groups: number): Tensor;
+export function _mpsConvolutionTranspose(self: Tensor, weight: Tensor | number, padding: number | number[], output_padding: number | number[], stride: number | number[], dilation: number | number[], groups: number): Tensor;
 export function _mpsConvolutionTranspose(...a: any[]): any { return call(F__mps_convolution_transpose, a); }
 const F__mps_max_pool2d = T.O__mps_max_pool2d;
 export function _mpsMaxPool2d(self: Tensor, kernel_size: number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function _mpsMaxPool2d(self: Tensor, kernel_size: number[], stride?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
-export function _mpsMaxPool2d(self: Tensor | number, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
-export function _mpsMaxPool2d(self: Tensor | number, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function _mpsMaxPool2d(self: Tensor, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function _mpsMaxPool2d(self: Tensor, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function _mpsMaxPool2d(...a: any[]): any { return call(F__mps_max_pool2d, a); }
 const F__native_decoder_only_multi_head_attention = T.O__native_decoder_only_multi_head_attention;
 export function _nativeDecoderOnlyMultiHeadAttention(query: Tensor, key: Tensor, value: Tensor, embed_dim: number, num_head: number, qkv_weight: Tensor, qkv_bias: Tensor, proj_weight: Tensor, proj_bias: Tensor, options?: { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null }): [Tensor, Tensor, Tensor, Tensor];
 export function _nativeDecoderOnlyMultiHeadAttention(query: Tensor, key: Tensor, value: Tensor, embed_dim: number, num_head: number, qkv_weight: Tensor, qkv_bias: Tensor, proj_weight: Tensor, proj_bias: Tensor, mask?: Tensor | null | { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null }, incrKey?: Tensor | null | { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null }, incrValue?: Tensor | null | { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null }, needWeights?: boolean | null | { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null }, averageAttnWeights?: boolean | null | { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null }, options?: { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null }): [Tensor, Tensor, Tensor, Tensor];
-export function _nativeDecoderOnlyMultiHeadAttention(query: Tensor | number, key: Tensor | number, value: Tensor | number, embed_dim: number, num_head: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, options?: { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null }): [Tensor, Tensor, Tensor, Tensor];
-export function _nativeDecoderOnlyMultiHeadAttention(query: Tensor | number, key: Tensor | number, value: Tensor | number, embed_dim: number, num_head: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, mask?: Tensor | number | null | { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null }, incrKey?: Tensor | number | null | { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null }, incrValue?: Tensor | number | null | { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null }, needWeights?: boolean | null | { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null }, averageAttnWeights?: boolean | null | { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null }, options?: { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null }): [Tensor, Tensor, Tensor, Tensor];
+export function _nativeDecoderOnlyMultiHeadAttention(query: Tensor, key: Tensor | number, value: Tensor | number, embed_dim: number, num_head: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, options?: { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null }): [Tensor, Tensor, Tensor, Tensor];
+export function _nativeDecoderOnlyMultiHeadAttention(query: Tensor, key: Tensor | number, value: Tensor | number, embed_dim: number, num_head: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, mask?: Tensor | number | null | { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null }, incrKey?: Tensor | number | null | { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null }, incrValue?: Tensor | number | null | { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null }, needWeights?: boolean | null | { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null }, averageAttnWeights?: boolean | null | { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null }, options?: { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null }): [Tensor, Tensor, Tensor, Tensor];
 export function _nativeDecoderOnlyMultiHeadAttention(...a: any[]): any { return call(F__native_decoder_only_multi_head_attention, a); }
 const F__native_multi_head_attention = T.O__native_multi_head_attention;
 export function _nativeMultiHeadAttention(query: Tensor, key: Tensor, value: Tensor, embed_dim: number, num_head: number, qkv_weight: Tensor, qkv_bias: Tensor, proj_weight: Tensor, proj_bias: Tensor, options?: { mask?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null; maskType?: number | null }): [Tensor, Tensor];
 export function _nativeMultiHeadAttention(query: Tensor, key: Tensor, value: Tensor, embed_dim: number, num_head: number, qkv_weight: Tensor, qkv_bias: Tensor, proj_weight: Tensor, proj_bias: Tensor, mask?: Tensor | null | { mask?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null; maskType?: number | null }, needWeights?: boolean | null | { mask?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null; maskType?: number | null }, averageAttnWeights?: boolean | null | { mask?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null; maskType?: number | null }, maskType?: number | null | { mask?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null; maskType?: number | null }, options?: { mask?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null; maskType?: number | null }): [Tensor, Tensor];
-export function _nativeMultiHeadAttention(query: Tensor | number, key: Tensor | number, value: Tensor | number, embed_dim: number, num_head: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, options?: { mask?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null; maskType?: number | null }): [Tensor, Tensor];
-export function _nativeMultiHeadAttention(query: Tensor | number, key: Tensor | number, value: Tensor | number, embed_dim: number, num_head: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, mask?: Tensor | number | null | { mask?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null; maskType?: number | null }, needWeights?: boolean | null | { mask?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null; maskType?: number | null }, averageAttnWeights?: boolean | null | { mask?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null; maskType?: number | null }, maskType?: number | null | { mask?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null; maskType?: number | null }, options?: { mask?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null; maskType?: number | null }): [Tensor, Tensor];
+export function _nativeMultiHeadAttention(query: Tensor, key: Tensor | number, value: Tensor | number, embed_dim: number, num_head: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, options?: { mask?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null; maskType?: number | null }): [Tensor, Tensor];
+export function _nativeMultiHeadAttention(query: Tensor, key: Tensor | number, value: Tensor | number, embed_dim: number, num_head: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, mask?: Tensor | number | null | { mask?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null; maskType?: number | null }, needWeights?: boolean | null | { mask?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null; maskType?: number | null }, averageAttnWeights?: boolean | null | { mask?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null; maskType?: number | null }, maskType?: number | null | { mask?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null; maskType?: number | null }, options?: { mask?: Tensor | number | null; needWeights?: boolean | null; averageAttnWeights?: boolean | null; maskType?: number | null }): [Tensor, Tensor];
 export function _nativeMultiHeadAttention(...a: any[]): any { return call(F__native_multi_head_attention, a); }
 const F__neg_view = T.O__neg_view;
 export function _negView(self: Tensor): Tensor;
-export function _negView(self: Tensor | number): Tensor;
 export function _negView(...a: any[]): any { return call(F__neg_view, a); }
 const F__neg_view_copy = T.O__neg_view_copy;
 export function _negViewCopy(self: Tensor): Tensor;
-export function _negViewCopy(self: Tensor | number): Tensor;
 export function _negViewCopy(...a: any[]): any { return call(F__neg_view_copy, a); }
 const F__nested_from_padded = T.O__nested_from_padded;
 export function _nestedFromPadded(padded: Tensor, cpu_nested_shape_example: Tensor, options?: { fuseTransform0213?: boolean | null }): Tensor;
 export function _nestedFromPadded(padded: Tensor, cpu_nested_shape_example: Tensor, fuseTransform0213?: boolean | null | { fuseTransform0213?: boolean | null }, options?: { fuseTransform0213?: boolean | null }): Tensor;
-export function _nestedFromPadded(padded: Tensor | number, cpu_nested_shape_example: Tensor | number, options?: { fuseTransform0213?: boolean | null }): Tensor;
-export function _nestedFromPadded(padded: Tensor | number, cpu_nested_shape_example: Tensor | number, fuseTransform0213?: boolean | null | { fuseTransform0213?: boolean | null }, options?: { fuseTransform0213?: boolean | null }): Tensor;
+export function _nestedFromPadded(padded: Tensor, cpu_nested_shape_example: Tensor | number, options?: { fuseTransform0213?: boolean | null }): Tensor;
+export function _nestedFromPadded(padded: Tensor, cpu_nested_shape_example: Tensor | number, fuseTransform0213?: boolean | null | { fuseTransform0213?: boolean | null }, options?: { fuseTransform0213?: boolean | null }): Tensor;
 export function _nestedFromPadded(...a: any[]): any { return call(F__nested_from_padded, a); }
 const F__nested_from_padded_and_nested_example = T.O__nested_from_padded_and_nested_example;
 export function _nestedFromPaddedAndNestedExample(padded: Tensor, nt_example: Tensor): Tensor;
-export function _nestedFromPaddedAndNestedExample(padded: Tensor | number, nt_example: Tensor | number): Tensor;
+export function _nestedFromPaddedAndNestedExample(padded: Tensor, nt_example: Tensor | number): Tensor;
 export function _nestedFromPaddedAndNestedExample(...a: any[]): any { return call(F__nested_from_padded_and_nested_example, a); }
 const F__nested_select_backward = T.O__nested_select_backward;
 export function _nestedSelectBackward(grad_output: Tensor, self: Tensor, dim: number, index: number): Tensor;
-export function _nestedSelectBackward(grad_output: Tensor | number, self: Tensor | number, dim: number, index: number): Tensor;
+export function _nestedSelectBackward(grad_output: Tensor, self: Tensor | number, dim: number, index: number): Tensor;
 export function _nestedSelectBackward(...a: any[]): any { return call(F__nested_select_backward, a); }
 const F__nested_sum_backward = T.O__nested_sum_backward;
 export function _nestedSumBackward(grad: Tensor, self: Tensor, dim: number[] | null, options?: { keepdim?: boolean | null }): Tensor;
 export function _nestedSumBackward(grad: Tensor, self: Tensor, dim: number[] | null, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
-export function _nestedSumBackward(grad: Tensor | number, self: Tensor | number, dim: number | number[] | null, options?: { keepdim?: boolean | null }): Tensor;
-export function _nestedSumBackward(grad: Tensor | number, self: Tensor | number, dim: number | number[] | null, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
+export function _nestedSumBackward(grad: Tensor, self: Tensor | number, dim: number | number[] | null, options?: { keepdim?: boolean | null }): Tensor;
+export function _nestedSumBackward(grad: Tensor, self: Tensor | number, dim: number | number[] | null, keepdim?: boolean | null | { keepdim?: boolean | null }, options?: { keepdim?: boolean | null }): Tensor;
 export function _nestedSumBackward(...a: any[]): any { return call(F__nested_sum_backward, a); }
 const F__nested_tensor_from_mask = T.O__nested_tensor_from_mask;
 export function _nestedTensorFromMask(t: Tensor, mask: Tensor, options?: { maskCheck?: boolean | null }): Tensor;
 export function _nestedTensorFromMask(t: Tensor, mask: Tensor, maskCheck?: boolean | null | { maskCheck?: boolean | null }, options?: { maskCheck?: boolean | null }): Tensor;
-export function _nestedTensorFromMask(t: Tensor | number, mask: Tensor | number, options?: { maskCheck?: boolean | null }): Tensor;
-export function _nestedTensorFromMask(t: Tensor | number, mask: Tensor | number, maskCheck?: boolean | null | { maskCheck?: boolean | null }, options?: { maskCheck?: boolean | null }): Tensor;
+export function _nestedTensorFromMask(t: Tensor, mask: Tensor | number, options?: { maskCheck?: boolean | null }): Tensor;
+export function _nestedTensorFromMask(t: Tensor, mask: Tensor | number, maskCheck?: boolean | null | { maskCheck?: boolean | null }, options?: { maskCheck?: boolean | null }): Tensor;
 export function _nestedTensorFromMask(...a: any[]): any { return call(F__nested_tensor_from_mask, a); }
 const F__nested_tensor_from_mask_left_aligned = T.O__nested_tensor_from_mask_left_aligned;
 export function _nestedTensorFromMaskLeftAligned(t: Tensor, mask: Tensor): boolean;
-export function _nestedTensorFromMaskLeftAligned(t: Tensor | number, mask: Tensor | number): boolean;
+export function _nestedTensorFromMaskLeftAligned(t: Tensor, mask: Tensor | number): boolean;
 export function _nestedTensorFromMaskLeftAligned(...a: any[]): any { return call(F__nested_tensor_from_mask_left_aligned, a); }
 const F__nested_tensor_from_tensor_list = T.O__nested_tensor_from_tensor_list;
 export function _nestedTensorFromTensorList(list: Tensor[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
@@ -910,35 +838,32 @@ export function _nestedTensorFromTensorList(list: Tensor[], dtype?: DType | null
 export function _nestedTensorFromTensorList(...a: any[]): any { return call(F__nested_tensor_from_tensor_list, a); }
 const F__nested_tensor_layer_norm = T.O__nested_tensor_layer_norm;
 export function _nestedTensorLayerNorm(self: Tensor, weight: Tensor | null, bias: Tensor | null, eps: number): Tensor;
-export function _nestedTensorLayerNorm(self: Tensor | number, weight: Tensor | number | null, bias: Tensor | number | null, eps: number): Tensor;
+export function _nestedTensorLayerNorm(self: Tensor, weight: Tensor | number | null, bias: Tensor | number | null, eps: number): Tensor;
 export function _nestedTensorLayerNorm(...a: any[]): any { return call(F__nested_tensor_layer_norm, a); }
 const F__nested_tensor_offsets = T.O__nested_tensor_offsets;
 export function _nestedTensorOffsets(self: Tensor): number[];
-export function _nestedTensorOffsets(self: Tensor | number): number[];
 export function _nestedTensorOffsets(...a: any[]): any { return call(F__nested_tensor_offsets, a); }
 const F__nested_tensor_size = T.O__nested_tensor_size;
 export function _nestedTensorSize(self: Tensor): Tensor;
-export function _nestedTensorSize(self: Tensor | number): Tensor;
 export function _nestedTensorSize(...a: any[]): any { return call(F__nested_tensor_size, a); }
 const F__nested_tensor_softmax_with_shape = T.O__nested_tensor_softmax_with_shape;
 export function _nestedTensorSoftmaxWithShape(self: Tensor, query: Tensor): Tensor;
-export function _nestedTensorSoftmaxWithShape(self: Tensor | number, query: Tensor | number): Tensor;
+export function _nestedTensorSoftmaxWithShape(self: Tensor, query: Tensor | number): Tensor;
 export function _nestedTensorSoftmaxWithShape(...a: any[]): any { return call(F__nested_tensor_softmax_with_shape, a); }
 const F__nested_tensor_strides = T.O__nested_tensor_strides;
 export function _nestedTensorStrides(self: Tensor): Tensor;
-export function _nestedTensorStrides(self: Tensor | number): Tensor;
 export function _nestedTensorStrides(...a: any[]): any { return call(F__nested_tensor_strides, a); }
 const F__nested_view_from_buffer = T.O__nested_view_from_buffer;
 export function _nestedViewFromBuffer(self: Tensor, nested_size: Tensor, nested_strides: Tensor, offsets: number[]): Tensor;
-export function _nestedViewFromBuffer(self: Tensor | number, nested_size: Tensor | number, nested_strides: Tensor | number, offsets: number | number[]): Tensor;
+export function _nestedViewFromBuffer(self: Tensor, nested_size: Tensor | number, nested_strides: Tensor | number, offsets: number | number[]): Tensor;
 export function _nestedViewFromBuffer(...a: any[]): any { return call(F__nested_view_from_buffer, a); }
 const F__nested_view_from_buffer_copy = T.O__nested_view_from_buffer_copy;
 export function _nestedViewFromBufferCopy(self: Tensor, nested_size: Tensor, nested_strides: Tensor, offsets: number[]): Tensor;
-export function _nestedViewFromBufferCopy(self: Tensor | number, nested_size: Tensor | number, nested_strides: Tensor | number, offsets: number | number[]): Tensor;
+export function _nestedViewFromBufferCopy(self: Tensor, nested_size: Tensor | number, nested_strides: Tensor | number, offsets: number | number[]): Tensor;
 export function _nestedViewFromBufferCopy(...a: any[]): any { return call(F__nested_view_from_buffer_copy, a); }
 const F__new_zeros_with_same_feature_meta = T.O__new_zeros_with_same_feature_meta;
 export function _newZerosWithSameFeatureMeta(self: Tensor, other: Tensor, options?: { selfNumBatchDims?: number | null }): Tensor;
-export function _newZerosWithSameFeatureMeta(self: Tensor | number, other: Tensor | number, options?: { selfNumBatchDims?: number | null }): Tensor;
+export function _newZerosWithSameFeatureMeta(self: Tensor, other: Tensor | number, options?: { selfNumBatchDims?: number | null }): Tensor;
 export function _newZerosWithSameFeatureMeta(...a: any[]): any { return call(F__new_zeros_with_same_feature_meta, a); }
 const F__nnpack_available = T.O__nnpack_available;
 export function _nnpackAvailable(): boolean;
@@ -946,174 +871,162 @@ export function _nnpackAvailable(...a: any[]): any { return call(F__nnpack_avail
 const F__nnpack_spatial_convolution = T.O__nnpack_spatial_convolution;
 export function _nnpackSpatialConvolution(input: Tensor, weight: Tensor, bias: Tensor | null, padding: number[], options?: { stride?: number | number[] | null }): Tensor;
 export function _nnpackSpatialConvolution(input: Tensor, weight: Tensor, bias: Tensor | null, padding: number[], stride?: number[] | null | { stride?: number | number[] | null }, options?: { stride?: number | number[] | null }): Tensor;
-export function _nnpackSpatialConvolution(input: Tensor | number, weight: Tensor | number, bias: Tensor | number | null, padding: number | number[], options?: { stride?: number | number[] | null }): Tensor;
-export function _nnpackSpatialConvolution(input: Tensor | number, weight: Tensor | number, bias: Tensor | number | null, padding: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null }, options?: { stride?: number | number[] | null }): Tensor;
+export function _nnpackSpatialConvolution(input: Tensor, weight: Tensor | number, bias: Tensor | number | null, padding: number | number[], options?: { stride?: number | number[] | null }): Tensor;
+export function _nnpackSpatialConvolution(input: Tensor, weight: Tensor | number, bias: Tensor | number | null, padding: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null }, options?: { stride?: number | number[] | null }): Tensor;
 export function _nnpackSpatialConvolution(...a: any[]): any { return call(F__nnpack_spatial_convolution, a); }
 const F__nnz = T.O__nnz;
 export function _nnz(self: Tensor): number;
-export function _nnz(self: Tensor | number): number;
 export function _nnz(...a: any[]): any { return call(F__nnz, a); }
 const F__pack_padded_sequence = T.O__pack_padded_sequence;
 export function _packPaddedSequence(input: Tensor, lengths: Tensor, batch_first: boolean): [Tensor, Tensor];
-export function _packPaddedSequence(input: Tensor | number, lengths: Tensor | number, batch_first: boolean): [Tensor, Tensor];
+export function _packPaddedSequence(input: Tensor, lengths: Tensor | number, batch_first: boolean): [Tensor, Tensor];
 export function _packPaddedSequence(...a: any[]): any { return call(F__pack_padded_sequence, a); }
 const F__pack_padded_sequence_backward = T.O__pack_padded_sequence_backward;
 export function _packPaddedSequenceBackward(grad: Tensor, input_size: number[], batch_sizes: Tensor, batch_first: boolean): Tensor;
-export function _packPaddedSequenceBackward(grad: Tensor | number, input_size: number | number[], batch_sizes: Tensor | number, batch_first: boolean): Tensor;
+export function _packPaddedSequenceBackward(grad: Tensor, input_size: number | number[], batch_sizes: Tensor | number, batch_first: boolean): Tensor;
 export function _packPaddedSequenceBackward(...a: any[]): any { return call(F__pack_padded_sequence_backward, a); }
 const F__pad_circular = T.O__pad_circular;
 export function _padCircular(self: Tensor, pad: number[]): Tensor;
-export function _padCircular(self: Tensor | number, pad: number | number[]): Tensor;
+export function _padCircular(self: Tensor, pad: number | number[]): Tensor;
 export function _padCircular(...a: any[]): any { return call(F__pad_circular, a); }
 const F__pad_enum = T.O__pad_enum;
 export function _padEnum(self: Tensor, pad: number[], mode: number, options?: { value?: number | null }): Tensor;
 export function _padEnum(self: Tensor, pad: number[], mode: number, value?: number | null | { value?: number | null }, options?: { value?: number | null }): Tensor;
-export function _padEnum(self: Tensor | number, pad: number | number[], mode: number, options?: { value?: number | null }): Tensor;
-export function _padEnum(self: Tensor | number, pad: number | number[], mode: number, value?: number | null | { value?: number | null }, options?: { value?: number | null }): Tensor;
+export function _padEnum(self: Tensor, pad: number | number[], mode: number, options?: { value?: number | null }): Tensor;
+export function _padEnum(self: Tensor, pad: number | number[], mode: number, value?: number | null | { value?: number | null }, options?: { value?: number | null }): Tensor;
 export function _padEnum(...a: any[]): any { return call(F__pad_enum, a); }
 const F__pad_packed_sequence = T.O__pad_packed_sequence;
 export function _padPackedSequence(data: Tensor, batch_sizes: Tensor, batch_first: boolean, padding_value: number | boolean, total_length: number): [Tensor, Tensor];
-export function _padPackedSequence(data: Tensor | number, batch_sizes: Tensor | number, batch_first: boolean, padding_value: number | boolean, total_length: number): [Tensor, Tensor];
+export function _padPackedSequence(data: Tensor, batch_sizes: Tensor | number, batch_first: boolean, padding_value: number | boolean, total_length: number): [Tensor, Tensor];
 export function _padPackedSequence(...a: any[]): any { return call(F__pad_packed_sequence, a); }
 const F__pdist_backward = T.O__pdist_backward;
 export function _pdistBackward(grad: Tensor, self: Tensor, p: number, pdist: Tensor): Tensor;
-export function _pdistBackward(grad: Tensor | number, self: Tensor | number, p: number, pdist: Tensor | number): Tensor;
+export function _pdistBackward(grad: Tensor, self: Tensor | number, p: number, pdist: Tensor | number): Tensor;
 export function _pdistBackward(...a: any[]): any { return call(F__pdist_backward, a); }
 const F__pdist_forward = T.O__pdist_forward;
 export function _pdistForward(self: Tensor, options?: { p?: number | null }): Tensor;
 export function _pdistForward(self: Tensor, p?: number | null | { p?: number | null }, options?: { p?: number | null }): Tensor;
-export function _pdistForward(self: Tensor | number, options?: { p?: number | null }): Tensor;
-export function _pdistForward(self: Tensor | number, p?: number | null | { p?: number | null }, options?: { p?: number | null }): Tensor;
 export function _pdistForward(...a: any[]): any { return call(F__pdist_forward, a); }
 const F__pin_memory = T.O__pin_memory;
 export function _pinMemory(self: Tensor, options?: { device?: Device | null }): Tensor;
 export function _pinMemory(self: Tensor, device?: Device | null | { device?: Device | null }, options?: { device?: Device | null }): Tensor;
-export function _pinMemory(self: Tensor | number, options?: { device?: Device | null }): Tensor;
-export function _pinMemory(self: Tensor | number, device?: Device | null | { device?: Device | null }, options?: { device?: Device | null }): Tensor;
 export function _pinMemory(...a: any[]): any { return call(F__pin_memory, a); }
 const F__remove_batch_dim = T.O__remove_batch_dim;
 export function _removeBatchDim(self: Tensor, level: number, batch_size: number, out_dim: number): Tensor;
-export function _removeBatchDim(self: Tensor | number, level: number, batch_size: number, out_dim: number): Tensor;
 export function _removeBatchDim(...a: any[]): any { return call(F__remove_batch_dim, a); }
 const F__reshape_alias = T.O__reshape_alias;
 export function _reshapeAlias(self: Tensor, size: number[], stride: number[]): Tensor;
-export function _reshapeAlias(self: Tensor | number, size: number | number[], stride: number | number[]): Tensor;
+export function _reshapeAlias(self: Tensor, size: number | number[], stride: number | number[]): Tensor;
 export function _reshapeAlias(...a: any[]): any { return call(F__reshape_alias, a); }
 const F__reshape_alias_copy = T.O__reshape_alias_copy;
 export function _reshapeAliasCopy(self: Tensor, size: number[], stride: number[]): Tensor;
-export function _reshapeAliasCopy(self: Tensor | number, size: number | number[], stride: number | number[]): Tensor;
+export function _reshapeAliasCopy(self: Tensor, size: number | number[], stride: number | number[]): Tensor;
 export function _reshapeAliasCopy(...a: any[]): any { return call(F__reshape_alias_copy, a); }
 const F__reshape_from_tensor = T.O__reshape_from_tensor;
 export function _reshapeFromTensor(self: Tensor, shape: Tensor): Tensor;
-export function _reshapeFromTensor(self: Tensor | number, shape: Tensor | number): Tensor;
+export function _reshapeFromTensor(self: Tensor, shape: Tensor | number): Tensor;
 export function _reshapeFromTensor(...a: any[]): any { return call(F__reshape_from_tensor, a); }
 const F__resize_output = T.O__resize_output;
 export function _resizeOutput(self: Tensor, size: number[], device: Device): Tensor;
-export function _resizeOutput(self: Tensor | number, size: number | number[], device: Device): Tensor;
+export function _resizeOutput(self: Tensor, size: number | number[], device: Device): Tensor;
 export function _resizeOutput(...a: any[]): any { return call(F__resize_output, a); }
 const F__resize_output_ = T.O__resize_output_;
 export function _resizeOutput_(self: Tensor, size: number[], device: Device): Tensor;
-export function _resizeOutput_(self: Tensor | number, size: number | number[], device: Device): Tensor;
+export function _resizeOutput_(self: Tensor, size: number | number[], device: Device): Tensor;
 export function _resizeOutput_(...a: any[]): any { return call(F__resize_output_, a); }
 const F__rowwise_prune = T.O__rowwise_prune;
 export function _rowwisePrune(weight: Tensor, mask: Tensor, compressed_indices_dtype: DType): [Tensor, Tensor];
-export function _rowwisePrune(weight: Tensor | number, mask: Tensor | number, compressed_indices_dtype: DType): [Tensor, Tensor];
+export function _rowwisePrune(weight: Tensor, mask: Tensor | number, compressed_indices_dtype: DType): [Tensor, Tensor];
 export function _rowwisePrune(...a: any[]): any { return call(F__rowwise_prune, a); }
 const F__sample_dirichlet = T.O__sample_dirichlet;
 export function _sampleDirichlet(self: Tensor, options?: { generator?: Generator | null }): Tensor;
 export function _sampleDirichlet(self: Tensor, generator?: Generator | null | { generator?: Generator | null }, options?: { generator?: Generator | null }): Tensor;
-export function _sampleDirichlet(self: Tensor | number, options?: { generator?: Generator | null }): Tensor;
-export function _sampleDirichlet(self: Tensor | number, generator?: Generator | null | { generator?: Generator | null }, options?: { generator?: Generator | null }): Tensor;
 export function _sampleDirichlet(...a: any[]): any { return call(F__sample_dirichlet, a); }
 const F__saturate_weight_to_fp16 = T.O__saturate_weight_to_fp16;
 export function _saturateWeightToFp16(weight: Tensor): Tensor;
-export function _saturateWeightToFp16(weight: Tensor | number): Tensor;
 export function _saturateWeightToFp16(...a: any[]): any { return call(F__saturate_weight_to_fp16, a); }
 const F__scaled_dot_product_attention = T.O__scaled_dot_product_attention;
 export function _scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor, options?: { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }): [Tensor, Tensor];
 export function _scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor, attnMask?: Tensor | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, dropoutP?: number | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, needAttnWeights?: boolean | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, isCausal?: boolean | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, options?: { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }): [Tensor, Tensor];
-export function _scaledDotProductAttention(query: Tensor | number, key: Tensor | number, value: Tensor | number, options?: { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }): [Tensor, Tensor];
-export function _scaledDotProductAttention(query: Tensor | number, key: Tensor | number, value: Tensor | number, attnMask?: Tensor | number | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, dropoutP?: number | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, needAttnWeights?: boolean | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, isCausal?: boolean | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, options?: { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }): [Tensor, Tensor];
+export function _scaledDotProductAttention(query: Tensor, key: Tensor | number, value: Tensor | number, options?: { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }): [Tensor, Tensor];
+export function _scaledDotProductAttention(query: Tensor, key: Tensor | number, value: Tensor | number, attnMask?: Tensor | number | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, dropoutP?: number | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, needAttnWeights?: boolean | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, isCausal?: boolean | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, options?: { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }): [Tensor, Tensor];
 export function _scaledDotProductAttention(...a: any[]): any { return call(F__scaled_dot_product_attention, a); }
 const F__scaled_dot_product_attention_forward = T.O__scaled_dot_product_attention_forward;
 export function _scaledDotProductAttentionForward(query: Tensor, key: Tensor, value: Tensor, options?: { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }): [Tensor, Tensor];
 export function _scaledDotProductAttentionForward(query: Tensor, key: Tensor, value: Tensor, attnMask?: Tensor | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, dropoutP?: number | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, needAttnWeights?: boolean | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, isCausal?: boolean | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, options?: { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }): [Tensor, Tensor];
-export function _scaledDotProductAttentionForward(query: Tensor | number, key: Tensor | number, value: Tensor | number, options?: { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }): [Tensor, Tensor];
-export function _scaledDotProductAttentionForward(query: Tensor | number, key: Tensor | number, value: Tensor | number, attnMask?: Tensor | number | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, dropoutP?: number | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, needAttnWeights?: boolean | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, isCausal?: boolean | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, options?: { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }): [Tensor, Tensor];
+export function _scaledDotProductAttentionForward(query: Tensor, key: Tensor | number, value: Tensor | number, options?: { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }): [Tensor, Tensor];
+export function _scaledDotProductAttentionForward(query: Tensor, key: Tensor | number, value: Tensor | number, attnMask?: Tensor | number | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, dropoutP?: number | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, needAttnWeights?: boolean | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, isCausal?: boolean | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, options?: { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }): [Tensor, Tensor];
 export function _scaledDotProductAttentionForward(...a: any[]): any { return call(F__scaled_dot_product_attention_forward, a); }
 const F__scaled_dot_product_attention_math = T.O__scaled_dot_product_attention_math;
 export function _scaledDotProductAttentionMath(query: Tensor, key: Tensor, value: Tensor, options?: { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }): [Tensor, Tensor];
 export function _scaledDotProductAttentionMath(query: Tensor, key: Tensor, value: Tensor, attnMask?: Tensor | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, dropoutP?: number | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, needAttnWeights?: boolean | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, isCausal?: boolean | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, options?: { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }): [Tensor, Tensor];
-export function _scaledDotProductAttentionMath(query: Tensor | number, key: Tensor | number, value: Tensor | number, options?: { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }): [Tensor, Tensor];
-export function _scaledDotProductAttentionMath(query: Tensor | number, key: Tensor | number, value: Tensor | number, attnMask?: Tensor | number | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, dropoutP?: number | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, needAttnWeights?: boolean | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, isCausal?: boolean | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, options?: { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }): [Tensor, Tensor];
+export function _scaledDotProductAttentionMath(query: Tensor, key: Tensor | number, value: Tensor | number, options?: { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }): [Tensor, Tensor];
+export function _scaledDotProductAttentionMath(query: Tensor, key: Tensor | number, value: Tensor | number, attnMask?: Tensor | number | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, dropoutP?: number | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, needAttnWeights?: boolean | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, isCausal?: boolean | null | { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }, options?: { attnMask?: Tensor | number | null; dropoutP?: number | null; needAttnWeights?: boolean | null; isCausal?: boolean | null }): [Tensor, Tensor];
 export function _scaledDotProductAttentionMath(...a: any[]): any { return call(F__scaled_dot_product_attention_math, a); }
 const F__segment_reduce_backward = T.O__segment_reduce_backward;
 export function _segmentReduceBackward(grad: Tensor, output: Tensor, data: Tensor, reduce: string, options?: { lengths?: Tensor | number | null; offsets?: Tensor | number | null; axis?: number | null; initial?: number | boolean | null }): Tensor;
-export function _segmentReduceBackward(grad: Tensor | number, output: Tensor | number, data: Tensor | number, reduce: string, options?: { lengths?: Tensor | number | null; offsets?: Tensor | number | null; axis?: number | null; initial?: number | boolean | null }): Tensor;
+export function _segmentReduceBackward(grad: Tensor, output: Tensor | number, data: Tensor | number, reduce: string, options?: { lengths?: Tensor | number | null; offsets?: Tensor | number | null; axis?: number | null; initial?: number | boolean | null }): Tensor;
 export function _segmentReduceBackward(...a: any[]): any { return call(F__segment_reduce_backward, a); }
 const F__shape_as_tensor = T.O__shape_as_tensor;
 export function _shapeAsTensor(self: Tensor): Tensor;
-export function _shapeAsTensor(self: Tensor | number): Tensor;
 export function _shapeAsTensor(...a: any[]): any { return call(F__shape_as_tensor, a); }
 const F__slow_conv2d_backward = T.O__slow_conv2d_backward;
 export function _slowConv2dBackward(grad_output: Tensor, self: Tensor, weight: Tensor, kernel_size: number[], stride: number[], padding: number[], output_mask: boolean[]): [Tensor, Tensor, Tensor];
-export function _slowConv2dBackward(grad_output: Tensor | number, self: Tensor | number, weight: Tensor | number, kernel_size: number | number[], stride: number | number[], padding: number | number[], output_mask: boolean[]): [Tensor, Tensor, Tensor];
+export function _slowConv2dBackward(grad_output: Tensor, self: Tensor | number, weight: Tensor | number, kernel_size: number | number[], stride: number | number[], padding: number | number[], output_mask: boolean[]): [Tensor, Tensor, Tensor];
 export function _slowConv2dBackward(...a: any[]): any { return call(F__slow_conv2d_backward, a); }
 const F__slow_conv2d_forward = T.O__slow_conv2d_forward;
 export function _slowConv2dForward(self: Tensor, weight: Tensor, kernel_size: number[], bias: Tensor | null, stride: number[], padding: number[]): Tensor;
-export function _slowConv2dForward(self: Tensor | number, weight: Tensor | number, kernel_size: number | number[], bias: Tensor | number | null, stride: number | number[], padding: number | number[]): Tensor;
+export function _slowConv2dForward(self: Tensor, weight: Tensor | number, kernel_size: number | number[], bias: Tensor | number | null, stride: number | number[], padding: number | number[]): Tensor;
 export function _slowConv2dForward(...a: any[]): any { return call(F__slow_conv2d_forward, a); }
 const F__sobol_engine_draw = T.O__sobol_engine_draw;
 export function _sobolEngineDraw(quasi: Tensor, n: number, sobolstate: Tensor, dimension: number, num_generated: number, dtype: DType | null): [Tensor, Tensor];
-export function _sobolEngineDraw(quasi: Tensor | number, n: number, sobolstate: Tensor | number, dimension: number, num_generated: number, dtype: DType | null): [Tensor, Tensor];
+export function _sobolEngineDraw(quasi: Tensor, n: number, sobolstate: Tensor | number, dimension: number, num_generated: number, dtype: DType | null): [Tensor, Tensor];
 export function _sobolEngineDraw(...a: any[]): any { return call(F__sobol_engine_draw, a); }
 const F__sobol_engine_ff_ = T.O__sobol_engine_ff_;
 export function _sobolEngineFf_(self: Tensor, n: number, sobolstate: Tensor, dimension: number, num_generated: number): Tensor;
-export function _sobolEngineFf_(self: Tensor | number, n: number, sobolstate: Tensor | number, dimension: number, num_generated: number): Tensor;
+export function _sobolEngineFf_(self: Tensor, n: number, sobolstate: Tensor | number, dimension: number, num_generated: number): Tensor;
 export function _sobolEngineFf_(...a: any[]): any { return call(F__sobol_engine_ff_, a); }
 const F__sobol_engine_initialize_state_ = T.O__sobol_engine_initialize_state_;
 export function _sobolEngineInitializeState_(self: Tensor, dimension: number): Tensor;
-export function _sobolEngineInitializeState_(self: Tensor | number, dimension: number): Tensor;
 export function _sobolEngineInitializeState_(...a: any[]): any { return call(F__sobol_engine_initialize_state_, a); }
 const F__sobol_engine_scramble_ = T.O__sobol_engine_scramble_;
 export function _sobolEngineScramble_(self: Tensor, ltm: Tensor, dimension: number): Tensor;
-export function _sobolEngineScramble_(self: Tensor | number, ltm: Tensor | number, dimension: number): Tensor;
+export function _sobolEngineScramble_(self: Tensor, ltm: Tensor | number, dimension: number): Tensor;
 export function _sobolEngineScramble_(...a: any[]): any { return call(F__sobol_engine_scramble_, a); }
 const F__softmax = T.O__softmax;
 export function _softmax(self: Tensor, dim: number, half_to_float: boolean): Tensor;
-export function _softmax(self: Tensor | number, dim: number, half_to_float: boolean): Tensor;
 export function _softmax(...a: any[]): any { return call(F__softmax, a); }
 const F__softmax_backward_data = T.O__softmax_backward_data;
 export function _softmaxBackwardData(grad_output: Tensor, output: Tensor, dim: number, input_dtype: DType): Tensor;
-export function _softmaxBackwardData(grad_output: Tensor | number, output: Tensor | number, dim: number, input_dtype: DType): Tensor;
+export function _softmaxBackwardData(grad_output: Tensor, output: Tensor | number, dim: number, input_dtype: DType): Tensor;
 export function _softmaxBackwardData(...a: any[]): any { return call(F__softmax_backward_data, a); }
 const F__sparse_addmm = T.O__sparse_addmm;
 export function _sparseAddmm(self: Tensor, mat1: Tensor, mat2: Tensor, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
-export function _sparseAddmm(self: Tensor | number, mat1: Tensor | number, mat2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
+export function _sparseAddmm(self: Tensor, mat1: Tensor | number, mat2: Tensor | number, options?: { beta?: number | boolean | null; alpha?: number | boolean | null }): Tensor;
 export function _sparseAddmm(...a: any[]): any { return call(F__sparse_addmm, a); }
 const F__sparse_broadcast_to = T.O__sparse_broadcast_to;
 export function _sparseBroadcastTo(self: Tensor, size: number[]): Tensor;
-export function _sparseBroadcastTo(self: Tensor | number, size: number | number[]): Tensor;
+export function _sparseBroadcastTo(self: Tensor, size: number | number[]): Tensor;
 export function _sparseBroadcastTo(...a: any[]): any { return call(F__sparse_broadcast_to, a); }
 const F__sparse_broadcast_to_copy = T.O__sparse_broadcast_to_copy;
 export function _sparseBroadcastToCopy(self: Tensor, size: number[]): Tensor;
-export function _sparseBroadcastToCopy(self: Tensor | number, size: number | number[]): Tensor;
+export function _sparseBroadcastToCopy(self: Tensor, size: number | number[]): Tensor;
 export function _sparseBroadcastToCopy(...a: any[]): any { return call(F__sparse_broadcast_to_copy, a); }
 const F__sparse_bsc_tensor_unsafe = T.O__sparse_bsc_tensor_unsafe;
 export function _sparseBscTensorUnsafe(ccol_indices: Tensor, row_indices: Tensor, values: Tensor, size: number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function _sparseBscTensorUnsafe(ccol_indices: Tensor | number, row_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function _sparseBscTensorUnsafe(ccol_indices: Tensor, row_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function _sparseBscTensorUnsafe(...a: any[]): any { return call(F__sparse_bsc_tensor_unsafe, a); }
 const F__sparse_bsr_tensor_unsafe = T.O__sparse_bsr_tensor_unsafe;
 export function _sparseBsrTensorUnsafe(crow_indices: Tensor, col_indices: Tensor, values: Tensor, size: number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function _sparseBsrTensorUnsafe(crow_indices: Tensor | number, col_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function _sparseBsrTensorUnsafe(crow_indices: Tensor, col_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function _sparseBsrTensorUnsafe(...a: any[]): any { return call(F__sparse_bsr_tensor_unsafe, a); }
 const F__sparse_compressed_tensor_unsafe = T.O__sparse_compressed_tensor_unsafe;
 export function _sparseCompressedTensorUnsafe(compressed_indices: Tensor, plain_indices: Tensor, values: Tensor, size: number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function _sparseCompressedTensorUnsafe(compressed_indices: Tensor | number, plain_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function _sparseCompressedTensorUnsafe(compressed_indices: Tensor, plain_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function _sparseCompressedTensorUnsafe(...a: any[]): any { return call(F__sparse_compressed_tensor_unsafe, a); }
 const F__sparse_coo_tensor_unsafe = T.O__sparse_coo_tensor_unsafe;
 export function _sparseCooTensorUnsafe(indices: Tensor, values: Tensor, size: number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function _sparseCooTensorUnsafe(indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function _sparseCooTensorUnsafe(indices: Tensor, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function _sparseCooTensorUnsafe(...a: any[]): any { return call(F__sparse_coo_tensor_unsafe, a); }
 const F__sparse_coo_tensor_with_dims = T.O__sparse_coo_tensor_with_dims;
 export function _sparseCooTensorWithDims(sparse_dim: number, dense_dim: number, size: number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
@@ -1125,83 +1038,73 @@ export function _sparseCooTensorWithDimsAndTensors(sparse_dim: number, dense_dim
 export function _sparseCooTensorWithDimsAndTensors(...a: any[]): any { return call(F__sparse_coo_tensor_with_dims_and_tensors, a); }
 const F__sparse_csc_tensor_unsafe = T.O__sparse_csc_tensor_unsafe;
 export function _sparseCscTensorUnsafe(ccol_indices: Tensor, row_indices: Tensor, values: Tensor, size: number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function _sparseCscTensorUnsafe(ccol_indices: Tensor | number, row_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function _sparseCscTensorUnsafe(ccol_indices: Tensor, row_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function _sparseCscTensorUnsafe(...a: any[]): any { return call(F__sparse_csc_tensor_unsafe, a); }
 const F__sparse_csr_prod = T.O__sparse_csr_prod;
 export function _sparseCsrProd(self: Tensor, dim: number[], options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function _sparseCsrProd(self: Tensor, dim: number[], keepdim?: boolean | null | { keepdim?: boolean | null; dtype?: DType | null }, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function _sparseCsrProd(self: Tensor | number, dim: number | number[], options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function _sparseCsrProd(self: Tensor | number, dim: number | number[], keepdim?: boolean | null | { keepdim?: boolean | null; dtype?: DType | null }, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
+export function _sparseCsrProd(self: Tensor, dim: number | number[], options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
+export function _sparseCsrProd(self: Tensor, dim: number | number[], keepdim?: boolean | null | { keepdim?: boolean | null; dtype?: DType | null }, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function _sparseCsrProd(...a: any[]): any { return call(F__sparse_csr_prod, a); }
 const F__sparse_csr_sum = T.O__sparse_csr_sum;
 export function _sparseCsrSum(self: Tensor, dim: number[], options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function _sparseCsrSum(self: Tensor, dim: number[], keepdim?: boolean | null | { keepdim?: boolean | null; dtype?: DType | null }, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function _sparseCsrSum(self: Tensor | number, dim: number | number[], options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
-export function _sparseCsrSum(self: Tensor | number, dim: number | number[], keepdim?: boolean | null | { keepdim?: boolean | null; dtype?: DType | null }, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
+export function _sparseCsrSum(self: Tensor, dim: number | number[], options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
+export function _sparseCsrSum(self: Tensor, dim: number | number[], keepdim?: boolean | null | { keepdim?: boolean | null; dtype?: DType | null }, options?: { keepdim?: boolean | null; dtype?: DType | null }): Tensor;
 export function _sparseCsrSum(...a: any[]): any { return call(F__sparse_csr_sum, a); }
 const F__sparse_csr_tensor_unsafe = T.O__sparse_csr_tensor_unsafe;
 export function _sparseCsrTensorUnsafe(crow_indices: Tensor, col_indices: Tensor, values: Tensor, size: number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function _sparseCsrTensorUnsafe(crow_indices: Tensor | number, col_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function _sparseCsrTensorUnsafe(crow_indices: Tensor, col_indices: Tensor | number, values: Tensor | number, size: number | number[], options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function _sparseCsrTensorUnsafe(...a: any[]): any { return call(F__sparse_csr_tensor_unsafe, a); }
 const F__sparse_log_softmax = T.O__sparse_log_softmax;
 export function _sparseLogSoftmax(self: Tensor, dim: number, half_to_float: boolean): Tensor;
 export function _sparseLogSoftmax(self: Tensor, dim: string, options?: { dtype?: DType | null }): Tensor;
 export function _sparseLogSoftmax(self: Tensor, dim: number, options?: { dtype?: DType | null }): Tensor;
 export function _sparseLogSoftmax(self: Tensor, dim: number, dtype?: DType | null | { dtype?: DType | null }, options?: { dtype?: DType | null }): Tensor;
-export function _sparseLogSoftmax(self: Tensor | number, dim: number, half_to_float: boolean): Tensor;
-export function _sparseLogSoftmax(self: Tensor | number, dim: string, options?: { dtype?: DType | null }): Tensor;
-export function _sparseLogSoftmax(self: Tensor | number, dim: number, options?: { dtype?: DType | null }): Tensor;
-export function _sparseLogSoftmax(self: Tensor | number, dim: number, dtype?: DType | null | { dtype?: DType | null }, options?: { dtype?: DType | null }): Tensor;
 export function _sparseLogSoftmax(...a: any[]): any { return call(F__sparse_log_softmax, a); }
 const F__sparse_log_softmax_backward_data = T.O__sparse_log_softmax_backward_data;
 export function _sparseLogSoftmaxBackwardData(grad_output: Tensor, output: Tensor, dim: number, self: Tensor): Tensor;
-export function _sparseLogSoftmaxBackwardData(grad_output: Tensor | number, output: Tensor | number, dim: number, self: Tensor | number): Tensor;
+export function _sparseLogSoftmaxBackwardData(grad_output: Tensor, output: Tensor | number, dim: number, self: Tensor | number): Tensor;
 export function _sparseLogSoftmaxBackwardData(...a: any[]): any { return call(F__sparse_log_softmax_backward_data, a); }
 const F__sparse_mask_helper = T.O__sparse_mask_helper;
 export function _sparseMaskHelper(t: Tensor, mask_indices: Tensor): Tensor;
-export function _sparseMaskHelper(t: Tensor | number, mask_indices: Tensor | number): Tensor;
+export function _sparseMaskHelper(t: Tensor, mask_indices: Tensor | number): Tensor;
 export function _sparseMaskHelper(...a: any[]): any { return call(F__sparse_mask_helper, a); }
 const F__sparse_mm = T.O__sparse_mm;
 export function _sparseMm(sparse: Tensor, dense: Tensor): Tensor;
-export function _sparseMm(sparse: Tensor | number, dense: Tensor | number): Tensor;
+export function _sparseMm(sparse: Tensor, dense: Tensor | number): Tensor;
 export function _sparseMm(...a: any[]): any { return call(F__sparse_mm, a); }
 const F__sparse_softmax = T.O__sparse_softmax;
 export function _sparseSoftmax(self: Tensor, dim: number, half_to_float: boolean): Tensor;
 export function _sparseSoftmax(self: Tensor, dim: number, options?: { dtype?: DType | null }): Tensor;
 export function _sparseSoftmax(self: Tensor, dim: number, dtype?: DType | null | { dtype?: DType | null }, options?: { dtype?: DType | null }): Tensor;
 export function _sparseSoftmax(self: Tensor, dim: string, options?: { dtype?: DType | null }): Tensor;
-export function _sparseSoftmax(self: Tensor | number, dim: number, half_to_float: boolean): Tensor;
-export function _sparseSoftmax(self: Tensor | number, dim: number, options?: { dtype?: DType | null }): Tensor;
-export function _sparseSoftmax(self: Tensor | number, dim: number, dtype?: DType | null | { dtype?: DType | null }, options?: { dtype?: DType | null }): Tensor;
-export function _sparseSoftmax(self: Tensor | number, dim: string, options?: { dtype?: DType | null }): Tensor;
 export function _sparseSoftmax(...a: any[]): any { return call(F__sparse_softmax, a); }
 const F__sparse_softmax_backward_data = T.O__sparse_softmax_backward_data;
 export function _sparseSoftmaxBackwardData(grad_output: Tensor, output: Tensor, dim: number, self: Tensor): Tensor;
-export function _sparseSoftmaxBackwardData(grad_output: Tensor | number, output: Tensor | number, dim: number, self: Tensor | number): Tensor;
+export function _sparseSoftmaxBackwardData(grad_output: Tensor, output: Tensor | number, dim: number, self: Tensor | number): Tensor;
 export function _sparseSoftmaxBackwardData(...a: any[]): any { return call(F__sparse_softmax_backward_data, a); }
 const F__sparse_sparse_matmul = T.O__sparse_sparse_matmul;
 export function _sparseSparseMatmul(self: Tensor, other: Tensor): Tensor;
-export function _sparseSparseMatmul(self: Tensor | number, other: Tensor | number): Tensor;
+export function _sparseSparseMatmul(self: Tensor, other: Tensor | number): Tensor;
 export function _sparseSparseMatmul(...a: any[]): any { return call(F__sparse_sparse_matmul, a); }
 const F__sparse_sum = T.O__sparse_sum;
 export function _sparseSum(self: Tensor): Tensor;
 export function _sparseSum(self: Tensor, dim: number[]): Tensor;
 export function _sparseSum(self: Tensor, dim: number[], dtype: DType): Tensor;
 export function _sparseSum(self: Tensor, dtype: DType): Tensor;
-export function _sparseSum(self: Tensor | number): Tensor;
-export function _sparseSum(self: Tensor | number, dim: number | number[]): Tensor;
-export function _sparseSum(self: Tensor | number, dim: number | number[], dtype: DType): Tensor;
-export function _sparseSum(self: Tensor | number, dtype: DType): Tensor;
+export function _sparseSum(self: Tensor, dim: number | number[]): Tensor;
+export function _sparseSum(self: Tensor, dim: number | number[], dtype: DType): Tensor;
 export function _sparseSum(...a: any[]): any { return call(F__sparse_sum, a); }
 const F__sparse_sum_backward = T.O__sparse_sum_backward;
 export function _sparseSumBackward(grad: Tensor, self: Tensor, dim: number[]): Tensor;
-export function _sparseSumBackward(grad: Tensor | number, self: Tensor | number, dim: number | number[]): Tensor;
+export function _sparseSumBackward(grad: Tensor, self: Tensor | number, dim: number | number[]): Tensor;
 export function _sparseSumBackward(...a: any[]): any { return call(F__sparse_sum_backward, a); }
 const F__spdiags = T.O__spdiags;
 export function _spdiags(diagonals: Tensor, offsets: Tensor, shape: number[], options?: { layout?: Layout | null }): Tensor;
 export function _spdiags(diagonals: Tensor, offsets: Tensor, shape: number[], layout?: Layout | null | { layout?: Layout | null }, options?: { layout?: Layout | null }): Tensor;
-export function _spdiags(diagonals: Tensor | number, offsets: Tensor | number, shape: number | number[], options?: { layout?: Layout | null }): Tensor;
-export function _spdiags(diagonals: Tensor | number, offsets: Tensor | number, shape: number | number[], layout?: Layout | null | { layout?: Layout | null }, options?: { layout?: Layout | null }): Tensor;
+export function _spdiags(diagonals: Tensor, offsets: Tensor | number, shape: number | number[], options?: { layout?: Layout | null }): Tensor;
+export function _spdiags(diagonals: Tensor, offsets: Tensor | number, shape: number | number[], layout?: Layout | null | { layout?: Layout | null }, options?: { layout?: Layout | null }): Tensor;
 export function _spdiags(...a: any[]): any { return call(F__spdiags, a); }
 const F__stack = T.O__stack;
 export function _stack(tensors: Tensor[], options?: { dim?: number | null }): Tensor;
@@ -1210,104 +1113,89 @@ export function _stack(...a: any[]): any { return call(F__stack, a); }
 const F__standard_gamma = T.O__standard_gamma;
 export function _standardGamma(self: Tensor, options?: { generator?: Generator | null }): Tensor;
 export function _standardGamma(self: Tensor, generator?: Generator | null | { generator?: Generator | null }, options?: { generator?: Generator | null }): Tensor;
-export function _standardGamma(self: Tensor | number, options?: { generator?: Generator | null }): Tensor;
-export function _standardGamma(self: Tensor | number, generator?: Generator | null | { generator?: Generator | null }, options?: { generator?: Generator | null }): Tensor;
 export function _standardGamma(...a: any[]): any { return call(F__standard_gamma, a); }
 const F__standard_gamma_grad = T.O__standard_gamma_grad;
 export function _standardGammaGrad(self: Tensor, output: Tensor): Tensor;
-export function _standardGammaGrad(self: Tensor | number, output: Tensor | number): Tensor;
+export function _standardGammaGrad(self: Tensor, output: Tensor | number): Tensor;
 export function _standardGammaGrad(...a: any[]): any { return call(F__standard_gamma_grad, a); }
 const F__symeig_helper = T.O__symeig_helper;
 export function _symeigHelper(self: Tensor, eigenvectors: boolean, upper: boolean): [Tensor, Tensor];
-export function _symeigHelper(self: Tensor | number, eigenvectors: boolean, upper: boolean): [Tensor, Tensor];
 export function _symeigHelper(...a: any[]): any { return call(F__symeig_helper, a); }
 const F__test_ambiguous_defaults = T.O__test_ambiguous_defaults;
 export function _testAmbiguousDefaults(dummy: Tensor, options?: { a?: number | null; b?: number | null }): Tensor;
 export function _testAmbiguousDefaults(dummy: Tensor, a?: number | null | { a?: number | null; b?: number | null }, b?: number | null | { a?: number | null; b?: number | null }, options?: { a?: number | null; b?: number | null }): Tensor;
 export function _testAmbiguousDefaults(dummy: Tensor, options?: { a?: number | null; b?: string | null }): Tensor;
 export function _testAmbiguousDefaults(dummy: Tensor, a?: number | null | { a?: number | null; b?: string | null }, b?: string | null | { a?: number | null; b?: string | null }, options?: { a?: number | null; b?: string | null }): Tensor;
-export function _testAmbiguousDefaults(dummy: Tensor | number, options?: { a?: number | null; b?: number | null }): Tensor;
-export function _testAmbiguousDefaults(dummy: Tensor | number, a?: number | null | { a?: number | null; b?: number | null }, b?: number | null | { a?: number | null; b?: number | null }, options?: { a?: number | null; b?: number | null }): Tensor;
-export function _testAmbiguousDefaults(dummy: Tensor | number, options?: { a?: number | null; b?: string | null }): Tensor;
-export function _testAmbiguousDefaults(dummy: Tensor | number, a?: number | null | { a?: number | null; b?: string | null }, b?: string | null | { a?: number | null; b?: string | null }, options?: { a?: number | null; b?: string | null }): Tensor;
 export function _testAmbiguousDefaults(...a: any[]): any { return call(F__test_ambiguous_defaults, a); }
 const F__test_autograd_multiple_dispatch = T.O__test_autograd_multiple_dispatch;
 export function _testAutogradMultipleDispatch(self: Tensor): Tensor;
 export function _testAutogradMultipleDispatch(self: Tensor, b: boolean): Tensor;
-export function _testAutogradMultipleDispatch(self: Tensor | number): Tensor;
-export function _testAutogradMultipleDispatch(self: Tensor | number, b: boolean): Tensor;
 export function _testAutogradMultipleDispatch(...a: any[]): any { return call(F__test_autograd_multiple_dispatch, a); }
 const F__test_autograd_multiple_dispatch_view = T.O__test_autograd_multiple_dispatch_view;
 export function _testAutogradMultipleDispatchView(self: Tensor): Tensor;
-export function _testAutogradMultipleDispatchView(self: Tensor | number): Tensor;
 export function _testAutogradMultipleDispatchView(...a: any[]): any { return call(F__test_autograd_multiple_dispatch_view, a); }
 const F__test_autograd_multiple_dispatch_view_copy = T.O__test_autograd_multiple_dispatch_view_copy;
 export function _testAutogradMultipleDispatchViewCopy(self: Tensor): Tensor;
-export function _testAutogradMultipleDispatchViewCopy(self: Tensor | number): Tensor;
 export function _testAutogradMultipleDispatchViewCopy(...a: any[]): any { return call(F__test_autograd_multiple_dispatch_view_copy, a); }
 const F__test_optional_filled_intlist = T.O__test_optional_filled_intlist;
 export function _testOptionalFilledIntlist(values: Tensor, addends: number[] | null): Tensor;
-export function _testOptionalFilledIntlist(values: Tensor | number, addends: number | number[] | null): Tensor;
+export function _testOptionalFilledIntlist(values: Tensor, addends: number | number[] | null): Tensor;
 export function _testOptionalFilledIntlist(...a: any[]): any { return call(F__test_optional_filled_intlist, a); }
 const F__test_optional_floatlist = T.O__test_optional_floatlist;
 export function _testOptionalFloatlist(values: Tensor, addends: number[] | null): Tensor;
-export function _testOptionalFloatlist(values: Tensor | number, addends: number | number[] | null): Tensor;
+export function _testOptionalFloatlist(values: Tensor, addends: number | number[] | null): Tensor;
 export function _testOptionalFloatlist(...a: any[]): any { return call(F__test_optional_floatlist, a); }
 const F__test_optional_intlist = T.O__test_optional_intlist;
 export function _testOptionalIntlist(values: Tensor, addends: number[] | null): Tensor;
-export function _testOptionalIntlist(values: Tensor | number, addends: number | number[] | null): Tensor;
+export function _testOptionalIntlist(values: Tensor, addends: number | number[] | null): Tensor;
 export function _testOptionalIntlist(...a: any[]): any { return call(F__test_optional_intlist, a); }
 const F__test_serialization_subcmul = T.O__test_serialization_subcmul;
 export function _testSerializationSubcmul(self: Tensor, other: Tensor, options?: { alpha?: number | boolean | null }): Tensor;
 export function _testSerializationSubcmul(self: Tensor, other: Tensor, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
-export function _testSerializationSubcmul(self: Tensor | number, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
-export function _testSerializationSubcmul(self: Tensor | number, other: Tensor | number, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
+export function _testSerializationSubcmul(self: Tensor, other: Tensor | number, options?: { alpha?: number | boolean | null }): Tensor;
+export function _testSerializationSubcmul(self: Tensor, other: Tensor | number, alpha?: number | boolean | null | { alpha?: number | boolean | null }, options?: { alpha?: number | boolean | null }): Tensor;
 export function _testSerializationSubcmul(...a: any[]): any { return call(F__test_serialization_subcmul, a); }
 const F__test_string_default = T.O__test_string_default;
 export function _testStringDefault(dummy: Tensor, options?: { a?: string | null; b?: string | null }): Tensor;
 export function _testStringDefault(dummy: Tensor, a?: string | null | { a?: string | null; b?: string | null }, b?: string | null | { a?: string | null; b?: string | null }, options?: { a?: string | null; b?: string | null }): Tensor;
-export function _testStringDefault(dummy: Tensor | number, options?: { a?: string | null; b?: string | null }): Tensor;
-export function _testStringDefault(dummy: Tensor | number, a?: string | null | { a?: string | null; b?: string | null }, b?: string | null | { a?: string | null; b?: string | null }, options?: { a?: string | null; b?: string | null }): Tensor;
 export function _testStringDefault(...a: any[]): any { return call(F__test_string_default, a); }
 const F__test_warn_in_autograd = T.O__test_warn_in_autograd;
 export function _testWarnInAutograd(self: Tensor): Tensor;
-export function _testWarnInAutograd(self: Tensor | number): Tensor;
 export function _testWarnInAutograd(...a: any[]): any { return call(F__test_warn_in_autograd, a); }
 const F__thnn_differentiable_gru_cell_backward = T.O__thnn_differentiable_gru_cell_backward;
 export function _thnnDifferentiableGruCellBackward(grad_hy: Tensor, input_gates: Tensor, hidden_gates: Tensor, hx: Tensor, input_bias: Tensor | null, hidden_bias: Tensor | null): [Tensor, Tensor, Tensor, Tensor, Tensor];
-export function _thnnDifferentiableGruCellBackward(grad_hy: Tensor | number, input_gates: Tensor | number, hidden_gates: Tensor | number, hx: Tensor | number, input_bias: Tensor | number | null, hidden_bias: Tensor | number | null): [Tensor, Tensor, Tensor, Tensor, Tensor];
+export function _thnnDifferentiableGruCellBackward(grad_hy: Tensor, input_gates: Tensor | number, hidden_gates: Tensor | number, hx: Tensor | number, input_bias: Tensor | number | null, hidden_bias: Tensor | number | null): [Tensor, Tensor, Tensor, Tensor, Tensor];
 export function _thnnDifferentiableGruCellBackward(...a: any[]): any { return call(F__thnn_differentiable_gru_cell_backward, a); }
 const F__thnn_differentiable_lstm_cell_backward = T.O__thnn_differentiable_lstm_cell_backward;
 export function _thnnDifferentiableLstmCellBackward(grad_hy: Tensor | null, grad_cy: Tensor | null, input_gates: Tensor, hidden_gates: Tensor, input_bias: Tensor | null, hidden_bias: Tensor | null, cx: Tensor, cy: Tensor): [Tensor, Tensor, Tensor, Tensor, Tensor];
-export function _thnnDifferentiableLstmCellBackward(grad_hy: Tensor | number | null, grad_cy: Tensor | number | null, input_gates: Tensor | number, hidden_gates: Tensor | number, input_bias: Tensor | number | null, hidden_bias: Tensor | number | null, cx: Tensor | number, cy: Tensor | number): [Tensor, Tensor, Tensor, Tensor, Tensor];
+export function _thnnDifferentiableLstmCellBackward(grad_hy: Tensor | null, grad_cy: Tensor | number | null, input_gates: Tensor | number, hidden_gates: Tensor | number, input_bias: Tensor | number | null, hidden_bias: Tensor | number | null, cx: Tensor | number, cy: Tensor | number): [Tensor, Tensor, Tensor, Tensor, Tensor];
 export function _thnnDifferentiableLstmCellBackward(...a: any[]): any { return call(F__thnn_differentiable_lstm_cell_backward, a); }
 const F__thnn_fused_gru_cell = T.O__thnn_fused_gru_cell;
 export function _thnnFusedGruCell(input_gates: Tensor, hidden_gates: Tensor, hx: Tensor, options?: { inputBias?: Tensor | number | null; hiddenBias?: Tensor | number | null }): [Tensor, Tensor];
 export function _thnnFusedGruCell(input_gates: Tensor, hidden_gates: Tensor, hx: Tensor, inputBias?: Tensor | null | { inputBias?: Tensor | number | null; hiddenBias?: Tensor | number | null }, hiddenBias?: Tensor | null | { inputBias?: Tensor | number | null; hiddenBias?: Tensor | number | null }, options?: { inputBias?: Tensor | number | null; hiddenBias?: Tensor | number | null }): [Tensor, Tensor];
-export function _thnnFusedGruCell(input_gates: Tensor | number, hidden_gates: Tensor | number, hx: Tensor | number, options?: { inputBias?: Tensor | number | null; hiddenBias?: Tensor | number | null }): [Tensor, Tensor];
-export function _thnnFusedGruCell(input_gates: Tensor | number, hidden_gates: Tensor | number, hx: Tensor | number, inputBias?: Tensor | number | null | { inputBias?: Tensor | number | null; hiddenBias?: Tensor | number | null }, hiddenBias?: Tensor | number | null | { inputBias?: Tensor | number | null; hiddenBias?: Tensor | number | null }, options?: { inputBias?: Tensor | number | null; hiddenBias?: Tensor | number | null }): [Tensor, Tensor];
+export function _thnnFusedGruCell(input_gates: Tensor, hidden_gates: Tensor | number, hx: Tensor | number, options?: { inputBias?: Tensor | number | null; hiddenBias?: Tensor | number | null }): [Tensor, Tensor];
+export function _thnnFusedGruCell(input_gates: Tensor, hidden_gates: Tensor | number, hx: Tensor | number, inputBias?: Tensor | number | null | { inputBias?: Tensor | number | null; hiddenBias?: Tensor | number | null }, hiddenBias?: Tensor | number | null | { inputBias?: Tensor | number | null; hiddenBias?: Tensor | number | null }, options?: { inputBias?: Tensor | number | null; hiddenBias?: Tensor | number | null }): [Tensor, Tensor];
 export function _thnnFusedGruCell(...a: any[]): any { return call(F__thnn_fused_gru_cell, a); }
 const F__thnn_fused_gru_cell_backward = T.O__thnn_fused_gru_cell_backward;
 export function _thnnFusedGruCellBackward(grad_hy: Tensor, workspace: Tensor, has_bias: boolean): [Tensor, Tensor, Tensor, Tensor, Tensor];
-export function _thnnFusedGruCellBackward(grad_hy: Tensor | number, workspace: Tensor | number, has_bias: boolean): [Tensor, Tensor, Tensor, Tensor, Tensor];
+export function _thnnFusedGruCellBackward(grad_hy: Tensor, workspace: Tensor | number, has_bias: boolean): [Tensor, Tensor, Tensor, Tensor, Tensor];
 export function _thnnFusedGruCellBackward(...a: any[]): any { return call(F__thnn_fused_gru_cell_backward, a); }
 const F__thnn_fused_lstm_cell = T.O__thnn_fused_lstm_cell;
 export function _thnnFusedLstmCell(input_gates: Tensor, hidden_gates: Tensor, cx: Tensor, options?: { inputBias?: Tensor | number | null; hiddenBias?: Tensor | number | null }): [Tensor, Tensor, Tensor];
 export function _thnnFusedLstmCell(input_gates: Tensor, hidden_gates: Tensor, cx: Tensor, inputBias?: Tensor | null | { inputBias?: Tensor | number | null; hiddenBias?: Tensor | number | null }, hiddenBias?: Tensor | null | { inputBias?: Tensor | number | null; hiddenBias?: Tensor | number | null }, options?: { inputBias?: Tensor | number | null; hiddenBias?: Tensor | number | null }): [Tensor, Tensor, Tensor];
-export function _thnnFusedLstmCell(input_gates: Tensor | number, hidden_gates: Tensor | number, cx: Tensor | number, options?: { inputBias?: Tensor | number | null; hiddenBias?: Tensor | number | null }): [Tensor, Tensor, Tensor];
-export function _thnnFusedLstmCell(input_gates: Tensor | number, hidden_gates: Tensor | number, cx: Tensor | number, inputBias?: Tensor | number | null | { inputBias?: Tensor | number | null; hiddenBias?: Tensor | number | null }, hiddenBias?: Tensor | number | null | { inputBias?: Tensor | number | null; hiddenBias?: Tensor | number | null }, options?: { inputBias?: Tensor | number | null; hiddenBias?: Tensor | number | null }): [Tensor, Tensor, Tensor];
+export function _thnnFusedLstmCell(input_gates: Tensor, hidden_gates: Tensor | number, cx: Tensor | number, options?: { inputBias?: Tensor | number | null; hiddenBias?: Tensor | number | null }): [Tensor, Tensor, Tensor];
+export function _thnnFusedLstmCell(input_gates: Tensor, hidden_gates: Tensor | number, cx: Tensor | number, inputBias?: Tensor | number | null | { inputBias?: Tensor | number | null; hiddenBias?: Tensor | number | null }, hiddenBias?: Tensor | number | null | { inputBias?: Tensor | number | null; hiddenBias?: Tensor | number | null }, options?: { inputBias?: Tensor | number | null; hiddenBias?: Tensor | number | null }): [Tensor, Tensor, Tensor];
 export function _thnnFusedLstmCell(...a: any[]): any { return call(F__thnn_fused_lstm_cell, a); }
 const F__thnn_fused_lstm_cell_backward = T.O__thnn_fused_lstm_cell_backward;
 export function _thnnFusedLstmCellBackward(grad_hy: Tensor | null, grad_cy: Tensor | null, cx: Tensor, cy: Tensor, workspace: Tensor, has_bias: boolean): [Tensor, Tensor, Tensor, Tensor, Tensor];
-export function _thnnFusedLstmCellBackward(grad_hy: Tensor | number | null, grad_cy: Tensor | number | null, cx: Tensor | number, cy: Tensor | number, workspace: Tensor | number, has_bias: boolean): [Tensor, Tensor, Tensor, Tensor, Tensor];
+export function _thnnFusedLstmCellBackward(grad_hy: Tensor | null, grad_cy: Tensor | number | null, cx: Tensor | number, cy: Tensor | number, workspace: Tensor | number, has_bias: boolean): [Tensor, Tensor, Tensor, Tensor, Tensor];
 export function _thnnFusedLstmCellBackward(...a: any[]): any { return call(F__thnn_fused_lstm_cell_backward, a); }
 const F__thnn_fused_lstm_cell_backward_impl = T.O__thnn_fused_lstm_cell_backward_impl;
 export function _thnnFusedLstmCellBackwardImpl(grad_hy: Tensor | null, grad_cy: Tensor | null, cx: Tensor, cy: Tensor, workspace: Tensor, has_bias: boolean): [Tensor, Tensor, Tensor];
-export function _thnnFusedLstmCellBackwardImpl(grad_hy: Tensor | number | null, grad_cy: Tensor | number | null, cx: Tensor | number, cy: Tensor | number, workspace: Tensor | number, has_bias: boolean): [Tensor, Tensor, Tensor];
+export function _thnnFusedLstmCellBackwardImpl(grad_hy: Tensor | null, grad_cy: Tensor | number | null, cx: Tensor | number, cy: Tensor | number, workspace: Tensor | number, has_bias: boolean): [Tensor, Tensor, Tensor];
 export function _thnnFusedLstmCellBackwardImpl(...a: any[]): any { return call(F__thnn_fused_lstm_cell_backward_impl, a); }
 const F__to_copy = T.O__to_copy;
 export function _toCopy(self: Tensor, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; nonBlocking?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
-export function _toCopy(self: Tensor | number, options?: { dtype?: DType | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; nonBlocking?: boolean | null; memoryFormat?: MemoryFormat | null }): Tensor;
 export function _toCopy(...a: any[]): any { return call(F__to_copy, a); }
 const F__to_cpu = T.O__to_cpu;
 export function _toCpu(tensors: Tensor[]): Tensor[];
@@ -1315,152 +1203,144 @@ export function _toCpu(...a: any[]): any { return call(F__to_cpu, a); }
 const F__to_dense = T.O__to_dense;
 export function _toDense(self: Tensor, options?: { dtype?: DType | null }): Tensor;
 export function _toDense(self: Tensor, dtype?: DType | null | { dtype?: DType | null }, options?: { dtype?: DType | null }): Tensor;
-export function _toDense(self: Tensor | number, options?: { dtype?: DType | null }): Tensor;
-export function _toDense(self: Tensor | number, dtype?: DType | null | { dtype?: DType | null }, options?: { dtype?: DType | null }): Tensor;
 export function _toDense(...a: any[]): any { return call(F__to_dense, a); }
 const F__torch_cuda_cu_linker_symbol_op = T.O__torch_cuda_cu_linker_symbol_op;
 export function _torchCudaCuLinkerSymbolOp(self: Tensor): Tensor;
-export function _torchCudaCuLinkerSymbolOp(self: Tensor | number): Tensor;
 export function _torchCudaCuLinkerSymbolOp(...a: any[]): any { return call(F__torch_cuda_cu_linker_symbol_op, a); }
 const F__transform_bias_rescale_qkv = T.O__transform_bias_rescale_qkv;
 export function _transformBiasRescaleQkv(qkv: Tensor, qkv_bias: Tensor, num_heads: number): [Tensor, Tensor, Tensor];
-export function _transformBiasRescaleQkv(qkv: Tensor | number, qkv_bias: Tensor | number, num_heads: number): [Tensor, Tensor, Tensor];
+export function _transformBiasRescaleQkv(qkv: Tensor, qkv_bias: Tensor | number, num_heads: number): [Tensor, Tensor, Tensor];
 export function _transformBiasRescaleQkv(...a: any[]): any { return call(F__transform_bias_rescale_qkv, a); }
 const F__transformer_decoder_only_layer_fwd = T.O__transformer_decoder_only_layer_fwd;
 export function _transformerDecoderOnlyLayerFwd(src: Tensor, embed_dim: number, num_heads: number, qkv_weight: Tensor, qkv_bias: Tensor, proj_weight: Tensor, proj_bias: Tensor, use_gelu: boolean, norm_first: boolean, eps: number, norm_weight_1: Tensor, norm_bias_1: Tensor, norm_weight_2: Tensor, norm_bias_2: Tensor, ffn_weight_1: Tensor, ffn_bias_1: Tensor, ffn_weight_2: Tensor, ffn_bias_2: Tensor, options?: { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null }): [Tensor, Tensor, Tensor];
 export function _transformerDecoderOnlyLayerFwd(src: Tensor, embed_dim: number, num_heads: number, qkv_weight: Tensor, qkv_bias: Tensor, proj_weight: Tensor, proj_bias: Tensor, use_gelu: boolean, norm_first: boolean, eps: number, norm_weight_1: Tensor, norm_bias_1: Tensor, norm_weight_2: Tensor, norm_bias_2: Tensor, ffn_weight_1: Tensor, ffn_bias_1: Tensor, ffn_weight_2: Tensor, ffn_bias_2: Tensor, mask?: Tensor | null | { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null }, incrKey?: Tensor | null | { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null }, incrValue?: Tensor | null | { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null }, options?: { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null }): [Tensor, Tensor, Tensor];
-export function _transformerDecoderOnlyLayerFwd(src: Tensor | number, embed_dim: number, num_heads: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, use_gelu: boolean, norm_first: boolean, eps: number, norm_weight_1: Tensor | number, norm_bias_1: Tensor | number, norm_weight_2: Tensor | number, norm_bias_2: Tensor | number, ffn_weight_1: Tensor | number, ffn_bias_1: Tensor | number, ffn_weight_2: Tensor | number, ffn_bias_2: Tensor | number, options?: { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null }): [Tensor, Tensor, Tensor];
-export function _transformerDecoderOnlyLayerFwd(src: Tensor | number, embed_dim: number, num_heads: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, use_gelu: boolean, norm_first: boolean, eps: number, norm_weight_1: Tensor | number, norm_bias_1: Tensor | number, norm_weight_2: Tensor | number, norm_bias_2: Tensor | number, ffn_weight_1: Tensor | number, ffn_bias_1: Tensor | number, ffn_weight_2: Tensor | number, ffn_bias_2: Tensor | number, mask?: Tensor | number | null | { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null }, incrKey?: Tensor | number | null | { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null }, incrValue?: Tensor | number | null | { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null }, options?: { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null }): [Tensor, Tensor, Tensor];
+export function _transformerDecoderOnlyLayerFwd(src: Tensor, embed_dim: number, num_heads: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, use_gelu: boolean, norm_first: boolean, eps: number, norm_weight_1: Tensor | number, norm_bias_1: Tensor | number, norm_weight_2: Tensor | number, norm_bias_2: Tensor | number, ffn_weight_1: Tensor | number, ffn_bias_1: Tensor | number, ffn_weight_2: Tensor | number, ffn_bias_2: Tensor | number, options?: { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null }): [Tensor, Tensor, Tensor];
+export function _transformerDecoderOnlyLayerFwd(src: Tensor, embed_dim: number, num_heads: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, use_gelu: boolean, norm_first: boolean, eps: number, norm_weight_1: Tensor | number, norm_bias_1: Tensor | number, norm_weight_2: Tensor | number, norm_bias_2: Tensor | number, ffn_weight_1: Tensor | number, ffn_bias_1: Tensor | number, ffn_weight_2: Tensor | number, ffn_bias_2: Tensor | number, mask?: Tensor | number | null | { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null }, incrKey?: Tensor | number | null | { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null }, incrValue?: Tensor | number | null | { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null }, options?: { mask?: Tensor | number | null; incrKey?: Tensor | number | null; incrValue?: Tensor | number | null }): [Tensor, Tensor, Tensor];
 export function _transformerDecoderOnlyLayerFwd(...a: any[]): any { return call(F__transformer_decoder_only_layer_fwd, a); }
 const F__transformer_encoder_layer_fwd = T.O__transformer_encoder_layer_fwd;
 export function _transformerEncoderLayerFwd(src: Tensor, embed_dim: number, num_heads: number, qkv_weight: Tensor, qkv_bias: Tensor, proj_weight: Tensor, proj_bias: Tensor, use_gelu: boolean, norm_first: boolean, eps: number, norm_weight_1: Tensor, norm_bias_1: Tensor, norm_weight_2: Tensor, norm_bias_2: Tensor, ffn_weight_1: Tensor, ffn_bias_1: Tensor, ffn_weight_2: Tensor, ffn_bias_2: Tensor, options?: { mask?: Tensor | number | null; maskType?: number | null }): Tensor;
 export function _transformerEncoderLayerFwd(src: Tensor, embed_dim: number, num_heads: number, qkv_weight: Tensor, qkv_bias: Tensor, proj_weight: Tensor, proj_bias: Tensor, use_gelu: boolean, norm_first: boolean, eps: number, norm_weight_1: Tensor, norm_bias_1: Tensor, norm_weight_2: Tensor, norm_bias_2: Tensor, ffn_weight_1: Tensor, ffn_bias_1: Tensor, ffn_weight_2: Tensor, ffn_bias_2: Tensor, mask?: Tensor | null | { mask?: Tensor | number | null; maskType?: number | null }, maskType?: number | null | { mask?: Tensor | number | null; maskType?: number | null }, options?: { mask?: Tensor | number | null; maskType?: number | null }): Tensor;
-export function _transformerEncoderLayerFwd(src: Tensor | number, embed_dim: number, num_heads: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, use_gelu: boolean, norm_first: boolean, eps: number, norm_weight_1: Tensor | number, norm_bias_1: Tensor | number, norm_weight_2: Tensor | number, norm_bias_2: Tensor | number, ffn_weight_1: Tensor | number, ffn_bias_1: Tensor | number, ffn_weight_2: Tensor | number, ffn_bias_2: Tensor | number, options?: { mask?: Tensor | number | null; maskType?: number | null }): Tensor;
-export function _transformerEncoderLayerFwd(src: Tensor | number, embed_dim: number, num_heads: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, use_gelu: boolean, norm_first: boolean, eps: number, norm_weight_1: Tensor | number, norm_bias_1: Tensor | number, norm_weight_2: Tensor | number, norm_bias_2: Tensor | number, ffn_weight_1: Tensor | number, ffn_bias_1: Tensor | number, ffn_weight_2: Tensor | number, ffn_bias_2: Tensor | number, mask?: Tensor | number | null | { mask?: Tensor | number | null; maskType?: number | null }, maskType?: number | null | { mask?: Tensor | number | null; maskType?: number | null }, options?: { mask?: Tensor | number | null; maskType?: number | null }): Tensor;
+export function _transformerEncoderLayerFwd(src: Tensor, embed_dim: number, num_heads: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, use_gelu: boolean, norm_first: boolean, eps: number, norm_weight_1: Tensor | number, norm_bias_1: Tensor | number, norm_weight_2: Tensor | number, norm_bias_2: Tensor | number, ffn_weight_1: Tensor | number, ffn_bias_1: Tensor | number, ffn_weight_2: Tensor | number, ffn_bias_2: Tensor | number, options?: { mask?: Tensor | number | null; maskType?: number | null }): Tensor;
+export function _transformerEncoderLayerFwd(src: Tensor, embed_dim: number, num_heads: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, use_gelu: boolean, norm_first: boolean, eps: number, norm_weight_1: Tensor | number, norm_bias_1: Tensor | number, norm_weight_2: Tensor | number, norm_bias_2: Tensor | number, ffn_weight_1: Tensor | number, ffn_bias_1: Tensor | number, ffn_weight_2: Tensor | number, ffn_bias_2: Tensor | number, mask?: Tensor | number | null | { mask?: Tensor | number | null; maskType?: number | null }, maskType?: number | null | { mask?: Tensor | number | null; maskType?: number | null }, options?: { mask?: Tensor | number | null; maskType?: number | null }): Tensor;
 export function _transformerEncoderLayerFwd(...a: any[]): any { return call(F__transformer_encoder_layer_fwd, a); }
 const F__trilinear = T.O__trilinear;
 export function _trilinear(i1: Tensor, i2: Tensor, i3: Tensor, expand1: number[], expand2: number[], expand3: number[], sumdim: number[], options?: { unrollDim?: number | null }): Tensor;
 export function _trilinear(i1: Tensor, i2: Tensor, i3: Tensor, expand1: number[], expand2: number[], expand3: number[], sumdim: number[], unrollDim?: number | null | { unrollDim?: number | null }, options?: { unrollDim?: number | null }): Tensor;
-export function _trilinear(i1: Tensor | number, i2: Tensor | number, i3: Tensor | number, expand1: number | number[], expand2: number | number[], expand3: number | number[], sumdim: number | number[], options?: { unrollDim?: number | null }): Tensor;
-export function _trilinear(i1: Tensor | number, i2: Tensor | number, i3: Tensor | number, expand1: number | number[], expand2: number | number[], expand3: number | number[], sumdim: number | number[], unrollDim?: number | null | { unrollDim?: number | null }, options?: { unrollDim?: number | null }): Tensor;
+export function _trilinear(i1: Tensor, i2: Tensor | number, i3: Tensor | number, expand1: number | number[], expand2: number | number[], expand3: number | number[], sumdim: number | number[], options?: { unrollDim?: number | null }): Tensor;
+export function _trilinear(i1: Tensor, i2: Tensor | number, i3: Tensor | number, expand1: number | number[], expand2: number | number[], expand3: number | number[], sumdim: number | number[], unrollDim?: number | null | { unrollDim?: number | null }, options?: { unrollDim?: number | null }): Tensor;
 export function _trilinear(...a: any[]): any { return call(F__trilinear, a); }
 const F__triton_multi_head_attention = T.O__triton_multi_head_attention;
 export function _tritonMultiHeadAttention(query: Tensor, key: Tensor, value: Tensor, embed_dim: number, num_head: number, qkv_weight: Tensor, qkv_bias: Tensor, proj_weight: Tensor, proj_bias: Tensor, options?: { mask?: Tensor | number | null }): Tensor;
 export function _tritonMultiHeadAttention(query: Tensor, key: Tensor, value: Tensor, embed_dim: number, num_head: number, qkv_weight: Tensor, qkv_bias: Tensor, proj_weight: Tensor, proj_bias: Tensor, mask?: Tensor | null | { mask?: Tensor | number | null }, options?: { mask?: Tensor | number | null }): Tensor;
-export function _tritonMultiHeadAttention(query: Tensor | number, key: Tensor | number, value: Tensor | number, embed_dim: number, num_head: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, options?: { mask?: Tensor | number | null }): Tensor;
-export function _tritonMultiHeadAttention(query: Tensor | number, key: Tensor | number, value: Tensor | number, embed_dim: number, num_head: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, mask?: Tensor | number | null | { mask?: Tensor | number | null }, options?: { mask?: Tensor | number | null }): Tensor;
+export function _tritonMultiHeadAttention(query: Tensor, key: Tensor | number, value: Tensor | number, embed_dim: number, num_head: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, options?: { mask?: Tensor | number | null }): Tensor;
+export function _tritonMultiHeadAttention(query: Tensor, key: Tensor | number, value: Tensor | number, embed_dim: number, num_head: number, qkv_weight: Tensor | number, qkv_bias: Tensor | number, proj_weight: Tensor | number, proj_bias: Tensor | number, mask?: Tensor | number | null | { mask?: Tensor | number | null }, options?: { mask?: Tensor | number | null }): Tensor;
 export function _tritonMultiHeadAttention(...a: any[]): any { return call(F__triton_multi_head_attention, a); }
 const F__triton_scaled_dot_attention = T.O__triton_scaled_dot_attention;
 export function _tritonScaledDotAttention(q: Tensor, k: Tensor, v: Tensor, options?: { dropoutP?: number | null }): Tensor;
 export function _tritonScaledDotAttention(q: Tensor, k: Tensor, v: Tensor, dropoutP?: number | null | { dropoutP?: number | null }, options?: { dropoutP?: number | null }): Tensor;
-export function _tritonScaledDotAttention(q: Tensor | number, k: Tensor | number, v: Tensor | number, options?: { dropoutP?: number | null }): Tensor;
-export function _tritonScaledDotAttention(q: Tensor | number, k: Tensor | number, v: Tensor | number, dropoutP?: number | null | { dropoutP?: number | null }, options?: { dropoutP?: number | null }): Tensor;
+export function _tritonScaledDotAttention(q: Tensor, k: Tensor | number, v: Tensor | number, options?: { dropoutP?: number | null }): Tensor;
+export function _tritonScaledDotAttention(q: Tensor, k: Tensor | number, v: Tensor | number, dropoutP?: number | null | { dropoutP?: number | null }, options?: { dropoutP?: number | null }): Tensor;
 export function _tritonScaledDotAttention(...a: any[]): any { return call(F__triton_scaled_dot_attention, a); }
 const F__unique = T.O__unique;
 export function _unique(self: Tensor, options?: { sorted?: boolean | null; returnInverse?: boolean | null }): [Tensor, Tensor];
 export function _unique(self: Tensor, sorted?: boolean | null | { sorted?: boolean | null; returnInverse?: boolean | null }, returnInverse?: boolean | null | { sorted?: boolean | null; returnInverse?: boolean | null }, options?: { sorted?: boolean | null; returnInverse?: boolean | null }): [Tensor, Tensor];
-export function _unique(self: Tensor | number, options?: { sorted?: boolean | null; returnInverse?: boolean | null }): [Tensor, Tensor];
-export function _unique(self: Tensor | number, sorted?: boolean | null | { sorted?: boolean | null; returnInverse?: boolean | null }, returnInverse?: boolean | null | { sorted?: boolean | null; returnInverse?: boolean | null }, options?: { sorted?: boolean | null; returnInverse?: boolean | null }): [Tensor, Tensor];
 export function _unique(...a: any[]): any { return call(F__unique, a); }
 const F__unique2 = T.O__unique2;
 export function _unique2(self: Tensor, options?: { sorted?: boolean | null; returnInverse?: boolean | null; returnCounts?: boolean | null }): [Tensor, Tensor, Tensor];
 export function _unique2(self: Tensor, sorted?: boolean | null | { sorted?: boolean | null; returnInverse?: boolean | null; returnCounts?: boolean | null }, returnInverse?: boolean | null | { sorted?: boolean | null; returnInverse?: boolean | null; returnCounts?: boolean | null }, returnCounts?: boolean | null | { sorted?: boolean | null; returnInverse?: boolean | null; returnCounts?: boolean | null }, options?: { sorted?: boolean | null; returnInverse?: boolean | null; returnCounts?: boolean | null }): [Tensor, Tensor, Tensor];
-export function _unique2(self: Tensor | number, options?: { sorted?: boolean | null; returnInverse?: boolean | null; returnCounts?: boolean | null }): [Tensor, Tensor, Tensor];
-export function _unique2(self: Tensor | number, sorted?: boolean | null | { sorted?: boolean | null; returnInverse?: boolean | null; returnCounts?: boolean | null }, returnInverse?: boolean | null | { sorted?: boolean | null; returnInverse?: boolean | null; returnCounts?: boolean | null }, returnCounts?: boolean | null | { sorted?: boolean | null; returnInverse?: boolean | null; returnCounts?: boolean | null }, options?: { sorted?: boolean | null; returnInverse?: boolean | null; returnCounts?: boolean | null }): [Tensor, Tensor, Tensor];
 export function _unique2(...a: any[]): any { return call(F__unique2, a); }
 const F__unpack_dual = T.O__unpack_dual;
 export function _unpackDual(dual: Tensor, level: number): [Tensor, Tensor];
-export function _unpackDual(dual: Tensor | number, level: number): [Tensor, Tensor];
 export function _unpackDual(...a: any[]): any { return call(F__unpack_dual, a); }
 const F__unsafe_view = T.O__unsafe_view;
 export function _unsafeView(self: Tensor, size: number[]): Tensor;
-export function _unsafeView(self: Tensor | number, size: number | number[]): Tensor;
+export function _unsafeView(self: Tensor, size: number | number[]): Tensor;
 export function _unsafeView(...a: any[]): any { return call(F__unsafe_view, a); }
 const F__upsample_bicubic2d_aa = T.O__upsample_bicubic2d_aa;
 export function _upsampleBicubic2dAa(self: Tensor, output_size: number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function _upsampleBicubic2dAa(self: Tensor, output_size: number[], align_corners: boolean, scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function _upsampleBicubic2dAa(input: Tensor, output_size: number[] | null, align_corners: boolean, scale_factors: number[] | null): Tensor;
-export function _upsampleBicubic2dAa(self: Tensor | number, output_size: number | number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function _upsampleBicubic2dAa(self: Tensor | number, output_size: number | number[], align_corners: boolean, scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function _upsampleBicubic2dAa(input: Tensor | number, output_size: number | number[] | null, align_corners: boolean, scale_factors: number | number[] | null): Tensor;
+export function _upsampleBicubic2dAa(self: Tensor, output_size: number | number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function _upsampleBicubic2dAa(self: Tensor, output_size: number | number[], align_corners: boolean, scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function _upsampleBicubic2dAa(input: Tensor, output_size: number | number[] | null, align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 export function _upsampleBicubic2dAa(...a: any[]): any { return call(F__upsample_bicubic2d_aa, a); }
 const F__upsample_bicubic2d_aa_backward = T.O__upsample_bicubic2d_aa_backward;
 export function _upsampleBicubic2dAaBackward(grad_output: Tensor, output_size: number[], input_size: number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function _upsampleBicubic2dAaBackward(grad_output: Tensor, output_size: number[], input_size: number[], align_corners: boolean, scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function _upsampleBicubic2dAaBackward(grad_output: Tensor, output_size: number[] | null, input_size: number[], align_corners: boolean, scale_factors: number[] | null): Tensor;
-export function _upsampleBicubic2dAaBackward(grad_output: Tensor | number, output_size: number | number[], input_size: number | number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function _upsampleBicubic2dAaBackward(grad_output: Tensor | number, output_size: number | number[], input_size: number | number[], align_corners: boolean, scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function _upsampleBicubic2dAaBackward(grad_output: Tensor | number, output_size: number | number[] | null, input_size: number | number[], align_corners: boolean, scale_factors: number | number[] | null): Tensor;
+export function _upsampleBicubic2dAaBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function _upsampleBicubic2dAaBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function _upsampleBicubic2dAaBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 export function _upsampleBicubic2dAaBackward(...a: any[]): any { return call(F__upsample_bicubic2d_aa_backward, a); }
 const F__upsample_bilinear2d_aa = T.O__upsample_bilinear2d_aa;
 export function _upsampleBilinear2dAa(self: Tensor, output_size: number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function _upsampleBilinear2dAa(self: Tensor, output_size: number[], align_corners: boolean, scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function _upsampleBilinear2dAa(input: Tensor, output_size: number[] | null, align_corners: boolean, scale_factors: number[] | null): Tensor;
-export function _upsampleBilinear2dAa(self: Tensor | number, output_size: number | number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function _upsampleBilinear2dAa(self: Tensor | number, output_size: number | number[], align_corners: boolean, scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function _upsampleBilinear2dAa(input: Tensor | number, output_size: number | number[] | null, align_corners: boolean, scale_factors: number | number[] | null): Tensor;
+export function _upsampleBilinear2dAa(self: Tensor, output_size: number | number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function _upsampleBilinear2dAa(self: Tensor, output_size: number | number[], align_corners: boolean, scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function _upsampleBilinear2dAa(input: Tensor, output_size: number | number[] | null, align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 export function _upsampleBilinear2dAa(...a: any[]): any { return call(F__upsample_bilinear2d_aa, a); }
 const F__upsample_bilinear2d_aa_backward = T.O__upsample_bilinear2d_aa_backward;
 export function _upsampleBilinear2dAaBackward(grad_output: Tensor, output_size: number[], input_size: number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function _upsampleBilinear2dAaBackward(grad_output: Tensor, output_size: number[], input_size: number[], align_corners: boolean, scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function _upsampleBilinear2dAaBackward(grad_output: Tensor, output_size: number[] | null, input_size: number[], align_corners: boolean, scale_factors: number[] | null): Tensor;
-export function _upsampleBilinear2dAaBackward(grad_output: Tensor | number, output_size: number | number[], input_size: number | number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function _upsampleBilinear2dAaBackward(grad_output: Tensor | number, output_size: number | number[], input_size: number | number[], align_corners: boolean, scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function _upsampleBilinear2dAaBackward(grad_output: Tensor | number, output_size: number | number[] | null, input_size: number | number[], align_corners: boolean, scale_factors: number | number[] | null): Tensor;
+export function _upsampleBilinear2dAaBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function _upsampleBilinear2dAaBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function _upsampleBilinear2dAaBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 export function _upsampleBilinear2dAaBackward(...a: any[]): any { return call(F__upsample_bilinear2d_aa_backward, a); }
 const F__upsample_nearest_exact1d = T.O__upsample_nearest_exact1d;
 export function _upsampleNearestExact1d(self: Tensor, output_size: number[], options?: { scales?: number | null }): Tensor;
 export function _upsampleNearestExact1d(self: Tensor, output_size: number[], scales?: number | null | { scales?: number | null }, options?: { scales?: number | null }): Tensor;
 export function _upsampleNearestExact1d(input: Tensor, output_size: number[] | null, scale_factors: number[] | null): Tensor;
-export function _upsampleNearestExact1d(self: Tensor | number, output_size: number | number[], options?: { scales?: number | null }): Tensor;
-export function _upsampleNearestExact1d(self: Tensor | number, output_size: number | number[], scales?: number | null | { scales?: number | null }, options?: { scales?: number | null }): Tensor;
-export function _upsampleNearestExact1d(input: Tensor | number, output_size: number | number[] | null, scale_factors: number | number[] | null): Tensor;
+export function _upsampleNearestExact1d(self: Tensor, output_size: number | number[], options?: { scales?: number | null }): Tensor;
+export function _upsampleNearestExact1d(self: Tensor, output_size: number | number[], scales?: number | null | { scales?: number | null }, options?: { scales?: number | null }): Tensor;
+export function _upsampleNearestExact1d(input: Tensor, output_size: number | number[] | null, scale_factors: number | number[] | null): Tensor;
 export function _upsampleNearestExact1d(...a: any[]): any { return call(F__upsample_nearest_exact1d, a); }
 const F__upsample_nearest_exact1d_backward = T.O__upsample_nearest_exact1d_backward;
 export function _upsampleNearestExact1dBackward(grad_output: Tensor, output_size: number[], input_size: number[], options?: { scales?: number | null }): Tensor;
 export function _upsampleNearestExact1dBackward(grad_output: Tensor, output_size: number[], input_size: number[], scales?: number | null | { scales?: number | null }, options?: { scales?: number | null }): Tensor;
 export function _upsampleNearestExact1dBackward(grad_output: Tensor, output_size: number[] | null, input_size: number[], scale_factors: number[] | null): Tensor;
-export function _upsampleNearestExact1dBackward(grad_output: Tensor | number, output_size: number | number[], input_size: number | number[], options?: { scales?: number | null }): Tensor;
-export function _upsampleNearestExact1dBackward(grad_output: Tensor | number, output_size: number | number[], input_size: number | number[], scales?: number | null | { scales?: number | null }, options?: { scales?: number | null }): Tensor;
-export function _upsampleNearestExact1dBackward(grad_output: Tensor | number, output_size: number | number[] | null, input_size: number | number[], scale_factors: number | number[] | null): Tensor;
+export function _upsampleNearestExact1dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], options?: { scales?: number | null }): Tensor;
+export function _upsampleNearestExact1dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], scales?: number | null | { scales?: number | null }, options?: { scales?: number | null }): Tensor;
+export function _upsampleNearestExact1dBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], scale_factors: number | number[] | null): Tensor;
 export function _upsampleNearestExact1dBackward(...a: any[]): any { return call(F__upsample_nearest_exact1d_backward, a); }
 const F__upsample_nearest_exact2d = T.O__upsample_nearest_exact2d;
 export function _upsampleNearestExact2d(self: Tensor, output_size: number[], options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function _upsampleNearestExact2d(self: Tensor, output_size: number[], scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function _upsampleNearestExact2d(input: Tensor, output_size: number[] | null, scale_factors: number[] | null): Tensor;
-export function _upsampleNearestExact2d(self: Tensor | number, output_size: number | number[], options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function _upsampleNearestExact2d(self: Tensor | number, output_size: number | number[], scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function _upsampleNearestExact2d(input: Tensor | number, output_size: number | number[] | null, scale_factors: number | number[] | null): Tensor;
+export function _upsampleNearestExact2d(self: Tensor, output_size: number | number[], options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function _upsampleNearestExact2d(self: Tensor, output_size: number | number[], scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function _upsampleNearestExact2d(input: Tensor, output_size: number | number[] | null, scale_factors: number | number[] | null): Tensor;
 export function _upsampleNearestExact2d(...a: any[]): any { return call(F__upsample_nearest_exact2d, a); }
 const F__upsample_nearest_exact2d_backward = T.O__upsample_nearest_exact2d_backward;
 export function _upsampleNearestExact2dBackward(grad_output: Tensor, output_size: number[], input_size: number[], options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function _upsampleNearestExact2dBackward(grad_output: Tensor, output_size: number[], input_size: number[], scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function _upsampleNearestExact2dBackward(grad_output: Tensor, output_size: number[] | null, input_size: number[], scale_factors: number[] | null): Tensor;
-export function _upsampleNearestExact2dBackward(grad_output: Tensor | number, output_size: number | number[], input_size: number | number[], options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function _upsampleNearestExact2dBackward(grad_output: Tensor | number, output_size: number | number[], input_size: number | number[], scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function _upsampleNearestExact2dBackward(grad_output: Tensor | number, output_size: number | number[] | null, input_size: number | number[], scale_factors: number | number[] | null): Tensor;
+export function _upsampleNearestExact2dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function _upsampleNearestExact2dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function _upsampleNearestExact2dBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], scale_factors: number | number[] | null): Tensor;
 export function _upsampleNearestExact2dBackward(...a: any[]): any { return call(F__upsample_nearest_exact2d_backward, a); }
 const F__upsample_nearest_exact3d = T.O__upsample_nearest_exact3d;
 export function _upsampleNearestExact3d(self: Tensor, output_size: number[], options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function _upsampleNearestExact3d(self: Tensor, output_size: number[], scalesD?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesH?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function _upsampleNearestExact3d(input: Tensor, output_size: number[] | null, scale_factors: number[] | null): Tensor;
-export function _upsampleNearestExact3d(self: Tensor | number, output_size: number | number[], options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function _upsampleNearestExact3d(self: Tensor | number, output_size: number | number[], scalesD?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesH?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function _upsampleNearestExact3d(input: Tensor | number, output_size: number | number[] | null, scale_factors: number | number[] | null): Tensor;
+export function _upsampleNearestExact3d(self: Tensor, output_size: number | number[], options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function _upsampleNearestExact3d(self: Tensor, output_size: number | number[], scalesD?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesH?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function _upsampleNearestExact3d(input: Tensor, output_size: number | number[] | null, scale_factors: number | number[] | null): Tensor;
 export function _upsampleNearestExact3d(...a: any[]): any { return call(F__upsample_nearest_exact3d, a); }
 const F__upsample_nearest_exact3d_backward = T.O__upsample_nearest_exact3d_backward;
 export function _upsampleNearestExact3dBackward(grad_output: Tensor, output_size: number[], input_size: number[], options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function _upsampleNearestExact3dBackward(grad_output: Tensor, output_size: number[], input_size: number[], scalesD?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesH?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function _upsampleNearestExact3dBackward(grad_output: Tensor, output_size: number[] | null, input_size: number[], scale_factors: number[] | null): Tensor;
-export function _upsampleNearestExact3dBackward(grad_output: Tensor | number, output_size: number | number[], input_size: number | number[], options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function _upsampleNearestExact3dBackward(grad_output: Tensor | number, output_size: number | number[], input_size: number | number[], scalesD?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesH?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function _upsampleNearestExact3dBackward(grad_output: Tensor | number, output_size: number | number[] | null, input_size: number | number[], scale_factors: number | number[] | null): Tensor;
+export function _upsampleNearestExact3dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function _upsampleNearestExact3dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], scalesD?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesH?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function _upsampleNearestExact3dBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], scale_factors: number | number[] | null): Tensor;
 export function _upsampleNearestExact3dBackward(...a: any[]): any { return call(F__upsample_nearest_exact3d_backward, a); }
 const F__use_cudnn_ctc_loss = T.O__use_cudnn_ctc_loss;
 export function _useCudnnCtcLoss(log_probs: Tensor, targets: Tensor, input_lengths: number[], target_lengths: number[], blank: number): boolean;
 export function _useCudnnCtcLoss(log_probs: Tensor, targets: Tensor, input_lengths: Tensor, target_lengths: Tensor, blank: number): boolean;
-export function _useCudnnCtcLoss(log_probs: Tensor | number, targets: Tensor | number, input_lengths: number | number[], target_lengths: number | number[], blank: number): boolean;
-export function _useCudnnCtcLoss(log_probs: Tensor | number, targets: Tensor | number, input_lengths: Tensor | number, target_lengths: Tensor | number, blank: number): boolean;
+export function _useCudnnCtcLoss(log_probs: Tensor, targets: Tensor | number, input_lengths: number | number[], target_lengths: number | number[], blank: number): boolean;
+export function _useCudnnCtcLoss(log_probs: Tensor, targets: Tensor | number, input_lengths: Tensor | number, target_lengths: Tensor | number, blank: number): boolean;
 export function _useCudnnCtcLoss(...a: any[]): any { return call(F__use_cudnn_ctc_loss, a); }
 const F__use_cudnn_rnn_flatten_weight = T.O__use_cudnn_rnn_flatten_weight;
 export function _useCudnnRnnFlattenWeight(): boolean;
@@ -1471,497 +1351,493 @@ export function _validateCompressedSparseIndices(is_crow: boolean, compressed_id
 export function _validateCompressedSparseIndices(...a: any[]): any { return call(F__validate_compressed_sparse_indices, a); }
 const F__validate_sparse_bsc_tensor_args = T.O__validate_sparse_bsc_tensor_args;
 export function _validateSparseBscTensorArgs(ccol_indices: Tensor, row_indices: Tensor, values: Tensor, size: number[]): void;
-export function _validateSparseBscTensorArgs(ccol_indices: Tensor | number, row_indices: Tensor | number, values: Tensor | number, size: number | number[]): void;
+export function _validateSparseBscTensorArgs(ccol_indices: Tensor, row_indices: Tensor | number, values: Tensor | number, size: number | number[]): void;
 export function _validateSparseBscTensorArgs(...a: any[]): any { return call(F__validate_sparse_bsc_tensor_args, a); }
 const F__validate_sparse_bsr_tensor_args = T.O__validate_sparse_bsr_tensor_args;
 export function _validateSparseBsrTensorArgs(crow_indices: Tensor, col_indices: Tensor, values: Tensor, size: number[]): void;
-export function _validateSparseBsrTensorArgs(crow_indices: Tensor | number, col_indices: Tensor | number, values: Tensor | number, size: number | number[]): void;
+export function _validateSparseBsrTensorArgs(crow_indices: Tensor, col_indices: Tensor | number, values: Tensor | number, size: number | number[]): void;
 export function _validateSparseBsrTensorArgs(...a: any[]): any { return call(F__validate_sparse_bsr_tensor_args, a); }
 const F__validate_sparse_compressed_tensor_args = T.O__validate_sparse_compressed_tensor_args;
 export function _validateSparseCompressedTensorArgs(compressed_indices: Tensor, plain_indices: Tensor, values: Tensor, size: number[], layout: Layout): void;
-export function _validateSparseCompressedTensorArgs(compressed_indices: Tensor | number, plain_indices: Tensor | number, values: Tensor | number, size: number | number[], layout: Layout): void;
+export function _validateSparseCompressedTensorArgs(compressed_indices: Tensor, plain_indices: Tensor | number, values: Tensor | number, size: number | number[], layout: Layout): void;
 export function _validateSparseCompressedTensorArgs(...a: any[]): any { return call(F__validate_sparse_compressed_tensor_args, a); }
 const F__validate_sparse_coo_tensor_args = T.O__validate_sparse_coo_tensor_args;
 export function _validateSparseCooTensorArgs(indices: Tensor, values: Tensor, size: number[]): void;
-export function _validateSparseCooTensorArgs(indices: Tensor | number, values: Tensor | number, size: number | number[]): void;
+export function _validateSparseCooTensorArgs(indices: Tensor, values: Tensor | number, size: number | number[]): void;
 export function _validateSparseCooTensorArgs(...a: any[]): any { return call(F__validate_sparse_coo_tensor_args, a); }
 const F__validate_sparse_csc_tensor_args = T.O__validate_sparse_csc_tensor_args;
 export function _validateSparseCscTensorArgs(ccol_indices: Tensor, row_indices: Tensor, values: Tensor, size: number[]): void;
-export function _validateSparseCscTensorArgs(ccol_indices: Tensor | number, row_indices: Tensor | number, values: Tensor | number, size: number | number[]): void;
+export function _validateSparseCscTensorArgs(ccol_indices: Tensor, row_indices: Tensor | number, values: Tensor | number, size: number | number[]): void;
 export function _validateSparseCscTensorArgs(...a: any[]): any { return call(F__validate_sparse_csc_tensor_args, a); }
 const F__validate_sparse_csr_tensor_args = T.O__validate_sparse_csr_tensor_args;
 export function _validateSparseCsrTensorArgs(crow_indices: Tensor, col_indices: Tensor, values: Tensor, size: number[]): void;
-export function _validateSparseCsrTensorArgs(crow_indices: Tensor | number, col_indices: Tensor | number, values: Tensor | number, size: number | number[]): void;
+export function _validateSparseCsrTensorArgs(crow_indices: Tensor, col_indices: Tensor | number, values: Tensor | number, size: number | number[]): void;
 export function _validateSparseCsrTensorArgs(...a: any[]): any { return call(F__validate_sparse_csr_tensor_args, a); }
 const F__values = T.O__values;
 export function _values(self: Tensor): Tensor;
-export function _values(self: Tensor | number): Tensor;
 export function _values(...a: any[]): any { return call(F__values, a); }
 const F__values_copy = T.O__values_copy;
 export function _valuesCopy(self: Tensor): Tensor;
-export function _valuesCopy(self: Tensor | number): Tensor;
 export function _valuesCopy(...a: any[]): any { return call(F__values_copy, a); }
 const F__version = T.O__version;
 export function _version(self: Tensor): number;
-export function _version(self: Tensor | number): number;
 export function _version(...a: any[]): any { return call(F__version, a); }
 const F__weight_norm = T.O__weight_norm;
 export function _weightNorm(v: Tensor, g: Tensor, options?: { dim?: number | null }): Tensor;
 export function _weightNorm(v: Tensor, g: Tensor, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor;
-export function _weightNorm(v: Tensor | number, g: Tensor | number, options?: { dim?: number | null }): Tensor;
-export function _weightNorm(v: Tensor | number, g: Tensor | number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor;
+export function _weightNorm(v: Tensor, g: Tensor | number, options?: { dim?: number | null }): Tensor;
+export function _weightNorm(v: Tensor, g: Tensor | number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): Tensor;
 export function _weightNorm(...a: any[]): any { return call(F__weight_norm, a); }
 const F__weight_norm_differentiable_backward = T.O__weight_norm_differentiable_backward;
 export function _weightNormDifferentiableBackward(grad_w: Tensor, saved_v: Tensor, saved_g: Tensor, saved_norms: Tensor, dim: number): [Tensor, Tensor];
-export function _weightNormDifferentiableBackward(grad_w: Tensor | number, saved_v: Tensor | number, saved_g: Tensor | number, saved_norms: Tensor | number, dim: number): [Tensor, Tensor];
+export function _weightNormDifferentiableBackward(grad_w: Tensor, saved_v: Tensor | number, saved_g: Tensor | number, saved_norms: Tensor | number, dim: number): [Tensor, Tensor];
 export function _weightNormDifferentiableBackward(...a: any[]): any { return call(F__weight_norm_differentiable_backward, a); }
 const F__weight_norm_interface = T.O__weight_norm_interface;
 export function _weightNormInterface(v: Tensor, g: Tensor, options?: { dim?: number | null }): [Tensor, Tensor];
 export function _weightNormInterface(v: Tensor, g: Tensor, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): [Tensor, Tensor];
-export function _weightNormInterface(v: Tensor | number, g: Tensor | number, options?: { dim?: number | null }): [Tensor, Tensor];
-export function _weightNormInterface(v: Tensor | number, g: Tensor | number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): [Tensor, Tensor];
+export function _weightNormInterface(v: Tensor, g: Tensor | number, options?: { dim?: number | null }): [Tensor, Tensor];
+export function _weightNormInterface(v: Tensor, g: Tensor | number, dim?: number | null | { dim?: number | null }, options?: { dim?: number | null }): [Tensor, Tensor];
 export function _weightNormInterface(...a: any[]): any { return call(F__weight_norm_interface, a); }
 const F__weight_norm_interface_backward = T.O__weight_norm_interface_backward;
 export function _weightNormInterfaceBackward(grad_w: Tensor, saved_v: Tensor, saved_g: Tensor, saved_norms: Tensor, dim: number): [Tensor, Tensor];
-export function _weightNormInterfaceBackward(grad_w: Tensor | number, saved_v: Tensor | number, saved_g: Tensor | number, saved_norms: Tensor | number, dim: number): [Tensor, Tensor];
+export function _weightNormInterfaceBackward(grad_w: Tensor, saved_v: Tensor | number, saved_g: Tensor | number, saved_norms: Tensor | number, dim: number): [Tensor, Tensor];
 export function _weightNormInterfaceBackward(...a: any[]): any { return call(F__weight_norm_interface_backward, a); }
 const F_adaptive_max_pool2d_backward = T.O_adaptive_max_pool2d_backward;
 export function adaptiveMaxPool2dBackward(grad_output: Tensor, self: Tensor, indices: Tensor): Tensor;
-export function adaptiveMaxPool2dBackward(grad_output: Tensor | number, self: Tensor | number, indices: Tensor | number): Tensor;
+export function adaptiveMaxPool2dBackward(grad_output: Tensor, self: Tensor | number, indices: Tensor | number): Tensor;
 export function adaptiveMaxPool2dBackward(...a: any[]): any { return call(F_adaptive_max_pool2d_backward, a); }
 const F_adaptive_max_pool3d_backward = T.O_adaptive_max_pool3d_backward;
 export function adaptiveMaxPool3dBackward(grad_output: Tensor, self: Tensor, indices: Tensor): Tensor;
-export function adaptiveMaxPool3dBackward(grad_output: Tensor | number, self: Tensor | number, indices: Tensor | number): Tensor;
+export function adaptiveMaxPool3dBackward(grad_output: Tensor, self: Tensor | number, indices: Tensor | number): Tensor;
 export function adaptiveMaxPool3dBackward(...a: any[]): any { return call(F_adaptive_max_pool3d_backward, a); }
 const F_affine_grid_generator_backward = T.O_affine_grid_generator_backward;
 export function affineGridGeneratorBackward(grad: Tensor, size: number[], align_corners: boolean): Tensor;
-export function affineGridGeneratorBackward(grad: Tensor | number, size: number | number[], align_corners: boolean): Tensor;
+export function affineGridGeneratorBackward(grad: Tensor, size: number | number[], align_corners: boolean): Tensor;
 export function affineGridGeneratorBackward(...a: any[]): any { return call(F_affine_grid_generator_backward, a); }
 const F_avg_pool2d_backward = T.O_avg_pool2d_backward;
 export function avgPool2dBackward(grad_output: Tensor, self: Tensor, kernel_size: number[], stride: number[], padding: number[], ceil_mode: boolean, count_include_pad: boolean, divisor_override: number | null): Tensor;
-export function avgPool2dBackward(grad_output: Tensor | number, self: Tensor | number, kernel_size: number | number[], stride: number | number[], padding: number | number[], ceil_mode: boolean, count_include_pad: boolean, divisor_override: number | null): Tensor;
+export function avgPool2dBackward(grad_output: Tensor, self: Tensor | number, kernel_size: number | number[], stride: number | number[], padding: number | number[], ceil_mode: boolean, count_include_pad: boolean, divisor_override: number | null): Tensor;
 export function avgPool2dBackward(...a: any[]): any { return call(F_avg_pool2d_backward, a); }
 const F_avg_pool3d_backward = T.O_avg_pool3d_backward;
 export function avgPool3dBackward(grad_output: Tensor, self: Tensor, kernel_size: number[], stride: number[], padding: number[], ceil_mode: boolean, count_include_pad: boolean, divisor_override: number | null): Tensor;
-export function avgPool3dBackward(grad_output: Tensor | number, self: Tensor | number, kernel_size: number | number[], stride: number | number[], padding: number | number[], ceil_mode: boolean, count_include_pad: boolean, divisor_override: number | null): Tensor;
+export function avgPool3dBackward(grad_output: Tensor, self: Tensor | number, kernel_size: number | number[], stride: number | number[], padding: number | number[], ceil_mode: boolean, count_include_pad: boolean, divisor_override: number | null): Tensor;
 export function avgPool3dBackward(...a: any[]): any { return call(F_avg_pool3d_backward, a); }
 const F_batch_norm_backward_elemt = T.O_batch_norm_backward_elemt;
 export function batchNormBackwardElemt(grad_out: Tensor, input: Tensor, mean: Tensor, invstd: Tensor, weight: Tensor | null, mean_dy: Tensor, mean_dy_xmu: Tensor, count: Tensor): Tensor;
-export function batchNormBackwardElemt(grad_out: Tensor | number, input: Tensor | number, mean: Tensor | number, invstd: Tensor | number, weight: Tensor | number | null, mean_dy: Tensor | number, mean_dy_xmu: Tensor | number, count: Tensor | number): Tensor;
+export function batchNormBackwardElemt(grad_out: Tensor, input: Tensor | number, mean: Tensor | number, invstd: Tensor | number, weight: Tensor | number | null, mean_dy: Tensor | number, mean_dy_xmu: Tensor | number, count: Tensor | number): Tensor;
 export function batchNormBackwardElemt(...a: any[]): any { return call(F_batch_norm_backward_elemt, a); }
 const F_batch_norm_backward_reduce = T.O_batch_norm_backward_reduce;
 export function batchNormBackwardReduce(grad_out: Tensor, input: Tensor, mean: Tensor, invstd: Tensor, weight: Tensor | null, input_g: boolean, weight_g: boolean, bias_g: boolean): [Tensor, Tensor, Tensor, Tensor];
-export function batchNormBackwardReduce(grad_out: Tensor | number, input: Tensor | number, mean: Tensor | number, invstd: Tensor | number, weight: Tensor | number | null, input_g: boolean, weight_g: boolean, bias_g: boolean): [Tensor, Tensor, Tensor, Tensor];
+export function batchNormBackwardReduce(grad_out: Tensor, input: Tensor | number, mean: Tensor | number, invstd: Tensor | number, weight: Tensor | number | null, input_g: boolean, weight_g: boolean, bias_g: boolean): [Tensor, Tensor, Tensor, Tensor];
 export function batchNormBackwardReduce(...a: any[]): any { return call(F_batch_norm_backward_reduce, a); }
 const F_binary_cross_entropy_backward = T.O_binary_cross_entropy_backward;
 export function binaryCrossEntropyBackward(grad_output: Tensor, self: Tensor, target: Tensor, options?: { weight?: Tensor | number | null; reduction?: number | null }): Tensor;
 export function binaryCrossEntropyBackward(grad_output: Tensor, self: Tensor, target: Tensor, weight?: Tensor | null | { weight?: Tensor | number | null; reduction?: number | null }, reduction?: number | null | { weight?: Tensor | number | null; reduction?: number | null }, options?: { weight?: Tensor | number | null; reduction?: number | null }): Tensor;
-export function binaryCrossEntropyBackward(grad_output: Tensor | number, self: Tensor | number, target: Tensor | number, options?: { weight?: Tensor | number | null; reduction?: number | null }): Tensor;
-export function binaryCrossEntropyBackward(grad_output: Tensor | number, self: Tensor | number, target: Tensor | number, weight?: Tensor | number | null | { weight?: Tensor | number | null; reduction?: number | null }, reduction?: number | null | { weight?: Tensor | number | null; reduction?: number | null }, options?: { weight?: Tensor | number | null; reduction?: number | null }): Tensor;
+export function binaryCrossEntropyBackward(grad_output: Tensor, self: Tensor | number, target: Tensor | number, options?: { weight?: Tensor | number | null; reduction?: number | null }): Tensor;
+export function binaryCrossEntropyBackward(grad_output: Tensor, self: Tensor | number, target: Tensor | number, weight?: Tensor | number | null | { weight?: Tensor | number | null; reduction?: number | null }, reduction?: number | null | { weight?: Tensor | number | null; reduction?: number | null }, options?: { weight?: Tensor | number | null; reduction?: number | null }): Tensor;
 export function binaryCrossEntropyBackward(...a: any[]): any { return call(F_binary_cross_entropy_backward, a); }
 const F_conv_tbc_backward = T.O_conv_tbc_backward;
 export function convTbcBackward(self: Tensor, input: Tensor, weight: Tensor, bias: Tensor, pad: number): [Tensor, Tensor, Tensor];
-export function convTbcBackward(self: Tensor | number, input: Tensor | number, weight: Tensor | number, bias: Tensor | number, pad: number): [Tensor, Tensor, Tensor];
+export function convTbcBackward(self: Tensor, input: Tensor | number, weight: Tensor | number, bias: Tensor | number, pad: number): [Tensor, Tensor, Tensor];
 export function convTbcBackward(...a: any[]): any { return call(F_conv_tbc_backward, a); }
 const F_convolution_backward = T.O_convolution_backward;
 export function convolutionBackward(grad_output: Tensor, input: Tensor, weight: Tensor, bias_sizes: number[] | null, stride: number[], padding: number[], dilation: number[], transposed: boolean, output_padding: number[], groups: number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
-export function convolutionBackward(grad_output: Tensor | number, input: Tensor | number, weight: Tensor | number, bias_sizes: number | number[] | null, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, output_padding: number | number[], groups: number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
+export function convolutionBackward(grad_output: Tensor, input: Tensor | number, weight: Tensor | number, bias_sizes: number | number[] | null, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, output_padding: number | number[], groups: number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
 export function convolutionBackward(...a: any[]): any { return call(F_convolution_backward, a); }
 const F_convolution_backward_overrideable = T.O_convolution_backward_overrideable;
 export function convolutionBackwardOverrideable(grad_output: Tensor, input: Tensor, weight: Tensor, stride: number[], padding: number[], dilation: number[], transposed: boolean, output_padding: number[], groups: number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
-export function convolutionBackwardOverrideable(grad_output: Tensor | number, input: Tensor | number, weight: Tensor | number, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, output_padding: number | number[], groups: number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
+export function convolutionBackwardOverrideable(grad_output: Tensor, input: Tensor | number, weight: Tensor | number, stride: number | number[], padding: number | number[], dilation: number | number[], transposed: boolean, output_padding: number | number[], groups: number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
 export function convolutionBackwardOverrideable(...a: any[]): any { return call(F_convolution_backward_overrideable, a); }
 const F_cudnn_affine_grid_generator_backward = T.O_cudnn_affine_grid_generator_backward;
 export function cudnnAffineGridGeneratorBackward(grad: Tensor, N: number, C: number, H: number, W: number): Tensor;
-export function cudnnAffineGridGeneratorBackward(grad: Tensor | number, N: number, C: number, H: number, W: number): Tensor;
 export function cudnnAffineGridGeneratorBackward(...a: any[]): any { return call(F_cudnn_affine_grid_generator_backward, a); }
 const F_cudnn_batch_norm_backward = T.O_cudnn_batch_norm_backward;
 export function cudnnBatchNormBackward(input: Tensor, grad_output: Tensor, weight: Tensor, running_mean: Tensor | null, running_var: Tensor | null, save_mean: Tensor | null, save_var: Tensor | null, epsilon: number, reserveSpace: Tensor): [Tensor, Tensor, Tensor];
-export function cudnnBatchNormBackward(input: Tensor | number, grad_output: Tensor | number, weight: Tensor | number, running_mean: Tensor | number | null, running_var: Tensor | number | null, save_mean: Tensor | number | null, save_var: Tensor | number | null, epsilon: number, reserveSpace: Tensor | number): [Tensor, Tensor, Tensor];
+export function cudnnBatchNormBackward(input: Tensor, grad_output: Tensor | number, weight: Tensor | number, running_mean: Tensor | number | null, running_var: Tensor | number | null, save_mean: Tensor | number | null, save_var: Tensor | number | null, epsilon: number, reserveSpace: Tensor | number): [Tensor, Tensor, Tensor];
 export function cudnnBatchNormBackward(...a: any[]): any { return call(F_cudnn_batch_norm_backward, a); }
 const F_cudnn_grid_sampler_backward = T.O_cudnn_grid_sampler_backward;
 export function cudnnGridSamplerBackward(self: Tensor, grid: Tensor, grad_output: Tensor): [Tensor, Tensor];
-export function cudnnGridSamplerBackward(self: Tensor | number, grid: Tensor | number, grad_output: Tensor | number): [Tensor, Tensor];
+export function cudnnGridSamplerBackward(self: Tensor, grid: Tensor | number, grad_output: Tensor | number): [Tensor, Tensor];
 export function cudnnGridSamplerBackward(...a: any[]): any { return call(F_cudnn_grid_sampler_backward, a); }
 const F_cummaxmin_backward = T.O_cummaxmin_backward;
 export function cummaxminBackward(grad: Tensor, input: Tensor, indices: Tensor, dim: number): Tensor;
-export function cummaxminBackward(grad: Tensor | number, input: Tensor | number, indices: Tensor | number, dim: number): Tensor;
+export function cummaxminBackward(grad: Tensor, input: Tensor | number, indices: Tensor | number, dim: number): Tensor;
 export function cummaxminBackward(...a: any[]): any { return call(F_cummaxmin_backward, a); }
 const F_cumprod_backward = T.O_cumprod_backward;
 export function cumprodBackward(grad: Tensor, input: Tensor, dim: number, output: Tensor): Tensor;
-export function cumprodBackward(grad: Tensor | number, input: Tensor | number, dim: number, output: Tensor | number): Tensor;
+export function cumprodBackward(grad: Tensor, input: Tensor | number, dim: number, output: Tensor | number): Tensor;
 export function cumprodBackward(...a: any[]): any { return call(F_cumprod_backward, a); }
 const F_diag_backward = T.O_diag_backward;
 export function diagBackward(grad: Tensor, input_sizes: number[], diagonal: number): Tensor;
-export function diagBackward(grad: Tensor | number, input_sizes: number | number[], diagonal: number): Tensor;
+export function diagBackward(grad: Tensor, input_sizes: number | number[], diagonal: number): Tensor;
 export function diagBackward(...a: any[]): any { return call(F_diag_backward, a); }
 const F_diagonal_backward = T.O_diagonal_backward;
 export function diagonalBackward(grad_output: Tensor, input_sizes: number[], offset: number, dim1: number, dim2: number): Tensor;
-export function diagonalBackward(grad_output: Tensor | number, input_sizes: number | number[], offset: number, dim1: number, dim2: number): Tensor;
+export function diagonalBackward(grad_output: Tensor, input_sizes: number | number[], offset: number, dim1: number, dim2: number): Tensor;
 export function diagonalBackward(...a: any[]): any { return call(F_diagonal_backward, a); }
 const F_elu_backward = T.O_elu_backward;
 export function eluBackward(grad_output: Tensor, alpha: number | boolean, scale: number | boolean, input_scale: number | boolean, is_result: boolean, self_or_result: Tensor): Tensor;
-export function eluBackward(grad_output: Tensor | number, alpha: number | boolean, scale: number | boolean, input_scale: number | boolean, is_result: boolean, self_or_result: Tensor | number): Tensor;
+export function eluBackward(grad_output: Tensor, alpha: number | boolean, scale: number | boolean, input_scale: number | boolean, is_result: boolean, self_or_result: Tensor | number): Tensor;
 export function eluBackward(...a: any[]): any { return call(F_elu_backward, a); }
 const F_embedding_backward = T.O_embedding_backward;
 export function embeddingBackward(grad: Tensor, indices: Tensor, num_weights: number, padding_idx: number, scale_grad_by_freq: boolean, sparse: boolean): Tensor;
-export function embeddingBackward(grad: Tensor | number, indices: Tensor | number, num_weights: number, padding_idx: number, scale_grad_by_freq: boolean, sparse: boolean): Tensor;
+export function embeddingBackward(grad: Tensor, indices: Tensor | number, num_weights: number, padding_idx: number, scale_grad_by_freq: boolean, sparse: boolean): Tensor;
 export function embeddingBackward(...a: any[]): any { return call(F_embedding_backward, a); }
 const F_embedding_dense_backward = T.O_embedding_dense_backward;
 export function embeddingDenseBackward(grad_output: Tensor, indices: Tensor, num_weights: number, padding_idx: number, scale_grad_by_freq: boolean): Tensor;
-export function embeddingDenseBackward(grad_output: Tensor | number, indices: Tensor | number, num_weights: number, padding_idx: number, scale_grad_by_freq: boolean): Tensor;
+export function embeddingDenseBackward(grad_output: Tensor, indices: Tensor | number, num_weights: number, padding_idx: number, scale_grad_by_freq: boolean): Tensor;
 export function embeddingDenseBackward(...a: any[]): any { return call(F_embedding_dense_backward, a); }
 const F_embedding_sparse_backward = T.O_embedding_sparse_backward;
 export function embeddingSparseBackward(grad: Tensor, indices: Tensor, num_weights: number, padding_idx: number, scale_grad_by_freq: boolean): Tensor;
-export function embeddingSparseBackward(grad: Tensor | number, indices: Tensor | number, num_weights: number, padding_idx: number, scale_grad_by_freq: boolean): Tensor;
+export function embeddingSparseBackward(grad: Tensor, indices: Tensor | number, num_weights: number, padding_idx: number, scale_grad_by_freq: boolean): Tensor;
 export function embeddingSparseBackward(...a: any[]): any { return call(F_embedding_sparse_backward, a); }
 const F_fake_quantize_per_channel_affine_cachemask_backward = T.O_fake_quantize_per_channel_affine_cachemask_backward;
 export function fakeQuantizePerChannelAffineCachemaskBackward(grad: Tensor, mask: Tensor): Tensor;
-export function fakeQuantizePerChannelAffineCachemaskBackward(grad: Tensor | number, mask: Tensor | number): Tensor;
+export function fakeQuantizePerChannelAffineCachemaskBackward(grad: Tensor, mask: Tensor | number): Tensor;
 export function fakeQuantizePerChannelAffineCachemaskBackward(...a: any[]): any { return call(F_fake_quantize_per_channel_affine_cachemask_backward, a); }
 const F_fake_quantize_per_tensor_affine_cachemask_backward = T.O_fake_quantize_per_tensor_affine_cachemask_backward;
 export function fakeQuantizePerTensorAffineCachemaskBackward(grad: Tensor, mask: Tensor): Tensor;
-export function fakeQuantizePerTensorAffineCachemaskBackward(grad: Tensor | number, mask: Tensor | number): Tensor;
+export function fakeQuantizePerTensorAffineCachemaskBackward(grad: Tensor, mask: Tensor | number): Tensor;
 export function fakeQuantizePerTensorAffineCachemaskBackward(...a: any[]): any { return call(F_fake_quantize_per_tensor_affine_cachemask_backward, a); }
 const F_fractional_max_pool2d_backward = T.O_fractional_max_pool2d_backward;
 export function fractionalMaxPool2dBackward(grad_output: Tensor, self: Tensor, kernel_size: number[], output_size: number[], indices: Tensor): Tensor;
-export function fractionalMaxPool2dBackward(grad_output: Tensor | number, self: Tensor | number, kernel_size: number | number[], output_size: number | number[], indices: Tensor | number): Tensor;
+export function fractionalMaxPool2dBackward(grad_output: Tensor, self: Tensor | number, kernel_size: number | number[], output_size: number | number[], indices: Tensor | number): Tensor;
 export function fractionalMaxPool2dBackward(...a: any[]): any { return call(F_fractional_max_pool2d_backward, a); }
 const F_fractional_max_pool3d_backward = T.O_fractional_max_pool3d_backward;
 export function fractionalMaxPool3dBackward(grad_output: Tensor, self: Tensor, kernel_size: number[], output_size: number[], indices: Tensor): Tensor;
-export function fractionalMaxPool3dBackward(grad_output: Tensor | number, self: Tensor | number, kernel_size: number | number[], output_size: number | number[], indices: Tensor | number): Tensor;
+export function fractionalMaxPool3dBackward(grad_output: Tensor, self: Tensor | number, kernel_size: number | number[], output_size: number | number[], indices: Tensor | number): Tensor;
 export function fractionalMaxPool3dBackward(...a: any[]): any { return call(F_fractional_max_pool3d_backward, a); }
 const F_gather_backward = T.O_gather_backward;
 export function gatherBackward(grad: Tensor, self: Tensor, dim: number, index: Tensor, sparse_grad: boolean): Tensor;
-export function gatherBackward(grad: Tensor | number, self: Tensor | number, dim: number, index: Tensor | number, sparse_grad: boolean): Tensor;
+export function gatherBackward(grad: Tensor, self: Tensor | number, dim: number, index: Tensor | number, sparse_grad: boolean): Tensor;
 export function gatherBackward(...a: any[]): any { return call(F_gather_backward, a); }
 const F_gelu_backward = T.O_gelu_backward;
 export function geluBackward(grad_output: Tensor, self: Tensor, options?: { approximate?: string | null }): Tensor;
-export function geluBackward(grad_output: Tensor | number, self: Tensor | number, options?: { approximate?: string | null }): Tensor;
+export function geluBackward(grad_output: Tensor, self: Tensor | number, options?: { approximate?: string | null }): Tensor;
 export function geluBackward(...a: any[]): any { return call(F_gelu_backward, a); }
 const F_glu_backward = T.O_glu_backward;
 export function gluBackward(grad_output: Tensor, self: Tensor, dim: number): Tensor;
-export function gluBackward(grad_output: Tensor | number, self: Tensor | number, dim: number): Tensor;
+export function gluBackward(grad_output: Tensor, self: Tensor | number, dim: number): Tensor;
 export function gluBackward(...a: any[]): any { return call(F_glu_backward, a); }
 const F_glu_backward_jvp = T.O_glu_backward_jvp;
 export function gluBackwardJvp(grad_x: Tensor, grad_glu: Tensor, x: Tensor, dgrad_glu: Tensor, dx: Tensor, dim: number): Tensor;
-export function gluBackwardJvp(grad_x: Tensor | number, grad_glu: Tensor | number, x: Tensor | number, dgrad_glu: Tensor | number, dx: Tensor | number, dim: number): Tensor;
+export function gluBackwardJvp(grad_x: Tensor, grad_glu: Tensor | number, x: Tensor | number, dgrad_glu: Tensor | number, dx: Tensor | number, dim: number): Tensor;
 export function gluBackwardJvp(...a: any[]): any { return call(F_glu_backward_jvp, a); }
 const F_grid_sampler_2d_backward = T.O_grid_sampler_2d_backward;
 export function gridSampler2dBackward(grad_output: Tensor, input: Tensor, grid: Tensor, interpolation_mode: number, padding_mode: number, align_corners: boolean, output_mask: boolean[]): [Tensor, Tensor];
-export function gridSampler2dBackward(grad_output: Tensor | number, input: Tensor | number, grid: Tensor | number, interpolation_mode: number, padding_mode: number, align_corners: boolean, output_mask: boolean[]): [Tensor, Tensor];
+export function gridSampler2dBackward(grad_output: Tensor, input: Tensor | number, grid: Tensor | number, interpolation_mode: number, padding_mode: number, align_corners: boolean, output_mask: boolean[]): [Tensor, Tensor];
 export function gridSampler2dBackward(...a: any[]): any { return call(F_grid_sampler_2d_backward, a); }
 const F_grid_sampler_3d_backward = T.O_grid_sampler_3d_backward;
 export function gridSampler3dBackward(grad_output: Tensor, input: Tensor, grid: Tensor, interpolation_mode: number, padding_mode: number, align_corners: boolean, output_mask: boolean[]): [Tensor, Tensor];
-export function gridSampler3dBackward(grad_output: Tensor | number, input: Tensor | number, grid: Tensor | number, interpolation_mode: number, padding_mode: number, align_corners: boolean, output_mask: boolean[]): [Tensor, Tensor];
+export function gridSampler3dBackward(grad_output: Tensor, input: Tensor | number, grid: Tensor | number, interpolation_mode: number, padding_mode: number, align_corners: boolean, output_mask: boolean[]): [Tensor, Tensor];
 export function gridSampler3dBackward(...a: any[]): any { return call(F_grid_sampler_3d_backward, a); }
 const F_hardshrink_backward = T.O_hardshrink_backward;
 export function hardshrinkBackward(grad_out: Tensor, self: Tensor, lambd: number | boolean): Tensor;
-export function hardshrinkBackward(grad_out: Tensor | number, self: Tensor | number, lambd: number | boolean): Tensor;
+export function hardshrinkBackward(grad_out: Tensor, self: Tensor | number, lambd: number | boolean): Tensor;
 export function hardshrinkBackward(...a: any[]): any { return call(F_hardshrink_backward, a); }
 const F_hardsigmoid_backward = T.O_hardsigmoid_backward;
 export function hardsigmoidBackward(grad_output: Tensor, self: Tensor): Tensor;
-export function hardsigmoidBackward(grad_output: Tensor | number, self: Tensor | number): Tensor;
+export function hardsigmoidBackward(grad_output: Tensor, self: Tensor | number): Tensor;
 export function hardsigmoidBackward(...a: any[]): any { return call(F_hardsigmoid_backward, a); }
 const F_hardswish_backward = T.O_hardswish_backward;
 export function hardswishBackward(grad_output: Tensor, self: Tensor): Tensor;
-export function hardswishBackward(grad_output: Tensor | number, self: Tensor | number): Tensor;
+export function hardswishBackward(grad_output: Tensor, self: Tensor | number): Tensor;
 export function hardswishBackward(...a: any[]): any { return call(F_hardswish_backward, a); }
 const F_hardtanh_backward = T.O_hardtanh_backward;
 export function hardtanhBackward(grad_output: Tensor, self: Tensor, min_val: number | boolean, max_val: number | boolean): Tensor;
-export function hardtanhBackward(grad_output: Tensor | number, self: Tensor | number, min_val: number | boolean, max_val: number | boolean): Tensor;
+export function hardtanhBackward(grad_output: Tensor, self: Tensor | number, min_val: number | boolean, max_val: number | boolean): Tensor;
 export function hardtanhBackward(...a: any[]): any { return call(F_hardtanh_backward, a); }
 const F_huber_loss_backward = T.O_huber_loss_backward;
 export function huberLossBackward(grad_output: Tensor, self: Tensor, target: Tensor, reduction: number, delta: number): Tensor;
-export function huberLossBackward(grad_output: Tensor | number, self: Tensor | number, target: Tensor | number, reduction: number, delta: number): Tensor;
+export function huberLossBackward(grad_output: Tensor, self: Tensor | number, target: Tensor | number, reduction: number, delta: number): Tensor;
 export function huberLossBackward(...a: any[]): any { return call(F_huber_loss_backward, a); }
 const F_index_select_backward = T.O_index_select_backward;
 export function indexSelectBackward(grad: Tensor, self_sizes: number[], dim: number, index: Tensor): Tensor;
-export function indexSelectBackward(grad: Tensor | number, self_sizes: number | number[], dim: number, index: Tensor | number): Tensor;
+export function indexSelectBackward(grad: Tensor, self_sizes: number | number[], dim: number, index: Tensor | number): Tensor;
 export function indexSelectBackward(...a: any[]): any { return call(F_index_select_backward, a); }
 const F_infinitely_differentiable_gelu_backward = T.O_infinitely_differentiable_gelu_backward;
 export function infinitelyDifferentiableGeluBackward(grad: Tensor, self: Tensor): Tensor;
-export function infinitelyDifferentiableGeluBackward(grad: Tensor | number, self: Tensor | number): Tensor;
+export function infinitelyDifferentiableGeluBackward(grad: Tensor, self: Tensor | number): Tensor;
 export function infinitelyDifferentiableGeluBackward(...a: any[]): any { return call(F_infinitely_differentiable_gelu_backward, a); }
 const F_leaky_relu_backward = T.O_leaky_relu_backward;
 export function leakyReluBackward(grad_output: Tensor, self: Tensor, negative_slope: number | boolean, self_is_result: boolean): Tensor;
-export function leakyReluBackward(grad_output: Tensor | number, self: Tensor | number, negative_slope: number | boolean, self_is_result: boolean): Tensor;
+export function leakyReluBackward(grad_output: Tensor, self: Tensor | number, negative_slope: number | boolean, self_is_result: boolean): Tensor;
 export function leakyReluBackward(...a: any[]): any { return call(F_leaky_relu_backward, a); }
 const F_linear_backward = T.O_linear_backward;
 export function linearBackward(self: Tensor, grad_output: Tensor, weight: Tensor, output_mask: boolean[]): [Tensor, Tensor, Tensor];
-export function linearBackward(self: Tensor | number, grad_output: Tensor | number, weight: Tensor | number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
+export function linearBackward(self: Tensor, grad_output: Tensor | number, weight: Tensor | number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
 export function linearBackward(...a: any[]): any { return call(F_linear_backward, a); }
 const F_log_sigmoid_backward = T.O_log_sigmoid_backward;
 export function logSigmoidBackward(grad_output: Tensor, self: Tensor, buffer: Tensor): Tensor;
-export function logSigmoidBackward(grad_output: Tensor | number, self: Tensor | number, buffer: Tensor | number): Tensor;
+export function logSigmoidBackward(grad_output: Tensor, self: Tensor | number, buffer: Tensor | number): Tensor;
 export function logSigmoidBackward(...a: any[]): any { return call(F_log_sigmoid_backward, a); }
 const F_logit_backward = T.O_logit_backward;
 export function logitBackward(grad_output: Tensor, self: Tensor, options?: { eps?: number | null }): Tensor;
 export function logitBackward(grad_output: Tensor, self: Tensor, eps?: number | null | { eps?: number | null }, options?: { eps?: number | null }): Tensor;
-export function logitBackward(grad_output: Tensor | number, self: Tensor | number, options?: { eps?: number | null }): Tensor;
-export function logitBackward(grad_output: Tensor | number, self: Tensor | number, eps?: number | null | { eps?: number | null }, options?: { eps?: number | null }): Tensor;
+export function logitBackward(grad_output: Tensor, self: Tensor | number, options?: { eps?: number | null }): Tensor;
+export function logitBackward(grad_output: Tensor, self: Tensor | number, eps?: number | null | { eps?: number | null }, options?: { eps?: number | null }): Tensor;
 export function logitBackward(...a: any[]): any { return call(F_logit_backward, a); }
 const F_lstm_mps_backward = T.O_lstm_mps_backward;
 export function lstmMpsBackward(grad_y: Tensor, grad_hy: Tensor | null, grad_cy: Tensor | null, z_state: Tensor, cell_state_fwd: Tensor, input: Tensor, hx: Tensor[], params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor[], Tensor[]];
-export function lstmMpsBackward(grad_y: Tensor | number, grad_hy: Tensor | number | null, grad_cy: Tensor | number | null, z_state: Tensor | number, cell_state_fwd: Tensor | number, input: Tensor | number, hx: Tensor[], params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor[], Tensor[]];
+export function lstmMpsBackward(grad_y: Tensor, grad_hy: Tensor | number | null, grad_cy: Tensor | number | null, z_state: Tensor | number, cell_state_fwd: Tensor | number, input: Tensor | number, hx: Tensor[], params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor[], Tensor[]];
 export function lstmMpsBackward(...a: any[]): any { return call(F_lstm_mps_backward, a); }
 const F_masked_select_backward = T.O_masked_select_backward;
 export function maskedSelectBackward(grad: Tensor, input: Tensor, mask: Tensor): Tensor;
-export function maskedSelectBackward(grad: Tensor | number, input: Tensor | number, mask: Tensor | number): Tensor;
+export function maskedSelectBackward(grad: Tensor, input: Tensor | number, mask: Tensor | number): Tensor;
 export function maskedSelectBackward(...a: any[]): any { return call(F_masked_select_backward, a); }
 const F_matmul_backward = T.O_matmul_backward;
 export function matmulBackward(grad: Tensor, self: Tensor, other: Tensor, mask: boolean[]): [Tensor, Tensor];
-export function matmulBackward(grad: Tensor | number, self: Tensor | number, other: Tensor | number, mask: boolean[]): [Tensor, Tensor];
+export function matmulBackward(grad: Tensor, self: Tensor | number, other: Tensor | number, mask: boolean[]): [Tensor, Tensor];
 export function matmulBackward(...a: any[]): any { return call(F_matmul_backward, a); }
 const F_matrix_exp_backward = T.O_matrix_exp_backward;
 export function matrixExpBackward(self: Tensor, grad: Tensor): Tensor;
-export function matrixExpBackward(self: Tensor | number, grad: Tensor | number): Tensor;
+export function matrixExpBackward(self: Tensor, grad: Tensor | number): Tensor;
 export function matrixExpBackward(...a: any[]): any { return call(F_matrix_exp_backward, a); }
 const F_max_pool2d_with_indices_backward = T.O_max_pool2d_with_indices_backward;
 export function maxPool2dWithIndicesBackward(grad_output: Tensor, self: Tensor, kernel_size: number[], stride: number[], padding: number[], dilation: number[], ceil_mode: boolean, indices: Tensor): Tensor;
-export function maxPool2dWithIndicesBackward(grad_output: Tensor | number, self: Tensor | number, kernel_size: number | number[], stride: number | number[], padding: number | number[], dilation: number | number[], ceil_mode: boolean, indices: Tensor | number): Tensor;
+export function maxPool2dWithIndicesBackward(grad_output: Tensor, self: Tensor | number, kernel_size: number | number[], stride: number | number[], padding: number | number[], dilation: number | number[], ceil_mode: boolean, indices: Tensor | number): Tensor;
 export function maxPool2dWithIndicesBackward(...a: any[]): any { return call(F_max_pool2d_with_indices_backward, a); }
 const F_max_pool3d_with_indices_backward = T.O_max_pool3d_with_indices_backward;
 export function maxPool3dWithIndicesBackward(grad_output: Tensor, self: Tensor, kernel_size: number[], stride: number[], padding: number[], dilation: number[], ceil_mode: boolean, indices: Tensor): Tensor;
-export function maxPool3dWithIndicesBackward(grad_output: Tensor | number, self: Tensor | number, kernel_size: number | number[], stride: number | number[], padding: number | number[], dilation: number | number[], ceil_mode: boolean, indices: Tensor | number): Tensor;
+export function maxPool3dWithIndicesBackward(grad_output: Tensor, self: Tensor | number, kernel_size: number | number[], stride: number | number[], padding: number | number[], dilation: number | number[], ceil_mode: boolean, indices: Tensor | number): Tensor;
 export function maxPool3dWithIndicesBackward(...a: any[]): any { return call(F_max_pool3d_with_indices_backward, a); }
 const F_miopen_batch_norm_backward = T.O_miopen_batch_norm_backward;
 export function miopenBatchNormBackward(input: Tensor, grad_output: Tensor, weight: Tensor, running_mean: Tensor | null, running_var: Tensor | null, save_mean: Tensor | null, save_var: Tensor | null, epsilon: number): [Tensor, Tensor, Tensor];
-export function miopenBatchNormBackward(input: Tensor | number, grad_output: Tensor | number, weight: Tensor | number, running_mean: Tensor | number | null, running_var: Tensor | number | null, save_mean: Tensor | number | null, save_var: Tensor | number | null, epsilon: number): [Tensor, Tensor, Tensor];
+export function miopenBatchNormBackward(input: Tensor, grad_output: Tensor | number, weight: Tensor | number, running_mean: Tensor | number | null, running_var: Tensor | number | null, save_mean: Tensor | number | null, save_var: Tensor | number | null, epsilon: number): [Tensor, Tensor, Tensor];
 export function miopenBatchNormBackward(...a: any[]): any { return call(F_miopen_batch_norm_backward, a); }
 const F_miopen_rnn_backward = T.O_miopen_rnn_backward;
 export function miopenRnnBackward(input: Tensor, weight: Tensor[], weight_stride0: number, weight_buf: Tensor, hx: Tensor, cx: Tensor | null, output: Tensor, grad_output: Tensor | null, grad_hy: Tensor | null, grad_cy: Tensor | null, mode: number, hidden_size: number, num_layers: number, batch_first: boolean, dropout: number, train: boolean, bidirectional: boolean, batch_sizes: number[], dropout_state: Tensor | null, reserve: Tensor, output_mask: boolean[]): [Tensor, Tensor, Tensor, Tensor[]];
-export function miopenRnnBackward(input: Tensor | number, weight: Tensor[], weight_stride0: number, weight_buf: Tensor | number, hx: Tensor | number, cx: Tensor | number | null, output: Tensor | number, grad_output: Tensor | number | null, grad_hy: Tensor | number | null, grad_cy: Tensor | number | null, mode: number, hidden_size: number, num_layers: number, batch_first: boolean, dropout: number, train: boolean, bidirectional: boolean, batch_sizes: number | number[], dropout_state: Tensor | number | null, reserve: Tensor | number, output_mask: boolean[]): [Tensor, Tensor, Tensor, Tensor[]];
+export function miopenRnnBackward(input: Tensor, weight: Tensor[], weight_stride0: number, weight_buf: Tensor | number, hx: Tensor | number, cx: Tensor | number | null, output: Tensor | number, grad_output: Tensor | number | null, grad_hy: Tensor | number | null, grad_cy: Tensor | number | null, mode: number, hidden_size: number, num_layers: number, batch_first: boolean, dropout: number, train: boolean, bidirectional: boolean, batch_sizes: number | number[], dropout_state: Tensor | number | null, reserve: Tensor | number, output_mask: boolean[]): [Tensor, Tensor, Tensor, Tensor[]];
 export function miopenRnnBackward(...a: any[]): any { return call(F_miopen_rnn_backward, a); }
 const F_mish_backward = T.O_mish_backward;
 export function mishBackward(grad_output: Tensor, self: Tensor): Tensor;
-export function mishBackward(grad_output: Tensor | number, self: Tensor | number): Tensor;
+export function mishBackward(grad_output: Tensor, self: Tensor | number): Tensor;
 export function mishBackward(...a: any[]): any { return call(F_mish_backward, a); }
 const F_mkldnn_adaptive_avg_pool2d_backward = T.O_mkldnn_adaptive_avg_pool2d_backward;
 export function mkldnnAdaptiveAvgPool2dBackward(grad_output: Tensor, self: Tensor): Tensor;
-export function mkldnnAdaptiveAvgPool2dBackward(grad_output: Tensor | number, self: Tensor | number): Tensor;
+export function mkldnnAdaptiveAvgPool2dBackward(grad_output: Tensor, self: Tensor | number): Tensor;
 export function mkldnnAdaptiveAvgPool2dBackward(...a: any[]): any { return call(F_mkldnn_adaptive_avg_pool2d_backward, a); }
 const F_mkldnn_linear_backward = T.O_mkldnn_linear_backward;
 export function mkldnnLinearBackward(self: Tensor, grad_output: Tensor, weight: Tensor, output_mask: boolean[]): [Tensor, Tensor, Tensor];
-export function mkldnnLinearBackward(self: Tensor | number, grad_output: Tensor | number, weight: Tensor | number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
+export function mkldnnLinearBackward(self: Tensor, grad_output: Tensor | number, weight: Tensor | number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
 export function mkldnnLinearBackward(...a: any[]): any { return call(F_mkldnn_linear_backward, a); }
 const F_mkldnn_linear_backward_input = T.O_mkldnn_linear_backward_input;
 export function mkldnnLinearBackwardInput(input_size: number[], grad_output: Tensor, weight: Tensor): Tensor;
-export function mkldnnLinearBackwardInput(input_size: number | number[], grad_output: Tensor | number, weight: Tensor | number): Tensor;
+export function mkldnnLinearBackwardInput(input_size: number[], grad_output: Tensor | number, weight: Tensor | number): Tensor;
 export function mkldnnLinearBackwardInput(...a: any[]): any { return call(F_mkldnn_linear_backward_input, a); }
 const F_mkldnn_linear_backward_weights = T.O_mkldnn_linear_backward_weights;
 export function mkldnnLinearBackwardWeights(grad_output: Tensor, input: Tensor, weight: Tensor, bias_defined: boolean): [Tensor, Tensor];
-export function mkldnnLinearBackwardWeights(grad_output: Tensor | number, input: Tensor | number, weight: Tensor | number, bias_defined: boolean): [Tensor, Tensor];
+export function mkldnnLinearBackwardWeights(grad_output: Tensor, input: Tensor | number, weight: Tensor | number, bias_defined: boolean): [Tensor, Tensor];
 export function mkldnnLinearBackwardWeights(...a: any[]): any { return call(F_mkldnn_linear_backward_weights, a); }
 const F_mkldnn_max_pool2d_backward = T.O_mkldnn_max_pool2d_backward;
 export function mkldnnMaxPool2dBackward(grad_output: Tensor, output: Tensor, input: Tensor, kernel_size: number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function mkldnnMaxPool2dBackward(grad_output: Tensor, output: Tensor, input: Tensor, kernel_size: number[], stride?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
-export function mkldnnMaxPool2dBackward(grad_output: Tensor | number, output: Tensor | number, input: Tensor | number, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
-export function mkldnnMaxPool2dBackward(grad_output: Tensor | number, output: Tensor | number, input: Tensor | number, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function mkldnnMaxPool2dBackward(grad_output: Tensor, output: Tensor | number, input: Tensor | number, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function mkldnnMaxPool2dBackward(grad_output: Tensor, output: Tensor | number, input: Tensor | number, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function mkldnnMaxPool2dBackward(...a: any[]): any { return call(F_mkldnn_max_pool2d_backward, a); }
 const F_mkldnn_max_pool3d_backward = T.O_mkldnn_max_pool3d_backward;
 export function mkldnnMaxPool3dBackward(grad_output: Tensor, output: Tensor, input: Tensor, kernel_size: number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function mkldnnMaxPool3dBackward(grad_output: Tensor, output: Tensor, input: Tensor, kernel_size: number[], stride?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
-export function mkldnnMaxPool3dBackward(grad_output: Tensor | number, output: Tensor | number, input: Tensor | number, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
-export function mkldnnMaxPool3dBackward(grad_output: Tensor | number, output: Tensor | number, input: Tensor | number, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function mkldnnMaxPool3dBackward(grad_output: Tensor, output: Tensor | number, input: Tensor | number, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function mkldnnMaxPool3dBackward(grad_output: Tensor, output: Tensor | number, input: Tensor | number, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function mkldnnMaxPool3dBackward(...a: any[]): any { return call(F_mkldnn_max_pool3d_backward, a); }
 const F_mps_convolution_backward = T.O_mps_convolution_backward;
 export function mpsConvolutionBackward(self: Tensor, grad_output: Tensor, weight: Tensor, padding: number[], stride: number[], dilation: number[], groups: number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
-export function mpsConvolutionBackward(self: Tensor | number, grad_output: Tensor | number, weight: Tensor | number, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
+export function mpsConvolutionBackward(self: Tensor, grad_output: Tensor | number, weight: Tensor | number, padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
 export function mpsConvolutionBackward(...a: any[]): any { return call(F_mps_convolution_backward, a); }
 const F_mps_convolution_transpose_backward = T.O_mps_convolution_transpose_backward;
 export function mpsConvolutionTransposeBackward(self: Tensor, grad_output: Tensor, weight: Tensor, padding: number[], output_padding: number[], stride: number[], dilation: number[], groups: number, output_mask: boolean[]): [Tensor, Tensor];
-export function mpsConvolutionTransposeBackward(self: Tensor | number, grad_output: Tensor | number, weight: Tensor | number, padding: number | number[], output_padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, output_mask: boolean[]): [Tensor, Tensor];
+export function mpsConvolutionTransposeBackward(self: Tensor, grad_output: Tensor | number, weight: Tensor | number, padding: number | number[], output_padding: number | number[], stride: number | number[], dilation: number | number[], groups: number, output_mask: boolean[]): [Tensor, Tensor];
 export function mpsConvolutionTransposeBackward(...a: any[]): any { return call(F_mps_convolution_transpose_backward, a); }
 const F_mps_max_pool2d_backward = T.O_mps_max_pool2d_backward;
 export function mpsMaxPool2dBackward(grad_output: Tensor, self: Tensor, kernel_size: number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function mpsMaxPool2dBackward(grad_output: Tensor, self: Tensor, kernel_size: number[], stride?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
-export function mpsMaxPool2dBackward(grad_output: Tensor | number, self: Tensor | number, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
-export function mpsMaxPool2dBackward(grad_output: Tensor | number, self: Tensor | number, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function mpsMaxPool2dBackward(grad_output: Tensor, self: Tensor | number, kernel_size: number | number[], options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
+export function mpsMaxPool2dBackward(grad_output: Tensor, self: Tensor | number, kernel_size: number | number[], stride?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, padding?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, dilation?: number | number[] | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, ceilMode?: boolean | null | { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }, options?: { stride?: number | number[] | null; padding?: number | number[] | null; dilation?: number | number[] | null; ceilMode?: boolean | null }): Tensor;
 export function mpsMaxPool2dBackward(...a: any[]): any { return call(F_mps_max_pool2d_backward, a); }
 const F_mse_loss_backward = T.O_mse_loss_backward;
 export function mseLossBackward(grad_output: Tensor, self: Tensor, target: Tensor, reduction: number): Tensor;
-export function mseLossBackward(grad_output: Tensor | number, self: Tensor | number, target: Tensor | number, reduction: number): Tensor;
+export function mseLossBackward(grad_output: Tensor, self: Tensor | number, target: Tensor | number, reduction: number): Tensor;
 export function mseLossBackward(...a: any[]): any { return call(F_mse_loss_backward, a); }
 const F_multi_margin_loss_backward = T.O_multi_margin_loss_backward;
 export function multiMarginLossBackward(grad_output: Tensor, self: Tensor, target: Tensor, p: number | boolean, margin: number | boolean, options?: { weight?: Tensor | number | null; reduction?: number | null }): Tensor;
 export function multiMarginLossBackward(grad_output: Tensor, self: Tensor, target: Tensor, p: number | boolean, margin: number | boolean, weight?: Tensor | null | { weight?: Tensor | number | null; reduction?: number | null }, reduction?: number | null | { weight?: Tensor | number | null; reduction?: number | null }, options?: { weight?: Tensor | number | null; reduction?: number | null }): Tensor;
-export function multiMarginLossBackward(grad_output: Tensor | number, self: Tensor | number, target: Tensor | number, p: number | boolean, margin: number | boolean, options?: { weight?: Tensor | number | null; reduction?: number | null }): Tensor;
-export function multiMarginLossBackward(grad_output: Tensor | number, self: Tensor | number, target: Tensor | number, p: number | boolean, margin: number | boolean, weight?: Tensor | number | null | { weight?: Tensor | number | null; reduction?: number | null }, reduction?: number | null | { weight?: Tensor | number | null; reduction?: number | null }, options?: { weight?: Tensor | number | null; reduction?: number | null }): Tensor;
+export function multiMarginLossBackward(grad_output: Tensor, self: Tensor | number, target: Tensor | number, p: number | boolean, margin: number | boolean, options?: { weight?: Tensor | number | null; reduction?: number | null }): Tensor;
+export function multiMarginLossBackward(grad_output: Tensor, self: Tensor | number, target: Tensor | number, p: number | boolean, margin: number | boolean, weight?: Tensor | number | null | { weight?: Tensor | number | null; reduction?: number | null }, reduction?: number | null | { weight?: Tensor | number | null; reduction?: number | null }, options?: { weight?: Tensor | number | null; reduction?: number | null }): Tensor;
 export function multiMarginLossBackward(...a: any[]): any { return call(F_multi_margin_loss_backward, a); }
 const F_multilabel_margin_loss_backward = T.O_multilabel_margin_loss_backward;
 export function multilabelMarginLossBackward(grad_output: Tensor, self: Tensor, target: Tensor, reduction: number, is_target: Tensor): Tensor;
-export function multilabelMarginLossBackward(grad_output: Tensor | number, self: Tensor | number, target: Tensor | number, reduction: number, is_target: Tensor | number): Tensor;
+export function multilabelMarginLossBackward(grad_output: Tensor, self: Tensor | number, target: Tensor | number, reduction: number, is_target: Tensor | number): Tensor;
 export function multilabelMarginLossBackward(...a: any[]): any { return call(F_multilabel_margin_loss_backward, a); }
 const F_native_batch_norm_backward = T.O_native_batch_norm_backward;
 export function nativeBatchNormBackward(grad_out: Tensor, input: Tensor, weight: Tensor | null, running_mean: Tensor | null, running_var: Tensor | null, save_mean: Tensor | null, save_invstd: Tensor | null, train: boolean, eps: number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
-export function nativeBatchNormBackward(grad_out: Tensor | number, input: Tensor | number, weight: Tensor | number | null, running_mean: Tensor | number | null, running_var: Tensor | number | null, save_mean: Tensor | number | null, save_invstd: Tensor | number | null, train: boolean, eps: number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
+export function nativeBatchNormBackward(grad_out: Tensor, input: Tensor | number, weight: Tensor | number | null, running_mean: Tensor | number | null, running_var: Tensor | number | null, save_mean: Tensor | number | null, save_invstd: Tensor | number | null, train: boolean, eps: number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
 export function nativeBatchNormBackward(...a: any[]): any { return call(F_native_batch_norm_backward, a); }
 const F_native_dropout_backward = T.O_native_dropout_backward;
 export function nativeDropoutBackward(grad_output: Tensor, mask: Tensor, scale: number): Tensor;
-export function nativeDropoutBackward(grad_output: Tensor | number, mask: Tensor | number, scale: number): Tensor;
+export function nativeDropoutBackward(grad_output: Tensor, mask: Tensor | number, scale: number): Tensor;
 export function nativeDropoutBackward(...a: any[]): any { return call(F_native_dropout_backward, a); }
 const F_native_group_norm_backward = T.O_native_group_norm_backward;
 export function nativeGroupNormBackward(grad_out: Tensor, input: Tensor, mean: Tensor, rstd: Tensor, weight: Tensor | null, N: number, C: number, HxW: number, group: number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
-export function nativeGroupNormBackward(grad_out: Tensor | number, input: Tensor | number, mean: Tensor | number, rstd: Tensor | number, weight: Tensor | number | null, N: number, C: number, HxW: number, group: number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
+export function nativeGroupNormBackward(grad_out: Tensor, input: Tensor | number, mean: Tensor | number, rstd: Tensor | number, weight: Tensor | number | null, N: number, C: number, HxW: number, group: number, output_mask: boolean[]): [Tensor, Tensor, Tensor];
 export function nativeGroupNormBackward(...a: any[]): any { return call(F_native_group_norm_backward, a); }
 const F_native_layer_norm_backward = T.O_native_layer_norm_backward;
 export function nativeLayerNormBackward(grad_out: Tensor, input: Tensor, normalized_shape: number[], mean: Tensor, rstd: Tensor, weight: Tensor | null, bias: Tensor | null, output_mask: boolean[]): [Tensor, Tensor, Tensor];
-export function nativeLayerNormBackward(grad_out: Tensor | number, input: Tensor | number, normalized_shape: number | number[], mean: Tensor | number, rstd: Tensor | number, weight: Tensor | number | null, bias: Tensor | number | null, output_mask: boolean[]): [Tensor, Tensor, Tensor];
+export function nativeLayerNormBackward(grad_out: Tensor, input: Tensor | number, normalized_shape: number | number[], mean: Tensor | number, rstd: Tensor | number, weight: Tensor | number | null, bias: Tensor | number | null, output_mask: boolean[]): [Tensor, Tensor, Tensor];
 export function nativeLayerNormBackward(...a: any[]): any { return call(F_native_layer_norm_backward, a); }
 const F_nll_loss2d_backward = T.O_nll_loss2d_backward;
 export function nllLoss2dBackward(grad_output: Tensor, self: Tensor, target: Tensor, weight: Tensor | null, reduction: number, ignore_index: number, total_weight: Tensor): Tensor;
-export function nllLoss2dBackward(grad_output: Tensor | number, self: Tensor | number, target: Tensor | number, weight: Tensor | number | null, reduction: number, ignore_index: number, total_weight: Tensor | number): Tensor;
+export function nllLoss2dBackward(grad_output: Tensor, self: Tensor | number, target: Tensor | number, weight: Tensor | number | null, reduction: number, ignore_index: number, total_weight: Tensor | number): Tensor;
 export function nllLoss2dBackward(...a: any[]): any { return call(F_nll_loss2d_backward, a); }
 const F_nll_loss_backward = T.O_nll_loss_backward;
 export function nllLossBackward(grad_output: Tensor, self: Tensor, target: Tensor, weight: Tensor | null, reduction: number, ignore_index: number, total_weight: Tensor): Tensor;
-export function nllLossBackward(grad_output: Tensor | number, self: Tensor | number, target: Tensor | number, weight: Tensor | number | null, reduction: number, ignore_index: number, total_weight: Tensor | number): Tensor;
+export function nllLossBackward(grad_output: Tensor, self: Tensor | number, target: Tensor | number, weight: Tensor | number | null, reduction: number, ignore_index: number, total_weight: Tensor | number): Tensor;
 export function nllLossBackward(...a: any[]): any { return call(F_nll_loss_backward, a); }
 const F_prelu_backward = T.O_prelu_backward;
 export function preluBackward(grad_output: Tensor, self: Tensor, weight: Tensor): [Tensor, Tensor];
-export function preluBackward(grad_output: Tensor | number, self: Tensor | number, weight: Tensor | number): [Tensor, Tensor];
+export function preluBackward(grad_output: Tensor, self: Tensor | number, weight: Tensor | number): [Tensor, Tensor];
 export function preluBackward(...a: any[]): any { return call(F_prelu_backward, a); }
 const F_reflection_pad1d_backward = T.O_reflection_pad1d_backward;
 export function reflectionPad1dBackward(grad_output: Tensor, self: Tensor, padding: number[]): Tensor;
-export function reflectionPad1dBackward(grad_output: Tensor | number, self: Tensor | number, padding: number | number[]): Tensor;
+export function reflectionPad1dBackward(grad_output: Tensor, self: Tensor | number, padding: number | number[]): Tensor;
 export function reflectionPad1dBackward(...a: any[]): any { return call(F_reflection_pad1d_backward, a); }
 const F_reflection_pad2d_backward = T.O_reflection_pad2d_backward;
 export function reflectionPad2dBackward(grad_output: Tensor, self: Tensor, padding: number[]): Tensor;
-export function reflectionPad2dBackward(grad_output: Tensor | number, self: Tensor | number, padding: number | number[]): Tensor;
+export function reflectionPad2dBackward(grad_output: Tensor, self: Tensor | number, padding: number | number[]): Tensor;
 export function reflectionPad2dBackward(...a: any[]): any { return call(F_reflection_pad2d_backward, a); }
 const F_reflection_pad3d_backward = T.O_reflection_pad3d_backward;
 export function reflectionPad3dBackward(grad_output: Tensor, self: Tensor, padding: number[]): Tensor;
-export function reflectionPad3dBackward(grad_output: Tensor | number, self: Tensor | number, padding: number | number[]): Tensor;
+export function reflectionPad3dBackward(grad_output: Tensor, self: Tensor | number, padding: number | number[]): Tensor;
 export function reflectionPad3dBackward(...a: any[]): any { return call(F_reflection_pad3d_backward, a); }
 const F_replication_pad1d_backward = T.O_replication_pad1d_backward;
 export function replicationPad1dBackward(grad_output: Tensor, self: Tensor, padding: number[]): Tensor;
-export function replicationPad1dBackward(grad_output: Tensor | number, self: Tensor | number, padding: number | number[]): Tensor;
+export function replicationPad1dBackward(grad_output: Tensor, self: Tensor | number, padding: number | number[]): Tensor;
 export function replicationPad1dBackward(...a: any[]): any { return call(F_replication_pad1d_backward, a); }
 const F_replication_pad2d_backward = T.O_replication_pad2d_backward;
 export function replicationPad2dBackward(grad_output: Tensor, self: Tensor, padding: number[]): Tensor;
-export function replicationPad2dBackward(grad_output: Tensor | number, self: Tensor | number, padding: number | number[]): Tensor;
+export function replicationPad2dBackward(grad_output: Tensor, self: Tensor | number, padding: number | number[]): Tensor;
 export function replicationPad2dBackward(...a: any[]): any { return call(F_replication_pad2d_backward, a); }
 const F_replication_pad3d_backward = T.O_replication_pad3d_backward;
 export function replicationPad3dBackward(grad_output: Tensor, self: Tensor, padding: number[]): Tensor;
-export function replicationPad3dBackward(grad_output: Tensor | number, self: Tensor | number, padding: number | number[]): Tensor;
+export function replicationPad3dBackward(grad_output: Tensor, self: Tensor | number, padding: number | number[]): Tensor;
 export function replicationPad3dBackward(...a: any[]): any { return call(F_replication_pad3d_backward, a); }
 const F_rrelu_with_noise_backward = T.O_rrelu_with_noise_backward;
 export function rreluWithNoiseBackward(grad_output: Tensor, self: Tensor, noise: Tensor, lower: number | boolean, upper: number | boolean, training: boolean, self_is_result: boolean): Tensor;
-export function rreluWithNoiseBackward(grad_output: Tensor | number, self: Tensor | number, noise: Tensor | number, lower: number | boolean, upper: number | boolean, training: boolean, self_is_result: boolean): Tensor;
+export function rreluWithNoiseBackward(grad_output: Tensor, self: Tensor | number, noise: Tensor | number, lower: number | boolean, upper: number | boolean, training: boolean, self_is_result: boolean): Tensor;
 export function rreluWithNoiseBackward(...a: any[]): any { return call(F_rrelu_with_noise_backward, a); }
 const F_select_backward = T.O_select_backward;
 export function selectBackward(grad_output: Tensor, input_sizes: number[], dim: number, index: number): Tensor;
-export function selectBackward(grad_output: Tensor | number, input_sizes: number | number[], dim: number, index: number): Tensor;
+export function selectBackward(grad_output: Tensor, input_sizes: number | number[], dim: number, index: number): Tensor;
 export function selectBackward(...a: any[]): any { return call(F_select_backward, a); }
 const F_sigmoid_backward = T.O_sigmoid_backward;
 export function sigmoidBackward(grad_output: Tensor, output: Tensor): Tensor;
-export function sigmoidBackward(grad_output: Tensor | number, output: Tensor | number): Tensor;
+export function sigmoidBackward(grad_output: Tensor, output: Tensor | number): Tensor;
 export function sigmoidBackward(...a: any[]): any { return call(F_sigmoid_backward, a); }
 const F_silu_backward = T.O_silu_backward;
 export function siluBackward(grad_output: Tensor, self: Tensor): Tensor;
-export function siluBackward(grad_output: Tensor | number, self: Tensor | number): Tensor;
+export function siluBackward(grad_output: Tensor, self: Tensor | number): Tensor;
 export function siluBackward(...a: any[]): any { return call(F_silu_backward, a); }
 const F_slice_backward = T.O_slice_backward;
 export function sliceBackward(grad_output: Tensor, input_sizes: number[], dim: number, start: number, end: number, step: number): Tensor;
-export function sliceBackward(grad_output: Tensor | number, input_sizes: number | number[], dim: number, start: number, end: number, step: number): Tensor;
+export function sliceBackward(grad_output: Tensor, input_sizes: number | number[], dim: number, start: number, end: number, step: number): Tensor;
 export function sliceBackward(...a: any[]): any { return call(F_slice_backward, a); }
 const F_smooth_l1_loss_backward = T.O_smooth_l1_loss_backward;
 export function smoothL1LossBackward(grad_output: Tensor, self: Tensor, target: Tensor, reduction: number, beta: number): Tensor;
-export function smoothL1LossBackward(grad_output: Tensor | number, self: Tensor | number, target: Tensor | number, reduction: number, beta: number): Tensor;
+export function smoothL1LossBackward(grad_output: Tensor, self: Tensor | number, target: Tensor | number, reduction: number, beta: number): Tensor;
 export function smoothL1LossBackward(...a: any[]): any { return call(F_smooth_l1_loss_backward, a); }
 const F_soft_margin_loss_backward = T.O_soft_margin_loss_backward;
 export function softMarginLossBackward(grad_output: Tensor, self: Tensor, target: Tensor, reduction: number): Tensor;
-export function softMarginLossBackward(grad_output: Tensor | number, self: Tensor | number, target: Tensor | number, reduction: number): Tensor;
+export function softMarginLossBackward(grad_output: Tensor, self: Tensor | number, target: Tensor | number, reduction: number): Tensor;
 export function softMarginLossBackward(...a: any[]): any { return call(F_soft_margin_loss_backward, a); }
 const F_softplus_backward = T.O_softplus_backward;
 export function softplusBackward(grad_output: Tensor, self: Tensor, beta: number | boolean, threshold: number | boolean): Tensor;
-export function softplusBackward(grad_output: Tensor | number, self: Tensor | number, beta: number | boolean, threshold: number | boolean): Tensor;
+export function softplusBackward(grad_output: Tensor, self: Tensor | number, beta: number | boolean, threshold: number | boolean): Tensor;
 export function softplusBackward(...a: any[]): any { return call(F_softplus_backward, a); }
 const F_softshrink_backward = T.O_softshrink_backward;
 export function softshrinkBackward(grad_output: Tensor, self: Tensor, lambd: number | boolean): Tensor;
-export function softshrinkBackward(grad_output: Tensor | number, self: Tensor | number, lambd: number | boolean): Tensor;
+export function softshrinkBackward(grad_output: Tensor, self: Tensor | number, lambd: number | boolean): Tensor;
 export function softshrinkBackward(...a: any[]): any { return call(F_softshrink_backward, a); }
 const F_tanh_backward = T.O_tanh_backward;
 export function tanhBackward(grad_output: Tensor, output: Tensor): Tensor;
-export function tanhBackward(grad_output: Tensor | number, output: Tensor | number): Tensor;
+export function tanhBackward(grad_output: Tensor, output: Tensor | number): Tensor;
 export function tanhBackward(...a: any[]): any { return call(F_tanh_backward, a); }
 const F_threshold_backward = T.O_threshold_backward;
 export function thresholdBackward(grad_output: Tensor, self: Tensor, threshold: number | boolean): Tensor;
-export function thresholdBackward(grad_output: Tensor | number, self: Tensor | number, threshold: number | boolean): Tensor;
+export function thresholdBackward(grad_output: Tensor, self: Tensor | number, threshold: number | boolean): Tensor;
 export function thresholdBackward(...a: any[]): any { return call(F_threshold_backward, a); }
 const F_to_dense_backward = T.O_to_dense_backward;
 export function toDenseBackward(grad: Tensor, input: Tensor): Tensor;
-export function toDenseBackward(grad: Tensor | number, input: Tensor | number): Tensor;
+export function toDenseBackward(grad: Tensor, input: Tensor | number): Tensor;
 export function toDenseBackward(...a: any[]): any { return call(F_to_dense_backward, a); }
 const F_to_mkldnn_backward = T.O_to_mkldnn_backward;
 export function toMkldnnBackward(grad: Tensor, input: Tensor): Tensor;
-export function toMkldnnBackward(grad: Tensor | number, input: Tensor | number): Tensor;
+export function toMkldnnBackward(grad: Tensor, input: Tensor | number): Tensor;
 export function toMkldnnBackward(...a: any[]): any { return call(F_to_mkldnn_backward, a); }
 const F_trace_backward = T.O_trace_backward;
 export function traceBackward(grad: Tensor, sizes: number[]): Tensor;
-export function traceBackward(grad: Tensor | number, sizes: number | number[]): Tensor;
+export function traceBackward(grad: Tensor, sizes: number | number[]): Tensor;
 export function traceBackward(...a: any[]): any { return call(F_trace_backward, a); }
 const F_unfold_backward = T.O_unfold_backward;
 export function unfoldBackward(grad_in: Tensor, input_sizes: number[], dim: number, size: number, step: number): Tensor;
-export function unfoldBackward(grad_in: Tensor | number, input_sizes: number | number[], dim: number, size: number, step: number): Tensor;
+export function unfoldBackward(grad_in: Tensor, input_sizes: number | number[], dim: number, size: number, step: number): Tensor;
 export function unfoldBackward(...a: any[]): any { return call(F_unfold_backward, a); }
 const F_upsample_bicubic2d_backward = T.O_upsample_bicubic2d_backward;
 export function upsampleBicubic2dBackward(grad_output: Tensor, output_size: number[], input_size: number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleBicubic2dBackward(grad_output: Tensor, output_size: number[], input_size: number[], align_corners: boolean, scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleBicubic2dBackward(grad_output: Tensor, output_size: number[] | null, input_size: number[], align_corners: boolean, scale_factors: number[] | null): Tensor;
-export function upsampleBicubic2dBackward(grad_output: Tensor | number, output_size: number | number[], input_size: number | number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function upsampleBicubic2dBackward(grad_output: Tensor | number, output_size: number | number[], input_size: number | number[], align_corners: boolean, scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function upsampleBicubic2dBackward(grad_output: Tensor | number, output_size: number | number[] | null, input_size: number | number[], align_corners: boolean, scale_factors: number | number[] | null): Tensor;
+export function upsampleBicubic2dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleBicubic2dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleBicubic2dBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 export function upsampleBicubic2dBackward(...a: any[]): any { return call(F_upsample_bicubic2d_backward, a); }
 const F_upsample_bilinear2d_backward = T.O_upsample_bilinear2d_backward;
 export function upsampleBilinear2dBackward(grad_output: Tensor, output_size: number[], input_size: number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleBilinear2dBackward(grad_output: Tensor, output_size: number[], input_size: number[], align_corners: boolean, scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleBilinear2dBackward(grad_output: Tensor, output_size: number[] | null, input_size: number[], align_corners: boolean, scale_factors: number[] | null): Tensor;
-export function upsampleBilinear2dBackward(grad_output: Tensor | number, output_size: number | number[], input_size: number | number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function upsampleBilinear2dBackward(grad_output: Tensor | number, output_size: number | number[], input_size: number | number[], align_corners: boolean, scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function upsampleBilinear2dBackward(grad_output: Tensor | number, output_size: number | number[] | null, input_size: number | number[], align_corners: boolean, scale_factors: number | number[] | null): Tensor;
+export function upsampleBilinear2dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleBilinear2dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleBilinear2dBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 export function upsampleBilinear2dBackward(...a: any[]): any { return call(F_upsample_bilinear2d_backward, a); }
 const F_upsample_linear1d_backward = T.O_upsample_linear1d_backward;
 export function upsampleLinear1dBackward(grad_output: Tensor, output_size: number[], input_size: number[], align_corners: boolean, options?: { scales?: number | null }): Tensor;
 export function upsampleLinear1dBackward(grad_output: Tensor, output_size: number[], input_size: number[], align_corners: boolean, scales?: number | null | { scales?: number | null }, options?: { scales?: number | null }): Tensor;
 export function upsampleLinear1dBackward(grad_output: Tensor, output_size: number[] | null, input_size: number[], align_corners: boolean, scale_factors: number[] | null): Tensor;
-export function upsampleLinear1dBackward(grad_output: Tensor | number, output_size: number | number[], input_size: number | number[], align_corners: boolean, options?: { scales?: number | null }): Tensor;
-export function upsampleLinear1dBackward(grad_output: Tensor | number, output_size: number | number[], input_size: number | number[], align_corners: boolean, scales?: number | null | { scales?: number | null }, options?: { scales?: number | null }): Tensor;
-export function upsampleLinear1dBackward(grad_output: Tensor | number, output_size: number | number[] | null, input_size: number | number[], align_corners: boolean, scale_factors: number | number[] | null): Tensor;
+export function upsampleLinear1dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, options?: { scales?: number | null }): Tensor;
+export function upsampleLinear1dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, scales?: number | null | { scales?: number | null }, options?: { scales?: number | null }): Tensor;
+export function upsampleLinear1dBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 export function upsampleLinear1dBackward(...a: any[]): any { return call(F_upsample_linear1d_backward, a); }
 const F_upsample_nearest1d_backward = T.O_upsample_nearest1d_backward;
 export function upsampleNearest1dBackward(grad_output: Tensor, output_size: number[], input_size: number[], options?: { scales?: number | null }): Tensor;
 export function upsampleNearest1dBackward(grad_output: Tensor, output_size: number[], input_size: number[], scales?: number | null | { scales?: number | null }, options?: { scales?: number | null }): Tensor;
 export function upsampleNearest1dBackward(grad_output: Tensor, output_size: number[] | null, input_size: number[], scale_factors: number[] | null): Tensor;
-export function upsampleNearest1dBackward(grad_output: Tensor | number, output_size: number | number[], input_size: number | number[], options?: { scales?: number | null }): Tensor;
-export function upsampleNearest1dBackward(grad_output: Tensor | number, output_size: number | number[], input_size: number | number[], scales?: number | null | { scales?: number | null }, options?: { scales?: number | null }): Tensor;
-export function upsampleNearest1dBackward(grad_output: Tensor | number, output_size: number | number[] | null, input_size: number | number[], scale_factors: number | number[] | null): Tensor;
+export function upsampleNearest1dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], options?: { scales?: number | null }): Tensor;
+export function upsampleNearest1dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], scales?: number | null | { scales?: number | null }, options?: { scales?: number | null }): Tensor;
+export function upsampleNearest1dBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], scale_factors: number | number[] | null): Tensor;
 export function upsampleNearest1dBackward(...a: any[]): any { return call(F_upsample_nearest1d_backward, a); }
 const F_upsample_nearest2d_backward = T.O_upsample_nearest2d_backward;
 export function upsampleNearest2dBackward(grad_output: Tensor, output_size: number[], input_size: number[], options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleNearest2dBackward(grad_output: Tensor, output_size: number[], input_size: number[], scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleNearest2dBackward(grad_output: Tensor, output_size: number[] | null, input_size: number[], scale_factors: number[] | null): Tensor;
-export function upsampleNearest2dBackward(grad_output: Tensor | number, output_size: number | number[], input_size: number | number[], options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function upsampleNearest2dBackward(grad_output: Tensor | number, output_size: number | number[], input_size: number | number[], scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function upsampleNearest2dBackward(grad_output: Tensor | number, output_size: number | number[] | null, input_size: number | number[], scale_factors: number | number[] | null): Tensor;
+export function upsampleNearest2dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleNearest2dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], scalesH?: number | null | { scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesH?: number | null; scalesW?: number | null }, options?: { scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleNearest2dBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], scale_factors: number | number[] | null): Tensor;
 export function upsampleNearest2dBackward(...a: any[]): any { return call(F_upsample_nearest2d_backward, a); }
 const F_upsample_nearest3d_backward = T.O_upsample_nearest3d_backward;
 export function upsampleNearest3dBackward(grad_output: Tensor, output_size: number[], input_size: number[], options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleNearest3dBackward(grad_output: Tensor, output_size: number[], input_size: number[], scalesD?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesH?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleNearest3dBackward(grad_output: Tensor, output_size: number[] | null, input_size: number[], scale_factors: number[] | null): Tensor;
-export function upsampleNearest3dBackward(grad_output: Tensor | number, output_size: number | number[], input_size: number | number[], options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function upsampleNearest3dBackward(grad_output: Tensor | number, output_size: number | number[], input_size: number | number[], scalesD?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesH?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function upsampleNearest3dBackward(grad_output: Tensor | number, output_size: number | number[] | null, input_size: number | number[], scale_factors: number | number[] | null): Tensor;
+export function upsampleNearest3dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleNearest3dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], scalesD?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesH?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleNearest3dBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], scale_factors: number | number[] | null): Tensor;
 export function upsampleNearest3dBackward(...a: any[]): any { return call(F_upsample_nearest3d_backward, a); }
 const F_upsample_trilinear3d_backward = T.O_upsample_trilinear3d_backward;
 export function upsampleTrilinear3dBackward(grad_output: Tensor, output_size: number[], input_size: number[], align_corners: boolean, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleTrilinear3dBackward(grad_output: Tensor, output_size: number[], input_size: number[], align_corners: boolean, scalesD?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesH?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
 export function upsampleTrilinear3dBackward(grad_output: Tensor, output_size: number[] | null, input_size: number[], align_corners: boolean, scale_factors: number[] | null): Tensor;
-export function upsampleTrilinear3dBackward(grad_output: Tensor | number, output_size: number | number[], input_size: number | number[], align_corners: boolean, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function upsampleTrilinear3dBackward(grad_output: Tensor | number, output_size: number | number[], input_size: number | number[], align_corners: boolean, scalesD?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesH?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
-export function upsampleTrilinear3dBackward(grad_output: Tensor | number, output_size: number | number[] | null, input_size: number | number[], align_corners: boolean, scale_factors: number | number[] | null): Tensor;
+export function upsampleTrilinear3dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleTrilinear3dBackward(grad_output: Tensor, output_size: number | number[], input_size: number | number[], align_corners: boolean, scalesD?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesH?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, scalesW?: number | null | { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }, options?: { scalesD?: number | null; scalesH?: number | null; scalesW?: number | null }): Tensor;
+export function upsampleTrilinear3dBackward(grad_output: Tensor, output_size: number | number[] | null, input_size: number | number[], align_corners: boolean, scale_factors: number | number[] | null): Tensor;
 export function upsampleTrilinear3dBackward(...a: any[]): any { return call(F_upsample_trilinear3d_backward, a); }
 const F_value_selecting_reduction_backward = T.O_value_selecting_reduction_backward;
 export function valueSelectingReductionBackward(grad: Tensor, dim: number, indices: Tensor, sizes: number[], keepdim: boolean): Tensor;
-export function valueSelectingReductionBackward(grad: Tensor | number, dim: number, indices: Tensor | number, sizes: number | number[], keepdim: boolean): Tensor;
+export function valueSelectingReductionBackward(grad: Tensor, dim: number, indices: Tensor | number, sizes: number | number[], keepdim: boolean): Tensor;
 export function valueSelectingReductionBackward(...a: any[]): any { return call(F_value_selecting_reduction_backward, a); }
