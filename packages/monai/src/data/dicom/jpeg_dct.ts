@@ -1,8 +1,8 @@
 // Sequential DCT JPEG (ITU-T T.81 processes 1, 2 and 4: Huffman coding, 8- or 12-bit samples) decoder,
 // written for 12-bit "JPEG Extended" DICOM images, which the bundled 8-bit libjpeg-turbo cannot decode.
 // Samples come out as decoded (no colour conversion); chroma planes are upsampled by replication.
-// The inverse DCT is computed in floating point and rounded, so values may differ by one from
-// libjpeg's integer IDCT.
+// The inverse DCT is libjpeg's default integer one (jidctint.c, "islow") with its output range table, so
+// that grayscale output equals libjpeg's sample for sample (checked against GDCM's 12-bit IJG build).
 
 const ZIGZAG = new Int32Array([
   0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21,
@@ -10,15 +10,88 @@ const ZIGZAG = new Int32Array([
   54, 47, 55, 62, 63,
 ]);
 
-/** cos((2x + 1) u pi / 16) * C(u) / 2, indexed [u * 8 + x]. */
-const IDCT_TABLE = (() => {
-  const t = new Float64Array(64);
-  for (let u = 0; u < 8; u++) {
-    const cu = u === 0 ? Math.SQRT1_2 : 1;
-    for (let x = 0; x < 8; x++) t[u * 8 + x] = (cu / 2) * Math.cos(((2 * x + 1) * u * Math.PI) / 16);
+// jidctint.c's constants: FIX(x) = round(x * 2^13).
+const CONST_BITS = 13;
+const FIX_0_298631336 = 2446, FIX_0_390180644 = 3196, FIX_0_541196100 = 4433, FIX_0_765366865 = 6270;
+const FIX_0_899976223 = 7373, FIX_1_175875602 = 9633, FIX_1_501321110 = 12299, FIX_1_847759065 = 15137;
+const FIX_1_961570560 = 16069, FIX_2_053119869 = 16819, FIX_2_562915447 = 20995, FIX_3_072711026 = 25172;
+
+/** libjpeg's DESCALE: x / 2^n rounded half up, as an arithmetic shift of a (64-bit) integer. */
+function descale(x: number, n: number): number {
+  return Math.floor((x + 2 ** (n - 1)) / 2 ** n);
+}
+
+/**
+ * One 8x8 block through libjpeg's islow IDCT: columns then rows, `pass1` extra bits kept between the passes
+ * (2 for 8-bit samples, 1 for 12-bit). `ws` receives the level-shifted values before range limiting.
+ */
+function idctIslow(f: Int32Array | Float64Array, off: number, pass1: number, ws: Float64Array, out: Float64Array): void {
+  for (let pass = 0; pass < 2; pass++) {
+    const src = pass === 0 ? f : ws;
+    const base = pass === 0 ? off : 0;
+    const dst = pass === 0 ? ws : out;
+    const shift = pass === 0 ? CONST_BITS - pass1 : CONST_BITS + pass1 + 3;
+    // pass 0: column i of the coefficients (stride 8); pass 1: row i of the workspace (stride 1)
+    const stride = pass === 0 ? 8 : 1;
+    for (let i = 0; i < 8; i++) {
+      const a = pass === 0 ? base + i : i * 8;
+      const o = pass === 0 ? i : i * 8;
+      // even part
+      let z2 = src[a + 2 * stride], z3 = src[a + 6 * stride];
+      let z1 = (z2 + z3) * FIX_0_541196100;
+      let tmp2 = z1 - z3 * FIX_1_847759065;
+      let tmp3 = z1 + z2 * FIX_0_765366865;
+      z2 = src[a + 0 * stride];
+      z3 = src[a + 4 * stride];
+      let tmp0 = (z2 + z3) * 2 ** CONST_BITS;
+      let tmp1 = (z2 - z3) * 2 ** CONST_BITS;
+      const tmp10 = tmp0 + tmp3, tmp13 = tmp0 - tmp3, tmp11 = tmp1 + tmp2, tmp12 = tmp1 - tmp2;
+      // odd part
+      tmp0 = src[a + 7 * stride];
+      tmp1 = src[a + 5 * stride];
+      tmp2 = src[a + 3 * stride];
+      tmp3 = src[a + 1 * stride];
+      z1 = tmp0 + tmp3;
+      z2 = tmp1 + tmp2;
+      z3 = tmp0 + tmp2;
+      let z4 = tmp1 + tmp3;
+      const z5 = (z3 + z4) * FIX_1_175875602;
+      tmp0 *= FIX_0_298631336;
+      tmp1 *= FIX_2_053119869;
+      tmp2 *= FIX_3_072711026;
+      tmp3 *= FIX_1_501321110;
+      z1 *= -FIX_0_899976223;
+      z2 *= -FIX_2_562915447;
+      z3 = z3 * -FIX_1_961570560 + z5;
+      z4 = z4 * -FIX_0_390180644 + z5;
+      tmp0 += z1 + z3;
+      tmp1 += z2 + z4;
+      tmp2 += z2 + z3;
+      tmp3 += z1 + z4;
+      dst[o + 0 * stride] = descale(tmp10 + tmp3, shift);
+      dst[o + 7 * stride] = descale(tmp10 - tmp3, shift);
+      dst[o + 1 * stride] = descale(tmp11 + tmp2, shift);
+      dst[o + 6 * stride] = descale(tmp11 - tmp2, shift);
+      dst[o + 2 * stride] = descale(tmp12 + tmp1, shift);
+      dst[o + 5 * stride] = descale(tmp12 - tmp1, shift);
+      dst[o + 3 * stride] = descale(tmp13 + tmp0, shift);
+      dst[o + 4 * stride] = descale(tmp13 - tmp0, shift);
+    }
   }
-  return t;
-})();
+}
+
+/**
+ * libjpeg's post-IDCT range limit (jdmaster.c's table indexed with x & RANGE_MASK): x + CENTER clamped to
+ * [0, MAX] for |x| < 2 (MAX + 1), wrapping beyond as the table does.
+ */
+function rangeLimit(x: number, precision: number): number {
+  const size = 2 ** precision, center = size / 2, max = size - 1;
+  const idx = ((x % (4 * size)) + 4 * size) % (4 * size);
+  if (idx < center) return idx + center;
+  if (idx < 2 * size) return max;
+  if (idx < 4 * size - center) return 0;
+  return idx - 4 * size + center;
+}
 
 interface Huffman {
   /** lookup by (length, code): maxCode[l] (or -1), valPtr[l], minCode[l] */
@@ -318,39 +391,18 @@ function decodeScan(bits: Bits, scomps: Component[], mcusX: number, mcusY: numbe
 function output(comps: Component[], width: number, height: number, hmax: number, vmax: number, precision: number): Uint16Array {
   const nc = comps.length;
   const out = new Uint16Array(width * height * nc);
-  const shift = 1 << (precision - 1);
-  const maxv = (1 << precision) - 1;
-  const tmp = new Float64Array(64);
+  const pass1 = precision > 8 ? 1 : 2;
+  const ws = new Float64Array(64);
   const px = new Float64Array(64);
   comps.forEach((c, ci) => {
     const cw = c.blocksPerLine * 8;
     const plane = new Uint16Array(cw * c.blocksPerColumn * 8);
     for (let by = 0; by < c.blocksPerColumn; by++) {
       for (let bx = 0; bx < c.blocksPerLine; bx++) {
-        const off = (by * c.blocksPerLine + bx) * 64;
-        const f = c.coefs;
-        // rows: tmp[v][x] = sum_u F[v][u] T[u][x]
-        for (let v = 0; v < 8; v++) {
-          for (let x = 0; x < 8; x++) {
-            let s = 0;
-            for (let u = 0; u < 8; u++) s += f[off + v * 8 + u] * IDCT_TABLE[u * 8 + x];
-            tmp[v * 8 + x] = s;
-          }
-        }
-        // columns: px[y][x] = sum_v T[v][y] tmp[v][x]
-        for (let y = 0; y < 8; y++) {
-          for (let x = 0; x < 8; x++) {
-            let s = 0;
-            for (let v = 0; v < 8; v++) s += IDCT_TABLE[v * 8 + y] * tmp[v * 8 + x];
-            px[y * 8 + x] = s;
-          }
-        }
+        idctIslow(c.coefs, (by * c.blocksPerLine + bx) * 64, pass1, ws, px);
         for (let y = 0; y < 8; y++) {
           const row = (by * 8 + y) * cw + bx * 8;
-          for (let x = 0; x < 8; x++) {
-            const val = Math.round(px[y * 8 + x]) + shift;
-            plane[row + x] = val < 0 ? 0 : val > maxv ? maxv : val;
-          }
+          for (let x = 0; x < 8; x++) plane[row + x] = rangeLimit(px[y * 8 + x], precision);
         }
       }
     }
