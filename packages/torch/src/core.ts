@@ -14,7 +14,7 @@ export { noGrad, enableGrad, setGradEnabled, isGradEnabled, inferenceMode, isInf
 export * as autograd from './autograd_ns.js';
 export * as jit from './jit/index.js';
 export { Generator } from './generator.js';
-export { checkOptions, didYouMean } from './options.js';
+export { checkOptions, checkChoice, didYouMean, suggestion } from './options.js';
 export { manualSeed, initialSeed, setNumThreads, getNumThreads, config, cuda, emptyCache, type TorchConfig } from './runtime.js';
 // Side effects: install the generated and hand-written Tensor methods on Tensor.prototype.
 import './generated/methods.js';

@@ -12,6 +12,7 @@ import { Tensor } from './tensor.js';
 import { TorchError } from './errors.js';
 import { Generator } from './generator.js';
 import { suggestion } from './options.js';
+import { SCALAR_TYPE_ORDER as SCALAR_TYPES } from './dtype.js';
 
 /**
  * One overload as the generator writes it.
@@ -80,10 +81,6 @@ function costOf(code: string, v: unknown, nullable: boolean): number {
       return NO;
   }
 }
-
-// c10::ScalarType enum values, as a ScalarType result arrives.
-const SCALAR_TYPES = ['uint8', 'int8', 'int16', 'int32', 'int64', 'float16', 'float32', 'float64', 'complex32', 'complex64',
-  'complex128', 'bool', 'qint8', 'quint8', 'qint32', 'bfloat16'];
 
 function wrap(code: string, v: unknown): unknown {
   if (v === null || v === undefined) return v;

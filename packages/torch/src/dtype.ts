@@ -16,16 +16,36 @@ export const DTYPES: readonly DType[] = [
   'float32', 'float64', 'float16', 'bfloat16', 'uint8', 'int8', 'int16', 'int32', 'int64', 'bool', 'complex64', 'complex128',
 ];
 
-const ALIASES: Record<string, DType> = {
+/**
+ * Every name PyTorch gives a dtype (`torch.<name>`): the canonical names and the aliases
+ * (torch.float, torch.long, torch.cfloat, ...). The one table of dtype names: Tensor.to, Module.to
+ * and the .pt reader all read it.
+ */
+export const DTYPE_BY_NAME: Readonly<Record<string, DType>> = Object.freeze({
+  ...Object.fromEntries(DTYPES.map((d) => [d, d])),
   float: 'float32', double: 'float64', half: 'float16', short: 'int16', int: 'int32', long: 'int64',
-};
+  cfloat: 'complex64', cdouble: 'complex128',
+});
+
+/** True when `s` names a dtype ('float32', 'long', 'torch.int64'), false for anything else (a device). */
+export function isDtypeName(s: string): boolean {
+  return Object.hasOwn(DTYPE_BY_NAME, s.startsWith('torch.') ? s.slice(6) : s);
+}
 
 export function normalizeDtype(d: string): DType {
   const n = d.startsWith('torch.') ? d.slice(6) : d;
-  if ((DTYPES as readonly string[]).includes(n)) return n as DType;
-  if (n in ALIASES) return ALIASES[n];
+  if (Object.hasOwn(DTYPE_BY_NAME, n)) return DTYPE_BY_NAME[n];
   throw new TypeError(`unknown dtype '${d}' (expected one of ${DTYPES.join(', ')})`);
 }
+
+/**
+ * c10::ScalarType's enum order: a ScalarType result arrives as its index here. Includes types with no
+ * DType of ours (complex32, the quantized ones), which stay names.
+ */
+export const SCALAR_TYPE_ORDER: readonly string[] = [
+  'uint8', 'int8', 'int16', 'int32', 'int64', 'float16', 'float32', 'float64', 'complex32', 'complex64',
+  'complex128', 'bool', 'qint8', 'quint8', 'qint32', 'bfloat16',
+];
 
 /** The dtype a typed array maps to when no dtype is given. */
 export function dtypeOfArray(a: TypedArray): DType {
@@ -39,14 +59,15 @@ export function dtypeOfArray(a: TypedArray): DType {
   throw new TypeError(`${a.constructor.name} has no matching torch dtype; pass dtype explicitly`);
 }
 
+/** Bytes per element of each dtype. */
+export const ELEMENT_SIZE: Readonly<Record<DType, number>> = Object.freeze({
+  float32: 4, float64: 8, float16: 2, bfloat16: 2,
+  uint8: 1, int8: 1, int16: 2, int32: 4, int64: 8,
+  bool: 1, complex64: 8, complex128: 16,
+});
+
 export function elementSize(d: DType): number {
-  switch (d) {
-    case 'float64': case 'int64': case 'complex64': return 8;
-    case 'complex128': return 16;
-    case 'float32': case 'int32': return 4;
-    case 'float16': case 'bfloat16': case 'int16': return 2;
-    default: return 1;
-  }
+  return ELEMENT_SIZE[d];
 }
 
 export const isFloatingDtype = (d: DType) => d === 'float32' || d === 'float64' || d === 'float16' || d === 'bfloat16';

@@ -35,6 +35,16 @@ export function suggestion(word: string, candidates: readonly string[]): string 
 }
 
 /**
+ * `value` when it is one of `choices`; otherwise a TypeError naming `owner` and the option `what`,
+ * with a hint: "interpolate: mode must be one of 'nearest', 'bilinear', found 'bilinar' (did you mean 'bilinear'?)".
+ */
+export function checkChoice<T extends string>(owner: string, what: string, value: unknown, choices: readonly T[]): T {
+  if ((choices as readonly unknown[]).includes(value)) return value as T;
+  const list = choices.map((c) => `'${c}'`).join(', ');
+  throw new TypeError(`${owner}: ${what} must be one of ${list}, found '${String(value)}'${suggestion(String(value), choices)}`);
+}
+
+/**
  * Throws a TypeError naming `owner` when `options` has a key outside `allowed`, or lacks one of
  * `required`. With required keys, a missing options object is an error too.
  */

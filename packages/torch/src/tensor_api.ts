@@ -3,7 +3,7 @@
 import { Tensor } from './tensor.js';
 import { call } from './dispatch.js';
 import * as T from './generated/tables.js';
-import { normalizeDtype, type DType, type Device, type MemoryFormat } from './dtype.js';
+import { isDtypeName, normalizeDtype, type DType, type Device, type MemoryFormat } from './dtype.js';
 import { tensor } from './creation.js';
 import { TorchError } from './errors.js';
 
@@ -17,9 +17,6 @@ export interface ToOptions {
 
 /** One index of Tensor.at(): a number, a slice string ('1:3', ':', '::2', '...'), null for a new axis, or an index/mask. */
 export type Index = number | string | null | Tensor | number[] | boolean[];
-
-const DTYPE_NAMES = new Set(['float32', 'float64', 'float16', 'bfloat16', 'uint8', 'int8', 'int16', 'int32', 'int64', 'bool', 'complex64', 'complex128',
-  'float', 'double', 'half', 'short', 'int', 'long']);
 
 declare module './tensor.js' {
   interface Tensor {
@@ -57,7 +54,7 @@ const P = Tensor.prototype as any;
 P.to = function (this: Tensor, target: DType | Device | ToOptions | Tensor): Tensor {
   let o: ToOptions;
   if (target instanceof Tensor) o = { dtype: target.dtype, device: target.device };
-  else if (typeof target === 'string') o = DTYPE_NAMES.has(target.replace(/^torch\./, '')) ? { dtype: normalizeDtype(target) } : { device: target };
+  else if (typeof target === 'string') o = isDtypeName(target) ? { dtype: normalizeDtype(target) } : { device: target };
   else o = target;
   return call(T.O_to, [this, { dtype: o.dtype, device: o.device, copy: o.copy, nonBlocking: o.nonBlocking, memoryFormat: o.memoryFormat }]) as Tensor;
 };

@@ -6,7 +6,7 @@
 import * as torch from '@monai-ts/torch';
 import { Tensor } from '@monai-ts/torch';
 import { ElementType, ITEM_SIZE, ImageFormatError, product } from './formats/common.js';
-import { didYouMean } from './options.js';
+import { suggestion } from './options.js';
 import type { MetaDict } from './meta_tensor.js';
 
 /** A reader of one family of image files, MONAI's `ImageReader` (methods camelCased). */
@@ -29,8 +29,10 @@ interface Registered {
 }
 
 const REGISTRY = new Map<string, Registered>();
-/** MONAI's SUPPORTED_READERS order; LoadImage tries them from the last to the first. */
-const DEFAULT_ORDER: string[] = ['PydicomReader', 'ITKReader', 'NrrdReader', 'NumpyReader', 'PILReader', 'NibabelReader'];
+/** The built-in readers in MONAI's SUPPORTED_READERS order; LoadImage tries them from the last to the first. */
+const BUILTIN_READERS: readonly string[] = ['PydicomReader', 'ITKReader', 'NrrdReader', 'NumpyReader', 'PILReader', 'NibabelReader'];
+/** The automatic choice: the built-in readers, then user readers registered as default. */
+const DEFAULT_ORDER: string[] = [...BUILTIN_READERS];
 
 /**
  * Registers a reader under a name so `LoadImage({ reader: name })` can build it. Registering an
@@ -48,7 +50,7 @@ export function registerReader(name: string, factory: ReaderFactory, options: { 
 export function unregisterReader(name: string): void {
   REGISTRY.delete(name);
   const i = DEFAULT_ORDER.indexOf(name);
-  if (i >= 0 && !['PydicomReader', 'ITKReader', 'NrrdReader', 'NumpyReader', 'PILReader', 'NibabelReader'].includes(name)) DEFAULT_ORDER.splice(i, 1);
+  if (i >= 0 && !BUILTIN_READERS.includes(name)) DEFAULT_ORDER.splice(i, 1);
 }
 
 export function registeredReaders(): string[] {
@@ -60,8 +62,7 @@ export function createReader(name: string, options?: Record<string, unknown>): I
   let r = REGISTRY.get(name);
   if (!r) for (const [k, v] of REGISTRY) if (k.toLowerCase() === name.toLowerCase()) r = v;
   if (!r) {
-    const hint = didYouMean(name, [...REGISTRY.keys()]);
-    throw new TypeError(`unknown image reader '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}; registered: ${[...REGISTRY.keys()].join(', ')}`);
+    throw new TypeError(`unknown image reader '${name}'${suggestion(name, [...REGISTRY.keys()])}; registered: ${[...REGISTRY.keys()].join(', ')}`);
   }
   return r.factory(options);
 }
@@ -164,8 +165,8 @@ export function decodeToTensor(spec: DecodeSpec, dtype?: torch.DType | null): Te
       });
     }
     let t: Tensor = raw;
-    if (spec.element === 'uint16') t = t.to({ dtype: 'int32' }).bitwiseAnd(0xffff);
-    else if (spec.element === 'uint32') t = t.to({ dtype: 'int64' }).bitwiseAnd(0xffffffff);
+    if (spec.element === 'uint16') t = t.to({ dtype: torchDtypeFor(spec.element) }).bitwiseAnd(0xffff);
+    else if (spec.element === 'uint32') t = t.to({ dtype: torchDtypeFor(spec.element) }).bitwiseAnd(0xffffffff);
     else if (spec.element === 'uint64') {
       if (numel > 0 && (t.lt(0).any().item() as unknown as number | boolean)) t = t.to({ dtype: 'float64' }).add(t.lt(0).to({ dtype: 'float64' }).mul(2 ** 64));
     }

@@ -13,7 +13,7 @@ import { writeNpy } from './formats/npy.js';
 import { writeNrrd } from './formats/nrrd.js';
 import { writePng } from './formats/pil.js';
 import { reverseLeadingAxes, withTensorBytes } from './image_reader.js';
-import { didYouMean } from './options.js';
+import { suggestion } from './options.js';
 
 /** Moves the channel axis last, pads/trims to `spatialNdim` spatial axes and squeezes trailing singletons. */
 export function convertToChannelLast(data: Tensor, channelDim: number | null, squeezeEndDims: boolean, spatialNdim: number | null): Tensor {
@@ -298,8 +298,7 @@ export function resolveWriter(ext: string): WriterEntry[] {
   const found = WRITERS.filter((w) => w.exts.includes(e));
   if (!found.length) {
     const all = WRITERS.flatMap((w) => w.exts);
-    const hint = didYouMean(e, all);
-    throw new TypeError(`no image writer for extension '${ext}'${hint ? ` (did you mean '${hint}'?)` : ''}; supported: ${all.join(', ')}`);
+    throw new TypeError(`no image writer for extension '${ext}'${suggestion(e, all)}; supported: ${all.join(', ')}`);
   }
   return found;
 }
@@ -307,8 +306,7 @@ export function resolveWriter(ext: string): WriterEntry[] {
 export function writerByName(name: string): WriterEntry {
   const w = WRITERS.find((x) => x.name === name);
   if (!w) {
-    const hint = didYouMean(name, WRITERS.map((x) => x.name));
-    throw new TypeError(`unknown image writer '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}`);
+    throw new TypeError(`unknown image writer '${name}'${suggestion(name, WRITERS.map((x) => x.name))}`);
   }
   return w;
 }

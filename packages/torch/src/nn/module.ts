@@ -12,13 +12,10 @@ import * as torch from '../core.js';
 import { Tensor, keep } from '../tensor.js';
 import { Parameter } from './parameter.js';
 import type { DType, Device } from '../dtype.js';
-import { isFloatingDtype, normalizeDtype } from '../dtype.js';
+import { isDtypeName, isFloatingDtype, normalizeDtype } from '../dtype.js';
 
 type Kind = 'param' | 'buffer' | 'module';
 const HOOKS = Symbol('forwardHooks');
-
-const DTYPE_WORDS = new Set(['float32', 'float64', 'float16', 'bfloat16', 'uint8', 'int8', 'int16', 'int32', 'int64', 'bool',
-  'complex64', 'complex128', 'float', 'double', 'half', 'short', 'int', 'long']);
 
 export type StateDict = Record<string, Tensor>;
 
@@ -342,7 +339,7 @@ export abstract class Module {
     let device: string | undefined;
     let dtype: DType | undefined;
     if (typeof target === 'string') {
-      if (DTYPE_WORDS.has(target.replace(/^torch\./, ''))) dtype = normalizeDtype(target);
+      if (isDtypeName(target)) dtype = normalizeDtype(target);
       else device = target;
     } else {
       device = target.device;

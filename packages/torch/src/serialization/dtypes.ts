@@ -1,16 +1,9 @@
-// Dtype tables shared by the .pt and safetensors readers/writers.
-// Pure (no tensor imports) so the byte-level code can be tested on its own.
+// Dtype tables shared by the .pt and safetensors readers/writers (file-format names and codes; the
+// dtype names themselves and element sizes are dtype.ts's). Pure (no tensor imports) so the
+// byte-level code can be tested on its own.
+import { ELEMENT_SIZE, type DType } from '../dtype.js';
 
-export type DType =
-  | 'float32' | 'float64' | 'float16' | 'bfloat16'
-  | 'uint8' | 'int8' | 'int16' | 'int32' | 'int64'
-  | 'bool' | 'complex64' | 'complex128';
-
-export const ELEMENT_SIZE: Record<DType, number> = {
-  float32: 4, float64: 8, float16: 2, bfloat16: 2,
-  uint8: 1, int8: 1, int16: 2, int32: 4, int64: 8,
-  bool: 1, complex64: 8, complex128: 16,
-};
+export { ELEMENT_SIZE, type DType };
 
 /** Bytes per scalar component (what a byte swap works on). */
 export const SWAP_SIZE: Record<DType, number> = {
@@ -38,21 +31,6 @@ export const STORAGE_CLASS_DTYPE: Record<string, DType> = {
 export const DTYPE_STORAGE_CLASS: Record<DType, string> = Object.fromEntries(
   Object.entries(STORAGE_CLASS_DTYPE).map(([k, v]) => [v, k]),
 ) as Record<DType, string>;
-
-/** `torch.<name>` dtype objects that may appear in a pickle. */
-export const TORCH_DTYPE_NAMES: Record<string, DType> = {
-  float32: 'float32', float: 'float32',
-  float64: 'float64', double: 'float64',
-  float16: 'float16', half: 'float16',
-  bfloat16: 'bfloat16',
-  uint8: 'uint8', int8: 'int8',
-  int16: 'int16', short: 'int16',
-  int32: 'int32', int: 'int32',
-  int64: 'int64', long: 'int64',
-  bool: 'bool',
-  complex64: 'complex64', cfloat: 'complex64',
-  complex128: 'complex128', cdouble: 'complex128',
-};
 
 /** safetensors dtype codes. */
 export const SAFETENSORS_DTYPE: Record<string, DType> = {

@@ -2,7 +2,8 @@
 // and what calling them means (building RawTensor records, OrderedDicts, sets, ...). Nothing is
 // imported or executed; unknown globals are refused by name.
 
-import { STORAGE_CLASS_DTYPE, TORCH_DTYPE_NAMES } from './dtypes.js';
+import { STORAGE_CLASS_DTYPE } from './dtypes.js';
+import { DTYPE_BY_NAME } from '../dtype.js';
 import { PyComplex, PyDict, PyGlobal, PySet, PyTuple } from './pyvalues.js';
 import { DTypeRef, NumpyArray, NumpyDType, RawStorage, RawTensor, StorageType } from './raw.js';
 import { describe, PickleError, UnpicklePolicy } from './unpickler.js';
@@ -152,10 +153,10 @@ export function torchPolicy(ctx: PtContext): UnpicklePolicy {
     findGlobal(module: string, name: string): unknown {
       const full = `${module}.${name}`;
       if (module === 'torch' || module === 'torch.storage') {
-        if (name in STORAGE_CLASS_DTYPE) return new StorageType(STORAGE_CLASS_DTYPE[name]!, name);
+        if (Object.hasOwn(STORAGE_CLASS_DTYPE, name)) return new StorageType(STORAGE_CLASS_DTYPE[name]!, name);
         if (name === 'UntypedStorage' || name === '_UntypedStorage') return new StorageType('uint8', name);
       }
-      if (module === 'torch' && name in TORCH_DTYPE_NAMES) return new DTypeRef(TORCH_DTYPE_NAMES[name]!);
+      if (module === 'torch' && Object.hasOwn(DTYPE_BY_NAME, name)) return new DTypeRef(DTYPE_BY_NAME[name]!);
       if (ALLOWED_FUNCTIONS.has(full) || isMonaiEnum(module)) return new PyGlobal(module, name);
       throw new UnsafeGlobalError(full);
     },

@@ -39,6 +39,9 @@ const MALICIOUS: [string, Uint8Array, string][] = [
   ['copyreg._reconstructor', latin1(`\x80\x02ccopyreg\n_reconstructor\nq\x00.`), 'copyreg._reconstructor'],
   // a global nested inside an otherwise valid dict
   ['global nested in a dict', latin1(`\x80\x02}q\x00X\x01\x00\x00\x00aq\x01cos\nsystem\nq\x02s.`), 'os.system'],
+  // names of Object.prototype members: the dtype and storage-class tables must not "contain" them
+  ['GLOBAL torch.constructor', latin1(`\x80\x02ctorch\nconstructor\nq\x00.`), 'torch.constructor'],
+  ['GLOBAL torch.toString', latin1(`\x80\x02ctorch\ntoString\nq\x00.`), 'torch.toString'],
 ];
 
 for (const [name, pkl, global] of MALICIOUS) {

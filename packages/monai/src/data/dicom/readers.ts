@@ -1,7 +1,7 @@
 // MONAI's DICOM readers: PydicomReader and ITKReader (the latter also hands non-DICOM files to another reader).
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import * as torch from '@monai-ts/torch';
-import { copyCompatibleDict, defaultReaders, stackImages, type ImageReader } from '../image_reader.js';
+import { copyCompatibleDict, defaultReaders, stackImages, torchDtypeFor, type ImageReader } from '../image_reader.js';
 import type { MetaDict } from '../meta_tensor.js';
 import { checkOptions } from '../options.js';
 import { DicomError, fileProblem } from './errors.js';
@@ -31,14 +31,9 @@ export interface IndexOrderArray {
 /** MONAI's ImageReader methods (the IO framework's `ImageReader`). */
 export type DicomImageReader = ImageReader;
 
-/** Torch dtype for a volume's output dtype (torch has no uint16/uint32: widened to int32/int64). */
-function torchDtype(d: string): torch.DType {
-  return (d === 'uint16' ? 'int32' : d === 'uint32' ? 'int64' : d) as torch.DType;
-}
-
 /** The volume as a tensor in MONAI's index order, written straight into the tensor's storage. */
 function toTensor(v: DicomVolume, swapIj = true): torch.Tensor {
-  const t = torch.empty(swapIj ? v.shape : [v.info.rows, v.info.cols, ...v.shape.slice(2)], { dtype: torchDtype(v.dtype) });
+  const t = torch.empty(swapIj ? v.shape : [v.info.rows, v.info.cols, ...v.shape.slice(2)], { dtype: torchDtypeFor(v.dtype) });
   try {
     t.withData((d) => fillIndexOrder(v, d as TypedArray | BigInt64Array, swapIj));
   } catch (e) {

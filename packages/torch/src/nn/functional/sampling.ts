@@ -1,7 +1,8 @@
 // nn.functional resampling: interpolate, grid sampling, affine grids and padding.
 import * as torch from '../../core.js';
 import { Tensor } from '../../tensor.js';
-import { checkEnum, checkOptions } from './util.js';
+import { checkOptions } from './util.js';
+import { checkChoice } from '../../options.js';
 
 export type InterpolateMode = 'nearest' | 'linear' | 'bilinear' | 'bicubic' | 'trilinear' | 'area' | 'nearest-exact';
 const MODES: readonly InterpolateMode[] = ['nearest', 'linear', 'bilinear', 'bicubic', 'trilinear', 'area', 'nearest-exact'];
@@ -18,7 +19,7 @@ export interface InterpolateOptions {
 /** Resizes (N, C, spatial...) input, as torch.nn.functional.interpolate (PyTorch 1.13 semantics). */
 export function interpolate(input: Tensor, options: InterpolateOptions = {}): Tensor {
   checkOptions(options, ['size', 'scaleFactor', 'mode', 'alignCorners', 'recomputeScaleFactor', 'antialias'], 'interpolate');
-  const mode = checkEnum(options.mode ?? 'nearest', MODES, 'interpolate: mode');
+  const mode = checkChoice('interpolate', 'mode', options.mode ?? 'nearest', MODES);
   let alignCorners = options.alignCorners ?? null;
   if (mode === 'nearest' || mode === 'area' || mode === 'nearest-exact') {
     if (alignCorners !== null)
@@ -109,8 +110,8 @@ export type GridPaddingMode = 'zeros' | 'border' | 'reflection';
 /** Samples input at grid locations in [-1, 1] (torch.nn.functional.grid_sample). */
 export function gridSample(input: Tensor, grid: Tensor, options: { mode?: GridSampleMode; paddingMode?: GridPaddingMode; alignCorners?: boolean } = {}): Tensor {
   checkOptions(options, ['mode', 'paddingMode', 'alignCorners'], 'gridSample');
-  const mode = checkEnum(options.mode ?? 'bilinear', ['bilinear', 'nearest', 'bicubic'] as const, 'gridSample: mode');
-  const pm = checkEnum(options.paddingMode ?? 'zeros', ['zeros', 'border', 'reflection'] as const, 'gridSample: paddingMode');
+  const mode = checkChoice('gridSample', 'mode', options.mode ?? 'bilinear', ['bilinear', 'nearest', 'bicubic'] as const);
+  const pm = checkChoice('gridSample', 'paddingMode', options.paddingMode ?? 'zeros', ['zeros', 'border', 'reflection'] as const);
   if (mode === 'bicubic' && input.dim() !== 4) throw new RangeError(`grid_sample(): bicubic interpolation only supports 4D input, found ${input.dim()}D`);
   const modeEnum = { bilinear: 0, nearest: 1, bicubic: 2 }[mode];
   const padEnum = { zeros: 0, border: 1, reflection: 2 }[pm];
@@ -142,7 +143,7 @@ export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
 /** Pads the last dimensions: pad = [left, right, top, bottom, front, back] from the last dimension backwards. */
 export function pad(input: Tensor, padding: number[], options: { mode?: PadMode; value?: number | null } = {}): Tensor {
   checkOptions(options, ['mode', 'value'], 'pad');
-  const mode = checkEnum(options.mode ?? 'constant', ['constant', 'reflect', 'replicate', 'circular'] as const, 'pad: mode');
+  const mode = checkChoice('pad', 'mode', options.mode ?? 'constant', ['constant', 'reflect', 'replicate', 'circular'] as const);
   if (padding.length % 2 !== 0) throw new RangeError(`Padding length must be divisible by 2, found ${padding.length}`);
   if (padding.length / 2 > input.dim()) throw new RangeError(`Padding length too large: ${padding.length} values for a ${input.dim()}-D input`);
   if (mode !== 'constant' && options.value !== undefined && options.value !== null && options.value !== 0)
