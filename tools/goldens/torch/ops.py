@@ -2,7 +2,7 @@
 inputs and PyTorch 1.13's result. Run with Debian's Python torch:
     /usr/bin/python3 tools/goldens/torch/ops.py
 writes packages/torch/test/fixtures/ops.json (read by packages/torch/test/ops_golden.test.ts)."""
-import json, math, os
+import base64, json, math, os, re, sys
 import numpy as np
 import torch
 
@@ -12,8 +12,10 @@ OUT = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'packages', 'tor
 
 DT = {'float32': torch.float32, 'float64': torch.float64, 'int64': torch.int64, 'int32': torch.int32,
       'bool': torch.bool, 'uint8': torch.uint8, 'int16': torch.int16, 'int8': torch.int8,
-      'float16': torch.float16, 'bfloat16': torch.bfloat16}
+      'float16': torch.float16, 'bfloat16': torch.bfloat16, 'complex64': torch.complex64, 'complex128': torch.complex128}
 NAME = {v: k for k, v in DT.items()}
+SCALAR_TYPE = {0: 'uint8', 1: 'int8', 2: 'int16', 3: 'int32', 4: 'int64', 5: 'float16', 6: 'float32', 7: 'float64',
+               9: 'complex64', 10: 'complex128', 11: 'bool', 15: 'bfloat16'}
 
 def R(*shape, lo=-2.0, hi=2.0, dtype='float32'):
     return torch.tensor(rs.uniform(lo, hi, size=shape), dtype=DT[dtype])
@@ -35,17 +37,27 @@ def num(v):
     if math.isinf(v): return 'inf' if v > 0 else '-inf'
     return v
 
-def enc(x):
+def tensor_bytes(t):
+    """Raw little-endian bytes, base64: float16/bfloat16 as their 2-byte patterns, bool as uint8,
+    complex as interleaved real/imaginary."""
+    t = t.detach().resolve_conj().resolve_neg().contiguous()
+    if t.is_complex():
+        t = torch.view_as_real(t).contiguous()
+    if t.dtype in (torch.float16, torch.bfloat16):
+        t = t.view(torch.int16)
+    if t.dtype == torch.bool:
+        t = t.to(torch.uint8)
+    return base64.b64encode(t.numpy().tobytes()).decode('ascii')
+
+def enc(x, meta_only=False):
     if isinstance(x, torch.Tensor):
-        t = x.detach()
-        if t.dtype in (torch.float16, torch.bfloat16):
-            data = t.float().flatten().tolist()
-        else:
-            data = t.flatten().tolist()
-        return {'t': {'dtype': NAME[t.dtype], 'shape': list(t.shape), 'data': [num(v) for v in data]}}
+        e = {'dtype': NAME[x.dtype], 'shape': list(x.shape)}
+        if not meta_only:
+            e['b64'] = tensor_bytes(x)
+        return {'t': e}
     if isinstance(x, (list, tuple)):
         key = 'list' if isinstance(x, list) else 'tuple'
-        return {key: [enc(v) for v in x]}
+        return {key: [enc(v, meta_only) for v in x]}
     if isinstance(x, torch.dtype):
         return {'dtype': NAME[x]}
     if isinstance(x, float):
@@ -53,7 +65,7 @@ def enc(x):
     return x
 
 cases = []
-def C(op, overload, args, kwargs=None, seed=None, id=None, tol=None):
+def C(op, overload, args, kwargs=None, seed=None, id=None, tol=None, meta_only=False):
     kwargs = kwargs or {}
     try:
         fn = getattr(getattr(torch.ops.aten, op), overload or 'default')
@@ -69,7 +81,12 @@ def C(op, overload, args, kwargs=None, seed=None, id=None, tol=None):
         print('FAILED', op, overload, str(e).splitlines()[0])
         return
     case = {'id': id or f'{op}.{overload}#{len(cases)}', 'op': op, 'overload': overload, 'args': [enc(a) for a in args],
-            'kwargs': {k: enc(v) for k, v in kwargs.items()}, 'out': enc(out)}
+            'kwargs': {k: enc(v) for k, v in kwargs.items()}, 'out': enc(out, meta_only)}
+    if meta_only: case['check'] = 'meta'
+    if str(fn._schema).endswith('-> ScalarType'):
+        case['out'] = {'dtype': SCALAR_TYPE[out]}  # the dispatcher returns ScalarType as its enum number
+    if out is None and cargs and isinstance(cargs[0], (torch.Tensor, list)):
+        case['after'] = enc(cargs[0])  # an op that returns nothing writes into its first argument
     if seed is not None: case['seed'] = seed
     if tol is not None: case['tol'] = tol
     cases.append(case)
@@ -437,13 +454,194 @@ C('bitwise_and', 'Tensor', [B(3, 4), B(3, 4)], id='bitwise_and.bool')
 C('logical_and', 'default', [I(3, 4, hi=2, dtype='uint8'), B(3, 4)], id='logical_and.uint8')
 C('mul', 'Tensor', [I(3, 4, dtype='int16'), I(3, 4, dtype='int8')], id='mul.promote')
 C('add', 'Tensor', [R(3, dtype='float16'), R(3, dtype='float64')], id='add.promote', tol=1e-3)
-C('fft_fft', 'default', [R(8)]) if False else None
-C('fft_rfft', 'default', [R(8)]) if False else None
-C('stft', 'default', [R(64), 16], {'return_complex': False}) if False else None
-C('view_as_real', 'default', [torch.complex(R(3), R(3))]) if False else None
+
+# ---- complex numbers and FFT (complex tensors travel as interleaved real/imaginary pairs)
+def Z(*shape, dtype='complex64'):
+    part = 'float32' if dtype == 'complex64' else 'float64'
+    return torch.complex(R(*shape, dtype=part), R(*shape, dtype=part))
+C('complex', 'default', [R(3), R(3)])
+C('polar', 'default', [P(3), R(3)])
+C('view_as_real', 'default', [Z(3)])
+C('view_as_complex', 'default', [R(3, 2)])
+C('view_as_real_copy', 'default', [Z(2, 2)])
+C('view_as_complex_copy', 'default', [R(2, 2)])
+C('real', 'default', [Z(3)])
+C('imag', 'default', [Z(3)])
+C('angle', 'default', [Z(3, 2)], id='angle.complex')
+C('abs', 'default', [Z(3, 2, dtype='complex128')], id='abs.complex128')
+C('conj', 'default', [Z(4)])
+C('conj_physical', 'default', [Z(4)], id='conj_physical.complex')
+C('resolve_conj', 'default', [Z(4)])
+C('resolve_neg', 'default', [Z(4)])
+C('is_complex', 'default', [Z(2)])
+C('isreal', 'default', [torch.complex(R(4), V([0.0, 1.0, 0.0, 2.0]))])
+C('mul', 'Tensor', [Z(3), Z(3)], id='mul.complex')
+C('matmul', 'default', [Z(2, 3, dtype='complex128'), Z(3, 2, dtype='complex128')], id='matmul.complex128')
+C('exp', 'default', [Z(3)], id='exp.complex')
+C('sgn', 'default', [Z(3)], id='sgn.complex')
+C('fft_fft', 'default', [R(8)])
+C('fft_fft', 'default', [Z(6)], {'n': 8, 'norm': 'ortho'}, id='fft_fft.complex.n')
+C('fft_ifft', 'default', [Z(8)])
+C('fft_rfft', 'default', [R(8)])
+C('fft_irfft', 'default', [Z(5)])
+C('fft_hfft', 'default', [Z(5)])
+C('fft_ihfft', 'default', [R(8)])
+C('fft_fft2', 'default', [R(4, 6)])
+C('fft_ifft2', 'default', [Z(4, 6)])
+C('fft_rfft2', 'default', [R(4, 6)])
+C('fft_irfft2', 'default', [Z(4, 4)])
+C('fft_hfft2', 'default', [Z(4, 4)])
+C('fft_ihfft2', 'default', [R(4, 6)])
+C('fft_fftn', 'default', [R(2, 4, 6)], {'dim': [1, 2]})
+C('fft_ifftn', 'default', [Z(2, 4, 6)])
+C('fft_rfftn', 'default', [R(2, 4, 6)])
+C('fft_irfftn', 'default', [Z(2, 4, 4)], {'s': [4, 6]})
+C('fft_hfftn', 'default', [Z(2, 4, 4)])
+C('fft_ihfftn', 'default', [R(2, 4, 6)])
+C('fft_fftshift', 'default', [R(3, 5)])
+C('fft_ifftshift', 'default', [R(3, 5)], {'dim': [1]})
+C('fft_fftfreq', 'default', [7], {'d': 0.5})
+C('fft_rfftfreq', 'default', [8])
+C('fft_fft', 'default', [R(8, dtype='float64')], id='fft_fft.float64')
+C('stft', 'default', [R(32), 8], {'hop_length': 4, 'window': torch.hann_window(8), 'return_complex': True})
+C('istft', 'default', [torch.stft(R(32), 8, hop_length=2, window=torch.hann_window(8), return_complex=True), 8],
+  {'hop_length': 2, 'window': torch.hann_window(8)})
+C('_fft_r2c', 'default', [R(3, 8), [1], 0, True])
+C('_fft_c2c', 'default', [Z(3, 8), [1], 0, False])
+C('_fft_c2r', 'default', [Z(3, 5), [1], 0, 8])
+C('linalg_eig', 'default', [V([[2.0, 0.0], [0.0, 3.0]], 'float64')])
+C('linalg_eigvals', 'default', [V([[2.0, 1.0], [0.0, 3.0]], 'float64')])
+
+# ---- in-place forms, scatter/index writes, linear algebra and backward kernels (shapes the schema alone does not give)
+C('linalg_lstsq', 'default', [R(5, 3, dtype='float64'), R(5, 2, dtype='float64')], {'driver': 'gelsd'})
+C('addbmm_', 'default', [R(3, 5), R(2, 3, 4), R(2, 4, 5)], {'beta': 0.5})
+C('addmv_', 'default', [R(3), R(3, 4), R(4)])
+C('addr_', 'default', [R(3, 4), R(3), R(4)], {'alpha': 2})
+C('baddbmm_', 'default', [R(2, 3, 5), R(2, 3, 4), R(2, 4, 5)])
+C('clip_', 'default', [R(3, 4)], {'min': -0.5, 'max': 0.5})
+C('index_add_', 'default', [R(4, 3), 0, V([0, 2, 2], 'int64'), R(3, 3)], {'alpha': 2})
+C('index_copy_', 'default', [R(4, 3), 0, V([3, 1], 'int64'), R(2, 3)])
+C('index_reduce', 'default', [R(4, 3), 0, V([0, 2, 2], 'int64'), R(3, 3), 'prod'])
+C('index_reduce_', 'default', [R(4, 3), 0, V([0, 2, 2], 'int64'), R(3, 3), 'amax'], {'include_self': False})
+C('scatter_add_', 'default', [R(3, 4), 1, I(3, 5, hi=4), R(3, 5)])
+C('scatter_reduce_', 'two', [R(3, 4), 1, I(3, 5, hi=4), R(3, 5), 'mean'])
+C('scatter_', 'value_reduce', [R(3, 4), 1, V([[0], [2], [3]], 'int64'), 2.5], {'reduce': 'multiply'})
+C('select_scatter', 'default', [R(3, 4), R(4), 0, 1])
+C('diagonal_scatter', 'default', [R(3, 4), R(3)], {'offset': 1})
+C('as_strided_scatter', 'default', [R(3, 4), R(2, 2), [2, 2], [4, 1]], {'storage_offset': 1})
+C('conv_tbc', 'default', [R(5, 2, 3), R(3, 3, 4), R(4)], {'pad': 1})
+C('_convolution_mode', 'default', [R(1, 2, 5, 5), R(3, 2, 3, 3), R(3), [1, 1], 'same', [1, 1], 1])
+C('_convolution', 'default', [R(1, 2, 5, 5), R(3, 2, 3, 3), R(3), [1, 1], [1, 1], [1, 1], False, [0, 0], 1, False, False, True, True])
+C('thnn_conv2d', 'default', [R(1, 2, 5, 5), R(3, 2, 3, 3), [3, 3]])
+C('slow_conv_dilated2d', 'default', [R(1, 2, 6, 6), R(3, 2, 3, 3), [3, 3]], {'dilation': [2, 2]})
+C('slow_conv_transpose2d', 'default', [R(1, 2, 4, 4), R(2, 3, 3, 3), [3, 3]], {'stride': [2, 2]})
+C('slow_conv_dilated3d', 'default', [R(1, 1, 5, 5, 5), R(2, 1, 2, 2, 2), [2, 2, 2]])
+C('slow_conv_transpose3d', 'default', [R(1, 2, 3, 3, 3), R(2, 1, 2, 2, 2), [2, 2, 2]])
+C('slow_conv3d_forward', 'default', [R(1, 1, 4, 4, 4), R(2, 1, 2, 2, 2), [2, 2, 2], None, [1, 1, 1], [0, 0, 0]])
+C('_slow_conv2d_forward', 'default', [R(1, 2, 5, 5), R(3, 2, 3, 3), [3, 3], None, [1, 1], [0, 0]])
+C('max_unpool3d', 'default', [R(1, 1, 1, 1, 2), V([[[[[0, 7]]]]], 'int64'), [2, 2, 2], [2, 2, 2], [0, 0, 0]])
+C('_ctc_loss', 'default', [torch.log_softmax(R(6, 2, 4), 2), I(2, 3, lo=1, hi=4), [6, 5], [3, 2]])
+C('_pad_enum', 'default', [R(1, 2, 4), [1, 2], 1])
+C('lu_unpack', 'default', list(torch.linalg.lu_factor(R(3, 3, dtype='float64'))))
+C('linalg_lu_solve', 'default', list(torch.linalg.lu_factor(R(3, 3, dtype='float64') + 3 * torch.eye(3, dtype=torch.float64))) + [R(3, 2, dtype='float64')])
+C('lu_solve', 'default', [R(3, 2, dtype='float64')] + list(torch.linalg.lu_factor(R(3, 3, dtype='float64') + 3 * torch.eye(3, dtype=torch.float64))))
+C('linalg_solve_triangular', 'default', [torch.triu(R(3, 3, dtype='float64')) + 3 * torch.eye(3, dtype=torch.float64), R(3, 2, dtype='float64')], {'upper': True})
+C('linalg_householder_product', 'default', list(torch.geqrf(R(4, 3, dtype='float64'))))
+C('orgqr', 'default', list(torch.geqrf(R(4, 3, dtype='float64'))))
+C('ormqr', 'default', list(torch.geqrf(R(4, 3, dtype='float64'))) + [R(4, 2, dtype='float64')])
+C('linalg_tensorinv', 'default', [R(4, 2, 2, dtype='float64') + torch.eye(4, dtype=torch.float64).reshape(4, 2, 2) * 3], {'ind': 1})
+C('linalg_tensorsolve', 'default', [R(2, 3, 6, dtype='float64') + torch.eye(6, dtype=torch.float64).reshape(2, 3, 6) * 3, R(2, 3, dtype='float64')])
+C('glu_backward', 'default', [R(3, 2), R(3, 4), 1])
+C('prelu_backward', 'default', [R(2, 3, 4), R(2, 3, 4), R(3)])
+C('trace_backward', 'default', [V(2.5), [3, 3]])
+C('select_backward', 'default', [R(4), [3, 4], 0, 1])
+C('slice_backward', 'default', [R(3, 2), [3, 4], 1, 1, 3, 1])
+C('diagonal_backward', 'default', [R(3), [3, 4], 0, 0, 1])
+C('unfold_backward', 'default', [R(2, 3, 2), [2, 4], 1, 2, 1])
+C('index_select_backward', 'default', [R(3, 4), [5, 4], 0, V([0, 2, 2], 'int64')])
+C('gather_backward', 'default', [R(3, 2), R(3, 4), 1, I(3, 2, hi=4), False])
+C('embedding_dense_backward', 'default', [R(2, 2, 3), V([[0, 5], [2, 2]], 'int64'), 6, -1, False])
+C('embedding_backward', 'default', [R(2, 2, 3), V([[0, 5], [2, 2]], 'int64'), 6, -1, False, False])
+C('embedding_renorm_', 'default', [R(6, 3) * 3, V([0, 2], 'int64'), 1.0, 2.0])
+C('upsample_nearest1d_backward', 'default', [R(1, 2, 8), [8], [1, 2, 4]])
+C('upsample_nearest2d_backward', 'default', [R(1, 2, 6, 8), [6, 8], [1, 2, 3, 4]])
+C('upsample_nearest3d_backward', 'default', [R(1, 1, 4, 4, 4), [4, 4, 4], [1, 1, 2, 2, 2]])
+C('upsample_linear1d_backward', 'default', [R(1, 2, 8), [8], [1, 2, 4], False])
+C('upsample_bilinear2d_backward', 'default', [R(1, 2, 6, 8), [6, 8], [1, 2, 3, 4], True])
+C('upsample_bicubic2d_backward', 'default', [R(1, 2, 6, 8), [6, 8], [1, 2, 3, 4], False])
+C('upsample_trilinear3d_backward', 'default', [R(1, 1, 4, 4, 4), [4, 4, 4], [1, 1, 2, 2, 2], False])
+C('_upsample_nearest_exact1d_backward', 'default', [R(1, 2, 7), [7], [1, 2, 4]])
+C('_upsample_nearest_exact2d_backward', 'default', [R(1, 2, 5, 7), [5, 7], [1, 2, 3, 4]])
+C('_upsample_nearest_exact3d_backward', 'default', [R(1, 1, 3, 5, 3), [3, 5, 3], [1, 1, 2, 2, 2]])
+C('_upsample_bilinear2d_aa_backward', 'default', [R(1, 2, 3, 5), [3, 5], [1, 2, 8, 8], False])
+C('_upsample_bicubic2d_aa_backward', 'default', [R(1, 2, 3, 5), [3, 5], [1, 2, 8, 8], False])
+C('reflection_pad1d_backward', 'default', [R(1, 2, 7), R(1, 2, 4), [2, 1]])
+C('reflection_pad2d_backward', 'default', [R(1, 2, 5, 6), R(1, 2, 3, 4), [1, 1, 2, 0]])
+C('reflection_pad3d_backward', 'default', [R(1, 1, 4, 5, 7), R(1, 1, 3, 3, 4), [1, 2, 1, 1, 1, 0]])
+C('replication_pad1d_backward', 'default', [R(1, 2, 7), R(1, 2, 4), [1, 2]])
+C('replication_pad2d_backward', 'default', [R(1, 2, 5, 6), R(1, 2, 3, 4), [1, 1, 2, 0]])
+C('replication_pad3d_backward', 'default', [R(1, 1, 4, 5, 7), R(1, 1, 3, 3, 4), [1, 2, 1, 1, 1, 0]])
+C('avg_pool2d_backward', 'default', [R(1, 2, 3, 3), R(1, 2, 6, 6), [2, 2], [2, 2], [0, 0], False, True, None])
+C('avg_pool3d_backward', 'default', [R(1, 1, 2, 2, 2), R(1, 1, 4, 4, 4), [2, 2, 2], [2, 2, 2], [0, 0, 0], False, True, None])
+_mp = torch.ops.aten.max_pool2d_with_indices.default(R(1, 2, 4, 4), [2, 2])
+C('max_pool2d_with_indices_backward', 'default', [R(1, 2, 2, 2), R(1, 2, 4, 4), [2, 2], [2, 2], [0, 0], [1, 1], False, _mp[1]])
+_ap = R(1, 2, 5, 4)
+C('adaptive_max_pool2d_backward', 'default', [R(1, 2, 3, 2), _ap, torch.ops.aten.adaptive_max_pool2d.default(_ap, [3, 2])[1]])
+_ap3 = R(1, 1, 4, 4, 4)
+C('adaptive_max_pool3d_backward', 'default', [R(1, 1, 2, 2, 2), _ap3, torch.ops.aten.adaptive_max_pool3d.default(_ap3, [2, 2, 2])[1]])
+C('nll_loss_forward', 'default', [torch.log_softmax(R(5, 4), 1), V([0, 3, 1, 1, 2], 'int64'), None, 1, -100])
+C('nll_loss_backward', 'default', [V(1.0), torch.log_softmax(R(5, 4), 1), V([0, 3, 1, 1, 2], 'int64'), None, 1, -100, V(5.0)])
+C('nll_loss2d_forward', 'default', [torch.log_softmax(R(2, 3, 2, 2), 1), I(2, 2, 2, hi=3), None, 1, -100])
+C('nll_loss2d_backward', 'default', [V(1.0), torch.log_softmax(R(2, 3, 2, 2), 1), I(2, 2, 2, hi=3), None, 1, -100, V(8.0)])
+C('multilabel_margin_loss_forward', 'default', [R(2, 4), V([[3, 0, -1, 1], [1, 2, 3, -1]], 'int64'), 1])
+C('multi_margin_loss_backward', 'default', [V(1.0), R(3, 4), V([0, 2, 3], 'int64'), 1, 1.0])
+C('batch_norm_update_stats', 'default', [R(4, 3, 5), R(3), P(3), 0.1])
+C('native_layer_norm_backward', 'default', [R(2, 3, 4)] + [x for x in [R(2, 3, 4)]] + [[4]] + list(torch.ops.aten.native_layer_norm.default(R(2, 3, 4), [4], None, None, 1e-5)[1:]) + [R(4), R(4), [True, True, True]])
+C('cummaxmin_backward', 'default', [R(3, 4), R(3, 4), torch.cummax(R(3, 4), 1)[1], 1])
+C('value_selecting_reduction_backward', 'default', [R(3), 1, I(3, hi=4), [3, 4], False])
+C('affine_grid_generator_backward', 'default', [R(1, 2, 3, 2), [1, 1, 2, 3], False])
+C('grid_sampler_2d_backward', 'default', [R(1, 2, 3, 3), R(1, 2, 4, 5), U(1, 3, 3, 2), 0, 0, False, [True, True]])
+C('grid_sampler_3d_backward', 'default', [R(1, 2, 2, 2, 2), R(1, 2, 3, 4, 5), U(1, 2, 2, 2, 3), 0, 0, False, [True, True]])
+C('_grid_sampler_2d_cpu_fallback', 'default', [R(1, 2, 4, 5), U(1, 3, 3, 2), 0, 0, False])
+C('_grid_sampler_2d_cpu_fallback_backward', 'default', [R(1, 2, 3, 3), R(1, 2, 4, 5), U(1, 3, 3, 2), 0, 0, False])
+C('_pack_padded_sequence', 'default', [R(4, 2, 3), V([4, 2], 'int64'), False])
+C('unflatten_dense_tensors', 'default', [R(7), [R(3), R(2, 2)]])
+C('_reshape_from_tensor', 'default', [R(3, 4), V([2, 6], 'int64')])
+C('_test_optional_intlist', 'default', [I(3, dtype='int32'), [1, 2, 3]])
+C('_test_optional_floatlist', 'default', [R(3), [0.5, 1.5, 2.5]])
+C('_test_optional_filled_intlist', 'default', [I(2, dtype='int32'), [1, 2]])
+C('_transform_bias_rescale_qkv', 'default', [R(2, 3, 12), R(12), 2])
+C('_embedding_bag', 'default', [R(6, 3), V([0, 1, 2, 5, 4], 'int64'), V([0, 2], 'int64')])
+C('_embedding_bag_forward_only', 'default', [R(6, 3), V([0, 1, 2, 5, 4], 'int64'), V([0, 2], 'int64')], {'mode': 1})
+C('_index_put_impl', 'default', [R(4, 5), [V([1, 2], 'int64'), V([0, 4], 'int64')], V([7.0, 8.0])])
+C('_index_put_impl_', 'default', [R(4, 5), [V([1, 2], 'int64')], V([7.0])], {'accumulate': True})
+C('item', 'default', [V([2.5])])
+C('segment_reduce', 'default', [R(6), 'sum'], {'lengths': V([2, 3, 1], 'int64')})
+
+# ---- ops that return uninitialized memory: only dtype and shape can be compared
+C('empty', 'memory_format', [[2, 3]], {'dtype': torch.float64}, meta_only=True)
+C('empty_like', 'default', [R(2, 3)], meta_only=True)
+C('empty_strided', 'default', [[2, 3], [3, 1]], meta_only=True)
+C('new_empty', 'default', [I(2), [4, 1]], meta_only=True)
+C('new_empty_strided', 'default', [R(2), [2, 2], [2, 1]], meta_only=True)
+C('resize_', 'default', [R(2, 3), [3, 3]], meta_only=True)
+C('resize_as_', 'default', [R(2, 3), R(4, 1)], meta_only=True)
+
+# ---- every other generated operator, with arguments made from its schema (ops_auto.py)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ops_auto
+TABLES = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'packages', 'torch', 'src', 'generated', 'tables.ts')
+tables = {m.group(1): [o['sig'] for o in json.loads(m.group(2))]
+          for m in re.finditer(r'^export const O_(\w+): Overload\[\] = (\[.*\]);$', open(TABLES).read(), re.M)}
+progress = open('/tmp/ops_auto_progress.txt', 'w')
+def log(s):
+    progress.write(s + '\n')
+    progress.flush()
+n_auto = ops_auto.auto_cases(tables, {c['op'] for c in cases}, C, R, P, I, B, log, rs.seed)
+print(f'{n_auto} operators covered by schema-made cases')
 
 os.makedirs(os.path.dirname(OUT), exist_ok=True)
 with open(OUT, 'w') as f:
     json.dump({'torch': torch.__version__, 'cases': cases}, f, separators=(',', ':'))
 ops = {c['op'] for c in cases}
-print(f'{len(cases)} cases, {len(ops)} distinct operators -> {OUT}')
+print(f'{len(cases)} cases, {len(ops)} distinct operators of {len(tables)} generated -> {OUT}')
