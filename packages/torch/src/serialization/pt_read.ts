@@ -26,7 +26,7 @@ function zipPrefix(z: ZipReader): string {
   throw new PickleError('zip archive has no data.pkl record: not a file written by torch.save');
 }
 
-function loadZip(src: Uint8Array | ByteSource, verify = true): unknown {
+function loadZip(src: Uint8Array | ByteSource, verify: boolean): unknown {
   const z = new ZipReader(src);
   const prefix = zipPrefix(z);
   if (z.has(`${prefix}constants.pkl`)) {
@@ -153,7 +153,7 @@ function readLegacyStorages(bytes: Uint8Array, start: number, keys: unknown[], s
 
 /** `torch.storage._load_from_bytes`: a legacy torch.save of a single storage. */
 function loadLegacyStorageBytes(bytes: Uint8Array): unknown {
-  if (isZip(bytes)) return loadZip(bytes);
+  if (isZip(bytes)) return loadZip(bytes, true);
   const v = loadLegacy(bytes);
   if (!(v instanceof RawStorage)) throw new PickleError('_load_from_bytes did not contain a storage');
   return v;
@@ -184,7 +184,7 @@ function looksLikeTar(b: Uint8Array): boolean {
 export function parsePt(input: Uint8Array | ByteSource, opts: { verifyChecksums?: boolean } = {}): unknown {
   const src = input instanceof Uint8Array ? memorySource(input) : input;
   if (src.size === 0) throw new PickleError('the file is empty');
-  if (isZip(src)) return loadZip(src, opts.verifyChecksums ?? true);
+  if (isZip(src)) return loadZip(src, opts.verifyChecksums ?? false);
   const head = src.read(0, Math.min(src.size, 512));
   if (looksLikeTar(head)) throw new PickleError('the tar-based format of PyTorch < 0.4 is not supported');
   return loadLegacy(src.read(0, src.size));

@@ -1,10 +1,8 @@
 // Byte-level access to a tensor's memory in chunks, without copying it: loaders read file records
 // straight into a new tensor's storage, writers write storages straight from tensor memory.
 //
-// A JS typed array can have at most 2^32 elements (node 20), so a storage of more than 4 GiB of
-// 1-byte elements cannot be viewed whole as its own dtype. Its memory is viewed through an int64
-// reinterpretation instead (same storage, 8x fewer elements), and the chunks handed out are
-// Uint8Array windows on that one buffer.
+// One JS typed array views at most 4 GiB, so a larger tensor is viewed in parts: narrow() views of
+// its bytes, each shared in place.
 
 import * as torch from '../core.js';
 import type { Tensor } from '../tensor.js';
@@ -13,7 +11,7 @@ import { DType, ELEMENT_SIZE } from './dtypes.js';
 /** Bytes per chunk handed to callers: large enough for few system calls, a multiple of 16. */
 export const CHUNK_BYTES = 64 << 20;
 
-const MAX_VIEW_ELEMENTS = 2 ** 32 - 1;
+const MAX_VIEW_BYTES = 2 ** 32;
 
 type ChunkFn = (chunk: Uint8Array, offset: number) => void;
 
@@ -38,6 +36,26 @@ function windows(view: ArrayBufferView, base: number, length: number, fn: ChunkF
   }
 }
 
+const PART_BYTES = 1 << 30;
+
+/** Windows over the bytes of a contiguous CPU tensor at storage offset 0 or of a narrow() of one. */
+function viewInPlace(t: Tensor, nbytes: number, fn: ChunkFn, chunkBytes: number): void {
+  if (nbytes <= MAX_VIEW_BYTES) {
+    t.withData((view) => windows(view, 0, nbytes, fn, chunkBytes));
+    return;
+  }
+  torch.tidy(() => {
+    const bytes = (t as any).reshape(-1).view('uint8') as Tensor;
+    for (let off = 0; off < nbytes; off += PART_BYTES) {
+      const len = Math.min(PART_BYTES, nbytes - off);
+      const part = (bytes as any).narrow(0, off, len) as Tensor;
+      part.withData((view) => windows(view, off, len, fn, chunkBytes));
+      part.dispose();
+    }
+    return undefined;
+  });
+}
+
 /**
  * Calls `fn(chunk, offset)` for consecutive windows (at most `chunkBytes` each, offsets multiples
  * of 16) covering the row-major little-endian bytes of `t`, for reading. Contiguous CPU tensors are
@@ -47,15 +65,13 @@ function windows(view: ArrayBufferView, base: number, length: number, fn: ChunkF
 export function readTensorBytes(t: Tensor, fn: ChunkFn, chunkBytes = CHUNK_BYTES): void {
   const nbytes = byteSize(t);
   if (nbytes === 0) return;
-  if (t.numel() <= MAX_VIEW_ELEMENTS) {
+  if (nbytes <= MAX_VIEW_BYTES) {
+    // withData views a contiguous CPU tensor in place, anything else through a contiguous copy.
     t.withData((view) => windows(view, 0, nbytes, fn, chunkBytes));
     return;
   }
   torch.tidy(() => {
-    const bytes = (t as any).contiguous().cpu().reshape(-1).view('uint8') as Tensor;
-    const head = Math.floor(nbytes / 8) * 8;
-    ((bytes as any).narrow(0, 0, head).view('int64') as Tensor).withData((view) => windows(view, 0, head, fn, chunkBytes));
-    if (head < nbytes) (bytes as any).narrow(0, head, nbytes - head).withData((view: ArrayBufferView) => windows(view, head, nbytes - head, fn, chunkBytes));
+    viewInPlace((t as any).contiguous().cpu() as Tensor, nbytes, fn, chunkBytes);
     return undefined;
   });
 }
@@ -70,21 +86,5 @@ export function fillTensorBytes(t: Tensor, fn: ChunkFn, chunkBytes = CHUNK_BYTES
   if (t.device !== 'cpu' || t.storageOffset() !== 0 || !rowMajor(t)) {
     throw new Error('fillTensorBytes: expected a contiguous CPU tensor with storage offset 0');
   }
-  if (t.numel() <= MAX_VIEW_ELEMENTS) {
-    t.withData((view) => windows(view, 0, nbytes, fn, chunkBytes));
-    return;
-  }
-  torch.tidy(() => {
-    const bytes = (t as any).reshape(-1).view('uint8') as Tensor;
-    const head = Math.floor(nbytes / 8) * 8;
-    ((bytes as any).narrow(0, 0, head).view('int64') as Tensor).withData((view) => windows(view, 0, head, fn, chunkBytes));
-    if (head < nbytes) {
-      // The last 1-7 bytes: a narrowed view with a storage offset cannot be viewed in place, so
-      // they go through a small buffer and a copy.
-      const tail = new Uint8Array(nbytes - head);
-      fn(tail, head);
-      (bytes as any).narrow(0, head, tail.length).copy_(torch.fromTypedArray(tail, [tail.length], 'uint8'));
-    }
-    return undefined;
-  });
+  viewInPlace(t, nbytes, fn, chunkBytes);
 }

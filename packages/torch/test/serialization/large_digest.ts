@@ -1,7 +1,7 @@
 // Content digests of (possibly huge) tensors computed with torch ops, for the large-file tests:
-// the bytes as rows of 64 KiB summed per row (int64), the trailing partial row and every byte
-// around 4 GiB kept as they are, all hashed with SHA-256. A misplaced, dropped or zeroed chunk
-// changes a row sum.
+// the bytes as rows of 64 KiB read as int64 words and summed per row (wrapping; an int64 input
+// needs no widened copy), the trailing partial row and the bytes around 4 GiB kept as they are, all
+// hashed with SHA-256. A misplaced, dropped or zeroed chunk changes a row sum.
 import { createHash } from 'node:crypto';
 import * as torch from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
@@ -16,7 +16,7 @@ export function digest(t: Tensor): string {
     const h = createHash('sha256');
     h.update(`${t.dtype}[${t.shape.join(',')}]`);
     if (rows > 0) {
-      const sums = (bytes as any).narrow(0, 0, rows * ROW).view([rows, ROW]).sum(1, { dtype: 'int64' }) as Tensor;
+      const sums = (bytes as any).narrow(0, 0, rows * ROW).view('int64').view([rows, ROW / 8]).sum(1) as Tensor;
       const a = sums.toTypedArray() as BigInt64Array;
       h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
     }

@@ -34,7 +34,7 @@ const u64 = (dv: DataView, o: number): number => Number(dv.getBigUint64(o, true)
 
 interface CdEntry { name: string; size32: number; csize32: number; offset32: number; extra: DataView | null; version: number }
 
-test('save writes zip64 sizes, offsets and end records; load reads it back in file-size memory', () => {
+test('save writes zip64 sizes, offsets and end records; load reads it back in file-size memory', (t) => {
   const file = path.join(tmp, 'big.pt');
   let expected: Record<string, string>;
   {
@@ -138,6 +138,7 @@ test('save writes zip64 sizes, offsets and end records; load reads it back in fi
   assert.equal(r.status, 0, `child failed: ${r.stderr}`);
   const got = JSON.parse(r.stdout.trim().split('\n').pop()!);
   assert.deepEqual(got.digests, expected, 'every byte of both tensors read back');
+  t.diagnostic(`file ${fileSize} bytes, child peak RSS ${got.peakRss} (runtime before loading ${got.baseRss})`);
   assert.ok(got.peakRss < fileSize * 1.2, `peak RSS ${got.peakRss} must stay below ${Math.round(fileSize * 1.2)} (file ${fileSize})`);
   fs.rmSync(file);
   assert.equal(torch.memory().liveTensors, start);
