@@ -9,16 +9,32 @@ import { ElementType, ITEM_SIZE, ImageFormatError, product } from './formats/com
 import { suggestion } from './options.js';
 import type { MetaDict } from './meta_tensor.js';
 
-/** A reader of one family of image files, MONAI's `ImageReader` (methods camelCased). */
-export interface ImageReader {
+/** What LoadImage hands to `getData`: the dtype it will convert to (a reader may decode straight into it). */
+export interface GetDataOptions {
+  dtype?: torch.DType | null;
+}
+
+/**
+ * A reader of one family of image files, MONAI's `ImageReader` (methods camelCased). `Img` is the
+ * reader's own image object: what `read` returns (for a list of files, typically a list of them) and
+ * `getData` takes back.
+ *
+ *   class MyReader implements ImageReader<MyImage> {
+ *     readonly name = 'MyReader';
+ *     verifySuffix(f: string | readonly string[]) { return isSupportedFormat(f, ['my']); }
+ *     read(f: string | readonly string[]): MyImage { ... }
+ *     getData(img: MyImage): [Tensor, MetaDict] { ... }
+ *   }
+ */
+export interface ImageReader<Img = unknown> {
   /** Registry name, e.g. 'NibabelReader'. */
   readonly name: string;
   /** True when this reader handles the file (or every file of a list) by its suffix. */
   verifySuffix(filename: string | readonly string[]): boolean;
-  /** Reads one file or a list of files into an opaque image object (or a list of them). */
-  read(data: string | readonly string[], options?: Record<string, unknown>): unknown;
+  /** Reads one file or a list of files into the reader's image object. */
+  read(data: string | readonly string[], options?: Record<string, unknown>): Img;
   /** Tensor (array index order = affine index order) and metadata of an image object from `read`. */
-  getData(img: unknown): [Tensor, MetaDict];
+  getData(img: Img, options?: GetDataOptions): [Tensor, MetaDict];
 }
 
 export type ReaderFactory = (options?: Record<string, unknown>) => ImageReader;

@@ -196,7 +196,7 @@ export interface WriteRequest {
   spatialNdim: number;
   scale?: number | null;
   /** requested file dtype ('uint16' only meaningful for PNG) */
-  outputDtype?: string | null;
+  outputDtype?: torch.DType | 'uint16' | null;
 }
 
 export type WriterFn = (file: string, req: WriteRequest) => void;

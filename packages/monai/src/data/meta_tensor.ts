@@ -14,10 +14,68 @@
 import * as torch from '@monai-ts/torch';
 import { Tensor } from '@monai-ts/torch';
 
-/** One record of an applied operation (MONAI's TraceKeys: class, id, orig_size, extra_info, ...). */
-export type AppliedOperation = Record<string, unknown>;
+/** The typed arrays metadata may hold (affines are Float64Array). */
+export type TypedArray =
+  | Float64Array
+  | Float32Array
+  | Int8Array
+  | Uint8Array
+  | Uint8ClampedArray
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | BigInt64Array
+  | BigUint64Array;
 
-export type MetaDict = Record<string, unknown>;
+/**
+ * A value in image metadata: what readers, transforms and collation store. Tensors are shared, not
+ * copied, by copyMeta; `undefined` marks an absent key.
+ */
+export type MetaValue = string | number | boolean | bigint | null | undefined | TypedArray | Tensor | MetaValue[] | { [key: string]: MetaValue };
+
+/** One record of an applied operation (MONAI's TraceKeys: class, id, orig_size, extra_info, ...). */
+export type AppliedOperation = { [key: string]: MetaValue };
+
+/**
+ * Metadata of one image (MONAI's meta dict): the well-known keys below, typed, and whatever else the
+ * reader found in the file header (NIfTI fields such as `pixdim`, NRRD keys, DICOM tags).
+ * A collated batch (`MetaTensor.isBatch`) holds per-item lists instead: read it as BatchMetaDict.
+ */
+export interface MetaDict {
+  /** Row-major 4x4 affine from array indices to world coordinates in `space` (RAS unless said otherwise). */
+  affine?: Float64Array;
+  /** The affine as read, before any spatial transform. */
+  original_affine?: Float64Array;
+  /** Spatial size of the image as read (no channel axis). */
+  spatial_shape?: number[];
+  /** World coordinate convention of the affine: 'RAS' or 'LPS' (NRRD may keep its header's own space name). */
+  space?: 'RAS' | 'LPS' | (string & {});
+  /** Channel axis in the file's array, or NaN / 'no_channel' when the image has none. */
+  original_channel_dim?: number | 'no_channel';
+  /** The file the image came from (the first one of a channel-stacked list). */
+  filename_or_obj?: string;
+  /** Where SaveImage wrote the image (with savepathInMetadict). */
+  saved_to?: string;
+  /** Index of a patch within its image (names saved patches). */
+  patch_index?: number | string | null;
+  [key: string]: MetaValue;
+}
+
+/** Metadata of a collated batch: `affine` is [B, 4, 4] in one Float64Array, every other key a per-item list. */
+export interface BatchMetaDict {
+  affine?: Float64Array;
+  original_affine?: Float64Array[];
+  spatial_shape?: number[][];
+  space?: ('RAS' | 'LPS' | (string & {}))[];
+  original_channel_dim?: (number | 'no_channel')[];
+  filename_or_obj?: string[];
+  saved_to?: string[];
+  patch_index?: (number | string | null)[];
+  /** The applied operations of each item. */
+  applied_operations?: AppliedOperation[][];
+  [key: string]: MetaValue;
+}
 
 /** MONAI's metadata keys. */
 export const MetaKeys = {
@@ -54,12 +112,13 @@ export function copyMeta<T>(v: T): T {
 
 export interface MetaTensorInit {
   affine?: Float64Array | number[] | null;
-  meta?: MetaDict;
+  meta?: MetaDict | BatchMetaDict;
   appliedOperations?: AppliedOperation[];
   isBatch?: boolean;
 }
 
 export class MetaTensor extends Tensor {
+  /** Metadata of the image; for a batch (isBatch) this holds per-item lists, see `batchMeta`. */
   meta!: MetaDict;
   appliedOperations!: AppliedOperation[];
   isBatch!: boolean;
@@ -71,7 +130,7 @@ export class MetaTensor extends Tensor {
   static wrap(t: Tensor, init: MetaTensorInit = {}): MetaTensor {
     if (!(t instanceof Tensor)) throw new TypeError('MetaTensor.wrap expects a torch Tensor');
     const mt = Object.setPrototypeOf(t, MetaTensor.prototype) as MetaTensor;
-    mt.meta = init.meta ?? {};
+    mt.meta = (init.meta as MetaDict | undefined) ?? {}; // a batch's lists are read through batchMeta
     mt.appliedOperations = init.appliedOperations ?? [];
     mt.isBatch = init.isBatch ?? false;
     if (init.affine !== undefined && init.affine !== null) mt.affine = init.affine instanceof Float64Array ? init.affine : Float64Array.from(init.affine);
@@ -87,6 +146,12 @@ export class MetaTensor extends Tensor {
       appliedOperations: copyMeta(this.appliedOperations),
       isBatch: this.isBatch,
     });
+  }
+
+  /** The metadata of a collated batch, typed as per-item lists; throws when this is not a batch. */
+  get batchMeta(): BatchMetaDict {
+    if (!this.isBatch) throw new TypeError('MetaTensor.batchMeta: this tensor is not a collated batch (isBatch is false); read meta instead');
+    return this.meta as BatchMetaDict;
   }
 
   get affine(): Float64Array {
@@ -175,7 +240,7 @@ export class MetaTensor extends Tensor {
   }
 
   /** MONAI's as_dict: {key: this, `${key}_meta_dict`: meta, `${key}_transforms`: applied operations}. */
-  asDict(key: string, outputType: 'tensor' | 'metatensor' = 'metatensor'): Record<string, unknown> {
+  asDict(key: string, outputType: 'tensor' | 'metatensor' = 'metatensor'): Record<string, Tensor | MetaDict | AppliedOperation[]> {
     return {
       [key]: outputType === 'tensor' ? this.asTensor() : this,
       [`${key}_meta_dict`]: copyMeta(this.meta),

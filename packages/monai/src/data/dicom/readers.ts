@@ -50,10 +50,10 @@ export function toIndexOrder(v: DicomVolume, swapIj = true): IndexOrderArray {
   return { data: out, shape: swapIj ? v.shape.slice() : [v.info.rows, v.info.cols, ...v.shape.slice(2)], dtype: v.dtype };
 }
 
-function jsonValue(f: DicomFile, tag: string, vr: string): { vr: string; Value?: unknown[] } | undefined {
+function jsonValue(f: DicomFile, tag: string, vr: string): { vr: string; Value?: Meta[string][] } | undefined {
   const key = `x${tag.toLowerCase()}`;
   if (!f.ds.elements[key]) return undefined;
-  let value: unknown[] | undefined;
+  let value: Meta[string][] | undefined;
   if (vr === 'DS' || vr === 'IS') value = f.numbers(key);
   else if (vr === 'US') {
     const v = f.us(key);

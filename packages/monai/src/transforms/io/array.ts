@@ -10,11 +10,11 @@ import { EnsureChannelFirst } from '../utility/ensure_channel_first.js';
 import '../../data/readers/index.js';
 import '../../data/dicom/index.js'; // PydicomReader / ITKReader (ITKReader is the fallback for other suffixes)
 
-export interface LoadImageOptions {
+export interface LoadImageOptions<ImageOnly extends boolean = boolean> {
   /** reader name(s) ('NibabelReader'), reader instance(s), or null for the suffix-based default */
   reader?: string | ImageReader | (string | ImageReader)[] | null;
-  /** return only the MetaTensor (default true, as current MONAI) */
-  imageOnly?: boolean;
+  /** return only the MetaTensor (default true, as current MONAI); false gives [image, metadata] */
+  imageOnly?: ImageOnly;
   /** dtype of the loaded image (default 'float32'); null keeps the file's type */
   dtype?: torch.DType | null;
   ensureChannelFirst?: boolean;
@@ -24,7 +24,11 @@ export interface LoadImageOptions {
   expanduser?: boolean;
 }
 
-const LOAD_OPTS = ['reader', 'imageOnly', 'dtype', 'ensureChannelFirst', 'simpleKeys', 'readerOptions', 'expanduser'];
+/** LoadImage's option names (LoadImaged takes them too). */
+export const LOAD_IMAGE_OPTIONS = ['reader', 'imageOnly', 'dtype', 'ensureChannelFirst', 'simpleKeys', 'readerOptions', 'expanduser'] as const;
+
+/** What LoadImage.call returns: the image, or [image, metadata] when imageOnly is false. */
+export type LoadImageResult<ImageOnly extends boolean> = ImageOnly extends true ? MetaTensor : [MetaTensor, MetaDict];
 
 function expandUser(f: string): string {
   if (f === '~' || f.startsWith('~/')) return path.join(process.env.HOME ?? '', f.slice(1));
@@ -36,20 +40,23 @@ function expandUser(f: string): string {
  * reader by suffix as MONAI does: the call-time reader, then user readers, then the defaults
  * (nii/nii.gz -> NibabelReader, png/jpg/bmp -> PILReader, npy/npz -> NumpyReader, nrrd -> NrrdReader,
  * DICOM -> ITKReader/PydicomReader when registered).
+ *
+ * The result's type follows `imageOnly`: `new LoadImage().call(f)` is a MetaTensor,
+ * `new LoadImage({ imageOnly: false }).call(f)` the pair [MetaTensor, MetaDict].
  */
-export class LoadImage {
+export class LoadImage<ImageOnly extends boolean = true> {
   readonly readers: ImageReader[] = [];
   readonly autoSelect: boolean;
-  readonly imageOnly: boolean;
+  readonly imageOnly: ImageOnly;
   readonly dtype: torch.DType | null;
   readonly ensureChannelFirst: boolean;
   readonly simpleKeys: boolean;
   readonly expanduser: boolean;
 
-  constructor(options: LoadImageOptions = {}) {
-    checkOptions('LoadImage', options, LOAD_OPTS);
+  constructor(options: LoadImageOptions<ImageOnly> = {}) {
+    checkOptions('LoadImage', options, LOAD_IMAGE_OPTIONS);
     this.autoSelect = options.reader === undefined || options.reader === null;
-    this.imageOnly = options.imageOnly ?? true;
+    this.imageOnly = options.imageOnly ?? (true as ImageOnly);
     this.dtype = options.dtype === undefined ? 'float32' : options.dtype;
     if (this.dtype !== null) torch.normalizeDtype(this.dtype);
     this.ensureChannelFirst = options.ensureChannelFirst ?? false;
@@ -86,14 +93,14 @@ export class LoadImage {
     this.readers.push(reader);
   }
 
-  call(filename: string | readonly string[], reader?: ImageReader | null): MetaTensor | [MetaTensor, MetaDict] {
+  call(filename: string | readonly string[], reader?: ImageReader | null): LoadImageResult<ImageOnly> {
     const files = ensureList(filename).map((f) => {
       if (typeof f !== 'string') throw new TypeError(`LoadImage: filename must be a string or a list of strings, got ${typeof f}`);
       return this.expanduser ? expandUser(f) : f;
     });
     if (files.length === 0) throw new Error('LoadImage: empty list of files');
     const arg = files.length === 1 ? files[0] : files;
-    let img: unknown = undefined;
+    let img: unknown = undefined; // the chosen reader's own image object
     let chosen: ImageReader | null = null;
     const errs: string[] = [];
     const named = (e: unknown): Error => {
@@ -139,11 +146,10 @@ export class LoadImage {
           (errs.length ? `\n${errs.join('\n')}` : ''),
       );
     }
-    const gd = chosen.getData as (img: unknown, o?: { dtype?: torch.DType | null }) => [Tensor, MetaDict];
     let arr: Tensor;
     let meta: MetaDict;
     try {
-      [arr, meta] = gd.call(chosen, img, { dtype: this.dtype });
+      [arr, meta] = chosen.getData(img, { dtype: this.dtype });
     } catch (e) {
       throw named(e);
     }
@@ -158,14 +164,13 @@ export class LoadImage {
     }
     meta.filename_or_obj = files[0];
     if (this.simpleKeys) for (const k of Object.keys(meta)) if (!SIMPLE_KEYS.includes(k)) delete meta[k];
-    let out = MetaTensor.wrap(arr, { meta, affine: (meta.affine as Float64Array | undefined) ?? null });
+    let out = MetaTensor.wrap(arr, { meta, affine: meta.affine ?? null });
     if (this.ensureChannelFirst) {
       const ecf = new EnsureChannelFirst().call(out) as MetaTensor;
       if (ecf !== out) out.dispose();
       out = ecf;
     }
-    if (this.imageOnly) return out;
-    return [out, out.meta];
+    return (this.imageOnly ? out : [out, out.meta]) as LoadImageResult<ImageOnly>;
   }
 }
 
@@ -267,7 +272,7 @@ export class SaveImage {
     this.channelDim = options.channelDim === undefined ? 0 : options.channelDim;
     this.nameFormatter =
       options.outputNameFormatter ??
-      ((meta, saver) => ({ subject: String(meta?.filename_or_obj ?? saver.dataIndex), idx: (meta?.patch_index as number | undefined) ?? null }));
+      ((meta, saver) => ({ subject: String(meta?.filename_or_obj ?? saver.dataIndex), idx: meta?.patch_index ?? null }));
     this.savepathInMetadict = options.savepathInMetadict ?? false;
   }
 
@@ -282,9 +287,9 @@ export class SaveImage {
       file = createFileBasename(this.outputPostfix, kw.subject, this.outputDir, this.dataRootDir, this.separateFolder, kw.idx ?? null, true) + this.outputExt;
     }
     let channelDim = this.channelDim;
-    const ss = meta?.spatial_shape as number[] | undefined;
+    const ss = meta?.spatial_shape;
     if (meta && ss && ss.length >= img.shape.length) channelDim = null;
-    const affine = (meta?.affine as Float64Array | undefined) ?? identity();
+    const affine = meta?.affine ?? identity();
     const errs: string[] = [];
     for (const w of this.writers) {
       try {
@@ -292,11 +297,12 @@ export class SaveImage {
           let data: Tensor = img;
           let outAffine = affine;
           let cd = channelDim;
-          if (this.resample && meta && meta.original_affine instanceof Float64Array) {
+          const originalAffine = meta?.original_affine;
+          if (this.resample && originalAffine instanceof Float64Array) {
             const cf = channelDim === null ? data.unsqueeze(0) : channelDim === 0 ? data : data.movedim(channelDim, 0);
             const shape = ss ? Array.from(ss).slice(0, cf.shape.length - 1) : null;
-            data = resampleToAffine(cf, affine, meta.original_affine as Float64Array, shape, this.mode, this.paddingMode, false, this.dtype ?? 'float64');
-            outAffine = meta.original_affine as Float64Array;
+            data = resampleToAffine(cf, affine, originalAffine, shape, this.mode, this.paddingMode, false, this.dtype ?? 'float64');
+            outAffine = originalAffine;
             if (channelDim === null) data = data.squeeze(0);
             else cd = 0;
           }

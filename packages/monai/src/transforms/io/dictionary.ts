@@ -1,35 +1,61 @@
 /** LoadImaged and SaveImaged (MONAI's monai/transforms/io/dictionary.py). */
 import { Tensor } from '@monai-ts/torch';
-import { LoadImage, SaveImage, SAVE_IMAGE_OPTIONS, type LoadImageOptions, type SaveImageOptions } from './array.js';
+import { LoadImage, SaveImage, LOAD_IMAGE_OPTIONS, SAVE_IMAGE_OPTIONS, type LoadImageOptions, type SaveImageOptions } from './array.js';
 import { MetaTensor, type MetaDict } from '../../data/meta_tensor.js';
 import { checkOptions } from '../../data/options.js';
 import type { ImageReader } from '../../data/image_reader.js';
 
-function keyList(k: string | string[]): string[] {
-  return Array.isArray(k) ? k : [k];
+function keyList<K extends string>(k: K | readonly K[]): K[] {
+  return Array.isArray(k) ? [...(k as readonly K[])] : [k as K];
 }
 
-export interface LoadImagedOptions extends LoadImageOptions {
-  keys: string | string[];
-  metaKeys?: string | string[] | null;
-  metaKeyPostfix?: string;
+/**
+ * K: the keys; ImageOnly: whether metadata goes into the image only; MK: the metadata keys
+ * (`${key}_${metaKeyPostfix}` unless metaKeys names them); AllowMissing: keys may be absent.
+ */
+export interface LoadImagedOptions<K extends string = string, ImageOnly extends boolean = boolean, P extends string = string, MK extends string = string, AllowMissing extends boolean = boolean>
+  extends LoadImageOptions<ImageOnly> {
+  keys: K | readonly K[];
+  metaKeys?: MK | readonly MK[] | null;
+  metaKeyPostfix?: P;
   overwriting?: boolean;
-  allowMissingKeys?: boolean;
+  allowMissingKeys?: AllowMissing;
 }
 
-/** Loads the file(s) named by each key into a MetaTensor (and `${key}_meta_dict` when imageOnly is false). */
-export class LoadImaged {
-  readonly keys: string[];
-  readonly loader: LoadImage;
+type Present<T, AllowMissing extends boolean> = AllowMissing extends false ? T : Partial<T>;
+/**
+ * The dictionary LoadImaged returns for input D: each key holds a MetaTensor; with imageOnly false,
+ * each metadata key holds the MetaDict (with allowMissingKeys, either may be absent). Other keys keep
+ * D's types; looked up by a computed string, a value is unknown.
+ */
+export type LoadedDict<D, K extends string, ImageOnly extends boolean, MK extends string, AllowMissing extends boolean> = Omit<D, K | MK> &
+  Present<{ [k in K]: MetaTensor }, AllowMissing> &
+  (ImageOnly extends true ? unknown : Present<{ [k in MK]: MetaDict }, AllowMissing>) &
+  Record<string, unknown>;
+
+/**
+ * Loads the file(s) named by each key into a MetaTensor (and `${key}_meta_dict` when imageOnly is
+ * false). The result is typed from the options: `new LoadImaged({ keys: ['image'] }).call(d).image`
+ * is a MetaTensor, and with `imageOnly: false`, `.image_meta_dict` a MetaDict.
+ */
+export class LoadImaged<
+  K extends string = string,
+  ImageOnly extends boolean = true,
+  P extends string = 'meta_dict',
+  MK extends string = `${K}_${P}`,
+  AllowMissing extends boolean = false,
+> {
+  readonly keys: K[];
+  readonly loader: LoadImage<ImageOnly>;
   readonly metaKeys: (string | null)[];
   readonly metaKeyPostfix: string;
   readonly overwriting: boolean;
   readonly allowMissingKeys: boolean;
 
-  constructor(options: LoadImagedOptions) {
+  constructor(options: LoadImagedOptions<K, ImageOnly, P, MK, AllowMissing>) {
     if (!options || options.keys === undefined) throw new TypeError('LoadImaged: keys is required');
     const { keys, metaKeys, metaKeyPostfix, overwriting, allowMissingKeys, ...rest } = options;
-    checkOptions('LoadImaged', options, ['keys', 'metaKeys', 'metaKeyPostfix', 'overwriting', 'allowMissingKeys', 'reader', 'imageOnly', 'dtype', 'ensureChannelFirst', 'simpleKeys', 'readerOptions', 'expanduser']);
+    checkOptions('LoadImaged', options, ['keys', 'metaKeys', 'metaKeyPostfix', 'overwriting', 'allowMissingKeys', ...LOAD_IMAGE_OPTIONS]);
     this.keys = keyList(keys);
     this.loader = new LoadImage(rest);
     const mk = metaKeys === undefined || metaKeys === null ? this.keys.map(() => null) : keyList(metaKeys);
@@ -44,8 +70,8 @@ export class LoadImaged {
     this.loader.register(reader);
   }
 
-  call(data: Record<string, unknown>, reader?: ImageReader | null): Record<string, unknown> {
-    const d: Record<string, unknown> = { ...data };
+  call<D extends object>(data: D, reader?: ImageReader | null): LoadedDict<D, K, ImageOnly, MK, AllowMissing> {
+    const d = { ...data } as Record<string, unknown>;
     const loaded: Tensor[] = [];
     try {
       this.keys.forEach((key, i) => {
@@ -53,12 +79,12 @@ export class LoadImaged {
           if (this.allowMissingKeys) return;
           throw new Error(`LoadImaged: key '${key}' is not in the data (keys: ${Object.keys(d).join(', ')})`);
         }
-        const r = this.loader.call(d[key] as string | string[], reader);
-        if (this.loader.imageOnly) {
-          d[key] = r as MetaTensor;
-          loaded.push(r as MetaTensor);
+        const r: MetaTensor | [MetaTensor, MetaDict] = this.loader.call(d[key] as string | string[], reader);
+        if (!Array.isArray(r)) {
+          d[key] = r;
+          loaded.push(r);
         } else {
-          const [img, meta] = r as [MetaTensor, MetaDict];
+          const [img, meta] = r;
           loaded.push(img);
           d[key] = img;
           const metaKey = this.metaKeys[i] ?? `${key}_${this.metaKeyPostfix}`;
@@ -70,7 +96,7 @@ export class LoadImaged {
       for (const t of loaded) t.dispose();
       throw e;
     }
-    return d;
+    return d as LoadedDict<D, K, ImageOnly, MK, AllowMissing>;
   }
 }
 

@@ -35,7 +35,7 @@ export class EnsureChannelFirst {
       }
     }
     const meta: MetaDict | null = img instanceof MetaTensor ? img.meta : (metaDict ?? null);
-    let cd: unknown = meta ? meta.original_channel_dim : undefined;
+    let cd: MetaDict['original_channel_dim'] | null = meta ? meta.original_channel_dim : undefined;
     if (this.inputChannelDim !== null) cd = this.inputChannelDim === 'no_channel' ? Number.NaN : this.inputChannelDim;
     if (cd === undefined || cd === null) {
       const msg = 'Unknown original_channel_dim in the MetaTensor meta dict or `metaDict` or `channelDim`.';
