@@ -1,10 +1,12 @@
 // A user's own script, outside the packages, imports '@monai-ts/torch' and 'monai-ts' by name and runs
 // with plain `node` (ESM) and with `npx tsx`, with no export condition: the packages' default entry
-// points (dist/, built by `npm ci`/`npm install` through the root `prepare` script) must work.
+// points (dist/, built by `npm ci`/`npm install` through the root `prepare` script) must work. The
+// script is the README's own example, and the README's TypeScript examples typecheck against the
+// declarations a user's editor sees.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as torch from '@monai-ts/torch';
@@ -13,16 +15,20 @@ const start = torch.memory().liveTensors;
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 // Inside the repository, so that node finds the workspace packages in its node_modules.
 const dir = mkdtempSync(join(root, '.user-script-'));
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
 
-// What a user writes (README, "Run your own script"): the same body in JavaScript and TypeScript.
-const body = `
-const img = torch.arange(24, { dtype: 'float32' }).reshape([1, 2, 3, 4]);
-new SaveImage({ outputDir: '.', outputPostfix: 'seg', separateFolder: false, printLog: false }).call(img, { filename_or_obj: 'vol' });
-const back = new LoadImage({ ensureChannelFirst: true }).call('vol_seg.nii.gz');
-console.log(JSON.stringify({ shape: back.shape, sum: back.sum().item(), meta: back instanceof MetaTensor }));
-`;
-const imports = `import * as torch from '@monai-ts/torch';\nimport { LoadImage, SaveImage, MetaTensor } from 'monai-ts';\n`;
-const expected = { shape: [1, 2, 3, 4], sum: 276, meta: true };
+/** The fenced ts/js code blocks of the README, or of its section headed `## <heading>`. */
+function readmeBlocks(heading?: string): string[] {
+  let text = readme;
+  if (heading !== undefined) {
+    const at = readme.indexOf(`\n## ${heading}\n`);
+    assert.ok(at >= 0, `README has a section '## ${heading}'`);
+    const next = readme.indexOf('\n## ', at + 4);
+    text = readme.slice(at, next < 0 ? undefined : next);
+  }
+  return [...text.matchAll(/```(?:ts|js)\n([\s\S]*?)```/g)].map((m) => m[1]);
+}
+const [script] = readmeBlocks('Run your own script');
 
 /** The compiled file of every source file, not older than it: what plain node imports is current. */
 function staleOutputs(): string[] {
@@ -44,13 +50,14 @@ function staleOutputs(): string[] {
   return stale;
 }
 
-function run(cmd: string, args: string[]): unknown {
+/** Runs a command in the script folder; returns the last line it printed. */
+function run(cmd: string, args: string[]): string | undefined {
   // No NODE_OPTIONS and no --conditions: the user knows nothing about export conditions.
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
   const r = spawnSync(cmd, args, { cwd: dir, encoding: 'utf8', env });
   assert.equal(r.status, 0, `${cmd} ${args.join(' ')} failed:\n${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+  return r.stdout.trim().split('\n').pop();
 }
 
 test('the packages are built (dist/ not older than src/)', () => {
@@ -58,14 +65,34 @@ test('the packages are built (dist/ not older than src/)', () => {
   assert.deepEqual(stale.slice(0, 5), [], `${stale.length} compiled files are missing or older than their source: run 'npm run build' (npm ci and npm test do)`);
 });
 
-test('plain node runs a user script (.mjs) that imports both packages by name', () => {
-  writeFileSync(join(dir, 'my.mjs'), imports + body);
-  assert.deepEqual(run(process.execPath, ['my.mjs']), expected);
+test('plain node runs the README\'s own script (.mjs) that imports both packages by name', () => {
+  writeFileSync(join(dir, 'my.mjs'), script);
+  assert.equal(run(process.execPath, ['my.mjs']), '[ 1, 2, 3, 4 ] 276');
 });
 
-test('npx tsx runs a user script (.ts) that imports both packages by name', () => {
-  writeFileSync(join(dir, 'my.ts'), imports + body);
-  assert.deepEqual(run('npx', ['--no', 'tsx', 'my.ts']), expected);
+test('npx tsx runs the same script as TypeScript (.ts)', () => {
+  writeFileSync(join(dir, 'my.ts'), script);
+  assert.equal(run('npx', ['--no', 'tsx', 'my.ts']), '[ 1, 2, 3, 4 ] 276');
+});
+
+test('the README\'s TypeScript examples typecheck against the published declarations', () => {
+  // Names the tour uses without defining them (a user's own model, data, ...).
+  const given = [
+    "declare const vol: import('@monai-ts/torch').Tensor, kernel: import('@monai-ts/torch').Tensor;",
+    "declare const target: import('@monai-ts/torch').Tensor, out: import('@monai-ts/torch').Tensor;",
+    "declare const a: import('@monai-ts/torch').Tensor, b: import('@monai-ts/torch').Tensor, buf: ArrayBuffer;",
+    "declare const model: import('@monai-ts/torch').nn.Module, net: import('@monai-ts/torch').nn.Module;",
+    'declare function decodeInto(view: unknown): void;',
+  ].join('\n');
+  const blocks = readmeBlocks();
+  assert.ok(blocks.length >= 2, 'the README has its tour and its script');
+  blocks.forEach((code, i) => writeFileSync(join(dir, `readme_${i}.ts`), `${given}\n${code}`));
+  // No custom condition: resolution as in a user's project (dist/*.d.ts).
+  const config = { extends: '../tsconfig.base.json', compilerOptions: { noEmit: true }, include: ['readme_*.ts'] };
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(config));
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  const r = spawnSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.json')], { cwd: root, encoding: 'utf8' });
+  assert.equal(r.status, 0, `README examples do not typecheck:\n${r.stdout}${r.stderr}`);
 });
 
 after(() => {
