@@ -1,7 +1,8 @@
 // monai-ts data: MetaTensor, image readers/writers and collation.
-export { MetaTensor, MetaKeys, SpaceKeys, isMetaTensor, copyMeta, identityAffine, type MetaDict, type AppliedOperation, type MetaTensorInit } from './meta_tensor.js';
+export { MetaTensor, MetaKeys, SpaceKeys, isMetaTensor, copyMeta, identityAffine, type MetaDict, type BatchMetaDict, type MetaValue, type TypedArray, type AppliedOperation, type MetaTensorInit } from './meta_tensor.js';
 export {
   type ImageReader,
+  type GetDataOptions,
   type ReaderFactory,
   registerReader,
   unregisterReader,
