@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import * as torch from '../../src/index.js';
+import { assertAllClose } from '../helpers/all_close.js';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'nn');
 
@@ -47,23 +48,16 @@ export function valuesOf(t: torch.Tensor): Float64Array {
 }
 
 /**
- * Asserts |actual - expected| <= rtol * |expected| + atol * max(1, max|expected|) elementwise
- * (default rtol 1e-5: "1e-5 relative"), with matching shapes. Returns the largest absolute error.
+ * Asserts |actual - expected| <= atol + rtol * |expected| elementwise (helpers/all_close.ts: NaN
+ * only matches NaN; atol is absolute, not scaled by the largest value), with matching shapes.
+ * Returns the largest absolute error.
  */
 export function assertClose(actual: torch.Tensor, expected: Float64Array, shape: number[], what: string, rtol = 1e-5, atol = 1e-6): number {
   assert.deepEqual(actual.shape, shape, `${what}: shape ${JSON.stringify(actual.shape)} != ${JSON.stringify(shape)}`);
   const a = valuesOf(actual);
-  let scale = 1;
-  for (const v of expected) if (Math.abs(v) > scale) scale = Math.abs(v);
+  assertAllClose(a, expected, { rtol, atol, what, shape });
   let worst = 0;
-  for (let i = 0; i < a.length; i++) {
-    const e = expected[i];
-    const d = Math.abs(a[i] - e);
-    const bothNan = Number.isNaN(a[i]) && Number.isNaN(e);
-    if (bothNan || a[i] === e) continue;
-    if (!(d <= rtol * Math.abs(e) + atol * scale)) assert.fail(`${what}: element ${i} is ${a[i]}, expected ${e} (|diff| ${d})`);
-    if (d > worst) worst = d;
-  }
+  for (let i = 0; i < a.length; i++) if (a[i] !== expected[i] && Math.abs(a[i] - expected[i]) > worst) worst = Math.abs(a[i] - expected[i]);
   return worst;
 }
 

@@ -101,7 +101,9 @@ for (const c of fx.index.cases) {
         for (const [k, ref] of Object.entries<any>(c.paramGrads)) {
           const g = params.get(k)!.grad;
           assert.ok(g, `parameter ${k} has a gradient`);
-          assertClose(g!, fx.values(ref), ref.shape, `grad of ${k}`);
+          // A parameter's gradient sums over batch and positions in float32, in an order that
+          // depends on the thread count: absolute 1e-5 (relative 1e-5 as elsewhere).
+          assertClose(g!, fx.values(ref), ref.shape, `grad of ${k}`, 1e-5, 1e-5);
         }
         // running statistics (and everything else in the state) after the steps
         const fin = m.stateDict();

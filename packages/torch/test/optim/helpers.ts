@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as torch from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
+import { assertAllClose } from '../helpers/all_close.js';
 
 export function fixture(name: string): any {
   return JSON.parse(readFileSync(fileURLToPath(new URL(`../fixtures/optim/${name}`, import.meta.url)), 'utf8'));
@@ -51,13 +52,10 @@ export function camelOptions(o: Record<string, unknown>): Record<string, unknown
   return out;
 }
 
+/**
+ * |actual - expected| <= tol + tol * |expected| per element (NaN-aware, helpers/all_close.ts). The
+ * problem runs in float64, so trajectories are held to 1e-10.
+ */
 export function assertClose(actual: number[], expected: number[], tol: number, what: string): void {
-  if (actual.length !== expected.length) throw new Error(`${what}: length ${actual.length} != ${expected.length}`);
-  for (let i = 0; i < actual.length; i++) {
-    const a = actual[i];
-    const e = expected[i];
-    if (a === e) continue;
-    if (!(Math.abs(a - e) <= tol * Math.max(1, Math.abs(e))))
-      throw new Error(`${what}[${i}]: ${a} != ${e} (diff ${Math.abs(a - e)}, tol ${tol})`);
-  }
+  assertAllClose(actual, expected, { rtol: tol, atol: tol, what });
 }

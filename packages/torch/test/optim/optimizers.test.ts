@@ -40,7 +40,7 @@ function compareState(ours: any, golden: any, what: string): void {
     assert.ok(ours instanceof torch.Tensor, `${what}: expected a tensor`);
     assert.deepEqual(ours.shape, golden.shape, `${what}: shape`);
     assert.equal(ours.dtype, golden.dtype, `${what}: dtype`);
-    assertClose(torch.tidy(() => ours.reshape([-1]).toArray()), golden.tensor, 1e-9, what);
+    assertClose(torch.tidy(() => ours.reshape([-1]).toArray()), golden.tensor, 1e-10, what);
   } else if (Array.isArray(golden)) {
     assert.ok(Array.isArray(ours), `${what}: expected a list`);
     assert.equal(ours.length, golden.length, `${what}: length`);
@@ -56,8 +56,8 @@ for (const cfg of G.configs) {
     const opt = build(cfg, w, c);
     for (let s = 0; s < G.steps; s++) {
       const loss = trainStep(opt, w, c, cfg.neg);
-      assertClose([loss], [cfg.losses[s]], 1e-6, `loss step ${s + 1}`);
-      assertClose(flat(w, c), cfg.trajectory[s], 1e-6, `params step ${s + 1}`);
+      assertClose([loss], [cfg.losses[s]], 1e-10, `loss step ${s + 1}`);
+      assertClose(flat(w, c), cfg.trajectory[s], 1e-10, `params step ${s + 1}`);
       if (s + 1 === G.resume_at) {
         const sd = opt.stateDict();
         const golden = cfg.state_dict_at_25;
@@ -102,7 +102,7 @@ for (const cfg of G.configs) {
       // differs from its uninterrupted one in the last bits too
       if (cfg.optimizer === 'NAdam') assertClose(b, a, 1e-12, `step ${s + 1}: resumed run`);
       else assert.deepEqual(b, a, `step ${s + 1}: resumed run differs`);
-      assertClose(b, cfg.trajectory[s], 1e-6, `resumed params step ${s + 1}`);
+      assertClose(b, cfg.trajectory[s], 1e-10, `resumed params step ${s + 1}`);
     }
     // a state dict round-trips: dumping the loaded optimizer gives the same structure and values
     const sdA = opt.stateDict();

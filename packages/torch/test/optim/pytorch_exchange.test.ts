@@ -36,7 +36,7 @@ OPT.configs.forEach((cfg: any, i: number) => {
       loss.backward();
       loss.dispose();
       opt.step();
-      assertClose(flat(w, c), cfg.trajectory[s], 1e-6, `params step ${s + 1}`);
+      assertClose(flat(w, c), cfg.trajectory[s], 1e-10, `params step ${s + 1}`);
     }
     opt.dispose();
     torch.dispose([w, c]);

@@ -111,7 +111,7 @@ for (const cfg of G.configs) {
         closeDeep(plain(sched.stateDict()), golden, 'state_dict');
       }
     }
-    assertClose(flat(w, c), cfg.trajectory_end, 1e-6, 'parameters after 50 steps');
+    assertClose(flat(w, c), cfg.trajectory_end, 1e-10, 'parameters after 50 steps');
     opt.dispose();
     torch.dispose([w, c]);
   });
