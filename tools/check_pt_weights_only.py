@@ -71,10 +71,13 @@ def canon(v):
     raise TypeError(type(v))
 
 
-def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else tempfile.mkdtemp(prefix='monai-ts-pt-')
+def write(out):
     os.makedirs(out, exist_ok=True)
     subprocess.run(['npx', 'tsx', 'tools/goldens/serialization/write_pt.ts', out], cwd=ROOT, check=True)
+
+
+def check(out):
+    """Runs the checks on the files in `out`; prints what it finds and returns True if all pass."""
     with open(os.path.join(out, 'ts_expected.json')) as f:
         exp = json.load(f)
 
@@ -125,7 +128,13 @@ def main():
     ok &= ck_ok
 
     print('RESULT:', 'PASS' if ok else 'FAIL')
-    return 0 if ok else 1
+    return bool(ok)
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else tempfile.mkdtemp(prefix='monai-ts-pt-')
+    write(out)
+    return 0 if check(out) else 1
 
 
 if __name__ == '__main__':

@@ -45,6 +45,7 @@ def main(path):
             got = torch.cat([w.detach(), c.detach()]).tolist()
             worst = max(worst, max(abs(a - b) for a, b in zip(got, cfg['trajectory'][s])))
     print('optimizers: %d state dicts loaded ; max |param diff| over steps 26-50: %.3g' % (len(opt_g['configs']), worst))
+    worst_opt = worst
     sch_g = json.load(open(os.path.join(FIX, 'schedulers.json')))
     worst = 0.0
     n = 0
@@ -82,6 +83,7 @@ def main(path):
             worst = max(worst, max(abs(a - b) for a, b in zip(lrs, cfg['lrs'][s])))
     print('schedulers: %d state dicts loaded; max |lr diff| over steps 26-50: %.3g' % (n, worst))
     print('GradScaler state dict:', sd['scaler'])
+    return worst_opt, worst
 
 
 if __name__ == '__main__':

@@ -6,8 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as torch from '../../../packages/torch/src/index.js';
-import { Parameter } from '../../../packages/torch/src/nn/parameter.js';
-import { save, saveCheckpoint, tuple, isTuple, PY_ATTRS } from '../../../packages/torch/src/serialization/index.js';
+import { save, saveCheckpoint, isTuple } from '../../../packages/torch/src/serialization/index.js';
+import { ptObjects } from '../../../packages/torch/test/serialization/written_objects.js';
 
 const out = process.argv[2];
 if (!out) throw new Error('usage: write_pt.ts OUT_DIR');
@@ -29,52 +29,13 @@ function canon(v: unknown): unknown {
 }
 
 torch.tidy(() => {
-  const w = torch.tensor([[1.5, -2.25, 3], [4, 5, 6.125]], { dtype: 'float32' });
-  const f16 = torch.tensor([0.5, -1, 65504], { dtype: 'float16' });
-  const bf16 = torch.tensor([1, -2.5, 1e30], { dtype: 'bfloat16' });
-  const sd: Record<string, unknown> = {
-    'layer.weight': w,
-    'layer.weight_t': (w as any).t(),                       // a non-contiguous view: saved as its values
-    'layer.bias': torch.tensor([0.25, -0.5], { dtype: 'float64' }),
-    f16, bf16,
-    u8: torch.tensor([0, 255, 7], { dtype: 'uint8' }),
-    i8: torch.tensor([-128, 127], { dtype: 'int8' }),
-    i16: torch.tensor([-32768, 32767], { dtype: 'int16' }),
-    i32: torch.tensor([[-1, 2], [3, -4]], { dtype: 'int32' }),
-    i64: torch.tensor([-(2n ** 63n), 2n ** 63n - 1n, 5n], { dtype: 'int64' }),
-    mask: torch.tensor([true, false, true], { dtype: 'bool' }),
-    scalar: torch.tensor(3.5, { dtype: 'float32' }),
-    num_batches_tracked: torch.tensor(12n, { dtype: 'int64' }),
-    empty: torch.tensor([], { dtype: 'float32' }),
-  };
-  // Like a PyTorch state dict: an OrderedDict with a `_metadata` attribute.
-  Object.defineProperty(sd, PY_ATTRS, { value: { _metadata: { '': { version: 1 }, layer: { version: 2 } } }, enumerable: false });
-  const plain = {
-    model: sd,
-    epoch: 12,
-    step: 2 ** 40,
-    big: 2n ** 70n,
-    neg: -123456,
-    name: 'unet ✓',
-    flags: [true, false, null],
-    nested: { list: [1, [2, [3]]], tup: tuple<unknown>(1, 'a', tuple()), empty: {} },
-    optimizer_state: new Map<unknown, unknown>([[0, { momentum_buffer: w }], [1, { step: 3 }]]),
-    same_tensor_twice: [w, w],
-    param: new Parameter(torch.tensor([1, -1], { dtype: 'float32' })),
-    leaf_requires_grad: torch.tensor([2, 3], { dtype: 'float32' }).requiresGrad_(true),
-  };
+  const { state: plain, floats, checkpoint } = ptObjects();
   save(plain, path.join(out, 'ts_state.pt'));
-  save({ lr: 0.001, betas: tuple(0.9, 0.999), w }, path.join(out, 'ts_floats.pt'));
-  // saveCheckpoint with duck-typed stateful objects (floats in the optimizer state).
-  const model = { stateDict: () => ({ weight: w, bias: torch.tensor([0.5]) }), loadStateDict: () => undefined };
-  const optimizer = {
-    stateDict: () => ({ state: new Map([[0, { momentum_buffer: w }]]), param_groups: [{ lr: 0.01, momentum: 0.9, params: [0, 1] }] }),
-    loadStateDict: () => undefined,
-  };
-  saveCheckpoint(path.join(out, 'ts_checkpoint.pt'), { model, optimizer, epoch: 4 });
+  save(floats, path.join(out, 'ts_floats.pt'));
+  saveCheckpoint(path.join(out, 'ts_checkpoint.pt'), checkpoint);
   fs.writeFileSync(path.join(out, 'ts_expected.json'), JSON.stringify({
     ts_state: canon(plain),
-    ts_floats: canon({ lr: 0.001, betas: tuple(0.9, 0.999), w }),
+    ts_floats: canon(floats),
   }));
   return undefined;
 });
