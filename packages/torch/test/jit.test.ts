@@ -1,7 +1,7 @@
 // TorchScript modules saved by PyTorch 1.13 (tools/goldens/jit/make.py) load and match its outputs.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -62,9 +62,14 @@ test('tuple, float and list arguments in, dict out; exported methods', () => {
 
 test('a missing or corrupt file gives a clear error', () => {
   assert.throws(() => torch.jit.load('/nonexistent/model.pt'), /no such file/);
-  const bad = join(mkdtempSync(join(tmpdir(), 'jit-')), 'bad.pt');
-  writeFileSync(bad, readFileSync(join(dir, 'seg.pt')).subarray(0, 2000));
-  assert.throws(() => torch.jit.load(bad), /cannot load TorchScript module .*bad\.pt/);
+  const tmp = mkdtempSync(join(tmpdir(), 'jit-'));
+  try {
+    const bad = join(tmp, 'bad.pt');
+    writeFileSync(bad, readFileSync(join(dir, 'seg.pt')).subarray(0, 2000));
+    assert.throws(() => torch.jit.load(bad), /cannot load TorchScript module .*bad\.pt/);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 });
 
 after(() => {

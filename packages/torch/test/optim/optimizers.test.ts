@@ -195,6 +195,32 @@ test('loads a state dict with plain-object state keys (as a JSON-ish checkpoint 
   torch.dispose([p, p2]);
 });
 
+test('step() outside any tidy leaves no tensor behind (a tidy around it would hide a leak)', () => {
+  for (const make of [
+    (ps: Tensor[]) => new optim.Adam(ps, { lr: 0.01, amsgrad: true }),
+    (ps: Tensor[]) => new optim.SGD(ps, { lr: 0.01, momentum: 0.9 }),
+    (ps: Tensor[]) => new optim.RMSprop(ps, { centered: true, momentum: 0.5 }),
+    (ps: Tensor[]) => new optim.Adagrad(ps),
+    (ps: Tensor[]) => new optim.NAdam(ps),
+    (ps: Tensor[]) => new optim.RAdam(ps),
+  ]) {
+    const [w, c] = problem.params();
+    const opt = make([w, c]);
+    for (let s = 0; s < 4; s++) {
+      opt.zeroGrad();
+      const l = problem.loss(w, c);
+      l.backward();
+      l.dispose();
+      const before = torch.memory().liveTensors;
+      opt.step();
+      // the first step creates the state; later steps update it in place
+      if (s > 0) assert.equal(torch.memory().liveTensors, before, `${opt.constructor.name} step ${s + 1}`);
+    }
+    opt.dispose();
+    torch.dispose([w, c]);
+  }
+});
+
 test('state survives tidy scopes; a tidy training loop holds a constant number of live tensors', () => {
   for (const make of [
     (ps: Tensor[]) => new optim.Adam(ps, { lr: 0.01, amsgrad: true }),

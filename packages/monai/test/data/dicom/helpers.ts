@@ -58,7 +58,7 @@ export function summaryOf(v: Float64Array) {
 export function assertClose(actual: number[][], expected: number[][], atol: number, what: string): void {
   for (let i = 0; i < expected.length; i++) {
     for (let j = 0; j < expected[i].length; j++) {
-      if (Math.abs(actual[i][j] - expected[i][j]) > atol) {
+      if (!(Math.abs(actual[i][j] - expected[i][j]) <= atol)) { // NaN fails too
         throw new Error(`${what}[${i}][${j}] = ${actual[i][j]}, expected ${expected[i][j]} (atol ${atol})\nactual ${JSON.stringify(actual)}\nexpected ${JSON.stringify(expected)}`);
       }
     }

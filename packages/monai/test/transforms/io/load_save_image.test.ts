@@ -9,8 +9,14 @@ import { MetaTensor, registerReader, unregisterReader, identityAffine, resampleT
 import { GOLDENS, fixture, tensorSha, tmpDir } from '../../data/helpers.js';
 
 const start = torch.memory().liveTensors;
-/** each test runs in a tidy scope: intermediates made by the test itself are freed */
-const tt = (name: string, fn: () => void) => test(name, () => torch.tidy(fn));
+/** each test disposes what it makes and must end with as many live tensors as it began with (no
+ * tidy around it: a tidy would also free tensors the library leaks) */
+const tt = (name: string, fn: () => void) =>
+  test(name, () => {
+    const before = torch.memory().liveTensors;
+    fn();
+    assert.equal(torch.memory().liveTensors, before, `${name}: live tensors left behind`);
+  });
 const out = tmpDir();
 
 function affineClose(a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what: string): void {
@@ -19,6 +25,15 @@ function affineClose(a: ArrayLike<number>, b: ArrayLike<number>, tol: number, wh
 
 tt('LoadImage picks the reader by suffix and returns a float32 MetaTensor', () => {
   const load = new LoadImage();
+  // record which reader's read() runs for each file
+  const used: string[] = [];
+  for (const r of load.readers) {
+    const read = r.read.bind(r);
+    r.read = (f) => {
+      used.push(r.name);
+      return read(f);
+    };
+  }
   for (const [f, reader] of [
     ['anatomical.nii', 'NibabelReader'],
     ['example4d.nii.gz', 'NibabelReader'],
@@ -32,7 +47,7 @@ tt('LoadImage picks the reader by suffix and returns a float32 MetaTensor', () =
     assert.equal(img.dtype, 'float32', f);
     assert.equal(img.meta.filename_or_obj, fixture(f));
     assert.ok(img.affine instanceof Float64Array && img.affine.length === 16);
-    void reader;
+    assert.deepEqual(used.splice(0), [reader], `${f}: reader`);
     img.dispose();
   }
 });
@@ -81,7 +96,7 @@ tt('LoadImage: list of files stacks, ensureChannelFirst, corrupt and unknown fil
 
 tt('DICOM through the registry: ITKReader is the fallback, PydicomReader by name', () => {
   const dcm = path.join(path.dirname(fixture('x')), '..', 'dicom', 'pydicom', 'CT_small.dcm');
-  if (!fs.existsSync(dcm)) return; // DICOM fixtures belong to the DICOM tests
+  assert.ok(fs.existsSync(dcm), `fixture ${dcm} is missing`);
   const a = new LoadImage({ ensureChannelFirst: true }).call(dcm) as MetaTensor;
   assert.deepEqual(a.shape, [1, 128, 128, 1]);
   assert.equal(a.meta.filename_or_obj, dcm);
@@ -148,7 +163,7 @@ tt('EnsureChannelFirst: no metadata is an error unless channelDim is given', () 
 });
 
 function obliqueImage(dtype: torch.DType): MetaTensor {
-  const data = torch.arange(6 * 5 * 4, { dtype: 'float64' }).reshape([1, 6, 5, 4]).mul(1.5).sub(40).to({ dtype });
+  const data = torch.tidy(() => torch.arange(6 * 5 * 4, { dtype: 'float64' }).reshape([1, 6, 5, 4]).mul(1.5).sub(40).to({ dtype }));
   const affine = Float64Array.from([0.5, -0.25, 0, -12, 0.25, 1.5, 0.125, 30, 0, -0.5, 2, -7.5, 0, 0, 0, 1]);
   return MetaTensor.wrap(data, { affine, meta: { filename_or_obj: '/data/case_001.nii.gz', spatial_shape: [6, 5, 4], original_channel_dim: Number.NaN } });
 }
@@ -182,25 +197,25 @@ tt('round trips NIfTI (.nii, .nii.gz), NRRD, NPY: identical data and affine', ()
 });
 
 tt('PNG round trip: uint8 and 16-bit, channel axis, scale', () => {
-  const gray = MetaTensor.wrap(torch.arange(12 * 7, { dtype: 'float32' }).reshape([1, 12, 7]), { meta: { filename_or_obj: 'g.png', spatial_shape: [12, 7] } });
+  const gray = MetaTensor.wrap(torch.tidy(() => torch.arange(12 * 7, { dtype: 'float32' }).reshape([1, 12, 7])), { meta: { filename_or_obj: 'g.png', spatial_shape: [12, 7] } });
   new SaveImage({ outputDir: out, outputExt: '.png', outputPostfix: 'p', printLog: false, separateFolder: false }).call(gray);
   const back = new LoadImage({ dtype: null }).call(path.join(out, 'g_p.png')) as MetaTensor;
   assert.deepEqual(back.shape, [12, 7]);
-  const g8 = gray.reshape([12, 7]).to({ dtype: 'uint8' });
+  const g8 = torch.tidy(() => gray.reshape([12, 7]).to({ dtype: 'uint8' }));
   assert.ok(torch.equal(back, g8));
   const rgb = MetaTensor.wrap(torch.rand([3, 5, 4]), { meta: { filename_or_obj: 'c.png', spatial_shape: [5, 4] } });
   new SaveImage({ outputDir: out, outputExt: 'png', outputPostfix: 's', printLog: false, separateFolder: false, scale: 65535, outputDtype: 'uint16' }).call(rgb);
   const back2 = new LoadImage({ dtype: null, ensureChannelFirst: true }).call(path.join(out, 'c_s.png')) as MetaTensor;
   // Pillow (and so PILReader) reduces 16-bit colour PNGs to 8 bits
   assert.deepEqual(back2.shape, [3, 5, 4]);
-  const expect = rgb.mul(65535).floor().div(256).floor().to({ dtype: 'uint8' });
+  const expect = torch.tidy(() => rgb.mul(65535).floor().div(256).floor().to({ dtype: 'uint8' }));
   assert.ok(torch.equal(back2, expect));
   // 16-bit gray PNG from float data without scaling: values kept (Pillow reads mode 'I', int32)
-  const g16 = MetaTensor.wrap(torch.arange(6 * 4, { dtype: 'float32' }).mul(2000).reshape([1, 6, 4]), { meta: { filename_or_obj: 'w.png', spatial_shape: [6, 4] } });
+  const g16 = MetaTensor.wrap(torch.tidy(() => torch.arange(6 * 4, { dtype: 'float32' }).mul(2000).reshape([1, 6, 4])), { meta: { filename_or_obj: 'w.png', spatial_shape: [6, 4] } });
   new SaveImage({ outputDir: out, outputExt: '.png', outputPostfix: 'w', outputDtype: 'uint16', printLog: false, separateFolder: false }).call(g16);
   const back3 = new LoadImage({ dtype: null }).call(path.join(out, 'w_w.png')) as MetaTensor;
   assert.equal(back3.dtype, 'int32');
-  assert.ok(torch.equal(back3, g16.reshape([6, 4]).to({ dtype: 'int32' })));
+  assert.ok(torch.tidy(() => torch.equal(back3, g16.reshape([6, 4]).to({ dtype: 'int32' }))));
   for (const x of [gray, back, g8, rgb, back2, expect, g16, back3]) x.dispose();
 });
 
@@ -226,7 +241,7 @@ tt('oblique volume: NIfTI, NRRD and a DICOM series (from Python) and NIfTI/NRRD 
     dcm.dispose();
   }
   // written by us in both formats from the same MetaTensor
-  const src = MetaTensor.wrap(a.clone().unsqueeze(0), { affine: b.affine.slice(), meta: { filename_or_obj: 'obl.nii', spatial_shape: [6, 5, 4] } });
+  const src = MetaTensor.wrap(torch.tidy(() => a.clone().unsqueeze(0)), { affine: b.affine.slice(), meta: { filename_or_obj: 'obl.nii', spatial_shape: [6, 5, 4] } });
   for (const ext of ['.nii.gz', '.nrrd']) new SaveImage({ outputDir: out, outputExt: ext, outputPostfix: 'o', outputDtype: null, printLog: false, separateFolder: false }).call(src);
   const c = load.call(path.join(out, 'obl_o.nii.gz')) as MetaTensor;
   const d = load.call(path.join(out, 'obl_o.nrrd')) as MetaTensor;
@@ -254,7 +269,7 @@ tt('SaveImage resample back to the original affine and shape (exact flip/transpo
 });
 
 tt('resampleToAffine grid path: shifted and scaled targets match index arithmetic', () => {
-  const img = torch.arange(5 * 4 * 3, { dtype: 'float64' }).reshape([1, 5, 4, 3]);
+  const img = torch.tidy(() => torch.arange(5 * 4 * 3, { dtype: 'float64' }).reshape([1, 5, 4, 3]));
   const id = identityAffine();
   const shifted = identityAffine();
   shifted[3] = 1; // output voxel i sits at world x = i + 1 = input voxel i + 1
@@ -276,7 +291,8 @@ tt('resampleToAffine grid path: shifted and scaled targets match index arithmeti
   const coarse = identityAffine();
   coarse[0] = 2;
   const r2 = resampleToAffine(img, id, coarse, [3, 4, 3], 'nearest', 'zeros', false, 'float64');
-  assert.ok(torch.equal(r2, img.at(':', '::2')));
+  assert.ok(torch.tidy(() => torch.equal(r2, img.at(':', '::2'))));
+  for (const x of [img, r, r2]) x.dispose();
 });
 
 tt('SaveImage options: unknown keys, bad extension, data_root_dir and patch index', () => {
