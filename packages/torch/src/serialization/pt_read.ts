@@ -102,14 +102,15 @@ function legacyContext(st: LegacyState): PtContext {
   };
 }
 
-/** Legacy format: magic, protocol, sys info, pickle, storage keys, raw storages. */
-function loadLegacy(bytes: Uint8Array): unknown {
+/** The pickles at the head of a legacy file: magic, protocol, sys info, the object, storage keys. */
+function parseLegacyHead(bytes: Uint8Array): { st: LegacyState; value: unknown; keys: unknown[]; end: number } {
   const st: LegacyState = { objects: new Map() };
   const plain = torchPolicy(legacyContext(st));
   let r: { value: unknown; end: number };
   try {
     r = unpickle(bytes, plain, 0);
   } catch (err) {
+    // The magic number's pickle is a few bytes: any failure here means another kind of file.
     if (err instanceof UnsafeGlobalError || !(err instanceof PickleError)) throw err;
     throw new PickleError(`not a PyTorch file: neither a zip archive nor a legacy torch.save pickle (${err.message})`);
   }
@@ -125,36 +126,54 @@ function loadLegacy(bytes: Uint8Array): unknown {
   const keysR = unpickle(bytes, plain, main.end);
   const keys = keysR.value;
   if (!Array.isArray(keys)) throw new PickleError('legacy storage key list is missing');
-  readLegacyStorages(bytes, keysR.end, keys, st);
-  return main.value;
+  return { st, value: main.value, keys, end: keysR.end };
 }
 
-function readLegacyStorages(bytes: Uint8Array, start: number, keys: unknown[], st: LegacyState): number {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let pos = start;
-  for (const k of keys) {
-    const key = asStr(k, 'storage key');
-    const s = st.objects.get(key);
-    if (!s) throw new PickleError(`legacy storage '${key}' is listed but never used`);
-    if (pos + 8 > bytes.length) throw new PickleError(`truncated: storage '${key}' size is missing at byte ${pos}`);
-    const n = Number(dv.getBigInt64(pos, true));
-    pos += 8;
-    const es = ELEMENT_SIZE[s.dtype];
-    if (n !== s.numel) throw new PickleError(`legacy storage '${key}' has ${n} elements, expected ${s.numel}`);
-    const nb = n * es;
-    if (pos + nb > bytes.length) {
-      throw new PickleError(`truncated: storage '${key}' needs ${nb} bytes at byte ${pos}, the file has ${bytes.length - pos} left`);
+const TRUNCATED = /^truncated pickle/;
+/** First window for the legacy head's pickles (tests lower it to exercise the growing window). */
+export const legacyHead = { windowBytes: 1 << 20 };
+
+/**
+ * Legacy format: magic, protocol, sys info, pickle, storage keys, then each storage as its element
+ * count (int64) and raw bytes. The pickles are parsed from the start of the file (a window that
+ * grows until they fit: they describe the tensors, and are small); the storages are then located
+ * with positioned reads and read straight into tensor memory when the tensors are made.
+ */
+function loadLegacy(src: ByteSource): unknown {
+  let head: ReturnType<typeof parseLegacyHead>;
+  for (let window = Math.min(src.size, legacyHead.windowBytes); ; window = Math.min(src.size, window * 4)) {
+    try {
+      head = parseLegacyHead(src.read(0, window));
+      break;
+    } catch (err) {
+      if (!(err instanceof PickleError) || !TRUNCATED.test(err.message) || window === src.size) throw err;
     }
-    s.setBytes(bytes.subarray(pos, pos + nb));
+  }
+  let pos = head.end;
+  for (const k of head.keys) {
+    const key = asStr(k, 'storage key');
+    const s = head.st.objects.get(key);
+    if (!s) throw new PickleError(`legacy storage '${key}' is listed but never used`);
+    if (pos + 8 > src.size) throw new PickleError(`truncated: storage '${key}' size is missing at byte ${pos}`);
+    const nb8 = src.read(pos, 8);
+    const n = Number(new DataView(nb8.buffer, nb8.byteOffset, 8).getBigInt64(0, true));
+    pos += 8;
+    if (n !== s.numel) throw new PickleError(`legacy storage '${key}' has ${n} elements, expected ${s.numel}`);
+    const nb = n * ELEMENT_SIZE[s.dtype];
+    if (pos + nb > src.size) {
+      throw new PickleError(`truncated: storage '${key}' needs ${nb} bytes at byte ${pos}, the file has ${src.size - pos} left`);
+    }
+    const at = pos;
+    s.setReader(() => (dest, offset) => src.readInto(dest, at + offset));
     pos += nb;
   }
-  return pos;
+  return head.value;
 }
 
 /** `torch.storage._load_from_bytes`: a legacy torch.save of a single storage. */
 function loadLegacyStorageBytes(bytes: Uint8Array): unknown {
   if (isZip(bytes)) return loadZip(bytes, true);
-  const v = loadLegacy(bytes);
+  const v = loadLegacy(memorySource(bytes));
   if (!(v instanceof RawStorage)) throw new PickleError('_load_from_bytes did not contain a storage');
   return v;
 }
@@ -187,5 +206,5 @@ export function parsePt(input: Uint8Array | ByteSource, opts: { verifyChecksums?
   if (isZip(src)) return loadZip(src, opts.verifyChecksums ?? false);
   const head = src.read(0, Math.min(src.size, 512));
   if (looksLikeTar(head)) throw new PickleError('the tar-based format of PyTorch < 0.4 is not supported');
-  return loadLegacy(src.read(0, src.size));
+  return loadLegacy(src);
 }

@@ -46,6 +46,11 @@ export class RawStorage {
   setBytes(b: Uint8Array): void {
     this._bytes = b;
   }
+  /** Make this a file-backed storage (the legacy format learns where storages are after parsing). */
+  setReader(reader: () => ChunkReader): void {
+    this.reader = reader;
+    this._bytes = null;
+  }
   /**
    * A reader that fills caller memory chunk by chunk: straight from the file for file-backed
    * storages not read yet, from the bytes in memory otherwise.

@@ -43,7 +43,8 @@ export function readSource(src: string | Uint8Array, what: string): Uint8Array {
   }
 }
 
-const WHOLE_FILE_LIMIT = 16 << 20;
+/** Files up to this size are read whole (tests lower it to read small fixtures record by record). */
+export const wholeFile = { maxBytes: 16 << 20 };
 
 /** A random-access source over a file (read on demand) or a buffer. Close it when done. */
 export function openSource(src: string | Uint8Array, what: string): ByteSource {
@@ -55,7 +56,7 @@ export function openSource(src: string | Uint8Array, what: string): ByteSource {
     const f = fileSource(src);
     // Small files are read in one go (fewer system calls); larger ones record by record, straight
     // into tensor memory, so a checkpoint is never held in memory twice.
-    if (f.size > WHOLE_FILE_LIMIT) return f;
+    if (f.size > wholeFile.maxBytes) return f;
     try {
       return memorySource(f.read(0, f.size));
     } finally {

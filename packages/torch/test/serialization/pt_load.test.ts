@@ -5,6 +5,8 @@ import * as fs from 'node:fs';
 import * as torch from '../../src/index.js';
 import { load, loadPickle, loadRaw, saveToBuffer, PY_ATTRS, PY_CLASS, isTuple } from '../../src/serialization/index.js';
 import { ZipReader, ZipWriter } from '../../src/serialization/zip.js';
+import { wholeFile } from '../../src/serialization/torch_io.js';
+import { legacyHead } from '../../src/serialization/pt_read.js';
 import { canon, fixture, readJson, stripStorage } from './helpers.js';
 
 const start = torch.memory().liveTensors;
@@ -174,4 +176,28 @@ test('loading from a buffer and with dicts: "map"', () => {
 
 after(() => {
   assert.equal(torch.memory().liveTensors, start, 'live tensors back to the start value');
+});
+
+test('record by record from the file: small fixtures read as large files are (positioned reads, growing legacy head window)', () => {
+  const saved = [wholeFile.maxBytes, legacyHead.windowBytes];
+  wholeFile.maxBytes = 0; // every file through positioned reads, storages straight into tensor memory
+  legacyHead.windowBytes = 64; // the legacy head's pickles do not fit: the window must grow
+  try {
+    const ck = load(fixture('checkpoint_legacy.pt'));
+    try {
+      assert.deepEqual(stripStorage(canon(ck, 'tensor')), stripStorage(expected.checkpoint));
+    } finally {
+      torch.dispose(ck);
+    }
+    assert.deepEqual(canon(loadRaw(fixture('checkpoint_legacy.pt')), 'raw'), expected.checkpoint_legacy);
+    const sd = load(fixture('state_dict.pt'));
+    try {
+      assert.deepEqual(stripStorage(canon(sd, 'tensor')), stripStorage(expected.state_dict));
+    } finally {
+      torch.dispose(sd);
+    }
+  } finally {
+    [wholeFile.maxBytes, legacyHead.windowBytes] = saved;
+  }
+  assert.equal(torch.memory().liveTensors, start);
 });
