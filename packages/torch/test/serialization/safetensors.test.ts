@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as torch from '../../src/index.js';
 import { safetensors, SerializationError } from '../../src/serialization/index.js';
 import { _injectWriteFault } from '../../src/serialization/atomic.js';
+import { wholeFile } from '../../src/serialization/torch_io.js';
 import { canon, fixture, readJson } from './helpers.js';
 
 const start = torch.memory().liveTensors;
@@ -18,19 +19,27 @@ function values(t: torch.Tensor): unknown {
   return (canon(t, 'tensor') as any).__tensor__.values;
 }
 
-test('reads the reference file: names, dtypes, shapes, values, metadata', () => {
-  const ts = safetensors.loadFile(fixture('reference.safetensors'));
+test('reads the reference file: names, dtypes, shapes, values, metadata (read whole, and tensor by tensor from the file)', () => {
+  const saved = wholeFile.maxBytes;
   try {
-    assert.deepEqual(new Set(Object.keys(ts)), new Set(Object.keys(expected.tensors)));
-    for (const [name, e] of Object.entries<any>(expected.tensors)) {
-      const t = ts[name]!;
-      assert.equal(t.dtype, e.dtype, name);
-      assert.deepEqual(t.shape, e.shape, name);
-      assert.deepEqual(values(t), e.values, name);
+    for (const limit of [saved, 0]) {
+      wholeFile.maxBytes = limit; // 0: positioned reads straight into each tensor, as for large files
+      const ts = safetensors.loadFile(fixture('reference.safetensors'));
+      try {
+        assert.deepEqual(new Set(Object.keys(ts)), new Set(Object.keys(expected.tensors)));
+        for (const [name, e] of Object.entries<any>(expected.tensors)) {
+          const t = ts[name]!;
+          assert.equal(t.dtype, e.dtype, name);
+          assert.deepEqual(t.shape, e.shape, name);
+          assert.deepEqual(values(t), e.values, name);
+        }
+        assert.deepEqual(safetensors.readMetadata(fixture('reference.safetensors')), expected.metadata);
+      } finally {
+        torch.dispose(ts);
+      }
     }
-    assert.deepEqual(safetensors.readMetadata(fixture('reference.safetensors')), expected.metadata);
   } finally {
-    torch.dispose(ts);
+    wholeFile.maxBytes = saved;
   }
 });
 
