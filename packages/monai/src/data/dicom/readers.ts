@@ -1,7 +1,7 @@
 // MONAI's DICOM readers: PydicomReader and ITKReader (the latter also hands non-DICOM files to another reader).
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import * as torch from '@monai-ts/torch';
-import { copyCompatibleDict, defaultReaders, stackImages, torchDtypeFor, type ImageReader } from '../image_reader.js';
+import { copyCompatibleDict, defaultReaders, stackImages, torchDtypeFor, type GetDataOptions, type ImageReader } from '../image_reader.js';
 import type { MetaDict } from '../meta_tensor.js';
 import { checkOptions } from '../options.js';
 import { DicomError, fileProblem } from './errors.js';
@@ -158,7 +158,7 @@ export class PydicomReader implements ImageReader {
     const g = meta3(v);
     if (g.iop) m['00200037'] = { vr: 'DS', Value: g.iop };
     if (g.ipp) m['00200032'] = { vr: 'DS', Value: g.ipp };
-    if (g.ps) m['00280030'] = { vr: 'DS', Value: g.ps };
+    if (g.ps) m['00280030'] = { vr: 'DS', Value: v.files.length > 1 ? [...g.ps, meanSliceZStep(v)] : g.ps };
     if (v.is3d && v.geometry.lastIpp) m.lastImagePositionPatient = v.geometry.lastIpp.slice();
     let affine = dicomAffine(v.geometry, o.affineLpsToRas);
     // MONAI's PydicomReader takes spatial_shape from the whole array (samples of colour images included),
@@ -193,7 +193,7 @@ export interface ITKReaderOptions extends Omit<LoadOptions, 'rescale' | 'invertM
   seriesMeta?: boolean;
   affineLpsToRas?: boolean;
   /** Reader used for anything that is not DICOM (the IO registry sets this so ITKReader can be the fallback). */
-  nonDicomReader?: { read(data: string | readonly string[], options?: Record<string, unknown>): unknown; getData(img: unknown): [torch.Tensor, Meta] } | null;
+  nonDicomReader?: { read(data: string | readonly string[], options?: Record<string, unknown>): unknown; getData(img: unknown, options?: GetDataOptions): [torch.Tensor, Meta] } | null;
 }
 
 function looksDicom(path: string): boolean {
@@ -216,9 +216,68 @@ function looksDicom(path: string): boolean {
   }
 }
 
+/** The US tags GDCM writes as decimal numbers. */
+const US_TAGS = new Set(['00280002', '00280010', '00280011', '00280100', '00280101', '00280102', '00280103']);
+
+/** A tag's value as ITK's GDCM dictionary holds it: the raw string with its padding spaces, NULs removed. */
+function gdcmString(f: DicomFile, key: string, tag: string): string | undefined {
+  const el = f.ds.elements[key];
+  if (!el) return undefined;
+  if (US_TAGS.has(tag)) return String(f.us(key) ?? '');
+  const bytes = f.ds.byteArray as Uint8Array;
+  if (el.length <= 0 || el.dataOffset + el.length > bytes.length) return '';
+  return Buffer.from(bytes.buffer, bytes.byteOffset + el.dataOffset, el.length).toString('latin1').replace(/\0+$/, '');
+}
+
+/**
+ * GDCM takes the in-plane spacing from a tag that depends on the SOP class (gdcm::ImageHelper): Nominal
+ * Scanned Pixel Spacing for secondary capture, Imager Pixel Spacing for projection X-ray, Image Plane Pixel
+ * Spacing for RT images, Pixel Spacing otherwise; absent gives 1.
+ */
+function gdcmPixelSpacing(f: DicomFile): number[] | undefined {
+  const sop = (f.str('x00080016') ?? f.str('x00020002') ?? '').replace(/\0/g, '').trim();
+  let key = 'x00280030';
+  if (/^1\.2\.840\.10008\.5\.1\.4\.1\.1\.7(\.\d+)?$/.test(sop)) key = 'x00182010';
+  else if (/^1\.2\.840\.10008\.5\.1\.4\.1\.1\.(1(\.\d+)*|12\.\d+)$/.test(sop)) key = 'x00181164';
+  else if (sop === '1.2.840.10008.5.1.4.1.1.481.1') key = 'x30020011';
+  if (key === 'x00280030') {
+    // enhanced objects keep Pixel Spacing in the functional groups (already read into the geometry)
+    const top = f.numbers(key);
+    if (top) return top.slice(0, 2);
+    const shared = f.item('x52009229');
+    const pm = shared ? f.item('x00289110', 0, shared) : undefined;
+    return pm ? f.numbers(key, pm)?.slice(0, 2) : undefined;
+  }
+  return f.numbers(key)?.slice(0, 2);
+}
+
+/** ITK's GDCMImageIO direction: slice = row x column, row re-derived as column x slice, all normalised. */
+function itkDirections(iop: number[]): [number[], number[], number[]] {
+  const cross = (a: number[], b: number[]) => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+  const unit = (a: number[]) => {
+    const n = Math.hypot(a[0], a[1], a[2]) || 1;
+    return a.map((x) => x / n);
+  };
+  const r = iop.slice(0, 3), c = iop.slice(3, 6);
+  const slice = unit(cross(r, c));
+  return [unit(cross(c, slice)), unit(c), slice];
+}
+
+/**
+ * MONAI's PydicomReader appends the series' mean |z step| (world z of consecutive ImagePositionPatient, not
+ * the distance along the normal) to the first slice's PixelSpacing list in place, so its '00280030' holds
+ * three values for a series.
+ */
+function meanSliceZStep(v: DicomVolume): number {
+  const z = v.slices.map((f, i) => f.numbers('x00200032')?.[2] ?? i); // MONAI's default: the slice index
+  let sum = 0;
+  for (let i = 1; i < z.length; i++) sum += Math.abs(z[i - 1] - z[i]);
+  return z.length > 1 ? sum / (z.length - 1) : 0;
+}
+
 interface Delegated {
   delegated: true;
-  reader: { getData(img: unknown): [torch.Tensor, Meta] };
+  reader: { getData(img: unknown, options?: GetDataOptions): [torch.Tensor, Meta] };
   img: unknown;
 }
 
@@ -261,14 +320,24 @@ export class ITKReader implements ImageReader {
         if (!r) throw new DicomError(source, 'not a DICOM file or folder, and no registered reader handles this format');
         return { delegated: true, reader: r, img: r.read(source, options) };
       }
-      return { source, volume: loadDicom(source, { ...this.options, rescale: 'nonIdentity', invertMonochrome1: true }) };
+      return { source, volume: loadDicom(source, { ...this.options, rescale: 'gdcm', invertMonochrome1: true, gdcm: true }) };
     });
     return Array.isArray(data) ? out : out[0];
   }
 
-  getData(img: unknown): [torch.Tensor, Meta] {
+  /** With no dtype asked for, arrays keep the file's type, as ITK gives it (also for files handed to another reader). */
+  getData(img: unknown, options: GetDataOptions = {}): [torch.Tensor, Meta] {
     const items = ensureList(img as (DicomImage | Delegated) | (DicomImage | Delegated)[]).map((im): [torch.Tensor, Meta] => {
-      if ('delegated' in im) return im.reader.getData(im.img);
+      if ('delegated' in im) {
+        const [t, m] = im.reader.getData(im.img, { dtype: options.dtype ?? null });
+        // MONAI's ITKReader meta always has ITK's spacing: the norms of the affine's spatial columns.
+        if (m.spacing === undefined && m.affine instanceof Float64Array) {
+          const a = m.affine;
+          const n = Math.round(Math.sqrt(a.length)) - 1;
+          m.spacing = Array.from({ length: n }, (_, c) => Math.hypot(...Array.from({ length: n }, (_, r) => a[r * (n + 1) + c])));
+        }
+        return [t, m];
+      }
       const v = im.volume;
       const t0 = toTensor(v);
       let t = t0;
@@ -293,28 +362,28 @@ export class ITKReader implements ImageReader {
   meta(v: DicomVolume): Meta {
     const m: Meta = {};
     const f = v.first;
-    for (const [tag] of SELECTED_TAGS) {
-      const key = `x${tag.toLowerCase()}`;
-      const el = f.ds.elements[key];
-      if (!el) continue;
-      const itkKey = `${tag.slice(0, 4).toLowerCase()}|${tag.slice(4).toLowerCase()}`;
-      const us = ['00280002', '00280010', '00280011', '00280100', '00280101', '00280102', '00280103'].includes(tag);
-      m[itkKey] = us ? String(f.us(key) ?? '') : (f.strings(key) ?? []).join('\\').replace(/\0/g, '').trim();
+    // itk.imread of a series leaves the image's meta-data dictionary empty (MONAI's series_meta copies the
+    // first slice's); a single file's has every tag, as GDCM's strings.
+    if (v.files.length === 1 || this.options.seriesMeta) {
+      for (const [tag] of SELECTED_TAGS) {
+        const value = gdcmString(f, `x${tag.toLowerCase()}`, tag);
+        if (value !== undefined) m[`${tag.slice(0, 4).toLowerCase()}|${tag.slice(4).toLowerCase()}`] = value;
+      }
     }
     const g = v.geometry;
-    const iop = g.iop ?? [1, 0, 0, 0, 1, 0];
-    const normal = sliceNormal(iop);
-    const ps = g.pixelSpacing ?? [1, 1];
+    const [row, col, normal] = itkDirections(g.iop ?? [1, 0, 0, 0, 1, 0]);
+    const ps = gdcmPixelSpacing(f) ?? [1, 1];
     const origin = g.ipp ?? [0, 0, 0];
     let zStep = 1;
-    let zDir = normal as number[];
-    if (v.is3d && g.lastIpp && g.ipp) {
+    let zDir = normal;
+    if (v.is3d && g.lastIpp && g.ipp && g.slices > 1) {
       const d = g.lastIpp.map((x, i) => (x - g.ipp![i]) / (g.slices - 1));
       zStep = Math.hypot(d[0], d[1], d[2]) || 1;
       zDir = d.map((x) => x / zStep);
     } else if (v.is3d) {
       zStep = g.sliceStep ?? 1;
     }
+    const iop = [...row, ...col];
     const spacing = [ps[1], ps[0], zStep];
     const direction = [
       [iop[0], iop[3], zDir[0]],

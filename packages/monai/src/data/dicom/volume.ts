@@ -11,10 +11,19 @@ export interface LoadOptions {
   seriesName?: string;
   /** Only files whose path matches this regular expression are considered in a folder. */
   fnameRegex?: string | RegExp;
-  /** Apply RescaleSlope/RescaleIntercept: 'present' (as pydicom/MONAI: whenever a tag is present), 'nonIdentity', or 'never'. */
-  rescale?: 'present' | 'nonIdentity' | 'never';
+  /**
+   * Apply RescaleSlope/RescaleIntercept: 'present' (as pydicom/MONAI: whenever a tag is present, to float32),
+   * 'nonIdentity', 'never', or 'gdcm' (as ITK's GDCMImageIO: when not the identity, in double precision, into
+   * the type GDCM chooses from the first slice, every slice cast to it).
+   */
+  rescale?: 'present' | 'nonIdentity' | 'never' | 'gdcm';
   /** Invert MONOCHROME1 samples to MONOCHROME2 before rescaling (ITK/GDCM behaviour). */
   invertMonochrome1?: boolean;
+  /**
+   * GDCM's reading (ITKReader): a SEG is plain frames (no split by segment), 1-bit samples read as 0/255, and
+   * a single-frame enhanced object takes its geometry from the functional groups.
+   */
+  gdcm?: boolean;
   /** Largest decoded volume in bytes (guard against lying headers); default 2 GiB. */
   maxBytes?: number;
   /** DICOM SEG: segment name -> channel (MONAI's label_dict); default: segments in number order. */
@@ -91,7 +100,7 @@ function rescaleOf(f: DicomFile, ds: DataSet | undefined, mode: LoadOptions['res
   }
   if (slope === undefined && intercept === undefined) return undefined;
   const r = { slope: slope ?? 1, intercept: intercept ?? 0 };
-  if (mode === 'nonIdentity' && r.slope === 1 && r.intercept === 0) return undefined;
+  if ((mode === 'nonIdentity' || mode === 'gdcm') && r.slope === 1 && r.intercept === 0) return undefined;
   return r;
 }
 
@@ -122,8 +131,8 @@ function frameGeometry(f: DicomFile, frames: number) {
   let spacing = f.numbers('x00280030') ?? pick(shared, 'x00289110', 'x00280030', 'num');
   const positions: (number[] | undefined)[] = [];
   const rescales: ({ slope?: number; intercept?: number } | undefined)[] = [];
-  if (perFrame.length === frames) {
-    for (const fg of perFrame) {
+  if (perFrame.length >= frames) {
+    for (const fg of perFrame.slice(0, frames)) {
       positions.push(vec(pick(fg, 'x00209113', 'x00200032', 'num')));
       iop ??= iopOf(pick(fg, 'x00209116', 'x00200037', 'num'));
       spacing ??= pick(fg, 'x00289110', 'x00280030', 'num');
@@ -155,17 +164,19 @@ export function loadDicomFile(f: DicomFile, opts: LoadOptions = {}): DicomVolume
 function loadSingle(f: DicomFile, opts: LoadOptions, skipped: string[]): DicomVolume {
   const info = pixelInfo(f);
   let raw = decodePixels(f, info, { maxBytes: opts.maxBytes });
-  if (f.ds.elements.x00620002 && info.spp === 1) return loadSegmentation(f, info, raw, opts, skipped);
+  if (f.ds.elements.x00620002 && info.spp === 1 && !opts.gdcm) return loadSegmentation(f, info, raw, opts, skipped);
   if (opts.invertMonochrome1 && info.photometric === 'MONOCHROME1') invertMonochrome1(raw, info);
   const frames = info.frames;
   const is3d = frames > 1;
   const fg = is3d ? frameGeometry(f, frames) : undefined;
+  // GDCM reads a single-frame enhanced object (a one-frame SEG) from its functional groups as well.
+  const fg1 = !is3d && opts.gdcm && f.ds.elements.x52009229 ? frameGeometry(f, 1) : undefined;
   const px = info.rows * info.cols * info.spp;
   const order = Array.from({ length: frames }, (_, i) => i);
   let geometry: GeometryInput = {
-    iop: iopOf(f.numbers('x00200037')),
-    ipp: vec(f.numbers('x00200032')),
-    pixelSpacing: f.numbers('x00280030'),
+    iop: iopOf(f.numbers('x00200037')) ?? fg1?.iop,
+    ipp: vec(f.numbers('x00200032')) ?? fg1?.positions[0],
+    pixelSpacing: f.numbers('x00280030') ?? fg1?.spacing,
     slices: frames,
   };
   if (fg) {
@@ -186,7 +197,7 @@ function loadSingle(f: DicomFile, opts: LoadOptions, skipped: string[]): DicomVo
     rescale = order.map((k) => {
       const r = perFrame ? fg!.rescales[k] : undefined;
       const eff = r && (r.slope !== undefined || r.intercept !== undefined) ? { slope: r.slope ?? 1, intercept: r.intercept ?? 0 } : top;
-      return eff && !(opts.rescale === 'nonIdentity' && eff.slope === 1 && eff.intercept === 0) ? eff : undefined;
+      return eff && !((opts.rescale === 'nonIdentity' || opts.rescale === 'gdcm') && eff.slope === 1 && eff.intercept === 0) ? eff : undefined;
     });
     if (rescale.every((r) => r === undefined)) rescale = undefined;
   }
@@ -197,7 +208,8 @@ function loadSingle(f: DicomFile, opts: LoadOptions, skipped: string[]): DicomVo
   }
   const dtype: DType = rescale ? 'float32' : info.dtype;
   const lay = layoutFor(info.rows, info.cols, frames, info.spp, is3d);
-  return { files: [f.filename], first: f, slices: [f], info, data: raw, dtype, rescale, ...lay, is3d, geometry, skipped };
+  const vol: DicomVolume = { files: [f.filename], first: f, slices: [f], info, data: raw, dtype, rescale, ...lay, is3d, geometry, skipped };
+  return opts.rescale === 'gdcm' ? gdcmRescale(vol, vol.rescale?.[0]) : vol;
 }
 
 /**
@@ -385,7 +397,59 @@ export function loadSeries(filesIn: DicomFile[], opts: LoadOptions = {}, skipped
     slices: files.length,
   };
   const lay = layoutFor(info.rows, info.cols, files.length, info.spp, true);
-  return { files: files.map((f) => f.filename), first, slices: files, info, data: out, dtype, rescale: anyRescale ? rescales : undefined, ...lay, is3d: true, geometry, skipped };
+  const vol: DicomVolume = { files: files.map((f) => f.filename), first, slices: files, info, data: out, dtype, rescale: anyRescale ? rescales : undefined, ...lay, is3d: true, geometry, skipped };
+  return mode === 'gdcm' ? gdcmRescale(vol, rescales[0]) : vol;
+}
+
+/**
+ * GDCM's choice of output type (gdcm::Rescaler::ComputeInterceptSlopePixelType): the stored type without
+ * rescale; float64 for a non-integer slope or intercept; else the smallest integer type holding
+ * slope * [min, max] + intercept over the BitsStored range.
+ */
+export function gdcmRescaledDtype(info: PixelInfo, r: Rescale | undefined): DType {
+  if (!r || info.bitsAllocated === 1 || info.dtype.startsWith('float')) return info.dtype;
+  if (!Number.isInteger(r.slope) || !Number.isInteger(r.intercept)) return 'float64';
+  const bs = info.bitsStored;
+  const signed = info.pixelRepresentation === 1;
+  const min = r.slope * (signed ? -(2 ** (bs - 1)) : 0) + r.intercept;
+  const max = r.slope * (signed ? 2 ** (bs - 1) - 1 : 2 ** bs - 1) + r.intercept;
+  if (min >= 0) {
+    if (max <= 255) return 'uint8';
+    if (max <= 65535) return 'uint16';
+    if (max <= 2 ** 32 - 1) return 'uint32';
+  } else {
+    if (min >= -128 && max <= 127) return 'int8';
+    if (min >= -32768 && max <= 32767) return 'int16';
+    if (min >= -(2 ** 31) && max <= 2 ** 31 - 1) return 'int32';
+  }
+  return 'float64';
+}
+
+/**
+ * ITK's values: each slice rescaled in double precision (when its own rescale is not the identity) and
+ * cast to the type chosen from the first slice, as ImageSeriesReader casts every slice to the output type
+ * (typed-array assignment truncates and wraps integers as the C cast does on x86-64).
+ */
+function gdcmRescale(v: DicomVolume, first: Rescale | undefined): DicomVolume {
+  const dtype = gdcmRescaledDtype(v.info, first);
+  if (v.info.bitsAllocated === 1) {
+    // GDCMImageIO unpacks single-bit samples to 0 and 255.
+    const d = v.data as Uint8Array;
+    for (let i = 0; i < d.length; i++) d[i] = d[i] ? 255 : 0;
+    return { ...v, dtype: 'uint8', rescale: undefined };
+  }
+  if (!v.rescale && dtype === v.info.dtype) return { ...v, dtype };
+  const out = allocTyped(dtype, v.data.length);
+  const src = v.data;
+  const per = v.data.length / (v.is3d ? v.layoutShape[0] : 1);
+  const slices = v.is3d ? v.layoutShape[0] : 1;
+  for (let z = 0; z < slices; z++) {
+    const r = v.rescale?.[z];
+    const lo = z * per, hi = lo + per;
+    if (r) for (let i = lo; i < hi; i++) out[i] = src[i] * r.slope + r.intercept;
+    else for (let i = lo; i < hi; i++) out[i] = src[i];
+  }
+  return { ...v, data: out, dtype, rescale: undefined };
 }
 
 /** Reads an explicit list of single-frame files as one series (ordered along the slice normal). */
