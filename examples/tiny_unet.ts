@@ -5,9 +5,9 @@ import { nn, type Tensor } from '@monai-ts/torch';
 import * as torch from '@monai-ts/torch';
 
 class Block extends nn.Module {
-  declare conv: nn.Module;
+  declare conv: nn.Conv3d | nn.ConvTranspose3d;
   declare norm: nn.BatchNorm3d;
-  constructor(conv: nn.Module, channels: number) {
+  constructor(conv: nn.Conv3d | nn.ConvTranspose3d, channels: number) {
     super();
     this.conv = conv;
     this.norm = new nn.BatchNorm3d({ numFeatures: channels });

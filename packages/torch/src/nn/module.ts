@@ -31,8 +31,10 @@ export class StateDictError extends Error {
   }
 }
 
-export type ForwardPreHook = (module: Module, args: any[]) => any[] | void;
-export type ForwardHook = (module: Module, args: any[], output: any) => any;
+/** Runs before forward(args): returns undefined to keep the arguments, an array to replace them, or one replacement argument. */
+export type ForwardPreHook = (module: Module, args: unknown[]) => unknown;
+/** Runs after forward: returns undefined to keep the output, or a replacement output. */
+export type ForwardHook = (module: Module, args: unknown[], output: unknown) => unknown;
 
 /** Returned by registerForward(Pre)Hook; remove() unregisters the hook. */
 export interface RemovableHandle {
@@ -47,8 +49,11 @@ export abstract class Module {
   /** Buffers excluded from stateDict(). */
   private readonly _nonPersistent = new Set<string>();
 
-  /** The computation; subclasses implement it. */
-  abstract forward(...args: any[]): any;
+  /**
+   * The computation; subclasses implement it with their own parameter and return types (a module
+   * known only as Module takes and gives values of unknown type).
+   */
+  abstract forward(...args: unknown[]): unknown;
 
   // ------------------------------------------------------------------ hooks
 

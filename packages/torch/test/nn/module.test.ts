@@ -330,10 +330,10 @@ test('forward hooks and pre-hooks run around forward() and can be removed', () =
   try {
     torch.tidy(() => {
       const seen: number[][] = [];
-      const h1 = lin.registerForwardPreHook((_m, args) => [args[0].mul(2)]);
+      const h1 = lin.registerForwardPreHook((_m, args) => [(args[0] as torch.Tensor).mul(2)]);
       const h2 = lin.registerForwardHook((_m, _args, out) => {
-        seen.push(out.shape);
-        return out.add(1);
+        seen.push((out as torch.Tensor).shape);
+        return (out as torch.Tensor).add(1);
       });
       const x = torch.ones([3, 2]);
       const expected = torch.linear(x.mul(2), lin.weight, { bias: lin.bias }).add(1);

@@ -8,55 +8,61 @@ import { layerArgs, type PositionalArgs } from './args.js';
 
 type IntOrList = number | number[];
 
-export interface MaxPoolOptions {
+export interface MaxPoolOptions<R extends boolean = boolean> {
   kernelSize: IntOrList;
   stride?: IntOrList | null;
   padding?: IntOrList;
   dilation?: IntOrList;
-  returnIndices?: boolean;
+  /** Also return the argmax indices: forward then gives [output, indices]. */
+  returnIndices?: R;
   ceilMode?: boolean;
 }
+/** What a max pooling layer's forward returns: the output, or [output, indices] with returnIndices. */
+export type PoolOutput<R extends boolean> = R extends true ? [Tensor, Tensor] : Tensor;
+/** The functional form behind a max pooling layer (its return type narrowed by the layer). */
+type MaxPoolFn = (x: Tensor, k: IntOrList, o: F.MaxPoolOptions & { returnIndices?: boolean }) => Tensor | [Tensor, Tensor];
 const MAXPOOL_ARGS = ['kernelSize', 'stride', 'padding', 'dilation', 'returnIndices', 'ceilMode'] as const;
 /** PyTorch's order: kernel_size, stride, padding, dilation, return_indices, ceil_mode. */
-export type MaxPoolArgs = PositionalArgs<
-  [kernelSize: IntOrList, stride: IntOrList | null, padding: IntOrList, dilation: IntOrList, returnIndices: boolean, ceilMode: boolean],
+export type MaxPoolArgs<R extends boolean = boolean> = PositionalArgs<
+  [kernelSize: IntOrList, stride: IntOrList | null, padding: IntOrList, dilation: IntOrList, returnIndices: R, ceilMode: boolean],
   typeof MAXPOOL_ARGS,
-  MaxPoolOptions
+  MaxPoolOptions<R>
 >;
 
-/** Max pooling; with returnIndices the forward gives [output, indices]. */
-export abstract class MaxPoolNd extends Module {
+/** Max pooling; with returnIndices (R) the forward gives [output, indices]. */
+export abstract class MaxPoolNd<R extends boolean = false> extends Module {
   readonly kernelSize: IntOrList;
   readonly stride: IntOrList;
   readonly padding: IntOrList;
   readonly dilation: IntOrList;
-  readonly returnIndices: boolean;
+  readonly returnIndices: R;
   readonly ceilMode: boolean;
-  protected abstract readonly fn: (x: Tensor, k: IntOrList, o: any) => any;
+  protected abstract readonly fn: MaxPoolFn;
   /** `new MaxPool3d(2)`, `new MaxPool3d(3, 2, 1)` or `new MaxPool3d({ kernelSize: 2 })`. */
-  constructor(options: MaxPoolOptions);
-  constructor(...args: MaxPoolArgs);
+  constructor(options: MaxPoolOptions<R>);
+  constructor(...args: MaxPoolArgs<R>);
   constructor(...args: unknown[]) {
     super();
-    const options = layerArgs<MaxPoolOptions>(new.target.name, args, MAXPOOL_ARGS);
+    const options = layerArgs<MaxPoolOptions<R>>(new.target.name, args, MAXPOOL_ARGS);
     checkOpts(this.constructor.name, options, ['kernelSize', 'stride', 'padding', 'dilation', 'returnIndices', 'ceilMode'], ['kernelSize']);
     this.kernelSize = options.kernelSize;
     this.stride = options.stride ?? options.kernelSize;
     this.padding = options.padding ?? 0;
     this.dilation = options.dilation ?? 1;
-    this.returnIndices = options.returnIndices ?? false;
+    this.returnIndices = options.returnIndices ?? (false as R);
     this.ceilMode = options.ceilMode ?? false;
   }
-  forward(input: Tensor): any {
-    return this.fn(input, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode, returnIndices: this.returnIndices });
+  forward(input: Tensor): PoolOutput<R> {
+    const o = { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode, returnIndices: this.returnIndices };
+    return this.fn(input, this.kernelSize, o) as PoolOutput<R>;
   }
   override extraRepr(): string {
     return `kernel_size=${py(this.kernelSize)}, stride=${py(this.stride)}, padding=${py(this.padding)}, dilation=${py(this.dilation)}, ceil_mode=${py(this.ceilMode)}`;
   }
 }
-export class MaxPool1d extends MaxPoolNd { protected readonly fn = F.maxPool1d as any; }
-export class MaxPool2d extends MaxPoolNd { protected readonly fn = F.maxPool2d as any; }
-export class MaxPool3d extends MaxPoolNd { protected readonly fn = F.maxPool3d as any; }
+export class MaxPool1d<R extends boolean = false> extends MaxPoolNd<R> { protected readonly fn = F.maxPool1d as MaxPoolFn; }
+export class MaxPool2d<R extends boolean = false> extends MaxPoolNd<R> { protected readonly fn = F.maxPool2d as MaxPoolFn; }
+export class MaxPool3d<R extends boolean = false> extends MaxPoolNd<R> { protected readonly fn = F.maxPool3d as MaxPoolFn; }
 
 export interface AvgPoolOptions {
   kernelSize: IntOrList;
@@ -139,10 +145,11 @@ export class AvgPool3d extends AvgPoolN { protected readonly fn = F.avgPool3d; }
 
 type OutSize = number | (number | null)[];
 type AdaptiveAvgOptions = { outputSize: OutSize };
-type AdaptiveMaxOptions = { outputSize: OutSize; returnIndices?: boolean };
+type AdaptiveMaxOptions<R extends boolean = boolean> = { outputSize: OutSize; returnIndices?: R };
+type AdaptiveMaxFn = (x: Tensor, s: OutSize, o: { returnIndices?: boolean }) => Tensor | [Tensor, Tensor];
 const ADAPTIVE_ARGS = ['outputSize', 'returnIndices'] as const;
 export type AdaptiveAvgPoolArgs = PositionalArgs<[outputSize: OutSize], readonly ['outputSize'], AdaptiveAvgOptions>;
-export type AdaptiveMaxPoolArgs = PositionalArgs<[outputSize: OutSize, returnIndices: boolean], typeof ADAPTIVE_ARGS, AdaptiveMaxOptions>;
+export type AdaptiveMaxPoolArgs<R extends boolean = boolean> = PositionalArgs<[outputSize: OutSize, returnIndices: R], typeof ADAPTIVE_ARGS, AdaptiveMaxOptions<R>>;
 abstract class AdaptiveAvg extends Module {
   readonly outputSize: OutSize;
   protected abstract readonly fn: (x: Tensor, s: OutSize) => Tensor;
@@ -161,22 +168,22 @@ export class AdaptiveAvgPool1d extends AdaptiveAvg { protected readonly fn = F.a
 export class AdaptiveAvgPool2d extends AdaptiveAvg { protected readonly fn = F.adaptiveAvgPool2d; }
 export class AdaptiveAvgPool3d extends AdaptiveAvg { protected readonly fn = F.adaptiveAvgPool3d; }
 
-abstract class AdaptiveMax extends Module {
+abstract class AdaptiveMax<R extends boolean = false> extends Module {
   readonly outputSize: OutSize;
-  readonly returnIndices: boolean;
-  protected abstract readonly fn: (x: Tensor, s: OutSize, o: { returnIndices?: boolean }) => any;
-  constructor(options: AdaptiveMaxOptions);
-  constructor(...args: AdaptiveMaxPoolArgs);
+  readonly returnIndices: R;
+  protected abstract readonly fn: AdaptiveMaxFn;
+  constructor(options: AdaptiveMaxOptions<R>);
+  constructor(...args: AdaptiveMaxPoolArgs<R>);
   constructor(...args: unknown[]) {
     super();
-    const options = layerArgs<AdaptiveMaxOptions>(new.target.name, args, ADAPTIVE_ARGS);
+    const options = layerArgs<AdaptiveMaxOptions<R>>(new.target.name, args, ADAPTIVE_ARGS);
     checkOpts(this.constructor.name, options, ['outputSize', 'returnIndices'], ['outputSize']);
     this.outputSize = options.outputSize;
-    this.returnIndices = options.returnIndices ?? false;
+    this.returnIndices = options.returnIndices ?? (false as R);
   }
-  forward(input: Tensor): any { return this.fn(input, this.outputSize, { returnIndices: this.returnIndices }); }
+  forward(input: Tensor): PoolOutput<R> { return this.fn(input, this.outputSize, { returnIndices: this.returnIndices }) as PoolOutput<R>; }
   override extraRepr(): string { return `output_size=${py(this.outputSize)}`; }
 }
-export class AdaptiveMaxPool1d extends AdaptiveMax { protected readonly fn = F.adaptiveMaxPool1d as any; }
-export class AdaptiveMaxPool2d extends AdaptiveMax { protected readonly fn = F.adaptiveMaxPool2d as any; }
-export class AdaptiveMaxPool3d extends AdaptiveMax { protected readonly fn = F.adaptiveMaxPool3d as any; }
+export class AdaptiveMaxPool1d<R extends boolean = false> extends AdaptiveMax<R> { protected readonly fn = F.adaptiveMaxPool1d as AdaptiveMaxFn; }
+export class AdaptiveMaxPool2d<R extends boolean = false> extends AdaptiveMax<R> { protected readonly fn = F.adaptiveMaxPool2d as AdaptiveMaxFn; }
+export class AdaptiveMaxPool3d<R extends boolean = false> extends AdaptiveMax<R> { protected readonly fn = F.adaptiveMaxPool3d as AdaptiveMaxFn; }

@@ -236,7 +236,7 @@ export class TransformerEncoderLayer extends Module {
     return this.dropout1.forward(out);
   }
   private activate(x: Tensor): Tensor {
-    return this.actFn ? this.actFn(x) : ((this as any).activation as Module).forward(x);
+    return this.actFn ? this.actFn(x) : ((this as unknown as { activation: Module }).activation.forward(x) as Tensor);
   }
   private ffBlock(x: Tensor): Tensor {
     return this.dropout2.forward(this.linear2.forward(this.dropout.forward(this.activate(this.linear1.forward(x)))));
@@ -280,7 +280,7 @@ export class TransformerEncoder extends Module {
     return torch.tidy(() => {
       let out = src;
       for (const m of this.layers) out = (m as TransformerEncoderLayer).forward(out, { srcMask: options.mask ?? null, srcKeyPaddingMask: kpm });
-      return this.norm ? this.norm.forward(out) : out;
+      return this.norm ? (this.norm.forward(out) as Tensor) : out;
     });
   }
 }
