@@ -1,6 +1,7 @@
 // Pixel data of one DICOM file -> a typed array laid out (frame, row, column, sample), native values
 // (before rescale), following pydicom's pixel_array semantics except where noted in the report.
 import { DicomError, describeThrown } from './errors.js';
+import { ITEM_SIZE } from '../formats/common.js';
 import { DicomFile, TS, TRANSFER_SYNTAX_NAMES, type DataSet, type Element } from './parse.js';
 import { decodeRleFrame } from './rle.js';
 import { decodeHtj2k, decodeJ2k, decodeJpegBaseline, decodeJpegLossless, decodeJpegLs, scanJ2kSiz, type DecodedFrame, type FrameLimits } from './codecs.js';
@@ -8,7 +9,8 @@ import { decodeHtj2k, decodeJ2k, decodeJpegBaseline, decodeJpegLossless, decodeJ
 export type DType = 'uint8' | 'int8' | 'uint16' | 'int16' | 'uint32' | 'int32' | 'float32' | 'float64';
 export type TypedArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
 
-export const BYTES_PER: Record<DType, number> = { uint8: 1, int8: 1, uint16: 2, int16: 2, uint32: 4, int32: 4, float32: 4, float64: 8 };
+/** Bytes per sample: the image codecs' table (every DICOM sample type is one of their element types). */
+export const BYTES_PER: Readonly<Record<DType, number>> = ITEM_SIZE;
 
 export function allocTyped(dtype: DType, n: number): TypedArray {
   switch (dtype) {
