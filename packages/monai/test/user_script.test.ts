@@ -90,8 +90,8 @@ test('the README\'s TypeScript examples typecheck against the published declarat
   // No custom condition: resolution as in a user's project (dist/*.d.ts).
   const config = { extends: '../tsconfig.base.json', compilerOptions: { noEmit: true }, include: ['readme_*.ts'] };
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(config));
-  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  const r = spawnSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.json')], { cwd: root, encoding: 'utf8' });
+  // `--` keeps npx from reading tsc's -p as its own --package.
+  const r = spawnSync('npx', ['--no', '--', 'tsc', '-p', join(dir, 'tsconfig.json')], { cwd: root, encoding: 'utf8' });
   assert.equal(r.status, 0, `README examples do not typecheck:\n${r.stdout}${r.stderr}`);
 });
 
