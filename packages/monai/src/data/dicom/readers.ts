@@ -372,15 +372,15 @@ export class ITKReader implements ImageReader {
     }
     const g = v.geometry;
     const [row, col, normal] = itkDirections(g.iop ?? [1, 0, 0, 0, 1, 0]);
-    const ps = gdcmPixelSpacing(f) ?? [1, 1];
+    const ps = v.gdcmUnitSpacing ? [1, 1] : gdcmPixelSpacing(f) ?? [1, 1];
     const origin = g.ipp ?? [0, 0, 0];
     let zStep = 1;
     let zDir = normal;
-    if (v.is3d && g.lastIpp && g.ipp && g.slices > 1) {
+    if (v.is3d && g.lastIpp && g.ipp && g.slices > 1 && !v.gdcmUnitSpacing) {
       const d = g.lastIpp.map((x, i) => (x - g.ipp![i]) / (g.slices - 1));
       zStep = Math.hypot(d[0], d[1], d[2]) || 1;
       zDir = d.map((x) => x / zStep);
-    } else if (v.is3d) {
+    } else if (v.is3d && !v.gdcmUnitSpacing) {
       zStep = g.sliceStep ?? 1;
     }
     const iop = [...row, ...col];

@@ -2,8 +2,9 @@
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { DicomError, fileProblem } from './errors.js';
-import { DicomFile, hasDicmPrefix, mayBeDicom, parseDicomBytes, type DataSet } from './parse.js';
-import { BYTES_PER, DEFAULT_MAX_BYTES, allocTyped, decodePixels, invertMonochrome1, pixelInfo, type DType, type PixelInfo, type TypedArray } from './pixels.js';
+import { DicomFile, TS, hasDicmPrefix, mayBeDicom, parseDicomBytes, type DataSet } from './parse.js';
+import { scanJ2kSiz } from './codecs.js';
+import { BYTES_PER, DEFAULT_MAX_BYTES, allocTyped, decodePixels, encapsulatedFrames, invertMonochrome1, pixelInfo, type DType, type PixelInfo, type TypedArray } from './pixels.js';
 import { dot, sliceNormal, type GeometryInput, type Vec3 } from './geometry.js';
 
 export interface LoadOptions {
@@ -56,6 +57,20 @@ export interface DicomVolume {
   skipped: string[];
   /** DICOM SEG: segment name -> channel (the last axis holds one mask per segment, as MONAI). */
   labels?: Record<string, number>;
+  /**
+   * GDCM could not derive a slice spacing from the frame positions (not evenly spaced along the normal,
+   * e.g. a SEG with several segments): ITK then reports spacing (1, 1, 1) and the normal as z direction.
+   */
+  gdcmUnitSpacing?: boolean;
+}
+
+/** GDCM's test for a usable z spacing: positions along the normal step by one nonzero amount. */
+function evenlySpaced(keys: number[]): boolean {
+  if (keys.length < 2) return true;
+  const step = keys[1] - keys[0];
+  if (Math.abs(step) < 1e-6) return false;
+  for (let i = 2; i < keys.length; i++) if (Math.abs(keys[i] - keys[i - 1] - step) > 1e-3 * Math.max(1, Math.abs(step))) return false;
+  return true;
 }
 
 function readBytes(file: string): Uint8Array {
@@ -173,6 +188,7 @@ function loadSingle(f: DicomFile, opts: LoadOptions, skipped: string[]): DicomVo
   const fg1 = !is3d && opts.gdcm && f.ds.elements.x52009229 ? frameGeometry(f, 1) : undefined;
   const px = info.rows * info.cols * info.spp;
   const order = Array.from({ length: frames }, (_, i) => i);
+  let gdcmNoZ = false;
   let geometry: GeometryInput = {
     iop: iopOf(f.numbers('x00200037')) ?? fg1?.iop,
     ipp: vec(f.numbers('x00200032')) ?? fg1?.positions[0],
@@ -184,9 +200,13 @@ function loadSingle(f: DicomFile, opts: LoadOptions, skipped: string[]): DicomVo
     if (fg.iop && fg.positions.length === frames && fg.positions.every((p) => p !== undefined)) {
       const n = sliceNormal(fg.iop);
       const keys = fg.positions.map((p) => dot(p as Vec3, n));
-      order.sort((a, b) => keys[a] - keys[b] || a - b);
+      // GDCM keeps the stored frame order (its z axis then runs from the first stored frame to the last).
+      if (!opts.gdcm) order.sort((a, b) => keys[a] - keys[b] || a - b);
+      else if (!evenlySpaced(keys)) gdcmNoZ = true;
       geometry.ipp = fg.positions[order[0]];
       geometry.lastIpp = fg.positions[order[frames - 1]];
+    } else if (opts.gdcm) {
+      gdcmNoZ = true;
     }
   }
   // Rescale (top-level tags for every frame, or per-frame functional groups) and frame reordering.
@@ -209,6 +229,7 @@ function loadSingle(f: DicomFile, opts: LoadOptions, skipped: string[]): DicomVo
   const dtype: DType = rescale ? 'float32' : info.dtype;
   const lay = layoutFor(info.rows, info.cols, frames, info.spp, is3d);
   const vol: DicomVolume = { files: [f.filename], first: f, slices: [f], info, data: raw, dtype, rescale, ...lay, is3d, geometry, skipped };
+  if (gdcmNoZ) vol.gdcmUnitSpacing = true;
   return opts.rescale === 'gdcm' ? gdcmRescale(vol, vol.rescale?.[0]) : vol;
 }
 
@@ -425,13 +446,25 @@ export function gdcmRescaledDtype(info: PixelInfo, r: Rescale | undefined): DTyp
   return 'float64';
 }
 
+/** GDCM takes BitsStored of a JPEG 2000 image from the codestream (SIZ precision), not from the data set. */
+function gdcmPixelFormat(v: DicomVolume): PixelInfo {
+  const info = v.info;
+  if (!J2K_SYNTAXES.has(info.transferSyntax)) return info;
+  const el = v.first.ds.elements[info.pixelTag];
+  if (!el?.encapsulatedPixelData) return info;
+  const siz = scanJ2kSiz(encapsulatedFrames(v.first, el, info.frames)[0]);
+  return siz ? { ...info, bitsStored: siz.precision } : info;
+}
+
+const J2K_SYNTAXES = new Set<string>([TS.j2k, TS.j2kLossless, TS.htj2k, TS.htj2kLossless, TS.htj2kLosslessRPCL]);
+
 /**
  * ITK's values: each slice rescaled in double precision (when its own rescale is not the identity) and
  * cast to the type chosen from the first slice, as ImageSeriesReader casts every slice to the output type
  * (typed-array assignment truncates and wraps integers as the C cast does on x86-64).
  */
 function gdcmRescale(v: DicomVolume, first: Rescale | undefined): DicomVolume {
-  const dtype = gdcmRescaledDtype(v.info, first);
+  const dtype = gdcmRescaledDtype(gdcmPixelFormat(v), first);
   if (v.info.bitsAllocated === 1) {
     // GDCMImageIO unpacks single-bit samples to 0 and 255.
     const d = v.data as Uint8Array;
