@@ -453,7 +453,7 @@ C('sum', 'default', [B(3, 4)], id='sum.bool')
 C('bitwise_and', 'Tensor', [B(3, 4), B(3, 4)], id='bitwise_and.bool')
 C('logical_and', 'default', [I(3, 4, hi=2, dtype='uint8'), B(3, 4)], id='logical_and.uint8')
 C('mul', 'Tensor', [I(3, 4, dtype='int16'), I(3, 4, dtype='int8')], id='mul.promote')
-C('add', 'Tensor', [R(3, dtype='float16'), R(3, dtype='float64')], id='add.promote', tol=1e-3)
+C('add', 'Tensor', [R(3, dtype='float16'), R(3, dtype='float64')], id='add.promote')  # float64 result: default 1e-10
 
 # ---- complex numbers and FFT (complex tensors travel as interleaved real/imaginary pairs)
 def Z(*shape, dtype='complex64'):
@@ -540,7 +540,6 @@ C('slow_conv_transpose3d', 'default', [R(1, 2, 3, 3, 3), R(2, 1, 2, 2, 2), [2, 2
 C('slow_conv3d_forward', 'default', [R(1, 1, 4, 4, 4), R(2, 1, 2, 2, 2), [2, 2, 2], None, [1, 1, 1], [0, 0, 0]])
 C('_slow_conv2d_forward', 'default', [R(1, 2, 5, 5), R(3, 2, 3, 3), [3, 3], None, [1, 1], [0, 0]])
 C('max_unpool3d', 'default', [R(1, 1, 1, 1, 2), V([[[[[0, 7]]]]], 'int64'), [2, 2, 2], [2, 2, 2], [0, 0, 0]])
-C('_ctc_loss', 'default', [torch.log_softmax(R(6, 2, 4), 2), I(2, 3, lo=1, hi=4), [6, 5], [3, 2]])
 C('_pad_enum', 'default', [R(1, 2, 4), [1, 2], 1])
 C('lu_unpack', 'default', list(torch.linalg.lu_factor(R(3, 3, dtype='float64'))))
 C('linalg_lu_solve', 'default', list(torch.linalg.lu_factor(R(3, 3, dtype='float64') + 3 * torch.eye(3, dtype=torch.float64))) + [R(3, 2, dtype='float64')])

@@ -20,12 +20,13 @@ const realWriteSync = cjsFs.writeSync;
 
 /** From now on fs.writeSync writes half of what it is given, then fails with ENOSPC. */
 function failWritesMidway(): void {
-  cjsFs.writeSync = ((fd: number, buf: NodeJS.ArrayBufferView, off?: number, len?: number, pos?: number | null) => {
+  const failing = (fd: number, buf: NodeJS.ArrayBufferView, off?: number, len?: number, pos?: number | null): number => {
     const o = off ?? 0;
     const n = len ?? buf.byteLength - o;
     if (n > 1) realWriteSync(fd, buf, o, Math.floor(n / 2), pos);
     throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
-  }) as typeof fs.writeSync;
+  };
+  cjsFs.writeSync = failing as typeof fs.writeSync;
   syncBuiltinESMExports();
 }
 function restoreWrites(): void {
