@@ -11,8 +11,9 @@ import { FIXTURES, asFloat64, fixture, summaryOf, type Golden } from './helpers.
 const start = torch.memory().liveTensors;
 const goldens: Record<string, Golden> = JSON.parse(readFileSync(join(FIXTURES, 'jpeg12_gdcm.json'), 'utf8'));
 
-test('the 12-bit JPEG golden exists', () => {
+test('the 12-bit JPEG goldens exist (pydicom sample; synthetic with restart markers and partial blocks)', () => {
   assert.ok(goldens['pydicom/JPGExtended.dcm']);
+  assert.ok(goldens['synthetic/jpeg12_restart.dcm']);
 });
 
 for (const [key, g] of Object.entries(goldens)) {
