@@ -28,8 +28,10 @@ const FILES = [
   'synthetic/seg_2x3.dcm',
   'pydicom/SC_rgb_jpeg.dcm',
   'pydicom/J2K_pixelrep_mismatch.dcm',
+  'synthetic/jpeg12_restart.dcm',
+  'pydicom/liver_1frame.dcm',
 ];
-const CASES_PER_FILE = 80; // 18 files x 80 = 1440 mutations
+const CASES_PER_FILE = 80; // 20 files x 80 = 1600 mutations
 
 function mulberry32(seed: number) {
   return () => {
