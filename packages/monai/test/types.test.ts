@@ -111,6 +111,27 @@ test('MetaTensor.batchMeta is only for collated batches', () => {
   }
 });
 
+/** `any` as a type: annotations, casts, arrays, type arguments. */
+const ANY = /(:\s*any\b|\bas any\b|\bany\[\]|<any\b|,\s*any>|\|\s*any\b)/;
+test('no any in the source of packages/monai (its public declarations are derived from it)', () => {
+  const src = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'src');
+  const hits: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ts')) {
+        fs.readFileSync(p, 'utf8').split('\n').forEach((line, i) => {
+          const code = line.replace(/\/\/.*$/, '').replace(/^\s*\*.*$/, '');
+          if (ANY.test(code)) hits.push(`${path.relative(src, p)}:${i + 1}: ${line.trim()}`);
+        });
+      }
+    }
+  };
+  walk(src);
+  assert.deepEqual(hits, []);
+});
+
 // Wrong uses that must not compile (never called: tsc is the judge).
 function typeErrors(p: string, m: MetaTensor): void {
   // @ts-expect-error imageOnly false gives the pair, not a MetaTensor

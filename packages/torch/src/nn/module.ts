@@ -41,6 +41,11 @@ export interface RemovableHandle {
   remove(): void;
 }
 
+/** A module's own properties by name (where registration stores parameters, buffers and submodules). */
+function slots(m: Module): Record<string | symbol, unknown> {
+  return m as unknown as Record<string | symbol, unknown>;
+}
+
 export abstract class Module {
   /** Training mode (train()/eval()). */
   training = true;
@@ -70,16 +75,16 @@ export abstract class Module {
   }
 
   private _addHook(kind: 'pre' | 'post', hook: ForwardPreHook | ForwardHook): RemovableHandle {
-    const self = this as any;
-    let hooks: { pre: ForwardPreHook[]; post: ForwardHook[] } | undefined = self[HOOKS];
+    const self = slots(this);
+    let hooks = self[HOOKS] as { pre: ForwardPreHook[]; post: ForwardHook[] } | undefined;
     if (!hooks) {
       hooks = { pre: [], post: [] };
       Object.defineProperty(this, HOOKS, { value: hooks, enumerable: false });
-      const original = Object.getPrototypeOf(this).forward as (...a: any[]) => any;
+      const original = Object.getPrototypeOf(this).forward as (...a: unknown[]) => unknown;
       const h = hooks;
       Object.defineProperty(this, 'forward', {
         enumerable: false, configurable: true, writable: true,
-        value: (...args: any[]) => {
+        value: (...args: unknown[]) => {
           let a = args;
           for (const f of h.pre.slice()) {
             const r = f(this, a);
@@ -110,7 +115,7 @@ export abstract class Module {
   private _sync(): void {
     for (const key of Object.keys(this)) {
       if (this._reg.has(key)) continue;
-      const v = (this as any)[key];
+      const v = slots(this)[key];
       if (v instanceof Module) this._reg.set(key, 'module');
       else if (v instanceof Parameter) this._reg.set(key, 'param');
     }
@@ -119,7 +124,7 @@ export abstract class Module {
   private _checkName(name: string, what: string): void {
     if (typeof name !== 'string' || name === '') throw new TypeError(`${what} name must be a non-empty string`);
     if (name.includes('.')) throw new TypeError(`${what} name can't contain ".", found '${name}'`);
-    if (!this._reg.has(name) && typeof (this as any)[name] === 'function') throw new TypeError(`attribute '${name}' already exists`);
+    if (!this._reg.has(name) && typeof slots(this)[name] === 'function') throw new TypeError(`attribute '${name}' already exists`);
   }
 
   /**
@@ -133,7 +138,7 @@ export abstract class Module {
     const k = this._reg.get(name);
     if (k !== undefined && k !== 'param') this._reg.delete(name);
     this._sync();
-    (this as any)[name] = p;
+    slots(this)[name] = p;
     this._reg.set(name, 'param');
   }
 
@@ -147,7 +152,7 @@ export abstract class Module {
     const k = this._reg.get(name);
     if (k !== undefined && k !== 'buffer') this._reg.delete(name);
     this._sync();
-    (this as any)[name] = tensor;
+    slots(this)[name] = tensor;
     this._reg.set(name, 'buffer');
     if (options.persistent === false) this._nonPersistent.add(name);
     else this._nonPersistent.delete(name);
@@ -160,7 +165,7 @@ export abstract class Module {
     const k = this._reg.get(name);
     if (k !== undefined && k !== 'module') this._reg.delete(name);
     this._sync();
-    (this as any)[name] = module;
+    slots(this)[name] = module;
     this._reg.set(name, 'module');
   }
   /** Alias of registerModule (PyTorch's add_module). */
@@ -172,23 +177,25 @@ export abstract class Module {
   protected _unregister(name: string): void {
     this._reg.delete(name);
     this._nonPersistent.delete(name);
-    delete (this as any)[name];
+    delete slots(this)[name];
   }
 
   /** Replaces a buffer's tensor, keeping it registered (the old tensor is disposed unless dispose is false). */
   protected _setBuffer(name: string, t: Tensor, disposeOld = true): void {
-    const old = (this as any)[name] as Tensor | null;
+    const old = slots(this)[name] as Tensor | null;
     keep(t);
-    (this as any)[name] = t;
+    slots(this)[name] = t;
     if (disposeOld && old && old !== t && !old.isDisposed) old.dispose();
   }
 
   /** Entries of one kind in registration order (values may be null). Internal. */
-  private _entries(kind: Kind): [string, any][] {
+  private _entries(kind: 'module'): [string, Module | null][];
+  private _entries(kind: Kind): [string, Tensor | null][];
+  private _entries(kind: Kind): [string, Module | Tensor | null][] {
     this._sync();
-    const out: [string, any][] = [];
+    const out: [string, Module | Tensor | null][] = [];
     for (const [name, k] of this._reg) {
-      const v = (this as any)[name];
+      const v = slots(this)[name];
       if (v === undefined || v === null) {
         if (k === kind) out.push([name, null]);
         continue;
@@ -273,7 +280,7 @@ export abstract class Module {
     if (target === '') return this;
     let m: Module = this;
     for (const part of target.split('.')) {
-      const next = (m as any)[part];
+      const next = slots(m)[part];
       if (!(next instanceof Module)) throw new Error(`${m.constructor.name} has no submodule '${part}' (looking up '${target}')`);
       m = next;
     }
@@ -283,14 +290,15 @@ export abstract class Module {
     const i = target.lastIndexOf('.');
     const m = this.getSubmodule(i < 0 ? '' : target.slice(0, i));
     const name = i < 0 ? target : target.slice(i + 1);
-    if (m._reg.get(name) !== 'buffer' || !((m as any)[name] instanceof Tensor)) throw new Error(`'${target}' is not a buffer`);
-    return (m as any)[name];
+    const b = slots(m)[name];
+    if (m._reg.get(name) !== 'buffer' || !(b instanceof Tensor)) throw new Error(`'${target}' is not a buffer`);
+    return b;
   }
   getParameter(target: string): Parameter {
     const i = target.lastIndexOf('.');
     const m = this.getSubmodule(i < 0 ? '' : target.slice(0, i));
     const name = i < 0 ? target : target.slice(i + 1);
-    const p = (m as any)[name];
+    const p = slots(m)[name];
     if (!(p instanceof Parameter)) throw new Error(`'${target}' is not a parameter`);
     return p;
   }

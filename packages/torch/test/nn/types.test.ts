@@ -5,6 +5,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as torch from '../../src/index.js';
 import * as nn from '../../src/nn/index.js';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 const start = torch.memory().liveTensors;
 
@@ -46,6 +48,20 @@ test('containers keep their element types; Sequential maps tensors to tensors', 
   } finally {
     for (const m of [list, dict, seq]) m.dispose();
   }
+});
+
+test('no any in the hand-written layer sources (nn/module.ts, nn/modules/*)', () => {
+  const nnDir = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'src', 'nn');
+  const files = [path.join(nnDir, 'module.ts'), ...fs.readdirSync(path.join(nnDir, 'modules')).map((f) => path.join(nnDir, 'modules', f))];
+  const ANY = /(:\s*any\b|\bas any\b|\bany\[\]|<any\b|,\s*any>|\|\s*any\b)/;
+  const hits: string[] = [];
+  for (const f of files) {
+    fs.readFileSync(f, 'utf8').split('\n').forEach((line, i) => {
+      const code = line.replace(/\/\/.*$/, '').replace(/^\s*\*.*$/, '');
+      if (ANY.test(code)) hits.push(`${path.basename(f)}:${i + 1}: ${line.trim()}`);
+    });
+  }
+  assert.deepEqual(hits, []);
 });
 
 // Wrong uses that must not compile (never called).
