@@ -151,14 +151,28 @@ function schemaArgNames(sig: string): string[] {
 }
 
 const MIN_COVERED = 1000;
+/** The generated Tensor method of an operator (hand-written members and getters of the same name are not it). */
+function generatedMethod(op: string): Fn | undefined {
+  const m = Object.getOwnPropertyDescriptor(torch.Tensor.prototype, jsName(op))?.value as unknown;
+  return typeof m === 'function' && /call\(M_/.test(m.toString()) ? (m as Fn) : undefined;
+}
+const overloadOf = (c: Case): Overload | undefined =>
+  (tables as Record<string, Overload[]>)[`O_${c.op}`]?.find((o) => o.o === (c.overload === 'default' ? '' : c.overload));
+/** A case also runs as a method when its overload takes self first and the generator made the method. */
+const asMethod = (c: Case): boolean => {
+  const ov = overloadOf(c);
+  return !!ov && ov.pn[0] === 'self' && ov.p[0] === 'T' && !!generatedMethod(c.op);
+};
+const methodsCovered = new Set(fixture.cases.filter(asMethod).map((c) => c.op));
 const ops = new Set(fixture.cases.map((c) => c.op));
 const generated = Object.keys(tables).filter((k) => k.startsWith('O_')).length;
 const missing = [...ops].filter((op) => !publicFunction(op));
 
 test(`golden cases cover at least ${MIN_COVERED} generated operators (${ops.size - missing.length} of ${generated})`, () => {
-  console.log(`ops golden coverage: ${ops.size - missing.length} of ${generated} generated operators`);
+  console.log(`ops golden coverage: ${ops.size - missing.length} of ${generated} generated operators (${methodsCovered.size} also as Tensor methods)`);
   assert.deepEqual(missing, [], 'operators with goldens but no generated function');
   assert.ok(ops.size - missing.length >= MIN_COVERED, `${ops.size - missing.length} operators covered, at least ${MIN_COVERED} required`);
+  assert.ok(methodsCovered.size >= 700, `${methodsCovered.size} operators run as Tensor methods, at least 700 expected`);
 });
 
 for (const c of fixture.cases) {
@@ -169,19 +183,34 @@ for (const c of fixture.cases) {
     assert.equal(ov.length, 1, `overload ${c.op}.${c.overload} was not generated`);
     const fn = publicFunction(c.op);
     assert.ok(fn, `no function torch.${jsName(c.op)} (nor torch.ops.${jsName(c.op)})`);
-    torch.tidy(() => {
-      // Python passes defaulted arguments positionally too; here they go by name in the options.
-      const names = schemaArgNames(ov[0].sig);
+    // Python passes defaulted arguments positionally too; here they go by name in the options.
+    const names = schemaArgNames(ov[0].sig);
+    const inputs = (): { args: unknown[]; kw: Record<string, unknown> } => {
       const all = c.args.map(decode);
-      const args = all.slice(0, ov[0].p.length);
       const kw: Record<string, unknown> = {};
       all.slice(ov[0].p.length).forEach((v, i) => (kw[camel(names[ov[0].p.length + i])] = v));
       for (const [k, v] of Object.entries(c.kwargs)) kw[camel(k)] = decode(v);
+      return { args: all.slice(0, ov[0].p.length), kw };
+    };
+    const withOptions = (args: unknown[], kw: Record<string, unknown>) => (Object.keys(kw).length ? [...args, kw] : args);
+    torch.tidy(() => {
+      const { args, kw } = inputs();
       if (c.seed !== undefined) torch.manualSeed(c.seed);
-      const out = fn!(...(Object.keys(kw).length ? [...args, kw] : args));
+      const out = fn!(...withOptions(args, kw));
       compare(out, c.out, c, c.id);
       if (c.after !== undefined) compare(args[0], c.after, c, `${c.id} (first argument after the call)`);
     });
+    // The same overload as a Tensor method (x.op(...)), where the generator made one.
+    if (asMethod(c)) {
+      const method = generatedMethod(c.op)!;
+      torch.tidy(() => {
+        const { args, kw } = inputs();
+        if (c.seed !== undefined) torch.manualSeed(c.seed);
+        const out = (method as Fn).call(args[0], ...withOptions(args.slice(1), kw));
+        compare(out, c.out, c, `${c.id} (method)`);
+        if (c.after !== undefined) compare(args[0], c.after, c, `${c.id} (method: self after the call)`);
+      });
+    }
   });
 }
 
