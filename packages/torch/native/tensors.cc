@@ -98,13 +98,22 @@ static Napi::Value ToTypedArray(const Napi::CallbackInfo& info) {
     bool share = info.Length() > 1 && info[1].ToBoolean();
     at::Tensor c = t.detach();
     if (!c.device().is_cpu()) c = c.to(at::kCPU);
-    if (!c.is_contiguous() || c.storage_offset() != 0 || c.is_conj() || c.is_neg()) {
-      c = c.resolve_conj().resolve_neg().contiguous();
-      if (c.storage_offset() != 0) c = c.clone();
-    }
+    // A contiguous tensor at a storage offset (a narrow() of a large tensor) is shared in place:
+    // data_ptr() already points at its first element.
+    if (!c.is_contiguous() || c.is_conj() || c.is_neg()) c = c.resolve_conj().resolve_neg().contiguous();
+    if (!share && c.storage_offset() != 0) c = c.clone();
     auto type = arrayTypeFor(c.scalar_type());
     size_t bytes = c.nbytes();
     size_t elems = c.scalar_type() == at::kComplexFloat || c.scalar_type() == at::kComplexDouble ? c.numel() * 2 : c.numel();
+    // Over these sizes Node fails in ways that kill the process instead of throwing: V8 aborts on a
+    // typed array longer than 2^32 elements, and Node 20 makes an external buffer through node::Buffer,
+    // which above buffer.constants.MAX_LENGTH (4 GiB) runs the finalizer itself and fails, after which
+    // node-addon-api deletes its finalizer data again (the double free that aborted loading a 4.1 GiB
+    // NIfTI). Callers view larger tensors in parts (narrow() views are shared in place).
+    constexpr size_t kMaxView = static_cast<size_t>(1) << 32;
+    if (elems > kMaxView || (share && bytes > kMaxView))
+      throw std::invalid_argument("a tensor of " + std::to_string(bytes) + " bytes (" + std::to_string(elems) +
+                                  " elements) is larger than one JS typed array can view (4 GiB, 2^32 elements); view it in parts with narrow()");
     Napi::ArrayBuffer ab;
     if (share && bytes > 0) {
       // The view holds the storage until it is collected, or until detachView releases it at once

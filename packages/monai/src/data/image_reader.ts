@@ -6,6 +6,8 @@
 import * as torch from '@monai-ts/torch';
 import { Tensor } from '@monai-ts/torch';
 import { ElementType, ITEM_SIZE, ImageFormatError, product } from './formats/common.js';
+import { withByteChunks } from './tensor_chunks.js';
+import { SLAB_DECODE_MIN_BYTES, decodeReversedInSlabs } from './decode_slabs.js';
 import { suggestion } from './options.js';
 import type { MetaDict } from './meta_tensor.js';
 
@@ -153,6 +155,11 @@ export interface DecodeSpec {
    * tensor storage; several when it is larger than a typed array can view, each a multiple of 16 bytes)
    */
   fill(dest: Uint8Array[]): void;
+  /**
+   * set when `fill` accepts any iterable of chunks and consumes them strictly in order: large
+   * volumes with a reversed layout are then decoded slab by slab (see decode_slabs.ts)
+   */
+  fillInOrder?: (dest: Iterable<Uint8Array>) => void;
 }
 
 /** Refuses to allocate more than this for one image unless raised (guards lying headers). */
@@ -171,14 +178,14 @@ export function decodeToTensor(spec: DecodeSpec, dtype?: torch.DType | null): Te
   if (!Number.isSafeInteger(nbytes) || nbytes > MAX_IMAGE_BYTES)
     throw new ImageFormatError(spec.file, `image of shape ${spec.layoutShape.join('x')} (${nbytes} bytes) exceeds the allowed size`);
   return torch.tidy(() => {
+    const m0 = spec.permutation ? leadingReversal(spec.permutation) : 0;
+    if (spec.fillInOrder && m0 >= 2 && nbytes > SLAB_DECODE_MIN_BYTES && spec.element !== 'uint64') {
+      const out = decodeReversedInSlabs(spec.layoutShape, m0, spec.element, STORAGE[spec.element], dtype ?? torchDtypeFor(spec.element), spec.fillInOrder);
+      if (out) return out;
+    }
     const raw = torch.empty(spec.layoutShape, { dtype: STORAGE[spec.element] });
     if (numel > 0) {
-      raw.withData((view) => {
-        const chunks: Uint8Array[] = [];
-        const CH = 2 ** 30;
-        for (let off = 0; off < view.byteLength; off += CH) chunks.push(new Uint8Array(view.buffer, view.byteOffset + off, Math.min(CH, view.byteLength - off)));
-        spec.fill(chunks);
-      });
+      withByteChunks(raw, (chunks) => spec.fill(chunks)); // in parts: one view cannot exceed 4 GiB
     }
     let t: Tensor = raw;
     if (spec.element === 'uint16') t = t.to({ dtype: torchDtypeFor(spec.element) }).bitwiseAnd(0xffff);
@@ -191,7 +198,7 @@ export function decodeToTensor(spec: DecodeSpec, dtype?: torch.DType | null): Te
     const target = dtype ?? t.dtype;
     if (identity) return target === t.dtype ? t : t.to({ dtype: target });
     const m = leadingReversal(perm!);
-    if (m >= 2) return reverseLeadingAxes(t, m, target);
+    if (m >= 2) return reverseLeadingAxes(t, m, target, true); // t is this scope's own: freed early
     const view = t.permute(perm!);
     const out = torch.empty(view.shape, { dtype: target });
     out.copy_(view);
@@ -214,7 +221,7 @@ function leadingReversal(perm: number[]): number {
  * volume thrashes the cache and measured about 4x slower for a 512x512x200 int16 volume. The last pass
  * writes the requested dtype.
  */
-export function reverseLeadingAxes(t: Tensor, m: number, dtype: torch.DType): Tensor {
+export function reverseLeadingAxes(t: Tensor, m: number, dtype: torch.DType, consume = false): Tensor {
   const shape = t.shape;
   const d = shape.slice(0, m);
   const tail = shape.slice(m);
@@ -224,13 +231,17 @@ export function reverseLeadingAxes(t: Tensor, m: number, dtype: torch.DType): Te
   for (let k = 0; k < m - 1; k++) {
     const B = d.slice(0, k).reduce((a, b) => a * b, T);
     const P = d.slice(k + 1).reduce((a, b) => a * b, 1);
-    const v = cur.reshape([d[k], P, B]).permute([1, 0, 2]);
-    if (k === m - 2) {
-      const out = torch.empty([P, d[k], B], { dtype });
-      out.copy_(v);
-      return out.reshape(finalShape);
-    }
-    cur = v.contiguous();
+    const r = cur.reshape([d[k], P, B]);
+    const v = r.permute([1, 0, 2]);
+    const next = k === m - 2 ? torch.empty([P, d[k], B], { dtype }) : v.contiguous();
+    if (k === m - 2) next.copy_(v);
+    // free each pass's input (and its views) at once, so that at most two volumes are alive
+    // (`t` too when the caller hands it over with consume)
+    v.dispose();
+    r.dispose();
+    if (cur !== t || consume) cur.dispose();
+    if (k === m - 2) return next.reshape(finalShape);
+    cur = next;
   }
   return cur.to({ dtype }).reshape(finalShape); // m < 2 does not reach here
 }

@@ -12,7 +12,7 @@ import { writeNifti } from './formats/nifti.js';
 import { writeNpy } from './formats/npy.js';
 import { writeNrrd } from './formats/nrrd.js';
 import { writePng } from './formats/pil.js';
-import { reverseLeadingAxes, withTensorBytes } from './image_reader.js';
+import { withTensorBytes } from './image_reader.js';
 import { suggestion } from './options.js';
 
 /** Moves the channel axis last, pads/trims to `spatialNdim` spatial axes and squeezes trailing singletons. */
@@ -208,15 +208,66 @@ interface WriterEntry {
   write: WriterFn;
 }
 
-/** Calls fn with the reversed-axes C-order bytes (x fastest), as NIfTI and NRRD store them. */
-function withFortranBytes(t: Tensor, fn: (b: Uint8Array) => void): void {
+/** Bytes per slab handed to a file writer: large enough for few calls, small beside a volume. */
+const SLAB_BYTES = 64 << 20;
+
+/**
+ * The reversed-axes C-order bytes of `t` (x fastest), as NIfTI and NRRD store them, produced slab by
+ * slab along the slowest file axis (the tensor's last): a writer consuming them holds the tensor plus
+ * one slab, never a reordered copy of the whole volume, and no JS view exceeds the 4 GiB limit.
+ */
+function* fortranSlabs(t: Tensor): Generator<Uint8Array> {
+  const item = torch.elementSize(t.dtype);
   const n = t.shape.length;
-  if (n < 2) return withTensorBytes(t, fn);
-  const r = torch.tidy(() => reverseLeadingAxes(t.device.startsWith('cpu') ? t.contiguous() : t.to({ device: 'cpu' }).contiguous(), n, t.dtype));
+  const numel = t.shape.reduce((a, b) => a * b, 1);
+  if (numel === 0) return;
+  if (n <= 1 || numel * item <= SLAB_BYTES) {
+    if (numel * item <= SLAB_BYTES) {
+      yield slabBytes(t, n);
+      return;
+    }
+    for (let off = 0; off < numel; off += SLAB_BYTES / item) yield slabBytes(t.narrow(0, off, Math.min(SLAB_BYTES / item, numel - off)), 1, true);
+    return;
+  }
+  const last = t.shape[n - 1];
+  const sliceBytes = (numel / last) * item;
+  const per = Math.max(1, Math.floor(SLAB_BYTES / sliceBytes));
+  for (let i0 = 0; i0 < last; i0 += per) {
+    const di = Math.min(per, last - i0);
+    if (di === 1 && sliceBytes > SLAB_BYTES) {
+      const slice = t.select(n - 1, i0);
+      try {
+        yield* fortranSlabs(slice);
+      } finally {
+        slice.dispose();
+      }
+    } else yield slabBytes(t.narrow(n - 1, i0, di), n, true);
+  }
+}
+
+/** A copy of `s`'s bytes with its axes reversed (`s` disposed when `owned`). */
+function slabBytes(s: Tensor, n: number, owned = false): Uint8Array {
   try {
-    withTensorBytes(r, fn);
+    const a = torch.tidy(() => (n < 2 ? s.contiguous() : s.permute(Array.from({ length: n }, (_, k) => n - 1 - k)).contiguous()).toTypedArray());
+    return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   } finally {
-    r.dispose();
+    if (owned) s.dispose();
+  }
+}
+
+/** Calls fn with `t` on the CPU, in its file element type (bool as uint8). */
+function withWritable(req: WriteRequest, fn: (t: Tensor) => void): void {
+  let t = req.data;
+  if (!t.device.startsWith('cpu')) t = t.to({ device: 'cpu' });
+  if (t.dtype === 'bool') {
+    const u = t.to({ dtype: 'uint8' });
+    if (t !== req.data) t.dispose();
+    t = u;
+  }
+  try {
+    fn(t);
+  } finally {
+    if (t !== req.data) t.dispose();
   }
 }
 
@@ -225,37 +276,24 @@ const WRITERS: WriterEntry[] = [
     name: 'NibabelWriter',
     exts: ['.nii', '.nii.gz'],
     spatialNdim: 3,
-    write: (file, req) => {
-      const t = req.data.dtype === 'bool' ? req.data.to({ dtype: 'uint8' }) : req.data;
-      try {
-        withFortranBytes(t, (data) => writeNifti(file, { shape: t.shape.length ? t.shape : [1], element: t.dtype as ElementType, data, affine: req.affine }));
-      } finally {
-        if (t !== req.data) t.dispose();
-      }
-    },
+    write: (file, req) =>
+      withWritable(req, (t) => writeNifti(file, { shape: t.shape.length ? t.shape : [1], element: t.dtype as ElementType, data: fortranSlabs(t), affine: req.affine })),
   },
   {
     name: 'NrrdWriter',
     exts: ['.nrrd', '.seg.nrrd'],
     spatialNdim: null,
-    write: (file, req) => {
-      const t = req.data.dtype === 'bool' ? req.data.to({ dtype: 'uint8' }) : req.data;
-      try {
-        const ch = t.shape.length > req.spatialNdim ? req.spatialNdim : null;
-        withFortranBytes(t, (data) =>
-          writeNrrd(file, {
-            shape: t.shape,
-            element: t.dtype as ElementType,
-            data,
-            affine: req.affine,
-            channelAxis: ch,
-            gzip: true,
-          }),
-        );
-      } finally {
-        if (t !== req.data) t.dispose();
-      }
-    },
+    write: (file, req) =>
+      withWritable(req, (t) =>
+        writeNrrd(file, {
+          shape: t.shape,
+          element: t.dtype as ElementType,
+          data: fortranSlabs(t),
+          affine: req.affine,
+          channelAxis: t.shape.length > req.spatialNdim ? req.spatialNdim : null,
+          gzip: true,
+        }),
+      ),
   },
   {
     name: 'NumpyWriter',

@@ -150,7 +150,7 @@ export function readFileHead(file: string, n: number): Buffer {
 }
 
 /** Reads file bytes at `position` straight into the chunks (e.g. tensor storage); returns bytes read. */
-export function readFileInto(file: string, position: number, chunks: Uint8Array[]): number {
+export function readFileInto(file: string, position: number, chunks: Iterable<Uint8Array>): number {
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
@@ -239,10 +239,14 @@ function stepAvailable(): boolean {
   return STEP_OK;
 }
 
+/** Input read from a file per call (compressed files are not held in memory whole). */
+const FILE_READ_BYTES = 8 << 20;
+
 /**
- * Sequential reader over a byte source that is either plain bytes or a gzip stream. Decompression is
- * incremental and writes straight into the destination of `readInto` (for example a tensor's
- * storage); nothing the size of the image is allocated besides it.
+ * Sequential reader over a byte source that is either plain bytes or a gzip stream, held in memory
+ * or read from a file as it goes. Decompression is incremental and writes straight into the
+ * destination of `readInto` (for example a tensor's storage); nothing the size of the image is
+ * allocated besides it.
  */
 export class ByteStream {
   private position = 0;
@@ -250,20 +254,53 @@ export class ByteStream {
   private ended = false;
   private step: ZlibStep | null = null;
   private whole: Uint8Array | null = null; // fallback: one-shot decompressed data
+  private source: Uint8Array; // in-memory bytes, or the current piece of a file's input
+  private fd: number | null = null;
+  private filePos = 0; // next file offset to read input from (file sources)
+  private fileEnd = 0;
 
+  /** A stream over `source`: bytes in memory, or a range of an open file (which dispose() closes). */
   constructor(
     private readonly file: string,
-    private readonly source: Uint8Array,
+    source: Uint8Array | { fd: number; start: number; end: number },
     readonly compressed: boolean,
   ) {
-    if (compressed) {
-      if (stepAvailable()) this.step = new ZlibStep('gunzip');
-      else {
-        try {
-          this.whole = zlib.gunzipSync(source);
-        } catch (e) {
-          throw new ImageFormatError(file, `gzip data is corrupt or truncated (${(e as Error).message})`);
-        }
+    if (source instanceof Uint8Array) this.source = source;
+    else {
+      this.source = new Uint8Array(0);
+      this.fd = source.fd;
+      this.filePos = source.start;
+      this.fileEnd = source.end;
+    }
+    try {
+      if (compressed) this.startInflate(() => (this.fd === null ? this.source : readFileRange(file, this.fd, this.filePos, this.fileEnd - this.filePos)));
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
+  }
+
+  /** A stream over `file` from byte `start`, read from disk as it goes; gzip when `compressed`. */
+  static fromFile(file: string, start: number, compressed: boolean): ByteStream {
+    let fd: number;
+    let size: number;
+    try {
+      fd = fs.openSync(file, 'r');
+      size = fs.fstatSync(fd).size;
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      throw new ImageFormatError(file, `cannot read file (${err.code ?? err.message})`);
+    }
+    return new ByteStream(file, { fd, start, end: size }, compressed);
+  }
+
+  private startInflate(all: () => Uint8Array): void {
+    if (stepAvailable()) this.step = new ZlibStep('gunzip');
+    else {
+      try {
+        this.whole = zlib.gunzipSync(all());
+      } catch (e) {
+        throw new ImageFormatError(this.file, `gzip data is corrupt or truncated (${(e as Error).message})`);
       }
     }
   }
@@ -273,8 +310,32 @@ export class ByteStream {
     return this.position;
   }
 
+  /** Next piece of compressed input from the file; false at its end. */
+  private refill(): boolean {
+    if (this.fd === null || this.filePos >= this.fileEnd) return false;
+    const n = Math.min(FILE_READ_BYTES, this.fileEnd - this.filePos);
+    if (this.source.length !== n) this.source = new Uint8Array(n);
+    const got = fs.readSync(this.fd, this.source, 0, n, this.filePos);
+    this.source = this.source.subarray(0, got);
+    this.filePos += got;
+    this.inPos = 0;
+    return got > 0;
+  }
+
   /** Reads up to dest.length bytes into dest; returns how many were written. */
   readInto(dest: Uint8Array): number {
+    if (!this.compressed && this.fd !== null) {
+      // plain file: read straight into dest
+      let written = 0;
+      while (written < dest.length && this.filePos < this.fileEnd) {
+        const n = fs.readSync(this.fd, dest, written, Math.min(dest.length - written, this.fileEnd - this.filePos, 2 ** 30), this.filePos);
+        if (n === 0) break;
+        written += n;
+        this.filePos += n;
+      }
+      this.position += written;
+      return written;
+    }
     const plain = this.compressed ? this.whole : this.source;
     if (plain) {
       const n = Math.max(0, Math.min(dest.length, plain.length - this.position));
@@ -284,6 +345,7 @@ export class ByteStream {
     }
     let written = 0;
     while (written < dest.length && !this.ended) {
+      if (this.inPos >= this.source.length) this.refill();
       // the native handle takes 32-bit lengths: step through at most 1 GiB at a time
       const inLen = Math.min(this.source.length - this.inPos, 2 ** 30);
       const outLen = Math.min(dest.length - written, 2 ** 30);
@@ -297,7 +359,8 @@ export class ByteStream {
       const consumed = inLen - availIn;
       written += produced;
       this.inPos += consumed;
-      if (produced === 0 && consumed === 0 && inLen === this.source.length - this.inPos) this.ended = true; // end of stream or of input
+      const moreInput = this.inPos < this.source.length || (this.fd !== null && this.filePos < this.fileEnd);
+      if (produced === 0 && consumed === 0 && (inLen > 0 || !moreInput)) this.ended = true; // end of stream or of input
     }
     this.position += written;
     return written;
@@ -313,6 +376,13 @@ export class ByteStream {
 
   /** Skips n bytes; returns false when the stream ends first. */
   skip(n: number): boolean {
+    if (!this.compressed && this.fd !== null) {
+      const left = this.fileEnd - this.filePos;
+      const k = Math.min(n, left);
+      this.filePos += k;
+      this.position += k;
+      return k === n;
+    }
     if (!this.compressed || this.whole) {
       const len = (this.whole ?? this.source).length;
       if (this.position + n > len) {
@@ -335,21 +405,50 @@ export class ByteStream {
   dispose(): void {
     if (this.step) this.step.close();
     this.step = null;
+    if (this.fd !== null) fs.closeSync(this.fd);
+    this.fd = null;
   }
 }
 
-/** Gzips a list of byte parts without concatenating them (output in 4 MiB pieces). */
-export function gzipParts(parts: Uint8Array[], level: number): Uint8Array[] {
-  if (!stepAvailable()) return [zlib.gzipSync(Buffer.concat(parts), { level })];
+/** Reads `length` bytes at `start` of an open file (the one-shot gunzip fallback only). */
+function readFileRange(file: string, fd: number, start: number, length: number): Uint8Array {
+  if (length > 2 ** 31 - 1) throw new ImageFormatError(file, 'gzip file too large for this Node (no incremental zlib access)');
+  const buf = new Uint8Array(length);
+  let off = 0;
+  while (off < length) {
+    const n = fs.readSync(fd, buf, off, length - off, start + off);
+    if (n === 0) break;
+    off += n;
+  }
+  return buf.subarray(0, off);
+}
+
+/**
+ * Gzips byte parts as one stream, yielding the compressed output in pieces of at most 4 MiB as it is
+ * produced (each piece is a fresh buffer), so that neither input nor output need be held whole. The
+ * output depends only on the input and level: the gzip header has mtime 0 and no name.
+ */
+export function* gzipStream(parts: Iterable<Uint8Array>, level: number): Generator<Uint8Array> {
+  if (!stepAvailable()) {
+    const all: Uint8Array[] = [];
+    for (const p of parts) all.push(p);
+    yield zlib.gzipSync(Buffer.concat(all), { level });
+    return;
+  }
   const z = new ZlibStep('gzip', level);
-  const out: Uint8Array[] = [];
   const CH = 4 << 20;
   let buf = new Uint8Array(CH);
   let used = 0;
   try {
-    for (let i = 0; i < parts.length; i++) {
-      const p = parts[i];
-      const last = i === parts.length - 1;
+    // one part of lookahead, so that the last part is deflated with Z_FINISH
+    const it = parts[Symbol.iterator]();
+    let cur: IteratorResult<Uint8Array> = it.next();
+    const empty = new Uint8Array(0);
+    if (cur.done) cur = { done: false, value: empty };
+    while (!cur.done) {
+      const p: Uint8Array = cur.value;
+      const nxt: IteratorResult<Uint8Array> = p === empty ? { done: true, value: undefined } : it.next();
+      const last = !!nxt.done;
       let inPos = 0;
       for (;;) {
         const inLen = Math.min(p.byteLength - inPos, 2 ** 30);
@@ -358,33 +457,41 @@ export function gzipParts(parts: Uint8Array[], level: number): Uint8Array[] {
         used = CH - availOut;
         inPos += inLen - availIn;
         if (availOut === 0) {
-          out.push(buf);
+          yield buf;
           buf = new Uint8Array(CH);
           used = 0;
           continue;
         }
         if (availIn === 0 && inPos >= p.byteLength) break; // input consumed and output space left: flushed
       }
+      cur = nxt;
     }
   } finally {
     z.close();
   }
-  if (used > 0) out.push(buf.subarray(0, used));
-  return out;
+  if (used > 0) yield buf.subarray(0, used);
 }
 
-/** Writes `data` to `file` atomically: a temporary file in the same folder, fsync, then rename. */
-export function writeFileAtomic(file: string, data: Uint8Array | Uint8Array[]): void {
+/** Gzips a list of byte parts without concatenating them (output in 4 MiB pieces). */
+export function gzipParts(parts: Iterable<Uint8Array>, level: number): Uint8Array[] {
+  return [...gzipStream(parts, level)];
+}
+
+/**
+ * Writes `data` to `file` atomically: a temporary file in the same folder, fsync, then rename. Parts
+ * may be produced lazily (a generator): each is written as it comes and not kept.
+ */
+export function writeFileAtomic(file: string, data: Uint8Array | Iterable<Uint8Array>): void {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.${Math.floor(Math.random() * 1e9)}.tmp`);
-  const parts = Array.isArray(data) ? data : [data];
+  const parts: Iterable<Uint8Array> = data instanceof Uint8Array ? [data] : data;
   let fd: number | null = null;
   try {
     fd = fs.openSync(tmp, 'w');
     for (const p of parts) {
       let off = 0;
-      while (off < p.byteLength) off += fs.writeSync(fd, p, off, p.byteLength - off);
+      while (off < p.byteLength) off += fs.writeSync(fd, p, off, Math.min(p.byteLength - off, 2 ** 30));
     }
     fs.fsyncSync(fd);
     fs.closeSync(fd);

@@ -18,12 +18,12 @@ import {
   eye4,
   isGzip,
   product,
-  readFileBytes,
   readFileHead,
   readFileInto,
   swapUnit,
   writeFileAtomic,
   gzipParts,
+  gzipStream,
 } from './common.js';
 export { gzipParts };
 
@@ -448,8 +448,7 @@ export function checkSizeAgainstFile(file: string, fileSize: number, compressed:
 function readHeaderBytes(file: string): { bytes: Uint8Array; compressed: boolean } {
   const head = readFileHead(file, 544);
   if (!isGzip(head)) return { bytes: head, compressed: false };
-  const all = readFileBytes(file);
-  const bs = new ByteStream(file, all, true);
+  const bs = ByteStream.fromFile(file, 0, true);
   try {
     const buf = new Uint8Array(544);
     const n = bs.readInto(buf);
@@ -510,18 +509,22 @@ export function niftiLayout(info: NiftiInfo): { layoutShape: number[]; permutati
 }
 
 /** Streams the voxel bytes of `info` into `dest` (length = numel * itemsize), converted to host byte order. */
-export function readNiftiData(info: NiftiInfo, dest: Uint8Array | Uint8Array[]): void {
-  const chunks = Array.isArray(dest) ? dest : [dest];
-  const total = chunks.reduce((a, c) => a + c.length, 0);
+export function readNiftiData(info: NiftiInfo, dest: Uint8Array | Iterable<Uint8Array>): void {
+  const chunks: Iterable<Uint8Array> = dest instanceof Uint8Array ? [dest] : dest; // consumed once, in order
+  const total = product(info.shape) * info.type.channels * ITEM_SIZE[info.type.element!];
   if (!isGzip(readFileHead(info.dataFile, 2))) {
     // uncompressed: read the file straight into the destination
-    const got = readFileInto(info.dataFile, info.voxOffset, chunks);
+    const swapped = function* (): Generator<Uint8Array> {
+      for (const c of chunks) {
+        yield c;
+        if (!info.littleEndian) byteswapInPlace(c, swapUnit(info.type.element!)); // after it is filled
+      }
+    };
+    const got = readFileInto(info.dataFile, info.voxOffset, swapped());
     if (got < total) throw new ImageFormatError(info.dataFile, `truncated: expected ${total} bytes of voxel data, found ${got}`);
-    if (!info.littleEndian) for (const c of chunks) byteswapInPlace(c, swapUnit(info.type.element!));
     return;
   }
-  const all = readFileBytes(info.dataFile);
-  const bs = new ByteStream(info.dataFile, all, true);
+  const bs = ByteStream.fromFile(info.dataFile, 0, true); // compressed input is read as it is inflated
   try {
     if (!bs.skip(info.voxOffset)) throw new ImageFormatError(info.dataFile, `truncated: data offset ${info.voxOffset} is past the end of the file`);
     let got = 0;
@@ -590,8 +593,11 @@ export interface NiftiWriteOptions {
   /** Array shape in index order (x, y, z, ...); 1..7 dims. */
   shape: number[];
   element: ElementType;
-  /** Voxel bytes in C order of the *reversed* shape (i.e. x fastest), host byte order. */
-  data: Uint8Array;
+  /**
+   * Voxel bytes in C order of the *reversed* shape (i.e. x fastest), host byte order: one array, or
+   * parts in order (an array, or a generator producing them as they are written).
+   */
+  data: Uint8Array | Iterable<Uint8Array>;
   affine: Float64Array;
   descrip?: string;
   /** gzip level when the name ends with .gz (default 1, as nibabel). */
@@ -599,7 +605,7 @@ export interface NiftiWriteOptions {
 }
 
 /** Encodes a single-file NIfTI-1 image; sform and qform both carry the affine (code 1), as MONAI's writer. */
-export function encodeNifti1(opts: NiftiWriteOptions): Uint8Array[] {
+export function encodeNifti1(opts: NiftiWriteOptions): Iterable<Uint8Array> {
   const { shape, element } = opts;
   if (shape.length < 1 || shape.length > 7) throw new Error(`NIfTI supports 1 to 7 dimensions, got ${shape.length}`);
   if (shape.some((s) => s > 32767)) throw new Error(`NIfTI-1 dimensions must be <= 32767, got ${shape.join('x')}`);
@@ -637,14 +643,29 @@ export function encodeNifti1(opts: NiftiWriteOptions): Uint8Array[] {
   hdr[344] = 'n'.charCodeAt(0);
   hdr[345] = '+'.charCodeAt(0);
   hdr[346] = '1'.charCodeAt(0);
-  const expected = product(shape) * ITEM_SIZE[element];
-  if (opts.data.byteLength !== expected) throw new Error(`NIfTI data has ${opts.data.byteLength} bytes, expected ${expected}`);
-  let data = opts.data;
-  if (!isLittleHost()) {
-    data = data.slice();
-    byteswapInPlace(data, swapUnit(element));
+  return (function* () {
+    yield hdr;
+    yield* dataParts(opts);
+  })();
+}
+
+/** The voxel bytes as parts, little-endian; the total is checked against the shape as they pass. */
+function* dataParts(opts: NiftiWriteOptions): Generator<Uint8Array> {
+  const parts: Iterable<Uint8Array> = opts.data instanceof Uint8Array ? [opts.data] : opts.data;
+  const expected = product(opts.shape) * ITEM_SIZE[opts.element];
+  const wrong = (got: string) => new Error(`NIfTI data has ${got} bytes, expected ${expected} for shape ${opts.shape.join('x')} of ${opts.element}`);
+  let got = 0;
+  for (const p of parts) {
+    got += p.byteLength;
+    if (got > expected) throw wrong(`more than ${expected}`);
+    if (isLittleHost()) yield p;
+    else {
+      const c = p.slice();
+      byteswapInPlace(c, swapUnit(opts.element));
+      yield c;
+    }
   }
-  return [hdr, data];
+  if (got !== expected) throw wrong(String(got));
 }
 
 function isLittleHost(): boolean {
@@ -652,7 +673,7 @@ function isLittleHost(): boolean {
 }
 
 /** Encodes a single-file NIfTI-2 image (used when a dimension exceeds NIfTI-1's 32767). */
-export function encodeNifti2(opts: NiftiWriteOptions): Uint8Array[] {
+export function encodeNifti2(opts: NiftiWriteOptions): Iterable<Uint8Array> {
   const { shape, element } = opts;
   if (shape.length < 1 || shape.length > 7) throw new Error(`NIfTI supports 1 to 7 dimensions, got ${shape.length}`);
   const code = niftiCodeForElement(element);
@@ -687,23 +708,17 @@ export function encodeNifti2(opts: NiftiWriteOptions): Uint8Array[] {
   dv.setFloat64(392, a[11], true);
   for (let i = 0; i < 3; i++) for (let j = 0; j < 4; j++) dv.setFloat64(400 + 32 * i + 8 * j, a[i * 4 + j], true);
   dv.setInt32(500, 2 | 8, true);
-  const expected = product(shape) * ITEM_SIZE[element];
-  if (opts.data.byteLength !== expected) throw new Error(`NIfTI data has ${opts.data.byteLength} bytes, expected ${expected}`);
-  let data = opts.data;
-  if (!isLittleHost()) {
-    data = data.slice();
-    byteswapInPlace(data, swapUnit(element));
-  }
-  return [hdr, data];
+  return (function* () {
+    yield hdr;
+    yield* dataParts(opts);
+  })();
 }
 
 /** Writes a NIfTI file (NIfTI-1, or NIfTI-2 when a dimension exceeds 32767 or `version` is 2), gzip for .gz, atomically. */
 export function writeNifti(file: string, opts: NiftiWriteOptions & { version?: 1 | 2 }): void {
   const v2 = opts.version === 2 || opts.shape.some((d) => d > 32767);
   const parts = v2 ? encodeNifti2(opts) : encodeNifti1(opts);
-  if (file.toLowerCase().endsWith('.gz')) {
-    const gz = gzipParts(parts, opts.level ?? 1); // nibabel's default gzip level
-    writeFileAtomic(file, gz);
-  } else writeFileAtomic(file, parts);
+  // streamed: parts are compressed and written as they come (nibabel's default gzip level is 1)
+  writeFileAtomic(file, file.toLowerCase().endsWith('.gz') ? gzipStream(parts, opts.level ?? 1) : parts);
 }
 

@@ -15,11 +15,13 @@ import {
   isGzip,
   product,
   readFileBytes,
+  readFileHead,
   swapUnit,
   typedView,
   writeFileAtomic,
+  gzipStream,
 } from './common.js';
-import { MAX_DEFLATE_RATIO, gzipParts } from './nifti.js';
+import { MAX_DEFLATE_RATIO } from './nifti.js';
 
 const TYPE_NAMES: [ElementType, string[]][] = [
   ['int8', ['signed char', 'int8', 'int8_t']],
@@ -52,7 +54,15 @@ const NRRD_TYPE_OUT: Partial<Record<ElementType, string>> = {
 
 export interface NrrdInfo {
   file: string;
+  /** the first data file (the header file itself when the data is attached) */
   dataFile: string;
+  /**
+   * detached data as named in the header (single name, LIST lines or the expanded %d pattern), in
+   * order; empty when the data is attached. readNrrdInfo resolves them into `dataFiles`.
+   */
+  dataFileNames: string[];
+  /** resolved (real) paths of the detached data files, checked against the header's folder */
+  dataFiles: string[];
   fields: Record<string, string>;
   keyValues: Record<string, string>;
   sizes: number[];
@@ -106,8 +116,17 @@ export function parseNrrdHeader(file: string, bytes: Uint8Array): NrrdInfo {
   if (!/^NRRD000[1-5]$/.test(lines[0].trim())) throw new ImageFormatError(file, `unsupported NRRD magic ${JSON.stringify(lines[0].slice(0, 16))}`);
   const fields: Record<string, string> = {};
   const keyValues: Record<string, string> = {};
-  for (const line of lines.slice(1)) {
+  let listNames: string[] | null = null;
+  for (let li = 1; li < lines.length; li++) {
+    const line = lines[li];
     if (line.startsWith('#') || line.trim() === '') continue;
+    const m = /^data ?file: *LIST\b/i.exec(line);
+    if (m) {
+      // "data file: LIST [subdim]": every later header line names one data file
+      fields['data file'] = line.slice(line.indexOf(':') + 1).trim();
+      listNames = lines.slice(li + 1).filter((l) => l.trim() !== '' && !l.startsWith('#')).map((l) => l.trim());
+      break;
+    }
     const kv = line.indexOf(':=');
     const fi = line.indexOf(': ');
     if (kv >= 0 && (fi < 0 || kv < fi)) {
@@ -156,12 +175,11 @@ export function parseNrrdHeader(file: string, bytes: Uint8Array): NrrdInfo {
       ? fields.spacings.split(/\s+/).map((x) => (x.toLowerCase() === 'nan' ? Number.NaN : Number(x)))
       : null;
   const kinds = fields.kinds !== undefined ? fields.kinds.split(/\s+/) : null;
-  let dataFile = file;
+  let dataFileNames: string[] = [];
   const df = fields['data file'] ?? fields.datafile;
   if (df !== undefined) {
-    if (/^LIST\b/.test(df) || /%/.test(df) || df.split(/\s+/).length > 1)
-      throw new ImageFormatError(file, 'NRRD detached data with several files is not supported');
-    dataFile = path.resolve(path.dirname(file), df);
+    dataFileNames = listNames ?? dataFileList(file, df);
+    if (dataFileNames.length === 0) throw new ImageFormatError(file, 'NRRD "data file" names no file');
     dataOffset = 0;
   } else if (end < 0) throw new ImageFormatError(file, 'NRRD header has no terminating blank line');
   const byteSkip = Number(fields['byte skip'] ?? fields.byteskip ?? 0);
@@ -170,7 +188,9 @@ export function parseNrrdHeader(file: string, bytes: Uint8Array): NrrdInfo {
     throw new ImageFormatError(file, 'invalid NRRD byte skip / line skip');
   return {
     file,
-    dataFile,
+    dataFile: file,
+    dataFileNames,
+    dataFiles: [],
     fields,
     keyValues,
     sizes,
@@ -188,30 +208,110 @@ export function parseNrrdHeader(file: string, bytes: Uint8Array): NrrdInfo {
   };
 }
 
+/** Most data files one header may name (LIST or %d pattern). */
+const MAX_DATA_FILES = 1 << 16;
+
+/** The file names of a "data file" field: one name, or the "<format> <min> <max> <step> [<subdim>]" pattern. */
+function dataFileList(file: string, df: string): string[] {
+  const parts = df.trim().split(/\s+/);
+  if (!df.includes('%')) {
+    if (parts.length > 1 && /^-?\d+$/.test(parts[1])) throw new ImageFormatError(file, `NRRD "data file" pattern ${JSON.stringify(df)} has no %d format`);
+    return [df.trim()];
+  }
+  if (parts.length < 4 || parts.length > 5 || parts.slice(1).some((p) => !/^-?\d+$/.test(p)))
+    throw new ImageFormatError(file, `malformed NRRD "data file" pattern ${JSON.stringify(df)} (expected "<format> <min> <max> <step> [<subdim>]")`);
+  const fmt = parts[0];
+  const spec = /%(0?)(\d*)d/.exec(fmt);
+  if (!spec || (fmt.match(/%/g) ?? []).length !== 1) throw new ImageFormatError(file, `NRRD "data file" pattern ${JSON.stringify(fmt)} needs exactly one %d`);
+  const [min, max, step] = parts.slice(1, 4).map(Number);
+  if (step === 0 || (max - min) / step < 0) throw new ImageFormatError(file, `NRRD "data file" pattern ${JSON.stringify(df)} has an empty or endless range`);
+  const count = Math.floor((max - min) / step) + 1;
+  if (count > MAX_DATA_FILES) throw new ImageFormatError(file, `NRRD "data file" pattern names ${count} files (at most ${MAX_DATA_FILES})`);
+  const width = spec[2] ? Number(spec[2]) : 0;
+  const out: string[] = [];
+  for (let k = 0; k < count; k++) {
+    const v = min + k * step;
+    const digits = String(Math.abs(v));
+    const padded = spec[1] === '0' ? digits.padStart(width - (v < 0 ? 1 : 0), '0') : digits;
+    const num = (v < 0 ? '-' : '') + padded;
+    out.push(fmt.replace(spec[0], spec[1] === '0' ? num : num.padStart(width, ' ')));
+  }
+  return out;
+}
+
+const DATA_FILE_RULE = "detached NRRD data files must be regular files in the header's folder or below it";
+
+/**
+ * Resolves a detached data file name against the header's folder. The real path (symbolic links
+ * followed) must lie inside the header's real folder and be a regular file, so that a header cannot
+ * make a reader open /dev/zero, /etc/passwd or ../../x.
+ */
+function resolveDataFile(header: string, name: string): { path: string; size: number } {
+  const dir = path.dirname(path.resolve(header));
+  let realDir: string;
+  try {
+    realDir = fs.realpathSync(dir);
+  } catch (e) {
+    throw new ImageFormatError(header, `cannot resolve the header's folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  if (name.includes('\0')) throw new ImageFormatError(header, `NRRD data file name ${JSON.stringify(name)} contains a NUL byte`);
+  const target = path.resolve(dir, name);
+  let real: string;
+  try {
+    real = fs.realpathSync(target);
+  } catch (e) {
+    throw new ImageFormatError(header, `NRRD data file ${JSON.stringify(name)} cannot be opened (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const inside = real.startsWith(realDir.endsWith(path.sep) ? realDir : realDir + path.sep);
+  if (!inside)
+    throw new ImageFormatError(header, `NRRD data file ${JSON.stringify(name)} resolves to ${real}, outside the header's folder ${realDir}: ${DATA_FILE_RULE}`);
+  const st = fs.statSync(real);
+  if (!st.isFile()) throw new ImageFormatError(header, `NRRD data file ${JSON.stringify(name)} (${real}) is not a regular file: ${DATA_FILE_RULE}`);
+  return { path: real, size: st.size };
+}
+
+/** Whether `avail` bytes of a data file (after its offset) can hold `nbytes` of `info`'s data. */
+function tooSmall(info: NrrdInfo, nbytes: number, avail: number): boolean {
+  if (nbytes === 0) return false;
+  if (info.encoding === 'gzip') return nbytes > avail * MAX_DEFLATE_RATIO + 65536;
+  if (info.encoding === 'ascii') return nbytes / ITEM_SIZE[info.element] > avail / 2 + 1;
+  return nbytes + Math.max(0, info.byteSkip) > avail;
+}
+
+/** Reads and validates a NRRD header, resolves its detached data files and checks their sizes (nothing else is read). */
 export function readNrrdInfo(file: string): NrrdInfo {
-  const bytes = readFileBytes(file);
-  const info = parseNrrdHeader(file, bytes);
+  let size: number;
+  try {
+    const st = fs.statSync(file);
+    if (!st.isFile()) throw new ImageFormatError(file, 'not a regular file');
+    size = st.size;
+  } catch (e) {
+    if (e instanceof ImageFormatError) throw e;
+    throw new ImageFormatError(file, `cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const head = readFileHead(file, (1 << 20) + 3);
+  const info = parseNrrdHeader(file, head);
   const nbytes = product(info.sizes) * ITEM_SIZE[info.element];
   if (!Number.isSafeInteger(nbytes)) throw new ImageFormatError(file, `NRRD sizes ${info.sizes.join(' ')} are too large`);
-  let avail: number;
-  try {
-    avail = info.dataFile === file ? bytes.length - info.dataOffset : fs.statSync(info.dataFile).size;
-  } catch {
-    throw new ImageFormatError(file, `NRRD data file ${info.dataFile} cannot be read`);
+  if (info.dataFileNames.length === 0) {
+    const avail = size - info.dataOffset;
+    if (tooSmall(info, nbytes, avail))
+      throw new ImageFormatError(file, `header needs ${nbytes} bytes of data (sizes ${info.sizes.join(' ')}) but only ${avail} ${info.encoding} bytes are present`);
+    return info;
   }
-  const numel = product(info.sizes);
-  const tooBig =
-    info.encoding === 'gzip'
-      ? nbytes > avail * MAX_DEFLATE_RATIO + 65536
-      : info.encoding === 'ascii'
-        ? numel > avail / 2 + 1
-        : nbytes > avail;
-  if (tooBig && nbytes > 0)
-    throw new ImageFormatError(
-      file,
-      `header needs ${nbytes} bytes of data (sizes ${info.sizes.join(' ')}) but only ${avail} ${info.encoding} bytes are present`,
-    );
-  return info;
+  const n = info.dataFileNames.length;
+  if (nbytes % n !== 0) throw new ImageFormatError(file, `NRRD data of ${nbytes} bytes cannot be split evenly over ${n} data files`);
+  const per = nbytes / n;
+  const files = info.dataFileNames.map((name) => {
+    const r = resolveDataFile(file, name);
+    if (tooSmall(info, per, r.size))
+      throw new ImageFormatError(
+        file,
+        `NRRD data file ${JSON.stringify(name)} has ${r.size} bytes but must hold ${per} bytes of ${info.encoding} data (sizes ${info.sizes.join(' ')} over ${n} file${n > 1 ? 's' : ''})`,
+      );
+    return r.path;
+  });
+  return { ...info, dataFiles: files, dataFile: files[0] };
 }
 
 /** The affine (row-major 4x4) for the spatial axes, plus which array axes are spatial. */
@@ -261,41 +361,84 @@ export function nrrdAffine(info: NrrdInfo): { affine: Float64Array; spatialAxes:
   return { affine: a, spatialAxes, originalSpace: sp };
 }
 
+/** Views of bytes [off, off + len) of the concatenation of `chunks`. */
+function sliceChunks(chunks: Uint8Array[], off: number, len: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let base = 0;
+  for (const c of chunks) {
+    const lo = Math.max(off, base);
+    const hi = Math.min(off + len, base + c.length);
+    if (hi > lo) out.push(c.subarray(lo - base, hi - base));
+    base += c.length;
+  }
+  return out;
+}
+
+/** Offset just after `lines` newlines from `start` in a file (NRRD "line skip"). */
+function skipLines(file: string, header: string, start: number, lines: number): number {
+  if (lines === 0) return start;
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = new Uint8Array(1 << 16);
+    let pos = start;
+    let left = lines;
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, buf.length, pos);
+      if (n === 0) throw new ImageFormatError(header, 'truncated: line skip runs past the end of the data');
+      for (let i = 0; i < n; i++) {
+        if (buf[i] === 0x0a && --left === 0) return pos + i + 1;
+      }
+      pos += n;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Streams the NRRD data (host byte order) into dest; layout is the reversed sizes (first axis fastest). */
 export function readNrrdData(info: NrrdInfo, destChunks: Uint8Array | Uint8Array[]): void {
   const chunks = Array.isArray(destChunks) ? destChunks : [destChunks];
   if (info.encoding === 'ascii' && chunks.length > 1) throw new ImageFormatError(info.file, 'ascii NRRD data larger than 1 GiB is not supported');
-  const dest = chunks[0];
   const total = chunks.reduce((a, c) => a + c.length, 0);
-  const all = info.dataFile === info.file ? readFileBytes(info.file) : readFileBytes(info.dataFile);
-  let body = all.subarray(info.dataOffset);
-  if (info.lineSkip > 0) {
-    let pos = 0;
-    for (let l = 0; l < info.lineSkip; l++) {
-      const nl = body.indexOf(0x0a, pos);
-      if (nl < 0) throw new ImageFormatError(info.file, 'truncated: line skip runs past the end of the data');
-      pos = nl + 1;
+  const sources = info.dataFileNames.length ? info.dataFiles : [info.file];
+  if (sources.length === 0 || (info.dataFileNames.length && info.dataFiles.length !== info.dataFileNames.length))
+    throw new ImageFormatError(info.file, 'NRRD detached data files were not resolved (use readNrrdInfo)');
+  const per = total / sources.length;
+  sources.forEach((src, k) => {
+    const dest = sliceChunks(chunks, k * per, per);
+    const start = skipLines(src, info.file, src === info.file ? info.dataOffset : 0, info.lineSkip);
+    if (info.encoding === 'ascii') {
+      const body = readFileBytes(src).subarray(start);
+      readAscii(info, body, dest[0] ?? new Uint8Array(0));
+      return;
     }
-    body = body.subarray(pos);
-  }
-  if (info.encoding === 'ascii') {
-    readAscii(info, body, dest);
-    return;
-  }
-  if (info.encoding === 'raw' && info.byteSkip === -1) body = body.subarray(Math.max(0, body.length - total));
-  if (info.encoding === 'gzip' && !isGzip(body)) throw new ImageFormatError(info.file, 'NRRD says gzip encoding but the data is not gzip');
-  const bs = new ByteStream(info.dataFile, body, info.encoding === 'gzip');
+    let from = start;
+    if (info.encoding === 'raw' && info.byteSkip === -1) from = Math.max(start, fs.statSync(src).size - per); // data at the end of the file
+    if (info.encoding === 'gzip' && !isGzip(readFileHeadAt(src, from))) throw new ImageFormatError(info.file, `NRRD says gzip encoding but the data in ${src} is not gzip`);
+    const bs = ByteStream.fromFile(src, from, info.encoding === 'gzip');
+    try {
+      if (info.byteSkip > 0 && !bs.skip(info.byteSkip)) throw new ImageFormatError(info.file, 'truncated: byte skip runs past the end of the data');
+      let got = 0;
+      for (const c of dest) {
+        const n = bs.readInto(c);
+        got += n;
+        if (n < c.length) throw new ImageFormatError(info.file, `truncated: expected ${per} bytes of data in ${src}, found ${got}`);
+        if (!info.littleEndian) byteswapInPlace(c, swapUnit(info.element));
+      }
+    } finally {
+      bs.dispose();
+    }
+  });
+}
+
+function readFileHeadAt(file: string, at: number): Uint8Array {
+  const fd = fs.openSync(file, 'r');
   try {
-    if (info.byteSkip > 0 && !bs.skip(info.byteSkip)) throw new ImageFormatError(info.file, 'truncated: byte skip runs past the end of the data');
-    let got = 0;
-    for (const c of chunks) {
-      const n = bs.readInto(c);
-      got += n;
-      if (n < c.length) throw new ImageFormatError(info.file, `truncated: expected ${total} bytes of data, found ${got}`);
-      if (!info.littleEndian) byteswapInPlace(c, swapUnit(info.element));
-    }
+    const b = new Uint8Array(2);
+    const n = fs.readSync(fd, b, 0, 2, at);
+    return b.subarray(0, n);
   } finally {
-    bs.dispose();
+    fs.closeSync(fd);
   }
 }
 
@@ -315,7 +458,7 @@ function readAscii(info: NrrdInfo, body: Uint8Array, dest: Uint8Array): void {
 export interface NrrdWriteOptions {
   shape: number[]; // array (index) order, first axis fastest in the file
   element: ElementType;
-  data: Uint8Array; // host order, C order of the reversed shape
+  data: Uint8Array | Iterable<Uint8Array>; // host order, C order of the reversed shape (parts in order, possibly produced lazily)
   affine: Float64Array; // RAS, row-major 4x4 for the first min(3, ndim) axes
   /** index of a non-spatial (channel) axis, written with direction "none" */
   channelAxis?: number | null;
@@ -328,11 +471,22 @@ function fmt(v: number): string {
 }
 
 /** Encodes a NRRD file in LPS space (as ITK/Slicer write it). */
-export function encodeNrrd(o: NrrdWriteOptions): Uint8Array[] {
+/** Passes parts through, failing when their total is not `expected` bytes. */
+function* checkedParts(parts: Iterable<Uint8Array>, expected: number): Generator<Uint8Array> {
+  let got = 0;
+  for (const p of parts) {
+    got += p.byteLength;
+    if (got > expected) throw new Error(`NRRD data has more than ${expected} bytes, expected ${expected}`);
+    yield p;
+  }
+  if (got !== expected) throw new Error(`NRRD data has ${got} bytes, expected ${expected}`);
+}
+
+export function encodeNrrd(o: NrrdWriteOptions): Iterable<Uint8Array> {
   const t = NRRD_TYPE_OUT[o.element];
   if (!t) throw new Error(`NRRD cannot store element type ${o.element}`);
   const expected = product(o.shape) * ITEM_SIZE[o.element];
-  if (o.data.byteLength !== expected) throw new Error(`NRRD data has ${o.data.byteLength} bytes, expected ${expected}`);
+  const parts = checkedParts(o.data instanceof Uint8Array ? [o.data] : o.data, expected);
   const lps = [-1, -1, 1];
   const dirs: string[] = [];
   let j = 0;
@@ -364,8 +518,11 @@ export function encodeNrrd(o: NrrdWriteOptions): Uint8Array[] {
   ];
   void sdim;
   const head = Buffer.from(lines.join('\n') + '\n\n', 'latin1');
-  const body = o.gzip ? gzipParts([o.data], o.level ?? 6) : [o.data];
-  return [head, ...body];
+  const body = o.gzip ? gzipStream(parts, o.level ?? 6) : parts;
+  return (function* () {
+    yield head;
+    yield* body;
+  })();
 }
 
 export function writeNrrd(file: string, o: NrrdWriteOptions): void {

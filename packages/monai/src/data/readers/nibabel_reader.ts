@@ -90,7 +90,7 @@ export class NibabelReader implements ImageReader {
     // nibabel applies scaling with float64 slope/intercept arrays: the result is float64
     const floatType: torch.DType = 'float64';
     let t = decodeToTensor(
-      { file: im.file, element: lay.element, layoutShape: lay.layoutShape, permutation: lay.permutation, fill: (d) => readNiftiData(info, d) },
+      { file: im.file, element: lay.element, layoutShape: lay.layoutShape, permutation: lay.permutation, fill: (d) => readNiftiData(info, d), fillInOrder: (d) => readNiftiData(info, d) },
       scaled ? floatType : dtype,
     );
     if (scaled) {
