@@ -9,6 +9,7 @@ import * as zlib from 'node:zlib';
 import * as torch from '@monai-ts/torch';
 import { LoadImage } from '../../src/transforms/io/index.js';
 import { MetaTensor } from '../../src/data/index.js';
+import { readNrrdInfo } from '../../src/data/formats/nrrd.js';
 import { fixture, tmpDir } from './helpers.js';
 
 const start = torch.memory().liveTensors;
@@ -154,6 +155,56 @@ test(`fuzz: ${samples.length * PER_SAMPLE} mutated files end in a clean error or
   assert.ok(process.memoryUsage().rss < 2 * 1024 ** 3, 'resident memory stayed below 2 GiB');
   // no case may hang: generous bound for a shared 2-core machine
   assert.ok(slowest < 5000, `slowest case took ${slowest.toFixed(0)} ms`);
+});
+
+// Detached NRRD headers whose "data file" names random paths built from hostile pieces: every case
+// is refused with an error naming the header, or loads data from a regular file inside the header's
+// folder (issue 13, item 6).
+test('fuzz: 600 detached NRRD headers naming hostile data files read nothing outside their folder', () => {
+  const base = path.join(dir, 'nrrd_detached');
+  const inner = path.join(base, 'h');
+  fs.mkdirSync(path.join(inner, 'sub'), { recursive: true });
+  const data = Buffer.alloc(48, 1);
+  fs.writeFileSync(path.join(base, 'out.raw'), data);
+  fs.writeFileSync(path.join(inner, 'in.raw'), data);
+  fs.writeFileSync(path.join(inner, 'sub', 'in.raw'), data);
+  for (let k = 0; k < 3; k++) fs.writeFileSync(path.join(inner, `p${k}.raw`), data.subarray(0, 16));
+  fs.symlinkSync(path.join(base, 'out.raw'), path.join(inner, 'lnk.raw'));
+  fs.symlinkSync('/dev', path.join(inner, 'devlink'));
+  const pieces = ['..', '.', '', 'sub', 'in.raw', 'out.raw', 'lnk.raw', 'devlink', 'zero', 'dev', 'etc', 'passwd', '/', 'p%d.raw', '%d', 'LIST', ' ', '\t', 'proc', 'self', 'fd', '0', '\u00e9'];
+  const forms = ['', ' 0 2 1', ' 0 2 1 1', ' 2 0 -1', ' 0 100000000 1', ' -5 5 0'];
+  const load = new LoadImage({ dtype: null });
+  const realInner = fs.realpathSync(inner);
+  let loaded = 0;
+  let refused = 0;
+  for (let i = 0; i < 600; i++) {
+    const n = 1 + ri(5);
+    let name = (rnd() < 0.3 ? '/' : '') + Array.from({ length: n }, () => pieces[ri(pieces.length)]).join(rnd() < 0.9 ? '/' : '');
+    if (rnd() < 0.2) name = ['/dev/zero', '/etc/passwd', '../out.raw', '../../x', 'lnk.raw', 'devlink/zero', '/proc/self/fd/0'][ri(7)];
+    let df = name + forms[ri(forms.length)];
+    let tail = '';
+    if (rnd() < 0.15) {
+      df = 'LIST';
+      tail = Array.from({ length: 1 + ri(3) }, () => pieces[ri(pieces.length)] || 'in.raw').join('\n') + '\n';
+    }
+    const file = path.join(inner, `case${i}.nhdr`);
+    fs.writeFileSync(file, `NRRD0004\ntype: uint8\ndimension: 1\nsizes: 48\nencoding: ${['raw', 'gzip', 'ascii'][ri(3)]}\ndata file: ${df}\n${tail}`);
+    const t0 = performance.now();
+    try {
+      const img = load.call(file) as MetaTensor;
+      img.dispose();
+      for (const f of readNrrdInfo(file).dataFiles) assert.ok(f.startsWith(realInner + path.sep), `case ${i} (${JSON.stringify(df)}) read ${f}`);
+      loaded++;
+    } catch (e) {
+      assert.ok(e instanceof Error, `case ${i}: threw a non-Error ${String(e)}`);
+      assert.ok(e.message.includes(file), `case ${i} (${JSON.stringify(df)}): error does not name the header: ${e.message}`);
+      refused++;
+    }
+    assert.ok(performance.now() - t0 < 2000, `case ${i} (${JSON.stringify(df)}) took ${(performance.now() - t0).toFixed(0)} ms`);
+    assert.ok(torch.memory().bytes < 1 << 20, `case ${i}: tensor memory grew to ${torch.memory().bytes}`);
+    fs.unlinkSync(file);
+  }
+  assert.ok(loaded > 0 && refused > 400, `expected a mix, got ${loaded} loaded and ${refused} refused`);
 });
 
 after(() => {
