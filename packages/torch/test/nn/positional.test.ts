@@ -11,6 +11,9 @@ const start = torch.memory().liveTensors;
 
 type Pair = [name: string, positional: () => nn.Module, options: () => nn.Module];
 
+/** Class weights shared by the loss pairs (disposed at the end). */
+const classWeight = torch.tensor([1, 2, 0.5]);
+
 // TransformerEncoder copies its layer; the originals are disposed at the end.
 const layers: nn.Module[] = [];
 const encoderLayer = () => {
@@ -109,6 +112,12 @@ const PAIRS: Pair[] = [
   ['ZeroPad2d(1)', () => new nn.ZeroPad2d(1), () => new nn.ZeroPad2d({ padding: 1 })],
   ['ReflectionPad2d([1, 0, 2, 0])', () => new nn.ReflectionPad2d([1, 0, 2, 0]), () => new nn.ReflectionPad2d({ padding: [1, 0, 2, 0] })],
   ['ReplicationPad3d(1)', () => new nn.ReplicationPad3d(1), () => new nn.ReplicationPad3d({ padding: 1 })],
+  ['CrossEntropyLoss(weight, {labelSmoothing})', () => new nn.CrossEntropyLoss(classWeight, { labelSmoothing: 0.1 }), () => new nn.CrossEntropyLoss({ weight: classWeight, labelSmoothing: 0.1 })],
+  ['NLLLoss(weight)', () => new nn.NLLLoss(classWeight), () => new nn.NLLLoss({ weight: classWeight })],
+  ['BCELoss(weight, {reduction})', () => new nn.BCELoss(classWeight, { reduction: 'sum' }), () => new nn.BCELoss({ weight: classWeight, reduction: 'sum' })],
+  ['BCEWithLogitsLoss(null, {posWeight})', () => new nn.BCEWithLogitsLoss(null, { posWeight: classWeight }), () => new nn.BCEWithLogitsLoss({ posWeight: classWeight })],
+  ['HuberLoss(sum, 0.5)', () => new nn.HuberLoss('sum', 0.5), () => new nn.HuberLoss({ reduction: 'sum', delta: 0.5 })],
+  ['CosineSimilarity(0, 1e-6)', () => new nn.CosineSimilarity(0, 1e-6), () => new nn.CosineSimilarity({ dim: 0, eps: 1e-6 })],
 ];
 
 /** Builds with the same seed; returns [repr, state dict (the module's own tensors), module]. */
@@ -194,5 +203,6 @@ void typeChecks;
 
 after(() => {
   for (const l of layers) l.dispose();
+  classWeight.dispose();
   assert.equal(torch.memory().liveTensors, start, 'live tensors back to the start value');
 });

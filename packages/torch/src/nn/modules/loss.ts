@@ -1,11 +1,16 @@
 // Loss modules over nn.functional (torch/nn/modules/loss.py). Class weights are buffers, as in
-// PyTorch, so they follow to() and appear in stateDict().
+// PyTorch, so they follow to() and appear in stateDict(). Positional forms exist where PyTorch's
+// leading parameters are current ones: new CrossEntropyLoss(weight), new HuberLoss('sum', 0.5),
+// new CosineSimilarity(1, 1e-6); PyTorch's deprecated size_average/reduce have no place here.
 import { Tensor } from '../../tensor.js';
 import { Module } from '../module.js';
 import * as F from '../functional/index.js';
 import { checkOpts } from './common.js';
+import { layerArgs } from './args.js';
 
 type Reduction = F.Reduction;
+const WEIGHT_ARG = ['weight'] as const;
+type WeightOpts = { weight?: Tensor | null; reduction?: Reduction };
 
 abstract class Loss extends Module {
   readonly reduction: Reduction;
@@ -21,7 +26,10 @@ export class CrossEntropyLoss extends Loss {
   declare weight: Tensor | null;
   readonly ignoreIndex: number;
   readonly labelSmoothing: number;
-  constructor(options: { weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction; labelSmoothing?: number } = {}) {
+  constructor(options?: WeightOpts & { ignoreIndex?: number; labelSmoothing?: number });
+  constructor(weight: Tensor | null, options?: Omit<WeightOpts, 'weight'> & { ignoreIndex?: number; labelSmoothing?: number });
+  constructor(...args: unknown[]) {
+    const options = layerArgs<WeightOpts & { ignoreIndex?: number; labelSmoothing?: number }>('CrossEntropyLoss', args, WEIGHT_ARG);
     super(options, ['weight', 'ignoreIndex', 'labelSmoothing']);
     this.registerBuffer('weight', options.weight ? options.weight.alias() : null);
     this.ignoreIndex = options.ignoreIndex ?? -100;
@@ -35,7 +43,10 @@ export class CrossEntropyLoss extends Loss {
 export class NLLLoss extends Loss {
   declare weight: Tensor | null;
   readonly ignoreIndex: number;
-  constructor(options: { weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction } = {}) {
+  constructor(options?: WeightOpts & { ignoreIndex?: number });
+  constructor(weight: Tensor | null, options?: Omit<WeightOpts, 'weight'> & { ignoreIndex?: number });
+  constructor(...args: unknown[]) {
+    const options = layerArgs<WeightOpts & { ignoreIndex?: number }>('NLLLoss', args, WEIGHT_ARG);
     super(options, ['weight', 'ignoreIndex']);
     this.registerBuffer('weight', options.weight ? options.weight.alias() : null);
     this.ignoreIndex = options.ignoreIndex ?? -100;
@@ -47,7 +58,10 @@ export class NLLLoss extends Loss {
 
 export class BCELoss extends Loss {
   declare weight: Tensor | null;
-  constructor(options: { weight?: Tensor | null; reduction?: Reduction } = {}) {
+  constructor(options?: WeightOpts);
+  constructor(weight: Tensor | null, options?: Omit<WeightOpts, 'weight'>);
+  constructor(...args: unknown[]) {
+    const options = layerArgs<WeightOpts>('BCELoss', args, WEIGHT_ARG);
     super(options, ['weight']);
     this.registerBuffer('weight', options.weight ? options.weight.alias() : null);
   }
@@ -59,7 +73,10 @@ export class BCELoss extends Loss {
 export class BCEWithLogitsLoss extends Loss {
   declare weight: Tensor | null;
   declare pos_weight: Tensor | null;
-  constructor(options: { weight?: Tensor | null; reduction?: Reduction; posWeight?: Tensor | null } = {}) {
+  constructor(options?: WeightOpts & { posWeight?: Tensor | null });
+  constructor(weight: Tensor | null, options?: Omit<WeightOpts, 'weight'> & { posWeight?: Tensor | null });
+  constructor(...args: unknown[]) {
+    const options = layerArgs<WeightOpts & { posWeight?: Tensor | null }>('BCEWithLogitsLoss', args, WEIGHT_ARG);
     super(options, ['weight', 'posWeight']);
     this.registerBuffer('weight', options.weight ? options.weight.alias() : null);
     this.registerBuffer('pos_weight', options.posWeight ? options.posWeight.alias() : null);
@@ -88,7 +105,11 @@ export class SmoothL1Loss extends Loss {
 }
 export class HuberLoss extends Loss {
   readonly delta: number;
-  constructor(options: { reduction?: Reduction; delta?: number } = {}) {
+  constructor(options?: { reduction?: Reduction; delta?: number });
+  constructor(reduction: Reduction, delta?: number);
+  constructor(reduction: Reduction, options?: { delta?: number });
+  constructor(...args: unknown[]) {
+    const options = layerArgs<{ reduction?: Reduction; delta?: number }>('HuberLoss', args, ['reduction', 'delta']);
     super(options, ['delta']);
     this.delta = options.delta ?? 1.0;
   }
@@ -109,8 +130,12 @@ export class KLDivLoss extends Module {
 export class CosineSimilarity extends Module {
   readonly dim: number;
   readonly eps: number;
-  constructor(options: { dim?: number; eps?: number } = {}) {
+  constructor(options?: { dim?: number; eps?: number });
+  constructor(dim: number, eps?: number);
+  constructor(dim: number, options?: { eps?: number });
+  constructor(...args: unknown[]) {
     super();
+    const options = layerArgs<{ dim?: number; eps?: number }>('CosineSimilarity', args, ['dim', 'eps']);
     checkOpts('CosineSimilarity', options, ['dim', 'eps']);
     this.dim = options.dim ?? 1;
     this.eps = options.eps ?? 1e-8;
