@@ -9,7 +9,9 @@
 //     }
 //   }
 //
-// Layers take PyTorch's constructor arguments as one options object with camelCase keys and
+// Layers take PyTorch's constructor arguments as one options object with camelCase keys, or
+// positionally in PyTorch's order with an optional trailing options object for the rest
+// (new nn.Conv3d(1, 8, 3, { padding: 1 }), new nn.BatchNorm3d(8), new nn.Linear(8, 2)), with
 // PyTorch's defaults and initialisation (the same seed gives the same weights as PyTorch).
 // Parameter, buffer and submodule names are PyTorch's (state-dict keys such as
 // 'norm.running_mean'); multi-word attributes also have camelCase getters (norm.runningMean).
