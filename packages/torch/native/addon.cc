@@ -2,6 +2,8 @@
 #include "common.h"
 
 #include <malloc.h>
+#include <cmath>
+#include <cstring>
 #include <mutex>
 
 namespace mts {
@@ -80,6 +82,12 @@ std::string cleanMessage(const std::string& what) {
   std::string m = what;
   auto p = m.find("\nException raised from");
   if (p != std::string::npos) m = m.substr(0, p);
+  // "Could not run 'aten::x' with arguments from the 'CUDA' backend." is followed by a page listing
+  // every backend and kernel: keep the first sentence.
+  if (m.rfind("Could not run '", 0) == 0) {
+    auto end = m.find("backend.");
+    if (end != std::string::npos) m = m.substr(0, end + 8);
+  }
   while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
   return m;
 }
@@ -121,12 +129,47 @@ const char* dtypeName(at::ScalarType t) {
   return c10::toString(t);
 }
 
-at::Device deviceFromString(const std::string& s) {
+at::Device deviceFromString(const std::string& s, bool checkAvailable) {
+  at::Device d = at::kCPU;
   try {
-    return at::Device(s);
+    d = at::Device(s);
   } catch (const c10::Error&) {
     throw std::invalid_argument("invalid device '" + s + "' (expected 'cpu' or 'cuda:N')");
   }
+  if (checkAvailable) checkDeviceAvailable(d, s);
+  return d;
+}
+
+void checkDeviceAvailable(const at::Device& d, const std::string& asked) {
+  if (d.is_cuda() && !at::globalContext().hasCUDA())
+    throw DeviceUnavailable("CUDA is not available in this libtorch build (device '" + asked + "' was asked for)");
+}
+
+[[noreturn]] static void bigintRange(const Napi::Value& v, const std::string& what, const char* range) {
+  throw std::range_error(what + " " + v.ToString().Utf8Value() + "n is out of range (" + range + ")");
+}
+
+int64_t bigintToInt64(const Napi::Value& v, const std::string& what) {
+  bool lossless = false;
+  int64_t x = v.As<Napi::BigInt>().Int64Value(&lossless);
+  if (!lossless) bigintRange(v, what, "int64: -9223372036854775808n to 9223372036854775807n");
+  return x;
+}
+
+uint64_t seedFromJs(const Napi::Value& v, const std::string& what) {
+  const char* range = "a seed is an integer from -9223372036854775808 to 18446744073709551615";
+  if (v.IsBigInt()) {
+    bool lossless = false;
+    uint64_t u = v.As<Napi::BigInt>().Uint64Value(&lossless);
+    if (lossless) return u;
+    int64_t i = v.As<Napi::BigInt>().Int64Value(&lossless);
+    if (lossless) return static_cast<uint64_t>(i);  // negative: wraps as torch.manual_seed(-1) does
+    bigintRange(v, what, range);
+  }
+  double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : std::nan("");
+  if (!(d == std::trunc(d) && d >= -9223372036854775808.0 && d < 18446744073709551616.0))
+    throw std::range_error(what + ": expected an integer, found " + v.ToString().Utf8Value() + " (" + range + ")");
+  return d < 0 ? static_cast<uint64_t>(static_cast<int64_t>(d)) : static_cast<uint64_t>(d);
 }
 
 static Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
@@ -144,6 +187,11 @@ static Napi::Object Init(Napi::Env e, Napi::Object exports) {
   std::call_once(mallocOnce, [] {
     if (!getenv("MALLOC_MMAP_THRESHOLD_")) mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
     if (!getenv("MALLOC_TRIM_THRESHOLD_")) mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+    // No fastbins: every small op allocates and frees a TensorImpl, a StorageImpl and an aligned
+    // data block, and a free that merges into the top chunk then consolidates all fastbins
+    // (malloc_consolidate was 5% of a tiny op). tcache still serves repeated small sizes.
+    const char* tun = getenv("GLIBC_TUNABLES");
+    if (!tun || !strstr(tun, "mxfast")) mallopt(M_MXFAST, 0);
   });
   installCachingAllocator();
   e.SetInstanceData<Env>(new Env());

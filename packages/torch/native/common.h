@@ -118,7 +118,20 @@ Napi::Value guarded(const Napi::CallbackInfo& info, const char* op, F&& fn) {
 // Dtype names as in PyTorch ("float32", "int64", ...).
 at::ScalarType dtypeFromName(const std::string& name);
 const char* dtypeName(at::ScalarType t);
-at::Device deviceFromString(const std::string& s);
+// Parses 'cpu', 'cuda:1', ...; with checkAvailable, also requires the device's backend in this build.
+at::Device deviceFromString(const std::string& s, bool checkAvailable = true);
+// Throws the one-line "CUDA is not available in this libtorch build" (naming what was asked for)
+// when a device is not in this build, instead of libtorch's multi-line dispatcher message.
+void checkDeviceAvailable(const at::Device& d, const std::string& asked);
+struct DeviceUnavailable : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+// A BigInt as int64 (or, for seeds, as uint64 with negatives wrapped as Python does). napi's
+// conversions wrap out-of-range values silently; these throw a RangeError-style message naming
+// `what` and the value instead.
+int64_t bigintToInt64(const Napi::Value& v, const std::string& what);
+uint64_t seedFromJs(const Napi::Value& v, const std::string& what);
 
 void initTensors(Napi::Env e, Napi::Object exports);
 void initOps(Napi::Env e, Napi::Object exports);

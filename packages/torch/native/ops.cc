@@ -86,12 +86,15 @@ OpSpec compile(const c10::FunctionSchema& schema) {
 int64_t toInt(const ArgSpec& a, const Napi::Value& v) {
   if (v.IsNumber()) {
     double d = v.As<Napi::Number>().DoubleValue();
-    if (d == static_cast<double>(static_cast<int64_t>(d))) return static_cast<int64_t>(d);
+    if (d == std::trunc(d)) {
+      if (d >= -9223372036854775808.0 && d < 9223372036854775808.0) return static_cast<int64_t>(d);
+      throw std::range_error("argument '" + a.name + "': " + v.ToString().Utf8Value() +
+                             " is out of range (int64: -9223372036854775808 to 9223372036854775807; larger integers are not exact as JS numbers)");
+    }
   } else if (v.IsBoolean()) {
     return v.As<Napi::Boolean>().Value() ? 1 : 0;
   } else if (v.IsBigInt()) {
-    bool lossless;
-    return v.As<Napi::BigInt>().Int64Value(&lossless);
+    return bigintToInt64(v, "argument '" + a.name + "':");
   }
   argError(a, "an integer", v);
 }
@@ -109,10 +112,7 @@ at::Scalar toScalar(const ArgSpec& a, const Napi::Value& v) {
     return at::Scalar(d);
   }
   if (v.IsBoolean()) return at::Scalar(v.As<Napi::Boolean>().Value());
-  if (v.IsBigInt()) {
-    bool lossless;
-    return at::Scalar(v.As<Napi::BigInt>().Int64Value(&lossless));
-  }
+  if (v.IsBigInt()) return at::Scalar(bigintToInt64(v, "argument '" + a.name + "':"));
   argError(a, "a number or boolean", v);
 }
 
@@ -371,6 +371,14 @@ static napi_value CallOp(napi_env raw, napi_callback_info cb) {
   } catch (const Napi::Error& err) {
     s.stack.clear();
     err.ThrowAsJavaScriptException();
+  } catch (const DeviceUnavailable& err) {
+    // One line: the schema says nothing about a missing backend.
+    s.stack.clear();
+    try {
+      throwTorch(e, op ? op->name : "callOp", "", err.what());
+    } catch (const Napi::Error& jsErr) {
+      jsErr.ThrowAsJavaScriptException();
+    }
   } catch (const c10::Error& err) {
     s.stack.clear();
     try {

@@ -16,9 +16,7 @@ namespace mts {
 
 static Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
   return guarded(info, "manualSeed", [&]() -> Napi::Value {
-    bool lossless = true;
-    uint64_t seed = info[0].IsBigInt() ? info[0].As<Napi::BigInt>().Uint64Value(&lossless)
-                                       : static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value());
+    uint64_t seed = seedFromJs(info[0], "seed");
     {
       auto gen = at::detail::getDefaultCPUGenerator();
       std::lock_guard<std::mutex> lock(gen.mutex());
@@ -88,7 +86,7 @@ static Napi::Value CudaDeviceCount(const Napi::CallbackInfo& info) {
 
 static Napi::Value CudaSynchronize(const Napi::CallbackInfo& info) {
   return guarded(info, "cuda.synchronize", [&]() -> Napi::Value {
-    if (!at::globalContext().hasCUDA()) throw std::invalid_argument("cuda.synchronize: this libtorch has no CUDA");
+    if (!at::globalContext().hasCUDA()) throw DeviceUnavailable("CUDA is not available in this libtorch build");
     int64_t dev = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Int64Value() : 0;
     at::detail::getCUDAHooks().deviceSynchronize(dev);
     return info.Env().Undefined();
@@ -107,7 +105,7 @@ at::Generator& getGenerator(Napi::Env e, const Napi::Value& v) {
 static Napi::Value GeneratorNew(const Napi::CallbackInfo& info) {
   return guarded(info, "Generator", [&]() -> Napi::Value {
     std::string dev = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "cpu";
-    if (deviceFromString(dev).type() != at::kCPU) throw std::invalid_argument("Generator: only 'cpu' generators are supported, found '" + dev + "'");
+    if (deviceFromString(dev, false).type() != at::kCPU) throw std::invalid_argument("Generator: only 'cpu' generators are supported, found '" + dev + "'");
     auto& gs = env(info.Env()).generators;
     gs.emplace_back(at::detail::createCPUGenerator());
     return Napi::Number::New(info.Env(), static_cast<double>(gs.size() - 1));
@@ -128,9 +126,7 @@ static Napi::Value GeneratorOp(const Napi::CallbackInfo& info) {
     at::Generator& g = getGenerator(e, info[0]);
     std::lock_guard<std::mutex> lock(g.mutex());
     if (what == "manualSeed") {
-      bool lossless;
-      g.set_current_seed(info[2].IsBigInt() ? info[2].As<Napi::BigInt>().Uint64Value(&lossless)
-                                            : static_cast<uint64_t>(info[2].As<Napi::Number>().Int64Value()));
+      g.set_current_seed(seedFromJs(info[2], "seed"));
       return e.Undefined();
     }
     if (what == "initialSeed") return Napi::BigInt::New(e, static_cast<uint64_t>(g.current_seed()));

@@ -2,7 +2,7 @@
 // Tensor's methods installed. Everything here depends only on leaf modules, so the subpackages (nn,
 // optim, amp, serialization) import `* as torch from '../core.js'` instead of the public barrel
 // index.ts, which re-exports them and would put them in an import cycle with themselves.
-export { Tensor, tidy, keep, dispose, memory, type Nested } from './tensor.js';
+export { Tensor, Scope, scope, tidy, keep, dispose, memory, type Nested } from './tensor.js';
 export { TorchError } from './errors.js';
 export * from './dtype.js';
 export { tensor, fromTypedArray, fromShared, type TensorOptions } from './creation.js';

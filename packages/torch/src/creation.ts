@@ -29,6 +29,21 @@ const BUFFER: Record<DType, (n: number) => TypedArray> = {
   complex128: (n) => new Float64Array(2 * n),
 };
 
+// Integer dtypes whose typed arrays would wrap an out-of-range value silently (PyTorch throws).
+const INT_RANGE: Partial<Record<DType, [number, number]>> = {
+  uint8: [0, 255], int8: [-128, 127], int16: [-32768, 32767], int32: [-2147483648, 2147483647],
+};
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** One element as int64, or a RangeError naming it: BigInt64Array would wrap it silently. */
+function toInt64(v: unknown, i: number): bigint {
+  const b = typeof v === 'bigint' ? v : BigInt(Math.trunc(Number(v)));
+  if (b < INT64_MIN || b > INT64_MAX)
+    throw new RangeError(`tensor: value ${String(v)}${typeof v === 'bigint' ? 'n' : ''} at index ${i} does not fit in int64 (${INT64_MIN}n to ${INT64_MAX}n)`);
+  return b;
+}
+
 /** The dtype holding the values of one buffer, before any requested cast. */
 const STAGING: Partial<Record<DType, DType>> = { float16: 'float32', bfloat16: 'float32' };
 
@@ -60,6 +75,9 @@ export function fromTypedArray(data: TypedArray | ArrayBuffer, shape?: number[],
   checkOptions('fromTypedArray', options, TENSOR_OPTIONS);
   const dt = dtype ? normalizeDtype(dtype) : data instanceof ArrayBuffer ? 'uint8' : dtypeOfArray(data);
   const size = shape ?? [data instanceof ArrayBuffer ? data.byteLength : (data as TypedArray).length];
+  if (data instanceof BigUint64Array && dt === 'int64')
+    for (let i = 0; i < data.length; i++)
+      if (data[i] > INT64_MAX) throw new RangeError(`fromTypedArray: BigUint64Array value ${data[i]}n at index ${i} does not fit in int64 (at most ${INT64_MAX}n)`);
   return finish(new Tensor(native.fromTypedArray(data, size, dt)), options);
 }
 
@@ -123,9 +141,17 @@ export function tensor(data: Nested<number | boolean | bigint> | TypedArray, opt
   if (!options.dtype && options.requiresGrad && (dt === 'int64' || dt === 'bool')) dt = 'float32';
   const staging = STAGING[dt] ?? dt;
   const buf = BUFFER[staging](flat.length);
-  if (staging === 'int64') for (let i = 0; i < flat.length; i++) { const v = flat[i]; (buf as BigInt64Array)[i] = typeof v === 'bigint' ? v : BigInt(Math.trunc(Number(v))); }
+  if (staging === 'int64') for (let i = 0; i < flat.length; i++) (buf as BigInt64Array)[i] = toInt64(flat[i], i);
   else if (staging.startsWith('complex')) for (let i = 0; i < flat.length; i++) buf[2 * i] = Number(flat[i]);
-  else for (let i = 0; i < flat.length; i++) buf[i] = Number(flat[i]);
+  else if (staging === 'bool') for (let i = 0; i < flat.length; i++) buf[i] = flat[i] ? 1 : 0;
+  else if (staging in INT_RANGE) {
+    const [lo, hi] = INT_RANGE[staging]!;
+    for (let i = 0; i < flat.length; i++) {
+      const v = Math.trunc(Number(flat[i]));
+      if (!(v >= lo && v <= hi)) throw new RangeError(`tensor: value ${String(flat[i])} at index ${i} does not fit in ${staging} (${lo} to ${hi})`);
+      buf[i] = v;
+    }
+  } else for (let i = 0; i < flat.length; i++) buf[i] = Number(flat[i]);
   let t = new Tensor(native.fromTypedArray(buf, shape, staging));
   if (staging !== dt) {
     const c = (t as any).to({ dtype: dt }) as Tensor;

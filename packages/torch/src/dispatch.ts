@@ -48,6 +48,9 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype;
 }
 
+/** An int or int[] element: an integral number, or a BigInt (range-checked natively). */
+const isInt = (x: unknown): boolean => (typeof x === 'number' && Number.isInteger(x)) || typeof x === 'bigint';
+
 function costOf(code: string, v: unknown, nullable: boolean): number {
   if (v === null || v === undefined) return nullable || code === 't' || code === 'g' ? 0 : NO;
   switch (code) {
@@ -61,7 +64,8 @@ function costOf(code: string, v: unknown, nullable: boolean): number {
       return typeof v === 'number' && Number.isInteger(v) ? 0 : typeof v === 'bigint' ? 0 : NO;
     case 'I':
       if (typeof v === 'number') return Number.isInteger(v) ? 1 : NO;
-      return Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isInteger(x)) ? 0 : NO;
+      if (typeof v === 'bigint') return 1;
+      return Array.isArray(v) && v.every(isInt) ? 0 : NO;
     case 'f':
       return typeof v === 'number' ? 0 : NO;
     case 'F':
@@ -184,7 +188,7 @@ function packVarargs(ovs: Overload[], pos: unknown[]): unknown[] | null {
     const lead = method ? 1 : 0;
     if (pos.length < lead + 2 || (method && !(pos[0] instanceof Tensor))) continue;
     let ints = true;
-    for (let i = lead; i < pos.length && ints; i++) ints = typeof pos[i] === 'number' && Number.isInteger(pos[i]);
+    for (let i = lead; i < pos.length && ints; i++) ints = isInt(pos[i]);
     if (ints) return [...pos.slice(0, lead), pos.slice(lead)];
   }
   return null;

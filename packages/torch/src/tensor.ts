@@ -5,39 +5,74 @@ import type { DType, TypedArray } from './dtype.js';
 
 native.setErrorClass(TorchError);
 
-// GC backstop: a Tensor that is dropped without dispose() frees its handle once collected.
-// Node runs these callbacks on a later event-loop turn only, so loops should use tidy().
-const registry = new FinalizationRegistry<number>((h) => native.free(h));
+// TypeScript's downlevel `using` reads Symbol.dispose; Node 20 before 20.5 lacks it. Node, TypeScript's
+// helpers and esbuild's (tsx) all agree on this registered symbol.
+(Symbol as { dispose?: symbol }).dispose ??= Symbol.for('nodejs.dispose');
 
-// Open tidy scopes: each collects the tensors created while it is the innermost one.
-const scopes: Tensor[][] = [];
+// GC backstop: a Tensor that is dropped without dispose() frees its handle once collected.
+// Node runs these callbacks on a later event-loop turn only, so loops should use tidy() or scopes.
+// Registering costs about 0.3 us and unregistering at dispose as much again, more than the op of a
+// small tensor, so registration is deferred: a new tensor outside any scope waits in `pending`
+// until the current job ends (a microtask) or 1024 are waiting, and only those still live then
+// are registered. A result disposed right away never touches the registry.
+const registry = new FinalizationRegistry<number>((h) => native.free(h));
+const pending: Tensor[] = [];
+let flushQueued = false;
+const PENDING_MAX = 1024;
+
+function watchPending(): void {
+  flushQueued = false;
+  for (let i = 0; i < pending.length; i++) pending[i]._watchNow();
+  pending.length = 0;
+}
+
+/** Open scopes (tidy calls and torch.scope() objects), innermost last. */
+const scopes: Scope[] = [];
+
+// Backstop states of a Tensor.
+const UNWATCHED = 0;
+const PENDING = 1;
+const WATCHED = 2;
 
 export class Tensor {
   /** Native handle; -1 once disposed. */
   private _h: number;
-  /** Whether the GC backstop watches this tensor (tensors inside a tidy scope are freed by it). */
-  private _watched = false;
+  /** Whether the GC backstop watches this tensor: UNWATCHED (a scope frees it), PENDING or WATCHED. */
+  private _w = UNWATCHED;
 
   /** Wraps a native handle. Internal: use the creation functions. */
   constructor(handle: number) {
     this._h = handle;
-    if (scopes.length) scopes[scopes.length - 1].push(this);
+    const n = scopes.length;
+    if (n) scopes[n - 1]._tensors.push(this);
     else this._watch();
   }
 
-  /** Hands the tensor to the GC backstop. Internal. */
+  /** Hands the tensor to the GC backstop (deferred, see `pending`). Internal. */
   _watch(): void {
-    if (!this._watched && this._h >= 0) {
+    if (this._w !== UNWATCHED || this._h < 0) return;
+    this._w = PENDING;
+    pending.push(this);
+    if (pending.length >= PENDING_MAX) watchPending();
+    else if (!flushQueued) {
+      flushQueued = true;
+      queueMicrotask(watchPending);
+    }
+  }
+
+  /** Registers a pending tensor with the GC backstop if it is still live. Internal. */
+  _watchNow(): void {
+    if (this._w === PENDING && this._h >= 0) {
       registry.register(this, this._h, this);
-      this._watched = true;
+      this._w = WATCHED;
     }
   }
 
   /** Marks the tensor disposed without freeing (the caller frees the handle). Internal. */
   _release(): number {
     const h = this._h;
-    if (this._watched) registry.unregister(this);
-    this._watched = false;
+    if (this._w === WATCHED) registry.unregister(this);
+    this._w = UNWATCHED;
     this._h = -1;
     return h;
   }
@@ -54,8 +89,16 @@ export class Tensor {
 
   /** Frees the native tensor now. Safe to call twice. Autograd graphs keep their own references. */
   dispose(): void {
-    if (this._h < 0) return;
-    native.free(this._release());
+    const h = this._h;
+    if (h < 0) return;
+    this._h = -1;
+    if (this._w === WATCHED) registry.unregister(this);
+    native.free(h);
+  }
+
+  /** `using t = a.add(b)` disposes t at the end of the block. */
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 
   get shape(): number[] {
@@ -194,43 +237,97 @@ export class Tensor {
 
 export type Nested<T> = T | Nested<T>[];
 
+/**
+ * A memory scope: frees every tensor created while it is the innermost open scope, except those
+ * kept, when it is closed. Declare it with `using` so that the end of the block closes it, on
+ * normal exit and on a throw alike:
+ *
+ *     using scope = torch.scope();
+ *     const y = x.mul(2).add(1).relu();   // intermediates freed at the block's end
+ *     return scope.keep(y);               // y moves to the enclosing scope (or the GC backstop)
+ *
+ * Scopes are synchronous: one left open across an `await` also collects tensors that other tasks
+ * create meanwhile. Closing a scope frees only its own tensors; scopes opened inside it and still
+ * open keep theirs (close each, innermost first, as `using` does).
+ */
+export class Scope {
+  /** Tensors created while this scope was innermost. Internal. */
+  readonly _tensors: Tensor[] = [];
+  private _kept: Set<Tensor> | null = null;
+  private _open = true;
+
+  /** Opens a scope; prefer torch.scope() with `using`. */
+  constructor() {
+    scopes.push(this);
+  }
+
+  get isOpen(): boolean {
+    return this._open;
+  }
+
+  /**
+   * Exempts the tensors found in x (a Tensor, or arrays, plain objects and Maps of them) from this
+   * scope: at close they move to the enclosing scope, or to the GC backstop at top level. Returns x.
+   */
+  keep<T>(x: T): T {
+    collectTensors(x, (this._kept ??= new Set()), 0);
+    return x;
+  }
+
+  /** Frees this scope's tensors except kept ones. Safe to call twice. */
+  close(): void {
+    if (!this._open) return;
+    this._open = false;
+    const i = scopes.lastIndexOf(this);
+    if (i >= 0) scopes.splice(i, 1);
+    releaseAll(this._tensors, this._kept, i > 0 ? scopes[i - 1] : null);
+    this._tensors.length = 0;
+    this._kept = null;
+  }
+
+  /** Closes the scope (the end of a `using` block). */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+/** Opens a memory scope: `using scope = torch.scope();` frees the block's tensors at its end. */
+export function scope(): Scope {
+  return new Scope();
+}
+
 /** Runs fn and frees every tensor created inside except those it returns or keep()s. */
 export function tidy<T>(fn: () => T): T {
-  const scope: Tensor[] = [];
-  scopes.push(scope);
+  const s = new Scope();
   let result: T;
   try {
     result = fn();
   } catch (err) {
-    scopes.pop();
-    releaseAll(scope, null);
+    s.close();
     throw err;
   }
-  scopes.pop();
   if (result instanceof Promise) {
-    releaseAll(scope, null);
+    s.close();
     throw new TypeError('tidy: fn returned a Promise; tidy scopes are synchronous (await outside, tidy each step)');
   }
-  const survivors = new Set<Tensor>();
-  collectTensors(result, survivors, 0);
-  releaseAll(scope, survivors);
+  s.keep(result);
+  s.close();
   return result;
 }
 
 // Handles to free, reused across scopes (freeMany calls no JS, so nesting cannot clash).
 let releaseBuffer = new Float64Array(256);
 
-// Frees a scope's tensors in one native call; survivors and kept tensors move to the parent
+// Frees a scope's tensors in one native call; survivors and torch.keep()s move to the parent
 // scope, or to the GC backstop at top level.
-function releaseAll(scope: Tensor[], survivors: Set<Tensor> | null): void {
-  const parent = scopes.length ? scopes[scopes.length - 1] : null;
-  if (releaseBuffer.length < scope.length) releaseBuffer = new Float64Array(Math.max(scope.length, 2 * releaseBuffer.length));
+function releaseAll(tensors: Tensor[], survivors: Set<Tensor> | null, parent: Scope | null): void {
+  if (releaseBuffer.length < tensors.length) releaseBuffer = new Float64Array(Math.max(tensors.length, 2 * releaseBuffer.length));
   const handles = releaseBuffer;
   let n = 0;
-  for (const t of scope) {
+  for (const t of tensors) {
     if (t.isDisposed) continue;
     if ((survivors && survivors.has(t)) || kept.has(t)) {
-      if (parent) parent.push(t);
+      if (parent) parent._tensors.push(t);
       else t._watch();
     } else {
       handles[n++] = t._release();
@@ -241,7 +338,7 @@ function releaseAll(scope: Tensor[], survivors: Set<Tensor> | null): void {
 
 const kept = new WeakSet<Tensor>();
 
-/** Exempts a tensor from disposal by the enclosing tidy scopes. */
+/** Exempts a tensor from disposal by every enclosing tidy or scope (it lives until disposed). */
 export function keep<T extends Tensor>(t: T): T {
   kept.add(t);
   return t;

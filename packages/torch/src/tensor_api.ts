@@ -16,7 +16,7 @@ export interface ToOptions {
 }
 
 /** One index of Tensor.at(): a number, a slice string ('1:3', ':', '::2', '...'), null for a new axis, or an index/mask. */
-export type Index = number | string | null | Tensor | number[] | boolean[];
+export type Index = number | bigint | string | null | Tensor | number[] | bigint[] | boolean[];
 
 declare module './tensor.js' {
   interface Tensor {
@@ -45,7 +45,7 @@ declare module './tensor.js' {
     /** Python-style indexing: t.at(0, '1:3', null, '...', mask). */
     at(...index: Index[]): Tensor;
     /** Python-style assignment t[index] = value, in place; returns this. */
-    assign(value: Tensor | number | boolean, ...index: Index[]): this;
+    assign(value: Tensor | number | bigint | boolean, ...index: Index[]): this;
   }
 }
 
@@ -285,7 +285,7 @@ function basicIndex(t: Tensor, index: Index[], what: string): { view: Tensor; ad
       dim++;
       continue;
     }
-    if (typeof i === 'number') {
+    if (typeof i === 'number' || typeof i === 'bigint') {
       const size = view.size(dim);
       if (i < -size || i >= size) throw new TypeError(`${what}: index ${i} is out of bounds for dimension ${dim} with size ${size}`);
       step(call(T.O_select, [view, dim, i]) as Tensor);
@@ -300,7 +300,7 @@ function basicIndex(t: Tensor, index: Index[], what: string): { view: Tensor; ad
     let idx: Tensor;
     if (i instanceof Tensor) idx = i;
     else {
-      idx = tensor(i as number[] | boolean[]);
+      idx = tensor(i as number[] | bigint[] | boolean[]);
       owned.push(idx);
     }
     while (advanced.length < dim) advanced.push(null);
@@ -324,7 +324,7 @@ P.at = function (this: Tensor, ...index: Index[]): Tensor {
   return out;
 };
 
-P.assign = function (this: Tensor, value: Tensor | number | boolean, ...index: Index[]) {
+P.assign = function (this: Tensor, value: Tensor | number | bigint | boolean, ...index: Index[]) {
   const { view, advanced, owned } = basicIndex(this, index, 'assign');
   if (advanced.length) {
     // index_put_ needs the value in the destination's dtype; a[idx] = v casts in Python too.
