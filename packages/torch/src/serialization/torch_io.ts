@@ -104,7 +104,11 @@ export function load(src: string | Uint8Array, options: LoadOptions = {}): any {
   }
 }
 
-/** Like `load`, but tensors stay `RawTensor` records (dtype, shape, stride, offset, storage bytes). */
+/**
+ * Like `load`, but tensors stay `RawTensor` records (dtype, shape, stride, offset, storage bytes).
+ * Each storage's bytes are one Uint8Array, so a storage can be at most 4 GiB here (`load` has no
+ * such limit).
+ */
 export function loadRaw(src: string | Uint8Array, options: LoadOptions = {}): any {
   const name = sourceName(src);
   const source = openSource(src, 'loadRaw');
@@ -120,7 +124,8 @@ export function loadRaw(src: string | Uint8Array, options: LoadOptions = {}): an
 
 /**
  * Read a plain pickle file (Python's `pickle.dump`/`pickle.dumps`, e.g. a `.pkl` holding tensors)
- * with the same restrictions as `load`.
+ * with the same restrictions as `load`. Such a file carries its storages inside the pickle, so it is
+ * read whole (at most 4 GiB, and in memory twice while its tensors are made).
  */
 export function loadPickle(src: string | Uint8Array, options: LoadOptions = {}): any {
   const name = sourceName(src);
