@@ -314,8 +314,8 @@ export function baseAffine(shape: number[], pixdim: number[]): Float64Array {
   return a;
 }
 
+/** MONAI's affine_to_spacing on a 4x4 with r = d: norms of the first r columns over the first r rows (0 -> 1). */
 function columnNorms(a: Float64Array, r: number): number[] {
-  // MONAI affine_to_spacing on a 4x4: norms of the first r columns over the first r rows
   const out: number[] = [];
   for (let j = 0; j < r; j++) {
     let s = 0;
@@ -355,33 +355,26 @@ export function readNiftiInfo(file: string): NiftiInfo {
     }
   } else affine = baseAffine(info.shape, pixdim);
   if (Array.from(affine).some((v) => !Number.isFinite(v))) throw new ImageFormatError(file, 'affine contains non-finite values');
-  // MONAI correct_nifti_header_if_necessary
+  // MONAI's correct_nifti_header_if_necessary (for 1D..4D), except that an uncoded xform is never
+  // taken. MONAI 1.4 compares pixdim with the top-left d x d block of each matrix and, when the sform
+  // disagrees, takes the qform even if qform_code is 0, i.e. usually an empty quaternion: a coded
+  // sform became a pixdim-only affine (for 4D the block includes the translation column, so this
+  // happened to most sform-only files: issue 13 item 3). Here a matrix replaces nibabel's best affine
+  // only when its code says it is valid; otherwise the affine stays and pixdim takes its spacings.
   const d = Number((h.dim as number[])[0]);
   if (info.version !== 0 && d < 5) {
     const zooms = pixdim.slice(1, 1 + d);
     if (!allclose(zooms, columnNorms(affine, d))) {
       let done = false;
-      let qform: Float64Array | null = null;
-      try {
-        qform = qformAffine(h, info.version);
-      } catch {
-        qform = null;
-      }
-      const sform = sformAffine(h);
-      const sMis = !allclose(columnNorms(sform, d), zooms);
-      const qMis = qform === null || !allclose(columnNorms(qform, d), zooms);
-      if (sc !== 0) {
-        if (!sMis) done = true;
-        else if (!qMis) {
-          affine = qform!;
-          done = true;
+      if (sc !== 0 && qc !== 0) {
+        let qform: Float64Array | null = null;
+        try {
+          qform = qformAffine(h, info.version);
+        } catch {
+          qform = null;
         }
-      }
-      if (!done && qc !== 0) {
-        if (!qMis) done = true;
-        else if (!sMis) {
-          affine = sform; // qform set from sform; best affine is unchanged unless sform_code is 0
-          if (sc === 0) affine = sform;
+        if (qform && allclose(columnNorms(qform, d), zooms)) {
+          affine = qform; // MONAI's set_sform(get_qform()): both coded, only the qform agrees with pixdim
           done = true;
         }
       }
