@@ -7,7 +7,7 @@ import { checkOptions } from '../options.js';
 import { DicomError, fileProblem } from './errors.js';
 import { ImageFormatError } from '../formats/common.js';
 import { hasDicmPrefix, type DicomFile } from './parse.js';
-import { affineToSpacing, dicomAffine, sliceNormal, type Mat4 } from './geometry.js';
+import { affineToSpacing, dicomAffine, type Mat4 } from './geometry.js';
 import { loadDicom, type DicomVolume, type LoadOptions } from './volume.js';
 import { SELECTED_TAGS } from './tags.js';
 import { allocTyped, type TypedArray } from './pixels.js';
