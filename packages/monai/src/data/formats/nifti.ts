@@ -550,6 +550,7 @@ function affineToQuaternion(a: Float64Array): { b: number; c: number; d: number;
     qfac = -1;
     for (let i = 0; i < 3; i++) R[i][2] = -R[i][2];
   }
+  polarRotation(R); // a sheared affine: the closest rotation, as nibabel's set_qform(strip_shears=True)
   // rotation matrix -> quaternion (w >= 0)
   const tr = R[0][0] + R[1][1] + R[2][2];
   let w: number, x: number, y: number, z: number;
@@ -580,6 +581,34 @@ function affineToQuaternion(a: Float64Array): { b: number; c: number; d: number;
   }
   if (w < 0) [w, x, y, z] = [-w, -x, -y, -z];
   return { b: x, c: y, d: z, qfac, zooms };
+}
+
+/**
+ * Replaces R (3x3, det > 0) in place by the orthogonal factor of its polar decomposition, the closest
+ * rotation (Newton's iteration R <- (R + R^-T) / 2, quadratic convergence; a rotation is a fixed point).
+ */
+function polarRotation(R: number[][]): void {
+  for (let it = 0; it < 100; it++) {
+    const [a, b, c] = R[0];
+    const [d, e, f] = R[1];
+    const [g, h, i] = R[2];
+    const det = a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g);
+    if (!(Math.abs(det) > 1e-12)) return;
+    // R^-T = cofactor matrix / det
+    const cof = [
+      [e * i - f * h, -(d * i - f * g), d * h - e * g],
+      [-(b * i - c * h), a * i - c * g, -(a * h - b * g)],
+      [b * f - c * e, -(a * f - c * d), a * e - b * d],
+    ];
+    let change = 0;
+    for (let r = 0; r < 3; r++)
+      for (let k = 0; k < 3; k++) {
+        const v = 0.5 * (R[r][k] + cof[r][k] / det);
+        change = Math.max(change, Math.abs(v - R[r][k]));
+        R[r][k] = v;
+      }
+    if (change < 1e-15) return;
+  }
 }
 
 export interface NiftiWriteOptions {
