@@ -1,7 +1,11 @@
 """Golden values for the generic operator call: each case names an ATen operator overload, its
 inputs and PyTorch 1.13's result. Run with Debian's Python torch:
     /usr/bin/python3 tools/goldens/torch/ops.py
-writes packages/torch/test/fixtures/ops.json (read by packages/torch/test/ops_golden.test.ts)."""
+writes packages/torch/test/fixtures/ops.json (read by packages/torch/test/ops_golden.test.ts).
+Hand-written cases come first; ops_auto.py then adds a schema-made case for every other generated
+operator it can (reading packages/torch/src/generated/tables.ts). Tensors are stored as base64
+little-endian bytes ({'t': {dtype, shape, b64}}), so values, NaNs and infinities travel exactly.
+The output is deterministic: regenerating without changes gives the same file."""
 import base64, json, math, os, re, sys
 import numpy as np
 import torch
