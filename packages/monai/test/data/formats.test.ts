@@ -90,8 +90,10 @@ test('NIfTI header validation names the file and the problem', () => {
   assert.throws(() => parseNiftiHeader('short.nii', new Uint8Array(100)), /short\.nii: truncated/);
 });
 
-test('a large volume decodes through streaming gzip into tensor storage', () => torch.tidy(() => {
-  const data = torch.arange(96 * 80 * 64, { dtype: 'int32' }).remainder(3001).sub(1500).to({ dtype: 'int16' }).reshape([1, 96, 80, 64]);
+// No tidy around these save/load round trips: it would also free tensors the library leaks.
+test('a large volume decodes through streaming gzip into tensor storage', () => {
+  const live = torch.memory().liveTensors;
+  const data = torch.tidy(() => torch.arange(96 * 80 * 64, { dtype: 'int32' }).remainder(3001).sub(1500).to({ dtype: 'int16' }).reshape([1, 96, 80, 64]));
   const img = MetaTensor.wrap(data, { meta: { filename_or_obj: 'big.nii.gz', spatial_shape: [96, 80, 64] } });
   const p = path.join(dir, 'big.nii.gz');
   new SaveImage({ outputDir: dir, outputPostfix: '', separateFolder: false, outputDtype: null, printLog: false }).call(img);
@@ -99,22 +101,26 @@ test('a large volume decodes through streaming gzip into tensor storage', () => 
   assert.ok(torch.equal(back, img));
   back.dispose();
   img.dispose();
-}));
+  assert.equal(torch.memory().liveTensors, live, 'save and load left no tensor behind');
+});
 
-test('NIfTI-2 written for dimensions over 32767 reads back (data and double-precision affine)', () =>
-  torch.tidy(() => {
-    const data = torch.arange(40000, { dtype: 'float32' }).reshape([1, 40000, 1]);
-    const affine = Float64Array.from([0.1234567891, 0, 0, -3.000000001, 0, 2, 0, 1, 0, 0, 3, 2, 0, 0, 0, 1]);
-    const img = MetaTensor.wrap(data, { affine, meta: { filename_or_obj: 'long.nii', spatial_shape: [40000, 1] } });
-    new SaveImage({ outputDir: dir, outputPostfix: '', separateFolder: false, outputDtype: null, printLog: false }).call(img);
-    const p = path.join(dir, 'long.nii.gz');
-    const [back, meta] = new LoadImage({ dtype: null, imageOnly: false }).call(p) as [MetaTensor, Record<string, unknown>];
-    assert.equal(meta.sizeof_hdr, 540);
-    assert.deepEqual(back.shape, [40000]);
-    assert.ok(torch.equal(back, data.reshape([40000])));
-    assert.equal(back.affine[0], 0.1234567891, 'NIfTI-2 stores the affine in float64');
-    assert.equal(back.affine[3], -3.000000001);
-  }));
+test('NIfTI-2 written for dimensions over 32767 reads back (data and double-precision affine)', () => {
+  const live = torch.memory().liveTensors;
+  const data = torch.tidy(() => torch.arange(40000, { dtype: 'float32' }).reshape([1, 40000, 1]));
+  const affine = Float64Array.from([0.1234567891, 0, 0, -3.000000001, 0, 2, 0, 1, 0, 0, 3, 2, 0, 0, 0, 1]);
+  const img = MetaTensor.wrap(data, { affine, meta: { filename_or_obj: 'long.nii', spatial_shape: [40000, 1] } });
+  new SaveImage({ outputDir: dir, outputPostfix: '', separateFolder: false, outputDtype: null, printLog: false }).call(img);
+  const p = path.join(dir, 'long.nii.gz');
+  const [back, meta] = new LoadImage({ dtype: null, imageOnly: false }).call(p) as [MetaTensor, Record<string, unknown>];
+  assert.equal(meta.sizeof_hdr, 540);
+  assert.deepEqual(back.shape, [40000]);
+  assert.ok(torch.tidy(() => torch.equal(back, data.reshape([40000]))));
+  assert.equal(back.affine[0], 0.1234567891, 'NIfTI-2 stores the affine in float64');
+  assert.equal(back.affine[3], -3.000000001);
+  back.dispose();
+  img.dispose();
+  assert.equal(torch.memory().liveTensors, live, 'save and load left no tensor behind');
+});
 
 test('NPY header: encode/parse, Fortran order, malformed headers', () => {
   const data = new Uint8Array(new Float32Array([1, 2, 3, 4, 5, 6]).buffer);
