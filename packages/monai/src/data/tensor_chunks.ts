@@ -40,13 +40,3 @@ export function withByteChunks<T>(t: Tensor, fn: (chunks: Uint8Array[]) => T, ma
     if (flat !== t) flat.dispose();
   }
 }
-
-/** withByteChunks over a contiguous CPU copy of `t` (or `t` itself when it already is one). */
-export function withTensorByteChunks<T>(t: Tensor, fn: (chunks: Uint8Array[]) => T, maxBytes = CHUNK_BYTES): T {
-  const c = t.device.startsWith('cpu') ? t.contiguous() : t.to({ device: 'cpu' }).contiguous();
-  try {
-    return withByteChunks(c, fn, maxBytes);
-  } finally {
-    if (c !== t) c.dispose();
-  }
-}
