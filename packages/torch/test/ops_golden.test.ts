@@ -98,6 +98,18 @@ function publicFunction(op: string): Fn | undefined {
   return typeof renamed === 'function' ? (renamed as Fn) : undefined;
 }
 
+/** The distinct tensors in a result that are not among the inputs. */
+function newTensors(out: unknown, inputs: unknown[], found = new Set<torch.Tensor>()): Set<torch.Tensor> {
+  const given = new Set(inputs.flat().filter((x) => x instanceof torch.Tensor));
+  const walk = (x: unknown): void => {
+    if (x instanceof torch.Tensor) {
+      if (!given.has(x)) found.add(x);
+    } else if (Array.isArray(x)) x.forEach(walk);
+  };
+  walk(out);
+  return found;
+}
+
 function compare(got: unknown, want: unknown, c: Case, path: string): void {
   if (want !== null && typeof want === 'object' && 't' in (want as object)) {
     const w = (want as { t: Enc }).t;
@@ -196,7 +208,10 @@ for (const c of fixture.cases) {
     torch.tidy(() => {
       const { args, kw } = inputs();
       if (c.seed !== undefined) torch.manualSeed(c.seed);
+      const live = torch.memory().liveTensors;
       const out = fn!(...withOptions(args, kw));
+      // the call itself keeps nothing alive beyond its results (this tidy would hide that)
+      assert.equal(torch.memory().liveTensors - live, newTensors(out, args).size, `${c.id}: live tensors beyond the results`);
       compare(out, c.out, c, c.id);
       if (c.after !== undefined) compare(args[0], c.after, c, `${c.id} (first argument after the call)`);
     });
