@@ -39,7 +39,7 @@ function staleOutputs(): string[] {
       for (const name of readdirSync(d)) {
         const p = join(d, name);
         if (statSync(p).isDirectory()) walk(p);
-        else if (name.endsWith('.ts')) {
+        else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) {
           const out = join(root, 'packages', pkg, 'dist', p.slice(src.length + 1).replace(/\.ts$/, '.js'));
           if (!existsSync(out) || statSync(out).mtimeMs < statSync(p).mtimeMs) stale.push(out);
         }
