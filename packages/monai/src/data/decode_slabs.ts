@@ -14,7 +14,8 @@ export const SLAB_DECODE_MIN_BYTES = 2 ** 30;
 const SLAB_BYTES = 64 << 20;
 
 /**
- * Decodes `layoutShape` (C order, slowest first) whose first `m` axes are reversed in the result.
+ * Decodes `layoutShape` (C order, slowest first) whose first `m` axes are reversed in the result
+ * (`reverse(slab, m, dtype)` does that for one slab: image_reader's reverseLeadingAxes).
  * `fill` must consume the chunks it is given in order, one at a time. Returns null when one slice
  * of the slowest axis is too large for a slab (the caller decodes the whole volume instead).
  */
@@ -25,15 +26,15 @@ export function decodeReversedInSlabs(
   storage: torch.DType,
   target: torch.DType,
   fill: (chunks: Iterable<Uint8Array>) => void,
+  reverse: (t: Tensor, m: number, dtype: torch.DType) => Tensor,
+  slabBytes = SLAB_BYTES,
 ): Tensor | null {
   const item = torch.elementSize(storage);
   const rest = layoutShape.slice(1);
   const sliceBytes = rest.reduce((a, b) => a * b, 1) * item;
   if (sliceBytes === 0 || sliceBytes > 2 ** 30) return null;
-  const per = Math.max(1, Math.min(layoutShape[0], Math.floor(SLAB_BYTES / sliceBytes)));
+  const per = Math.max(1, Math.min(layoutShape[0], Math.floor(slabBytes / sliceBytes)));
   const finalShape = [...layoutShape.slice(0, m).reverse(), ...layoutShape.slice(m)];
-  // result axis order for a slab of shape [di, ...rest]: the first m axes reversed, the tail kept
-  const perm = [...Array.from({ length: m }, (_, k) => m - 1 - k), ...Array.from({ length: layoutShape.length - m }, (_, k) => m + k)];
   const out = torch.empty(finalShape, { dtype: target });
   const slab = torch.empty([per, ...rest], { dtype: storage });
   // one shared view of the slab for the whole decode (released with the slab)
@@ -49,7 +50,9 @@ export function decodeReversedInSlabs(
           let s: Tensor = di === per ? slab : slab.narrow(0, 0, di);
           if (element === 'uint16') s = s.to({ dtype: 'int32' }).bitwiseAnd(0xffff);
           else if (element === 'uint32') s = s.to({ dtype: 'int64' }).bitwiseAnd(0xffffffff);
-          out.narrow(m - 1, i0, di).copy_(s.permute(perm));
+          // reorder the slab in cache-friendly passes, then place it (contiguous runs of di elements);
+          // one strided permuted copy straight into the result measured about 1.7x slower
+          out.narrow(m - 1, i0, di).copy_(reverse(s, m, target));
         });
       }
     };

@@ -180,7 +180,7 @@ export function decodeToTensor(spec: DecodeSpec, dtype?: torch.DType | null): Te
   return torch.tidy(() => {
     const m0 = spec.permutation ? leadingReversal(spec.permutation) : 0;
     if (spec.fillInOrder && m0 >= 2 && nbytes > SLAB_DECODE_MIN_BYTES && spec.element !== 'uint64') {
-      const out = decodeReversedInSlabs(spec.layoutShape, m0, spec.element, STORAGE[spec.element], dtype ?? torchDtypeFor(spec.element), spec.fillInOrder);
+      const out = decodeReversedInSlabs(spec.layoutShape, m0, spec.element, STORAGE[spec.element], dtype ?? torchDtypeFor(spec.element), spec.fillInOrder, reverseLeadingAxes);
       if (out) return out;
     }
     const raw = torch.empty(spec.layoutShape, { dtype: STORAGE[spec.element] });

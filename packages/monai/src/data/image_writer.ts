@@ -12,7 +12,7 @@ import { writeNifti } from './formats/nifti.js';
 import { writeNpy } from './formats/npy.js';
 import { writeNrrd } from './formats/nrrd.js';
 import { writePng } from './formats/pil.js';
-import { withTensorBytes } from './image_reader.js';
+import { reverseLeadingAxes, withTensorBytes } from './image_reader.js';
 import { suggestion } from './options.js';
 
 /** Moves the channel axis last, pads/trims to `spatialNdim` spatial axes and squeezes trailing singletons. */
@@ -248,7 +248,8 @@ function* fortranSlabs(t: Tensor): Generator<Uint8Array> {
 /** A copy of `s`'s bytes with its axes reversed (`s` disposed when `owned`). */
 function slabBytes(s: Tensor, n: number, owned = false): Uint8Array {
   try {
-    const a = torch.tidy(() => (n < 2 ? s.contiguous() : s.permute(Array.from({ length: n }, (_, k) => n - 1 - k)).contiguous()).toTypedArray());
+    // blocked passes over a contiguous copy: a single strided permute of the slab measured ~1.7x slower
+    const a = torch.tidy(() => (n < 2 ? s.contiguous() : reverseLeadingAxes(s.contiguous(), n, s.dtype, true)).toTypedArray());
     return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   } finally {
     if (owned) s.dispose();
