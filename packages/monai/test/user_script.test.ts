@@ -81,7 +81,8 @@ test('the README\'s TypeScript examples typecheck against the published declarat
     "declare const vol: import('@monai-ts/torch').Tensor, kernel: import('@monai-ts/torch').Tensor;",
     "declare const target: import('@monai-ts/torch').Tensor, out: import('@monai-ts/torch').Tensor;",
     "declare const a: import('@monai-ts/torch').Tensor, b: import('@monai-ts/torch').Tensor, buf: ArrayBuffer;",
-    "declare const model: import('@monai-ts/torch').nn.Module, net: import('@monai-ts/torch').nn.Module;",
+    // a user's model is a Module subclass whose forward is typed (nn.Linear stands in for one)
+    "declare const model: import('@monai-ts/torch').nn.Linear, net: import('@monai-ts/torch').nn.Linear;",
     'declare function decodeInto(view: unknown): void;',
   ].join('\n');
   const blocks = readmeBlocks();
