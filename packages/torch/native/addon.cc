@@ -10,8 +10,9 @@ namespace mts {
 
 Env& env(Napi::Env e) { return *e.GetInstanceData<Env>(); }
 
-double putTensor(Napi::Env e, at::Tensor t) {
-  Env& s = env(e);
+double putTensor(Napi::Env e, at::Tensor t) { return putTensor(e, env(e), std::move(t)); }
+
+double putTensor(Napi::Env e, Env& s, at::Tensor t) {
   uint32_t slot;
   if (!s.freeList.empty()) {
     slot = s.freeList.back();
@@ -50,8 +51,9 @@ static bool decode(Env& s, double h, uint32_t& slot) {
   return slot < s.slots.size() && s.generation[slot] == gen && s.slots[slot].defined();
 }
 
-at::Tensor& getTensorByHandle(Napi::Env e, double h, const char* what) {
-  Env& s = env(e);
+at::Tensor& getTensorByHandle(Napi::Env e, double h, const char* what) { return getTensorByHandle(env(e), h, what); }
+
+at::Tensor& getTensorByHandle(Env& s, double h, const char* what) {
   uint32_t slot;
   if (!decode(s, h, slot))
     throw std::invalid_argument(std::string(what) + ": expected a live Tensor (was it disposed, or made in another thread?)");
@@ -64,8 +66,9 @@ at::Tensor& getTensor(Napi::Env e, const Napi::Value& v, const char* what) {
   return getTensorByHandle(e, v.As<Napi::Number>().DoubleValue(), what);
 }
 
-void freeHandle(Napi::Env e, double h) {
-  Env& s = env(e);
+void freeHandle(Napi::Env e, double h) { freeHandle(e, env(e), h); }
+
+void freeHandle(Napi::Env e, Env& s, double h) {
   uint32_t slot;
   if (!decode(s, h, slot)) return;  // already freed: dispose is idempotent
   s.slots[slot] = at::Tensor();

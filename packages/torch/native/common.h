@@ -94,6 +94,11 @@ double putTensor(Napi::Env e, at::Tensor t);
 at::Tensor& getTensor(Napi::Env e, const Napi::Value& v, const char* what);
 at::Tensor& getTensorByHandle(Napi::Env e, double h, const char* what);
 void freeHandle(Napi::Env e, double h);
+// The same with the thread's Env already at hand (each env() lookup is an N-API call; the hot
+// paths of callOp and free look it up once).
+double putTensor(Napi::Env e, Env& s, at::Tensor t);
+at::Tensor& getTensorByHandle(Env& s, double h, const char* what);
+void freeHandle(Napi::Env e, Env& s, double h);
 void flushExternal(Napi::Env e);
 void releaseShared(Napi::Env e, void* data, SharedView* k);
 

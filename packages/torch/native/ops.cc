@@ -334,7 +334,7 @@ static napi_value CallOp(napi_env raw, napi_callback_info cb) {
         // Fast path: a handle. Anything else (null, undefined, a boxed scalar) takes the general path.
         double h;
         if (napi_get_value_double(raw, argv[i + 1], &h) == napi_ok) {
-          stack.emplace_back(getTensorByHandle(e, h, a.name.c_str()));
+          stack.emplace_back(getTensorByHandle(s, h, a.name.c_str()));
           continue;
         }
       }
@@ -357,7 +357,7 @@ static napi_value CallOp(napi_env raw, napi_callback_info cb) {
       result = e.Undefined();
     } else if (stack.size() == 1) {
       if (stack[0].isTensor() && stack[0].toTensor().defined()) {
-        napi_create_int32(raw, static_cast<int32_t>(putTensor(e, std::move(stack[0]).toTensor())), &result);
+        napi_create_int32(raw, static_cast<int32_t>(putTensor(e, s, std::move(stack[0]).toTensor())), &result);
       } else {
         result = fromIValue(e, stack[0]);
       }

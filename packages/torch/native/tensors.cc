@@ -163,9 +163,10 @@ static napi_value Free(napi_env raw, napi_callback_info cb) {
   napi_value argv[8];
   napi_get_cb_info(raw, cb, &argc, argv, nullptr, nullptr);
   Napi::Env e(raw);
+  Env& s = env(e);
   for (size_t i = 0; i < argc && i < 8; i++) {
     double h;
-    if (napi_get_value_double(raw, argv[i], &h) == napi_ok) freeHandle(e, h);
+    if (napi_get_value_double(raw, argv[i], &h) == napi_ok) freeHandle(e, s, h);
   }
   return nullptr;
 }
@@ -176,7 +177,8 @@ static Napi::Value FreeMany(const Napi::CallbackInfo& info) {
   if (!info[0].IsTypedArray()) return e.Undefined();
   auto a = info[0].As<Napi::Float64Array>();
   size_t n = info.Length() > 1 ? std::min<size_t>(info[1].As<Napi::Number>().Uint32Value(), a.ElementLength()) : a.ElementLength();
-  for (size_t i = 0; i < n; i++) freeHandle(e, a[i]);
+  Env& s = env(e);
+  for (size_t i = 0; i < n; i++) freeHandle(e, s, a[i]);
   return e.Undefined();
 }
 

@@ -16,14 +16,18 @@ native.setErrorClass(TorchError);
 // until the current job ends (a microtask) or 1024 are waiting, and only those still live then
 // are registered. A result disposed right away never touches the registry.
 const registry = new FinalizationRegistry<number>((h) => native.free(h));
-const pending: Tensor[] = [];
-let flushQueued = false;
 const PENDING_MAX = 1024;
+const pending: (Tensor | undefined)[] = new Array(PENDING_MAX).fill(undefined);
+let nPending = 0;
+let flushQueued = false;
 
 function watchPending(): void {
   flushQueued = false;
-  for (let i = 0; i < pending.length; i++) pending[i]._watchNow();
-  pending.length = 0;
+  for (let i = 0; i < nPending; i++) {
+    pending[i]!._watchNow();
+    pending[i] = undefined;
+  }
+  nPending = 0;
 }
 
 /** Open scopes (tidy calls and torch.scope() objects), innermost last. */
@@ -39,12 +43,14 @@ export class Tensor {
   private _h: number;
   /** Whether the GC backstop watches this tensor: UNWATCHED (a scope frees it), PENDING or WATCHED. */
   private _w = UNWATCHED;
+  /** Exempt from every scope (torch.keep). Internal. */
+  _k = false;
 
   /** Wraps a native handle. Internal: use the creation functions. */
   constructor(handle: number) {
     this._h = handle;
     const n = scopes.length;
-    if (n) scopes[n - 1]._tensors.push(this);
+    if (n) scopes[n - 1]._add(this);
     else this._watch();
   }
 
@@ -52,8 +58,8 @@ export class Tensor {
   _watch(): void {
     if (this._w !== UNWATCHED || this._h < 0) return;
     this._w = PENDING;
-    pending.push(this);
-    if (pending.length >= PENDING_MAX) watchPending();
+    pending[nPending++] = this;
+    if (nPending >= PENDING_MAX) watchPending();
     else if (!flushQueued) {
       flushQueued = true;
       queueMicrotask(watchPending);
@@ -251,14 +257,21 @@ export type Nested<T> = T | Nested<T>[];
  * open keep theirs (close each, innermost first, as `using` does).
  */
 export class Scope {
-  /** Tensors created while this scope was innermost. Internal. */
-  readonly _tensors: Tensor[] = [];
+  // Tensors created while this scope was innermost: the first _n entries of an array reused
+  // across scopes, so that a scope's first thousand tensors do not regrow a fresh array.
+  private _tensors: (Tensor | undefined)[] = arrayPool.pop() ?? [];
+  private _n = 0;
   private _kept: Set<Tensor> | null = null;
   private _open = true;
 
   /** Opens a scope; prefer torch.scope() with `using`. */
   constructor() {
     scopes.push(this);
+  }
+
+  /** Adds a tensor to free at close. Internal. */
+  _add(t: Tensor): void {
+    this._tensors[this._n++] = t;
   }
 
   get isOpen(): boolean {
@@ -270,7 +283,7 @@ export class Scope {
    * scope: at close they move to the enclosing scope, or to the GC backstop at top level. Returns x.
    */
   keep<T>(x: T): T {
-    collectTensors(x, (this._kept ??= new Set()), 0);
+    if (x !== null && typeof x === 'object') collectTensors(x, (this._kept ??= new Set()), 0);
     return x;
   }
 
@@ -280,8 +293,11 @@ export class Scope {
     this._open = false;
     const i = scopes.lastIndexOf(this);
     if (i >= 0) scopes.splice(i, 1);
-    releaseAll(this._tensors, this._kept, i > 0 ? scopes[i - 1] : null);
-    this._tensors.length = 0;
+    const list = this._tensors;
+    releaseAll(list, this._n, this._kept, i > 0 ? scopes[i - 1] : null);
+    if (list.length <= 65536 && arrayPool.length < 16) arrayPool.push(list);
+    this._tensors = [];
+    this._n = 0;
     this._kept = null;
   }
 
@@ -317,17 +333,21 @@ export function tidy<T>(fn: () => T): T {
 
 // Handles to free, reused across scopes (freeMany calls no JS, so nesting cannot clash).
 let releaseBuffer = new Float64Array(256);
+// Emptied tensor lists of closed scopes, for the next ones.
+const arrayPool: (Tensor | undefined)[][] = [];
 
-// Frees a scope's tensors in one native call; survivors and torch.keep()s move to the parent
-// scope, or to the GC backstop at top level.
-function releaseAll(tensors: Tensor[], survivors: Set<Tensor> | null, parent: Scope | null): void {
-  if (releaseBuffer.length < tensors.length) releaseBuffer = new Float64Array(Math.max(tensors.length, 2 * releaseBuffer.length));
+// Frees the first `count` tensors of a scope's list in one native call and empties the list;
+// survivors and torch.keep()s move to the parent scope, or to the GC backstop at top level.
+function releaseAll(tensors: (Tensor | undefined)[], count: number, survivors: Set<Tensor> | null, parent: Scope | null): void {
+  if (releaseBuffer.length < count) releaseBuffer = new Float64Array(Math.max(count, 2 * releaseBuffer.length));
   const handles = releaseBuffer;
   let n = 0;
-  for (const t of tensors) {
+  for (let i = 0; i < count; i++) {
+    const t = tensors[i]!;
+    tensors[i] = undefined;
     if (t.isDisposed) continue;
-    if ((survivors && survivors.has(t)) || kept.has(t)) {
-      if (parent) parent._tensors.push(t);
+    if (t._k || (survivors !== null && survivors.has(t))) {
+      if (parent) parent._add(t);
       else t._watch();
     } else {
       handles[n++] = t._release();
@@ -336,11 +356,9 @@ function releaseAll(tensors: Tensor[], survivors: Set<Tensor> | null, parent: Sc
   if (n) native.freeMany(handles, n);
 }
 
-const kept = new WeakSet<Tensor>();
-
 /** Exempts a tensor from disposal by every enclosing tidy or scope (it lives until disposed). */
 export function keep<T extends Tensor>(t: T): T {
-  kept.add(t);
+  t._k = true;
   return t;
 }
 
