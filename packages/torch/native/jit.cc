@@ -45,7 +45,11 @@ c10::IValue toTyped(Napi::Env e, const Napi::Value& v, const c10::TypePtr& t, co
       if (v.IsNull() || v.IsUndefined()) return c10::IValue();
       return toTyped(e, v, t->castRaw<c10::OptionalType>()->getElementType(), where);
     case K::IntType: case K::SymIntType:
-      if (v.IsNumber()) return static_cast<int64_t>(v.As<Napi::Number>().DoubleValue());
+      if (v.IsBigInt()) return bigintToInt64(v, where + ":");
+      if (v.IsNumber()) {
+        double d = v.As<Napi::Number>().DoubleValue();
+        if (d == std::trunc(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0) return static_cast<int64_t>(d);
+      }
       typeError(where, t, v);
     case K::FloatType:
       if (v.IsNumber()) return v.As<Napi::Number>().DoubleValue();
@@ -54,6 +58,7 @@ c10::IValue toTyped(Napi::Env e, const Napi::Value& v, const c10::TypePtr& t, co
       if (v.IsBoolean()) return v.As<Napi::Boolean>().Value();
       typeError(where, t, v);
     case K::NumberType:
+      if (v.IsBigInt()) return bigintToInt64(v, where + ":");
       if (v.IsNumber()) {
         double d = v.As<Napi::Number>().DoubleValue();
         if (d == std::trunc(d) && std::fabs(d) < 9e15) return static_cast<int64_t>(d);

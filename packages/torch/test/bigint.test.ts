@@ -1,9 +1,10 @@
 // BigInt values outside int64 (and integers outside a dtype's range) throw, naming the argument or
 // element and the value, on every path a BigInt enters: op arguments (int, int[], Scalar), tensor(),
-// fromTypedArray, fill values, at()/assign() indices and values, and seeds. napi's BigInt
+// fromTypedArray, fill values, at()/assign() indices and values, TorchScript arguments and seeds. napi's BigInt
 // conversion and JS typed arrays wrap such values silently (2n ** 63n became -2^63).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
 import * as torch from '../src/index.js';
 
 const start = torch.memory().liveTensors;
@@ -111,6 +112,25 @@ test('at() and assign(): BigInt indices and values', () => {
     assert.throws(() => x.assign(TOO_SMALL, [1]), /value -9223372036854775809n at index 0 does not fit in int64/);
     assert.deepEqual(x.at(1).toArray(), [3, 4, 5], 'failed assignments left the row unchanged');
   });
+});
+
+test('TorchScript int and int[] arguments', () => {
+  const m = torch.jit.load(fileURLToPath(new URL('./fixtures/jit/int_arg.pt', import.meta.url)));
+  try {
+    torch.tidy(() => {
+      const x = torch.arange(4);
+      assert.deepEqual(m.forward(x, 2n).toArray(), [2, 3, 4, 5]);
+      assert.deepEqual(m.forward(x, -1).toArray(), [-1, 0, 1, 2]);
+      assert.deepEqual(m.runMethod('shift', x, [1n]).toArray(), [3, 0, 1, 2]);
+      assert.throws(() => m.forward(x, TOO_BIG), /forward\(n\): 9223372036854775808n is out of range \(int64/);
+      assert.throws(() => m.runMethod('shift', x, [TOO_SMALL]), /shift\(shifts\)\[0\]: -9223372036854775809n is out of range/);
+      // A fractional or out-of-range number is not truncated into an int either.
+      assert.throws(() => m.forward(x, 2.5), /forward\(n\): expected int, found 2.5/);
+      assert.throws(() => m.forward(x, 2 ** 64), /forward\(n\): expected int, found 18446744073709552000/);
+    });
+  } finally {
+    m.dispose();
+  }
 });
 
 test('seeds: the full range PyTorch accepts, and a clear error outside it', () => {
