@@ -301,6 +301,8 @@ static Napi::Value Adopt(const Napi::CallbackInfo& info) {
     bool lossless;
     if (!info[0].IsBigInt()) throw std::invalid_argument("fromShared: expected the bigint token made by share()");
     uint64_t tok = info[0].As<Napi::BigInt>().Uint64Value(&lossless);
+    // A BigInt beyond uint64 would wrap onto another token.
+    if (!lossless) throw std::invalid_argument("fromShared: unknown or already adopted token " + info[0].ToString().Utf8Value() + "n");
     at::Tensor t;
     {
       std::lock_guard<std::mutex> lock(parkedMutex);

@@ -133,6 +133,15 @@ test('TorchScript int and int[] arguments', () => {
   }
 });
 
+test('fromShared: a token beyond uint64 does not wrap onto a live one', () => {
+  const t = torch.arange(3);
+  const token = t.share();
+  assert.throws(() => torch.fromShared(token + 2n ** 64n), /fromShared: unknown or already adopted token \d+n/);
+  const back = torch.fromShared(token);
+  assert.ok(back.is(t));
+  torch.dispose([t, back]);
+});
+
 test('seeds: the full range PyTorch accepts, and a clear error outside it', () => {
   const before = torch.initialSeed();
   try {
