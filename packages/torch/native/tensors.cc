@@ -98,6 +98,11 @@ static Napi::Value ToTypedArray(const Napi::CallbackInfo& info) {
     bool share = info.Length() > 1 && info[1].ToBoolean();
     at::Tensor c = t.detach();
     if (!c.device().is_cpu()) c = c.to(at::kCPU);
+    // Tensors without strided storage (an efficient zero tensor, sparse or MKL-DNN layouts) have no
+    // memory to view: reading their data_ptr() crashed the process. Materialise them first.
+    if (c._is_zerotensor()) c = at::zeros(c.sizes(), c.options());
+    else if (c.layout() != at::kStrided) c = c.to_dense();
+    else if (!c.has_storage()) throw std::invalid_argument("this tensor has no storage to read (layout or subclass without data)");
     // A contiguous tensor at a storage offset (a narrow() of a large tensor) is shared in place:
     // data_ptr() already points at its first element.
     if (!c.is_contiguous() || c.is_conj() || c.is_neg()) c = c.resolve_conj().resolve_neg().contiguous();
