@@ -30,7 +30,7 @@ double putTensor(Napi::Env e, Env& s, at::Tensor t) {
   s.reported[slot] = bytes;
   s.pendingExternal += bytes;
   s.live++;
-  if (s.pendingExternal > (1 << 20) || s.pendingExternal < -(1 << 20)) flushExternal(e);
+  if (s.deferExternal == 0 && (s.pendingExternal > (1 << 20) || s.pendingExternal < -(1 << 20))) flushExternal(e);
   return static_cast<double>(s.generation[slot]) * kSlotSpan + slot;
 }
 
@@ -77,7 +77,7 @@ void freeHandle(Napi::Env e, Env& s, double h) {
   s.reported[slot] = 0;
   s.freeList.push_back(slot);
   s.live--;
-  if (s.pendingExternal > (1 << 20) || s.pendingExternal < -(1 << 20)) flushExternal(e);
+  if (s.deferExternal == 0 && (s.pendingExternal > (1 << 20) || s.pendingExternal < -(1 << 20))) flushExternal(e);
 }
 
 std::string cleanMessage(const std::string& what) {

@@ -22,6 +22,7 @@ namespace {
 
 constexpr size_t kMinCached = 32u << 20;  // smaller blocks stay with glibc (its heap reuses them)
 constexpr size_t kRound = 2u << 20;
+constexpr int kPopulateWrite = 23;  // MADV_POPULATE_WRITE (Linux 5.14), absent from older headers
 
 class CachingCPUAllocator final : public c10::Allocator {
  public:
@@ -75,6 +76,17 @@ class CachingCPUAllocator final : public c10::Allocator {
       n += size;
     }
     return n;
+  }
+
+  bool populate(void* p) const {
+    size_t size;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = live_.find(p);
+      if (it == live_.end()) return false;
+      size = it->second;
+    }
+    return madvise(p, size, kPopulateWrite) == 0;  // EINVAL before Linux 5.14: pages fault as usual
   }
 
   size_t cached() const {
@@ -145,6 +157,11 @@ void installCachingAllocator() {
 }
 
 size_t emptyCpuCache() { return instance ? instance->emptyCache() : 0; }
+// A block about to be written whole (a tensor filled from a file) is faulted in by one madvise
+// instead of a page fault per 4 KiB during the read: 0.25 s less for 2.4 GB here. Not for every
+// block: torch.empty must not touch pages. (Huge pages were tried: with THP defrag on madvise
+// they stalled for seconds in compaction once the page cache had filled memory.)
+bool populatePages(void* p) { return instance && instance->populate(p); }
 size_t cachedCpuBytes() { return instance ? instance->cached() : 0; }
 
 }  // namespace mts

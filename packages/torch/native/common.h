@@ -50,7 +50,7 @@ struct OpEntry {
 // What a typed array sharing a tensor's storage holds (tensors.cc).
 struct SharedView {
   c10::Storage storage;
-  int64_t bytes;
+  int64_t bytes;  // reported to V8 as external memory (0: not reported, the tensor's handle already is)
 };
 
 // Per-thread (per Node environment) state. Nothing here is shared between threads.
@@ -63,6 +63,7 @@ struct Env {
   std::vector<uint32_t> freeList;
   size_t live = 0;
   int64_t pendingExternal = 0;  // bytes not yet reported to V8 (batched)
+  int deferExternal = 0;        // > 0: hold pendingExternal until the batch ends (deferExternal())
 
   std::unordered_multimap<void*, SharedView*> sharedViews;  // live shared views by data pointer
 
@@ -101,6 +102,9 @@ at::Tensor& getTensorByHandle(Env& s, double h, const char* what);
 void freeHandle(Napi::Env e, Env& s, double h);
 void flushExternal(Napi::Env e);
 void releaseShared(Napi::Env e, void* data, SharedView* k);
+// Faults in, in one call, a large block of the caching allocator that is about to be written whole
+// (file reads); false when `p` is not the start of such a block or the kernel cannot.
+bool populatePages(void* p);
 
 // Errors: every entry point wraps its body so that no C++ exception crosses N-API.
 [[noreturn]] void throwTorch(Napi::Env e, const std::string& op, const std::string& schema,

@@ -48,8 +48,8 @@ void releaseShared(Napi::Env e, void* data, SharedView* k) {
       views.erase(it);
       break;
     }
-  if (k->bytes) {
-    Napi::MemoryManagement::AdjustExternalMemory(e, -k->bytes);
+  if (k->storage.unsafeGetStorageImpl()) {
+    if (k->bytes) Napi::MemoryManagement::AdjustExternalMemory(e, -k->bytes);
     k->bytes = 0;
     k->storage = c10::Storage();
   }
@@ -89,13 +89,17 @@ static Napi::Value FromTypedArray(const Napi::CallbackInfo& info) {
   });
 }
 
-// toTypedArray(handle, share) -> TypedArray of the tensor's elements in row-major order. With share,
-// the array views the tensor's storage (kept alive by the array) instead of copying it.
+// toTypedArray(handle, share, report = true) -> TypedArray of the tensor's elements in row-major
+// order. With share, the array views the tensor's storage (kept alive by the array) instead of
+// copying it. report=false: the caller detaches the view before its handle can go (withData), so
+// the bytes the handle already reports to V8 are not reported twice (each report of a large tensor
+// can start a garbage collection).
 static Napi::Value ToTypedArray(const Napi::CallbackInfo& info) {
   return guarded(info, "toTypedArray", [&]() -> Napi::Value {
     Napi::Env e = info.Env();
     at::Tensor t = getTensor(e, info[0], "toTypedArray");
     bool share = info.Length() > 1 && info[1].ToBoolean();
+    bool report = info.Length() < 3 || info[2].ToBoolean();
     at::Tensor c = t.detach();
     if (!c.device().is_cpu()) c = c.to(at::kCPU);
     // Tensors without strided storage (an efficient zero tensor, sparse or MKL-DNN layouts) have no
@@ -123,9 +127,9 @@ static Napi::Value ToTypedArray(const Napi::CallbackInfo& info) {
     if (share && bytes > 0) {
       // The view holds the storage until it is collected, or until detachView releases it at once
       // (node runs an external buffer's finalizer only at garbage collection, detached or not).
-      auto* keep = new SharedView{c.storage(), static_cast<int64_t>(bytes)};
+      auto* keep = new SharedView{c.storage(), report ? static_cast<int64_t>(bytes) : 0};
       env(e).sharedViews.emplace(c.data_ptr(), keep);
-      Napi::MemoryManagement::AdjustExternalMemory(e, keep->bytes);
+      if (keep->bytes) Napi::MemoryManagement::AdjustExternalMemory(e, keep->bytes);
       ab = Napi::ArrayBuffer::New(
           e, c.data_ptr(), bytes,
           [](Napi::Env env, void* data, SharedView* k) {
@@ -160,6 +164,34 @@ static Napi::Value DetachView(const Napi::CallbackInfo& info) {
     }
     NAPI_THROW_IF_FAILED(e, napi_detach_arraybuffer(e, ab), Napi::Value());
     return e.Undefined();
+  });
+}
+
+// deferExternal(on): between deferExternal(true) and deferExternal(false) (nested), tensor bytes are
+// reported to V8 once at the end instead of as they come: a loader making 24 tensors of 100 MB
+// otherwise starts a garbage collection for each.
+static Napi::Value DeferExternal(const Napi::CallbackInfo& info) {
+  return guarded(info, "deferExternal", [&]() -> Napi::Value {
+    Napi::Env e = info.Env();
+    Env& s = env(e);
+    if (info[0].ToBoolean()) {
+      s.deferExternal++;
+    } else if (s.deferExternal > 0 && --s.deferExternal == 0) {
+      flushExternal(e);
+    }
+    return e.Undefined();
+  });
+}
+
+// populatePages(handle): the tensor is about to be written whole (read from a file); fault its pages
+// in at once when it is a large block of the caching allocator. Returns whether it was.
+static Napi::Value PopulatePages(const Napi::CallbackInfo& info) {
+  return guarded(info, "populatePages", [&]() -> Napi::Value {
+    Napi::Env e = info.Env();
+    const at::Tensor& t = getTensor(e, info[0], "populatePages");
+    void* p = t.device().is_cpu() && t.has_storage() ? t.storage().data_ptr().get() : nullptr;
+    bool done = p && populatePages(p);
+    return Napi::Boolean::New(e, done);
   });
 }
 
@@ -324,6 +356,8 @@ void initTensors(Napi::Env e, Napi::Object x) {
   x.Set("fromTypedArray", Napi::Function::New(e, FromTypedArray));
   x.Set("toTypedArray", Napi::Function::New(e, ToTypedArray));
   x.Set("detachView", Napi::Function::New(e, DetachView));
+  x.Set("deferExternal", Napi::Function::New(e, DeferExternal));
+  x.Set("populatePages", Napi::Function::New(e, PopulatePages));
   napi_value freeFn;
   napi_create_function(e, "free", NAPI_AUTO_LENGTH, Free, nullptr, &freeFn);
   x.Set("free", Napi::Value(e, freeFn));

@@ -212,7 +212,8 @@ export class Tensor {
    * collection. The view, and any array over its buffer, must not be used after fn returns.
    */
   withData<T>(fn: (data: TypedArray) => T): T {
-    const view = native.toTypedArray(this.handle, true) as TypedArray;
+    // Not reported to V8 again: the handle reports these bytes, and the view is detached below.
+    const view = native.toTypedArray(this.handle, true, false) as TypedArray;
     try {
       return fn(view);
     } finally {

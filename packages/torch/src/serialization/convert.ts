@@ -2,7 +2,7 @@
 
 import * as torch from '../core.js';
 import type { Tensor } from '../tensor.js';
-import { fillTensorBytes } from './tensor_bytes.js';
+import { fillTensorBytes, withDeferredExternalMemory } from './tensor_bytes.js';
 import { DTypeRef, NumpyArray, NumpyDType, RawStorage, RawTensor } from './raw.js';
 import { markTuple, PY_ATTRS, PY_CLASS, PyComplex, PyDict, PyGlobal, PySet, PyTuple } from './pyvalues.js';
 
@@ -120,7 +120,7 @@ export function materialize(value: unknown, opts: ConvertOptions = {}): unknown 
     return moved;
   };
   try {
-    return convertTree(value, (rt) => {
+    return withDeferredExternalMemory(() => convertTree(value, (rt) => {
       const { storage: root, offset: viewOffset } = rt.storage.root();
       const offset = rt.storageOffset + viewOffset;
       let base = bases.get(root);
@@ -151,7 +151,7 @@ export function materialize(value: unknown, opts: ConvertOptions = {}): unknown 
       made.push(t);
       if (rt.requiresGrad) t.requiresGrad_(true);
       return t;
-    }, opts);
+    }, opts));
   } catch (err) {
     for (const t of made) t.dispose();
     throw err;

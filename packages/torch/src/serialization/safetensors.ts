@@ -15,7 +15,7 @@ import {
   DType, DTYPE_SAFETENSORS, ELEMENT_SIZE, SAFETENSORS_CODE_SIZE, SAFETENSORS_DTYPE, SAFETENSORS_DTYPE_RANK,
 } from './dtypes.js';
 import { ByteSource, memorySource } from './source.js';
-import { fillTensorBytes, readTensorBytes } from './tensor_bytes.js';
+import { fillTensorBytes, readTensorBytes, withDeferredExternalMemory } from './tensor_bytes.js';
 import { openSource, SerializationError, sourceName } from './torch_io.js';
 
 /** Largest header the reference reader accepts. */
@@ -146,6 +146,10 @@ export function readMetadata(src: string | Uint8Array): Record<string, string> |
 }
 
 function loadFrom(source: ByteSource, name: string | Uint8Array): Record<string, Tensor> {
+  return withDeferredExternalMemory(() => loadTensors(source, name));
+}
+
+function loadTensors(source: ByteSource, name: string | Uint8Array): Record<string, Tensor> {
   const header = wrap(name, () => parseHeader(source));
   const out: Record<string, Tensor> = {};
   const made: Tensor[] = [];

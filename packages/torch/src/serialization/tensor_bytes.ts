@@ -5,6 +5,7 @@
 // its bytes, each shared in place.
 
 import * as torch from '../core.js';
+import { native } from '../native.js';
 import type { Tensor } from '../tensor.js';
 import { DType, ELEMENT_SIZE } from './dtypes.js';
 
@@ -86,5 +87,20 @@ export function fillTensorBytes(t: Tensor, fn: ChunkFn, chunkBytes = CHUNK_BYTES
   if (t.device !== 'cpu' || t.storageOffset() !== 0 || !rowMajor(t)) {
     throw new Error('fillTensorBytes: expected a contiguous CPU tensor with storage offset 0');
   }
+  // Every byte is written at once: fault the pages in with one call, not one fault per page.
+  native.populatePages(t.handle);
   viewInPlace(t, nbytes, fn, chunkBytes);
+}
+
+/**
+ * Runs `fn` (a loader making many large tensors) with their bytes reported to V8 as external
+ * memory once at its end rather than tensor by tensor, each report of which can start a GC.
+ */
+export function withDeferredExternalMemory<T>(fn: () => T): T {
+  native.deferExternal(true);
+  try {
+    return fn();
+  } finally {
+    native.deferExternal(false);
+  }
 }
