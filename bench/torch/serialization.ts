@@ -1,9 +1,12 @@
 // torch.load / torch.save of a 2.4 GB state dict (float32 tensors of 100 MB, written by PyTorch)
 // here and in Python torch (bench/torch/serialization.py), each measured in a fresh process with the
-// file in the page cache, alternating sides, best of two rounds. Prints one JSON line per case with
-// seconds and peak RSS (bytes, the process's maxRSS including the runtime itself).
+// file in the page cache, alternating sides, BENCH_ROUNDS rounds (default 3). Prints one JSON line
+// per case with the best and the median seconds and the best round's peak RSS (bytes, the
+// process's maxRSS including the runtime itself).
 // BENCH_MB sets the size (default 2400), BENCH_TMP the folder (default the OS temp folder).
 // Our save includes an fsync (atomic write); Python's time is given without and with one.
+// On a VM, writing a fresh 2.4 GB (even to tmpfs) varies several-fold from run to run with the
+// host's memory and disk; compare best with best, and look at the medians.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -36,10 +39,16 @@ function run(cmd: string, args: string[]): Record<string, number> {
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
 
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
 function main(): void {
   const python = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
   const script = fileURLToPath(new URL('./serialization.py', import.meta.url));
   const mb = Number(process.env.BENCH_MB ?? 2400);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   const dir = fs.mkdtempSync(path.join(process.env.BENCH_TMP ?? os.tmpdir(), 'monai-ts-bench-ser-'));
   const file = path.join(dir, 'python.pt');
   try {
@@ -49,19 +58,24 @@ function main(): void {
     for (const mode of ['load', 'save']) {
       let ours: Record<string, number> | null = null;
       let py: Record<string, number> | null = null;
-      for (let round = 0; round < 2; round++) {
+      const oursS: number[] = [];
+      const pyS: number[] = [];
+      for (let round = 0; round < rounds; round++) {
         const outTs = path.join(dir, 'ours.pt');
         const outPy = path.join(dir, 'py.pt');
         const o = node(mode, mode === 'save' ? outTs : undefined);
         fs.rmSync(outTs, { force: true });
         const p = run(python, [script, mode, file, ...(mode === 'save' ? [outPy] : [])]);
         fs.rmSync(outPy, { force: true });
+        oursS.push(o.seconds!);
+        pyS.push(p.seconds!);
         if (!ours || o.seconds < ours.seconds) ours = o;
         if (!py || p.seconds < py.seconds) py = p;
       }
       console.log(JSON.stringify({
         bench: `torch.${mode}_${mb}MB`, unit: 's', file_bytes: made.bytes,
         ours: +ours!.seconds.toFixed(3), python: +py!.seconds.toFixed(3), ratio: +(ours!.seconds / py!.seconds).toFixed(3),
+        ours_median: +median(oursS).toFixed(3), python_median: +median(pyS).toFixed(3), rounds,
         ...(mode === 'save' ? { python_with_fsync: +py!.seconds_with_fsync!.toFixed(3) } : {}),
         ours_peak_rss: ours!.peak_rss, python_peak_rss: py!.peak_rss, ours_base_rss: ours!.base_rss, python_base_rss: py!.base_rss,
       }));
