@@ -51,11 +51,11 @@ function finish(t: Tensor, options: TensorOptions): Tensor {
   let out = t;
   try {
     if (options.device && options.device !== 'cpu') {
-      out = (t as any).to(options.device);
+      out = t.to(options.device);
       if (out !== t) t.dispose();
     }
     if (options.pinMemory) {
-      const pinned = (out as any).pinMemory() as Tensor;
+      const pinned = out.pinMemory();
       if (pinned !== out) out.dispose();
       out = pinned;
     }

@@ -46,10 +46,10 @@ function viewInPlace(t: Tensor, nbytes: number, fn: ChunkFn, chunkBytes: number)
     return;
   }
   torch.tidy(() => {
-    const bytes = (t as any).reshape(-1).view('uint8') as Tensor;
+    const bytes = t.reshape(-1).view('uint8');
     for (let off = 0; off < nbytes; off += PART_BYTES) {
       const len = Math.min(PART_BYTES, nbytes - off);
-      const part = (bytes as any).narrow(0, off, len) as Tensor;
+      const part = bytes.narrow(0, off, len);
       part.withData((view) => windows(view, off, len, fn, chunkBytes));
       part.dispose();
     }
@@ -72,7 +72,7 @@ export function readTensorBytes(t: Tensor, fn: ChunkFn, chunkBytes = CHUNK_BYTES
     return;
   }
   torch.tidy(() => {
-    viewInPlace((t as any).contiguous().cpu() as Tensor, nbytes, fn, chunkBytes);
+    viewInPlace(t.contiguous().cpu(), nbytes, fn, chunkBytes);
     return undefined;
   });
 }
