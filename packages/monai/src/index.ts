@@ -1,6 +1,7 @@
 // monai-ts: MONAI for TypeScript. The tensor layer is re-exported as `torch`.
 export * as torch from '@monai-ts/torch';
 export * from './data/index.js';
+export * from './networks/index.js';
 export { PydicomReader, ITKReader, DicomError, type PydicomReaderOptions, type ITKReaderOptions } from './data/dicom/index.js';
 export * from './transforms/io/index.js';
 export {

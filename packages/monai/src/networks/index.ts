@@ -1,0 +1,3 @@
+// monai-ts networks: layer factories, blocks, nets and network utilities (MONAI's monai/networks).
+export * from './layers/index.js';
+export * from './blocks/activation.js';
