@@ -180,6 +180,8 @@ static Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+void initImgproc(Napi::Env e, Napi::Object exports);  // imgproc.cc
+
 static std::once_flag mallocOnce;
 
 static Napi::Object Init(Napi::Env e, Napi::Object exports) {
@@ -204,6 +206,7 @@ static Napi::Object Init(Napi::Env e, Napi::Object exports) {
   initAutograd(e, exports);
   initRuntime(e, exports);
   initJit(e, exports);
+  initImgproc(e, exports);
   return exports;
 }
 

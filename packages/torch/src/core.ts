@@ -9,7 +9,7 @@ export { tensor, fromTypedArray, fromShared, type TensorOptions } from './creati
 export { type ToOptions, type Index } from './tensor_api.js';
 export * from './generated/ops.js';
 // Private (_-prefixed) operators and backward kernels, with every public op: torch.ops._logSoftmax.
-export * as ops from './generated/ops_ns.js';
+export * as ops from './ops_ns.js';
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled, inferenceMode, isInferenceModeEnabled, autocast, autocastState } from './autograd.js';
 export * as autograd from './autograd_ns.js';
 export * as jit from './jit/index.js';

@@ -63,6 +63,8 @@ export interface Native {
   jitMethods(id: number): string[];
   jitTo(id: number, target: string): void;
   jitFree(id: number): void;
+  distanceTransformEdt(h: number, spatialDims: number | null, sampling: number | number[] | null, distances: boolean, indices: boolean): [number | null, number | null];
+  connectedComponents(h: number, connectivity: number | null, spatialDims: number | null, background: number): [number, number[]];
 }
 
 export interface OpArgSchema {
