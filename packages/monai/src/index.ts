@@ -3,7 +3,8 @@ export * as torch from '@monai-ts/torch';
 export * from './data/index.js';
 export * from './networks/index.js';
 export { PydicomReader, ITKReader, DicomError, type PydicomReaderOptions, type ITKReaderOptions } from './data/dicom/index.js';
-export * from './transforms/io/index.js';
+export * from './transforms/index.js';
+export * from './utils/index.js';
 export {
   EnsureChannelFirst, EnsureChannelFirstd, type EnsureChannelFirstOptions, type EnsureChannelFirstdOptions,
 } from './transforms/utility/ensure_channel_first.js';

@@ -1,0 +1,3 @@
+// monai.transforms: bases, Compose and every transform family. Families add one `export *` line each.
+export * from './transform.js';
+export * from './io/index.js';

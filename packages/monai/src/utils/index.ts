@@ -1,0 +1,2 @@
+// monai.utils
+export * from './random_state.js';
