@@ -1,2 +1,5 @@
 export * from './factories.js';
 export * from './utils.js';
+export * from './convutils.js';
+export * from './chain.js';
+export * from './simplelayers.js';

@@ -1,0 +1,3 @@
+export * from './activation.js';
+export * from './acti_norm.js';
+export * from './convolutions.js';
