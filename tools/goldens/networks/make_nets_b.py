@@ -9,11 +9,12 @@ Writes next to this script:
                      parameter count and state-dict keys with shapes; per default-size network a digest
                      of its keys and shapes (those are too large to save weights for).
 
-Weights: MONAI's seeded init, with norm affines and running statistics randomised (MONAI initialises
-them to constants, which would hide mix-ups). All values are float16-exact and saved as float16
+Weights: MONAI's seeded init, with norm affines randomised (MONAI initialises them to constants, which
+would hide mix-ups) and batch-norm running statistics taken from one random batch. All values are float16-exact and saved as float16
 (the input too); tensors over SMALL elements are overlapping strided views of random storages shared
-per kind and scale (w[o, i, ...] = r[off + 2*o + i + ...], at the tensor's own scale), so networks whose channel counts MONAI fixes (VNet, AHNet, SENet: 10-45M parameters) fit in a
-few hundred KB. MONAI's model loads exactly these values with load_state_dict(strict=True) before
+per kind and scale (w[o, i, ...] = r[off + 2*o + i + ...], at the tensor's own scale), so networks whose
+channel counts MONAI fixes (VNet, AHNet, SENet: 10-45M parameters) fit in a few hundred KB. Outputs
+over 16384 elements keep every second voxel per spatial axis ('outputStep'). MONAI's model loads exactly these values with load_state_dict(strict=True) before
 computing the outputs.
 """
 import hashlib
