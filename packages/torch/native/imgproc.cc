@@ -224,27 +224,20 @@ inline int64_t findRoot(int64_t* p, int64_t i) {
   return i;
 }
 
-inline void unite(int64_t* p, int64_t a, int64_t b) {
-  a = findRoot(p, a);
-  b = findRoot(p, b);
-  if (a < b) p[b] = a;
-  else if (b < a) p[a] = b;
-}
-
 // Labels one slice (spatial sizes padded to 3 dims) into `lab`; returns the number of components.
 template <typename T>
 int64_t labelSlice(const T* x, int64_t* lab, const int64_t* sz, int connectivity, T background) {
   int64_t Z = sz[0], Y = sz[1], X = sz[2];
   // Neighbours that precede a voxel in raster order, with at most `connectivity` nonzero offsets.
-  struct Off { int dz, dy, dx; };
+  struct Off { int dz, dy, dx; int64_t lin; };
   std::vector<Off> offs;
-  for (int dz = -1; dz <= 1; dz++)
+  for (int dz = -1; dz <= 0; dz++)
     for (int dy = -1; dy <= 1; dy++)
       for (int dx = -1; dx <= 1; dx++) {
         int nz = (dz != 0) + (dy != 0) + (dx != 0);
-        if (nz == 0 || nz > connectivity) continue;
-        bool before = dz < 0 || (dz == 0 && (dy < 0 || (dy == 0 && dx < 0)));
-        if (before) offs.push_back({dz, dy, dx});
+        bool before = dz < 0 || (dy < 0 || (dy == 0 && dx < 0));
+        if (nz == 0 || nz > connectivity || !before) continue;
+        offs.push_back({dz, dy, dx, (dz * Y + dy) * X + dx});
       }
   for (int64_t z = 0, i = 0; z < Z; z++)
     for (int64_t y = 0; y < Y; y++)
@@ -254,13 +247,24 @@ int64_t labelSlice(const T* x, int64_t* lab, const int64_t* sz, int connectivity
           lab[i] = -1;
           continue;
         }
-        lab[i] = i;
+        bool interior = z > 0 && y > 0 && y + 1 < Y && xx > 0 && xx + 1 < X;
+        int64_t cur = -1;  // root of the component joined so far
         for (const Off& o : offs) {
-          int64_t nzp = z + o.dz, nyp = y + o.dy, nxp = xx + o.dx;
-          if (nzp < 0 || nyp < 0 || nxp < 0 || nxp >= X || nyp >= Y) continue;
-          int64_t j = (nzp * Y + nyp) * X + nxp;
-          if (x[j] == v) unite(lab, i, j);
+          if (!interior && (z + o.dz < 0 || y + o.dy < 0 || y + o.dy >= Y || xx + o.dx < 0 || xx + o.dx >= X)) continue;
+          int64_t j = i + o.lin;
+          if (x[j] != v) continue;
+          int64_t r = lab[j];
+          if (r == cur) continue;
+          r = findRoot(lab, r);
+          if (cur < 0) {
+            cur = r;
+            lab[i] = r;
+          } else if (r != cur) {
+            if (r < cur) std::swap(r, cur);
+            lab[r] = cur;  // the later root joins the earlier one
+          }
         }
+        if (cur < 0) lab[i] = i;
       }
   // Flatten (each parent precedes its child, so one raster pass suffices), then number the roots
   // in raster order, in place: a root's slot is overwritten only after every earlier voxel is done.
