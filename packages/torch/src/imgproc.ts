@@ -1,8 +1,8 @@
 // Image-processing kernels with no ATen operator, run natively (native/imgproc.cc): the exact
-// Euclidean distance transform and connected-component labelling. Reached as torch.ops.*.
+// Euclidean and chamfer distance transforms and connected-component labelling. Reached as torch.ops.*.
 import { native } from './native.js';
 import { Tensor } from './tensor.js';
-import { checkOptions } from './options.js';
+import { checkOptions, checkChoice } from './options.js';
 
 export interface DistanceTransformEdtOptions {
   /** Voxel spacing along each spatial dimension (one number for all). Default 1. */
@@ -70,4 +70,24 @@ export function connectedComponents(input: Tensor, options: ConnectedComponentsO
   checkOptions('connectedComponents', options, CC_KEYS);
   const [h, counts] = native.connectedComponents(input.handle, options.connectivity ?? null, options.spatialDims ?? null, options.background ?? 0);
   return { labels: new Tensor(h), counts };
+}
+
+export interface DistanceTransformCdtOptions {
+  /** 'chessboard' (default: every neighbour one step away) or 'taxicab' (face neighbours only). */
+  metric?: 'chessboard' | 'taxicab';
+  /** Trailing dimensions that are spatial (1 to 3); leading ones are independent slices. Default: all. */
+  spatialDims?: number;
+}
+
+const CDT_KEYS = ['metric', 'spatialDims'] as const;
+
+/**
+ * Chamfer distance transform as scipy.ndimage.distance_transform_cdt with the 'chessboard' or
+ * 'taxicab' metric: for each nonzero voxel the number of steps to the nearest zero voxel (int32);
+ * -1 everywhere in a slice without any zero voxel, as scipy gives.
+ */
+export function distanceTransformCdt(input: Tensor, options: DistanceTransformCdtOptions = {}): Tensor {
+  checkOptions('distanceTransformCdt', options, CDT_KEYS);
+  const metric = checkChoice('distanceTransformCdt', 'metric', options.metric ?? 'chessboard', ['chessboard', 'taxicab']);
+  return new Tensor(native.distanceTransformCdt(input.handle, metric === 'taxicab' ? 1 : null, options.spatialDims ?? null));
 }

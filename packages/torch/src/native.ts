@@ -65,6 +65,7 @@ export interface Native {
   jitFree(id: number): void;
   distanceTransformEdt(h: number, spatialDims: number | null, sampling: number | number[] | null, distances: boolean, indices: boolean): [number | null, number | null];
   connectedComponents(h: number, connectivity: number | null, spatialDims: number | null, background: number): [number, number[]];
+  distanceTransformCdt(h: number, connectivity: number | null, spatialDims: number | null): number;
 }
 
 export interface OpArgSchema {

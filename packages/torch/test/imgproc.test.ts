@@ -110,6 +110,27 @@ test('distanceTransformEdt: bad options name the argument and what was found', (
   });
 });
 
+test('distanceTransformCdt matches scipy.ndimage.distance_transform_cdt (chessboard, taxicab, no-zero inputs)', () => {
+  const names = Object.keys(cases).filter((k) => k.startsWith('cdt_'));
+  assert.ok(names.length >= 9);
+  for (const name of names) {
+    torch.tidy(() => {
+      const c = cases[name];
+      const d = torch.ops.distanceTransformCdt(c.input, { metric: c.taxicab.item() ? 'taxicab' : 'chessboard' });
+      assert.equal(d.dtype, 'int32');
+      assert.ok(d.equal(c.distances), `${name}: distances differ from scipy`);
+    });
+  }
+  torch.tidy(() => {
+    const c = cases['cdt_3d_chessboard'];
+    const batch = torch.stack([c.input, torch.ones(c.input.shape, { dtype: 'uint8' })]);
+    const d = torch.ops.distanceTransformCdt(batch, { spatialDims: 3 });
+    assert.ok(d.select(0, 0).equal(c.distances));
+    assert.equal(num(d.select(0, 1).eq(-1).all()), 1);
+    assert.throws(() => torch.ops.distanceTransformCdt(c.input, { metric: 'taxicb' as never }), /metric must be one of 'chessboard', 'taxicab', found 'taxicb' \(did you mean 'taxicab'\?\)/);
+  });
+});
+
 test('connectedComponents matches skimage.measure.label (1D-3D, connectivity, multi-valued, background)', () => {
   const names = Object.keys(cases).filter((k) => k.startsWith('cc_'));
   assert.ok(names.length >= 15);

@@ -1,4 +1,4 @@
-"""Goldens for torch.ops.distanceTransformEdt and torch.ops.connectedComponents (packages/torch/test/imgproc.test.ts).
+"""Goldens for torch.ops.distanceTransformEdt, distanceTransformCdt and connectedComponents (packages/torch/test/imgproc.test.ts).
 
 Run: /usr/bin/python3 tools/goldens/imgproc/make_imgproc.py   (scipy 1.10, scikit-image 0.19, torch 1.13)
 Writes imgproc.pt next to this file: a dict of case name -> dict of tensors (inputs made here, seeded).
@@ -20,6 +20,12 @@ def edt_case(name, x, sampling=None):
     if sampling is not None:
         c["sampling"] = torch.tensor(np.broadcast_to(np.asarray(sampling, dtype=np.float64), (x.ndim,)).copy())
     cases["edt_" + name] = c
+
+
+def cdt_case(name, x, metric):
+    d = ndimage.distance_transform_cdt(x, metric=metric)
+    cases["cdt_" + name] = {"input": torch.from_numpy(x.astype(np.uint8)), "distances": torch.from_numpy(d.astype(np.int32)),
+                            "taxicab": torch.tensor(metric == "taxicab")}
 
 
 def cc_case(name, x, connectivity=None, background=0):
@@ -46,6 +52,16 @@ edt_case("1d_all_ones", np.ones((7,), dtype=bool))
 edt_case("2d_all_zeros", np.zeros((4, 5), dtype=bool))
 edt_case("3d_flat", rng.rand(1, 6, 8) > 0.3)
 edt_case("4d", rng.rand(4, 5, 3, 6) > 0.15)
+
+cdt_case("1d_chessboard", rng.rand(15) > 0.3, "chessboard")
+for metric in ("chessboard", "taxicab"):
+    cdt_case("2d_" + metric, rng.rand(14, 17) > 0.1, metric)
+    cdt_case("3d_" + metric, rng.rand(9, 11, 7) > 0.05, metric)
+    cdt_case("2d_all_ones_" + metric, np.ones((4, 5), dtype=bool), metric)
+one = np.ones((10, 12, 9), dtype=bool)
+one[2, 9, 4] = False
+cdt_case("3d_one_zero_chessboard", one, "chessboard")
+cdt_case("3d_one_zero_taxicab", one, "taxicab")
 
 cc_case("1d", (rng.rand(30) > 0.5).astype(np.int64))
 b2 = (rng.rand(20, 23) > 0.5).astype(np.int64)
