@@ -43,12 +43,16 @@ def snake(k):
 
 
 def py_opts(opts):
-    """camelCase options (as JSON) -> MONAI keyword arguments."""
+    """camelCase options (as JSON, also inside layer pairs and dicts) -> MONAI keyword arguments."""
     def conv(v):
+        if isinstance(v, dict):
+            return {snake(k): conv(x) for k, x in v.items()}
         if isinstance(v, list) and len(v) == 2 and isinstance(v[0], str) and isinstance(v[1], dict):
-            return (v[0], v[1])
+            return (v[0], conv(v[1]))
+        if isinstance(v, list):
+            return [conv(x) for x in v]
         return v
-    return {snake(k): conv(v) for k, v in opts.items()}
+    return conv(opts)
 
 
 def randomise(model, gen):
@@ -150,12 +154,12 @@ CLASSES = {c.__name__: c for c in [AHNet, DenseNet, DenseNet121, DenseNet169, De
 TS_NAME = {'SEResNext50': 'SEResNeXt50', 'SEResNext101': 'SEResNeXt101'}
 
 SMALL_HR = [
-    {'name': 'conv_0', 'n_features': 4, 'kernel_size': 3},
-    {'name': 'res_1', 'n_features': 4, 'kernels': [3, 3], 'repeat': 1},
-    {'name': 'res_2', 'n_features': 8, 'kernels': [3, 3], 'repeat': 2},
-    {'name': 'res_3', 'n_features': 8, 'kernels': [3, 1], 'repeat': 1},
-    {'name': 'conv_1', 'n_features': 8, 'kernel_size': 1},
-    {'name': 'conv_2', 'kernel_size': 1},
+    {'name': 'conv_0', 'nFeatures': 4, 'kernelSize': 3},
+    {'name': 'res_1', 'nFeatures': 4, 'kernels': [3, 3], 'repeat': 1},
+    {'name': 'res_2', 'nFeatures': 8, 'kernels': [3, 3], 'repeat': 2},
+    {'name': 'res_3', 'nFeatures': 8, 'kernels': [3, 1], 'repeat': 1},
+    {'name': 'conv_1', 'nFeatures': 8, 'kernelSize': 1},
+    {'name': 'conv_2', 'kernelSize': 1},
 ]
 
 # name, class, options (camelCase), input shape, also compute a train-mode output
@@ -166,15 +170,15 @@ CASES = [
     ('dynunet_3d', 'DynUNet', dict(spatialDims=3, inChannels=2, outChannels=3, kernelSize=[[3, 3, 1], 3, 3],
                                    strides=[1, [2, 2, 1], 2], upsampleKernelSize=[[2, 2, 1], 2],
                                    filters=[4, 8, 16], normName='batch',
-                                   actName=['leakyrelu', {'negative_slope': 0.1}], resBlock=True, transBias=True,
+                                   actName=['leakyrelu', {'negativeSlope': 0.1}], resBlock=True, transBias=True,
                                    deepSupervision=True, deepSuprNum=1), [1, 2, 16, 16, 8], True),
     ('segresnet_2d', 'SegResNet', dict(spatialDims=2, initFilters=4, inChannels=1, outChannels=2,
-                                       norm=['group', {'num_groups': 2}], blocksDown=[1, 2, 2], blocksUp=[1, 1],
+                                       norm=['group', {'numGroups': 2}], blocksDown=[1, 2, 2], blocksUp=[1, 1],
                                        upsampleMode='deconv'), [1, 1, 16, 16], False),
     ('segresnet_3d', 'SegResNet', dict(spatialDims=3, initFilters=4, inChannels=1, outChannels=2,
-                                       norm=['group', {'num_groups': 2}], dropoutProb=0.2), [1, 1, 16, 16, 16], False),
+                                       norm=['group', {'numGroups': 2}], dropoutProb=0.2), [1, 1, 16, 16, 16], False),
     ('segresnetvae_3d', 'SegResNetVAE', dict(inputImageSize=[16, 16, 16], vaeNz=8, spatialDims=3, initFilters=4,
-                                             inChannels=1, outChannels=2, norm=['group', {'num_groups': 2}]),
+                                             inChannels=1, outChannels=2, norm=['group', {'numGroups': 2}]),
      [1, 1, 16, 16, 16], False),
     ('vnet_2d', 'VNet', dict(spatialDims=2, inChannels=1, outChannels=2), [1, 1, 16, 16], False),
     ('vnet_3d', 'VNet', dict(spatialDims=3, inChannels=2, outChannels=1, act='prelu', bias=True),
@@ -195,7 +199,7 @@ CASES = [
                                            norm=['instance', {'affine': True}], act='elu', dropoutProb=0.1),
      [1, 2, 16, 16, 16], False),
     ('densenet_1d', 'DenseNet', dict(spatialDims=1, inChannels=1, outChannels=2, initFeatures=4, growthRate=2,
-                                     blockConfig=[2, 1], norm=['group', {'num_groups': 2}]), [2, 1, 32], False),
+                                     blockConfig=[2, 1], norm=['group', {'numGroups': 2}]), [2, 1, 32], False),
     ('senet154_2d', 'SENet154', dict(spatialDims=2, inChannels=1, numClasses=3, layers=[1, 1, 1, 1]),
      [1, 1, 32, 32], False),
     ('seresnet50_3d', 'SEResNet50', dict(spatialDims=3, inChannels=1, numClasses=2, layers=[1, 1, 1, 1]),

@@ -1,1 +1,2 @@
 export * from './unet.js';
+export * from './dynunet.js';
