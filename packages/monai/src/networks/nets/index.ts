@@ -1,2 +1,3 @@
 export * from './unet.js';
 export * from './dynunet.js';
+export * from './vnet.js';
