@@ -3,3 +3,4 @@ export * from './utils.js';
 export * from './convutils.js';
 export * from './chain.js';
 export * from './simplelayers.js';
+export * from './channel_pad.js';

@@ -11,7 +11,7 @@ import {
 } from '../blocks/dynunet_block.js';
 import type { DropoutSpec, LayerSpec } from '../layers/utils.js';
 import { checkInputChannels } from './checks.js';
-import { buildOrDispose } from './net_build.js';
+import { buildOrDispose, checkLayerSpecs } from './net_build.js';
 
 type IntOrSeq = number | number[];
 
@@ -138,6 +138,11 @@ export class DynUNet extends nn.Module {
     if (this.deepSupervision && !(Number.isInteger(this.deepSuprNum) && this.deepSuprNum >= 1 && this.deepSuprNum < strides.length - 1))
       throw new RangeError(`${name}: deepSuprNum must be an integer from 1 to the number of upsampling blocks - 1 (${strides.length - 2}), found ${this.deepSuprNum}`);
 
+    checkLayerSpecs(name, [
+      { option: 'normName', kind: 'norm', spec: this.normName, dims: spatialDims },
+      { option: 'actName', kind: 'act', spec: this.actName },
+      { option: 'dropout', kind: 'dropout', spec: this.dropout, dims: 1 },
+    ]);
     const Block = options.resBlock ? UnetResBlock : UnetBasicBlock;
     const f = this.filters;
     const block = (inC: number, outC: number, k: IntOrSeq, s: IntOrSeq): Block =>

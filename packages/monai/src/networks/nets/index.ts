@@ -1,3 +1,2 @@
 export * from './unet.js';
-export * from './dynunet.js';
-export * from './vnet.js';
+export * from './basic_unet.js';

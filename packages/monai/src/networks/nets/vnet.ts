@@ -9,7 +9,7 @@ import { Chain } from '../layers/chain.js';
 import { Conv, Dropout, Norm, type TensorModule } from '../layers/factories.js';
 import { getActLayer, layerFromOption, type LayerSpec } from '../layers/utils.js';
 import { checkInputChannels } from './checks.js';
-import { buildOrDispose } from './net_build.js';
+import { buildOrDispose, checkLayerSpecs } from './net_build.js';
 
 /** MONAI's vnet.get_acti_layer: 'prelu' (exactly) gets one parameter per channel. */
 function actLayer(act: LayerSpec, nchan: number): TensorModule {
@@ -189,6 +189,7 @@ export class VNet extends nn.Module {
     const up = options.dropoutProbUp ?? [0.5, 0.5];
     const dd = options.dropoutDim ?? 3;
     const bias = options.bias ?? false;
+    checkLayerSpecs(name, [{ option: 'act', kind: 'act', spec: act === 'prelu' ? ['prelu', { numParameters: 16 }] : act }]);
     buildOrDispose(name, this, () => {
       this.in_tr = new InputTransition(spatialDims, this.inChannels, 16, act, bias);
       this.down_tr32 = new DownTransition(spatialDims, 16, 1, act, null, dd, bias);
