@@ -1,3 +1,4 @@
 // monai.transforms: bases, Compose and every transform family. Families add one `export *` line each.
 export * from './transform.js';
+export * from './compose.js';
 export * from './io/index.js';

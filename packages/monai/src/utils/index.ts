@@ -1,2 +1,3 @@
 // monai.utils
 export * from './random_state.js';
+export * from './misc.js';

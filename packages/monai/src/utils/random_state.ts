@@ -352,6 +352,139 @@ export class RandomState {
     return idx.map(pick);
   }
 
+  /**
+   * numpy's legacy `multinomial(n, pvals, size)`: counts per category, drawn category by category as
+   * conditional binomials (the last category takes the rest). Returns `pvals.length` counts, or
+   * `size` rows of them flattened in C order.
+   */
+  multinomial(n: number, pvals: ArrayLike<number>, size?: number | readonly number[] | null): Float64Array {
+    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`RandomState.multinomial: n must be a non-negative integer, got ${n}`);
+    const d = pvals.length;
+    if (d === 0) throw new RangeError('RandomState.multinomial: pvals must have at least 1 entry');
+    const p = Float64Array.from(pvals);
+    for (let i = 0; i < d; i++) {
+      if (!(p[i] >= 0 && p[i] <= 1)) throw new RangeError(`RandomState.multinomial: pvals must be in [0, 1], got pvals[${i}]=${p[i]}`);
+    }
+    if (kahanSum(p, d - 1) > 1 + 1e-12) throw new RangeError('RandomState.multinomial: sum(pvals[:-1]) > 1.0');
+    const rows = size === undefined || size === null ? 1 : count(size, 'multinomial');
+    const out = new Float64Array(rows * d);
+    for (let r = 0; r < rows; r++) {
+      let remainingP = 1;
+      let left = n;
+      for (let j = 0; j < d - 1; j++) {
+        const k = this.binomial(left, p[j] / remainingP);
+        out[r * d + j] = k;
+        left -= k;
+        if (left <= 0) break;
+        remainingP -= p[j];
+      }
+      if (left > 0) out[r * d + d - 1] = left;
+    }
+    return out;
+  }
+
+  /** numpy's `random_binomial` (used by multinomial): inversion for n*min(p,1-p) <= 30, else BTPE. */
+  private binomial(n: number, p: number): number {
+    if (n === 0 || p === 0) return 0;
+    if (p <= 0.5) return p * n <= 30 ? this.binomialInversion(n, p) : this.binomialBtpe(n, p);
+    const q = 1 - p;
+    return q * n <= 30 ? n - this.binomialInversion(n, q) : n - this.binomialBtpe(n, q);
+  }
+
+  private binomialInversion(n: number, p: number): number {
+    const q = 1 - p;
+    const qn = Math.exp(n * Math.log(q));
+    const np = n * p;
+    const bound = Math.trunc(Math.min(n, np + 10 * Math.sqrt(np * q + 1)));
+    let x = 0;
+    let px = qn;
+    let u = this.nextDouble();
+    while (u > px) {
+      x++;
+      if (x > bound) {
+        x = 0;
+        px = qn;
+        u = this.nextDouble();
+      } else {
+        u -= px;
+        px = ((n - x + 1) * p * px) / (x * q);
+      }
+    }
+    return x;
+  }
+
+  /** Kachitvichyanukul and Schmeiser's BTPE, following numpy's legacy step structure and constants (p <= 0.5). */
+  private binomialBtpe(n: number, p: number): number {
+    const r = Math.min(p, 1 - p);
+    const q = 1 - r;
+    const fm = n * r + r;
+    const m = Math.floor(fm);
+    const p1 = Math.floor(2.195 * Math.sqrt(n * r * q) - 4.6 * q) + 0.5;
+    const xm = m + 0.5;
+    const xl = xm - p1;
+    const xr = xm + p1;
+    const c = 0.134 + 20.5 / (15.3 + m);
+    let a = (fm - xl) / (fm - xl * r);
+    const laml = a * (1 + a / 2);
+    a = (xr - fm) / (xr * q);
+    const lamr = a * (1 + a / 2);
+    const p2 = p1 * (1 + 2 * c);
+    const p3 = p2 + c / laml;
+    const p4 = p3 + c / lamr;
+    const nrq = n * r * q;
+    const stirling = (v: number) => {
+      const v2 = v * v;
+      return (13680 - (462 - (132 - (99 - 140 / v2) / v2) / v2) / v2) / v / 166320;
+    };
+    for (;;) {
+      const u = this.nextDouble() * p4;
+      let v = this.nextDouble();
+      let y: number;
+      if (u <= p1) {
+        y = Math.floor(xm - p1 * v + u);
+        return p > 0.5 ? n - y : y;
+      }
+      if (u <= p2) {
+        const x = xl + (u - p1) / c;
+        v = v * c + 1 - Math.abs(m - x + 0.5) / p1;
+        if (v > 1) continue;
+        y = Math.floor(x);
+      } else if (u <= p3) {
+        y = Math.floor(xl + Math.log(v) / laml);
+        if (y < 0 || v === 0) continue;
+        v = v * (u - p2) * laml;
+      } else {
+        y = Math.floor(xr - Math.log(v) / lamr);
+        if (y > n || v === 0) continue;
+        v = v * (u - p3) * lamr;
+      }
+      const k = Math.abs(y - m);
+      if (!(k > 20 && k < nrq / 2 - 1)) {
+        // explicit evaluation of f(y)/f(m) by the recurrence
+        const s = r / q;
+        const aa = s * (n + 1);
+        let f = 1;
+        if (m < y) for (let i = m + 1; i <= y; i++) f *= aa / i - s;
+        else if (m > y) for (let i = y + 1; i <= m; i++) f /= aa / i - s;
+        if (v > f) continue;
+        return p > 0.5 ? n - y : y;
+      }
+      // squeeze, then the Stirling-bound comparison
+      const rho = (k / nrq) * ((k * (k / 3 + 0.625) + 0.1666666666666) / nrq + 0.5);
+      const t = (-k * k) / (2 * nrq);
+      const A = Math.log(v);
+      if (A < t - rho) return p > 0.5 ? n - y : y;
+      if (A > t + rho) continue;
+      const x1 = y + 1;
+      const f1 = m + 1;
+      const z = n + 1 - m;
+      const w = n - y + 1;
+      const bound = xm * Math.log(f1 / x1) + (n - m + 0.5) * Math.log(z / w) + (y - m) * Math.log((w * r) / (x1 * q)) + stirling(f1) + stirling(z) + stirling(x1) + stirling(w);
+      if (A > bound) continue;
+      return p > 0.5 ? n - y : y;
+    }
+  }
+
   /** The state, as numpy's `get_state()` holds it (copy). */
   getState(): RandomStateState {
     return { key: this.mt.slice(), pos: this.pos, hasGauss: this.hasGauss, gauss: this.gauss };
@@ -377,6 +510,19 @@ function count(size: number | readonly number[], fn: string): number {
     n *= d;
   }
   return n;
+}
+
+/** numpy's kahan_sum over the first `n` values (its multinomial check of sum(pvals[:-1])). */
+function kahanSum(a: Float64Array, n: number): number {
+  let sum = a[0]; // numpy reads a[0] even for n = 0
+  let c = 0;
+  for (let i = 1; i < n; i++) {
+    const y = a[i] - c;
+    const t = sum + y;
+    c = t - sum - y;
+    sum = t;
+  }
+  return sum;
 }
 
 function cumsumNormalized(p: Float64Array): Float64Array {
