@@ -1,0 +1,35 @@
+// DenseNet and DenseNet121/169/201/264 against MONAI 1.4 (goldens: tools/goldens/networks/make_nets_b.py;
+// checks in helpers.ts): reduced configurations in 1-D (group norm), 2-D and 3-D (instance norm, ELU,
+// dropout) with MONAI's weights, and each named variant's default keys and parameter count.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as torch from '@monai-ts/torch';
+import { DenseNet, DenseNet121, DenseNet264 } from '../../../src/networks/index.js';
+import { checkCase, checkDefault, errorOf, golden } from './helpers.js';
+
+const start = torch.memory().liveTensors;
+after(() => assert.equal(torch.memory().liveTensors, start));
+
+for (const name of ['densenet121_2d', 'densenet169_3d', 'densenet_1d']) test(`${name} matches MONAI (keys, parameters, eval output)`, () => checkCase(name));
+
+for (const cls of ['DenseNet121', 'DenseNet169', 'DenseNet201', 'DenseNet264'])
+  test(`${cls} with default options matches MONAI keys and parameter count`, () => checkDefault(golden.defaults.find((d) => d.class === cls)!));
+
+test('DenseNet: bad options and inputs name the option', () => {
+  const base = { spatialDims: 2, inChannels: 1, outChannels: 2, initFeatures: 4, growthRate: 2, blockConfig: [1, 1] };
+  assert.match(errorOf(() => new DenseNet({ ...base, norm: 'btch' })), /DenseNet: option 'norm'.*btch.*did you mean 'batch'/);
+  assert.match(errorOf(() => new DenseNet121({ ...base, act: 'relu7' })), /DenseNet121: option 'act'.*relu7/);
+  assert.match(errorOf(() => new DenseNet({ ...base, spatialDims: 4 })), /DenseNet: spatialDims must be 1, 2 or 3, found 4/);
+  assert.match(errorOf(() => new DenseNet({ ...base, growthrate: 2 } as never)), /DenseNet.*growthrate.*growthRate/);
+  assert.match(errorOf(() => new DenseNet264({ ...base, pretrained: true })), /DenseNet264: no pretrained weights/);
+  assert.match(errorOf(() => new DenseNet121({ ...base, pretrained: true })), /DenseNet121: pretrained weights are not downloaded/);
+  const net = new DenseNet(base);
+  try {
+    torch.tidy(() => {
+      assert.match(errorOf(() => net.forward(torch.zeros([1, 3, 16, 16]))), /DenseNet: input has 3 channels.*inChannels=1/);
+      assert.match(errorOf(() => net.forward(torch.zeros([1, 1, 16]))), /DenseNet: .*spatialDims=2/);
+    });
+  } finally {
+    net.dispose();
+  }
+});
