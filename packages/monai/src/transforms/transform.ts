@@ -199,7 +199,7 @@ export function ensureKeys(keys: unknown, who: string): string[] {
  */
 export abstract class MapTransform extends Transform {
   readonly keys: string[];
-  readonly allowMissingKeys: boolean;
+  allowMissingKeys: boolean;
 
   constructor(keys: string | readonly string[], allowMissingKeys = false) {
     super();

@@ -1,0 +1,3 @@
+export * from './array.js';
+export * from './dictionary.js';
+export { convertAppliedInterpMode, getLargestConnectedComponentMask, getUniqueLabels, removeSmallObjects, fillHoles, applyFilter } from './functional.js';
