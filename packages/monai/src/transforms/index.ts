@@ -2,3 +2,4 @@
 export * from './transform.js';
 export * from './compose.js';
 export * from './io/index.js';
+export * from './post/index.js';
