@@ -2,6 +2,9 @@
 export * as torch from '@monai-ts/torch';
 export * from './data/index.js';
 export * from './networks/index.js';
+export * from './losses/index.js';
+export * from './optimizers/index.js';
+export * from './inferers/index.js';
 export { PydicomReader, ITKReader, DicomError, type PydicomReaderOptions, type ITKReaderOptions } from './data/dicom/index.js';
 export * from './transforms/index.js';
 export * from './utils/index.js';
