@@ -137,8 +137,10 @@ export class DenseNet extends nn.Module {
       this.class_layers.registerModule('out', new nn.Linear({ inFeatures: ch, outFeatures: this.outChannels }));
     });
     // MONAI's initialisation: kaiming-normal convolutions, unit batch-norm scales, zero biases.
+    const ConvN: unknown = Conv.get('conv', spatialDims);
     for (const m of this.modules()) {
-      if (m instanceof ConvClass(spatialDims)) nn.init.kaimingNormal_((m as nn.Conv2d).weight);
+      const isConv = m instanceof (ConvN as typeof nn.Conv2d);
+      if (isConv) nn.init.kaimingNormal_((m as nn.Conv2d).weight);
       else if (m instanceof nn.BatchNorm1d || m instanceof nn.BatchNorm2d || m instanceof nn.BatchNorm3d) {
         if (m.weight) nn.init.constant_(m.weight, 1);
         if (m.bias) nn.init.constant_(m.bias, 0);
@@ -150,10 +152,6 @@ export class DenseNet extends nn.Module {
     checkInputChannels(this.constructor.name, x, this.inChannels, this.spatialDims);
     return torch.tidy(() => this.class_layers.forward(this.features.forward(x)));
   }
-}
-
-function ConvClass(dims: number): new (...a: never[]) => nn.Module {
-  return Conv.get('conv', dims) as unknown as new (...a: never[]) => nn.Module;
 }
 
 function variant(cls: string, blockConfig: number[], pretrainedAvailable: boolean) {

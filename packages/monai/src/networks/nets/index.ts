@@ -6,3 +6,6 @@ export * from './generator.js';
 export * from './regressor.js';
 export * from './classifier.js';
 export * from './densenet.js';
+export * from './dynunet.js';
+export * from './vnet.js';
+export * from './highresnet.js';
