@@ -2,3 +2,4 @@
 export * from './layers/index.js';
 export * from './blocks/index.js';
 export * from './nets/index.js';
+export * from './utils.js';

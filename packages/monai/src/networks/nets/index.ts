@@ -9,3 +9,4 @@ export * from './densenet.js';
 export * from './dynunet.js';
 export * from './vnet.js';
 export * from './highresnet.js';
+export * from './ahnet.js';
