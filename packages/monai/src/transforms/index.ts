@@ -3,3 +3,4 @@ export * from './transform.js';
 export * from './compose.js';
 export * from './io/index.js';
 export * from './post/index.js';
+export * from './intensity/index.js';
