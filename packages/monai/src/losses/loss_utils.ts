@@ -4,6 +4,7 @@
 import * as torch from '@monai-ts/torch';
 import { Tensor } from '@monai-ts/torch';
 import { checkChoice } from '../data/options.js';
+import { oneHot } from '../networks/utils.js';
 
 export type LossReduction = 'none' | 'mean' | 'sum';
 export const LOSS_REDUCTIONS = ['none', 'mean', 'sum'] as const;
@@ -57,24 +58,16 @@ export function classWeightFor(owner: string, w: Tensor, n: number, like: Tensor
 }
 
 /**
- * MONAI's one_hot: labels [B, 1, ...] (or [B, ...], given a channel) to [B, numClasses, ...] float32
- * by scattering ones along dim 1.
+ * A label-index target [B, 1, ...] as one-hot [B, numClasses, ...] float32 (networks' oneHot, MONAI's
+ * one_hot), after checks that name the loss: one channel, labels within [0, numClasses).
  */
 export function oneHotLabels(owner: string, labels: Tensor, numClasses: number): Tensor {
-  return torch.tidy(() => {
-    let l = labels;
-    if (l.dim() < 2) l = l.reshape([...l.shape, ...Array(2 - l.dim()).fill(1)]);
-    if (l.shape[1] !== 1)
-      throw new RangeError(`${owner}: toOnehotY expects a target of label indices with one channel ([B, 1, ...]), found shape [${labels.shape.join(', ')}]`);
-    const sh = [...l.shape];
-    sh[1] = numClasses;
-    const idx = l.to({ dtype: 'int64' });
-    const lo = idx.min().item();
-    const hi = idx.max().item();
-    if (lo < 0 || hi >= numClasses)
-      throw new RangeError(`${owner}: toOnehotY found label values in [${lo}, ${hi}], expected values in [0, ${numClasses - 1}] for ${numClasses} input channels`);
-    return torch.zeros(sh, { dtype: 'float32', device: labels.device }).scatter_(1, idx, 1);
-  });
+  if (labels.dim() >= 2 && labels.shape[1] !== 1)
+    throw new RangeError(`${owner}: toOnehotY expects a target of label indices with one channel ([B, 1, ...]), found shape [${labels.shape.join(', ')}]`);
+  const [lo, hi] = torch.tidy(() => [labels.min().item(), labels.max().item()]);
+  if (lo < 0 || hi >= numClasses)
+    throw new RangeError(`${owner}: toOnehotY found label values in [${lo}, ${hi}], expected values in [0, ${numClasses - 1}] for ${numClasses} input channels`);
+  return oneHot(labels, numClasses);
 }
 
 /** Emits a warning once per loss instance and message (Python shows a warning once per call site). */
