@@ -2,6 +2,7 @@
 export * as torch from '@monai-ts/torch';
 export * from './data/index.js';
 export * from './networks/index.js';
+export * from './metrics/index.js';
 export * from './losses/index.js';
 export * from './optimizers/index.js';
 export * from './inferers/index.js';
