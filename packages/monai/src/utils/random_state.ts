@@ -7,6 +7,8 @@
  * method with numpy's cached second value), `choice` (with/without replacement, with/without `p`),
  * `shuffle`, `permutation`, and `getState`/`setState` so a state can travel to a worker.
  */
+import { correctlyRoundedLog as log } from './correctly_rounded_log.js';
+
 const N = 624;
 const M = 397;
 const UPPER = 0x80000000;
@@ -245,7 +247,7 @@ export class RandomState {
       x2 = 2 * this.nextDouble() - 1;
       r2 = x1 * x1 + x2 * x2;
     } while (r2 >= 1 || r2 === 0);
-    const f = Math.sqrt((-2 * Math.log(r2)) / r2);
+    const f = Math.sqrt((-2 * log(r2)) / r2); // glibc's log, not V8's (see correctly_rounded_log.ts)
     this.gauss = f * x1;
     this.hasGauss = true;
     return f * x2;
@@ -393,7 +395,7 @@ export class RandomState {
 
   private binomialInversion(n: number, p: number): number {
     const q = 1 - p;
-    const qn = Math.exp(n * Math.log(q));
+    const qn = Math.exp(n * log(q));
     const np = n * p;
     const bound = Math.trunc(Math.min(n, np + 10 * Math.sqrt(np * q + 1)));
     let x = 0;
@@ -450,11 +452,11 @@ export class RandomState {
         if (v > 1) continue;
         y = Math.floor(x);
       } else if (u <= p3) {
-        y = Math.floor(xl + Math.log(v) / laml);
+        y = Math.floor(xl + log(v) / laml);
         if (y < 0 || v === 0) continue;
         v = v * (u - p2) * laml;
       } else {
-        y = Math.floor(xr - Math.log(v) / lamr);
+        y = Math.floor(xr - log(v) / lamr);
         if (y > n || v === 0) continue;
         v = v * (u - p3) * lamr;
       }
@@ -472,14 +474,14 @@ export class RandomState {
       // squeeze, then the Stirling-bound comparison
       const rho = (k / nrq) * ((k * (k / 3 + 0.625) + 0.1666666666666) / nrq + 0.5);
       const t = (-k * k) / (2 * nrq);
-      const A = Math.log(v);
+      const A = log(v);
       if (A < t - rho) return p > 0.5 ? n - y : y;
       if (A > t + rho) continue;
       const x1 = y + 1;
       const f1 = m + 1;
       const z = n + 1 - m;
       const w = n - y + 1;
-      const bound = xm * Math.log(f1 / x1) + (n - m + 0.5) * Math.log(z / w) + (y - m) * Math.log((w * r) / (x1 * q)) + stirling(f1) + stirling(z) + stirling(x1) + stirling(w);
+      const bound = xm * log(f1 / x1) + (n - m + 0.5) * log(z / w) + (y - m) * log((w * r) / (x1 * q)) + stirling(f1) + stirling(z) + stirling(x1) + stirling(w);
       if (A > bound) continue;
       return p > 0.5 ? n - y : y;
     }
