@@ -10,3 +10,4 @@ export * from './dynunet.js';
 export * from './vnet.js';
 export * from './highresnet.js';
 export * from './ahnet.js';
+export * from './segresnet.js';
