@@ -24,6 +24,21 @@ function tensorAt(d: DataDict, key: string, who: string): Tensor {
   return v;
 }
 
+/** Sets d[key] = f(key) for each key; if one fails, frees the results made so far (not the inputs) and rethrows. */
+function applyKeys(d: DataDict, input: DataDict, keys: string[], f: (key: string) => unknown): void {
+  const made: Tensor[] = [];
+  try {
+    for (const key of keys) {
+      const r = f(key);
+      d[key] = r;
+      if (r instanceof Tensor && !Object.values(input).includes(r)) made.push(r);
+    }
+  } catch (e) {
+    for (const t of made) t.dispose();
+    throw e;
+  }
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyTransform = Transform & { call(img: Tensor, ...rest: any[]): any };
 
@@ -40,8 +55,8 @@ abstract class Wrapd<T extends AnyTransform> extends MapTransform {
   }
   call(data: DataDict): DataDict {
     const d = { ...data };
-    let i = 0;
-    for (const [key] of this.keyIterator(d)) d[key] = this.apply(tensorAt(d, key, this.name), key, d, i++);
+    const keys = [...this.keyIterator(d)].map(([k]) => k); // every key checked before any work
+    applyKeys(d, data, keys, (key) => this.apply(tensorAt(d, key, this.name), key, d, this.keys.indexOf(key)));
     return d;
   }
 }
@@ -55,7 +70,7 @@ abstract class RandWrapd<T extends AnyRandom> extends RandomizableMapTransform {
   constructor(who: string, options: MapTransformOptions & { prob?: number }, arrayOptions: readonly string[], make: (o: Record<string, unknown>) => T, extra: readonly string[] = []) {
     checkOptions(who, options, [...arrayOptions, 'prob', ...MAP_OPTIONS, ...extra], ['keys']);
     super(options.keys, options.allowMissingKeys ?? false);
-    this.prob = checkProb(options.prob ?? 0.1, who);
+    this.prob = checkProb(options.prob === undefined ? 0.1 : options.prob, who);
     this.transform = make({ ...pick(options, arrayOptions), prob: 1.0 });
   }
   /** Seeds this transform and its array transform alike (MONAI's set_random_state override). */
@@ -79,7 +94,7 @@ abstract class RandWrapd<T extends AnyRandom> extends RandomizableMapTransform {
     const keys = [...this.keyIterator(d)].map(([k]) => k);
     if (!this.doTransform || keys.length === 0) return d;
     if (!this.perKeyDraws) this.randomizeInner(tensorAt(d, keys[0], this.name));
-    for (const key of keys) d[key] = this.apply(tensorAt(d, key, this.name), key, d);
+    applyKeys(d, data, keys, (key) => this.apply(tensorAt(d, key, this.name), key, d));
     return d;
   }
 }

@@ -38,7 +38,7 @@ export abstract class RandCoarseTransform extends RandomizableTransform {
     this.spatialSize = checkSize(who, 'spatialSize', options.spatialSize);
     this.maxHoles = options.maxHoles == null ? null : int(who, 'maxHoles', options.maxHoles, this.holes);
     this.maxSpatialSize = options.maxSpatialSize == null ? null : checkSize(who, 'maxSpatialSize', options.maxSpatialSize);
-    this.prob = checkProb(options.prob ?? 0.1, who);
+    this.prob = checkProb(options.prob === undefined ? 0.1 : options.prob, who);
   }
   /** Draws the boxes for an image of spatial size `imgSize`. */
   override randomize(imgSize?: unknown): void {

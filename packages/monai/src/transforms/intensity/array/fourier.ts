@@ -60,7 +60,7 @@ export class RandGibbsNoise extends RandomizableTransform {
     if (r[1] > 1 || r[0] < 0) throw new RangeError(`${who}: alpha must lie in [0, 1], got ${JSON.stringify(a)}`);
     if (r[0] > r[1]) throw new RangeError(`${who}: alpha = [a, b] needs a <= b, got ${JSON.stringify(a)}`);
     this.alpha = [r[0], r[1]];
-    this.prob = checkProb(options.prob ?? 0.1, who);
+    this.prob = checkProb(options.prob === undefined ? 0.1 : options.prob, who);
   }
   override randomize(_data?: unknown): void {
     super.randomize();
@@ -193,7 +193,7 @@ export class RandKSpaceSpikeNoise extends RandomizableTransform {
       if (!ok) throw new TypeError(`${who}: intensityRange must be a pair (low, high) or a list of pairs, got ${JSON.stringify(ir)}`);
       if (nested && !this.channelWise) throw new TypeError(`${who}: with channelWise false, intensityRange must be one pair (low, high) or null`);
     }
-    this.prob = checkProb(options.prob ?? 0.1, who);
+    this.prob = checkProb(options.prob === undefined ? 0.1 : options.prob, who);
   }
   /** Per-channel ranges: given, repeated, or 0.95x..1.1x of 2.5 x each channel's mean log-magnitude (float32). */
   private ranges(img: Tensor): [number, number][] {

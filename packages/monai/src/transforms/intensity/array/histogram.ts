@@ -49,7 +49,7 @@ export class RandHistogramShift extends RandomizableTransform {
       if (Math.min(...n) <= 2) throw new RangeError(`${who}: numControlPoints must be at least 3, got ${JSON.stringify(n)}`);
       this.numControlPoints = [Math.min(...n), Math.max(...n)];
     }
-    this.prob = checkProb(options.prob ?? 0.1, who);
+    this.prob = checkProb(options.prob === undefined ? 0.1 : options.prob, who);
   }
   override randomize(_data?: unknown): void {
     super.randomize();

@@ -31,7 +31,7 @@ export class RandGaussianNoise extends RandomizableTransform {
     super();
     const who = 'RandGaussianNoise';
     checkOptions(who, options, RandGaussianNoise.OPTIONS);
-    this.prob = checkProb(options.prob ?? 0.1, who);
+    this.prob = checkProb(options.prob === undefined ? 0.1 : options.prob, who);
     this.mean = num(who, 'mean', options.mean ?? 0);
     this.std = num(who, 'std', options.std ?? 0.1);
     this.dtype = checkDtype(options.dtype === undefined ? 'float32' : options.dtype, who);
@@ -88,7 +88,7 @@ export class RandRicianNoise extends RandomizableTransform {
     super();
     const who = 'RandRicianNoise';
     checkOptions(who, options, RandRicianNoise.OPTIONS);
-    this.prob = checkProb(options.prob ?? 0.1, who);
+    this.prob = checkProb(options.prob === undefined ? 0.1 : options.prob, who);
     this.mean = numbers(who, 'mean', options.mean ?? 0);
     this.std = numbers(who, 'std', options.std ?? 1);
     this.channelWise = bool(who, 'channelWise', options.channelWise, false);

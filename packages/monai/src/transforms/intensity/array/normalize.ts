@@ -309,7 +309,7 @@ export class RandAdjustContrast extends RandomizableTransform {
     super();
     const who = 'RandAdjustContrast';
     checkOptions(who, options, RandAdjustContrast.OPTIONS);
-    this.prob = checkProb(options.prob ?? 0.1, who);
+    this.prob = checkProb(options.prob === undefined ? 0.1 : options.prob, who);
     const g = options.gamma ?? [0.5, 4.5];
     if (typeof g === 'number') {
       if (!(g > 0.5)) throw new RangeError(`${who}: gamma as a number must be greater than 0.5 (the range is [0.5, gamma]), got ${g}`);

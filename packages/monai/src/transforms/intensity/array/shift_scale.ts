@@ -58,7 +58,7 @@ export class RandShiftIntensity extends RandomizableTransform {
     const who = 'RandShiftIntensity';
     checkOptions(who, options, RandShiftIntensity.OPTIONS, ['offsets']);
     this.offsets = symmetricRange(who, 'offsets', options.offsets);
-    this.prob = checkProb(options.prob ?? 0.1, who);
+    this.prob = checkProb(options.prob === undefined ? 0.1 : options.prob, who);
     this.channelWise = bool(who, 'channelWise', options.channelWise, false);
     this.offset = this.offsets[0];
     this.shifter = new ShiftIntensity({ offset: this.offset, safe: options.safe ?? false });
@@ -151,7 +151,7 @@ export class RandStdShiftIntensity extends RandomizableTransform {
     const who = 'RandStdShiftIntensity';
     checkOptions(who, options, RandStdShiftIntensity.OPTIONS, ['factors']);
     this.factors = symmetricRange(who, 'factors', options.factors);
-    this.prob = checkProb(options.prob ?? 0.1, who);
+    this.prob = checkProb(options.prob === undefined ? 0.1 : options.prob, who);
     this.nonzero = bool(who, 'nonzero', options.nonzero, false);
     this.channelWise = bool(who, 'channelWise', options.channelWise, false);
     this.dtype = checkDtype(options.dtype === undefined ? 'float32' : options.dtype, who);
@@ -232,7 +232,7 @@ export class RandScaleIntensity extends RandomizableTransform {
     const who = 'RandScaleIntensity';
     checkOptions(who, options, RandScaleIntensity.OPTIONS, ['factors']);
     this.factors = symmetricRange(who, 'factors', options.factors);
-    this.prob = checkProb(options.prob ?? 0.1, who);
+    this.prob = checkProb(options.prob === undefined ? 0.1 : options.prob, who);
     this.channelWise = bool(who, 'channelWise', options.channelWise, false);
     this.dtype = checkDtype(options.dtype === undefined ? 'float32' : options.dtype, who);
     this.factor = this.factors[0];
@@ -329,7 +329,7 @@ export class RandScaleIntensityFixedMean extends RandomizableTransform {
     super();
     const who = 'RandScaleIntensityFixedMean';
     checkOptions(who, options, RandScaleIntensityFixedMean.OPTIONS);
-    this.prob = checkProb(options.prob ?? 0.1, who);
+    this.prob = checkProb(options.prob === undefined ? 0.1 : options.prob, who);
     this.factors = symmetricRange(who, 'factors', options.factors ?? 0);
     this.dtype = checkDtype(options.dtype === undefined ? 'float32' : options.dtype, who);
     this.factor = this.factors[0];
@@ -373,7 +373,7 @@ export class RandBiasField extends RandomizableTransform {
     if (!Array.isArray(cr) || cr.length !== 2) throw new TypeError(`${who}: coeffRange must be a pair [low, high], got ${JSON.stringify(cr)}`);
     this.coeffRange = [num(who, 'coeffRange[0]', cr[0]), num(who, 'coeffRange[1]', cr[1])];
     this.dtype = checkDtype(options.dtype === undefined ? 'float32' : options.dtype, who);
-    this.prob = checkProb(options.prob ?? 0.1, who);
+    this.prob = checkProb(options.prob === undefined ? 0.1 : options.prob, who);
   }
   /** Draws the coefficients for an image of spatial size `imgSize`. */
   override randomize(imgSize?: unknown): void {

@@ -76,7 +76,7 @@ export class RandGaussianSmooth extends RandomizableTransform {
     this.sigmaX = asRange(who, 'sigmaX', options.sigmaX ?? [0.25, 1.5]);
     this.sigmaY = asRange(who, 'sigmaY', options.sigmaY ?? [0.25, 1.5]);
     this.sigmaZ = asRange(who, 'sigmaZ', options.sigmaZ ?? [0.25, 1.5]);
-    this.prob = checkProb(options.prob ?? 0.1, who);
+    this.prob = checkProb(options.prob === undefined ? 0.1 : options.prob, who);
     this.approx = checkApprox(who, options.approx);
     [this.x, this.y, this.z] = [this.sigmaX[0], this.sigmaY[0], this.sigmaZ[0]];
   }
@@ -170,7 +170,7 @@ export class RandGaussianSharpen extends RandomizableTransform {
     });
     this.alpha = asRange(who, 'alpha', options.alpha ?? [10.0, 30.0]);
     this.approx = checkApprox(who, options.approx);
-    this.prob = checkProb(options.prob ?? 0.1, who);
+    this.prob = checkProb(options.prob === undefined ? 0.1 : options.prob, who);
   }
   override randomize(_data?: unknown): void {
     super.randomize();
