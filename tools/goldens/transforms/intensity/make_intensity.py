@@ -37,6 +37,7 @@ INPUTS = {
     "const": np.full((1, 4, 5), 2.5, dtype=np.float32),
     "labels": np.array([[[0, 0, 1, 1, 0], [0, 1, 1, 1, 0], [0, 0, 0, 2, 2], [3, 0, 0, 2, 2], [3, 3, 0, 0, 0]]], dtype=np.int32),
 }
+INPUTS["f156"] = f32(rng.normal(0.0, 50.0, size=(1, 5, 6)))
 INPUTS["img2d"][0, 1, 2] = 0
 INPUTS["img2d"][1, 3, 3:5] = 0
 INPUTS["img2d"][0, 5, :] = 0
@@ -101,7 +102,7 @@ def meta_json(v):
 CASES = []
 
 
-def case(name, cls, kwargs, inp, seeds=None, calls=1, call_kwargs=None, tol=None, keys=None, meta=None):
+def case(name, cls, kwargs, inp, seeds=None, calls=1, call_kwargs=None, tol=None, keys=None, meta=None, shared_state=False):
     """keys: dictionary transform over these keys of {k: input} (inp may be a dict key->input name)."""
     out = {"name": name, "transform": cls, "options": {camel(k): opt_json(v) for k, v in kwargs.items()}, "input": inp}
     if call_kwargs:
@@ -110,13 +111,17 @@ def case(name, cls, kwargs, inp, seeds=None, calls=1, call_kwargs=None, tol=None
         out["tol"] = tol
     if keys is not None:
         out["options"]["keys"] = keys
+    if shared_state:
+        out["sharedState"] = True  # set_random_state(state=RandomState(seed)): one stream for all draws
     runs = []
     for seed in seeds if seeds is not None else [None]:
         kw = {k: opt_py(v) for k, v in kwargs.items()}
         if keys is not None:
             kw["keys"] = keys
         t = getattr(T, cls)(**kw)
-        if seed is not None:
+        if seed is not None and shared_state:
+            t.set_random_state(state=np.random.RandomState(seed))
+        elif seed is not None:
             t.set_random_state(seed)
         outs = []
         for _ in range(calls):
@@ -311,6 +316,30 @@ def compose_cases():
 
 
 compose_cases()
+
+# one RandomState object shared by the dictionary transform and its array transform (MONAI's state=...)
+case("RandShiftIntensityd shared state", "RandShiftIntensityd", dict(offsets=3.0, prob=0.6), "img2d", keys=["img", "seg"], tol=F, shared_state=True, **R3)
+case("RandCoarseDropoutd shared state", "RandCoarseDropoutd", dict(holes=2, spatial_size=2, prob=0.8), "img2d", keys=["img", "seg"], tol=F, shared_state=True, **R3)
+# mixed dtypes per key
+case("RandGaussianNoised dtype none", "RandGaussianNoised", dict(prob=1.0, std=30.0, dtype=None), {"img": "f156", "seg": "uint8"}, keys=["img", "seg"], tol=F, seeds=[4], calls=2)
+case("RandCoarseDropout uint8 range", "RandCoarseDropout", dict(holes=2, spatial_size=2, fill_value=[10.0, 200.0], prob=1.0), "uint8", tol=EXACT, seeds=[6], calls=2)
+case("HistogramNormalize uint8", "HistogramNormalize", dict(num_bins=16), "uint8", tol=F5)
+case("HistogramNormalize int16 mask dtype none", "HistogramNormalize", dict(min=-10, max=10, dtype=None), "int16", tol=EXACT)
+
+
+def big_cases():
+    # > 1e6 voxels: MONAI's percentile goes through numpy instead of torch.quantile; generated alike in the test
+    n = 1001 * 1001
+    big = (((np.arange(n, dtype=np.int64) * 7919) % 1000003).astype(np.float32) / 1000).reshape(1, 1001, 1001)
+    for lower, upper in [(7.5, 93.2), (0, 100), (33.3, 50)]:
+        t = T.ClipIntensityPercentiles(lower=lower, upper=upper, return_clipping_values=True)
+        r = t(MetaTensor(torch.as_tensor(big)))
+        CASES.append({"name": f"ClipIntensityPercentiles over 1e6 voxels {lower}-{upper}", "transform": "ClipIntensityPercentiles", "generated": "big",
+                      "options": {"lower": lower, "upper": upper, "returnClippingValues": True}, "tol": {"rtol": 1e-6, "atol": 0},
+                      "runs": [{"seed": None, "outputs": [{"clippingValues": meta_json(r.meta["clipping_values"]), "sum": float(r.double().sum())}]}]})
+
+
+big_cases()
 
 out = {"monai": "1.4.0", "inputs": {k: enc(v) for k, v in INPUTS.items()}, "cases": CASES}
 path = os.path.join(HERE, "intensity.json")
