@@ -44,7 +44,7 @@ for (const c of index.cases) {
         const saved = torch.load(path.join(GOLD, 'blocks_a', `${c.name}.pt`)) as { state_dict: Record<string, Tensor>; inputs: Tensor[]; output: Tensor };
         m.loadStateDict(saved.state_dict);
         m.eval();
-        const out = torch.noGrad(() => m.forward(...saved.inputs));
+        const out = torch.noGrad(() => m.forward(...saved.inputs) as Tensor);
         assert.deepEqual(out.shape, c.output_shape);
         assertAllClose(out, saved.output, { rtol: 1e-4, atol: 1e-5 * Math.max(saved.output.abs().max().item(), 1e-6) });
       });
