@@ -11,3 +11,4 @@ export * from './vnet.js';
 export * from './highresnet.js';
 export * from './ahnet.js';
 export * from './segresnet.js';
+export * from './senet.js';
