@@ -1,0 +1,124 @@
+/**
+ * The two resampling kernels of MONAI's spatial transforms, both on libtorch's affine_grid/grid_sample:
+ * - `affineResample`: MONAI's AffineTransform(normalized=False, reverse_indexing=True): an index-space
+ *   matrix (output voxel -> input voxel) turned into grid_sample's normalized [-1, 1] convention;
+ * - `gridResample`: MONAI's Resample: a dense grid of centred voxel coordinates ((sr+1, *spatial),
+ *   homogeneous row optional), scaled to grid_sample's convention when `normCoords`.
+ * Inputs are plain channel-first tensors (C, *spatial); outputs are float32 plain tensors.
+ */
+import * as torch from '@monai-ts/torch';
+import { nn, type Tensor, type DType } from '@monai-ts/torch';
+import type { Mat } from './matrix.js';
+
+const F = nn.functional;
+
+/** MONAI's normalize_transform with align_corners=False, zero_centered=False: index -> [-1, 1]. */
+function normalizeTransform(shape: readonly number[]): Mat {
+  const r = shape.length;
+  const m: Mat = Array.from({ length: r + 1 }, (_, i) => Array.from({ length: r + 1 }, (_, j) => (i === j ? 1 : 0)));
+  for (let i = 0; i < r; i++) {
+    const n = shape[i] <= 0 ? 2 : shape[i];
+    m[i][i] = 2 / n;
+    m[i][r] = 1 / shape[i] - 1;
+  }
+  return m;
+}
+
+/**
+ * MONAI's to_norm_affine + reverse indexing, in the precision MONAI computes it (the image dtype):
+ * src_norm @ theta @ inv(dst_norm) as batched matmuls, the inverse as LAPACK gives it for this
+ * diagonal-plus-translation matrix (1/d and -t/d, rounded once). Returns (1, sr, sr+1).
+ */
+function normalizedTheta(theta: Mat, inSize: readonly number[], outSize: readonly number[], dtype: 'float32' | 'float64'): Tensor {
+  const r = inSize.length;
+  const round = dtype === 'float32' ? Math.fround : (v: number) => v;
+  const src = normalizeTransform(inSize).map((row) => row.map(round));
+  const dst = normalizeTransform(outSize).map((row) => row.map(round));
+  const dinv: Mat = dst.map((row, i) => row.map((_, j) => (i === j ? 1 : 0)));
+  for (let i = 0; i < r; i++) {
+    dinv[i][i] = round(1 / dst[i][i]);
+    dinv[i][r] = round(-dst[i][r] / dst[i][i]);
+  }
+  const t = (m: Mat) => torch.fromTypedArray(Float64Array.from(m.flat()), [1, r + 1, r + 1], 'float64').to({ dtype });
+  return torch.tidy(() => {
+    const n = t(src).matmul(t(theta)).matmul(t(dinv)).squeeze(0);
+    // reverse indexing: grid_sample's last grid component indexes the first spatial axis
+    const rev = torch.tensor([...Array.from({ length: r }, (_, i) => r - 1 - i), r], { dtype: 'int64' });
+    const m = n.indexSelect(0, rev).indexSelect(1, rev);
+    return m.narrow(0, 0, r).unsqueeze(0).contiguous();
+  });
+}
+
+export interface SampleOptions {
+  mode: nn.functional.GridSampleMode;
+  paddingMode: nn.functional.GridPaddingMode;
+  alignCorners: boolean;
+  /** computation dtype (the input's when null) */
+  dtype: DType | null;
+}
+
+/**
+ * Resamples `img` (C, *spatial; 2 or 3 spatial dims) to `outSize` with the index-space map `theta`
+ * ((sr+1)x(sr+1), output index -> input index), as MONAI's AffineTransform. Returns float32.
+ */
+export function affineResample(img: Tensor, theta: Mat, outSize: readonly number[], o: SampleOptions, who: string): Tensor {
+  const sr = img.dim() - 1;
+  if (sr !== 2 && sr !== 3) throw new RangeError(`${who}: resampling supports 2 or 3 spatial dimensions, got input shape [${img.shape.join(', ')}]`);
+  if (theta.length !== sr + 1) throw new RangeError(`${who}: the ${theta.length - 1}D transform does not match the ${sr}D image`);
+  if (outSize.length !== sr || outSize.some((s) => !Number.isInteger(s) || s <= 0))
+    throw new RangeError(`${who}: output spatial size must be ${sr} positive integers, got [${outSize.join(', ')}]`);
+  const inSize = img.shape.slice(1);
+  return torch.tidy(() => {
+    const dtype = o.dtype ?? (img.dtype === 'float64' ? 'float64' : img.dtype === 'float16' ? 'float16' : 'float32');
+    const x = img.to({ dtype }).unsqueeze(0).contiguous();
+    const th = normalizedTheta(theta, inSize, outSize, dtype === 'float64' ? 'float64' : 'float32').to({ dtype });
+    const grid = F.affineGrid(th, [1, img.shape[0], ...outSize], { alignCorners: o.alignCorners });
+    const out = F.gridSample(x, grid, { mode: o.mode, paddingMode: o.paddingMode, alignCorners: o.alignCorners });
+    return out.squeeze(0).to({ dtype: 'float32' });
+  });
+}
+
+/**
+ * MONAI's Resample (torch backend): samples `img` at `grid` ((>=sr, *outSpatial), centred voxel
+ * coordinates in index order; a homogeneous last row is ignored). Returns float32.
+ */
+export function gridResample(img: Tensor, grid: Tensor, o: SampleOptions & { normCoords: boolean }, who: string): Tensor {
+  const sr = Math.min(img.dim() - 1, 3);
+  if (sr !== 2 && sr !== 3) throw new RangeError(`${who}: resampling supports 2 or 3 spatial dimensions, got input shape [${img.shape.join(', ')}]`);
+  if (grid.dim() !== sr + 1 || grid.shape[0] < sr)
+    throw new RangeError(`${who}: grid must have shape (${sr} or ${sr + 1}, *spatial) for a ${sr}D image, got [${grid.shape.join(', ')}]`);
+  return torch.tidy(() => {
+    const dtype = o.dtype ?? (img.dtype === 'float64' ? 'float64' : 'float32');
+    const x = img.to({ dtype });
+    const order = torch.tensor(Array.from({ length: sr }, (_, i) => sr - 1 - i), { dtype: 'int64' });
+    let g = grid.indexSelect(0, order).movedim(0, -1).to({ dtype });
+    if (o.normCoords) {
+      const dims = x.shape.slice(1, sr + 1).reverse();
+      const scale = torch.tensor(dims.map((d) => 2 / Math.max(2, d)), { dtype: 'float64' }).to({ dtype });
+      g = g.mul(scale);
+    }
+    const out = F.gridSample(x.unsqueeze(0).contiguous(), g.unsqueeze(0).contiguous(), { mode: o.mode, paddingMode: o.paddingMode, alignCorners: o.alignCorners });
+    return out.squeeze(0).to({ dtype: 'float32' });
+  });
+}
+
+/** MONAI's create_grid (torch backend): centred coordinates (homogeneous row last), float64 unless said otherwise (MONAI's default dtype=float). */
+export function createGrid(spatialSize: readonly number[], options: { spacing?: readonly number[] | null; homogeneous?: boolean; dtype?: DType } = {}): Tensor {
+  const spacing = options.spacing ?? spatialSize.map(() => 1);
+  const dtype = options.dtype ?? 'float64';
+  return torch.tidy(() => {
+    const ranges = spatialSize.map((d, i) => torch.linspace((-(d - 1) / 2) * spacing[i], ((d - 1) / 2) * spacing[i], Math.trunc(d), { dtype }));
+    const coords = torch.meshgrid(ranges, 'ij');
+    if (options.homogeneous === false) return torch.stack(coords);
+    return torch.stack([...coords, torch.onesLike(coords[0])]);
+  });
+}
+
+/** MONAI's create_control_grid: a grid of control points `spacing` apart that covers `spatialShape`. */
+export function createControlGrid(spatialShape: readonly number[], spacing: readonly number[], options: { homogeneous?: boolean; dtype?: DType } = {}): Tensor {
+  const shape = spatialShape.map((d, i) => {
+    const s = spacing[i];
+    return d % 2 === 0 ? Math.ceil((d - 1) / (2 * s) + 0.5) * 2 + 2 : Math.ceil((d - 1) / (2 * s)) * 2 + 3;
+  });
+  return createGrid(shape, { spacing, homogeneous: options.homogeneous, dtype: options.dtype });
+}
