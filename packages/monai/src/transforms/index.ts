@@ -4,3 +4,5 @@ export * from './compose.js';
 export * from './io/index.js';
 export * from './post/index.js';
 export * from './intensity/index.js';
+export * from './spatial/index.js';
+export * from './lazy/index.js';
