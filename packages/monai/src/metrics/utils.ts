@@ -122,17 +122,16 @@ export function prepareSpacing(spacing: Spacing | undefined, batchSize: number, 
 /** First and last index along each axis where `mask` (bool) is true; null when it is all false. */
 function boundingBox(mask: Tensor): [number, number][] | null {
   return torch.tidy(() => {
-    if (!Boolean(mask.any().item())) return null;
-    const nd = mask.dim();
-    const m = mask.to('uint8');
+    // the profile of axis a is the max over every other axis: reduce the leading axes one at a time
+    // (an outer reduction) and the trailing ones as one flattened inner reduction
+    let cur = mask.to('uint8');
     const box: [number, number][] = [];
-    for (let a = 0; a < nd; a++) {
-      const others = [...Array(nd).keys()].filter((d) => d !== a);
-      const v = others.length ? m.amax(others) : m;
-      const n = v.shape[0];
-      const first = Number(v.argmax().item());
-      const last = n - 1 - Number(v.flip([0]).argmax().item());
-      box.push([first, last]);
+    for (let a = 0; a < mask.dim(); a++) {
+      const profile = tensorValues(cur.dim() > 1 ? cur.flatten(1).amax(1) : cur);
+      const first = profile.indexOf(1);
+      if (first < 0) return null;
+      box.push([first, profile.lastIndexOf(1)]);
+      if (cur.dim() > 1) cur = cur.amax(0);
     }
     return box;
   });
@@ -154,10 +153,10 @@ function maskEdges(m: Tensor): Tensor {
     for (const start of [0, 2]) {
       let s = p;
       for (let d = 0; d < nd; d++) s = s.narrow(d, d === a ? start : 1, m.shape[d]);
-      inner = inner.logicalAnd(s);
+      inner = inner.bitwiseAnd(s);
     }
   }
-  return m.logicalAnd(inner.logicalNot());
+  return m.bitwiseAnd(inner.logicalNot());
 }
 
 export interface GetMaskEdgesOptions {
@@ -184,7 +183,7 @@ export function getMaskEdges(segPred: Tensor, segGt: Tensor, options: GetMaskEdg
     let p = segPred.dtype === 'bool' ? segPred : segPred.eq(labelIdx);
     let g = segGt.dtype === 'bool' ? segGt : segGt.eq(labelIdx);
     if (crop) {
-      const box = boundingBox(p.logicalOr(g));
+      const box = boundingBox(p.bitwiseOr(g));
       if (box === null) {
         const z = torch.zeros(p.shape, { dtype: 'bool', device: p.device });
         return spacing === null ? [z, z.clone()] : [z, z.clone(), z.clone(), z.clone()];
@@ -200,7 +199,7 @@ export function getMaskEdges(segPred: Tensor, segGt: Tensor, options: GetMaskEdg
     const vol = torch.stack([p.unsqueeze(0), g.unsqueeze(0)], 0).float();
     const codes = (nd === 3 ? torch.conv3d(vol, kernel) : torch.conv2d(vol, kernel)).to('int64');
     const allOnes = table.shape[0] - 1;
-    const edges = codes.ne(0).logicalAnd(codes.ne(allOnes));
+    const edges = codes.ne(0).bitwiseAnd(codes.ne(allOnes));
     const areas = table.indexSelect(0, codes.flatten()).reshape(codes.shape);
     return [edges.select(0, 0).select(0, 0), edges.select(0, 1).select(0, 0), areas.select(0, 0).select(0, 0), areas.select(0, 1).select(0, 0)];
   });
@@ -222,22 +221,21 @@ export function getSurfaceDistance(segPred: Tensor, segGt: Tensor, options: Surf
   return torch.tidy(() => {
     const pred = segPred.dtype === 'bool' ? segPred : segPred.ne(0);
     const gt = segGt.dtype === 'bool' ? segGt : segGt.ne(0);
-    let dis: Tensor;
-    if (!Boolean(gt.any().item())) {
-      dis = torch.full(gt.shape, Number.POSITIVE_INFINITY, { dtype: 'float32', device: gt.device });
-    } else {
-      // MONAI's quirk: an empty segPred gives one infinite distance per true voxel of segGt
-      if (!Boolean(pred.any().item())) return torch.full([Number(gt.sum().item())], Number.POSITIVE_INFINITY, { dtype: 'float32', device: gt.device });
-      const notGt = gt.logicalNot();
-      if (metric === 'euclidean') {
-        const sampling = options.spacing ?? undefined;
-        dis = torch.ops.distanceTransformEdt(notGt, { sampling }).distances!.to('float32');
-      } else {
-        dis = torch.ops.distanceTransformCdt(notGt, { metric }).to('float32');
-      }
-    }
-    return dis.maskedSelect(pred);
+    return surfaceDistance(pred, gt, Boolean(pred.any().item()), Boolean(gt.any().item()), metric, options.spacing ?? null);
   });
+}
+
+/** getSurfaceDistance on bool masks whose emptiness is known. */
+function surfaceDistance(pred: Tensor, gt: Tensor, predAny: boolean, gtAny: boolean, metric: DistanceMetric, spacing: number | number[] | null): Tensor {
+  const inf = Number.POSITIVE_INFINITY;
+  if (!gtAny) return torch.full(gt.shape, inf, { dtype: 'float32', device: gt.device }).maskedSelect(pred);
+  // MONAI's quirk: an empty segPred gives one infinite distance per true voxel of segGt
+  if (!predAny) return torch.full([Number(gt.sum().item())], inf, { dtype: 'float32', device: gt.device });
+  const notGt = gt.logicalNot();
+  const dis = metric === 'euclidean'
+    ? torch.ops.distanceTransformEdt(notGt, { sampling: spacing ?? undefined }).distances!.to('float32')
+    : torch.ops.distanceTransformCdt(notGt, { metric }).to('float32');
+  return dis.maskedSelect(pred);
 }
 
 export interface EdgeSurfaceDistanceOptions extends SurfaceDistanceOptions {
@@ -265,6 +263,7 @@ export interface EdgeSurfaceDistance {
  */
 export function getEdgeSurfaceDistance(yPred: Tensor, y: Tensor, options: EdgeSurfaceDistanceOptions = {}): EdgeSurfaceDistance {
   const warn = options.warn ?? ((m: string) => process.emitWarning(m, { type: 'UserWarning' }));
+  const metric = checkChoice('getEdgeSurfaceDistance', 'distanceMetric', options.distanceMetric ?? 'euclidean', DISTANCE_METRICS);
   const cls = options.classIndex === undefined || options.classIndex === -1 ? 'Unknown' : String(options.classIndex);
   return torch.tidy(() => {
     let edgesSpacing: number[] | null = null;
@@ -273,11 +272,13 @@ export function getEdgeSurfaceDistance(yPred: Tensor, y: Tensor, options: EdgeSu
       edgesSpacing = s === null || s === undefined ? Array(yPred.dim()).fill(1) : typeof s === 'number' ? Array(yPred.dim()).fill(s) : s;
     }
     const [edgesPred, edgesGt, ...areas] = getMaskEdges(yPred, y, { crop: true, spacing: edgesSpacing });
-    if (!Boolean(edgesGt.any().item())) warn(`the ground truth of class ${cls} is all 0, this may result in nan/inf distance.`);
-    if (!Boolean(edgesPred.any().item())) warn(`the prediction of class ${cls} is all 0, this may result in nan/inf distance.`);
-    const dOpts = { distanceMetric: options.distanceMetric, spacing: options.spacing };
-    const distances = [getSurfaceDistance(edgesPred, edgesGt, dOpts)];
-    if (options.symmetric) distances.push(getSurfaceDistance(edgesGt, edgesPred, dOpts));
+    const gtAny = Boolean(edgesGt.any().item());
+    const predAny = Boolean(edgesPred.any().item());
+    if (!gtAny) warn(`the ground truth of class ${cls} is all 0, this may result in nan/inf distance.`);
+    if (!predAny) warn(`the prediction of class ${cls} is all 0, this may result in nan/inf distance.`);
+    const spacing = options.spacing ?? null;
+    const distances = [surfaceDistance(edgesPred, edgesGt, predAny, gtAny, metric, spacing)];
+    if (options.symmetric) distances.push(surfaceDistance(edgesGt, edgesPred, gtAny, predAny, metric, spacing));
     return { edges: [edgesPred, edgesGt] as [Tensor, Tensor], distances, areas };
   });
 }
