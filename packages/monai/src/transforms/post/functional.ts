@@ -8,6 +8,7 @@ import * as torch from '@monai-ts/torch';
 import { Tensor } from '@monai-ts/torch';
 import { MetaTensor } from '../../data/meta_tensor.js';
 import { numpyArgsort } from '../../utils/numpy_sort.js';
+import { oneHot } from '../../networks/utils.js';
 
 /** Gives `out` the metadata of `like` when `like` is a MetaTensor and `out` is not (takes `out` over). */
 export function likeInput(out: Tensor, like: unknown): Tensor {
@@ -15,20 +16,10 @@ export function likeInput(out: Tensor, like: unknown): Tensor {
   return out;
 }
 
-/**
- * MONAI's networks.utils.one_hot: labels with a size-1 `dim` become `numClasses` channels along `dim`
- * (missing trailing dims are added first).
- */
+/** MONAI's networks.utils.one_hot with the transforms' argument order. */
 export function oneHotLabels(labels: Tensor, numClasses: number, dim = 1, dtype: torch.DType = 'float32'): Tensor {
   if (!Number.isInteger(numClasses) || numClasses < 1) throw new RangeError(`oneHot: numClasses must be a positive integer, got ${numClasses}`);
-  return torch.tidy(() => {
-    let l = labels;
-    if (l.dim() < dim + 1) l = l.reshape([...l.shape, ...new Array<number>(dim + 1 - l.dim()).fill(1)]);
-    const sh = [...l.shape];
-    if (sh[dim] !== 1) throw new RangeError(`oneHot: labels must have size 1 along dim ${dim}, found shape [${sh.join(', ')}]`);
-    sh[dim] = numClasses;
-    return torch.zeros(sh, { dtype, device: l.device }).scatter_(dim, l.long(), 1);
-  });
+  return oneHot(labels, numClasses, { dim, dtype });
 }
 
 function spatialCc(mask: Tensor, connectivity: number | null | undefined, who: string): { labels: Tensor; count: number } {
