@@ -8,6 +8,7 @@ export * from './optimizers/index.js';
 export * from './inferers/index.js';
 export { PydicomReader, ITKReader, DicomError, type PydicomReaderOptions, type ITKReaderOptions } from './data/dicom/index.js';
 export * from './transforms/index.js';
+export { Spacing } from './transforms/index.js'; // the transform, not metrics' spacing type (export * ambiguity)
 export * from './utils/index.js';
 export {
   EnsureChannelFirst, EnsureChannelFirstd, type EnsureChannelFirstOptions, type EnsureChannelFirstdOptions,
