@@ -27,6 +27,23 @@ export class ADN extends Chain {
     const normDim = options.normDim ?? null;
     const dropoutDim = options.dropoutDim ?? null;
     const layers: Record<string, ReturnType<typeof getActLayer> | null> = { A: null, D: null, N: null };
+    for (const c of (options.ordering ?? 'NDA').toUpperCase()) {
+      if (!(c in layers)) throw new TypeError(`ADN: ordering must be made of the letters N, D, A, found '${c}' in '${options.ordering}'`);
+    }
+    try {
+      this.build(layers, options, act, norm, dropout, normDim, dropoutDim);
+    } catch (e) {
+      // Nothing is registered yet: free what was built before the failure.
+      for (const l of Object.values(layers)) l?.dispose();
+      throw e;
+    }
+    for (const c of (options.ordering ?? 'NDA').toUpperCase()) {
+      const l = layers[c];
+      if (l) this.registerModule(c, l);
+    }
+  }
+
+  private build(layers: Record<string, ReturnType<typeof getActLayer> | null>, options: ADNOptions, act: LayerSpec | null, norm: LayerSpec | null, dropout: DropoutSpec | null, normDim: number | null, dropoutDim: number | null): void {
     if (norm !== null) {
       if (normDim === null && dropoutDim === null) throw new TypeError('ADN: normDim or dropoutDim must be given with norm');
       layers.N = layerFromOption('ADN', 'norm', () => getNormLayer(norm, normDim ?? dropoutDim ?? 1, options.inChannels ?? 1));
@@ -35,11 +52,6 @@ export class ADN extends Chain {
     if (dropout !== null) {
       if (normDim === null && dropoutDim === null) throw new TypeError('ADN: normDim or dropoutDim must be given with dropout');
       layers.D = layerFromOption('ADN', 'dropout', () => getDropoutLayer(dropout, dropoutDim ?? normDim ?? 1));
-    }
-    for (const c of (options.ordering ?? 'NDA').toUpperCase()) {
-      if (!(c in layers)) throw new TypeError(`ADN: ordering must be made of the letters N, D, A, found '${c}' in '${options.ordering}'`);
-      const l = layers[c];
-      if (l) this.registerModule(c, l);
     }
   }
 }

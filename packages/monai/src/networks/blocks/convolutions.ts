@@ -76,6 +76,7 @@ export class Convolution extends Chain {
     try {
       this.registerModule('adn', new ADN({ ordering: options.adnOrdering ?? 'NDA', inChannels: this.outChannels, act, norm, normDim: this.spatialDims, dropout, dropoutDim: options.dropoutDim ?? 1 }));
     } catch (e) {
+      this.dispose();
       if (e instanceof Error) e.message = e.message.replace(/^ADN: /, 'Convolution: ');
       throw e;
     }
@@ -132,6 +133,16 @@ export class ResidualUnit extends nn.Module {
     const subunits = Math.max(1, options.subunits ?? 2);
     this.conv = new Chain();
     this.registerModule('residual', new nn.Identity());
+    try {
+      this.build(options, subunits, kernelSize, dilation, strides, bias, padding);
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
+  }
+
+  private build(options: ResidualUnitOptions, subunits: number, kernelSize: IntOrSeq, dilation: IntOrSeq, strides: IntOrSeq, bias: boolean, padding: IntOrSeq): void {
+    const { spatialDims } = options;
     let ch = this.inChannels;
     let st: IntOrSeq = strides;
     for (let su = 0; su < subunits; su++) {

@@ -94,11 +94,21 @@ export class SEBlock extends nn.Module {
   constructor(options: SEBlockOptions, owner = 'SEBlock') {
     super();
     checkOptions(owner, options, SEBLOCK_KEYS, ['spatialDims', 'inChannels', 'nChns1', 'nChns2', 'nChns3']);
-    const dims = options.spatialDims;
     const relu = ['relu', { inplace: true }] as const;
     const p1 = options.convParam1 || { kernelSize: 1, norm: 'batch', act: relu };
     const p2 = options.convParam2 || { kernelSize: 3, norm: 'batch', act: relu };
     const p3 = options.convParam3 || { kernelSize: 1, norm: 'batch', act: null };
+    try {
+      this.build(options, owner, p1, p2, p3);
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
+  }
+
+  private build(options: SEBlockOptions, owner: string, p1: SEConvParams, p2: SEConvParams, p3: SEConvParams): void {
+    const dims = options.spatialDims;
+    const relu = ['relu', { inplace: true }] as const;
     const conv = (opt: string, p: SEConvParams, inChannels: number, outChannels: number) =>
       layerFromOption(owner, opt, () => new Convolution({ ...(p as ConvolutionOptions), spatialDims: dims, inChannels, outChannels }));
     this.conv1 = conv('convParam1', p1, options.inChannels, options.nChns1);

@@ -107,6 +107,7 @@ export abstract class AutoEncoderBase extends nn.Module {
         ch = c;
       });
     } catch (e) {
+      this.dispose();
       if (e instanceof Error && !e.message.startsWith(`${name}:`)) e.message = `${name}: ${e.message.replace(/^(Convolution|ResidualUnit|ADN): /, '')}`;
       throw e;
     }

@@ -148,6 +148,7 @@ export class BasicUNet extends nn.Module {
       this.upcat_2 = new UpCat(dims, fea[2], fea[1], fea[1], o);
       this.upcat_1 = new UpCat(dims, fea[1], fea[0], fea[5], { ...o, halves: false });
     } catch (e) {
+      this.dispose();
       if (e instanceof Error && !e.message.startsWith(`${name}:`)) e.message = `${name}: ${e.message.replace(/^(Convolution|ADN|UpSample): /, '')}`;
       throw e;
     }

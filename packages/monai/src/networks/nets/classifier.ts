@@ -34,7 +34,14 @@ export class Classifier extends Regressor {
   constructor(options: ClassifierOptions) {
     super(regressorOptions(checked(new.target.name, options), options.classes), new.target.name, [...REGRESSOR_KEYS, 'outShape']);
     const lastAct = options.lastAct ?? null;
-    if (lastAct !== null) this.final.registerModule('lastact', layerFromOption(new.target.name, 'lastAct', () => getActLayer(lastAct)));
+    if (lastAct !== null) {
+      try {
+        this.final.registerModule('lastact', layerFromOption(new.target.name, 'lastAct', () => getActLayer(lastAct)));
+      } catch (e) {
+        this.dispose();
+        throw e;
+      }
+    }
   }
 }
 

@@ -62,6 +62,16 @@ export class Generator extends nn.Module {
     this.linear = new nn.Linear({ inFeatures: prod(this.latentShape), outFeatures: prod(options.startShape) });
     this.reshape = new Reshape(...options.startShape);
     this.conv = new Chain();
+    try {
+      this.buildLayers(inCh, act, norm, dropout, bias);
+    } catch (e) {
+      this.dispose();
+      if (e instanceof Error && !e.message.startsWith(`${name}:`)) e.message = `${name}: ${e.message.replace(/^(Convolution|ResidualUnit|ADN): /, '')}`;
+      throw e;
+    }
+  }
+
+  private buildLayers(inCh: number, act: LayerSpec, norm: LayerSpec, dropout: DropoutSpec | null, bias: boolean): void {
     let ech = inCh;
     this.channels.forEach((c, i) => {
       const isLast = i === this.channels.length - 1;

@@ -70,6 +70,7 @@ export class Regressor extends nn.Module {
         size = calculateOutShape(size, ks, this.strides[i], padding);
       });
     } catch (e) {
+      this.dispose();
       if (e instanceof Error && !e.message.startsWith(`${name}:`)) e.message = `${name}: ${e.message.replace(/^(Convolution|ResidualUnit|ADN): /, '')}`;
       throw e;
     }

@@ -85,18 +85,22 @@ export class UNet extends nn.Module {
   private createBlock(inc: number, outc: number, channels: number[], strides: (number | number[])[], isTop: boolean): Chain {
     const c = channels[0];
     const s = strides[0];
-    let sub: nn.Module;
-    let upc: number;
-    if (channels.length > 2) {
-      sub = this.createBlock(c, c, channels.slice(1), strides.slice(1), false);
-      upc = c * 2;
-    } else {
-      sub = this.getBottomLayer(c, channels[1]);
-      upc = c + channels[1];
+    const built: nn.Module[] = [];
+    try {
+      const deeper = channels.length > 2;
+      const sub = deeper ? this.createBlock(c, c, channels.slice(1), strides.slice(1), false) : this.getBottomLayer(c, channels[1]);
+      built.push(sub);
+      const upc = deeper ? c * 2 : c + channels[1];
+      const down = this.getDownLayer(inc, c, s, isTop);
+      built.push(down);
+      const up = this.getUpLayer(upc, outc, s, isTop);
+      built.push(up);
+      return this.getConnectionBlock(down, up, sub);
+    } catch (e) {
+      // A failure deeper in the construction frees the parts already made.
+      for (const m of built) m.dispose();
+      throw e;
     }
-    const down = this.getDownLayer(inc, c, s, isTop);
-    const up = this.getUpLayer(upc, outc, s, isTop);
-    return this.getConnectionBlock(down, up, sub);
   }
 
   protected getConnectionBlock(down: nn.Module, up: nn.Module, sub: nn.Module): Chain {
