@@ -172,3 +172,16 @@ after(() => {
   torch.dispose([W, images]);
   assert.equal(torch.memory().liveTensors, start, 'live tensors returned to their starting count');
 });
+
+test('with autograd on, outputs equal the no-grad ones and gradients reach the network', () => {
+  const net = new torch.nn.Conv2d({ inChannels: 1, outChannels: 2, kernelSize: 3, padding: 1 });
+  const x = images.img2;
+  const ref = torch.noGrad(() => slidingWindowInference(x, 8, 3, net, { mode: 'gaussian' })) as Tensor;
+  const out = slidingWindowInference(x, 8, 3, net, { mode: 'gaussian' }) as Tensor;
+  assert.equal(out.requiresGrad, true);
+  assertClose(values(out), values(ref), { rtol: 1e-6, atol: 1e-7 }, 'grad-mode output');
+  torch.tidy(() => out.sum().backward());
+  const g = net.weight.grad!;
+  assert.ok(torch.tidy(() => g.abs().sum().item()) > 0);
+  torch.dispose([g, ref, out, net]);
+});
