@@ -38,6 +38,9 @@ INPUTS = {
     "labels": np.array([[[0, 0, 1, 1, 0], [0, 1, 1, 1, 0], [0, 0, 0, 2, 2], [3, 0, 0, 2, 2], [3, 3, 0, 0, 0]]], dtype=np.int32),
 }
 INPUTS["f156"] = f32(rng.normal(0.0, 50.0, size=(1, 5, 6)))
+INPUTS["rgb8"] = rng.randint(0, 256, size=(3, 6, 7)).astype(np.uint8)
+INPUTS["rgbf"] = f32(rng.uniform(0.0, 1.0, size=(3, 6, 7)))
+INPUTS["labels3d"] = rng.randint(0, 4, size=(1, 4, 5, 3)).astype(np.int64)
 INPUTS["img2d"][0, 1, 2] = 0
 INPUTS["img2d"][1, 3, 3:5] = 0
 INPUTS["img2d"][0, 5, :] = 0
@@ -132,7 +135,7 @@ def case(name, cls, kwargs, inp, seeds=None, calls=1, call_kwargs=None, tol=None
                 names = inp if isinstance(inp, dict) else {k: inp for k in keys}
                 d = {k: as_meta(n) for k, n in names.items()}
                 r = t(d)
-                o = {k: enc(r[k]) for k in keys}
+                o = {k: enc(v) for k, v in r.items() if isinstance(v, torch.Tensor)}
                 if meta:
                     o["meta"] = {m: meta_json(r[m]) for m in meta}
             else:
@@ -325,6 +328,26 @@ case("RandGaussianNoised dtype none", "RandGaussianNoised", dict(prob=1.0, std=3
 case("RandCoarseDropout uint8 range", "RandCoarseDropout", dict(holes=2, spatial_size=2, fill_value=[10.0, 200.0], prob=1.0), "uint8", tol=EXACT, seeds=[6], calls=2)
 case("HistogramNormalize uint8", "HistogramNormalize", dict(num_bins=16), "uint8", tol=F5)
 case("HistogramNormalize int16 mask dtype none", "HistogramNormalize", dict(min=-10, max=10, dtype=None), "int16", tol=EXACT)
+
+
+# ---- optional transforms
+case("SavitzkyGolaySmooth", "SavitzkyGolaySmooth", dict(window_length=5, order=2), "img2d", tol=F5)
+case("SavitzkyGolaySmooth axis 2 reflect", "SavitzkyGolaySmooth", dict(window_length=3, order=1, axis=2, mode="reflect"), "img3d", tol=F5)
+case("SavitzkyGolaySmooth replicate", "SavitzkyGolaySmooth", dict(window_length=5, order=3, axis=3, mode="replicate"), "img3d2c", tol=F5)
+case("SavitzkyGolaySmooth circular", "SavitzkyGolaySmooth", dict(window_length=3, order=2, mode="circular"), "img2d", tol=F5)
+case("SavitzkyGolaySmoothd", "SavitzkyGolaySmoothd", dict(window_length=5, order=1), "img2d", keys=["img", "seg"], tol=F5)
+case("GaussianSmooth scalespace", "GaussianSmooth", dict(sigma=1.0, approx="scalespace"), "img2d", tol=F5)
+case("GaussianSmooth scalespace per dim", "GaussianSmooth", dict(sigma=[0.5, 2.0, 1.2], approx="scalespace"), "img3d", tol=F5)
+case("RandGaussianSmooth scalespace", "RandGaussianSmooth", dict(prob=1.0, approx="scalespace", sigma_x=[1.0, 3.0]), "img2d", tol=F5, **R3)
+case("ComputeHoVerMaps", "ComputeHoVerMaps", dict(), "labels", tol=F)
+case("ComputeHoVerMaps 3d float64", "ComputeHoVerMaps", dict(dtype="float64"), "labels3d", tol=F)
+case("ComputeHoVerMapsd", "ComputeHoVerMapsd", dict(), "labels", keys=["m"], tol=F)
+case("ForegroundMask otsu uint8", "ForegroundMask", dict(), "rgb8", tol=EXACT)
+case("ForegroundMask dict hsv", "ForegroundMask", dict(threshold={"R": 100, "G": "otsu", "B": "mean"}, hsv_threshold={"S": 0.4, "V": "otsu"}), "rgb8", tol=EXACT)
+case("ForegroundMask float invert", "ForegroundMask", dict(threshold=0.3, invert=True), "rgbf", tol=EXACT)
+case("ForegroundMask hsv only float", "ForegroundMask", dict(threshold=None, hsv_threshold="otsu"), "rgbf", tol=EXACT)
+case("ForegroundMask gray", "ForegroundMask", dict(threshold="otsu"), "f156", tol=EXACT)
+case("ForegroundMaskd prefix", "ForegroundMaskd", dict(new_key_prefix="fg_"), "rgb8", keys=["img"], tol=EXACT)
 
 
 def big_cases():

@@ -380,3 +380,46 @@ export class IntensityStatsd extends Wrapd<A.IntensityStats> {
   }
 }
 
+
+export class SavitzkyGolaySmoothd extends Wrapd<A.SavitzkyGolaySmooth> {
+  constructor(options: D<A.SavitzkyGolaySmoothOptions>) {
+    super('SavitzkyGolaySmoothd', options, A.SavitzkyGolaySmooth.OPTIONS, (o) => new A.SavitzkyGolaySmooth(o as unknown as A.SavitzkyGolaySmoothOptions));
+  }
+}
+
+/** A Wrapd writing each result to `${newKeyPrefix}${key}` (the key itself when the prefix is null). */
+abstract class NewKeyWrapd<T extends AnyTransform> extends Wrapd<T> {
+  abstract readonly newKeyPrefix: string | null;
+  override call(data: DataDict): DataDict {
+    const d = { ...data };
+    const keys = [...this.keyIterator(d)].map(([k]) => k);
+    const made: Tensor[] = [];
+    try {
+      for (const key of keys) {
+        const r = this.transform.call(tensorAt(d, key, this.name)) as Tensor;
+        made.push(r);
+        d[this.newKeyPrefix === null ? key : `${this.newKeyPrefix}${key}`] = r;
+      }
+    } catch (e) {
+      for (const t of made) t.dispose();
+      throw e;
+    }
+    return d;
+  }
+}
+
+export class ComputeHoVerMapsd extends NewKeyWrapd<A.ComputeHoVerMaps> {
+  readonly newKeyPrefix: string | null;
+  constructor(options: D<A.ComputeHoVerMapsOptions & { newKeyPrefix?: string | null }>) {
+    super('ComputeHoVerMapsd', options, A.ComputeHoVerMaps.OPTIONS, (o) => new A.ComputeHoVerMaps(o), ['newKeyPrefix']);
+    this.newKeyPrefix = options.newKeyPrefix === undefined ? 'hover_' : options.newKeyPrefix;
+  }
+}
+
+export class ForegroundMaskd extends NewKeyWrapd<A.ForegroundMask> {
+  readonly newKeyPrefix: string | null;
+  constructor(options: D<A.ForegroundMaskOptions & { newKeyPrefix?: string | null }>) {
+    super('ForegroundMaskd', options, A.ForegroundMask.OPTIONS, (o) => new A.ForegroundMask(o), ['newKeyPrefix']);
+    this.newKeyPrefix = options.newKeyPrefix ?? null;
+  }
+}

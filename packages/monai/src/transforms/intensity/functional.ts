@@ -168,28 +168,39 @@ export function equalizeHist(img: Tensor, mask: Tensor | null, numBins: number, 
     const x = isFloatingDtype(img.dtype) ? img : img.to({ dtype: 'float64' });
     const vals = (mask ? x.maskedSelect(mask.to({ dtype: 'bool' })) : x).reshape([-1]);
     if (vals.numel() === 0) throw new RangeError('HistogramNormalize: the mask selects no voxels');
+    const { counts, centres } = floatHistogram(vals, numBins);
+    const cum = rescaleArray(counts.cumsum(0), min, max, 'float32');
+    return interp(x.to({ dtype: 'float64' }), centres.to({ dtype: 'float64' }), cum.to({ dtype: 'float64' }));
+  });
+}
+
+/**
+ * np.histogram(values, bins) over the values' own range, binned as numpy does in the values' float dtype
+ * (edges from a float64 linspace cast to that dtype, then numpy's edge corrections). Returns int64 counts,
+ * and the bin centres in the values' dtype.
+ */
+export function floatHistogram(vals: Tensor, numBins: number): { counts: Tensor; centres: Tensor } {
+  return torch.tidy(() => {
     const lo = vals.min().item();
     const hi = vals.max().item();
     let edges: Tensor;
-    let counts: Tensor;
+    let idx: Tensor;
     if (lo === hi) {
       // numpy widens an empty range to [lo - 0.5, hi + 0.5]; everything lands in the middle bin
-      edges = fromValues(npLinspace(lo - 0.5, hi + 0.5, numBins + 1), [numBins + 1], x, x.dtype);
-      const idx = torch.full([vals.numel()], Math.floor(numBins / 2), { dtype: 'int64', device: x.device });
-      counts = idx.bincount({ minlength: numBins });
+      edges = fromValues(npLinspace(lo - 0.5, hi + 0.5, numBins + 1), [numBins + 1], vals, vals.dtype);
+      idx = torch.full([vals.numel()], Math.floor(numBins / 2), { dtype: 'int64', device: vals.device });
     } else {
-      edges = fromValues(npLinspace(lo, hi, numBins + 1), [numBins + 1], x, x.dtype);
-      const denom = x.dtype === 'float32' ? Math.fround(hi - lo) : hi - lo;
-      let idx = vals.sub(lo).div(denom).mul(numBins).floor().to({ dtype: 'int64' }).clamp({ min: 0, max: numBins - 1 });
+      edges = fromValues(npLinspace(lo, hi, numBins + 1), [numBins + 1], vals, vals.dtype);
+      const denom = vals.dtype === 'float32' ? Math.fround(hi - lo) : hi - lo;
+      idx = vals.sub(lo).div(denom).mul(numBins).floor().to({ dtype: 'int64' }).clamp({ min: 0, max: numBins - 1 });
       // numpy's corrections where rounding put a value on the wrong side of an edge
       idx = idx.sub(vals.lt(edges.gather(0, idx)).to({ dtype: 'int64' }));
       const inc = vals.ge(edges.gather(0, idx.add(1))).logicalAnd(idx.ne(numBins - 1));
       idx = idx.add(inc.to({ dtype: 'int64' }));
-      counts = idx.bincount({ minlength: numBins });
     }
+    const counts = idx.bincount({ minlength: numBins });
     const centres = edges.narrow(0, 0, numBins).add(edges.narrow(0, 1, numBins)).div(2);
-    const cum = rescaleArray(counts.cumsum(0), min, max, 'float32');
-    return interp(x.to({ dtype: 'float64' }), centres.to({ dtype: 'float64' }), cum.to({ dtype: 'float64' }));
+    return { counts, centres };
   });
 }
 

@@ -3,7 +3,7 @@ import * as torch from '@monai-ts/torch';
 import { Tensor, type DType } from '@monai-ts/torch';
 import { RandomizableTransform, Transform, describeValue } from '../../transform.js';
 import { checkOptions, checkProb, int } from '../args.js';
-import { checkDtype, checkImage, equalizeHist, interp as equalizeInterp, isFloatingDtype, npLinspace, toDtype, withMeta } from '../functional.js';
+import { checkDtype, checkImage, equalizeHist, floatHistogram, interp as equalizeInterp, isFloatingDtype, npLinspace, toDtype, withMeta } from '../functional.js';
 
 /**
  * MONAI's torch interpolation of RandHistogramShift: slope m and intercept b per segment, the segment of
@@ -140,3 +140,20 @@ function integerEqualize(x: Tensor, mask: Tensor | null, min: number, max: numbe
   });
 }
 
+
+/**
+ * skimage's histogram of a flat tensor: one bin per integer value for integer data, else numpy's `nbins`
+ * equal bins over the data's range. Returns [counts (int64), bin centres (float64)].
+ */
+export function histogramOf(flat: Tensor, nbins: number): [Tensor, Tensor] {
+  return torch.tidy(() => {
+    if (!isFloatingDtype(flat.dtype)) {
+      const v = flat.to({ dtype: 'int64' });
+      const lo = v.min().item();
+      const hi = v.max().item();
+      return [v.sub(lo).bincount({ minlength: hi - lo + 1 }), torch.arange(lo, hi + 1, { dtype: 'float64', device: flat.device })];
+    }
+    const { counts, centres } = floatHistogram(flat, nbins);
+    return [counts, centres.to({ dtype: 'float64' })];
+  });
+}

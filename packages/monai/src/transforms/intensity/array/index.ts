@@ -7,3 +7,5 @@ export * from './histogram.js';
 export * from './fourier.js';
 export * from './coarse.js';
 export * from './stats.js';
+export * from './hover.js';
+export * from './foreground.js';
