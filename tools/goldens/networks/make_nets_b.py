@@ -27,12 +27,12 @@ from torch import nn
 
 from monai.networks.nets import (
     AHNet, DenseNet, DenseNet121, DenseNet169, DenseNet201, DenseNet264, DynUNet, HighResNet, SegResNet,
-    SegResNetVAE, SENet154, SEResNet50, SEResNet101, SEResNet152, SEResNext50, SEResNext101, VNet,
+    SegResNetVAE, SENet154, SEResNet50, SEResNet101, SEResNet152, SEResNext50, SEResNext101, UNETR, ViT, VNet,
 )
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, 'nets_b')
-SMALL = 512
+SMALL = 128
 
 
 def snake(k):
@@ -149,7 +149,7 @@ def n_params(model):
 
 CLASSES = {c.__name__: c for c in [AHNet, DenseNet, DenseNet121, DenseNet169, DenseNet201, DenseNet264, DynUNet,
                                     HighResNet, SegResNet, SegResNetVAE, SENet154, SEResNet50, SEResNet101,
-                                    SEResNet152, SEResNext50, SEResNext101, VNet]}
+                                    SEResNet152, SEResNext50, SEResNext101, UNETR, ViT, VNet]}
 # Our class names where they differ from MONAI's Python spelling.
 TS_NAME = {'SEResNext50': 'SEResNeXt50', 'SEResNext101': 'SEResNeXt101'}
 
@@ -206,6 +206,13 @@ CASES = [
      [1, 1, 16, 16, 16], False),
     ('seresnext50_2d', 'SEResNext50', dict(spatialDims=2, inChannels=3, numClasses=4, layers=[1, 1, 2, 1]),
      [2, 3, 32, 32], False),
+    ('unetr_3d', 'UNETR', dict(inChannels=1, outChannels=1, imgSize=[16, 32, 16], featureSize=4, hiddenSize=32,
+                               mlpDim=64, numHeads=4, qkvBias=True), [1, 1, 16, 32, 16], False),
+    ('unetr_2d', 'UNETR', dict(inChannels=2, outChannels=3, imgSize=[32, 48], featureSize=4, hiddenSize=16, mlpDim=32,
+                               numHeads=2, projType='perceptron', normName='batch', convBlock=False, resBlock=False,
+                               spatialDims=2), [2, 2, 32, 48], False),
+    ('vit_2d', 'ViT', dict(inChannels=1, imgSize=32, patchSize=8, hiddenSize=16, mlpDim=32, numLayers=2, numHeads=4,
+                           classification=True, numClasses=3, spatialDims=2), [2, 1, 32, 32], False),
 ]
 
 # Default-size networks: digest of keys and shapes, and parameter count only.
@@ -257,8 +264,10 @@ def main():
         torch.save(blob, os.path.join(OUT, name + '.pt'))
         meta['cases'][name] = {
             'class': TS_NAME.get(cls, cls), 'options': opts, 'inputShape': shape, 'train': train, 'outputStep': step,
-            'numParams': n_params(model), 'keys': keys_shapes(model),
+            'numParams': n_params(model), 'numKeys': len(model.state_dict()), 'digest': digest(model),
         }
+        if len(model.state_dict()) <= 150:
+            meta['cases'][name]['keys'] = keys_shapes(model)
         print(name, n_params(model), tuple(y.shape), float(y.abs().max()), os.path.getsize(os.path.join(OUT, name + '.pt')))
     for cls, opts in DEFAULTS:
         torch.manual_seed(0)

@@ -6,3 +6,8 @@ export * from './dynunet_block.js';
 export { ResBlock } from './segresnet_block.js';
 export * from './squeeze_and_excitation.js';
 export * from './aspp.js';
+export * from './mlp.js';
+export * from './selfattention.js';
+export * from './transformerblock.js';
+export * from './patchembedding.js';
+export * from './unetr_block.js';

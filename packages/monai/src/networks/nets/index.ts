@@ -12,3 +12,5 @@ export * from './highresnet.js';
 export * from './ahnet.js';
 export * from './segresnet.js';
 export * from './senet.js';
+export * from './vit.js';
+export * from './unetr.js';
