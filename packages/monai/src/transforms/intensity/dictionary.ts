@@ -8,7 +8,16 @@ import { Tensor } from '@monai-ts/torch';
 import { checkOptions } from '../../data/options.js';
 import { RandomState } from '../../utils/random_state.js';
 import { MapTransform, RandomizableMapTransform, Transform, checkProb, describeValue, perKey, type DataDict, type MapTransformOptions } from '../transform.js';
-import * as A from './array/index.js';
+import { RandGaussianNoise, RandRicianNoise, type RandGaussianNoiseOptions, type RandRicianNoiseOptions } from './array/noise.js';
+import { RandBiasField, RandScaleIntensity, RandScaleIntensityFixedMean, RandShiftIntensity, RandStdShiftIntensity, ScaleIntensity, ScaleIntensityFixedMean, ShiftIntensity, StdShiftIntensity, type RandBiasFieldOptions, type RandScaleIntensityFixedMeanOptions, type RandScaleIntensityOptions, type RandShiftIntensityOptions, type RandStdShiftIntensityOptions, type ScaleIntensityFixedMeanOptions, type ScaleIntensityOptions, type ShiftIntensityOptions, type StdShiftIntensityOptions } from './array/shift_scale.js';
+import { AdjustContrast, ClipIntensityPercentiles, MaskIntensity, NormalizeIntensity, RandAdjustContrast, ScaleIntensityRange, ScaleIntensityRangePercentiles, ThresholdIntensity, type AdjustContrastOptions, type ClipIntensityPercentilesOptions, type MaskIntensityOptions, type NormalizeIntensityOptions, type RandAdjustContrastOptions, type ScaleIntensityRangeOptions, type ScaleIntensityRangePercentilesOptions, type ThresholdIntensityOptions } from './array/normalize.js';
+import { GaussianSharpen, GaussianSmooth, RandGaussianSharpen, RandGaussianSmooth, SavitzkyGolaySmooth, type GaussianSharpenOptions, type GaussianSmoothOptions, type RandGaussianSharpenOptions, type RandGaussianSmoothOptions, type SavitzkyGolaySmoothOptions } from './array/smooth.js';
+import { HistogramNormalize, RandHistogramShift, type HistogramNormalizeOptions, type RandHistogramShiftOptions } from './array/histogram.js';
+import { GibbsNoise, KSpaceSpikeNoise, RandGibbsNoise, RandKSpaceSpikeNoise, type GibbsNoiseOptions, type KSpaceSpikeNoiseOptions, type RandGibbsNoiseOptions, type RandKSpaceSpikeNoiseOptions } from './array/fourier.js';
+import { RandCoarseDropout, RandCoarseShuffle, type RandCoarseDropoutOptions, type RandCoarseShuffleOptions } from './array/coarse.js';
+import { IntensityStats, type IntensityStatsOptions } from './array/stats.js';
+import { ComputeHoVerMaps, type ComputeHoVerMapsOptions } from './array/hover.js';
+import { ForegroundMask, type ForegroundMaskOptions } from './array/foreground.js';
 
 const MAP_OPTIONS = ['keys', 'allowMissingKeys'] as const;
 
@@ -62,7 +71,7 @@ abstract class Wrapd<T extends AnyTransform> extends MapTransform {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyRandom = A.RandGaussianNoise | A.RandRicianNoise | A.RandShiftIntensity | A.RandStdShiftIntensity | A.RandScaleIntensity | A.RandScaleIntensityFixedMean | A.RandBiasField | A.RandAdjustContrast | A.RandGaussianSmooth | A.RandGaussianSharpen | A.RandHistogramShift | A.RandGibbsNoise | A.RandKSpaceSpikeNoise | A.RandCoarseDropout | A.RandCoarseShuffle;
+type AnyRandom = RandGaussianNoise | RandRicianNoise | RandShiftIntensity | RandStdShiftIntensity | RandScaleIntensity | RandScaleIntensityFixedMean | RandBiasField | RandAdjustContrast | RandGaussianSmooth | RandGaussianSharpen | RandHistogramShift | RandGibbsNoise | RandKSpaceSpikeNoise | RandCoarseDropout | RandCoarseShuffle;
 
 /** A random dictionary transform: its own prob draw, then the array transform's parameters from the first key. */
 abstract class RandWrapd<T extends AnyRandom> extends RandomizableMapTransform {
@@ -128,23 +137,23 @@ function factorOf(d: DataDict, key: string, i: number, f: ReturnType<typeof fact
   return typeof v === 'number' ? v : null;
 }
 
-export class RandGaussianNoised extends RandWrapd<A.RandGaussianNoise> {
-  constructor(options: D<A.RandGaussianNoiseOptions>) {
-    super('RandGaussianNoised', options, ['mean', 'std', 'dtype', 'sampleStd'], (o) => new A.RandGaussianNoise(o));
+export class RandGaussianNoised extends RandWrapd<RandGaussianNoise> {
+  constructor(options: D<RandGaussianNoiseOptions>) {
+    super('RandGaussianNoised', options, ['mean', 'std', 'dtype', 'sampleStd'], (o) => new RandGaussianNoise(o));
   }
 }
 
-export class RandRicianNoised extends RandWrapd<A.RandRicianNoise> {
+export class RandRicianNoised extends RandWrapd<RandRicianNoise> {
   protected override readonly perKeyDraws = true;
-  constructor(options: D<A.RandRicianNoiseOptions>) {
-    super('RandRicianNoised', options, ['mean', 'std', 'channelWise', 'relative', 'sampleStd', 'dtype'], (o) => new A.RandRicianNoise(o));
+  constructor(options: D<RandRicianNoiseOptions>) {
+    super('RandRicianNoised', options, ['mean', 'std', 'channelWise', 'relative', 'sampleStd', 'dtype'], (o) => new RandRicianNoise(o));
   }
 }
 
-export class ShiftIntensityd extends Wrapd<A.ShiftIntensity> {
+export class ShiftIntensityd extends Wrapd<ShiftIntensity> {
   private readonly factors: ReturnType<typeof factorKeys>;
-  constructor(options: D<A.ShiftIntensityOptions & FactorKeyOptions>) {
-    super('ShiftIntensityd', options, A.ShiftIntensity.OPTIONS, (o) => new A.ShiftIntensity(o as unknown as A.ShiftIntensityOptions), FACTOR_KEY_OPTIONS);
+  constructor(options: D<ShiftIntensityOptions & FactorKeyOptions>) {
+    super('ShiftIntensityd', options, ShiftIntensity.OPTIONS, (o) => new ShiftIntensity(o as unknown as ShiftIntensityOptions), FACTOR_KEY_OPTIONS);
     this.factors = factorKeys(this.name, this.keys, options);
   }
   protected override apply(img: Tensor, key: string, d: DataDict, i: number): unknown {
@@ -153,10 +162,10 @@ export class ShiftIntensityd extends Wrapd<A.ShiftIntensity> {
   }
 }
 
-export class RandShiftIntensityd extends RandWrapd<A.RandShiftIntensity> {
+export class RandShiftIntensityd extends RandWrapd<RandShiftIntensity> {
   private readonly factors: ReturnType<typeof factorKeys>;
-  constructor(options: D<A.RandShiftIntensityOptions & FactorKeyOptions>) {
-    super('RandShiftIntensityd', options, ['offsets', 'safe', 'channelWise'], (o) => new A.RandShiftIntensity(o as unknown as A.RandShiftIntensityOptions), FACTOR_KEY_OPTIONS);
+  constructor(options: D<RandShiftIntensityOptions & FactorKeyOptions>) {
+    super('RandShiftIntensityd', options, ['offsets', 'safe', 'channelWise'], (o) => new RandShiftIntensity(o as unknown as RandShiftIntensityOptions), FACTOR_KEY_OPTIONS);
     this.factors = factorKeys(this.name, this.keys, options);
   }
   protected override apply(img: Tensor, key: string, d: DataDict): unknown {
@@ -164,97 +173,97 @@ export class RandShiftIntensityd extends RandWrapd<A.RandShiftIntensity> {
   }
 }
 
-export class StdShiftIntensityd extends Wrapd<A.StdShiftIntensity> {
-  constructor(options: D<A.StdShiftIntensityOptions>) {
-    super('StdShiftIntensityd', options, A.StdShiftIntensity.OPTIONS, (o) => new A.StdShiftIntensity(o as unknown as A.StdShiftIntensityOptions));
+export class StdShiftIntensityd extends Wrapd<StdShiftIntensity> {
+  constructor(options: D<StdShiftIntensityOptions>) {
+    super('StdShiftIntensityd', options, StdShiftIntensity.OPTIONS, (o) => new StdShiftIntensity(o as unknown as StdShiftIntensityOptions));
   }
 }
 
-export class RandStdShiftIntensityd extends RandWrapd<A.RandStdShiftIntensity> {
-  constructor(options: D<A.RandStdShiftIntensityOptions>) {
-    super('RandStdShiftIntensityd', options, ['factors', 'nonzero', 'channelWise', 'dtype'], (o) => new A.RandStdShiftIntensity(o as unknown as A.RandStdShiftIntensityOptions));
+export class RandStdShiftIntensityd extends RandWrapd<RandStdShiftIntensity> {
+  constructor(options: D<RandStdShiftIntensityOptions>) {
+    super('RandStdShiftIntensityd', options, ['factors', 'nonzero', 'channelWise', 'dtype'], (o) => new RandStdShiftIntensity(o as unknown as RandStdShiftIntensityOptions));
   }
 }
 
-export class ScaleIntensityd extends Wrapd<A.ScaleIntensity> {
-  constructor(options: D<A.ScaleIntensityOptions>) {
-    super('ScaleIntensityd', options, A.ScaleIntensity.OPTIONS, (o) => new A.ScaleIntensity(o));
+export class ScaleIntensityd extends Wrapd<ScaleIntensity> {
+  constructor(options: D<ScaleIntensityOptions>) {
+    super('ScaleIntensityd', options, ScaleIntensity.OPTIONS, (o) => new ScaleIntensity(o));
   }
 }
 
-export class RandScaleIntensityd extends RandWrapd<A.RandScaleIntensity> {
-  constructor(options: D<A.RandScaleIntensityOptions>) {
-    super('RandScaleIntensityd', options, ['factors', 'channelWise', 'dtype'], (o) => new A.RandScaleIntensity(o as unknown as A.RandScaleIntensityOptions));
+export class RandScaleIntensityd extends RandWrapd<RandScaleIntensity> {
+  constructor(options: D<RandScaleIntensityOptions>) {
+    super('RandScaleIntensityd', options, ['factors', 'channelWise', 'dtype'], (o) => new RandScaleIntensity(o as unknown as RandScaleIntensityOptions));
   }
 }
 
-export class ScaleIntensityFixedMeand extends Wrapd<A.ScaleIntensityFixedMean> {
-  constructor(options: D<A.ScaleIntensityFixedMeanOptions>) {
-    super('ScaleIntensityFixedMeand', options, A.ScaleIntensityFixedMean.OPTIONS, (o) => new A.ScaleIntensityFixedMean(o));
+export class ScaleIntensityFixedMeand extends Wrapd<ScaleIntensityFixedMean> {
+  constructor(options: D<ScaleIntensityFixedMeanOptions>) {
+    super('ScaleIntensityFixedMeand', options, ScaleIntensityFixedMean.OPTIONS, (o) => new ScaleIntensityFixedMean(o));
   }
 }
 
-export class RandScaleIntensityFixedMeand extends RandWrapd<A.RandScaleIntensityFixedMean> {
-  constructor(options: D<A.RandScaleIntensityFixedMeanOptions>) {
-    super('RandScaleIntensityFixedMeand', options, ['factors', 'fixedMean', 'preserveRange', 'dtype'], (o) => new A.RandScaleIntensityFixedMean(o));
+export class RandScaleIntensityFixedMeand extends RandWrapd<RandScaleIntensityFixedMean> {
+  constructor(options: D<RandScaleIntensityFixedMeanOptions>) {
+    super('RandScaleIntensityFixedMeand', options, ['factors', 'fixedMean', 'preserveRange', 'dtype'], (o) => new RandScaleIntensityFixedMean(o));
   }
 }
 
-export class RandBiasFieldd extends RandWrapd<A.RandBiasField> {
-  constructor(options: D<A.RandBiasFieldOptions>) {
-    super('RandBiasFieldd', options, ['degree', 'coeffRange', 'dtype'], (o) => new A.RandBiasField(o));
+export class RandBiasFieldd extends RandWrapd<RandBiasField> {
+  constructor(options: D<RandBiasFieldOptions>) {
+    super('RandBiasFieldd', options, ['degree', 'coeffRange', 'dtype'], (o) => new RandBiasField(o));
   }
   protected override randomizeInner(first: Tensor): void {
     this.transform.randomize(first.shape.slice(1));
   }
 }
 
-export class NormalizeIntensityd extends Wrapd<A.NormalizeIntensity> {
-  constructor(options: D<A.NormalizeIntensityOptions>) {
-    super('NormalizeIntensityd', options, A.NormalizeIntensity.OPTIONS, (o) => new A.NormalizeIntensity(o));
+export class NormalizeIntensityd extends Wrapd<NormalizeIntensity> {
+  constructor(options: D<NormalizeIntensityOptions>) {
+    super('NormalizeIntensityd', options, NormalizeIntensity.OPTIONS, (o) => new NormalizeIntensity(o));
   }
 }
 
-export class ThresholdIntensityd extends Wrapd<A.ThresholdIntensity> {
-  constructor(options: D<A.ThresholdIntensityOptions>) {
-    super('ThresholdIntensityd', options, A.ThresholdIntensity.OPTIONS, (o) => new A.ThresholdIntensity(o as unknown as A.ThresholdIntensityOptions));
+export class ThresholdIntensityd extends Wrapd<ThresholdIntensity> {
+  constructor(options: D<ThresholdIntensityOptions>) {
+    super('ThresholdIntensityd', options, ThresholdIntensity.OPTIONS, (o) => new ThresholdIntensity(o as unknown as ThresholdIntensityOptions));
   }
 }
 
-export class ScaleIntensityRanged extends Wrapd<A.ScaleIntensityRange> {
-  constructor(options: D<A.ScaleIntensityRangeOptions>) {
-    super('ScaleIntensityRanged', options, A.ScaleIntensityRange.OPTIONS, (o) => new A.ScaleIntensityRange(o as unknown as A.ScaleIntensityRangeOptions));
+export class ScaleIntensityRanged extends Wrapd<ScaleIntensityRange> {
+  constructor(options: D<ScaleIntensityRangeOptions>) {
+    super('ScaleIntensityRanged', options, ScaleIntensityRange.OPTIONS, (o) => new ScaleIntensityRange(o as unknown as ScaleIntensityRangeOptions));
   }
 }
 
-export class ClipIntensityPercentilesd extends Wrapd<A.ClipIntensityPercentiles> {
-  constructor(options: D<A.ClipIntensityPercentilesOptions>) {
-    super('ClipIntensityPercentilesd', options, ['lower', 'upper', 'sharpnessFactor', 'channelWise', 'dtype'], (o) => new A.ClipIntensityPercentiles({ lower: null, upper: null, ...o }));
+export class ClipIntensityPercentilesd extends Wrapd<ClipIntensityPercentiles> {
+  constructor(options: D<ClipIntensityPercentilesOptions>) {
+    super('ClipIntensityPercentilesd', options, ['lower', 'upper', 'sharpnessFactor', 'channelWise', 'dtype'], (o) => new ClipIntensityPercentiles({ lower: null, upper: null, ...o }));
   }
 }
 
-export class AdjustContrastd extends Wrapd<A.AdjustContrast> {
-  constructor(options: D<A.AdjustContrastOptions>) {
-    super('AdjustContrastd', options, A.AdjustContrast.OPTIONS, (o) => new A.AdjustContrast(o as unknown as A.AdjustContrastOptions));
+export class AdjustContrastd extends Wrapd<AdjustContrast> {
+  constructor(options: D<AdjustContrastOptions>) {
+    super('AdjustContrastd', options, AdjustContrast.OPTIONS, (o) => new AdjustContrast(o as unknown as AdjustContrastOptions));
   }
 }
 
-export class RandAdjustContrastd extends RandWrapd<A.RandAdjustContrast> {
-  constructor(options: D<A.RandAdjustContrastOptions>) {
-    super('RandAdjustContrastd', options, ['gamma', 'invertImage', 'retainStats'], (o) => new A.RandAdjustContrast(o));
+export class RandAdjustContrastd extends RandWrapd<RandAdjustContrast> {
+  constructor(options: D<RandAdjustContrastOptions>) {
+    super('RandAdjustContrastd', options, ['gamma', 'invertImage', 'retainStats'], (o) => new RandAdjustContrast(o));
   }
 }
 
-export class ScaleIntensityRangePercentilesd extends Wrapd<A.ScaleIntensityRangePercentiles> {
-  constructor(options: D<A.ScaleIntensityRangePercentilesOptions>) {
-    super('ScaleIntensityRangePercentilesd', options, A.ScaleIntensityRangePercentiles.OPTIONS, (o) => new A.ScaleIntensityRangePercentiles(o as unknown as A.ScaleIntensityRangePercentilesOptions));
+export class ScaleIntensityRangePercentilesd extends Wrapd<ScaleIntensityRangePercentiles> {
+  constructor(options: D<ScaleIntensityRangePercentilesOptions>) {
+    super('ScaleIntensityRangePercentilesd', options, ScaleIntensityRangePercentiles.OPTIONS, (o) => new ScaleIntensityRangePercentiles(o as unknown as ScaleIntensityRangePercentilesOptions));
   }
 }
 
-export class MaskIntensityd extends Wrapd<A.MaskIntensity> {
+export class MaskIntensityd extends Wrapd<MaskIntensity> {
   readonly maskKey: string | null;
-  constructor(options: D<A.MaskIntensityOptions & { maskKey?: string | null }>) {
-    super('MaskIntensityd', options, A.MaskIntensity.OPTIONS, (o) => new A.MaskIntensity(o), ['maskKey']);
+  constructor(options: D<MaskIntensityOptions & { maskKey?: string | null }>) {
+    super('MaskIntensityd', options, MaskIntensity.OPTIONS, (o) => new MaskIntensity(o), ['maskKey']);
     this.maskKey = options.maskData == null ? (options.maskKey ?? null) : null;
   }
   protected override apply(img: Tensor, _key: string, d: DataDict): unknown {
@@ -264,83 +273,83 @@ export class MaskIntensityd extends Wrapd<A.MaskIntensity> {
   }
 }
 
-export class GaussianSmoothd extends Wrapd<A.GaussianSmooth> {
-  constructor(options: D<A.GaussianSmoothOptions>) {
-    super('GaussianSmoothd', options, A.GaussianSmooth.OPTIONS, (o) => new A.GaussianSmooth(o));
+export class GaussianSmoothd extends Wrapd<GaussianSmooth> {
+  constructor(options: D<GaussianSmoothOptions>) {
+    super('GaussianSmoothd', options, GaussianSmooth.OPTIONS, (o) => new GaussianSmooth(o));
   }
 }
 
-export class RandGaussianSmoothd extends RandWrapd<A.RandGaussianSmooth> {
-  constructor(options: D<A.RandGaussianSmoothOptions>) {
-    super('RandGaussianSmoothd', options, ['sigmaX', 'sigmaY', 'sigmaZ', 'approx'], (o) => new A.RandGaussianSmooth(o));
+export class RandGaussianSmoothd extends RandWrapd<RandGaussianSmooth> {
+  constructor(options: D<RandGaussianSmoothOptions>) {
+    super('RandGaussianSmoothd', options, ['sigmaX', 'sigmaY', 'sigmaZ', 'approx'], (o) => new RandGaussianSmooth(o));
   }
 }
 
-export class GaussianSharpend extends Wrapd<A.GaussianSharpen> {
-  constructor(options: D<A.GaussianSharpenOptions>) {
-    super('GaussianSharpend', options, A.GaussianSharpen.OPTIONS, (o) => new A.GaussianSharpen(o));
+export class GaussianSharpend extends Wrapd<GaussianSharpen> {
+  constructor(options: D<GaussianSharpenOptions>) {
+    super('GaussianSharpend', options, GaussianSharpen.OPTIONS, (o) => new GaussianSharpen(o));
   }
 }
 
-export class RandGaussianSharpend extends RandWrapd<A.RandGaussianSharpen> {
-  constructor(options: D<A.RandGaussianSharpenOptions>) {
-    super('RandGaussianSharpend', options, ['sigma1X', 'sigma1Y', 'sigma1Z', 'sigma2X', 'sigma2Y', 'sigma2Z', 'alpha', 'approx'], (o) => new A.RandGaussianSharpen(o));
+export class RandGaussianSharpend extends RandWrapd<RandGaussianSharpen> {
+  constructor(options: D<RandGaussianSharpenOptions>) {
+    super('RandGaussianSharpend', options, ['sigma1X', 'sigma1Y', 'sigma1Z', 'sigma2X', 'sigma2Y', 'sigma2Z', 'alpha', 'approx'], (o) => new RandGaussianSharpen(o));
   }
 }
 
-export class RandHistogramShiftd extends RandWrapd<A.RandHistogramShift> {
-  constructor(options: D<A.RandHistogramShiftOptions>) {
-    super('RandHistogramShiftd', options, ['numControlPoints'], (o) => new A.RandHistogramShift(o));
+export class RandHistogramShiftd extends RandWrapd<RandHistogramShift> {
+  constructor(options: D<RandHistogramShiftOptions>) {
+    super('RandHistogramShiftd', options, ['numControlPoints'], (o) => new RandHistogramShift(o));
   }
 }
 
-export class GibbsNoised extends Wrapd<A.GibbsNoise> {
-  constructor(options: D<A.GibbsNoiseOptions>) {
-    super('GibbsNoised', options, A.GibbsNoise.OPTIONS, (o) => new A.GibbsNoise(o));
+export class GibbsNoised extends Wrapd<GibbsNoise> {
+  constructor(options: D<GibbsNoiseOptions>) {
+    super('GibbsNoised', options, GibbsNoise.OPTIONS, (o) => new GibbsNoise(o));
   }
 }
 
-export class RandGibbsNoised extends RandWrapd<A.RandGibbsNoise> {
-  constructor(options: D<A.RandGibbsNoiseOptions>) {
-    super('RandGibbsNoised', options, ['alpha'], (o) => new A.RandGibbsNoise(o));
+export class RandGibbsNoised extends RandWrapd<RandGibbsNoise> {
+  constructor(options: D<RandGibbsNoiseOptions>) {
+    super('RandGibbsNoised', options, ['alpha'], (o) => new RandGibbsNoise(o));
   }
 }
 
-export class KSpaceSpikeNoised extends Wrapd<A.KSpaceSpikeNoise> {
-  constructor(options: D<A.KSpaceSpikeNoiseOptions>) {
-    super('KSpaceSpikeNoised', options, A.KSpaceSpikeNoise.OPTIONS, (o) => new A.KSpaceSpikeNoise(o as unknown as A.KSpaceSpikeNoiseOptions));
+export class KSpaceSpikeNoised extends Wrapd<KSpaceSpikeNoise> {
+  constructor(options: D<KSpaceSpikeNoiseOptions>) {
+    super('KSpaceSpikeNoised', options, KSpaceSpikeNoise.OPTIONS, (o) => new KSpaceSpikeNoise(o as unknown as KSpaceSpikeNoiseOptions));
   }
 }
 
-export class RandKSpaceSpikeNoised extends RandWrapd<A.RandKSpaceSpikeNoise> {
+export class RandKSpaceSpikeNoised extends RandWrapd<RandKSpaceSpikeNoise> {
   protected override readonly perKeyDraws = true;
-  constructor(options: D<A.RandKSpaceSpikeNoiseOptions>) {
-    super('RandKSpaceSpikeNoised', options, ['intensityRange', 'channelWise'], (o) => new A.RandKSpaceSpikeNoise(o));
+  constructor(options: D<RandKSpaceSpikeNoiseOptions>) {
+    super('RandKSpaceSpikeNoised', options, ['intensityRange', 'channelWise'], (o) => new RandKSpaceSpikeNoise(o));
   }
 }
 
-export class RandCoarseDropoutd extends RandWrapd<A.RandCoarseDropout> {
-  constructor(options: D<A.RandCoarseDropoutOptions>) {
-    super('RandCoarseDropoutd', options, ['holes', 'spatialSize', 'dropoutHoles', 'fillValue', 'maxHoles', 'maxSpatialSize'], (o) => new A.RandCoarseDropout(o as unknown as A.RandCoarseDropoutOptions));
+export class RandCoarseDropoutd extends RandWrapd<RandCoarseDropout> {
+  constructor(options: D<RandCoarseDropoutOptions>) {
+    super('RandCoarseDropoutd', options, ['holes', 'spatialSize', 'dropoutHoles', 'fillValue', 'maxHoles', 'maxSpatialSize'], (o) => new RandCoarseDropout(o as unknown as RandCoarseDropoutOptions));
   }
   protected override randomizeInner(first: Tensor): void {
     this.transform.randomize(first.shape.slice(1));
   }
 }
 
-export class RandCoarseShuffled extends RandWrapd<A.RandCoarseShuffle> {
-  constructor(options: D<A.RandCoarseShuffleOptions>) {
-    super('RandCoarseShuffled', options, ['holes', 'spatialSize', 'maxHoles', 'maxSpatialSize'], (o) => new A.RandCoarseShuffle(o as unknown as A.RandCoarseShuffleOptions));
+export class RandCoarseShuffled extends RandWrapd<RandCoarseShuffle> {
+  constructor(options: D<RandCoarseShuffleOptions>) {
+    super('RandCoarseShuffled', options, ['holes', 'spatialSize', 'maxHoles', 'maxSpatialSize'], (o) => new RandCoarseShuffle(o as unknown as RandCoarseShuffleOptions));
   }
   protected override randomizeInner(first: Tensor): void {
     this.transform.randomize(first.shape.slice(1));
   }
 }
 
-export class HistogramNormalized extends Wrapd<A.HistogramNormalize> {
+export class HistogramNormalized extends Wrapd<HistogramNormalize> {
   readonly maskKey: string | null;
-  constructor(options: D<A.HistogramNormalizeOptions & { maskKey?: string | null }>) {
-    super('HistogramNormalized', options, A.HistogramNormalize.OPTIONS, (o) => new A.HistogramNormalize(o), ['maskKey']);
+  constructor(options: D<HistogramNormalizeOptions & { maskKey?: string | null }>) {
+    super('HistogramNormalized', options, HistogramNormalize.OPTIONS, (o) => new HistogramNormalize(o), ['maskKey']);
     this.maskKey = options.mask == null ? (options.maskKey ?? null) : null;
   }
   protected override apply(img: Tensor, _key: string, d: DataDict): unknown {
@@ -350,7 +359,7 @@ export class HistogramNormalized extends Wrapd<A.HistogramNormalize> {
   }
 }
 
-export interface IntensityStatsdOptions extends A.IntensityStatsOptions {
+export interface IntensityStatsdOptions extends IntensityStatsOptions {
   /** per key: a key of a bool mask in the item (null: no mask) */
   maskKeys?: string | (string | null)[] | null;
   metaKeys?: string | string[] | null;
@@ -358,12 +367,12 @@ export interface IntensityStatsdOptions extends A.IntensityStatsOptions {
 }
 
 /** Writes intensity statistics of each key into its metadata dictionary (`${key}_meta_dict` by default). */
-export class IntensityStatsd extends Wrapd<A.IntensityStats> {
+export class IntensityStatsd extends Wrapd<IntensityStats> {
   private readonly maskKeys: (string | null)[];
   private readonly metaKeys: (string | null)[];
   private readonly postfix: string;
   constructor(options: D<IntensityStatsdOptions>) {
-    super('IntensityStatsd', options, A.IntensityStats.OPTIONS, (o) => new A.IntensityStats(o as unknown as A.IntensityStatsOptions), ['maskKeys', 'metaKeys', 'metaKeyPostfix']);
+    super('IntensityStatsd', options, IntensityStats.OPTIONS, (o) => new IntensityStats(o as unknown as IntensityStatsOptions), ['maskKeys', 'metaKeys', 'metaKeyPostfix']);
     this.maskKeys = options.maskKeys == null ? this.keys.map(() => null) : perKey(options.maskKeys, this.keys.length, this.name, 'maskKeys');
     const mk = options.metaKeys == null ? this.keys.map(() => null) : Array.isArray(options.metaKeys) ? options.metaKeys : [options.metaKeys];
     if (mk.length !== this.keys.length) throw new RangeError(`${this.name}: metaKeys must have one entry per key (${this.keys.length}), got ${mk.length}`);
@@ -381,9 +390,9 @@ export class IntensityStatsd extends Wrapd<A.IntensityStats> {
 }
 
 
-export class SavitzkyGolaySmoothd extends Wrapd<A.SavitzkyGolaySmooth> {
-  constructor(options: D<A.SavitzkyGolaySmoothOptions>) {
-    super('SavitzkyGolaySmoothd', options, A.SavitzkyGolaySmooth.OPTIONS, (o) => new A.SavitzkyGolaySmooth(o as unknown as A.SavitzkyGolaySmoothOptions));
+export class SavitzkyGolaySmoothd extends Wrapd<SavitzkyGolaySmooth> {
+  constructor(options: D<SavitzkyGolaySmoothOptions>) {
+    super('SavitzkyGolaySmoothd', options, SavitzkyGolaySmooth.OPTIONS, (o) => new SavitzkyGolaySmooth(o as unknown as SavitzkyGolaySmoothOptions));
   }
 }
 
@@ -408,18 +417,18 @@ abstract class NewKeyWrapd<T extends AnyTransform> extends Wrapd<T> {
   }
 }
 
-export class ComputeHoVerMapsd extends NewKeyWrapd<A.ComputeHoVerMaps> {
+export class ComputeHoVerMapsd extends NewKeyWrapd<ComputeHoVerMaps> {
   readonly newKeyPrefix: string | null;
-  constructor(options: D<A.ComputeHoVerMapsOptions & { newKeyPrefix?: string | null }>) {
-    super('ComputeHoVerMapsd', options, A.ComputeHoVerMaps.OPTIONS, (o) => new A.ComputeHoVerMaps(o), ['newKeyPrefix']);
+  constructor(options: D<ComputeHoVerMapsOptions & { newKeyPrefix?: string | null }>) {
+    super('ComputeHoVerMapsd', options, ComputeHoVerMaps.OPTIONS, (o) => new ComputeHoVerMaps(o), ['newKeyPrefix']);
     this.newKeyPrefix = options.newKeyPrefix === undefined ? 'hover_' : options.newKeyPrefix;
   }
 }
 
-export class ForegroundMaskd extends NewKeyWrapd<A.ForegroundMask> {
+export class ForegroundMaskd extends NewKeyWrapd<ForegroundMask> {
   readonly newKeyPrefix: string | null;
-  constructor(options: D<A.ForegroundMaskOptions & { newKeyPrefix?: string | null }>) {
-    super('ForegroundMaskd', options, A.ForegroundMask.OPTIONS, (o) => new A.ForegroundMask(o), ['newKeyPrefix']);
+  constructor(options: D<ForegroundMaskOptions & { newKeyPrefix?: string | null }>) {
+    super('ForegroundMaskd', options, ForegroundMask.OPTIONS, (o) => new ForegroundMask(o), ['newKeyPrefix']);
     this.newKeyPrefix = options.newKeyPrefix ?? null;
   }
 }
