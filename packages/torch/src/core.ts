@@ -4,6 +4,7 @@
 // index.ts, which re-exports them and would put them in an import cycle with themselves.
 export { Tensor, Scope, scope, tidy, keep, dispose, memory, type Nested } from './tensor.js';
 export { TorchError } from './errors.js';
+export { torchFunction, subclassOf, adoptAs, followSubclass, plainAlias, type TensorSubclass } from './subclass.js';
 export * from './dtype.js';
 export { tensor, fromTypedArray, fromShared, type TensorOptions } from './creation.js';
 export { type ToOptions, type Index } from './tensor_api.js';

@@ -8,11 +8,12 @@
 // for a list costs 1, and everything else costs 0; ties go to the overload listed first (the
 // unnamed overload first, then schema order as the generator wrote it).
 import { native } from './native.js';
-import { Tensor } from './tensor.js';
+import { Tensor, subclassState } from './tensor.js';
 import { TorchError } from './errors.js';
 import { Generator } from './generator.js';
 import { suggestion } from './options.js';
 import { SCALAR_TYPE_ORDER as SCALAR_TYPES } from './dtype.js';
+import { subclassOf, subclassOfList, runHook, type TensorSubclass } from './subclass.js';
 
 /**
  * One overload as the generator writes it.
@@ -291,13 +292,33 @@ function compile(ov: Overload): Invoker {
   }
   while (slots.length && slots[slots.length - 1] === 'undefined') slots.pop();
   const callExpr = `callOp(${[String(id), ...slots].join(', ')})`;
+  // Which subclass (if any) results take: the tensor arguments in schema order, checked after the
+  // call (one property read each for plain tensors; see subclass.ts), and only once an opted-in
+  // subclass instance exists on this thread (subclassState.seen).
+  const subs: string[] = [];
+  ov.x.forEach((_, i) => {
+    const c = ov.p[i];
+    const src = `(${i} < pos.length ? pos[${i}] : opts[${JSON.stringify(ov.pn[i])}])`;
+    if (c === 'T' || c === 't') subs.push(`sub(${src})`);
+    else if (c === 'L' || c === 'l') subs.push(`subL(${src})`);
+  });
+  for (const [key, [, code]] of Object.entries(ov.k)) {
+    if (code !== 'T' && code !== 't' && code !== 'L' && code !== 'l') continue;
+    const j = ov.dp ? ov.dp.indexOf(key) : -1;
+    const f = code === 'T' || code === 't' ? 'sub' : 'subL';
+    const named = `(opts === null ? null : ${f}(opts[${JSON.stringify(key)}]))`;
+    subs.push(j < 0 ? named : `(pos.length > ${ov.p.length + j} ? ${f}(pos[${ov.p.length + j}]) : ${named})`);
+  }
+  const subExpr = subs.length ? subs.join(' ?? ') : 'null';
   let body: string;
   const r = ov.r;
-  if (r === 'T') body = `const h = ${callExpr}; return h === null ? null : new Tensor(h);`;
+  if (r === 'T')
+    body = `const h = ${callExpr}; if (h === null) return null; if (!st.seen) return new Tensor(h); const S = ${subExpr}; return S === null ? new Tensor(h) : followOne(S, h, ov, pos, opts);`;
   else if (r[0] === 'a') body = `const res = ${callExpr}; return aliasResult(ov, res, pos, opts);`;
-  else body = `return wrapAll(ov.r, ${callExpr});`;
-  const make = new Function('callOp', 'Tensor', 'cvT', 'cvL', 'cvl', 'cvd', 'cvg', 'aliasResult', 'wrapAll', 'ov', `return function invoke(pos, opts) { ${body} };`);
-  ov.inv = make(native.callOp, Tensor, cvT, cvL, cvl, cvd, cvg, aliasResult, wrapAll, ov) as Invoker;
+  else body = `const res = ${callExpr}; const S = st.seen ? ${subExpr} : null; return S === null ? wrapAll(ov.r, res) : followAll(S, res, ov, pos, opts);`;
+  const make = new Function('callOp', 'Tensor', 'cvT', 'cvL', 'cvl', 'cvd', 'cvg', 'aliasResult', 'wrapAll', 'sub', 'subL', 'followOne', 'followAll', 'st', 'ov',
+    `return function invoke(pos, opts) { ${body} };`);
+  ov.inv = make(native.callOp, Tensor, cvT, cvL, cvl, cvd, cvg, aliasResult, wrapAll, subclassOf, subclassOfList, followOne, followAll, subclassState, ov) as Invoker;
   ov.id = id;
   return ov.inv;
 }
@@ -318,6 +339,40 @@ const cvL = (v: unknown) => (v === null || v === undefined ? v : (v as unknown[]
 const cvl = cvL;
 const cvg = (v: unknown) => (v instanceof Generator ? v.id : v);
 const cvd = (v: unknown) => (typeof v === 'string' && v.startsWith('torch.') ? v.slice(6) : v);
+
+/** The ATen name of an overload without namespace ('add'), as subclass hooks receive it. */
+const opName = (ov: Overload): string => ov.op.slice(ov.op.indexOf('::') + 2);
+
+/** Hook arguments: the positional ones as the caller gave them. */
+function hookArgs(pos: unknown[]): unknown[] {
+  return pos.slice();
+}
+
+// One result of an op with an opted-in subclass argument: made as that subclass, then its hook runs.
+function followOne(S: TensorSubclass, h: number, ov: Overload, pos: unknown[], opts: Record<string, unknown> | null): Tensor {
+  const t = new S(h);
+  runHook(S, [t], opName(ov), hookArgs(pos), opts);
+  return t;
+}
+
+// Several results (tuples, tensor lists): each tensor made as S, then one hook call for all of them.
+function followAll(S: TensorSubclass, res: unknown, ov: Overload, pos: unknown[], opts: Record<string, unknown> | null): unknown {
+  const made: Tensor[] = [];
+  const one = (code: string, v: unknown): unknown => {
+    if (v === null || v === undefined) return v;
+    if (code === 'T') {
+      const t = new S(v as number);
+      made.push(t);
+      return t;
+    }
+    if (code === 'L') return (v as number[]).map((h) => one('T', h));
+    return wrap(code, v);
+  };
+  const r = ov.r;
+  const out = r.length === 1 ? one(r, res) : r.length === 0 ? undefined : (res as unknown[]).map((v, i) => one(r[i], v));
+  if (made.length) runHook(S, made, opName(ov), hookArgs(pos), opts);
+  return out;
+}
 
 function wrapAll(r: string, res: unknown): unknown {
   if (r.length === 1) return wrap(r, res);

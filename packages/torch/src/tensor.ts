@@ -33,6 +33,15 @@ function watchPending(): void {
 /** Open scopes (tidy calls and torch.scope() objects), innermost last. */
 const scopes: Scope[] = [];
 
+// The static hook symbol of subclasses that follow ops (exported as torchFunction by subclass.ts).
+const TORCH_FUNCTION = Symbol.for('monai-ts.torch.torchFunction');
+
+/**
+ * Whether an instance of an opted-in subclass was ever made on this thread. Until one is, op results
+ * skip the subclass check entirely (the torch-only fast path). Internal.
+ */
+export const subclassState = { seen: false };
+
 // Backstop states of a Tensor.
 const UNWATCHED = 0;
 const PENDING = 1;
@@ -46,8 +55,13 @@ export class Tensor {
   /** Exempt from every scope (torch.keep). Internal. */
   _k = false;
 
-  /** Wraps a native handle. Internal: use the creation functions. */
+  /**
+   * Wraps a native handle, which the new object owns. Internal: use the creation functions. A
+   * subclass constructor passes its handle here (`new MetaTensor(handle)`; see subclass.ts).
+   */
   constructor(handle: number) {
+    if (new.target !== Tensor && !subclassState.seen && typeof (new.target as unknown as Record<symbol, unknown>)[TORCH_FUNCTION] === 'function')
+      subclassState.seen = true;
     this._h = handle;
     const n = scopes.length;
     if (n) scopes[n - 1]._add(this);
@@ -226,9 +240,23 @@ export class Tensor {
     return native.toTypedArray(this.handle, false) as TypedArray;
   }
 
-  /** Another handle to the same tensor (same storage and autograd identity). */
+  /**
+   * Another handle to the same tensor (same storage and autograd identity). An opted-in subclass
+   * (subclass.ts) gets an object of its own class, filled by its hook as op 'alias'.
+   */
   alias(): Tensor {
-    return new Tensor(native.alias(this.handle));
+    const h = native.alias(this.handle);
+    const C = this.constructor as { new (h: number): Tensor; [k: symbol]: unknown };
+    const hook = C === Tensor ? undefined : C[TORCH_FUNCTION];
+    if (typeof hook !== 'function') return new Tensor(h);
+    const t = new C(h);
+    try {
+      hook.call(C, [t], 'alias', [this], null);
+    } catch (e) {
+      t.dispose();
+      throw e;
+    }
+    return t;
   }
 
   /** True when both handles name the same tensor. */

@@ -6,6 +6,7 @@ import * as T from './generated/tables.js';
 import { isDtypeName, normalizeDtype, type DType, type Device, type MemoryFormat } from './dtype.js';
 import { tensor } from './creation.js';
 import { TorchError } from './errors.js';
+import { followSubclass, plainAlias, subclassOf } from './subclass.js';
 
 export interface ToOptions {
   dtype?: DType;
@@ -312,6 +313,23 @@ function basicIndex(t: Tensor, index: Index[], what: string): { view: Tensor; ad
 }
 
 P.at = function (this: Tensor, ...index: Index[]): Tensor {
+  // An opted-in subclass indexes a plain alias (no hook per step), then its hook sees the whole
+  // index once as 'getitem', as Python's __getitem__ reaches __torch_function__.
+  const S = subclassOf(this);
+  if (S !== null) {
+    const base = plainAlias(this);
+    let out: Tensor;
+    try {
+      out = at.call(base, ...index);
+    } finally {
+      base.dispose();
+    }
+    return followSubclass(out, 'getitem', [this, ...index]);
+  }
+  return at.call(this, ...index);
+};
+
+function at(this: Tensor, ...index: Index[]): Tensor {
   const { view, advanced, owned } = basicIndex(this, index, 'at');
   let out = view;
   if (advanced.length) {
@@ -322,7 +340,7 @@ P.at = function (this: Tensor, ...index: Index[]): Tensor {
   }
   for (const o of owned) o.dispose();
   return out;
-};
+}
 
 P.assign = function (this: Tensor, value: Tensor | number | bigint | boolean, ...index: Index[]) {
   const { view, advanced, owned } = basicIndex(this, index, 'assign');

@@ -5,24 +5,9 @@
  */
 import * as torch from '@monai-ts/torch';
 import { Tensor } from '@monai-ts/torch';
-import { MetaTensor, copyMeta, type AppliedOperation, type MetaDict } from './meta_tensor.js';
+import { MetaTensor, collateMeta, copyMeta, itemMeta, type MetaDict } from './meta_tensor.js';
 
 const BATCH_OPS = 'applied_operations';
-
-function collateMeta(metas: MetaDict[]): MetaDict {
-  const out: MetaDict = {};
-  const keys = new Set<string>();
-  for (const m of metas) for (const k of Object.keys(m)) keys.add(k);
-  for (const k of keys) {
-    const vals = metas.map((m) => m[k]);
-    if (k === 'affine' && vals.every((v) => v instanceof Float64Array && v.length === 16)) {
-      const a = new Float64Array(16 * vals.length);
-      vals.forEach((v, i) => a.set(v as Float64Array, 16 * i));
-      out[k] = a;
-    } else out[k] = vals.map((v) => copyMeta(v));
-  }
-  return out;
-}
 
 /** Stacks a list of items (tensors, MetaTensors, dicts, arrays of them, numbers, strings) into a batch. */
 export function listDataCollate(batch: unknown[]): unknown {
@@ -67,28 +52,14 @@ export function collate(items: unknown[]): unknown {
 }
 
 function decollateMeta(meta: MetaDict, b: number): MetaDict[] {
-  const out: MetaDict[] = Array.from({ length: b }, () => ({}));
-  for (const [k, v] of Object.entries(meta)) {
-    if (k === BATCH_OPS) continue;
-    if (k === 'affine' && v instanceof Float64Array && v.length === 16 * b) {
-      for (let i = 0; i < b; i++) out[i][k] = v.slice(16 * i, 16 * (i + 1));
-    } else if (Array.isArray(v) && v.length === b) {
-      for (let i = 0; i < b; i++) out[i][k] = copyMeta(v[i]);
-    } else for (let i = 0; i < b; i++) out[i][k] = copyMeta(v);
-  }
-  return out;
+  return Array.from({ length: b }, (_, i) => itemMeta(meta, b, i));
 }
 
 /** Splits a batch back into a list of items (MONAI's decollate_batch). */
 export function decollateBatch(batch: unknown): unknown[] {
   if (batch instanceof Tensor) {
-    const parts = torch.unbind(batch, { dim: 0 }) as Tensor[];
-    if (batch instanceof MetaTensor && batch.isBatch) {
-      const metas = decollateMeta(batch.meta, parts.length);
-      const ops = (batch.meta[BATCH_OPS] as AppliedOperation[][] | undefined) ?? [];
-      return parts.map((p, i) => MetaTensor.wrap(p, { meta: metas[i], appliedOperations: copyMeta(ops[i] ?? []) }));
-    }
-    return parts;
+    // unbind along dim 0 gives each item of a MetaTensor batch its own metadata (MetaTensor's op hook)
+    return torch.unbind(batch, { dim: 0 }) as Tensor[];
   }
   if (Array.isArray(batch)) {
     if (batch.every((x) => x === null || typeof x !== 'object')) return batch.slice();

@@ -8,11 +8,27 @@
  * - `affine` is a row-major `Float64Array(16)` (4x4, RAS world, float64) stored in `meta.affine`;
  *   for a batch (`isBatch`), `Float64Array(16 * B)` laid out as [B, 4, 4]. Keeping it out of torch
  *   means metadata never adds live tensors; `affineTensor()` gives a float64 tensor when needed.
- * - Ops from `@monai-ts/torch` return plain Tensors; `to`, `clone`, `contiguous`, `float`, `double`
- *   and friends are overridden here to keep the metadata (deep-copied for clone/to).
+ * - Ops follow the subclass (@monai-ts/torch's `torchFunction` hook, as PyTorch's __torch_function__):
+ *   every op with a MetaTensor argument returns MetaTensors, made as MetaTensors from the native
+ *   handle, carrying a deep copy of the first MetaTensor argument's meta and applied operations
+ *   (MONAI 1.4's update_meta). A batch keeps its per-item lists; `batch.at(i)` and `unbind` (dim 0)
+ *   give item i's own metadata, slices `batch.at('a:b')` and split/chunk along dim 0 re-collate the
+ *   items they keep. In-place ops return the same object. TypeScript types most op results as
+ *   plain `Tensor`; at run time they are MetaTensors (check with `isMetaTensor`).
+ *
+ * Ownership (who frees which native handle):
+ * - `new MetaTensor(handle, init?)`: the new object owns `handle` (how ops construct results).
+ * - `MetaTensor.wrap(t, init)`: takes `t` over: the handle moves into a NEW MetaTensor and `t` is left
+ *   disposed (`t.isDisposed`; its torch.keep carries over). Metadata in `init` is used as given (not
+ *   copied). For readers and collation, which make a tensor and hand it on.
+ * - `MetaTensor.fromTensor(t, init)`: a new MetaTensor on a new handle to the same storage; the caller
+ *   keeps `t` and still disposes it. Metadata in `init` is deep-copied.
+ * - `mt.withTensor(t)`: takes `t` over (as wrap) and gives it a deep copy of `mt`'s metadata.
+ * - Metadata values are plain JS (typed arrays, arrays, objects); tensors inside metadata are shared,
+ *   not copied, and are not owned by the MetaTensor.
  */
 import * as torch from '@monai-ts/torch';
-import { Tensor } from '@monai-ts/torch';
+import { Tensor, torchFunction } from '@monai-ts/torch';
 
 /** The typed arrays metadata may hold (affines are Float64Array). */
 export type TypedArray =
@@ -117,35 +133,200 @@ export interface MetaTensorInit {
   isBatch?: boolean;
 }
 
+/** The key under which a batch's meta lists each item's applied operations. */
+const BATCH_OPS = 'applied_operations';
+
+/** Stacks item metadata into batch metadata: affines into one [B, 4, 4] array, other keys into per-item lists (copied). */
+export function collateMeta(metas: MetaDict[]): MetaDict {
+  const out: MetaDict = {};
+  const keys = new Set<string>();
+  for (const m of metas) for (const k of Object.keys(m)) keys.add(k);
+  for (const k of keys) {
+    const vals = metas.map((m) => m[k]);
+    if (k === 'affine' && vals.every((v) => v instanceof Float64Array && v.length === 16)) {
+      const a = new Float64Array(16 * vals.length);
+      vals.forEach((v, i) => a.set(v as Float64Array, 16 * i));
+      out[k] = a;
+    } else out[k] = vals.map((v) => copyMeta(v));
+  }
+  return out;
+}
+
+/** Item i's metadata (a copy) of batch metadata over b items; a per-item value is a list of length b. */
+export function itemMeta(meta: MetaDict, b: number, i: number): MetaDict {
+  const out: MetaDict = {};
+  for (const [k, v] of Object.entries(meta)) {
+    if (k === BATCH_OPS) continue;
+    if (k === 'affine' && v instanceof Float64Array && v.length === 16 * b) out[k] = v.slice(16 * i, 16 * (i + 1));
+    else if (Array.isArray(v) && v.length === b) out[k] = copyMeta(v[i]);
+    else out[k] = copyMeta(v);
+  }
+  return out;
+}
+
+/** Item i's applied operations (a copy) in batch metadata. */
+export function itemOps(meta: MetaDict, i: number): AppliedOperation[] {
+  const ops = meta[BATCH_OPS] as AppliedOperation[][] | undefined;
+  return copyMeta(Array.isArray(ops) && Array.isArray(ops[i]) ? ops[i] : []);
+}
+
+/** Batch metadata of the items `picks` of a batch of b (MONAI re-collates a sliced batch). */
+function pickBatchMeta(meta: MetaDict, b: number, picks: number[]): MetaDict {
+  const out = collateMeta(picks.map((i) => itemMeta(meta, b, i)));
+  out[BATCH_OPS] = picks.map((i) => itemOps(meta, i));
+  return out;
+}
+
+/** The items of dim 0 that a Python-style slice string selects ('1:3', '::2', '-2:'), or null for ':' and '...'. */
+function slicePicks(s: string, b: number): number[] | null {
+  if (s === '...') return null;
+  const parts = s.split(':');
+  const num = (p: string | undefined) => (p === undefined || p.trim() === '' ? null : Number(p));
+  const step = num(parts[2]) ?? 1;
+  let lo = num(parts[0]);
+  let hi = num(parts[1]);
+  if (lo === null && hi === null && step === 1) return null;
+  const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + b : v, 0), b);
+  lo = lo === null ? 0 : clamp(lo);
+  hi = hi === null ? b : clamp(hi);
+  const picks: number[] = [];
+  for (let i = lo; i < hi; i += step) picks.push(i);
+  return picks;
+}
+
 export class MetaTensor extends Tensor {
   /** Metadata of the image; for a batch (isBatch) this holds per-item lists, see `batchMeta`. */
-  meta!: MetaDict;
-  appliedOperations!: AppliedOperation[];
-  isBatch!: boolean;
+  meta: MetaDict = {};
+  appliedOperations: AppliedOperation[] = [];
+  isBatch = false;
+
+  /** A MetaTensor owning `handle` (ops call this with one argument; see the header on ownership). */
+  constructor(handle: number, init?: MetaTensorInit) {
+    super(handle);
+    if (init !== undefined) this.setInit(init);
+  }
+
+  private setInit(init: MetaTensorInit): void {
+    this.meta = (init.meta as MetaDict | undefined) ?? {}; // a batch's lists are read through batchMeta
+    this.appliedOperations = init.appliedOperations ?? [];
+    this.isBatch = init.isBatch ?? false;
+    if (init.affine !== undefined && init.affine !== null) this.affine = init.affine instanceof Float64Array ? init.affine : Float64Array.from(init.affine);
+    else if (!(this.meta.affine instanceof Float64Array)) this.meta.affine = identityAffine();
+  }
 
   /**
-   * Turns `t` into a MetaTensor in place (no copy, same handle, same object: the caller's reference
-   * now *is* the MetaTensor). Metadata is taken as given (not copied).
+   * Takes `t` over: a new MetaTensor owns t's handle and `t` is left disposed (its torch.keep carries
+   * over). Metadata is taken as given (not copied).
    */
   static wrap(t: Tensor, init: MetaTensorInit = {}): MetaTensor {
-    if (!(t instanceof Tensor)) throw new TypeError('MetaTensor.wrap expects a torch Tensor');
-    const mt = Object.setPrototypeOf(t, MetaTensor.prototype) as MetaTensor;
-    mt.meta = (init.meta as MetaDict | undefined) ?? {}; // a batch's lists are read through batchMeta
-    mt.appliedOperations = init.appliedOperations ?? [];
-    mt.isBatch = init.isBatch ?? false;
-    if (init.affine !== undefined && init.affine !== null) mt.affine = init.affine instanceof Float64Array ? init.affine : Float64Array.from(init.affine);
-    else if (!(mt.meta.affine instanceof Float64Array)) mt.meta.affine = identityAffine();
+    if (!(t instanceof Tensor)) throw new TypeError(`MetaTensor.wrap: expected a torch Tensor, found ${t === null ? 'null' : typeof t}`);
+    if (t.isDisposed) throw new TypeError('MetaTensor.wrap: the tensor was disposed (or already taken over by another wrap)');
+    const kept = t._k;
+    const mt = new MetaTensor(t.handle, init);
+    t._release();
+    if (kept) mt._k = true;
     return mt;
   }
 
-  /** A new MetaTensor holding `t` (taken over) with a deep copy of this tensor's metadata. */
+  /**
+   * A new MetaTensor on the same storage as `t` (a new handle: the caller keeps and disposes `t`),
+   * with a deep copy of the metadata in `init`.
+   */
+  static fromTensor(t: Tensor, init: MetaTensorInit = {}): MetaTensor {
+    if (!(t instanceof Tensor)) throw new TypeError(`MetaTensor.fromTensor: expected a torch Tensor, found ${t === null ? 'null' : typeof t}`);
+    const h = plainHandle(t);
+    return new MetaTensor(h, {
+      meta: copyMeta(init.meta),
+      affine: init.affine instanceof Float64Array ? init.affine.slice() : init.affine,
+      appliedOperations: copyMeta(init.appliedOperations),
+      isBatch: init.isBatch,
+    });
+  }
+
+  /**
+   * The op hook (MONAI's __torch_function__ / update_meta): results get a deep copy of the first
+   * MetaTensor argument's meta and applied operations; `isBatch` if any MetaTensor argument is a batch;
+   * indexing, unbind and split of a batch along dim 0 give the items' own metadata.
+   */
+  static [torchFunction](results: Tensor[], op: string, args: readonly unknown[], kwargs: Record<string, unknown> | null): void {
+    let first: MetaTensor | null = null;
+    let isBatch = false;
+    const visit = (v: unknown, depth: number): void => {
+      if (v instanceof MetaTensor) {
+        first ??= v;
+        if (v.isBatch) isBatch = true;
+      } else if (Array.isArray(v) && depth < 2) for (const x of v) visit(x, depth + 1);
+    };
+    for (const a of args) visit(a, 0);
+    if (kwargs !== null) for (const k in kwargs) visit(kwargs[k], 0);
+    const src = first as MetaTensor | null;
+    if (src === null) return;
+    for (const r of results) {
+      if (!(r instanceof MetaTensor) || r === src) continue;
+      r.meta = copyMeta(src.meta);
+      r.appliedOperations = copyMeta(src.appliedOperations);
+      r.isBatch = isBatch;
+      // lazy resampling's queue rides along too (MONAI copies every attribute of the source)
+      const pending = (src as { pendingOperations?: AppliedOperation[] }).pendingOperations;
+      if (pending !== undefined) (r as { pendingOperations?: AppliedOperation[] }).pendingOperations = copyMeta(pending);
+    }
+    if (isBatch) MetaTensor.handleBatched(results, op, args, kwargs);
+  }
+
+  /** Batch rules: getitem with an integer (or slice, list) first index, unbind/split/chunk along dim 0. */
+  private static handleBatched(results: Tensor[], op: string, args: readonly unknown[], kwargs: Record<string, unknown> | null): void {
+    const batch = args[0];
+    if (!(batch instanceof MetaTensor) || !batch.isBatch || batch.dim() === 0) return;
+    const b = batch.shape[0];
+    const setItem = (r: Tensor, i: number) => {
+      if (!(r instanceof MetaTensor)) return;
+      r.meta = itemMeta(batch.meta, b, i);
+      r.appliedOperations = itemOps(batch.meta, i);
+      r.isBatch = false;
+    };
+    const setPicks = (r: Tensor, picks: number[]) => {
+      if (r instanceof MetaTensor) r.meta = pickBatchMeta(batch.meta, b, picks);
+    };
+    if (op === 'getitem') {
+      const r = results[0];
+      const idx = args[1];
+      if (args.length < 2 || r === undefined) return;
+      if (typeof idx === 'number' || typeof idx === 'bigint') {
+        const i = Number(idx);
+        setItem(r, i < 0 ? i + b : i);
+      } else if (typeof idx === 'string') {
+        const picks = slicePicks(idx, b);
+        if (picks !== null) setPicks(r, picks);
+      } else if (Array.isArray(idx) && idx.every((x) => typeof x === 'number')) {
+        setPicks(r, (idx as number[]).map((i) => (i < 0 ? i + b : i)));
+      }
+      return;
+    }
+    const split = op === 'split' || op === 'split_with_sizes' || op === 'chunk' || op === 'unsafe_split' || op === 'tensor_split';
+    if (op !== 'unbind' && !split) return;
+    const dimArg = args[op === 'unbind' ? 1 : 2] ?? kwargs?.dim ?? 0;
+    const dim = typeof dimArg === 'number' ? (dimArg < 0 ? dimArg + batch.dim() : dimArg) : -1;
+    if (dim !== 0) return;
+    if (op === 'unbind') results.forEach((r, i) => setItem(r, i));
+    else {
+      let at = 0;
+      for (const r of results) {
+        const n = r.shape[0];
+        setPicks(r, Array.from({ length: n }, (_, k) => at + k));
+        at += n;
+      }
+    }
+  }
+
+  /** `t` taken over (as wrap) with a deep copy of this tensor's metadata; `this` when t is this. */
   withTensor(t: Tensor): MetaTensor {
     if (t === this) return this;
-    return MetaTensor.wrap(t, {
-      meta: copyMeta(this.meta),
-      appliedOperations: copyMeta(this.appliedOperations),
-      isBatch: this.isBatch,
-    });
+    const init = { meta: copyMeta(this.meta), appliedOperations: copyMeta(this.appliedOperations), isBatch: this.isBatch };
+    if (t instanceof MetaTensor) {
+      t.setInit(init);
+      return t;
+    }
+    return MetaTensor.wrap(t, init);
   }
 
   /** The metadata of a collated batch, typed as per-item lists; throws when this is not a batch. */
@@ -167,7 +348,7 @@ export class MetaTensor extends Tensor {
     this.meta.affine = v;
   }
 
-  /** The affine as a new float64 tensor of shape [4, 4] (or [B, 4, 4] for a batch). */
+  /** The affine as a new float64 tensor of shape [4, 4] (or [B, 4, 4] for a batch); a plain Tensor. */
   affineTensor(): Tensor {
     const a = this.affine;
     return torch.fromTypedArray(a.slice(), this.isBatch ? [a.length / 16, 4, 4] : [4, 4], 'float64');
@@ -184,32 +365,32 @@ export class MetaTensor extends Tensor {
 
   /** Plain tensor view sharing storage (metadata dropped); the caller owns the returned handle. */
   asTensor(): Tensor {
-    return Tensor.prototype.alias.call(this);
+    return new Tensor(plainHandle(this));
   }
 
+  // Typed forms of ops whose results the hook makes MetaTensors (the generic ops are typed Tensor).
   override clone(options?: { memoryFormat?: 'contiguous' | 'preserve' | 'channels_last' | 'channels_last_3d' | null }): MetaTensor {
-    return this.withTensor(Tensor.prototype.clone.call(this, options));
+    return super.clone(options) as MetaTensor;
   }
 
+  /** As Tensor.to; returns this MetaTensor itself when nothing changes (as PyTorch returns self). */
   override to(target: Parameters<Tensor['to']>[0]): MetaTensor {
-    const r = Tensor.prototype.to.call(this, target);
-    if (r === this) return this;
-    if (r.is(this)) {
-      // nothing changed: PyTorch returns the tensor itself
+    const r = super.to(target) as MetaTensor;
+    if (r !== this && r.is(this)) {
       r.dispose();
       return this;
     }
-    return this.withTensor(r);
+    return r;
   }
 
+  /** As Tensor.contiguous; this MetaTensor itself when already contiguous. */
   override contiguous(options?: { memoryFormat?: 'contiguous' | 'preserve' | 'channels_last' | 'channels_last_3d' | null }): MetaTensor {
-    const r = Tensor.prototype.contiguous.call(this, options);
-    if (r.is(this) && r !== this) {
-      // libtorch returned the same tensor through a new handle: keep this object
+    const r = super.contiguous(options) as MetaTensor;
+    if (r !== this && r.is(this)) {
       r.dispose();
       return this;
     }
-    return this.withTensor(r);
+    return r;
   }
 
   override float(): MetaTensor {
@@ -225,9 +406,9 @@ export class MetaTensor extends Tensor {
     return this.to({ device: `cuda:${device}` });
   }
 
-  /** Alias sharing storage and a copy of the metadata. */
+  /** Alias sharing storage, with a copy of the metadata. */
   override alias(): MetaTensor {
-    return this.withTensor(Tensor.prototype.alias.call(this));
+    return super.alias() as MetaTensor;
   }
 
   /** Copies (deep) the metadata and applied operations of `other` onto this tensor; returns this. */
@@ -253,6 +434,14 @@ export class MetaTensor extends Tensor {
       .map((v) => +v.toFixed(4))
       .join(', ')}])`;
   }
+}
+
+/** A new native handle to t's tensor that no subclass hook sees (the caller owns it). */
+function plainHandle(t: Tensor): number {
+  const a = torch.plainAlias(t);
+  const h = a.handle;
+  a._release();
+  return h;
 }
 
 export function isMetaTensor(x: unknown): x is MetaTensor {

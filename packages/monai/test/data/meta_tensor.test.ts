@@ -48,9 +48,11 @@ test('to, clone, contiguous and float keep (copied) metadata', () => {
   const same = m.to({ dtype: 'float32' });
   assert.equal(same, m, 'no-op conversion returns the same MetaTensor');
   const p = m.permute([0, 2, 1]);
-  const pc = MetaTensor.wrap(p, { meta: m.meta }).contiguous();
+  const pw = MetaTensor.wrap(p, { meta: m.meta }); // takes p over: p is left disposed
+  assert.ok(p.isDisposed);
+  const pc = pw.contiguous();
   assert.ok(pc instanceof MetaTensor);
-  for (const x of [m, f, c, p, pc]) x.dispose();
+  for (const x of [m, f, c, pw, pc]) x.dispose();
 });
 
 test('copyMetaFrom and asDict', () => {
