@@ -78,6 +78,9 @@ CASES = [
     ('affinetransform_3d_size_border', layers, 'AffineTransform', dict(spatial_size=(4, 5, 6), padding_mode='border', align_corners=False), [(1, 2, 6, 7, 8), theta3d]),
     ('affinetransform_2d_normalized_nearest', layers, 'AffineTransform', dict(normalized=True, mode='nearest', reverse_indexing=False), [(1, 1, 9, 9), lambda: torch.tensor([[[0.8, -0.3, 0.1], [0.3, 0.8, 0.0]]])]),
     ('affinetransform_2d_zero_centered', layers, 'AffineTransform', dict(zero_centered=True, padding_mode='reflection'), [(1, 2, 7, 9), theta2d]),
+    ('savitzkygolay_2d_reflect', layers, 'SavitzkyGolayFilter', dict(window_length=5, order=2, axis=3, mode='reflect'), [(1, 2, 8, 9)]),
+    ('savitzkygolay_3d_zeros', layers, 'SavitzkyGolayFilter', dict(window_length=7, order=3, axis=4), [(2, 1, 5, 6, 10)]),
+    ('savitzkygolay_1d_replicate', layers, 'SavitzkyGolayFilter', dict(window_length=3, order=1, mode='replicate'), [(2, 3, 12)]),
 ]
 
 

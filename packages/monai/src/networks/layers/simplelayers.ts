@@ -120,3 +120,47 @@ export class GaussianFilter extends nn.Module {
     return torch.tidy(() => separableFiltering(x, this.sigma.map((s) => gaussian1d(s, { truncated: this.truncated, approx: this.approx }))));
   }
 }
+
+/**
+ * Savitzky-Golay smoothing along one axis of (B, C, spatial...): a least-squares polynomial of
+ * `order` fitted in a moving window of odd `windowLength`, as a separable convolution with padding
+ * `mode` ('zeros', 'reflect', 'replicate', 'circular'). `axis` counts the batch and channel axes (2 is
+ * the first spatial one).
+ */
+export class SavitzkyGolayFilter extends nn.Module {
+  readonly axis: number;
+  readonly mode: 'zeros' | 'reflect' | 'replicate' | 'circular';
+  /** The filter's coefficients (float32, windowLength values). */
+  readonly coeffs: number[];
+  constructor(options: { windowLength: number; order: number; axis?: number; mode?: 'zeros' | 'reflect' | 'replicate' | 'circular' }) {
+    super();
+    const o = 'SavitzkyGolayFilter';
+    checkOptions(o, options, ['windowLength', 'order', 'axis', 'mode'], ['windowLength', 'order']);
+    const { windowLength, order } = options;
+    if (order >= windowLength) throw new RangeError(`${o}: order (${order}) must be less than windowLength (${windowLength})`);
+    if (windowLength % 2 === 0) throw new RangeError(`${o}: windowLength must be odd, found ${windowLength}`);
+    this.axis = options.axis ?? 2;
+    this.mode = checkChoice(o, 'mode', options.mode ?? 'zeros', ['zeros', 'reflect', 'replicate', 'circular'] as const);
+    this.coeffs = torch.tidy(() => {
+      const half = (windowLength - 1) / 2;
+      // Positions half ... -half, raised to the powers 0..order; the minimum-norm solution of A c = e0.
+      const idx = torch.arange(half, -half - 1, -1, { dtype: 'float32' });
+      const a = idx.unsqueeze(0).pow(torch.arange(order + 1, { dtype: 'float32' }).reshape([-1, 1]));
+      const y = torch.zeros([order + 1, 1]);
+      y.select(0, 0).fill_(1);
+      return Array.from(a.linalgLstsq(y)[0].squeeze().data() as Float32Array);
+    });
+  }
+  forward(x: Tensor): Tensor {
+    if (x.isComplex()) throw new TypeError('SavitzkyGolayFilter: x must be real');
+    const nd = x.dim() - 2;
+    if (this.axis < 2 || this.axis > x.dim() - 1) throw new RangeError(`SavitzkyGolayFilter: axis ${this.axis} is not a spatial axis of an input of shape [${x.shape.join(', ')}]`);
+    return torch.tidy(() => {
+      const xf = x.to({ dtype: 'float32' });
+      const k = torch.tensor(this.coeffs, { dtype: 'float32', device: x.device });
+      const one = torch.ones([1], { dtype: 'float32', device: x.device });
+      const kernels = Array.from({ length: nd }, (_, d) => (d === this.axis - 2 ? k : one));
+      return separableFiltering(xf, kernels, this.mode);
+    });
+  }
+}
