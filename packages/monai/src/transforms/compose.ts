@@ -10,6 +10,7 @@
 import { MetaTensor, type AppliedOperation, type MetaValue } from '../data/meta_tensor.js';
 import { checkOptions } from '../data/options.js';
 import { getSeed } from '../utils/misc.js';
+import { applyPendingTransforms } from './lazy/functional.js';
 import { RandomState } from '../utils/random_state.js';
 import {
   MAX_SEED, Randomizable, Transform, TraceKeys, applyTransform, describeValue, isInvertible, isRandomizable, type DataDict, type TransformLike,
@@ -65,17 +66,7 @@ export function executeCompose(data: unknown, transforms: readonly TransformLike
   if (stop > transforms.length) throw new RangeError(`${who}: end (${stop}) must be less than or equal to the transform count (${transforms.length})`);
   if (start === stop) return data;
   for (let i = start; i < stop; i++) data = applyTransform(transforms[i], data, { mapItems, unpackItems, lazy, overrides });
-  return resolvePending(data, overrides, who);
-}
-
-/**
- * End-of-chain resolution of pending lazy operations. transforms/lazy/functional.ts provides
- * `applyPendingTransforms(data, keys, overrides)`; until it is part of the package, data must carry
- * no pending operation here (no lazy-capable transform can create one before it).
- */
-function resolvePending(data: unknown, _overrides: Record<string, unknown> | null, who: string): unknown {
-  checkNoPending(data, who, 'resolve');
-  return data;
+  return applyPendingTransforms(data, null, overrides);
 }
 
 function isOptionsObject(v: unknown): v is Record<string, unknown> {
@@ -226,7 +217,7 @@ export class Compose extends Randomizable(Transform) {
 }
 
 /** Refuses to invert data that still holds pending (lazy) operations, as MONAI's has_status_keys check. */
-function checkNoPending(data: unknown, who: string, action = 'invert'): void {
+function checkNoPending(data: unknown, who: string): void {
   const pendingOf = (v: unknown): number => {
     const p = (v as { pendingOperations?: unknown[] } | null)?.pendingOperations;
     return v instanceof MetaTensor && Array.isArray(p) ? p.length : 0;
@@ -234,7 +225,7 @@ function checkNoPending(data: unknown, who: string, action = 'invert'): void {
   const bad: string[] = [];
   if (pendingOf(data)) bad.push('the data');
   else if (isOptionsObject(data)) for (const [k, v] of Object.entries(data)) if (pendingOf(v)) bad.push(`key '${k}'`);
-  if (bad.length) throw new Error(`${who}: unable to ${action}: pending (lazy) operations on ${bad.join(', ')}`);
+  if (bad.length) throw new Error(`${who}.inverse: unable to invert: pending (lazy) operations on ${bad.join(', ')}`);
 }
 
 /** Sums as numpy's pairwise summation does for a 1-d float64 array, so normalized weights match MONAI's bit for bit. */

@@ -6,3 +6,5 @@ export * from './post/index.js';
 export * from './intensity/index.js';
 export * from './spatial/index.js';
 export * from './lazy/index.js';
+export * from './croppad/index.js';
+export * from './utils.js';
