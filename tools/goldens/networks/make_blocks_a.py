@@ -81,6 +81,7 @@ CASES = [
     ('savitzkygolay_2d_reflect', layers, 'SavitzkyGolayFilter', dict(window_length=5, order=2, axis=3, mode='reflect'), [(1, 2, 8, 9)]),
     ('savitzkygolay_3d_zeros', layers, 'SavitzkyGolayFilter', dict(window_length=7, order=3, axis=4), [(2, 1, 5, 6, 10)]),
     ('savitzkygolay_1d_replicate', layers, 'SavitzkyGolayFilter', dict(window_length=3, order=1, mode='replicate'), [(2, 3, 12)]),
+    ('gaussianfilter_2d_scalespace', layers, 'GaussianFilter', dict(spatial_dims=2, sigma=(0.9, 2.5), truncated=3.0, approx='scalespace'), [(1, 2, 16, 20)]),
 ]
 
 

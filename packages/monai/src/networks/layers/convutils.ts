@@ -36,7 +36,7 @@ export function calculateOutShape(inShape: number | readonly number[], kernelSiz
 /**
  * A 1-D Gaussian kernel of half-width max(sigma * truncated, 0.5) rounded (MONAI's gaussian_1d):
  * 'erf' integrates the density over each unit cell, 'sampled' samples it, 'scalespace' uses the
- * discrete analogue with modified Bessel functions (not implemented here yet).
+ * discrete analogue exp(-sigma^2) I_n(sigma^2) with modified Bessel functions of the first kind.
  */
 export function gaussian1d(sigma: Tensor | number, options: { truncated?: number; approx?: 'erf' | 'sampled' | 'scalespace'; normalize?: boolean } = {}): Tensor {
   const truncated = options.truncated ?? 4.0;
@@ -54,10 +54,60 @@ export function gaussian1d(sigma: Tensor | number, options: { truncated?: number
       out = torch.exp(x.pow(2).mul(s.mul(s).reciprocal().mul(-0.5)));
       if (!options.normalize) out = out.div(s.mul(2.5066282));
     } else if (approx === 'scalespace') {
-      throw new TypeError("gaussian1d: approx 'scalespace' is not implemented yet; use 'erf' or 'sampled'");
+      const s2 = s.mul(s);
+      const pos = [besselI0(s2), besselI1(s2)];
+      for (let k = 2; k <= tail; k++) pos.push(besselIn(k, s2));
+      const right = pos.slice(0, tail + 1);
+      out = torch.stack([...right.slice(1).reverse(), ...right]).mul(s2.neg().exp());
     } else {
       throw new TypeError(`gaussian1d: approx must be one of 'erf', 'sampled', 'scalespace', found '${options.approx}'`);
     }
     return options.normalize ? out.div(out.sum()) : out;
   });
+}
+
+// Modified Bessel functions of the first kind on a scalar tensor (so a learnt sigma keeps its gradient),
+// by the polynomial approximations and downward recurrence of Numerical Recipes, as MONAI computes them.
+function polyval(coef: number[], x: Tensor): Tensor {
+  let ans = torch.fullLike(x, coef[0]);
+  for (const c of coef.slice(1)) ans = ans.mul(x).add(c);
+  return ans;
+}
+
+function besselI0(x: Tensor): Tensor {
+  const ax = x.abs();
+  if (ax.item() < 3.75) return polyval([0.45813e-2, 0.360768e-1, 0.2659732, 1.2067492, 3.0899424, 3.5156229, 1.0], x.mul(x).div(14.0625));
+  const y = ax.reciprocal().mul(3.75);
+  return polyval([0.392377e-2, -0.1647633e-1, 0.2635537e-1, -0.2057706e-1, 0.916281e-2, -0.157565e-2, 0.225319e-2, 0.1328592e-1, 0.39894228], y).mul(ax.exp()).div(ax.sqrt());
+}
+
+function besselI1(x: Tensor): Tensor {
+  const ax = x.abs();
+  if (ax.item() < 3.75) return ax.mul(polyval([0.32411e-3, 0.301532e-2, 0.2658733e-1, 0.15084934, 0.51498869, 0.87890594, 0.5], x.mul(x).div(14.0625)));
+  const y = ax.reciprocal().mul(3.75);
+  const ans = polyval([-0.420059e-2, 0.1787654e-1, -0.2895312e-1, 0.2282967e-1, -0.1031555e-1, 0.163801e-2, -0.362018e-2, -0.3988024e-1, 0.39894228], y).mul(ax.exp()).div(ax.sqrt());
+  return x.item() < 0 ? ans.neg() : ans;
+}
+
+function besselIn(n: number, x: Tensor): Tensor {
+  if (x.item() === 0) return x.clone();
+  const tox = x.abs().reciprocal().mul(2);
+  const z = (v: number) => torch.tensor(v, { dtype: x.dtype, device: x.device });
+  let ans = z(0);
+  let bip = z(0);
+  let bi = z(1);
+  const m = 2 * (n + Math.floor(Math.sqrt(40 * n)));
+  for (let j = m; j > 0; j--) {
+    const bim = bip.add(tox.mul(j).mul(bi));
+    bip = bi;
+    bi = bim;
+    if (Math.abs(bi.item()) > 1e10) {
+      ans = ans.mul(1e-10);
+      bi = bi.mul(1e-10);
+      bip = bip.mul(1e-10);
+    }
+    if (j === n) ans = bip;
+  }
+  ans = ans.mul(besselI0(x)).div(bi);
+  return x.item() < 0 && n % 2 === 1 ? ans.neg() : ans;
 }

@@ -1,7 +1,7 @@
 // Blocks and layers against MONAI 1.4 (tools/goldens/networks/make_blocks_a.py): Convolution,
 // ResidualUnit, SimpleASPP, ChannelSELayer, ResidualSELayer, SEBlock and the SENet bottlenecks,
 // UpSample (deconv, deconvgroup, nontrainable, pixelshuffle), SubpixelUpsample, GaussianFilter,
-// AffineTransform, SavitzkyGolayFilter. For each case: parameter count, state-dict keys and shapes, and the eval output
+// AffineTransform, SavitzkyGolayFilter, GaussianFilter (erf, sampled, scalespace). For each case: parameter count, state-dict keys and shapes, and the eval output
 // with MONAI's weights loaded strictly, |ours - MONAI| <= 1e-4 * |MONAI| + 1e-5 * max|MONAI|.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
