@@ -38,6 +38,9 @@ A3[:3, 3] = [10.0, -4.0, 3.5]
 B3 = np.eye(4)
 B3[:3, :3] = np.diag([1.0, 1.0, 1.5])
 B3[:3, 3] = [8.0, -3.0, 4.0]
+# axis-aligned (x/y flipped, as many CT headers): Spacing on it is separable (no dense grid needed)
+D3 = np.diag([-0.79, -0.79, 2.5, 1.0])
+D3[:3, 3] = [20.0, 15.0, -30.0]
 A2 = np.eye(4)
 A2[:2, :2] = np.array([[0.9, 0.1], [-0.05, 1.1]])
 A2[:2, 3] = [2.0, -1.0]
@@ -50,8 +53,11 @@ inputs = {
     "A3": torch.as_tensor(A3),
     "B3": torch.as_tensor(B3),
     "A2": torch.as_tensor(A2),
+    "D3": torch.as_tensor(D3),
 }
-AFF = {"img3": A3, "lab3": A3, "img2": A2, "lab2": A2}
+inputs["dimg3"] = torch.as_tensor(rs.rand(1, 13, 11, 6).astype(np.float32))
+inputs["dlab3"] = torch.as_tensor(rs.randint(0, 3, size=(1, 13, 11, 6)).astype(np.float32))
+AFF = {"img3": A3, "lab3": A3, "img2": A2, "lab2": A2, "dimg3": D3, "dlab3": D3}
 
 
 def mt(name, affine=None):
@@ -113,6 +119,18 @@ array_case("Spacing", {"pixdim": 1.3, "min_pixdim": (0.7, 1.0, 1.0), "max_pixdim
 array_case("Spacing", {"pixdim": (1.0, 1.0, 1.0), "recompute_affine": True}, "img3", BIL)
 array_case("Spacing", {"pixdim": (0.7, 0.8), "dtype": "float32"}, "img2", BIL, inverse=True)
 array_case("Spacing", {"pixdim": (1.5, 1.5, 2.0), "mode": "bicubic"}, "img2", BIL, note="bicubic 2D")
+# axis-aligned input: the separable path (bilinear/nearest x border/zeros x align_corners), up and down sampling
+for opts in (
+    {"pixdim": (1.5, 1.5, 2.0)},
+    {"pixdim": (0.5, 1.1, 1.3), "padding_mode": "zeros"},
+    {"pixdim": (1.2, 0.6, 3.1), "align_corners": True},
+    {"pixdim": (1.5, 0.7, 2.0), "align_corners": True, "padding_mode": "zeros"},
+    {"pixdim": (1.0, 1.0, 1.0), "diagonal": True},
+):
+    array_case("Spacing", opts, "dimg3", BIL, inverse=True)
+for opts in ({"pixdim": (1.5, 1.5, 2.0), "mode": "nearest"}, {"pixdim": (0.6, 1.3, 1.1), "mode": "nearest", "padding_mode": "zeros"}):
+    array_case("Spacing", opts, "dlab3", 0, inverse=True)
+array_case("Orientation", {"axcodes": "RAS"}, "dimg3", 0, inverse=True)
 
 for ax in ("RAS", "LPI", "PSL", "ALS"):
     array_case("Orientation", {"axcodes": ax}, "img3", 0, inverse=True)

@@ -49,7 +49,12 @@ function normalizedTheta(theta: Mat, inSize: readonly number[], outSize: readonl
   });
 }
 
+/** How many affine resamples took the separable path and how many grid_sample (tests read it). */
+export const resampleStats = { separable: 0, gridSample: 0 };
+
 export interface SampleOptions {
+  /** allow the separable path for axis-aligned maps (default true; false forces grid_sample) */
+  separable?: boolean;
   mode: nn.functional.GridSampleMode;
   paddingMode: nn.functional.GridPaddingMode;
   alignCorners: boolean;
@@ -68,13 +73,130 @@ export function affineResample(img: Tensor, theta: Mat, outSize: readonly number
   if (outSize.length !== sr || outSize.some((s) => !Number.isInteger(s) || s <= 0))
     throw new RangeError(`${who}: output spatial size must be ${sr} positive integers, got [${outSize.join(', ')}]`);
   const inSize = img.shape.slice(1);
+  const dtype0 = o.dtype ?? (img.dtype === 'float64' ? 'float64' : img.dtype === 'float16' ? 'float16' : 'float32');
+  if (dtype0 === 'float64' && o.separable !== false) {
+    const fast = separableResample(img, theta, outSize, o);
+    if (fast) {
+      resampleStats.separable++;
+      return fast;
+    }
+  }
+  resampleStats.gridSample++;
   return torch.tidy(() => {
-    const dtype = o.dtype ?? (img.dtype === 'float64' ? 'float64' : img.dtype === 'float16' ? 'float16' : 'float32');
+    const dtype = dtype0;
     const x = img.to({ dtype }).unsqueeze(0).contiguous();
     const th = normalizedTheta(theta, inSize, outSize, dtype === 'float64' ? 'float64' : 'float32').to({ dtype });
     const grid = F.affineGrid(th, [1, img.shape[0], ...outSize], { alignCorners: o.alignCorners });
     const out = F.gridSample(x, grid, { mode: o.mode, paddingMode: o.paddingMode, alignCorners: o.alignCorners });
     return out.squeeze(0).to({ dtype: 'float32' });
+  });
+}
+
+/**
+ * grid_sample's source coordinate along one axis for each output index, for an axis-aligned map
+ * (normalized scale `a`, shift `b`), with its base-grid and unnormalization conventions.
+ */
+function axisCoords(a: number, b: number, n: number, size: number, alignCorners: boolean): Float64Array {
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let x = n <= 1 ? 0 : -1 + (2 * i) / (n - 1);
+    if (!alignCorners && n > 1) x = (x * (n - 1)) / n;
+    const xin = a * x + b;
+    out[i] = alignCorners ? ((xin + 1) / 2) * (size - 1) : ((xin + 1) * size - 1) / 2;
+  }
+  return out;
+}
+
+/**
+ * Axis-aligned resampling (the index map is diagonal plus a shift, as Spacing after Orientation) done as
+ * separable 1D interpolation along each axis: the same values as grid_sample's bilinear/nearest with
+ * 'border' or 'zeros' padding (to float64 rounding), without building a dense grid. Only in float64,
+ * and nearest only when no source coordinate lies on a rounding tie; returns null otherwise.
+ */
+function separableResample(img: Tensor, theta: Mat, outSize: readonly number[], o: SampleOptions): Tensor | null {
+  const r = outSize.length;
+  if (o.mode === 'bicubic' || o.paddingMode === 'reflection') return null;
+  for (let i = 0; i < r; i++) for (let j = 0; j < r; j++) if (i !== j && theta[i][j] !== 0) return null;
+  const inSize = img.shape.slice(1);
+  // normalized per-axis scale and shift, as normalizedTheta computes them (align_corners=False normalization)
+  const axes = Array.from({ length: r }, (_, i) => {
+    const si = inSize[i] <= 0 ? 2 : inSize[i];
+    const so = outSize[i] <= 0 ? 2 : outSize[i];
+    const src = [2 / si, 1 / inSize[i] - 1];
+    const dst = [2 / so, 1 / outSize[i] - 1];
+    const dinv = [1 / dst[0], -dst[1] / dst[0]];
+    const m = theta[i][i];
+    const t = theta[i][r];
+    // src @ [m t] @ dinv
+    const a = src[0] * m * dinv[0];
+    const b = src[0] * (m * dinv[1] + t) + src[1];
+    return axisCoords(a, b, outSize[i], inSize[i], o.alignCorners);
+  });
+  const plans = axes.map((c, i) => {
+    const size = inSize[i];
+    const n = c.length;
+    if (o.mode === 'nearest') {
+      const idx = new BigInt64Array(n);
+      const mask = new Float64Array(n);
+      for (let k = 0; k < n; k++) {
+        let x = c[k];
+        if (o.paddingMode === 'border') x = Math.min(Math.max(x, 0), size - 1);
+        const f = x - Math.floor(x);
+        if (Math.abs(f - 0.5) < 1e-9) return null; // a tie: leave it to grid_sample's own rounding
+        const j = Math.round(x);
+        const inb = j >= 0 && j <= size - 1;
+        idx[k] = BigInt(inb ? j : 0);
+        mask[k] = inb ? 1 : 0;
+      }
+      return { idx0: idx, idx1: idx, w0: mask, w1: null as Float64Array | null };
+    }
+    const i0 = new BigInt64Array(n);
+    const i1 = new BigInt64Array(n);
+    const w0 = new Float64Array(n);
+    const w1 = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      let x = c[k];
+      if (o.paddingMode === 'border') x = Math.min(Math.max(x, 0), size - 1);
+      const f = Math.floor(x);
+      const hi = x - f;
+      const in0 = f >= 0 && f <= size - 1;
+      const in1 = f + 1 >= 0 && f + 1 <= size - 1;
+      i0[k] = BigInt(in0 ? f : 0);
+      i1[k] = BigInt(in1 ? f + 1 : in0 ? f : 0);
+      w0[k] = in0 ? 1 - hi : 0;
+      w1[k] = in1 ? hi : 0;
+    }
+    return { idx0: i0, idx1: i1, w0, w1 };
+  });
+  if (plans.some((p) => p === null)) return null;
+  // shrink first: axes in order of output/input size
+  const order = Array.from({ length: r }, (_, i) => i).sort((p, q) => outSize[p] / inSize[p] - outSize[q] / inSize[q]);
+  return torch.tidy(() => {
+    let x: Tensor = img;
+    let first = true;
+    for (const ax of order) {
+      const p = plans[ax]!;
+      const dim = ax + 1;
+      const last = dim === x.dim() - 1;
+      const shape = x.shape.map((_, k) => (k === dim ? -1 : 1));
+      const vec = (v: Float64Array) => torch.fromTypedArray(v, [v.length], 'float64').reshape(shape);
+      // index_select along the innermost axis is a slow path in libtorch; gather is not
+      const sel = (idx: BigInt64Array) => {
+        const it = torch.fromTypedArray(idx, [idx.length], 'int64');
+        const s = last ? x.gather(dim, it.reshape(shape).expand(x.shape.map((d, k) => (k === dim ? idx.length : d)))) : x.indexSelect(dim, it);
+        // nearest only selects (and zeroes): the values need no float64 round trip
+        return first && o.mode !== 'nearest' ? s.to({ dtype: 'float64' }) : s;
+      };
+      if (p.w1 === null) {
+        const y = sel(p.idx0);
+        x = p.w0.every((m) => m === 1) ? y : y.mul(vec(p.w0).to({ dtype: y.dtype }));
+      } else if (o.paddingMode === 'border') {
+        // border: w0 = 1 - w1 everywhere, one fused lerp
+        x = sel(p.idx0).lerp(sel(p.idx1), vec(p.w1));
+      } else x = sel(p.idx0).mul(vec(p.w0)).addcmul_(sel(p.idx1), vec(p.w1));
+      first = false;
+    }
+    return x.to({ dtype: 'float32' });
   });
 }
 

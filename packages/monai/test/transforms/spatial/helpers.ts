@@ -33,7 +33,7 @@ export function affineOf(t: Tensor): Float64Array {
 }
 
 export function metaInput(inputs: Record<string, Tensor>, name: string): MetaTensor {
-  const aff = inputs[name.startsWith('img3') || name.startsWith('lab3') ? 'A3' : 'A2'];
+  const aff = inputs[name.startsWith('d') ? 'D3' : name.startsWith('img3') || name.startsWith('lab3') ? 'A3' : 'A2'];
   return MetaTensor.wrap(inputs[name].clone(), { affine: affineOf(aff) });
 }
 
