@@ -135,16 +135,9 @@ export function interp(x: Tensor, xp: Tensor, fp: Tensor): Tensor {
     const n = xp.numel();
     const flat = x.reshape([-1]);
     if (n === 1) return torch.fullLike(x, fp.item());
-    const slope = fp.narrow(0, 1, n - 1).sub(fp.narrow(0, 0, n - 1)).div(xp.narrow(0, 1, n - 1).sub(xp.narrow(0, 0, n - 1)));
     // j with xp[j] <= x < xp[j+1]
     const j = torch.searchsorted(xp.contiguous(), flat.contiguous(), { right: true }).sub(1).clamp({ min: 0, max: n - 2 });
-    const xj = xp.gather(0, j);
-    const fj = fp.gather(0, j);
-    let out = slope.gather(0, j).mul(flat.sub(xj)).add(fj);
-    out = torch.where(flat.eq(xj), fj, out);
-    out = torch.where(flat.lt(xp.narrow(0, 0, 1)), fp.narrow(0, 0, 1), out);
-    out = torch.where(flat.ge(xp.narrow(0, n - 1, 1)), fp.narrow(0, n - 1, 1), out);
-    return out.reshape(x.shape);
+    return interpAt(flat, xp, fp, j).reshape(x.shape);
   });
 }
 
@@ -170,38 +163,63 @@ export function equalizeHist(img: Tensor, mask: Tensor | null, numBins: number, 
     if (vals.numel() === 0) throw new RangeError('HistogramNormalize: the mask selects no voxels');
     const { counts, centres } = floatHistogram(vals, numBins);
     const cum = rescaleArray(counts.cumsum(0), min, max, 'float32');
-    return interp(x.to({ dtype: 'float64' }), centres.to({ dtype: 'float64' }), cum.to({ dtype: 'float64' }));
+    return interpSorted(x.to({ dtype: 'float64' }), centres.to({ dtype: 'float64' }), cum.to({ dtype: 'float64' }), true);
   });
 }
 
 /**
- * np.histogram(values, bins) over the values' own range, binned as numpy does in the values' float dtype
- * (edges from a float64 linspace cast to that dtype, then numpy's edge corrections). Returns int64 counts,
- * and the bin centres in the values' dtype.
+ * np.histogram(values, bins) over the values' own range: numpy's edges (a float64 linspace cast to the
+ * values' dtype) and its rule edges[k] <= v < edges[k+1] (the last bin closed), by torch.histogram with
+ * those edges (counted in float64 beyond 2**24 values, where float32 counts would round). Returns the
+ * counts (float) and the bin centres in the values' dtype.
  */
 export function floatHistogram(vals: Tensor, numBins: number): { counts: Tensor; centres: Tensor } {
   return torch.tidy(() => {
-    const lo = vals.min().item();
-    const hi = vals.max().item();
-    let edges: Tensor;
-    let idx: Tensor;
+    let lo = vals.min().item();
+    let hi = vals.max().item();
     if (lo === hi) {
-      // numpy widens an empty range to [lo - 0.5, hi + 0.5]; everything lands in the middle bin
-      edges = fromValues(npLinspace(lo - 0.5, hi + 0.5, numBins + 1), [numBins + 1], vals, vals.dtype);
-      idx = torch.full([vals.numel()], Math.floor(numBins / 2), { dtype: 'int64', device: vals.device });
-    } else {
-      edges = fromValues(npLinspace(lo, hi, numBins + 1), [numBins + 1], vals, vals.dtype);
-      const denom = vals.dtype === 'float32' ? Math.fround(hi - lo) : hi - lo;
-      idx = vals.sub(lo).div(denom).mul(numBins).floor().to({ dtype: 'int64' }).clamp({ min: 0, max: numBins - 1 });
-      // numpy's corrections where rounding put a value on the wrong side of an edge
-      idx = idx.sub(vals.lt(edges.gather(0, idx)).to({ dtype: 'int64' }));
-      const inc = vals.ge(edges.gather(0, idx.add(1))).logicalAnd(idx.ne(numBins - 1));
-      idx = idx.add(inc.to({ dtype: 'int64' }));
+      // numpy widens an empty range to [lo - 0.5, hi + 0.5]
+      lo -= 0.5;
+      hi += 0.5;
     }
-    const counts = idx.bincount({ minlength: numBins });
+    const edges = fromValues(npLinspace(lo, hi, numBins + 1), [numBins + 1], vals, vals.dtype);
+    const wide = vals.numel() >= 16777216 && vals.dtype !== 'float64';
+    const counts = wide ? torch.histogram(vals.to({ dtype: 'float64' }), edges.to({ dtype: 'float64' }))[0] : torch.histogram(vals.contiguous(), edges)[0];
     const centres = edges.narrow(0, 0, numBins).add(edges.narrow(0, 1, numBins)).div(2);
     return { counts, centres };
   });
+}
+
+/**
+ * np.interp(x, xp, fp) as `interp`, finding each x's segment arithmetically when `nearlyUniform` (xp evenly
+ * spaced up to rounding, as bin centres are): an estimate from the spacing, corrected by one step each way
+ * against xp itself, so the segment is the one numpy's binary search finds.
+ */
+export function interpSorted(x: Tensor, xp: Tensor, fp: Tensor, nearlyUniform: boolean): Tensor {
+  if (!nearlyUniform) return interp(x, xp, fp);
+  return torch.tidy(() => {
+    const n = xp.numel();
+    if (n < 3) return interp(x, xp, fp);
+    const flat = x.reshape([-1]);
+    const x0 = xp.select(0, 0).item();
+    const x1 = xp.select(0, n - 1).item();
+    let j = flat.sub(x0).mul((n - 1) / (x1 - x0)).floor().clamp({ min: 0, max: n - 2 }).to({ dtype: 'int64' });
+    j = j.sub(flat.lt(xp.gather(0, j)).to({ dtype: 'int64' })).clamp({ min: 0 });
+    j = j.add(flat.ge(xp.gather(0, j.add(1))).logicalAnd(j.lt(n - 2)).to({ dtype: 'int64' }));
+    return interpAt(flat, xp, fp, j).reshape(x.shape);
+  });
+}
+
+/** The np.interp value of each flat x on segment j (xp[j] <= x < xp[j+1] inside the range). */
+function interpAt(flat: Tensor, xp: Tensor, fp: Tensor, j: Tensor): Tensor {
+  const n = xp.numel();
+  const slope = fp.narrow(0, 1, n - 1).sub(fp.narrow(0, 0, n - 1)).div(xp.narrow(0, 1, n - 1).sub(xp.narrow(0, 0, n - 1)));
+  const xj = xp.gather(0, j);
+  const fj = fp.gather(0, j);
+  let out = slope.gather(0, j).mul(flat.sub(xj)).add(fj);
+  out = torch.where(flat.eq(xj), fj, out);
+  out = torch.where(flat.lt(xp.narrow(0, 0, 1)), fp.narrow(0, 0, 1), out);
+  return torch.where(flat.ge(xp.narrow(0, n - 1, 1)), fp.narrow(0, n - 1, 1), out);
 }
 
 /** fftshift(fftn(x)) over the last `spatialDims` dimensions (MONAI's Fourier.shift_fourier). */

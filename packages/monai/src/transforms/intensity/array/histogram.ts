@@ -3,7 +3,7 @@ import * as torch from '@monai-ts/torch';
 import { Tensor, type DType } from '@monai-ts/torch';
 import { RandomizableTransform, Transform, describeValue } from '../../transform.js';
 import { checkOptions, checkProb, int } from '../args.js';
-import { checkDtype, checkImage, equalizeHist, floatHistogram, interp as equalizeInterp, isFloatingDtype, npLinspace, toDtype, withMeta } from '../functional.js';
+import { checkDtype, checkImage, equalizeHist, floatHistogram, interpSorted, isFloatingDtype, npLinspace, toDtype, withMeta } from '../functional.js';
 
 /**
  * MONAI's torch interpolation of RandHistogramShift: slope m and intercept b per segment, the segment of
@@ -136,7 +136,7 @@ function integerEqualize(x: Tensor, mask: Tensor | null, min: number, max: numbe
     const cmin = cumT.min();
     const cmax = cumT.max();
     const cum = cmin.item() === cmax.item() ? cumT.mul(min) : cumT.sub(cmin).div(cmax.sub(cmin)).mul(max - min).add(min);
-    return equalizeInterp(x.to({ dtype: 'float64' }), centres, cum.to({ dtype: 'float64' }));
+    return interpSorted(x.to({ dtype: 'float64' }), centres, cum.to({ dtype: 'float64' }), true);
   });
 }
 
