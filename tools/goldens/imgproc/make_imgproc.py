@@ -86,6 +86,17 @@ spiral[0, 8] = 1
 cc_case("2d_spiral_c1", spiral, 1)
 cc_case("2d_spiral_c2", spiral, 2)
 
+# random shapes (sizes 1-9, 1D-3D), densities and sampling; all-zero and all-one draws happen among them
+for i in range(16):
+    nd = 1 + i % 3
+    shape = tuple(int(v) for v in rng.randint(1, 10, size=nd))
+    density = [0.0, 1.0, 0.5, 0.9, 0.97][i % 5]
+    x = rng.rand(*shape) < density
+    sampling = [round(float(v), 2) for v in rng.uniform(0.3, 3.0, size=nd)] if i % 2 else None
+    edt_case(f"random_{i}", x, sampling=sampling)
+    values = rng.randint(0, 3, size=shape) * (rng.rand(*shape) < density)
+    cc_case(f"random_{i}", values.astype(np.int64), connectivity=int(rng.randint(1, nd + 1)))
+
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "imgproc.pt")
 torch.save(cases, out)
 print(out, os.path.getsize(out), "bytes,", len(cases), "cases")
