@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import * as torch from '@monai-ts/torch';
 import { nn } from '@monai-ts/torch';
 import {
-  DropPath, Flatten, Reshape, SkipConnection, UNet, copyModelState, evalMode, normalizeTransform, oneHot, pixelshuffle,
+  DropPath, Flatten, GaussianFilter, Reshape, SkipConnection, UNet, copyModelState, evalMode, gaussian1d, normalizeTransform, oneHot, pixelshuffle,
   predictSegmentation, toNormAffine, trainMode,
 } from '../../src/networks/index.js';
 import { assertAllClose } from '../../../torch/test/helpers/all_close.js';
@@ -124,4 +124,31 @@ test('SkipConnection modes, Flatten, Reshape and DropPath', () => {
     assert.ok(rows.eq(0).logicalOr(rows.eq(6)).all().item(), 'whole samples dropped, the rest scaled by 1/keep');
     assert.throws(() => new DropPath({ dropProb: 1.5 }), /DropPath: dropProb must be between 0 and 1, found 1.5/);
   });
+});
+
+test('gaussian1d matches MONAI for erf, sampled and scalespace, normalised or not (1e-5 relative)', () => {
+  for (const c of G.gaussian_1d) {
+    torch.tidy(() => {
+      const k = gaussian1d(c.sigma, { truncated: c.truncated, approx: c.approx, normalize: c.normalize });
+      assertAllClose(k, torch.tensor(c.value, { dtype: 'float32' }), { rtol: 1e-5, atol: 1e-7 });
+    });
+  }
+});
+
+test("GaussianFilter's learnable sigmas get MONAI's gradients (1e-4 relative)", () => {
+  for (const c of G.gaussian_grad.cases) {
+    const gf = new GaussianFilter({ spatialDims: 2, sigma: [0.9, 2.5], truncated: 3.0, approx: c.approx, requiresGrad: true });
+    try {
+      torch.tidy(() => {
+        const x = torch.tensor(G.gaussian_grad.x, { dtype: 'float32' });
+        const w = torch.tensor(G.gaussian_grad.w, { dtype: 'float32' });
+        gf.forward(x).mul(w).sum().backward();
+        const grads = gf.sigma.map((s) => s.grad!.item());
+        gf.sigma.forEach((s) => s.grad!.dispose());
+        assertAllClose(grads, c.grads, { rtol: 1e-4, atol: 1e-6 });
+      });
+    } finally {
+      gf.dispose();
+    }
+  }
 });
