@@ -16,8 +16,8 @@ export interface MLPBlockOptions {
   dropoutMode?: 'vit' | 'swin' | 'vista3d';
 }
 
-export function checkDropoutRate(owner: string, rate: number): number {
-  if (!(rate >= 0 && rate <= 1)) throw new RangeError(`${owner}: dropoutRate must be between 0 and 1, found ${rate}`);
+export function checkDropoutRate(owner: string, rate: number, option = 'dropoutRate'): number {
+  if (!(rate >= 0 && rate <= 1)) throw new RangeError(`${owner}: ${option} must be between 0 and 1, found ${rate}`);
   return rate;
 }
 

@@ -14,3 +14,4 @@ export * from './segresnet.js';
 export * from './senet.js';
 export * from './vit.js';
 export * from './unetr.js';
+export * from './swin_unetr.js';
