@@ -238,6 +238,19 @@ e = M.get_mask_edges(inputs["p3"][0, 1], inputs["y3"][0, 1], always_return_as_nu
 fn_case("get_mask_edges", "getMaskEdges", ["p3", "y3"], {}, list(e))
 e = M.get_mask_edges(inputs["p3"][0, 1], inputs["y3"][0, 1], spacing=[1.5, 0.8, 2.0], always_return_as_numpy=False)
 fn_case("get_mask_edges_subvoxel", "getMaskEdges", ["p3", "y3"], {"spacing": [1.5, 0.8, 2.0]}, list(e))
+# DiceHelper: logits / probabilities with softmax (argmax) or sigmoid (threshold 0.5), label-map targets
+add("logits2", torch.from_numpy(rng.randn(2, 3, 10, 11).astype(np.float32)))
+add("probs2", torch.from_numpy(rng.rand(2, 3, 10, 11).astype(np.float32)))
+for name, opts, args in [
+    ("dice_helper_default", {}, ["logits2", "y2_lbl"]),
+    ("dice_helper_softmax_bg", {"includeBackground": True, "reduction": "none", "getNotNans": False}, ["logits2", "y2"]),
+    ("dice_helper_sigmoid_activate", {"sigmoid": True, "activate": True, "reduction": "mean"}, ["logits2", "y2"]),
+    ("dice_helper_sigmoid_probs", {"sigmoid": True, "includeBackground": False}, ["probs2", "y2"]),
+    ("dice_helper_num_classes", {"numClasses": 3, "ignoreEmpty": False, "reduction": "sum_channel"}, ["p2_lbl", "y2_lbl"]),
+]:
+    helper = M.DiceHelper(**{snake(k): v for k, v in opts.items()})
+    fn_case(name, "DiceHelper", args, opts, helper(inputs[args[0]], inputs[args[1]]))
+
 red_in = torch.tensor([[0.5, float("nan"), 0.25], [float("nan"), float("nan"), 1.0], [0.75, 0.5, float("nan")]], dtype=torch.float64)
 inputs["reduce_in"] = red_in
 for red in REDUCTIONS:

@@ -120,6 +120,7 @@ test('functional forms match MONAI', () => {
           case 'computeGeneralizedDice': r = M.computeGeneralizedDice(a[0], a[1], c.options); break;
           case 'getMaskEdges': r = M.getMaskEdges(a[0].select(0, 0).select(0, 1), a[1].select(0, 0).select(0, 1), c.options); break;
           case 'doMetricReduction': r = M.doMetricReduction(a[0], a[1]); break;
+          case 'DiceHelper': r = new M.DiceHelper(c.options).call(a[0], a[1]); break;
           default: assert.fail(`unknown function ${c.fn}`);
         }
       });
