@@ -133,9 +133,10 @@ export function scaleIntensityRange(x: Tensor, aMin: number | Tensor, aMax: numb
       process.emitWarning('ScaleIntensityRange: divide by zero (aMin == aMax)');
       return bMin === null ? x.sub(aMin) : x.sub(aMin).add(bMin);
     }
-    let y = x.sub(aMin).div(width);
-    if (bMin !== null && bMax !== null) y = y.mul(bMax - bMin).add(bMin);
-    if (clip && (bMin !== null || bMax !== null)) y = y.clamp({ min: bMin, max: bMax });
+    // same ops as MONAI; after the division the result is ours, so the rest runs in place (no new volumes)
+    const y = x.sub(aMin).div(width);
+    if (bMin !== null && bMax !== null) y.mul_(bMax - bMin).add_(bMin);
+    if (clip && (bMin !== null || bMax !== null)) y.clamp_({ min: bMin, max: bMax });
     return toDtype(y, dtype ?? x.dtype);
   });
 }
