@@ -432,3 +432,40 @@ export class ForegroundMaskd extends NewKeyWrapd<ForegroundMask> {
     this.newKeyPrefix = options.newKeyPrefix ?? null;
   }
 }
+
+// MONAI's aliases: XxxD and XxxDict name the same class as Xxxd.
+export { RandGaussianNoised as RandGaussianNoiseD, RandGaussianNoised as RandGaussianNoiseDict };
+export { RandRicianNoised as RandRicianNoiseD, RandRicianNoised as RandRicianNoiseDict };
+export { ShiftIntensityd as ShiftIntensityD, ShiftIntensityd as ShiftIntensityDict };
+export { RandShiftIntensityd as RandShiftIntensityD, RandShiftIntensityd as RandShiftIntensityDict };
+export { StdShiftIntensityd as StdShiftIntensityD, StdShiftIntensityd as StdShiftIntensityDict };
+export { RandStdShiftIntensityd as RandStdShiftIntensityD, RandStdShiftIntensityd as RandStdShiftIntensityDict };
+export { ScaleIntensityd as ScaleIntensityD, ScaleIntensityd as ScaleIntensityDict };
+export { RandScaleIntensityd as RandScaleIntensityD, RandScaleIntensityd as RandScaleIntensityDict };
+export { ScaleIntensityFixedMeand as ScaleIntensityFixedMeanD, ScaleIntensityFixedMeand as ScaleIntensityFixedMeanDict };
+export { RandScaleIntensityFixedMeand as RandScaleIntensityFixedMeanD, RandScaleIntensityFixedMeand as RandScaleIntensityFixedMeanDict };
+export { RandBiasFieldd as RandBiasFieldD, RandBiasFieldd as RandBiasFieldDict };
+export { NormalizeIntensityd as NormalizeIntensityD, NormalizeIntensityd as NormalizeIntensityDict };
+export { ThresholdIntensityd as ThresholdIntensityD, ThresholdIntensityd as ThresholdIntensityDict };
+export { ScaleIntensityRanged as ScaleIntensityRangeD, ScaleIntensityRanged as ScaleIntensityRangeDict };
+export { ClipIntensityPercentilesd as ClipIntensityPercentilesD, ClipIntensityPercentilesd as ClipIntensityPercentilesDict };
+export { AdjustContrastd as AdjustContrastD, AdjustContrastd as AdjustContrastDict };
+export { RandAdjustContrastd as RandAdjustContrastD, RandAdjustContrastd as RandAdjustContrastDict };
+export { ScaleIntensityRangePercentilesd as ScaleIntensityRangePercentilesD, ScaleIntensityRangePercentilesd as ScaleIntensityRangePercentilesDict };
+export { MaskIntensityd as MaskIntensityD, MaskIntensityd as MaskIntensityDict };
+export { GaussianSmoothd as GaussianSmoothD, GaussianSmoothd as GaussianSmoothDict };
+export { RandGaussianSmoothd as RandGaussianSmoothD, RandGaussianSmoothd as RandGaussianSmoothDict };
+export { GaussianSharpend as GaussianSharpenD, GaussianSharpend as GaussianSharpenDict };
+export { RandGaussianSharpend as RandGaussianSharpenD, RandGaussianSharpend as RandGaussianSharpenDict };
+export { RandHistogramShiftd as RandHistogramShiftD, RandHistogramShiftd as RandHistogramShiftDict };
+export { GibbsNoised as GibbsNoiseD, GibbsNoised as GibbsNoiseDict };
+export { RandGibbsNoised as RandGibbsNoiseD, RandGibbsNoised as RandGibbsNoiseDict };
+export { KSpaceSpikeNoised as KSpaceSpikeNoiseD, KSpaceSpikeNoised as KSpaceSpikeNoiseDict };
+export { RandKSpaceSpikeNoised as RandKSpaceSpikeNoiseD, RandKSpaceSpikeNoised as RandKSpaceSpikeNoiseDict };
+export { RandCoarseDropoutd as RandCoarseDropoutD, RandCoarseDropoutd as RandCoarseDropoutDict };
+export { RandCoarseShuffled as RandCoarseShuffleD, RandCoarseShuffled as RandCoarseShuffleDict };
+export { HistogramNormalized as HistogramNormalizeD, HistogramNormalized as HistogramNormalizeDict };
+export { IntensityStatsd as IntensityStatsD, IntensityStatsd as IntensityStatsDict };
+export { SavitzkyGolaySmoothd as SavitzkyGolaySmoothD, SavitzkyGolaySmoothd as SavitzkyGolaySmoothDict };
+export { ComputeHoVerMapsd as ComputeHoVerMapsD, ComputeHoVerMapsd as ComputeHoVerMapsDict };
+export { ForegroundMaskd as ForegroundMaskD, ForegroundMaskd as ForegroundMaskDict };

@@ -153,3 +153,13 @@ clean('IntensityStats channelWise with a mask masks each channel; custom functio
 after(() => {
   assert.equal(torch.memory().liveTensors, start, 'live tensors returned to their starting count');
 });
+
+test("MONAI's dictionary aliases (XxxD, XxxDict) name the same classes", () => {
+  const names = Object.keys(I).filter((k) => /^[A-Z]\w*d$/.test(k) && typeof (I as Record<string, unknown>)[k] === 'function');
+  assert.ok(names.length >= 35, `${names.length} dictionary classes`);
+  for (const n of names) {
+    const base = n.slice(0, -1);
+    assert.equal((I as Record<string, unknown>)[`${base}D`], (I as Record<string, unknown>)[n], `${base}D`);
+    assert.equal((I as Record<string, unknown>)[`${base}Dict`], (I as Record<string, unknown>)[n], `${base}Dict`);
+  }
+});
