@@ -130,6 +130,8 @@ export interface MetaTensorInit {
   affine?: Float64Array | number[] | null;
   meta?: MetaDict | BatchMetaDict;
   appliedOperations?: AppliedOperation[];
+  /** lazy operations not yet applied to the data (MONAI's pending_operations) */
+  pendingOperations?: AppliedOperation[];
   isBatch?: boolean;
 }
 
@@ -198,6 +200,8 @@ export class MetaTensor extends Tensor {
   /** Metadata of the image; for a batch (isBatch) this holds per-item lists, see `batchMeta`. */
   meta: MetaDict = {};
   appliedOperations: AppliedOperation[] = [];
+  /** Lazy operations recorded but not yet applied to the data (MONAI's pending_operations). */
+  pendingOperations: AppliedOperation[] = [];
   isBatch = false;
 
   /** A MetaTensor owning `handle` (ops call this with one argument; see the header on ownership). */
@@ -209,6 +213,7 @@ export class MetaTensor extends Tensor {
   private setInit(init: MetaTensorInit): void {
     this.meta = (init.meta as MetaDict | undefined) ?? {}; // a batch's lists are read through batchMeta
     this.appliedOperations = init.appliedOperations ?? [];
+    this.pendingOperations = init.pendingOperations ?? [];
     this.isBatch = init.isBatch ?? false;
     if (init.affine !== undefined && init.affine !== null) this.affine = init.affine instanceof Float64Array ? init.affine : Float64Array.from(init.affine);
     else if (!(this.meta.affine instanceof Float64Array)) this.meta.affine = identityAffine();
@@ -239,6 +244,7 @@ export class MetaTensor extends Tensor {
       meta: copyMeta(init.meta),
       affine: init.affine instanceof Float64Array ? init.affine.slice() : init.affine,
       appliedOperations: copyMeta(init.appliedOperations),
+      pendingOperations: copyMeta(init.pendingOperations),
       isBatch: init.isBatch,
     });
   }
@@ -265,6 +271,7 @@ export class MetaTensor extends Tensor {
       if (!(r instanceof MetaTensor) || r === src) continue;
       r.meta = copyMeta(src.meta);
       r.appliedOperations = copyMeta(src.appliedOperations);
+      r.pendingOperations = copyMeta(src.pendingOperations);
       r.isBatch = isBatch;
       // lazy resampling's queue rides along too (MONAI copies every attribute of the source)
       const pending = (src as { pendingOperations?: AppliedOperation[] }).pendingOperations;
@@ -321,7 +328,7 @@ export class MetaTensor extends Tensor {
   /** `t` taken over (as wrap) with a deep copy of this tensor's metadata; `this` when t is this. */
   withTensor(t: Tensor): MetaTensor {
     if (t === this) return this;
-    const init = { meta: copyMeta(this.meta), appliedOperations: copyMeta(this.appliedOperations), isBatch: this.isBatch };
+    const init = { meta: copyMeta(this.meta), appliedOperations: copyMeta(this.appliedOperations), pendingOperations: copyMeta(this.pendingOperations), isBatch: this.isBatch };
     if (t instanceof MetaTensor) {
       t.setInit(init);
       return t;
@@ -361,6 +368,55 @@ export class MetaTensor extends Tensor {
     const out: number[] = [];
     for (let j = 0; j < r; j++) out.push(Math.hypot(a[j], a[4 + j], a[8 + j]));
     return out;
+  }
+
+  get hasPendingOperations(): boolean {
+    return this.pendingOperations.length > 0;
+  }
+
+  pushPendingOperation(op: AppliedOperation): void {
+    this.pendingOperations.push(op);
+  }
+
+  clearPendingOperations(): void {
+    this.pendingOperations = [];
+  }
+
+  /** Spatial shape once the pending operations are applied (the last one's `lazy_shape`). */
+  peekPendingShape(): number[] {
+    const p = this.pendingOperations;
+    const s = p.length ? (p[p.length - 1].lazy_shape as number[] | undefined) : undefined;
+    return s ? [...s] : this.shape.slice(1);
+  }
+
+  /** The 4x4 affine once the pending operations are applied: affine @ each pending `lazy_affine` (embedded in 4x4). */
+  peekPendingAffine(): Float64Array {
+    let res = this.affine.slice(0, 16);
+    for (const p of this.pendingOperations) {
+      const m = p.lazy_affine as ArrayLike<number> | number[][] | null | undefined;
+      if (m === null || m === undefined) continue;
+      const flat = Array.isArray(m) && Array.isArray(m[0]) ? (m as number[][]).flat() : Array.from(m as ArrayLike<number>);
+      const n = Math.round(Math.sqrt(flat.length));
+      const d = n - 1; // embed as MONAI's to_affine_nd(3, m)
+      const full = identityAffine();
+      for (let i = 0; i < d; i++) {
+        for (let j = 0; j < d; j++) full[i * 4 + j] = flat[i * n + j];
+        if (d > 1) full[i * 4 + 3] = flat[i * n + d];
+      }
+      const r = new Float64Array(16);
+      for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) for (let k = 0; k < 4; k++) r[i * 4 + j] += res[i * 4 + k] * full[k * 4 + j];
+      res = r;
+    }
+    return res;
+  }
+
+  /** Spatial rank of the last pending matrix, else of the affine (MONAI's peek_pending_rank). */
+  peekPendingRank(): number {
+    const p = this.pendingOperations;
+    const m = p.length ? (p[p.length - 1].lazy_affine as ArrayLike<number> | number[][] | null | undefined) : this.affine.subarray(0, 16);
+    if (m === null || m === undefined) return 1;
+    const n = Array.isArray(m) && Array.isArray(m[0]) ? m.length : Math.round(Math.sqrt((m as ArrayLike<number>).length));
+    return Math.max(1, n - 1);
   }
 
   /** Plain tensor view sharing storage (metadata dropped); the caller owns the returned handle. */
@@ -416,7 +472,10 @@ export class MetaTensor extends Tensor {
     this.meta = copyMeta(other.meta);
     if (!(this.meta.affine instanceof Float64Array)) this.meta.affine = identityAffine();
     this.appliedOperations = copyMeta(other.appliedOperations ?? []);
-    if (other instanceof MetaTensor) this.isBatch = other.isBatch;
+    if (other instanceof MetaTensor) {
+      this.isBatch = other.isBatch;
+      this.pendingOperations = copyMeta(other.pendingOperations);
+    }
     return this;
   }
 
