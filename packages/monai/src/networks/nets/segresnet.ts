@@ -187,7 +187,8 @@ export class SegResNetVAE extends SegResNet {
   declare vae_conv_final: Chain;
 
   constructor(options: SegResNetVAEOptions) {
-    if (options === null || typeof options !== 'object' || !Array.isArray(options.inputImageSize))
+    checkOptions('SegResNetVAE', options, [...KEYS.filter((k) => k !== 'normName' && k !== 'numGroups'), ...VAE_KEYS], ['inputImageSize']);
+    if (!Array.isArray(options.inputImageSize))
       throw new TypeError('SegResNetVAE: inputImageSize (the training input spatial size) is required');
     const { inputImageSize, vaeEstimateStd, vaeDefaultStd, vaeNz, ...base } = options;
     // Checked before the base network allocates anything.

@@ -42,7 +42,9 @@ test('SegResNet: bad options and inputs name the option', () => {
   assert.match(errorOf(() => new SegResNet({ normName: 'batch' })), /SegResNet: normName='batch' is deprecated/);
   assert.match(errorOf(() => new SegResNet({ upsampleMode: 'deconvv' as never })), /SegResNet: upsampleMode.*did you mean 'deconv'/);
   assert.match(errorOf(() => new SegResNet({ blocksDown: [1, 1], blocksUp: [1, 1] })), /SegResNet: blocksUp must have at most/);
-  assert.match(errorOf(() => new SegResNetVAE({ spatialDims: 2 } as never)), /SegResNetVAE: inputImageSize .* is required/);
+  assert.match(errorOf(() => new SegResNetVAE({ spatialDims: 2 } as never)), /SegResNetVAE.*inputImageSize/);
+  assert.match(errorOf(() => new SegResNetVAE({ inputImageSize: [16, 16], vaeNZ: 4 } as never)), /SegResNetVAE.*vaeNZ.*vaeNz/);
+  assert.match(errorOf(() => new SegResNetVAE({ inputImageSize: [16, 16], numGroups: 4 } as never)), /SegResNetVAE.*numGroups/);
   assert.match(errorOf(() => new SegResNetVAE({ inputImageSize: [16, 16, 16], spatialDims: 2, initFilters: 2, norm: 'batch' })), /SegResNetVAE: inputImageSize must have spatialDims=2/);
   const net = new SegResNet({ spatialDims: 2, initFilters: 2, norm: 'batch', blocksDown: [1, 1], blocksUp: [1] });
   try {
