@@ -10,6 +10,7 @@ import * as torch from '@monai-ts/torch';
 import type { Tensor } from '@monai-ts/torch';
 import { MetaTensor } from '../../../src/data/meta_tensor.js';
 import * as S from '../../../src/transforms/spatial/index.js';
+import { applyPending } from '../../../src/transforms/lazy/index.js';
 import { GOLDEN, affineOf, checkRec, disposeAll, metaInput, tsOptions, worst, type Rec } from './helpers.js';
 
 const start = torch.memory().liveTensors;
@@ -107,3 +108,29 @@ cases.forEach((c, i) => {
     });
   }
 });
+
+// The 5-transform chain: eager equals MONAI's eager run; with every transform lazy and one applyPending at
+// the end it equals MONAI's lazy run (one resample of the composed matrix).
+for (const c of cases.filter((x) => x.kind === 'chain')) {
+  for (const lazy of [false, true]) {
+    test(`chain ${(c.chain as [string, unknown][]).map(([n]) => n).join(' > ')} ${lazy ? 'lazy' : 'eager'} equals MONAI`, () => {
+      const before = torch.memory().liveTensors;
+      let d: Record<string, unknown> = { image: metaInput(inputs, c.input) };
+      const made: unknown[] = [d.image];
+      for (const [cls, opts] of c.chain as [string, Record<string, unknown>][]) {
+        d = new (ctor(cls))(tsOptions(opts)).call(d, lazy);
+        made.push(d.image);
+      }
+      let img = d.image as MetaTensor;
+      if (lazy) {
+        assert.equal(img.pendingOperations.length, 5, 'five pending operations');
+        img = applyPending(img)[0] as MetaTensor;
+        made.push(img);
+        assert.equal(img.pendingOperations.length, 0);
+      }
+      checkRec(lazy ? 'lazy' : 'eager', img, lazy ? c.lazy : c.eager, c.tol);
+      disposeAll([...new Set(made)]);
+      assert.equal(torch.memory().liveTensors, before, 'live tensors');
+    });
+  }
+}
