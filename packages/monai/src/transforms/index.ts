@@ -8,3 +8,4 @@ export * from './spatial/index.js';
 export * from './lazy/index.js';
 export * from './croppad/index.js';
 export * from './utils.js';
+export * from './utility/index.js';
