@@ -1,7 +1,7 @@
 """Python side of bench/torch/imgproc.ts: scipy.ndimage.distance_transform_edt and skimage.measure.label
 on the same 128^3 volumes (torch.manual_seed(0); torch.rand(...) draws the same values as ours).
-Usage: /usr/bin/python3 bench/torch/imgproc.py <threads> <case>; prints one JSON line, ms."""
-import json, sys, time
+Usage: /usr/bin/python3 bench/torch/imgproc.py <threads> <case>; prints one JSON line, ms (BENCH_CLOCK=cpu: process CPU time)."""
+import json, os, sys, time
 import torch
 
 threads = int(sys.argv[1])
@@ -10,14 +10,17 @@ from scipy import ndimage  # noqa: E402
 from skimage.measure import label  # noqa: E402
 
 
+clock = time.process_time if os.environ.get("BENCH_CLOCK") == "cpu" else time.perf_counter
+
+
 def timeit(fn, reps, warm=1):
     for _ in range(warm):
         fn()
     times = []
     for _ in range(reps):
-        t = time.perf_counter()
+        t = clock()
         fn()
-        times.append(time.perf_counter() - t)
+        times.append(clock() - t)
     times.sort()
     return times[len(times) // 2] * 1e3
 

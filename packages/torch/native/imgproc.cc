@@ -102,13 +102,39 @@ void squaredEdt(const bool* mask, double* d, int64_t* feat, const Layout& l, con
   for (int64_t a = 0; a < nd; a++) {
     int64_t n = l.sizes[a], stride = l.strides[a];
     if (n <= 1) continue;
-    int64_t lines = total / n;
-    int64_t grain = std::max<int64_t>(1, 4096 / n);
-    at::parallel_for(0, lines, grain, [&](int64_t b, int64_t e) {
+    if (stride == 1) {
+      int64_t lines = total / n;
+      at::parallel_for(0, lines, std::max<int64_t>(1, 4096 / n), [&](int64_t b, int64_t e) {
+        LineScratch s(n);
+        for (int64_t line = b; line < e; line++)
+          envelopeLine(d + line * n, feat ? feat + line * n : nullptr, n, 1, sampling[a], s);
+      });
+      continue;
+    }
+    // Strided lines: copy a block of kBlock neighbouring lines into contiguous scratch (reading
+    // whole cache lines), transform each there, and copy back.
+    constexpr int64_t kBlock = 16;
+    int64_t outer = total / (n * stride);
+    int64_t blocksPerOuter = (stride + kBlock - 1) / kBlock;
+    at::parallel_for(0, outer * blocksPerOuter, std::max<int64_t>(1, 4096 / (n * kBlock)), [&](int64_t b, int64_t e) {
       LineScratch s(n);
-      for (int64_t line = b; line < e; line++) {
-        int64_t base = (line / stride) * (n * stride) + line % stride;
-        envelopeLine(d + base, feat ? feat + base : nullptr, n, stride, sampling[a], s);
+      std::vector<double> bd(n * kBlock);
+      std::vector<int64_t> bf(feat ? n * kBlock : 0);
+      for (int64_t blk = b; blk < e; blk++) {
+        int64_t o = blk / blocksPerOuter, j0 = (blk % blocksPerOuter) * kBlock;
+        int64_t w = std::min(kBlock, stride - j0);
+        int64_t base = o * n * stride + j0;
+        for (int64_t q = 0; q < n; q++)
+          for (int64_t c = 0; c < w; c++) {
+            bd[c * n + q] = d[base + q * stride + c];
+            if (feat) bf[c * n + q] = feat[base + q * stride + c];
+          }
+        for (int64_t c = 0; c < w; c++) envelopeLine(bd.data() + c * n, feat ? bf.data() + c * n : nullptr, n, 1, sampling[a], s);
+        for (int64_t q = 0; q < n; q++)
+          for (int64_t c = 0; c < w; c++) {
+            d[base + q * stride + c] = bd[c * n + q];
+            if (feat) feat[base + q * stride + c] = bf[c * n + q];
+          }
       }
     });
   }
