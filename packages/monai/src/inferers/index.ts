@@ -3,4 +3,4 @@ export { Inferer, SimpleInferer, SlidingWindowInferer, type SlidingWindowInferer
 export {
   slidingWindowInference, getScanInterval, type SlidingWindowOptions, type NetworkOutput, type Predictor, type ProcessFn, type WindowCoords,
 } from './utils.js';
-export { computeImportanceMap, densePatchSlices, getValidPatchSize, type BlendMode } from './patch_utils.js';
+export { computeImportanceMap, densePatchSlices, type BlendMode } from './patch_utils.js';

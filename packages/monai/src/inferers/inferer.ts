@@ -16,8 +16,9 @@ export abstract class Inferer {
 /** Runs the network on the whole input: network(inputs, ...args). */
 export class SimpleInferer extends Inferer {
   call(inputs: Tensor, network: Predictor, ...args: unknown[]): NetworkOutput {
-    if (typeof network === 'function') return network(inputs, ...args);
-    if (network && typeof network.forward === 'function') return network.forward(inputs, ...args);
+    type Callable = (x: Tensor, ...a: unknown[]) => NetworkOutput;
+    if (typeof network === 'function') return (network as Callable)(inputs, ...args);
+    if (network && typeof network.forward === 'function') return (network.forward as Callable).call(network, inputs, ...args);
     throw new TypeError('SimpleInferer: network must be a module (with forward) or a function');
   }
 }

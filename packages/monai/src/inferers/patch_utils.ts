@@ -1,9 +1,10 @@
 // Patch geometry and blending weights for sliding-window inference. MONAI keeps these in
-// monai/data/utils.py (compute_importance_map, dense_patch_slices, get_valid_patch_size); they live
-// with the inferers here, their one user.
+// monai/data/utils.py (compute_importance_map, dense_patch_slices); they live with the inferers here,
+// their one user (get_valid_patch_size is transforms/utils.ts's getValidPatchSize).
 import * as torch from '@monai-ts/torch';
 import { Tensor, type DType } from '@monai-ts/torch';
 import { checkChoice } from '../data/options.js';
+import { getValidPatchSize } from '../transforms/utils.js';
 
 export type BlendMode = 'constant' | 'gaussian';
 export const BLEND_MODES = ['constant', 'gaussian'] as const;
@@ -16,15 +17,6 @@ function perDim(owner: string, what: string, v: number | readonly number[], n: n
   return [...v];
 }
 export { perDim as ensureTupleRep };
-
-/**
- * The patch size within an image: each dimension of `patchSize` (a number for all) capped by the
- * image's, and a null or 0 entry (or a missing one) taking the image's.
- */
-export function getValidPatchSize(imageSize: readonly number[], patchSize: number | readonly (number | null)[]): number[] {
-  const p = typeof patchSize === 'number' ? imageSize.map(() => patchSize) : imageSize.map((_, i) => patchSize[i] ?? null);
-  return imageSize.map((ms, i) => Math.min(ms, p[i] || ms));
-}
 
 /**
  * Window starts of an image covered by patches `patchSize` every `scanInterval` voxels: per dimension,

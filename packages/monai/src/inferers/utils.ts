@@ -9,12 +9,14 @@ import * as torch from '@monai-ts/torch';
 import { Tensor, type DType } from '@monai-ts/torch';
 import { checkChoice, checkOptions } from '../data/options.js';
 import { isMetaTensor, type MetaTensor } from '../data/meta_tensor.js';
-import { type BlendMode, BLEND_MODES, computeImportanceMap, densePatchSlices, ensureTupleRep, getValidPatchSize } from './patch_utils.js';
+import { getValidPatchSize } from '../transforms/utils.js';
+import { type BlendMode, BLEND_MODES, computeImportanceMap, densePatchSlices, ensureTupleRep } from './patch_utils.js';
 
 /** What a network may return: one tensor, an array of tensors (outputs of several scales), or a record of them. */
 export type NetworkOutput = Tensor | Tensor[] | Record<string, Tensor>;
 /** A network: a module (its forward is called) or a function. */
-export type Predictor = ((x: Tensor, ...args: any[]) => NetworkOutput) | { forward(x: Tensor, ...args: any[]): NetworkOutput };
+export type Predictor = ((x: Tensor, ...args: never[]) => NetworkOutput) | { forward(x: Tensor, ...args: never[]): NetworkOutput };
+type Callable = (x: Tensor, ...args: unknown[]) => NetworkOutput;
 /** Window coordinates given to a predictor with withCoord: per window, [batch index, then [start, stop) per spatial dim]. */
 export type WindowCoords = { batch: number; slices: [number, number][] }[];
 /** Post-processes each window's outputs and may return its own weights: (outputs, window data, importance map) => [outputs, weights]. */
@@ -78,7 +80,7 @@ function pyRound(x: number): number {
 }
 
 function callPredictor(p: Predictor, x: Tensor, args: unknown[]): NetworkOutput {
-  return typeof p === 'function' ? p(x, ...args) : p.forward(x, ...args);
+  return typeof p === 'function' ? (p as Callable)(x, ...args) : (p.forward as Callable).call(p, x, ...args);
 }
 
 function flatten(out: NetworkOutput): { keys: string[] | null; list: Tensor[] } {

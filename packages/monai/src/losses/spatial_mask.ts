@@ -6,7 +6,7 @@ import { Warner } from './loss_utils.js';
 
 export type LossFn = (input: Tensor, target: Tensor) => Tensor;
 type LossLike = LossFn | { forward(input: Tensor, target: Tensor): Tensor };
-type LossClass = new (options?: any) => { forward(input: Tensor, target: Tensor): Tensor };
+type LossClass = new (options?: never) => { forward(input: Tensor, target: Tensor): Tensor };
 
 function isClass(f: unknown): f is LossClass {
   return typeof f === 'function' && /^class[\s{]/.test(Function.prototype.toString.call(f));
@@ -28,7 +28,7 @@ export class MaskedLoss extends nn.Module {
     const { owner, ...rest } = lossOptions ?? {};
     this.owner = owner ?? 'MaskedLoss';
     let inst: LossLike;
-    if (isClass(loss)) inst = new loss(lossOptions ? rest : undefined);
+    if (isClass(loss)) inst = new (loss as new (o?: unknown) => LossLike)(lossOptions ? rest : undefined);
     else {
       if (lossOptions && Object.keys(rest).length)
         throw new TypeError(`${this.owner}: loss options are only used when loss is a class; got a loss instance or function with options ${Object.keys(rest).join(', ')}`);
