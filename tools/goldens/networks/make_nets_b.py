@@ -4,7 +4,8 @@ Run:  PYTHONPATH=/work/pysrc/monai:/work/pysrc/ignite:/work/pysrc/einops /usr/bi
         tools/goldens/networks/make_nets_b.py
 
 Writes next to this script:
-  nets_b/<case>.pt   {'state_dict', 'input', 'output'[, 'output_train']} saved by torch.save
+  nets_b/<case>.pt   {'state_dict', 'input', 'output'[, 'output_train', 'loss_train']} saved by torch.save;
+                     train outputs are computed after torch.manual_seed(123)
   nets_b.json        per case: the constructor options (camelCase, as the TypeScript test passes them),
                      parameter count and state-dict keys with shapes; per default-size network a digest
                      of its keys and shapes (those are too large to save weights for).
@@ -218,7 +219,7 @@ CASES = [
                                        norm=['group', {'numGroups': 2}], dropoutProb=0.2), [1, 1, 16, 16, 16], False),
     ('segresnetvae_3d', 'SegResNetVAE', dict(inputImageSize=[16, 16, 16], vaeNz=8, spatialDims=3, initFilters=4,
                                              inChannels=1, outChannels=2, norm=['group', {'numGroups': 2}]),
-     [1, 1, 16, 16, 16], False),
+     [1, 1, 16, 16, 16], True),
     ('vnet_2d', 'VNet', dict(spatialDims=2, inChannels=1, outChannels=2), [1, 1, 16, 16], False),
     ('vnet_3d', 'VNet', dict(spatialDims=3, inChannels=2, outChannels=1, act='prelu', bias=True),
      [1, 2, 16, 16, 16], False),
@@ -306,9 +307,15 @@ def main():
         sub = (slice(None), slice(None)) + (slice(None, None, step),) * (y.dim() - 2)
         blob = {'state_dict': sd, 'input': x.half(), 'output': y[sub].clone(), 'outputStep': step}
         if train:
+            # Train mode (deep supervision, the VAE branch with its random latent sample after seeding).
             model.train()
+            torch.manual_seed(123)
             with torch.no_grad():
-                blob['output_train'] = model(x)[sub].clone()
+                yt = model(x)
+            if isinstance(yt, tuple):
+                blob['loss_train'] = yt[1]
+                yt = yt[0]
+            blob['output_train'] = yt[sub].clone()
         torch.save(blob, os.path.join(OUT, name + '.pt'))
         meta['cases'][name] = {
             'class': TS_NAME.get(cls, cls), 'options': opts, 'inputShape': shape, 'train': train, 'outputStep': step,
