@@ -293,11 +293,9 @@ int64_t labelSlice(const T* x, int64_t* lab, const int64_t* sz, int connectivity
         }
         if (cur < 0) lab[i] = i;
       }
-  // Flatten (each parent precedes its child, so one raster pass suffices), then number the roots
-  // in raster order, in place: a root's slot is overwritten only after every earlier voxel is done.
+  // Number the roots in raster order, in place. Every parent precedes its child, so by the time a
+  // voxel is reached its parent's slot already holds the final label of their common root.
   int64_t n = Z * Y * X, next = 0;
-  for (int64_t i = 0; i < n; i++)
-    if (lab[i] >= 0) lab[i] = lab[lab[i]];
   for (int64_t i = 0; i < n; i++) {
     int64_t p = lab[i];
     if (p < 0) lab[i] = 0;
@@ -331,9 +329,8 @@ Napi::Value ConnectedComponents(const Napi::CallbackInfo& info) {
     double bg = info[3].IsNumber() ? info[3].As<Napi::Number>().DoubleValue() : 0.0;
     at::Device dev = in.device();
     at::Tensor x = in.to(at::kCPU);
-    if (x.scalar_type() == at::kBool) x = x.to(at::kByte);
     if (x.is_floating_point()) x = x.to(at::kDouble);
-    else if (x.scalar_type() != at::kByte) x = x.to(at::kLong);
+    else if (x.scalar_type() != at::kByte && x.scalar_type() != at::kBool) x = x.to(at::kLong);
     x = x.contiguous();
     Layout l = layoutOf(x, sd);
     int64_t sz[3] = {1, 1, 1};
@@ -342,6 +339,13 @@ Napi::Value ConnectedComponents(const Napi::CallbackInfo& info) {
     std::vector<int64_t> counts(l.slices, 0);
     int64_t* lp = lab.data_ptr<int64_t>();
     AT_DISPATCH_SWITCH(x.scalar_type(), "connectedComponents",
+      AT_DISPATCH_CASE(at::kBool, [&] {
+        const scalar_t* xp = x.data_ptr<scalar_t>();
+        scalar_t b = bg != 0;
+        at::parallel_for(0, l.slices, 1, [&](int64_t s0, int64_t s1) {
+          for (int64_t s = s0; s < s1; s++) counts[s] = labelSlice<scalar_t>(xp + s * l.slice, lp + s * l.slice, sz, conn, b);
+        });
+      })
       AT_DISPATCH_CASE(at::kByte, [&] {
         const scalar_t* xp = x.data_ptr<scalar_t>();
         scalar_t b = static_cast<scalar_t>(bg);
