@@ -104,6 +104,71 @@ export function mapBinaryToIndices(label: Tensor, image: Tensor | null = null, i
 }
 
 /**
+ * The flat indices of the true voxels of a bool mask, without materialising them: `length` and `at(k)`
+ * (the k-th index of `nonzero(mask)`) from per-chunk counts, so a sampler that needs a few indices out
+ * of millions costs one counting pass instead of a full nonzero. Owns `mask`; dispose() frees it.
+ */
+export class MaskIndices {
+  readonly length: number;
+  private readonly mask: Tensor;
+  private readonly chunk: number;
+  private readonly prefix: number[];
+
+  constructor(mask: Tensor, chunk = 4096) {
+    if (mask.dtype !== 'bool') throw new TypeError(`MaskIndices: expected a bool mask, got ${mask.dtype}`);
+    this.mask = mask.flatten();
+    if (this.mask !== mask) mask.dispose();
+    this.chunk = chunk;
+    const n = this.mask.shape[0];
+    const full = Math.floor(n / chunk);
+    const counts: number[] = torch.tidy(() => {
+      // counting on a uint8 view of the bools is about twice as fast as summing the bools themselves
+      const c: number[] = full ? Array.from(this.mask.narrow(0, 0, full * chunk).view('uint8').view([full, chunk]).sum(1, { dtype: 'int32' }).toTypedArray() as Int32Array) : [];
+      if (n > full * chunk) c.push(Number(this.mask.narrow(0, full * chunk, n - full * chunk).sum({ dtype: 'int64' }).item()));
+      return c;
+    });
+    this.prefix = [0];
+    for (const c of counts) this.prefix.push(this.prefix[this.prefix.length - 1] + c);
+    this.length = this.prefix[this.prefix.length - 1];
+  }
+
+  /** The k-th flat index where the mask is true (0 <= k < length). */
+  at(k: number): number {
+    if (!(k >= 0 && k < this.length)) throw new RangeError(`MaskIndices.at: index ${k} out of range [0, ${this.length})`);
+    let lo = 0;
+    let hi = this.prefix.length - 1;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >>> 1;
+      if (this.prefix[mid] <= k) lo = mid;
+      else hi = mid;
+    }
+    const startIdx = lo * this.chunk;
+    const len = Math.min(this.chunk, this.mask.shape[0] - startIdx);
+    return torch.tidy(() => startIdx + Number(torch.nonzero(this.mask.narrow(0, startIdx, len)).select(0, k - this.prefix[lo]).item()));
+  }
+
+  dispose(): void {
+    this.mask.dispose();
+  }
+}
+
+/**
+ * mapBinaryToIndices as MaskIndices (same indices, same order): the foreground and background sets
+ * for a sampler, computed with elementwise ops and one counting pass each.
+ */
+export function mapBinaryToMaskIndices(label: Tensor, image: Tensor | null = null, imageThreshold = 0): [MaskIndices, MaskIndices] {
+  const [fgMask, bgMask] = torch.tidy(() => {
+    const lab = label.shape[0] > 1 ? label.narrow(0, 1, label.shape[0] - 1) : label;
+    const anyNz = (t: Tensor) => (t.shape[0] === 1 ? (t.dtype === 'bool' ? t.select(0, 0) : t.select(0, 0).ne(0)) : (t.dtype === 'bool' ? t : t.ne(0)).any(0));
+    const fg = anyNz(lab);
+    // bg = inImage & !fg; on bools, a > b is exactly a & !b (one pass instead of two)
+    const bg = image === null ? fg.logicalNot() : (image.shape[0] === 1 ? image.select(0, 0).gt(imageThreshold) : image.gt(imageThreshold).any(0)).gt(fg);
+    return [fg.contiguous(), bg.contiguous()];
+  });
+  return [new MaskIndices(fgMask), new MaskIndices(bgMask)];
+}
+
+/**
  * MONAI's map_classes_to_indices: for each class, the flat indices where the label is that class
  * (one-hot: channel c non-zero; else label == c, needing `numClasses`), optionally only where the
  * image exceeds `imageThreshold`, and thinned to `maxSamplesPerClass` evenly spaced indices.
@@ -169,7 +234,10 @@ export function correctCropCenters(centers: readonly number[], spatialSize: numb
   return centers.map((c, i) => Math.min(Math.max(c, validStart[i]), validEnd[i] - 1));
 }
 
-function indexAt(indices: Tensor | ArrayLike<number>, i: number): number {
+type IndexSet = Tensor | ArrayLike<number> | MaskIndices;
+
+function indexAt(indices: IndexSet, i: number): number {
+  if (indices instanceof MaskIndices) return indices.at(i);
   if (!(indices instanceof torch.Tensor)) return Number(indices[i]);
   if (indices.dim() === 0) return Number(indices.item());
   const t = indices.select(0, i);
@@ -178,7 +246,8 @@ function indexAt(indices: Tensor | ArrayLike<number>, i: number): number {
   return v;
 }
 
-function lengthOf(indices: Tensor | ArrayLike<number>): number {
+function lengthOf(indices: IndexSet): number {
+  if (indices instanceof MaskIndices) return indices.length;
   return indices instanceof torch.Tensor ? (indices.dim() === 0 ? 1 : indices.shape[0]) : indices.length;
 }
 
@@ -187,7 +256,7 @@ function lengthOf(indices: Tensor | ArrayLike<number>): number {
  * background, then `R.randint(len)` picks a voxel, whose coordinates (corrected to keep the box
  * inside) become the centre.
  */
-export function generatePosNegLabelCropCenters(spatialSize: number | readonly number[], numSamples: number, posRatio: number, labelShape: readonly number[], fgIndices: Tensor | ArrayLike<number>, bgIndices: Tensor | ArrayLike<number>, R: RandomState, allowSmaller = false): number[][] {
+export function generatePosNegLabelCropCenters(spatialSize: number | readonly number[], numSamples: number, posRatio: number, labelShape: readonly number[], fgIndices: IndexSet, bgIndices: IndexSet, R: RandomState, allowSmaller = false): number[][] {
   const nf = lengthOf(fgIndices);
   const nb = lengthOf(bgIndices);
   if (nf === 0 && nb === 0) throw new RangeError('No sampling location available (no foreground and no background indices)');

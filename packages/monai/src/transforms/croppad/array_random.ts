@@ -13,7 +13,7 @@ import { checkOptions } from '../../data/options.js';
 import { Randomizable, RandomizableTransform, TraceKeys, type Transform } from '../transform.js';
 import type { RandomState } from '../../utils/random_state.js';
 import {
-  fallBackTuple, generateLabelClassesCropCenters, generatePosNegLabelCropCenters, getRandomPatch, getValidPatchSize, mapBinaryToIndices, mapClassesToIndices, weightedPatchSamples,
+  fallBackTuple, generateLabelClassesCropCenters, generatePosNegLabelCropCenters, getRandomPatch, getValidPatchSize, mapBinaryToMaskIndices, mapClassesToIndices, weightedPatchSamples, type MaskIndices,
 } from '../utils.js';
 import { CenterSpatialCrop, Crop, SpatialCrop, undoCrop } from './array.js';
 import { callOpts, checkImage } from './checks.js';
@@ -308,19 +308,19 @@ export class RandCropByPosNegLabel extends RandomizableTransform {
 
   override randomize(label?: unknown, fgIndices?: Tensor | ArrayLike<number> | null, bgIndices?: Tensor | ArrayLike<number> | null, image?: Tensor | null): void {
     const lab = (label ?? null) as Tensor | null;
-    let fg = fgIndices ?? this.fgIndices;
-    let bg = bgIndices ?? this.bgIndices;
-    let owned: Tensor[] = [];
+    const fg = fgIndices ?? this.fgIndices;
+    const bg = bgIndices ?? this.bgIndices;
+    let owned: MaskIndices[] = [];
     if (fg === null || bg === null) {
       if (lab === null) throw new TypeError(`${this.name}: a label must be given (or fgIndices and bgIndices)`);
       checkImage(this.name, lab, 'label');
-      owned = mapBinaryToIndices(lab, image ?? null, this.imageThreshold);
-      [fg, bg] = owned;
+      // the same index sets as mapBinaryToIndices, without materialising millions of indices
+      owned = mapBinaryToMaskIndices(lab, image ?? null, this.imageThreshold);
     }
     const shape = lab !== null ? pendingShape(lab) : image ? pendingShape(image) : null;
     try {
       if (shape === null) throw new TypeError(`${this.name}: a label or image must be given to know the spatial shape`);
-      this.centers = generatePosNegLabelCropCenters(this.spatialSize, this.numSamples, this.posRatio, shape, fg, bg, this.R, this.allowSmaller);
+      this.centers = generatePosNegLabelCropCenters(this.spatialSize, this.numSamples, this.posRatio, shape, owned.length ? owned[0] : fg!, owned.length ? owned[1] : bg!, this.R, this.allowSmaller);
     } finally {
       for (const t of owned) t.dispose();
     }
