@@ -348,6 +348,13 @@ case("ForegroundMask float invert", "ForegroundMask", dict(threshold=0.3, invert
 case("ForegroundMask hsv only float", "ForegroundMask", dict(threshold=None, hsv_threshold="otsu"), "rgbf", tol=EXACT)
 case("ForegroundMask gray", "ForegroundMask", dict(threshold="otsu"), "f156", tol=EXACT)
 case("ForegroundMaskd prefix", "ForegroundMaskd", dict(new_key_prefix="fg_"), "rgb8", keys=["img"], tol=EXACT)
+case("MedianSmooth", "MedianSmooth", dict(), "img2d", tol=EXACT)
+case("MedianSmooth radii", "MedianSmooth", dict(radius=[1, 2, 0]), "img3d", tol=EXACT)
+case("MedianSmooth uint8", "MedianSmooth", dict(radius=2), "uint8", tol=EXACT)
+case("MedianSmoothd", "MedianSmoothd", dict(radius=1), "img2d", keys=["img", "seg"], tol=EXACT)
+case("DetectEnvelope", "DetectEnvelope", dict(), "img2d", tol=F5)
+case("DetectEnvelope axis 2 padded", "DetectEnvelope", dict(axis=2, n=8), "img3d", tol=F5)
+case("DetectEnvelope cut", "DetectEnvelope", dict(axis=1, n=4), "img2d", tol=F5)
 
 
 def big_cases():

@@ -18,6 +18,7 @@ import { RandCoarseDropout, RandCoarseShuffle, type RandCoarseDropoutOptions, ty
 import { IntensityStats, type IntensityStatsOptions } from './array/stats.js';
 import { ComputeHoVerMaps, type ComputeHoVerMapsOptions } from './array/hover.js';
 import { ForegroundMask, type ForegroundMaskOptions } from './array/foreground.js';
+import { MedianSmooth, type MedianSmoothOptions } from './array/filters.js';
 
 const MAP_OPTIONS = ['keys', 'allowMissingKeys'] as const;
 
@@ -433,6 +434,12 @@ export class ForegroundMaskd extends NewKeyWrapd<ForegroundMask> {
   }
 }
 
+export class MedianSmoothd extends Wrapd<MedianSmooth> {
+  constructor(options: D<MedianSmoothOptions>) {
+    super('MedianSmoothd', options, MedianSmooth.OPTIONS, (o) => new MedianSmooth(o));
+  }
+}
+
 // MONAI's aliases: XxxD and XxxDict name the same class as Xxxd.
 export { RandGaussianNoised as RandGaussianNoiseD, RandGaussianNoised as RandGaussianNoiseDict };
 export { RandRicianNoised as RandRicianNoiseD, RandRicianNoised as RandRicianNoiseDict };
@@ -469,3 +476,4 @@ export { IntensityStatsd as IntensityStatsD, IntensityStatsd as IntensityStatsDi
 export { SavitzkyGolaySmoothd as SavitzkyGolaySmoothD, SavitzkyGolaySmoothd as SavitzkyGolaySmoothDict };
 export { ComputeHoVerMapsd as ComputeHoVerMapsD, ComputeHoVerMapsd as ComputeHoVerMapsDict };
 export { ForegroundMaskd as ForegroundMaskD, ForegroundMaskd as ForegroundMaskDict };
+export { MedianSmoothd as MedianSmoothD, MedianSmoothd as MedianSmoothDict };

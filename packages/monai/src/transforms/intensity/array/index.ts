@@ -9,3 +9,4 @@ export * from './coarse.js';
 export * from './stats.js';
 export * from './hover.js';
 export * from './foreground.js';
+export * from './filters.js';
