@@ -96,6 +96,23 @@ for name, img, opts, net in CASES:
         out = sliding_window_inference(images[img], predictor=NETS[net], **opts)
     cases.append({"name": name, "image": img, "options": {camel(k): v for k, v in opts.items()}, "net": net, "output": enc_out(out)})
 
+# process_fn (outputs doubled, weights squared plus 0.1) and a given roi_weight_map (a ramp)
+PROCESS = {"double_square": lambda seg, win, imp: ([t * 2 for t in seg], imp * imp + 0.1)}
+RAMP = (torch.arange(64, dtype=torch.float32).reshape(8, 8) / 63 + 0.05)
+for name, img, opts, net, extra in [
+    ("2d processFn", "img2", {"roi_size": [8, 8], "sw_batch_size": 3, "mode": "gaussian"}, "conv", {"process_fn": "double_square"}),
+    ("2d array outputs processFn", "img2b", {"roi_size": [8, 8], "sw_batch_size": 2}, "array", {"process_fn": "double_square"}),
+    ("2d roiWeightMap", "img2", {"roi_size": [8, 8], "sw_batch_size": 2}, "conv", {"roi_weight_map": "ramp"}),
+]:
+    kw = dict(opts)
+    if "process_fn" in extra:
+        kw["process_fn"] = PROCESS[extra["process_fn"]]
+    if "roi_weight_map" in extra:
+        kw["roi_weight_map"] = RAMP
+    with torch.no_grad():
+        out = sliding_window_inference(images[img], predictor=NETS[net], **kw)
+    cases.append({"name": name, "image": img, "options": {camel(k): v for k, v in opts.items()}, "net": net, "extra": extra, "output": enc_out(out)})
+
 # SlidingWindowInferer with a cached map gives the same as the function
 with torch.no_grad():
     inf = SlidingWindowInferer(roi_size=[8, 8], sw_batch_size=2, mode="gaussian", cache_roi_weight_map=True, overlap=0.4)

@@ -16,6 +16,8 @@ const G = readGolden('inferers/sliding_window.json');
 const TOL = { rtol: 1e-5, atol: 1e-6 };
 const F = torch.nn.functional;
 const W: Record<string, Tensor> = Object.fromEntries(Object.entries(G.weights).map(([k, v]) => [k, fromGolden(v as any)]));
+// the roi weight map of the goldens: a ramp over the 8x8 window
+const RAMP = torch.tidy(() => torch.arange(64, { dtype: 'float32' }).reshape([8, 8]).div(63).add(0.05));
 const images: Record<string, Tensor> = Object.fromEntries(Object.entries(G.images).map(([k, v]) => [k, fromGolden(v as any)]));
 
 function conv(x: Tensor): Tensor {
@@ -62,7 +64,10 @@ for (const c of G.cases) {
       out = torch.noGrad(() => inf.call(images[c.image], NETS[c.net]));
       inf.dispose();
     } else {
-      out = torch.noGrad(() => slidingWindowInference(images[c.image], roiSize, swBatchSize, NETS[c.net], rest));
+      const extra: Record<string, unknown> = {};
+      if (c.extra?.process_fn === 'double_square') extra.processFn = (segs: Tensor[], _w: Tensor, imp: Tensor) => [segs.map((t) => t.mul(2)), imp.mul(imp).add(0.1)];
+      if (c.extra?.roi_weight_map === 'ramp') extra.roiWeightMap = RAMP;
+      out = torch.noGrad(() => slidingWindowInference(images[c.image], roiSize, swBatchSize, NETS[c.net], { ...rest, ...extra }));
     }
     check(out, c.output, c.name);
     torch.dispose(out);
@@ -169,7 +174,7 @@ test('progress writes window batches to stderr', () => {
 });
 
 after(() => {
-  torch.dispose([W, images]);
+  torch.dispose([W, images, RAMP]);
   assert.equal(torch.memory().liveTensors, start, 'live tensors returned to their starting count');
 });
 
