@@ -203,7 +203,9 @@ export class Spacing extends Transform {
       if (!Number.isNaN(mn) && !Number.isNaN(mx) && (mx < mn || mn < 0))
         throw new RangeError(`${who}: minPixdim [${this.minPixdim}] must be non-negative and not above maxPixdim [${this.maxPixdim}]`);
     }
-    this.spResample = new SpatialResample({ mode: options.mode, paddingMode: options.paddingMode, alignCorners: options.alignCorners, dtype: options.dtype, lazy: options.lazy });
+    gridSampleMode(who, options.mode ?? 'bilinear');
+    gridPaddingMode(who, options.paddingMode ?? 'border');
+    this.spResample = new SpatialResample({ mode: options.mode, paddingMode: options.paddingMode, alignCorners: options.alignCorners, dtype: checkDtype(who, options.dtype === undefined ? 'float64' : options.dtype), lazy: options.lazy });
     this.lazy = options.lazy ?? false;
   }
 

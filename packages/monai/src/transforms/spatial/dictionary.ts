@@ -4,6 +4,7 @@
  * holds its array transform and hands it the per-key options; `inverse` undoes each key's record.
  */
 import { Tensor } from '@monai-ts/torch';
+import { checkedKeys, checkGridModes, checkInterpModes, tensorAt } from './dict_utils.js';
 import { MetaTensor } from '../../data/meta_tensor.js';
 import { checkOptions } from '../../data/options.js';
 import { MapTransform, perKey, type DataDict } from '../transform.js';
@@ -31,11 +32,6 @@ import { Affine, type AffineOptions } from './array_affine.js';
 type PerKey<T> = T | readonly T[];
 const MAP_KEYS = ['keys', 'allowMissingKeys', 'lazy'] as const;
 
-function tensorAt(d: DataDict, key: string, who: string): Tensor {
-  const v = d[key];
-  if (!(v instanceof Tensor)) throw new TypeError(`${who}: data['${key}'] must be a Tensor, got ${v === null ? 'null' : typeof v}`);
-  return v;
-}
 
 interface MapBase {
   keys: string | readonly string[];
@@ -73,13 +69,14 @@ export class SpatialResampled extends MapTransform {
     this.alignCorners = perKey(options.alignCorners ?? false, n, this.name, 'alignCorners');
     this.dtype = perKey<FloatDType | null>(options.dtype === undefined ? 'float64' : options.dtype, n, this.name, 'dtype');
     this.dstKeys = perKey(options.dstKeys ?? 'dst_affine', n, this.name, 'dstKeys');
+    checkGridModes(this.name, this.mode, this.paddingMode);
     this.lazy = options.lazy ?? false;
   }
 
   call(data: DataDict, lazy?: boolean | null): DataDict {
     const d = { ...data };
     const lazy_ = lazy ?? this.lazy;
-    for (const [key, mode, pm, ac, dtype, dstKey] of this.keyIterator<[string, string, boolean, FloatDType | null, string]>(d, this.mode, this.paddingMode, this.alignCorners, this.dtype, this.dstKeys)) {
+    for (const [key, mode, pm, ac, dtype, dstKey] of checkedKeys<[string, string, boolean, FloatDType | null, string]>(this, d, this.mode, this.paddingMode, this.alignCorners, this.dtype, this.dstKeys)) {
       const dst = d[dstKey];
       if (dst === undefined) throw new TypeError(`${this.name}: the destination affine key '${dstKey}' (for key '${key}') is not in the data`);
       d[key] = this.spTransform.call(tensorAt(d, key, this.name), lazy_, { dstAffine: dst as Mat, spatialSize: null, mode: mode as 'bilinear', paddingMode: pm as 'border', alignCorners: ac, dtype });
@@ -89,7 +86,7 @@ export class SpatialResampled extends MapTransform {
 
   inverse(data: DataDict): DataDict {
     const d = { ...data };
-    for (const [key] of this.keyIterator(d)) d[key] = this.spTransform.inverse(tensorAt(d, key, this.name));
+    for (const [key] of checkedKeys(this, d)) d[key] = this.spTransform.inverse(tensorAt(d, key, this.name));
     return d;
   }
 }
@@ -118,6 +115,7 @@ export class ResampleToMatchd extends MapTransform {
     this.paddingMode = perKey(options.paddingMode ?? 'border', n, this.name, 'paddingMode');
     this.alignCorners = perKey(options.alignCorners ?? false, n, this.name, 'alignCorners');
     this.dtype = perKey<FloatDType | null>(options.dtype === undefined ? 'float64' : options.dtype, n, this.name, 'dtype');
+    checkGridModes(this.name, this.mode, this.paddingMode);
     this.lazy = options.lazy ?? false;
   }
 
@@ -125,14 +123,14 @@ export class ResampleToMatchd extends MapTransform {
     const d = { ...data };
     const lazy_ = lazy ?? this.lazy;
     const dst = tensorAt(d, this.keyDst, this.name);
-    for (const [key, mode, pm, ac, dtype] of this.keyIterator<[string, string, boolean, FloatDType | null]>(d, this.mode, this.paddingMode, this.alignCorners, this.dtype))
+    for (const [key, mode, pm, ac, dtype] of checkedKeys<[string, string, boolean, FloatDType | null]>(this, d, this.mode, this.paddingMode, this.alignCorners, this.dtype))
       d[key] = this.resampler.call(tensorAt(d, key, this.name), lazy_, { imgDst: dst, mode: mode as 'bilinear', paddingMode: pm as 'border', alignCorners: ac, dtype });
     return d;
   }
 
   inverse(data: DataDict): DataDict {
     const d = { ...data };
-    for (const [key] of this.keyIterator(d)) d[key] = this.resampler.inverse(tensorAt(d, key, this.name));
+    for (const [key] of checkedKeys(this, d)) d[key] = this.resampler.inverse(tensorAt(d, key, this.name));
     return d;
   }
 }
@@ -171,6 +169,7 @@ export class Spacingd extends MapTransform {
     this.dtype = perKey<FloatDType | null>(options.dtype === undefined ? 'float64' : options.dtype, n, this.name, 'dtype');
     this.scaleExtent = perKey(options.scaleExtent ?? false, n, this.name, 'scaleExtent');
     this.ensureSameShape = options.ensureSameShape ?? true;
+    checkGridModes(this.name, this.mode, this.paddingMode);
     this.lazy = options.lazy ?? false;
   }
 
@@ -181,7 +180,7 @@ export class Spacingd extends MapTransform {
     let initPixdim: number[] | null = null;
     let shouldMatch = false;
     let outShape: number[] | null = null;
-    for (const [key, mode, pm, ac, dtype, se] of this.keyIterator<[string, string, boolean, FloatDType | null, boolean]>(d, this.mode, this.paddingMode, this.alignCorners, this.dtype, this.scaleExtent)) {
+    for (const [key, mode, pm, ac, dtype, se] of checkedKeys<[string, string, boolean, FloatDType | null, boolean]>(this, d, this.mode, this.paddingMode, this.alignCorners, this.dtype, this.scaleExtent)) {
       const img = tensorAt(d, key, this.name);
       if (this.ensureSameShape && img instanceof MetaTensor) {
         if (initShape === null) {
@@ -208,7 +207,7 @@ export class Spacingd extends MapTransform {
 
   inverse(data: DataDict): DataDict {
     const d = { ...data };
-    for (const [key] of this.keyIterator(d)) d[key] = this.spacingTransform.inverse(tensorAt(d, key, this.name));
+    for (const [key] of checkedKeys(this, d)) d[key] = this.spacingTransform.inverse(tensorAt(d, key, this.name));
     return d;
   }
 }
@@ -233,13 +232,13 @@ export class Orientationd extends MapTransform {
 
   call(data: DataDict, lazy?: boolean | null): DataDict {
     const d = { ...data };
-    for (const [key] of this.keyIterator(d)) d[key] = this.orntTransform.call(tensorAt(d, key, this.name), lazy ?? this.lazy);
+    for (const [key] of checkedKeys(this, d)) d[key] = this.orntTransform.call(tensorAt(d, key, this.name), lazy ?? this.lazy);
     return d;
   }
 
   inverse(data: DataDict): DataDict {
     const d = { ...data };
-    for (const [key] of this.keyIterator(d)) d[key] = this.orntTransform.inverse(tensorAt(d, key, this.name));
+    for (const [key] of checkedKeys(this, d)) d[key] = this.orntTransform.inverse(tensorAt(d, key, this.name));
     return d;
   }
 }
@@ -258,13 +257,13 @@ export class Flipd extends MapTransform {
 
   call(data: DataDict, lazy?: boolean | null): DataDict {
     const d = { ...data };
-    for (const [key] of this.keyIterator(d)) d[key] = this.flipper.call(tensorAt(d, key, this.name), lazy ?? this.lazy);
+    for (const [key] of checkedKeys(this, d)) d[key] = this.flipper.call(tensorAt(d, key, this.name), lazy ?? this.lazy);
     return d;
   }
 
   inverse(data: DataDict): DataDict {
     const d = { ...data };
-    for (const [key] of this.keyIterator(d)) d[key] = this.flipper.inverse(tensorAt(d, key, this.name));
+    for (const [key] of checkedKeys(this, d)) d[key] = this.flipper.inverse(tensorAt(d, key, this.name));
     return d;
   }
 }
@@ -301,19 +300,20 @@ export class Resized extends MapTransform {
     // a list of numbers is one sigma per axis for every key; a list holding lists/null is per key
     this.antiAliasingSigma = Array.isArray(sig) && sig.some((s) => Array.isArray(s) || s === null) ? perKey(sig as (number | number[] | null)[], n, this.name, 'antiAliasingSigma') : new Array(n).fill(sig);
     this.dtype = perKey<FloatDType | null>(options.dtype === undefined ? 'float32' : options.dtype, n, this.name, 'dtype');
+    checkInterpModes(this.name, this.mode);
     this.lazy = options.lazy ?? false;
   }
 
   call(data: DataDict, lazy?: boolean | null): DataDict {
     const d = { ...data };
-    for (const [key, mode, ac, aa, sig, dtype] of this.keyIterator<[string, boolean | null, boolean, number | number[] | null, FloatDType | null]>(d, this.mode, this.alignCorners, this.antiAliasing, this.antiAliasingSigma, this.dtype))
+    for (const [key, mode, ac, aa, sig, dtype] of checkedKeys<[string, boolean | null, boolean, number | number[] | null, FloatDType | null]>(this, d, this.mode, this.alignCorners, this.antiAliasing, this.antiAliasingSigma, this.dtype))
       d[key] = this.resizer.call(tensorAt(d, key, this.name), lazy ?? this.lazy, { mode, alignCorners: ac, antiAliasing: aa, antiAliasingSigma: sig, dtype });
     return d;
   }
 
   inverse(data: DataDict): DataDict {
     const d = { ...data };
-    for (const [key] of this.keyIterator(d)) d[key] = this.resizer.inverse(tensorAt(d, key, this.name));
+    for (const [key] of checkedKeys(this, d)) d[key] = this.resizer.inverse(tensorAt(d, key, this.name));
     return d;
   }
 }
@@ -345,19 +345,20 @@ export class Rotated extends MapTransform {
     this.paddingMode = perKey(options.paddingMode ?? 'border', n, this.name, 'paddingMode');
     this.alignCorners = perKey(options.alignCorners ?? false, n, this.name, 'alignCorners');
     this.dtype = perKey<FloatDType | null>(options.dtype === undefined ? 'float32' : options.dtype, n, this.name, 'dtype');
+    checkGridModes(this.name, this.mode, this.paddingMode);
     this.lazy = options.lazy ?? false;
   }
 
   call(data: DataDict, lazy?: boolean | null): DataDict {
     const d = { ...data };
-    for (const [key, mode, pm, ac, dtype] of this.keyIterator<[string, string, boolean, FloatDType | null]>(d, this.mode, this.paddingMode, this.alignCorners, this.dtype))
+    for (const [key, mode, pm, ac, dtype] of checkedKeys<[string, string, boolean, FloatDType | null]>(this, d, this.mode, this.paddingMode, this.alignCorners, this.dtype))
       d[key] = this.rotator.call(tensorAt(d, key, this.name), lazy ?? this.lazy, { mode, paddingMode: pm, alignCorners: ac, dtype });
     return d;
   }
 
   inverse(data: DataDict): DataDict {
     const d = { ...data };
-    for (const [key] of this.keyIterator(d)) d[key] = this.rotator.inverse(tensorAt(d, key, this.name));
+    for (const [key] of checkedKeys(this, d)) d[key] = this.rotator.inverse(tensorAt(d, key, this.name));
     return d;
   }
 }
@@ -389,19 +390,20 @@ export class Zoomd extends MapTransform {
     this.paddingMode = perKey(options.paddingMode ?? 'edge', n, this.name, 'paddingMode');
     this.alignCorners = perKey<boolean | null>(options.alignCorners ?? null, n, this.name, 'alignCorners');
     this.dtype = perKey<FloatDType | null>(options.dtype === undefined ? 'float32' : options.dtype, n, this.name, 'dtype');
+    checkInterpModes(this.name, this.mode, this.paddingMode);
     this.lazy = options.lazy ?? false;
   }
 
   call(data: DataDict, lazy?: boolean | null): DataDict {
     const d = { ...data };
-    for (const [key, mode, pm, ac, dtype] of this.keyIterator<[string, string, boolean | null, FloatDType | null]>(d, this.mode, this.paddingMode, this.alignCorners, this.dtype))
+    for (const [key, mode, pm, ac, dtype] of checkedKeys<[string, string, boolean | null, FloatDType | null]>(this, d, this.mode, this.paddingMode, this.alignCorners, this.dtype))
       d[key] = this.zoomer.call(tensorAt(d, key, this.name), lazy ?? this.lazy, { mode, paddingMode: pm, alignCorners: ac, dtype });
     return d;
   }
 
   inverse(data: DataDict): DataDict {
     const d = { ...data };
-    for (const [key] of this.keyIterator(d)) d[key] = this.zoomer.inverse(tensorAt(d, key, this.name));
+    for (const [key] of checkedKeys(this, d)) d[key] = this.zoomer.inverse(tensorAt(d, key, this.name));
     return d;
   }
 }
@@ -420,13 +422,13 @@ export class Rotate90d extends MapTransform {
 
   call(data: DataDict, lazy?: boolean | null): DataDict {
     const d = { ...data };
-    for (const [key] of this.keyIterator(d)) d[key] = this.rotator.call(tensorAt(d, key, this.name), lazy ?? this.lazy);
+    for (const [key] of checkedKeys(this, d)) d[key] = this.rotator.call(tensorAt(d, key, this.name), lazy ?? this.lazy);
     return d;
   }
 
   inverse(data: DataDict): DataDict {
     const d = { ...data };
-    for (const [key] of this.keyIterator(d)) d[key] = this.rotator.inverse(tensorAt(d, key, this.name));
+    for (const [key] of checkedKeys(this, d)) d[key] = this.rotator.inverse(tensorAt(d, key, this.name));
     return d;
   }
 }
@@ -451,12 +453,13 @@ export class Affined extends MapTransform {
     const n = this.keys.length;
     this.mode = perKey(mode ?? 'bilinear', n, this.name, 'mode');
     this.paddingMode = perKey(paddingMode ?? 'reflection', n, this.name, 'paddingMode');
+    checkGridModes(this.name, this.mode, this.paddingMode);
     this.lazy = options.lazy ?? false;
   }
 
   call(data: DataDict, lazy?: boolean | null): DataDict {
     const d = { ...data };
-    for (const [key, mode, pm] of this.keyIterator<[string, string]>(d, this.mode, this.paddingMode)) {
+    for (const [key, mode, pm] of checkedKeys<[string, string]>(this, d, this.mode, this.paddingMode)) {
       const r = this.affine.call(tensorAt(d, key, this.name), lazy ?? this.lazy, { mode, paddingMode: pm });
       d[key] = Array.isArray(r) ? r[0] : r;
     }
@@ -465,7 +468,7 @@ export class Affined extends MapTransform {
 
   inverse(data: DataDict): DataDict {
     const d = { ...data };
-    for (const [key] of this.keyIterator(d)) d[key] = this.affine.inverse(tensorAt(d, key, this.name));
+    for (const [key] of checkedKeys(this, d)) d[key] = this.affine.inverse(tensorAt(d, key, this.name));
     return d;
   }
 }

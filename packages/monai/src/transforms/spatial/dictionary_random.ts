@@ -5,6 +5,7 @@
  */
 import * as torch from '@monai-ts/torch';
 import { Tensor } from '@monai-ts/torch';
+import { checkedKeys, checkGridModes, checkInterpModes, tensorAt } from './dict_utils.js';
 import { MetaTensor, type AppliedOperation } from '../../data/meta_tensor.js';
 import { checkOptions } from '../../data/options.js';
 import { RandomizableMapTransform, TraceKeys, checkProb, perKey, type DataDict } from '../transform.js';
@@ -19,11 +20,6 @@ type PerKey<T> = T | readonly T[];
 const MAP_KEYS = ['keys', 'allowMissingKeys', 'lazy', 'prob'] as const;
 type SeedOpts = { seed?: number | bigint | null; state?: RandomState | null };
 
-function tensorAt(d: DataDict, key: string, who: string): Tensor {
-  const v = d[key];
-  if (!(v instanceof Tensor)) throw new TypeError(`${who}: data['${key}'] must be a Tensor, got ${v === null ? 'null' : typeof v}`);
-  return v;
-}
 
 function pushInner(t: Tensor, rec: AppliedOperation): void {
   if (t instanceof MetaTensor) t.appliedOperations.push(extraOf(rec) as AppliedOperation);
@@ -65,7 +61,7 @@ export class RandRotate90d extends RandomizableMapTransform {
     const d = { ...data };
     const lazy_ = lazy ?? this.lazy;
     const rot = new Rotate90({ k: this.randK, spatialAxes: this.spatialAxes });
-    for (const [key] of this.keyIterator(d)) {
+    for (const [key] of checkedKeys(this, d)) {
       const img = tensorAt(d, key, this.name);
       d[key] = replaceRecord(this, this.doTransform ? rot.call(img, lazy_) : shallowCopy(img), lazy_);
     }
@@ -74,7 +70,7 @@ export class RandRotate90d extends RandomizableMapTransform {
 
   inverse(data: DataDict): DataDict {
     const d = { ...data };
-    for (const [key] of this.keyIterator(d)) {
+    for (const [key] of checkedKeys(this, d)) {
       const img = d[key];
       if (!(img instanceof MetaTensor)) continue;
       const rec = this.popTransform(img);
@@ -114,6 +110,7 @@ export class RandRotated extends RandomizableMapTransform {
     this.paddingMode = perKey(options.paddingMode ?? 'border', n, this.name, 'paddingMode');
     this.alignCorners = perKey(options.alignCorners ?? false, n, this.name, 'alignCorners');
     this.dtype = perKey<FloatDType | null>(options.dtype === undefined ? 'float32' : options.dtype, n, this.name, 'dtype');
+    checkGridModes(this.name, this.mode, this.paddingMode);
     this.lazy = options.lazy ?? false;
   }
 
@@ -128,7 +125,7 @@ export class RandRotated extends RandomizableMapTransform {
     this.randomize();
     this.randRotate.randomize();
     const lazy_ = lazy ?? this.lazy;
-    for (const [key, mode, pm, ac, dtype] of this.keyIterator<[string, string, boolean, FloatDType | null]>(d, this.mode, this.paddingMode, this.alignCorners, this.dtype)) {
+    for (const [key, mode, pm, ac, dtype] of checkedKeys<[string, string, boolean, FloatDType | null]>(this, d, this.mode, this.paddingMode, this.alignCorners, this.dtype)) {
       const img = tensorAt(d, key, this.name);
       const out = this.doTransform ? this.randRotate.call(img, lazy_, { mode, paddingMode: pm, alignCorners: ac, dtype, randomize: false }) : shallowCopy(img, 'float32');
       d[key] = replaceRecord(this, out, lazy_);
@@ -138,7 +135,7 @@ export class RandRotated extends RandomizableMapTransform {
 
   inverse(data: DataDict): DataDict {
     const d = { ...data };
-    for (const [key] of this.keyIterator(d)) {
+    for (const [key] of checkedKeys(this, d)) {
       const img = tensorAt(d, key, this.name);
       const rec = this.popTransform(img);
       if (rec[TraceKeys.DO_TRANSFORM]) {
@@ -167,7 +164,7 @@ export class RandFlipd extends RandomizableMapTransform {
     const d = { ...data };
     this.randomize();
     const lazy_ = lazy ?? this.lazy;
-    for (const [key] of this.keyIterator(d)) {
+    for (const [key] of checkedKeys(this, d)) {
       const img = tensorAt(d, key, this.name);
       d[key] = replaceRecord(this, this.doTransform ? this.flipper.call(img, lazy_) : shallowCopy(img), lazy_);
     }
@@ -176,7 +173,7 @@ export class RandFlipd extends RandomizableMapTransform {
 
   inverse(data: DataDict): DataDict {
     const d = { ...data };
-    for (const [key] of this.keyIterator(d)) {
+    for (const [key] of checkedKeys(this, d)) {
       const img = tensorAt(d, key, this.name);
       const rec = this.popTransform(img);
       if (rec[TraceKeys.DO_TRANSFORM]) d[key] = untraced(new Flip({ spatialAxis: this.flipper.spatialAxis })).call(img, false);
@@ -211,7 +208,7 @@ export class RandAxisFlipd extends RandomizableMapTransform {
     this.randomize();
     this.flipper.randomize(tensorAt(d, first, this.name));
     const lazy_ = lazy ?? this.lazy;
-    for (const [key] of this.keyIterator(d)) {
+    for (const [key] of checkedKeys(this, d)) {
       const img = tensorAt(d, key, this.name);
       d[key] = replaceRecord(this, this.doTransform ? this.flipper.call(img, lazy_, { randomize: false }) : shallowCopy(img), lazy_);
     }
@@ -220,7 +217,7 @@ export class RandAxisFlipd extends RandomizableMapTransform {
 
   inverse(data: DataDict): DataDict {
     const d = { ...data };
-    for (const [key] of this.keyIterator(d)) {
+    for (const [key] of checkedKeys(this, d)) {
       const img = tensorAt(d, key, this.name);
       const rec = this.popTransform(img);
       if (rec[TraceKeys.DO_TRANSFORM]) {
@@ -258,6 +255,7 @@ export class RandZoomd extends RandomizableMapTransform {
     this.paddingMode = perKey(options.paddingMode ?? 'edge', n, this.name, 'paddingMode');
     this.alignCorners = perKey<boolean | null>(options.alignCorners ?? null, n, this.name, 'alignCorners');
     this.dtype = perKey<FloatDType | null>(options.dtype === undefined ? 'float32' : options.dtype, n, this.name, 'dtype');
+    checkInterpModes(this.name, this.mode, this.paddingMode);
     this.lazy = options.lazy ?? false;
   }
 
@@ -274,7 +272,7 @@ export class RandZoomd extends RandomizableMapTransform {
     this.randomize();
     this.randZoom.randomize(tensorAt(d, first, this.name));
     const lazy_ = lazy ?? this.lazy;
-    for (const [key, mode, pm, ac, dtype] of this.keyIterator<[string, string, boolean | null, FloatDType | null]>(d, this.mode, this.paddingMode, this.alignCorners, this.dtype)) {
+    for (const [key, mode, pm, ac, dtype] of checkedKeys<[string, string, boolean | null, FloatDType | null]>(this, d, this.mode, this.paddingMode, this.alignCorners, this.dtype)) {
       const img = tensorAt(d, key, this.name);
       const out = this.doTransform ? this.randZoom.call(img, lazy_, { mode, paddingMode: pm, alignCorners: ac, dtype, randomize: false }) : shallowCopy(img, 'float32');
       d[key] = replaceRecord(this, out, lazy_);
@@ -284,7 +282,7 @@ export class RandZoomd extends RandomizableMapTransform {
 
   inverse(data: DataDict): DataDict {
     const d = { ...data };
-    for (const [key] of this.keyIterator(d)) {
+    for (const [key] of checkedKeys(this, d)) {
       const img = tensorAt(d, key, this.name);
       const rec = this.popTransform(img);
       if (rec[TraceKeys.DO_TRANSFORM]) {
@@ -331,6 +329,7 @@ export class RandAffined extends RandomizableMapTransform {
     const n = this.keys.length;
     this.mode = perKey(options.mode ?? 'bilinear', n, this.name, 'mode');
     this.paddingMode = perKey(options.paddingMode ?? 'reflection', n, this.name, 'paddingMode');
+    checkGridModes(this.name, this.mode, this.paddingMode);
     this.lazy = options.lazy ?? false;
   }
 
@@ -363,7 +362,7 @@ export class RandAffined extends RandomizableMapTransform {
           grid = g;
         }
       } else if (doResampling && this.doTransform) this.randAffine.randAffineGrid.call(sp, null, { lazy: true });
-      for (const [key, mode, pm] of this.keyIterator<[string, string]>(d, this.mode, this.paddingMode)) {
+      for (const [key, mode, pm] of checkedKeys<[string, string]>(this, d, this.mode, this.paddingMode)) {
         const img = tensorAt(d, key, this.name);
         let out: Tensor;
         if (doResampling) {
@@ -392,7 +391,7 @@ export class RandAffined extends RandomizableMapTransform {
 
   inverse(data: DataDict): DataDict {
     const d = { ...data };
-    for (const [key] of this.keyIterator(d)) {
+    for (const [key] of checkedKeys(this, d)) {
       const img = tensorAt(d, key, this.name);
       const rec = this.popTransform(img);
       const inner = extraOf(rec) as AppliedOperation;
@@ -437,6 +436,7 @@ export class Rand2DElasticd extends RandomizableMapTransform {
     const n = this.keys.length;
     this.mode = perKey(mode ?? 'bilinear', n, this.name, 'mode');
     this.paddingMode = perKey(paddingMode ?? 'reflection', n, this.name, 'paddingMode');
+    checkGridModes(this.name, this.mode, this.paddingMode);
   }
 
   override setRandomState(options: SeedOpts = {}): this {
@@ -454,7 +454,7 @@ export class Rand2DElasticd extends RandomizableMapTransform {
     e.randomize(sp);
     const grid = this.doTransform ? e.makeGrid(sp) : createGrid(sp);
     try {
-      for (const [key, mode, pm] of this.keyIterator<[string, string]>(d, this.mode, this.paddingMode)) d[key] = e.resampler.call(tensorAt(d, key, this.name), grid, mode, pm);
+      for (const [key, mode, pm] of checkedKeys<[string, string]>(this, d, this.mode, this.paddingMode)) d[key] = e.resampler.call(tensorAt(d, key, this.name), grid, mode, pm);
     } finally {
       grid.dispose();
     }
@@ -481,6 +481,7 @@ export class Rand3DElasticd extends RandomizableMapTransform {
     const n = this.keys.length;
     this.mode = perKey(mode ?? 'bilinear', n, this.name, 'mode');
     this.paddingMode = perKey(paddingMode ?? 'reflection', n, this.name, 'paddingMode');
+    checkGridModes(this.name, this.mode, this.paddingMode);
   }
 
   override setRandomState(options: SeedOpts = {}): this {
@@ -503,7 +504,7 @@ export class Rand3DElasticd extends RandomizableMapTransform {
     const grid = e.makeGrid(sp);
     e.doTransform = saved;
     try {
-      for (const [key, mode, pm] of this.keyIterator<[string, string]>(d, this.mode, this.paddingMode)) d[key] = e.resampler.call(tensorAt(d, key, this.name), grid, mode, pm);
+      for (const [key, mode, pm] of checkedKeys<[string, string]>(this, d, this.mode, this.paddingMode)) d[key] = e.resampler.call(tensorAt(d, key, this.name), grid, mode, pm);
     } finally {
       grid.dispose();
     }

@@ -5,6 +5,7 @@
  * scipy map_coordinates backend) are not supported: they throw, naming the transform.
  */
 import type { nn } from '@monai-ts/torch';
+import { suggestion } from '../../data/options.js';
 
 type GridSampleMode = nn.functional.GridSampleMode;
 type GridPaddingMode = nn.functional.GridPaddingMode;
@@ -39,21 +40,21 @@ export function gridSampleMode(who: string, mode: unknown, option = 'mode'): Gri
   rejectSpline(who, option, mode);
   if (mode === 'bilinear' || mode === 'nearest' || mode === 'bicubic') return mode;
   if (mode === 'linear' || mode === 'trilinear') return 'bilinear';
-  throw new TypeError(`${who}: ${option} must be one of ${listOf(GRID_SAMPLE_MODES)}, got ${JSON.stringify(mode)}`);
+  throw new TypeError(`${who}: ${option} must be one of ${listOf(GRID_SAMPLE_MODES)}, got ${JSON.stringify(mode)}${suggestion(String(mode), GRID_SAMPLE_MODES)}`);
 }
 
 /** The grid_sample padding mode of a MONAI padding name (scipy ndimage names mapped as MONAI does). */
 export function gridPaddingMode(who: string, mode: unknown, option = 'paddingMode'): GridPaddingMode {
   if (mode === 'zeros' || mode === 'border' || mode === 'reflection') return mode;
   if (typeof mode === 'string' && mode in NDIMAGE_PADDING) return NDIMAGE_PADDING[mode];
-  throw new TypeError(`${who}: ${option} must be one of ${listOf(GRID_PADDING_MODES)}, got ${JSON.stringify(mode)}`);
+  throw new TypeError(`${who}: ${option} must be one of ${listOf(GRID_PADDING_MODES)}, got ${JSON.stringify(mode)}${suggestion(String(mode), GRID_PADDING_MODES)}`);
 }
 
 /** The interpolate mode for `spatialNd` dimensions ('linear', 'bilinear', 'trilinear' follow the rank). */
 export function interpolateMode(who: string, mode: unknown, spatialNd: number, option = 'mode'): InterpolateMode {
   rejectSpline(who, option, mode);
   if (typeof mode !== 'string' || !(INTERPOLATE_MODES as readonly string[]).includes(mode))
-    throw new TypeError(`${who}: ${option} must be one of ${listOf(INTERPOLATE_MODES)}, got ${JSON.stringify(mode)}`);
+    throw new TypeError(`${who}: ${option} must be one of ${listOf(INTERPOLATE_MODES)}, got ${JSON.stringify(mode)}${suggestion(String(mode), INTERPOLATE_MODES)}`);
   if (mode.endsWith('linear')) return spatialNd === 1 ? 'linear' : spatialNd === 3 ? 'trilinear' : 'bilinear';
   return mode as InterpolateMode;
 }
@@ -78,6 +79,6 @@ export function torchPadMode(who: string, mode: unknown, option = 'paddingMode')
     case 'circular':
       return 'circular';
     default:
-      throw new TypeError(`${who}: ${option} must be one of ${listOf(NUMPY_PAD_MODES)}, got ${JSON.stringify(mode)}`);
+      throw new TypeError(`${who}: ${option} must be one of ${listOf(NUMPY_PAD_MODES)}, got ${JSON.stringify(mode)}${suggestion(String(mode), NUMPY_PAD_MODES)}`);
   }
 }
