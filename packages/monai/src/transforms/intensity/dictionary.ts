@@ -34,6 +34,17 @@ function tensorAt(d: DataDict, key: string, who: string): Tensor {
   return v;
 }
 
+/** Builds the array transform, naming the dictionary transform (`who`) in option errors instead of the array one. */
+function asDict<T>(who: string, make: () => T): T {
+  try {
+    return make();
+  } catch (e) {
+    const arrayName = who.slice(0, -1);
+    if (e instanceof Error && e.message.startsWith(`${arrayName}: `)) e.message = `${who}: ${e.message.slice(arrayName.length + 2)}`;
+    throw e;
+  }
+}
+
 /** Sets d[key] = f(key) for each key; if one fails, frees the results made so far (not the inputs) and rethrows. */
 function applyKeys(d: DataDict, input: DataDict, keys: string[], f: (key: string) => unknown): void {
   const made: Tensor[] = [];
@@ -58,7 +69,7 @@ abstract class Wrapd<T extends AnyTransform> extends MapTransform {
   constructor(who: string, options: MapTransformOptions, arrayOptions: readonly string[], make: (o: Record<string, unknown>) => T, extra: readonly string[] = []) {
     checkOptions(who, options, [...arrayOptions, ...MAP_OPTIONS, ...extra], ['keys']);
     super(options.keys, options.allowMissingKeys ?? false);
-    this.transform = make(pick(options, arrayOptions));
+    this.transform = asDict(who, () => make(pick(options, arrayOptions)));
   }
   protected apply(img: Tensor, _key: string, _d: DataDict, _i: number): unknown {
     return this.transform.call(img);
@@ -81,7 +92,7 @@ abstract class RandWrapd<T extends AnyRandom> extends RandomizableMapTransform {
     checkOptions(who, options, [...arrayOptions, 'prob', ...MAP_OPTIONS, ...extra], ['keys']);
     super(options.keys, options.allowMissingKeys ?? false);
     this.prob = checkProb(options.prob === undefined ? 0.1 : options.prob, who);
-    this.transform = make({ ...pick(options, arrayOptions), prob: 1.0 });
+    this.transform = asDict(who, () => make({ ...pick(options, arrayOptions), prob: 1.0 }));
   }
   /** Seeds this transform and its array transform alike (MONAI's set_random_state override). */
   override setRandomState(options: { seed?: number | bigint | null; state?: RandomState | null } = {}): this {
@@ -384,7 +395,8 @@ export class IntensityStatsd extends Wrapd<IntensityStats> {
     const metaKey = this.metaKeys[i] ?? `${key}_${this.postfix}`;
     const maskKey = this.maskKeys[i];
     const mask = maskKey === null ? null : tensorAt(d, maskKey, this.name);
-    const [out, meta] = this.transform.call(img, metaOf(d, key, this.metaKeys[i], this.postfix), mask);
+    const existing = metaOf(d, key, this.metaKeys[i], this.postfix);
+    const [out, meta] = this.transform.call(img, existing ? { ...existing } : null, mask); // the caller's dictionary stays as it was
     d[metaKey] = meta;
     return out;
   }

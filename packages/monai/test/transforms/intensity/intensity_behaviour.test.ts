@@ -51,6 +51,10 @@ clean('bad options: unknown names (with a suggestion), wrong types, required opt
   assert.throws(() => new I.RandGaussianNoised(any({ keys: 'img', stdd: 1 })), /RandGaussianNoised: unknown option 'stdd' \(did you mean 'std'\?\)/);
   assert.throws(() => new I.ScaleIntensityd(any({ minv: 1 })), /ScaleIntensityd: missing required option 'keys'/);
   assert.throws(() => new I.RandScaleIntensityd(any({ keys: 'img', factors: 0.1, prob: null })), /RandScaleIntensityd: prob must be a number in \[0, 1\], got null/);
+  // the array transform's checks name the dictionary transform
+  assert.throws(() => new I.ShiftIntensityd(any({ keys: 'img' })), /^TypeError: ShiftIntensityd: missing required option 'offset'/);
+  assert.throws(() => new I.RandHistogramShiftd({ keys: 'img', numControlPoints: 1 }), /^RangeError: RandHistogramShiftd: numControlPoints must be at least 3, got 1/);
+  assert.throws(() => new I.GaussianSmoothd({ keys: 'img', approx: 'samples' as never }), /GaussianSmoothd: approx must be one of 'erf', 'sampled', 'scalespace', found 'samples' \(did you mean 'sampled'\?\)/);
 });
 
 clean('bad call input: wrong type, rank, mask shapes, out-of-bounds spikes; call options checked', () => {
@@ -147,6 +151,11 @@ clean('IntensityStats channelWise with a mask masks each channel; custom functio
     assert.equal(out, img);
     assert.deepEqual(meta, { kept: 1, s_max: [9, 29], s_custom_0: [9, 20] });
   });
+  // the dictionary form writes a new metadata dictionary; the caller's one is left as it was
+  const given = { note: 'x' };
+  const r = new I.IntensityStatsd({ keys: 'img', ops: 'min', keyPrefix: 'o' }).call({ img, img_meta_dict: given });
+  assert.deepEqual(r.img_meta_dict, { note: 'x', o_min: -10 });
+  assert.deepEqual(given, { note: 'x' });
   img.dispose();
 });
 
