@@ -20,7 +20,7 @@ export interface PatchEmbeddingBlockOptions {
 }
 const KEYS = ['inChannels', 'imgSize', 'patchSize', 'hiddenSize', 'numHeads', 'projType', 'posEmbedType', 'dropoutRate', 'spatialDims'];
 
-export function ensureTupleRep(owner: string, what: string, v: number | number[], n: number): number[] {
+export function repeatToDims(owner: string, what: string, v: number | number[], n: number): number[] {
   if (typeof v === 'number') return new Array(n).fill(v);
   if (!Array.isArray(v) || v.length !== n) throw new RangeError(`${owner}: ${what} must be a number or ${n} numbers, found ${JSON.stringify(v)}`);
   return v.slice();
@@ -62,8 +62,8 @@ export class PatchEmbeddingBlock extends nn.Module {
     if (options.hiddenSize % options.numHeads !== 0) throw new RangeError(`${o}: hiddenSize (${options.hiddenSize}) must be divisible by numHeads (${options.numHeads})`);
     this.projType = checkChoice(o, 'projType', options.projType ?? 'conv', ['conv', 'perceptron'] as const);
     const posEmbedType = checkChoice(o, 'posEmbedType', options.posEmbedType ?? 'learnable', ['none', 'learnable'] as const);
-    const img = ensureTupleRep(o, 'imgSize', options.imgSize, dims);
-    const patch = ensureTupleRep(o, 'patchSize', options.patchSize, dims);
+    const img = repeatToDims(o, 'imgSize', options.imgSize, dims);
+    const patch = repeatToDims(o, 'patchSize', options.patchSize, dims);
     img.forEach((m, i) => {
       if (m < patch[i]) throw new RangeError(`${o}: patchSize ${JSON.stringify(patch)} must not exceed imgSize ${JSON.stringify(img)}`);
       if (this.projType === 'perceptron' && m % patch[i] !== 0) throw new RangeError(`${o}: imgSize ${JSON.stringify(img)} must be divisible by patchSize ${JSON.stringify(patch)} for 'perceptron'`);

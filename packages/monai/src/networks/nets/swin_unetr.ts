@@ -11,7 +11,7 @@ import { checkChoice, checkOptions } from '../../data/options.js';
 import { checkChannels } from '../blocks/convolutions.js';
 import { UnetOutBlock } from '../blocks/dynunet_block.js';
 import { MLPBlock, checkDropoutRate } from '../blocks/mlp.js';
-import { ensureTupleRep } from '../blocks/patchembedding.js';
+import { repeatToDims } from '../blocks/patchembedding.js';
 import { UnetrBasicBlock, UnetrUpBlock } from '../blocks/unetr_block.js';
 import { DropPath } from '../layers/drop_path.js';
 import { Conv, type TensorModule } from '../layers/factories.js';
@@ -450,7 +450,7 @@ export class SwinUNETR extends nn.Module {
     this.spatialDims = dims;
     if (options.imgSize !== undefined) {
       process.emitWarning(`${name}: imgSize is deprecated since MONAI 1.3; the input size is checked in forward`, 'DeprecationWarning');
-      this.checkInputSize(ensureTupleRep(name, 'imgSize', options.imgSize, dims));
+      this.checkInputSize(repeatToDims(name, 'imgSize', options.imgSize, dims));
     }
     this.inChannels = checkChannels(name, 'inChannels', options.inChannels);
     const outChannels = checkChannels(name, 'outChannels', options.outChannels);

@@ -6,7 +6,7 @@ import { checkOptions } from '../../data/options.js';
 import { checkChannels } from '../blocks/convolutions.js';
 import { UnetOutBlock } from '../blocks/dynunet_block.js';
 import { checkDropoutRate } from '../blocks/mlp.js';
-import { ensureTupleRep } from '../blocks/patchembedding.js';
+import { repeatToDims } from '../blocks/patchembedding.js';
 import { UnetrBasicBlock, UnetrPrUpBlock, UnetrUpBlock } from '../blocks/unetr_block.js';
 import type { LayerSpec } from '../layers/utils.js';
 import { checkInputChannels } from './checks.js';
@@ -67,7 +67,7 @@ export class UNETR extends nn.Module {
     const numHeads = checkChannels(name, 'numHeads', options.numHeads ?? 12);
     if (this.hiddenSize % numHeads !== 0) throw new RangeError(`${name}: hiddenSize (${this.hiddenSize}) must be divisible by numHeads (${numHeads})`);
     const fs = checkChannels(name, 'featureSize', options.featureSize ?? 16);
-    this.imgSize = ensureTupleRep(name, 'imgSize', options.imgSize, dims);
+    this.imgSize = repeatToDims(name, 'imgSize', options.imgSize, dims);
     this.patchSize = new Array(dims).fill(16);
     this.featSize = this.imgSize.map((s, i) => Math.floor(s / this.patchSize[i]));
     const normName = options.normName ?? 'instance';
