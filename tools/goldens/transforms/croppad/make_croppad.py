@@ -230,9 +230,24 @@ def main():
                 calls.append([{k: enc(o[k]) for k in kw["keys"]} for o in outs])
             dcases.append({"cls": name, "options": ts_opts(kw), "seed": seed, "calls": calls})
 
+    # a random pipeline seeded by set_determinism: Compose hands the croppers their seeds
+    from monai.utils import set_determinism
+    ccases = []
+    for seed in (0, 2**31 - 1):
+        set_determinism(seed=seed)
+        pipe = T.Compose([
+            T.RandSpatialCropd(keys=["img", "label"], roi_size=[6, 7, 8], random_size=True),
+            T.RandCropByPosNegLabeld(keys=["img", "label"], label_key="label", spatial_size=[3, 4, 3], num_samples=2),
+        ])
+        calls = []
+        for _ in range(CALLS):
+            out = pipe({k: mt(v) for k, v in X.items()})
+            calls.append([{k: enc(o[k]) for k in ("img", "label")} for o in out])
+        ccases.append({"seed": seed, "calls": calls})
+        set_determinism(seed=None)
     with open(os.path.join(HERE, "croppad.json"), "w") as f:
         json.dump({"monai_version": monai.__version__, "affine": AFFINE.ravel().tolist(), "array": cases, "random": rcases,
-                   "dict": dcases, "coords": coords, "bbox": bbox, "bbox_fg": bbox_fg}, f, separators=(",", ":"))
+                   "dict": dcases, "compose": ccases, "coords": coords, "bbox": bbox, "bbox_fg": bbox_fg}, f, separators=(",", ":"))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ import type { Tensor } from '@monai-ts/torch';
 import { MetaTensor } from '../../../src/data/meta_tensor.js';
 import * as C from '../../../src/transforms/croppad/index.js';
 import { RandomState } from '../../../src/utils/random_state.js';
+import { setDeterminism } from '../../../src/utils/misc.js';
+import { Compose } from '../../../src/transforms/compose.js';
 import { readGolden } from '../../helpers/compare.js';
 
 const start = torch.memory().liveTensors;
@@ -21,6 +23,7 @@ const G = readGolden('transforms/croppad/croppad.json') as {
   array: { cls: string; options: Record<string, unknown>; input: string; out: Enc; inverse: Enc }[];
   random: { cls: string; options: Record<string, unknown>; input: string; call: Record<string, string>; seed: number; calls: Enc[][] }[];
   dict: { cls: string; options: Record<string, unknown>; seed?: number; out?: Record<string, Enc>; inverse?: Record<string, Enc>; extra?: Record<string, unknown>; calls?: Record<string, Enc>[][] }[];
+  compose: { seed: number; calls: Record<string, Enc>[][] }[];
   coords: { start: number[]; end: number[] };
   bbox: number[][];
   bbox_fg: number[][];
@@ -161,4 +164,26 @@ test('CropForeground returnCoords and BoundingRect match MONAI', () => {
     assert.deepEqual(new C.BoundingRect({ selectFn: SELECT.gt5 }).call(X.img2), G.bbox);
     assert.deepEqual(new C.BoundingRect().call(X.fg), G.bbox_fg);
   });
+});
+
+test('a random dictionary pipeline seeded by setDeterminism crops what MONAI crops after set_determinism', () => {
+  assert.equal(G.compose.length, 2);
+  for (const g of G.compose) {
+    setDeterminism({ seed: g.seed });
+    const pipe = new Compose([
+      new C.RandSpatialCropd({ keys: ['img', 'label'], roiSize: [6, 7, 8], randomSize: true }),
+      new C.RandCropByPosNegLabeld({ keys: ['img', 'label'], labelKey: 'label', spatialSize: [3, 4, 3], numSamples: 2 }),
+    ]);
+    setDeterminism({ seed: null });
+    torch.tidy(() => {
+      const X = inputs();
+      g.calls.forEach((expected, c) => {
+        const outs = pipe.call({ ...X }) as Record<string, unknown>[];
+        assert.equal(outs.length, expected.length);
+        outs.forEach((o, i) => {
+          for (const [k, e] of Object.entries(expected[i])) check(o[k] as Tensor, e, `Compose seed ${g.seed} call ${c} sample ${i} key ${k}`);
+        });
+      });
+    });
+  }
 });
