@@ -51,3 +51,14 @@ test('wrong channel counts and ranks at forward name the network and inChannels'
     for (const m of [unet, bunet, ae, reg, gen]) m.dispose();
   }
 });
+
+test('act: null and norm: null leave the activation and normalisation out, as None in MONAI', () => {
+  const net = new UNet({ ...base, act: null, norm: null });
+  try {
+    const keys = [...net.namedModules()].map(([k]) => k);
+    assert.ok(!keys.some((k) => k.endsWith('.adn.A') || k.endsWith('.adn.N')), keys.join(', '));
+    assert.ok(keys.includes('model.0.adn.D'), 'dropout 0.0 still makes a Dropout, as MONAI');
+  } finally {
+    net.dispose();
+  }
+});

@@ -26,7 +26,7 @@ export interface AutoEncoderOptions {
   interDilations?: number[] | null;
   numInterUnits?: number;
   act?: LayerSpec | null;
-  norm?: LayerSpec;
+  norm?: LayerSpec | null;
   dropout?: DropoutSpec | null;
   bias?: boolean;
   padding?: IntOrSeq | null;
@@ -44,7 +44,7 @@ export abstract class AutoEncoderBase extends nn.Module {
   readonly upKernelSize: IntOrSeq;
   readonly numResUnits: number;
   readonly act: LayerSpec | null;
-  readonly norm: LayerSpec;
+  readonly norm: LayerSpec | null;
   readonly dropout: DropoutSpec | null;
   readonly bias: boolean;
   readonly padding: IntOrSeq | null;
@@ -72,7 +72,7 @@ export abstract class AutoEncoderBase extends nn.Module {
     this.upKernelSize = options.upKernelSize ?? 3;
     this.numResUnits = options.numResUnits ?? 0;
     this.act = options.act === undefined ? 'prelu' : options.act;
-    this.norm = options.norm ?? 'instance';
+    this.norm = options.norm === undefined ? 'instance' : options.norm;
     this.dropout = options.dropout ?? null;
     this.bias = options.bias ?? true;
     this.padding = options.padding ?? null;

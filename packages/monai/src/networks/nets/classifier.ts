@@ -16,8 +16,8 @@ export interface ClassifierOptions {
   strides: IntOrSeq[];
   kernelSize?: IntOrSeq;
   numResUnits?: number;
-  act?: LayerSpec;
-  norm?: LayerSpec;
+  act?: LayerSpec | null;
+  norm?: LayerSpec | null;
   dropout?: DropoutSpec | null;
   bias?: boolean;
   /** Activation after the linear layer (none by default). */
@@ -57,8 +57,8 @@ export interface DiscriminatorOptions {
   strides: IntOrSeq[];
   kernelSize?: IntOrSeq;
   numResUnits?: number;
-  act?: LayerSpec;
-  norm?: LayerSpec;
+  act?: LayerSpec | null;
+  norm?: LayerSpec | null;
   /** Default 0.25. */
   dropout?: DropoutSpec | null;
   bias?: boolean;

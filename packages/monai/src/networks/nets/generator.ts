@@ -20,8 +20,8 @@ export interface GeneratorOptions {
   kernelSize?: IntOrSeq;
   /** Residual units after each transposed convolution (default 2). */
   numResUnits?: number;
-  act?: LayerSpec;
-  norm?: LayerSpec;
+  act?: LayerSpec | null;
+  norm?: LayerSpec | null;
   dropout?: DropoutSpec | null;
   bias?: boolean;
 }
@@ -54,8 +54,8 @@ export class Generator extends nn.Module {
     this.strides = options.strides.slice();
     this.kernelSize = repDims(options.kernelSize ?? 3, this.dimensions);
     this.numResUnits = options.numResUnits ?? 2;
-    const act = options.act ?? 'prelu';
-    const norm = options.norm ?? 'instance';
+    const act = options.act === undefined ? 'prelu' : options.act;
+    const norm = options.norm === undefined ? 'instance' : options.norm;
     const dropout = options.dropout ?? null;
     const bias = options.bias ?? true;
     this.flatten = new nn.Flatten();
@@ -71,7 +71,7 @@ export class Generator extends nn.Module {
     }
   }
 
-  private buildLayers(inCh: number, act: LayerSpec, norm: LayerSpec, dropout: DropoutSpec | null, bias: boolean): void {
+  private buildLayers(inCh: number, act: LayerSpec | null, norm: LayerSpec | null, dropout: DropoutSpec | null, bias: boolean): void {
     let ech = inCh;
     this.channels.forEach((c, i) => {
       const isLast = i === this.channels.length - 1;

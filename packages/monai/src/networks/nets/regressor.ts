@@ -20,8 +20,8 @@ export interface RegressorOptions {
   strides: IntOrSeq[];
   kernelSize?: IntOrSeq;
   numResUnits?: number;
-  act?: LayerSpec;
-  norm?: LayerSpec;
+  act?: LayerSpec | null;
+  norm?: LayerSpec | null;
   dropout?: DropoutSpec | null;
   bias?: boolean;
 }
@@ -55,7 +55,7 @@ export class Regressor extends nn.Module {
     const ks = options.kernelSize ?? 3;
     this.kernelSize = typeof ks === 'number' ? Array(this.dimensions).fill(ks) : ks.slice();
     this.numResUnits = options.numResUnits ?? 2;
-    const common = { spatialDims: this.dimensions, kernelSize: this.kernelSize, act: options.act ?? 'prelu', norm: options.norm ?? 'instance', dropout: options.dropout ?? null, bias: options.bias ?? true };
+    const common = { spatialDims: this.dimensions, kernelSize: this.kernelSize, act: (options.act === undefined ? 'prelu' : options.act), norm: (options.norm === undefined ? 'instance' : options.norm), dropout: options.dropout ?? null, bias: options.bias ?? true };
     this.net = new Chain();
     const padding = samePadding(ks);
     let size = this.inShape;

@@ -21,9 +21,9 @@ export interface UNetOptions {
   /** Residual units per block; 0 (default) uses plain convolutions. */
   numResUnits?: number;
   /** Default 'prelu'. */
-  act?: LayerSpec;
+  act?: LayerSpec | null;
   /** Default 'instance'. */
-  norm?: LayerSpec;
+  norm?: LayerSpec | null;
   dropout?: number;
   bias?: boolean;
   adnOrdering?: string;
@@ -40,8 +40,8 @@ export class UNet extends nn.Module {
   readonly kernelSize: number | number[];
   readonly upKernelSize: number | number[];
   readonly numResUnits: number;
-  readonly act: LayerSpec;
-  readonly norm: LayerSpec;
+  readonly act: LayerSpec | null;
+  readonly norm: LayerSpec | null;
   readonly dropout: number;
   readonly bias: boolean;
   readonly adnOrdering: string;
@@ -68,8 +68,8 @@ export class UNet extends nn.Module {
     this.kernelSize = options.kernelSize ?? 3;
     this.upKernelSize = options.upKernelSize ?? 3;
     this.numResUnits = options.numResUnits ?? 0;
-    this.act = options.act ?? 'prelu';
-    this.norm = options.norm ?? 'instance';
+    this.act = options.act === undefined ? 'prelu' : options.act;
+    this.norm = options.norm === undefined ? 'instance' : options.norm;
     this.dropout = options.dropout ?? 0.0;
     this.bias = options.bias ?? true;
     this.adnOrdering = options.adnOrdering ?? 'NDA';

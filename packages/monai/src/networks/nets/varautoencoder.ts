@@ -25,7 +25,7 @@ export interface VarAutoEncoderOptions {
   interDilations?: number[] | null;
   numInterUnits?: number;
   act?: LayerSpec | null;
-  norm?: LayerSpec;
+  norm?: LayerSpec | null;
   dropout?: DropoutSpec | null;
   bias?: boolean;
   /** Sigmoid on the reconstruction (default true). */
