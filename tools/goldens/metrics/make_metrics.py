@@ -124,6 +124,8 @@ metric_case("dice_3d", "DiceMetric", {"includeBackground": False, "reduction": "
 metric_case("dice_all_background", "DiceMetric", {"includeBackground": False, "getNotNans": True}, [["p_bg", "y_bg"]])
 metric_case("dice_all_background_not_ignored", "DiceMetric", {"includeBackground": False, "ignoreEmpty": False}, [["p_bg", "y_bg"]])
 metric_case("dice_f64_label", "DiceMetric", {"reduction": "none"}, [["p2", "y2_f64"]])
+add("y2_lbl_f64", inputs["y2_lbl"].double())
+metric_case("dice_f64_labelmap", "DiceMetric", {"reduction": "none", "numClasses": 3}, [["p2_lbl", "y2_lbl_f64"]])
 metric_case("dice_return_with_label", "DiceMetric", {"reduction": "mean_batch", "returnWithLabel": True, "includeBackground": False}, [["p2", "y2"]])
 metric_case("dice_return_with_names", "DiceMetric", {"reduction": "mean_batch", "returnWithLabel": ["bg", "liver", "tumour"]}, [["p2", "y2"]])
 metric_case("dice_aggregate_override", "DiceMetric", {}, [["p2", "y2"]], aggregate_args=["sum_channel"])

@@ -86,7 +86,8 @@ export class DiceHelper {
       const denom = yO.add(predMask.sum(axes));
       const empty = this.ignoreEmpty ? torch.full(yO.shape, Number.NaN, { dtype: 'float64' }) : torch.where(denom.le(0), 1, 0).to('float64');
       const dice = torch.where(yO.gt(0), inter.mul(2).div(denom), empty);
-      return dice.to(y.dtype === 'float64' ? 'float64' : 'float32');
+      // MONAI's result type: float64 only for one-hot float64 labels (label maps compare to bool)
+      return dice.to(y.shape[1] !== 1 && y.dtype === 'float64' ? 'float64' : 'float32');
     });
   }
 
