@@ -63,10 +63,11 @@ export class DetectEnvelope extends Transform {
     return withMeta(img, (x0) => {
       const x = x0.to({ dtype: 'float32' }).to({ dtype: 'complex64' });
       const n = this.n ?? x.shape[this.axis];
-      const f = torch.cat([torch.arange(0, Math.floor((n - 1) / 2) + 1).div(n), torch.arange(-Math.floor(n / 2), 0).div(n)]);
+      const dev = { device: x.device };
+      const f = torch.cat([torch.arange(0, Math.floor((n - 1) / 2) + 1, dev).div(n), torch.arange(-Math.floor(n / 2), 0, dev).div(n)]);
       const xf = torch.fftFft(x, { n, dim: this.axis });
       const shape = xf.shape.map((s, i) => (i === this.axis ? s : 1));
-      const u = torch.heaviside(f, torch.tensor([0.5], { dtype: 'float32' })).to({ dtype: 'complex64' }).reshape(shape);
+      const u = torch.heaviside(f, torch.tensor([0.5], { dtype: 'float32', ...dev })).to({ dtype: 'complex64' }).reshape(shape);
       const ht = torch.fftIfft(xf.mul(2).mul(u), { dim: this.axis });
       return ht.abs().to({ dtype: x0.dtype });
     });
