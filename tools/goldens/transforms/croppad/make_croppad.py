@@ -245,9 +245,16 @@ def main():
             calls.append([{k: enc(o[k]) for k in ("img", "label")} for o in out])
         ccases.append({"seed": seed, "calls": calls})
         set_determinism(seed=None)
+    # PadListDataCollate: two items of different sizes, reflect padding; decollate and invert
+    from monai.data import decollate_batch
+    a = mt(np.arange(210, dtype=np.float32).reshape(1, 5, 6, 7))
+    b = mt(np.arange(252, dtype=np.float32).reshape(1, 7, 4, 9))
+    batch = T.PadListDataCollate(mode="reflect")([{"img": a, "n": 1}, {"img": b, "n": 2}])
+    padlist = {"batch": enc(batch["img"].as_tensor()), "n": plain(batch["n"])}
+    padlist["inverse"] = [enc(T.PadListDataCollate.inverse(i)["img"]) for i in decollate_batch(batch)]
     with open(os.path.join(HERE, "croppad.json"), "w") as f:
         json.dump({"monai_version": monai.__version__, "affine": AFFINE.ravel().tolist(), "array": cases, "random": rcases,
-                   "dict": dcases, "compose": ccases, "coords": coords, "bbox": bbox, "bbox_fg": bbox_fg}, f, separators=(",", ":"))
+                   "dict": dcases, "compose": ccases, "padlist": padlist, "coords": coords, "bbox": bbox, "bbox_fg": bbox_fg}, f, separators=(",", ":"))
 
 
 if __name__ == "__main__":

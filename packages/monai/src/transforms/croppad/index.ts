@@ -3,3 +3,4 @@ export * from './functional.js';
 export * from './array.js';
 export * from './array_random.js';
 export * from './dictionary.js';
+export * from './batch.js';

@@ -12,6 +12,7 @@ import * as C from '../../../src/transforms/croppad/index.js';
 import { RandomState } from '../../../src/utils/random_state.js';
 import { setDeterminism } from '../../../src/utils/misc.js';
 import { Compose } from '../../../src/transforms/compose.js';
+import { decollateBatch } from '../../../src/data/collate.js';
 import { readGolden } from '../../helpers/compare.js';
 
 const start = torch.memory().liveTensors;
@@ -24,6 +25,7 @@ const G = readGolden('transforms/croppad/croppad.json') as {
   random: { cls: string; options: Record<string, unknown>; input: string; call: Record<string, string>; seed: number; calls: Enc[][] }[];
   dict: { cls: string; options: Record<string, unknown>; seed?: number; out?: Record<string, Enc>; inverse?: Record<string, Enc>; extra?: Record<string, unknown>; calls?: Record<string, Enc>[][] }[];
   compose: { seed: number; calls: Record<string, Enc>[][] }[];
+  padlist: { batch: Enc; n: number[]; inverse: Enc[] };
   coords: { start: number[]; end: number[] };
   bbox: number[][];
   bbox_fg: number[][];
@@ -186,4 +188,15 @@ test('a random dictionary pipeline seeded by setDeterminism crops what MONAI cro
       });
     });
   }
+});
+
+test('PadListDataCollate pads to the batch\'s largest shape and its inverse crops each item back (MONAI)', () => {
+  torch.tidy(() => {
+    const a = MetaTensor.wrap(torch.arange(210, { dtype: 'float32' }).reshape([1, 5, 6, 7]), { affine: G.affine });
+    const b = MetaTensor.wrap(torch.arange(252, { dtype: 'float32' }).reshape([1, 7, 4, 9]), { affine: G.affine });
+    const batch = new C.PadListDataCollate({ mode: 'reflect' }).call([{ img: a, n: 1 }, { img: b, n: 2 }]) as Record<string, unknown>;
+    check((batch.img as MetaTensor).asTensor(), G.padlist.batch, 'PadListDataCollate batch');
+    const items = decollateBatch(batch) as Record<string, unknown>[];
+    items.forEach((it, i) => check(C.PadListDataCollate.inverse(it).img as Tensor, G.padlist.inverse[i], `PadListDataCollate.inverse item ${i}`));
+  });
 });
