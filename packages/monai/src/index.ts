@@ -8,7 +8,12 @@ export * from './optimizers/index.js';
 export * from './inferers/index.js';
 export { PydicomReader, ITKReader, DicomError, type PydicomReaderOptions, type ITKReaderOptions } from './data/dicom/index.js';
 export * from './transforms/index.js';
-export { Spacing } from './transforms/index.js'; // the transform, not metrics' spacing type (export * ambiguity)
+// Names two modules share resolve to the transform, as `from monai.transforms import ...` users expect;
+// the other one stays reachable through its module namespace below (monai.networks.Pad, the layer factory).
+export { Spacing, Pad } from './transforms/index.js';
+export * as networks from './networks/index.js';
+export * as transforms from './transforms/index.js';
+export * as metrics from './metrics/index.js';
 export * from './utils/index.js';
 export {
   EnsureChannelFirst, EnsureChannelFirstd, type EnsureChannelFirstOptions, type EnsureChannelFirstdOptions,
