@@ -34,11 +34,11 @@ Layout layoutOf(const at::Tensor& t, int64_t spatialDims) {
   return l;
 }
 
-int64_t spatialDimsArg(const Napi::Value& v, int64_t ndim, const char* op) {
+int64_t spatialDimsArg(const Napi::Value& v, int64_t ndim) {
   if (v.IsUndefined() || v.IsNull()) return ndim;
   double d = v.As<Napi::Number>().DoubleValue();
   if (!(d >= 1 && d <= static_cast<double>(ndim)) || d != std::trunc(d))
-    throw std::invalid_argument(std::string(op) + ": spatialDims must be an integer from 1 to the input's " +
+    throw std::invalid_argument("spatialDims must be an integer from 1 to the input's " +
                                 std::to_string(ndim) + " dimensions, found " + v.ToString().Utf8Value());
   return static_cast<int64_t>(d);
 }
@@ -148,13 +148,13 @@ std::vector<double> samplingArg(const Napi::Value& v, int64_t nd) {
   } else {
     auto a = v.As<Napi::Array>();
     if (static_cast<int64_t>(a.Length()) != nd)
-      throw std::invalid_argument("distanceTransformEdt: sampling must have one value per spatial dimension (" +
+      throw std::invalid_argument("sampling must have one value per spatial dimension (" +
                                   std::to_string(nd) + "), found " + std::to_string(a.Length()));
     for (uint32_t i = 0; i < a.Length(); i++) s[i] = a.Get(i).As<Napi::Number>().DoubleValue();
   }
   for (double x : s)
     if (!(x > 0) || !std::isfinite(x))
-      throw std::invalid_argument("distanceTransformEdt: sampling values must be positive and finite, found " +
+      throw std::invalid_argument("sampling values must be positive and finite, found " +
                                   std::to_string(x));
   return s;
 }
@@ -168,12 +168,12 @@ Napi::Value DistanceTransformEdt(const Napi::CallbackInfo& info) {
   return guarded(info, "distanceTransformEdt", [&]() -> Napi::Value {
     Napi::Env e = info.Env();
     at::Tensor in = getTensor(e, info[0], "distanceTransformEdt");
-    if (in.dim() < 1) throw std::invalid_argument("distanceTransformEdt: expected a tensor of at least 1 dimension, found a scalar");
-    if (in.is_complex()) throw std::invalid_argument("distanceTransformEdt: complex input is not supported");
-    int64_t sd = spatialDimsArg(info[1], in.dim(), "distanceTransformEdt");
+    if (in.dim() < 1) throw std::invalid_argument("expected a tensor of at least 1 dimension, found a scalar");
+    if (in.is_complex()) throw std::invalid_argument("complex input is not supported");
+    int64_t sd = spatialDimsArg(info[1], in.dim());
     std::vector<double> sampling = samplingArg(info[2], sd);
     bool wantD = info[3].ToBoolean(), wantI = info[4].ToBoolean();
-    if (!wantD && !wantI) throw std::invalid_argument("distanceTransformEdt: at least one of returnDistances and returnIndices must be true");
+    if (!wantD && !wantI) throw std::invalid_argument("at least one of returnDistances and returnIndices must be true");
     at::Device dev = in.device();
     at::Tensor mask = in.to(at::kCPU).ne(0).contiguous();
     Layout l = layoutOf(mask, sd);
@@ -312,17 +312,17 @@ Napi::Value ConnectedComponents(const Napi::CallbackInfo& info) {
   return guarded(info, "connectedComponents", [&]() -> Napi::Value {
     Napi::Env e = info.Env();
     at::Tensor in = getTensor(e, info[0], "connectedComponents");
-    if (in.dim() < 1) throw std::invalid_argument("connectedComponents: expected a tensor of at least 1 dimension, found a scalar");
-    if (in.is_complex()) throw std::invalid_argument("connectedComponents: complex input is not supported");
-    int64_t sd = spatialDimsArg(info[2], in.dim(), "connectedComponents");
+    if (in.dim() < 1) throw std::invalid_argument("expected a tensor of at least 1 dimension, found a scalar");
+    if (in.is_complex()) throw std::invalid_argument("complex input is not supported");
+    int64_t sd = spatialDimsArg(info[2], in.dim());
     if (sd > 3)
-      throw std::invalid_argument("connectedComponents: at most 3 spatial dimensions are supported, found " + std::to_string(sd) +
+      throw std::invalid_argument("at most 3 spatial dimensions are supported, found " + std::to_string(sd) +
                                   " (pass spatialDims to treat leading dimensions as a batch)");
     int64_t conn = sd;
     if (!info[1].IsUndefined() && !info[1].IsNull()) {
       double c = info[1].As<Napi::Number>().DoubleValue();
       if (!(c >= 1 && c <= static_cast<double>(sd)) || c != std::trunc(c))
-        throw std::invalid_argument("connectedComponents: connectivity must be an integer from 1 to " + std::to_string(sd) +
+        throw std::invalid_argument("connectivity must be an integer from 1 to " + std::to_string(sd) +
                                     " (the number of spatial dimensions), found " + info[1].ToString().Utf8Value());
       conn = static_cast<int64_t>(c);
     }
@@ -421,11 +421,11 @@ Napi::Value DistanceTransformCdt(const Napi::CallbackInfo& info) {
   return guarded(info, "distanceTransformCdt", [&]() -> Napi::Value {
     Napi::Env e = info.Env();
     at::Tensor in = getTensor(e, info[0], "distanceTransformCdt");
-    if (in.dim() < 1) throw std::invalid_argument("distanceTransformCdt: expected a tensor of at least 1 dimension, found a scalar");
-    if (in.is_complex()) throw std::invalid_argument("distanceTransformCdt: complex input is not supported");
-    int64_t sd = spatialDimsArg(info[2], in.dim(), "distanceTransformCdt");
+    if (in.dim() < 1) throw std::invalid_argument("expected a tensor of at least 1 dimension, found a scalar");
+    if (in.is_complex()) throw std::invalid_argument("complex input is not supported");
+    int64_t sd = spatialDimsArg(info[2], in.dim());
     if (sd > 3)
-      throw std::invalid_argument("distanceTransformCdt: at most 3 spatial dimensions are supported, found " + std::to_string(sd) +
+      throw std::invalid_argument("at most 3 spatial dimensions are supported, found " + std::to_string(sd) +
                                   " (pass spatialDims to treat leading dimensions as a batch)");
     int64_t conn = sd;
     if (!info[1].IsUndefined() && !info[1].IsNull()) conn = info[1].As<Napi::Number>().Int64Value() == 1 ? 1 : sd;

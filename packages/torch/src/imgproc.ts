@@ -24,6 +24,20 @@ export interface DistanceTransformEdtResult {
 
 const EDT_KEYS = ['sampling', 'spatialDims', 'returnDistances', 'returnIndices'] as const;
 
+/** `v` when it is a number (or undefined/null); a TypeError naming the option otherwise. */
+function numberOption(owner: string, name: string, v: unknown): number | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'number') throw new TypeError(`${owner}: ${name} must be a number, found ${typeof v} ${JSON.stringify(v)}`);
+  return v;
+}
+
+function samplingOption(v: unknown): number | number[] | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'number') return v;
+  if (Array.isArray(v) && v.every((x) => typeof x === 'number')) return v as number[];
+  throw new TypeError(`distanceTransformEdt: sampling must be a number or an array of numbers, found ${JSON.stringify(v)}`);
+}
+
 /**
  * Exact Euclidean distance transform, as scipy.ndimage.distance_transform_edt: for each nonzero voxel
  * the distance (in `sampling` units) to the nearest zero voxel, computed in float64 by separable
@@ -35,8 +49,8 @@ export function distanceTransformEdt(input: Tensor, options: DistanceTransformEd
   checkOptions('distanceTransformEdt', options, EDT_KEYS);
   const [d, i] = native.distanceTransformEdt(
     input.handle,
-    options.spatialDims ?? null,
-    options.sampling ?? null,
+    numberOption('distanceTransformEdt', 'spatialDims', options.spatialDims),
+    samplingOption(options.sampling),
     options.returnDistances ?? true,
     options.returnIndices ?? false,
   );
@@ -68,7 +82,8 @@ const CC_KEYS = ['connectivity', 'spatialDims', 'background'] as const;
  */
 export function connectedComponents(input: Tensor, options: ConnectedComponentsOptions = {}): ConnectedComponentsResult {
   checkOptions('connectedComponents', options, CC_KEYS);
-  const [h, counts] = native.connectedComponents(input.handle, options.connectivity ?? null, options.spatialDims ?? null, options.background ?? 0);
+  const own = 'connectedComponents';
+  const [h, counts] = native.connectedComponents(input.handle, numberOption(own, 'connectivity', options.connectivity), numberOption(own, 'spatialDims', options.spatialDims), numberOption(own, 'background', options.background) ?? 0);
   return { labels: new Tensor(h), counts };
 }
 
@@ -89,5 +104,5 @@ const CDT_KEYS = ['metric', 'spatialDims'] as const;
 export function distanceTransformCdt(input: Tensor, options: DistanceTransformCdtOptions = {}): Tensor {
   checkOptions('distanceTransformCdt', options, CDT_KEYS);
   const metric = checkChoice('distanceTransformCdt', 'metric', options.metric ?? 'chessboard', ['chessboard', 'taxicab']);
-  return new Tensor(native.distanceTransformCdt(input.handle, metric === 'taxicab' ? 1 : null, options.spatialDims ?? null));
+  return new Tensor(native.distanceTransformCdt(input.handle, metric === 'taxicab' ? 1 : null, numberOption('distanceTransformCdt', 'spatialDims', options.spatialDims)));
 }

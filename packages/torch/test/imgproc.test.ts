@@ -107,6 +107,10 @@ test('distanceTransformEdt: bad options name the argument and what was found', (
     assert.throws(() => torch.ops.distanceTransformEdt(x, { returnDistances: false }), /at least one of returnDistances and returnIndices/);
     assert.throws(() => torch.ops.distanceTransformEdt(torch.tensor(1)), /at least 1 dimension/);
     assert.throws(() => torch.ops.distanceTransformEdt(x, { samplng: 2 } as never), /samplng.*sampling/);
+    assert.throws(() => torch.ops.distanceTransformEdt(x, { spatialDims: '2' as never }), /distanceTransformEdt: spatialDims must be a number, found string "2"/);
+    assert.throws(() => torch.ops.distanceTransformEdt(x, { sampling: [1, 'a'] as never }), /distanceTransformEdt: sampling must be a number or an array of numbers, found \[1,"a"\]/);
+    // the operator is named once
+    assert.throws(() => torch.ops.distanceTransformEdt(x, { spatialDims: 3 }), (e: Error) => e.message.startsWith('distanceTransformEdt: spatialDims') && !e.message.includes('distanceTransformEdt: distanceTransformEdt'));
   });
 });
 
@@ -175,6 +179,8 @@ test('connectedComponents: bad options name the argument and what was found', ()
     assert.throws(() => torch.ops.connectedComponents(torch.ones([2, 2, 2, 2])), /at most 3 spatial dimensions are supported, found 4/);
     assert.throws(() => torch.ops.connectedComponents(x, { spatialDims: 0 }), /spatialDims must be an integer from 1/);
     assert.throws(() => torch.ops.connectedComponents(x, { conectivity: 1 } as never), /conectivity.*connectivity/);
+    assert.throws(() => torch.ops.connectedComponents(x, { background: 'x' as never }), /connectedComponents: background must be a number, found string "x"/);
+    assert.throws(() => torch.ops.connectedComponents(x, { connectivity: 1.5 }), /connectedComponents: connectivity must be an integer from 1 to 2 \(the number of spatial dimensions\), found 1.5/);
   });
 });
 
