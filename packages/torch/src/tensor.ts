@@ -42,6 +42,11 @@ const TORCH_FUNCTION = Symbol.for('monai-ts.torch.torchFunction');
  */
 export const subclassState = { seen: false };
 
+// Kept out of the constructor so that the plain path stays one comparison.
+function noteSubclass(C: unknown): void {
+  if (!subclassState.seen && typeof (C as Record<symbol, unknown>)[TORCH_FUNCTION] === 'function') subclassState.seen = true;
+}
+
 // Backstop states of a Tensor.
 const UNWATCHED = 0;
 const PENDING = 1;
@@ -60,8 +65,7 @@ export class Tensor {
    * subclass constructor passes its handle here (`new MetaTensor(handle)`; see subclass.ts).
    */
   constructor(handle: number) {
-    if (new.target !== Tensor && !subclassState.seen && typeof (new.target as unknown as Record<symbol, unknown>)[TORCH_FUNCTION] === 'function')
-      subclassState.seen = true;
+    if (new.target !== Tensor) noteSubclass(new.target);
     this._h = handle;
     const n = scopes.length;
     if (n) scopes[n - 1]._add(this);
