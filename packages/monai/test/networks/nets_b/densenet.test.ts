@@ -5,7 +5,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as torch from '@monai-ts/torch';
 import { DenseNet, DenseNet121, DenseNet264 } from '../../../src/networks/index.js';
-import { checkCase, checkDefault, errorOf, golden } from './helpers.js';
+import { checkCase, checkGradients, checkDefault, errorOf, golden } from './helpers.js';
 
 const start = torch.memory().liveTensors;
 after(() => assert.equal(torch.memory().liveTensors, start));
@@ -29,6 +29,15 @@ test('DenseNet: bad options and inputs name the option', () => {
       assert.match(errorOf(() => net.forward(torch.zeros([1, 3, 16, 16]))), /DenseNet: input has 3 channels.*inChannels=1/);
       assert.match(errorOf(() => net.forward(torch.zeros([1, 1, 16]))), /DenseNet: .*spatialDims=2/);
     });
+  } finally {
+    net.dispose();
+  }
+});
+
+test('DenseNet: a training step sends gradients to every parameter', () => {
+  const net = new DenseNet({ spatialDims: 2, inChannels: 1, outChannels: 2, initFeatures: 4, growthRate: 2, blockConfig: [1, 1], dropoutProb: 0.1 });
+  try {
+    checkGradients(net, [2, 1, 16, 16]);
   } finally {
     net.dispose();
   }

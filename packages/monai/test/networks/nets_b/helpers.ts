@@ -153,3 +153,17 @@ export function errorOf(fn: () => unknown): string {
   }
   assert.fail('expected an error');
 }
+
+/** One forward and backward in training mode: every parameter must receive a gradient. */
+export function checkGradients(net: nn.Module, inputShape: number[], skip: (key: string) => boolean = () => false): void {
+  net.train();
+  try {
+    torch.tidy(() => {
+      const out = net.forward(torch.randn(inputShape));
+      firstOutput(out).square().mean().backward();
+      for (const [k, p] of net.namedParameters()) if (!skip(k)) assert.ok(p.grad, `${k} has a gradient`);
+    });
+  } finally {
+    net.zeroGrad();
+  }
+}

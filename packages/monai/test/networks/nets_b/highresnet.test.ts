@@ -5,7 +5,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as torch from '@monai-ts/torch';
 import { ChannelPad, HighResNet } from '../../../src/networks/index.js';
-import { checkCase, checkDefault, errorOf, golden } from './helpers.js';
+import { checkCase, checkGradients, checkDefault, errorOf, golden } from './helpers.js';
 
 const start = torch.memory().liveTensors;
 after(() => assert.equal(torch.memory().liveTensors, start));
@@ -38,6 +38,15 @@ test('HighResNet: bad options and inputs name the option', () => {
     torch.tidy(() => {
       assert.match(errorOf(() => net.forward(torch.zeros([1, 2, 8, 8]))), /HighResNet: input has 2 channels.*inChannels=1/);
     });
+  } finally {
+    net.dispose();
+  }
+});
+
+test('HighResNet: a training step sends gradients to every parameter', () => {
+  const net = new HighResNet({ spatialDims: 2, channelMatching: 'project', layerParams: [{ nFeatures: 2, kernelSize: 3 }, { nFeatures: 4, kernels: [3, 3], repeat: 1 }, { nFeatures: 4, kernelSize: 1 }, { kernelSize: 1 }] });
+  try {
+    checkGradients(net, [2, 1, 8, 8]);
   } finally {
     net.dispose();
   }

@@ -6,7 +6,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as torch from '@monai-ts/torch';
 import { SwinUNETR, computeMask, windowPartition, windowReverse } from '../../../src/networks/index.js';
-import { checkCase, errorOf } from './helpers.js';
+import { checkCase, checkGradients, errorOf } from './helpers.js';
 
 const start = torch.memory().liveTensors;
 after(() => assert.equal(torch.memory().liveTensors, start));
@@ -40,6 +40,15 @@ test('SwinUNETR: bad options and inputs name the option', () => {
       assert.match(errorOf(() => net.forward(torch.zeros([1, 2, 32, 32]))), /SwinUNETR: input has 2 channels.*inChannels=1/);
       assert.match(errorOf(() => net.forward(torch.zeros([1, 1, 32, 48]))), /SwinUNETR: spatial dimensions \[3\] of input image .* must be divisible by 2\*\*5/);
     });
+  } finally {
+    net.dispose();
+  }
+});
+
+test('SwinUNETR: a training step sends gradients to every parameter', () => {
+  const net = new SwinUNETR({ inChannels: 1, outChannels: 2, featureSize: 12, depths: [2, 1, 1, 1], spatialDims: 2, normName: 'batch', useV2: true, dropoutPathRate: 0.1 });
+  try {
+    checkGradients(net, [2, 1, 32, 32]);
   } finally {
     net.dispose();
   }

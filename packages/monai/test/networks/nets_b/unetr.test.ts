@@ -5,7 +5,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as torch from '@monai-ts/torch';
 import { SABlock, UNETR, ViT } from '../../../src/networks/index.js';
-import { checkCase, errorOf } from './helpers.js';
+import { checkCase, checkGradients, errorOf } from './helpers.js';
 
 const start = torch.memory().liveTensors;
 after(() => assert.equal(torch.memory().liveTensors, start));
@@ -42,6 +42,15 @@ test('UNETR: bad options and inputs name the option', () => {
       assert.match(errorOf(() => net.forward(torch.zeros([1, 2, 16, 16]))), /UNETR: input has 2 channels.*inChannels=1/);
       assert.match(errorOf(() => net.forward(torch.zeros([1, 1, 32, 16]))), /UNETR: input spatial size must be imgSize \[16,16\]/);
     });
+  } finally {
+    net.dispose();
+  }
+});
+
+test("UNETR: a training step sends gradients to every parameter (MONAI's unused cross-attention branch aside)", () => {
+  const net = new UNETR({ inChannels: 1, outChannels: 2, imgSize: 16, featureSize: 2, hiddenSize: 8, mlpDim: 8, numHeads: 2, spatialDims: 2 });
+  try {
+    checkGradients(net, [2, 1, 16, 16], (k) => k.includes('cross_attn'));
   } finally {
     net.dispose();
   }

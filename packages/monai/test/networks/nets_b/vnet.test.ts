@@ -4,7 +4,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as torch from '@monai-ts/torch';
 import { VNet } from '../../../src/networks/index.js';
-import { checkCase, checkDefault, errorOf, golden } from './helpers.js';
+import { checkCase, checkGradients, checkDefault, errorOf, golden } from './helpers.js';
 
 const start = torch.memory().liveTensors;
 after(() => assert.equal(torch.memory().liveTensors, start));
@@ -36,6 +36,15 @@ test('VNet: dropoutProbDown null removes the down-path dropout layers (as MONAI)
   try {
     assert.equal(net.down_tr128.dropout, undefined);
     assert.ok(net.up_tr256.dropout);
+  } finally {
+    net.dispose();
+  }
+});
+
+test('VNet: a training step sends gradients to every parameter', () => {
+  const net = new VNet({ spatialDims: 2, act: 'prelu' });
+  try {
+    checkGradients(net, [2, 1, 16, 16]);
   } finally {
     net.dispose();
   }
