@@ -1,5 +1,6 @@
-// Intensity helpers: the arithmetic segment search of interpSorted finds numpy's segment (checked against
-// the binary search of interp) at knots, between them and outside the range; floatHistogram counts every
+// Intensity helpers: interpSorted (segment from the spacing) agrees with interp (numpy's binary search) to
+// 1e-8 relative at knots, between them and outside the range (the float32 bin centres are evenly spaced only
+// to float32 rounding, so within ~1e-9 of a knot the neighbouring line, which meets it there, may be used); floatHistogram counts every
 // value once with numpy's closed last bin; percentile's numpy path (over 1e6 values) equals torch.quantile.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,7 +9,7 @@ import { floatHistogram, interp, interpSorted, percentile } from '../../../src/t
 
 const start = torch.memory().liveTensors;
 
-test('interpSorted equals interp exactly on bin centres, at knots and outside the range', () => {
+test('interpSorted agrees with interp on bin centres, at knots and outside the range (1e-8 relative)', () => {
   torch.tidy(() => {
     torch.manualSeed(3);
     for (const bins of [3, 7, 256, 1000]) {
@@ -19,7 +20,10 @@ test('interpSorted equals interp exactly on bin centres, at knots and outside th
       const x = torch.cat([data.to({ dtype: 'float64' }), xp, torch.tensor([-100, 100, -4.5, 4.5], { dtype: 'float64' }), xp.add(1e-12), xp.sub(1e-12)]);
       const a = interpSorted(x, xp, fp, true);
       const b = interp(x, xp, fp);
-      assert.ok(a.equal(b), `bins ${bins}: ${a.sub(b).abs().max().item()} max difference`);
+      const err = a.sub(b).abs().div(b.abs().add(1)).max().item();
+      assert.ok(err <= 1e-8, `bins ${bins}: ${err} max relative difference`);
+      // outside the range both give the end values exactly
+      assert.ok(a.narrow(0, 5000 + bins, 4).equal(b.narrow(0, 5000 + bins, 4)), `bins ${bins}: ends`);
     }
   });
 });
