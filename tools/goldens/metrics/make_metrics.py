@@ -215,6 +215,19 @@ metric_case("gds_all_background", "GeneralizedDiceScore", {"includeBackground": 
 metric_case("gds_empty_label", "GeneralizedDiceScore", {"reduction": "none"}, [["p_only", "y_none"]])
 
 
+# ---- regression ----
+add("img_a", torch.from_numpy(rng.rand(3, 2, 6, 7).astype(np.float32)))
+add("img_b", torch.from_numpy(rng.rand(3, 2, 6, 7).astype(np.float32)))
+add("vec_a", torch.from_numpy(rng.randn(4, 5).astype(np.float32)))
+add("vec_b", torch.from_numpy(rng.randn(4, 5).astype(np.float32)))
+for cls_ in ("MSEMetric", "MAEMetric", "RMSEMetric"):
+    for red in ("mean", "sum", "none"):
+        metric_case(f"{cls_}_{red}", cls_, {"reduction": red, "getNotNans": red == "mean"}, [["img_a", "img_b"], ["img_b", "img_a"]])
+    metric_case(f"{cls_}_vectors", cls_, {}, [["vec_a", "vec_b"]])
+metric_case("PSNRMetric_1", "PSNRMetric", {"maxVal": 1.0, "reduction": "none"}, [["img_a", "img_b"]])
+metric_case("PSNRMetric_255_mean_batch", "PSNRMetric", {"maxVal": 255, "reduction": "mean_batch"}, [["img_a", "img_b"], ["img_a", "img_a"]])
+metric_case("PSNRMetric_identical", "PSNRMetric", {"maxVal": 1.0, "reduction": "none"}, [["img_a", "img_a"]])
+
 # ---- functional forms ----
 def fn_case(name, fn, args, options, result):
     if isinstance(result, tuple):

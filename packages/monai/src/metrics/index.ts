@@ -16,3 +16,6 @@ export { HausdorffDistanceMetric, computeHausdorffDistance, type HausdorffDistan
 export { SurfaceDistanceMetric, computeAverageSurfaceDistance, type SurfaceDistanceMetricOptions, type ComputeAverageSurfaceDistanceOptions } from './surface_distance.js';
 export { SurfaceDiceMetric, computeSurfaceDice, type SurfaceDiceMetricOptions, type ComputeSurfaceDiceOptions } from './surface_dice.js';
 export { GeneralizedDiceScore, computeGeneralizedDice, WEIGHT_TYPES, type WeightType, type GeneralizedDiceScoreOptions, type ComputeGeneralizedDiceOptions } from './generalized_dice.js';
+export {
+  RegressionMetric, MSEMetric, MAEMetric, RMSEMetric, PSNRMetric, computeMeanErrorMetrics, type RegressionMetricOptions, type PSNRMetricOptions,
+} from './regression.js';

@@ -106,6 +106,10 @@ test('bad input names the metric and what was found', () => {
     assert.throws(() => M.computeRocAuc(torch.rand([4, 2]), torch.ones([4, 3])), /computeRocAuc: data shapes of yPred and y do not match, found \[4,2\] and \[4,3\]/);
     assert.throws(() => new M.DiceMetric().call([pred.select(0, 0)], [label.select(0, 0), label.select(0, 1)]), /yPred and y must have the same length, found 1 and 2/);
     assert.throws(() => M.computeGeneralizedDice(pred, small), /computeGeneralizedDice: yPred \[2,3,3,3\] and y \[2,3,2,3\] should have the same shape/);
+    assert.throws(() => new M.MSEMetric().call(pred, small), /MSEMetric: yPred and y shapes don't match, found \[2,3,3,3\] and \[2,3,2,3\]/);
+    assert.throws(() => new M.MAEMetric().call(torch.ones([3]), torch.ones([3])), /MAEMetric: either channel or spatial dimensions required/);
+    assert.throws(() => new M.PSNRMetric({} as never), /PSNRMetric: maxVal must be a positive number, found undefined/);
+    assert.throws(() => new M.RMSEMetric({ reduce: 'mean' } as never), /RMSEMetric.*reduce.*reduction/);
   });
 });
 
