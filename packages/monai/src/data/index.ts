@@ -22,3 +22,6 @@ export { listDataCollate, collate, decollateBatch } from './collate.js';
 export { ImageFormatError, type ElementType } from './formats/common.js';
 export { ioOrientation, closestCanonical } from './orientation.js';
 export { checkOptions, didYouMean } from './options.js';
+export { partitionDataset, partitionDatasetClasses, resampleDatalist, selectCrossValidationFolds, type PartitionDatasetOptions } from './utils.js';
+export { loadDecathlonDatalist, loadDecathlonProperties, checkMissingFiles, createCrossValidationDatalist, type DatalistItem, type LoadDecathlonDatalistOptions, type CreateCrossValidationDatalistOptions } from './decathlon_datalist.js';
+export { DistributedSampler, type DistributedSamplerOptions } from './samplers.js';
