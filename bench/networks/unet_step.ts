@@ -5,6 +5,14 @@
 // ours and Python's alternate BENCH_ROUNDS times (default 2), best per side. BENCH_CLOCK=cpu times
 // by process CPU time (steadier on a shared machine). MONAI's source is found through
 // MONAI_SRC (default /work/pysrc/monai). Prints one JSON line.
+//
+// Measured 2026-12-03 on the shared 2-core VM (load average 11-19, so single runs vary by +-15%):
+// CPU clock ours 4887 ms vs MONAI 5438 ms (0.90), wall 23.1 s vs 24.4 s (0.94); an earlier CPU-clock
+// run gave 1.07. Both sides run the same libtorch 1.13 kernels; PyTorch's profile of MONAI's step:
+// convolution_backward 46%, mkldnn_convolution 15%, slow_conv_transpose3d 6% (+ its backward),
+// prelu_backward 6-8%, batch norm 7%, Adam ~5%. Tried and slower: channels-last 3-D layout,
+// transposed convs as 8 polyphase mkldnn convs (2.5-5x slower), THNN instead of mkldnn for the
+// 2-channel convs, im2col/1x1 for them (5x slower). Libtorch 1.13 has no mkldnn transposed conv.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
