@@ -344,6 +344,26 @@ export class CenterScaleCrop extends Crop {
   }
 }
 
+/**
+ * Replaces the two pending records of a lazy crop then pad by one record of `self` (MONAI's lazy
+ * CropForeground / ResizeWithPadOrCrop): the crop's input size, the pad's output shape, the product of
+ * their matrices, and `extraInfo`.
+ */
+function combinePending(self: Transform, ret: MetaTensor, extraInfo: (crop: AppliedOperation, pad: AppliedOperation) => Record<string, MetaValue>): void {
+  const pending = ret.pendingOperations;
+  const pad = pending.pop()!;
+  const crop = pending.pop()!;
+  const a = crop.lazy_affine as ArrayLike<number> | null;
+  const b = pad.lazy_affine as ArrayLike<number> | null;
+  let m: number[] | null = null;
+  if (a && b) {
+    const n = Math.round(Math.sqrt(a.length));
+    m = new Array<number>(n * n).fill(0);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) m[i * n + j] += a[i * n + k] * b[k * n + j];
+  } else m = a ? Array.from(a) : b ? Array.from(b) : null;
+  self.pushTransform(ret, { origSize: crop[TraceKeys.ORIG_SIZE] as number[], spSize: pad.lazy_shape as number[], affine: m, lazy: true, extraInfo: extraInfo(crop, pad) });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Foreground
 
@@ -419,9 +439,12 @@ export class CropForeground extends Crop {
     const ret = this.padder.call(cropped, { toPad, mode: options.mode ?? null, value: options.value, lazy });
     if (ret !== cropped) cropped.dispose();
     if (ret instanceof MetaTensor && this.tracing) {
-      const ops = lazy ? (ret as unknown as { pendingOperations: AppliedOperation[] }).pendingOperations : ret.appliedOperations;
-      const padInfo = ops.pop()!;
-      extraInfoOf(ops[ops.length - 1], this.name).pad_info = padInfo as MetaValue;
+      if (lazy) {
+        combinePending(this, ret, (crop, pad) => ({ ...extraInfoOf(crop, this.name), pad_info: pad as MetaValue }));
+      } else {
+        const padInfo = ret.appliedOperations.pop()!;
+        extraInfoOf(ret.appliedOperations[ret.appliedOperations.length - 1], this.name).pad_info = padInfo as MetaValue;
+      }
     }
     return ret;
   }
@@ -470,11 +493,13 @@ export class ResizeWithPadOrCrop extends Transform {
     const ret = this.padder.call(c, { mode: o.mode ?? null, value: o.value, lazy });
     if (ret !== c) c.dispose();
     if (ret instanceof MetaTensor && this.tracing) {
-      const ops = lazy ? (ret as unknown as { pendingOperations: AppliedOperation[] }).pendingOperations : ret.appliedOperations;
-      const padInfo = ops.pop()!;
-      const cropInfo = ops.pop()!;
-      if (lazy) throw new Error(`${this.name}: lazy mode needs transforms/lazy (pending-operation composition)`);
-      this.pushTransform(ret, { origSize: cropInfo[TraceKeys.ORIG_SIZE] as number[], extraInfo: { pad_info: padInfo as MetaValue, crop_info: cropInfo as MetaValue } });
+      if (lazy) {
+        combinePending(this, ret, (crop, pad) => ({ pad_info: pad as MetaValue, crop_info: crop as MetaValue }));
+      } else {
+        const padInfo = ret.appliedOperations.pop()!;
+        const cropInfo = ret.appliedOperations.pop()!;
+        this.pushTransform(ret, { origSize: cropInfo[TraceKeys.ORIG_SIZE] as number[], extraInfo: { pad_info: padInfo as MetaValue, crop_info: cropInfo as MetaValue } });
+      }
     }
     return ret;
   }

@@ -43,3 +43,27 @@ test('lazy crop/pad chain resolves to the eager result exactly (values, shape, a
     assert.ok(Array.from(lazy.affine).every((v, i) => Math.abs(v - eager.affine[i]) < 1e-9), `affine ${Array.from(lazy.affine)} vs ${Array.from(eager.affine)}`);
   });
 });
+
+test('CropForegroundd and ResizeWithPadOrCropd each record one combined pending operation and resolve to the eager result', () => {
+  torch.tidy(() => {
+    const img = MetaTensor.wrap(torch.arange(504, { dtype: 'float32' }).reshape([1, 7, 8, 9]).add(1), { affine: AFF });
+    const fg = MetaTensor.wrap(torch.zeros([1, 7, 8, 9]), { affine: AFF });
+    fg.narrow(1, 1, 3).narrow(2, 2, 4).narrow(3, 0, 5).fill_(1);
+    const mk = () => [
+      new C.CropForegroundd({ keys: ['img'], sourceKey: 'fg', margin: 2, allowSmaller: false }),
+      new C.ResizeWithPadOrCropd({ keys: ['img'], spatialSize: [9, 5, 12] }),
+    ];
+    for (const t of [[mk()[0]], [mk()[1]]]) {
+      const eager = (new Compose(t).call({ img, fg }) as Record<string, MetaTensor>).img;
+      let d: Record<string, unknown> = { img, fg };
+      for (const x of t) d = applyTransform(x, d, { lazy: true }) as Record<string, unknown>;
+      const pend = d.img as MetaTensor;
+      assert.equal(pend.pendingOperations.length, t.length);
+      assert.deepEqual(pend.peekPendingShape(), eager.shape.slice(1));
+      const lazy = (new Compose(t.map((x) => x)).call({ img, fg }, { lazy: true }) as Record<string, MetaTensor>).img;
+      assert.ok(lazy.equal(eager), `values (${t.map((x) => x.name).join(', ')})`);
+      assert.ok(Array.from(lazy.affine).every((v, i) => Math.abs(v - eager.affine[i]) < 1e-9));
+      assert.deepEqual(lazy.appliedOperations.map((o) => o.class), eager.appliedOperations.map((o) => o.class));
+    }
+  });
+});
