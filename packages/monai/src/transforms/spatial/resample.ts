@@ -171,33 +171,58 @@ function separableResample(img: Tensor, theta: Mat, outSize: readonly number[], 
   if (plans.some((p) => p === null)) return null;
   // shrink first: axes in order of output/input size
   const order = Array.from({ length: r }, (_, i) => i).sort((p, q) => outSize[p] / inSize[p] - outSize[q] / inSize[q]);
-  return torch.tidy(() => {
-    let x: Tensor = img;
-    let first = true;
+  // intermediates are freed as soon as the next axis has read them (large blocks go back to the pool)
+  let x: Tensor = img;
+  let first = true;
+  const drop = (t: Tensor) => {
+    if (t !== img) t.dispose();
+  };
+  try {
     for (const ax of order) {
       const p = plans[ax]!;
       const dim = ax + 1;
       const last = dim === x.dim() - 1;
       const shape = x.shape.map((_, k) => (k === dim ? -1 : 1));
-      const vec = (v: Float64Array) => torch.fromTypedArray(v, [v.length], 'float64').reshape(shape);
+      const vec = (v: Float64Array, dtype: 'float64' | DType = 'float64') => torch.tidy(() => torch.fromTypedArray(v, [v.length], 'float64').reshape(shape).to({ dtype }));
       // index_select along the innermost axis is a slow path in libtorch; gather is not
-      const sel = (idx: BigInt64Array) => {
-        const it = torch.fromTypedArray(idx, [idx.length], 'int64');
-        const s = last ? x.gather(dim, it.reshape(shape).expand(x.shape.map((d, k) => (k === dim ? idx.length : d)))) : x.indexSelect(dim, it);
-        // nearest only selects (and zeroes): the values need no float64 round trip
-        return first && o.mode !== 'nearest' ? s.to({ dtype: 'float64' }) : s;
-      };
+      const sel = (idx: BigInt64Array): Tensor =>
+        torch.tidy(() => {
+          const it = torch.fromTypedArray(idx, [idx.length], 'int64');
+          const s = last ? x.gather(dim, it.reshape(shape).expand(x.shape.map((d, k) => (k === dim ? idx.length : d)))) : x.indexSelect(dim, it);
+          // nearest only selects (and zeroes): the values need no float64 round trip
+          return first && o.mode !== 'nearest' ? s.to({ dtype: 'float64' }) : s;
+        });
+      let y: Tensor;
       if (p.w1 === null) {
-        const y = sel(p.idx0);
-        x = p.w0.every((m) => m === 1) ? y : y.mul(vec(p.w0).to({ dtype: y.dtype }));
-      } else if (o.paddingMode === 'border') {
-        // border: w0 = 1 - w1 everywhere, one fused lerp
-        x = sel(p.idx0).lerp(sel(p.idx1), vec(p.w1));
-      } else x = sel(p.idx0).mul(vec(p.w0)).addcmul_(sel(p.idx1), vec(p.w1));
+        y = sel(p.idx0);
+        if (!p.w0.every((m) => m === 1)) {
+          const w = vec(p.w0, y.dtype);
+          y.mul_(w);
+          w.dispose();
+        }
+      } else {
+        y = sel(p.idx0);
+        const b = sel(p.idx1);
+        const w1 = vec(p.w1);
+        if (o.paddingMode === 'border') y.lerp_(b, w1); // border: w0 = 1 - w1 everywhere, one fused lerp
+        else {
+          const w0 = vec(p.w0);
+          y.mul_(w0).addcmul_(b, w1);
+          w0.dispose();
+        }
+        torch.dispose([b, w1]);
+      }
+      drop(x);
+      x = y;
       first = false;
     }
-    return x.to({ dtype: 'float32' });
-  });
+    const out = x.to({ dtype: 'float32' });
+    if (out !== x) drop(x);
+    return out;
+  } catch (e) {
+    drop(x);
+    throw e;
+  }
 }
 
 /**
