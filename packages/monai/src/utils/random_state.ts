@@ -5,7 +5,8 @@
  * Covered: seeding from an int or an int array (`init_by_array`), `randomSample`/`random`/`rand`,
  * `uniform`, `randint` (masked rejection, 32- and 64-bit ranges), `normal`/`standardNormal` (polar
  * method with numpy's cached second value), `choice` (with/without replacement, with/without `p`),
- * `shuffle`, `permutation`, and `getState`/`setState` so a state can travel to a worker.
+ * `shuffle`, `permutation`, `multinomial` (binomial inversion and BTPE), and `getState`/`setState` so a
+ * state can travel to a worker. The polar method's log is correctly rounded (glibc's, not V8's Math.log).
  */
 import { correctlyRoundedLog as log } from './correctly_rounded_log.js';
 
