@@ -131,6 +131,11 @@ run('Transposed and ToTensord invert; Lambdad overwrite options; RandLambdad', (
   const out = ld.call({ a: img(), b: img() });
   assert.ok(out.b_plus instanceof MetaTensor);
   assert.ok(out.b instanceof MetaTensor && !(out.b as MetaTensor).appliedOperations.length);
+  const li = new Lambdad({ keys: 'a', func: (x: Tensor) => x.add(1), invFunc: (x: Tensor) => x.sub(1) });
+  const fwd = li.call({ a: img() });
+  const undone = li.inverse(fwd).a as MetaTensor;
+  assert.ok(torch.equal(undone, img()), 'Lambdad.inverse applies invFunc (MONAI 1.4 ignores it)');
+  assert.equal((fwd.a as MetaTensor).appliedOperations.length, 0, 'the Lambda record was popped');
   const rl = new RandLambdad({ keys: 'a', func: (x: Tensor) => x.mul(3), invFunc: (x: Tensor) => x.div(3), prob: 1 });
   const rd = rl.call({ a: img() });
   assert.equal(((rd.a as MetaTensor).appliedOperations[0].extra_info as Record<string, unknown>).lambda_info !== undefined, true);
