@@ -38,14 +38,14 @@ def ts_value(v):
 
 CASES = [
     # name, class, kwargs, input shape
-    ('unet_3d_res_batch', 'UNet', dict(spatial_dims=3, in_channels=1, out_channels=2, channels=(4, 8, 16), strides=(2, 2), num_res_units=2, norm='batch'), (2, 1, 16, 16, 16)),
+    ('unet_3d_res_batch', 'UNet', dict(spatial_dims=3, in_channels=1, out_channels=2, channels=(4, 8, 16), strides=(2, 2), num_res_units=2, norm='batch'), (2, 1, 8, 8, 8)),
     ('unet_2d_plain', 'UNet', dict(spatial_dims=2, in_channels=3, out_channels=2, channels=(4, 8, 16, 32), strides=(2, 2, 2)), (1, 3, 32, 32)),
     ('unet_2d_custom', 'UNet', dict(spatial_dims=2, in_channels=1, out_channels=2, channels=(4, 8, 16), strides=(2, 2), num_res_units=1,
                                     act=('leakyrelu', {'negative_slope': 0.1}), norm=('group', {'num_groups': 2}), dropout=0.1,
                                     adn_ordering='ADN', kernel_size=5, up_kernel_size=3, bias=False), (2, 1, 24, 24)),
     ('basicunet_2d', 'BasicUNet', dict(spatial_dims=2, in_channels=1, out_channels=2, features=(4, 4, 8, 8, 16, 4)), (1, 1, 32, 32)),
-    ('basicunet_3d_nontrainable', 'BasicUNet', dict(spatial_dims=3, in_channels=2, out_channels=3, features=(4, 4, 8, 8, 16, 4), upsample='nontrainable',
-                                                    norm='batch', act='relu'), (2, 2, 16, 16, 16)),
+    ('basicunet_3d_nontrainable', 'BasicUNet', dict(spatial_dims=3, in_channels=1, out_channels=2, features=(2, 2, 4, 4, 8, 2), upsample='nontrainable',
+                                                    norm='batch', act='relu'), (2, 1, 16, 16, 16)),
     ('basicunet_2d_pixelshuffle', 'BasicUNet', dict(spatial_dims=2, in_channels=1, out_channels=2, features=(4, 4, 8, 8, 16, 4), upsample='pixelshuffle'), (1, 1, 32, 32)),
     ('autoencoder_2d', 'AutoEncoder', dict(spatial_dims=2, in_channels=1, out_channels=1, channels=(4, 8, 16), strides=(2, 2, 2)), (2, 1, 32, 32)),
     ('autoencoder_3d_res_inter', 'AutoEncoder', dict(spatial_dims=3, in_channels=1, out_channels=2, channels=(4, 8), strides=(2, 2), num_res_units=2,
