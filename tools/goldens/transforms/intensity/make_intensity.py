@@ -41,6 +41,7 @@ INPUTS["f156"] = f32(rng.normal(0.0, 50.0, size=(1, 5, 6)))
 INPUTS["rgb8"] = rng.randint(0, 256, size=(3, 6, 7)).astype(np.uint8)
 INPUTS["rgbf"] = f32(rng.uniform(0.0, 1.0, size=(3, 6, 7)))
 INPUTS["labels3d"] = rng.randint(0, 4, size=(1, 4, 5, 3)).astype(np.int64)
+INPUTS["quant"] = (rng.randint(0, 11, size=(2, 6, 7)) / 2).astype(np.float32)
 INPUTS["img2d"][0, 1, 2] = 0
 INPUTS["img2d"][1, 3, 3:5] = 0
 INPUTS["img2d"][0, 5, :] = 0
@@ -105,7 +106,7 @@ def meta_json(v):
 CASES = []
 
 
-def case(name, cls, kwargs, inp, seeds=None, calls=1, call_kwargs=None, tol=None, keys=None, meta=None, shared_state=False):
+def case(name, cls, kwargs, inp, seeds=None, calls=1, call_kwargs=None, tol=None, keys=None, meta=None, shared_state=False, class_seed=None):
     """keys: dictionary transform over these keys of {k: input} (inp may be a dict key->input name)."""
     out = {"name": name, "transform": cls, "options": {camel(k): opt_json(v) for k, v in kwargs.items()}, "input": inp}
     if call_kwargs:
@@ -116,11 +117,15 @@ def case(name, cls, kwargs, inp, seeds=None, calls=1, call_kwargs=None, tol=None
         out["options"]["keys"] = keys
     if shared_state:
         out["sharedState"] = True  # set_random_state(state=RandomState(seed)): one stream for all draws
+    if class_seed is not None:
+        out["classSeed"] = class_seed  # seeds MONAI's class-level Randomizable.R before each run
     runs = []
     for seed in seeds if seeds is not None else [None]:
         kw = {k: opt_py(v) for k, v in kwargs.items()}
         if keys is not None:
             kw["keys"] = keys
+        if class_seed is not None:
+            T.Randomizable.R.seed(class_seed)
         t = getattr(T, cls)(**kw)
         if seed is not None and shared_state:
             t.set_random_state(state=np.random.RandomState(seed))
@@ -355,6 +360,10 @@ case("MedianSmoothd", "MedianSmoothd", dict(radius=1), "img2d", keys=["img", "se
 case("DetectEnvelope", "DetectEnvelope", dict(), "img2d", tol=F5)
 case("DetectEnvelope axis 2 padded", "DetectEnvelope", dict(axis=2, n=8), "img3d", tol=F5)
 case("DetectEnvelope cut", "DetectEnvelope", dict(axis=1, n=4), "img2d", tol=F5)
+case("IntensityRemap", "IntensityRemap", dict(kernel_size=3), "quant", tol=F, class_seed=11, calls=2)
+case("IntensityRemap slope", "IntensityRemap", dict(kernel_size=5, slope=-0.4), "img2d", tol=F, class_seed=12)
+case("RandIntensityRemap", "RandIntensityRemap", dict(prob=0.7, kernel_size=4), "quant", tol=F, class_seed=13, **R3)
+case("RandIntensityRemap not channel-wise", "RandIntensityRemap", dict(prob=1.0, kernel_size=2, channel_wise=False), "quant", tol=F, class_seed=14, seeds=[1], calls=2)
 
 
 def big_cases():

@@ -11,6 +11,7 @@ import type { Tensor } from '@monai-ts/torch';
 import { MetaTensor } from '../../../src/data/meta_tensor.js';
 import * as I from '../../../src/transforms/intensity/index.js';
 import { RandomState } from '../../../src/utils/random_state.js';
+import { sharedRandomState } from '../../../src/transforms/transform.js';
 import { assertClose, fromGolden, readGolden, values } from '../../helpers/compare.js';
 
 const start = torch.memory().liveTensors;
@@ -100,6 +101,7 @@ for (const c of G.cases) {
     assert.ok(Cls, `no class ${c.transform}`);
     const isDict = 'keys' in options;
     for (const run of c.runs) {
+      if (c.classSeed !== undefined) sharedRandomState.seed(c.classSeed); // MONAI's class-level Randomizable.R
       const t = new Cls(options);
       if (run.seed !== null) t.setRandomState(c.sharedState ? { state: new RandomState(run.seed) } : { seed: run.seed });
       run.outputs.forEach((exp: any, call: number) => {

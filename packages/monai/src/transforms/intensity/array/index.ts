@@ -10,3 +10,4 @@ export * from './stats.js';
 export * from './hover.js';
 export * from './foreground.js';
 export * from './filters.js';
+export * from './remap.js';
