@@ -228,6 +228,19 @@ metric_case("PSNRMetric_1", "PSNRMetric", {"maxVal": 1.0, "reduction": "none"}, 
 metric_case("PSNRMetric_255_mean_batch", "PSNRMetric", {"maxVal": 255, "reduction": "mean_batch"}, [["img_a", "img_b"], ["img_a", "img_a"]])
 metric_case("PSNRMetric_identical", "PSNRMetric", {"maxVal": 1.0, "reduction": "none"}, [["img_a", "img_a"]])
 
+add("ssim_a", torch.from_numpy(rng.rand(2, 2, 24, 25).astype(np.float32)))
+add("ssim_b", (inputs["ssim_a"] * 0.8 + torch.from_numpy(rng.rand(2, 2, 24, 25).astype(np.float32)) * 0.2).contiguous())
+add("ssim3_a", torch.from_numpy(rng.rand(1, 1, 12, 13, 14).astype(np.float32)))
+add("ssim3_b", (inputs["ssim3_a"] * 0.7 + torch.from_numpy(rng.rand(1, 1, 12, 13, 14).astype(np.float32)) * 0.3).contiguous())
+add("ms_a", torch.from_numpy(rng.rand(2, 1, 32, 33).astype(np.float32)))
+add("ms_b", (inputs["ms_a"] * 0.6 + torch.from_numpy(rng.rand(2, 1, 32, 33).astype(np.float32)) * 0.4).contiguous())
+metric_case("SSIMMetric_2d", "SSIMMetric", {"spatialDims": 2, "reduction": "none"}, [["ssim_a", "ssim_b"]])
+metric_case("SSIMMetric_2d_uniform", "SSIMMetric", {"spatialDims": 2, "kernelType": "uniform", "winSize": [5, 7], "dataRange": 2.0}, [["ssim_a", "ssim_b"]])
+metric_case("SSIMMetric_3d", "SSIMMetric", {"spatialDims": 3, "winSize": 5, "kernelSigma": [1.0, 1.5, 2.0], "k1": 0.02, "k2": 0.05, "reduction": "none"},
+            [["ssim3_a", "ssim3_b"]])
+metric_case("MultiScaleSSIMMetric_2d", "MultiScaleSSIMMetric", {"spatialDims": 2, "kernelSize": 3, "weights": [0.3, 0.3, 0.4], "reduction": "none"},
+            [["ms_a", "ms_b"]])
+
 # ---- functional forms ----
 def fn_case(name, fn, args, options, result):
     if isinstance(result, tuple):

@@ -17,5 +17,7 @@ export { SurfaceDistanceMetric, computeAverageSurfaceDistance, type SurfaceDista
 export { SurfaceDiceMetric, computeSurfaceDice, type SurfaceDiceMetricOptions, type ComputeSurfaceDiceOptions } from './surface_dice.js';
 export { GeneralizedDiceScore, computeGeneralizedDice, WEIGHT_TYPES, type WeightType, type GeneralizedDiceScoreOptions, type ComputeGeneralizedDiceOptions } from './generalized_dice.js';
 export {
-  RegressionMetric, MSEMetric, MAEMetric, RMSEMetric, PSNRMetric, computeMeanErrorMetrics, type RegressionMetricOptions, type PSNRMetricOptions,
+  RegressionMetric, MSEMetric, MAEMetric, RMSEMetric, PSNRMetric, SSIMMetric, MultiScaleSSIMMetric, computeMeanErrorMetrics, computeSsimAndCs, computeMsSsim,
+  KERNEL_TYPES, type KernelType, type RegressionMetricOptions, type PSNRMetricOptions, type SsimOptions, type SSIMMetricOptions, type MultiScaleSSIMOptions,
+  type MultiScaleSSIMMetricOptions,
 } from './regression.js';
