@@ -158,7 +158,7 @@ function variant(cls: string, blockConfig: number[], pretrainedAvailable: boolea
   return (options: DenseNetVariantOptions) => {
     if (options.pretrained)
       throw new Error(pretrainedAvailable
-        ? `${cls}: pretrained weights are not downloaded by monai-ts; convert torchvision's ${cls.toLowerCase()} state dict (MONAI's densenet._load_state_dict key renaming) and load it with loadStateDict`
+        ? `${cls}: pretrained weights are not downloaded by monai-ts; read torchvision's ${cls.toLowerCase()} .pth with torch.load and pass it to loadTorchvisionDenseNet`
         : `${cls}: no pretrained weights exist for this network`);
     const { pretrained: _p, progress: _q, ...rest } = options;
     return [rest, { blockConfig }] as const;
@@ -206,3 +206,26 @@ export const Densenet121 = DenseNet121;
 export const Densenet169 = DenseNet169;
 export const Densenet201 = DenseNet201;
 export const Densenet264 = DenseNet264;
+
+/**
+ * Loads torchvision DenseNet weights (densenet121/169/201 .pth files, e.g. read with torch.load) into a
+ * DenseNet the way MONAI's pretrained=True does: 'denselayerN.norm.1.weight' becomes
+ * 'denselayerN.layers.norm1.weight', and only keys the network has with equal shapes are copied (so the
+ * classifier and a changed input layer keep their own values). Returns the keys that were loaded.
+ */
+export function loadTorchvisionDenseNet(net: DenseNet, stateDict: Record<string, Tensor> | Map<string, Tensor>): string[] {
+  const entries = stateDict instanceof Map ? [...stateDict.entries()] : Object.entries(stateDict);
+  const pattern = /^(.*denselayer\d+)(\.(?:norm|relu|conv))\.((?:[12])\.(?:weight|bias|running_mean|running_var))$/;
+  return torch.tidy(() => {
+    const own = net.stateDict();
+    const picked = new Map<string, Tensor>();
+    for (const [key, value] of entries) {
+      const m = pattern.exec(key);
+      const k = m ? `${m[1]}.layers${m[2]}${m[3]}` : key;
+      const mine = own[k];
+      if (mine && mine.shape.length === value.shape.length && mine.shape.every((d, i) => d === value.shape[i])) picked.set(k, value);
+    }
+    net.loadStateDict(picked, { strict: false });
+    return [...picked.keys()];
+  });
+}

@@ -176,7 +176,7 @@ const VARIANT_KEYS = ['pretrained', 'progress'];
 function variantOptions(cls: string, options: SENetVariantOptions, block: SEBlockClass, defaults: Partial<SENetOptions>): SENetOptions {
   checkOptions(cls, options, [...KEYS.filter((k) => k !== 'block'), ...VARIANT_KEYS], ['spatialDims', 'inChannels']);
   if (options.pretrained)
-    throw new Error(`${cls}: pretrained weights are not downloaded by monai-ts; convert Cadene's checkpoint (MONAI's senet._load_state_dict key renaming) and load it with loadStateDict`);
+    throw new Error(`${cls}: pretrained weights are not downloaded by monai-ts; read Cadene's .pth with torch.load and pass it to loadCadeneSENet`);
   const { pretrained: _p, progress: _q, ...rest } = options;
   const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
   return { ...defaults, ...given, block } as SENetOptions;
@@ -232,3 +232,42 @@ export const SEResNext50 = SEResNeXt50;
 export const SEResNext101 = SEResNeXt101;
 export const SEresnext50 = SEResNeXt50;
 export const SEresnext101 = SEResNeXt101;
+
+/**
+ * Loads Cadene's pretrained SENet weights (senet154, se_resnet50/101/152, se_resnext50/101_32x4d .pth
+ * files, e.g. read with torch.load) the way MONAI's pretrained=True does: conv/bn/se_module/downsample
+ * names become MONAI's (conv1.conv, conv1.adn.N, se_layer.fc.0, project.conv, ...), the 1x1-conv SE
+ * weights are squeezed to linear weights, and only keys the network has with equal shapes are copied.
+ * MONAI's patterns match block indices 0-9 only; deeper blocks (SENet154's layer3.10 and up) keep their
+ * own values, as in MONAI. Returns the keys that were loaded.
+ */
+export function loadCadeneSENet(net: SENet, stateDict: Record<string, Tensor> | Map<string, Tensor>): string[] {
+  const entries = stateDict instanceof Map ? [...stateDict.entries()] : Object.entries(stateDict);
+  const rules: [RegExp, string, boolean][] = [
+    [/^(layer[1-4]\.\d\.(?:conv)\d\.)(\w*)$/, '$1conv.$2', false],
+    [/^(layer[1-4]\.\d\.)(?:bn)(\d\.)(\w*)$/, '$1conv$2adn.N.$3', false],
+    [/^(layer[1-4]\.\d\.)(?:se_module.fc1.)(\w*)$/, '$1se_layer.fc.0.$2', true],
+    [/^(layer[1-4]\.\d\.)(?:se_module.fc2.)(\w*)$/, '$1se_layer.fc.2.$2', true],
+    [/^(layer[1-4]\.\d\.)(?:downsample.0.)(\w*)$/, '$1project.conv.$2', false],
+    [/^(layer[1-4]\.\d\.)(?:downsample.1.)(\w*)$/, '$1project.adn.N.$2', false],
+  ];
+  return torch.tidy(() => {
+    const own = net.stateDict();
+    const picked = new Map<string, Tensor>();
+    for (const [key, value] of entries) {
+      let k = key;
+      let v = value;
+      for (const [re, to, squeeze] of rules) {
+        if (re.test(key)) {
+          k = key.replace(re, to);
+          if (squeeze) v = value.squeeze();
+          break;
+        }
+      }
+      const mine = own[k];
+      if (mine && mine.shape.length === v.shape.length && mine.shape.every((d, i) => d === v.shape[i])) picked.set(k, v);
+    }
+    net.loadStateDict(picked, { strict: false });
+    return [...picked.keys()];
+  });
+}

@@ -4,7 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as torch from '@monai-ts/torch';
-import { DenseNet, DenseNet121, DenseNet264 } from '../../../src/networks/index.js';
+import { DenseNet, DenseNet121, DenseNet264, loadTorchvisionDenseNet } from '../../../src/networks/index.js';
 import { checkCase, checkGradients, checkDefault, errorOf, golden } from './helpers.js';
 
 const start = torch.memory().liveTensors;
@@ -22,7 +22,7 @@ test('DenseNet: bad options and inputs name the option', () => {
   assert.match(errorOf(() => new DenseNet({ ...base, spatialDims: 4 })), /DenseNet: spatialDims must be 1, 2 or 3, found 4/);
   assert.match(errorOf(() => new DenseNet({ ...base, growthrate: 2 } as never)), /DenseNet.*growthrate.*growthRate/);
   assert.match(errorOf(() => new DenseNet264({ ...base, pretrained: true })), /DenseNet264: no pretrained weights/);
-  assert.match(errorOf(() => new DenseNet121({ ...base, pretrained: true })), /DenseNet121: pretrained weights are not downloaded/);
+  assert.match(errorOf(() => new DenseNet121({ ...base, pretrained: true })), /DenseNet121: pretrained weights are not downloaded.*loadTorchvisionDenseNet/);
   const net = new DenseNet(base);
   try {
     torch.tidy(() => {
@@ -40,5 +40,29 @@ test('DenseNet: a training step sends gradients to every parameter', () => {
     checkGradients(net, [2, 1, 16, 16]);
   } finally {
     net.dispose();
+  }
+});
+
+test('loadTorchvisionDenseNet renames torchvision keys as MONAI does and skips mismatched layers', () => {
+  const opts = { spatialDims: 2, inChannels: 3, outChannels: 5, initFeatures: 4, growthRate: 2, blockConfig: [1, 2] };
+  const src = new DenseNet121(opts);
+  const dst = new DenseNet121({ ...opts, outChannels: 7 });
+  try {
+    torch.tidy(() => {
+      // torchvision's names: denselayerN.norm1 -> denselayerN.norm.1 (as in its old checkpoints).
+      const tv: Record<string, torch.Tensor> = {};
+      for (const [k, v] of Object.entries(src.stateDict())) tv[k.replace(/\.layers\.(norm|relu|conv)([12])\./, '.$1.$2.')] = v;
+      assert.ok(Object.keys(tv).some((k) => k.includes('denselayer1.norm.1.weight')));
+      const loaded = loadTorchvisionDenseNet(dst, tv);
+      const mine = dst.stateDict(), theirs = src.stateDict();
+      assert.ok(!loaded.includes('class_layers.out.weight'), 'the classifier of another size is skipped');
+      // MONAI's pattern renames weights and running statistics only: a dense layer's num_batches_tracked stays.
+      const expected = Object.keys(theirs).filter((k) => !k.startsWith('class_layers.out.') && !/denselayer\d+\.layers\.norm[12]\.num_batches_tracked$/.test(k));
+      assert.deepEqual(loaded.slice().sort(), expected.sort());
+      for (const k of loaded) assert.equal(mine[k].sub(theirs[k]).abs().max().item(), 0, k);
+    });
+  } finally {
+    src.dispose();
+    dst.dispose();
   }
 });

@@ -4,7 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as torch from '@monai-ts/torch';
-import { SENet, SENet154, SEResNet50, SEResNeXt50 } from '../../../src/networks/index.js';
+import { SENet, SENet154, SEResNet50, SEResNeXt50, loadCadeneSENet } from '../../../src/networks/index.js';
 import { checkCase, checkDefault, errorOf, golden } from './helpers.js';
 
 const start = torch.memory().liveTensors;
@@ -31,7 +31,7 @@ test('SENet: bad options and inputs name the option', () => {
   assert.match(errorOf(() => new SENet({ ...small, block: 'se_bottlenek' as never, groups: 1, reduction: 16 })), /SENet: unknown block 'se_bottlenek'/);
   assert.match(errorOf(() => new SENet154({ ...small, layers: [1, 1, 1] })), /SENet154: layers must be 4 positive block counts/);
   assert.match(errorOf(() => new SEResNet50({ ...small, spatialDims: 4 })), /SEResNet50: spatialDims must be 1, 2 or 3, found 4/);
-  assert.match(errorOf(() => new SEResNeXt50({ ...small, pretrained: true })), /SEResNeXt50: pretrained weights are not downloaded/);
+  assert.match(errorOf(() => new SEResNeXt50({ ...small, pretrained: true })), /SEResNeXt50: pretrained weights are not downloaded.*loadCadeneSENet/);
   assert.match(errorOf(() => new SEResNet50({ ...small, numClass: 3 } as never)), /SEResNet50.*numClass.*numClasses/);
   const net = new SEResNet50(small);
   try {
@@ -40,5 +40,36 @@ test('SENet: bad options and inputs name the option', () => {
     });
   } finally {
     net.dispose();
+  }
+});
+
+test("loadCadeneSENet renames Cadene's keys as MONAI does and squeezes the SE 1x1-conv weights", () => {
+  const opts = { spatialDims: 1, inChannels: 1, layers: [1, 1, 1, 1], numClasses: 2 };
+  const src = new SEResNet50(opts);
+  const dst = new SEResNet50(opts);
+  try {
+    torch.tidy(() => {
+      // Cadene's names: conv1 / bn1 / se_module.fc1 (a 1x1 conv) / downsample.0 and .1.
+      const cadene: Record<string, torch.Tensor> = {};
+      for (const [k, v] of Object.entries(src.stateDict())) {
+        let c = k.replace(/\.(conv\d)\.conv\./, '.$1.').replace(/\.conv(\d)\.adn\.N\./, '.bn$1.')
+          .replace(/\.project\.conv\./, '.downsample.0.').replace(/\.project\.adn\.N\./, '.downsample.1.');
+        let t = v;
+        const se = /\.se_layer\.fc\.([02])\./.exec(c);
+        if (se) {
+          c = c.replace(/\.se_layer\.fc\.([02])\./, se[1] === '0' ? '.se_module.fc1.' : '.se_module.fc2.');
+          if (t.dim() === 2) t = t.unsqueeze(-1);
+        }
+        cadene[c] = t;
+      }
+      assert.ok('layer1.0.bn1.weight' in cadene && 'layer1.0.se_module.fc1.weight' in cadene && 'layer2.0.downsample.1.running_var' in cadene);
+      const loaded = loadCadeneSENet(dst, cadene);
+      const mine = dst.stateDict(), theirs = src.stateDict();
+      assert.equal(loaded.length, Object.keys(theirs).length);
+      for (const k of Object.keys(theirs)) assert.equal(mine[k].sub(theirs[k]).abs().max().item(), 0, k);
+    });
+  } finally {
+    src.dispose();
+    dst.dispose();
   }
 });
