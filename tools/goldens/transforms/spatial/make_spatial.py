@@ -171,6 +171,8 @@ array_case("Affine", {"shear_params": (0.1, -0.2), "translate_params": (1.0, -2.
 array_case("Affine", {"rotate_params": 0.3, "spatial_size": (8, 7), "mode": "nearest", "image_only": True}, "lab2", 0, inverse=True)
 array_case("Affine", {"affine": np.array([[0.9, 0.1, 0, 1.0], [0.0, 1.1, 0.1, -0.5], [0.1, 0, 1.0, 0.3], [0, 0, 0, 1]]), "image_only": True, "padding_mode": "border", "align_corners": True}, "img3", F32, inverse=True)
 
+array_case("GridDistortion", {"num_cells": 3, "distort_steps": [(1.0, 1.2, 0.8, 1.1), (0.9, 1.1, 1.0, 1.3), (1.1, 0.9, 1.0, 1.0)]}, "img3", F32)
+array_case("GridDistortion", {"num_cells": (4, 2), "distort_steps": [(1.0, 1.2, 0.8, 1.1, 0.9), (0.9, 1.1, 1.0)], "mode": "nearest", "padding_mode": "zeros"}, "lab2", 0)
 array_case("SpatialResample", {}, "img3", BIL, inverse=True, call_kwargs={"dst_affine": torch.as_tensor(B3), "spatial_size": None})
 array_case("SpatialResample", {"mode": "nearest", "padding_mode": "zeros"}, "lab3", 0, inverse=True, call_kwargs={"dst_affine": torch.as_tensor(B3), "spatial_size": (6, 6, 5)})
 cases[-1]["call"] = {"dst_affine": "B3", "spatial_size": [6, 6, 5]}
@@ -240,6 +242,7 @@ rand_array("RandZoom", {"prob": 0.6, "min_zoom": 0.8, "max_zoom": 1.3, "mode": "
 rand_array("RandZoom", {"prob": 0.8, "min_zoom": (0.7, 0.9), "max_zoom": (1.2, 1.3), "mode": "bilinear", "keep_size": False}, "img2", BIL, inverse=True)
 rand_array("RandAffine", {"prob": 0.7, "rotate_range": (0.3, 0.2, 0.1), "shear_range": 0.1, "translate_range": (1.0, 2.0, 0.5), "scale_range": 0.1}, "img3", F32, inverse=True)
 rand_array("RandAffine", {"prob": 0.8, "rotate_range": 0.4, "translate_range": ((-1, 2), 1.0), "spatial_size": (8, 7), "cache_grid": True, "padding_mode": "zeros"}, "img2", F32, inverse=True)
+rand_array("RandGridDistortion", {"num_cells": (3, 4, 2), "prob": 0.7, "distort_limit": 0.2}, "img3", F32)
 rand_array("Rand2DElastic", {"spacing": (3, 4), "magnitude_range": (1.0, 2.0), "prob": 0.7, "rotate_range": 0.2, "scale_range": 0.1}, "img2", F32)
 rand_array("Rand3DElastic", {"sigma_range": (1.0, 2.0), "magnitude_range": (1.0, 3.0), "prob": 0.7, "rotate_range": (0.1, 0.0, 0.2), "padding_mode": "zeros"}, "img3", F32)
 
@@ -250,6 +253,8 @@ rand_dict("RandRotated", {"keys": ["image", "label"], "range_x": 0.3, "range_z":
 rand_dict("RandZoomd", {"keys": ["image", "label"], "prob": 0.6, "min_zoom": 0.8, "max_zoom": 1.3, "mode": ("trilinear", "nearest")}, IL, BIL, inverse=True)
 rand_dict("RandAffined", {"keys": ["image", "label"], "prob": 0.7, "rotate_range": (0.3, 0.1, 0.1), "scale_range": (0.1, 0.1, 0.1), "mode": ("bilinear", "nearest"), "padding_mode": "zeros"}, IL, F32, inverse=True)
 rand_dict("RandAffined", {"keys": ["image", "label"], "prob": 0.5, "rotate_range": 0.2, "spatial_size": (6, 6, 5), "mode": ("bilinear", "nearest"), "cache_grid": True}, IL, F32, inverse=True, note="size change")
+dict_case("GridDistortiond", {"keys": ["image", "label"], "num_cells": 2, "distort_steps": [(1.0, 1.3, 0.7), (1.1, 0.9, 1.0), (1.0, 1.0, 1.2)], "mode": ("bilinear", "nearest")}, IL, F32)
+rand_dict("RandGridDistortiond", {"keys": ["image", "label"], "num_cells": 3, "prob": 0.6, "distort_limit": (-0.2, 0.1), "mode": ("bilinear", "nearest")}, IL, F32)
 rand_dict("Rand2DElasticd", {"keys": ["image", "label"], "spacing": 3, "magnitude_range": (0.5, 1.5), "prob": 0.7, "mode": ("bilinear", "nearest")}, {"image": "img2", "label": "lab2"}, F32)
 rand_dict("Rand3DElasticd", {"keys": ["image", "label"], "sigma_range": (1.0, 1.5), "magnitude_range": (1.0, 2.0), "prob": 0.7, "mode": ("bilinear", "nearest")}, IL, F32)
 
