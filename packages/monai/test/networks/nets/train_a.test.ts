@@ -35,7 +35,7 @@ for (const c of cases) {
         };
         net.loadStateDict(g.state_dict);
         net.train();
-        const out = net.forward(g.input);
+        const out = net.forward(g.input) as Tensor;
         close(out.detach(), g.output, 'output');
         out.mul(g.g).sum().backward();
         const params = Object.fromEntries(net.namedParameters());
