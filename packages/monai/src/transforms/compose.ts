@@ -7,6 +7,7 @@
  * variants draw their choice from their own `R` in MONAI's order, so the same seed picks the same
  * children as MONAI in Python.
  */
+import { Tensor } from '@monai-ts/torch';
 import { MetaTensor, type AppliedOperation, type MetaValue } from '../data/meta_tensor.js';
 import { checkOptions } from '../data/options.js';
 import { getSeed } from '../utils/misc.js';
@@ -39,6 +40,12 @@ export interface ComposeCallOptions {
   end?: number | null;
   /** overrides the Compose's lazy mode for this call */
   lazy?: boolean | null;
+  /**
+   * MONAI's threading: random transforms run on a copy, so their random streams do not advance (the
+   * same call draws the same parameters again). Here the random states are restored after each
+   * transform, which has the same effect on the draws.
+   */
+  threading?: boolean;
 }
 
 export interface ExecuteComposeOptions {
@@ -49,6 +56,7 @@ export interface ExecuteComposeOptions {
   lazy?: boolean | null;
   overrides?: Record<string, unknown> | null;
   logStats?: boolean | string;
+  threading?: boolean;
 }
 
 const COMPOSE_KEYS = ['transforms', 'mapItems', 'unpackItems', 'logStats', 'lazy', 'overrides'] as const;
@@ -58,15 +66,41 @@ const COMPOSE_KEYS = ['transforms', 'mapItems', 'unpackItems', 'logStats', 'lazy
  * still pending (MONAI's execute_compose).
  */
 export function executeCompose(data: unknown, transforms: readonly TransformLike[], options: ExecuteComposeOptions = {}, who = 'executeCompose'): unknown {
-  const { mapItems = true, unpackItems = false, start = 0, end = null, lazy = false, overrides = null } = options;
+  const { mapItems = true, unpackItems = false, start = 0, end = null, lazy = false, overrides = null, threading = false } = options;
   const stop = end ?? transforms.length;
   if (!Number.isInteger(start) || start < 0) throw new RangeError(`${who}: start must be a non-negative integer, got ${String(start)}`);
   if (!Number.isInteger(stop)) throw new RangeError(`${who}: end must be an integer or null, got ${String(end)}`);
   if (start > stop) throw new RangeError(`${who}: start (${start}) must be less than end (${stop})`);
   if (stop > transforms.length) throw new RangeError(`${who}: end (${stop}) must be less than or equal to the transform count (${transforms.length})`);
   if (start === stop) return data;
-  for (let i = start; i < stop; i++) data = applyTransform(transforms[i], data, { mapItems, unpackItems, lazy, overrides });
+  for (let i = start; i < stop; i++) {
+    const t = transforms[i];
+    const saved = threading && isRandomizable(t) ? randomStatesOf(t).map((r) => [r, r.getState()] as const) : null;
+    try {
+      data = applyTransform(t, data, { mapItems, unpackItems, lazy, overrides });
+    } finally {
+      if (saved) for (const [r, st] of saved) r.setState(st);
+    }
+  }
   return applyPendingTransforms(data, null, overrides);
+}
+
+/** Every RandomState reachable from a transform's own fields (nested transforms included), as deepcopy would copy. */
+function randomStatesOf(root: object): RandomState[] {
+  const found = new Set<RandomState>();
+  const seen = new Set<object>();
+  const visit = (v: unknown): void => {
+    if (v === null || typeof v !== 'object' || seen.has(v)) return;
+    seen.add(v);
+    if (v instanceof RandomState) {
+      found.add(v);
+      return;
+    }
+    if (ArrayBuffer.isView(v) || v instanceof Tensor) return; // tensors and typed arrays hold no random state
+    for (const x of Array.isArray(v) ? v : Object.values(v)) visit(x);
+  };
+  visit(root);
+  return [...found];
 }
 
 function isOptionsObject(v: unknown): v is Record<string, unknown> {
@@ -90,7 +124,7 @@ function transformName(t: TransformLike): string {
 function callOptions(who: string, options: ComposeCallOptions | boolean | null | undefined): ComposeCallOptions {
   if (options === undefined || options === null) return {};
   if (typeof options === 'boolean') return { lazy: options };
-  checkOptions(`${who}.call`, options, ['start', 'end', 'lazy']);
+  checkOptions(`${who}.call`, options, ['start', 'end', 'lazy', 'threading']);
   return options;
 }
 
@@ -197,9 +231,9 @@ export class Compose extends Randomizable(Transform) {
    * `applyTransform` uses for lazy-capable transforms such as a nested Compose).
    */
   override call(data: unknown, options?: ComposeCallOptions | boolean | null): unknown {
-    const { start = 0, end = null, lazy = null } = callOptions(this.name, options);
+    const { start = 0, end = null, lazy = null, threading = false } = callOptions(this.name, options);
     return executeCompose(data, this.transforms, {
-      start, end, mapItems: this.mapItems, unpackItems: this.unpackItems, lazy: lazy ?? this.lazyMode, overrides: this.overrides, logStats: this.logStats,
+      start, end, threading, mapItems: this.mapItems, unpackItems: this.unpackItems, lazy: lazy ?? this.lazyMode, overrides: this.overrides, logStats: this.logStats,
     }, this.name);
   }
 
@@ -352,7 +386,7 @@ export class OneOf extends Compose {
     const counts = this.R.multinomial(1, this.weights);
     const index = counts.indexOf(1);
     data = executeCompose(data, [this.transforms[index]], {
-      mapItems: this.mapItems, unpackItems: this.unpackItems, lazy: o.lazy ?? this.lazyMode, overrides: this.overrides, logStats: this.logStats,
+      threading: o.threading, mapItems: this.mapItems, unpackItems: this.unpackItems, lazy: o.lazy ?? this.lazyMode, overrides: this.overrides, logStats: this.logStats,
     }, this.name);
     recordChoice(this, data, { index });
     return data;
@@ -376,7 +410,7 @@ export class RandomOrder extends Compose {
     const order = Array.from(this.R.permutation(this.transforms.length));
     // MONAI's RandomOrder does not hand its overrides on
     data = executeCompose(data, order.map((i) => this.transforms[i]), {
-      mapItems: this.mapItems, unpackItems: this.unpackItems, lazy: o.lazy ?? this.lazyMode, logStats: this.logStats,
+      threading: o.threading, mapItems: this.mapItems, unpackItems: this.unpackItems, lazy: o.lazy ?? this.lazyMode, logStats: this.logStats,
     }, this.name);
     recordChoice(this, data, { applied_order: order });
     return data;
@@ -453,7 +487,7 @@ export class SomeOf extends Compose {
     const size = this.R.randint(this.minNumTransforms, this.maxNumTransforms + 1);
     const order = this.R.choice(this.transforms.length, { size, replace: this.replace, p: this.weights }) as number[];
     data = executeCompose(data, order.map((i) => this.transforms[i]), {
-      mapItems: this.mapItems, unpackItems: this.unpackItems, lazy: o.lazy ?? this.lazyMode, overrides: this.overrides, logStats: this.logStats,
+      threading: o.threading, mapItems: this.mapItems, unpackItems: this.unpackItems, lazy: o.lazy ?? this.lazyMode, overrides: this.overrides, logStats: this.logStats,
     }, this.name);
     recordChoice(this, data, { applied_order: order }, true);
     return data;

@@ -268,3 +268,20 @@ test('setDeterminism seeds torch and hands additionalSettings the seed', () => {
   b.dispose();
   setDeterminism({ seed: null });
 });
+
+test('threading: random children draw from a copy of their state (MONAI deep-copies them), so calls repeat', () => {
+  class Draw extends RandomizableTransform {
+    call(d: unknown): unknown {
+      return [...(d as number[]), this.R.randint(0, 1000000)];
+    }
+  }
+  const inner = new Draw();
+  const t = new Compose([new Draw(), new Compose([inner], { mapItems: false })], { mapItems: false }).setRandomState({ seed: 4 });
+  const a = t.call([], { threading: true });
+  const b = t.call([], { threading: true });
+  assert.deepEqual(a, b);
+  const c = t.call([]);
+  assert.deepEqual(c, a, 'the first call without threading draws what the threaded calls drew');
+  assert.notDeepEqual(t.call([]), c);
+  assert.throws(() => t.call([], { thread: true } as never), /Compose.call: unknown option 'thread'; valid options: start, end, lazy, threading/);
+});
