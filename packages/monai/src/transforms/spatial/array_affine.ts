@@ -11,7 +11,7 @@ import { checkOptions } from '../../data/options.js';
 import { GaussianFilter } from '../../networks/layers/simplelayers.js';
 import { RandomizableTransform, Transform, TraceKeys, checkProb, composeAffine } from '../transform.js';
 import { RandomState } from '../../utils/random_state.js';
-import { adoptMeta, peekPendingShape, shallowCopy } from '../lazy/utils.js';
+import { adoptMeta, peekPendingRank, peekPendingShape, shallowCopy } from '../lazy/utils.js';
 import { createRotate, createScale, createShear, createTranslate, flatten, inv, toAffineNd, toMat, type Mat } from './matrix.js';
 import { createControlGrid, createGrid, gridResample } from './resample.js';
 import { gridPaddingMode, gridSampleMode } from './modes.js';
@@ -406,10 +406,11 @@ export class Affine extends Transform {
     const imgSize = peekPendingShape(img);
     const sp = fn.fallBack(options.spatialSize ?? this.spatialSize, imgSize, who, 'spatialSize');
     const lazy_ = lazy ?? this.lazy;
+    const rank = peekPendingRank(img);
     const [grid, affine] = this.affineGrid.call(sp, null, lazy_);
     try {
       const out = fn.affineFunc(img, affine, grid, this.resampler, sp, options.mode ?? this.mode, options.paddingMode ?? this.paddingMode, true, lazy_, this);
-      return this.imageOnly ? out : [out, fn.computeWAffine(3, affine, imgSize, sp)];
+      return this.imageOnly ? out : [out, fn.computeWAffine(rank, affine, imgSize, sp)];
     } finally {
       grid?.dispose();
     }

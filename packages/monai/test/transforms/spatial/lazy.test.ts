@@ -8,7 +8,7 @@ import * as torch from '@monai-ts/torch';
 import type { Tensor } from '@monai-ts/torch';
 import { MetaTensor } from '../../../src/data/meta_tensor.js';
 import { applyTransform, type Transform } from '../../../src/transforms/transform.js';
-import { Flipd, Orientationd, Rotate90d, Rotated, Spacingd, Zoomd } from '../../../src/transforms/spatial/index.js';
+import { Flipd, Orientationd, RandAffined, RandFlipd, RandRotate90d, RandRotated, RandZoomd, Rotate90d, Rotated, Spacingd, Zoomd } from '../../../src/transforms/spatial/index.js';
 import { applyPending, applyPendingTransforms } from '../../../src/transforms/lazy/index.js';
 import { disposeAll, maxAbsDiff } from './helpers.js';
 
@@ -120,3 +120,33 @@ tt('per-key overrides: labels resolved with nearest stay integer valued', () => 
   assert.throws(() => applyPending(d.image as MetaTensor, null, { modee: 'nearest' } as never), /applyPending: unknown option 'modee'.*did you mean 'mode'/);
   disposeAll([...new Set(made)]);
 });
+
+for (const [name, make, tol] of [
+  ['RandFlipd', () => new RandFlipd({ keys: ['image'], prob: 1, spatialAxis: 1 }), 0],
+  ['RandRotate90d', () => new RandRotate90d({ keys: ['image'], prob: 1, maxK: 3 }), 0],
+  ['RandRotated', () => new RandRotated({ keys: ['image'], prob: 1, rangeX: 0.3, rangeZ: 0.2 }), 1e-5],
+  ['RandZoomd', () => new RandZoomd({ keys: ['image'], prob: 1, minZoom: 1.1, maxZoom: 1.3, mode: 'trilinear' }), 1e-5],
+  ['RandAffined', () => new RandAffined({ keys: ['image'], prob: 1, rotateRange: 0.2, scaleRange: 0.1, paddingMode: 'border' }), 1e-5],
+] as [string, () => Transform & { setRandomState(o: { seed: number }): unknown }, number][]) {
+  tt(`${name} lazily (same seed) equals ${name} eagerly, and its record names it`, () => {
+    const made: unknown[] = [];
+    const img = smooth([12, 11, 10]);
+    const e = make();
+    e.setRandomState({ seed: 11 });
+    const eager = run([e], { image: img }, false, made).image as MetaTensor;
+    const l = make();
+    l.setRandomState({ seed: 11 });
+    const pending = run([l], { image: img }, true, made).image as MetaTensor;
+    assert.equal(pending.pendingOperations.length, 1);
+    assert.equal(pending.pendingOperations[0].class, name);
+    const lazy = applyPending(pending)[0] as MetaTensor;
+    made.push(lazy, img);
+    assert.deepEqual(lazy.shape, eager.shape);
+    for (let i = 0; i < 16; i++) assert.ok(Math.abs(lazy.affine[i] - eager.affine[i]) < 1e-6, `affine[${i}]`);
+    const inner = (t: Tensor) => t.narrow(1, 1, t.shape[1] - 2).narrow(2, 1, t.shape[2] - 2).narrow(3, 1, t.shape[3] - 2);
+    const d = torch.tidy(() => maxAbsDiff(inner(lazy), inner(eager)));
+    assert.ok(d <= tol, `max abs diff ${d} > ${tol}`);
+    assert.equal(lazy.appliedOperations[0].class, name);
+    disposeAll([...new Set(made)]);
+  });
+}
