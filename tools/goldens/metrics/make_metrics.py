@@ -279,6 +279,20 @@ for name, opts, args in [
     helper = M.DiceHelper(**{snake(k): v for k, v in opts.items()})
     fn_case(name, "DiceHelper", args, opts, helper(inputs[args[0]], inputs[args[1]]))
 
+# CumulativeAverage: appends (value, count) and the current value and average after each
+for name, seq in [
+    ("cumavg_scalars", [(0.5, 1), (1.5, 3), (float("nan"), 1), (2.0, 2)]),
+    ("cumavg_vectors", [([1.0, 2.0], 1), ([3.0, float("inf")], [2.0, 1.0]), ([0.5, 0.25], [0.0, 4.0])]),
+]:
+    ca = M.CumulativeAverage()
+    steps = []
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        for v, c in seq:
+            ca.append(torch.tensor(v), count=torch.tensor(c))
+            steps.append([ca.get_current(to_numpy=False), ca.aggregate(to_numpy=False)])
+    cases.append({"name": name, "fn": "CumulativeAverage", "args": [[[v, c] for v, c in seq]], "options": {}, "result": steps})
+
 red_in = torch.tensor([[0.5, float("nan"), 0.25], [float("nan"), float("nan"), 1.0], [0.75, 0.5, float("nan")]], dtype=torch.float64)
 inputs["reduce_in"] = red_in
 for red in REDUCTIONS:

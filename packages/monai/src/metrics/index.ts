@@ -21,3 +21,4 @@ export {
   KERNEL_TYPES, type KernelType, type RegressionMetricOptions, type PSNRMetricOptions, type SsimOptions, type SSIMMetricOptions, type MultiScaleSSIMOptions,
   type MultiScaleSSIMMetricOptions,
 } from './regression.js';
+export { CumulativeAverage } from './cumulative_average.js';

@@ -122,6 +122,15 @@ test('functional forms match MONAI', () => {
           case 'getMaskEdges': r = M.getMaskEdges(a[0].select(0, 0).select(0, 1), a[1].select(0, 0).select(0, 1), c.options); break;
           case 'doMetricReduction': r = M.doMetricReduction(a[0], a[1]); break;
           case 'DiceHelper': r = new M.DiceHelper(c.options).call(a[0], a[1]); break;
+          case 'CumulativeAverage': {
+            const ca = new M.CumulativeAverage();
+            r = a[0].map(([v, n]: [number | number[], number | number[]]) => {
+              ca.append(v, n);
+              return [ca.getCurrent(), ca.aggregate()];
+            });
+            ca.reset();
+            break;
+          }
           default: assert.fail(`unknown function ${c.fn}`);
         }
       });
