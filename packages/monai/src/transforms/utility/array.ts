@@ -505,11 +505,19 @@ export class ToDevice extends Transform {
 // ---------------------------------------------------------------------------------------------
 // User functions
 
+/** A user function of one value; typed with a `never` parameter so that `(x: Tensor) => ...` fits. */
+export type UserFn = (x: never) => unknown;
+
+/** Calls a user function with a value of any type. */
+export function callUser(fn: UserFn, x: unknown): unknown {
+  return (fn as (x: unknown) => unknown)(x);
+}
+
 export interface LambdaOptions {
   /** the function applied by call (may be given per call instead) */
-  func?: ((img: any) => unknown) | null;
+  func?: UserFn | null;
   /** the function applied by inverse (default: identity) */
-  invFunc?: ((img: any) => unknown) | null;
+  invFunc?: UserFn | null;
   /** make a tensor result a MetaTensor (default true) */
   trackMeta?: boolean;
 }
@@ -520,28 +528,28 @@ export interface LambdaOptions {
  * it is the input itself, which is shared through a new handle.
  */
 export class Lambda extends Transform {
-  readonly func: ((img: any) => unknown) | null;
-  readonly invFunc: (img: any) => unknown;
+  readonly func: UserFn | null;
+  readonly invFunc: UserFn;
   readonly trackMeta: boolean;
   constructor(options: LambdaOptions = {}) {
     super();
     const who = new.target.name;
     checkOptions(who, options, ['func', 'invFunc', 'trackMeta']);
     this.func = checkFn(who, 'func', options.func, false);
-    this.invFunc = checkFn(who, 'invFunc', options.invFunc, false) ?? ((x: unknown) => x);
+    this.invFunc = checkFn(who, 'invFunc', options.invFunc, false) ?? ((x: never) => x);
     this.trackMeta = bool(who, 'trackMeta', options.trackMeta, true);
   }
 
   /** Applies the function and the MetaTensor conversion, without the trace record. */
-  protected applyFunc(img: unknown, func?: ((img: any) => unknown) | null): unknown {
+  protected applyFunc(img: unknown, func?: UserFn | null): unknown {
     const fn = func ?? this.func;
     if (typeof fn !== 'function') throw new TypeError(`${this.name}: func must be a function (given to the constructor or the call), got ${describeValue(fn)}`);
-    const out = fn(img);
+    const out = callUser(fn, img);
     if (out instanceof Tensor && !(out instanceof MetaTensor) && this.trackMeta) return out === img ? MetaTensor.fromTensor(out) : MetaTensor.wrap(out);
     return out;
   }
 
-  call(img: unknown, func?: ((img: any) => unknown) | null): unknown {
+  call(img: unknown, func?: UserFn | null): unknown {
     const out = this.applyFunc(img, func);
     if (out instanceof MetaTensor) this.pushTransform(out);
     return out;
@@ -549,7 +557,7 @@ export class Lambda extends Transform {
 
   inverse(data: unknown): unknown {
     if (data instanceof MetaTensor) this.popTransform(data);
-    return this.invFunc(data);
+    return callUser(this.invFunc, data);
   }
 }
 
@@ -566,7 +574,7 @@ export class RandLambda extends RandomizableTransform {
   get trackMeta(): boolean {
     return this.lambda.trackMeta;
   }
-  call(img: unknown, func?: ((img: any) => unknown) | null): unknown {
+  call(img: unknown, func?: UserFn | null): unknown {
     this.randomize(img);
     // MONAI deep-copies the output: a skipped call gives a copy of the input
     let out: unknown = this.doTransform ? this.lambda.call(img, func) : img instanceof Tensor ? img.clone() : img;
@@ -579,9 +587,9 @@ export class RandLambda extends RandomizableTransform {
     return out;
   }
   inverse(data: unknown): unknown {
-    if (!(data instanceof MetaTensor)) return this.lambda.invFunc(data);
+    if (!(data instanceof MetaTensor)) return callUser(this.lambda.invFunc, data);
     const rec = this.popTransform(data);
-    if (rec[TraceKeys.DO_TRANSFORM]) return this.lambda.invFunc(data);
+    if (rec[TraceKeys.DO_TRANSFORM]) return callUser(this.lambda.invFunc, data);
     return data;
   }
 }

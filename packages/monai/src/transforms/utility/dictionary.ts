@@ -14,7 +14,7 @@ import { checkOptions } from '../../data/options.js';
 import { KeyError, MapTransform, RandomizableMapTransform, TraceKeys, checkDict, checkProb, describeValue, ensureKeys, perKey, type DataDict } from '../transform.js';
 import {
   AddCoordinateChannels, AsChannelLast, CastToType, ClassesToIndices, ConvertToMultiChannelBasedOnBratsClasses, DataStats, EnsureType, FgBgToIndices, Identity,
-  LabelToMask, Lambda, RemoveRepeatedChannel, RepeatChannel, SimulateDelay, SplitDim, SqueezeDim, ToDevice, ToTensor, Transpose,
+  LabelToMask, Lambda, RemoveRepeatedChannel, callUser, type UserFn, RepeatChannel, SimulateDelay, SplitDim, SqueezeDim, ToDevice, ToTensor, Transpose,
   type ClassesToIndicesOptions, type DataStatsOptions, type EnsureTypeOptions, type FgBgToIndicesOptions, type LabelToMaskOptions, type SplitDimOptions, type ToTensorOptions,
 } from './array.js';
 
@@ -366,7 +366,7 @@ export class SimulateDelayd extends MapTransform {
 // ---------------------------------------------------------------------------------------------
 // User functions
 
-type Fn = (x: any) => unknown;
+type Fn = UserFn;
 
 export interface LambdadOptions extends KeyOptions {
   func: Fn | Fn[];
@@ -388,7 +388,7 @@ export class Lambdad extends MapTransform {
     super(options.keys, options.allowMissingKeys ?? false);
     const n = this.keys.length;
     this.func = perKey(options.func, n, who, 'func');
-    this.invFunc = perKey(options.invFunc ?? ((x: unknown) => x), n, who, 'invFunc');
+    this.invFunc = perKey<Fn>(options.invFunc ?? ((x: never) => x), n, who, 'invFunc');
     for (const f of [...this.func, ...this.invFunc]) if (typeof f !== 'function') throw new TypeError(`${who}: func and invFunc must be functions, got ${describeValue(f)}`);
     this.overwrite = perKey(options.overwrite ?? true, n, who, 'overwrite');
     this.lambd = new Lambda({ trackMeta: options.trackMeta });
@@ -410,7 +410,7 @@ export class Lambdad extends MapTransform {
     for (const [key, invFunc, overwrite] of this.keyIterator<[Fn, boolean | string]>(d, this.invFunc, this.overwrite)) {
       const v = d[key];
       if (v instanceof MetaTensor) this.lambd.popTransform(v);
-      const ret = invFunc(v);
+      const ret = callUser(invFunc, v);
       if (overwrite) d[key] = ret;
     }
     return d;
@@ -458,7 +458,7 @@ export class RandLambdad extends RandomizableMapTransform {
       if (!(v instanceof MetaTensor)) continue;
       const rec = this.popTransform(v);
       if (rec[TraceKeys.DO_TRANSFORM]) {
-        const ret = invFunc(v);
+        const ret = callUser(invFunc, v);
         if (overwrite) d[key] = ret;
       }
     }
