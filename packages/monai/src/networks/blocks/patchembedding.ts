@@ -1,6 +1,6 @@
 // PatchEmbeddingBlock (MONAI's monai/networks/blocks/patchembedding.py): image patches to tokens by a
 // strided convolution ('conv') or a flattening linear layer ('perceptron'), plus position embeddings
-// ('learnable' or 'none'; MONAI's fixed 'sincos' table is not provided).
+// ('learnable', 'sincos' (a fixed table, not trained) or 'none').
 import * as torch from '@monai-ts/torch';
 import { nn, Tensor } from '@monai-ts/torch';
 import { checkChoice, checkOptions } from '../../data/options.js';
@@ -14,7 +14,7 @@ export interface PatchEmbeddingBlockOptions {
   hiddenSize: number;
   numHeads: number;
   projType?: 'conv' | 'perceptron';
-  posEmbedType?: 'none' | 'learnable';
+  posEmbedType?: 'none' | 'learnable' | 'sincos';
   dropoutRate?: number;
   spatialDims?: number;
 }
@@ -45,6 +45,25 @@ class Patchify extends nn.Module {
   }
 }
 
+/**
+ * MONAI's fixed sine-cosine position table (1, prod(grid), embedDim): per axis (w, h[, d] order) sines
+ * and cosines of the grid coordinate times temperature^(-k / (embedDim / (2 * dims))).
+ */
+export function buildSincosPositionEmbedding(gridSize: number[], embedDim: number, spatialDims: number, temperature = 10000.0): Tensor {
+  if (spatialDims !== 2 && spatialDims !== 3) throw new RangeError(`buildSincosPositionEmbedding: spatialDims must be 2 or 3, found ${spatialDims}`);
+  const parts = 2 * spatialDims;
+  if (embedDim % parts !== 0) throw new RangeError(`buildSincosPositionEmbedding: embedDim (${embedDim}) must be divisible by ${parts} for ${spatialDims}-D sin-cos position embedding`);
+  return torch.tidy(() => {
+    const posDim = embedDim / parts;
+    const omega = torch.full([posDim], temperature, { dtype: 'float32' }).pow(torch.arange(posDim, { dtype: 'float32' }).div(posDim)).reciprocal();
+    const axes = torch.meshgrid(gridSize.map((g) => torch.arange(g, { dtype: 'float32' })), 'ij');
+    const outer = axes.map((a) => a.flatten().unsqueeze(1).mul(omega.unsqueeze(0)));
+    // MONAI's order: w, h, then d (grid axes 1, 0, 2).
+    const order = spatialDims === 2 ? [1, 0] : [1, 0, 2];
+    return torch.cat(order.flatMap((i) => [outer[i].sin(), outer[i].cos()]), 1).unsqueeze(0);
+  });
+}
+
 export class PatchEmbeddingBlock extends nn.Module {
   readonly nPatches: number;
   readonly patchDim: number;
@@ -61,7 +80,7 @@ export class PatchEmbeddingBlock extends nn.Module {
     const rate = checkDropoutRate(o, options.dropoutRate ?? 0.0);
     if (options.hiddenSize % options.numHeads !== 0) throw new RangeError(`${o}: hiddenSize (${options.hiddenSize}) must be divisible by numHeads (${options.numHeads})`);
     this.projType = checkChoice(o, 'projType', options.projType ?? 'conv', ['conv', 'perceptron'] as const);
-    const posEmbedType = checkChoice(o, 'posEmbedType', options.posEmbedType ?? 'learnable', ['none', 'learnable'] as const);
+    const posEmbedType = checkChoice(o, 'posEmbedType', options.posEmbedType ?? 'learnable', ['none', 'learnable', 'sincos'] as const);
     const img = repeatToDims(o, 'imgSize', options.imgSize, dims);
     const patch = repeatToDims(o, 'patchSize', options.patchSize, dims);
     img.forEach((m, i) => {
@@ -78,6 +97,12 @@ export class PatchEmbeddingBlock extends nn.Module {
     this.registerParameter('position_embeddings', torch.zeros([1, this.nPatches, options.hiddenSize]));
     this.dropout = new nn.Dropout({ p: rate }) as TensorModule;
     if (posEmbedType === 'learnable') nn.init.truncNormal_(this.position_embeddings, 0.0, 0.02, -2.0, 2.0);
+    if (posEmbedType === 'sincos') {
+      const table = buildSincosPositionEmbedding(img.map((m, i) => Math.floor(m / patch[i])), options.hiddenSize, dims);
+      torch.noGrad(() => this.position_embeddings.copy_(table));
+      table.dispose();
+      this.position_embeddings.requiresGrad_(false);
+    }
     for (const m of this.modules()) {
       if (m instanceof nn.Linear) {
         nn.init.truncNormal_(m.weight, 0.0, 0.02, -2.0, 2.0);

@@ -19,7 +19,7 @@ export interface ViTOptions {
   numLayers?: number;
   numHeads?: number;
   projType?: 'conv' | 'perceptron';
-  posEmbedType?: 'none' | 'learnable';
+  posEmbedType?: 'none' | 'learnable' | 'sincos';
   /** Prepend a class token and add a classification head on it. */
   classification?: boolean;
   numClasses?: number;

@@ -1,16 +1,18 @@
 // UNETR and ViT against MONAI 1.4 (goldens: tools/goldens/networks/make_nets_b.py; checks in helpers.ts):
 // UNETR in 3-D (conv patches, residual conv blocks, qkv bias) and 2-D (perceptron patches, batch norm,
-// plain blocks), and a 2-D ViT classifier with a class token and Tanh head, all with MONAI's weights.
+// plain blocks), a 2-D ViT classifier with a class token and Tanh head, and 2-D/3-D ViTs with MONAI's
+// fixed sin-cos position table, all with MONAI's weights.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as torch from '@monai-ts/torch';
 import { SABlock, UNETR, ViT } from '../../../src/networks/index.js';
-import { checkCase, checkGradients, errorOf } from './helpers.js';
+import * as path from 'node:path';
+import { GOLD, checkCase, checkGradients, errorOf, golden } from './helpers.js';
 
 const start = torch.memory().liveTensors;
 after(() => assert.equal(torch.memory().liveTensors, start));
 
-for (const name of ['unetr_3d', 'unetr_2d', 'vit_2d']) test(`${name} matches MONAI (keys, parameters, eval output)`, () => checkCase(name));
+for (const name of ['unetr_3d', 'unetr_2d', 'vit_2d', 'vit_2d_sincos', 'vit_3d_sincos']) test(`${name} matches MONAI (keys, parameters, eval output)`, () => checkCase(name));
 
 test('ViT returns every block output; SABlock keeps the attention matrix when asked', () => {
   const vit = new ViT({ inChannels: 1, imgSize: 16, patchSize: 8, hiddenSize: 8, mlpDim: 8, numLayers: 3, numHeads: 2, spatialDims: 2, saveAttn: true });
@@ -53,5 +55,24 @@ test("UNETR: a training step sends gradients to every parameter (MONAI's unused 
     checkGradients(net, [2, 1, 16, 16], (k) => k.includes('cross_attn'));
   } finally {
     net.dispose();
+  }
+});
+
+test("ViT's fixed sin-cos position table equals MONAI's (as saved, float16) and is not trained", () => {
+  for (const name of ['vit_2d_sincos', 'vit_3d_sincos']) {
+    const c = golden.cases[name];
+    const net = new ViT(c.options as never);
+    try {
+      torch.tidy(() => {
+        const saved = torch.load(path.join(GOLD, 'nets_b', `${name}.pt`)) as { state_dict: Record<string, torch.Tensor> };
+        const ref = saved.state_dict['patch_embedding.position_embeddings'].to({ dtype: 'float32' });
+        const ours = net.patch_embedding.position_embeddings;
+        assert.deepEqual(ours.shape, ref.shape);
+        assert.ok(ours.sub(ref).abs().max().item() < 1e-3, `${name}: table within float16 rounding`);
+        assert.equal(ours.requiresGrad, false);
+      });
+    } finally {
+      net.dispose();
+    }
   }
 });
