@@ -10,6 +10,7 @@ import { MetaTensor } from '../../../src/data/meta_tensor.js';
 import { applyTransform, type Transform } from '../../../src/transforms/transform.js';
 import { Flipd, Orientationd, RandAffined, RandFlipd, RandRotate90d, RandRotated, RandZoomd, Rotate90d, Rotated, Spacingd, Zoomd } from '../../../src/transforms/spatial/index.js';
 import { applyPending, applyPendingTransforms } from '../../../src/transforms/lazy/index.js';
+import { Compose } from '../../../src/transforms/compose.js';
 import { disposeAll, maxAbsDiff } from './helpers.js';
 
 const tt = (name: string, fn: () => void) =>
@@ -150,3 +151,21 @@ for (const [name, make, tol] of [
     disposeAll([...new Set(made)]);
   });
 }
+
+tt('Compose({ lazy: true }) runs the chain with one resample at the end, as the eager Compose within tolerance', () => {
+  const made: unknown[] = [];
+  const img = smooth([24, 20, 16]);
+  // tidy: Compose leaves each transform's intermediate result to the caller
+  const [eager, lazy] = torch.tidy(() => [
+    (new Compose({ transforms: chain() }).call({ image: img }) as Record<string, MetaTensor>).image,
+    (new Compose({ transforms: chain(), lazy: true }).call({ image: img }) as Record<string, MetaTensor>).image,
+  ]);
+  made.push(eager, lazy, img);
+  assert.equal(lazy.pendingOperations.length, 0, 'Compose resolves pending operations at its end');
+  assert.equal(lazy.appliedOperations.length, 5);
+  assert.deepEqual(lazy.shape, eager.shape);
+  const inner = (t: Tensor) => t.narrow(1, 3, t.shape[1] - 6).narrow(2, 3, t.shape[2] - 6).narrow(3, 3, t.shape[3] - 6);
+  const d = torch.tidy(() => maxAbsDiff(inner(lazy), inner(eager)));
+  assert.ok(d < 0.03, `lazy vs eager max abs diff ${d}`);
+  disposeAll([...new Set(made)]);
+});
