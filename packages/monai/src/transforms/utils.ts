@@ -52,13 +52,22 @@ export function generateSpatialBoundingBox(img: Tensor, options: { selectFn?: (t
     }
     let sel = selectFn(data);
     if (sel.dtype !== 'bool') sel = sel.ne(0);
-    const mask = sel.any(0);
+    const mask = sel.shape[0] === 1 ? sel.select(0, 0) : sel.any(0);
     const start = new Array<number>(nd).fill(0);
     const end = new Array<number>(nd).fill(0);
+    // two full passes in all: the mask reduced over its last axis serves every other axis' profile
+    const noLast = nd > 1 ? mask.any(nd - 1) : null;
+    const noFirst = nd > 1 ? mask.any(0) : null;
     for (let d = 0; d < nd; d++) {
-      const others = [...Array(nd).keys()].filter((a) => a !== d).reverse();
-      let prof = mask;
-      for (const a of others) prof = prof.any(a);
+      let prof: Tensor;
+      if (nd === 1) prof = mask;
+      else if (d < nd - 1) {
+        prof = noLast!;
+        for (let a = nd - 2; a >= 0; a--) if (a !== d) prof = prof.any(a);
+      } else {
+        prof = noFirst!;
+        for (let a = nd - 2; a >= 1; a--) prof = prof.any(a - 1);
+      }
       const idx = torch.nonzero(prof).flatten();
       if (idx.shape[0] === 0) return [new Array<number>(nd).fill(0), new Array<number>(nd).fill(0)];
       const first = Number(idx.select(0, 0).item());
