@@ -5,7 +5,7 @@
  */
 import type { Tensor } from '@monai-ts/torch';
 import { MetaTensor, copyMeta, type AppliedOperation } from '../../data/meta_tensor.js';
-import { AFFINE_TOL, affineMat, allClose, eye, matmul, toAffineNd, toMat, type Mat } from '../spatial/matrix.js';
+import { AFFINE_TOL, affineMat, eye, matmul, toAffineNd, toMat, type Mat } from '../spatial/matrix.js';
 
 /** MONAI's LazyAttr: keys of a pending operation record. */
 export const LazyAttr = {
@@ -100,4 +100,3 @@ export function requiresInterp(m: Mat, atol = AFFINE_TOL): number[] | null {
   return oy;
 }
 
-export { allClose };
