@@ -25,3 +25,5 @@ export { checkOptions, didYouMean } from './options.js';
 export { partitionDataset, partitionDatasetClasses, resampleDatalist, selectCrossValidationFolds, type PartitionDatasetOptions } from './utils.js';
 export { loadDecathlonDatalist, loadDecathlonProperties, checkMissingFiles, createCrossValidationDatalist, type DatalistItem, type LoadDecathlonDatalistOptions, type CreateCrossValidationDatalistOptions } from './decathlon_datalist.js';
 export { DistributedSampler, type DistributedSamplerOptions } from './samplers.js';
+export { Dataset, Subset, ZipDataset, ArrayDataset, CacheDataset, PersistentDataset, jsonHashing, describeTransformsHash, resetOpsId, isCacheBoundary, type MapDataset, type ArrayDatasetOptions, type CacheDatasetOptions, type PersistentDatasetOptions } from './dataset.js';
+export { encodeItem, decodeItem, deepCopyItem, disposeItem } from './item_codec.js';

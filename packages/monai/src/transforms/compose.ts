@@ -139,7 +139,7 @@ function inverseOf(t: Transform & { inverse(d: unknown): unknown }): (d: unknown
 export class Compose extends Randomizable(Transform) {
   override readonly supportsLazy: boolean = true;
   readonly transforms: TransformLike[];
-  readonly mapItems: boolean;
+  mapItems: boolean;
   readonly unpackItems: boolean;
   readonly logStats: boolean | string;
   /** MONAI's three-valued lazy: false eager, true lazy, null each transform's own setting */
