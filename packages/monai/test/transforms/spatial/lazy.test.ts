@@ -67,9 +67,9 @@ tt('a lazy 5-transform chain (Spacingd, Orientationd, Rotated, Zoomd, Flipd) equ
   // interior (away from the border-padded edges): one resample vs five differ by interpolation error only
   const inner = (t: Tensor) => t.narrow(1, 3, t.shape[1] - 6).narrow(2, 3, t.shape[2] - 6).narrow(3, 3, t.shape[3] - 6);
   const d = torch.tidy(() => maxAbsDiff(inner(out), inner(eager)));
-  assert.ok(d < 0.03, `lazy vs eager max abs diff ${d} (unit-range smooth data)`);
+  assert.ok(d < 0.01, `lazy vs eager max abs diff ${d} (unit-range smooth data; measured 0.0029)`);
   const mean = torch.tidy(() => inner(out).sub(inner(eager)).abs().mean().item() as number);
-  assert.ok(mean < 0.005, `lazy vs eager mean abs diff ${mean}`);
+  assert.ok(mean < 0.003, `lazy vs eager mean abs diff ${mean} (measured 0.0011)`);
   disposeAll([...new Set(made)]);
 });
 
@@ -166,6 +166,6 @@ tt('Compose({ lazy: true }) runs the chain with one resample at the end, as the 
   assert.deepEqual(lazy.shape, eager.shape);
   const inner = (t: Tensor) => t.narrow(1, 3, t.shape[1] - 6).narrow(2, 3, t.shape[2] - 6).narrow(3, 3, t.shape[3] - 6);
   const d = torch.tidy(() => maxAbsDiff(inner(lazy), inner(eager)));
-  assert.ok(d < 0.03, `lazy vs eager max abs diff ${d}`);
+  assert.ok(d < 0.01, `lazy vs eager max abs diff ${d}`);
   disposeAll([...new Set(made)]);
 });
