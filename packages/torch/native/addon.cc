@@ -22,16 +22,45 @@ double putTensor(Napi::Env e, Env& s, at::Tensor t) {
     if (slot >= kSlotSpan) throw std::runtime_error("too many live tensors (4194304); dispose tensors or use torch.tidy");
     s.slots.emplace_back();
     s.generation.push_back(0);
-    s.reported.push_back(0);
+    s.held.push_back(nullptr);
   }
-  int64_t bytes = 0;
-  if (t.defined() && t.has_storage() && t.device().is_cpu()) bytes = static_cast<int64_t>(t.storage().nbytes());
+  s.held[slot] = holdStorage(e, s, t);
   s.slots[slot] = std::move(t);
-  s.reported[slot] = bytes;
-  s.pendingExternal += bytes;
   s.live++;
-  if (s.deferExternal == 0 && (s.pendingExternal > (1 << 20) || s.pendingExternal < -(1 << 20))) flushExternal(e);
   return static_cast<double>(s.generation[slot]) * kSlotSpan + slot;
+}
+
+static void maybeFlush(Napi::Env e, Env& s) {
+  if (s.deferExternal == 0 && (s.pendingExternal > (1 << 20) || s.pendingExternal < -(1 << 20))) flushExternal(e);
+}
+
+const c10::StorageImpl* holdStorage(Napi::Env e, Env& s, const at::Tensor& t) {
+  if (!t.defined() || !t.has_storage() || !t.device().is_cpu()) return nullptr;
+  const c10::Storage& st = t.storage();
+  const c10::StorageImpl* key = st.unsafeGetStorageImpl();
+  if (!key) return nullptr;
+  auto it = s.storageReports.try_emplace(key).first;
+  StorageReport& r = it->second;
+  if (r.holders++ == 0) r.weak = st.getWeakStorageImpl();
+  // A storage can grow in place (resize_, out= ops): report the growth, once.
+  int64_t bytes = static_cast<int64_t>(st.nbytes());
+  if (bytes > r.bytes) {
+    s.pendingExternal += bytes - r.bytes;
+    s.externalBytes += bytes - r.bytes;
+    r.bytes = bytes;
+    maybeFlush(e, s);
+  }
+  return key;
+}
+
+void releaseStorage(Napi::Env e, Env& s, const c10::StorageImpl* key) {
+  if (!key) return;
+  auto it = s.storageReports.find(key);
+  if (it == s.storageReports.end() || --it->second.holders > 0) return;
+  s.pendingExternal -= it->second.bytes;
+  s.externalBytes -= it->second.bytes;
+  s.storageReports.erase(it);
+  maybeFlush(e, s);
 }
 
 void flushExternal(Napi::Env e) {
@@ -73,11 +102,11 @@ void freeHandle(Napi::Env e, Env& s, double h) {
   if (!decode(s, h, slot)) return;  // already freed: dispose is idempotent
   s.slots[slot] = at::Tensor();
   s.generation[slot] = (s.generation[slot] + 1) % kGenerations;
-  s.pendingExternal -= s.reported[slot];
-  s.reported[slot] = 0;
+  const c10::StorageImpl* key = s.held[slot];
+  s.held[slot] = nullptr;
   s.freeList.push_back(slot);
   s.live--;
-  if (s.deferExternal == 0 && (s.pendingExternal > (1 << 20) || s.pendingExternal < -(1 << 20))) flushExternal(e);
+  releaseStorage(e, s, key);
 }
 
 std::string cleanMessage(const std::string& what) {
@@ -181,6 +210,7 @@ static Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
 }
 
 void initImgproc(Napi::Env e, Napi::Object exports);  // imgproc.cc
+void initRandomState(Napi::Env e, Napi::Object exports);  // random_state.cc
 
 static std::once_flag mallocOnce;
 
@@ -207,6 +237,7 @@ static Napi::Object Init(Napi::Env e, Napi::Object exports) {
   initRuntime(e, exports);
   initJit(e, exports);
   initImgproc(e, exports);
+  initRandomState(e, exports);
   return exports;
 }
 

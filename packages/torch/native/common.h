@@ -48,9 +48,21 @@ struct OpEntry {
 };
 
 // What a typed array sharing a tensor's storage holds (tensors.cc).
+// It counts as one more holder of the storage in Env::storageReports while it holds it.
 struct SharedView {
   c10::Storage storage;
-  int64_t bytes;  // reported to V8 as external memory (0: not reported, the tensor's handle already is)
+  const c10::StorageImpl* held;  // the key it holds in storageReports, or null once released
+};
+
+// V8 is told about each CPU storage once per thread, however many handles and shared views hold it:
+// reporting every handle's whole storage made views and aliases of one large tensor (a network's
+// activations, the windows of a sliding-window output) count it many times over and start a full
+// garbage collection again and again. The weak reference keeps the StorageImpl's address from being
+// reused by another storage while its entry exists (a tensor whose storage is swapped by set_).
+struct StorageReport {
+  c10::weak_intrusive_ptr<c10::StorageImpl> weak{c10::intrusive_ptr<c10::StorageImpl>()};
+  int64_t holders = 0;  // live handles and shared views on this storage
+  int64_t bytes = 0;    // what was reported for it (its largest size seen)
 };
 
 // Per-thread (per Node environment) state. Nothing here is shared between threads.
@@ -59,11 +71,13 @@ struct Env {
   // (used after dispose) is detected instead of silently naming a newer tensor.
   std::vector<at::Tensor> slots;
   std::vector<uint32_t> generation;
-  std::vector<int64_t> reported;  // bytes reported to V8 for this slot
+  std::vector<const c10::StorageImpl*> held;  // the storageReports key this slot holds, or null
   std::vector<uint32_t> freeList;
   size_t live = 0;
   int64_t pendingExternal = 0;  // bytes not yet reported to V8 (batched)
   int deferExternal = 0;        // > 0: hold pendingExternal until the batch ends (deferExternal())
+  int64_t externalBytes = 0;    // bytes of all held storages, reported or pending (memory().externalBytes)
+  std::unordered_map<const c10::StorageImpl*, StorageReport> storageReports;
 
   std::unordered_multimap<void*, SharedView*> sharedViews;  // live shared views by data pointer
 
@@ -101,6 +115,10 @@ double putTensor(Napi::Env e, Env& s, at::Tensor t);
 at::Tensor& getTensorByHandle(Env& s, double h, const char* what);
 void freeHandle(Napi::Env e, Env& s, double h);
 void flushExternal(Napi::Env e);
+// Counts one more holder of the tensor's CPU storage (reporting it to V8 when it is the first) and
+// returns the key to release, or null when there is nothing to report.
+const c10::StorageImpl* holdStorage(Napi::Env e, Env& s, const at::Tensor& t);
+void releaseStorage(Napi::Env e, Env& s, const c10::StorageImpl* key);
 void releaseShared(Napi::Env e, void* data, SharedView* k);
 // Faults in, in one call, a large block of the caching allocator that is about to be written whole
 // (file reads); false when `p` is not the start of such a block or the kernel cannot.

@@ -49,8 +49,8 @@ void releaseShared(Napi::Env e, void* data, SharedView* k) {
       break;
     }
   if (k->storage.unsafeGetStorageImpl()) {
-    if (k->bytes) Napi::MemoryManagement::AdjustExternalMemory(e, -k->bytes);
-    k->bytes = 0;
+    releaseStorage(e, env(e), k->held);
+    k->held = nullptr;
     k->storage = c10::Storage();
   }
 }
@@ -89,17 +89,15 @@ static Napi::Value FromTypedArray(const Napi::CallbackInfo& info) {
   });
 }
 
-// toTypedArray(handle, share, report = true) -> TypedArray of the tensor's elements in row-major
-// order. With share, the array views the tensor's storage (kept alive by the array) instead of
-// copying it. report=false: the caller detaches the view before its handle can go (withData), so
-// the bytes the handle already reports to V8 are not reported twice (each report of a large tensor
-// can start a garbage collection).
+// toTypedArray(handle, share) -> TypedArray of the tensor's elements in row-major order. With share,
+// the array views the tensor's storage (kept alive by the array) instead of copying it; the view
+// counts as one more holder of the storage, so V8 hears of the storage's bytes only when no handle
+// already reported them. (A third argument, once "report", is accepted and ignored.)
 static Napi::Value ToTypedArray(const Napi::CallbackInfo& info) {
   return guarded(info, "toTypedArray", [&]() -> Napi::Value {
     Napi::Env e = info.Env();
     at::Tensor t = getTensor(e, info[0], "toTypedArray");
     bool share = info.Length() > 1 && info[1].ToBoolean();
-    bool report = info.Length() < 3 || info[2].ToBoolean();
     at::Tensor c = t.detach();
     if (!c.device().is_cpu()) c = c.to(at::kCPU);
     // Tensors without strided storage (an efficient zero tensor, sparse or MKL-DNN layouts) have no
@@ -127,9 +125,9 @@ static Napi::Value ToTypedArray(const Napi::CallbackInfo& info) {
     if (share && bytes > 0) {
       // The view holds the storage until it is collected, or until detachView releases it at once
       // (node runs an external buffer's finalizer only at garbage collection, detached or not).
-      auto* keep = new SharedView{c.storage(), report ? static_cast<int64_t>(bytes) : 0};
-      env(e).sharedViews.emplace(c.data_ptr(), keep);
-      if (keep->bytes) Napi::MemoryManagement::AdjustExternalMemory(e, keep->bytes);
+      Env& s = env(e);
+      auto* keep = new SharedView{c.storage(), holdStorage(e, s, c)};
+      s.sharedViews.emplace(c.data_ptr(), keep);
       ab = Napi::ArrayBuffer::New(
           e, c.data_ptr(), bytes,
           [](Napi::Env env, void* data, SharedView* k) {
@@ -219,7 +217,8 @@ static Napi::Value FreeMany(const Napi::CallbackInfo& info) {
   return e.Undefined();
 }
 
-// Live handles and the bytes of distinct storages they hold.
+// Live handles, the bytes of distinct storages they hold, and the bytes this thread reports to V8
+// as external memory (each CPU storage held by a handle or shared view, once).
 static Napi::Value Memory(const Napi::CallbackInfo& info) {
   Napi::Env e = info.Env();
   Env& s = env(e);
@@ -234,6 +233,7 @@ static Napi::Value Memory(const Napi::CallbackInfo& info) {
   o.Set("liveTensors", Napi::Number::New(e, static_cast<double>(s.live)));
   o.Set("bytes", Napi::Number::New(e, bytes));
   o.Set("cachedBytes", Napi::Number::New(e, static_cast<double>(cachedCpuBytes())));
+  o.Set("externalBytes", Napi::Number::New(e, static_cast<double>(s.externalBytes)));
   return o;
 }
 

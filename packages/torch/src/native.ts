@@ -8,13 +8,13 @@ import { fileURLToPath } from 'node:url';
 export interface Native {
   setErrorClass(cls: unknown): void;
   fromTypedArray(data: ArrayBufferView | ArrayBuffer, shape: number[], dtype: string): number;
-  toTypedArray(h: number, share: boolean, report?: boolean): any;
+  toTypedArray(h: number, share: boolean): any;
   detachView(view: ArrayBufferView): void;
   deferExternal(on: boolean): void;
   populatePages(h: number): boolean;
   free(...h: number[]): void;
   freeMany(h: Float64Array, n: number): void;
-  memory(): { liveTensors: number; bytes: number; cachedBytes: number };
+  memory(): { liveTensors: number; bytes: number; cachedBytes: number; externalBytes: number };
   meta(h: number): any[];
   shape(h: number): number[];
   dtype(h: number): string;

@@ -230,8 +230,8 @@ export class Tensor {
    * collection. The view, and any array over its buffer, must not be used after fn returns.
    */
   withData<T>(fn: (data: TypedArray) => T): T {
-    // Not reported to V8 again: the handle reports these bytes, and the view is detached below.
-    const view = native.toTypedArray(this.handle, true, false) as TypedArray;
+    // V8 hears of each storage once (native side), so the view adds no external memory here.
+    const view = native.toTypedArray(this.handle, true) as TypedArray;
     try {
       return fn(view);
     } finally {
@@ -422,7 +422,9 @@ function collectTensors(x: unknown, out: Set<Tensor>, depth: number): void {
 /**
  * Live native tensors of this thread, the bytes of the distinct storages they hold, and the bytes
  * of freed large blocks pooled for reuse (process-wide; torch.emptyCache() releases them).
+ * `externalBytes`: what this thread reports to V8 as external memory (drives garbage collection of
+ * forgotten tensors): each CPU storage held by a handle or shared view, counted once.
  */
-export function memory(): { liveTensors: number; bytes: number; cachedBytes: number } {
+export function memory(): { liveTensors: number; bytes: number; cachedBytes: number; externalBytes: number } {
   return native.memory();
 }
