@@ -2,3 +2,4 @@
 // hand-written native image kernels.
 export * from './generated/ops_ns.js';
 export * from './imgproc.js';
+export * from './legacy_random.js';

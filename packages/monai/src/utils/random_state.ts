@@ -7,7 +7,14 @@
  * method with numpy's cached second value), `choice` (with/without replacement, with/without `p`),
  * `shuffle`, `permutation`, `multinomial` (binomial inversion and BTPE), and `getState`/`setState` so a
  * state can travel to a worker. The polar method's log is correctly rounded (glibc's, not V8's Math.log).
+ *
+ * Sized draws of `random`/`uniform`/`normal`/`randint` with at least `RandomState.nativeMinDraws` values
+ * run in the native addon (torch.ops._legacyRandomFill), which computes exactly what the JS loop
+ * would (same log) from the same state, so scalar and sized draws interleave into one stream.
+ * `*Tensor` methods draw straight into a tensor, skipping the JS array.
  */
+import * as torch from '@monai-ts/torch';
+import type { DType, Tensor } from '@monai-ts/torch';
 import { correctlyRoundedLog as log } from './correctly_rounded_log.js';
 
 const N = 624;
@@ -33,11 +40,66 @@ function checkSeedWord(v: number | bigint, what: string): number {
   return n >>> 0;
 }
 
+type Dist = 'random' | 'uniform' | 'normal' | 'randint';
+
 export class RandomState {
+  /**
+   * Sized draws of at least this many values run natively (the JS loop below it, where a native call
+   * costs more than it saves). Results are identical either way; 0 sends every sized draw to native
+   * code, Infinity none.
+   */
+  static nativeMinDraws = 64;
+
   private mt = new Uint32Array(N);
   private pos = N;
   private hasGauss = false;
   private gauss = 0;
+  private readonly st = new Float64Array(3);
+
+  /** Runs one native bulk draw on this state (`out` filled, or a new tensor of `shape`). */
+  private native(dist: Dist, a: number, b: number, out: Float64Array | null, shape?: readonly number[], dtype?: 'float32' | 'float64'): Tensor | undefined {
+    const st = this.st;
+    st[0] = this.pos;
+    st[1] = this.hasGauss ? 1 : 0;
+    st[2] = this.gauss;
+    const state = { key: this.mt, st };
+    let t: Tensor | undefined;
+    if (out !== null) torch.ops._legacyRandomFill(state, dist, a, b, out);
+    else t = torch.ops._legacyRandomTensor(state, dist, a, b, shape!, dtype);
+    this.pos = st[0];
+    this.hasGauss = st[1] !== 0;
+    this.gauss = st[2];
+    return t;
+  }
+
+  /** Sized draw into a new Float64Array: natively at or above nativeMinDraws, else by `one`. */
+  private sized(dist: Dist, a: number, b: number, n: number, one: () => number): Float64Array {
+    const out = new Float64Array(n);
+    if (n >= RandomState.nativeMinDraws) this.native(dist, a, b, out);
+    else for (let i = 0; i < n; i++) out[i] = one();
+    return out;
+  }
+
+  /** A tensor of `shape` (C order) drawn as the sized form would, rounded to `dtype`, on `device`. */
+  private tensor(fn: string, dist: Dist, a: number, b: number, shape: readonly number[], dtype: DType, device: string, one: () => number): Tensor {
+    const n = count(shape, fn);
+    if (dtype !== 'float32' && dtype !== 'float64') throw new RangeError(`RandomState.${fn}: dtype must be 'float32' or 'float64', got '${dtype}'`);
+    let t: Tensor;
+    if (n >= RandomState.nativeMinDraws) t = this.native(dist, a, b, null, shape, dtype)!;
+    else {
+      const v = new Float64Array(n);
+      for (let i = 0; i < n; i++) v[i] = one();
+      t = torch.tidy(() => torch.fromTypedArray(dtype === 'float64' ? v : Float32Array.from(v), [...shape], dtype));
+    }
+    if (device === 'cpu') return t;
+    let moved: Tensor;
+    try {
+      moved = t.to({ device });
+    } finally {
+      if (moved! !== t) t.dispose();
+    }
+    return moved;
+  }
 
   /** `new RandomState()` seeds from OS entropy as numpy does; an int or an int array seeds deterministically. */
   constructor(seed?: SeedLike | null) {
@@ -141,9 +203,12 @@ export class RandomState {
   randomSample(size: number | readonly number[]): Float64Array;
   randomSample(size?: number | readonly number[] | null): number | Float64Array {
     if (size === undefined || size === null) return this.nextDouble();
-    const out = new Float64Array(count(size, 'randomSample'));
-    for (let i = 0; i < out.length; i++) out[i] = this.nextDouble();
-    return out;
+    return this.sized('random', 0, 1, count(size, 'randomSample'), () => this.nextDouble());
+  }
+
+  /** `randomSample(shape)` as a tensor (float64, or float32 rounded from the same draws). */
+  randomSampleTensor(shape: readonly number[], options: { dtype?: DType; device?: string } = {}): Tensor {
+    return this.tensor('randomSampleTensor', 'random', 0, 1, shape, options.dtype ?? 'float64', options.device ?? 'cpu', () => this.nextDouble());
   }
 
   /** numpy's `random`, alias of randomSample. */
@@ -167,9 +232,14 @@ export class RandomState {
     if (!Number.isFinite(high - low)) throw new RangeError(`RandomState.uniform: high - low must be finite, got low=${low}, high=${high}`);
     const scale = high - low;
     if (size === undefined || size === null) return low + scale * this.nextDouble();
-    const out = new Float64Array(count(size, 'uniform'));
-    for (let i = 0; i < out.length; i++) out[i] = low + scale * this.nextDouble();
-    return out;
+    return this.sized('uniform', low, scale, count(size, 'uniform'), () => low + scale * this.nextDouble());
+  }
+
+  /** `uniform(low, high, shape)` as a tensor (float64, or float32 rounded from the same draws). */
+  uniformTensor(low: number, high: number, shape: readonly number[], options: { dtype?: DType; device?: string } = {}): Tensor {
+    if (!Number.isFinite(high - low)) throw new RangeError(`RandomState.uniformTensor: high - low must be finite, got low=${low}, high=${high}`);
+    const scale = high - low;
+    return this.tensor('uniformTensor', 'uniform', low, scale, shape, options.dtype ?? 'float64', options.device ?? 'cpu', () => low + scale * this.nextDouble());
   }
 
   /**
@@ -188,9 +258,7 @@ export class RandomState {
     if (low >= high) throw new RangeError(`RandomState.randint: low >= high (low=${low}, high=${high})`);
     const rng = high - 1 - low;
     if (size === undefined || size === null) return low + this.bounded(rng);
-    const out = new Float64Array(count(size, 'randint'));
-    for (let i = 0; i < out.length; i++) out[i] = low + this.bounded(rng);
-    return out;
+    return this.sized('randint', low, rng, count(size, 'randint'), () => low + this.bounded(rng));
   }
 
   /** A value in [0, rng] by masked rejection (numpy's `random_bounded_uint64`, masked form). */
@@ -266,9 +334,13 @@ export class RandomState {
   normal(loc = 0, scale = 1, size?: number | readonly number[] | null): number | Float64Array {
     if (!(scale >= 0)) throw new RangeError(`RandomState.normal: scale must be >= 0, got ${scale}`);
     if (size === undefined || size === null) return loc + scale * this.nextGauss();
-    const out = new Float64Array(count(size, 'normal'));
-    for (let i = 0; i < out.length; i++) out[i] = loc + scale * this.nextGauss();
-    return out;
+    return this.sized('normal', loc, scale, count(size, 'normal'), () => loc + scale * this.nextGauss());
+  }
+
+  /** `normal(loc, scale, shape)` as a tensor (float64, or float32 rounded from the same draws). */
+  normalTensor(loc: number, scale: number, shape: readonly number[], options: { dtype?: DType; device?: string } = {}): Tensor {
+    if (!(scale >= 0)) throw new RangeError(`RandomState.normalTensor: scale must be >= 0, got ${scale}`);
+    return this.tensor('normalTensor', 'normal', loc, scale, shape, options.dtype ?? 'float64', options.device ?? 'cpu', () => loc + scale * this.nextGauss());
   }
 
   /** Shuffles an array (or typed array) in place along its first axis, as numpy's legacy shuffle. */

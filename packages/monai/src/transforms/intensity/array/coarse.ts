@@ -3,7 +3,7 @@ import * as torch from '@monai-ts/torch';
 import { Tensor } from '@monai-ts/torch';
 import { RandomizableTransform } from '../../transform.js';
 import { bool, checkOptions, checkProb, fallBackTuple, int } from '../args.js';
-import { checkImage, fromValues, withMeta } from '../functional.js';
+import { checkImage, withMeta } from '../functional.js';
 
 /** One box: [start, size] per spatial dimension (all channels). */
 export type Hole = [number, number][];
@@ -97,7 +97,10 @@ export class RandCoarseDropout extends RandCoarseTransform {
   }
   protected transformHoles(x: Tensor): Tensor {
     const fill: number | [number, number] = this.fillValue ?? [x.min().item(), x.max().item()];
-    const random = (shape: number[]) => fromValues(this.R.uniform((fill as number[])[0], (fill as number[])[1], shape), shape, x, x.dtype);
+    const random = (shape: number[]) => {
+      const t = this.R.uniformTensor((fill as number[])[0], (fill as number[])[1], shape, { dtype: x.dtype === 'float32' ? 'float32' : 'float64' });
+      return t.dtype === x.dtype && x.device === 'cpu' ? t : t.to({ dtype: x.dtype, device: x.device });
+    };
     if (this.dropoutHoles) {
       const out = x.clone();
       for (const h of this.holeCoords) {

@@ -3,7 +3,7 @@ import * as torch from '@monai-ts/torch';
 import { Tensor, type DType } from '@monai-ts/torch';
 import { RandomizableTransform } from '../../transform.js';
 import { bool, checkOptions, checkProb, num } from '../args.js';
-import { checkDtype, checkImage, fromValues, toDtype, withMeta } from '../functional.js';
+import { checkDtype, checkImage, toDtype, withMeta } from '../functional.js';
 
 export interface RandGaussianNoiseOptions {
   /** probability of adding noise (default 0.1) */
@@ -24,8 +24,8 @@ export class RandGaussianNoise extends RandomizableTransform {
   readonly std: number;
   readonly dtype: DType | null;
   readonly sampleStd: boolean;
-  /** the latest drawn noise (float64, the image's shape) */
-  noise: { values: Float64Array; shape: number[] } | null = null;
+  /** the latest drawn noise (the image's shape; float32 when dtype is float32, as MONAI keeps it, else float64) */
+  noise: { values: Float64Array | Float32Array; shape: number[] } | null = null;
 
   constructor(options: RandGaussianNoiseOptions = {}) {
     super();
@@ -43,7 +43,13 @@ export class RandGaussianNoise extends RandomizableTransform {
     if (!this.doTransform) return;
     checkImage(img, this.name);
     const std = this.sampleStd ? this.R.uniform(0, this.std) : this.std;
-    this.noise = { values: this.R.normal(mean ?? this.mean, std, img.shape), shape: img.shape.slice() };
+    // drawn natively straight into the stored dtype (float64 draws rounded once, as MONAI's astype)
+    const t = this.R.normalTensor(mean ?? this.mean, std, img.shape, { dtype: this.dtype === 'float32' ? 'float32' : 'float64' });
+    try {
+      this.noise = { values: t.toTypedArray() as Float64Array | Float32Array, shape: img.shape.slice() };
+    } finally {
+      t.dispose();
+    }
   }
 
   call(img: Tensor, options: { mean?: number; randomize?: boolean } = {}): Tensor {
@@ -56,7 +62,8 @@ export class RandGaussianNoise extends RandomizableTransform {
     if (noise.shape.join() !== img.shape.join()) throw new RangeError(`${this.name}: the drawn noise has shape [${noise.shape.join(', ')}] but the image has [${img.shape.join(', ')}]`);
     return withMeta(img, (x) => {
       const y = toDtype(x, this.dtype);
-      return y.add(fromValues(noise.values, noise.shape, y, y.dtype));
+      const n = torch.fromTypedArray(noise.values, noise.shape);
+      return y.add(n.dtype === y.dtype && y.device === 'cpu' ? n : n.to({ dtype: y.dtype, device: y.device }));
     });
   }
 }
@@ -98,10 +105,15 @@ export class RandRicianNoise extends RandomizableTransform {
     if (!this.channelWise && (Array.isArray(this.mean) || Array.isArray(this.std))) throw new TypeError(`${who}: mean and std must be numbers when channelWise is false, got mean=${JSON.stringify(this.mean)}, std=${JSON.stringify(this.std)}`);
   }
 
-  /** n1, n2 for an array of `shape`, drawn as MONAI's _add_noise: (std), normal, normal. */
-  private draw(shape: number[], mean: number, std: number): [Float64Array, Float64Array] {
+  /** n1, n2 like `d` (its shape, dtype and device), drawn as MONAI's _add_noise: (std), normal, normal. */
+  private draw(d: Tensor, mean: number, std: number): [Tensor, Tensor] {
     const s = this.sampleStd ? this.R.uniform(0, std) : std;
-    return [this.R.normal(mean, s, shape), this.R.normal(mean, s, shape)];
+    const one = () => {
+      const t = this.R.normalTensor(mean, s, d.shape, { dtype: d.dtype === 'float32' ? 'float32' : 'float64' });
+      return t.dtype === d.dtype && d.device === 'cpu' ? t : t.to({ dtype: d.dtype, device: d.device });
+    };
+    const n1 = one();
+    return [n1, one()];
   }
 
   call(img: Tensor, options: { randomize?: boolean } = {}): Tensor {
@@ -111,14 +123,10 @@ export class RandRicianNoise extends RandomizableTransform {
     if (!this.doTransform) return withMeta(img, (x) => toDtype(x, this.dtype));
     return withMeta(img, (x0) => {
       const x = toDtype(x0, this.dtype);
-      const rician = (d: Tensor, n: [Float64Array, Float64Array]) => {
-        const n1 = fromValues(n[0], d.shape, d, d.dtype);
-        const n2 = fromValues(n[1], d.shape, d, d.dtype);
-        return d.add(n1).pow(2).add(n2.pow(2)).sqrt();
-      };
+      const rician = (d: Tensor, [n1, n2]: [Tensor, Tensor]) => d.add(n1).pow(2).add(n2.pow(2)).sqrt();
       if (!this.channelWise) {
         const std = this.relative ? (this.std as number) * x.std().item() : (this.std as number);
-        return rician(x, this.draw(x.shape, this.mean as number, std));
+        return rician(x, this.draw(x, this.mean as number, std));
       }
       const c = x.shape[0];
       const means = perChannel(this.name, 'mean', this.mean, c);
@@ -128,7 +136,7 @@ export class RandRicianNoise extends RandomizableTransform {
         const d = x.select(0, i);
         // MONAI multiplies by the channel's std as a float32 tensor
         const std = this.relative ? Math.fround(stds[i] * d.std().item()) : stds[i];
-        chans.push(rician(d, this.draw(d.shape, means[i], std)).to({ dtype: x.dtype }));
+        chans.push(rician(d, this.draw(d, means[i], std)).to({ dtype: x.dtype }));
       }
       return torch.stack(chans);
     });
