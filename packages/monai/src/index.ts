@@ -6,6 +6,7 @@ export * from './metrics/index.js';
 export * from './losses/index.js';
 export * from './optimizers/index.js';
 export * from './inferers/index.js';
+export * from './apps/index.js';
 export { PydicomReader, ITKReader, DicomError, type PydicomReaderOptions, type ITKReaderOptions } from './data/dicom/index.js';
 export * from './transforms/index.js';
 // Names two modules share resolve to the transform, as `from monai.transforms import ...` users expect;

@@ -54,8 +54,8 @@ interface AppDatasetOptions extends Omit<CacheDatasetOptions, 'hashAsKey' | 'has
   download?: boolean;
   /** seed of the split shuffle (default 0); use the same for training and validation */
   seed?: number;
-  /** download retries and the like, passed to downloadAndExtract */
-  downloadOptions?: { retries?: number; retryDelayMs?: number; timeoutMs?: number; url?: string };
+  /** for create({ download: true }): a mirror's `url` and archive `md5` (default MONAI's), retries and the like */
+  downloadOptions?: { url?: string; md5?: string; retries?: number; retryDelayMs?: number; timeoutMs?: number };
 }
 
 export interface DecathlonDatasetOptions extends AppDatasetOptions {
@@ -93,6 +93,11 @@ function cacheOptions(o: AppDatasetOptions): CacheDatasetOptions {
   const out: Record<string, unknown> = { numWorkers: 1 };
   for (const k of CACHE_KEYS) if (o[k] !== undefined) out[k] = o[k];
   return out as CacheDatasetOptions;
+}
+
+/** A dataset folder already there (and not empty) is used as is: no download, even with `download: true`. */
+function hasContent(dir: string): boolean {
+  return fs.existsSync(dir) && fs.statSync(dir).isDirectory() && fs.readdirSync(dir).length > 0;
 }
 
 function checkRoot(who: string, rootDir: unknown): string {
@@ -173,8 +178,8 @@ export class DecathlonDataset extends CacheDataset {
       const root = checkRoot('DecathlonDataset', rest.rootDir);
       const task = checkChoice('DecathlonDataset', 'task', rest.task, DECATHLON_TASKS);
       const r = DECATHLON_RESOURCES[task];
-      const { url = r.url, ...dlo } = rest.downloadOptions ?? {};
-      await downloadAndExtract(url, { filepath: path.join(root, `${task}.tar`), outputDir: root, hashVal: r.md5, hashType: 'md5', progress: rest.progress ?? true, ...dlo });
+      const { url = r.url, md5 = r.md5, ...dlo } = rest.downloadOptions ?? {};
+      if (!hasContent(path.join(root, task))) await downloadAndExtract(url, { filepath: path.join(root, `${task}.tar`), outputDir: root, hashVal: md5, hashType: 'md5', progress: rest.progress ?? true, ...dlo });
     }
     return new DecathlonDataset(rest);
   }
@@ -254,8 +259,8 @@ export class MedNISTDataset extends CacheDataset {
     const { download = false, ...rest } = options ?? ({} as MedNISTDatasetOptions);
     if (download) {
       const root = checkRoot('MedNISTDataset', rest.rootDir);
-      const { url = MEDNIST_RESOURCE.url, ...dlo } = rest.downloadOptions ?? {};
-      await downloadAndExtract(url, { filepath: path.join(root, MEDNIST_RESOURCE.compressedFileName), outputDir: root, hashVal: MEDNIST_RESOURCE.md5, hashType: 'md5', progress: rest.progress ?? true, ...dlo });
+      const { url = MEDNIST_RESOURCE.url, md5 = MEDNIST_RESOURCE.md5, ...dlo } = rest.downloadOptions ?? {};
+      if (!hasContent(path.join(root, MEDNIST_RESOURCE.datasetFolderName))) await downloadAndExtract(url, { filepath: path.join(root, MEDNIST_RESOURCE.compressedFileName), outputDir: root, hashVal: md5, hashType: 'md5', progress: rest.progress ?? true, ...dlo });
     }
     return new MedNISTDataset(rest);
   }
