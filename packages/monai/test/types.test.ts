@@ -113,6 +113,8 @@ test('MetaTensor.batchMeta is only for collated batches', () => {
 
 /** `any` as a type: annotations, casts, arrays, type arguments. */
 const ANY = /(:\s*any\b|\bas any\b|\bany\[\]|<any\b|,\s*any>|\|\s*any\b)/;
+/** The one allowed form: a mixin's base-constructor type, which TypeScript requires to take `...args: any[]` (TS2545). */
+const MIXIN_CTOR = /^type \w+<T> = abstract new \(\.\.\.args: any\[\]\) => T;$/;
 test('no any in the source of packages/monai (its public declarations are derived from it)', () => {
   const src = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'src');
   const hits: string[] = [];
@@ -123,7 +125,7 @@ test('no any in the source of packages/monai (its public declarations are derive
       else if (e.name.endsWith('.ts')) {
         fs.readFileSync(p, 'utf8').split('\n').forEach((line, i) => {
           const code = line.replace(/\/\/.*$/, '').replace(/^\s*\*.*$/, '');
-          if (ANY.test(code)) hits.push(`${path.relative(src, p)}:${i + 1}: ${line.trim()}`);
+          if (ANY.test(code) && !MIXIN_CTOR.test(code)) hits.push(`${path.relative(src, p)}:${i + 1}: ${line.trim()}`);
         });
       }
     }

@@ -20,8 +20,9 @@ export interface TensorModule extends nn.Module {
   forward(input: Tensor, ...rest: never[]): Tensor;
 }
 /** A layer class as a factory returns it: constructed with one options object. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type LayerClass = new (options?: any) => TensorModule;
+export type LayerClass = new (options?: Record<string, unknown>) => TensorModule;
+/** Any layer class, whatever its options type (registration accepts these; callers get LayerClass). */
+type RegisteredClass = new (options: never) => TensorModule;
 
 type Pick = (dims: number) => LayerClass;
 
@@ -37,8 +38,9 @@ export class LayerFactory {
     return this;
   }
   /** Registers one class for every number of dimensions. */
-  addClass(name: string, cls: LayerClass, description = ''): this {
-    this.entries.set(name.toLowerCase(), { pick: () => cls, byDims: false, description });
+  addClass(name: string, cls: RegisteredClass, description = ''): this {
+    const c = cls as unknown as LayerClass; // callers pass the options object that class documents
+    this.entries.set(name.toLowerCase(), { pick: () => c, byDims: false, description });
     return this;
   }
 
@@ -77,10 +79,10 @@ export class LayerFactory {
   }
 }
 
-const byDims = (name: string, classes: readonly LayerClass[]): Pick => (d) => {
+const byDims = (name: string, classes: readonly RegisteredClass[]): Pick => (d) => {
   const c = classes[d - 1];
   if (!c) throw new RangeError(`no ${d}-D variant of '${name}'`);
-  return c;
+  return c as unknown as LayerClass;
 };
 
 /** Convolutions: 'conv' (Conv1d/2d/3d), 'convtrans' (ConvTranspose1d/2d/3d). */
@@ -126,8 +128,8 @@ export const Dropout = new LayerFactory('Dropout', 'dropout layers')
 
 /** Pooling: 'max', 'adaptivemax', 'avg', 'adaptiveavg' by dims. */
 export const Pool = new LayerFactory('Pool', 'pooling layers')
-  .add('max', byDims('max', [nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d] as unknown as LayerClass[]))
-  .add('adaptivemax', byDims('adaptivemax', [nn.AdaptiveMaxPool1d, nn.AdaptiveMaxPool2d, nn.AdaptiveMaxPool3d] as unknown as LayerClass[]))
+  .add('max', byDims('max', [nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d] as unknown as RegisteredClass[]))
+  .add('adaptivemax', byDims('adaptivemax', [nn.AdaptiveMaxPool1d, nn.AdaptiveMaxPool2d, nn.AdaptiveMaxPool3d] as unknown as RegisteredClass[]))
   .add('avg', byDims('avg', [nn.AvgPool1d, nn.AvgPool2d, nn.AvgPool3d]))
   .add('adaptiveavg', byDims('adaptiveavg', [nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d, nn.AdaptiveAvgPool3d]));
 

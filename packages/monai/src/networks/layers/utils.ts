@@ -59,7 +59,7 @@ export function getNormLayer(name: LayerSpec, spatialDims = 1, channels = 1): Te
   const [n, args] = splitArgs(name);
   const cls = resolve(Norm, n, spatialDims);
   if (cls.prototype instanceof nn.NormBase && args.numFeatures === undefined) args.numFeatures = channels;
-  if ((cls === nn.GroupNorm || cls.prototype instanceof nn.GroupNorm) && args.numChannels === undefined) args.numChannels = channels;
+  if (((cls as unknown) === nn.GroupNorm || cls.prototype instanceof nn.GroupNorm) && args.numChannels === undefined) args.numChannels = channels;
   return new cls(args);
 }
 

@@ -37,7 +37,8 @@ export interface SegResNetOptions {
 const KEYS = ['spatialDims', 'initFilters', 'inChannels', 'outChannels', 'dropoutProb', 'act', 'norm', 'normName', 'numGroups', 'useConvFinal', 'blocksDown', 'blocksUp', 'upsampleMode'];
 const UPSAMPLE_MODES = ['deconv', 'nontrainable', 'pixelshuffle'] as const;
 
-export class SegResNet extends nn.Module {
+/** `Out` is what forward returns: the segmentation, or [segmentation, vaeLoss] for SegResNetVAE. */
+export class SegResNet<Out = Tensor> extends nn.Module {
   readonly spatialDims: number;
   readonly initFilters: number;
   readonly inChannels: number;
@@ -140,13 +141,14 @@ export class SegResNet extends nn.Module {
     return this.useConvFinal ? this.conv_final.forward(h) : h;
   }
 
-  forward(x: Tensor): Tensor {
+  forward(x: Tensor): Out {
     checkInputChannels(this.constructor.name, x, this.inChannels, this.spatialDims);
     this.checkSize(x);
-    return torch.tidy(() => {
+    const seg = torch.tidy(() => {
       const [h, downs] = this.encode(x);
       return this.decode(h, downs.reverse());
     });
+    return seg as unknown as Out; // SegResNetVAE overrides forward with its own pair
   }
 
   protected checkSize(x: Tensor): void {
@@ -172,7 +174,7 @@ const VAE_KEYS = ['inputImageSize', 'vaeEstimateStd', 'vaeDefaultStd', 'vaeNz'];
  * reconstruction of the input through the decoder, with a random latent sample) and [segmentation, null]
  * in evaluation.
  */
-export class SegResNetVAE extends SegResNet {
+export class SegResNetVAE extends SegResNet<[Tensor, Tensor | null]> {
   readonly inputImageSize: number[];
   readonly smallestFilters: number;
   readonly fcInsize: number[];
@@ -252,8 +254,7 @@ export class SegResNetVAE extends SegResNet {
   }
 
   /** [segmentation, vaeLoss] in training, [segmentation, null] in evaluation (as forwardVAE). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  override forward(x: Tensor): any {
+  override forward(x: Tensor): [Tensor, Tensor | null] {
     return this.forwardVAE(x);
   }
 

@@ -60,8 +60,7 @@ function applyKeys(d: DataDict, input: DataDict, keys: string[], f: (key: string
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyTransform = Transform & { call(img: Tensor, ...rest: any[]): any };
+type AnyTransform = Transform & { call(img: Tensor, ...rest: never[]): unknown };
 
 /** A dictionary transform applying one array transform to every key. */
 abstract class Wrapd<T extends AnyTransform> extends MapTransform {

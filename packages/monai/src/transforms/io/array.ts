@@ -7,6 +7,7 @@ import { MetaTensor, copyMeta, type MetaDict } from '../../data/meta_tensor.js';
 import { checkChoice, checkOptions, didYouMean } from '../../data/options.js';
 import { convertToChannelLast, createFileBasename, resampleToAffine, resolveWriter, writerByName, type WriterEntry } from '../../data/image_writer.js';
 import { EnsureChannelFirst } from '../utility/ensure_channel_first.js';
+import { Transform } from '../transform.js';
 import '../../data/readers/index.js';
 import '../../data/dicom/index.js'; // PydicomReader / ITKReader (ITKReader is the fallback for other suffixes)
 
@@ -44,7 +45,7 @@ function expandUser(f: string): string {
  * The result's type follows `imageOnly`: `new LoadImage().call(f)` is a MetaTensor,
  * `new LoadImage({ imageOnly: false }).call(f)` the pair [MetaTensor, MetaDict].
  */
-export class LoadImage<ImageOnly extends boolean = true> {
+export class LoadImage<ImageOnly extends boolean = true> extends Transform {
   readonly readers: ImageReader[] = [];
   readonly autoSelect: boolean;
   readonly imageOnly: ImageOnly;
@@ -54,6 +55,7 @@ export class LoadImage<ImageOnly extends boolean = true> {
   readonly expanduser: boolean;
 
   constructor(options: LoadImageOptions<ImageOnly> = {}) {
+    super();
     checkOptions('LoadImage', options, LOAD_IMAGE_OPTIONS);
     this.autoSelect = options.reader === undefined || options.reader === null;
     this.imageOnly = options.imageOnly ?? (true as ImageOnly);
@@ -227,7 +229,7 @@ export const SAVE_IMAGE_OPTIONS = [
  * `outputDir/[subject/]subject_postfix.ext`, optionally resampled back to the original affine and
  * spatial shape. Supported: .nii, .nii.gz, .png, .npy, .nrrd (atomic writes).
  */
-export class SaveImage {
+export class SaveImage extends Transform {
   readonly outputDir: string;
   readonly outputPostfix: string;
   readonly outputExt: string;
@@ -248,6 +250,7 @@ export class SaveImage {
   dataIndex = 0;
 
   constructor(options: SaveImageOptions = {}) {
+    super();
     checkOptions('SaveImage', options, SAVE_IMAGE_OPTIONS);
     this.outputDir = options.outputDir ?? './';
     this.outputPostfix = options.outputPostfix ?? 'trans';

@@ -4,6 +4,7 @@ import { LoadImage, SaveImage, LOAD_IMAGE_OPTIONS, SAVE_IMAGE_OPTIONS, type Load
 import { MetaTensor, type MetaDict } from '../../data/meta_tensor.js';
 import { checkOptions } from '../../data/options.js';
 import type { ImageReader } from '../../data/image_reader.js';
+import { MapTransform } from '../transform.js';
 
 function keyList<K extends string>(k: K | readonly K[]): K[] {
   return Array.isArray(k) ? [...(k as readonly K[])] : [k as K];
@@ -44,26 +45,24 @@ export class LoadImaged<
   P extends string = 'meta_dict',
   MK extends string = `${K}_${P}`,
   AllowMissing extends boolean = false,
-> {
-  readonly keys: K[];
+> extends MapTransform {
+  declare readonly keys: K[];
   readonly loader: LoadImage<ImageOnly>;
   readonly metaKeys: (string | null)[];
   readonly metaKeyPostfix: string;
   readonly overwriting: boolean;
-  readonly allowMissingKeys: boolean;
 
   constructor(options: LoadImagedOptions<K, ImageOnly, P, MK, AllowMissing>) {
     if (!options || options.keys === undefined) throw new TypeError('LoadImaged: keys is required');
     const { keys, metaKeys, metaKeyPostfix, overwriting, allowMissingKeys, ...rest } = options;
     checkOptions('LoadImaged', options, ['keys', 'metaKeys', 'metaKeyPostfix', 'overwriting', 'allowMissingKeys', ...LOAD_IMAGE_OPTIONS]);
-    this.keys = keyList(keys);
+    super(keyList(keys), allowMissingKeys ?? false);
     this.loader = new LoadImage(rest);
     const mk = metaKeys === undefined || metaKeys === null ? this.keys.map(() => null) : keyList(metaKeys);
     if (mk.length !== this.keys.length) throw new TypeError('LoadImaged: metaKeys must match keys in length');
     this.metaKeys = mk;
     this.metaKeyPostfix = metaKeyPostfix ?? 'meta_dict';
     this.overwriting = overwriting ?? false;
-    this.allowMissingKeys = allowMissingKeys ?? false;
   }
 
   register(reader: ImageReader): void {
@@ -74,11 +73,7 @@ export class LoadImaged<
     const d = { ...data } as Record<string, unknown>;
     const loaded: Tensor[] = [];
     try {
-      this.keys.forEach((key, i) => {
-        if (!(key in d)) {
-          if (this.allowMissingKeys) return;
-          throw new Error(`LoadImaged: key '${key}' is not in the data (keys: ${Object.keys(d).join(', ')})`);
-        }
+      for (const [key, i] of this.keyIterator<[number]>(d, this.keys.map((_, j) => j))) {
         const r: MetaTensor | [MetaTensor, MetaDict] = this.loader.call(d[key] as string | string[], reader);
         if (!Array.isArray(r)) {
           d[key] = r;
@@ -91,7 +86,7 @@ export class LoadImaged<
           if (metaKey in d && !this.overwriting) throw new Error(`LoadImaged: metadata with key ${metaKey} already exists and overwriting=false.`);
           d[metaKey] = meta;
         }
-      });
+      }
     } catch (e) {
       for (const t of loaded) t.dispose();
       throw e;
@@ -108,36 +103,29 @@ export interface SaveImagedOptions extends SaveImageOptions {
 }
 
 /** Saves the image of each key (metadata from the MetaTensor or `${key}_meta_dict`). */
-export class SaveImaged {
-  readonly keys: string[];
+export class SaveImaged extends MapTransform {
   readonly saver: SaveImage;
   readonly metaKeys: (string | null)[];
   readonly metaKeyPostfix: string;
-  readonly allowMissingKeys: boolean;
 
   constructor(options: SaveImagedOptions) {
     if (!options || options.keys === undefined) throw new TypeError('SaveImaged: keys is required');
     const { keys, metaKeys, metaKeyPostfix, allowMissingKeys, ...rest } = options;
     checkOptions('SaveImaged', options, ['keys', 'metaKeys', 'metaKeyPostfix', 'allowMissingKeys', ...SAVE_IMAGE_OPTIONS]);
-    this.keys = keyList(keys);
+    super(keyList(keys), allowMissingKeys ?? false);
     this.saver = new SaveImage(rest);
     const mk = metaKeys === undefined || metaKeys === null ? this.keys.map(() => null) : keyList(metaKeys);
     if (mk.length !== this.keys.length) throw new TypeError('SaveImaged: metaKeys must match keys in length');
     this.metaKeys = mk;
     this.metaKeyPostfix = metaKeyPostfix ?? 'meta_dict';
-    this.allowMissingKeys = allowMissingKeys ?? false;
   }
 
   call(data: Record<string, unknown>): Record<string, unknown> {
-    this.keys.forEach((key, i) => {
-      if (!(key in data)) {
-        if (this.allowMissingKeys) return;
-        throw new Error(`SaveImaged: key '${key}' is not in the data (keys: ${Object.keys(data).join(', ')})`);
-      }
+    for (const [key, i] of this.keyIterator<[number]>(data, this.keys.map((_, j) => j))) {
       const metaKey = this.metaKeys[i] ?? `${key}_${this.metaKeyPostfix}`;
       const meta = (data[metaKey] as MetaDict | undefined) ?? null;
       this.saver.call(data[key] as Tensor, meta);
-    });
+    }
     return data;
   }
 }

@@ -3,6 +3,7 @@ import { Tensor } from '@monai-ts/torch';
 import { MetaTensor, type MetaDict } from '../../data/meta_tensor.js';
 import { checkOptions } from '../../data/options.js';
 import { isNoChannel } from '../../data/image_reader.js';
+import { MapTransform, Transform } from '../transform.js';
 
 export interface EnsureChannelFirstOptions {
   /** throw (true, default) or warn and pass through when the channel dim is unknown */
@@ -15,11 +16,12 @@ export interface EnsureChannelFirstOptions {
  * Moves the channel axis first using `meta.original_channel_dim` (set by the readers), or adds a
  * new first axis when the image has no channel. Metadata is kept (copied) on the result.
  */
-export class EnsureChannelFirst {
+export class EnsureChannelFirst extends Transform {
   readonly strictCheck: boolean;
   readonly inputChannelDim: number | 'no_channel' | null;
 
   constructor(options: EnsureChannelFirstOptions = {}) {
+    super();
     checkOptions('EnsureChannelFirst', options, ['strictCheck', 'channelDim']);
     this.strictCheck = options.strictCheck ?? true;
     this.inputChannelDim = options.channelDim ?? null;
@@ -58,35 +60,28 @@ export interface EnsureChannelFirstdOptions extends EnsureChannelFirstOptions {
 }
 
 /** Dictionary version: applies EnsureChannelFirst to each key (meta from the MetaTensor or `${key}_meta_dict`). */
-export class EnsureChannelFirstd {
-  readonly keys: string[];
+export class EnsureChannelFirstd extends MapTransform {
   readonly adjuster: EnsureChannelFirst;
   readonly metaKeys: (string | null)[];
   readonly metaKeyPostfix: string;
-  readonly allowMissingKeys: boolean;
 
   constructor(options: EnsureChannelFirstdOptions) {
     checkOptions('EnsureChannelFirstd', options, ['keys', 'strictCheck', 'channelDim', 'metaKeys', 'metaKeyPostfix', 'allowMissingKeys']);
     if (!options || options.keys === undefined) throw new TypeError('EnsureChannelFirstd: keys is required');
-    this.keys = Array.isArray(options.keys) ? options.keys : [options.keys];
+    super(options.keys, options.allowMissingKeys ?? false);
     this.adjuster = new EnsureChannelFirst({ strictCheck: options.strictCheck, channelDim: options.channelDim });
     const mk = options.metaKeys === undefined || options.metaKeys === null ? this.keys.map(() => null) : Array.isArray(options.metaKeys) ? options.metaKeys : [options.metaKeys];
     if (mk.length !== this.keys.length) throw new TypeError('EnsureChannelFirstd: metaKeys must match keys in length');
     this.metaKeys = mk;
     this.metaKeyPostfix = options.metaKeyPostfix ?? 'meta_dict';
-    this.allowMissingKeys = options.allowMissingKeys ?? false;
   }
 
   call(data: Record<string, unknown>): Record<string, unknown> {
     const d = { ...data };
-    this.keys.forEach((key, i) => {
-      if (!(key in d)) {
-        if (this.allowMissingKeys) return;
-        throw new Error(`EnsureChannelFirstd: key '${key}' is not in the data (keys: ${Object.keys(d).join(', ')})`);
-      }
-      const metaKey = this.metaKeys[i] ?? `${key}_${this.metaKeyPostfix}`;
+    for (const [key, metaKey0] of this.keyIterator<[string | null]>(d, this.metaKeys)) {
+      const metaKey = metaKey0 ?? `${key}_${this.metaKeyPostfix}`;
       d[key] = this.adjuster.call(d[key] as Tensor, (d[metaKey] as MetaDict | undefined) ?? null);
-    });
+    }
     return d;
   }
 }
