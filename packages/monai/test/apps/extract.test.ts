@@ -3,9 +3,11 @@
 // with the entry named, and nothing is written anywhere (checked by listing the whole temp tree).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as torch from '@monai-ts/torch';
 import { extractAll, ArchiveError } from '../../src/apps/index.js';
 import { makeTar, makeZip, type TarMember, type ZipMember } from './archive_builders.js';
@@ -168,4 +170,19 @@ test('extractAll checks the archive hash and rejects bad options', async () => {
   await assert.rejects(extractAll(archive, { outputDir: out, hashType: 'sha3' }), /hashType must be one of 'md5', 'sha1', 'sha256', 'sha512', found 'sha3'/);
   await assert.rejects(extractAll(archive, { outDir: out } as never), /extractAll: unknown option 'outDir'.*outputDir/);
   await assert.rejects(extractAll(archive, { outputDir: out, fileType: 'rar' }), /unsupported file type.*rar/);
+});
+
+test('extractAll reads what Python writes: GNU, pax and ustar tars (long and non-ASCII names), zip stored+deflate', async () => {
+  const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'tools', 'goldens', 'apps');
+  const spec = JSON.parse(fs.readFileSync(path.join(dir, 'archives.json'), 'utf8'));
+  assert.equal(spec.archives.length, 4);
+  for (const name of spec.archives as string[]) {
+    const out = path.join(tmp, `py${n++}`);
+    await extractAll(path.join(dir, name), { outputDir: out, hasBase: false });
+    for (const [f, md5] of Object.entries(spec.files as Record<string, string>)) {
+      assert.equal(createHash('md5').update(fs.readFileSync(path.join(out, f))).digest('hex'), md5, `${name}: ${f}`);
+    }
+    assert.equal(fs.statSync(path.join(out, 'pkg/run.sh')).mode & 0o777, 0o755, name);
+    if (!name.endsWith('.zip')) assert.equal(fs.readlinkSync(path.join(out, 'pkg/link.txt')), 'readme.txt', name);
+  }
 });
