@@ -1,0 +1,1 @@
+export { IgniteMetricHandler, type IgniteMetricHandlerOptions, type LossLike } from './ignite_metric.js';
