@@ -73,16 +73,47 @@ export function executeCompose(data: unknown, transforms: readonly TransformLike
   if (start > stop) throw new RangeError(`${who}: start (${start}) must be less than end (${stop})`);
   if (stop > transforms.length) throw new RangeError(`${who}: end (${stop}) must be less than or equal to the transform count (${transforms.length})`);
   if (start === stop) return data;
+  // Each step's result replaces the previous one: tensors made by an earlier step and dropped by a later
+  // one are freed right away (the caller's own input tensors never are), so a pipeline does not hold
+  // every intermediate volume until the garbage collector runs.
+  const input = tensorsIn(data, true);
+  const dropIntermediates = (before: Set<Tensor>, after: unknown) => {
+    const kept = tensorsIn(after, true);
+    for (const t of before) if (!kept.has(t) && !input.has(t) && !t.isDisposed) t.dispose();
+  };
   for (let i = start; i < stop; i++) {
     const t = transforms[i];
     const saved = threading && isRandomizable(t) ? randomStatesOf(t).map((r) => [r, r.getState()] as const) : null;
+    const before = tensorsIn(data, false);
     try {
       data = applyTransform(t, data, { mapItems, unpackItems, lazy, overrides });
+    } catch (e) {
+      dropIntermediates(before, null);
+      throw e;
     } finally {
       if (saved) for (const [r, st] of saved) r.setState(st);
     }
+    dropIntermediates(before, data);
   }
-  return applyPendingTransforms(data, null, overrides);
+  const before = tensorsIn(data, false);
+  const out = applyPendingTransforms(data, null, overrides);
+  if (out !== data) dropIntermediates(before, out);
+  return out;
+}
+
+/** Tensors held by an item (nested arrays and plain objects; with `deep`, MetaTensor metadata too). */
+function tensorsIn(v: unknown, deep: boolean, found = new Set<Tensor>(), seen = new Set<unknown>()): Set<Tensor> {
+  if (v === null || typeof v !== 'object' || seen.has(v)) return found;
+  seen.add(v);
+  if (v instanceof Tensor) {
+    found.add(v);
+    if (deep && v instanceof MetaTensor) tensorsIn(v.meta, deep, found, seen);
+    return found;
+  }
+  if (ArrayBuffer.isView(v)) return found;
+  if (Array.isArray(v)) for (const x of v) tensorsIn(x, deep, found, seen);
+  else if (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null) for (const x of Object.values(v)) tensorsIn(x, deep, found, seen);
+  return found;
 }
 
 /** Every RandomState reachable from a transform's own fields (nested transforms included), as deepcopy would copy. */
