@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { CacheDataset, type CacheDatasetOptions } from '../data/dataset.js';
 import { loadDecathlonDatalist, loadDecathlonProperties, type DatalistItem } from '../data/decathlon_datalist.js';
 import { checkChoice, checkOptions } from '../data/options.js';
-import { Transform, seedRandomState, type TransformLike } from '../transforms/transform.js';
+import { seedRandomState, type TransformLike } from '../transforms/transform.js';
 import { LoadImaged } from '../transforms/io/dictionary.js';
 import { downloadAndExtract } from './extract.js';
 
@@ -74,21 +74,6 @@ export interface MedNISTDatasetOptions extends AppDatasetOptions {
 const CACHE_KEYS = ['cacheNum', 'cacheRate', 'numWorkers', 'progress', 'copyCache', 'asContiguous'] as const;
 const COMMON_KEYS = ['rootDir', 'section', 'transform', 'download', 'seed', 'downloadOptions', ...CACHE_KEYS];
 
-/**
- * The default pipeline, LoadImaged over `keys`, as a library Transform: LoadImaged is not one, and
- * CacheDataset stops caching at the first step that is not.
- */
-class LoadKeys extends Transform {
-  private readonly load: LoadImaged;
-  constructor(keys: string[]) {
-    super();
-    this.load = new LoadImaged({ keys });
-  }
-  call(data: unknown): unknown {
-    return this.load.call(data as never);
-  }
-}
-
 function cacheOptions(o: AppDatasetOptions): CacheDatasetOptions {
   const out: Record<string, unknown> = { numWorkers: 1 };
   for (const k of CACHE_KEYS) if (o[k] !== undefined) out[k] = o[k];
@@ -147,7 +132,7 @@ function prepareDecathlon(o: DecathlonDatasetOptions): Prepared {
     data = indices.map((i) => list[i]);
   }
   const properties = loadDecathlonProperties(json, DECATHLON_PROPERTY_KEYS);
-  const transform = o.transform === undefined ? new LoadKeys(['image', 'label']) : o.transform;
+  const transform = o.transform === undefined ? new LoadImaged({ keys: ['image', 'label'] }) : o.transform;
   return { data, transform, indices, properties, numClass: 0 };
 }
 
@@ -233,7 +218,7 @@ function prepareMedNIST(o: MedNISTDatasetOptions): Prepared {
   const nTest = Math.trunc(files.length * testFrac);
   const nVal = Math.trunc(files.length * valFrac);
   const indices = section === 'test' ? order.slice(0, nTest) : section === 'validation' ? order.slice(nTest, nTest + nVal) : order.slice(nTest + nVal);
-  const transform = o.transform === undefined ? new LoadKeys(['image']) : o.transform;
+  const transform = o.transform === undefined ? new LoadImaged({ keys: 'image' }) : o.transform;
   return { data: indices.map((i) => files[i]), transform, indices, properties: {}, numClass: classes.length };
 }
 

@@ -157,3 +157,54 @@ test('DecathlonDataset.create and MedNISTDataset.create download (md5-checked) a
     await server.close();
   }
 });
+
+/** A minimal NIfTI-1 file (.nii): float32 volume of the given shape with values start, start+1, ... */
+function writeNii(file: string, shape: [number, number, number], start: number): void {
+  const h = Buffer.alloc(352);
+  h.writeInt32LE(348, 0);
+  [3, ...shape, 1, 1, 1, 1].forEach((v, i) => h.writeInt16LE(v, 40 + 2 * i));
+  h.writeInt16LE(16, 70); // float32
+  h.writeInt16LE(32, 72);
+  for (let i = 0; i < 8; i++) h.writeFloatLE(1, 76 + 4 * i);
+  h.writeFloatLE(352, 108);
+  h.write('n+1\0', 344, 'latin1');
+  const n = shape[0] * shape[1] * shape[2];
+  const data = Buffer.alloc(4 * n);
+  for (let i = 0; i < n; i++) data.writeFloatLE(start + i, 4 * i);
+  fs.writeFileSync(file, Buffer.concat([h, data]));
+}
+
+test('DecathlonDataset with the default transform loads and caches image and label (LoadImaged)', () => {
+  const root = path.join(tmp, `nii${n++}`);
+  const d = path.join(root, 'Task02_Heart');
+  fs.mkdirSync(d, { recursive: true });
+  const training = [0, 1, 2, 3, 4].map((i) => ({ image: `./img${i}.nii`, label: `./lab${i}.nii` }));
+  training.forEach((t, i) => {
+    writeNii(path.join(d, t.image), [4, 3, 2], 100 * i);
+    writeNii(path.join(d, t.label), [4, 3, 2], 100 * i + 50);
+  });
+  fs.writeFileSync(path.join(d, 'dataset.json'), JSON.stringify({ name: 'Heart', description: '', reference: '', licence: '', tensorImageSize: '3D', modality: {}, labels: {}, numTraining: 5, numTest: 0, training, test: [] }));
+  const ds = new DecathlonDataset({ rootDir: root, task: 'Task02_Heart', section: 'training', seed: 3, valFrac: 0.4, progress: false });
+  try {
+    assert.equal(ds.length, 3);
+    assert.equal(ds.cacheNum, 3);
+    // the loaded volumes are cached (the default pipeline counts as deterministic): the files are no longer needed
+    for (const f of fs.readdirSync(d)) if (f.endsWith('.nii')) fs.rmSync(path.join(d, f));
+    for (let k = 0; k < ds.length; k++) {
+      const i = ds.getIndices()[k];
+      const item = ds.get(k) as { image: torch.Tensor; label: torch.Tensor };
+      try {
+        assert.deepEqual(item.image.shape, [4, 3, 2]);
+        // NIfTI stores x fastest: voxel (x, y, z) holds start + x + 4y + 12z; the tensor is [x, y, z] row-major
+        const img = item.image.toTypedArray();
+        assert.equal(img[1 * 6 + 2 * 2 + 1], 100 * i + 1 + 8 + 12);
+        assert.equal(item.label.toTypedArray()[0], 100 * i + 50);
+      } finally {
+        item.image.dispose();
+        item.label.dispose();
+      }
+    }
+  } finally {
+    ds.disposeCache();
+  }
+});
