@@ -134,77 +134,114 @@ struct LogTable {
 };
 const LogTable kLog;
 
-double crLog(double x) {
-  if (!(x > 0) || x == INFINITY) return std::log(x);
-  int k = 0;
-  if (x < 2.2250738585072014e-308) {
-    x *= 18014398509481984.0;
-    k = -54;
-  }
+// The arithmetic of the log after reduction: x = 2^k * m, m = c + u with c = j/128 (table entry Th + Tl).
+// A template so that 4 logs can run side by side in vector lanes (V = 4 doubles): every lane does
+// exactly the scalar operations (IEEE per lane, nothing fused), so the results are the same bits.
+template <typename V>
+V crLogCore(V m, V c, V kd, V Th, V Tl) {
+  V u = m - c;
+  V c2 = 2 * c, dh = c2 + u, dbb = dh - c2;
+  V dl = c2 - (dh - dbb) + (u - dbb);
+  V sh = u / dh;
+  V t = SPLIT * sh;
+  V shh = t - (t - sh), shl = sh - shh;
+  t = SPLIT * dh;
+  V dhh = t - (t - dh), dhl = dh - dhh;
+  V p = sh * dh;
+  V pe = shh * dhh - p + shh * dhl + shl * dhh + shl * dhl;
+  V sl = (u - p - pe - sh * dl) / dh;
+  V zh = sh * sh;
+  V ze = shh * shh - zh + 2 * shh * shl + shl * shl;
+  V zl = ze + 2 * sh * sl;
+  V tail = 1.0 / 7 + zh * (1.0 / 9 + zh * (1.0 / 11 + zh * (1.0 / 13 + zh / 15)));
+  V tl = kLog.thirdLo + zh * (0.2 + zh * tail);
+  const double TH = kLog.thirdHi;
+  t = SPLIT * zh;
+  V zhh = t - (t - zh), zhl = zh - zhh;
+  const double thh = SPLIT * TH - (SPLIT * TH - TH), thl = TH - thh;
+  V wh0 = zh * TH;
+  V wl0 = zhh * thh - wh0 + zhh * thl + zhl * thh + zhl * thl + zh * tl + zl * TH;
+  V wh = wh0 + wl0, wl = wl0 - (wh - wh0);
+  t = SPLIT * wh;
+  V whh = t - (t - wh), whl = wh - whh;
+  V qh0 = sh * wh;
+  V ql0 = shh * whh - qh0 + shh * whl + shl * whh + shl * whl + sh * wl + sl * wh;
+  V ah = sh + qh0, bb = ah - sh;
+  V al = sh - (ah - bb) + (qh0 - bb) + sl + ql0;
+  V h = ah + al;
+  al = al - (h - ah);
+  ah = 2 * h;
+  al *= 2;
+  h = ah + Th;
+  bb = h - ah;
+  al = ah - (h - bb) + (Th - bb) + al + Tl;
+  ah = h;
+  // + k*ln2; for k = 0 every term is 0 and (ah, al) pass through unchanged
+  const double lh = SPLIT * LN2_HI - (SPLIT * LN2_HI - LN2_HI), ll = LN2_HI - lh;
+  V kh = kd * LN2_HI;
+  V ke = kd * lh - kh + kd * ll + kd * LN2_LO;
+  h = ah + kh;
+  bb = h - ah;
+  al = ah - (h - bb) + (kh - bb) + al + ke;
+  ah = h;
+  return ah + al;
+}
+
+// Splits a positive normal x into m in [sqrt(1/2), sqrt(2)), k, and the table point j.
+inline void reduce(double x, double& m, double& kd, double& c, int& ti) {
   uint64_t bits;
   std::memcpy(&bits, &x, 8);
-  k += static_cast<int>((bits >> 52) & 0x7ff) - 1023;
+  int k = static_cast<int>((bits >> 52) & 0x7ff) - 1023;
   bits = (bits & 0x000fffffffffffffull) | 0x3ff0000000000000ull;
-  double m;
   std::memcpy(&m, &bits, 8);
   if (m > 1.4142135623730951) {
     m *= 0.5;  // exact, as JS's m / 2
     k += 1;
   }
   int j = static_cast<int>(m * 128 + 0.5);  // positive: truncation is Math.round's floor
-  double c = j * 0.0078125;                 // j / 128, exact
-  double u = m - c;
-  const double* T = kLog.t;
-  if (u == 0 && k == 0) return T[2 * (j - TABLE_LO)] + T[2 * (j - TABLE_LO) + 1];
-  double c2 = 2 * c, dh = c2 + u, dbb = dh - c2;
-  double dl = c2 - (dh - dbb) + (u - dbb);
-  double sh = u / dh;
-  double t = SPLIT * sh;
-  double shh = t - (t - sh), shl = sh - shh;
-  t = SPLIT * dh;
-  double dhh = t - (t - dh), dhl = dh - dhh;
-  double p = sh * dh;
-  double pe = shh * dhh - p + shh * dhl + shl * dhh + shl * dhl;
-  double sl = (u - p - pe - sh * dl) / dh;
-  double zh = sh * sh;
-  double ze = shh * shh - zh + 2 * shh * shl + shl * shl;
-  double zl = ze + 2 * sh * sl;
-  double tail = 1.0 / 7 + zh * (1.0 / 9 + zh * (1.0 / 11 + zh * (1.0 / 13 + zh / 15)));
-  double tl = kLog.thirdLo + zh * (0.2 + zh * tail);
-  const double TH = kLog.thirdHi;
-  t = SPLIT * zh;
-  double zhh = t - (t - zh), zhl = zh - zhh;
-  t = SPLIT * TH;
-  double thh = t - (t - TH), thl = TH - thh;
-  double wh0 = zh * TH;
-  double wl0 = zhh * thh - wh0 + zhh * thl + zhl * thh + zhl * thl + zh * tl + zl * TH;
-  double wh = wh0 + wl0, wl = wl0 - (wh - wh0);
-  t = SPLIT * wh;
-  double whh = t - (t - wh), whl = wh - whh;
-  double qh0 = sh * wh;
-  double ql0 = shh * whh - qh0 + shh * whl + shl * whh + shl * whl + sh * wl + sl * wh;
-  double ah = sh + qh0, bb = ah - sh;
-  double al = sh - (ah - bb) + (qh0 - bb) + sl + ql0;
-  double h = ah + al;
-  al = al - (h - ah);
-  ah = 2 * h;
-  al *= 2;
-  int ti = 2 * (j - TABLE_LO);
-  h = ah + T[ti];
-  bb = h - ah;
-  al = ah - (h - bb) + (T[ti] - bb) + al + T[ti + 1];
-  ah = h;
-  if (k != 0) {
-    double kd = k, kh = kd * LN2_HI;
-    t = SPLIT * LN2_HI;
-    double lh = t - (t - LN2_HI), ll = LN2_HI - lh;
-    double ke = kd * lh - kh + kd * ll + kd * LN2_LO;
-    h = ah + kh;
-    bb = h - ah;
-    al = ah - (h - bb) + (kh - bb) + al + ke;
-    ah = h;
+  c = j * 0.0078125;                        // j / 128, exact
+  kd = k;
+  ti = 2 * (j - TABLE_LO);
+}
+
+double crLog(double x) {
+  if (!(x > 0) || x == INFINITY) return std::log(x);
+  double kOff = 0;
+  if (x < 2.2250738585072014e-308) {
+    x *= 18014398509481984.0;
+    kOff = -54;
   }
-  return ah + al;
+  double m, kd, c;
+  int ti;
+  reduce(x, m, kd, c, ti);
+  kd += kOff;
+  const double* T = kLog.t;
+  if (m == c && kd == 0) return T[ti] + T[ti + 1];
+  return crLogCore<double>(m, c, kd, T[ti], T[ti + 1]);
+}
+
+typedef double V4 __attribute__((vector_size(32)));
+
+// crLog of 4 values at once (positive normal inputs; others take the scalar path).
+void crLog4(const double* x, double* out) {
+  V4 m, kd, c, th, tl;
+  const double* T = kLog.t;
+  for (int l = 0; l < 4; l++) {
+    if (!(x[l] >= 2.2250738585072014e-308 && x[l] < INFINITY)) {
+      for (int q = 0; q < 4; q++) out[q] = crLog(x[q]);
+      return;
+    }
+    double ml, kl, cl;
+    int ti;
+    reduce(x[l], ml, kl, cl, ti);
+    m[l] = ml;
+    kd[l] = kl;
+    c[l] = cl;
+    th[l] = T[ti];
+    tl[l] = T[ti + 1];
+  }
+  V4 r = crLogCore<V4>(m, c, kd, th, tl);
+  for (int l = 0; l < 4; l++) out[l] = (m[l] == c[l] && kd[l] == 0) ? th[l] + tl[l] : r[l];
 }
 
 // numpy's legacy_gauss: polar method, the second value cached for the next call.
@@ -286,8 +323,14 @@ void fillNormal(Mt& s, double a, double b, T* out, int64_t n) {
     // pair k gives out[i + 2k] = f*x2 and out[i + 2k + 1] = f*x1; past the end, f*x1 is the cache
     const int64_t base = i, full = std::min(pairs, (n - base) / 2);
     at::parallel_for(0, full, 4096, [&](int64_t k0, int64_t k1) {
+      double logs[4];
       for (int64_t k = k0; k < k1; k++) {
-        double f = std::sqrt(-2 * crLog(r2s[k]) / r2s[k]);
+        int64_t lane = (k - k0) & 3;
+        if (lane == 0) {
+          if (k + 4 <= k1) crLog4(&r2s[k], logs);
+          else for (int64_t q = 0; q < k1 - k; q++) logs[q] = crLog(r2s[k + q]);
+        }
+        double f = std::sqrt(-2 * logs[lane] / r2s[k]);
         out[base + 2 * k] = static_cast<T>(a + b * (f * x2s[k]));
         out[base + 2 * k + 1] = static_cast<T>(a + b * (f * x1s[k]));
       }
