@@ -150,7 +150,7 @@ async function readMembers(r: ChunkReader, root: string, budget: SizeBudget): Pr
     const rel = safeRelative(headerName);
     if (type === '3' || type === '4') throw new ArchiveError('device files are refused', shown);
     if (type === '6') throw new ArchiveError('FIFOs are refused', shown);
-    if (!'0127 5'.includes(type) && type !== '\0' && type !== 'D') throw new ArchiveError(`unsupported tar member type '${type}'`, shown);
+    if (!['0', '\0', '7', '1', '2', '5', 'D'].includes(type)) throw new ArchiveError(`unsupported tar member type '${type}'`, shown);
     if (type === '5' || type === 'D') {
       if (rel !== '') ensureDir(destination(root, rel, shown));
       await skip(r, padded, shown);

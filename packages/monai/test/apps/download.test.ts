@@ -28,6 +28,7 @@ before(async () => {
     '/always-cut.bin': { body: payload, cutAt: { 0: 70_000, 1: 0, 2: 0 } },
     '/moved.bin': { body: payload, redirect: '/file.bin' },
     '/broken': { body: payload, status: 503 },
+    '/stall.bin': { body: payload, stallAfter: 1000 },
     '/Pack.tar.gz': { body: archive },
   });
 });
@@ -132,4 +133,13 @@ test('downloadAndExtract downloads, checks and unpacks; the archive is kept only
   const out2 = path.join(tmp, `x${n++}`);
   await assert.rejects(downloadAndExtract(server.url('/Pack.tar.gz'), { outputDir: out2, filepath: path.join(out2, 'Pack.tar.gz'), hashVal: 'a'.repeat(40), hashType: 'sha1', ...fast }), /expected sha1=a{40}, found/);
   assert.deepEqual(fs.readdirSync(out2), []);
+});
+
+test('a transfer that stalls is aborted after timeoutMs, retried, and reported with the partial data kept', async () => {
+  const f = target();
+  const t0 = Date.now();
+  await assert.rejects(downloadUrl(server.url('/stall.bin'), { filepath: f, timeoutMs: 150, retries: 1, ...fast }), /failed after 2 attempt\(s\): .*no data for 150 ms/);
+  assert.ok(Date.now() - t0 < 5000);
+  assert.deepEqual(requests('/stall.bin').map((r) => r.range), [undefined, 'bytes=1000-']);
+  assert.equal(fs.statSync(`${f}.part`).size, 2000, 'each attempt appended the 1000 bytes it got');
 });

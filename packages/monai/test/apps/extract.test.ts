@@ -186,3 +186,14 @@ test('extractAll reads what Python writes: GNU, pax and ustar tars (long and non
     if (!name.endsWith('.zip')) assert.equal(fs.readlinkSync(path.join(out, 'pkg/link.txt')), 'readme.txt', name);
   }
 });
+
+test('extractAll never merges through a symlink already in the output folder, and refuses unknown member types', async () => {
+  const { dir, archive, out } = setup('a.tar', makeTar([{ name: 'pkg/x.txt', data: 'x' }]));
+  const outside = path.join(dir, 'outside');
+  fs.mkdirSync(outside);
+  fs.symlinkSync(outside, path.join(out, 'pkg'));
+  await assert.rejects(extractAll(archive, { outputDir: out }), /cannot place '.*out\/pkg': the archive has a folder there and the output folder a symlink/);
+  assert.deepEqual(fs.readdirSync(outside), []);
+  assert.deepEqual(fs.readdirSync(out), ['pkg'], 'staging folder removed');
+  await refused('a.tar', makeTar([{ name: 'sparse', type: 'S' }]), /entry 'sparse': unsupported tar member type 'S'/);
+});

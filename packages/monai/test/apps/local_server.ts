@@ -11,6 +11,8 @@ export interface Route {
   cutAt?: Record<number, number>;
   status?: number;
   redirect?: string;
+  /** send the headers and this many bytes, then nothing (the connection stays open) */
+  stallAfter?: number;
 }
 
 export interface LoggedRequest {
@@ -37,6 +39,7 @@ export async function startServer(routes: Record<string, Route>): Promise<{ url:
       res.writeHead(206, { 'Content-Length': body.length - from, 'Content-Range': `bytes ${from}-${body.length - 1}/${body.length}` });
       body = body.subarray(from);
     } else res.writeHead(200, { 'Content-Length': body.length });
+    if (route.stallAfter !== undefined) return void res.write(body.subarray(0, route.stallAfter));
     const cut = route.cutAt?.[k];
     if (cut === undefined) return void res.end(body);
     res.write(body.subarray(0, cut), () => setTimeout(() => res.socket?.destroy(), 20));
