@@ -76,7 +76,7 @@ struct Env {
   size_t live = 0;
   int64_t pendingExternal = 0;  // bytes not yet reported to V8 (batched)
   int deferExternal = 0;        // > 0: hold pendingExternal until the batch ends (deferExternal())
-  int64_t externalBytes = 0;    // bytes of all held storages, reported or pending (memory().externalBytes)
+  int64_t externalBytes = 0;    // bytes of all held storages, reported or pending
   std::unordered_map<const c10::StorageImpl*, StorageReport> storageReports;
 
   std::unordered_multimap<void*, SharedView*> sharedViews;  // live shared views by data pointer

@@ -217,8 +217,9 @@ static Napi::Value FreeMany(const Napi::CallbackInfo& info) {
   return e.Undefined();
 }
 
-// Live handles, the bytes of distinct storages they hold, and the bytes this thread reports to V8
-// as external memory (each CPU storage held by a handle or shared view, once).
+// Live handles, the bytes of distinct storages they hold, and the bytes this thread has reported to
+// V8 as external memory (each CPU storage held by a handle or shared view, once; what is still
+// pending, batched or deferred, is not counted).
 static Napi::Value Memory(const Napi::CallbackInfo& info) {
   Napi::Env e = info.Env();
   Env& s = env(e);
@@ -233,7 +234,7 @@ static Napi::Value Memory(const Napi::CallbackInfo& info) {
   o.Set("liveTensors", Napi::Number::New(e, static_cast<double>(s.live)));
   o.Set("bytes", Napi::Number::New(e, bytes));
   o.Set("cachedBytes", Napi::Number::New(e, static_cast<double>(cachedCpuBytes())));
-  o.Set("externalBytes", Napi::Number::New(e, static_cast<double>(s.externalBytes)));
+  o.Set("externalBytes", Napi::Number::New(e, static_cast<double>(s.externalBytes - s.pendingExternal)));
   return o;
 }
 

@@ -299,6 +299,11 @@ export class Scope {
 
   /** Opens a scope; prefer torch.scope() with `using`. */
   constructor() {
+    // While any scope is open, V8 hears of tensor memory only when the last one closes, as the net
+    // of what was made and freed meanwhile: each tensor made now is held by its scope until then,
+    // so a garbage collection could free none of it, and reporting every large activation of a
+    // network as it came started a full collection for each 64 MB or so.
+    if (scopes.length === 0) native.deferExternal(true);
     scopes.push(this);
   }
 
@@ -327,7 +332,11 @@ export class Scope {
     const i = scopes.lastIndexOf(this);
     if (i >= 0) scopes.splice(i, 1);
     const list = this._tensors;
-    releaseAll(list, this._n, this._kept, i > 0 ? scopes[i - 1] : null);
+    try {
+      releaseAll(list, this._n, this._kept, i > 0 ? scopes[i - 1] : null);
+    } finally {
+      if (i >= 0 && scopes.length === 0) native.deferExternal(false);
+    }
     if (list.length <= 65536 && arrayPool.length < 16) arrayPool.push(list);
     this._tensors = [];
     this._n = 0;
@@ -422,8 +431,9 @@ function collectTensors(x: unknown, out: Set<Tensor>, depth: number): void {
 /**
  * Live native tensors of this thread, the bytes of the distinct storages they hold, and the bytes
  * of freed large blocks pooled for reuse (process-wide; torch.emptyCache() releases them).
- * `externalBytes`: what this thread reports to V8 as external memory (drives garbage collection of
- * forgotten tensors): each CPU storage held by a handle or shared view, counted once.
+ * `externalBytes`: what this thread has reported to V8 as external memory (it drives garbage
+ * collection of forgotten tensors): each CPU storage held by a handle or shared view, counted once;
+ * while a tidy or scope is open, what its tensors add is reported when the outermost one closes.
  */
 export function memory(): { liveTensors: number; bytes: number; cachedBytes: number; externalBytes: number } {
   return native.memory();

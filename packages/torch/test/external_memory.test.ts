@@ -60,3 +60,35 @@ test('a shared data view holds the storage once, beside or after its handle', ()
   assert.equal(external() - e0, 4 * MB);
   // The shared view's storage is released when the view is collected; nothing else holds it.
 });
+
+test('inside a tidy or scope, V8 hears only the net change, when the outermost one closes', () => {
+  const e0 = external();
+  torch.tidy(() => {
+    const a = torch.zeros([16 * MB / 4]);
+    assert.equal(external(), e0, 'a tensor held by an open scope is not reported yet');
+    torch.tidy(() => torch.ones([16 * MB / 4]));
+    assert.equal(external(), e0, 'closing an inner scope reports nothing');
+    return a.shape[0];
+  });
+  assert.equal(external(), e0, 'intermediates freed by the scope were never reported');
+  const kept = torch.tidy(() => torch.zeros([16 * MB / 4]).add(1));
+  assert.equal(external() - e0, 16 * MB, 'the result that leaves the scope is reported at its close');
+  {
+    using _s = torch.scope();
+    kept.dispose();
+    assert.equal(external() - e0, 16 * MB, 'a release inside a scope waits for its close as well');
+  }
+  assert.equal(external(), e0);
+});
+
+test('a scope closed by a throw still ends the deferral', () => {
+  const e0 = external();
+  assert.throws(() => torch.tidy(() => {
+    torch.zeros([4]);
+    throw new Error('boom');
+  }), /boom/);
+  const t = torch.zeros([16 * MB / 4]);
+  assert.equal(external() - e0, 16 * MB, 'reported at once again outside any scope');
+  t.dispose();
+  assert.equal(external(), e0);
+});
