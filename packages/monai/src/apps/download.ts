@@ -49,7 +49,10 @@ export async function downloadUrl(url: string, options: DownloadUrlOptions = {})
   const hashType = hashTypeOf('downloadUrl', options.hashType ?? 'md5');
   const { hashVal = null, progress = true, retries = 3, retryDelayMs = 1000, timeoutMs = 60000 } = options;
   if (!Number.isInteger(retries) || retries < 0) throw new RangeError(`downloadUrl: retries must be an integer >= 0, found ${retries}`);
-  const filepath = path.resolve(options.filepath || urlBasename(url));
+  const name = options.filepath || urlBasename(url);
+  if (!name) throw new Error(`downloadUrl: the URL ${url} names no file; pass filepath`);
+  const filepath = path.resolve(name);
+  if (fs.existsSync(filepath) && fs.statSync(filepath).isDirectory()) throw new Error(`downloadUrl: filepath ${filepath} is a folder; pass the path of the file to write`);
   if (fs.existsSync(filepath)) {
     await verify(filepath, hashVal, hashType, `existing file ${filepath}`, false);
     return filepath;

@@ -102,7 +102,9 @@ export async function downloadAndExtract(url: string, options: DownloadAndExtrac
   const { filepath, progress, retries, retryDelayMs, timeoutMs, hashVal, hashType, ...extract } = options;
   const tmp = filepath ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'monai-download-'));
   try {
-    const file = filepath ?? path.join(tmp!, urlBasename(url));
+    const base = urlBasename(url);
+    if (!filepath && !base) throw new Error(`downloadAndExtract: the URL ${url} names no file; pass filepath`);
+    const file = filepath ?? path.join(tmp!, base);
     const dl = Object.fromEntries(Object.entries({ filepath: file, hashVal, hashType, progress, retries, retryDelayMs, timeoutMs }).filter(([, v]) => v !== undefined));
     await downloadUrl(url, dl);
     await extractAll(file, { ...extract, hashType });

@@ -143,3 +143,11 @@ test('a transfer that stalls is aborted after timeoutMs, retried, and reported w
   assert.deepEqual(requests('/stall.bin').map((r) => r.range), [undefined, 'bytes=1000-']);
   assert.equal(fs.statSync(`${f}.part`).size, 2000, 'each attempt appended the 1000 bytes it got');
 });
+
+test('a URL without a file name, or a folder as filepath, is refused before any request', async () => {
+  const before = server.log.length;
+  await assert.rejects(downloadUrl(server.url('/'), fast), /downloadUrl: the URL http:\/\/127\.0\.0\.1:\d+\/ names no file; pass filepath/);
+  await assert.rejects(downloadAndExtract(server.url('/'), { outputDir: tmp, ...fast }), /downloadAndExtract: the URL .* names no file/);
+  await assert.rejects(downloadUrl(server.url('/file.bin'), { filepath: tmp, ...fast }), /filepath .* is a folder/);
+  assert.equal(server.log.length, before);
+});
