@@ -22,6 +22,14 @@ namespace {
 constexpr int N = 624;
 constexpr int M = 397;
 
+inline uint32_t temper(uint32_t y) {
+  y ^= y >> 11;
+  y ^= (y << 7) & 0x9d2c5680u;
+  y ^= (y << 15) & 0xefc60000u;
+  y ^= y >> 18;
+  return y;
+}
+
 struct Mt {
   uint32_t* key;
   int pos;
@@ -45,12 +53,7 @@ struct Mt {
   }
   uint32_t next32() {
     if (pos >= N) twist();
-    uint32_t y = key[pos++];
-    y ^= y >> 11;
-    y ^= (y << 7) & 0x9d2c5680u;
-    y ^= (y << 15) & 0xefc60000u;
-    y ^= y >> 18;
-    return y;
+    return temper(key[pos++]);
   }
   double nextDouble() {
     uint32_t a = next32() >> 5, b = next32() >> 6;
@@ -295,51 +298,102 @@ double bounded(Mt& s, uint64_t rng) {
   return static_cast<double>(v);
 }
 
-// n normals (loc a, scale b) into out, as n calls of gauss() would give and leaving the same state:
-// the uniforms and rejections run in stream order, then the logs (the costly part, independent per
-// accepted pair) run in parallel over blocks.
+
+// The raw (untempered) MT words ahead of a state without advancing it: block 0 is the state's key,
+// block t + 1 the key after one more twist. A state that has consumed up to some word is then just
+// (the block holding that word, the index after it).
+struct Lookahead {
+  std::vector<uint32_t> words;
+  int64_t start;  // global index of the state's next word (its pos within block 0)
+  explicit Lookahead(const Mt& s) : words(s.key, s.key + N), start(s.pos) {}
+  void ensure(int64_t count) {  // words [start, start + count) available
+    while (static_cast<int64_t>(words.size()) < start + count) {
+      size_t at = words.size();
+      words.resize(at + N);
+      std::memcpy(words.data() + at, words.data() + at - N, N * sizeof(uint32_t));
+      Mt t{words.data() + at, 0, false, 0};
+      t.twist();
+    }
+  }
+  // Leaves `s` as sequential draws would after consuming words [start, start + used).
+  void commit(Mt& s, int64_t used) const {
+    if (used == 0) return;
+    int64_t g = start + used - 1, block = g / N;
+    if (block > 0) std::memcpy(s.key, words.data() + block * N, N * sizeof(uint32_t));
+    s.pos = static_cast<int>(g % N) + 1;
+  }
+};
+
+// n normals (loc a, scale b) into out, as n calls of gauss() would give and leaving the same state.
+// Small counts go one by one. Large ones in chunks: the polar method's attempts (4 words each, two
+// uniforms and r2) are independent once the words are known, so the words are generated ahead
+// (twists only, sequential and cheap), tempered and tested in parallel, the first accepted attempts
+// picked in stream order, and their logs (the costly part) computed in parallel; the state is then
+// set to just after the last attempt used.
 template <typename T>
 void fillNormal(Mt& s, double a, double b, T* out, int64_t n) {
   int64_t i = 0;
   if (n > 0 && s.hasGauss) out[i++] = static_cast<T>(a + b * gauss(s));
-  constexpr int64_t kBlock = 1 << 15;  // pairs per block
+  if (n - i < 4096) {
+    for (; i < n; i++) out[i] = static_cast<T>(a + b * gauss(s));
+    return;
+  }
+  constexpr int64_t kChunk = 1 << 16;  // pairs per chunk
   std::vector<double> x1s, x2s, r2s;
+  std::vector<int64_t> picked;
   while (i < n) {
-    int64_t pairs = std::min<int64_t>(kBlock, (n - i + 1) / 2);
-    x1s.resize(pairs);
-    x2s.resize(pairs);
-    r2s.resize(pairs);
-    for (int64_t k = 0; k < pairs; k++) {
-      double x1, x2, r2;
-      do {
-        x1 = 2 * s.nextDouble() - 1;
-        x2 = 2 * s.nextDouble() - 1;
-        r2 = x1 * x1 + x2 * x2;
-      } while (r2 >= 1 || r2 == 0);
-      x1s[k] = x1;
-      x2s[k] = x2;
-      r2s[k] = r2;
+    const int64_t pairs = std::min<int64_t>(kChunk, (n - i + 1) / 2);
+    Lookahead la(s);
+    picked.clear();
+    int64_t tried = 0;  // attempts tested so far
+    while (static_cast<int64_t>(picked.size()) < pairs) {
+      // acceptance is pi/4: ask for 1.3x the missing pairs, plus a margin
+      int64_t more = (pairs - static_cast<int64_t>(picked.size())) * 13 / 10 + 64;
+      la.ensure(4 * (tried + more));
+      x1s.resize(tried + more);
+      x2s.resize(tried + more);
+      r2s.resize(tried + more);
+      const uint32_t* w = la.words.data() + la.start;
+      at::parallel_for(tried, tried + more, 8192, [&](int64_t t0, int64_t t1) {
+        for (int64_t t = t0; t < t1; t++) {
+          const uint32_t* q = w + 4 * t;
+          double d1 = ((temper(q[0]) >> 5) * 67108864.0 + (temper(q[1]) >> 6)) / 9007199254740992.0;
+          double d2 = ((temper(q[2]) >> 5) * 67108864.0 + (temper(q[3]) >> 6)) / 9007199254740992.0;
+          double x1 = 2 * d1 - 1, x2 = 2 * d2 - 1;
+          x1s[t] = x1;
+          x2s[t] = x2;
+          r2s[t] = x1 * x1 + x2 * x2;
+        }
+      });
+      for (int64_t t = tried; t < tried + more && static_cast<int64_t>(picked.size()) < pairs; t++)
+        if (!(r2s[t] >= 1 || r2s[t] == 0)) picked.push_back(t);
+      tried += more;
     }
+    la.commit(s, 4 * (picked.back() + 1));
     // pair k gives out[i + 2k] = f*x2 and out[i + 2k + 1] = f*x1; past the end, f*x1 is the cache
     const int64_t base = i, full = std::min(pairs, (n - base) / 2);
     at::parallel_for(0, full, 4096, [&](int64_t k0, int64_t k1) {
-      double logs[4];
+      double r2[4], logs[4];
       for (int64_t k = k0; k < k1; k++) {
         int64_t lane = (k - k0) & 3;
         if (lane == 0) {
-          if (k + 4 <= k1) crLog4(&r2s[k], logs);
-          else for (int64_t q = 0; q < k1 - k; q++) logs[q] = crLog(r2s[k + q]);
+          int64_t m = std::min<int64_t>(4, k1 - k);
+          for (int64_t q = 0; q < m; q++) r2[q] = r2s[picked[k + q]];
+          if (m == 4) crLog4(r2, logs);
+          else for (int64_t q = 0; q < m; q++) logs[q] = crLog(r2[q]);
         }
-        double f = std::sqrt(-2 * logs[lane] / r2s[k]);
-        out[base + 2 * k] = static_cast<T>(a + b * (f * x2s[k]));
-        out[base + 2 * k + 1] = static_cast<T>(a + b * (f * x1s[k]));
+        int64_t t = picked[k];
+        double f = std::sqrt(-2 * logs[lane] / r2[lane]);
+        out[base + 2 * k] = static_cast<T>(a + b * (f * x2s[t]));
+        out[base + 2 * k + 1] = static_cast<T>(a + b * (f * x1s[t]));
       }
     });
     i += 2 * full;
     if (full < pairs) {  // one value left: the last pair's second value stays cached
-      double f = std::sqrt(-2 * crLog(r2s[full]) / r2s[full]);
-      out[i++] = static_cast<T>(a + b * (f * x2s[full]));
-      s.gauss = f * x1s[full];
+      int64_t t = picked[full];
+      double f = std::sqrt(-2 * crLog(r2s[t]) / r2s[t]);
+      out[i++] = static_cast<T>(a + b * (f * x2s[t]));
+      s.gauss = f * x1s[t];
       s.hasGauss = true;
     }
   }

@@ -65,6 +65,37 @@ for (const [name, drawSized] of Object.entries(SIZED)) {
   });
 }
 
+test('large normal draws (chunked, attempts tested ahead in parallel) agree with the JS loop across chunk and block boundaries, cache included', () => {
+  // 4096 values: the chunked path starts; 131072 values = one chunk of 65536 pairs
+  const sizes = [4095, 4096, 4097, 131071, 131072, 131073, 262145];
+  for (const cached of [false, true]) {
+    for (const n of sizes) {
+      const a = new RandomState(n);
+      const b = new RandomState(n);
+      a.randomSample(); // an odd position in the MT block
+      b.randomSample();
+      if (cached) {
+        assert.equal(a.standardNormal(), b.standardNormal());
+      }
+      const what = `normal(${n})${cached ? ' after a cached value' : ''}`;
+      sameBits(withPath(true, () => a.normal(-1, 0.5, n)), withPath(false, () => b.normal(-1, 0.5, n)), what);
+      sameState(a, b, what);
+      assert.equal(a.randint(0, 2 ** 32), b.randint(0, 2 ** 32), `${what}: next word`);
+    }
+  }
+  // at every position in the MT block: the lookahead's first words come from the current key
+  for (let pos = 0; pos < 8; pos++) {
+    const a = new RandomState(3);
+    const b = new RandomState(3);
+    for (let k = 0; k < 619 + pos; k++) {
+      a.nextUint32();
+      b.nextUint32();
+    }
+    sameBits(withPath(true, () => a.standardNormal(5001)), withPath(false, () => b.standardNormal(5001)), `pos ${619 + pos}`);
+    sameState(a, b, `pos ${619 + pos}`);
+  }
+});
+
 test('random interleavings of scalar and sized draws (cached Gaussian carried across calls) give one stream', () => {
   const plan = new RandomState(2024);
   const ops: ((r: RandomState) => ArrayLike<number> | number)[] = [
