@@ -101,7 +101,7 @@ async function transfer(url: string, part: string, showBar: boolean, timeoutMs: 
   let bar: { update(n: number): void; stop(): void } | null = null;
   let fd: number | null = null;
   try {
-    const res = await fetch(url, { headers: have > 0 ? { Range: `bytes=${have}-` } : {}, signal: controller.signal, redirect: 'follow' });
+    const res = await fetch(url, { headers: { 'Accept-Encoding': 'identity', ...(have > 0 ? { Range: `bytes=${have}-` } : {}) }, signal: controller.signal, redirect: 'follow' });
     let start = 0;
     let total: number | null = null;
     if (res.status === 206) {

@@ -8,6 +8,7 @@ import * as zlib from 'node:zlib';
 import { ArchiveError, SizeBudget, checkSymlinkTarget, clearSlot, destination, ensureDir, fileMode, safeRelative } from './archive_entry.js';
 
 const BLOCK = 512;
+const USTAR_MAGIC = Buffer.from('ustar\0', 'latin1');
 /** pax and GNU long-name records are metadata: a few KiB in practice */
 const MAX_META = 1 << 20;
 
@@ -126,7 +127,8 @@ async function readMembers(r: ChunkReader, root: string, budget: SizeBudget): Pr
     if (num(h.subarray(148, 156), 'checksum', at) !== sum) throw new ArchiveError(`bad header checksum at byte ${at} (not a tar archive, or corrupt)`);
     const type = String.fromCharCode(h[156] || 0x30);
     let name = cstr(h.subarray(0, 100));
-    const prefix = h.subarray(257, 263).toString('latin1').startsWith('ustar') ? cstr(h.subarray(345, 500)) : '';
+    // only POSIX ustar ('ustar\0') has a name prefix there; old GNU headers ('ustar  ') keep times in those bytes
+    const prefix = h.subarray(257, 263).equals(USTAR_MAGIC) ? cstr(h.subarray(345, 500)) : '';
     if (prefix) name = `${prefix}/${name}`;
     let size = num(h.subarray(124, 136), 'size', at);
     const headerName = longName ?? pax.path ?? name;

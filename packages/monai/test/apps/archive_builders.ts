@@ -11,6 +11,8 @@ export interface TarMember {
   mode?: number;
   /** size written in the header (default: the data's length) */
   declaredSize?: number;
+  /** old GNU header: magic 'ustar  ' and an access time where ustar keeps its name prefix */
+  gnu?: boolean;
 }
 
 function octal(n: number, width: number): string {
@@ -29,7 +31,10 @@ export function tarHeader(m: TarMember): Buffer {
   h.write('        ', 148, 'latin1');
   h.write(m.type ?? '0', 156, 'latin1');
   h.write(m.linkname ?? '', 157, 100, 'utf8');
-  h.write('ustar\u000000', 257, 'latin1');
+  if (m.gnu) {
+    h.write('ustar  \0', 257, 'latin1');
+    h.write(octal(0o14737153545, 12), 345, 'latin1');
+  } else h.write('ustar\u000000', 257, 'latin1');
   let sum = 0;
   for (const b of h) sum += b;
   h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'latin1');

@@ -61,6 +61,8 @@ test('downloadUrl fetches a file, checks its md5 and leaves no .part behind', as
   assert.equal(await downloadUrl(server.url('/file.bin'), { filepath: f, hashVal: md5, ...fast }), f);
   assert.deepEqual(fs.readFileSync(f), payload);
   assert.deepEqual(fs.readdirSync(path.dirname(f)), ['out.bin']);
+  // no transparent decompression: the bytes on disk are the bytes served (a .tar.gz stays gzipped)
+  assert.equal(requests('/file.bin').at(-1)!.encoding, 'identity');
 });
 
 test('an existing file is only hash-checked: no request when it matches, an error (file kept) when not', async () => {

@@ -197,3 +197,10 @@ test('extractAll never merges through a symlink already in the output folder, an
   assert.deepEqual(fs.readdirSync(out), ['pkg'], 'staging folder removed');
   await refused('a.tar', makeTar([{ name: 'sparse', type: 'S' }]), /entry 'sparse': unsupported tar member type 'S'/);
 });
+
+test('extractAll ignores the bytes after an old GNU header\'s magic (times there, not a name prefix)', async () => {
+  const { archive, out } = setup('g.tar', makeTar([{ name: 'gnu/a.txt', data: 'gnu', gnu: true }]));
+  await extractAll(archive, { outputDir: out });
+  assert.equal(fs.readFileSync(path.join(out, 'gnu/a.txt'), 'utf8'), 'gnu');
+  assert.deepEqual(fs.readdirSync(out), ['gnu']);
+});

@@ -18,6 +18,7 @@ export interface Route {
 export interface LoggedRequest {
   path: string;
   range: string | undefined;
+  encoding: string | undefined;
 }
 
 export async function startServer(routes: Record<string, Route>): Promise<{ url: (p: string) => string; log: LoggedRequest[]; close: () => Promise<void> }> {
@@ -25,7 +26,7 @@ export async function startServer(routes: Record<string, Route>): Promise<{ url:
   const counts: Record<string, number> = {};
   const server = http.createServer((req, res) => {
     const p = req.url ?? '/';
-    log.push({ path: p, range: req.headers.range });
+    log.push({ path: p, range: req.headers.range, encoding: req.headers['accept-encoding'] });
     const route = routes[p];
     const k = (counts[p] = (counts[p] ?? -1) + 1);
     if (!route) return void res.writeHead(404).end('not found');
