@@ -231,7 +231,9 @@ export class Engine {
    * epochLength). A finished engine starts over; an unfinished one (terminated, or its state loaded from a
    * checkpoint) resumes at state.iteration.
    */
-  async run(data: Iterable<unknown> | AsyncIterable<unknown> | null = null, options: RunOptions = {}): Promise<State> {
+  // `data` is typed unknown (checked at run time) so that subclasses may take other run() arguments, as
+  // MONAI's Evaluator.run(globalEpoch) does, and still be Engines to handlers.
+  async run(data: unknown = null, options: RunOptions = {}): Promise<State> {
     const name = this.constructor.name;
     for (const k of Object.keys(options)) if (k !== 'maxEpochs' && k !== 'epochLength') throw new Error(`${name}.run: unknown option '${k}', expected maxEpochs or epochLength`);
     if (this.running) throw new Error(`${name}.run: the engine is already running`);

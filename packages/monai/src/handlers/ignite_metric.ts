@@ -117,13 +117,19 @@ export class IgniteMetricHandler {
   }
 
   /** Frees the tensors this handler last put into the engine state (state.metrics / metricDetails). */
-  dispose(): void {
+  private releasePublished(): void {
     torch.dispose(this.published);
     this.published = [];
   }
 
+  /** Frees the metric's buffers and what this handler put into the engine state; the handler stays usable. */
+  dispose(): void {
+    this.releasePublished();
+    this.reset();
+  }
+
   private readonly onStarted = (): void => {
-    this.dispose();
+    this.releasePublished();
     this.reset();
   };
 
