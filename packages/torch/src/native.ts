@@ -91,7 +91,17 @@ function load(): Native {
   const file = join(here, '..', 'build', 'Release', 'torch_native.node');
   if (!existsSync(file))
     throw new Error(`@monai-ts/torch: native addon not built (${file} is missing). Run 'npm install' (or 'npm run build:native -w @monai-ts/torch').`);
-  return createRequire(import.meta.url)(file) as Native;
+  // OpenMP threads wait for work passively (sleep) instead of spinning, unless the user chose:
+  // libgomp's default spin burnt about half of a 3-D UNet training step's CPU time with 2 threads on
+  // a shared machine (a spinning thread also takes the core from the one with work). libgomp reads
+  // the variable once, as libtorch loads; it is removed again so child processes do not inherit it.
+  const choose = process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined;
+  if (choose) process.env.OMP_WAIT_POLICY = 'PASSIVE';
+  try {
+    return createRequire(import.meta.url)(file) as Native;
+  } finally {
+    if (choose) delete process.env.OMP_WAIT_POLICY;
+  }
 }
 
 export const native: Native = load();

@@ -1,0 +1,56 @@
+// OpenMP threads sleep between parallel regions unless the user chose otherwise: libgomp's default
+// spin (up to milliseconds after every parallel op) burnt about half of a 3-D UNet training step's CPU
+// time on a shared 2-core machine. The variable is set only while libtorch loads, so child
+// processes do not inherit it. Each case runs in a fresh process (libgomp reads it once).
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import * as torch from '../src/index.js';
+
+const start = torch.memory().liveTensors;
+after(() => assert.equal(torch.memory().liveTensors, start, 'no live tensors left'));
+
+// 40 parallel adds (1M elements, over the parallel grain) each followed by a 10 ms sleep of the main
+// thread; prints the process CPU time spent (ms), the sleeping included, and the variable left.
+const probe = `
+const torch = await import(${JSON.stringify(new URL('../src/index.ts', import.meta.url).href)});
+torch.setNumThreads(2);
+const a = torch.ones([1 << 20]);
+const gate = new Int32Array(new SharedArrayBuffer(4));
+torch.tidy(() => a.add(1));
+const c0 = process.cpuUsage();
+for (let i = 0; i < 40; i++) {
+  torch.tidy(() => a.add(1));
+  Atomics.wait(gate, 0, 0, 10);
+}
+const c = process.cpuUsage(c0);
+a.dispose();
+console.log(JSON.stringify({ cpuMs: (c.user + c.system) / 1e3, policy: process.env.OMP_WAIT_POLICY ?? null }));`;
+
+function run(env: Record<string, string | undefined>): { cpuMs: number; policy: string | null } {
+  const base = { ...process.env };
+  delete base.OMP_WAIT_POLICY;
+  delete base.GOMP_SPINCOUNT;
+  delete base.OMP_NUM_THREADS;
+  const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', probe], {
+    cwd: fileURLToPath(new URL('../../..', import.meta.url)),
+    encoding: 'utf8',
+    env: { ...base, ...env },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}
+
+test('by default idle OpenMP threads sleep, and the variable is not left for child processes', () => {
+  const r = run({});
+  assert.equal(r.policy, null);
+  // 40 adds of 1M floats take ~10-40 ms of CPU; a spinning worker adds up to the 400 ms slept.
+  assert.ok(r.cpuMs < 150, `CPU while the main thread slept 400 ms: ${r.cpuMs} ms (threads spin?)`);
+});
+
+test("the user's OMP_WAIT_POLICY is kept and applies", () => {
+  const r = run({ OMP_WAIT_POLICY: 'ACTIVE' });
+  assert.equal(r.policy, 'ACTIVE');
+  assert.ok(r.cpuMs > 200, `ACTIVE: the worker spins while the main thread sleeps; CPU ${r.cpuMs} ms`);
+});
