@@ -161,6 +161,43 @@ export class Engine {
     this.fireSync(key);
   }
 
+  /** State keys besides Ignite's that stateDict() saves and loadStateDict() requires. */
+  stateDictUserKeys: string[] = [];
+
+  /**
+   * Ignite's Engine.state_dict: {epoch_length, max_epochs, iteration} and the user keys (Python's
+   * names, so checkpoints read the same in MONAI).
+   */
+  stateDict(): Record<string, unknown> {
+    const out: Record<string, unknown> = { epoch_length: this.state.epochLength, max_epochs: this.state.maxEpochs, iteration: this.state.iteration };
+    for (const k of this.stateDictUserKeys) out[k] = this.state[k];
+    return out;
+  }
+
+  /** Ignite's Engine.load_state_dict: restores the counters (epoch from iteration, or iteration from epoch); run() then resumes. */
+  loadStateDict(sd: Record<string, unknown>): void {
+    const name = this.constructor.name;
+    if (sd === null || typeof sd !== 'object') throw new TypeError(`${name}.loadStateDict: expected a dict, found ${sd === null ? 'null' : typeof sd}`);
+    for (const k of ['epoch_length', 'max_epochs', ...this.stateDictUserKeys]) {
+      if (!(k in sd)) throw new Error(`${name}.loadStateDict: required key '${k}' is absent (keys: ${Object.keys(sd).join(', ')})`);
+    }
+    const hasIter = 'iteration' in sd;
+    if (hasIter === ('epoch' in sd)) throw new Error(`${name}.loadStateDict: expected exactly one of 'iteration' or 'epoch' (keys: ${Object.keys(sd).join(', ')})`);
+    const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+    this.state.maxEpochs = num(sd.max_epochs);
+    this.state.epochLength = num(sd.epoch_length);
+    for (const k of this.stateDictUserKeys) this.state[k] = sd[k];
+    const len = this.state.epochLength;
+    if (hasIter) {
+      this.state.iteration = num(sd.iteration) ?? 0;
+      this.state.epoch = len ? Math.floor(this.state.iteration / len) : 0;
+    } else {
+      this.state.epoch = num(sd.epoch) ?? 0;
+      if (len === null) throw new Error(`${name}.loadStateDict: 'epoch' needs a known epoch_length`);
+      this.state.iteration = len * this.state.epoch;
+    }
+  }
+
   /** Stops the run after the current event: TERMINATE then COMPLETED fire. */
   terminate(): void {
     this.shouldTerminate = true;
