@@ -211,6 +211,7 @@ static Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
 
 void initImgproc(Napi::Env e, Napi::Object exports);  // imgproc.cc
 void initRandomState(Napi::Env e, Napi::Object exports);  // random_state.cc
+void initInterp(Napi::Env e, Napi::Object exports);       // interp.cc
 
 static std::once_flag mallocOnce;
 
@@ -238,6 +239,7 @@ static Napi::Object Init(Napi::Env e, Napi::Object exports) {
   initJit(e, exports);
   initImgproc(e, exports);
   initRandomState(e, exports);
+  initInterp(e, exports);
   return exports;
 }
 

@@ -3,3 +3,4 @@
 export * from './generated/ops_ns.js';
 export * from './imgproc.js';
 export * from './legacy_random.js';
+export * from './interp.js';

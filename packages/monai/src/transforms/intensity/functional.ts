@@ -163,7 +163,7 @@ export function equalizeHist(img: Tensor, mask: Tensor | null, numBins: number, 
     if (vals.numel() === 0) throw new RangeError('HistogramNormalize: the mask selects no voxels');
     const { counts, centres } = floatHistogram(vals, numBins);
     const cum = rescaleArray(counts.cumsum(0), min, max, 'float32');
-    return interpSorted(x.to({ dtype: 'float64' }), centres.to({ dtype: 'float64' }), cum.to({ dtype: 'float64' }), true);
+    return torch.ops.interp(x, centres, cum); // np.interp exactly, in one native pass
   });
 }
 
@@ -184,7 +184,8 @@ export function floatHistogram(vals: Tensor, numBins: number): { counts: Tensor;
     }
     const edges = fromValues(npLinspace(lo, hi, numBins + 1), [numBins + 1], vals, vals.dtype);
     const wide = vals.numel() >= 16777216 && vals.dtype !== 'float64';
-    const counts = wide ? torch.histogram(vals.to({ dtype: 'float64' }), edges.to({ dtype: 'float64' }))[0] : torch.histogram(vals.contiguous(), edges)[0];
+    const c64 = torch.ops.histogramCounts(vals, edges); // numpy's rule in one native pass, counted exactly
+    const counts = wide ? c64 : c64.to({ dtype: vals.dtype });
     const centres = edges.narrow(0, 0, numBins).add(edges.narrow(0, 1, numBins)).div(2);
     return { counts, centres };
   });
