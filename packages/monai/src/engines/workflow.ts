@@ -105,6 +105,11 @@ export abstract class Workflow extends Engine {
       metrics: {}, metricDetails: {}, dataloader: null, device: options.device ?? null, keyMetricName: null, bestMetric: -1, bestMetricEpoch: -1,
     }) as WorkflowState;
     this.dataLoader = options.dataLoader;
+    // a DataLoader over a DistributedSampler reshuffles per epoch (MONAI sets the sampler's epoch)
+    const sampler = (options.dataLoader as { sampler?: { setEpoch?: unknown } }).sampler;
+    if (sampler && typeof sampler.setEpoch === 'function') {
+      this.on(Events.EPOCH_STARTED, (e: Workflow) => (sampler.setEpoch as (n: number) => void).call(sampler, e.state.epoch));
+    }
     this.nonBlocking = options.nonBlocking ?? false;
     this.prepareBatch = asPrepareBatchFn(options.prepareBatch ?? defaultPrepareBatch);
     this.metricCmpFn = options.metricCmpFn ?? defaultMetricCmpFn;

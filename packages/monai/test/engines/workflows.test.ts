@@ -206,3 +206,23 @@ test('GanTrainer: discriminator then generator steps; output has reals, fakes, l
   g.dispose();
   d.dispose();
 });
+
+test('amp: autocast forward with a GradScaler created at run; a data loader sampler gets setEpoch per epoch', async () => {
+  const data = makeData(2, 6);
+  const epochs: number[] = [];
+  const loader = { length: 2, sampler: { setEpoch: (n: number) => void epochs.push(n) }, [Symbol.iterator]: () => data[Symbol.iterator]() };
+  const net = makeNet();
+  const opt = new torch.optim.SGD(net.parameters(), { lr: 0.1 });
+  const t = new SupervisedTrainer({ maxEpochs: 3, trainDataLoader: loader, network: net, optimizer: opt, lossFunction: new DiceLoss(), amp: true });
+  t.disposeBatches = false; // the loader hands out the same tensors every epoch
+  const dtypes: string[] = [];
+  t.on(IterationEvents.FORWARD_COMPLETED, (e: Engine) => void dtypes.push((e.state.output as Record<string, Tensor>).pred.dtype));
+  await t.run();
+  assert.ok(t.scaler !== null);
+  assert.deepEqual(epochs, [1, 2, 3]);
+  assert.equal(dtypes[0], 'bfloat16', 'the CPU autocast dtype');
+  torch.dispose(t.scaler);
+  opt.dispose();
+  torch.dispose(data);
+  net.dispose();
+});
