@@ -57,11 +57,54 @@ export function convTranspose1d(input: Tensor, weight: Tensor, options: ConvTran
 }
 export function convTranspose2d(input: Tensor, weight: Tensor, options: ConvTransposeOptions = {}): Tensor {
   checkOptions(options, ['bias', 'stride', 'padding', 'outputPadding', 'groups', 'dilation'], 'convTranspose2d');
-  return torch.convTranspose2d(input, weight, convTOpts(options));
+  return convTransposeAsGradient(input, weight, options, 2) ?? torch.convTranspose2d(input, weight, convTOpts(options));
 }
 export function convTranspose3d(input: Tensor, weight: Tensor, options: ConvTransposeOptions = {}): Tensor {
   checkOptions(options, ['bias', 'stride', 'padding', 'outputPadding', 'groups', 'dilation'], 'convTranspose3d');
-  return torch.convTranspose3d(input, weight, convTOpts(options));
+  return convTransposeAsGradient(input, weight, options, 3) ?? torch.convTranspose3d(input, weight, convTOpts(options));
+}
+
+const perDim = (v: IntOrList | undefined, d: number, unset: number): number => (v === undefined ? unset : Array.isArray(v) ? (v.length === 1 ? v[0] : v[d]) : v);
+
+// libtorch 1.13 has no oneDNN transposed convolution: on the CPU it runs im2col + gemm
+// (slow_conv_transpose2d/3d), about 3x the CPU time of oneDNN. A transposed convolution is the input
+// gradient of the matching convolution, which oneDNN has: aten::convolution_backward computes it, and
+// autograd differentiates that (input and weight gradients as oneDNN convolutions too), which halves
+// forward + backward of the spleen UNet's up-sampling layers. Only batched float32 CPU input with
+// groups 1; everything else (and any argument libtorch would reject) takes the plain op. Null: not taken.
+function convTransposeAsGradient(input: Tensor, weight: Tensor, o: ConvTransposeOptions, dims: number): Tensor | null {
+  const bias = o.bias ?? null;
+  if ((o.groups ?? 1) !== 1 || input.device !== 'cpu' || weight.device !== 'cpu' || input.dtype !== 'float32' || weight.dtype !== 'float32') return null;
+  if (bias !== null && (bias.dtype !== 'float32' || bias.device !== 'cpu' || bias.dim() !== 1)) return null;
+  const xs = input.shape;
+  const ws = weight.shape;
+  if (xs.length !== dims + 2 || ws.length !== dims + 2 || ws[0] !== xs[1] || (bias !== null && bias.shape[0] !== ws[1])) return null;
+  for (const v of [o.stride, o.padding, o.outputPadding, o.dilation])
+    if (Array.isArray(v) && v.length !== 1 && v.length !== dims) return null;
+  const stride: number[] = [], padding: number[] = [], dilation: number[] = [], out = [xs[0], ws[1]];
+  for (let d = 0; d < dims; d++) {
+    const s = perDim(o.stride, d, 1);
+    const p = perDim(o.padding, d, 0);
+    const op = perDim(o.outputPadding, d, 0);
+    const dl = perDim(o.dilation, d, 1);
+    // Anything unusual (libtorch's errors for bad arguments included) stays with the plain op.
+    if (![s, p, op, dl].every(Number.isInteger) || !(s >= 1 && dl >= 1 && p >= 0 && op >= 0 && op < s)) return null;
+    const size = (xs[d + 2] - 1) * s - 2 * p + dl * (ws[d + 2] - 1) + op + 1;
+    if (!(size >= 1) || xs[d + 2] < 1) return null;
+    stride.push(s);
+    padding.push(p);
+    dilation.push(dl);
+    out.push(size);
+  }
+  if (xs[0] < 1 || ws[1] < 1) return null;
+  // Only the shape of the convolution's input is read; its values never are.
+  const shapeOnly = torch.empty(out);
+  const [y, unusedWeight, unusedBias] = torch.ops.convolutionBackward(input, shapeOnly, weight, null, stride, padding, dilation, false, new Array(dims).fill(0), 1, [true, false, false]);
+  torch.dispose([shapeOnly, unusedWeight, unusedBias]);
+  if (bias === null) return y;
+  const withBias = y.add(bias.view([-1, ...new Array(dims).fill(1)]));
+  y.dispose();
+  return withBias;
 }
 
 // ---------------------------------------------------------------- pooling
