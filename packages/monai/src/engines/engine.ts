@@ -7,7 +7,10 @@
  * is requested (so state.output is still readable at EPOCH_COMPLETED) are freed then, and at the end of
  * the run. Handlers that keep tensors across iterations must torch.keep them (metrics' buffers do).
  * Batches from a non-array iterable (DataLoader, generator) are handed over and freed with the iteration;
- * an array's batches belong to the caller and are reused across epochs.
+ * an array's batches belong to the caller and are reused across epochs (set `disposeBatches` to override).
+ * The scope is never open while the engine awaits the next batch; it is open while an async handler of an
+ * iteration event is awaited, so code that creates tensors in the background (a prefetching loader) must
+ * torch.keep what it hands over, which the engine then frees with the iteration.
  */
 import * as torch from '@monai-ts/torch';
 import { EventName, EventsList, FilteredEvent, Events, eventKey, type EventLike } from './events.js';
