@@ -226,3 +226,26 @@ test('amp: autocast forward with a GradScaler created at run; a data loader samp
   torch.dispose(data);
   net.dispose();
 });
+
+test('an evaluator run from a trainer EPOCH_COMPLETED handler (as ValidationHandler) is awaited; epochs follow the trainer', async () => {
+  const train = makeData(2, 7);
+  const val = makeData(2, 8);
+  const net = makeNet();
+  const opt = new torch.optim.SGD(net.parameters(), { lr: 0.1 });
+  const dice = new IgniteMetricHandler({ metricFn: new DiceMetric(), outputTransform: predLabel });
+  const ev = new SupervisedEvaluator({ valDataLoader: val, network: net, postprocessing: asDiscrete, keyValMetric: { dice } });
+  const t = new SupervisedTrainer({ maxEpochs: 3, trainDataLoader: train, network: net, optimizer: opt, lossFunction: new DiceLoss() });
+  const log: string[] = [];
+  t.on(Events.EPOCH_COMPLETED, (e: Engine) => ev.run(e.state.epoch).then(() => void log.push(`val${ev.state.epoch}`)));
+  t.on(Events.EPOCH_COMPLETED, (e: Engine) => void log.push(`after${e.state.epoch}:${typeof ev.state.metrics.dice}`));
+  const live: number[] = [];
+  t.on(Events.EPOCH_STARTED, () => void live.push(torch.memory().liveTensors));
+  await t.run();
+  assert.deepEqual(log, ['val1', 'after1:number', 'val2', 'after2:number', 'val3', 'after3:number']);
+  assert.equal(ev.state.bestMetricEpoch >= 1 && ev.state.bestMetricEpoch <= 3, true);
+  assert.equal(live[1], live[2], `live tensors at epoch starts: ${live.join(',')}`);
+  dice.dispose();
+  opt.dispose();
+  torch.dispose([train, val]);
+  net.dispose();
+});
