@@ -162,3 +162,17 @@ test('an iteration\'s tensors are freed at the next one; batches of non-array da
   torch.dispose(data);
   assert.equal(torch.memory().liveTensors, base);
 });
+
+test('an error in a handler reaches EXCEPTION_RAISED with the error; at epoch level the run then ends, as Ignite', async () => {
+  const e = new Engine(() => null);
+  const got: string[] = [];
+  e.on(Events.EPOCH_COMPLETED.filter({ once: 1 }), () => {
+    throw new Error('handler failed');
+  });
+  e.on(Events.EXCEPTION_RAISED, (en: Engine, err: Error) => void got.push(`${err.message}@${en.state.epoch}`));
+  e.on(Events.COMPLETED, () => void got.push('completed'));
+  await e.run([1, 2], { maxEpochs: 3 });
+  // the outer handler swallows it: no COMPLETED, epochs 2-3 not run (checked against Ignite 0.4.12)
+  assert.deepEqual(got, ['handler failed@1']);
+  assert.equal(e.state.epoch, 1);
+});
