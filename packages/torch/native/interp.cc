@@ -6,7 +6,9 @@
 
 #include <ATen/Parallel.h>
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace mts {
 
@@ -84,23 +86,29 @@ Napi::Value Interp(const Napi::CallbackInfo& info) {
 }
 
 template <typename T>
-void countBins(const T* v, int64_t count, const double* e, int64_t bins, double* out) {
+void countSlice(const T* v, int64_t i0, int64_t i1, const double* e, int64_t bins, double scale, int64_t* c) {
   const double lo = e[0], hi = e[bins];
-  const double scale = hi > lo ? static_cast<double>(bins) / (hi - lo) : 0;
-  int nt = at::get_num_threads();
-  std::vector<std::vector<int64_t>> local(nt, std::vector<int64_t>(bins, 0));
-  at::parallel_for(0, count, 65536, [&](int64_t i0, int64_t i1) {
-    std::vector<int64_t>& c = local[at::get_thread_num()];
-    for (int64_t i = i0; i < i1; i++) {
-      double x = static_cast<double>(v[i]);
-      if (!(x >= lo && x <= hi)) continue;  // outside the range (and NaN): not counted, as numpy
-      int64_t k = static_cast<int64_t>((x - lo) * scale);
-      if (k > bins - 1) k = bins - 1;
-      if (k < 0) k = 0;
-      while (k > 0 && x < e[k]) k--;
-      while (k < bins - 1 && x >= e[k + 1]) k++;
-      c[k]++;
-    }
+  for (int64_t i = i0; i < i1; i++) {
+    double x = static_cast<double>(v[i]);
+    if (!(x >= lo && x <= hi)) continue;  // outside the range (and NaN): not counted, as numpy
+    int64_t k = static_cast<int64_t>((x - lo) * scale);
+    if (k > bins - 1) k = bins - 1;
+    if (k < 0) k = 0;
+    while (k > 0 && x < e[k]) k--;
+    while (k < bins - 1 && x >= e[k + 1]) k++;
+    c[k]++;
+  }
+}
+
+template <typename T>
+void countBins(const T* v, int64_t count, const double* e, int64_t bins, double* out) {
+  const double scale = e[bins] > e[0] ? static_cast<double>(bins) / (e[bins] - e[0]) : 0;
+  // one task per slice, each with its own counts (summed after), whatever threads run them
+  const int64_t tasks = std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads(), count / 65536));
+  std::vector<std::vector<int64_t>> local(tasks, std::vector<int64_t>(bins, 0));
+  at::parallel_for(0, tasks, 1, [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; t++)
+      countSlice(v, count * t / tasks, count * (t + 1) / tasks, e, bins, scale, local[t].data());
   });
   for (int64_t k = 0; k < bins; k++) {
     int64_t s = 0;

@@ -58,6 +58,18 @@ test('histogramCounts: NaN and out-of-range values are not counted; bad edges ar
   });
 });
 
+test('histogramCounts over 400,000 values (counted in parallel slices) equals the sum of counts of its pieces', () => {
+  torch.tidy(() => {
+    torch.manualSeed(0);
+    const v = torch.randn([400000]);
+    const edges = f64([-3, -1.5, -0.25, 0, 0.1, 2, 3]);
+    const whole = Array.from(torch.ops.histogramCounts(v, edges).toTypedArray() as Float64Array);
+    const parts = [0, 1, 2, 3].map((i) => Array.from(torch.ops.histogramCounts(v.narrow(0, i * 100000, 100000), edges).toTypedArray() as Float64Array));
+    assert.deepEqual(whole, whole.map((_, k) => parts.reduce((s, p) => s + p[k], 0)));
+    assert.equal(whole.reduce((a, b) => a + b, 0), v.ge(-3).logicalAnd(v.le(3)).sum().item());
+  });
+});
+
 test('interp rejects knots that are not 1-D or do not match', () => {
   torch.tidy(() => {
     const x = f64([1]);
