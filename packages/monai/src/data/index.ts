@@ -27,3 +27,6 @@ export { loadDecathlonDatalist, loadDecathlonProperties, checkMissingFiles, crea
 export { DistributedSampler, type DistributedSamplerOptions } from './samplers.js';
 export { Dataset, Subset, ZipDataset, ArrayDataset, CacheDataset, PersistentDataset, jsonHashing, describeTransformsHash, resetOpsId, isCacheBoundary, type MapDataset, type ArrayDatasetOptions, type CacheDatasetOptions, type PersistentDatasetOptions } from './dataset.js';
 export { encodeItem, decodeItem, deepCopyItem, disposeItem } from './item_codec.js';
+export { DataLoader, type DataLoaderOptions, type LoaderDataset } from './dataloader.js';
+export { WorkerPool, WorkerItemError, runInPool, type WorkerPoolOptions, type PoolTask } from './worker_pool.js';
+export { padListDataCollate, type PadListDataCollateOptions } from './pad_collate.js';

@@ -1,0 +1,268 @@
+/**
+ * Pipelines (and datasets) as data, so a worker thread can rebuild them: the way Python's pickle moves a
+ * MONAI pipeline into "spawn" DataLoader workers. An object is described by its class (looked up in a
+ * registry) and its own fields, recursively; it is revived with Object.create(Class.prototype) and the
+ * fields assigned back, so no constructor runs and every setting (including random states) comes back.
+ *
+ * What travels: plain data, arrays, Maps, Sets, typed arrays; instances of registered classes (every class
+ * the monai-ts package exports, once `loadTransformRegistry()` ran, plus the exports of modules given to
+ * `registerTransforms(moduleUrl)`); functions and classes exported by those modules (by module + name);
+ * RandomState by getState/setState (the shared default state stays shared); tensors by
+ * `Tensor.share()` token (no copy; each description's tokens are adopted once, by `reviveTransform`).
+ * Shared references and cycles are kept. What cannot travel (an anonymous closure, an unregistered
+ * class) throws NotPortableError naming where it was found.
+ */
+import * as torch from '@monai-ts/torch';
+import { Tensor } from '@monai-ts/torch';
+import { MetaTensor, type AppliedOperation, type MetaDict } from '../data/meta_tensor.js';
+import { RandomState } from '../utils/random_state.js';
+import { sharedRandomState } from './transform.js';
+
+/** The package's own module key in descriptions. */
+export const PACKAGE_MODULE = 'monai-ts';
+
+/** A description: the modules a worker must register first, and the object tree. */
+export interface TransformDescription {
+  modules: string[];
+  root: unknown;
+}
+
+/** Thrown when a value cannot be described (closure, unregistered class); `path` says where. */
+export class NotPortableError extends Error {
+  override name = 'NotPortableError';
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
+    super(message);
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+type AnyFn = Function;
+const classes = new Map<string, AnyFn>();
+const classKeys = new Map<AnyFn, string>();
+const functions = new Map<string, AnyFn>();
+const functionKeys = new Map<AnyFn, string>();
+const registered = new Set<string>();
+let packageLoaded: Promise<void> | null = null;
+
+function isClass(f: AnyFn): boolean {
+  return /^class[\s{]/.test(Function.prototype.toString.call(f));
+}
+
+/** Registers every exported class and function of a module under `module` (its URL, or PACKAGE_MODULE). */
+export function registerExports(module: string, exports: Record<string, unknown>): void {
+  for (const [name, v] of Object.entries(exports)) {
+    if (typeof v !== 'function') continue;
+    const key = `${module}#${name}`;
+    if (isClass(v)) {
+      classes.set(key, v);
+      if (!classKeys.has(v)) classKeys.set(v, key);
+    } else {
+      functions.set(key, v);
+      if (!functionKeys.has(v)) functionKeys.set(v, key);
+    }
+  }
+  registered.add(module);
+}
+
+/**
+ * Imports a user module and registers its exported classes and functions, so transforms defined there
+ * (and functions they hold, e.g. a Lambda's) can travel to workers. Workers import the same URL.
+ */
+export async function registerTransforms(moduleUrl: string | URL): Promise<void> {
+  const url = String(moduleUrl);
+  if (registered.has(url)) return;
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(url)) as Record<string, unknown>;
+  } catch (e) {
+    throw new Error(`registerTransforms: cannot import '${url}' (${(e as Error).message})`, { cause: e });
+  }
+  registerExports(url, mod);
+}
+
+/** Registers every class and function the monai-ts package exports (imports the package once). */
+export function loadTransformRegistry(): Promise<void> {
+  if (!packageLoaded) {
+    // computed specifier: the package barrel is loaded at run time, keeping the static import graph acyclic
+    const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+    const barrel = new URL(`../index${ext}`, import.meta.url).href;
+    // the dataset classes are registered from their module too, so they travel whether or not the barrel lists them
+    const datasets = new URL(`../data/dataset${ext}`, import.meta.url).href;
+    packageLoaded = (async () => {
+      registerExports(PACKAGE_MODULE, (await import(barrel)) as Record<string, unknown>);
+      registerExports(PACKAGE_MODULE, (await import(datasets)) as Record<string, unknown>);
+    })();
+  }
+  return packageLoaded;
+}
+
+/** The user modules registered so far (a worker registers them too). */
+export function registeredModules(): string[] {
+  return [...registered].filter((m) => m !== PACKAGE_MODULE);
+}
+
+function moduleOf(key: string): string {
+  return key.slice(0, key.lastIndexOf('#'));
+}
+
+type Node = unknown;
+
+/**
+ * Describes `value` (a transform, a pipeline, a dataset: any object tree of registered classes and data).
+ * Tensors are shared by token: the description must be revived exactly once (or released with
+ * `releaseDescription`), else their storage stays parked.
+ */
+export function describeTransform(value: unknown, where = 'transform'): TransformDescription {
+  if (!packageLoaded) throw new Error('describeTransform: call `await loadTransformRegistry()` first (it registers the package classes)');
+  const memo = new Map<object, number>();
+  const modules = new Set<string>();
+  const tokens: bigint[] = [];
+  const use = (key: string): string => {
+    const m = moduleOf(key);
+    if (m !== PACKAGE_MODULE) modules.add(m);
+    return key;
+  };
+  const d = (v: unknown, path: string): Node => {
+    if (v === null || v === undefined || typeof v === 'boolean' || typeof v === 'number' || typeof v === 'string' || typeof v === 'bigint') return v;
+    if (typeof v === 'symbol') throw new NotPortableError(`${path} is a symbol`, path);
+    if (typeof v === 'function') {
+      const fk = functionKeys.get(v) ?? classKeys.get(v);
+      if (fk) return { $: classKeys.has(v) ? 'cls' : 'fn', key: use(fk) };
+      const what = isClass(v) ? `class ${v.name || '(anonymous)'}` : `function ${v.name ? `'${v.name}'` : '(anonymous)'}`;
+      throw new NotPortableError(`${path} is a ${what} that no registered module exports`, path);
+    }
+    const o = v as object;
+    const seen = memo.get(o);
+    if (seen !== undefined) return { $: 'ref', id: seen };
+    if (o === sharedRandomState) return { $: 'sharedRS' };
+    const id = memo.size;
+    memo.set(o, id);
+    if (o instanceof RandomState) return { $: 'rs', id, state: o.getState() };
+    if (o instanceof Tensor) {
+      if (o.isDisposed) throw new NotPortableError(`${path} is a disposed tensor`, path);
+      const token = o.share();
+      tokens.push(token);
+      if (o instanceof MetaTensor) return { $: 'mt', id, token, meta: d(o.meta, `${path}.meta`), ops: d(o.appliedOperations, `${path}.appliedOperations`), batch: o.isBatch };
+      return { $: 't', id, token };
+    }
+    if (ArrayBuffer.isView(o)) return { $: 'ta', id, v: o };
+    if (Array.isArray(o)) return { $: 'a', id, v: o.map((x, i) => d(x, `${path}[${i}]`)) };
+    if (o instanceof Map) return { $: 'map', id, v: [...o].map(([k, x], i) => [d(k, `${path}.keys[${i}]`), d(x, `${path}.get(${String(k)})`)]) };
+    if (o instanceof Set) return { $: 'set', id, v: [...o].map((x, i) => d(x, `${path}[${i}]`)) };
+    const proto = Object.getPrototypeOf(o);
+    const fields: Record<string, Node> = {};
+    for (const k of Object.keys(o)) fields[k] = d((o as Record<string, unknown>)[k], `${path}.${k}`);
+    if (proto === Object.prototype || proto === null) return { $: 'o', id, v: fields, nullProto: proto === null };
+    const key = classKeys.get(proto.constructor);
+    if (!key || classes.get(key)?.prototype !== proto) {
+      const name = proto.constructor?.name ?? '(anonymous)';
+      throw new NotPortableError(`${path} is an instance of ${name}, a class that neither monai-ts exports nor a module given to registerTransforms(url) / workerSetup`, path);
+    }
+    return { $: 'i', id, key: use(key), v: fields };
+  };
+  try {
+    return { modules: [...modules], root: d(value, where) };
+  } catch (e) {
+    for (const t of tokens) torch.fromShared(t).dispose();
+    throw e;
+  }
+}
+
+/** Rebuilds what `describeTransform` described (adopting its tensors; call once per description). */
+export function reviveTransform<T = unknown>(desc: TransformDescription): T {
+  for (const m of desc.modules) if (!registered.has(m)) throw new Error(`reviveTransform: module '${m}' is not registered here (await registerTransforms('${m}') first)`);
+  const memo = new Map<number, unknown>();
+  const tensors: Tensor[] = [];
+  const lookup = (map: Map<string, AnyFn>, key: string): AnyFn => {
+    const f = map.get(key);
+    if (!f) throw new Error(`reviveTransform: '${key}' is not registered (${moduleOf(key) === PACKAGE_MODULE ? 'await loadTransformRegistry()' : `await registerTransforms('${moduleOf(key)}')`} first)`);
+    return f;
+  };
+  const r = (n: Node): unknown => {
+    if (n === null || typeof n !== 'object') return n;
+    const x = n as Record<string, unknown> & { $: string; id: number };
+    switch (x.$) {
+      case 'ref':
+        return memo.get(x.id);
+      case 'sharedRS':
+        return sharedRandomState;
+      case 'fn':
+        return lookup(functions, x.key as string);
+      case 'cls':
+        return lookup(classes, x.key as string);
+      case 'rs': {
+        const s = new RandomState().setState(x.state as ReturnType<RandomState['getState']>);
+        memo.set(x.id, s);
+        return s;
+      }
+      case 't':
+      case 'mt': {
+        const t = torch.fromShared(x.token as bigint);
+        tensors.push(t);
+        const out = x.$ === 'mt' ? MetaTensor.wrap(t, { meta: r(x.meta) as MetaDict, appliedOperations: r(x.ops) as AppliedOperation[], isBatch: Boolean(x.batch) }) : t;
+        if (out !== t) tensors.push(out);
+        memo.set(x.id, out);
+        return out;
+      }
+      case 'ta':
+        memo.set(x.id, x.v);
+        return x.v;
+      case 'a': {
+        const a: unknown[] = [];
+        memo.set(x.id, a);
+        for (const e of x.v as Node[]) a.push(r(e));
+        return a;
+      }
+      case 'map': {
+        const m = new Map();
+        memo.set(x.id, m);
+        for (const [k, v] of x.v as [Node, Node][]) m.set(r(k), r(v));
+        return m;
+      }
+      case 'set': {
+        const s = new Set();
+        memo.set(x.id, s);
+        for (const v of x.v as Node[]) s.add(r(v));
+        return s;
+      }
+      case 'o':
+      case 'i': {
+        const o: Record<string, unknown> = x.$ === 'i' ? Object.create((lookup(classes, x.key as string) as { prototype: object }).prototype) : x.nullProto ? Object.create(null) : {};
+        memo.set(x.id, o);
+        for (const [k, v] of Object.entries(x.v as Record<string, Node>)) o[k] = r(v);
+        return o;
+      }
+      default:
+        throw new Error(`reviveTransform: unknown description node '${String(x.$)}'`);
+    }
+  };
+  try {
+    return r(desc.root) as T;
+  } catch (e) {
+    for (const t of tensors) if (!t.isDisposed) t.dispose();
+    releaseDescription(desc);
+    throw e;
+  }
+}
+
+/** Frees the parked tensors of a description that will not be revived (tokens already adopted are skipped). */
+export function releaseDescription(desc: TransformDescription): void {
+  const walk = (n: Node): void => {
+    if (n === null || typeof n !== 'object') return;
+    if (Array.isArray(n)) return n.forEach(walk);
+    const x = n as Record<string, unknown>;
+    if ((x.$ === 't' || x.$ === 'mt') && typeof x.token === 'bigint') {
+      try {
+        torch.fromShared(x.token).dispose();
+      } catch {
+        // already adopted
+      }
+    }
+    if (ArrayBuffer.isView(x.v)) return;
+    for (const v of Object.values(x)) walk(v);
+  };
+  walk(desc.root);
+}
