@@ -97,8 +97,11 @@ function convTransposeAsGradient(input: Tensor, weight: Tensor, o: ConvTranspose
     out.push(size);
   }
   if (xs[0] < 1 || ws[1] < 1) return null;
-  // Only the shape of the convolution's input is read; its values never are.
-  const shapeOnly = torch.empty(out);
+  // Only the shape of the convolution's input is read, so one zero broadcast to it stands in (autograd
+  // saves it for the backward; a full tensor would hold an output-sized block until then).
+  const one = torch.zeros([1]);
+  const shapeOnly = one.expand(out);
+  one.dispose();
   const [y, unusedWeight, unusedBias] = torch.ops.convolutionBackward(input, shapeOnly, weight, null, stride, padding, dilation, false, new Array(dims).fill(0), 1, [true, false, false]);
   torch.dispose([shapeOnly, unusedWeight, unusedBias]);
   if (bias === null) return y;
