@@ -30,3 +30,4 @@ export { encodeItem, decodeItem, deepCopyItem, disposeItem } from './item_codec.
 export { DataLoader, type DataLoaderOptions, type LoaderDataset } from './dataloader.js';
 export { WorkerPool, WorkerItemError, runInPool, type WorkerPoolOptions, type PoolTask } from './worker_pool.js';
 export { padListDataCollate, type PadListDataCollateOptions } from './pad_collate.js';
+export { SmartCacheDataset, type SmartCacheDatasetOptions } from './smart_cache.js';
