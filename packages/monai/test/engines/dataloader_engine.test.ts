@@ -1,0 +1,35 @@
+// A SupervisedTrainer fed by monai-ts's DataLoader (async iterable, shuffled, transform per item): batches
+// handed over by the loader are freed with their iteration, so live tensors stay flat across epochs.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as torch from '@monai-ts/torch';
+import { SupervisedTrainer, Events, type Engine } from '../../src/engines/index.js';
+import { DataLoader, Dataset } from '../../src/data/index.js';
+
+const start = torch.memory().liveTensors;
+after(() => assert.equal(torch.memory().liveTensors, start, 'no live tensors left'));
+
+test('SupervisedTrainer over a shuffled DataLoader: every item seen each epoch, live tensors flat', async () => {
+  torch.manualSeed(0);
+  const items = Array.from({ length: 6 }, (_, i) => ({ image: [i, 1, 2, 3], label: [i] }));
+  const ds = new Dataset(items, (d: unknown) => {
+    const x = d as { image: number[]; label: number[] };
+    return { image: torch.tensor(x.image, { dtype: 'float32' }), label: torch.tensor(x.label, { dtype: 'float32' }) };
+  });
+  const loader = new DataLoader(ds, { batchSize: 2, shuffle: true });
+  const net = new torch.nn.Linear(4, 1);
+  const opt = new torch.optim.SGD(net.parameters(), { lr: 0.01 });
+  const t = new SupervisedTrainer({ maxEpochs: 4, trainDataLoader: loader, network: net, optimizer: opt, lossFunction: new torch.nn.MSELoss() });
+  assert.equal(t.state.epochLength, 3, 'the loader\'s length');
+  const live: number[] = [];
+  const seen: number[][] = [[], [], [], []];
+  t.on(Events.ITERATION_COMPLETED, (e: Engine) => {
+    live.push(torch.memory().liveTensors);
+    for (const o of e.state.output as { label: torch.Tensor }[]) seen[e.state.epoch - 1].push(o.label.item());
+  });
+  await t.run();
+  assert.equal(new Set(live).size, 1, `live tensors per iteration: ${live.join(',')}`);
+  for (const s of seen) assert.deepEqual([...s].sort(), [0, 1, 2, 3, 4, 5]);
+  opt.dispose();
+  net.dispose();
+});
