@@ -9,14 +9,14 @@ import { DataLoader, Dataset } from '../../src/data/index.js';
 const start = torch.memory().liveTensors;
 after(() => assert.equal(torch.memory().liveTensors, start, 'no live tensors left'));
 
-test('SupervisedTrainer over a shuffled DataLoader: every item seen each epoch, live tensors flat', async () => {
+for (const [numWorkers, asyncHandler] of [[0, false], [2, true]] as const) test(`SupervisedTrainer over a shuffled DataLoader (numWorkers ${numWorkers}${asyncHandler ? ', an async ITERATION_COMPLETED handler' : ''}): every item seen each epoch, live tensors flat`, async () => {
   torch.manualSeed(0);
   const items = Array.from({ length: 6 }, (_, i) => ({ image: [i, 1, 2, 3], label: [i] }));
   const ds = new Dataset(items, (d: unknown) => {
     const x = d as { image: number[]; label: number[] };
     return { image: torch.tensor(x.image, { dtype: 'float32' }), label: torch.tensor(x.label, { dtype: 'float32' }) };
   });
-  const loader = new DataLoader(ds, { batchSize: 2, shuffle: true });
+  const loader = new DataLoader(ds, { batchSize: 2, shuffle: true, numWorkers });
   const net = new torch.nn.Linear(4, 1);
   const opt = new torch.optim.SGD(net.parameters(), { lr: 0.01 });
   const t = new SupervisedTrainer({ maxEpochs: 4, trainDataLoader: loader, network: net, optimizer: opt, lossFunction: new torch.nn.MSELoss() });
@@ -27,6 +27,7 @@ test('SupervisedTrainer over a shuffled DataLoader: every item seen each epoch, 
     live.push(torch.memory().liveTensors);
     for (const o of e.state.output as { label: torch.Tensor }[]) seen[e.state.epoch - 1].push(o.label.item());
   });
+  if (asyncHandler) t.on(Events.ITERATION_COMPLETED, () => new Promise((r) => setTimeout(r, 2)));
   await t.run();
   assert.equal(new Set(live).size, 1, `live tensors per iteration: ${live.join(',')}`);
   for (const s of seen) assert.deepEqual([...s].sort(), [0, 1, 2, 3, 4, 5]);
