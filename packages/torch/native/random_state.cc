@@ -2,11 +2,9 @@
 // RandomState in monai-ts: it keeps single draws in JS and hands sized draws here, passing its state
 // in and getting it back, so scalar and bulk draws interleave into one stream.
 //
-// The stream must equal the JS path bit for bit. The Gaussian's log is therefore the same correctly
-// rounded double-double log as packages/monai/src/utils/correctly_rounded_log.ts (same operations in
-// the same order; built with -ffp-contract=off so no multiply-add is fused), not the C library's log,
-// which rounds the wrong way for a few inputs in 10,000 and differs between glibc's FMA and non-FMA
-// variants.
+// The stream must equal numpy's bit for bit on the same machine, so the Gaussian uses the C library's
+// log and sqrt, as numpy's legacy_gauss does (glibc's log is not always correctly rounded, and numpy's
+// draws carry its rounding). The JS path calls the same log through libmLog below.
 #include "common.h"
 
 #include <ATen/Parallel.h>
@@ -61,195 +59,6 @@ struct Mt {
   }
 };
 
-// ---- correctly rounded log (double-double), a line-for-line twin of correctly_rounded_log.ts
-constexpr double SPLIT = 134217729.0;  // 2^27 + 1
-
-void twoSum(double a, double b, double& s, double& e) {
-  s = a + b;
-  double bb = s - a;
-  e = a - (s - bb) + (b - bb);
-}
-void twoProd(double a, double b, double& p, double& e) {
-  p = a * b;
-  double t = SPLIT * a;
-  double ah = t - (t - a), al = a - ah;
-  t = SPLIT * b;
-  double bh = t - (t - b), bl = b - bh;
-  e = ah * bh - p + ah * bl + al * bh + al * bl;
-}
-void ddAdd(double ah, double al, double bh, double bl, double& oh, double& ol) {
-  double t0, t1, t2, t3;
-  twoSum(ah, bh, t0, t1);
-  twoSum(al, bl, t2, t3);
-  double s = t0, e = t1 + t2, h = s + e;
-  e = e - (h - s);
-  s = h;
-  e += t3;
-  h = s + e;
-  oh = h;
-  ol = e - (h - s);
-}
-void ddMul(double ah, double al, double bh, double bl, double& oh, double& ol) {
-  double p, pe;
-  twoProd(ah, bh, p, pe);
-  double e = pe + (ah * bl + al * bh);
-  double h = p + e;
-  oh = h;
-  ol = e - (h - p);
-}
-void ddDiv(double ah, double al, double bh, double bl, double& oh, double& ol) {
-  double q1 = ah / bh, ph, pl, rh, rl;
-  ddMul(q1, 0, bh, bl, ph, pl);
-  ddAdd(ah, al, -ph, -pl, rh, rl);
-  double q2 = rh / bh;
-  ddMul(q2, 0, bh, bl, ph, pl);
-  ddAdd(rh, rl, -ph, -pl, rh, rl);
-  double q3 = rh / bh, sh, sl;
-  twoSum(q1, q2, sh, sl);
-  ddAdd(sh, sl, q3, 0, oh, ol);
-}
-
-constexpr double LN2_HI = 6.93147180559945286227e-1;
-constexpr double LN2_LO = 2.31904681384629955842e-17;
-constexpr int TABLE_LO = 90;
-
-struct LogTable {
-  double t[2 * (182 - TABLE_LO + 1)];
-  double thirdHi, thirdLo;
-  LogTable() {
-    ddDiv(1, 0, 3, 0, thirdHi, thirdLo);
-    for (int j = TABLE_LO; j <= 182; j++) {
-      double sh, sl, zh, zl;
-      ddDiv(j - 128, 0, j + 128, 0, sh, sl);
-      // 2*atanh(s) by its series, 40 terms
-      ddMul(sh, sl, sh, sl, zh, zl);
-      double acch = 0, accl = 0, ph = sh, pl = sl;
-      for (int n = 0; n < 40; n++) {
-        double th, tl;
-        ddDiv(ph, pl, 2 * n + 1, 0, th, tl);
-        ddAdd(acch, accl, th, tl, acch, accl);
-        ddMul(ph, pl, zh, zl, ph, pl);
-      }
-      t[2 * (j - TABLE_LO)] = 2 * acch;
-      t[2 * (j - TABLE_LO) + 1] = 2 * accl;
-    }
-  }
-};
-const LogTable kLog;
-
-// The arithmetic of the log after reduction: x = 2^k * m, m = c + u with c = j/128 (table entry Th + Tl).
-// A template so that several logs can run side by side in vector lanes (V = kLanes doubles): every lane does
-// exactly the scalar operations (IEEE per lane, nothing fused), so the results are the same bits.
-template <typename V>
-V crLogCore(V m, V c, V kd, V Th, V Tl) {
-  V u = m - c;
-  V c2 = 2 * c, dh = c2 + u, dbb = dh - c2;
-  V dl = c2 - (dh - dbb) + (u - dbb);
-  V sh = u / dh;
-  V t = SPLIT * sh;
-  V shh = t - (t - sh), shl = sh - shh;
-  t = SPLIT * dh;
-  V dhh = t - (t - dh), dhl = dh - dhh;
-  V p = sh * dh;
-  V pe = shh * dhh - p + shh * dhl + shl * dhh + shl * dhl;
-  V sl = (u - p - pe - sh * dl) / dh;
-  V zh = sh * sh;
-  V ze = shh * shh - zh + 2 * shh * shl + shl * shl;
-  V zl = ze + 2 * sh * sl;
-  V tail = 1.0 / 7 + zh * (1.0 / 9 + zh * (1.0 / 11 + zh * (1.0 / 13 + zh / 15)));
-  V tl = kLog.thirdLo + zh * (0.2 + zh * tail);
-  const double TH = kLog.thirdHi;
-  t = SPLIT * zh;
-  V zhh = t - (t - zh), zhl = zh - zhh;
-  const double thh = SPLIT * TH - (SPLIT * TH - TH), thl = TH - thh;
-  V wh0 = zh * TH;
-  V wl0 = zhh * thh - wh0 + zhh * thl + zhl * thh + zhl * thl + zh * tl + zl * TH;
-  V wh = wh0 + wl0, wl = wl0 - (wh - wh0);
-  t = SPLIT * wh;
-  V whh = t - (t - wh), whl = wh - whh;
-  V qh0 = sh * wh;
-  V ql0 = shh * whh - qh0 + shh * whl + shl * whh + shl * whl + sh * wl + sl * wh;
-  V ah = sh + qh0, bb = ah - sh;
-  V al = sh - (ah - bb) + (qh0 - bb) + sl + ql0;
-  V h = ah + al;
-  al = al - (h - ah);
-  ah = 2 * h;
-  al *= 2;
-  h = ah + Th;
-  bb = h - ah;
-  al = ah - (h - bb) + (Th - bb) + al + Tl;
-  ah = h;
-  // + k*ln2; for k = 0 every term is 0 and (ah, al) pass through unchanged
-  const double lh = SPLIT * LN2_HI - (SPLIT * LN2_HI - LN2_HI), ll = LN2_HI - lh;
-  V kh = kd * LN2_HI;
-  V ke = kd * lh - kh + kd * ll + kd * LN2_LO;
-  h = ah + kh;
-  bb = h - ah;
-  al = ah - (h - bb) + (kh - bb) + al + ke;
-  ah = h;
-  return ah + al;
-}
-
-// Splits a positive normal x into m in [sqrt(1/2), sqrt(2)), k, and the table point j.
-inline void reduce(double x, double& m, double& kd, double& c, int& ti) {
-  uint64_t bits;
-  std::memcpy(&bits, &x, 8);
-  int k = static_cast<int>((bits >> 52) & 0x7ff) - 1023;
-  bits = (bits & 0x000fffffffffffffull) | 0x3ff0000000000000ull;
-  std::memcpy(&m, &bits, 8);
-  if (m > 1.4142135623730951) {
-    m *= 0.5;  // exact, as JS's m / 2
-    k += 1;
-  }
-  int j = static_cast<int>(m * 128 + 0.5);  // positive: truncation is Math.round's floor
-  c = j * 0.0078125;                        // j / 128, exact
-  kd = k;
-  ti = 2 * (j - TABLE_LO);
-}
-
-double crLog(double x) {
-  if (!(x > 0) || x == INFINITY) return std::log(x);
-  double kOff = 0;
-  if (x < 2.2250738585072014e-308) {
-    x *= 18014398509481984.0;
-    kOff = -54;
-  }
-  double m, kd, c;
-  int ti;
-  reduce(x, m, kd, c, ti);
-  kd += kOff;
-  const double* T = kLog.t;
-  if (m == c && kd == 0) return T[ti] + T[ti + 1];
-  return crLogCore<double>(m, c, kd, T[ti], T[ti + 1]);
-}
-
-// 8 lanes: on SSE2 each operation becomes 4 independent 2-wide ones, enough parallel work to hide
-// the latency of the long dependent chain (4 lanes: about 25% slower; 16: register spills).
-constexpr int kLanes = 8;
-typedef double VL __attribute__((vector_size(8 * kLanes)));
-
-// crLog of kLanes values at once (positive normal inputs; others take the scalar path).
-void crLogLanes(const double* x, double* out) {
-  VL m, kd, c, th, tl;
-  const double* T = kLog.t;
-  for (int l = 0; l < kLanes; l++) {
-    if (!(x[l] >= 2.2250738585072014e-308 && x[l] < INFINITY)) {
-      for (int q = 0; q < kLanes; q++) out[q] = crLog(x[q]);
-      return;
-    }
-    double ml, kl, cl;
-    int ti;
-    reduce(x[l], ml, kl, cl, ti);
-    m[l] = ml;
-    kd[l] = kl;
-    c[l] = cl;
-    th[l] = T[ti];
-    tl[l] = T[ti + 1];
-  }
-  VL r = crLogCore<VL>(m, c, kd, th, tl);
-  for (int l = 0; l < kLanes; l++) out[l] = (m[l] == c[l] && kd[l] == 0) ? th[l] + tl[l] : r[l];
-}
-
 // numpy's legacy_gauss: polar method, the second value cached for the next call.
 double gauss(Mt& s) {
   if (s.hasGauss) {
@@ -264,7 +73,7 @@ double gauss(Mt& s) {
     x2 = 2 * s.nextDouble() - 1;
     r2 = x1 * x1 + x2 * x2;
   } while (r2 >= 1 || r2 == 0);
-  double f = std::sqrt(-2 * crLog(r2) / r2);
+  double f = std::sqrt(-2 * std::log(r2) / r2);
   s.gauss = f * x1;
   s.hasGauss = true;
   return f * x2;
@@ -376,17 +185,10 @@ void fillNormal(Mt& s, double a, double b, T* out, int64_t n) {
     // pair k gives out[i + 2k] = f*x2 and out[i + 2k + 1] = f*x1; past the end, f*x1 is the cache
     const int64_t base = i, full = std::min(pairs, (n - base) / 2);
     at::parallel_for(0, full, 4096, [&](int64_t k0, int64_t k1) {
-      double r2[kLanes], logs[kLanes];
       for (int64_t k = k0; k < k1; k++) {
-        int64_t lane = (k - k0) % kLanes;
-        if (lane == 0) {
-          int64_t m = std::min<int64_t>(kLanes, k1 - k);
-          for (int64_t q = 0; q < m; q++) r2[q] = r2s[picked[k + q]];
-          if (m == kLanes) crLogLanes(r2, logs);
-          else for (int64_t q = 0; q < m; q++) logs[q] = crLog(r2[q]);
-        }
         int64_t t = picked[k];
-        double f = std::sqrt(-2 * logs[lane] / r2[lane]);
+        double r2 = r2s[t];
+        double f = std::sqrt(-2 * std::log(r2) / r2);
         out[base + 2 * k] = static_cast<T>(a + b * (f * x2s[t]));
         out[base + 2 * k + 1] = static_cast<T>(a + b * (f * x1s[t]));
       }
@@ -394,7 +196,7 @@ void fillNormal(Mt& s, double a, double b, T* out, int64_t n) {
     i += 2 * full;
     if (full < pairs) {  // one value left: the last pair's second value stays cached
       int64_t t = picked[full];
-      double f = std::sqrt(-2 * crLog(r2s[t]) / r2s[t]);
+      double f = std::sqrt(-2 * std::log(r2s[t]) / r2s[t]);
       out[i++] = static_cast<T>(a + b * (f * x2s[t]));
       s.gauss = f * x1s[t];
       s.hasGauss = true;
@@ -472,8 +274,16 @@ Napi::Value LegacyRandom(const Napi::CallbackInfo& info) {
   });
 }
 
+// libmLog(x): the C library's log, for the JS RandomState's scalar Gaussian draws (numpy calls it).
+Napi::Value LibmLog(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), std::log(info[0].As<Napi::Number>().DoubleValue()));
+}
+
 }  // namespace
 
-void initRandomState(Napi::Env e, Napi::Object x) { x.Set("legacyRandom", Napi::Function::New(e, LegacyRandom)); }
+void initRandomState(Napi::Env e, Napi::Object x) {
+  x.Set("legacyRandom", Napi::Function::New(e, LegacyRandom));
+  x.Set("libmLog", Napi::Function::New(e, LibmLog));
+}
 
 }  // namespace mts

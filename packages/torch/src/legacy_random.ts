@@ -14,7 +14,7 @@ export interface LegacyRandomState {
 
 /**
  * 'random': [0, 1); 'uniform': a + b * random (a = low, b = high - low); 'normal': a + b * gauss
- * (numpy's cached polar method, correctly rounded log); 'randint': a + [0, b] by masked rejection
+ * (numpy's cached polar method with the C library's log, as numpy); 'randint': a + [0, b] by masked rejection
  * (a = low, b = high - 1 - low, b < 2**53).
  */
 export type LegacyDistribution = 'random' | 'uniform' | 'normal' | 'randint';
@@ -22,6 +22,7 @@ export type LegacyDistribution = 'random' | 'uniform' | 'normal' | 'randint';
 const KIND: Record<LegacyDistribution, number> = { random: 0, uniform: 1, normal: 2, randint: 3 };
 
 interface RandomNative {
+  libmLog(x: number): number;
   legacyRandom(kind: number, key: Uint32Array, st: Float64Array, a: number, b: number, out: Float64Array | Float32Array | null, shape: number[] | null, dtype: string | null): number | undefined;
 }
 const rnative = native as unknown as RandomNative;
@@ -52,4 +53,9 @@ export function _legacyRandomTensor(state: LegacyRandomState, distribution: Lega
   if (dtype !== 'float64' && dtype !== 'float32') throw new RangeError(`${own}: dtype must be 'float64' or 'float32', found '${String(dtype)}'`);
   for (const d of shape) if (!Number.isSafeInteger(d) || d < 0) throw new RangeError(`${own}: shape must hold non-negative integers, found [${shape.join(', ')}]`);
   return new Tensor(rnative.legacyRandom(kindOf(own, distribution), state.key, state.st, a, b, null, [...shape], dtype) as number);
+}
+
+/** The C library's natural log (what numpy's Gaussian draws use; V8's Math.log can differ in the last bit). */
+export function _libmLog(x: number): number {
+  return rnative.libmLog(x);
 }

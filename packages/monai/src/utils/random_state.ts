@@ -6,16 +6,19 @@
  * `uniform`, `randint` (masked rejection, 32- and 64-bit ranges), `normal`/`standardNormal` (polar
  * method with numpy's cached second value), `choice` (with/without replacement, with/without `p`),
  * `shuffle`, `permutation`, `multinomial` (binomial inversion and BTPE), and `getState`/`setState` so a
- * state can travel to a worker. The polar method's log is correctly rounded (glibc's, not V8's Math.log).
+ * state can travel to a worker. Logs come from the C library, as numpy's (V8's Math.log differs in the
+ * last bit for a few percent of inputs), so draws equal numpy's on the same machine.
  *
  * Sized draws of `random`/`uniform`/`normal`/`randint` with at least `RandomState.nativeMinDraws` values
  * run in the native addon (torch.ops._legacyRandomFill), which computes exactly what the JS loop
- * would (same log) from the same state, so scalar and sized draws interleave into one stream.
+ * would (the same C library log) from the same state, so scalar and sized draws interleave into one stream.
  * `*Tensor` methods draw straight into a tensor, skipping the JS array.
  */
 import * as torch from '@monai-ts/torch';
 import type { DType, Tensor } from '@monai-ts/torch';
-import { correctlyRoundedLog as log } from './correctly_rounded_log.js';
+
+/** numpy computes its Gaussian and binomial draws with the C library's log; so do we (natively). */
+const log = (x: number): number => torch.ops._libmLog(x);
 
 const N = 624;
 const M = 397;
@@ -316,7 +319,7 @@ export class RandomState {
       x2 = 2 * this.nextDouble() - 1;
       r2 = x1 * x1 + x2 * x2;
     } while (r2 >= 1 || r2 === 0);
-    const f = Math.sqrt((-2 * log(r2)) / r2); // glibc's log, not V8's (see correctly_rounded_log.ts)
+    const f = Math.sqrt((-2 * log(r2)) / r2); // the C library's log, as numpy (V8's Math.log differs in ~3% of draws)
     this.gauss = f * x1;
     this.hasGauss = true;
     return f * x2;
