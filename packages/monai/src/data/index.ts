@@ -31,3 +31,4 @@ export { DataLoader, type DataLoaderOptions, type LoaderDataset } from './datalo
 export { WorkerPool, WorkerItemError, runInPool, type WorkerPoolOptions, type PoolTask } from './worker_pool.js';
 export { padListDataCollate, type PadListDataCollateOptions } from './pad_collate.js';
 export { SmartCacheDataset, type SmartCacheDatasetOptions } from './smart_cache.js';
+export { GridPatchDataset, PatchIter, PatchIterd, iterPatch, type PatchCoords, type IterPatchOptions, type PatchIterOptions, type PatchIterdOptions, type GridPatchDatasetOptions } from './grid_dataset.js';
