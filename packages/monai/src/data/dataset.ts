@@ -13,7 +13,7 @@ import { MAX_SEED, Randomizable, Transform, TraceKeys, isRandomizable, seedRando
 import { getSeed } from '../utils/misc.js';
 import { RandomState } from '../utils/random_state.js';
 import { MetaTensor } from './meta_tensor.js';
-import { contiguousItem, decodeItem, deepCopyItem, disposeItem, encodeItem } from './item_codec.js';
+import { aliasShared, contiguousItem, decodeItem, deepCopyItem, disposeItem, encodeItem, tensorsOf } from './item_codec.js';
 
 /** What a DataLoader needs from a dataset. */
 export interface MapDataset<T = unknown> {
@@ -68,9 +68,13 @@ export class Dataset<T = unknown> implements MapDataset<T> {
     return new Subset(this, Array.isArray(indices) ? (indices as number[]) : sliceIndices(indices as { start?: number; stop?: number; step?: number }, this.length));
   }
 
-  /** The pipeline on data[index]; intermediate tensors are freed (only what the item holds survives). */
+  /**
+   * The pipeline on data[index]; intermediate tensors are freed, and tensors of the data list that come
+   * through unchanged are handed out as aliases, so the caller may dispose what it gets.
+   */
   protected transformItem(index: number): T {
-    return torch.tidy(() => this.transform.call(this.data[index])) as T;
+    const item = this.data[index];
+    return aliasShared(torch.tidy(() => this.transform.call(item)), tensorsOf(item)) as T;
   }
 }
 
@@ -123,7 +127,13 @@ export class ZipDataset implements MapDataset<unknown[]> {
       if (Array.isArray(x)) data.push(...x);
       else data.push(x);
     }
-    return this.transform ? torch.tidy(() => this.transform!.call(data) as unknown[]) : data;
+    if (!this.transform) return data;
+    // the parts are ours (each dataset hands out what the caller owns): free those the transform dropped
+    const parts = tensorsOf(data);
+    const out = torch.tidy(() => this.transform!.call(data) as unknown[]);
+    const kept = tensorsOf(out);
+    for (const t of parts) if (!kept.has(t) && !t.isDisposed) t.dispose();
+    return out;
   }
 }
 
@@ -313,8 +323,9 @@ export class CacheDataset<T = unknown> extends Dataset<T> {
     const cached = this.cache[cacheIndex];
     const first = this.firstRandom();
     // the caller owns (and may free) what it gets: hand out copies unless copyCache is off
-    if (first === null) return (this.copyCache ? deepCopyItem(cached) : cached) as T;
-    return torch.tidy(() => this.transform.call(this.copyCache ? deepCopyItem(cached) : cached, { start: first })) as T;
+    const owned = tensorsOf(cached);
+    if (first === null) return (this.copyCache ? deepCopyItem(cached) : aliasShared(cached, owned)) as T;
+    return aliasShared(torch.tidy(() => this.transform.call(this.copyCache ? deepCopyItem(cached) : cached, { start: first })), owned) as T;
   }
 
   /** Frees the cached tensors (the dataset is empty afterwards until setData). */

@@ -139,3 +139,31 @@ export function contiguousItem<T>(v: T): T {
   return v;
 }
 
+
+/**
+ * The item with every tensor that `owned` holds replaced by an alias (a new handle on the same storage,
+ * no copy): what a dataset hands out is then the caller's to dispose without freeing the dataset's own
+ * tensors (its data list or cache).
+ */
+export function aliasShared<T>(item: T, owned: ReadonlySet<Tensor>): T {
+  if (owned.size === 0) return item;
+  const walk = (v: unknown): unknown => {
+    if (v instanceof Tensor) return owned.has(v) ? v.alias() : v;
+    if (Array.isArray(v)) return v.map(walk);
+    if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) out[k] = walk(x);
+      return out;
+    }
+    return v;
+  };
+  return walk(item) as T;
+}
+
+/** The tensors an item holds (nested arrays and plain objects). */
+export function tensorsOf(item: unknown, found = new Set<Tensor>()): Set<Tensor> {
+  if (item instanceof Tensor) found.add(item);
+  else if (Array.isArray(item)) item.forEach((x) => tensorsOf(x, found));
+  else if (item !== null && typeof item === 'object' && Object.getPrototypeOf(item) === Object.prototype) Object.values(item).forEach((x) => tensorsOf(x, found));
+  return found;
+}

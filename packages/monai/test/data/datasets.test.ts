@@ -116,6 +116,8 @@ test('ArrayDataset reseeds image and segmentation transforms alike; ZipDataset c
   (G.ZipDataset as number[][][]).forEach((exp, i) => {
     const [a, b] = zds.get(i) as torch.Tensor[];
     assert.deepEqual([values(a), values(b)], exp);
+    a.dispose(); // aliases: the caller's to free, the dataset's arrays stay
+    b.dispose();
   });
   disposeItem(imgs);
   disposeItem(segs);
@@ -156,4 +158,28 @@ test('bad input names the dataset and the option', () => {
   fs.writeFileSync(file, 'x');
   assert.throws(() => new PersistentDataset([], null, { cacheDir: file }), /exists and is not a folder/);
   assert.throws(() => new ArrayDataset({ img: [], sge: [] } as never), /ArrayDataset: unknown option 'sge'/);
+});
+
+test('what a dataset hands out is the caller\'s: disposing it leaves the data list and the cache intact', () => {
+  const data = [{ img: torch.ones([1, 2, 2]) }, { img: torch.zeros([1, 2, 2]) }];
+  const plain = new Dataset(data);
+  const cached = new CacheDataset(data, null, { progress: false, copyCache: false });
+  for (let round = 0; round < 2; round++) {
+    for (const ds of [plain, cached]) {
+      const before = torch.memory().liveTensors;
+      const item = ds.get(0) as { img: torch.Tensor };
+      assert.notEqual(item.img, data[0].img, 'a new handle');
+      assert.deepEqual(values(item.img), [1, 1, 1, 1]);
+      item.img.dispose();
+      assert.equal(torch.memory().liveTensors, before, 'only the handed-out alias was made');
+    }
+  }
+  assert.ok(!data[0].img.isDisposed);
+  const zip = new ZipDataset([plain, plain], (x: unknown) => [(x as { img: torch.Tensor }[])[0].img.add(1)]);
+  const before = torch.memory().liveTensors;
+  const [z] = zip.get(1) as torch.Tensor[];
+  assert.equal(torch.memory().liveTensors, before + 1, 'the zipped parts the transform dropped are freed');
+  z.dispose();
+  cached.disposeCache();
+  disposeItem(data);
 });
