@@ -32,3 +32,4 @@ export { WorkerPool, WorkerItemError, runInPool, type WorkerPoolOptions, type Po
 export { padListDataCollate, type PadListDataCollateOptions } from './pad_collate.js';
 export { SmartCacheDataset, type SmartCacheDatasetOptions } from './smart_cache.js';
 export { GridPatchDataset, PatchIter, PatchIterd, iterPatch, type PatchCoords, type IterPatchOptions, type PatchIterOptions, type PatchIterdOptions, type GridPatchDatasetOptions } from './grid_dataset.js';
+export { CacheNTransDataset, type CacheNTransDatasetOptions } from './cache_n_trans.js';
