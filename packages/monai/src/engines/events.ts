@@ -4,10 +4,10 @@
  * `Events.ITERATION_COMPLETED(every=2)` is `Events.ITERATION_COMPLETED.filter({ every: 2 })` and
  * `Events.STARTED | Events.COMPLETED` is `Events.STARTED.or(Events.COMPLETED)`.
  */
-import type { Engine } from './engine.js';
 
 /** A filter gets the engine and the event's counter (state.iteration or state.epoch) and says whether to run. */
-export type EventFilter = (engine: Engine, event: number) => boolean;
+/** Decides, for the engine firing it and the event's count, whether a filtered handler runs (typed without Engine: engine.ts imports this module). */
+export type EventFilter = (engine: object, event: number) => boolean;
 
 export interface EventFilterOptions {
   every?: number;
