@@ -407,10 +407,19 @@ function finishNew(t: Tensor, spec: ConvertSpec): Tensor {
 
 function convertTensor(t: Tensor, spec: ConvertSpec): Tensor {
   const device = spec.numpy ? 'cpu' : spec.device;
-  let r = t.to({ dtype: spec.dtype ?? undefined, device: device ?? undefined, memoryFormat: 'contiguous' });
+  let r = t.to({ dtype: spec.dtype ?? undefined, device: device ?? undefined });
   if (r !== t && r.is(t)) {
     r.dispose();
     r = t; // nothing changed: the input itself, as PyTorch's .to returns self
+  }
+  // .to keeps a transposed 2-D view as it is (memory formats only speak of 4-D/5-D layouts): make it
+  // contiguous explicitly, as MONAI's ascontiguousarray does
+  const c = r.contiguous();
+  if (c.is(r)) {
+    if (c !== r) c.dispose();
+  } else {
+    if (r !== t) r.dispose();
+    r = c;
   }
   const wantMeta = spec.trackMeta && !spec.numpy;
   if (wantMeta && !(r instanceof MetaTensor)) {
@@ -483,6 +492,24 @@ export class EnsureType extends Transform {
   call(data: unknown, dtype?: DType | null): unknown {
     const d = checkDtype(this.name, 'dtype', dtype);
     return convert(this.name, data, d ? { ...this.spec, dtype: d } : this.spec);
+  }
+}
+
+/**
+ * MONAI's ToNumpy: a plain contiguous CPU tensor without metadata (there is no numpy here; read the
+ * values with `.data()` or `.toTypedArray()`), optionally cast to `dtype`; numbers and numeric lists
+ * become tensors too. Same conversion as EnsureType({ dataType: 'numpy' }).
+ */
+export class ToNumpy extends Transform {
+  readonly spec: ConvertSpec;
+  constructor(options: { dtype?: DType | null; wrapSequence?: boolean } = {}) {
+    super();
+    const who = 'ToNumpy';
+    checkOptions(who, options, ['dtype', 'wrapSequence']);
+    this.spec = { dtype: checkDtype(who, 'dtype', options.dtype), device: null, wrapSequence: bool(who, 'wrapSequence', options.wrapSequence, true), trackMeta: false, numpy: true };
+  }
+  call(img: unknown): unknown {
+    return convert(this.name, img, this.spec);
   }
 }
 

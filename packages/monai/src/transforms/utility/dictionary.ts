@@ -14,7 +14,7 @@ import { checkOptions } from '../../data/options.js';
 import { KeyError, MapTransform, RandomizableMapTransform, TraceKeys, checkDict, checkProb, describeValue, ensureKeys, perKey, type DataDict } from '../transform.js';
 import {
   AddCoordinateChannels, AsChannelLast, CastToType, ClassesToIndices, ConvertToMultiChannelBasedOnBratsClasses, DataStats, EnsureType, FgBgToIndices, Identity,
-  LabelToMask, Lambda, RemoveRepeatedChannel, callUser, type UserFn, RepeatChannel, SimulateDelay, SplitDim, SqueezeDim, ToDevice, ToTensor, Transpose,
+  LabelToMask, Lambda, RemoveRepeatedChannel, callUser, type UserFn, RepeatChannel, SimulateDelay, SplitDim, SqueezeDim, ToDevice, ToNumpy, ToTensor, Transpose,
   type ClassesToIndicesOptions, type DataStatsOptions, type EnsureTypeOptions, type FgBgToIndicesOptions, type LabelToMaskOptions, type SplitDimOptions, type ToTensorOptions,
 } from './array.js';
 
@@ -174,6 +174,26 @@ export class EnsureTyped extends MapTransform {
     guarded(data, d, (made) => {
       for (const [key, dtype] of this.keyIterator<[DType | null]>(d, this.dtype)) {
         d[key] = this.converter.call(d[key], dtype);
+        made(d[key]);
+      }
+    });
+    return d;
+  }
+}
+
+export class ToNumpyd extends MapTransform {
+  readonly converter: ToNumpy;
+  constructor(options: KeyOptions & { dtype?: DType | null; wrapSequence?: boolean }) {
+    checkOptions('ToNumpyd', options, [...MAP, 'dtype', 'wrapSequence'], ['keys']);
+    super(options.keys, options.allowMissingKeys ?? false);
+    const { keys: _k, allowMissingKeys: _a, ...rest } = options;
+    this.converter = new ToNumpy(rest);
+  }
+  call(data: DataDict): DataDict {
+    const d = { ...data };
+    guarded(data, d, (made) => {
+      for (const [key] of this.keyIterator(d)) {
+        d[key] = this.converter.call(d[key]);
         made(d[key]);
       }
     });
@@ -707,3 +727,4 @@ export { FgBgToIndicesd as FgBgToIndicesD, FgBgToIndicesd as FgBgToIndicesDict }
 export { ClassesToIndicesd as ClassesToIndicesD, ClassesToIndicesd as ClassesToIndicesDict };
 export { AddCoordinateChannelsd as AddCoordinateChannelsD, AddCoordinateChannelsd as AddCoordinateChannelsDict };
 export { ConvertToMultiChannelBasedOnBratsClassesd as ConvertToMultiChannelBasedOnBratsClassesD, ConvertToMultiChannelBasedOnBratsClassesd as ConvertToMultiChannelBasedOnBratsClassesDict };
+export { ToNumpyd as ToNumpyD, ToNumpyd as ToNumpyDict };
