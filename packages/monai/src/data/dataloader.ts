@@ -18,7 +18,7 @@
  */
 import * as torch from '@monai-ts/torch';
 import { checkOptions } from './options.js';
-import { describeTransform, loadTransformRegistry, NotPortableError, releaseDescription, type TransformDescription } from '../transforms/serialize.js';
+import { describeTransform, loadTransformRegistry, NotPortableError, registerTransforms, releaseDescription, type TransformDescription } from '../transforms/serialize.js';
 import { listDataCollate } from './collate.js';
 import { disposeCollated, seedDataset } from './shared_item.js';
 import { WorkerPool, freeUnread, itemError } from './worker_pool.js';
@@ -244,6 +244,7 @@ export class DataLoader<B = unknown> implements AsyncIterable<B> {
     if (this.pool) return this.pool;
     if (this.portable === false) return null;
     await loadTransformRegistry();
+    for (const m of this.workerSetup) await registerTransforms(m); // the main thread describes with the same classes
     try {
       // checks (and frees at once) the description the workers will get
       releaseDescription(describeTransform(this.dataset, 'dataset'));

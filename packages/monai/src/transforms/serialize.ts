@@ -164,7 +164,8 @@ export function describeTransform(value: unknown, where = 'transform'): Transfor
     return { $: 'i', id, key: use(key), v: fields };
   };
   try {
-    return { modules: [...modules], root: d(value, where) };
+    const root = d(value, where);
+    return { modules: [...modules], root };
   } catch (e) {
     for (const t of tokens) torch.fromShared(t).dispose();
     throw e;

@@ -4,8 +4,11 @@
 // main thread with one warning.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import * as torch from '@monai-ts/torch';
 import { DataLoader, WorkerItemError, WorkerPool, padListDataCollate, MetaTensor } from '../../src/data/index.js';
+import { freeUnread } from '../../src/data/worker_pool.js';
 import { Dataset } from '../../src/data/dataset.js';
 import { RandGaussianNoised, RandShiftIntensityd } from '../../src/transforms/intensity/dictionary.js';
 import { RandFlipd } from '../../src/transforms/spatial/dictionary_random.js';
@@ -137,12 +140,23 @@ test('breaking out of a loop ends the workers and frees every tensor in flight',
   // the pool reports each worker's own count: nothing left there either
   const pool = await WorkerPool.start(ds, { numWorkers: 2 });
   const first = pool.submit({ indices: [0, 1], seeds: null, collate: null });
-  pool.submit({ indices: [2, 3], seeds: null, collate: null });
+  const second = pool.submit({ indices: [2, 3], seeds: null, collate: null });
   const items = (await first) as { img: torch.Tensor }[];
   items.forEach((d) => d.img.dispose());
+  pool.cancelAll(); // a result that already arrived is the caller's; one still running is freed on arrival
+  await freeUnread([second]);
   assert.deepEqual(await pool.close(), [0, 0]);
   assert.equal(workerHandles(), handles);
   assert.equal(torch.memory().liveTensors, start);
+});
+
+test('the process exits by itself after a loop with workers is broken (workerSetup gives the user classes)', () => {
+  const script = fileURLToPath(new URL('./helpers/loader_exit.ts', import.meta.url));
+  const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', script], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.signal, null, `the process did not exit by itself: ${r.stderr}`);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /^$|^(?![\s\S]*MonaiWorkerWarning)/, 'no fallback warning: the workers ran');
+  assert.deepEqual(JSON.parse(r.stdout.trim().split('\n').pop()!), { ids: [0, 1, 2, 3], live: 0 });
 });
 
 test('memory stays flat over many batches (quick version; bench/data/dataloader.ts runs 5,000)', async () => {
