@@ -21,7 +21,7 @@ import { checkOptions } from './options.js';
 import { describeTransform, loadTransformRegistry, NotPortableError, registerTransforms, releaseDescription, type TransformDescription } from '../transforms/serialize.js';
 import { listDataCollate } from './collate.js';
 import { disposeCollated, seedDataset } from './shared_item.js';
-import { WorkerPool, freeUnread, itemError } from './worker_pool.js';
+import { WorkerItemError, WorkerPool, freeUnread, itemError } from './worker_pool.js';
 import { disposeItem } from './item_codec.js';
 
 /** What a DataLoader reads: `length` and a synchronous `get(index)` (Dataset, CacheDataset, ...). */
@@ -173,13 +173,13 @@ export class DataLoader<B = unknown> implements AsyncIterable<B> {
       return;
     }
     const collate = this.describeCollate();
-    const tasks: { p: Promise<unknown>; inWorker: boolean }[] = [];
+    const tasks: { p: Promise<unknown>; inWorker: boolean; indices: number[] }[] = [];
     let next = 0;
     let pos = 0;
     const fill = (): void => {
       while (next < batches.length && tasks.length < pool.size * this.prefetchFactor) {
         const b = batches[next++];
-        tasks.push({ p: pool.submit({ indices: b, seeds: seedsOf(pos, b.length), collate: collate && structuredClone(collate) }), inWorker: collate !== null });
+        tasks.push({ p: pool.submit({ indices: b, seeds: seedsOf(pos, b.length), collate: collate && structuredClone(collate) }), inWorker: collate !== null, indices: b });
         pos += b.length;
       }
     };
@@ -189,7 +189,7 @@ export class DataLoader<B = unknown> implements AsyncIterable<B> {
         const t = tasks.shift()!;
         const value = await t.p;
         fill();
-        yield (t.inWorker ? value : this.collateHere(value as unknown[])) as B;
+        yield (t.inWorker ? value : this.collateHere(value as unknown[], t.indices)) as B;
       }
     } finally {
       pool.cancelAll();
@@ -216,13 +216,15 @@ export class DataLoader<B = unknown> implements AsyncIterable<B> {
       items.forEach((x) => disposeItem(x));
       throw e;
     }
-    return this.collateHere(items);
+    return this.collateHere(items, indices);
   }
 
-  private collateHere(items: unknown[]): unknown {
+  private collateHere(items: unknown[], indices: readonly number[]): unknown {
     let batch: unknown;
     try {
       batch = this.collateFn(items);
+    } catch (e) {
+      throw new WorkerItemError(`DataLoader: collateFn failed on the batch of items [${indices.join(', ')}]: ${e instanceof Error ? e.message : String(e)}`, indices[0] ?? -1, null, null, { cause: e });
     } finally {
       if (batch !== undefined) disposeCollated(items, batch);
       else items.forEach((x) => disposeItem(x));

@@ -76,14 +76,14 @@ async function main(): Promise<void> {
           fn = reviveTransform<(b: unknown[]) => unknown>(m.collate);
           collators.set(key, fn);
         }
-        current = m.indices[0] ?? -1;
+        current = -1; // a collate failure names the batch, not an item
         value = fn(items);
         disposeCollated(items, value);
       }
       port.postMessage({ type: 'result', id: m.id, value: shareItem(value) });
     } catch (e) {
       for (const it of items) disposeDeep(it);
-      const error = { message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined, index: current, transformName: transformNameOf(e) };
+      const error = { message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined, index: current, indices: m.indices, transformName: transformNameOf(e) };
       port.postMessage({ type: 'error', id: m.id, error });
     }
   });

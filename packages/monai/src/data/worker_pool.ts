@@ -181,7 +181,10 @@ export class WorkerPool {
       if (!p.dropped) p.reject(new Error(`${this.who}: task ${id} was cancelled`));
       return;
     }
-    if (type === 'error') p.reject(itemError(this.who, error, error!.index, w, error));
+    if (type === 'error' && error!.index < 0) {
+      const idx = (error as { indices?: number[] }).indices ?? [];
+      p.reject(new WorkerItemError(`${this.who}: collateFn failed on the batch of items [${idx.join(', ')}] in worker ${w}: ${error!.message}`, idx[0] ?? -1, null, w));
+    } else if (type === 'error') p.reject(itemError(this.who, error, error!.index, w, error));
     else {
       try {
         p.resolve(adoptItem(value));

@@ -13,7 +13,7 @@ import { Dataset } from '../../src/data/dataset.js';
 import { RandGaussianNoised, RandShiftIntensityd } from '../../src/transforms/intensity/dictionary.js';
 import { RandFlipd } from '../../src/transforms/spatial/dictionary_random.js';
 import { registerTransforms } from '../../src/transforms/serialize.js';
-import { MakeItem, FailAt, TagThread, idsCollate } from './helpers/loader_transforms.js';
+import { MakeItem, FailAt, TagThread, idsCollate, failingCollate } from './helpers/loader_transforms.js';
 
 const HELPERS = new URL('./helpers/loader_transforms.ts', import.meta.url).href;
 const start = torch.memory().liveTensors;
@@ -118,6 +118,19 @@ test("a worker's error names the item index and the transform, with 0 and 2 work
     );
     assert.equal(got, 3, 'the batches before the failing one arrived');
     assert.equal(torch.memory().liveTensors, start, `numWorkers ${numWorkers}: no tensor left behind`);
+  }
+});
+
+test('a failing collateFn names the batch, with 0 and 2 workers', async () => {
+  for (const numWorkers of [0, 2]) {
+    const ds = new Dataset(Array.from({ length: 4 }, (_, i) => i), [new MakeItem()]);
+    await assert.rejects(
+      (async () => {
+        for await (const _ of new DataLoader(ds, { batchSize: 2, numWorkers, collateFn: failingCollate })) assert.fail('no batch expected');
+      })(),
+      (e: unknown) => e instanceof WorkerItemError && /collateFn failed on the batch of items \[0, 1\].*cannot collate 2 items/.test(e.message),
+    );
+    assert.equal(torch.memory().liveTensors, start, `numWorkers ${numWorkers}: items freed`);
   }
 });
 

@@ -56,3 +56,8 @@ export function idsCollate(items: unknown[]): unknown {
 export function initWorker(id: number): void {
   (globalThis as { __workerId?: number }).__workerId = id;
 }
+
+/** A collate function that fails (its error must name the batch). */
+export function failingCollate(items: unknown[]): unknown {
+  throw new Error(`cannot collate ${items.length} items`);
+}
