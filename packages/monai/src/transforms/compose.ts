@@ -73,32 +73,44 @@ export function executeCompose(data: unknown, transforms: readonly TransformLike
   if (start > stop) throw new RangeError(`${who}: start (${start}) must be less than end (${stop})`);
   if (stop > transforms.length) throw new RangeError(`${who}: end (${stop}) must be less than or equal to the transform count (${transforms.length})`);
   if (start === stop) return data;
-  // Each step's result replaces the previous one: tensors made by an earlier step and dropped by a later
-  // one are freed right away (the caller's own input tensors never are), so a pipeline does not hold
-  // every intermediate volume until the garbage collector runs.
   const input = tensorsIn(data, true);
-  const dropIntermediates = (before: Set<Tensor>, after: unknown) => {
-    const kept = tensorsIn(after, true);
-    for (const t of before) if (!kept.has(t) && !input.has(t) && !t.isDisposed) t.dispose();
-  };
-  for (let i = start; i < stop; i++) {
-    const t = transforms[i];
+  data = runFreeing(data, stop - start, (k, d) => {
+    const t = transforms[start + k];
     const saved = threading && isRandomizable(t) ? randomStatesOf(t).map((r) => [r, r.getState()] as const) : null;
-    const before = tensorsIn(data, false);
     try {
-      data = applyTransform(t, data, { mapItems, unpackItems, lazy, overrides });
-    } catch (e) {
-      dropIntermediates(before, null);
-      throw e;
+      return applyTransform(t, d, { mapItems, unpackItems, lazy, overrides });
     } finally {
       if (saved) for (const [r, st] of saved) r.setState(st);
     }
-    dropIntermediates(before, data);
-  }
+  }, input);
   const before = tensorsIn(data, false);
   const out = applyPendingTransforms(data, null, overrides);
-  if (out !== data) dropIntermediates(before, out);
+  if (out !== data) dropIntermediates(before, out, input);
   return out;
+}
+
+/**
+ * Runs `count` steps, each replacing the data with its result. Tensors an earlier step made and a later
+ * step dropped are freed right away (never the caller's input, never anything the result or its metadata
+ * still holds), so a pipeline does not hold every intermediate volume until the garbage collector runs.
+ */
+function runFreeing(data: unknown, count: number, step: (k: number, data: unknown) => unknown, input = tensorsIn(data, true)): unknown {
+  for (let k = 0; k < count; k++) {
+    const before = tensorsIn(data, false);
+    try {
+      data = step(k, data);
+    } catch (e) {
+      dropIntermediates(before, null, input);
+      throw e;
+    }
+    dropIntermediates(before, data, input);
+  }
+  return data;
+}
+
+function dropIntermediates(before: Set<Tensor>, after: unknown, input: Set<Tensor>): void {
+  const kept = tensorsIn(after, true);
+  for (const t of before) if (!kept.has(t) && !input.has(t) && !t.isDisposed) t.dispose();
 }
 
 /** Tensors held by an item (nested arrays and plain objects; with `deep`, MetaTensor metadata too). */
@@ -274,10 +286,8 @@ export class Compose extends Randomizable(Transform) {
     const invertible = this.flatten().transforms.filter(isInvertible);
     if (invertible.length === 0) process.emitWarning(`${this.name}.inverse: none of the transforms is invertible`);
     if (this.lazyMode === true) process.emitWarning(`${this.name}.inverse: lazy is true, but inversion runs eagerly`);
-    for (let i = invertible.length - 1; i >= 0; i--) {
-      data = applyTransform(inverseOf(invertible[i]), data, { mapItems: this.mapItems, unpackItems: this.unpackItems, lazy: false });
-    }
-    return data;
+    const n = invertible.length;
+    return runFreeing(data, n, (k, d) => applyTransform(inverseOf(invertible[n - 1 - k]), d, { mapItems: this.mapItems, unpackItems: this.unpackItems, lazy: false }));
   }
 }
 
