@@ -17,73 +17,13 @@ function gaussianFilter(x: Tensor, sigma: number | number[], approx: GaussianApp
   const sig = Array.isArray(sigma) ? sigma : new Array<number>(nd).fill(sigma);
   if (sig.length !== nd) throw new RangeError(`${who}: sigma has ${sig.length} values but the image has ${nd} spatial dimensions`);
   return torch.tidy(() => {
-    const kernels = sig.map((s) => (approx === 'scalespace' ? scaleSpaceKernel(s, 4.0) : gaussian1d(s, { truncated: 4.0, approx })));
+    const kernels = sig.map((s) => gaussian1d(s, { truncated: 4.0, approx }));
     return separableFiltering(x.unsqueeze(0), kernels).squeeze(0);
   });
 }
 
 function checkApprox(who: string, v: unknown): GaussianApprox {
   return checkChoice(who, 'approx', v ?? 'erf', APPROX);
-}
-
-// ---- MONAI's 'scalespace' kernel: exp(-t) I_k(t), t = sigma^2, from the same float32 polynomial and
-// recurrence approximations of the modified Bessel functions (0-dim float32 tensor arithmetic, as MONAI).
-
-function polyval(coef: readonly number[], x: Tensor): Tensor {
-  const c = torch.tensor(coef as number[], { dtype: 'float32', device: x.device });
-  let ans = c.select(0, 0);
-  for (let i = 1; i < coef.length; i++) ans = ans.mul(x).add(c.select(0, i));
-  return ans;
-}
-
-function bessel0(x: Tensor): Tensor {
-  if (x.abs().item() < 3.75) return polyval([0.45813e-2, 0.360768e-1, 0.2659732, 1.2067492, 3.0899424, 3.5156229, 1.0], x.mul(x).div(14.0625));
-  const ax = x.abs();
-  const y = ax.reciprocal().mul(3.75);
-  return polyval([0.392377e-2, -0.1647633e-1, 0.2635537e-1, -0.2057706e-1, 0.916281e-2, -0.157565e-2, 0.225319e-2, 0.1328592e-1, 0.39894228], y).mul(ax.exp()).div(ax.sqrt());
-}
-
-function bessel1(x: Tensor): Tensor {
-  if (x.abs().item() < 3.75) return x.abs().mul(polyval([0.32411e-3, 0.301532e-2, 0.2658733e-1, 0.15084934, 0.51498869, 0.87890594, 0.5], x.mul(x).div(14.0625)));
-  const ax = x.abs();
-  const y = ax.reciprocal().mul(3.75);
-  const ans = polyval([-0.420059e-2, 0.1787654e-1, -0.2895312e-1, 0.2282967e-1, -0.1031555e-1, 0.163801e-2, -0.362018e-2, -0.3988024e-1, 0.39894228], y).mul(ax.exp()).div(ax.sqrt());
-  return x.item() < 0 ? ans.neg() : ans;
-}
-
-function besselI(n: number, x: Tensor): Tensor {
-  if (x.item() === 0) return x;
-  const tox = x.abs().reciprocal().mul(2.0);
-  let ans = torch.tensor(0, { dtype: 'float32', device: x.device });
-  let bip = torch.tensor(0, { dtype: 'float32', device: x.device });
-  let bi = torch.tensor(1, { dtype: 'float32', device: x.device });
-  const m = Math.trunc(2 * (n + Math.floor(Math.sqrt(40.0 * n))));
-  for (let j = m; j > 0; j--) {
-    const bim = bip.add(tox.mul(j).mul(bi));
-    bip = bi;
-    bi = bim;
-    if (Math.abs(bi.item()) > 1.0e10) {
-      ans = ans.mul(1.0e-10);
-      bi = bi.mul(1.0e-10);
-      bip = bip.mul(1.0e-10);
-    }
-    if (j === n) ans = bip;
-  }
-  ans = ans.mul(bessel0(x)).div(bi);
-  return x.item() < 0 && n % 2 === 1 ? ans.neg() : ans;
-}
-
-/** MONAI's gaussian_1d(sigma, truncated, approx='scalespace'), unnormalized. */
-export function scaleSpaceKernel(sigma: number, truncated = 4.0): Tensor {
-  return torch.tidy(() => {
-    const s = torch.tensor(sigma, { dtype: 'float32' });
-    const tail = Math.floor(Math.max(s.item() * truncated, 0.5) + 0.5);
-    const t = s.mul(s);
-    const pos: Tensor[] = [bessel0(t), bessel1(t)];
-    for (let k = 2; k <= tail; k++) pos.push(besselI(k, t));
-    const all = [...pos.slice(1).reverse(), ...pos];
-    return torch.stack(all).mul(t.neg().exp());
-  });
 }
 
 export interface GaussianSmoothOptions {
