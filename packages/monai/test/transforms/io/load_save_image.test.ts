@@ -209,7 +209,9 @@ tt('PNG round trip: uint8 and 16-bit, channel axis, scale', () => {
   // Pillow (and so PILReader) reduces 16-bit colour PNGs to 8 bits
   assert.deepEqual(back2.shape, [3, 5, 4]);
   const expect = torch.tidy(() => rgb.mul(65535).floor().div(256).floor().to({ dtype: 'uint8' }));
-  assert.ok(torch.equal(back2, expect));
+  // within one grey level: a random value whose float32 product with 65535 lands next to an integer can
+  // round either way between the writer's scaling and this expression (the test once failed on that)
+  assert.ok(torch.tidy(() => back2.to({ dtype: 'int32' }).sub(expect.to({ dtype: 'int32' })).abs().max().item()) <= 1);
   // 16-bit gray PNG from float data without scaling: values kept (Pillow reads mode 'I', int32)
   const g16 = MetaTensor.wrap(torch.tidy(() => torch.arange(6 * 4, { dtype: 'float32' }).mul(2000).reshape([1, 6, 4])), { meta: { filename_or_obj: 'w.png', spatial_shape: [6, 4] } });
   new SaveImage({ outputDir: out, outputExt: '.png', outputPostfix: 'w', outputDtype: 'uint16', printLog: false, separateFolder: false }).call(g16);
