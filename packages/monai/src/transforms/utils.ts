@@ -6,6 +6,13 @@
 import * as torch from '@monai-ts/torch';
 import type { Tensor } from '@monai-ts/torch';
 import type { RandomState } from '../utils/random_state.js';
+import { MetaTensor } from '../data/meta_tensor.js';
+
+/** `out` with `like`'s metadata when `like` is a MetaTensor and `out` is not (takes `out` over); else `out`. */
+export function likeInput(out: Tensor, like: unknown): Tensor {
+  if (like instanceof MetaTensor && !(out instanceof MetaTensor)) return like.withTensor(out);
+  return out;
+}
 
 /** MONAI's fall_back_tuple: per dim, the user's value when it is a positive number, else the default. */
 export function fallBackTuple(user: number | null | undefined | readonly (number | null | undefined)[], defaults: readonly number[], valid: (v: number | null | undefined) => boolean = (v) => typeof v === 'number' && v > 0): number[] {

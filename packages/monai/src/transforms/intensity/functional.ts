@@ -6,6 +6,7 @@ import * as torch from '@monai-ts/torch';
 import { Tensor, type DType } from '@monai-ts/torch';
 import { MetaTensor } from '../../data/meta_tensor.js';
 import { describeValue } from '../transform.js';
+import { likeInput } from '../utils.js';
 
 const DTYPE_NAMES: readonly string[] = torch.DTYPES;
 
@@ -31,9 +32,8 @@ export function isFloatingDtype(d: DType): boolean {
  * a MetaTensor in gives a MetaTensor out (meta and applied operations copied), a Tensor gives a Tensor.
  */
 export function withMeta(img: Tensor, fn: (x: Tensor) => Tensor): Tensor {
-  if (!(img instanceof MetaTensor)) return torch.tidy(() => fn(img));
-  const out = torch.tidy(() => fn(img.asTensor()));
-  return img.withTensor(out);
+  // asTensor makes an alias: inside the tidy so that it is freed with the intermediates
+  return likeInput(torch.tidy(() => fn(img instanceof MetaTensor ? img.asTensor() : img)), img);
 }
 
 /** `x` converted to `dtype` (a no-op when null or equal). */

@@ -10,7 +10,8 @@ import { MetaTensor } from '../../data/meta_tensor.js';
 import { checkChoice, checkOptions } from '../../data/options.js';
 import { Transform, describeValue, isInvertible, type InvertibleTransform } from '../transform.js';
 import { separableFiltering, GaussianFilter } from '../../networks/layers/simplelayers.js';
-import { applyFilter, convertAppliedInterpMode, fillHoles, getLargestConnectedComponentMask, getUniqueLabels, likeInput, oneHotLabels, removeSmallObjects } from './functional.js';
+import { applyFilter, convertAppliedInterpMode, fillHoles, getLargestConnectedComponentMask, getUniqueLabels, oneHotLabels, removeSmallObjects } from './functional.js';
+import { likeInput } from '../utils.js';
 
 function checkTensor(img: unknown, who: string, minDim = 1): asserts img is Tensor {
   if (!(img instanceof Tensor)) throw new TypeError(`${who}: expected a Tensor, got ${describeValue(img)}`);

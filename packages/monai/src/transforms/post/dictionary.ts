@@ -10,7 +10,8 @@ import {
   Activations, AsDiscrete, DistanceTransformEDT, FillHoles, KeepLargestConnectedComponent, LabelFilter, LabelToContour, MeanEnsemble, ProbNMS, RemoveSmallObjects, SobelGradients, VoteEnsemble,
   type ActivationFn, type AsDiscreteOptions, type KeepLargestConnectedComponentOptions, type ProbNMSOptions, type RemoveSmallObjectsOptions, type SobelGradientsOptions,
 } from './array.js';
-import { convertAppliedInterpMode, likeInput } from './functional.js';
+import { convertAppliedInterpMode } from './functional.js';
+import { likeInput } from '../utils.js';
 
 interface KeysOptions {
   keys: string | readonly string[];

@@ -9,12 +9,7 @@ import { Tensor } from '@monai-ts/torch';
 import { MetaTensor } from '../../data/meta_tensor.js';
 import { numpyArgsort } from '../../utils/numpy_sort.js';
 import { oneHot } from '../../networks/utils.js';
-
-/** Gives `out` the metadata of `like` when `like` is a MetaTensor and `out` is not (takes `out` over). */
-export function likeInput(out: Tensor, like: unknown): Tensor {
-  if (like instanceof MetaTensor && !(out instanceof MetaTensor)) return like.withTensor(out);
-  return out;
-}
+import { likeInput } from '../utils.js';
 
 /** MONAI's networks.utils.one_hot with the transforms' argument order. */
 export function oneHotLabels(labels: Tensor, numClasses: number, dim = 1, dtype: torch.DType = 'float32'): Tensor {
