@@ -25,3 +25,4 @@ export { tuple, isTuple, PyComplex, PY_ATTRS, PY_CLASS } from './pyvalues.js';
 export { PickleError } from './unpickler.js';
 export { UnsafeGlobalError } from './torch_policy.js';
 export { RawTensor, RawStorage } from './raw.js';
+export { atomicWrite } from './atomic.js';

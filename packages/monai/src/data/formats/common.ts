@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import * as torch from '@monai-ts/torch';
 
 /** Element types a codec can produce. Unsigned types wider than 8 bits are widened by the adapter. */
 export type ElementType =
@@ -478,40 +479,15 @@ export function gzipParts(parts: Iterable<Uint8Array>, level: number): Uint8Arra
 }
 
 /**
- * Writes `data` to `file` atomically: a temporary file in the same folder, fsync, then rename. Parts
- * may be produced lazily (a generator): each is written as it comes and not kept.
+ * Writes `data` to `file` atomically (the torch package's atomicWrite: temporary file in the same folder,
+ * fsync, rename), creating the folder. Parts may be produced lazily (a generator) and are not kept.
  */
 export function writeFileAtomic(file: string, data: Uint8Array | Iterable<Uint8Array>): void {
-  const dir = path.dirname(file);
-  fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.${Math.floor(Math.random() * 1e9)}.tmp`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
   const parts: Iterable<Uint8Array> = data instanceof Uint8Array ? [data] : data;
-  let fd: number | null = null;
-  try {
-    fd = fs.openSync(tmp, 'w');
-    for (const p of parts) {
-      let off = 0;
-      while (off < p.byteLength) off += fs.writeSync(fd, p, off, Math.min(p.byteLength - off, 2 ** 30));
-    }
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-    fd = null;
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    if (fd !== null) {
-      try {
-        fs.closeSync(fd);
-      } catch {
-        /* already failing */
-      }
-    }
-    try {
-      fs.unlinkSync(tmp);
-    } catch {
-      /* temp file may not exist */
-    }
-    throw e;
-  }
+  torch.serialization.atomicWrite(file, (write) => {
+    for (const p of parts) write(p);
+  });
 }
 
 /** Lower-cased file name suffix test for multi-part suffixes like "nii.gz". */
