@@ -5,9 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, constants as osConstants } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
-import { constants as osConstants } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import type { Writable } from 'node:stream';
 import { LaunchArgsError, type LaunchOptions } from './args.js';
