@@ -9,9 +9,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as torch from '@monai-ts/torch';
 import { Compose } from '../transforms/compose.js';
+import { describeTransform } from '../transforms/serialize.js';
 import { MAX_SEED, Randomizable, Transform, TraceKeys, isRandomizable, seedRandomState, type TransformLike } from '../transforms/transform.js';
 import { getSeed } from '../utils/misc.js';
-import { RandomState } from '../utils/random_state.js';
 import { MetaTensor } from './meta_tensor.js';
 import { aliasShared, contiguousItem, decodeItem, deepCopyItem, disposeItem, encodeItem, tensorsOf } from './item_codec.js';
 
@@ -348,27 +348,13 @@ export interface PersistentDatasetOptions {
 }
 
 /**
- * A hash of the deterministic transforms: class names and data fields, nested transforms and plain
- * objects included (functions, tensors and random states are left out), so any change of settings
- * changes the cache key.
+ * A hash of the deterministic transforms: md5 of their `describeTransform(..., { forKey: true })`
+ * description (class names and every setting, nested transforms and plain objects included; tensors by
+ * content; random states and transform ids left out), so any change of settings changes the cache key.
  */
 export function describeTransformsHash(transforms: readonly TransformLike[]): string {
-  const seen = new Set<unknown>();
-  const describe = (v: unknown, depth: number): unknown => {
-    if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
-    if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
-    if (typeof v === 'function') return v instanceof Function && v.prototype === undefined ? 'fn' : `fn:${v.name}`;
-    if (typeof v !== 'object' || depth > 8 || seen.has(v)) return undefined;
-    if (v instanceof RandomState || v instanceof torch.Tensor) return undefined;
-    if (ArrayBuffer.isView(v)) return Array.from(v as Float64Array, Number);
-    seen.add(v);
-    if (Array.isArray(v)) return v.map((x) => describe(x, depth + 1));
-    const fields: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) if (k !== 'transformId') fields[k] = describe(x, depth + 1);
-    return v instanceof Transform ? { class: v.name, fields } : fields;
-  };
-  const desc = transforms.map((t) => (typeof t === 'function' && !(t instanceof Transform) ? `function:${t.name}` : describe(t, 0)));
-  return createHash('md5').update(JSON.stringify(desc)).digest('hex');
+  const { root } = describeTransform(transforms, 'transforms', { forKey: true });
+  return createHash('md5').update(JSON.stringify(root, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : typeof v === 'number' && !Number.isFinite(v) ? String(v) : v))).digest('hex');
 }
 
 /**

@@ -160,10 +160,27 @@ export function aliasShared<T>(item: T, owned: ReadonlySet<Tensor>): T {
   return walk(item) as T;
 }
 
-/** The tensors an item holds (nested arrays and plain objects). */
-export function tensorsOf(item: unknown, found = new Set<Tensor>()): Set<Tensor> {
-  if (item instanceof Tensor) found.add(item);
-  else if (Array.isArray(item)) item.forEach((x) => tensorsOf(x, found));
-  else if (item !== null && typeof item === 'object' && Object.getPrototypeOf(item) === Object.prototype) Object.values(item).forEach((x) => tensorsOf(x, found));
+/**
+ * The tensors an item holds (nested arrays and plain objects; shared parts and cycles visited once). With
+ * `deep`, the tensors inside MetaTensor metadata too (what must stay alive while the item is alive).
+ */
+export function tensorsOf(item: unknown, deep = false, found = new Set<Tensor>()): Set<Tensor> {
+  const seen = new Set<unknown>();
+  const walk = (v: unknown): void => {
+    if (v === null || typeof v !== 'object' || seen.has(v)) return;
+    seen.add(v);
+    if (v instanceof Tensor) {
+      found.add(v);
+      if (deep && v instanceof MetaTensor) walk(v.meta);
+      return;
+    }
+    if (ArrayBuffer.isView(v)) return;
+    if (Array.isArray(v)) for (const x of v) walk(x);
+    else {
+      const proto = Object.getPrototypeOf(v);
+      if (proto === Object.prototype || proto === null) for (const x of Object.values(v)) walk(x);
+    }
+  };
+  walk(item);
   return found;
 }

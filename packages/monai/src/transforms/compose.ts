@@ -10,6 +10,7 @@
 import { Tensor } from '@monai-ts/torch';
 import { MetaTensor, type AppliedOperation, type MetaValue } from '../data/meta_tensor.js';
 import { checkOptions } from '../data/options.js';
+import { tensorsOf } from '../data/item_codec.js';
 import { getSeed } from '../utils/misc.js';
 import { applyPendingTransforms } from './lazy/functional.js';
 import { RandomState } from '../utils/random_state.js';
@@ -73,7 +74,7 @@ export function executeCompose(data: unknown, transforms: readonly TransformLike
   if (start > stop) throw new RangeError(`${who}: start (${start}) must be less than end (${stop})`);
   if (stop > transforms.length) throw new RangeError(`${who}: end (${stop}) must be less than or equal to the transform count (${transforms.length})`);
   if (start === stop) return data;
-  const input = tensorsIn(data, true);
+  const input = tensorsOf(data, true);
   data = runFreeing(data, stop - start, (k, d) => {
     const t = transforms[start + k];
     const saved = threading && isRandomizable(t) ? randomStatesOf(t).map((r) => [r, r.getState()] as const) : null;
@@ -83,7 +84,7 @@ export function executeCompose(data: unknown, transforms: readonly TransformLike
       if (saved) for (const [r, st] of saved) r.setState(st);
     }
   }, input);
-  const before = tensorsIn(data, false);
+  const before = tensorsOf(data);
   const out = applyPendingTransforms(data, null, overrides);
   if (out !== data) dropIntermediates(before, out, input);
   return out;
@@ -94,9 +95,9 @@ export function executeCompose(data: unknown, transforms: readonly TransformLike
  * step dropped are freed right away (never the caller's input, never anything the result or its metadata
  * still holds), so a pipeline does not hold every intermediate volume until the garbage collector runs.
  */
-function runFreeing(data: unknown, count: number, step: (k: number, data: unknown) => unknown, input = tensorsIn(data, true)): unknown {
+function runFreeing(data: unknown, count: number, step: (k: number, data: unknown) => unknown, input = tensorsOf(data, true)): unknown {
   for (let k = 0; k < count; k++) {
-    const before = tensorsIn(data, false);
+    const before = tensorsOf(data);
     try {
       data = step(k, data);
     } catch (e) {
@@ -109,23 +110,8 @@ function runFreeing(data: unknown, count: number, step: (k: number, data: unknow
 }
 
 function dropIntermediates(before: Set<Tensor>, after: unknown, input: Set<Tensor>): void {
-  const kept = tensorsIn(after, true);
+  const kept = tensorsOf(after, true);
   for (const t of before) if (!kept.has(t) && !input.has(t) && !t.isDisposed) t.dispose();
-}
-
-/** Tensors held by an item (nested arrays and plain objects; with `deep`, MetaTensor metadata too). */
-function tensorsIn(v: unknown, deep: boolean, found = new Set<Tensor>(), seen = new Set<unknown>()): Set<Tensor> {
-  if (v === null || typeof v !== 'object' || seen.has(v)) return found;
-  seen.add(v);
-  if (v instanceof Tensor) {
-    found.add(v);
-    if (deep && v instanceof MetaTensor) tensorsIn(v.meta, deep, found, seen);
-    return found;
-  }
-  if (ArrayBuffer.isView(v)) return found;
-  if (Array.isArray(v)) for (const x of v) tensorsIn(x, deep, found, seen);
-  else if (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null) for (const x of Object.values(v)) tensorsIn(x, deep, found, seen);
-  return found;
 }
 
 /** Every RandomState reachable from a transform's own fields (nested transforms included), as deepcopy would copy. */

@@ -12,6 +12,7 @@
  * Shared references and cycles are kept. What cannot travel (an anonymous closure, an unregistered
  * class) throws NotPortableError naming where it was found.
  */
+import { createHash } from 'node:crypto';
 import * as torch from '@monai-ts/torch';
 import { Tensor } from '@monai-ts/torch';
 import { MetaTensor, type AppliedOperation, type MetaDict } from '../data/meta_tensor.js';
@@ -46,6 +47,7 @@ const functions = new Map<string, AnyFn>();
 const functionKeys = new Map<AnyFn, string>();
 const registered = new Set<string>();
 let packageLoaded: Promise<void> | null = null;
+let registryReady = false;
 
 function isClass(f: AnyFn): boolean {
   return /^class[\s{]/.test(Function.prototype.toString.call(f));
@@ -91,12 +93,20 @@ export function loadTransformRegistry(): Promise<void> {
     const barrel = new URL(`../index${ext}`, import.meta.url).href;
     // the dataset classes are registered from their module too, so they travel whether or not the barrel lists them
     const datasets = new URL(`../data/dataset${ext}`, import.meta.url).href;
+    const cacheBuild = new URL(`../data/cache_build${ext}`, import.meta.url).href;
     packageLoaded = (async () => {
       registerExports(PACKAGE_MODULE, (await import(barrel)) as Record<string, unknown>);
       registerExports(PACKAGE_MODULE, (await import(datasets)) as Record<string, unknown>);
+      registerExports(PACKAGE_MODULE, (await import(cacheBuild)) as Record<string, unknown>);
+      registryReady = true;
     })();
   }
   return packageLoaded;
+}
+
+/** Whether `loadTransformRegistry()` has finished (synchronous code can then describe pipelines). */
+export function transformRegistryReady(): boolean {
+  return registryReady;
 }
 
 /** The user modules registered so far (a worker registers them too). */
@@ -110,13 +120,24 @@ function moduleOf(key: string): string {
 
 type Node = unknown;
 
+export interface DescribeOptions {
+  /**
+   * Describe for a cache key instead of for a worker (PersistentDataset's transform hash): the same walk,
+   * but stable across runs and threads and needing no registry: classes and functions by name (anonymous
+   * ones as 'fn'), tensors by dtype, shape and an md5 of their bytes (nothing shared), random states and
+   * transform ids left out (they do not change what a deterministic transform computes).
+   */
+  forKey?: boolean;
+}
+
 /**
  * Describes `value` (a transform, a pipeline, a dataset: any object tree of registered classes and data).
  * Tensors are shared by token: the description must be revived exactly once (or released with
  * `releaseDescription`), else their storage stays parked.
  */
-export function describeTransform(value: unknown, where = 'transform'): TransformDescription {
-  if (!packageLoaded) throw new Error('describeTransform: call `await loadTransformRegistry()` first (it registers the package classes)');
+export function describeTransform(value: unknown, where = 'transform', options: DescribeOptions = {}): TransformDescription {
+  const forKey = options.forKey ?? false;
+  if (!packageLoaded && !forKey) throw new Error('describeTransform: call `await loadTransformRegistry()` first (it registers the package classes)');
   const memo = new Map<object, number>();
   const modules = new Set<string>();
   const tokens: bigint[] = [];
@@ -129,6 +150,7 @@ export function describeTransform(value: unknown, where = 'transform'): Transfor
     if (v === null || v === undefined || typeof v === 'boolean' || typeof v === 'number' || typeof v === 'string' || typeof v === 'bigint') return v;
     if (typeof v === 'symbol') throw new NotPortableError(`${path} is a symbol`, path);
     if (typeof v === 'function') {
+      if (forKey) return { $: isClass(v) ? 'cls' : 'fn', key: v.name || 'fn' };
       const fk = functionKeys.get(v) ?? classKeys.get(v);
       if (fk) return { $: classKeys.has(v) ? 'cls' : 'fn', key: use(fk) };
       const what = isClass(v) ? `class ${v.name || '(anonymous)'}` : `function ${v.name ? `'${v.name}'` : '(anonymous)'}`;
@@ -140,7 +162,8 @@ export function describeTransform(value: unknown, where = 'transform'): Transfor
     if (o === sharedRandomState) return { $: 'sharedRS' };
     const id = memo.size;
     memo.set(o, id);
-    if (o instanceof RandomState) return { $: 'rs', id, state: o.getState() };
+    if (o instanceof RandomState) return forKey ? { $: 'rs', id } : { $: 'rs', id, state: o.getState() };
+    if (forKey && o instanceof Tensor) return { $: o instanceof MetaTensor ? 'mt' : 't', id, ...tensorDigest(o, path) };
     if (o instanceof Tensor) {
       if (o.isDisposed) throw new NotPortableError(`${path} is a disposed tensor`, path);
       const token = o.share();
@@ -154,8 +177,9 @@ export function describeTransform(value: unknown, where = 'transform'): Transfor
     if (o instanceof Set) return { $: 'set', id, v: [...o].map((x, i) => d(x, `${path}[${i}]`)) };
     const proto = Object.getPrototypeOf(o);
     const fields: Record<string, Node> = {};
-    for (const k of Object.keys(o)) fields[k] = d((o as Record<string, unknown>)[k], `${path}.${k}`);
+    for (const k of Object.keys(o)) if (!(forKey && k === 'transformId')) fields[k] = d((o as Record<string, unknown>)[k], `${path}.${k}`);
     if (proto === Object.prototype || proto === null) return { $: 'o', id, v: fields, nullProto: proto === null };
+    if (forKey) return { $: 'i', id, key: proto.constructor?.name ?? '(anonymous)', v: fields };
     const key = classKeys.get(proto.constructor);
     if (!key || classes.get(key)?.prototype !== proto) {
       const name = proto.constructor?.name ?? '(anonymous)';
@@ -170,6 +194,13 @@ export function describeTransform(value: unknown, where = 'transform'): Transfor
     for (const t of tokens) torch.fromShared(t).dispose();
     throw e;
   }
+}
+
+/** A tensor as cache-key data: dtype, shape and the md5 of its contiguous CPU bytes. */
+function tensorDigest(t: Tensor, path: string): { dtype: string; shape: number[]; md5: string } {
+  if (t.isDisposed) throw new NotPortableError(`${path} is a disposed tensor`, path);
+  const md5 = torch.tidy(() => t.detach().cpu().withData((v) => createHash('md5').update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)).digest('hex')));
+  return { dtype: t.dtype, shape: [...t.shape], md5 };
 }
 
 /** Rebuilds what `describeTransform` described (adopting its tensors; call once per description). */
