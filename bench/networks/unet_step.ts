@@ -19,17 +19,11 @@ import { fileURLToPath } from 'node:url';
 import * as torch from '@monai-ts/torch';
 import { Tensor } from '@monai-ts/torch';
 import { UNet } from '../../packages/monai/src/networks/nets/unet.js';
+import { benchSettings } from '../harness.js';
 
-const threads = Number(process.env.BENCH_THREADS ?? 2);
+const { threads, cpuClock, now } = benchSettings();
 const steps = Number(process.env.BENCH_STEPS ?? 3);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
-const cpuClock = process.env.BENCH_CLOCK === 'cpu';
-torch.setNumThreads(threads);
-const now = () => {
-  if (!cpuClock) return performance.now();
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e3;
-};
 
 type Loss = { forward(input: Tensor, target: Tensor): Tensor };
 

@@ -14,29 +14,14 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as torch from '@monai-ts/torch';
+import { benchSettings, timeReps } from '../harness.js';
 
 const defaultThreads = Number(process.env.BENCH_THREADS ?? torch.config().hardwareConcurrency);
 
-// BENCH_CLOCK=cpu times by process CPU time (both sides) instead of wall time: steadier on a
-// loaded machine, though it also charges Node's background GC threads to us.
-const cpuClock = process.env.BENCH_CLOCK === 'cpu';
-const now = () => {
-  if (!cpuClock) return performance.now();
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e3;
-};
-
-function timeit(fn: () => void, reps: number, warm = 1): number {
-  for (let i = 0; i < warm; i++) fn();
-  const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t = now();
-    fn();
-    times.push(now() - t);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
-}
+// BENCH_CLOCK=cpu times by process CPU time (both sides) instead of wall time (see ../harness.ts).
+const settings = benchSettings({ threads: defaultThreads });
+const cpuClock = settings.cpuClock;
+const timeit = (fn: () => void, reps: number, warm = 1): number => timeReps(settings, fn, reps, warm).median;
 
 const TINY_N = 200000;
 

@@ -5,31 +5,11 @@
 //   label:       torch.ops.connectedComponents, 40% foreground, connectivity 1 vs skimage.measure.label
 // BENCH_CLOCK=cpu times by process CPU time on both sides (steadier on a loaded machine; counts every thread).
 // Run: node --conditions=source --import tsx bench/torch/imgproc.ts [case...]
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import * as torch from '@monai-ts/torch';
 
-const threads = Number(process.env.BENCH_THREADS ?? 2);
-torch.setNumThreads(threads);
+import { benchSettings, ratio, round, runPython, timeReps } from '../harness.js';
 
-const cpuClock = process.env.BENCH_CLOCK === 'cpu';
-const now = () => {
-  if (!cpuClock) return performance.now();
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e3;
-};
-
-function timeit(fn: () => void, reps: number, warm = 1): number {
-  for (let i = 0; i < warm; i++) fn();
-  const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t = now();
-    fn();
-    times.push(now() - t);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
-}
+const s = benchSettings({ reps: 5 });
 
 function volume(threshold: number): torch.Tensor {
   torch.manualSeed(0);
@@ -37,7 +17,7 @@ function volume(threshold: number): torch.Tensor {
 }
 
 function run(x: torch.Tensor, fn: (x: torch.Tensor) => void): number {
-  const ms = timeit(() => torch.tidy(() => fn(x)), 5);
+  const ms = timeReps(s, () => torch.tidy(() => fn(x))).median;
   x.dispose();
   return ms;
 }
@@ -48,13 +28,9 @@ const cases: Record<string, () => number> = {
   label: () => run(volume(0.6), (x) => torch.ops.connectedComponents(x, { connectivity: 1 })),
 };
 
-const script = fileURLToPath(new URL('./imgproc.py', import.meta.url));
-const python = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
 const selected = process.argv.slice(2).filter((a) => a in cases);
 for (const name of selected.length ? selected : Object.keys(cases)) {
   const ours = cases[name]();
-  const r = spawnSync(python, [script, String(threads), name], { encoding: 'utf8', env: { ...process.env, BENCH_CLOCK: cpuClock ? 'cpu' : 'wall' } });
-  const py = r.status === 0 ? (JSON.parse(r.stdout.trim().split('\n').pop()!).value as number) : null;
-  if (py === null) console.error(r.stderr);
-  console.log(JSON.stringify({ bench: `imgproc.${name}`, unit: 'ms', threads, clock: cpuClock ? 'cpu' : 'wall', ours: +ours.toFixed(2), python: py === null ? null : +py.toFixed(2), ratio: py === null ? null : +(ours / py).toFixed(3) }));
+  const py = runPython<{ value: number }>(new URL('./imgproc.py', import.meta.url), [s.threads, name])?.value ?? null;
+  console.log(JSON.stringify({ bench: `imgproc.${name}`, unit: 'ms', threads: s.threads, clock: s.cpuClock ? 'cpu' : 'wall', ours: round(ours, 2), python: round(py, 2), ratio: ratio(ours, py) }));
 }

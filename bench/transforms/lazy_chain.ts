@@ -10,15 +10,9 @@ import { applyTransform, type Transform } from '../../packages/monai/src/transfo
 import { Flipd, Orientationd, Rotated, Spacingd, Zoomd } from '../../packages/monai/src/transforms/spatial/index.js';
 import { applyPendingTransforms } from '../../packages/monai/src/transforms/lazy/index.js';
 
-const threads = Number(process.env.BENCH_THREADS ?? 2);
-const reps = Number(process.env.BENCH_REPS ?? 3);
-const cpuClock = process.env.BENCH_CLOCK === 'cpu';
-torch.setNumThreads(threads);
-const now = () => {
-  if (!cpuClock) return performance.now();
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
+import { benchSettings, round, timeReps } from '../harness.js';
+
+const s = benchSettings({ reps: 3 });
 
 const chain = (): Transform[] => [
   new Spacingd({ keys: ['image'], pixdim: [1.1, 1.3, 1.4] }),
@@ -30,20 +24,16 @@ const chain = (): Transform[] => [
 const img = MetaTensor.wrap(torch.rand([1, 192, 192, 128]), { affine: [-0.9, 0, 0, 10, 0, 1.1, 0, -4, 0, 0, 1.6, 3, 0, 0, 0, 1] });
 
 function time(lazy: boolean): { ms: number; shape: number[] } {
-  const ts: number[] = [];
   let shape: number[] = [];
-  for (let i = 0; i <= reps; i++) {
+  const ms = timeReps(s, () =>
     torch.tidy(() => {
-      const t0 = now();
       let d: Record<string, unknown> = { image: img };
       for (const t of chain()) d = applyTransform(t, d, { lazy }) as Record<string, unknown>;
       if (lazy) d = applyPendingTransforms(d) as Record<string, unknown>;
-      if (i > 0) ts.push(now() - t0);
       shape = (d.image as torch.Tensor).shape;
-    });
-  }
-  ts.sort((a, b) => a - b);
-  return { ms: ts[Math.floor(ts.length / 2)], shape };
+    }),
+  ).median;
+  return { ms, shape };
 }
 
 const eager = time(false);
@@ -52,11 +42,11 @@ img.dispose();
 console.log(
   JSON.stringify({
     bench: 'transforms.lazy_chain_192x192x128',
-    unit: cpuClock ? 'cpu ms' : 'ms',
-    threads,
-    reps,
-    eager: +eager.ms.toFixed(1),
-    lazy: +lazy.ms.toFixed(1),
+    unit: s.unit,
+    threads: s.threads,
+    reps: s.reps,
+    eager: round(eager.ms),
+    lazy: round(lazy.ms),
     speedup: +(eager.ms / lazy.ms).toFixed(2),
     shape: lazy.shape,
     sameShape: eager.shape.join('x') === lazy.shape.join('x'),

@@ -18,26 +18,18 @@ import { Orientationd, Spacingd } from '../../packages/monai/src/transforms/spat
 import { ScaleIntensityRanged } from '../../packages/monai/src/transforms/intensity/index.js';
 import { CropForegroundd } from '../../packages/monai/src/transforms/croppad/dictionary.js';
 
-const threads = Number(process.env.BENCH_THREADS ?? 2);
-const reps = Number(process.env.BENCH_REPS ?? 3);
+import { benchSettings, round, runPython } from '../harness.js';
+
+const { threads, reps, cpuClock, unit, now } = benchSettings({ reps: 3 });
 const nItems = Number(process.env.BENCH_ITEMS ?? 2);
-const cpuClock = process.env.BENCH_CLOCK === 'cpu';
-torch.setNumThreads(threads);
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const python = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
-const monaiPath = process.env.MONAI_SRC ?? '/work/pysrc/monai:/work/pysrc/ignite:/work/pysrc/einops';
 const dir = path.join(os.tmpdir(), `monai-ts-bench-spleen-${nItems}`);
 if (!fs.existsSync(path.join(dir, `lab_${nItems - 1}.nii.gz`))) {
   const r = spawnSync(python, [path.join(here, 'spleen_chain.py'), 'make', dir, String(nItems)], { stdio: 'inherit' });
   if (r.status !== 0) throw new Error('could not write the benchmark volumes with nibabel');
 }
-
-const now = () => {
-  if (!cpuClock) return performance.now();
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
 
 type Item = Record<string, unknown>;
 const keys = ['image', 'label'];
@@ -76,21 +68,16 @@ function runOurs(): { ms: number; stages: Record<string, number>; outs: unknown[
 }
 
 const ours = runOurs();
-const r = spawnSync(python, [path.join(here, 'spleen_chain.py'), 'time', dir, String(threads), String(reps), cpuClock ? 'cpu' : 'wall'], {
-  encoding: 'utf8',
-  env: { ...process.env, PYTHONPATH: monaiPath },
-});
-if (r.status !== 0) console.error(r.stderr);
-const py = r.status === 0 ? (JSON.parse(r.stdout.trim().split('\n').pop()!) as { ms: number; stages: Record<string, number>; outs: unknown[] }) : null;
+const py = runPython<{ ms: number; stages: Record<string, number>; outs: unknown[] }>(new URL('./spleen_chain.py', import.meta.url), ['time', dir, threads, reps, cpuClock ? 'cpu' : 'wall'], { monai: true });
 console.log(
   JSON.stringify({
     bench: 'transforms.spleen_chain_512x512x90',
-    unit: cpuClock ? 'cpu ms' : 'ms',
+    unit,
     threads,
     reps,
     items: nItems,
-    ours: +ours.ms.toFixed(1),
-    monai: py ? +py.ms.toFixed(1) : null,
+    ours: round(ours.ms),
+    monai: round(py?.ms),
     speedup: py ? +(py.ms / ours.ms).toFixed(2) : null,
     stages: ours.stages,
     monaiStages: py ? Object.fromEntries(Object.entries(py.stages).map(([k, v]) => [k, +v.toFixed(1)])) : null,
