@@ -7,6 +7,7 @@ import { checkOptions } from '../data/options.js';
 import type { Engine } from '../engines/engine.js';
 import { Events, type EventFilter, type EventName, type FilteredEvent } from '../engines/events.js';
 import { engineLoggerName, getLogger, LogLevel, setupLogger, type Logger } from './logging.js';
+import { pyFloatRepr } from './py_format.js';
 import { formatKeyVar, isScalar, scalarValue, valueStr as pyStr, type KeyVarFormat } from './stats_format.js';
 import { distributedRank } from './rank.js';
 
@@ -129,7 +130,8 @@ export class StatsHandler {
       logger.info(out);
     }
     if ('keyMetricName' in s && 'bestMetric' in s && 'bestMetricEpoch' in s && s.keyMetricName !== null && s.keyMetricName !== undefined) {
-      const best = s.bestMetricEpoch === -1 ? String(s.bestMetric) : pyStr(s.bestMetric);
+      // MONAI starts best_metric at the int -1; once set it is a float (1.0 prints as '1.0')
+      const best = s.bestMetricEpoch === -1 || typeof s.bestMetric !== 'number' ? pyStr(s.bestMetric) : pyFloatRepr(s.bestMetric);
       logger.info(`Key metric: ${String(s.keyMetricName)} best value: ${best} at epoch: ${String(s.bestMetricEpoch)}`);
     }
     if (this.stateAttributes && this.stateAttributes.length) {
