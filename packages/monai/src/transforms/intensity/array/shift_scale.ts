@@ -5,12 +5,27 @@
 import * as torch from '@monai-ts/torch';
 import { Tensor, type DType } from '@monai-ts/torch';
 import { RandomizableTransform, Transform } from '../../transform.js';
+import type { RandomState } from '../../../utils/random_state.js';
 import { bool, checkOptions, checkProb, int, num, optNum, symmetricRange } from '../args.js';
 import { biasField, checkDtype, checkImage, convertDtype, isFloatingDtype, rescaleArray, toDtype, withMeta } from '../functional.js';
 
 /** Applies `f` to each channel and stacks the results. */
 function perChannel(x: Tensor, f: (d: Tensor, i: number) => Tensor): Tensor {
   return torch.stack(Array.from({ length: x.shape[0] }, (_, i) => f(x.select(0, i), i)));
+}
+
+/** A value drawn uniformly from `range`, or one per channel of `img` (channel order) when `channelWise`. */
+function drawValues(R: RandomState, range: [number, number], channelWise: boolean, img: unknown, who: string): number | number[] {
+  if (!channelWise) return R.uniform(range[0], range[1]);
+  checkImage(img, who);
+  return Array.from({ length: img.shape[0] }, () => R.uniform(range[0], range[1]));
+}
+
+/** `apply(img, v)` for a drawn scalar; for per-channel values, `apply` on each channel with its own value. */
+function applyDrawn(img: Tensor, drawn: number | number[], who: string, what: string, apply: (x: Tensor, v: number) => Tensor): Tensor {
+  if (!Array.isArray(drawn)) return apply(img, drawn);
+  if (drawn.length !== img.shape[0]) throw new RangeError(`${who}: ${drawn.length} ${what} drawn but the image has ${img.shape[0]} channels`);
+  return withMeta(img, (x) => perChannel(x, (d, i) => apply(d, drawn[i])));
 }
 
 export interface ShiftIntensityOptions {
@@ -65,13 +80,7 @@ export class RandShiftIntensity extends RandomizableTransform {
   }
   override randomize(img?: unknown): void {
     super.randomize();
-    if (!this.doTransform) return;
-    if (this.channelWise) {
-      checkImage(img, this.name);
-      this.offset = Array.from({ length: img.shape[0] }, () => this.R.uniform(this.offsets[0], this.offsets[1]));
-    } else {
-      this.offset = this.R.uniform(this.offsets[0], this.offsets[1]);
-    }
+    if (this.doTransform) this.offset = drawValues(this.R, this.offsets, this.channelWise, img, this.name);
   }
   /** `factor` multiplies the drawn offset (e.g. a statistic of the image). */
   call(img: Tensor, options: { factor?: number | null; randomize?: boolean } = {}): Tensor {
@@ -80,11 +89,7 @@ export class RandShiftIntensity extends RandomizableTransform {
     if (options.randomize ?? true) this.randomize(img);
     if (!this.doTransform) return img;
     const f = options.factor ?? null;
-    const scaled = (o: number) => (f === null ? o : o * f);
-    if (!Array.isArray(this.offset)) return this.shifter.call(img, scaled(this.offset));
-    const offs = this.offset;
-    if (offs.length !== img.shape[0]) throw new RangeError(`${this.name}: ${offs.length} offsets drawn but the image has ${img.shape[0]} channels`);
-    return withMeta(img, (x) => perChannel(x, (d, i) => this.shifter.call(d, scaled(offs[i]))));
+    return applyDrawn(img, this.offset, this.name, 'offsets', (x, o) => this.shifter.call(x, f === null ? o : o * f));
   }
 }
 
@@ -239,24 +244,14 @@ export class RandScaleIntensity extends RandomizableTransform {
   }
   override randomize(img?: unknown): void {
     super.randomize();
-    if (!this.doTransform) return;
-    if (this.channelWise) {
-      checkImage(img, this.name);
-      this.factor = Array.from({ length: img.shape[0] }, () => this.R.uniform(this.factors[0], this.factors[1]));
-    } else {
-      this.factor = this.R.uniform(this.factors[0], this.factors[1]);
-    }
+    if (this.doTransform) this.factor = drawValues(this.R, this.factors, this.channelWise, img, this.name);
   }
   call(img: Tensor, options: { randomize?: boolean } = {}): Tensor {
     checkImage(img, this.name);
     checkOptions(`${this.name}.call`, options, ['randomize']);
     if (options.randomize ?? true) this.randomize(img);
     if (!this.doTransform) return withMeta(img, (x) => toDtype(x, this.dtype));
-    const scale = (f: number) => new ScaleIntensity({ minv: null, maxv: null, factor: f, dtype: this.dtype });
-    if (!Array.isArray(this.factor)) return scale(this.factor).call(img);
-    const fs = this.factor;
-    if (fs.length !== img.shape[0]) throw new RangeError(`${this.name}: ${fs.length} factors drawn but the image has ${img.shape[0]} channels`);
-    return withMeta(img, (x) => perChannel(x, (d, i) => scale(fs[i]).call(d)));
+    return applyDrawn(img, this.factor, this.name, 'factors', (x, f) => new ScaleIntensity({ minv: null, maxv: null, factor: f, dtype: this.dtype }).call(x));
   }
 }
 
