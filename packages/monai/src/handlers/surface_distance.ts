@@ -1,0 +1,12 @@
+// MONAI's SurfaceDistance handler: the average surface distance over an epoch.
+import { SurfaceDistanceMetric, type SurfaceDistanceMetricOptions } from '../metrics/surface_distance.js';
+import { IgniteMetricHandler } from './ignite_metric.js';
+import { metricHandlerOptions, type MetricHandlerCommonOptions } from './metric_handler_options.js';
+
+export interface SurfaceDistanceOptions extends Pick<SurfaceDistanceMetricOptions, 'includeBackground' | 'symmetric' | 'distanceMetric' | 'reduction'>, MetricHandlerCommonOptions {}
+
+export class SurfaceDistance extends IgniteMetricHandler {
+  constructor(options: SurfaceDistanceOptions = {}) {
+    super(metricHandlerOptions('SurfaceDistance', options, ['includeBackground', 'symmetric', 'distanceMetric', 'reduction'], (o) => new SurfaceDistanceMetric(o)));
+  }
+}
