@@ -133,7 +133,12 @@ export class CheckpointSaver {
   private saveFinal(engine: Engine): string {
     const c = this.finalCheckpoint as IgniteCheckpoint;
     const previous = c.saved.shift();
-    c.call(engine);
+    try {
+      c.call(engine);
+    } catch (err) {
+      if (previous) c.saved.unshift(previous);
+      throw err;
+    }
     const path = this.finalFilename !== null ? join(this.saveDir, this.finalFilename) : (c.lastCheckpoint as string);
     if (previous) {
       c.remove(previous.filename, c.saved[c.saved.length - 1]?.filename ?? null);

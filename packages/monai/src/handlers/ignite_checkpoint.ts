@@ -87,28 +87,28 @@ export class IgniteCheckpoint {
     const name = names.length === 1 ? names[0] : 'checkpoint';
     const score = this.floatScore(priority) ? pyFixed(priority, 4) : String(priority);
     const filename = `${this.filenamePrefix ? `${this.filenamePrefix}_` : ''}${name}_${this.scoreName}=${score}.pt`;
-    let index = this.saved.findIndex((it) => it.filename === filename);
+    // the list changes only once the file is written, so a failed save leaves the saver as it was
+    const next = [...this.saved];
     let toRemove: CheckpointItem | null = null;
-    if (index >= 0) toRemove = this.saved.splice(index, 1)[0];
-    else if (!this.hasRoom()) {
-      index = 0;
-      toRemove = this.saved.splice(0, 1)[0];
-    }
-    this.saved.push({ priority, filename });
-    this.saved.sort((a, b) => a.priority - b.priority);
-    this.write(filename);
+    const index = next.findIndex((it) => it.filename === filename);
+    if (index >= 0) toRemove = next.splice(index, 1)[0];
+    else if (!(this.nSaved === null || next.length < this.nSaved)) toRemove = next.splice(0, 1)[0];
+    next.push({ priority, filename });
+    next.sort((a, b) => a.priority - b.priority);
+    this.write(filename, next);
+    this.saved = next;
     if (toRemove) this.remove(toRemove.filename, filename);
   }
 
   /** Writes the state dicts (the single object's own when only one) with torch.save, atomically, on rank 0. */
-  private write(filename: string): void {
+  private write(filename: string, saved: CheckpointItem[]): void {
     if (distributedRank() !== 0) return;
     torch.tidy(() => {
       const entries = Object.entries(this.toSave);
       let ckpt: Record<string, unknown> = {};
       for (const [k, obj] of entries) ckpt[k] = obj.stateDict();
       if (entries.length === 1) ckpt = ckpt[entries[0][0]] as Record<string, unknown>;
-      if (this.includeSelf) ckpt.checkpointer = this.stateDict();
+      if (this.includeSelf) ckpt.checkpointer = IgniteCheckpoint.savedState(saved);
       torch.save(ckpt, this.path(filename));
       return undefined;
     });
@@ -124,7 +124,11 @@ export class IgniteCheckpoint {
 
   /** Ignite's state dict: {saved: [[priority, filename], ...]}. */
   stateDict(): { saved: [number, string][] } {
-    return { saved: this.saved.map((it) => torch.serialization.tuple<unknown>(it.priority, it.filename) as [number, string]) };
+    return IgniteCheckpoint.savedState(this.saved);
+  }
+
+  private static savedState(saved: CheckpointItem[]): { saved: [number, string][] } {
+    return { saved: saved.map((it) => torch.serialization.tuple<unknown>(it.priority, it.filename) as [number, string]) };
   }
 
   loadStateDict(sd: { saved?: unknown }): void {
