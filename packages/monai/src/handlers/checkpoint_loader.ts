@@ -71,7 +71,8 @@ export class CheckpointLoader {
     try {
       if (!isDict(raw)) throw new Error(`CheckpointLoader: '${this.loadPath}' holds ${Array.isArray(raw) ? 'a list' : typeof raw}, expected a dict of state dicts`);
       const keys = Object.keys(this.loadDict);
-      const ckpt: Record<string, unknown> = keys.length === 1 && !(keys[0] in raw) ? { [keys[0]]: raw } : raw;
+      // a shallow copy: entries replaced below stay reachable from raw, which is freed at the end
+      const ckpt: Record<string, unknown> = keys.length === 1 && !(keys[0] in raw) ? { [keys[0]]: raw } : { ...raw };
       const toLoad = { ...this.loadDict };
       if (!this.strictShape) {
         for (const [k, obj] of Object.entries(toLoad)) {
