@@ -421,26 +421,28 @@ export interface Rand2DElasticdOptions extends Omit<RandMapBase, 'lazy'> {
   paddingMode?: PerKey<'zeros' | 'border' | 'reflection'>;
 }
 
-/** Rand2DElastic with one grid for all keys (MONAI's Rand2DElasticd). */
-export class Rand2DElasticd extends RandomizableMapTransform {
-  readonly rand2dElastic: Rand2DElastic;
+/**
+ * What Rand2DElasticd and Rand3DElasticd share: the dict's own draw decides, the inner transform (prob 1)
+ * draws the deformation once per call, and one grid resamples every key with its own mode.
+ */
+abstract class RandElasticd<E extends Rand2DElastic | Rand3DElastic> extends RandomizableMapTransform {
   readonly mode: string[];
   readonly paddingMode: string[];
 
-  constructor(options: Rand2DElasticdOptions) {
-    checkOptions('Rand2DElasticd', options, ['keys', 'allowMissingKeys', 'prob', 'spacing', 'magnitudeRange', 'rotateRange', 'shearRange', 'translateRange', 'scaleRange', 'spatialSize', 'mode', 'paddingMode'], ['keys', 'spacing', 'magnitudeRange']);
+  protected constructor(
+    options: Pick<Rand2DElasticdOptions, 'keys' | 'allowMissingKeys' | 'prob' | 'mode' | 'paddingMode'>,
+    protected readonly elastic: E,
+  ) {
     super(options.keys, options.allowMissingKeys ?? false);
     this.prob = checkProb(options.prob ?? 0.1, this.name);
-    const { keys: _k, allowMissingKeys: _a, prob: _p, mode, paddingMode, ...rest } = options;
-    this.rand2dElastic = new Rand2DElastic({ ...rest, prob: 1 });
     const n = this.keys.length;
-    this.mode = perKey(mode ?? 'bilinear', n, this.name, 'mode');
-    this.paddingMode = perKey(paddingMode ?? 'reflection', n, this.name, 'paddingMode');
+    this.mode = perKey(options.mode ?? 'bilinear', n, this.name, 'mode');
+    this.paddingMode = perKey(options.paddingMode ?? 'reflection', n, this.name, 'paddingMode');
     checkGridModes(this.name, this.mode, this.paddingMode);
   }
 
   override setRandomState(options: SeedOpts = {}): this {
-    this.rand2dElastic.setRandomState(options);
+    this.elastic.setRandomState(options);
     return super.setRandomState(options);
   }
 
@@ -449,7 +451,7 @@ export class Rand2DElasticd extends RandomizableMapTransform {
     const first = this.firstKey(d);
     if (first === undefined) return d;
     this.randomize();
-    const e = this.rand2dElastic;
+    const e = this.elastic;
     const sp = fn.fallBack(e.spatialSize, tensorAt(d, first, this.name).shape.slice(1), this.name, 'spatialSize');
     e.randomize(sp);
     const grid = this.doTransform ? e.makeGrid(sp) : createGrid(sp);
@@ -462,53 +464,33 @@ export class Rand2DElasticd extends RandomizableMapTransform {
   }
 }
 
+/** Rand2DElastic with one grid for all keys (MONAI's Rand2DElasticd). */
+export class Rand2DElasticd extends RandElasticd<Rand2DElastic> {
+  constructor(options: Rand2DElasticdOptions) {
+    checkOptions('Rand2DElasticd', options, ['keys', 'allowMissingKeys', 'prob', 'spacing', 'magnitudeRange', 'rotateRange', 'shearRange', 'translateRange', 'scaleRange', 'spatialSize', 'mode', 'paddingMode'], ['keys', 'spacing', 'magnitudeRange']);
+    const { keys: _k, allowMissingKeys: _a, prob: _p, mode: _m, paddingMode: _pm, ...rest } = options;
+    super(options, new Rand2DElastic({ ...rest, prob: 1 }));
+  }
+
+  get rand2dElastic(): Rand2DElastic {
+    return this.elastic;
+  }
+}
+
 export interface Rand3DElasticdOptions extends Omit<Rand2DElasticdOptions, 'spacing'> {
   sigmaRange: readonly number[];
 }
 
 /** Rand3DElastic with one grid for all keys (MONAI's Rand3DElasticd). */
-export class Rand3DElasticd extends RandomizableMapTransform {
-  readonly rand3dElastic: Rand3DElastic;
-  readonly mode: string[];
-  readonly paddingMode: string[];
-
+export class Rand3DElasticd extends RandElasticd<Rand3DElastic> {
   constructor(options: Rand3DElasticdOptions) {
     checkOptions('Rand3DElasticd', options, ['keys', 'allowMissingKeys', 'prob', 'sigmaRange', 'magnitudeRange', 'rotateRange', 'shearRange', 'translateRange', 'scaleRange', 'spatialSize', 'mode', 'paddingMode'], ['keys', 'sigmaRange', 'magnitudeRange']);
-    super(options.keys, options.allowMissingKeys ?? false);
-    this.prob = checkProb(options.prob ?? 0.1, this.name);
-    const { keys: _k, allowMissingKeys: _a, prob: _p, mode, paddingMode, ...rest } = options;
-    this.rand3dElastic = new Rand3DElastic({ ...rest, prob: 1 });
-    const n = this.keys.length;
-    this.mode = perKey(mode ?? 'bilinear', n, this.name, 'mode');
-    this.paddingMode = perKey(paddingMode ?? 'reflection', n, this.name, 'paddingMode');
-    checkGridModes(this.name, this.mode, this.paddingMode);
+    const { keys: _k, allowMissingKeys: _a, prob: _p, mode: _m, paddingMode: _pm, ...rest } = options;
+    super(options, new Rand3DElastic({ ...rest, prob: 1 }));
   }
 
-  override setRandomState(options: SeedOpts = {}): this {
-    this.rand3dElastic.setRandomState(options);
-    return super.setRandomState(options);
-  }
-
-  call(data: DataDict): DataDict {
-    const d = { ...data };
-    const first = this.firstKey(d);
-    if (first === undefined) return d;
-    this.randomize();
-    const e = this.rand3dElastic;
-    const sp = fn.fallBack(e.spatialSize, tensorAt(d, first, this.name).shape.slice(1), this.name, 'spatialSize');
-    e.randomize(sp);
-    // the dict's own draw decides; the inner transform (prob 1) always fired
-    const fire = this.doTransform;
-    const saved = e.doTransform;
-    e.doTransform = fire;
-    const grid = e.makeGrid(sp);
-    e.doTransform = saved;
-    try {
-      for (const [key, mode, pm] of checkedKeys<[string, string]>(this, d, this.mode, this.paddingMode)) d[key] = e.resampler.call(tensorAt(d, key, this.name), grid, mode, pm);
-    } finally {
-      grid.dispose();
-    }
-    return d;
+  get rand3dElastic(): Rand3DElastic {
+    return this.elastic;
   }
 }
 
