@@ -28,7 +28,9 @@ function layout(x: number, f32: boolean): string {
   const sign = x < 0 || Object.is(x, -0) ? '-' : '';
   if (x === 0) return `${sign}0.0`;
   const { digits, exp } = shortestDigits(Math.abs(x), f32);
-  if (exp >= -4 && exp < 16) {
+  // Python decides by the printed exponent, numpy's float32 str by the value itself (float32(1e-4) < 1e-4)
+  const positional = f32 ? Math.abs(x) >= 1e-4 && Math.abs(x) < 1e16 : exp >= -4 && exp < 16;
+  if (positional) {
     if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
     const int = digits.slice(0, exp + 1).padEnd(exp + 1, '0');
     return `${sign}${int}.${digits.slice(exp + 1) || '0'}`;
@@ -51,6 +53,8 @@ export function npFloat32Str(x: number): string {
 export function pyFixed(x: number, digits = 4): string {
   if (Number.isNaN(x)) return 'nan';
   if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  if (Object.is(x, -0)) return `-${(0).toFixed(digits)}`;
+  if (Math.abs(x) >= 1e21) return `${BigInt(x)}${digits ? `.${'0'.repeat(digits)}` : ''}`; // toFixed switches to exponents there
   const s = x.toFixed(digits);
   // toFixed rounds exact ties up (away from zero); a tie is exact only when the expansion ends in that 5
   const exact = Math.abs(x).toFixed(Math.min(100, digits + 30));
