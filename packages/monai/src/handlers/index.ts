@@ -7,3 +7,4 @@ export { CheckpointLoader, type CheckpointLoaderOptions } from './checkpoint_loa
 export { ValidationHandler, type ValidationHandlerOptions } from './validation_handler.js';
 export { LrScheduleHandler, type LrScheduleHandlerOptions, type LrSchedulerLike } from './lr_schedule_handler.js';
 export { EarlyStopHandler, type EarlyStopHandlerOptions } from './earlystop_handler.js';
+export { TensorBoardHandler, TensorBoardStatsHandler, TensorBoardImageHandler, type TensorBoardHandlerOptions, type TensorBoardStatsHandlerOptions, type TensorBoardImageHandlerOptions } from './tensorboard_handlers.js';
