@@ -8,3 +8,19 @@ export { ValidationHandler, type ValidationHandlerOptions } from './validation_h
 export { LrScheduleHandler, type LrScheduleHandlerOptions, type LrSchedulerLike } from './lr_schedule_handler.js';
 export { EarlyStopHandler, type EarlyStopHandlerOptions } from './earlystop_handler.js';
 export { TensorBoardHandler, TensorBoardStatsHandler, TensorBoardImageHandler, type TensorBoardHandlerOptions, type TensorBoardStatsHandlerOptions, type TensorBoardImageHandlerOptions } from './tensorboard_handlers.js';
+export { MeanDice, type MeanDiceOptions } from './mean_dice.js';
+export { MeanIoUHandler, type MeanIoUHandlerOptions } from './mean_iou.js';
+export { ROCAUC, type ROCAUCOptions } from './roc_auc.js';
+export { ConfusionMatrix, type ConfusionMatrixOptions } from './confusion_matrix.js';
+export { HausdorffDistance, type HausdorffDistanceOptions } from './hausdorff_distance.js';
+export { SurfaceDistance, type SurfaceDistanceOptions } from './surface_distance.js';
+export { MeanSquaredError, MeanAbsoluteError, RootMeanSquaredError, PeakSignalToNoiseRatio, type RegressionHandlerOptions, type PeakSignalToNoiseRatioOptions } from './regression_metrics.js';
+export { type MetricHandlerCommonOptions } from './metric_handler_options.js';
+export { MetricsSaver, type MetricsSaverOptions } from './metrics_saver.js';
+export { ClassificationSaver, type ClassificationSaverOptions } from './classification_saver.js';
+export { CSVSaver, type CSVSaverOptions } from './csv_saver.js';
+export { MetricLogger, MetricLoggerKeys, type MetricLoggerOptions } from './metric_logger.js';
+export {
+  fromEngine, ignoreData, stoppingFnFromMetric, stoppingFnFromLoss, writeMetricsReports, evenlyDivisibleAllGather, stringListAllGather,
+  gatherBuffersAcrossRanks, activeDistributed, rankAndWorldSize, metaFilenames, SUMMARY_OPS, type DistributedLike, type WriteMetricsReportsOptions,
+} from './utils.js';
