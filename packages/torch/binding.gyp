@@ -7,11 +7,12 @@
   },
   "targets": [{
     "target_name": "torch_native",
-    "sources": ["native/addon.cc", "native/tensors.cc", "native/ops.cc", "native/autograd.cc", "native/runtime.cc", "native/jit.cc", "native/allocator.cc", "native/imgproc.cc", "native/random_state.cc", "native/interp.cc"],
+    "sources": ["native/addon.cc", "native/tensors.cc", "native/ops.cc", "native/autograd.cc", "native/runtime.cc", "native/jit.cc", "native/allocator.cc", "native/imgproc.cc", "native/random_state.cc", "native/interp.cc", "native/distributed.cc"],
     "include_dirs": [
       "<!(node -p \"require('node-addon-api').include_dir\")",
       "<(libtorch_include)",
-      "<(libtorch_include)/torch/csrc/api/include"
+      "<(libtorch_include)/torch/csrc/api/include",
+      "native/c10d_shim"
     ],
     "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "_GLIBCXX_USE_CXX11_ABI=<(cxx11_abi)"],
     "cflags!": ["-fno-exceptions", "-fno-rtti"],

@@ -212,6 +212,7 @@ static Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
 void initImgproc(Napi::Env e, Napi::Object exports);  // imgproc.cc
 void initRandomState(Napi::Env e, Napi::Object exports);  // random_state.cc
 void initInterp(Napi::Env e, Napi::Object exports);       // interp.cc
+void initDistributed(Napi::Env e, Napi::Object exports);  // distributed.cc
 
 static std::once_flag mallocOnce;
 
@@ -240,6 +241,7 @@ static Napi::Object Init(Napi::Env e, Napi::Object exports) {
   initImgproc(e, exports);
   initRandomState(e, exports);
   initInterp(e, exports);
+  initDistributed(e, exports);
   return exports;
 }
 

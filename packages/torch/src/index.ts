@@ -7,3 +7,4 @@ export * as optim from './optim/index.js';
 export * as amp from './amp/index.js';
 export * as serialization from './serialization/index.js';
 export { load, save, saveCheckpoint, loadCheckpoint, safetensors } from './serialization/index.js';
+export * as distributed from './distributed/index.js';

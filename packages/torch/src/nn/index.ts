@@ -33,3 +33,4 @@ export * from './modules/transformer.js';
 export type { FactoryOptions } from './modules/common.js';
 export * from './modules/loss.js';
 export * from './modules/padding.js';
+export * as parallel from './parallel/index.js';

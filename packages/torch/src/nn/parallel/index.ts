@@ -1,0 +1,2 @@
+// nn.parallel: data-parallel training across processes.
+export { DistributedDataParallel, type DistributedDataParallelOptions } from './distributed.js';
