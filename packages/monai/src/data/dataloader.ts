@@ -18,7 +18,9 @@
  */
 import * as torch from '@monai-ts/torch';
 import { checkOptions } from './options.js';
-import { describeTransform, loadTransformRegistry, NotPortableError, registerTransforms, releaseDescription, type TransformDescription } from '../transforms/serialize.js';
+import { describeTransform, loadTransformRegistry, NotPortableError, registerFunctionRefs, registerTransforms, releaseDescription, type TransformDescription } from '../transforms/serialize.js';
+import { IterableDataset } from './iterable_dataset.js';
+import { streamHere, streamInWorkers } from './iterable_loader.js';
 import { listDataCollate } from './collate.js';
 import { disposeCollated, seedDataset } from './shared_item.js';
 import { WorkerItemError, WorkerPool, freeUnread, itemError } from './worker_pool.js';
@@ -79,10 +81,21 @@ export class DataLoader<B = unknown> implements AsyncIterable<B> {
   private portable: boolean | null = null;
   private warned = false;
 
-  constructor(dataset: LoaderDataset, options: DataLoaderOptions = {}) {
+  /** the IterableDataset when the dataset is a stream (iterable_loader.ts), else null */
+  readonly stream: IterableDataset | null;
+  private refsLoaded = false;
+
+  /** `dataset`: a map-style dataset (length and get), or an IterableDataset (see iterable_loader.ts). */
+  constructor(dataset: LoaderDataset | IterableDataset, options: DataLoaderOptions = {}) {
     checkOptions('DataLoader', options, OPTIONS);
-    if (!dataset || typeof dataset !== 'object' || typeof dataset.get !== 'function' || typeof dataset.length !== 'number') throw new TypeError('DataLoader: dataset must have a numeric length and a get(index) method');
-    this.dataset = dataset;
+    this.stream = dataset instanceof IterableDataset ? dataset : null;
+    if (this.stream) {
+      if (options.shuffle) throw new TypeError('DataLoader: shuffle must be unset for an IterableDataset (the stream decides the order; use ShuffleBuffer)');
+      if (options.sampler) throw new TypeError('DataLoader: sampler must be unset for an IterableDataset (the stream decides the order)');
+    } else if (!dataset || typeof dataset !== 'object' || typeof (dataset as LoaderDataset).get !== 'function' || typeof (dataset as LoaderDataset).length !== 'number') {
+      throw new TypeError('DataLoader: dataset must have a numeric length and a get(index) method, or be an IterableDataset');
+    }
+    this.dataset = dataset as LoaderDataset;
     this.batchSize = positiveInt(options.batchSize ?? 1, 'batchSize', 1);
     this.shuffle = Boolean(options.shuffle ?? false);
     this.sampler = options.sampler ?? null;
@@ -112,6 +125,7 @@ export class DataLoader<B = unknown> implements AsyncIterable<B> {
 
   /** Batches per epoch. */
   get length(): number {
+    if (this.stream) throw new TypeError('DataLoader: a loader over an IterableDataset has no length (a stream)');
     const n = this.numItems;
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
@@ -159,6 +173,14 @@ export class DataLoader<B = unknown> implements AsyncIterable<B> {
   }
 
   private async *epoch(): AsyncGenerator<B, void, undefined> {
+    if (!this.refsLoaded) {
+      await registerFunctionRefs(this.dataset); // modules of { module, name } functions (Lambda's), here and for workers
+      this.refsLoaded = true;
+    }
+    if (this.stream) {
+      yield* this.streamEpoch(this.stream);
+      return;
+    }
     const { base, order } = this.epochPlan();
     const batches = this.batches(order);
     const seedsOf = (start: number, n: number): bigint[] => Array.from({ length: n }, (_, k) => base + BigInt(start + k));
@@ -199,6 +221,38 @@ export class DataLoader<B = unknown> implements AsyncIterable<B> {
         await pool.close();
       }
     }
+  }
+
+  /** One pass over an IterableDataset: on the main thread, or sharded over stream workers (iterable_loader.ts). */
+  private async *streamEpoch(ds: IterableDataset): AsyncGenerator<B, void, undefined> {
+    const { base } = this.epochPlan();
+    ds.startEpoch();
+    const collate = (items: unknown[], first: number) => this.collateHere(items, Array.from({ length: items.length }, (_, k) => (first < 0 ? -1 : first + k)));
+    const common = { batchSize: this.batchSize, dropLast: this.dropLast, seed: base, collate };
+    if (this.numWorkers > 0 && (await this.streamPortable(ds))) {
+      await loadTransformRegistry();
+      const initFn = this.workerInitFn ? describeTransform(this.workerInitFn, 'workerInitFn') : null;
+      yield* streamInWorkers(ds, { ...common, numWorkers: this.numWorkers, prefetch: this.prefetchFactor, workerSetup: this.workerSetup, workerInitFn: initFn, collateDesc: this.describeCollate() }) as AsyncGenerator<B>;
+      return;
+    }
+    yield* streamHere(ds, common) as AsyncGenerator<B>;
+  }
+
+  /** Whether the stream dataset can travel to workers (else one warning, as for map-style datasets). */
+  private async streamPortable(ds: IterableDataset): Promise<boolean> {
+    if (this.portable !== null) return this.portable;
+    await loadTransformRegistry();
+    for (const m of this.workerSetup) await registerTransforms(m);
+    try {
+      releaseDescription(describeTransform(ds, 'dataset'));
+      if (this.workerInitFn) describeTransform(this.workerInitFn, 'workerInitFn');
+      this.portable = true;
+    } catch (e) {
+      if (!(e instanceof NotPortableError)) throw e;
+      this.portable = false;
+      this.warnNotPortable(e);
+    }
+    return this.portable;
   }
 
   private loadHere(indices: number[], seeds: bigint[]): unknown {
@@ -255,18 +309,21 @@ export class DataLoader<B = unknown> implements AsyncIterable<B> {
     } catch (e) {
       if (!(e instanceof NotPortableError)) throw e;
       this.portable = false;
-      if (!this.warned) {
-        this.warned = true;
-        process.emitWarning(
-          `DataLoader: numWorkers=${this.numWorkers} but ${e.message}, so it cannot be sent to worker threads; loading on the main thread instead. ` +
-            'To load in parallel, define that function or class in a module, export it, and pass the module URL as the workerSetup option (or call registerTransforms(url) before iterating).',
-          { type: 'MonaiWorkerWarning', code: 'MONAI_TS_NOT_PORTABLE' },
-        );
-      }
+      this.warnNotPortable(e);
       return null;
     }
     this.pool = await WorkerPool.start(this.dataset, { numWorkers: this.numWorkers, workerSetup: this.workerSetup, workerInitFn: this.workerInitFn, who: 'DataLoader' });
     return this.pool;
+  }
+
+  private warnNotPortable(e: NotPortableError): void {
+    if (this.warned) return;
+    this.warned = true;
+    process.emitWarning(
+      `DataLoader: numWorkers=${this.numWorkers} but ${e.message}, so it cannot be sent to worker threads; loading on the main thread instead. ` +
+        'To load in parallel, define that function or class in a module, export it, and pass the module URL as the workerSetup option (or call registerTransforms(url) before iterating).',
+      { type: 'MonaiWorkerWarning', code: 'MONAI_TS_NOT_PORTABLE' },
+    );
   }
 
   /** Ends persistent workers (a no-op otherwise). */

@@ -33,3 +33,4 @@ export { padListDataCollate, type PadListDataCollateOptions } from './pad_collat
 export { SmartCacheDataset, type SmartCacheDatasetOptions } from './smart_cache.js';
 export { GridPatchDataset, PatchIter, PatchIterd, iterPatch, type PatchCoords, type IterPatchOptions, type PatchIterOptions, type PatchIterdOptions, type GridPatchDatasetOptions } from './grid_dataset.js';
 export { CacheNTransDataset, type CacheNTransDatasetOptions } from './cache_n_trans.js';
+export { IterableDataset, ShuffleBuffer, type StreamSource, type StreamShard, type IterateOptions, type ShuffleBufferOptions } from './iterable_dataset.js';

@@ -9,4 +9,4 @@ export * from './lazy/index.js';
 export * from './croppad/index.js';
 export * from './utils.js';
 export * from './utility/index.js';
-export { describeTransform, reviveTransform, releaseDescription, registerTransforms, loadTransformRegistry, registeredModules, NotPortableError, type TransformDescription } from './serialize.js';
+export { describeTransform, reviveTransform, releaseDescription, registerTransforms, loadTransformRegistry, registeredModules, registerFunctionRefs, FunctionRef, NotPortableError, type TransformDescription, type FunctionSpec, type DescribeOptions } from './serialize.js';

@@ -13,6 +13,8 @@
  * class) throws NotPortableError naming where it was found.
  */
 import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as torch from '@monai-ts/torch';
 import { Tensor } from '@monai-ts/torch';
 import { MetaTensor, type AppliedOperation, type MetaDict } from '../data/meta_tensor.js';
@@ -109,6 +111,73 @@ export function transformRegistryReady(): boolean {
   return registryReady;
 }
 
+/** An importable function: an ES module (absolute path or URL) and the name of one of its exports. */
+export interface FunctionSpec {
+  module: string;
+  name: string;
+}
+
+/**
+ * A function named by module and export (what `Lambda({ func: { module, name } })` keeps): plain data, so
+ * it travels to workers, which import the module. `resolve` finds the function among the registered
+ * modules' exports (`registerTransforms(module)`; a DataLoader registers the modules of the refs in its
+ * dataset itself, see `registerFunctionRefs`).
+ */
+export class FunctionRef {
+  readonly module: string;
+  readonly name: string;
+
+  constructor(spec: FunctionSpec, who = 'FunctionRef') {
+    if (spec === null || typeof spec !== 'object' || typeof spec.module !== 'string' || typeof spec.name !== 'string' || !spec.name) {
+      throw new TypeError(`${who}: a function spec must be { module: string, name: string }, got ${JSON.stringify(spec)}`);
+    }
+    this.module = moduleUrl(spec.module, who);
+    this.name = spec.name;
+  }
+
+  /** The function, or a clear error when its module is not registered or does not export it. */
+  resolve(who = 'FunctionRef'): (...args: never[]) => unknown {
+    const f = functions.get(`${this.module}#${this.name}`);
+    if (f) return f as (...args: never[]) => unknown;
+    if (!registered.has(this.module)) throw new Error(`${who}: function '${this.name}' of module '${this.module}' is not loaded: \`await registerTransforms('${this.module}')\` first (a DataLoader does this itself)`);
+    const names = [...functions.keys()].filter((k) => moduleOf(k) === this.module).map((k) => k.slice(k.lastIndexOf('#') + 1));
+    throw new Error(`${who}: module '${this.module}' exports no function '${this.name}' (its functions: ${names.join(', ') || 'none'})`);
+  }
+}
+
+/** A FunctionRef for a spec, a FunctionRef as is, anything else unchanged. */
+export function asFunctionRef<T>(v: T | FunctionSpec | FunctionRef, who: string): T | FunctionRef {
+  if (v instanceof FunctionRef) return v;
+  if (v !== null && typeof v === 'object' && !Array.isArray(v) && 'module' in v && 'name' in v) return new FunctionRef(v as FunctionSpec, who);
+  return v as T;
+}
+
+/** A module given as an absolute path or a URL, as the URL string the registry keys by. */
+function moduleUrl(m: string, who: string): string {
+  if (path.isAbsolute(m)) return pathToFileURL(m).href;
+  try {
+    return new URL(m).href;
+  } catch {
+    throw new TypeError(`${who}: module must be an absolute path or a URL (file:, data:), got '${m}'`);
+  }
+}
+
+/** Registers the modules of every FunctionRef reachable from `value` (a transform, a dataset, ...). */
+export async function registerFunctionRefs(value: unknown): Promise<void> {
+  const modules = new Set<string>();
+  const seen = new Set<unknown>();
+  const walk = (v: unknown): void => {
+    if (v === null || typeof v !== 'object' || seen.has(v)) return;
+    seen.add(v);
+    if (v instanceof FunctionRef) modules.add(v.module);
+    else if (v instanceof Tensor || ArrayBuffer.isView(v) || v instanceof RandomState) return;
+    else if (v instanceof Map) for (const [k, x] of v) (walk(k), walk(x));
+    else for (const x of v instanceof Set ? v : Array.isArray(v) ? v : Object.values(v)) walk(x);
+  };
+  walk(value);
+  for (const m of modules) await registerTransforms(m);
+}
+
 /** The user modules registered so far (a worker registers them too). */
 export function registeredModules(): string[] {
   return [...registered].filter((m) => m !== PACKAGE_MODULE);
@@ -185,6 +254,7 @@ export function describeTransform(value: unknown, where = 'transform', options: 
       const name = proto.constructor?.name ?? '(anonymous)';
       throw new NotPortableError(`${path} is an instance of ${name}, a class that neither monai-ts exports nor a module given to registerTransforms(url) / workerSetup`, path);
     }
+    if (o instanceof FunctionRef) modules.add(o.module); // the worker imports it before reviving
     return { $: 'i', id, key: use(key), v: fields };
   };
   try {

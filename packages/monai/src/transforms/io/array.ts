@@ -224,6 +224,11 @@ export const SAVE_IMAGE_OPTIONS = [
   'savepathInMetadict',
 ];
 
+/** SaveImage's default file naming: the subject from meta filename_or_obj (else the saver's count), the patch index. */
+export function defaultNameFormatter(meta: MetaDict | null | undefined, saver: SaveImage): { subject: string; idx: number | string | null } {
+  return { subject: String(meta?.filename_or_obj ?? saver.dataIndex), idx: (meta?.patch_index ?? null) as number | string | null };
+}
+
 /**
  * Saves a channel-first image (MetaTensor, or tensor + metadata) to
  * `outputDir/[subject/]subject_postfix.ext`, optionally resampled back to the original affine and
@@ -243,7 +248,8 @@ export class SaveImage extends Transform {
   readonly dataRootDir: string;
   readonly separateFolder: boolean;
   readonly printLog: boolean;
-  readonly writers: WriterEntry[];
+  /** names of the writers tried in order (resolved on use, so a SaveImage travels to workers) */
+  readonly writerNames: string[];
   channelDim: number | null;
   readonly nameFormatter: NonNullable<SaveImageOptions['outputNameFormatter']>;
   readonly savepathInMetadict: boolean;
@@ -257,7 +263,7 @@ export class SaveImage extends Transform {
     let ext = (options.outputExt ?? '.nii.gz').toLowerCase() || (options.outputFormat ?? '').toLowerCase();
     if (ext && !ext.startsWith('.')) ext = `.${ext}`;
     this.outputExt = ext;
-    this.writers = options.writer ? [writerByName(options.writer)] : resolveWriter(this.outputExt);
+    this.writerNames = (options.writer ? [writerByName(options.writer)] : resolveWriter(this.outputExt)).map((w) => w.name);
     let od = options.outputDtype === undefined ? 'float32' : options.outputDtype;
     if (this.outputExt === '.png' && od !== 'uint8' && od !== 'uint16' && od !== null) od = 'uint8';
     if (od !== null && od !== 'uint16') torch.normalizeDtype(od);
@@ -273,10 +279,13 @@ export class SaveImage extends Transform {
     this.separateFolder = options.separateFolder ?? true;
     this.printLog = options.printLog ?? true;
     this.channelDim = options.channelDim === undefined ? 0 : options.channelDim;
-    this.nameFormatter =
-      options.outputNameFormatter ??
-      ((meta, saver) => ({ subject: String(meta?.filename_or_obj ?? saver.dataIndex), idx: meta?.patch_index ?? null }));
+    this.nameFormatter = options.outputNameFormatter ?? defaultNameFormatter;
     this.savepathInMetadict = options.savepathInMetadict ?? false;
+  }
+
+  /** The writers tried in order (by name from the registry of image writers). */
+  get writers(): WriterEntry[] {
+    return this.writerNames.map((n) => writerByName(n));
   }
 
   /** Saves `img` (channel-first); returns `img`. */

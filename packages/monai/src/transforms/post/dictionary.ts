@@ -196,15 +196,15 @@ export class ProbNMSd extends MapTransform {
 
 /** Applies an ensemble function to the values of `keys` and stores the result at `outputKey`. */
 export class Ensembled extends MapTransform {
-  readonly ensemble: (items: Tensor | Tensor[]) => Tensor;
+  /** the function, or the transform whose call ensembles (kept as given, so the transform can travel to workers) */
+  readonly ensemble: ((items: Tensor | Tensor[]) => Tensor) | { call(items: Tensor | Tensor[]): Tensor };
   readonly outputKey: string;
 
   constructor(options: KeysOptions & { ensemble: ((items: Tensor | Tensor[]) => Tensor) | { call(items: Tensor | Tensor[]): Tensor }; outputKey?: string | null }) {
     checkOptions(new.target.name, options, [...KEY_OPTS, 'ensemble', 'outputKey', 'weights', 'numClasses'], ['keys']);
     super(options.keys, options.allowMissingKeys);
     const e = options.ensemble;
-    if (typeof e === 'function') this.ensemble = e;
-    else if (e && typeof e.call === 'function') this.ensemble = (items) => e.call(items);
+    if (typeof e === 'function' || (e && typeof e.call === 'function')) this.ensemble = e;
     else throw new TypeError(`${this.name}: ensemble must be a function or a transform, got ${describeValue(e)}`);
     if (this.keys.length > 1 && (options.outputKey === undefined || options.outputKey === null)) throw new TypeError(`${this.name}: outputKey is required when there are several keys`);
     this.outputKey = options.outputKey ?? this.keys[0];
@@ -215,7 +215,8 @@ export class Ensembled extends MapTransform {
     let items: Tensor | Tensor[];
     if (this.keys.length === 1 && this.keys[0] in d) items = tensorAt(d, this.keys[0], this.name);
     else items = [...this.keyIterator(d)].map(([k]) => tensorAt(d, k, this.name));
-    if (items instanceof Tensor || items.length > 0) d[this.outputKey] = this.ensemble(items);
+    const e = this.ensemble;
+    if (items instanceof Tensor || items.length > 0) d[this.outputKey] = typeof e === 'function' ? e(items) : e.call(items);
     return d;
   }
 }

@@ -13,6 +13,7 @@ import { MetaTensor } from '../../data/meta_tensor.js';
 import { checkOptions, checkChoice } from '../../data/options.js';
 import { RandomizableTransform, TraceKeys, Transform, checkProb, describeValue } from '../transform.js';
 import { mapBinaryToIndices, mapClassesToIndices } from '../utils.js';
+import { FunctionRef, asFunctionRef, type FunctionSpec } from '../serialize.js';
 
 function int(who: string, option: string, v: unknown, min = -Infinity): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new TypeError(`${who}: ${option} must be an integer${min > -Infinity ? ` >= ${min}` : ''}, got ${JSON.stringify(v)}`);
@@ -98,6 +99,11 @@ export interface DataStatsOptions {
 
 type DataStatsFlags = Pick<DataStatsOptions, 'prefix' | 'dataType' | 'dataShape' | 'valueRange' | 'dataValue' | 'metaInfo' | 'additionalInfo'>;
 
+/** DataStats' default logger: console.info (a named export, so a DataStats can travel to worker threads). */
+export function consoleInfo(message: string): void {
+  console.info(message);
+}
+
 /** Logs type, shape, value range (and optionally values, metadata, custom info) of its input; returns it unchanged. */
 export class DataStats extends Transform {
   static readonly OPTIONS = ['prefix', 'dataType', 'dataShape', 'valueRange', 'dataValue', 'metaInfo', 'additionalInfo', 'name', 'logger'] as const;
@@ -124,7 +130,7 @@ export class DataStats extends Transform {
     this.metaInfo = bool(who, 'metaInfo', options.metaInfo, false);
     this.additionalInfo = checkFn(who, 'additionalInfo', options.additionalInfo, false);
     this.loggerName = options.name ?? 'DataStats';
-    this.logger = (checkFn(who, 'logger', options.logger, false) as ((m: string) => void) | null) ?? ((m: string) => console.info(m));
+    this.logger = (checkFn(who, 'logger', options.logger, false) as ((m: string) => void) | null) ?? consoleInfo;
   }
 
   /** The message for `img` (what call logs); per-call flags override the constructor's. */
@@ -535,16 +541,35 @@ export class ToDevice extends Transform {
 /** A user function of one value; typed with a `never` parameter so that `(x: Tensor) => ...` fits. */
 export type UserFn = (x: never) => unknown;
 
-/** Calls a user function with a value of any type. */
-export function callUser(fn: UserFn, x: unknown): unknown {
-  return (fn as (x: unknown) => unknown)(x);
+/** A user function, or an importable one (`{ module, name }`: runs in worker threads too, which import it). */
+export type UserFnLike = UserFn | FunctionSpec | FunctionRef;
+
+/** Calls a user function (a FunctionRef resolved first) with a value of any type. */
+export function callUser(fn: UserFn | FunctionRef, x: unknown, who = 'Lambda'): unknown {
+  const f = fn instanceof FunctionRef ? fn.resolve(who) : fn;
+  return (f as (x: unknown) => unknown)(x);
+}
+
+/** The identity: Lambda's default invFunc (a named export, so a Lambda can travel to worker threads). */
+export function identityFunc<T>(x: T): T {
+  return x;
+}
+
+/** A function option: a function or a { module, name } spec (as a FunctionRef); null when absent and optional. */
+function checkUserFn(who: string, option: string, v: unknown, required: boolean): UserFn | FunctionRef | null {
+  const r = asFunctionRef(v, `${who}: ${option}`);
+  if (r instanceof FunctionRef) return r;
+  return checkFn(who, option, r, required) as UserFn | null;
 }
 
 export interface LambdaOptions {
-  /** the function applied by call (may be given per call instead) */
-  func?: UserFn | null;
-  /** the function applied by inverse (default: identity) */
-  invFunc?: UserFn | null;
+  /**
+   * the function applied by call (may be given per call instead); `{ module, name }` names an export of
+   * an ES module (absolute path or URL), which worker threads import, so the Lambda runs there too
+   */
+  func?: UserFnLike | null;
+  /** the function applied by inverse (default: identity); a function or a `{ module, name }` spec */
+  invFunc?: UserFnLike | null;
   /** make a tensor result a MetaTensor (default true) */
   trackMeta?: boolean;
 }
@@ -555,28 +580,28 @@ export interface LambdaOptions {
  * it is the input itself, which is shared through a new handle.
  */
 export class Lambda extends Transform {
-  readonly func: UserFn | null;
-  readonly invFunc: UserFn;
+  readonly func: UserFn | FunctionRef | null;
+  readonly invFunc: UserFn | FunctionRef;
   readonly trackMeta: boolean;
   constructor(options: LambdaOptions = {}) {
     super();
     const who = new.target.name;
     checkOptions(who, options, ['func', 'invFunc', 'trackMeta']);
-    this.func = checkFn(who, 'func', options.func, false);
-    this.invFunc = checkFn(who, 'invFunc', options.invFunc, false) ?? ((x: never) => x);
+    this.func = checkUserFn(who, 'func', options.func, false);
+    this.invFunc = checkUserFn(who, 'invFunc', options.invFunc, false) ?? identityFunc;
     this.trackMeta = bool(who, 'trackMeta', options.trackMeta, true);
   }
 
   /** Applies the function and the MetaTensor conversion, without the trace record. */
-  protected applyFunc(img: unknown, func?: UserFn | null): unknown {
+  protected applyFunc(img: unknown, func?: UserFn | FunctionRef | null): unknown {
     const fn = func ?? this.func;
-    if (typeof fn !== 'function') throw new TypeError(`${this.name}: func must be a function (given to the constructor or the call), got ${describeValue(fn)}`);
-    const out = callUser(fn, img);
+    if (typeof fn !== 'function' && !(fn instanceof FunctionRef)) throw new TypeError(`${this.name}: func must be a function (given to the constructor or the call), got ${describeValue(fn)}`);
+    const out = callUser(fn, img, this.name);
     if (out instanceof Tensor && !(out instanceof MetaTensor) && this.trackMeta) return out === img ? MetaTensor.fromTensor(out) : MetaTensor.wrap(out);
     return out;
   }
 
-  call(img: unknown, func?: UserFn | null): unknown {
+  call(img: unknown, func?: UserFn | FunctionRef | null): unknown {
     const out = this.applyFunc(img, func);
     if (out instanceof MetaTensor) this.pushTransform(out);
     return out;
@@ -584,7 +609,7 @@ export class Lambda extends Transform {
 
   inverse(data: unknown): unknown {
     if (data instanceof MetaTensor) this.popTransform(data);
-    return callUser(this.invFunc, data);
+    return callUser(this.invFunc, data, this.name);
   }
 }
 
@@ -601,7 +626,7 @@ export class RandLambda extends RandomizableTransform {
   get trackMeta(): boolean {
     return this.lambda.trackMeta;
   }
-  call(img: unknown, func?: UserFn | null): unknown {
+  call(img: unknown, func?: UserFn | FunctionRef | null): unknown {
     this.randomize(img);
     // MONAI deep-copies the output: a skipped call gives a copy of the input
     let out: unknown = this.doTransform ? this.lambda.call(img, func) : img instanceof Tensor ? img.clone() : img;
@@ -614,9 +639,9 @@ export class RandLambda extends RandomizableTransform {
     return out;
   }
   inverse(data: unknown): unknown {
-    if (!(data instanceof MetaTensor)) return callUser(this.lambda.invFunc, data);
+    if (!(data instanceof MetaTensor)) return callUser(this.lambda.invFunc, data, this.name);
     const rec = this.popTransform(data);
-    if (rec[TraceKeys.DO_TRANSFORM]) return callUser(this.lambda.invFunc, data);
+    if (rec[TraceKeys.DO_TRANSFORM]) return callUser(this.lambda.invFunc, data, this.name);
     return data;
   }
 }

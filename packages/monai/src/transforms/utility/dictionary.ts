@@ -11,10 +11,11 @@ import * as torch from '@monai-ts/torch';
 import { Tensor, type DType, type Device } from '@monai-ts/torch';
 import { MetaTensor, copyMeta } from '../../data/meta_tensor.js';
 import { checkOptions } from '../../data/options.js';
+import { FunctionRef, asFunctionRef } from '../serialize.js';
 import { KeyError, MapTransform, RandomizableMapTransform, TraceKeys, checkDict, checkProb, describeValue, ensureKeys, perKey, type DataDict } from '../transform.js';
 import {
   AddCoordinateChannels, AsChannelLast, CastToType, ClassesToIndices, ConvertToMultiChannelBasedOnBratsClasses, DataStats, EnsureType, FgBgToIndices, Identity,
-  LabelToMask, Lambda, RemoveRepeatedChannel, callUser, type UserFn, RepeatChannel, SimulateDelay, SplitDim, SqueezeDim, ToDevice, ToNumpy, ToTensor, Transpose,
+  LabelToMask, Lambda, RemoveRepeatedChannel, callUser, identityFunc, type UserFn, type UserFnLike, RepeatChannel, SimulateDelay, SplitDim, SqueezeDim, ToDevice, ToNumpy, ToTensor, Transpose,
   type ClassesToIndicesOptions, type DataStatsOptions, type EnsureTypeOptions, type FgBgToIndicesOptions, type LabelToMaskOptions, type SplitDimOptions, type ToTensorOptions,
 } from './array.js';
 
@@ -386,11 +387,13 @@ export class SimulateDelayd extends MapTransform {
 // ---------------------------------------------------------------------------------------------
 // User functions
 
-type Fn = UserFn;
+type Fn = UserFn | FunctionRef;
 
 export interface LambdadOptions extends KeyOptions {
-  func: Fn | Fn[];
-  invFunc?: Fn | Fn[] | null;
+  /** one function per key (or one for all); a `{ module, name }` spec names an importable export (runs in workers too) */
+  func: UserFnLike | UserFnLike[];
+  /** default: identity */
+  invFunc?: UserFnLike | UserFnLike[] | null;
   trackMeta?: boolean;
   /** true: the result replaces the key; false: it is dropped; a string: stored under that key */
   overwrite?: boolean | string | (boolean | string)[];
@@ -407,9 +410,9 @@ export class Lambdad extends MapTransform {
     checkOptions(who, options, [...MAP, 'func', 'invFunc', 'trackMeta', 'overwrite'], ['keys', 'func']);
     super(options.keys, options.allowMissingKeys ?? false);
     const n = this.keys.length;
-    this.func = perKey(options.func, n, who, 'func');
-    this.invFunc = perKey<Fn>(options.invFunc ?? ((x: never) => x), n, who, 'invFunc');
-    for (const f of [...this.func, ...this.invFunc]) if (typeof f !== 'function') throw new TypeError(`${who}: func and invFunc must be functions, got ${describeValue(f)}`);
+    this.func = perKey<UserFnLike>(options.func, n, who, 'func').map((f) => asFunctionRef(f, `${who}: func`));
+    this.invFunc = perKey<UserFnLike>(options.invFunc ?? identityFunc, n, who, 'invFunc').map((f) => asFunctionRef(f, `${who}: invFunc`));
+    for (const f of [...this.func, ...this.invFunc]) if (typeof f !== 'function' && !(f instanceof FunctionRef)) throw new TypeError(`${who}: func and invFunc must be functions or { module, name } specs, got ${describeValue(f)}`);
     this.overwrite = perKey(options.overwrite ?? true, n, who, 'overwrite');
     this.lambd = new Lambda({ trackMeta: options.trackMeta });
   }
@@ -430,7 +433,7 @@ export class Lambdad extends MapTransform {
     for (const [key, invFunc, overwrite] of this.keyIterator<[Fn, boolean | string]>(d, this.invFunc, this.overwrite)) {
       const v = d[key];
       if (v instanceof MetaTensor) this.lambd.popTransform(v);
-      const ret = callUser(invFunc, v);
+      const ret = callUser(invFunc, v, this.name);
       if (overwrite) d[key] = ret;
     }
     return d;
@@ -478,7 +481,7 @@ export class RandLambdad extends RandomizableMapTransform {
       if (!(v instanceof MetaTensor)) continue;
       const rec = this.popTransform(v);
       if (rec[TraceKeys.DO_TRANSFORM]) {
-        const ret = callUser(invFunc, v);
+        const ret = callUser(invFunc, v, this.name);
         if (overwrite) d[key] = ret;
       }
     }

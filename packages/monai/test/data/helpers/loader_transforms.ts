@@ -61,3 +61,26 @@ export function initWorker(id: number): void {
 export function failingCollate(items: unknown[]): unknown {
   throw new Error(`cannot collate ${items.length} items`);
 }
+
+/** A stream source for IterableDataset in workers: a generator function exported from a module (opened anew per worker). */
+export function* countTo12(): Generator<number> {
+  for (let i = 0; i < 12; i++) yield i;
+}
+
+/** An async stream source (an async generator function from a module). */
+export async function* asyncCountTo7(): AsyncGenerator<number> {
+  for (let i = 0; i < 7; i++) {
+    await new Promise((r) => setImmediate(r));
+    yield i;
+  }
+}
+
+/** A user function for Lambda({ func: { module, name } }): doubles a tensor (runs in workers too). */
+export function double(x: torch.Tensor): torch.Tensor {
+  return x.mul(2);
+}
+
+/** The thread a Lambda ran on, stored beside the item. */
+export function tagThreadFn(d: Record<string, unknown>): Record<string, unknown> {
+  return { ...d, lambdaThread: threadId };
+}

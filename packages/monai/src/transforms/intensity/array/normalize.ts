@@ -8,6 +8,7 @@ import { MetaTensor } from '../../../data/meta_tensor.js';
 import { RandomizableTransform, Transform, describeValue } from '../../transform.js';
 import { bool, checkOptions, checkProb, num, optNum, pair } from '../args.js';
 import { checkDtype, checkImage, percentile, softClip, toDtype, withMeta } from '../functional.js';
+import { isPositive } from '../../utils.js';
 
 function perChannel(x: Tensor, f: (d: Tensor, i: number) => Tensor): Tensor {
   return torch.stack(Array.from({ length: x.shape[0] }, (_, i) => f(x.select(0, i), i)));
@@ -406,7 +407,7 @@ export class MaskIntensity extends Transform {
     if (options.maskData != null && !(options.maskData instanceof Tensor)) throw new TypeError(`${who}: maskData must be a Tensor, got ${describeValue(options.maskData)}`);
     if (options.selectFn !== undefined && typeof options.selectFn !== 'function') throw new TypeError(`${who}: selectFn must be a function, got ${typeof options.selectFn}`);
     this.maskData = options.maskData ?? null;
-    this.selectFn = options.selectFn ?? ((m) => m.gt(0));
+    this.selectFn = options.selectFn ?? isPositive; // a named export: the transform can travel to workers
   }
   call(img: Tensor, maskData?: Tensor | null): Tensor {
     checkImage(img, this.name);
