@@ -12,6 +12,14 @@
 #include <mutex>
 #include <thread>
 
+// The caching allocator's statistics need the CUDA toolkit's headers besides libtorch's (c10/cuda
+// includes cuda_runtime_api.h); install.mjs puts $CUDA_HOME/include on CPATH for a CUDA build.
+#if defined(MONAI_TS_CUDA) && __has_include(<cuda_runtime_api.h>)
+#define MONAI_TS_CUDA_STATS 1
+#include <c10/cuda/CUDACachingAllocator.h>
+#include <c10/cuda/CUDAFunctions.h>
+#endif
+
 namespace mts {
 
 static Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
@@ -93,6 +101,35 @@ static Napi::Value CudaSynchronize(const Napi::CallbackInfo& info) {
   });
 }
 
+// cudaMemoryStats(device, reset, fnName) -> [allocated, peak allocated, reserved, peak reserved] bytes of the
+// CUDA caching allocator (all pools, as torch.cuda.memory_stats' "all" counters); device -1 is the
+// current one. With reset, the peaks restart from the current values first (reset_peak_memory_stats).
+static Napi::Value CudaMemoryStats(const Napi::CallbackInfo& info) {
+  std::string op = "torch.cuda." + (info[2].IsString() ? info[2].As<Napi::String>().Utf8Value() : std::string("memoryStats"));
+  return guarded(info, op.c_str(), [&]() -> Napi::Value {
+    if (!at::globalContext().hasCUDA()) throw DeviceUnavailable("CUDA is not available in this libtorch build");
+    if (at::detail::getCUDAHooks().getNumGPUs() == 0) throw DeviceUnavailable("CUDA is not available: no CUDA device found");
+#ifdef MONAI_TS_CUDA_STATS
+    int n = at::detail::getCUDAHooks().getNumGPUs();
+    int dev = info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : -1;
+    if (dev < 0) dev = c10::cuda::current_device();
+    if (dev >= n) throw std::invalid_argument("device cuda:" + std::to_string(dev) + " does not exist (" + std::to_string(n) + " CUDA devices)");
+    namespace alloc = c10::cuda::CUDACachingAllocator;
+    if (info[1].ToBoolean()) alloc::resetPeakStats(dev);
+    auto s = alloc::getDeviceStats(dev);
+    constexpr size_t all = 0;  // StatType::AGGREGATE
+    Napi::Array out = Napi::Array::New(info.Env(), 4);
+    out.Set(0u, static_cast<double>(s.allocated_bytes[all].current));
+    out.Set(1u, static_cast<double>(s.allocated_bytes[all].peak));
+    out.Set(2u, static_cast<double>(s.reserved_bytes[all].current));
+    out.Set(3u, static_cast<double>(s.reserved_bytes[all].peak));
+    return out;
+#else
+    throw DeviceUnavailable("CUDA memory statistics need the addon built with the CUDA toolkit's headers (set CUDA_HOME and run npm run build:native)");
+#endif
+  });
+}
+
 at::Generator& getGenerator(Napi::Env e, const Napi::Value& v) {
   auto& gs = env(e).generators;
   double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
@@ -156,6 +193,7 @@ void initRuntime(Napi::Env e, Napi::Object x) {
   x.Set("cudaIsAvailable", Napi::Function::New(e, CudaIsAvailable));
   x.Set("cudaDeviceCount", Napi::Function::New(e, CudaDeviceCount));
   x.Set("cudaSynchronize", Napi::Function::New(e, CudaSynchronize));
+  x.Set("cudaMemoryStats", Napi::Function::New(e, CudaMemoryStats));
 }
 
 }  // namespace mts

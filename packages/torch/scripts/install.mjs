@@ -122,8 +122,11 @@ const nd = nodeDir();
 const common = nd ? [`--nodedir=${nd}`] : [];
 const vars = [`-Dlibtorch_include=${lt.include}`, `-Dlibtorch_lib=${lt.lib}`, `-Dcxx11_abi=${abi}`, `-Dwith_cuda=${withCuda}`];
 const previous = existsSync(stamp) ? readFileSync(stamp, 'utf8') : '';
+// A CUDA build's c10/cuda headers include the CUDA toolkit's (cuda_runtime_api.h); gcc finds them on CPATH.
+const cudaInclude = [process.env.CUDA_HOME, process.env.CUDA_PATH, '/usr/local/cuda'].filter(Boolean).map((d) => join(d, 'include')).find((d) => existsSync(join(d, 'cuda_runtime_api.h')));
+const buildEnv = withCuda && cudaInclude ? { ...process.env, CPATH: [cudaInclude, process.env.CPATH].filter(Boolean).join(':') } : process.env;
 const run = (args) => {
-  const r = spawnSync(process.execPath, [gyp, ...args], { cwd: pkgDir, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [gyp, ...args], { cwd: pkgDir, stdio: 'inherit', env: buildEnv });
   if (r.status !== 0) fail(`node-gyp ${args[0]} failed (exit ${r.status})`);
 };
 if (force || previous !== config || !existsSync(join(pkgDir, 'build', 'Makefile'))) run(['configure', ...common, '--', ...vars]);

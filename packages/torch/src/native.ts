@@ -55,6 +55,8 @@ export interface Native {
   cudaIsAvailable(): boolean;
   cudaDeviceCount(): number;
   cudaSynchronize(device?: number): void;
+  /** [allocated, peak allocated, reserved, peak reserved] bytes; device -1 = current; reset the peaks first. */
+  cudaMemoryStats(device: number, resetPeak: boolean, fnName: string): [number, number, number, number];
   jitLoad(path: string, device: string | null): number;
   jitRun(id: number, method: string, wrap: (h: number) => unknown, ...args: unknown[]): any;
   jitTrain(id: number, mode: boolean): void;

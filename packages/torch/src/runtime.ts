@@ -49,8 +49,31 @@ export function config(): TorchConfig {
   return { version: '0.1.0', ...(native.config() as Omit<TorchConfig, 'version' | 'node'>), node: process.version };
 }
 
+/** A CUDA device for the memory statistics: an index, 'cuda' or 'cuda:N'; none is the current device. */
+export type CudaDeviceArg = number | string | null | undefined;
+
+function cudaIndex(device: CudaDeviceArg, fn: string): number {
+  if (device == null || device === 'cuda') return -1;
+  if (typeof device === 'number' && Number.isInteger(device) && device >= 0) return device;
+  const m = typeof device === 'string' ? /^cuda:(\d+)$/.exec(device) : null;
+  if (m) return Number(m[1]);
+  throw new TypeError(`torch.cuda.${fn}: device must be a CUDA device index, 'cuda' or 'cuda:N', found ${JSON.stringify(device)}`);
+}
+
+const cudaStats = (device: CudaDeviceArg, fn: string, reset: boolean) => native.cudaMemoryStats(cudaIndex(device, fn), reset, fn);
+
 export const cuda = {
   isAvailable: (): boolean => native.cudaIsAvailable(),
   deviceCount: (): number => native.cudaDeviceCount(),
   synchronize: (device?: number): void => native.cudaSynchronize(device),
+  /** Bytes held by tensors on the device now (torch.cuda.memory_allocated). */
+  memoryAllocated: (device?: CudaDeviceArg): number => cudaStats(device, 'memoryAllocated', false)[0],
+  /** Most bytes held by tensors since the start or the last resetPeakMemoryStats (torch.cuda.max_memory_allocated). */
+  maxMemoryAllocated: (device?: CudaDeviceArg): number => cudaStats(device, 'maxMemoryAllocated', false)[1],
+  /** Bytes the caching allocator holds from the driver now (torch.cuda.memory_reserved). */
+  memoryReserved: (device?: CudaDeviceArg): number => cudaStats(device, 'memoryReserved', false)[2],
+  /** Peak of memoryReserved (torch.cuda.max_memory_reserved). */
+  maxMemoryReserved: (device?: CudaDeviceArg): number => cudaStats(device, 'maxMemoryReserved', false)[3],
+  /** Restarts the peaks from the current values (torch.cuda.reset_peak_memory_stats). */
+  resetPeakMemoryStats: (device?: CudaDeviceArg): void => void cudaStats(device, 'resetPeakMemoryStats', true),
 };
