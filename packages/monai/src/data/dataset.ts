@@ -14,6 +14,8 @@ import { MAX_SEED, Randomizable, Transform, TraceKeys, isRandomizable, seedRando
 import { getSeed } from '../utils/misc.js';
 import { MetaTensor } from './meta_tensor.js';
 import { aliasShared, contiguousItem, decodeItem, deepCopyItem, disposeItem, encodeItem, tensorsOf } from './item_codec.js';
+import { buildCacheInWorkers, CacheSource, composePrefix } from './cache_build.js';
+import { itemError } from './worker_pool.js';
 
 /** What a DataLoader needs from a dataset. */
 export interface MapDataset<T = unknown> {
@@ -195,7 +197,7 @@ export interface CacheDatasetOptions {
   cacheNum?: number;
   /** share of the items cached (default 1) */
   cacheRate?: number;
-  /** threads building the cache; the build is synchronous in this version (see docs/compat.md) */
+  /** worker threads building the cache (null, 0 or 1: this thread); the constructor waits for them, as MONAI's */
   numWorkers?: number | null;
   /** print progress while building (default true when stderr is a TTY) */
   progress?: boolean;
@@ -288,16 +290,27 @@ export class CacheDataset<T = unknown> extends Dataset<T> {
     this.cache = this.fillCache(indices);
   }
 
+  /** The cached items for `indices`, in order: on `numWorkers` worker threads when more than one, else here. */
   protected fillCache(indices: readonly number[]): unknown[] {
+    const report = (k: number): void => {
+      if (this.progress) process.stderr.write(`\rLoading dataset: ${k + 1}/${indices.length}${k + 1 === indices.length ? '\n' : ''}`);
+    };
+    if ((this.numWorkers ?? 1) > 1 && indices.length > 1) {
+      const source = new CacheSource(this.data, composePrefix(this.transform, this.firstRandom()), this.asContiguous);
+      const built = buildCacheInWorkers(this.constructor.name, source, indices, this.numWorkers!, report);
+      if (built) return built;
+    }
     const out: unknown[] = [];
+    let current = -1;
     try {
       indices.forEach((idx, k) => {
+        current = idx;
         out.push(this.loadCacheItem(idx));
-        if (this.progress) process.stderr.write(`\rLoading dataset: ${k + 1}/${indices.length}${k + 1 === indices.length ? '\n' : ''}`);
+        report(k);
       });
     } catch (e) {
       out.forEach((x) => disposeItem(x));
-      throw e;
+      throw itemError(this.constructor.name, e, current, null);
     }
     return out;
   }

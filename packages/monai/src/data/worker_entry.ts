@@ -3,7 +3,7 @@
  * package and the user modules, rebuilds the dataset from its description, then answers tasks one at a
  * time: items for indices (seeded per item when asked), optionally collated, tensors handed back by token.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import * as torch from '@monai-ts/torch';
 import { loadTransformRegistry, registerTransforms, reviveTransform, type TransformDescription } from '../transforms/serialize.js';
 import { TransformError } from '../transforms/transform.js';
@@ -15,6 +15,12 @@ interface Init {
   dataset: TransformDescription;
   initFn: TransformDescription | null;
   cancel: Int32Array;
+  /** libtorch intra-op threads of this worker (default 1) */
+  threads?: number;
+  /** replies go here instead of parentPort (a blocking pool reads them synchronously) */
+  port?: MessagePort;
+  /** [0] is bumped and notified after every reply, so a blocked main thread wakes up */
+  signal?: Int32Array;
 }
 
 interface Task {
@@ -27,9 +33,18 @@ interface Task {
 }
 
 const init = workerData as Init;
-const port = parentPort!;
-// one libtorch thread per worker: N workers fill N cores, as PyTorch's DataLoader workers do
-torch.setNumThreads(1);
+const replies = init.port ?? parentPort!;
+const port = {
+  postMessage(m: unknown): void {
+    replies.postMessage(m);
+    if (init.signal) {
+      Atomics.add(init.signal, 0, 1);
+      Atomics.notify(init.signal, 0);
+    }
+  },
+};
+// one libtorch thread per worker by default: N workers fill N cores, as PyTorch's DataLoader workers do
+torch.setNumThreads(init.threads ?? 1);
 
 function transformNameOf(e: unknown): string | null {
   for (let c: unknown = e; c; c = (c as { cause?: unknown }).cause) if (c instanceof TransformError) return c.transformName;
@@ -50,7 +65,7 @@ async function main(): Promise<void> {
     return;
   }
   const collators = new Map<string, (b: unknown[]) => unknown>();
-  port.on('message', (m: Task | { type: 'close' }) => {
+  parentPort!.on('message', (m: Task | { type: 'close' }) => {
     if (m.type === 'close') {
       disposeDeep(dataset);
       port.postMessage({ type: 'closed', live: torch.memory().liveTensors - baseline });

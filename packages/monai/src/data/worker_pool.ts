@@ -9,7 +9,7 @@
  * tensors of results nobody will read, waits for each worker to say it is done, and ends the threads.
  * Each worker runs libtorch with one intra-op thread (as PyTorch's workers), so N workers use N cores.
  */
-import { Worker } from 'node:worker_threads';
+import { Worker, type MessagePort } from 'node:worker_threads';
 import { describeTransform, loadTransformRegistry, registeredModules, releaseDescription, type TransformDescription } from '../transforms/serialize.js';
 import { TransformError } from '../transforms/transform.js';
 import { adoptItem, disposeDeep, releaseItem } from './shared_item.js';
@@ -83,14 +83,23 @@ function entryUrl(): URL {
   return new URL(`./worker_entry${ext}`, import.meta.url);
 }
 
-/** Worker bootstrap: under tsx (running from TypeScript sources) the thread registers tsx first. */
-function startWorker(data: unknown): Worker {
+/**
+ * Starts a pool thread. Under tsx (running from TypeScript sources) the thread registers tsx first. With
+ * `data.signal` (a blocking pool), the thread flags its exit in signal[1 + workerId] and wakes the main
+ * thread, and a failure to load the entry is posted on `data.port`, since a blocked main thread never
+ * sees a Worker's 'error' or 'exit' events.
+ */
+export function startWorker(data: { workerId: number; port?: MessagePort; signal?: Int32Array } & Record<string, unknown>, transferList: MessagePort[] = []): Worker {
   const url = entryUrl();
-  if (url.pathname.endsWith('.ts')) {
-    const code = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); }).catch((e) => { process.nextTick(() => { throw e; }); });`;
-    return new Worker(code, { eval: true, workerData: data });
-  }
-  return new Worker(url, { workerData: data });
+  const load = url.pathname.endsWith('.ts') ? `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })` : `import(${JSON.stringify(url.href)})`;
+  const code = `const { workerData: d } = require('node:worker_threads');
+const wake = () => { Atomics.add(d.signal, 0, 1); Atomics.notify(d.signal, 0); };
+if (d.signal) process.on('exit', () => { Atomics.store(d.signal, 1 + d.workerId, 1); wake(); });
+${load}.catch((e) => {
+  if (d.port) { d.port.postMessage({ type: 'initError', error: { message: String(e && e.stack || e) } }); wake(); }
+  else process.nextTick(() => { throw e; });
+});`;
+  return new Worker(code, { eval: true, workerData: data, transferList });
 }
 
 export class WorkerPool {
