@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as torch from '@monai-ts/torch';
 import { decode as decodePng } from 'fast-png';
@@ -197,4 +198,14 @@ test('readEventFile: a flipped byte is a CRC error naming the record; a cut file
   assert.throws(() => readRecords(new Uint8Array(badLen)), /record 1 at byte \d+: length CRC mismatch/);
   const cut = readRecords(new Uint8Array(buf.subarray(0, buf.length - 3)));
   assert.deepEqual([cut.records.length, cut.truncated], [2, true]);
+});
+
+test('SummaryWriter: queued events of a writer never closed reach the file when the process ends or exits', () => {
+  const child = new URL('./helpers/tb_exit_child.ts', import.meta.url).pathname;
+  for (const mode of ['end', 'exit']) {
+    const dir = path.join(tmp, `exit-${mode}`);
+    const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', child, dir, mode], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `child (${mode}) failed: ${r.stderr}`);
+    assert.deepEqual(readScalars(dir).x.map((p) => [p.step, p.value]), [[1, 1], [2, 2]], mode);
+  }
 });

@@ -16,6 +16,20 @@ import { DEFAULT_BINS, histogramSummary, imageSummary, scalarSummary, textSummar
 
 let globalUid = 0;
 
+// Writers not closed yet: their queued events are flushed when the process exits normally (an 'exit'
+// listener may only do synchronous work, which flush() is).
+const openWriters = new Set<EventFileWriter>();
+let exitHook = false;
+function track(w: EventFileWriter): void {
+  openWriters.add(w);
+  if (!exitHook) {
+    exitHook = true;
+    process.once('exit', () => {
+      for (const x of openWriters) x.flush();
+    });
+  }
+}
+
 export interface EventFileWriterOptions {
   maxQueue?: number;
   flushSecs?: number;
@@ -43,6 +57,7 @@ export class EventFileWriter {
     this.flush();
     this.timer = setInterval(() => this.flush(), flushSecs * 1000);
     this.timer.unref(); // a pending flush never keeps the process alive
+    track(this);
   }
 
   get closed(): boolean {
@@ -77,6 +92,7 @@ export class EventFileWriter {
     this.timer = null;
     fs.closeSync(this.fd);
     this.fd = null;
+    openWriters.delete(this);
   }
 }
 
