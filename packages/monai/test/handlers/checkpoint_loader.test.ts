@@ -39,7 +39,7 @@ test("a Python MONAI checkpoint restores net, Adam's exp_avg, StepLR and the eng
   new CheckpointLoader({ loadPath: pyCkpt, loadDict: { net, opt, lr, trainer: engine }, mapLocation: 'cpu' }).attach(engine);
   engine.on(Events.STARTED, (e: Engine) => {
     assert.ok(maxDiff(values(net.weight), golden.weight) === 0, 'weights equal bit for bit');
-    assert.ok(maxDiff(values(net.bias), golden.bias) === 0);
+    assert.ok(maxDiff(values(net.bias!), golden.bias) === 0);
     assert.ok(maxDiff(values(opt.state.get(net.weight)!.exp_avg as torch.Tensor), golden.exp_avg_weight) === 0);
     assert.equal(opt.paramGroups[0].lr, golden.lr);
     assert.equal(lr.lastEpoch, golden.last_epoch);
