@@ -109,7 +109,7 @@ test('savers: bad options and bad transforms are named', async () => {
   e3.state.metricDetails = { d: torch.zeros([2, 2, 2]) };
   new MetricsSaver({ saveDir: path.join(tmp, 'dims'), metricDetails: '*' }).attach(e3);
   await assert.rejects(e3.run([[{}]], { maxEpochs: 1 }), /writeMetricsReports: metric details 'd' must have at most 2 dimensions \(items, classes\), found \[2,2,2\]/);
-  torch.dispose(e3.state.metricDetails.d as Tensor);
+  torch.dispose((e3.state.metricDetails as Record<string, Tensor>).d);
 });
 
 test('MetricLogger: (iteration, loss) per trainer iteration, metrics per iteration and per evaluator run; state dict round trip', async () => {
