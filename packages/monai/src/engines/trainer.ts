@@ -18,12 +18,13 @@ type LossCall = (pred: unknown, target: unknown) => Tensor;
 const callLoss = (f: LossFunction, pred: unknown, target: unknown): Tensor =>
   typeof f === 'function' ? (f as LossCall)(pred, target) : (f.forward as LossCall).call(f, pred, target);
 
-/** Base of trainers: a GradScaler when amp is on, and the train statistics. */
+/** Base of trainers: a GradScaler when amp is on (active on CUDA only), and the train statistics. */
 export abstract class Trainer extends Workflow {
   scaler: torch.amp.GradScaler | null = null;
 
   override async run(): Promise<State> {
-    if (this.amp && this.scaler === null) this.scaler = new torch.amp.GradScaler();
+    // MONAI's torch.cuda.amp.GradScaler is inert without CUDA; CPU autocast (bfloat16) needs no scaling.
+    if (this.amp && this.scaler === null) this.scaler = new torch.amp.GradScaler({ enabled: this.autocastDevice() === 'cuda' });
     return super.run();
   }
 
