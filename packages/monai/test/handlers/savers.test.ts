@@ -136,3 +136,32 @@ test('MetricLogger: (iteration, loss) per trainer iteration, metrics per iterati
   await assert.rejects(bad.run([0], { maxEpochs: 1 }), /MetricLogger: the default lossTransform reads output\[0\].loss/);
   assert.throws(() => new MetricLogger({ lossTransfrom: () => 1 } as never), /MetricLogger: unknown option 'lossTransfrom'/);
 });
+
+test('in a SupervisedEvaluator: key and additional metric handlers with fromEngine, MetricsSaver naming rows from MetaTensor metadata', async () => {
+  const { SupervisedEvaluator } = await import('../../src/engines/index.js');
+  const { MetaTensor } = await import('../../src/data/meta_tensor.js');
+  const { fromEngine } = await import('../../src/handlers/index.js');
+  const dir = path.join(tmp, 'evaluator');
+  const data = segBatches.map(([p, y], i) => ({ image: MetaTensor.fromTensor(p, { meta: { filename_or_obj: names[i] }, isBatch: true }), label: y }));
+  const net = new torch.nn.Identity();
+  const out = fromEngine(['pred', 'label']) as never;
+  const handlers = [
+    new MeanDice({ includeBackground: false, outputTransform: out }),
+    new MeanDice({ includeBackground: false, reduction: 'mean_batch', outputTransform: out }),
+    new HausdorffDistance({ outputTransform: out }),
+  ];
+  const ev = new SupervisedEvaluator({
+    valDataLoader: data,
+    network: net as never,
+    keyValMetric: { dice: handlers[0] },
+    additionalMetrics: { dice_nobg_mean_batch: handlers[1], hd: handlers[2] },
+    valHandlers: [new MetricsSaver({ saveDir: dir, metricDetails: '*', summaryOps: '*', batchTransform: fromEngine('image') as never })],
+  });
+  await ev.run();
+  const expected = G.metrics_saver.cases.all.files as Record<string, string>;
+  const ours = readDir(dir);
+  for (const f of Object.keys(expected)) assert.equal(ours[f], f.endsWith('_raw.csv') ? expected[f].replace(/^(.*?)(,mean)+\n/, '$1$2\n') : expected[f], f);
+  assert.equal(ev.state.bestMetric, ev.state.metrics.dice);
+  torch.dispose(data.map((d) => d.image));
+  handlers.forEach((h) => h.dispose());
+});
