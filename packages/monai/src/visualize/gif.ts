@@ -58,8 +58,14 @@ function lzwEncode(pixels: Uint8Array, out: ByteSink): void {
       }
     }
   };
-  // (prefix code << 8 | next byte) -> code
-  let table = new Map<number, number>();
+  // (prefix code << 8 | next byte) -> code, in an open-addressing table: at most 4096 codes in 16384 slots
+  const keys = new Int32Array(1 << 14).fill(-1);
+  const vals = new Uint16Array(1 << 14);
+  const slot = (key: number): number => {
+    let h = Math.imul(key, 0x9e3779b1) >>> 18;
+    while (keys[h] !== -1 && keys[h] !== key) h = (h + 1) & 0x3fff;
+    return h;
+  };
   let next = EOI + 1;
   out.push(8); // minimum code size
   emit(CLEAR);
@@ -68,19 +74,20 @@ function lzwEncode(pixels: Uint8Array, out: ByteSink): void {
     for (let i = 1; i < pixels.length; i++) {
       const k = pixels[i];
       const key = (prefix << 8) | k;
-      const code = table.get(key);
-      if (code !== undefined) {
-        prefix = code;
+      const h = slot(key);
+      if (keys[h] === key) {
+        prefix = vals[h];
         continue;
       }
       emit(prefix);
       if (next === 4096) {
         emit(CLEAR);
-        table = new Map();
+        keys.fill(-1);
         next = EOI + 1;
         width = 9;
       } else {
-        table.set(key, next++);
+        keys[h] = key;
+        vals[h] = next++;
         // the decoder widens its codes one code later than the encoder adds them
         if (next === (1 << width) + 1 && width < 12) width++;
       }
