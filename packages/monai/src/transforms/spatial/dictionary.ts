@@ -4,7 +4,7 @@
  * holds its array transform and hands it the per-key options; `inverse` undoes each key's record.
  */
 import { Tensor } from '@monai-ts/torch';
-import { checkedKeys, checkGridModes, checkInterpModes, tensorAt } from './dict_utils.js';
+import { checkedKeys, checkGridModes, checkInterpModes, perKeyResampling, tensorAt } from './dict_utils.js';
 import { MetaTensor } from '../../data/meta_tensor.js';
 import { checkOptions } from '../../data/options.js';
 import { MapTransform, perKey, type DataDict } from '../transform.js';
@@ -64,12 +64,8 @@ export class SpatialResampled extends MapTransform {
     checkOptions('SpatialResampled', options, [...MAP_KEYS, 'mode', 'paddingMode', 'alignCorners', 'dtype', 'dstKeys'], ['keys']);
     super(options.keys, options.allowMissingKeys ?? false);
     const n = this.keys.length;
-    this.mode = perKey(options.mode ?? 'bilinear', n, this.name, 'mode');
-    this.paddingMode = perKey(options.paddingMode ?? 'border', n, this.name, 'paddingMode');
-    this.alignCorners = perKey(options.alignCorners ?? false, n, this.name, 'alignCorners');
-    this.dtype = perKey<FloatDType | null>(options.dtype === undefined ? 'float64' : options.dtype, n, this.name, 'dtype');
+    ({ mode: this.mode, paddingMode: this.paddingMode, alignCorners: this.alignCorners, dtype: this.dtype } = perKeyResampling(this, options, { mode: 'bilinear', paddingMode: 'border', alignCorners: false, dtype: 'float64', kind: 'grid' }));
     this.dstKeys = perKey(options.dstKeys ?? 'dst_affine', n, this.name, 'dstKeys');
-    checkGridModes(this.name, this.mode, this.paddingMode);
     this.lazy = options.lazy ?? false;
   }
 
@@ -109,13 +105,8 @@ export class ResampleToMatchd extends MapTransform {
   constructor(options: ResampleToMatchdOptions) {
     checkOptions('ResampleToMatchd', options, [...MAP_KEYS, 'keyDst', 'mode', 'paddingMode', 'alignCorners', 'dtype'], ['keys', 'keyDst']);
     super(options.keys, options.allowMissingKeys ?? false);
-    const n = this.keys.length;
     this.keyDst = options.keyDst;
-    this.mode = perKey(options.mode ?? 'bilinear', n, this.name, 'mode');
-    this.paddingMode = perKey(options.paddingMode ?? 'border', n, this.name, 'paddingMode');
-    this.alignCorners = perKey(options.alignCorners ?? false, n, this.name, 'alignCorners');
-    this.dtype = perKey<FloatDType | null>(options.dtype === undefined ? 'float64' : options.dtype, n, this.name, 'dtype');
-    checkGridModes(this.name, this.mode, this.paddingMode);
+    ({ mode: this.mode, paddingMode: this.paddingMode, alignCorners: this.alignCorners, dtype: this.dtype } = perKeyResampling(this, options, { mode: 'bilinear', paddingMode: 'border', alignCorners: false, dtype: 'float64', kind: 'grid' }));
     this.lazy = options.lazy ?? false;
   }
 
@@ -163,13 +154,9 @@ export class Spacingd extends MapTransform {
     super(options.keys, options.allowMissingKeys ?? false);
     const n = this.keys.length;
     this.spacingTransform = new Spacing({ pixdim: options.pixdim, diagonal: options.diagonal, recomputeAffine: options.recomputeAffine, minPixdim: options.minPixdim, maxPixdim: options.maxPixdim });
-    this.mode = perKey(options.mode ?? 'bilinear', n, this.name, 'mode');
-    this.paddingMode = perKey(options.paddingMode ?? 'border', n, this.name, 'paddingMode');
-    this.alignCorners = perKey(options.alignCorners ?? false, n, this.name, 'alignCorners');
-    this.dtype = perKey<FloatDType | null>(options.dtype === undefined ? 'float64' : options.dtype, n, this.name, 'dtype');
+    ({ mode: this.mode, paddingMode: this.paddingMode, alignCorners: this.alignCorners, dtype: this.dtype } = perKeyResampling(this, options, { mode: 'bilinear', paddingMode: 'border', alignCorners: false, dtype: 'float64', kind: 'grid' }));
     this.scaleExtent = perKey(options.scaleExtent ?? false, n, this.name, 'scaleExtent');
     this.ensureSameShape = options.ensureSameShape ?? true;
-    checkGridModes(this.name, this.mode, this.paddingMode);
     this.lazy = options.lazy ?? false;
   }
 
@@ -339,13 +326,8 @@ export class Rotated extends MapTransform {
   constructor(options: RotatedOptions) {
     checkOptions('Rotated', options, [...MAP_KEYS, 'angle', 'keepSize', 'mode', 'paddingMode', 'alignCorners', 'dtype'], ['keys', 'angle']);
     super(options.keys, options.allowMissingKeys ?? false);
-    const n = this.keys.length;
     this.rotator = new Rotate({ angle: options.angle, keepSize: options.keepSize });
-    this.mode = perKey(options.mode ?? 'bilinear', n, this.name, 'mode');
-    this.paddingMode = perKey(options.paddingMode ?? 'border', n, this.name, 'paddingMode');
-    this.alignCorners = perKey(options.alignCorners ?? false, n, this.name, 'alignCorners');
-    this.dtype = perKey<FloatDType | null>(options.dtype === undefined ? 'float32' : options.dtype, n, this.name, 'dtype');
-    checkGridModes(this.name, this.mode, this.paddingMode);
+    ({ mode: this.mode, paddingMode: this.paddingMode, alignCorners: this.alignCorners, dtype: this.dtype } = perKeyResampling(this, options, { mode: 'bilinear', paddingMode: 'border', alignCorners: false, dtype: 'float32', kind: 'grid' }));
     this.lazy = options.lazy ?? false;
   }
 
@@ -384,13 +366,8 @@ export class Zoomd extends MapTransform {
   constructor(options: ZoomdOptions) {
     checkOptions('Zoomd', options, [...MAP_KEYS, 'zoom', 'mode', 'paddingMode', 'alignCorners', 'dtype', 'keepSize'], ['keys', 'zoom']);
     super(options.keys, options.allowMissingKeys ?? false);
-    const n = this.keys.length;
     this.zoomer = new Zoom({ zoom: options.zoom, keepSize: options.keepSize });
-    this.mode = perKey(options.mode ?? 'area', n, this.name, 'mode');
-    this.paddingMode = perKey(options.paddingMode ?? 'edge', n, this.name, 'paddingMode');
-    this.alignCorners = perKey<boolean | null>(options.alignCorners ?? null, n, this.name, 'alignCorners');
-    this.dtype = perKey<FloatDType | null>(options.dtype === undefined ? 'float32' : options.dtype, n, this.name, 'dtype');
-    checkInterpModes(this.name, this.mode, this.paddingMode);
+    ({ mode: this.mode, paddingMode: this.paddingMode, alignCorners: this.alignCorners, dtype: this.dtype } = perKeyResampling(this, options, { mode: 'area', paddingMode: 'edge', alignCorners: null, dtype: 'float32', kind: 'interp' }));
     this.lazy = options.lazy ?? false;
   }
 

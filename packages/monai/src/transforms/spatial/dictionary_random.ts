@@ -5,7 +5,7 @@
  */
 import * as torch from '@monai-ts/torch';
 import { Tensor } from '@monai-ts/torch';
-import { checkedKeys, checkGridModes, checkInterpModes, tensorAt } from './dict_utils.js';
+import { checkedKeys, checkGridModes, perKeyResampling, tensorAt } from './dict_utils.js';
 import { MetaTensor, type AppliedOperation } from '../../data/meta_tensor.js';
 import { checkOptions } from '../../data/options.js';
 import { RandomizableMapTransform, TraceKeys, checkProb, perKey, type DataDict } from '../transform.js';
@@ -80,54 +80,51 @@ export class RandRotate90d extends RandomizableMapTransform {
   }
 }
 
-export interface RandRotatedOptions extends RandMapBase {
-  rangeX?: AngleRange;
-  rangeY?: AngleRange;
-  rangeZ?: AngleRange;
-  keepSize?: boolean;
-  mode?: PerKey<'bilinear' | 'nearest' | 'bicubic'>;
-  paddingMode?: PerKey<'zeros' | 'border' | 'reflection'>;
-  alignCorners?: PerKey<boolean>;
-  dtype?: PerKey<FloatDType | null>;
+/** The inner array transforms of RandRotated and RandZoomd: a prob-1 transform drawing its own parameters. */
+interface InterpInner {
+  setRandomState(options: SeedOpts): unknown;
+  call(img: Tensor, lazy: boolean, options: { mode: string; paddingMode: string; alignCorners: boolean | null; dtype: FloatDType | null; randomize: false }): Tensor;
+  inverse(img: Tensor): Tensor;
 }
 
-/** RandRotate with one draw for all keys (MONAI's RandRotated). */
-export class RandRotated extends RandomizableMapTransform {
+/**
+ * What RandRotated and RandZoomd share: the dict's draw decides, the inner transform draws once per item,
+ * every key is resampled with its own settings (or passed through as float32), and inverted when it fired.
+ */
+abstract class RandInterpd<I extends InterpInner, AC extends boolean | null> extends RandomizableMapTransform {
   override readonly supportsLazy = true;
-  readonly randRotate: RandRotate;
   readonly mode: string[];
   readonly paddingMode: string[];
-  readonly alignCorners: boolean[];
+  readonly alignCorners: AC[];
   readonly dtype: (FloatDType | null)[];
 
-  constructor(options: RandRotatedOptions) {
-    checkOptions('RandRotated', options, [...MAP_KEYS, 'rangeX', 'rangeY', 'rangeZ', 'keepSize', 'mode', 'paddingMode', 'alignCorners', 'dtype'], ['keys']);
+  protected constructor(
+    options: RandMapBase & { mode?: PerKey<string>; paddingMode?: PerKey<string>; alignCorners?: PerKey<AC>; dtype?: PerKey<FloatDType | null> },
+    protected readonly inner: I,
+    defaults: { mode: string; paddingMode: string; alignCorners: AC; kind: 'grid' | 'interp' },
+  ) {
     super(options.keys, options.allowMissingKeys ?? false);
     this.prob = checkProb(options.prob ?? 0.1, this.name);
-    this.randRotate = new RandRotate({ rangeX: options.rangeX, rangeY: options.rangeY, rangeZ: options.rangeZ, prob: 1, keepSize: options.keepSize });
-    const n = this.keys.length;
-    this.mode = perKey(options.mode ?? 'bilinear', n, this.name, 'mode');
-    this.paddingMode = perKey(options.paddingMode ?? 'border', n, this.name, 'paddingMode');
-    this.alignCorners = perKey(options.alignCorners ?? false, n, this.name, 'alignCorners');
-    this.dtype = perKey<FloatDType | null>(options.dtype === undefined ? 'float32' : options.dtype, n, this.name, 'dtype');
-    checkGridModes(this.name, this.mode, this.paddingMode);
+    ({ mode: this.mode, paddingMode: this.paddingMode, alignCorners: this.alignCorners, dtype: this.dtype } = perKeyResampling(this, options, { ...defaults, dtype: 'float32' }));
     this.lazy = options.lazy ?? false;
   }
 
   override setRandomState(options: SeedOpts = {}): this {
     super.setRandomState(options);
-    this.randRotate.setRandomState(options);
+    this.inner.setRandomState(options);
     return this;
   }
 
+  /** Draws this item's parameters (the dict's, then the inner transform's); false when there is nothing to transform. */
+  protected abstract randomizeItem(d: DataDict): boolean;
+
   call(data: DataDict, lazy?: boolean | null): DataDict {
     const d = { ...data };
-    this.randomize();
-    this.randRotate.randomize();
+    if (!this.randomizeItem(d)) return d;
     const lazy_ = lazy ?? this.lazy;
-    for (const [key, mode, pm, ac, dtype] of checkedKeys<[string, string, boolean, FloatDType | null]>(this, d, this.mode, this.paddingMode, this.alignCorners, this.dtype)) {
+    for (const [key, mode, pm, ac, dtype] of checkedKeys<[string, string, AC, FloatDType | null]>(this, d, this.mode, this.paddingMode, this.alignCorners, this.dtype)) {
       const img = tensorAt(d, key, this.name);
-      const out = this.doTransform ? this.randRotate.call(img, lazy_, { mode, paddingMode: pm, alignCorners: ac, dtype, randomize: false }) : shallowCopy(img, 'float32');
+      const out = this.doTransform ? this.inner.call(img, lazy_, { mode, paddingMode: pm, alignCorners: ac, dtype, randomize: false }) : shallowCopy(img, 'float32');
       d[key] = replaceRecord(this, out, lazy_);
     }
     return d;
@@ -140,10 +137,40 @@ export class RandRotated extends RandomizableMapTransform {
       const rec = this.popTransform(img);
       if (rec[TraceKeys.DO_TRANSFORM]) {
         pushInner(img, rec);
-        d[key] = this.randRotate.inverse(img);
+        d[key] = this.inner.inverse(img);
       }
     }
     return d;
+  }
+}
+
+export interface RandRotatedOptions extends RandMapBase {
+  rangeX?: AngleRange;
+  rangeY?: AngleRange;
+  rangeZ?: AngleRange;
+  keepSize?: boolean;
+  mode?: PerKey<'bilinear' | 'nearest' | 'bicubic'>;
+  paddingMode?: PerKey<'zeros' | 'border' | 'reflection'>;
+  alignCorners?: PerKey<boolean>;
+  dtype?: PerKey<FloatDType | null>;
+}
+
+/** RandRotate with one draw for all keys (MONAI's RandRotated). */
+export class RandRotated extends RandInterpd<RandRotate, boolean> {
+  constructor(options: RandRotatedOptions) {
+    checkOptions('RandRotated', options, [...MAP_KEYS, 'rangeX', 'rangeY', 'rangeZ', 'keepSize', 'mode', 'paddingMode', 'alignCorners', 'dtype'], ['keys']);
+    const inner = new RandRotate({ rangeX: options.rangeX, rangeY: options.rangeY, rangeZ: options.rangeZ, prob: 1, keepSize: options.keepSize });
+    super(options, inner, { mode: 'bilinear', paddingMode: 'border', alignCorners: false, kind: 'grid' });
+  }
+
+  get randRotate(): RandRotate {
+    return this.inner;
+  }
+
+  protected randomizeItem(): boolean {
+    this.randomize(); // MONAI draws even when no key is present
+    this.inner.randomize();
+    return true;
   }
 }
 
@@ -237,60 +264,23 @@ export interface RandZoomdOptions extends RandMapBase, Omit<RandZoomOptions, 'mo
 }
 
 /** RandZoom with one draw for all keys (MONAI's RandZoomd). */
-export class RandZoomd extends RandomizableMapTransform {
-  override readonly supportsLazy = true;
-  readonly randZoom: RandZoom;
-  readonly mode: string[];
-  readonly paddingMode: string[];
-  readonly alignCorners: (boolean | null)[];
-  readonly dtype: (FloatDType | null)[];
-
+export class RandZoomd extends RandInterpd<RandZoom, boolean | null> {
   constructor(options: RandZoomdOptions) {
     checkOptions('RandZoomd', options, [...MAP_KEYS, 'minZoom', 'maxZoom', 'keepSize', 'mode', 'paddingMode', 'alignCorners', 'dtype'], ['keys']);
-    super(options.keys, options.allowMissingKeys ?? false);
-    this.prob = checkProb(options.prob ?? 0.1, this.name);
-    this.randZoom = new RandZoom({ prob: 1, minZoom: options.minZoom, maxZoom: options.maxZoom, keepSize: options.keepSize });
-    const n = this.keys.length;
-    this.mode = perKey(options.mode ?? 'area', n, this.name, 'mode');
-    this.paddingMode = perKey(options.paddingMode ?? 'edge', n, this.name, 'paddingMode');
-    this.alignCorners = perKey<boolean | null>(options.alignCorners ?? null, n, this.name, 'alignCorners');
-    this.dtype = perKey<FloatDType | null>(options.dtype === undefined ? 'float32' : options.dtype, n, this.name, 'dtype');
-    checkInterpModes(this.name, this.mode, this.paddingMode);
-    this.lazy = options.lazy ?? false;
+    const inner = new RandZoom({ prob: 1, minZoom: options.minZoom, maxZoom: options.maxZoom, keepSize: options.keepSize });
+    super(options, inner, { mode: 'area', paddingMode: 'edge', alignCorners: null, kind: 'interp' });
   }
 
-  override setRandomState(options: SeedOpts = {}): this {
-    super.setRandomState(options);
-    this.randZoom.setRandomState(options);
-    return this;
+  get randZoom(): RandZoom {
+    return this.inner;
   }
 
-  call(data: DataDict, lazy?: boolean | null): DataDict {
-    const d = { ...data };
+  protected randomizeItem(d: DataDict): boolean {
     const first = this.firstKey(d);
-    if (first === undefined) return d;
+    if (first === undefined) return false; // no draw at all, as MONAI
     this.randomize();
-    this.randZoom.randomize(tensorAt(d, first, this.name));
-    const lazy_ = lazy ?? this.lazy;
-    for (const [key, mode, pm, ac, dtype] of checkedKeys<[string, string, boolean | null, FloatDType | null]>(this, d, this.mode, this.paddingMode, this.alignCorners, this.dtype)) {
-      const img = tensorAt(d, key, this.name);
-      const out = this.doTransform ? this.randZoom.call(img, lazy_, { mode, paddingMode: pm, alignCorners: ac, dtype, randomize: false }) : shallowCopy(img, 'float32');
-      d[key] = replaceRecord(this, out, lazy_);
-    }
-    return d;
-  }
-
-  inverse(data: DataDict): DataDict {
-    const d = { ...data };
-    for (const [key] of checkedKeys(this, d)) {
-      const img = tensorAt(d, key, this.name);
-      const rec = this.popTransform(img);
-      if (rec[TraceKeys.DO_TRANSFORM]) {
-        pushInner(img, rec);
-        d[key] = this.randZoom.inverse(img);
-      }
-    }
-    return d;
+    this.inner.randomize(tensorAt(d, first, this.name));
+    return true;
   }
 }
 
