@@ -46,6 +46,7 @@ def case(name, record_hex, **inputs):
 
 
 case("file_version", event(1700000000.25, file_version="brain.Event:2"))
+case("purge_session_start", event(1700000000.5, 5, session_log=pb.SessionLog(status=pb.SessionLog.START)), step=5, wall_time=1700000000.5)
 case("scalar", event(1700000001.5, 7, summary=summary.scalar("loss", 0.25)), tag="loss", value=0.25, step=7, wall_time=1700000001.5)
 case("scalar_zero_step0", event(1700000002.0, 0, summary=summary.scalar("zero", 0.0)), tag="zero", value=0.0, step=0, wall_time=1700000002.0)
 case("scalar_float32_rounding", event(1700000003.0, 123456789, summary=summary.scalar("a/b", 0.1)), tag="a/b", value=0.1, step=123456789, wall_time=1700000003.0)

@@ -13,7 +13,7 @@ import * as torch from '@monai-ts/torch';
 import { decode as decodePng } from 'fast-png';
 import {
   SummaryWriter, readEventFile, readScalars, crc32c, maskedCrc32c, frameRecord, readRecords, encodeEvent, decodeEvent,
-  DEFAULT_BINS, histogramProto, scalarSummary, textSummary, imageProto, type EventProto, type HistogramProto,
+  DEFAULT_BINS, SessionStatus, histogramProto, scalarSummary, textSummary, imageProto, type EventProto, type HistogramProto,
 } from '../../src/utils/tensorboard/index.js';
 
 const start = torch.memory().liveTensors;
@@ -51,6 +51,7 @@ test('crc32c: the standard check value, masked CRC and chunked continuation', ()
 
 test('records: scalar, step-0, text and file-version events are byte-equal to torch + protobuf', () => {
   assert.equal(framed({ wallTime: 1700000000.25, step: 0, fileVersion: 'brain.Event:2' }), gcase('file_version').record);
+  assert.equal(framed({ wallTime: 1700000000.5, step: 5, sessionLog: { status: SessionStatus.START } }), gcase('purge_session_start').record);
   for (const name of ['scalar', 'scalar_zero_step0', 'scalar_float32_rounding']) {
     const c = gcase(name) as { record: string; tag: string; value: number; step: number; wall_time: number };
     assert.equal(framed({ wallTime: c.wall_time, step: c.step, summary: scalarSummary(c.tag, c.value) }), c.record, name);
@@ -155,6 +156,15 @@ test('SummaryWriter: file name, version event first, values back in order, queue
   w.close();
   assert.equal(readEventFile(w.fileName).length, 7, 'close flushed the last event');
   assert.deepEqual(readScalars(dir).loss.map((p) => p.step), [1, 2, 3, 4, 5]);
+});
+
+test('SummaryWriter: purgeStep starts the file with the version and a session START at that step', () => {
+  const dir = path.join(tmp, 'purge');
+  const w = new SummaryWriter(dir, { purgeStep: 4 });
+  w.addScalar('a', 1, 4);
+  w.close();
+  const ev = readEventFile(w.fileName);
+  assert.deepEqual(ev.map((e) => [e.step, e.fileVersion ?? null, e.sessionLog?.status ?? null]), [[0, 'brain.Event:2', null], [4, 'brain.Event:2', null], [4, null, 1], [4, null, null]]);
 });
 
 test('SummaryWriter: addScalars writes one run per tag, addHistogram/addImage/addImages options, errors', () => {
