@@ -24,3 +24,4 @@ export {
   fromEngine, ignoreData, stoppingFnFromMetric, stoppingFnFromLoss, writeMetricsReports, evenlyDivisibleAllGather, stringListAllGather,
   gatherBuffersAcrossRanks, activeDistributed, rankAndWorldSize, metaFilenames, SUMMARY_OPS, type DistributedLike, type WriteMetricsReportsOptions,
 } from './utils.js';
+export { Timer, IterationTimer, type TimerAttachOptions } from './timer.js';
