@@ -72,7 +72,14 @@ const STATS_KEYS = [
   'globalEpochTransform', 'stateAttributes', 'tagName',
 ];
 
-const first = (x: unknown): unknown => (Array.isArray(x) ? x[0] : (x as Record<number, unknown> | null)?.[0]);
+/** MONAI's default `lambda x: x[0]`: the first decollated item (or a batch tensor's first element). */
+function first(x: unknown): unknown {
+  if (x === null || x === undefined) return null;
+  if (Array.isArray(x)) return x[0];
+  if (x instanceof Tensor && x.dim() > 0) return x.select(0, 0);
+  const found = x instanceof Tensor ? 'a 0-d tensor' : typeof x === 'object' ? `a dict (keys: ${Object.keys(x).join(', ')})` : typeof x;
+  throw new TypeError(`TensorBoardStatsHandler: the default outputTransform takes state.output[0] (the first decollated item), but state.output is ${found}; give an outputTransform, e.g. (o) => o.loss`);
+}
 
 function validLog(owner: string, name: string, v: unknown): LogWhen {
   if (typeof v === 'boolean' || typeof v === 'function') return v as LogWhen;

@@ -132,6 +132,17 @@ test('TensorBoardStatsHandler: epoch filters, custom writers, globalEpochTransfo
   assert.throws(() => new TensorBoardStatsHandler({ logDir: dir, iterationLog: 1.5 }), /iterationLog must be a boolean, an integer >= 0 or an event filter function, found 1.5/);
   assert.throws(() => new TensorBoardImageHandler({ logDir: dir, interval: 0 }), /interval must be a positive integer, found 0/);
   assert.throws(() => new TensorBoardImageHandler({ summaryWriter: {} as never }), /summaryWriter must be a SummaryWriter/);
+  const e3 = new Engine(() => ({ loss: 1 }));
+  const h3 = new TensorBoardStatsHandler({ logDir: path.join(tmp, 'dict') });
+  h3.attach(e3);
+  await assert.rejects(e3.run([0], { maxEpochs: 1 }), /default outputTransform takes state.output\[0\].*a dict \(keys: loss\); give an outputTransform/);
+  h3.close();
+  const e4 = new Engine(() => torch.tensor([0.25, 0.5]));
+  const w4 = new SummaryWriter(path.join(tmp, 'tensor'));
+  new TensorBoardStatsHandler({ summaryWriter: w4 }).attach(e4);
+  await e4.run([0, 0], { maxEpochs: 1 });
+  w4.close();
+  assert.deepEqual(readScalars(path.join(tmp, 'tensor')).Loss.map((p) => [p.step, p.value]), [[1, 0.25], [2, 0.25]], 'a batch tensor output: its first element under Loss');
   const shared = new SummaryWriter(path.join(tmp, 'shared'));
   const s2 = new TensorBoardStatsHandler({ summaryWriter: shared, stateAttributes: ['nothing'] });
   const e2 = new Engine(() => null);
