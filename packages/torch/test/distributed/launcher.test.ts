@@ -31,8 +31,12 @@ function script(name: string, body: string): string {
 
 class Collect extends Writable {
   text = '';
+  constructor(private readonly onText?: (all: string) => void) {
+    super();
+  }
   override _write(chunk: Buffer, _enc: string, cb: () => void): void {
     this.text += chunk.toString();
+    this.onText?.(this.text);
     cb();
   }
 }
@@ -41,8 +45,8 @@ function options(over: Partial<LaunchOptions>): LaunchOptions {
   return { ...parseLaunchArgs(['x.mjs'])!, ...over };
 }
 
-async function run(o: LaunchOptions, io: LaunchIO = {}) {
-  const stdout = new Collect();
+async function run(o: LaunchOptions, io: LaunchIO = {}, onStdout?: (all: string) => void) {
+  const stdout = new Collect(onStdout);
   const stderr = new Collect();
   const t0 = performance.now();
   const result = await launch(o, { stdout, stderr, forwardSignals: false, ...io });
@@ -257,8 +261,23 @@ test('monai-ts-run process: bad options exit with 2 and the reason; the package 
   assert.match(out, /^usage: monai-ts-run \[options\]/);
 });
 
-test('two launchers with --nnodes 2 (node ranks 0 and 1 on 127.0.0.1) form one 4-rank job', async () => {
-  const s = script('nodes.mjs', PRINT_ENV);
+// Rank scripts that use torch.distributed import the package source, as the tests do.
+const TORCH_SRC = JSON.stringify(new URL('../../src/index.ts', import.meta.url).href);
+
+test('two launchers with --nnodes 2 (node ranks 0 and 1 on 127.0.0.1) form one 4-rank job: allReduce sums 0+1+2+3', async () => {
+  const s = script(
+    'nodes.ts',
+    `import * as torch from ${TORCH_SRC};
+const d = torch.distributed;
+d.initProcessGroup({ backend: 'gloo', timeout: 60000 });
+const t = torch.tensor([d.getRank()], { dtype: 'float32' });
+d.allReduce(t);
+const keys = ['RANK', 'LOCAL_RANK', 'WORLD_SIZE', 'LOCAL_WORLD_SIZE', 'GROUP_RANK', 'GROUP_WORLD_SIZE', 'MASTER_PORT'];
+console.log(JSON.stringify({ rank: d.getRank(), worldSize: d.getWorldSize(), sum: t.item(), env: keys.map((k) => process.env[k]) }));
+t.dispose();
+d.destroyProcessGroup();
+`,
+  );
   const masterPort = await freePort();
   const [a, b] = await Promise.all([0, 1].map((nodeRank) => run(options({ nprocPerNode: 2, nnodes: 2, nodeRank, masterPort, script: s }))));
   assert.equal(a.exitCode, 0, a.err);
@@ -267,10 +286,40 @@ test('two launchers with --nnodes 2 (node ranks 0 and 1 on 127.0.0.1) form one 4
   for (const [node, r] of [a, b].entries()) {
     for (const localRank of [0, 1]) {
       const rank = node * 2 + localRank;
-      const { env } = JSON.parse(linesOf(r.out, rank)[0]);
-      assert.deepEqual([env.RANK, env.LOCAL_RANK, env.WORLD_SIZE, env.LOCAL_WORLD_SIZE, env.GROUP_RANK, env.GROUP_WORLD_SIZE, env.MASTER_PORT], [String(rank), String(localRank), '4', '2', String(node), '2', String(masterPort)]);
+      const got = JSON.parse(linesOf(r.out, rank)[0]);
+      assert.deepEqual(got, { rank, worldSize: 4, sum: 6, env: [String(rank), String(localRank), '4', '2', String(node), '2', String(masterPort)] });
       seen.push(rank);
     }
   }
   assert.deepEqual(seen, [0, 1, 2, 3]);
+});
+
+test('killing one rank in the middle of allReduce steps stops the job: the launcher names it, exits 137 within seconds, no process left', async (t) => {
+  const s = script(
+    'steps.ts',
+    `import * as torch from ${TORCH_SRC};
+const d = torch.distributed;
+d.initProcessGroup({ backend: 'gloo', timeout: 60000 });
+console.log('pid ' + process.pid);
+let step = 0;
+setInterval(() => {
+  torch.tidy(() => d.allReduce(torch.ones([1000])));
+  if (++step % 5 === 0) console.log('step ' + step);
+}, 5);
+`,
+  );
+  let killedAt = 0;
+  const r = await run(options({ nprocPerNode: 2, masterPort: await freePort(), script: s }), { killGraceMs: 1000 }, (all) => {
+    if (killedAt || !/\[rank 0\]: step 10\n/.test(all) || !/\[rank 1\]: step 10\n/.test(all)) return;
+    killedAt = performance.now();
+    process.kill(Number(/\[rank 1\]: pid (\d+)/.exec(all)![1]), 'SIGKILL');
+  });
+  const stopMs = performance.now() - killedAt;
+  assert.ok(killedAt > 0, 'the ranks reached step 10');
+  assert.equal(r.exitCode, 137, r.err);
+  assert.equal(r.failure?.rank, 1);
+  assert.match(r.err, /monai-ts-run: rank 1 \(local rank 1, pid \d+\) failed: killed by SIGKILL/);
+  t.diagnostic(`the job ended ${stopMs.toFixed(0)} ms after rank 1 was killed`);
+  assert.ok(stopMs < 5000, `the job ended ${stopMs.toFixed(0)} ms after the kill`);
+  assert.deepEqual(await noneAlive(r.pids), []);
 });
