@@ -25,6 +25,23 @@ function pushInner(t: Tensor, rec: AppliedOperation): void {
   if (t instanceof MetaTensor) t.appliedOperations.push(extraOf(rec) as AppliedOperation);
 }
 
+/**
+ * The inverse of a random dict transform around an inner array transform: each key's record is popped,
+ * and where the draw fired the inner record is restored and `inverse` undoes it.
+ */
+function invertFired(t: RandomizableMapTransform, data: DataDict, inverse: (img: Tensor) => Tensor): DataDict {
+  const d = { ...data };
+  for (const [key] of checkedKeys(t, d)) {
+    const img = tensorAt(d, key, t.name);
+    const rec = t.popTransform(img);
+    if (rec[TraceKeys.DO_TRANSFORM]) {
+      pushInner(img, rec);
+      d[key] = inverse(img);
+    }
+  }
+  return d;
+}
+
 interface RandMapBase {
   keys: string | readonly string[];
   allowMissingKeys?: boolean;
@@ -131,16 +148,7 @@ abstract class RandInterpd<I extends InterpInner, AC extends boolean | null> ext
   }
 
   inverse(data: DataDict): DataDict {
-    const d = { ...data };
-    for (const [key] of checkedKeys(this, d)) {
-      const img = tensorAt(d, key, this.name);
-      const rec = this.popTransform(img);
-      if (rec[TraceKeys.DO_TRANSFORM]) {
-        pushInner(img, rec);
-        d[key] = this.inner.inverse(img);
-      }
-    }
-    return d;
+    return invertFired(this, data, (img) => this.inner.inverse(img));
   }
 }
 
@@ -243,16 +251,7 @@ export class RandAxisFlipd extends RandomizableMapTransform {
   }
 
   inverse(data: DataDict): DataDict {
-    const d = { ...data };
-    for (const [key] of checkedKeys(this, d)) {
-      const img = tensorAt(d, key, this.name);
-      const rec = this.popTransform(img);
-      if (rec[TraceKeys.DO_TRANSFORM]) {
-        pushInner(img, rec);
-        d[key] = this.flipper.inverse(img);
-      }
-    }
-    return d;
+    return invertFired(this, data, (img) => this.flipper.inverse(img));
   }
 }
 
