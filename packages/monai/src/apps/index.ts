@@ -6,3 +6,5 @@ export {
   DecathlonDataset, MedNISTDataset, DECATHLON_TASKS, DECATHLON_RESOURCES, MEDNIST_RESOURCE,
   type DecathlonTask, type DecathlonDatasetOptions, type MedNISTDatasetOptions, type DatasetSection,
 } from './datasets.js';
+export * from './synthetic/index.js';
+export * from './spleen/index.js';

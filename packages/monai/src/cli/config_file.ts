@@ -21,7 +21,8 @@ export function loadConfigFile(file: string, overrides: Partial<Record<keyof Spl
     const doc = YAML.parseDocument(text, { prettyErrors: false });
     if (doc.errors.length) {
       const e = doc.errors[0];
-      const where = e.linePos ? ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '';
+      const line = text.slice(0, e.pos[0]).split('\n').length;
+      const where = ` at line ${line}`;
       throw new ConfigError(file, [`not valid YAML${where}: ${e.message.split('\n')[0]}`]);
     }
     raw = doc.toJS();

@@ -56,7 +56,9 @@ export function scoreCase(predFile: string, labelFile: string): { dice: number; 
   const l = load.call(labelFile) as MetaTensor;
   try {
     if (p.shape.join('x') !== l.shape.join('x')) throw new Error(`pred ${predFile}: shape ${p.shape.join('x')} differs from its label's ${l.shape.join('x')} (${labelFile})`);
-    const spacing = l.pixdim.slice(0, l.dim());
+    // voxel size of each array axis: the affine's column norms (the label is read without a channel axis)
+    const a = l.affine;
+    const spacing = [0, 1, 2].slice(0, l.dim()).map((j) => Math.hypot(a[j], a[4 + j], a[8 + j]));
     return torch.tidy(() => {
       const pf = p.gt(0);
       const lf = l.gt(0);

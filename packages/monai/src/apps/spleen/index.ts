@@ -5,3 +5,4 @@ export { buildSpleenUNet, loadSpleenModel, type NetworkConfig, type LoadedModel 
 export { trainSpleen, splitDatalist, checkpointPaths, resolveDevice, type TrainProgress, type TrainResult, type TrainOptions } from './train.js';
 export { inferSpleen, listInputImages, type InferConfig, type InferResult } from './infer.js';
 export { evaluateSegmentations, pairPredictions, scoreCase, type CaseScore, type EvaluationSummary } from './evaluate.js';
+export { consoleProgress, type ConsoleProgressOptions } from './report.js';

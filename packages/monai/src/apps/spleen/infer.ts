@@ -50,14 +50,15 @@ export function inferSpleen(model: LoadedModel, files: readonly string[], output
     const t0 = performance.now();
     const item = pre.call({ image: file }) as { image: MetaTensor };
     let out: Record<string, unknown> | null = null;
+    let pred: MetaTensor | null = null;
     try {
-      const pred = torch.noGrad(() => torch.tidy(() => {
+      pred = MetaTensor.wrap(torch.noGrad(() => torch.tidy(() => {
         const x = item.image.unsqueeze(0).to(device as torch.Device);
         const run = (): Tensor => slidingWindowInference(x, roi, cfg.swBatchSize, (b: Tensor) => model.forward(b), { overlap: 0.25 }) as Tensor;
         const logits = cfg.amp ? torch.autocast({ deviceType: device.startsWith('cuda') ? 'cuda' : 'cpu' }, run) : run();
         return logits.argmax({ dim: 1 }).to({ dtype: 'float32', device: 'cpu' });
-      }));
-      out = post.call({ ...item, pred: MetaTensor.wrap(pred) }) as Record<string, unknown>;
+      })));
+      out = post.call({ ...item, pred }) as Record<string, unknown>;
       const mask = out.pred as Tensor;
       const foreground = torch.tidy(() => mask.sum().item());
       const name = path.basename(file).replace(IMAGE_EXT, '');
@@ -65,7 +66,8 @@ export function inferSpleen(model: LoadedModel, files: readonly string[], output
       results.push(r);
       onCase?.(r, i);
     } finally {
-      disposeItem(out ? [item, out] : [item]);
+      // the argmax map is the input of the post chain, which hands back new tensors
+      disposeItem([item, out, pred]);
     }
   });
   return results;

@@ -27,7 +27,8 @@ export function consoleProgress(options: ConsoleProgressOptions = {}): TrainProg
     onStart(i) {
       maxEpochs = i.maxEpochs;
       line(`${i.trainCases} training and ${i.valCases} validation volumes cached in ${i.cacheSeconds.toFixed(1)} s; UNet with ${i.parameters.toLocaleString('en-US')} parameters on ${i.device}`);
-      if (i.startEpoch > 0) line(`resuming after epoch ${i.startEpoch} (from the last checkpoint)`);
+      if (i.targetReached) line(`the checkpoint of epoch ${i.startEpoch} already reached the target Dice: no further training`);
+      else if (i.startEpoch > 0) line(`resuming after epoch ${i.startEpoch} (from the last checkpoint)`);
     },
     onIteration(i) {
       if (!useBar) return;

@@ -1,9 +1,10 @@
 // The spleen fast-training recipe as MONAI's tutorial runs it: CacheDataset over the deterministic
 // prefix, random pos/neg crops, UNet, DiceCELoss, Novograd (or Adam), optional AMP, a SupervisedTrainer
 // whose validation (every valInterval epochs) runs a SupervisedEvaluator with sliding-window inference
-// and the mean Dice, keeping the best model. Checkpoints: output/checkpoints/best.pt (the network's state
-// dict, as torch.save(model.state_dict())) and last.pt (network, optimizer, trainer counters, best metric)
-// after every epoch, so an interrupted run resumes where its last epoch ended.
+// and MeanDice (ValidationHandler), with StatsHandler logging (MONAI's lines, at INFO) and CheckpointSaver
+// writing output/checkpoints/best_metric_model.pt (the network's state dict, as the tutorial's
+// torch.save(model.state_dict())) and checkpoint_epoch=N.pt after every epoch (network, optimizer, trainer
+// counters, best metric), which CheckpointLoader restores so an interrupted run resumes after its last epoch.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as torch from '@monai-ts/torch';
@@ -14,10 +15,14 @@ import { loadDecathlonDatalist, type DatalistItem } from '../../data/decathlon_d
 import { SupervisedTrainer } from '../../engines/trainer.js';
 import { SupervisedEvaluator } from '../../engines/evaluator.js';
 import { Events } from '../../engines/events.js';
-import { IgniteMetricHandler } from '../../handlers/ignite_metric.js';
+import { CheckpointLoader } from '../../handlers/checkpoint_loader.js';
+import { CheckpointSaver } from '../../handlers/checkpoint_saver.js';
+import { MeanDice } from '../../handlers/mean_dice.js';
+import { StatsHandler } from '../../handlers/stats_handler.js';
+import { getLogger, LogLevel } from '../../handlers/logging.js';
+import { ValidationHandler } from '../../handlers/validation_handler.js';
 import { SlidingWindowInferer } from '../../inferers/inferer.js';
 import { DiceCELoss } from '../../losses/dice_ce.js';
-import { DiceMetric } from '../../metrics/meandice.js';
 import { Novograd } from '../../optimizers/novograd.js';
 import { setDeterminism } from '../../utils/misc.js';
 import type { SpleenConfig } from './config.js';
@@ -26,7 +31,7 @@ import { spleenTrainTransforms, spleenValTransforms } from './transforms.js';
 
 /** What a caller hears while training runs (the demo's progress bar, the CLI's log lines). */
 export interface TrainProgress {
-  onStart?(info: { trainCases: number; valCases: number; epochLength: number; startEpoch: number; maxEpochs: number; device: string; parameters: number; cacheSeconds: number }): void;
+  onStart?(info: { trainCases: number; valCases: number; epochLength: number; startEpoch: number; maxEpochs: number; device: string; parameters: number; cacheSeconds: number; targetReached: boolean }): void;
   onIteration?(info: { epoch: number; iteration: number; epochLength: number; loss: number }): void;
   onEpoch?(info: { epoch: number; seconds: number; meanLoss: number }): void;
   onValidation?(info: { epoch: number; dice: number; bestDice: number; bestEpoch: number; seconds: number; elapsed: number }): void;
@@ -48,13 +53,16 @@ export interface TrainResult {
   /** stopped by the abort signal */
   interrupted: boolean;
   bestCheckpoint: string;
-  lastCheckpoint: string;
+  /** the latest epoch checkpoint (null when no epoch completed) */
+  lastCheckpoint: string | null;
 }
 
 export interface TrainOptions {
   progress?: TrainProgress;
   /** abort: training stops after the current iteration; last.pt keeps the last completed epoch */
   signal?: AbortSignal;
+  /** print StatsHandler's MONAI log lines (loggers 'spleen.train', 'spleen.val'; default false: they are set to WARNING) */
+  logStats?: boolean;
 }
 
 export function resolveDevice(d: string): string {
@@ -73,10 +81,35 @@ export function splitDatalist(cfg: Pick<SpleenConfig, 'data' | 'numVal'>): { tra
   return { train: all.slice(0, all.length - cfg.numVal), val: all.slice(all.length - cfg.numVal) };
 }
 
-export const checkpointPaths = (output: string): { dir: string; best: string; last: string } => {
+const BEST = 'best_metric_model.pt';
+const EPOCH_FILE = /^checkpoint_epoch=(\d+)\.pt$/;
+
+/** The checkpoint folder, its best model, and its latest epoch checkpoint (null when none). */
+export function checkpointPaths(output: string): { dir: string; best: string; last: string | null } {
   const dir = path.join(output, 'checkpoints');
-  return { dir, best: path.join(dir, 'best.pt'), last: path.join(dir, 'last.pt') };
-};
+  let last: string | null = null;
+  let lastEpoch = -1;
+  if (fs.existsSync(dir)) {
+    for (const f of fs.readdirSync(dir)) {
+      const m = EPOCH_FILE.exec(f);
+      if (m && Number(m[1]) > lastEpoch) [lastEpoch, last] = [Number(m[1]), path.join(dir, f)];
+    }
+  }
+  return { dir, best: path.join(dir, BEST), last };
+}
+
+/** The best validation Dice and its epoch, saved with each epoch checkpoint (a stateful for the savers). */
+class BestMetric {
+  value = -1;
+  epoch = -1;
+  stateDict(): Record<string, number> {
+    return { best_metric: this.value, best_metric_epoch: this.epoch };
+  }
+  loadStateDict(sd: Record<string, unknown>): void {
+    this.value = typeof sd.best_metric === 'number' ? sd.best_metric : -1;
+    this.epoch = typeof sd.best_metric_epoch === 'number' ? sd.best_metric_epoch : -1;
+  }
+}
 
 /** Trains the recipe on cfg.data; resolves when the epochs are done, targetDice is reached or the signal aborts. */
 export async function trainSpleen(cfg: SpleenConfig, options: TrainOptions = {}): Promise<TrainResult> {
@@ -98,34 +131,33 @@ export async function trainSpleen(cfg: SpleenConfig, options: TrainOptions = {})
   const params = [...network.parameters()];
   const optimizer = cfg.optimizer === 'novograd' ? new Novograd(params, { lr: cfg.lr }) : new torch.optim.Adam(params, { lr: cfg.lr });
   const lossFunction = new DiceCELoss({ toOnehotY: true, softmax: true, squaredPred: true, batch: true });
-  const dice = new IgniteMetricHandler({
-    metricFn: new DiceMetric({ includeBackground: false, numClasses: 2 }),
+  const best = new BestMetric();
+  const dice = new MeanDice({
+    includeBackground: false, numClasses: 2, saveDetails: false,
     // the argmax label map [B, 1, ...] against the label: no one-hot copies of whole volumes
     outputTransform: ((o: { pred: Tensor; label: Tensor }) => [o.pred.argmax({ dim: 1, keepdim: true }), o.label]) as (o: never) => unknown,
-    saveDetails: false,
   });
+  const bestSaver = new CheckpointSaver({ saveDir: ckpt.dir, saveDict: { network }, saveKeyMetric: true, keyMetricFilename: BEST });
   const evaluator = new SupervisedEvaluator({
     device: device as torch.Device, valDataLoader: valLoader, network, amp: cfg.amp, decollate: false,
     inferer: new SlidingWindowInferer({ roiSize: cfg.swRoi ?? cfg.roi, swBatchSize: cfg.swBatchSize, overlap: 0.25 }),
     keyValMetric: { val_mean_dice: dice },
+    valHandlers: [new StatsHandler({ iterationLog: false, name: 'spleen.val' }), bestSaver],
   });
   const trainer = new SupervisedTrainer({
     device: device as torch.Device, maxEpochs: cfg.epochs, trainDataLoader: trainLoader, network, optimizer, lossFunction, amp: cfg.amp, decollate: false,
+    trainHandlers: [
+      new StatsHandler({ name: 'spleen.train', tagName: 'train_loss', outputTransform: (o: unknown) => (o as { loss: Tensor }).loss.item() }),
+    ],
   });
+  if (!options.logStats) for (const n of ['spleen.train', 'spleen.val']) getLogger(n).setLevel(LogLevel.WARNING);
+  const epochSaver = new CheckpointSaver({ saveDir: ckpt.dir, saveDict: { network, optimizer, trainer, best }, saveInterval: 1, nSaved: 1 });
 
-  let bestDice = -1;
-  let bestEpoch = -1;
   let resumedFrom = 0;
-  if (cfg.resume && fs.existsSync(ckpt.last)) {
-    const rest = torch.loadCheckpoint(ckpt.last, { network, optimizer, trainer });
-    bestDice = typeof rest.best_metric === 'number' ? rest.best_metric : -1;
-    bestEpoch = typeof rest.best_metric_epoch === 'number' ? rest.best_metric_epoch : -1;
-    torch.dispose(rest);
-    resumedFrom = trainer.state.epoch;
-    if (trainer.state.maxEpochs !== cfg.epochs) trainer.state.maxEpochs = Math.max(cfg.epochs, trainer.state.epoch);
+  if (cfg.resume && ckpt.last) {
+    // loads at STARTED, before the handlers below read the restored counters
+    new CheckpointLoader({ loadPath: ckpt.last, loadDict: { network, optimizer, trainer, best }, mapLocation: device }).attach(trainer);
   }
-  evaluator.state.bestMetric = bestDice;
-  evaluator.state.bestMetricEpoch = bestEpoch;
 
   const epochSeconds: number[] = [];
   let secondsToTarget: number | null = null;
@@ -139,7 +171,23 @@ export async function trainSpleen(cfg: SpleenConfig, options: TrainOptions = {})
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) onAbort();
   const p = options.progress;
+  const reached = (d: number): boolean => cfg.targetDice !== null && d >= cfg.targetDice;
 
+  trainer.on(Events.STARTED, (e) => {
+    resumedFrom = e.state.epoch;
+    if (resumedFrom > 0 && best.value >= 0) {
+      // the best model on disk competes with this run's validations
+      if (fs.existsSync(ckpt.best)) bestSaver.loadStateDict({ saved: [[best.value, BEST]] });
+      evaluator.state.bestMetric = best.value;
+      evaluator.state.bestMetricEpoch = best.epoch;
+    }
+    p?.onStart?.({
+      trainCases: train.length, valCases: val.length, epochLength: e.state.epochLength ?? 0, startEpoch: resumedFrom, maxEpochs: cfg.epochs, device,
+      parameters: params.reduce((n, t) => n + t.numel(), 0), cacheSeconds, targetReached: reached(best.value),
+    });
+    // a run that already reached its target does not train further
+    if (reached(best.value)) e.terminate();
+  });
   trainer.on(Events.EPOCH_STARTED, () => {
     epochStart = performance.now();
     lossSum = 0;
@@ -150,36 +198,37 @@ export async function trainSpleen(cfg: SpleenConfig, options: TrainOptions = {})
     const epochLength = e.state.epochLength ?? 0;
     p?.onIteration?.({ epoch: e.state.epoch, iteration: ((e.state.iteration - 1) % epochLength) + 1, epochLength, loss });
   });
-  trainer.on(Events.EPOCH_COMPLETED, async (e) => {
-    if (interrupted) return; // a partial epoch: last.pt keeps the previous one
+  // handlers fire in registration order: epoch timing, then validation, then the epoch checkpoint
+  trainer.on(Events.EPOCH_COMPLETED, (e) => {
+    if (interrupted) return;
     const seconds = (performance.now() - epochStart) / 1000;
     epochSeconds.push(seconds);
     p?.onEpoch?.({ epoch: e.state.epoch, seconds, meanLoss: lossSum / (e.state.epochLength ?? 1) });
-    if (e.state.epoch % cfg.valInterval === 0 || e.state.epoch === e.state.maxEpochs) {
-      const v0 = performance.now();
-      await evaluator.run(e.state.epoch);
-      const d = evaluator.state.metrics.val_mean_dice as number;
-      if (d > bestDice) {
-        bestDice = d;
-        bestEpoch = e.state.epoch;
-        torch.saveCheckpoint(ckpt.best, { network });
-      }
-      p?.onValidation?.({ epoch: e.state.epoch, dice: d, bestDice, bestEpoch, seconds: (performance.now() - v0) / 1000, elapsed: elapsed() });
-      if (cfg.targetDice !== null && d >= cfg.targetDice) {
-        secondsToTarget ??= elapsed();
-        e.terminate();
-      }
+  });
+  // the epoch's time is reported before its validation runs
+  new ValidationHandler({ validator: evaluator, interval: cfg.valInterval }).attach(trainer);
+  let validationStart = 0;
+  evaluator.on(Events.STARTED, () => (validationStart = performance.now()));
+  evaluator.on(Events.COMPLETED, (ev) => {
+    const d = ev.state.metrics.val_mean_dice as number;
+    const epoch = trainer.state.epoch;
+    if (d > best.value) [best.value, best.epoch] = [d, epoch];
+    p?.onValidation?.({ epoch, dice: d, bestDice: best.value, bestEpoch: best.epoch, seconds: (performance.now() - validationStart) / 1000, elapsed: elapsed() });
+    if (reached(d)) {
+      secondsToTarget ??= elapsed();
+      trainer.terminate();
     }
-    torch.saveCheckpoint(ckpt.last, { network, optimizer, trainer, best_metric: bestDice, best_metric_epoch: bestEpoch });
+  });
+  // after validation and the best-metric update, so the epoch checkpoint holds them
+  epochSaver.attach(trainer);
+  // epoch checkpoints of an earlier run (before a resume) are not in the saver's list: drop them too
+  trainer.on(Events.EPOCH_COMPLETED, () => {
+    const keep = checkpointPaths(cfg.output).last;
+    for (const f of fs.readdirSync(ckpt.dir)) if (EPOCH_FILE.test(f) && path.join(ckpt.dir, f) !== keep) fs.rmSync(path.join(ckpt.dir, f), { force: true });
   });
 
   try {
-    const epochLength = trainer.state.epochLength ?? 0;
-    p?.onStart?.({
-      trainCases: train.length, valCases: val.length, epochLength, startEpoch: resumedFrom, maxEpochs: cfg.epochs, device,
-      parameters: params.reduce((n, t) => n + t.numel(), 0), cacheSeconds,
-    });
-    if (resumedFrom < cfg.epochs) await trainer.run();
+    await trainer.run();
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     dice.dispose();
@@ -190,7 +239,7 @@ export async function trainSpleen(cfg: SpleenConfig, options: TrainOptions = {})
     valDs.disposeCache();
   }
   return {
-    bestDice, bestEpoch, epoch: trainer.state.epoch, epochSeconds, secondsToTarget, totalSeconds: elapsed(), resumedFrom, interrupted,
-    bestCheckpoint: ckpt.best, lastCheckpoint: ckpt.last,
+    bestDice: best.value, bestEpoch: best.epoch, epoch: trainer.state.epoch, epochSeconds, secondsToTarget, totalSeconds: elapsed(), resumedFrom, interrupted,
+    bestCheckpoint: ckpt.best, lastCheckpoint: checkpointPaths(cfg.output).last,
   };
 }
