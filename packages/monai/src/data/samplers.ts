@@ -8,7 +8,9 @@ import * as torch from '@monai-ts/torch';
 export interface DistributedSamplerOptions {
   /** pad (true, default) so every rank gets the same number of items, or not (MONAI's even_divisible=False) */
   evenDivisible?: boolean;
+  /** default: torch.distributed.getWorldSize() of the initialized default group */
   numReplicas?: number;
+  /** default: torch.distributed.getRank() */
   rank?: number;
   shuffle?: boolean;
   /** permutation seed; the epoch is added to it (setEpoch) */
@@ -31,8 +33,12 @@ export class DistributedSampler implements Iterable<number> {
     for (const k of Object.keys(options)) if (!['evenDivisible', 'numReplicas', 'rank', 'shuffle', 'seed', 'dropLast'].includes(k)) throw new TypeError(`DistributedSampler: unknown option '${k}'`);
     const n = dataset?.length;
     if (!Number.isInteger(n) || n < 0) throw new TypeError('DistributedSampler: dataset must have a length');
-    if (options.numReplicas === undefined || options.rank === undefined) throw new TypeError('DistributedSampler: numReplicas and rank are required (no default process group)');
-    const { numReplicas, rank, evenDivisible = true } = options;
+    // As PyTorch: unset numReplicas/rank come from the default process group.
+    const dist = torch.distributed;
+    if ((options.numReplicas === undefined || options.rank === undefined) && !dist.isInitialized()) {
+      throw new TypeError('DistributedSampler: numReplicas and rank are required when torch.distributed is not initialized (call torch.distributed.initProcessGroup() first, or pass both)');
+    }
+    const { numReplicas = dist.getWorldSize(), rank = dist.getRank(), evenDivisible = true } = options;
     if (!Number.isInteger(numReplicas) || numReplicas < 1) throw new RangeError(`DistributedSampler: numReplicas must be a positive integer, got ${numReplicas}`);
     if (!Number.isInteger(rank) || rank < 0 || rank >= numReplicas) throw new RangeError(`DistributedSampler: rank must be in [0, ${numReplicas - 1}], got ${rank}`);
     this.numReplicas = numReplicas;
