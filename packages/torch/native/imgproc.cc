@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 namespace mts {
 
@@ -159,6 +160,42 @@ std::vector<double> samplingArg(const Napi::Value& v, int64_t nd) {
   return s;
 }
 
+// A neighbour offset in a slice padded to 3 dims, and its linear step.
+struct Off { int dz, dy, dx; int64_t lin; };
+
+// The neighbours that precede a voxel in raster order and differ in at most `connectivity` axes (the
+// half-neighbourhood of one raster sweep; the other half is its negation).
+std::vector<Off> precedingOffsets(int64_t Y, int64_t X, int connectivity) {
+  std::vector<Off> offs;
+  for (int dz = -1; dz <= 0; dz++)
+    for (int dy = -1; dy <= 1; dy++)
+      for (int dx = -1; dx <= 1; dx++) {
+        int nz = (dz != 0) + (dy != 0) + (dx != 0);
+        bool before = dz < 0 || (dy < 0 || (dy == 0 && dx < 0));
+        if (nz == 0 || nz > connectivity || !before) continue;
+        offs.push_back({dz, dy, dx, (dz * Y + dy) * X + dx});
+      }
+  return offs;
+}
+
+// The slice sizes of `l` padded in front to 3 dims.
+void paddedSizes(const Layout& l, int64_t sd, int64_t* sz) {
+  sz[0] = sz[1] = sz[2] = 1;
+  for (int64_t a = 0; a < sd; a++) sz[3 - sd + a] = l.sizes[a];
+}
+
+// Checks the image argument of the kernels below and returns its number of spatial dims (at most
+// `maxDims` when positive).
+int64_t spatialInput(const at::Tensor& in, const Napi::Value& spatialDims, int64_t maxDims) {
+  if (in.dim() < 1) throw std::invalid_argument("expected a tensor of at least 1 dimension, found a scalar");
+  if (in.is_complex()) throw std::invalid_argument("complex input is not supported");
+  int64_t sd = spatialDimsArg(spatialDims, in.dim());
+  if (maxDims > 0 && sd > maxDims)
+    throw std::invalid_argument("at most " + std::to_string(maxDims) + " spatial dimensions are supported, found " + std::to_string(sd) +
+                                " (pass spatialDims to treat leading dimensions as a batch)");
+  return sd;
+}
+
 // distanceTransformEdt(h, spatialDims | null, sampling | null, returnDistances, returnIndices)
 //   -> [distances handle | null, indices handle | null]
 // Distances (float64) from each nonzero voxel to the nearest zero voxel. Indices (int64) have shape
@@ -168,9 +205,7 @@ Napi::Value DistanceTransformEdt(const Napi::CallbackInfo& info) {
   return guarded(info, "distanceTransformEdt", [&]() -> Napi::Value {
     Napi::Env e = info.Env();
     at::Tensor in = getTensor(e, info[0], "distanceTransformEdt");
-    if (in.dim() < 1) throw std::invalid_argument("expected a tensor of at least 1 dimension, found a scalar");
-    if (in.is_complex()) throw std::invalid_argument("complex input is not supported");
-    int64_t sd = spatialDimsArg(info[1], in.dim());
+    int64_t sd = spatialInput(in, info[1], 0);
     std::vector<double> sampling = samplingArg(info[2], sd);
     bool wantD = info[3].ToBoolean(), wantI = info[4].ToBoolean();
     if (!wantD && !wantI) throw std::invalid_argument("at least one of returnDistances and returnIndices must be true");
@@ -255,17 +290,7 @@ inline int64_t findRoot(int64_t* p, int64_t i) {
 template <typename T>
 int64_t labelSlice(const T* x, int64_t* lab, const int64_t* sz, int connectivity, T background) {
   int64_t Z = sz[0], Y = sz[1], X = sz[2];
-  // Neighbours that precede a voxel in raster order, with at most `connectivity` nonzero offsets.
-  struct Off { int dz, dy, dx; int64_t lin; };
-  std::vector<Off> offs;
-  for (int dz = -1; dz <= 0; dz++)
-    for (int dy = -1; dy <= 1; dy++)
-      for (int dx = -1; dx <= 1; dx++) {
-        int nz = (dz != 0) + (dy != 0) + (dx != 0);
-        bool before = dz < 0 || (dy < 0 || (dy == 0 && dx < 0));
-        if (nz == 0 || nz > connectivity || !before) continue;
-        offs.push_back({dz, dy, dx, (dz * Y + dy) * X + dx});
-      }
+  const std::vector<Off> offs = precedingOffsets(Y, X, connectivity);
   for (int64_t z = 0, i = 0; z < Z; z++)
     for (int64_t y = 0; y < Y; y++)
       for (int64_t xx = 0; xx < X; xx++, i++) {
@@ -312,12 +337,7 @@ Napi::Value ConnectedComponents(const Napi::CallbackInfo& info) {
   return guarded(info, "connectedComponents", [&]() -> Napi::Value {
     Napi::Env e = info.Env();
     at::Tensor in = getTensor(e, info[0], "connectedComponents");
-    if (in.dim() < 1) throw std::invalid_argument("expected a tensor of at least 1 dimension, found a scalar");
-    if (in.is_complex()) throw std::invalid_argument("complex input is not supported");
-    int64_t sd = spatialDimsArg(info[2], in.dim());
-    if (sd > 3)
-      throw std::invalid_argument("at most 3 spatial dimensions are supported, found " + std::to_string(sd) +
-                                  " (pass spatialDims to treat leading dimensions as a batch)");
+    int64_t sd = spatialInput(in, info[2], 3);
     int64_t conn = sd;
     if (!info[1].IsUndefined() && !info[1].IsNull()) {
       double c = info[1].As<Napi::Number>().DoubleValue();
@@ -333,40 +353,26 @@ Napi::Value ConnectedComponents(const Napi::CallbackInfo& info) {
     else if (x.scalar_type() != at::kByte && x.scalar_type() != at::kBool) x = x.to(at::kLong);
     x = x.contiguous();
     Layout l = layoutOf(x, sd);
-    int64_t sz[3] = {1, 1, 1};
-    for (int64_t a = 0; a < sd; a++) sz[3 - sd + a] = l.sizes[a];
+    int64_t sz[3];
+    paddedSizes(l, sd, sz);
     at::Tensor lab = at::empty(x.sizes(), x.options().dtype(at::kLong));
     std::vector<int64_t> counts(l.slices, 0);
     int64_t* lp = lab.data_ptr<int64_t>();
-    AT_DISPATCH_SWITCH(x.scalar_type(), "connectedComponents",
-      AT_DISPATCH_CASE(at::kBool, [&] {
-        const scalar_t* xp = x.data_ptr<scalar_t>();
-        scalar_t b = bg != 0;
-        at::parallel_for(0, l.slices, 1, [&](int64_t s0, int64_t s1) {
-          for (int64_t s = s0; s < s1; s++) counts[s] = labelSlice<scalar_t>(xp + s * l.slice, lp + s * l.slice, sz, conn, b);
-        });
-      })
-      AT_DISPATCH_CASE(at::kByte, [&] {
-        const scalar_t* xp = x.data_ptr<scalar_t>();
-        scalar_t b = static_cast<scalar_t>(bg);
-        at::parallel_for(0, l.slices, 1, [&](int64_t s0, int64_t s1) {
-          for (int64_t s = s0; s < s1; s++) counts[s] = labelSlice<scalar_t>(xp + s * l.slice, lp + s * l.slice, sz, conn, b);
-        });
-      })
-      AT_DISPATCH_CASE(at::kLong, [&] {
-        const scalar_t* xp = x.data_ptr<scalar_t>();
-        scalar_t b = static_cast<scalar_t>(bg);
-        at::parallel_for(0, l.slices, 1, [&](int64_t s0, int64_t s1) {
-          for (int64_t s = s0; s < s1; s++) counts[s] = labelSlice<scalar_t>(xp + s * l.slice, lp + s * l.slice, sz, conn, b);
-        });
-      })
-      AT_DISPATCH_CASE(at::kDouble, [&] {
-        const scalar_t* xp = x.data_ptr<scalar_t>();
-        scalar_t b = static_cast<scalar_t>(bg);
-        at::parallel_for(0, l.slices, 1, [&](int64_t s0, int64_t s1) {
-          for (int64_t s = s0; s < s1; s++) counts[s] = labelSlice<scalar_t>(xp + s * l.slice, lp + s * l.slice, sz, conn, b);
-        });
-      }));
+    // every slice labelled in parallel; bool compares with bg != 0, the other types with bg cast
+    auto labelAll = [&](auto tag) {
+      using T = decltype(tag);
+      const T* xp = x.data_ptr<T>();
+      T b = std::is_same<T, bool>::value ? static_cast<T>(bg != 0) : static_cast<T>(bg);
+      at::parallel_for(0, l.slices, 1, [&](int64_t s0, int64_t s1) {
+        for (int64_t s = s0; s < s1; s++) counts[s] = labelSlice<T>(xp + s * l.slice, lp + s * l.slice, sz, conn, b);
+      });
+    };
+    switch (x.scalar_type()) {
+      case at::kBool: labelAll(bool{}); break;
+      case at::kByte: labelAll(uint8_t{}); break;
+      case at::kLong: labelAll(int64_t{}); break;
+      default: labelAll(double{}); break;  // converted to double above
+    }
     Napi::Array out = Napi::Array::New(e, 2);
     out.Set(0u, Napi::Number::New(e, putTensor(e, dev.is_cpu() ? lab : lab.to(dev))));
     Napi::Array c = Napi::Array::New(e, counts.size());
@@ -383,16 +389,7 @@ Napi::Value ConnectedComponents(const Napi::CallbackInfo& info) {
 // (connectivity 1) and chessboard (full connectivity) metrics. -1 where no zero voxel exists.
 void chamferSlice(const bool* m, int32_t* d, const int64_t* sz, int connectivity) {
   int64_t Z = sz[0], Y = sz[1], X = sz[2], n = Z * Y * X;
-  struct Off { int dz, dy, dx; int64_t lin; };
-  std::vector<Off> before;
-  for (int dz = -1; dz <= 0; dz++)
-    for (int dy = -1; dy <= 1; dy++)
-      for (int dx = -1; dx <= 1; dx++) {
-        int nz = (dz != 0) + (dy != 0) + (dx != 0);
-        bool b = dz < 0 || (dy < 0 || (dy == 0 && dx < 0));
-        if (nz == 0 || nz > connectivity || !b) continue;
-        before.push_back({dz, dy, dx, (dz * Y + dy) * X + dx});
-      }
+  const std::vector<Off> before = precedingOffsets(Y, X, connectivity);
   const int32_t kFar = std::numeric_limits<int32_t>::max();
   for (int64_t i = 0; i < n; i++) d[i] = m[i] ? kFar : 0;
   auto sweep = [&](int sign) {
@@ -421,19 +418,14 @@ Napi::Value DistanceTransformCdt(const Napi::CallbackInfo& info) {
   return guarded(info, "distanceTransformCdt", [&]() -> Napi::Value {
     Napi::Env e = info.Env();
     at::Tensor in = getTensor(e, info[0], "distanceTransformCdt");
-    if (in.dim() < 1) throw std::invalid_argument("expected a tensor of at least 1 dimension, found a scalar");
-    if (in.is_complex()) throw std::invalid_argument("complex input is not supported");
-    int64_t sd = spatialDimsArg(info[2], in.dim());
-    if (sd > 3)
-      throw std::invalid_argument("at most 3 spatial dimensions are supported, found " + std::to_string(sd) +
-                                  " (pass spatialDims to treat leading dimensions as a batch)");
+    int64_t sd = spatialInput(in, info[2], 3);
     int64_t conn = sd;
     if (!info[1].IsUndefined() && !info[1].IsNull()) conn = info[1].As<Napi::Number>().Int64Value() == 1 ? 1 : sd;
     at::Device dev = in.device();
     at::Tensor mask = in.to(at::kCPU).ne(0).contiguous();
     Layout l = layoutOf(mask, sd);
-    int64_t sz[3] = {1, 1, 1};
-    for (int64_t a = 0; a < sd; a++) sz[3 - sd + a] = l.sizes[a];
+    int64_t sz[3];
+    paddedSizes(l, sd, sz);
     at::Tensor d = at::empty(mask.sizes(), mask.options().dtype(at::kInt));
     const bool* mp = mask.data_ptr<bool>();
     int32_t* dp = d.data_ptr<int32_t>();
