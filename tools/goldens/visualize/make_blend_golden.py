@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 matplotlib.use("Agg")
-from monai.visualize import blend_images  # noqa: E402
+from monai.visualize import blend_images, matshow3d  # noqa: E402
 
 out = {"tables": {}, "cases": []}
 probe = np.array([-0.5, 0.0, 1e-3, 0.25, 0.5, 0.999, 1.0, 1.5, np.nan], dtype=np.float32)
@@ -39,7 +39,24 @@ for name, img_shape, kw in [("grey_2d", (1, 5, 6), {}), ("rgb_2d_jet", (3, 5, 6)
                          "options": {k: (v.numpy().tolist() if isinstance(v, torch.Tensor) else v) for k, v in args.items()},
                          "result": res.numpy().tolist(), "dtype": str(res.dtype)})
 
+# matshow3d's montage array (the figure itself is matplotlib's)
+out["matshow"] = []
+for name, vol_shape, kw in [("3d_default", (2, 3, 4), {}), ("4d_channels_every2", (1, 5, 3, 4), {"every_n": 2, "frames_per_row": 2}),
+                            ("frame_dim_last_margin0", (3, 4, 5), {"frame_dim": -1, "margin": 0, "fill_value": 0}),
+                            ("rgb_channel_dim", (3, 2, 3, 4), {"channel_dim": 0, "frame_dim": -1}), ("2d", (4, 5), {"margin": 2}),
+                            ("list", [(1, 2, 3, 2), (1, 4, 2, 3)], {})]:
+    if isinstance(vol_shape, list):
+        vol = [rng.rand(*s).astype(np.float32) for s in vol_shape]
+        data = [v.tolist() for v in vol]
+    else:
+        vol = rng.rand(*vol_shape).astype(np.float32)
+        vol.flat[0] = np.nan  # NaN is ignored by the default vmin/vmax; JSON has no NaN, so it is stored as null
+        data = np.where(np.isnan(vol), None, vol).tolist()
+    fig, im = matshow3d(vol, **kw)
+    matplotlib.pyplot.close(fig)
+    out["matshow"].append({"name": name, "volume": data, "options": kw, "image": np.where(np.isnan(im), None, im).tolist(), "shape": list(im.shape)})
+
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "blend_golden.json")
 with open(path, "w") as f:
-    json.dump(out, f, separators=(",", ":"))
+    json.dump(out, f, separators=(",", ":"), allow_nan=False)
 print(f"wrote {path} ({os.path.getsize(path)} bytes)")

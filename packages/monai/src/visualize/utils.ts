@@ -1,11 +1,13 @@
 /**
- * MONAI's visualize/utils: blendImages overlays a label on an image through a colour map. The colour maps
- * are matplotlib's segmented ones (the same 256-entry lookup tables, built from the same segment data), so
- * blends equal MONAI's, which calls matplotlib.
+ * MONAI's visualize/utils: blendImages overlays a label on an image through a colour map; matshow3d tiles
+ * a volume's frames into a montage (montagePng renders it). The colour maps are matplotlib's segmented ones
+ * (the same 256-entry lookup tables, built from the same segment data), so blends equal MONAI's, which
+ * calls matplotlib.
  */
 import * as torch from '@monai-ts/torch';
 import { Tensor } from '@monai-ts/torch';
 import { checkOptions, checkChoice } from '../data/options.js';
+import { encode as encodePng } from 'fast-png';
 import { rescaleArray } from '../transforms/intensity/functional.js';
 
 /** [x, y0, y1] rows per channel: at x the colour jumps from y0 (left) to y1 (right). */
@@ -132,4 +134,116 @@ export function blendImages(image: Tensor, label: Tensor, options: BlendImagesOp
     const wImage = torch.onesLike(wLabel).sub(wLabel);
     return wImage.mul(img).add(wLabel.mul(labelRgb));
   });
+}
+
+export interface Matshow3dOptions {
+  /** frames per montage row (default ceil(sqrt(frames))) */
+  framesPerRow?: number | null;
+  /** the dimension whose slices are the frames (default -3) */
+  frameDim?: number;
+  /** null for grey frames; 0 or 1 for a channel dim with 1, 3 or 4 channels (kept as the last dim of the montage) */
+  channelDim?: 0 | 1 | null;
+  /** display range (default the volume's NaN-ignoring min and max) */
+  vmin?: number | null;
+  vmax?: number | null;
+  /** take every n-th frame (default 1) */
+  everyN?: number;
+  /** value of the margins and the empty grid cells (default NaN) */
+  fillValue?: number;
+  /** pixels around each frame (default 1) */
+  margin?: number;
+}
+const MATSHOW_KEYS = ['framesPerRow', 'frameDim', 'channelDim', 'vmin', 'vmax', 'everyN', 'fillValue', 'margin'];
+
+/**
+ * The montage MONAI's matshow3d draws: the frames of a volume (or of a list of channel-first volumes,
+ * centre-padded to a common size) tiled row by row with `margin` pixels of `fillValue` around each, as a
+ * float32 [rows * (H + 2m), cols * (W + 2m)] tensor (with channels last when channelDim is given), and the
+ * display range. There is no matplotlib figure here: render it with montagePng.
+ */
+export function matshow3d(volume: Tensor | Tensor[], options: Matshow3dOptions = {}): { image: Tensor; vmin: number; vmax: number } {
+  checkOptions('matshow3d', options, MATSHOW_KEYS);
+  const { framesPerRow = null, frameDim = -3, channelDim = null, everyN = 1, fillValue = NaN, margin = 1 } = options;
+  if (!Number.isInteger(margin) || margin < 0) throw new Error(`matshow3d: margin must be an integer >= 0, found ${String(margin)}`);
+  return torch.tidy(() => {
+    let vol: Tensor;
+    if (Array.isArray(volume)) {
+      if (!volume.length || !volume.every((v) => v instanceof Tensor)) throw new TypeError('matshow3d: volume must be a tensor or a non-empty list of tensors');
+      const nd = volume[0].dim();
+      if (!volume.every((v) => v.dim() === nd)) throw new Error(`matshow3d: the volumes of the list must have the same number of dims, found ${volume.map((v) => v.dim()).join(', ')}`);
+      const target = Array.from({ length: nd }, (_, d) => Math.max(...volume.map((v) => v.shape[d])));
+      // centre padding with zeros to the largest spatial size (MONAI's SpatialPad, 'symmetric'), then channels stacked
+      const padded = volume.map((v) => {
+        const pad: number[] = [];
+        for (let d = nd - 1; d >= 1; d--) {
+          const extra = target[d] - v.shape[d];
+          pad.push(Math.floor(extra / 2), extra - Math.floor(extra / 2));
+        }
+        return torch.nn.functional.pad(v, pad);
+      });
+      vol = torch.cat(padded, { dim: 0 });
+    } else {
+      if (!(volume instanceof Tensor)) throw new TypeError(`matshow3d: volume must be a tensor or a list of tensors, found ${typeof volume}`);
+      vol = volume;
+      while (vol.dim() < 3) vol = vol.unsqueeze(0);
+    }
+    if (channelDim !== null && (![0, 1].includes(channelDim) || ![1, 3, 4].includes(vol.shape[channelDim]))) {
+      throw new Error(`matshow3d: channelDim must be null, 0 or 1 with 1, 3 or 4 channels there, found channelDim ${channelDim} on shape [${vol.shape.join(', ')}]`);
+    }
+    vol = vol.to('float32');
+    if (channelDim !== null) {
+      vol = vol.movedim(frameDim, -4);
+      vol = vol.reshape([-1, ...vol.shape.slice(-3)]);
+    } else {
+      vol = vol.movedim(frameDim, -3);
+      vol = vol.reshape([-1, ...vol.shape.slice(-2)]);
+    }
+    const finite = vol.isnan().logicalNot();
+    const vmin = options.vmin ?? (finite.any().item() ? vol.maskedSelect(finite).min().item() : NaN);
+    const vmax = options.vmax ?? (finite.any().item() ? vol.maskedSelect(finite).max().item() : NaN);
+    if (everyN > 1) vol = vol.slice(0, 0, null, everyN);
+    const n = vol.shape[0];
+    const perRow = framesPerRow || Math.ceil(Math.sqrt(n));
+    const cols = Math.max(Math.min(n, perRow), 1);
+    const rows = Math.ceil(n / cols);
+    const [h, w] = vol.shape.slice(-2);
+    const H = h + 2 * margin;
+    const W = w + 2 * margin;
+    const c = channelDim !== null ? vol.shape[1] : 1;
+    const canvas = torch.full([rows * cols, c, H, W], fillValue, { dtype: 'float32' });
+    canvas.slice(0, 0, n).slice(2, margin, margin + h).slice(3, margin, margin + w).copy_(channelDim !== null ? vol : vol.unsqueeze(1));
+    // [rows, cols, c, H, W] -> [c, rows, H, cols, W] -> [c, rows*H, cols*W]
+    const grid = canvas.reshape([rows, cols, c, H, W]).permute([2, 0, 3, 1, 4]).reshape([c, rows * H, cols * W]);
+    const image = channelDim !== null ? grid.movedim(0, -1).contiguous() : grid.select(0, 0).contiguous();
+    return { image, vmin, vmax };
+  });
+}
+
+/**
+ * A montage (matshow3d's image) as PNG bytes: a 2-D one through a colour map over [vmin, vmax] (matplotlib's
+ * Normalize; NaN margins transparent), an [H, W, 3|4] one as colours in [0, 1].
+ */
+export function montagePng(image: Tensor, options: { vmin?: number | null; vmax?: number | null; cmap?: string } = {}): Uint8Array {
+  checkOptions('montagePng', options, ['vmin', 'vmax', 'cmap']);
+  const { cmap = 'gray' } = options;
+  const { data, h, w, c } = torch.tidy(() => {
+    let rgba: Tensor;
+    if (image.dim() === 2) {
+      const x = image.to('float32');
+      const finite = x.isnan().logicalNot();
+      const any = finite.any().item();
+      const vmin = options.vmin ?? (any ? x.maskedSelect(finite).min().item() : 0);
+      const vmax = options.vmax ?? (any ? x.maskedSelect(finite).max().item() : 1);
+      const norm = vmax === vmin ? torch.zerosLike(x) : x.sub(vmin).div(vmax - vmin);
+      const rgb = applyColormap(torch.where(finite, norm, torch.fullLike(norm, NaN)), cmap).movedim(0, -1);
+      rgba = torch.cat([rgb, finite.unsqueeze(-1).to(rgb.dtype)], { dim: -1 });
+    } else if (image.dim() === 3 && (image.shape[2] === 3 || image.shape[2] === 4)) {
+      rgba = image.to('float32').nanToNum({ nan: 0 });
+    } else {
+      throw new Error(`montagePng: expected a 2-d montage or an [H, W, 3|4] one, found shape [${image.shape.join(', ')}]`);
+    }
+    const u8 = rgba.clamp({ min: 0, max: 1 }).mul(255).round().to('uint8').contiguous();
+    return { data: u8.toTypedArray() as Uint8Array, h: u8.shape[0], w: u8.shape[1], c: u8.shape[2] };
+  });
+  return encodePng({ width: w, height: h, data, depth: 8, channels: c });
 }
