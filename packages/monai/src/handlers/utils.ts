@@ -17,6 +17,7 @@ import { tensorValues } from '../metrics/utils.js';
  * with `first`, the value of the first item only). One key gives the value itself, several a list.
  */
 export function fromEngine(keys: string | string[], first = false): (data: unknown) => unknown {
+  // anything else than a dict or a list of dicts gives null, as MONAI's None
   const ks = typeof keys === 'string' ? [keys] : keys;
   if (!Array.isArray(ks) || ks.some((k) => typeof k !== 'string')) throw new TypeError(`fromEngine: keys must be a string or a list of strings, found ${JSON.stringify(keys)}`);
   const pick = (d: Record<string, unknown>, k: string): unknown => {
@@ -30,7 +31,7 @@ export function fromEngine(keys: string | string[], first = false): (data: unkno
       const ret = ks.map((k) => (first ? pick(data[0] as Record<string, unknown>, k) : data.map((d) => pick(d as Record<string, unknown>, k))));
       return ret.length > 1 ? ret : ret[0];
     }
-    return undefined;
+    return null;
   };
 }
 
