@@ -33,7 +33,7 @@ function loadsBack(ckptDir: string, files: string[]): void {
     const engine = new Engine(() => 0);
     engine.state.maxEpochs = 2;
     try {
-      const loadDict = f.startsWith('checkpoint_') ? { net, opt, trainer: engine } : { net };
+      const loadDict: Record<string, { loadStateDict(sd: never): unknown }> = f.startsWith('checkpoint_') ? { net, opt, trainer: engine } : { net };
       new CheckpointLoader({ loadPath: join(ckptDir, f), loadDict }).call(engine);
       if (f.startsWith('checkpoint_')) assert.equal(opt.state.size, [...net.parameters()].length, `${f}: Adam state restored`);
     } finally {
