@@ -25,3 +25,4 @@ export {
   gatherBuffersAcrossRanks, activeDistributed, rankAndWorldSize, metaFilenames, SUMMARY_OPS, type DistributedLike, type WriteMetricsReportsOptions,
 } from './utils.js';
 export { Timer, IterationTimer, type TimerAttachOptions } from './timer.js';
+export { ProgressBar, type ProgressBarOptions, type ProgressStream } from './progress.js';
