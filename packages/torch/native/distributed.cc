@@ -255,9 +255,17 @@ Napi::Value NewGloo(const Napi::CallbackInfo& info) {
     opts->devices = glooDevices();
     opts->threads = static_cast<int>(opts->devices.size() * 2);
     auto pg = c10::make_intrusive<c10d::ProcessGroupGloo>(sb.store, rank, size, opts);
-    // As init_process_group does: rank 0 publishes a sequence number through the store.
-    pg->setSequenceNumberForGroup();
     return box(info.Env(), new GroupBox{pg, rank, size, "gloo"});
+  });
+}
+
+// As init_process_group and new_group do after their store barrier (not before: a Python rank 0
+// publishes the number only once every rank has checked in): rank 0 publishes a sequence number
+// through the store, the others wait for it.
+Napi::Value GroupSetSequence(const Napi::CallbackInfo& info) {
+  return onGroup(info, "setSequenceNumberForGroup", [&](GroupBox& g, const std::string&) -> Napi::Value {
+    g.pg->setSequenceNumberForGroup();
+    return info.Env().Undefined();
   });
 }
 
@@ -551,6 +559,7 @@ void initDistributed(Napi::Env e, Napi::Object x) {
   d.Set("prefixStore", Napi::Function::New(e, PrefixStore));
   d.Set("storeOp", Napi::Function::New(e, StoreOp));
   d.Set("newGloo", Napi::Function::New(e, NewGloo));
+  d.Set("groupSetSequence", Napi::Function::New(e, GroupSetSequence));
   d.Set("groupRelease", Napi::Function::New(e, GroupRelease));
   d.Set("allReduce", Napi::Function::New(e, AllReduce));
   d.Set("broadcast", Napi::Function::New(e, Broadcast));

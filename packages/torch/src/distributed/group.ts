@@ -104,11 +104,12 @@ export function initProcessGroup(options: InitProcessGroupOptions = {}): void {
     store = new PrefixStore('default_pg', r.store);
   }
   const name = options.groupName ?? '0';
-  const h = joining(options.initMethod ?? 'store', rank, worldSize, () => newBackend(backend, new PrefixStore(name, store), rank!, worldSize!, timeout));
+  const h = joining(options.store ? 'store' : options.initMethod ?? 'env://', rank, worldSize, () => newBackend(backend, new PrefixStore(name, store), rank!, worldSize!, timeout));
   const world = new ProcessGroup(h, rank!, range(worldSize!), backend, name);
   state = { world, store, groups: [world], count: options.groupName ? 0 : 1, timeout };
   try {
     storeBarrier(store, rank!, worldSize!, state.count, timeout);
+    dist.groupSetSequence(h);
   } catch (e) {
     destroyProcessGroup();
     throw e;
@@ -194,6 +195,7 @@ export function newGroup(ranks?: number[], options: NewGroupOptions = {}): Proce
   const g = new ProcessGroup(h, groupRank, members, backend, name);
   s.groups.push(g);
   storeBarrier(s.store, globalRank, worldSize, s.count, timeout);
+  if (h) dist.groupSetSequence(h);
   return g;
 }
 
@@ -224,7 +226,9 @@ function joining<T>(method: string, rank: number | undefined, worldSize: number 
       }
     }
     const who = `rank ${rank ?? '?'} of ${worldSize ?? '?'}`;
-    throw new Error(`initProcessGroup (${who}, ${method}): ${(e as Error).message}`, { cause: e });
+    const msg = (e as Error).message;
+    const hint = /time(d)? ?out/i.test(msg) ? ' (not every rank joined within the timeout)' : '';
+    throw new Error(`initProcessGroup (${who}, ${method}): ${msg}${hint}`, { cause: e });
   }
 }
 

@@ -13,6 +13,7 @@ export interface DistNative {
   prefixStore(prefix: string, store: NativeHandle): NativeHandle;
   storeOp(store: NativeHandle, op: string, ...args: unknown[]): unknown;
   newGloo(store: NativeHandle, rank: number, size: number, timeoutMs: number): NativeHandle;
+  groupSetSequence(group: NativeHandle): void;
   groupRelease(group: NativeHandle): void;
   allReduce(group: NativeHandle, t: number, op: ReduceOpName): NativeHandle;
   broadcast(group: NativeHandle, t: number, root: number): NativeHandle;

@@ -74,7 +74,8 @@ export function broadcastObjectList(objectList: unknown[], src = 0, options: { g
   const isSrc = g.globalRank(g.rank()) === src;
   g.groupRank(src, 'broadcastObjectList src');
   const parts = isSrc ? objectList.map((o) => encode(o, 'broadcastObjectList')) : [];
-  const sizes = torch.fromTypedArray(new BigInt64Array(isSrc ? parts.map((p) => BigInt(p.length)) : n), [n], 'int64');
+  const lengthsIn = isSrc ? BigInt64Array.from(parts, (p) => BigInt(p.length)) : new BigInt64Array(n);
+  const sizes = torch.fromTypedArray(lengthsIn, [n], 'int64');
   let payload: Tensor | null = null;
   try {
     broadcast(sizes, src, { group: g });

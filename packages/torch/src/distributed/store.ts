@@ -18,7 +18,7 @@ export abstract class Store {
   }
   /** The bytes under key; waits up to the store's timeout for the key to appear. */
   get(key: string): Buffer {
-    return dist.storeOp(this._h, 'get', key) as Buffer;
+    return this._timed(`get('${key}')`, undefined, () => dist.storeOp(this._h, 'get', key) as Buffer);
   }
   /** Adds amount to the integer under key (created at 0) and returns the new value. */
   add(key: string, amount: number): number {
@@ -42,11 +42,20 @@ export abstract class Store {
   }
   /** Waits until every key exists, up to timeoutMs (default: the store's timeout). */
   wait(keys: string[], timeoutMs?: number): void {
-    dist.storeOp(this._h, 'wait', keys, timeoutMs ?? null);
+    this._timed(`wait(${keys.join(', ')})`, timeoutMs, () => dist.storeOp(this._h, 'wait', keys, timeoutMs ?? null));
   }
   /** The timeout of get() and wait(), in milliseconds. */
   get timeout(): number {
     return dist.storeOp(this._h, 'getTimeout') as number;
+  }
+  // Failures of blocking calls name the key(s) and the timeout (c10d says only "Socket Timeout").
+  private _timed<T>(call: string, timeoutMs: number | undefined, fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      const msg = (e as Error).message.replace(/^Store\.\w+: /, '');
+      throw new Error(`Store.${call} (timeout ${timeoutMs ?? this.timeout} ms): ${msg}`, { cause: e });
+    }
   }
   setTimeout(timeoutMs: number): void {
     checkTimeout(timeoutMs, 'Store.setTimeout');

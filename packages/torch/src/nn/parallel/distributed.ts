@@ -103,13 +103,13 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
   }
 
   /** Releases the Reducer (its autograd hooks) and frees the module's tensors. */
-  dispose(): void {
+  override dispose(): void {
     if (this._reducer) dist.reducerOp(this._reducer, 'release');
     this._reducer = null;
     super.dispose();
   }
 
-  extraRepr(): string {
+  override extraRepr(): string {
     return `worldSize=${this.processGroup.size()}, bucketCapMb=${this.bucketBytesCap / 1024 / 1024}, findUnusedParameters=${this.findUnusedParameters}`;
   }
 

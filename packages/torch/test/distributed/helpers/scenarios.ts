@@ -153,6 +153,13 @@ async function timeout(): Promise<Out> {
   return out;
 }
 
+// Started alone with WORLD_SIZE=2: the rendezvous must fail within the timeout, naming the rank.
+async function lonely(): Promise<Out> {
+  const t0 = Date.now();
+  const error = errorOf(() => D.initProcessGroup({ timeout: 1500 }));
+  return { error, ms: Date.now() - t0, initialized: D.isInitialized() };
+}
+
 async function objects(): Promise<Out> {
   D.initProcessGroup({ timeout: 20_000 });
   const rank = D.getRank();
@@ -350,7 +357,7 @@ async function unused(): Promise<Out> {
   const rank = D.getRank();
   torch.manualSeed(0);
   const m = new torch.nn.parallel.DistributedDataParallel(new Branchy(), { findUnusedParameters: true });
-  const x = torch.ones([2, 3]).mul(rank + 1);
+  const x = torch.tidy(() => torch.ones([2, 3]).mul(rank + 1));
   for (let i = 0; i < 3; i++) {
     m.zeroGrad();
     const y = m.forward(x) as Tensor;
@@ -383,18 +390,19 @@ async function unused(): Promise<Out> {
 async function interop(): Promise<Out> {
   D.initProcessGroup({ backend: 'gloo', timeout: 20_000 });
   const rank = D.getRank();
-  const a = torch.arange(4, { dtype: 'float32' }).add(rank * 10);
+  const f32 = { dtype: 'float32' } as const;
+  const a = torch.tidy(() => torch.arange(4, f32).add(rank * 10));
   D.allReduce(a);
-  const b = torch.tensor([rank === 1 ? 3.5 : 0, rank === 1 ? -2 : 0]);
+  const b = rank === 1 ? torch.tensor([3.5, -2], f32) : torch.zeros([2]);
   D.broadcast(b, 1);
   const parts = [torch.zeros([2]), torch.zeros([2])];
-  const mine = torch.tensor([rank, rank + 0.25]);
+  const mine = torch.tensor([rank, rank + 0.25], f32);
   D.allGather(parts, mine);
   mine.dispose();
-  const m = torch.tensor([rank + 1, 5 - rank]);
+  const m = torch.tensor([rank + 1, 5 - rank], f32);
   D.allReduce(m, { op: D.ReduceOp.MAX });
   D.barrier();
   return { rank, allReduce: take(a), broadcast: take(b), allGather: parts.map(take), max: take(m) };
 }
 
-export const scenarios: Record<string, () => Promise<Out>> = { collectives, async: asyncOps, timeout, objects, store, ddp, noSync, unused, interop };
+export const scenarios: Record<string, () => Promise<Out>> = { collectives, async: asyncOps, timeout, lonely, objects, store, ddp, noSync, unused, interop };
