@@ -107,6 +107,16 @@ if (!lt) {
 if (!existsSync('/usr/include/gloo') && existsSync('/etc/debian_version') && process.getuid?.() === 0 && lt.source.startsWith('system')) {
   spawnSync('apt-get', ['install', '-y', '-qq', 'libgloo-dev'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
 }
+// The distributed interoperability test runs a Python PyTorch rank next to a Node one: as root on
+// Debian, install Debian's python3-torch when /usr/bin/python3 cannot import torch. Not fatal: only
+// that test needs it (and it fails, saying so, without it).
+if (existsSync('/etc/debian_version') && process.getuid?.() === 0 && spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) {
+  log('installing Debian package python3-torch (for the Node + Python distributed test)');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  const r = spawnSync('apt-get', ['install', '-y', '-qq', 'python3-torch'], { stdio: 'inherit', env });
+  if (r.status !== 0) log(`'apt-get install python3-torch' failed (exit ${r.status}); the distributed interop test will fail until it is installed`);
+}
 const [major, minor] = version(lt.include);
 if (!(major > MIN[0] || (major === MIN[0] && minor >= MIN[1])) || major > MAX_MAJOR)
   fail(`libtorch ${major}.${minor} from ${lt.source} is not supported: need 1.13 to 2.x`);
