@@ -20,6 +20,8 @@ import { CheckpointSaver } from '../../handlers/checkpoint_saver.js';
 import { MeanDice } from '../../handlers/mean_dice.js';
 import { StatsHandler } from '../../handlers/stats_handler.js';
 import { getLogger, LogLevel } from '../../handlers/logging.js';
+import { TensorBoardImageHandler, TensorBoardStatsHandler } from '../../handlers/tensorboard_handlers.js';
+import { SummaryWriter } from '../../utils/tensorboard/summary_writer.js';
 import { ValidationHandler } from '../../handlers/validation_handler.js';
 import { SlidingWindowInferer } from '../../inferers/inferer.js';
 import { DiceCELoss } from '../../losses/dice_ce.js';
@@ -219,6 +221,18 @@ export async function trainSpleen(cfg: SpleenConfig, options: TrainOptions = {})
       trainer.terminate();
     }
   });
+  // TensorBoard: training loss per iteration, validation Dice per epoch, and the last validation
+  // volume's image, label and prediction as GIFs (plotted at its iteration: batches are freed at epoch end)
+  const writer = cfg.tensorboard ? new SummaryWriter(path.join(cfg.output, 'tensorboard')) : null;
+  if (writer) {
+    new TensorBoardStatsHandler({ summaryWriter: writer, tagName: 'train_loss', outputTransform: ((o: { loss: Tensor }) => o.loss.item()) as (o: never) => unknown }).attach(trainer);
+    new TensorBoardStatsHandler({ summaryWriter: writer, iterationLog: false, globalEpochTransform: () => trainer.state.epoch }).attach(evaluator);
+    new TensorBoardImageHandler({
+      summaryWriter: writer, epochLevel: false, interval: val.length, globalIterTransform: () => trainer.state.epoch,
+      batchTransform: ((b: { image: Tensor; label: Tensor }) => [b.image, b.label]) as (b: never) => unknown,
+      outputTransform: ((o: { pred: Tensor }) => o.pred.argmax({ dim: 1, keepdim: true })) as (o: never) => unknown,
+    }).attach(evaluator);
+  }
   // after validation and the best-metric update, so the epoch checkpoint holds them
   epochSaver.attach(trainer);
   // epoch checkpoints of an earlier run (before a resume) are not in the saver's list: drop them too
@@ -231,6 +245,7 @@ export async function trainSpleen(cfg: SpleenConfig, options: TrainOptions = {})
     await trainer.run();
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
+    writer?.close();
     dice.dispose();
     optimizer.dispose();
     network.dispose();
