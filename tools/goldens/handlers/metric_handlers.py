@@ -139,6 +139,14 @@ for case, kw in {
         MetricsSaver(save_dir=d, batch_transform=lambda b: b, **kw).attach(engine)
         engine.run([{"filename_or_obj": n} for n in names], max_epochs=1)
         saver_out[case] = {"options": kw, "files": read_dir(d)}
+# confusion-matrix details are [items, classes, 4]: the raw file holds numpy's str of each class's 4 counts
+engine = Engine(lambda e, b: seg_batches[(e.state.iteration - 1) % ITERS])
+engine.state.metric_details = {}
+ConfusionMatrix(metric_name="f1 score").attach(engine, "cm")
+with tempfile.TemporaryDirectory() as d:
+    MetricsSaver(save_dir=d, batch_transform=lambda b: b, metrics=None, metric_details="*").attach(engine)
+    engine.run([{"filename_or_obj": n} for n in names], max_epochs=1)
+    saver_out["confusion_matrix"] = {"options": {"metrics": None, "metric_details": "*"}, "files": read_dir(d)}
 out["metrics_saver"] = {"names": names, "cases": saver_out}
 
 # ClassificationSaver: one row per item; with and without file names

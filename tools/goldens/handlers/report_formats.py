@@ -49,7 +49,15 @@ for t in [torch.tensor([0.3964, 0.2638]), torch.tensor(0.5), torch.tensor([1.0, 
           torch.tensor([True, False]), torch.tensor([123456789.0, 1.0])]:
     tensors.append({"values": [enc(v) for v in t.flatten().tolist()], "shape": list(t.shape), "dtype": str(t.dtype).replace("torch.", ""), "str": str(t)})
 
-out = {"stats": stats, "formats": formats, "tensors": tensors}
+arrays = []
+for vals, dt in [([3, 11, 10, 12], np.float32), ([2.3333333, 9.666667, 14.333333, 9.666667], np.float32), ([0, 0, 36, 0], np.float32),
+                 ([0.5, 0.25, 0, 1], np.float32), ([5, 3, 1e6, 2], np.float32), ([1e-5, 1, 0, 3], np.float32), ([np.nan, 1.5, 2, 3], np.float32),
+                 ([np.inf, -2.5, 0, 1], np.float32), ([-np.inf, np.nan, 1, 2], np.float32), ([0, 0, 0, 0], np.float32), ([np.nan] * 4, np.float32),
+                 ([1 / 3, 2 / 3, 10, 100], np.float64), ([123456789, 1, 2, 3], np.float32), ([0.1234567891, 3, 4, 5], np.float64), ([-1.25, 3e-5, 7, 7], np.float32)]:
+    a = np.array(vals, dtype=dt)
+    arrays.append({"values": [enc(v) for v in a], "dtype": np.dtype(dt).name, "str": str(a)})
+
+out = {"stats": stats, "formats": formats, "tensors": tensors, "arrays": arrays}
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "report_formats.json"), "w") as f:
     json.dump(out, f, separators=(",", ":"))
 print(len(stats), len(formats), len(tensors))

@@ -66,6 +66,70 @@ export function pyFixed(x: number, digits = 4): string {
   return s;
 }
 
+/** Digits of |x| as numpy's dragon4 prints them with at most `maxFrac` fraction digits (positional) or `maxFrac` mantissa decimals (scientific). */
+function capDigits(x: number, f32: boolean, maxFrac: number, scientific: boolean): { digits: string; exp: number } {
+  const d = shortestDigits(x, f32);
+  const frac = scientific ? d.digits.length - 1 : d.digits.length - 1 - d.exp;
+  if (frac <= maxFrac) return d;
+  const s = scientific ? x.toExponential(maxFrac) : x.toExponential(Math.max(0, d.exp + maxFrac));
+  const [m, e] = s.split('e');
+  return { digits: m.replace('.', '').replace(/0+$/, '') || '0', exp: Number(e) };
+}
+
+/**
+ * numpy's str of a 1-D float array as MONAI's reports print a vector cell: '[ 3. 11. 10. 12.]' (numpy's
+ * default print options: 8 digits, positional unless values are < 1e-4, >= 1e8 or spread over > 1000x;
+ * no line wrapping, which vectors of a few values never need).
+ */
+export function npArrayStr(values: number[], f32 = true): string {
+  const vals = f32 ? values.map(Math.fround) : values;
+  const finite = vals.filter(Number.isFinite);
+  const nz = finite.filter((v) => v !== 0).map(Math.abs);
+  const sci = nz.length > 0 && (Math.max(...nz) >= 1e8 || Math.min(...nz) < 1e-4 || Math.max(...nz) / Math.min(...nz) > 1000);
+  let padLeft = 0;
+  let padRight = 0;
+  let fmt: (v: number) => string = () => '';
+  const sign = (v: number): string => (v < 0 || Object.is(v, -0) ? '-' : '');
+  if (finite.length && !sci) {
+    const parts = finite.map((v) => {
+      const { digits, exp } = v === 0 ? { digits: '0', exp: 0 } : capDigits(Math.abs(v), f32, 8, false);
+      const int = exp >= 0 ? digits.slice(0, exp + 1).padEnd(exp + 1, '0') : '0';
+      const frac = exp >= 0 ? digits.slice(exp + 1) : '0'.repeat(-exp - 1) + digits;
+      return [sign(v) + int, frac.replace(/0+$/, '')];
+    });
+    padLeft = Math.max(...parts.map((p) => p[0].length));
+    padRight = Math.max(...parts.map((p) => p[1].length));
+    const byValue = new Map(finite.map((v, i) => [v, parts[i]]));
+    fmt = (v) => {
+      const [i, f] = byValue.get(v)!;
+      return `${i.padStart(padLeft)}.${f.padEnd(padRight)}`;
+    };
+  } else if (finite.length) {
+    const parts = finite.map((v) => {
+      const { digits, exp } = v === 0 ? { digits: '0', exp: 0 } : capDigits(Math.abs(v), f32, 8, true);
+      return { int: sign(v) + digits[0], frac: digits.slice(1), exp };
+    });
+    const prec = Math.max(...parts.map((p) => p.frac.length));
+    const expSize = Math.max(2, ...parts.map((p) => String(Math.abs(p.exp)).length));
+    padLeft = Math.max(...parts.map((p) => p.int.length));
+    const byValue = new Map(finite.map((v, i) => [v, parts[i]]));
+    fmt = (v) => {
+      const p = byValue.get(v)!;
+      return `${p.int.padStart(padLeft)}.${p.frac.padEnd(prec, '0')}e${p.exp < 0 ? '-' : '+'}${String(Math.abs(p.exp)).padStart(expSize, '0')}`;
+    };
+  }
+  if (finite.length !== vals.length) {
+    const inf = vals.some((v) => v === -Infinity) ? 4 : 3;
+    padLeft = Math.max(padLeft, 3 - (padRight + 1), inf - (padRight + 1));
+  }
+  const cell = (v: number): string => {
+    if (Number.isFinite(v)) return fmt(v);
+    const r = Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf';
+    return r.padStart(padLeft + padRight + 1);
+  };
+  return `[${vals.map(cell).join(' ')}]`;
+}
+
 /** torch's str(tensor) for small tensors (no summarisation): 'tensor([0.5000, 0.2500])'. */
 export function torchTensorStr(t: Tensor): string {
   const floating = ['float32', 'float64', 'float16', 'bfloat16'].includes(t.dtype);

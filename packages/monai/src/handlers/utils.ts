@@ -7,7 +7,7 @@ import * as torch from '@monai-ts/torch';
 import { Tensor } from '@monai-ts/torch';
 import type { Engine } from '../engines/engine.js';
 import { nanPercentile, nanStats, rowNanMean, type Precision } from './nan_stats.js';
-import { npFloat32Str, pyFixed, pyStr } from './py_format.js';
+import { npArrayStr, npFloat32Str, pyFixed, pyStr } from './py_format.js';
 import { tensorValues } from '../metrics/utils.js';
 
 // ---------------------------------------------------------------- extractors
@@ -181,6 +181,30 @@ function checkSummaryOp(op: string): void {
   if (!(SUMMARY_OPS as readonly string[]).includes(op)) throw new Error(`writeMetricsReports: unsupported summary op '${op}', expected one of ${SUMMARY_OPS.join(', ')}, '<int>percentile' or '*'`);
 }
 
+/**
+ * A <name>_raw.csv of details [N, C, K] (a confusion matrix per item and class): each cell is the K values
+ * as numpy prints an array, and the 'mean' column their nanmean over the classes (float32 as numpy sums it).
+ */
+function writeVectorRaw(file: string, v: Tensor, images: string[] | null, classLabels: string[] | null, deli: string): void {
+  const [n, c, k] = v.shape;
+  const f32 = v.dtype !== 'float64';
+  const r = f32 ? Math.fround : (x: number) => x;
+  if (classLabels && classLabels.length !== c) throw new RangeError(`writeMetricsReports: ${classLabels.length} classLabels for ${c} classes in ${path.basename(file)}`);
+  const flat = tensorValues(v);
+  const lines = [`filename${deli}${[...(classLabels ?? Array.from({ length: c }, (_, i) => `class${i}`)), 'mean'].join(deli)}\n`];
+  for (let i = 0; i < n; i++) {
+    const cells = Array.from({ length: c }, (_, j) => flat.slice((i * c + j) * k, (i * c + j + 1) * k));
+    const mean = Array.from({ length: k }, (_, q) => {
+      let sum = 0;
+      let cnt = 0;
+      for (const cell of cells) if (!Number.isNaN(cell[q])) (sum = r(sum + r(cell[q]))), cnt++;
+      return r(sum / cnt);
+    });
+    lines.push(`${images ? images[i] : String(i)}${deli}${[...cells, mean].map((x) => npArrayStr(x, f32)).join(deli)}\n`);
+  }
+  fs.writeFileSync(file, lines.join(''));
+}
+
 /** Rows [N][C] of a details value and how numpy would print its cells. */
 function detailRows(name: string, v: Tensor | number[][] | number[]): { rows: number[][]; precision: Precision } {
   if (v instanceof Tensor) {
@@ -189,7 +213,7 @@ function detailRows(name: string, v: Tensor | number[][] | number[]): { rows: nu
     const shape = v.shape;
     const n = shape.length === 0 ? 1 : shape[0];
     const c = shape.length === 0 ? 1 : shape.length === 1 ? 1 : shape.slice(1).reduce((a, b) => a * b, 1);
-    if (shape.length > 2) throw new RangeError(`writeMetricsReports: metric details '${name}' must have at most 2 dimensions (items, classes), found [${shape}]`);
+    if (shape.length > 2) throw new RangeError(`writeMetricsReports: metric details '${name}' must have at most 3 dimensions (items, classes[, values]), found [${shape}]`);
     return { rows: Array.from({ length: n }, (_, i) => flat.slice(i * c, (i + 1) * c)), precision: prec };
   }
   if (!Array.isArray(v)) throw new TypeError(`writeMetricsReports: metric details '${name}' must be a tensor or an array, found ${typeof v}`);
@@ -216,6 +240,11 @@ export function writeMetricsReports(options: WriteMetricsReportsOptions): void {
   }
   if (!metricDetails) return;
   for (const [name, value] of Object.entries(metricDetails)) {
+    if (value instanceof Tensor && value.dim() === 3) {
+      if (allOps !== null) throw new Error(`writeMetricsReports: summaries of 3-D metric details ('${name}', [${value.shape}]) are not supported; give summaryOps null or leave '${name}' out of metricDetails`);
+      writeVectorRaw(path.join(saveDir, `${name}_raw.csv`), value, images, classLabels, deli);
+      continue;
+    }
     const { rows, precision } = detailRows(name, value);
     const nCls = rows.length ? rows[0].length : 1;
     if (classLabels && classLabels.length !== nCls) throw new RangeError(`writeMetricsReports: ${classLabels.length} classLabels for ${nCls} classes in metric details '${name}'`);

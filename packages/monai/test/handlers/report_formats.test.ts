@@ -4,7 +4,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as torch from '@monai-ts/torch';
 import type { DType } from '@monai-ts/torch';
-import { npFloat32Str, pyFixed, pyFloatRepr, pyStr, torchTensorStr } from '../../src/handlers/py_format.js';
+import { npArrayStr, npFloat32Str, pyFixed, pyFloatRepr, pyStr, torchTensorStr } from '../../src/handlers/py_format.js';
 import { nanPercentile, nanStats, rowNanMean, type Precision } from '../../src/handlers/nan_stats.js';
 import { readGolden } from '../helpers/compare.js';
 
@@ -33,6 +33,12 @@ test("torch's str(tensor): fixed, integer and scientific modes, nan/inf, wrappin
   }
   assert.equal(pyStr({ label_1: 0.5, label_2: 0.25 }), "{'label_1': 0.5, 'label_2': 0.25}");
   assert.equal(pyStr([0.5, 'a', null]), "[0.5, 'a', None]");
+});
+
+test("numpy's str of 1-D float arrays: positional and scientific modes, padding, nan/inf, 8 digits", () => {
+  for (const a of G.arrays as { values: (number | string)[]; dtype: string; str: string }[]) {
+    assert.equal(npArrayStr(a.values.map(num), a.dtype === 'float32'), a.str);
+  }
 });
 
 test("numpy's nanmean/nanmedian/nanmax/nanmin/nanstd/nanpercentile on float32 and float64 columns (1 to 300 items)", () => {

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as torch from '@monai-ts/torch';
 import type { Tensor } from '@monai-ts/torch';
 import { Engine, Events } from '../../src/engines/index.js';
-import { MeanDice, HausdorffDistance, MetricsSaver, ClassificationSaver, CSVSaver, MetricLogger, IgniteMetricHandler } from '../../src/handlers/index.js';
+import { MeanDice, HausdorffDistance, ConfusionMatrix, MetricsSaver, ClassificationSaver, CSVSaver, MetricLogger, IgniteMetricHandler } from '../../src/handlers/index.js';
 import { readGolden } from '../helpers/compare.js';
 
 const start = torch.memory().liveTensors;
@@ -40,8 +40,11 @@ for (const [caseName, c] of Object.entries(G.metrics_saver.cases as Record<strin
     const dir = path.join(tmp, `metrics_${caseName}`);
     const engine = new Engine((e) => segBatches[(e.state.iteration - 1) % 3]);
     engine.state.metricDetails = {};
-    const handlers: IgniteMetricHandler[] = [new MeanDice({ includeBackground: false }), new MeanDice({ includeBackground: false, reduction: 'mean_batch' }), new HausdorffDistance()];
-    ['dice', 'dice_nobg_mean_batch', 'hd'].forEach((n, i) => handlers[i].attach(engine, n));
+    const cm = caseName === 'confusion_matrix';
+    const handlers: IgniteMetricHandler[] = cm
+      ? [new ConfusionMatrix({ metricName: 'f1 score' })]
+      : [new MeanDice({ includeBackground: false }), new MeanDice({ includeBackground: false, reduction: 'mean_batch' }), new HausdorffDistance()];
+    (cm ? ['cm'] : ['dice', 'dice_nobg_mean_batch', 'hd']).forEach((n, i) => handlers[i].attach(engine, n));
     new MetricsSaver({ saveDir: dir, batchTransform: ((b: unknown) => b) as never, ...camel(c.options) } as never).attach(engine);
     await engine.run(names.map((n) => ({ filename_or_obj: n })), { maxEpochs: 1 });
     const ours = readDir(dir);
@@ -106,9 +109,14 @@ test('savers: bad options and bad transforms are named', async () => {
   new MetricsSaver({ saveDir: path.join(tmp, 'rank'), saveRank: 1 }).attach(e2);
   await assert.rejects(e2.run([0], { maxEpochs: 1 }), /MetricsSaver: saveRank \(1\) must be less than the world size \(1\)/);
   const e3 = new Engine(() => 0);
-  e3.state.metricDetails = { d: torch.zeros([2, 2, 2]) };
+  e3.state.metricDetails = { d: torch.zeros([2, 2, 2, 2]) };
   new MetricsSaver({ saveDir: path.join(tmp, 'dims'), metricDetails: '*' }).attach(e3);
-  await assert.rejects(e3.run([[{}]], { maxEpochs: 1 }), /writeMetricsReports: metric details 'd' must have at most 2 dimensions \(items, classes\), found \[2,2,2\]/);
+  await assert.rejects(e3.run([[{}]], { maxEpochs: 1 }), /writeMetricsReports: metric details 'd' must have at most 3 dimensions \(items, classes\[, values\]\), found \[2,2,2,2\]/);
+  const e4 = new Engine(() => 0);
+  e4.state.metricDetails = { cm: torch.zeros([1, 2, 4]) };
+  new MetricsSaver({ saveDir: path.join(tmp, 'cm3d'), metricDetails: '*', summaryOps: '*' }).attach(e4);
+  await assert.rejects(e4.run([[{}]], { maxEpochs: 1 }), /summaries of 3-D metric details \('cm', \[1,2,4\]\) are not supported/);
+  torch.dispose((e4.state.metricDetails as Record<string, Tensor>).cm);
   torch.dispose((e3.state.metricDetails as Record<string, Tensor>).d);
 });
 
