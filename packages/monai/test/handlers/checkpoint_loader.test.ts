@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as torch from '@monai-ts/torch';
 import { Engine, Events } from '../../src/engines/index.js';
-import { CheckpointLoader } from '../../src/handlers/index.js';
+import { CheckpointLoader, CheckpointSaver } from '../../src/handlers/index.js';
 
 const made: { dispose(): void }[] = [];
 const start = torch.memory().liveTensors;
@@ -94,4 +94,23 @@ test('an epoch in the checkpoint beyond the engine\'s maxEpochs is an error; bad
   assert.throws(() => new CheckpointLoader({ loadPath: pyCkpt, loadDict: { x: {} as never } }), /loadDict.x has no loadStateDict\(\)/);
   assert.throws(() => new CheckpointLoader({ loadPath: pyCkpt, loadDict: { trainer: engine }, map_location: 'cpu' } as never), /map_location.*mapLocation/s);
   assert.throws(() => new CheckpointLoader({ loadPath: '/nonexistent/x.pt', loadDict: { trainer: engine } }).call(engine), /x\.pt/);
+});
+
+test('a GradScaler and the engine saved by CheckpointSaver come back through CheckpointLoader', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'monai-ckload-scaler-'));
+  try {
+    const scaler = new torch.amp.GradScaler({ initScale: 1024, growthInterval: 7 });
+    const engine = new Engine(() => 0);
+    new CheckpointSaver({ saveDir: dir, saveDict: { scaler, trainer: engine }, saveFinal: true }).attach(engine);
+    await engine.run([0, 1, 2], { maxEpochs: 1 });
+    const scaler2 = new torch.amp.GradScaler();
+    const engine2 = new Engine(() => 0);
+    engine2.state.maxEpochs = 3;
+    new CheckpointLoader({ loadPath: join(dir, 'checkpoint_final_iteration=3.pt'), loadDict: { scaler: scaler2, trainer: engine2 } }).call(engine2);
+    assert.deepEqual([scaler2.getScale(), scaler2.stateDict().growth_interval], [1024, 7]);
+    assert.deepEqual([engine2.state.iteration, engine2.state.epoch, engine2.state.maxEpochs, engine2.state.epochLength], [3, 1, 3, 3]);
+    torch.dispose([...scaler.tensors(), ...scaler2.tensors()]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
