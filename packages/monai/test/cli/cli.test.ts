@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import * as torch from '@monai-ts/torch';
 import { main } from '../../src/cli/index.js';
 import { generateSyntheticCtTask } from '../../src/apps/synthetic/index.js';
@@ -100,6 +102,16 @@ test('infer and evaluate: missing files and folders give one clear line and exit
   const roi = await run('infer', '--model', model, '--input', dir, '--output', dir, '--roi', '1,2');
   assert.equal(roi.code, 1);
   assert.match(roi.err, /option '--roi': expected three positive integers/);
+});
+
+test('the bin: exit 0 with help, exit 1 with one error line for a missing folder', () => {
+  const bin = fileURLToPath(new URL('../../bin/monai-ts.mjs', import.meta.url));
+  const help = spawnSync(process.execPath, [bin, 'infer', '--help'], { encoding: 'utf8' });
+  assert.equal(help.status, 0, help.stderr);
+  assert.match(help.stdout, /Usage: monai-ts infer/);
+  const bad = spawnSync(process.execPath, [bin, 'evaluate', '--pred', path.join(dir, 'none'), '--label', dir], { encoding: 'utf8' });
+  assert.equal(bad.status, 1);
+  assert.equal(bad.stderr, `monai-ts evaluate: error: pred ${path.join(dir, 'none')}: no such folder\n`);
 });
 
 test('a tiny train -> infer -> evaluate run: checkpoints, predictions in the original grid, CSV', { timeout: 120_000 }, async () => {
