@@ -129,3 +129,15 @@ test('bad options are named', () => {
   h.attach(engine);
   return assert.rejects(engine.run([1]), /keyVarFormat '\{\}: \{:x\}': unsupported field '\{:x\}'/);
 });
+
+test('custom epoch/iteration print loggers replace the default lines; globalEpochTransform renumbers the epoch line', async () => {
+  const custom: string[] = [];
+  const a = await runCase({
+    iterationPrintLogger: (e) => void custom.push(`it${e.state.iteration}`),
+    epochPrintLogger: (e) => void custom.push(`ep${e.state.epoch}`),
+  });
+  assert.deepEqual(a, []);
+  assert.deepEqual(custom, ['it1', 'it2', 'it3', 'it4', 'ep1', 'it5', 'it6', 'it7', 'it8', 'ep2']);
+  const b = await runCase({ iterationLog: false, globalEpochTransform: (x) => x + 10 });
+  assert.deepEqual(b.filter((l) => l.startsWith('Epoch[')).map((l) => l.slice(0, 10)), ['Epoch[11] ', 'Epoch[12] ']);
+});
