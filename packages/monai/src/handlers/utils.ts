@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as torch from '@monai-ts/torch';
-import { Tensor } from '@monai-ts/torch';
+import { Tensor, type DType } from '@monai-ts/torch';
 import type { Engine } from '../engines/engine.js';
 import { nanPercentile, nanStats, rowNanMean, type Precision } from './nan_stats.js';
 import { npArrayStr, npFloat32Str, pyFixed, pyStr } from './py_format.js';
@@ -139,18 +139,34 @@ export function stringListAllGather(strings: string[], delimiter = '\t', dist?: 
 /**
  * Makes a metric's getBuffer return the buffers of all ranks (concatenated in rank order), so that its
  * aggregate() and the handler's metricDetails cover the whole data set, as MONAI's Cumulative does.
+ * Ranks first exchange what their buffers look like, so a rank that saw no item still takes part (with
+ * empty buffers) instead of leaving the others waiting, and mismatched buffers fail on every rank.
  */
 export function gatherBuffersAcrossRanks<M extends { getBuffer(): Tensor | Tensor[] | null }>(metric: M, dist?: DistributedLike | null): M {
   const own = metric.getBuffer.bind(metric);
+  const owner = metric.constructor?.name ?? 'metric';
   metric.getBuffer = (() => {
     const local = own();
-    if (local === null || !activeDistributed(dist)) return local;
-    const gatherOne = (t: Tensor): Tensor => {
-      const g = evenlyDivisibleAllGather(t, true, dist);
+    const d = activeDistributed(dist);
+    if (!d || d.getWorldSize() <= 1) return local;
+    const list = local === null ? null : Array.isArray(local) ? local : [local];
+    const desc = list === null ? null : list.map((t) => ({ shape: t.shape.slice(1), dtype: t.dtype }));
+    const all = stringListAllGather([JSON.stringify(desc)], '\n', d).map((x) => JSON.parse(x) as typeof desc);
+    const ref = all.find((x) => x !== null) ?? null;
+    if (ref === null) return null;
+    const key = JSON.stringify(ref);
+    const bad = all.findIndex((x) => x !== null && JSON.stringify(x) !== key);
+    if (bad >= 0) {
+      torch.dispose(list ?? []);
+      throw new Error(`${owner}: the ranks' metric buffers differ (rank ${all.findIndex((x) => x !== null)}: ${key}, rank ${bad}: ${JSON.stringify(all[bad])}); every rank must compute the metric on items of the same shape`);
+    }
+    const mine = list ?? ref.map((r) => torch.empty([0, ...r.shape], { dtype: r.dtype as DType }));
+    const gathered = mine.map((t) => {
+      const g = evenlyDivisibleAllGather(t, true, d);
       if (g !== t) t.dispose();
       return g;
-    };
-    return Array.isArray(local) ? local.map(gatherOne) : gatherOne(local);
+    });
+    return gathered.length === 1 ? gathered[0] : gathered;
   }) as M['getBuffer'];
   return metric;
 }

@@ -49,7 +49,7 @@ function runRank(rank: number, port: number, dir: string): Promise<{ code: numbe
   });
 }
 
-test('2 ranks (4 and 2 items): every rank gets the metrics of all items; rank 0 writes the files, equal to MONAI single-process', async () => {
+test('2 ranks (4 and 2 items): every rank gets the metrics of all items; rank 0 writes the files, equal to MONAI single-process; a rank without items takes part', async () => {
   const port = await freePort();
   const dirs = [path.join(tmp, 'r0'), path.join(tmp, 'r1')];
   const rs = await Promise.all([0, 1].map((r) => runRank(r, port, dirs[r])));
@@ -64,6 +64,8 @@ test('2 ranks (4 and 2 items): every rank gets the metrics of all items; rank 0 
     assert.equal(res.metrics.hd, 'inf');
     assert.equal(res.metrics.dice_nobg_mean_batch.length, 2);
   }
+  assert.equal(results[0].emptyRank.gathered, results[0].emptyRank.local, 'rank 0: the gathered metric equals its local one (rank 1 had no items)');
+  assert.equal(results[1].emptyRank.gathered, results[0].emptyRank.local, 'rank 1, without items, gets the same value');
   assert.deepEqual(fs.existsSync(dirs[1]) ? fs.readdirSync(dirs[1]) : [], [], 'rank 1 writes nothing');
   const ours = Object.fromEntries(fs.readdirSync(dirs[0]).sort().map((f) => [f, fs.readFileSync(path.join(dirs[0], f), 'utf8')]));
   for (const f of Object.keys(expected)) assert.equal(ours[f], f.endsWith('_raw.csv') ? expected[f].replace(/^(.*?)(,mean)+\n/, '$1$2\n') : expected[f], f);

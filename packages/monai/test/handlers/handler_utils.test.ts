@@ -45,6 +45,15 @@ function fakeGroup(rank: number, otherCalls: ((shape: number[]) => Tensor)[]): D
   return g;
 }
 
+/** What the other rank sends for stringListAllGather([text]): the byte count, then the bytes padded. */
+function otherText(text: string): ((shape: number[]) => Tensor)[] {
+  const bytes = Array.from(Buffer.from(text, 'utf8'));
+  return [
+    () => torch.tensor([bytes.length], { dtype: 'int64' }),
+    (shape) => torch.tidy(() => torch.cat([torch.tensor(bytes, { dtype: 'uint8' }), torch.zeros([shape[0] - bytes.length], { dtype: 'uint8' })])),
+  ];
+}
+
 /** What the other rank sends when it holds `data`: its length, then its data padded to the gathered maximum. */
 function otherRank(data: number[][]): ((shape: number[]) => Tensor)[] {
   return [
@@ -101,7 +110,7 @@ test('simulated 2 ranks: stringListAllGather joins UTF-8 names in rank order; a 
   assert.deepEqual(stringListAllGather([], '\t', fakeGroup(0, sender())), ['über.nii', 'b.nii']);
 });
 
-test('gatherBuffersAcrossRanks: a metric aggregates over both ranks (as one process over all items), its own buffers untouched', () => {
+test('gatherBuffersAcrossRanks: a metric aggregates over both ranks (as one process over all items), also on a rank without items; mismatched buffers named', () => {
   const p = torch.tensor([[[[1, 0], [0, 1]]], [[[1, 1], [0, 0]]]], { dtype: 'float32' });
   const y = torch.tensor([[[[1, 0], [0, 0]]], [[[1, 1], [0, 0]]]], { dtype: 'float32' });
   const single = new DiceMetric();
@@ -113,12 +122,27 @@ test('gatherBuffersAcrossRanks: a metric aggregates over both ranks (as one proc
   const buf = single.getBuffer() as Tensor;
   const itemScores = vals(buf);
   buf.dispose();
-  gatherBuffersAcrossRanks(m, fakeGroup(0, otherRank([[itemScores[1]]])));
+  const desc = JSON.stringify([{ shape: [1], dtype: 'float32' }]);
+  gatherBuffersAcrossRanks(m, fakeGroup(0, [...otherText(desc), ...otherRank([[itemScores[1]]])]));
   const agg = m.aggregate() as Tensor;
   assert.equal(agg.item(), whole.item());
-  torch.dispose([p, y, whole, agg]);
+  // a rank that saw no item takes part with empty buffers and gets the other rank's
+  const empty = gatherBuffersAcrossRanks(new DiceMetric(), fakeGroup(1, [...otherText(desc), ...otherRank([[itemScores[0]], [itemScores[1]]])]));
+  const agg2 = empty.aggregate() as Tensor;
+  assert.equal(agg2.item(), whole.item());
+  // no rank has data: null everywhere (aggregate then fails as without ranks)
+  const none = gatherBuffersAcrossRanks(new DiceMetric(), fakeGroup(0, otherText('null')));
+  assert.equal(none.getBuffer(), null);
+  // buffers of different shapes: a clear error instead of a collective failing
+  const m3 = new DiceMetric();
+  torch.tidy(() => void torch.dispose(m3.call(p.narrow(0, 0, 1), y.narrow(0, 0, 1))));
+  gatherBuffersAcrossRanks(m3, fakeGroup(0, otherText(JSON.stringify([{ shape: [2], dtype: 'float32' }]))));
+  assert.throws(() => m3.aggregate(), /DiceMetric: the ranks' metric buffers differ \(rank 0: \[\{"shape":\[1\],"dtype":"float32"\}\], rank 1: \[\{"shape":\[2\],"dtype":"float32"\}\]\)/);
+  torch.dispose([p, y, whole, agg, agg2]);
   single.reset();
   m.reset();
+  empty.reset();
+  m3.reset();
 });
 
 test('fromEngine: a dict, a decollated list (per key, or the first item only), one key or several; ignoreData', () => {

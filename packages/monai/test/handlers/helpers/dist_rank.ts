@@ -1,11 +1,13 @@
 // One rank of the 2-rank metric handler test (distributed.test.ts): joins the Gloo group from torchrun's
 // variables, runs its share of the golden batches (rank 0: iterations 0-1, rank 1: iteration 2, so the
 // ranks hold 4 and 2 items) through an Engine with metric handlers, MetricsSaver and ClassificationSaver,
-// and prints state.metrics and the tensors it left alive as one JSON line.
+// then aggregates a gathered DiceMetric that only rank 0 fed, and prints state.metrics, that result and the
+// tensors it left alive as one JSON line.
 import * as torch from '@monai-ts/torch';
 import type { Tensor } from '@monai-ts/torch';
 import { Engine } from '../../../src/engines/index.js';
-import { MeanDice, HausdorffDistance, MetricsSaver, ClassificationSaver, type IgniteMetricHandler } from '../../../src/handlers/index.js';
+import { MeanDice, HausdorffDistance, MetricsSaver, ClassificationSaver, gatherBuffersAcrossRanks, type IgniteMetricHandler } from '../../../src/handlers/index.js';
+import { DiceMetric } from '../../../src/metrics/index.js';
 import { readGolden } from '../../helpers/compare.js';
 
 const G = readGolden('handlers/metric_handlers.json');
@@ -27,8 +29,20 @@ const handlers: IgniteMetricHandler[] = [new MeanDice({ includeBackground: false
 new MetricsSaver({ saveDir: process.env.H2_SAVE_DIR!, metricDetails: '*', summaryOps: '*', batchTransform: ((b: unknown) => b) as never }).attach(engine);
 new ClassificationSaver({ outputDir: process.env.H2_SAVE_DIR!, batchTransform: ((b: unknown) => b) as never, outputTransform: ((o: [Tensor, Tensor]) => o[0].flatten(1).narrow(1, 0, 3)) as never }).attach(engine);
 await engine.run(mine.map((i) => ({ filename_or_obj: G.metrics_saver.names[i] })), { maxEpochs: 1 });
+// a rank without items (rank 1) still takes part in the gather and gets rank 0's result
+const dice = (m: DiceMetric): number => {
+  const r = m.aggregate() as Tensor;
+  const v = r.item();
+  r.dispose();
+  m.reset();
+  return v;
+};
+const gathered = gatherBuffersAcrossRanks(new DiceMetric());
+const local = new DiceMetric();
+if (rank === 0) for (const m of [gathered, local]) torch.dispose(m.call(batches[0][0], batches[0][1]));
+const emptyRank = { gathered: dice(gathered), local: rank === 0 ? dice(local) : null };
 const metrics = Object.fromEntries(Object.entries(engine.state.metrics).map(([k, v]) => [k, v instanceof torch.Tensor ? (v.tolist() as number[]) : v]));
 handlers.forEach((h) => h.dispose());
 torch.dispose(batches.flat());
 torch.distributed.destroyProcessGroup();
-console.log(JSON.stringify({ rank, metrics: JSON.parse(JSON.stringify(metrics, (_k, v) => (v === Infinity ? 'inf' : v))), leaked: torch.memory().liveTensors - live0 }));
+console.log(JSON.stringify({ rank, emptyRank, metrics: JSON.parse(JSON.stringify(metrics, (_k, v) => (v === Infinity ? 'inf' : v))), leaked: torch.memory().liveTensors - live0 }));
