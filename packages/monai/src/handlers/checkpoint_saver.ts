@@ -79,21 +79,23 @@ export class CheckpointSaver {
       if (!(Number.isInteger(n) && n > 0)) throw new Error(`CheckpointSaver: keyMetricNSaved must be a positive integer, found ${String(n)}`);
       if (o.keyMetricFilename && n > 1) throw new Error(`CheckpointSaver: with a fixed keyMetricFilename only the best model is kept, so keyMetricNSaved must be 1, found ${n}`);
       const sign = o.keyMetricNegativeSign ? -1 : 1;
-      let nonScalar = false;
+      // the file name shows the score as "{:.4f}", or plainly for Python ints (-1 for a non-scalar metric;
+      // here a bigint metric: a JS number cannot tell the int 32 from the float 32.0, so numbers are floats)
+      let plainScore = false;
       const scoreFunction = (engine: Engine): number => {
         const metricName = keyName ?? (engine.state.keyMetricName as string | null | undefined);
         if (typeof metricName !== 'string') throw new Error(`CheckpointSaver: saveKeyMetric needs keyMetricName or an engine with a key metric (state.keyMetricName), found ${String(metricName)}`);
         if (!(metricName in engine.state.metrics)) throw new Error(`CheckpointSaver: key metric '${metricName}' is not in engine.state.metrics (has: ${Object.keys(engine.state.metrics).join(', ') || 'nothing'})`);
         const metric = engine.state.metrics[metricName];
-        nonScalar = !isScalar(metric);
-        if (nonScalar) {
+        plainScore = !isScalar(metric) || typeof metric === 'bigint';
+        if (!isScalar(metric)) {
           process.emitWarning(`CheckpointSaver: key metric '${metricName}' is not a scalar (${pyStr(metric)}); skipping the comparison and not saving. Use another key metric or reduction 'mean'.`);
           return -1;
         }
         return sign * scalarValue(metric as number);
       };
       this.keyMetricCheckpoint = new IgniteCheckpoint({
-        ...base, filename: o.keyMetricFilename ?? null, scoreFunction, scoreName: 'key_metric', floatScore: () => !nonScalar,
+        ...base, filename: o.keyMetricFilename ?? null, scoreFunction, scoreName: 'key_metric', floatScore: () => !plainScore,
         nSaved: n, includeSelf: o.keyMetricSaveState ?? false, greaterOrEqual: o.keyMetricGreaterOrEqual ?? false,
       });
     }

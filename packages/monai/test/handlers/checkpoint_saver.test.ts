@@ -151,3 +151,16 @@ test('bad options are named', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("MONAI's test case 2: a Python-int metric (here a bigint) names files without decimals, greaterOrEqual keeps the latest ties", async () => {
+  const { net, opt } = makeObjects();
+  const engine = new Engine((e: Engine) => void (e.state.metrics.val_loss = BigInt(e.state.iteration)));
+  const dir = tmp();
+  try {
+    new CheckpointSaver({ saveDir: dir, saveDict: { net, opt }, name: 'CheckpointSaver', filePrefix: 'test', saveKeyMetric: true, keyMetricName: 'val_loss', keyMetricNSaved: 2, keyMetricGreaterOrEqual: true }).attach(engine);
+    await engine.run(Array.from({ length: 8 }, () => 0), { maxEpochs: 5 });
+    assert.deepEqual(readdirSync(dir).sort(), ['test_checkpoint_key_metric=32.pt', 'test_checkpoint_key_metric=40.pt']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
