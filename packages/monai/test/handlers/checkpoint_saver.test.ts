@@ -164,3 +164,30 @@ test("MONAI's test case 2: a Python-int metric (here a bigint) names files witho
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("MONAI 1.4's test_handler_checkpoint_saver cases (run 2 epochs, then on to 5): the expected files exist", async () => {
+  type Opts = Omit<CheckpointSaverOptions, 'saveDir' | 'saveDict'>;
+  const cases: [string, Opts, string[]][] = [
+    ['1', { saveFinal: true }, ['test_checkpoint_final_iteration=40.pt']],
+    ['3', { saveInterval: 2, nSaved: 2, keyMetricGreaterOrEqual: true }, ['test_checkpoint_epoch=2.pt', 'test_checkpoint_epoch=4.pt']],
+    ['4', { epochLevel: false, saveInterval: 10, nSaved: 2 }, ['test_checkpoint_iteration=30.pt', 'test_checkpoint_iteration=40.pt']],
+    ['6', { saveFinal: true, finalFilename: 'final_model.pt' }, ['final_model.pt']],
+    ['7', { saveKeyMetric: true, keyMetricName: 'val_loss', keyMetricFilename: 'model.pt' }, ['model.pt']],
+    ['8', { saveKeyMetric: true, keyMetricName: 'val_loss', keyMetricFilename: 'model.pt', keyMetricGreaterOrEqual: true }, ['model.pt']],
+  ];
+  for (const [id, opts, expected] of cases) {
+    const { net, opt } = makeObjects();
+    const engine = new Engine((e: Engine) => void (e.state.metrics.val_loss = e.state.iteration));
+    const dir = tmp();
+    try {
+      new CheckpointSaver({ saveDir: dir, saveDict: { net, opt }, name: 'CheckpointSaver', filePrefix: 'test', ...opts }).attach(engine);
+      const data = Array.from({ length: 8 }, () => 0);
+      await engine.run(data, { maxEpochs: 2 });
+      await engine.run(data, { maxEpochs: 5 });
+      // MONAI checks these exist; the saver keeps exactly these
+      assert.deepEqual(readdirSync(dir).sort(), expected, `case ${id}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});
