@@ -14,6 +14,7 @@ import { describeTransform, loadTransformRegistry, registeredModules, releaseDes
 import { TransformError } from '../transforms/transform.js';
 import { adoptItem, disposeDeep, releaseItem } from './shared_item.js';
 import { disposeItem } from './item_codec.js';
+import { workerLoader } from './worker_loader.js';
 
 /** A dataset item that failed: `index` is the dataset index, `transformName` the failing transform (if any). */
 export class WorkerItemError extends Error {
@@ -84,14 +85,13 @@ function entryUrl(): URL {
 }
 
 /**
- * Starts a pool thread. Under tsx (running from TypeScript sources) the thread registers tsx first. With
+ * Starts a pool thread, loading the library as worker_loader.ts decides (built JavaScript when current). With
  * `data.signal` (a blocking pool), the thread flags its exit in signal[1 + workerId] and wakes the main
  * thread, and a failure to load the entry is posted on `data.port`, since a blocked main thread never
  * sees a Worker's 'error' or 'exit' events.
  */
 export function startWorker(data: { workerId: number; port?: MessagePort; signal?: Int32Array } & Record<string, unknown>, transferList: MessagePort[] = []): Worker {
-  const url = entryUrl();
-  const load = url.pathname.endsWith('.ts') ? `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })` : `import(${JSON.stringify(url.href)})`;
+  const { load, execArgv } = workerLoader(entryUrl(), (data.modules as string[] | undefined) ?? []);
   const code = `const { workerData: d } = require('node:worker_threads');
 const wake = () => { Atomics.add(d.signal, 0, 1); Atomics.notify(d.signal, 0); };
 if (d.signal) process.on('exit', () => { Atomics.store(d.signal, 1 + d.workerId, 1); wake(); });
@@ -99,7 +99,7 @@ ${load}.catch((e) => {
   if (d.port) { d.port.postMessage({ type: 'initError', error: { message: String(e && e.stack || e) } }); wake(); }
   else process.nextTick(() => { throw e; });
 });`;
-  return new Worker(code, { eval: true, workerData: data, transferList });
+  return new Worker(code, { eval: true, workerData: data, transferList, execArgv });
 }
 
 export class WorkerPool {
