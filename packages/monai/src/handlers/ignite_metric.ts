@@ -8,6 +8,7 @@ import { checkOptions } from '../data/options.js';
 import type { Engine } from '../engines/engine.js';
 import { Events } from '../engines/events.js';
 import type { CumulativeIterationMetric, TensorOrList } from '../metrics/metric.js';
+import { gatherBuffersAcrossRanks } from './utils.js';
 
 /** Something with a loss's forward(yPred, y) (a LossMetric is made of it). */
 export type LossLike = ((yPred: Tensor, y: Tensor) => Tensor) | { forward(yPred: Tensor, y: Tensor): Tensor };
@@ -60,7 +61,8 @@ export class IgniteMetricHandler {
     const { metricFn, lossFn } = options;
     if (!metricFn && !lossFn) throw new Error(`${owner}: give metricFn or lossFn`);
     if (metricFn && lossFn) throw new Error(`${owner}: give metricFn or lossFn, not both`);
-    this.metricFn = (metricFn as unknown as MetricLike) ?? (new LossMetric(lossFn as LossLike) as unknown as MetricLike);
+    // a metric's buffers cover every rank when torch.distributed runs (MONAI's Cumulative gathers them)
+    this.metricFn = metricFn ? (gatherBuffersAcrossRanks(metricFn) as unknown as MetricLike) : (new LossMetric(lossFn as LossLike) as unknown as MetricLike);
     this.outputTransform = (options.outputTransform as ((o: unknown) => unknown) | undefined) ?? ((x: unknown) => x);
     this.saveDetails = options.saveDetails ?? true;
   }

@@ -136,6 +136,8 @@ export function stringListAllGather(strings: string[], delimiter = '\t', dist?: 
   return out;
 }
 
+const GATHERED = Symbol('monai-ts.gatherBuffersAcrossRanks');
+
 /**
  * Makes a metric's getBuffer return the buffers of all ranks (concatenated in rank order), so that its
  * aggregate() and the handler's metricDetails cover the whole data set, as MONAI's Cumulative does.
@@ -143,6 +145,9 @@ export function stringListAllGather(strings: string[], delimiter = '\t', dist?: 
  * empty buffers) instead of leaving the others waiting, and mismatched buffers fail on every rank.
  */
 export function gatherBuffersAcrossRanks<M extends { getBuffer(): Tensor | Tensor[] | null }>(metric: M, dist?: DistributedLike | null): M {
+  const marked = metric as M & { [GATHERED]?: true };
+  if (marked[GATHERED]) return metric; // gathering twice would repeat every rank's items
+  marked[GATHERED] = true;
   const own = metric.getBuffer.bind(metric);
   const owner = metric.constructor?.name ?? 'metric';
   metric.getBuffer = (() => {

@@ -126,6 +126,18 @@ test('gatherBuffersAcrossRanks: a metric aggregates over both ranks (as one proc
   gatherBuffersAcrossRanks(m, fakeGroup(0, [...otherText(desc), ...otherRank([[itemScores[1]]])]));
   const agg = m.aggregate() as Tensor;
   assert.equal(agg.item(), whole.item());
+  // wrapping twice gathers once (a second gather would repeat every rank's items)
+  const twice = new DiceMetric();
+  torch.tidy(() => void torch.dispose(twice.call(p.narrow(0, 0, 1), y.narrow(0, 0, 1))));
+  const g1 = fakeGroup(0, [...otherText(desc), ...otherRank([[itemScores[1]]])]);
+  gatherBuffersAcrossRanks(twice, g1);
+  const never = { ...fakeGroup(0, []), allGather: () => assert.fail('gathered a second time') };
+  assert.equal(gatherBuffersAcrossRanks(twice, never), twice);
+  const agg3 = twice.aggregate() as Tensor;
+  assert.equal(agg3.item(), whole.item());
+  assert.equal(g1.calls, 4);
+  agg3.dispose();
+  twice.reset();
   // a rank that saw no item takes part with empty buffers and gets the other rank's
   const empty = gatherBuffersAcrossRanks(new DiceMetric(), fakeGroup(1, [...otherText(desc), ...otherRank([[itemScores[0]], [itemScores[1]]])]));
   const agg2 = empty.aggregate() as Tensor;
