@@ -114,3 +114,30 @@ test('a GradScaler and the engine saved by CheckpointSaver come back through Che
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("MONAI's partial under/over load: strict false loads the shared keys of a shorter or longer network", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'monai-ckload-partial-'));
+  try {
+    const one = new torch.nn.Sequential(new torch.nn.Linear(2, 2));
+    const two = new torch.nn.Sequential(new torch.nn.Linear(2, 2), new torch.nn.Linear(2, 2));
+    made.push(one, two);
+    torch.tidy(() => torch.noGrad(() => {
+      (one.stateDict()['0.weight'] as torch.Tensor).fill_(0.1);
+      for (const [k, t] of Object.entries(two.stateDict())) (t as torch.Tensor).fill_(k.startsWith('0.') ? 0.2 : 0.3);
+    }));
+    const w = (m: torch.nn.Module, k: string): number[] => torch.tidy(() => values(m.stateDict()[k] as torch.Tensor));
+    for (const [src, dst, name] of [[one, two, 'under'], [two, one, 'over']] as const) {
+      const e = new Engine(() => 0);
+      new CheckpointSaver({ saveDir: join(dir, name), saveDict: { net: src }, saveFinal: true }).attach(e);
+      await e.run([0, 0], { maxEpochs: 1 });
+      const file = join(dir, name, 'net_final_iteration=2.pt');
+      assert.throws(() => new CheckpointLoader({ loadPath: file, loadDict: { net: dst } }).call(new Engine(() => 0)), /(Missing|Unexpected) key\(s\)/);
+      new CheckpointLoader({ loadPath: file, loadDict: { net: dst }, strict: false }).call(new Engine(() => 0));
+      if (name === 'under') assert.deepEqual(w(two, '0.weight'), Array(4).fill(Math.fround(0.1)));
+    }
+    // under: two's layer 0 took one's 0.1 and its layer 1 kept 0.3; over: one took two's layer 0 back
+    assert.deepEqual([w(two, '0.weight'), w(two, '1.weight'), w(one, '0.weight')], [0.1, 0.3, 0.1].map((v) => Array(4).fill(Math.fround(v))));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
