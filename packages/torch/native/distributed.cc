@@ -19,9 +19,11 @@
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #include <torch/csrc/distributed/c10d/comm.hpp>
 #include <torch/csrc/distributed/c10d/reducer.hpp>
+#include <torch/csrc/autograd/custom_function.h>
 
 #include <chrono>
 #include <cstdlib>
+#include <mutex>
 
 namespace mts {
 namespace {
@@ -384,6 +386,61 @@ Napi::Value BroadcastCoalesced(const Napi::CallbackInfo& info) {
   });
 }
 
+// ------------------------------------------------------------------------- differentiable sum
+
+// Groups by address for the backward of DiffAllReduce (autograd's saved data holds plain values);
+// weak, so a destroyed group is reported instead of kept alive by a graph.
+std::mutex groupsMutex;
+std::unordered_map<int64_t, c10::weak_intrusive_ptr<c10d::ProcessGroup>> groupsByAddress;
+
+void sumAcross(c10d::ProcessGroup& pg, at::Tensor& t) {
+  std::vector<at::Tensor> v{t};
+  pg.allreduce(v)->wait();
+}
+
+// allReduce(sum) whose gradient is the allReduce(sum) of the incoming gradient: what SyncBatchNorm
+// needs so that each rank's input receives the gradient of every rank's loss through the shared
+// statistics. Forward and backward block until the collective is done.
+struct DiffAllReduce : public torch::autograd::Function<DiffAllReduce> {
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& x, int64_t pgAddress) {
+    ctx->saved_data["pg"] = pgAddress;
+    at::Tensor out = x.contiguous().clone();
+    c10::intrusive_ptr<c10d::ProcessGroup> pg;
+    {
+      std::lock_guard<std::mutex> lock(groupsMutex);
+      pg = groupsByAddress.at(pgAddress).lock();
+    }
+    sumAcross(*pg, out);
+    return out;
+  }
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx, torch::autograd::variable_list grads) {
+    c10::intrusive_ptr<c10d::ProcessGroup> pg;
+    {
+      std::lock_guard<std::mutex> lock(groupsMutex);
+      auto it = groupsByAddress.find(ctx->saved_data["pg"].toInt());
+      if (it != groupsByAddress.end()) pg = it->second.lock();
+    }
+    if (!pg) throw std::runtime_error("allReduce backward: the process group was destroyed before backward");
+    at::Tensor g = grads[0].contiguous().clone();
+    sumAcross(*pg, g);
+    return {g, at::Tensor()};
+  }
+};
+
+// diffAllReduce(group, tensor) -> new tensor
+Napi::Value DiffAllReduceJs(const Napi::CallbackInfo& info) {
+  return onGroup(info, "allReduce (differentiable)", [&](GroupBox& g, const std::string&) -> Napi::Value {
+    Napi::Env e = info.Env();
+    const at::Tensor& x = getTensor(e, info[1], "allReduce tensor");
+    auto address = reinterpret_cast<int64_t>(g.pg.get());
+    {
+      std::lock_guard<std::mutex> lock(groupsMutex);
+      groupsByAddress.insert_or_assign(address, c10::weak_intrusive_ptr<c10d::ProcessGroup>(g.pg));
+    }
+    return Napi::Number::New(e, putTensor(e, DiffAllReduce::apply(x, address)));
+  });
+}
+
 // ------------------------------------------------------------------------------------- works
 
 std::string workError(const WorkBox& w, std::exception_ptr p) {
@@ -571,6 +628,7 @@ void initDistributed(Napi::Env e, Napi::Object x) {
   d.Set("barrier", Napi::Function::New(e, Barrier));
   d.Set("send", Napi::Function::New(e, Send));
   d.Set("recv", Napi::Function::New(e, Recv));
+  d.Set("diffAllReduce", Napi::Function::New(e, DiffAllReduceJs));
   d.Set("broadcastCoalesced", Napi::Function::New(e, BroadcastCoalesced));
   d.Set("workWaitSync", Napi::Function::New(e, WorkWaitSync));
   d.Set("workWait", Napi::Function::New(e, WorkWait));

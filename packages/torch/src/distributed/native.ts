@@ -25,6 +25,7 @@ export interface DistNative {
   barrier(group: NativeHandle): NativeHandle;
   send(group: NativeHandle, t: number, dst: number, tag: number): NativeHandle;
   recv(group: NativeHandle, t: number, src: number, tag: number): NativeHandle;
+  diffAllReduce(group: NativeHandle, t: number): number;
   broadcastCoalesced(group: NativeHandle, tensors: number[], bufferBytes: number, src: number): void;
   workWaitSync(work: NativeHandle, timeoutMs: number | null): boolean;
   workWait(work: NativeHandle): Promise<void>;

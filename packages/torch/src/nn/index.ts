@@ -34,3 +34,4 @@ export type { FactoryOptions } from './modules/common.js';
 export * from './modules/loss.js';
 export * from './modules/padding.js';
 export * as parallel from './parallel/index.js';
+export { SyncBatchNorm } from './parallel/sync_batchnorm.js';

@@ -43,3 +43,14 @@ test('findUnusedParameters lets a branch go unused; without it c10d explains the
     assert.match(r.strictError, /findUnusedParameters: true/);
   }
 });
+
+test('SyncBatchNorm (convertSyncBatchnorm) under DDP on half batches = BatchNorm3d on the whole batch', async () => {
+  for (const r of ok(await runRanks('syncBn', [{}, {}]))) {
+    assert.equal(r.isSync, true, 'the BatchNorm3d was replaced');
+    assert.ok(r.yDiff <= 1e-5, `rank ${r.rank}: outputs differ by ${r.yDiff}`);
+    assert.ok(r.gradDiff <= 1e-5, `rank ${r.rank}: parameter gradients differ by ${r.gradDiff}`);
+    assert.ok(r.gxDiff <= 1e-6, `rank ${r.rank}: input gradients (2x the whole-batch mean loss's) differ by ${r.gxDiff}`);
+    assert.ok(r.meanDiff <= 1e-6 && r.varDiff <= 1e-5, `rank ${r.rank}: running stats differ by ${r.meanDiff} / ${r.varDiff}`);
+    assert.ok(r.evalDiff <= 1e-5, `rank ${r.rank}: eval outputs differ by ${r.evalDiff}`);
+  }
+});

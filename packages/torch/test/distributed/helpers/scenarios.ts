@@ -385,6 +385,63 @@ async function unused(): Promise<Out> {
   return out;
 }
 
+class BnNet extends torch.nn.Module {
+  conv = new torch.nn.Conv3d({ inChannels: 2, outChannels: 3, kernelSize: 3, padding: 1 });
+  bn = new torch.nn.BatchNorm3d({ numFeatures: 3 });
+  forward(x: Tensor): Tensor {
+    return torch.tidy(() => torch.relu(this.bn.forward(this.conv.forward(x))));
+  }
+}
+
+// SyncBatchNorm under DDP on half batches against BatchNorm3d on the whole batch in one process:
+// outputs, parameter gradients, input gradients (each rank's input gets the sum of both ranks'
+// losses through the statistics, as in PyTorch: 2x the whole-batch mean loss's) and running stats.
+async function syncBn(): Promise<Out> {
+  torch.manualSeed(3);
+  const x = torch.tidy(() => torch.randn([4, 2, 4, 4, 4]).mul(2).add(0.5));
+  D.initProcessGroup({ timeout: 20_000 });
+  const rank = D.getRank();
+  const run = (m: torch.nn.Module, input: Tensor) => {
+    const xi = input.clone();
+    xi.requiresGrad = true;
+    const y = m.forward(xi) as Tensor;
+    const l = torch.tidy(() => y.pow(2).mean());
+    l.backward();
+    const out = { y: list(y), gx: take(xi.grad!) };
+    [xi, y, l].forEach((t) => t.dispose());
+    return out;
+  };
+  torch.manualSeed(0);
+  const ref = new BnNet();
+  const r = run(ref, x);
+  torch.manualSeed(0);
+  const net = new BnNet();
+  const converted = torch.nn.SyncBatchNorm.convertSyncBatchnorm(net);
+  const model = new torch.nn.parallel.DistributedDataParallel(converted);
+  const xs = x.narrow(0, rank * 2, 2);
+  const o = run(model, xs);
+  const half = (v: number[]) => v.slice((rank * v.length) / 2, ((rank + 1) * v.length) / 2);
+  const out: Out = {
+    rank,
+    isSync: net.bn instanceof torch.nn.SyncBatchNorm,
+    yDiff: maxDiff(o.y, half(r.y)),
+    gxDiff: maxDiff(o.gx, half(r.gx).map((v) => 2 * v)),
+    gradDiff: maxDiff(grads(net), grads(ref)),
+    meanDiff: maxDiff(list((net.bn as unknown as { running_mean: Tensor }).running_mean), list(ref.bn.running_mean!)),
+    varDiff: maxDiff(list((net.bn as unknown as { running_var: Tensor }).running_var), list(ref.bn.running_var!)),
+  };
+  // eval(): running statistics, no communication
+  model.eval();
+  const e1 = torch.noGrad(() => model.forward(xs) as Tensor);
+  ref.eval();
+  const e2 = torch.noGrad(() => ref.forward(xs) as Tensor);
+  out.evalDiff = maxDiff(take(e1), take(e2));
+  [xs, x].forEach((t) => t.dispose());
+  model.dispose();
+  ref.dispose();
+  return out;
+}
+
 // ---------------------------------------------------------------------------------- interop
 
 async function interop(): Promise<Out> {
@@ -405,4 +462,4 @@ async function interop(): Promise<Out> {
   return { rank, allReduce: take(a), broadcast: take(b), allGather: parts.map(take), max: take(m) };
 }
 
-export const scenarios: Record<string, () => Promise<Out>> = { collectives, async: asyncOps, timeout, lonely, objects, store, ddp, noSync, unused, interop };
+export const scenarios: Record<string, () => Promise<Out>> = { collectives, async: asyncOps, timeout, lonely, objects, syncBn, store, ddp, noSync, unused, interop };
