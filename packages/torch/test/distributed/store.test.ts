@@ -87,3 +87,38 @@ test('initProcessGroup argument errors name the option', () => {
   assert.throws(() => D.allReduce(z), /allReduce: the default process group is not initialized/);
   z.dispose();
 });
+
+test('initProcessGroup with a store; DistributedDataParallel on a 1-rank group: options, pass-through, module. keys', () => {
+  D.initProcessGroup({ store: new D.FileStore(join(dir, 'direct'), 1), rank: 0, worldSize: 1, timeout: 5000 });
+  try {
+    const net = new torch.nn.Linear({ inFeatures: 3, outFeatures: 2 });
+    assert.throws(() => new torch.nn.parallel.DistributedDataParallel(net, { bucketCapMB: 1 } as never), /DistributedDataParallel: unknown option 'bucketCapMB'/);
+    assert.throws(() => new torch.nn.parallel.DistributedDataParallel(net, { bucketCapMb: 0 }), /bucketCapMb must be a positive number, found 0/);
+    const frozen = new torch.nn.Linear({ inFeatures: 3, outFeatures: 2 });
+    frozen.requiresGrad_(false);
+    assert.throws(() => new torch.nn.parallel.DistributedDataParallel(frozen), /no parameter that requires grad/);
+    frozen.dispose();
+    const ddp = new torch.nn.parallel.DistributedDataParallel(net);
+    assert.equal(ddp.module, net);
+    const x = torch.ones([4, 3]);
+    const y = ddp.forward(x) as torch.Tensor;
+    const plain = net.forward(x);
+    assert.deepEqual([...(y.data() as Float32Array)], [...(plain.data() as Float32Array)]);
+    const l = y.sum();
+    l.backward();
+    // One rank: the average is the local gradient (the bias gradient is the batch size).
+    const g = net.bias!.grad!;
+    assert.deepEqual([...(g.data() as Float32Array)], [4, 4]);
+    [x, y, plain, l, g].forEach((t) => t.dispose());
+    const sd = ddp.stateDict();
+    assert.deepEqual(Object.keys(sd), ['module.weight', 'module.bias']);
+    Object.values(sd).forEach((t) => t.dispose());
+    assert.match(ddp.toString(), /DistributedDataParallel\(/);
+    ddp.dispose();
+    const z = torch.ones([1, 3]);
+    assert.throws(() => ddp.forward(z), /used after dispose/);
+    z.dispose();
+  } finally {
+    D.destroyProcessGroup();
+  }
+});
