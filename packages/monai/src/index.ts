@@ -10,6 +10,7 @@ export * from './apps/index.js';
 export * from './engines/index.js';
 export * from './handlers/index.js';
 export * from './visualize/index.js';
+export * from './dashboard/index.js';
 export { PydicomReader, ITKReader, DicomError, type PydicomReaderOptions, type ITKReaderOptions } from './data/dicom/index.js';
 export * from './transforms/index.js';
 // Names two modules share resolve to the transform, as `from monai.transforms import ...` users expect;
