@@ -51,3 +51,23 @@ test('bad options are named; no trainer is an error at the first check', async (
   new EarlyStopHandler({ patience: 1, scoreFunction: () => 1 }).attach(e);
   await assert.rejects(e.run([0]), /EarlyStopHandler: no trainer/);
 });
+
+test("MONAI's early stop tests: iteration-level train loss stops at iteration 6; a validator's cumulative-delta metric stops at epoch 4", async () => {
+  const trainer = new Engine(() => ({ loss: 1.5 }));
+  new EarlyStopHandler({ patience: 5, scoreFunction: (e) => (e.state.output as { loss: number }).loss, trainer, epochLevel: false }).attach(trainer);
+  await trainer.run([0, 1, 2, 3], { maxEpochs: 2 });
+  assert.deepEqual([trainer.state.iteration, trainer.state.epoch], [6, 2]);
+
+  const t2 = new Engine(() => null);
+  const validator = new Engine(() => null);
+  validator.state.metrics.val_acc = 0.9;
+  t2.on(Events.EPOCH_COMPLETED, async () => {
+    validator.state.metrics.val_acc = (validator.state.metrics.val_acc as number) + 0.01;
+    await validator.run([0, 1, 2]);
+  });
+  const h = new EarlyStopHandler({ patience: 3, scoreFunction: (e) => e.state.metrics.val_acc as number, minDelta: 0.1, cumulativeDelta: true });
+  h.attach(validator);
+  h.setTrainer(t2);
+  await t2.run([0, 1, 2], { maxEpochs: 5 });
+  assert.deepEqual([t2.state.iteration, t2.state.epoch], [12, 4]);
+});
