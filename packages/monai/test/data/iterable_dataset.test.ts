@@ -107,7 +107,12 @@ test("a transform's error names the stream position, with 0 and 2 workers", asyn
   }
 });
 
+function workerHandles(): number {
+  return process.getActiveResourcesInfo().filter((r) => r === 'Worker' || r === 'MessagePort').length;
+}
+
 test('breaking out early ends the stream workers and frees every tensor in flight', async () => {
+  const handles = workerHandles();
   const ds = new IterableDataset(countTo12, [new MakeItem([1, 16, 16])]);
   for (const numWorkers of [0, 2]) {
     let seen = 0;
@@ -117,7 +122,34 @@ test('breaking out early ends the stream workers and frees every tensor in fligh
     }
     assert.equal(seen, 2);
     assert.equal(torch.memory().liveTensors, start, `numWorkers ${numWorkers}: no tensor left`);
+    assert.equal(workerHandles(), handles, `numWorkers ${numWorkers}: no worker thread left`);
   }
+});
+
+test('a source that cannot travel loads on the main thread with one warning; workerInitFn runs in stream workers', async () => {
+  const warnings: string[] = [];
+  const onWarning = (w: Error): void => {
+    if (w.name === 'MonaiWorkerWarning') warnings.push(w.message);
+  };
+  process.on('warning', onWarning);
+  try {
+    const gen = (function* () {
+      for (let i = 0; i < 5; i++) yield i;
+    })();
+    const got: number[] = [];
+    for await (const b of new DataLoader<number[]>(new IterableDataset(gen), { batchSize: 2, numWorkers: 2 })) got.push(...b);
+    assert.deepEqual(got, range(5), 'consecutive batches, as on the main thread');
+    await new Promise((r) => setImmediate(r));
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /dataset\.data is an instance of/);
+  } finally {
+    process.off('warning', onWarning);
+  }
+  // workerInitFn (exported by a registered module) runs in each stream worker; the items still arrive
+  const { initWorker } = await import('./helpers/loader_transforms.js');
+  const got: number[] = [];
+  for await (const b of new DataLoader<number[]>(new IterableDataset(range(6)), { batchSize: 2, numWorkers: 2, workerInitFn: initWorker })) got.push(...b);
+  assert.deepEqual(got, [0, 2, 1, 3, 4, 5]);
 });
 
 test('bad options and sources are refused with clear errors', () => {
