@@ -80,7 +80,7 @@ export function buildProgram(io: CliIO): Command {
     .command('infer')
     .description('segment NIfTI images with a trained model (sliding window), writing <name>_seg.nii.gz in each image\'s own grid')
     .requiredOption('--model <file>', 'a .pt state dict or checkpoint (torch.save), or a TorchScript file')
-    .requiredOption('--input <file|folder>', 'a .nii/.nii.gz file or a folder of them')
+    .requiredOption('--input <file|folder>', 'a .nii/.nii.gz file, a folder of them, a DICOM series folder, or a folder of series folders')
     .requiredOption('--output <folder>', 'where predictions go')
     .option('--config <file>', 'recipe config for pixdim, intensityRange, roi and the network (default: <run>/config.json beside the model, else the recipe defaults)')
     .addOption(new Option('--roi <x,y,z>', 'sliding-window size (overrides the config)').argParser(intList('--roi')))

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as torch from '@monai-ts/torch';
-import { inferSpleen, loadSpleenModel, scoreCase, validateSpleenConfig } from '../../src/apps/spleen/index.js';
+import { inferSpleen, listInputImages, loadSpleenModel, scoreCase, validateSpleenConfig } from '../../src/apps/spleen/index.js';
 import { readNiftiInfo } from '../../src/data/formats/nifti.js';
 
 const start = torch.memory().liveTensors;
@@ -45,6 +45,23 @@ for (const [kind, file] of [['state_dict', 'unet_tiny.pt'], ['torchscript', 'une
     }
   });
 }
+
+test('a DICOM series folder is one input volume; the prediction has the series grid', () => {
+  const series = fileURLToPath(new URL('../fixtures/dicom/synthetic/oblique_series', import.meta.url));
+  assert.deepEqual(listInputImages(series), [series]);
+  const model = loadSpleenModel(path.join(G, 'unet_tiny_ts.pt'), cfg, 'cpu');
+  try {
+    const [r] = inferSpleen(model, [series], path.join(dir, 'dicom'), cfg, 'cpu');
+    assert.equal(path.basename(r.output), 'oblique_series_seg.nii.gz');
+    const seg = readNiftiInfo(r.output);
+    const src = readNiftiInfo(fileURLToPath(new URL('../fixtures/dicom/synthetic/oblique_volume.nii.gz', import.meta.url)));
+    assert.deepEqual(seg.shape, src.shape, 'the grid of the series (its NIfTI conversion)');
+    Array.from(seg.affine).forEach((v, k) => assert.ok(Math.abs(v - src.affine[k]) < 1e-3, `affine[${k}] ${v} vs ${src.affine[k]}`));
+  } finally {
+    model.dispose();
+  }
+  assert.throws(() => listInputImages(G + 'nothing-here'), /no such file or folder/);
+});
 
 test('loadSpleenModel: a state dict that does not fit the configured UNet names the file and the network', () => {
   const other = validateSpleenConfig({ data: '-', channels: [8, 16, 32], strides: [2, 2], numResUnits: 1 });

@@ -17,13 +17,35 @@ import { spleenInferTransforms } from './transforms.js';
 
 const IMAGE_EXT = /\.(nii|nii\.gz)$/i;
 
-/** The NIfTI files of `input`: the file itself, or a folder's .nii/.nii.gz files in name order. */
+/** A DICOM file: the .dcm extension or the "DICM" magic after the 128-byte preamble. */
+function isDicomFile(file: string): boolean {
+  if (/\.dcm$/i.test(file)) return true;
+  const fd = fs.openSync(file, 'r');
+  try {
+    const b = Buffer.alloc(4);
+    return fs.readSync(fd, b, 0, 4, 128) === 4 && b.toString('latin1') === 'DICM';
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+const dicomSeries = (folder: string): boolean =>
+  fs.readdirSync(folder).some((f) => !f.startsWith('.') && fs.statSync(path.join(folder, f)).isFile() && isDicomFile(path.join(folder, f)));
+
+/**
+ * The volumes of `input`: a NIfTI or DICOM file; a folder's .nii/.nii.gz files in name order; a folder of
+ * DICOM slices (one series); or a folder whose subfolders are DICOM series.
+ */
 export function listInputImages(input: string): string[] {
   if (!fs.existsSync(input)) throw new Error(`input ${input}: no such file or folder`);
   if (fs.statSync(input).isFile()) return [path.resolve(input)];
-  const files = fs.readdirSync(input).filter((f) => IMAGE_EXT.test(f) && !f.startsWith('.')).sort();
-  if (!files.length) throw new Error(`input ${input}: the folder has no .nii or .nii.gz files`);
-  return files.map((f) => path.resolve(input, f));
+  const entries = fs.readdirSync(input).filter((f) => !f.startsWith('.')).sort();
+  const nifti = entries.filter((f) => IMAGE_EXT.test(f));
+  if (nifti.length) return nifti.map((f) => path.resolve(input, f));
+  if (dicomSeries(input)) return [path.resolve(input)];
+  const series = entries.map((f) => path.join(input, f)).filter((d) => fs.statSync(d).isDirectory() && dicomSeries(d));
+  if (series.length) return series.map((d) => path.resolve(d));
+  throw new Error(`input ${input}: the folder has no .nii/.nii.gz files and no DICOM series`);
 }
 
 export type InferConfig = Pick<SpleenConfig, 'pixdim' | 'intensityRange' | 'roi' | 'numSamples' | 'swRoi' | 'swBatchSize' | 'amp'>;
