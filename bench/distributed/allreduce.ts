@@ -2,7 +2,9 @@
 // (torch.distributed of @monai-ts/torch) against torch.distributed in /usr/bin/python3 (allreduce.py).
 // Each side runs as 2 processes on 127.0.0.1; a size is timed as the median of its repetitions, each
 // repetition bracketed by barriers out of the clock. Sides alternate ROUNDS times (default 2) and the
-// best round per size counts, so a busy moment of a shared machine does not decide the ratio.
+// best round per size counts, so a busy moment of a shared machine does not decide the ratio. The CPU
+// columns are rank 0's process CPU time per allreduce (all its threads, Gloo's included): steadier
+// than wall time on a loaded machine, and equal when both sides run the same c10d/Gloo code.
 // Run: node --conditions=source --import tsx bench/distributed/allreduce.ts
 // Output: one JSON line per size, then a table; ratio = ours / python (lower is better).
 import { spawn } from 'node:child_process';
@@ -21,15 +23,20 @@ async function rank(): Promise<void> {
     const t = torch.ones([(mib * 1024 * 1024) / 4]);
     D.allReduce(t); // warm-up: connections and buffers
     const times: number[] = [];
+    let cpu = 0;
     for (let i = 0; i < REPS[mib]; i++) {
       D.barrier();
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       D.allReduce(t);
       times.push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      cpu += (c.user + c.system) / 1000;
     }
     t.dispose();
     times.sort((a, b) => a - b);
     out[mib] = times[times.length >> 1];
+    out[`cpu${mib}`] = cpu / REPS[mib];
   }
   D.destroyProcessGroup();
   if (process.env.RANK === '0') console.log(JSON.stringify(out));
@@ -74,11 +81,16 @@ async function main(): Promise<void> {
   const rows = SIZES_MIB.map((mib) => {
     const ours = best.ours[mib];
     const python = best.python[mib];
-    return { bench: `distributed.allreduce.${mib}MiB`, unit: 'ms', ours: +ours.toFixed(2), python: +python.toFixed(2), ratio: +(ours / python).toFixed(3), oursGBps: +((mib / 1024) / (ours / 1000)).toFixed(2) };
+    const oc = best.ours[`cpu${mib}`];
+    const pc = best.python[`cpu${mib}`];
+    return {
+      bench: `distributed.allreduce.${mib}MiB`, unit: 'ms', ours: +ours.toFixed(2), python: +python.toFixed(2), ratio: +(ours / python).toFixed(3),
+      oursCpu: +oc.toFixed(2), pythonCpu: +pc.toFixed(2), cpuRatio: +(oc / pc).toFixed(3), oursGBps: +((mib / 1024) / (ours / 1000)).toFixed(2),
+    };
   });
   for (const r of rows) console.log(JSON.stringify(r));
-  console.log('\n| size | ours ms | python ms | ours/python |\n|---|---|---|---|');
-  for (const r of rows) console.log(`| ${r.bench.split('.').pop()} | ${r.ours} | ${r.python} | ${r.ratio} |`);
+  console.log('\n| size | ours ms | python ms | ours/python | ours CPU ms | python CPU ms | CPU ratio |\n|---|---|---|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.bench.split('.').pop()} | ${r.ours} | ${r.python} | ${r.ratio} | ${r.oursCpu} | ${r.pythonCpu} | ${r.cpuRatio} |`);
 }
 
 if (process.env.RANK !== undefined) await rank();
