@@ -245,6 +245,56 @@ setInterval(() => {}, 1000);`,
   assert.deepEqual(await noneAlive(pids), []);
 });
 
+test('a launcher process that dies of an uncaught exception takes its ranks with it', async () => {
+  const rankScript = script('sleeper.mjs', `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(dir)} + '/sleeper' + process.env.RANK, String(process.pid));\nsetInterval(() => {}, 1000);\n`);
+  const RUN = JSON.stringify(new URL('../../src/distributed/launcher/run.ts', import.meta.url).href);
+  const host = script(
+    'crashing_host.ts',
+    `import { existsSync } from 'node:fs';
+import { launch } from ${RUN};
+void launch({ nprocPerNode: 2, nnodes: 1, nodeRank: 0, masterAddr: '127.0.0.1', masterPort: 29500, runId: 'none', noPython: false, standalone: false, script: ${JSON.stringify(rankScript)}, scriptArgs: [] });
+const poll = setInterval(() => {
+  if (existsSync(${JSON.stringify(join(dir, 'sleeper0'))}) && existsSync(${JSON.stringify(join(dir, 'sleeper1'))})) {
+    clearInterval(poll);
+    throw new Error('a bug in the host');
+  }
+}, 20);
+`,
+  );
+  const child = spawn(process.execPath, ['--import', 'tsx', host], { cwd: PKG, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (b) => (err += b));
+  const code = await new Promise<number | null>((res) => child.once('exit', res));
+  assert.notEqual(code, 0);
+  assert.match(err, /a bug in the host/);
+  const pids = [0, 1].map((r) => Number(readFileSync(join(dir, `sleeper${r}`), 'utf8')));
+  assert.deepEqual(await noneAlive(pids), [], 'ranks left running');
+});
+
+test('monai-ts-run killed with SIGKILL: its ranks end too, even with a busy main thread (the rank watchdog)', async () => {
+  const busy = script(
+    'busy.mjs',
+    `import { writeFileSync } from 'node:fs';
+writeFileSync(${JSON.stringify(dir)} + '/busy' + process.env.RANK, String(process.pid));
+console.log('watchdog variable ' + process.env.MONAI_TS_RUN_WATCHDOG_FD);
+const t = Date.now();
+while (Date.now() - t < 60000) {} // never yields to the event loop
+`,
+  );
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--nproc-per-node', '2', busy], { cwd: PKG, stdio: ['ignore', 'pipe', 'ignore'] });
+  let out = '';
+  child.stdout.on('data', (b) => (out += b));
+  const files = [0, 1].map((r) => join(dir, `busy${r}`));
+  const until = performance.now() + 20000;
+  while (!files.every((f) => existsSync(f)) && performance.now() < until) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 300)); // the watchdog thread has started by now
+  child.kill('SIGKILL');
+  await new Promise((res) => child.once('exit', res));
+  const pids = files.map((f) => Number(readFileSync(f, 'utf8')));
+  assert.deepEqual(await noneAlive(pids, 3000), [], 'ranks outlived their launcher');
+  assert.match(out, /\[rank 0\]: watchdog variable undefined/, 'the variable is gone before the script runs');
+});
+
 test('monai-ts-run process: bad options exit with 2 and the reason; the package bin prints the usage', async () => {
   const bad = spawn(process.execPath, ['--import', 'tsx', CLI, '--nnodes', '1:3', 'x.js'], { cwd: PKG, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';

@@ -2,4 +2,7 @@
 // that the ranks' last output lines still drain into a piped stdout.
 import { main } from './main.js';
 
+// A closed stdout (monai-ts-run ... | head) drops the ranks' output instead of crashing the launcher.
+for (const s of [process.stdout, process.stderr]) s.on('error', () => {});
+
 process.exitCode = await main(process.argv.slice(2));

@@ -75,13 +75,37 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
+// Each node rank gets a pipe from the launcher on fd 3 (WATCHDOG_FD). A worker thread in the rank waits
+// for its end: if the launcher dies without stopping the ranks (SIGKILL, a crash), the rank kills its
+// own process group, even while its main thread is busy in a long synchronous call.
+const WATCHDOG_FD = 3;
+const WATCHDOG_ENV = 'MONAI_TS_RUN_WATCHDOG_FD';
+const WATCHDOG_WORKER = `
+const net = require('node:net');
+const { workerData } = require('node:worker_threads');
+const die = () => { try { process.kill(-workerData.pid, 'SIGKILL'); } catch { process.kill(workerData.pid, 'SIGKILL'); } };
+const s = new net.Socket({ fd: workerData.fd, readable: true, writable: false });
+s.on('data', () => {});
+s.on('end', die);
+s.on('error', die);
+`;
+// Runs before the script. The variable is dropped at once so that processes the rank forks (with its
+// execArgv) do not take another fd 3 for the launcher's pipe.
+const WATCHDOG_MODULE = `data:text/javascript,${encodeURIComponent(`
+import { Worker } from 'node:worker_threads';
+const fd = Number(process.env.${WATCHDOG_ENV});
+delete process.env.${WATCHDOG_ENV};
+if (fd === ${WATCHDOG_FD}) new Worker(${JSON.stringify(WATCHDOG_WORKER)}, { eval: true, workerData: { fd, pid: process.pid } }).unref();
+`)}`;
+
 /** The argv that runs the script: node for .js/.mjs/.cjs, node --import tsx for TypeScript. */
 export function rankCommand(o: Pick<LaunchOptions, 'script' | 'scriptArgs' | 'noPython'>): string[] {
   if (o.noPython) return [o.script, ...o.scriptArgs];
   const path = resolvePath(o.script);
   if (!existsSync(path)) throw new LaunchArgsError(`script not found: ${o.script} (looked at ${path})`);
-  if (/\.[cm]?ts$/.test(path)) return [process.execPath, '--import', tsxLoader(), path, ...o.scriptArgs];
-  return [process.execPath, path, ...o.scriptArgs];
+  const watchdog = ['--import', WATCHDOG_MODULE];
+  if (/\.[cm]?ts$/.test(path)) return [process.execPath, ...watchdog, '--import', tsxLoader(), path, ...o.scriptArgs];
+  return [process.execPath, ...watchdog, path, ...o.scriptArgs];
 }
 
 // tsx is found next to the launcher first (this repository), then from the working directory.
@@ -193,11 +217,17 @@ export async function launch(o: LaunchOptions, io: LaunchIO = {}): Promise<Launc
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   if (io.forwardSignals !== false) signals.forEach((s) => process.on(s, forward));
+  // The ranks lead their own process groups, so nothing else stops them if this process ends early
+  // (an uncaught exception, process.exit): kill what is still running on the way out.
+  const onExit = (): void => ranks.forEach((r) => !r.exited && signalGroup(r, 'SIGKILL'));
+  process.on('exit', onExit);
 
   try {
     for (let localRank = 0; localRank < nproc; localRank++) {
       const rank = o.nodeRank * nproc + localRank;
-      const child = spawn(argv[0], argv.slice(1), { env: rankEnv(o, nproc, localRank, base), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const env = rankEnv(o, nproc, localRank, base);
+      if (!o.noPython) env[WATCHDOG_ENV] = String(WATCHDOG_FD);
+      const child = spawn(argv[0], argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe', o.noPython ? 'ignore' : 'pipe'], detached: true });
       const r: Rank = { rank, localRank, child, exited: false, done: Promise.resolve() };
       const out = new LinePrefixer(`[rank ${rank}]: `, stdout);
       const err = new LinePrefixer(`[rank ${rank}]: `, stderr);
@@ -213,7 +243,7 @@ export async function launch(o: LaunchOptions, io: LaunchIO = {}): Promise<Launc
           r.exited = true;
           if (code !== 0) onFailure({ rank, localRank, pid: child.pid, exitCode: code, signal });
           // A grandchild may hold the pipes open; do not wait on it forever.
-          const t = setTimeout(() => (child.stdout!.destroy(), child.stderr!.destroy()), 2000);
+          const t = setTimeout(() => child.stdio.forEach((p) => p?.destroy()), 2000);
           child.once('close', () => clearTimeout(t));
         });
         child.once('close', () => {
@@ -230,6 +260,7 @@ export async function launch(o: LaunchOptions, io: LaunchIO = {}): Promise<Launc
   } finally {
     clearTimeout(killTimer);
     signals.forEach((s) => process.removeListener(s, forward));
+    process.removeListener('exit', onExit);
   }
 
   const pids = ranks.map((r) => r.child.pid ?? -1);
