@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 import { describeTransform, registeredModules, releaseDescription } from '../transforms/serialize.js';
 import { adoptItem, releaseItem } from './shared_item.js';
-import { itemError, startWorker, WorkerItemError } from './worker_pool.js';
+import { itemError, startWorker } from './worker_pool.js';
 import { disposeItem } from './item_codec.js';
 
 interface Reply {
@@ -33,6 +33,8 @@ export interface BlockingPoolOptions {
   who?: string;
   /** libtorch intra-op threads per worker (default: the machine's cores shared out, at least 1) */
   threads?: number;
+  /** return only once every worker is ready (default true); otherwise tasks queue until they are */
+  waitReady?: boolean;
 }
 
 /** Intra-op threads per worker so that `numWorkers` workers together use the machine's cores once. */
@@ -45,6 +47,9 @@ export class BlockingPool {
   /** [0]: bumped after each reply; [1 + w]: worker w exited */
   private readonly signal: Int32Array;
   private closed = false;
+  private nextTicket = 0;
+  private readonly done = new Map<number, { value: unknown } | { error: unknown }>();
+  private readonly dropped = new Set<number>();
   readonly who: string;
 
   private constructor(who: string, n: number) {
@@ -76,7 +81,7 @@ export class BlockingPool {
         worker.on('error', () => {}); // reported through the exit flag; an unhandled 'error' event would throw later
         pool.slots.push({ worker, port: port1, busy: 0 });
       }
-      for (let w = 0; w < n; w++) {
+      for (let w = 0; w < n && options.waitReady !== false; w++) {
         const m = pool.next(w);
         if (m.type === 'initError') throw new Error(`${who}: worker ${w} could not rebuild the dataset: ${m.error!.message}`);
         if (m.type !== 'ready') throw new Error(`${who}: worker ${w} sent '${m.type}' before it was ready`);
@@ -104,64 +109,116 @@ export class BlockingPool {
     }
   }
 
-  /** Any worker's next reply (blocking), with the worker's number. */
-  private nextAny(): { w: number; m: Reply } {
+  /**
+   * Handles the replies that have arrived; with `block`, waits until at least one has (when any task is
+   * out). Returns whether any was handled. A worker that exited with tasks out is an error.
+   */
+  private collect(block: boolean): boolean {
     for (;;) {
       const seen = Atomics.load(this.signal, 0);
+      let got = false;
       for (let w = 0; w < this.slots.length; w++) {
         if (this.slots[w].busy === 0) continue;
-        const m = receiveMessageOnPort(this.slots[w].port);
-        if (m) return { w, m: m.message as Reply };
-        if (Atomics.load(this.signal, 1 + w) !== 0) throw new Error(`${this.who}: worker ${w} exited unexpectedly`);
+        for (let m = receiveMessageOnPort(this.slots[w].port); m; m = this.slots[w].busy > 0 ? receiveMessageOnPort(this.slots[w].port) : undefined) {
+          this.handle(w, m.message as Reply);
+          got = true;
+        }
+        if (this.slots[w].busy > 0 && Atomics.load(this.signal, 1 + w) !== 0) throw new Error(`${this.who}: worker ${w} exited unexpectedly`);
       }
+      if (got || !block || !this.slots.some((s) => s.busy > 0)) return got;
       Atomics.wait(this.signal, 0, seen, 1000);
     }
+  }
+
+  private handle(w: number, m: Reply): void {
+    if (m.type === 'ready') return; // a pool started without waiting
+    if (m.type === 'initError') throw new Error(`${this.who}: worker ${w} could not rebuild the dataset: ${m.error!.message}`);
+    if (m.type !== 'result' && m.type !== 'error') throw new Error(`${this.who}: unexpected '${m.type}' from worker ${w}`);
+    this.slots[w].busy--;
+    const id = m.id!;
+    if (this.dropped.delete(id)) return releaseItem(m.value);
+    if (m.type === 'result') {
+      try {
+        this.done.set(id, { value: (adoptItem(m.value) as unknown[])[0] });
+      } catch (e) {
+        this.done.set(id, { error: e });
+      }
+    } else this.done.set(id, { error: itemError(this.who, m.error, m.error!.index, w, m.error) });
+  }
+
+  /** Number of tasks given to workers and not answered yet. */
+  get outstanding(): number {
+    return this.slots.reduce((n, s) => n + s.busy, 0);
+  }
+
+  /** Queues dataset item `index` on the least busy worker; returns its ticket (for take/ready/drop). */
+  submit(index: number): number {
+    if (this.closed) throw new Error(`${this.who}: the pool is closed`);
+    let best = 0;
+    for (let w = 1; w < this.slots.length; w++) if (this.slots[w].busy < this.slots[best].busy) best = w;
+    const id = this.nextTicket++;
+    this.slots[best].busy++;
+    this.slots[best].worker.postMessage({ type: 'task', id, epoch: 0, indices: [index], seeds: null, collate: null });
+    return id;
+  }
+
+  /** Handles whatever replies have arrived, without waiting (call it now and then while doing other work). */
+  poll(): void {
+    if (!this.closed) this.collect(false);
+  }
+
+  /** Whether the item of `ticket` is back (take() would not wait). */
+  ready(ticket: number): boolean {
+    return this.done.has(ticket);
+  }
+
+  /** The item of `ticket` (the caller owns it), waiting for it if needed; a failed item throws its WorkerItemError. */
+  take(ticket: number): unknown {
+    while (!this.done.has(ticket)) if (!this.collect(true) && this.outstanding === 0) throw new Error(`${this.who}: no task with ticket ${ticket}`);
+    const r = this.done.get(ticket)!;
+    this.done.delete(ticket);
+    if ('error' in r) throw r.error;
+    return r.value;
+  }
+
+  /** Gives up on `ticket`: its item is freed now or when it arrives. */
+  drop(ticket: number): void {
+    const r = this.done.get(ticket);
+    if (r) {
+      this.done.delete(ticket);
+      if ('value' in r) disposeItem(r.value);
+    } else if (ticket < this.nextTicket) this.dropped.add(ticket);
   }
 
   /**
    * Items `indices` of the dataset, computed by the workers (each busy with at most `depth` at a time),
    * returned in the order of `indices`; `onItem(k)` runs as item k becomes available in order. On a
-   * failure the items computed so far are freed and a WorkerItemError names the item and its transform.
+   * failure the items computed so far are freed and a WorkerItemError names the item and its transform
+   * (of the items that failed, the first in `indices`).
    */
   map(indices: readonly number[], onItem?: (k: number) => void, depth = 2): unknown[] {
-    if (this.closed) throw new Error(`${this.who}: the pool is closed`);
-    const out: unknown[] = new Array(indices.length);
-    const done = new Array<boolean>(indices.length).fill(false);
-    let sent = 0;
-    let reported = 0;
-    let failure: WorkerItemError | Error | null = null;
-    const send = (): void => {
-      while (failure === null && sent < indices.length) {
-        let best = -1;
-        for (let w = 0; w < this.slots.length; w++) if (this.slots[w].busy < depth && (best < 0 || this.slots[w].busy < this.slots[best].busy)) best = w;
-        if (best < 0) return;
-        this.slots[best].busy++;
-        this.slots[best].worker.postMessage({ type: 'task', id: sent, epoch: 0, indices: [indices[sent]], seeds: null, collate: null });
-        sent++;
-      }
-    };
+    const tickets: number[] = [];
+    const out: unknown[] = [];
     try {
-      send();
-      while (this.slots.some((s) => s.busy > 0)) {
-        const { w, m } = this.nextAny();
-        this.slots[w].busy--;
-        const k = m.id!;
-        if (m.type === 'result') {
-          if (failure !== null) releaseItem(m.value);
-          else {
-            out[k] = (adoptItem(m.value) as unknown[])[0];
-            done[k] = true;
-          }
-        } else if (m.type === 'error') {
-          if (failure === null || (failure instanceof WorkerItemError && m.error!.index < failure.index)) failure = itemError(this.who, m.error, m.error!.index, w, m.error);
-        } else throw new Error(`${this.who}: unexpected '${m.type}' from worker ${w}`);
-        while (failure === null && reported < indices.length && done[reported]) onItem?.(reported++);
-        send();
+      while (out.length < indices.length) {
+        while (tickets.length < indices.length && this.outstanding < depth * this.slots.length) tickets.push(this.submit(indices[tickets.length]));
+        const k = out.length;
+        if (!this.ready(tickets[k])) {
+          this.collect(true);
+          continue;
+        }
+        out.push(this.take(tickets[k]));
+        onItem?.(k);
       }
-      if (failure !== null) throw failure;
       return out;
     } catch (e) {
-      out.forEach((x, k) => done[k] && disposeItem(x));
+      for (const x of out) disposeItem(x);
+      for (let k = out.length; k < tickets.length; k++) this.drop(tickets[k]);
+      try {
+        while (this.outstanding > 0) this.collect(true); // dropped results are freed as they come
+      } catch {
+        // a worker died: close() frees what the others still send
+      }
       throw e;
     }
   }
@@ -170,6 +227,8 @@ export class BlockingPool {
   close(): number[] {
     if (this.closed) return [];
     this.closed = true;
+    for (const r of this.done.values()) if ('value' in r) disposeItem(r.value);
+    this.done.clear();
     const live: number[] = [];
     for (let w = 0; w < this.slots.length; w++) {
       const s = this.slots[w];

@@ -44,16 +44,16 @@ export function composePrefix(compose: Compose, end: number | null): Compose {
 let warnedRegistry = false;
 
 /**
- * The cached items for `indices`, computed by `numWorkers` worker threads; null (after one warning) when
- * the pipeline cannot travel to workers, in which case the caller builds on its own thread.
+ * A BlockingPool of `numWorkers` threads computing items of `source`, or null (after a warning) when the
+ * pipeline cannot travel to workers: the caller then computes on its own thread.
  */
-export function buildCacheInWorkers(who: string, source: CacheSource, indices: readonly number[], numWorkers: number, onItem?: (k: number) => void): unknown[] | null {
+export function startCachePool(who: string, source: CacheSource, numWorkers: number, waitReady = true): BlockingPool | null {
   if (!transformRegistryReady()) {
     if (!warnedRegistry) {
       warnedRegistry = true;
       process.emitWarning(
         `${who}: numWorkers=${numWorkers}, but the transform registry is not loaded yet, so the cache is built on this thread. ` +
-          "Call `await loadTransformRegistry()` (exported by monai-ts) once before constructing the dataset to build it on worker threads.",
+          'Call `await loadTransformRegistry()` (exported by monai-ts) once before constructing the dataset to build it on worker threads.',
         { type: 'MonaiWorkerWarning', code: 'MONAI_TS_REGISTRY_NOT_LOADED' },
       );
     }
@@ -70,7 +70,16 @@ export function buildCacheInWorkers(who: string, source: CacheSource, indices: r
     );
     return null;
   }
-  const pool = BlockingPool.start(source, { numWorkers: Math.min(numWorkers, indices.length), who });
+  return BlockingPool.start(source, { numWorkers, who, waitReady });
+}
+
+/**
+ * The cached items for `indices`, computed by `numWorkers` worker threads; null (after one warning) when
+ * the pipeline cannot travel to workers, in which case the caller builds on its own thread.
+ */
+export function buildCacheInWorkers(who: string, source: CacheSource, indices: readonly number[], numWorkers: number, onItem?: (k: number) => void): unknown[] | null {
+  const pool = startCachePool(who, source, Math.min(numWorkers, indices.length));
+  if (!pool) return null;
   try {
     return pool.map(indices, onItem);
   } finally {

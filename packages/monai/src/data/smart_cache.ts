@@ -2,15 +2,18 @@
  * MONAI's SmartCacheDataset: a cache of `cacheNum` items that slides over the (optionally shuffled) data
  * list; each `updateCache()` drops the `replaceNum` oldest cached items and appends the next ones.
  *
- * Node runs this library on one thread, so "background" replacement means: after `start()` and after
- * every `updateCache()`, the next round's replacements are computed one item per event-loop turn
- * (setImmediate), i.e. between training steps whenever the training loop awaits anything. If they are not
- * all ready when `updateCache()` is called, the rest are computed synchronously right there. Which items
+ * Background replacement: with `numReplaceWorkers` > 1, after `start()` and after every `updateCache()`
+ * the next round's replacements go to that many worker threads at once (cache_build.ts), which compute
+ * them while training runs; `updateCache()` collects them, waiting for any not done. Otherwise they are
+ * computed on this thread one item per event-loop turn (setImmediate), i.e. between training steps
+ * whenever the training loop awaits anything, and the rest synchronously in `updateCache()`. Which items
  * are cached in which round is exactly MONAI's (checked against its goldens), including the restart after
  * `shutdown()`, which starts the replacement window at position 0 again.
  */
 import type { TransformLike } from '../transforms/transform.js';
 import { RandomState } from '../utils/random_state.js';
+import type { BlockingPool } from './blocking_pool.js';
+import { CacheSource, composePrefix, startCachePool } from './cache_build.js';
 import { CacheDataset } from './dataset.js';
 import { disposeItem } from './item_codec.js';
 import { checkOptions } from './options.js';
@@ -22,9 +25,9 @@ export interface SmartCacheDatasetOptions {
   cacheNum?: number;
   /** share of the items cached (default 1) */
   cacheRate?: number;
-  /** accepted for MONAI compatibility; the first cache is built on this thread */
+  /** worker threads building the first cache (default 1: this thread), as CacheDataset's numWorkers */
   numInitWorkers?: number | null;
-  /** accepted for MONAI compatibility; replacements are computed on the event loop (see the file comment) */
+  /** worker threads computing replacements while training runs (default 1: on this thread's event loop) */
   numReplaceWorkers?: number | null;
   /** print progress while building the first cache (default true when stderr is a TTY) */
   progress?: boolean;
@@ -58,6 +61,10 @@ export class SmartCacheDataset<T = unknown> extends CacheDataset<T> {
   private replaceDataIdx: number[] = [];
   private pending: ReturnType<typeof setImmediate> | null = null;
   private backgroundError: unknown = null;
+  /** replacement workers (numReplaceWorkers > 1), from start() to shutdown(); false: they cannot be used */
+  private replacePool: BlockingPool | null | false = null;
+  /** the pool's ticket of each replacement of this round */
+  private tickets: number[] = [];
 
   constructor(data: readonly unknown[], transform?: TransformLike | readonly TransformLike[] | null, options: SmartCacheDatasetOptions = {}) {
     checkOptions('SmartCacheDataset', options, OPTIONS);
@@ -130,7 +137,14 @@ export class SmartCacheDataset<T = unknown> extends CacheDataset<T> {
   }
 
   private schedule(): void {
-    if (this.pending !== null || !this.started || this.replaceDone) return;
+    if (!this.started || this.replaceDone) return;
+    const pool = this.workers();
+    if (pool) {
+      // the whole round goes to the workers at once; updateCache collects it
+      while (this.tickets.length < this.replaceNum) this.tickets.push(pool.submit(this.replaceDataIdx[this.tickets.length]));
+      return;
+    }
+    if (this.pending !== null) return;
     this.pending = setImmediate(() => {
       this.pending = null;
       try {
@@ -144,12 +158,24 @@ export class SmartCacheDataset<T = unknown> extends CacheDataset<T> {
     this.pending.unref(); // a forgotten shutdown() must not keep the process alive
   }
 
-  /** Computes one replacement; returns false when the round's replacements are all ready. */
+  /** The replacement workers, started on first use (null when numReplaceWorkers <= 1 or the pipeline cannot travel). */
+  private workers(): BlockingPool | null {
+    if (this.replacePool === null) {
+      const n = this.numReplaceWorkers ?? 1;
+      const source = n > 1 && this.replaceNum > 0 ? new CacheSource(this.data, composePrefix(this.transform, this.firstRandom()), this.asContiguous) : null;
+      this.replacePool = (source && startCachePool('SmartCacheDataset', source, Math.min(n, this.replaceNum), false)) || false;
+    }
+    return this.replacePool || null;
+  }
+
+  /** Computes (or, with workers, collects) one replacement; returns false when the round's replacements are all ready. */
   private step(): boolean {
     if (this.replaceDone) return false;
     if (this.nextReplacement < this.replaceNum) {
       const k = this.nextReplacement;
-      this.replacements[k] = this.loadCacheItem(this.replaceDataIdx[k]);
+      const pool = this.workers();
+      if (pool && this.tickets.length <= k) this.schedule();
+      this.replacements[k] = pool ? pool.take(this.tickets[k]) : this.loadCacheItem(this.replaceDataIdx[k]);
       this.nextReplacement = k + 1;
     }
     if (this.nextReplacement >= this.replaceNum) this.replaceDone = true;
@@ -163,7 +189,13 @@ export class SmartCacheDataset<T = unknown> extends CacheDataset<T> {
       this.backgroundError = null;
       throw e;
     }
-    while (this.step());
+    try {
+      while (this.step());
+    } catch (e) {
+      if (this.workers() === null) throw e;
+      this.discardReplacements(); // the round is computed again when asked next
+      throw e;
+    }
   }
 
   /**
@@ -177,6 +209,7 @@ export class SmartCacheDataset<T = unknown> extends CacheDataset<T> {
     for (const x of removed) disposeItem(x);
     this.cache.push(...this.replacements.slice(0, this.replaceNum));
     this.replacements = [];
+    this.tickets = [];
     this.startPos = (this.startPos + this.replaceNum) % Math.max(this.totalNum, 1);
     this.computeDataIdx();
     this.round += 1;
@@ -190,6 +223,8 @@ export class SmartCacheDataset<T = unknown> extends CacheDataset<T> {
     if (!this.started) return;
     this.started = false;
     this.discardReplacements();
+    if (this.replacePool) this.replacePool.close();
+    this.replacePool = null;
     this.round = 0;
     this.startPos = 0;
     this.computeDataIdx();
@@ -200,6 +235,9 @@ export class SmartCacheDataset<T = unknown> extends CacheDataset<T> {
     this.pending = null;
     for (const x of this.replacements ?? []) if (x !== undefined) disposeItem(x);
     this.replacements = [];
+    const pool = this.replacePool;
+    if (pool) for (const t of (this.tickets ?? []).slice(this.nextReplacement)) pool.drop(t);
+    this.tickets = [];
     this.nextReplacement = 0;
     this.replaceDone = false;
     this.backgroundError = null;
