@@ -13,7 +13,7 @@ export { MeanIoUHandler, type MeanIoUHandlerOptions } from './mean_iou.js';
 export { ROCAUC, type ROCAUCOptions } from './roc_auc.js';
 export { ConfusionMatrix, type ConfusionMatrixOptions } from './confusion_matrix.js';
 export { HausdorffDistance, type HausdorffDistanceOptions } from './hausdorff_distance.js';
-export { SurfaceDistance, type SurfaceDistanceOptions } from './surface_distance.js';
+export { SurfaceDistance, type SurfaceDistanceHandlerOptions } from './surface_distance.js';
 export { MeanSquaredError, MeanAbsoluteError, RootMeanSquaredError, PeakSignalToNoiseRatio, type RegressionHandlerOptions, type PeakSignalToNoiseRatioOptions } from './regression_metrics.js';
 export { type MetricHandlerCommonOptions } from './metric_handler_options.js';
 export { MetricsSaver, type MetricsSaverOptions } from './metrics_saver.js';

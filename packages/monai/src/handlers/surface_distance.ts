@@ -3,10 +3,10 @@ import { SurfaceDistanceMetric, type SurfaceDistanceMetricOptions } from '../met
 import { IgniteMetricHandler } from './ignite_metric.js';
 import { metricHandlerOptions, type MetricHandlerCommonOptions } from './metric_handler_options.js';
 
-export interface SurfaceDistanceOptions extends Pick<SurfaceDistanceMetricOptions, 'includeBackground' | 'symmetric' | 'distanceMetric' | 'reduction'>, MetricHandlerCommonOptions {}
+export interface SurfaceDistanceHandlerOptions extends Pick<SurfaceDistanceMetricOptions, 'includeBackground' | 'symmetric' | 'distanceMetric' | 'reduction'>, MetricHandlerCommonOptions {}
 
 export class SurfaceDistance extends IgniteMetricHandler {
-  constructor(options: SurfaceDistanceOptions = {}) {
+  constructor(options: SurfaceDistanceHandlerOptions = {}) {
     super(metricHandlerOptions('SurfaceDistance', options, ['includeBackground', 'symmetric', 'distanceMetric', 'reduction'], (o) => new SurfaceDistanceMetric(o)));
   }
 }
