@@ -4,6 +4,7 @@
 // and after each step to free intermediates; MONAI's relies on the garbage collector. The Python twin
 // (compose_overhead.py, MONAI 1.4 in /usr/bin/python3) runs the same chain; the ratios compare the two.
 // BENCH_REPS (default 2000) calls of each, in 10 interleaved blocks (medians), after 200 warm-up calls; 1 libtorch thread.
+// BENCH_CLOCK=cpu times process CPU (user+sys; steadier on a loaded machine) instead of wall time, on both sides.
 // Run: node --conditions=source --import tsx bench/transforms/compose_overhead.ts
 import { spawnSync } from 'node:child_process';
 import * as torch from '@monai-ts/torch';
@@ -15,6 +16,12 @@ import { ShiftIntensityd } from '../../packages/monai/src/transforms/intensity/d
 import { Flipd } from '../../packages/monai/src/transforms/spatial/dictionary.js';
 
 const reps = Number(process.env.BENCH_REPS ?? 2000);
+const cpuClock = process.env.BENCH_CLOCK === 'cpu';
+const now = (): number => {
+  if (!cpuClock) return performance.now();
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 torch.setNumThreads(1);
 const keys = ['a', 'b', 'c', 'd'];
 const chain = (): Transform[] => [
@@ -38,9 +45,9 @@ function perCallUs(...runs: (() => unknown)[]): number[] {
   const n = Math.max(1, Math.round(reps / 10));
   for (let b = 0; b < 10; b++) {
     runs.forEach((run, r) => {
-      const t0 = performance.now();
+      const t0 = now();
       for (let i = 0; i < n; i++) torch.tidy(run);
-      blocks[r].push(((performance.now() - t0) / n) * 1000);
+      blocks[r].push(((now() - t0) / n) * 1000);
     });
   }
   return blocks.map((x) => x.sort((p, q) => p - q)[5]);
@@ -68,7 +75,7 @@ try {
   console.error(`python twin failed: ${py.stderr.slice(-2000)}`);
 }
 console.log(JSON.stringify({
-  bench: 'compose_overhead', transforms: ts.length, tensors: keys.length, reps, ours, monai,
+  bench: 'compose_overhead', clock: cpuClock ? 'cpu' : 'wall', transforms: ts.length, tensors: keys.length, reps, ours, monai,
   composeRatio: monai ? +(ours.composeUs / monai.composeUs).toFixed(3) : null,
   overheadShareOurs: +(ours.overheadUs / ours.composeUs).toFixed(3),
 }));

@@ -11,7 +11,6 @@ import * as torch from '@monai-ts/torch';
 import { PersistentDataset, describeTransformsHash } from '../../src/data/dataset.js';
 import { disposeItem, tensorsOf } from '../../src/data/item_codec.js';
 import { MetaTensor } from '../../src/data/meta_tensor.js';
-import { Compose } from '../../src/transforms/compose.js';
 import { MaskIntensity } from '../../src/transforms/intensity/array/normalize.js';
 import { ScaleIntensityd } from '../../src/transforms/intensity/dictionary.js';
 import { describeTransform } from '../../src/transforms/serialize.js';
