@@ -5,13 +5,13 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import * as torch from '../../src/index.js';
 import { parseLaunchArgs, type LaunchOptions } from '../../src/distributed/launcher/args.js';
-import { freePort, launch, type LaunchIO } from '../../src/distributed/launcher/run.js';
+import { freePort, launch, resolveNprocPerNode, type LaunchIO } from '../../src/distributed/launcher/run.js';
 
 const start = torch.memory().liveTensors;
 const dir = mkdtempSync(join(tmpdir(), 'monai-ts-run-'));
@@ -108,6 +108,15 @@ const BAD: [string[], RegExp][] = [
 for (const [argv, message] of BAD) {
   test(`parseLaunchArgs rejects ${argv.join(' ')}`, () => assert.throws(() => parseLaunchArgs(argv), message));
 }
+
+test("--nproc-per-node auto/gpu/cpu: GPUs when CUDA has some, else the CPU cores; 'gpu' without one is an error", async () => {
+  const gpus = torch.cuda.isAvailable() ? torch.cuda.deviceCount() : 0;
+  assert.equal(await resolveNprocPerNode('cpu'), availableParallelism());
+  assert.equal(await resolveNprocPerNode('auto'), gpus || availableParallelism());
+  assert.equal(await resolveNprocPerNode(3), 3);
+  if (gpus) assert.equal(await resolveNprocPerNode('gpu'), gpus);
+  else await assert.rejects(resolveNprocPerNode('gpu'), /--nproc-per-node gpu: this libtorch sees no CUDA device/);
+});
 
 const PRINT_ENV = `
 const keys = ['RANK','LOCAL_RANK','WORLD_SIZE','LOCAL_WORLD_SIZE','GROUP_RANK','GROUP_WORLD_SIZE','ROLE_RANK','ROLE_WORLD_SIZE','ROLE_NAME','MASTER_ADDR','MASTER_PORT','TORCHELASTIC_RUN_ID','TORCHELASTIC_RESTART_COUNT','TORCHELASTIC_MAX_RESTARTS','TORCHELASTIC_USE_AGENT_STORE','OMP_NUM_THREADS'];
