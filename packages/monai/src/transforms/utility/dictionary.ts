@@ -48,20 +48,39 @@ function guarded(input: DataDict, out: DataDict, work: (made: (v: unknown) => vo
   }
 }
 
-/** A dictionary transform applying one array transform (`apply`) to each key's tensor. */
-abstract class PerKeyd extends MapTransform {
-  protected abstract apply(img: Tensor, key: string, index: number, d: DataDict): unknown;
+/**
+ * A dictionary transform applying one array transform (`apply`) to each key's value (`valueAt`): every
+ * key is checked before any work, and a failure frees what the earlier keys made.
+ */
+abstract class PerKeyBase<V> extends MapTransform {
+  protected abstract valueAt(d: DataDict, key: string): V;
+  protected abstract apply(value: V, key: string, index: number, d: DataDict): unknown;
   call(data: DataDict): DataDict {
     const d = { ...data };
-    const keys = [...this.keyIterator(d)].map(([k]) => k); // every key checked before any work
+    const keys = [...this.keyIterator(d)].map(([k]) => k);
+    for (const key of keys) this.valueAt(d, key);
     guarded(data, d, (made) => {
       for (const key of keys) {
-        const r = this.apply(tensorAt(d, key, this.name), key, this.keys.indexOf(key), d);
+        const r = this.apply(this.valueAt(d, key), key, this.keys.indexOf(key), d);
         d[key] = r;
         made(r);
       }
     });
     return d;
+  }
+}
+
+/** PerKeyBase over tensors: a non-tensor value is an error naming the key. */
+abstract class PerKeyd extends PerKeyBase<Tensor> {
+  protected valueAt(d: DataDict, key: string): Tensor {
+    return tensorAt(d, key, this.name);
+  }
+}
+
+/** PerKeyBase over any value (the type converters also take numbers and lists). */
+abstract class PerKeyValued extends PerKeyBase<unknown> {
+  protected valueAt(d: DataDict, key: string): unknown {
+    return d[key];
   }
 }
 
@@ -130,7 +149,7 @@ export class CastToTyped extends PerKeyd {
 }
 
 /** ToTensor on each key; records itself so that `inverse` gives plain CPU tensors (MONAI's ToNumpy). */
-export class ToTensord extends MapTransform {
+export class ToTensord extends PerKeyValued {
   readonly converter: ToTensor;
   constructor(options: KeyOptions & ToTensorOptions) {
     checkOptions('ToTensord', options, [...MAP, 'dtype', 'device', 'wrapSequence', 'trackMeta'], ['keys']);
@@ -138,16 +157,10 @@ export class ToTensord extends MapTransform {
     const { keys: _k, allowMissingKeys: _a, ...rest } = options;
     this.converter = new ToTensor(rest);
   }
-  call(data: DataDict): DataDict {
-    const d = { ...data };
-    guarded(data, d, (made) => {
-      for (const [key] of this.keyIterator(d)) {
-        d[key] = this.converter.call(d[key]);
-        made(d[key]);
-        this.pushTransform(d[key]);
-      }
-    });
-    return d;
+  protected apply(value: unknown): unknown {
+    const r = this.converter.call(value);
+    this.pushTransform(r);
+    return r;
   }
   inverse(data: DataDict): DataDict {
     const d = { ...data };
@@ -160,7 +173,7 @@ export class ToTensord extends MapTransform {
   }
 }
 
-export class EnsureTyped extends MapTransform {
+export class EnsureTyped extends PerKeyValued {
   readonly converter: EnsureType;
   readonly dtype: (DType | null)[];
   constructor(options: KeyOptions & Omit<EnsureTypeOptions, 'dtype'> & { dtype?: DType | null | (DType | null)[] }) {
@@ -170,19 +183,12 @@ export class EnsureTyped extends MapTransform {
     this.converter = new EnsureType(rest);
     this.dtype = perKey<DType | null>(dtype ?? null, this.keys.length, this.name, 'dtype');
   }
-  call(data: DataDict): DataDict {
-    const d = { ...data };
-    guarded(data, d, (made) => {
-      for (const [key, dtype] of this.keyIterator<[DType | null]>(d, this.dtype)) {
-        d[key] = this.converter.call(d[key], dtype);
-        made(d[key]);
-      }
-    });
-    return d;
+  protected apply(value: unknown, _key: string, i: number): unknown {
+    return this.converter.call(value, this.dtype[i]);
   }
 }
 
-export class ToNumpyd extends MapTransform {
+export class ToNumpyd extends PerKeyValued {
   readonly converter: ToNumpy;
   constructor(options: KeyOptions & { dtype?: DType | null; wrapSequence?: boolean }) {
     checkOptions('ToNumpyd', options, [...MAP, 'dtype', 'wrapSequence'], ['keys']);
@@ -190,15 +196,8 @@ export class ToNumpyd extends MapTransform {
     const { keys: _k, allowMissingKeys: _a, ...rest } = options;
     this.converter = new ToNumpy(rest);
   }
-  call(data: DataDict): DataDict {
-    const d = { ...data };
-    guarded(data, d, (made) => {
-      for (const [key] of this.keyIterator(d)) {
-        d[key] = this.converter.call(d[key]);
-        made(d[key]);
-      }
-    });
-    return d;
+  protected apply(value: unknown): unknown {
+    return this.converter.call(value);
   }
 }
 
