@@ -71,8 +71,9 @@ test('asyncOp: wait() resolves without blocking the event loop; waitSync, isend/
   assert.equal(r1.sourceRank, 0);
 });
 
-test('allGatherObject, broadcastObjectList, gatherObject carry JSON values', async () => {
-  const [r0, r1] = ok(await runRanks('objects', [{}, {}]));
+test('allGatherObject, broadcastObjectList, gatherObject carry JSON values (tcp:// rendezvous, GLOO_SOCKET_IFNAME=lo)', async () => {
+  const lo = { env: { GLOO_SOCKET_IFNAME: 'lo' } };
+  const [r0, r1] = ok(await runRanks('objects', [lo, lo]));
   const gathered = [
     { rank: 0, name: 'r0', list: ['é'] },
     { rank: 1, name: 'r1', list: ['é', 'é', 'é', 'é'] },

@@ -18,6 +18,15 @@ test('a collective the peer never joins fails after the group timeout (sync and 
   assert.equal(r0.leaked, 0);
 });
 
+test('a peer that exits makes the next collective fail at once, naming op, rank and world size', async () => {
+  const [r0, r1] = await runRanks('peerGone', [{}, {}]);
+  assert.equal(r1.code, 3, explain(r1, 1));
+  assert.equal(r0.code, 0, explain(r0, 0));
+  assert.match(r0.result.error, /^allReduce \(rank 0 of 2\): .*(Connection closed by peer|Connection reset by peer|Broken pipe)/);
+  assert.ok(r0.result.ms < 10_000, `failed after ${r0.result.ms} ms (group timeout 20 s)`);
+  assert.equal(r0.result.leaked, 0);
+});
+
 test('a rendezvous missing a rank fails within the timeout, naming rank and world size', async () => {
   const [r] = await runRanks('lonely', [{ env: { WORLD_SIZE: '2' } }]);
   assert.equal(r.code, 0, explain(r, 0));

@@ -122,3 +122,13 @@ test('initProcessGroup with a store; DistributedDataParallel on a 1-rank group: 
     D.destroyProcessGroup();
   }
 });
+
+test('GLOO_SOCKET_IFNAME picks the Gloo interface (an unknown one fails, naming it)', () => {
+  process.env.GLOO_SOCKET_IFNAME = 'nosuchif0';
+  try {
+    assert.throws(() => D.initProcessGroup({ initMethod: `file://${join(dir, 'ifname')}`, rank: 0, worldSize: 1, timeout: 5000 }), /initProcessGroup \(rank 0 of 1, file:.*nosuchif0/);
+    assert.equal(D.isInitialized(), false);
+  } finally {
+    delete process.env.GLOO_SOCKET_IFNAME;
+  }
+});

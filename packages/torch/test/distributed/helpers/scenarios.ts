@@ -153,6 +153,18 @@ async function timeout(): Promise<Out> {
   return out;
 }
 
+// Rank 1 dies right after joining; rank 0's next collective fails, naming the operation.
+async function peerGone(): Promise<Out> {
+  D.initProcessGroup({ timeout: 20_000 });
+  const rank = D.getRank();
+  if (rank === 1) process.exit(3);
+  const t = torch.ones([4]);
+  const t0 = Date.now();
+  const error = errorOf(() => D.allReduce(t));
+  t.dispose();
+  return { rank, error, ms: Date.now() - t0 };
+}
+
 // Started alone with WORLD_SIZE=2: the rendezvous must fail within the timeout, naming the rank.
 async function lonely(): Promise<Out> {
   const t0 = Date.now();
@@ -161,7 +173,9 @@ async function lonely(): Promise<Out> {
 }
 
 async function objects(): Promise<Out> {
-  D.initProcessGroup({ timeout: 20_000 });
+  // tcp:// rendezvous with explicit rank and world size (the environment's are not read).
+  const env = process.env;
+  D.initProcessGroup({ initMethod: `tcp://${env.MASTER_ADDR}:${env.MASTER_PORT}`, rank: Number(env.RANK), worldSize: 2, timeout: 20_000 });
   const rank = D.getRank();
   const gathered: unknown[] = [];
   D.allGatherObject(gathered, { rank, name: `r${rank}`, list: Array(rank * 3 + 1).fill('é') });
@@ -462,4 +476,4 @@ async function interop(): Promise<Out> {
   return { rank, allReduce: take(a), broadcast: take(b), allGather: parts.map(take), max: take(m) };
 }
 
-export const scenarios: Record<string, () => Promise<Out>> = { collectives, async: asyncOps, timeout, lonely, objects, syncBn, store, ddp, noSync, unused, interop };
+export const scenarios: Record<string, () => Promise<Out>> = { collectives, async: asyncOps, timeout, peerGone, lonely, objects, syncBn, store, ddp, noSync, unused, interop };
