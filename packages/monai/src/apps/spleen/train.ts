@@ -172,6 +172,9 @@ export async function trainSpleen(cfg: SpleenConfig, options: TrainOptions = {})
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) onAbort();
+  // iterations run back to back through microtasks; one event-loop turn per iteration lets a signal
+  // handler (Ctrl-C) run and abort
+  if (options.signal) trainer.on(Events.ITERATION_COMPLETED, () => new Promise<void>((r) => setImmediate(r)));
   const p = options.progress;
   const reached = (d: number): boolean => cfg.targetDice !== null && d >= cfg.targetDice;
 
