@@ -42,6 +42,7 @@ if (!dist.distributedEnv()) {
 dist.initProcessGroup({ backend: 'gloo' });
 const rank = dist.getRank();
 const worldSize = dist.getWorldSize();
+console.log(`pid ${process.pid}`);
 
 /** A noisy cube with a sphere of random centre and radius; the label marks the sphere. Same on every rank. */
 function makeItem(id: number): { id: number; image: Tensor; label: Tensor } {

@@ -30,13 +30,16 @@ interface RankReport {
   checksum: number;
 }
 
-async function runExample(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+async function runExample(args: string[], onOut?: (all: string, child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; out: string; err: string }> {
   // The ranks resolve monai-ts and @monai-ts/torch to their sources, as this test does.
   const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --conditions=source`.trim() };
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--nproc-per-node', '2', '--standalone', EXAMPLE, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  child.stdout.on('data', (b) => (out += b));
+  child.stdout.on('data', (b) => {
+    out += b;
+    onOut?.(out, child);
+  });
   child.stderr.on('data', (b) => (err += b));
   const code = await new Promise<number | null>((res) => child.once('exit', res));
   return { code, out, err };
@@ -74,3 +77,19 @@ for (const split of ['sampler', 'partition']) {
     torch.dispose(tensors);
   });
 }
+
+test('killing rank 1 during DDP training: the launcher stops rank 0, names rank 1 and exits 137 within seconds', async (t) => {
+  let killedAt = 0;
+  const r = await runExample(['--epochs', '50', '--items', '4', '--size', '16', '--batch', '1'], (all) => {
+    const pid = /\[rank 1\]: pid (\d+)/.exec(all)?.[1];
+    if (killedAt || !pid || !/\[rank 0\]: epoch 2\/50/.test(all)) return;
+    killedAt = performance.now();
+    process.kill(Number(pid), 'SIGKILL');
+  });
+  const stopMs = performance.now() - killedAt;
+  assert.ok(killedAt > 0, `training reached epoch 2 with rank 1's pid printed:\n${r.out}\n${r.err}`);
+  assert.equal(r.code, 137, r.err);
+  assert.match(r.err, /monai-ts-run: rank 1 \(local rank 1, pid \d+\) failed: killed by SIGKILL/);
+  t.diagnostic(`the launcher ended ${stopMs.toFixed(0)} ms after the kill`);
+  assert.ok(stopMs < 10000, `${stopMs.toFixed(0)} ms`);
+});
