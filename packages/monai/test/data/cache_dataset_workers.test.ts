@@ -4,6 +4,7 @@
 // and no tensor is left; a pipeline that cannot travel builds on the main thread with one warning.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -243,4 +244,16 @@ test('SmartCacheDataset numReplaceWorkers: replacements computed by workers give
   assert.throws(() => failing.updateCache(), (e: unknown) => e instanceof WorkerItemError && e.index === 5 && e.transformName === 'FailAt');
   failing.disposeCache();
   assert.ok((await threadsBackTo(threads)) <= threads, 'replacement workers end with shutdown/disposeCache');
+});
+
+test('constructed before the transform registry is loaded: built on this thread, one warning saying what to call', () => {
+  const child = new URL('./helpers/cache_no_registry.ts', import.meta.url).pathname;
+  const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', child], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { cached: number; live: number; warnings: { name: string; code?: string; message: string }[] };
+  assert.equal(out.cached, 3);
+  assert.equal(out.live, 0);
+  assert.equal(out.warnings.length, 1);
+  assert.equal(out.warnings[0].code, 'MONAI_TS_REGISTRY_NOT_LOADED');
+  assert.match(out.warnings[0].message, /^CacheDataset: numWorkers=2, but the transform registry is not loaded yet.*await loadTransformRegistry\(\)/);
 });
