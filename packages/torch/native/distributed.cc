@@ -587,26 +587,6 @@ Napi::Value ReducerOp(const Napi::CallbackInfo& info) {
   });
 }
 
-// bucketAssignment(params[], limits[]) -> index lists, as DDP would build them (reversed).
-Napi::Value BucketAssignment(const Napi::CallbackInfo& info) {
-  return guarded(info, "bucketAssignment", [&]() -> Napi::Value {
-    Napi::Env e = info.Env();
-    auto params = tensors(e, info[0], "bucketAssignment parameters");
-    auto la = info[1].As<Napi::Array>();
-    std::vector<size_t> limits;
-    for (uint32_t i = 0; i < la.Length(); i++) limits.push_back(static_cast<size_t>(i64(la.Get(i))));
-    auto buckets = std::get<0>(c10d::compute_bucket_assignment_by_size(params, limits, std::vector<bool>(params.size(), false)));
-    std::reverse(buckets.begin(), buckets.end());
-    auto out = Napi::Array::New(e, buckets.size());
-    for (size_t i = 0; i < buckets.size(); i++) {
-      auto b = Napi::Array::New(e, buckets[i].size());
-      for (size_t j = 0; j < buckets[i].size(); j++) b.Set(static_cast<uint32_t>(j), Napi::Number::New(e, static_cast<double>(buckets[i][j])));
-      out.Set(static_cast<uint32_t>(i), b);
-    }
-    return out;
-  });
-}
-
 }  // namespace
 
 void initDistributed(Napi::Env e, Napi::Object x) {
@@ -636,7 +616,6 @@ void initDistributed(Napi::Env e, Napi::Object x) {
   d.Set("workState", Napi::Function::New(e, WorkState));
   d.Set("reducerNew", Napi::Function::New(e, ReducerNew));
   d.Set("reducerOp", Napi::Function::New(e, ReducerOp));
-  d.Set("bucketAssignment", Napi::Function::New(e, BucketAssignment));
   x.Set("distributed", d);
 }
 

@@ -33,7 +33,6 @@ export interface DistNative {
   workState(work: NativeHandle): [boolean, boolean, string | null, number];
   reducerNew(group: NativeHandle, params: number[], bucketCapBytes: number, findUnused: boolean, firstBucketBytes: number): NativeHandle;
   reducerOp(reducer: NativeHandle, op: 'prepareForward' | 'rebuildBuckets' | 'prepareForBackward' | 'release', outputs?: number[]): unknown;
-  bucketAssignment(params: number[], limits: number[]): number[][];
 }
 
 export const dist = (native as unknown as { distributed: DistNative }).distributed;
