@@ -34,3 +34,4 @@ export { SmartCacheDataset, type SmartCacheDatasetOptions } from './smart_cache.
 export { GridPatchDataset, PatchIter, PatchIterd, iterPatch, type PatchCoords, type IterPatchOptions, type PatchIterOptions, type PatchIterdOptions, type GridPatchDatasetOptions } from './grid_dataset.js';
 export { CacheNTransDataset, type CacheNTransDatasetOptions } from './cache_n_trans.js';
 export { IterableDataset, ShuffleBuffer, type StreamSource, type StreamShard, type IterateOptions, type ShuffleBufferOptions } from './iterable_dataset.js';
+export { CSVIterableDataset, type CSVIterableDatasetOptions, type CsvValue } from './csv_iterable.js';
