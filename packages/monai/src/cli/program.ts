@@ -63,12 +63,13 @@ export function buildProgram(io: CliIO): Command {
     .option('--data <folder>', 'Decathlon-layout folder with dataset.json (overrides the config)')
     .option('--output <folder>', 'output folder (overrides the config)')
     .addOption(new Option('--epochs <n>', 'epochs (overrides the config)').argParser(positiveInt('--epochs')))
-    .action(async (opts: { config: string; data?: string; output?: string; epochs?: number }) => {
+    .option('--stats', "print MONAI's StatsHandler log lines (loss per iteration, metrics per epoch)")
+    .action(async (opts: { config: string; data?: string; output?: string; epochs?: number; stats?: boolean }) => {
       const cfg = loadConfigFile(opts.config, { data: opts.data && path.resolve(opts.data), output: opts.output && path.resolve(opts.output), epochs: opts.epochs });
       fs.mkdirSync(cfg.output, { recursive: true });
       fs.writeFileSync(path.join(cfg.output, 'config.json'), JSON.stringify(cfg, null, 2) + '\n');
-      const progress = consoleProgress({ out: io.stdout });
-      const r = await trainSpleen(cfg, { progress, signal: io.signal });
+      const progress = consoleProgress({ out: io.stdout, bar: opts.stats ? false : undefined });
+      const r = await trainSpleen(cfg, { progress, signal: io.signal, logStats: opts.stats ?? false });
       progress.stop();
       if (r.interrupted) out(`interrupted; the last completed epoch is saved in ${r.lastCheckpoint} (run again to resume)`);
       const mean = r.epochSeconds.length ? r.epochSeconds.reduce((a, b) => a + b, 0) / r.epochSeconds.length : NaN;

@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as torch from '@monai-ts/torch';
-import { main } from '../../src/cli/index.js';
+import { loadConfigFile, main } from '../../src/cli/index.js';
 import { generateSyntheticCtTask } from '../../src/apps/synthetic/index.js';
 import { readNiftiInfo } from '../../src/data/formats/nifti.js';
 
@@ -83,6 +83,16 @@ test('train: YAML configs, their syntax errors with the line, a missing data fie
   assert.equal(noDataset.code, 1);
   assert.match(noDataset.err, /no dataset\.json/);
   assert.equal(noDataset.err.trim().split('\n').length, 1);
+});
+
+test('the example config validates; its paths resolve against its folder; overrides win', () => {
+  const file = fileURLToPath(new URL('../../../../examples/spleen_synthetic.yaml', import.meta.url));
+  const c = loadConfigFile(file);
+  assert.equal(c.data, path.resolve(path.dirname(file), '../demo-output/task'));
+  assert.equal(c.targetDice, 0.9);
+  assert.deepEqual(c.roi, [48, 48, 32]);
+  const o = loadConfigFile(file, { data: '/elsewhere', epochs: 3 });
+  assert.deepEqual([o.data, o.epochs], ['/elsewhere', 3]);
 });
 
 test('infer and evaluate: missing files and folders give one clear line and exit 1', async () => {

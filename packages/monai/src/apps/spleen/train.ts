@@ -63,7 +63,7 @@ export interface TrainOptions {
   progress?: TrainProgress;
   /** abort: training stops after the current iteration; last.pt keeps the last completed epoch */
   signal?: AbortSignal;
-  /** print StatsHandler's MONAI log lines (loggers 'spleen.train', 'spleen.val'; default false: they are set to WARNING) */
+  /** print StatsHandler's MONAI log lines (loggers 'spleen.train', 'spleen.val' at INFO; default false: WARNING) */
   logStats?: boolean;
 }
 
@@ -152,7 +152,7 @@ export async function trainSpleen(cfg: SpleenConfig, options: TrainOptions = {})
       new StatsHandler({ name: 'spleen.train', tagName: 'train_loss', outputTransform: (o: unknown) => (o as { loss: Tensor }).loss.item() }),
     ],
   });
-  if (!options.logStats) for (const n of ['spleen.train', 'spleen.val']) getLogger(n).setLevel(LogLevel.WARNING);
+  for (const n of ['spleen.train', 'spleen.val']) getLogger(n).setLevel(options.logStats ? LogLevel.INFO : LogLevel.WARNING);
   const epochSaver = new CheckpointSaver({ saveDir: ckpt.dir, saveDict: { network, optimizer, trainer, best }, saveInterval: 1, nSaved: 1 });
 
   let resumedFrom = 0;
