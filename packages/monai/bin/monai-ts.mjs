@@ -1,15 +1,15 @@
 #!/usr/bin/env node
-// monai-ts CLI launcher: the compiled dist/ when it is built, else the TypeScript sources through tsx.
+// monai-ts CLI launcher: the compiled dist/ when the package is built, else the TypeScript sources through
+// tsx (a fresh checkout), and the sources too when Node runs with the 'source' export condition
+// (NODE_OPTIONS=--conditions=source), as the package exports resolve.
 import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { dirname, join } from 'node:path';
 
-const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const dist = join(root, 'dist', 'cli', 'main.js');
-if (existsSync(dist)) {
-  await import(pathToFileURL(dist).href);
-} else {
+const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].join(' ');
+const fromSource = /(^|\s)(--conditions|-C)(=|\s+)source(\s|$)/.test(flags);
+const compiled = new URL('../dist/cli/main.js', import.meta.url);
+if (!fromSource && existsSync(compiled)) await import(compiled.href);
+else {
   const { register } = await import('tsx/esm/api');
   register();
-  await import(pathToFileURL(join(root, 'src', 'cli', 'main.ts')).href);
+  await import(new URL('../src/cli/main.ts', import.meta.url).href);
 }
