@@ -37,6 +37,8 @@ export class ProcessGroup {
   get isMember(): boolean {
     return this._h !== null;
   }
+  /** Set by destroyProcessGroup: the group can no longer be used. Internal. */
+  _destroyed = false;
   /** The group rank of a global rank; throws naming `what` when it is not in the group. */
   groupRank(globalRank: number, what: string): number {
     const r = this.ranks.indexOf(globalRank);
@@ -203,6 +205,7 @@ export function newGroup(ranks?: number[], options: NewGroupOptions = {}): Proce
 export function resolveGroup(group: ProcessGroup | undefined | null, what: string): ProcessGroup {
   if (group) {
     if (!(group instanceof ProcessGroup)) throw new TypeError(`${what}: group must be a ProcessGroup (from newGroup)`);
+    if (group._destroyed) throw new Error(`${what}: the process group '${group.name}' was destroyed (destroyProcessGroup)`);
     return group;
   }
   if (!state) throw notInitialized(what);
@@ -239,6 +242,7 @@ function notInitialized(what: string): Error {
 function release(g: ProcessGroup): void {
   if (g._h) dist.groupRelease(g._h);
   g._h = null;
+  g._destroyed = true;
 }
 
 function newBackend(backend: Backend, store: Store, rank: number, size: number, timeout: number): NativeHandle {

@@ -67,6 +67,13 @@ test('file:// rendezvous with one rank: a working group, then destroyProcessGrou
     t.dispose();
     // The store of the default group is c10d's "default_pg" namespace.
     D.getDefaultStore().set('mine', 'v');
+    const g = D.newGroup([0]);
+    assert.equal(g.rank(), 0);
+    D.destroyProcessGroup(g);
+    const z = torch.zeros([1]);
+    assert.throws(() => D.allReduce(z, { group: g }), /allReduce: the process group '1' was destroyed/);
+    D.allReduce(z);
+    z.dispose();
   } finally {
     D.destroyProcessGroup();
   }
