@@ -124,6 +124,15 @@ test('breaking out early ends the stream workers and frees every tensor in fligh
     assert.equal(torch.memory().liveTensors, start, `numWorkers ${numWorkers}: no tensor left`);
     assert.equal(workerHandles(), handles, `numWorkers ${numWorkers}: no worker thread left`);
   }
+  // an endless ShuffleBuffer (epochs -1): workers blocked on credit stop when the loop breaks
+  const endless = new ShuffleBuffer(range(5), [new MakeItem([1, 8, 8])], { bufferSize: 2, epochs: -1 });
+  let n = 0;
+  for await (const b of new DataLoader<{ img: torch.Tensor }>(endless, { batchSize: 2, numWorkers: 2 })) {
+    b.img.dispose();
+    if (++n === 7) break;
+  }
+  assert.equal(torch.memory().liveTensors, start);
+  assert.equal(workerHandles(), handles);
 });
 
 test('a source that cannot travel loads on the main thread with one warning; workerInitFn runs in stream workers', async () => {
