@@ -162,25 +162,30 @@ export function aliasShared<T>(item: T, owned: ReadonlySet<Tensor>): T {
 
 /**
  * The tensors an item holds (nested arrays and plain objects; shared parts and cycles visited once). With
- * `deep`, the tensors inside MetaTensor metadata too (what must stay alive while the item is alive).
+ * `deep`, the tensors inside MetaTensor metadata too (what must stay alive while the item is alive); then
+ * `shallow`, when given, also receives the tensors found outside metadata (both sets from one walk).
  */
-export function tensorsOf(item: unknown, deep = false, found = new Set<Tensor>()): Set<Tensor> {
+export function tensorsOf(item: unknown, deep = false, found = new Set<Tensor>(), shallow: Set<Tensor> | null = null): Set<Tensor> {
   const seen = new Set<unknown>();
-  const walk = (v: unknown): void => {
+  const walk = (v: unknown, inMeta: boolean): void => {
     if (v === null || typeof v !== 'object' || seen.has(v)) return;
     seen.add(v);
     if (v instanceof Tensor) {
       found.add(v);
-      if (deep && v instanceof MetaTensor) walk(v.meta);
+      if (!inMeta) shallow?.add(v);
+      if (deep && v instanceof MetaTensor) metas.push(v);
       return;
     }
     if (ArrayBuffer.isView(v)) return;
-    if (Array.isArray(v)) for (const x of v) walk(x);
+    if (Array.isArray(v)) for (const x of v) walk(x, inMeta);
     else {
       const proto = Object.getPrototypeOf(v);
-      if (proto === Object.prototype || proto === null) for (const x of Object.values(v)) walk(x);
+      if (proto === Object.prototype || proto === null) for (const x of Object.values(v)) walk(x, inMeta);
     }
   };
-  walk(item);
+  // metadata last, so a tensor both in the item and in some metadata counts as the item's
+  const metas: MetaTensor[] = [];
+  walk(item, false);
+  for (let i = 0; i < metas.length; i++) walk(metas[i].meta, true);
   return found;
 }

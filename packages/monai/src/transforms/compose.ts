@@ -96,21 +96,24 @@ export function executeCompose(data: unknown, transforms: readonly TransformLike
  * still holds), so a pipeline does not hold every intermediate volume until the garbage collector runs.
  */
 function runFreeing(data: unknown, count: number, step: (k: number, data: unknown) => unknown, input = tensorsOf(data, true)): unknown {
+  let before = tensorsOf(data);
   for (let k = 0; k < count; k++) {
-    const before = tensorsOf(data);
     try {
       data = step(k, data);
     } catch (e) {
       dropIntermediates(before, null, input);
       throw e;
     }
-    dropIntermediates(before, data, input);
+    // one walk gives what the result keeps alive and the next step's "before"
+    const next = new Set<Tensor>();
+    dropIntermediates(before, data, input, next);
+    before = next;
   }
   return data;
 }
 
-function dropIntermediates(before: Set<Tensor>, after: unknown, input: Set<Tensor>): void {
-  const kept = tensorsOf(after, true);
+function dropIntermediates(before: Set<Tensor>, after: unknown, input: Set<Tensor>, afterShallow: Set<Tensor> | null = null): void {
+  const kept = tensorsOf(after, true, new Set(), afterShallow);
   for (const t of before) if (!kept.has(t) && !input.has(t) && !t.isDisposed) t.dispose();
 }
 

@@ -1,6 +1,6 @@
 // PersistentDataset's transform hash is md5 of describeTransform's key-mode description (one walker for
 // workers and keys): stable across instances and transform ids, changed by any setting, tensors by
-// content; and tensorsOf (the one item walker Compose and the datasets share), shallow and deep.
+// content; and tensorsOf (the one item walker Compose and the datasets share), shallow and deep, both in one walk.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -61,6 +61,13 @@ test('tensorsOf: shallow by default, metadata tensors with deep; shared parts an
   const deep = tensorsOf(item, true);
   assert.ok(deep.has(extra) && deep.has(m) && deep.has(plain));
   assert.ok(deep.size > shallow.size);
+  // one deep walk can also give the shallow set (Compose's per-step walk); a tensor held by the item and
+  // by some metadata counts as the item's
+  const both = new Set<torch.Tensor>();
+  m.meta.alsoPlain = plain as never;
+  assert.deepEqual(tensorsOf(item, true, new Set(), both), deep);
+  assert.deepEqual(both, shallow);
+  delete m.meta.alsoPlain;
   delete item.self;
   disposeItem(item);
   for (const t of deep) if (!t.isDisposed) t.dispose();
