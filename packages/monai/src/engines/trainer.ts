@@ -192,7 +192,9 @@ export class GanTrainer extends Trainer {
     if (batchdata === null || batchdata === undefined) throw new Error('GanTrainer: the iteration got no batch data');
     const dev = engine.state.device;
     const reals = engine.prepareBatch(batchdata, dev, engine.nonBlocking) as Tensor;
-    const n = reals.shape[0];
+    // MONAI draws the loader's batch size of latents, also for a shorter last batch
+    const loaderBatch = (engine.dataLoader as { batchSize?: unknown }).batchSize;
+    const n = typeof loaderBatch === 'number' ? loaderBatch : reals.shape[0];
     let latents = engine.gPrepare(n, engine.latentShape, dev, engine.nonBlocking);
     let fakes = engine.gInferer.call(latents, engine.gNetwork as unknown as Predictor) as Tensor;
     let dLoss = 0;
@@ -201,7 +203,7 @@ export class GanTrainer extends Trainer {
       const loss = engine.dLossFunction(fakes, reals);
       loss.backward();
       engine.dOptimizer.step();
-      dLoss += loss.item();
+      dLoss = Math.fround(dLoss + loss.item()); // MONAI sums into a float32 tensor
     }
     if (engine.gUpdateLatents) latents = engine.gPrepare(n, engine.latentShape, dev, engine.nonBlocking);
     fakes = engine.gInferer.call(latents, engine.gNetwork as unknown as Predictor) as Tensor;
