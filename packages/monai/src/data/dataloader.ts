@@ -158,6 +158,17 @@ export class DataLoader<B = unknown> implements AsyncIterable<B> {
     return { base, order };
   }
 
+  /**
+   * PyTorch 1.13's RandomSampler draws one more randperm(n) from the generator when it runs out (its
+   * remainder slice `randperm(n)[:numSamples % n]`), so the next epoch's draws from a user generator
+   * start after it. Called once a shuffled epoch has been read to its end (an early break draws nothing, as
+   * there); a sampler-less loader without a generator uses a private generator there, so nothing to do.
+   */
+  private samplerExhausted(): void {
+    if (!this.shuffle || this.sampler || !this.generator) return;
+    torch.randperm(this.dataset.length, { generator: this.generator }).dispose();
+  }
+
   private batches(order: number[]): number[][] {
     const out: number[][] = [];
     for (let s = 0; s < order.length; s += this.batchSize) {
@@ -192,6 +203,7 @@ export class DataLoader<B = unknown> implements AsyncIterable<B> {
         pos += b.length;
         yield this.loadHere(b, seeds) as B;
       }
+      this.samplerExhausted();
       return;
     }
     const collate = this.describeCollate();
@@ -213,6 +225,7 @@ export class DataLoader<B = unknown> implements AsyncIterable<B> {
         fill();
         yield (t.inWorker ? value : this.collateHere(value as unknown[], t.indices)) as B;
       }
+      this.samplerExhausted();
     } finally {
       pool.cancelAll();
       await freeUnread(tasks.map((t) => t.p));
