@@ -17,8 +17,8 @@ after(() => assert.equal(torch.memory().liveTensors, start, 'no live tensors lef
 const rows = (t: torch.Tensor): number[] => torch.tidy(() => Array.from(t.contiguous().data() as Float32Array));
 
 test("padListDataCollate (symmetric) then decollateBatch gives MONAI's batch and per-item MetaTensors", () => {
-  const a = MetaTensor.wrap(torch.arange(20, { dtype: 'float32' }).reshape([1, 4, 5]), { affine: [2, 0, 0, 0, 0, 3, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1], meta: { filename_or_obj: 'a.nii' } });
-  const b = MetaTensor.wrap(torch.arange(18, { dtype: 'float32' }).add(100).reshape([1, 3, 6]), { meta: { filename_or_obj: 'b.nii' } });
+  const a = MetaTensor.wrap(torch.tidy(() => torch.arange(20, { dtype: 'float32' }).reshape([1, 4, 5])), { affine: [2, 0, 0, 0, 0, 3, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1], meta: { filename_or_obj: 'a.nii' } });
+  const b = MetaTensor.wrap(torch.tidy(() => torch.arange(18, { dtype: 'float32' }).add(100).reshape([1, 3, 6])), { meta: { filename_or_obj: 'b.nii' } });
   const flipped = new Flipd({ keys: 'image', spatialAxis: 0 }).call({ image: a }) as { image: MetaTensor };
   const batch = padListDataCollate([flipped, { image: b }], { method: 'symmetric', mode: 'constant' }) as { image: MetaTensor };
   assert.deepEqual(batch.image.shape, G.batch_shape);
