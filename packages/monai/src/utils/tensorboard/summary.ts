@@ -114,7 +114,7 @@ function makeGrid(nchw: Tensor, ncols = 8): Tensor {
   return x.reshape([rows, cols, 3, h, w]).permute([2, 0, 3, 1, 4]).reshape([3, rows * h, cols * w]);
 }
 
-/** torch's convert_to_HWC: any of its layouts to [H, W, C] with C 3 (grey repeated) or 4. */
+/** torch's convert_to_HWC, each of its layouts to [H, W, C] with C 3 (grey repeated) or 4. */
 export function toHWC(img: Tensor, dataformats: string): Tensor {
   const fmt = dataformats.toUpperCase();
   if (new Set(fmt).size !== fmt.length) throw new Error(`image: dataformats '${dataformats}' repeats a dimension`);
