@@ -45,3 +45,21 @@ test("listDataCollate flattens multi-sample items in MONAI's order (item-major, 
   assert.deepEqual(got, G.multi_sample);
   torch.dispose(items.flat().map((x) => x.v));
 });
+
+test("shuffle order with 2 worker threads (persistent) over 3 epochs equals torch's for a seeded Generator", async () => {
+  const c = (G.cases as Case[])[0];
+  const gen = new torch.Generator();
+  gen.manualSeed(c.seed);
+  const loader = new DataLoader(new Dataset(Array.from({ length: c.n }, (_, i) => i)), { batchSize: c.batch_size, shuffle: true, generator: gen, numWorkers: 2, persistentWorkers: true });
+  try {
+    const epochs: number[][][] = [];
+    for (let e = 0; e < 3; e++) {
+      const batches: number[][] = [];
+      for await (const b of loader) batches.push(b as number[]);
+      epochs.push(batches);
+    }
+    assert.deepEqual(epochs, c.epochs);
+  } finally {
+    await loader.close();
+  }
+});
