@@ -107,6 +107,7 @@ trainer_case("set_to_none", set_to_none=True)
 trainer_case("no_decollate", decollate=False)
 trainer_case("post_metric", post=True)
 trainer_case("accumulate", accumulate=2)
+trainer_case("no_decollate_post", decollate=False, post=True)
 
 # SupervisedEvaluator: sliding window (roi 4x4, sw batch 3, overlap 0.25, gaussian) + post + MeanDice
 post = Compose([Activationsd(keys="pred", softmax=True), AsDiscreted(keys="pred", argmax=True, to_onehot=2)])

@@ -55,7 +55,7 @@ const post = (keys: string[]): Compose => new Compose([new Activationsd({ keys, 
 
 type Case = { opt?: 'sgd' | 'adam'; setToNone?: boolean; decollate?: boolean; post?: boolean; accumulate?: number };
 for (const [name, c] of Object.entries<Case>({
-  plain: {}, adam: { opt: 'adam' }, set_to_none: { setToNone: true }, no_decollate: { decollate: false }, post_metric: { post: true }, accumulate: { accumulate: 2 },
+  plain: {}, adam: { opt: 'adam' }, set_to_none: { setToNone: true }, no_decollate: { decollate: false }, post_metric: { post: true }, accumulate: { accumulate: 2 }, no_decollate_post: { decollate: false, post: true },
 })) {
   test(`SupervisedTrainer '${name}': losses per iteration, metrics, state and final weights equal MONAI's`, async () => {
     const g = G[name];
