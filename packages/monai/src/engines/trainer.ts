@@ -143,7 +143,7 @@ const GAN_KEYS = [
 ];
 
 /**
- * GAN training (MONAI's GanTrainer): per batch of m reals, m fakes from random latents; dTrainSteps
+ * GAN training (MONAI's GanTrainer): per batch, fakes from the loader's batchSize of random latents (the batch's size for a plain iterable); dTrainSteps
  * discriminator updates (dLossFunction(fakes, reals), losses summed); optionally new latents; one generator update. state.output holds reals, fakes,
  * latents, g_loss and d_loss.
  */
