@@ -6,7 +6,8 @@
 // (default 2) libtorch threads each, one run per side (ours first), each until Dice >= BENCH_TARGET (default
 // 0.9) or BENCH_EPOCHS (default 40) epochs. Both clocks start before the caches are built.
 // Prints one JSON line: seconds to the target on each side (wall, or process CPU with BENCH_CLOCK=cpu), their
-// ratio ours/MONAI (target <= 0.6), epochs, best Dice, mean epoch seconds, cache seconds, both clocks.
+// ratio ours/MONAI (target <= 0.6), epochs, best Dice, seconds per epoch after caching (training, validation
+// and ours' checkpoints) and their ratio, cache seconds, both clocks.
 // Ours also writes the recipe's checkpoints each epoch (MONAI's script writes none); TensorBoard is off on
 // both sides. The two sides draw different random crops, so they can need different epoch counts: compare
 // the seconds per epoch too.
@@ -46,6 +47,7 @@ const cpuNow = (): number => {
 let cpuToTarget: number | null = null;
 let cacheSeconds: number | null = null;
 const dice: number[] = [];
+const valSeconds: number[] = [];
 const c0 = cpuNow();
 let r;
 try {
@@ -54,6 +56,7 @@ try {
       onStart: (i) => void (cacheSeconds = i.cacheSeconds),
       onValidation: (v) => {
         dice.push(+v.dice.toFixed(4));
+        valSeconds.push(v.seconds);
         if (v.dice >= target) cpuToTarget ??= cpuNow() - c0;
         log(`ours epoch ${v.epoch}: Dice ${v.dice.toFixed(4)} (${v.elapsed.toFixed(1)} s)`);
       },
@@ -84,6 +87,7 @@ if (monaiSrc) {
   if (verbose) console.error(py.stderr);
 } else monaiError = 'MONAI_SRC is empty';
 
+const perEpoch = (to: number | null, cache: number | null, n: number): number | null => (to === null || cache === null || !n ? null : round((to - cache) / n, 2));
 const pick = (wall: number | null, cpu: number | null): number | null => (s.cpuClock ? cpu : wall);
 // MONAI's CPU time runs to the end of its run, which is the target when it reached it
 const monaiCpu = monai && monai.seconds_to_target !== null ? monai.cpu_seconds : null;
@@ -93,7 +97,10 @@ console.log(JSON.stringify({
   bench: 'flagship.time_to_dice', unit: s.cpuClock ? 'cpu s' : 's', threads: s.threads, monaiOmpWaitPolicy: ompWaitPolicy || 'libgomp default', target, maxEpochs: epochs, seed, task: task.hash,
   ours: round(oursS, 1), monai: round(monaiS, 1), ratio: oursS !== null ? ratio(oursS, monaiS) : null, ratioTarget: 0.6,
   oursEpochs: ours.epochs, monaiEpochs: monai?.epochs ?? null, oursBest: ours.best, monaiBest: monai?.best ?? null,
-  oursEpochSeconds: ours.epochSeconds, monaiEpochSeconds: round(mean(monai?.epoch_seconds ?? []), 2),
+  // per epoch, from the end of caching to the target: training, validation and (ours) checkpoints
+  oursSecondsPerEpoch: perEpoch(ours.wall, cacheSeconds, ours.epochs), monaiSecondsPerEpoch: monai ? perEpoch(monai.seconds_to_target, monai.cache_seconds, monai.epochs) : null,
+  ratioPerEpoch: ratio(perEpoch(ours.wall, cacheSeconds, ours.epochs) ?? NaN, monai ? perEpoch(monai.seconds_to_target, monai.cache_seconds, monai.epochs) : null),
+  oursTrainSecondsPerEpoch: ours.epochSeconds, oursValSeconds: round(mean(valSeconds), 2),
   oursCacheSeconds: round(cacheSeconds, 1), monaiCacheSeconds: round(monai?.cache_seconds, 1),
   oursWall: round(ours.wall, 1), oursCpu: round(ours.cpu, 1), monaiWall: round(monai?.seconds_to_target, 1), monaiCpu: round(monaiCpu, 1),
   oursDice: ours.dice, monaiDice: monai?.dice ?? null, load1: [+load0.toFixed(1), +os.loadavg()[0].toFixed(1)],
