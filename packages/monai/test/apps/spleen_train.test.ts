@@ -48,6 +48,12 @@ test('a second run resumes after the last epoch; one epoch file is kept', { time
   assert.ok(second.bestDice >= first.bestDice, 'the best Dice carries over');
 });
 
+test('numWorkers 2 (cache and loader on worker threads) trains to the same validation Dice as the main thread', { timeout: 60_000 }, async () => {
+  const a = await trainSpleen(tiny(path.join(dir, 'w0')));
+  const b = await trainSpleen(tiny(path.join(dir, 'w2'), { numWorkers: 2 }));
+  assert.equal(b.bestDice, a.bestDice);
+});
+
 test('a checkpoint that reached targetDice is not trained further', { timeout: 60_000 }, async () => {
   const out = path.join(dir, 'target');
   const first = await trainSpleen(tiny(out, { targetDice: 1e-9 }));

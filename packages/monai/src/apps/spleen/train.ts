@@ -27,6 +27,7 @@ import { SlidingWindowInferer } from '../../inferers/inferer.js';
 import { DiceCELoss } from '../../losses/dice_ce.js';
 import { Novograd } from '../../optimizers/novograd.js';
 import { setDeterminism } from '../../utils/misc.js';
+import { loadTransformRegistry } from '../../transforms/serialize.js';
 import type { SpleenConfig } from './config.js';
 import { buildSpleenUNet } from './network.js';
 import { spleenTrainTransforms, spleenValTransforms } from './transforms.js';
@@ -123,6 +124,8 @@ export async function trainSpleen(cfg: SpleenConfig, options: TrainOptions = {})
   const ckpt = checkpointPaths(cfg.output);
   fs.mkdirSync(ckpt.dir, { recursive: true });
 
+  // worker threads rebuild the pipelines from their descriptions, which needs the transform registry
+  if (cfg.numWorkers > 0) await loadTransformRegistry();
   const trainDs = new CacheDataset(train, spleenTrainTransforms(cfg), { cacheRate: cfg.cacheRate, numWorkers: cfg.numWorkers || null, progress: false });
   const valDs = new CacheDataset(val, spleenValTransforms(cfg), { cacheRate: cfg.cacheRate, numWorkers: cfg.numWorkers || null, progress: false });
   const cacheSeconds = elapsed();
