@@ -5,6 +5,9 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as torch from '@monai-ts/torch';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as T from '../../src/transforms/index.js';
 import { Transform, isRandomizable, sharedRandomState } from '../../src/transforms/transform.js';
 import { MetaTensor } from '../../src/data/meta_tensor.js';
@@ -53,7 +56,15 @@ function run(t: Transform, data: unknown): { out?: unknown; err?: string } {
   }
 }
 
-test('every exported transform class built from default options round-trips: same output, same draws', () => {
+test('every exported transform class built from default options round-trips: same output, same draws', (t0) => {
+  // SaveImage(d) with default options write under the working folder: run in a temporary one
+  const cwd = process.cwd();
+  const tmp = mkdtempSync(join(tmpdir(), 'monai-serialize-'));
+  process.chdir(tmp);
+  t0.after(() => {
+    process.chdir(cwd);
+    rmSync(tmp, { recursive: true, force: true });
+  });
   const built: string[] = [];
   const notPortable: string[] = [];
   for (const [name, C] of Object.entries(T)) {
