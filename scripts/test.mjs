@@ -24,6 +24,21 @@ if (!chosen.length) {
   console.error('no test files matched');
   process.exit(1);
 }
+// Files the checkout does not track and does not ignore: tests must write to temporary folders only,
+// so the whole run (not just filtered runs, which may overlap with other work in the tree) checks that
+// it added none.
+function untracked() {
+  const g = spawnSync('git', ['status', '--porcelain', '--untracked-files=all'], { cwd: root, encoding: 'utf8' });
+  if (g.status !== 0) return null;
+  return new Set(g.stdout.split('\n').filter((l) => l.startsWith('?? ')).map((l) => l.slice(3)));
+}
+const before = filters.length ? null : untracked();
 // Files run one at a time: each loads libtorch's thread pool, and the machine may have 2 cores.
 const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', '--test', '--test-concurrency=1', ...chosen], { cwd: root, stdio: 'inherit' });
+const after = before ? untracked() : null;
+const added = after ? [...after].filter((f) => !before.has(f)) : [];
+if (added.length) {
+  console.error(`the tests left files in the checkout (tests must write to temporary folders):\n  ${added.join('\n  ')}`);
+  process.exit(1);
+}
 process.exit(r.status ?? 1);
