@@ -5,12 +5,13 @@
 // Ctrl-C stops after the current iteration, keeping the last epoch's checkpoint; running again resumes.
 //
 // Options: --epochs N, --target D (stop at this validation Dice; 0 trains every epoch), --fresh (start
-// over), --out DIR (default demo-output).
+// over), --out DIR (default demo-output), --dashboard [PORT] (a live page on 127.0.0.1: curves and
+// validation slices; no port or 0 picks a free one).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as torch from '@monai-ts/torch';
 import {
-  DEFAULT_SPLEEN_CONFIG, consoleProgress, evaluateSegmentations, generateSyntheticCtTask, inferSpleen, listInputImages, loadSpleenModel,
+  DEFAULT_SPLEEN_CONFIG, Dashboard, consoleProgress, evaluateSegmentations, generateSyntheticCtTask, inferSpleen, listInputImages, loadSpleenModel,
   splitDatalist, trainSpleen, validateSpleenConfig,
 } from 'monai-ts';
 
@@ -41,8 +42,16 @@ process.on('SIGINT', () => {
   abort.abort();
 });
 
+let dashboard: Dashboard | undefined;
+const di = process.argv.indexOf('--dashboard');
+if (di >= 0) {
+  const p = process.argv[di + 1];
+  dashboard = new Dashboard({ port: p !== undefined && /^\d+$/.test(p) ? Number(p) : 0, title: 'monai-ts demo: spleen recipe on synthetic CT' });
+  console.log(`dashboard: ${await dashboard.start()}`);
+}
+
 const progress = consoleProgress();
-const r = await trainSpleen(cfg, { progress, signal: abort.signal });
+const r = await trainSpleen(cfg, { progress, signal: abort.signal, dashboard });
 progress.stop();
 if (r.interrupted) {
   console.log(`stopped; the last completed epoch is in ${r.lastCheckpoint ?? '(none yet)'}. Run \`npm run demo\` again to resume.`);

@@ -1,6 +1,7 @@
 // The monai-ts command line: train (the spleen recipe from a JSON/YAML config), infer (sliding-window
 // segmentation of NIfTI files with a .pt or TorchScript model) and evaluate (Dice and HD95 of predictions
 // against labels). Failures print one line per problem ("monai-ts <command>: ...") and exit with 1.
+import { Dashboard } from '../dashboard/index.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
@@ -9,7 +10,7 @@ import { evaluateSegmentations } from '../apps/spleen/evaluate.js';
 import { inferSpleen, listInputImages } from '../apps/spleen/infer.js';
 import { loadSpleenModel } from '../apps/spleen/network.js';
 import { consoleProgress } from '../apps/spleen/report.js';
-import { resolveDevice, trainSpleen } from '../apps/spleen/train.js';
+import { resolveDevice, splitDatalist, trainSpleen } from '../apps/spleen/train.js';
 import { loadConfigFile } from './config_file.js';
 
 export interface CliIO {
@@ -25,6 +26,11 @@ class CliError extends Error {}
 const positiveInt = (name: string) => (v: string): number => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new CliError(`option '${name}': expected a positive integer, found '${v}'`);
+  return n;
+};
+const portArg = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CliError(`option '${name}': expected a port number in [0, 65535], found '${v}'`);
   return n;
 };
 const intList = (name: string) => (v: string): number[] => {
@@ -64,12 +70,21 @@ export function buildProgram(io: CliIO): Command {
     .option('--output <folder>', 'output folder (overrides the config)')
     .addOption(new Option('--epochs <n>', 'epochs (overrides the config)').argParser(positiveInt('--epochs')))
     .option('--stats', "print MONAI's StatsHandler log lines (loss per iteration, metrics per epoch)")
-    .action(async (opts: { config: string; data?: string; output?: string; epochs?: number; stats?: boolean }) => {
+    .addOption(new Option('--dashboard [port]', 'serve a live dashboard on 127.0.0.1 (loss and Dice curves, validation slices); port 0 or none picks a free one').argParser(portArg('--dashboard')))
+    .action(async (opts: { config: string; data?: string; output?: string; epochs?: number; stats?: boolean; dashboard?: number | true }) => {
       const cfg = loadConfigFile(opts.config, { data: opts.data && path.resolve(opts.data), output: opts.output && path.resolve(opts.output), epochs: opts.epochs });
+      splitDatalist(cfg); // a wrong data folder fails before anything is written to the output folder
       fs.mkdirSync(cfg.output, { recursive: true });
       fs.writeFileSync(path.join(cfg.output, 'config.json'), JSON.stringify(cfg, null, 2) + '\n');
       const progress = consoleProgress({ out: io.stdout, bar: opts.stats ? false : undefined });
-      const r = await trainSpleen(cfg, { progress, signal: io.signal, logStats: opts.stats ?? false });
+      const dashboard = opts.dashboard === undefined ? undefined : new Dashboard({ port: opts.dashboard === true ? 0 : opts.dashboard, title: `monai-ts train: ${path.basename(cfg.output)}` });
+      if (dashboard) out(`dashboard: ${await dashboard.start()}`);
+      let r;
+      try {
+        r = await trainSpleen(cfg, { progress, signal: io.signal, logStats: opts.stats ?? false, dashboard });
+      } finally {
+        await dashboard?.close();
+      }
       progress.stop();
       if (r.interrupted) out(`interrupted; the last completed epoch is saved in ${r.lastCheckpoint} (run again to resume)`);
       const mean = r.epochSeconds.length ? r.epochSeconds.reduce((a, b) => a + b, 0) / r.epochSeconds.length : NaN;

@@ -5,6 +5,7 @@
 // writing output/checkpoints/best_metric_model.pt (the network's state dict, as the tutorial's
 // torch.save(model.state_dict())) and checkpoint_epoch=N.pt after every epoch (network, optimizer, trainer
 // counters, best metric), which CheckpointLoader restores so an interrupted run resumes after its last epoch.
+import { DashboardHandler, type Dashboard } from '../../dashboard/index.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as torch from '@monai-ts/torch';
@@ -66,6 +67,8 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** print StatsHandler's MONAI log lines (loggers 'spleen.train', 'spleen.val' at INFO; default false: WARNING) */
   logStats?: boolean;
+  /** a started live dashboard to feed (loss, validation Dice, the first validation volume) */
+  dashboard?: Dashboard;
 }
 
 export function resolveDevice(d: string): string {
@@ -215,6 +218,7 @@ export async function trainSpleen(cfg: SpleenConfig, options: TrainOptions = {})
   });
   // the epoch's time is reported before its validation runs
   new ValidationHandler({ validator: evaluator, interval: cfg.valInterval }).attach(trainer);
+  if (options.dashboard) new DashboardHandler(options.dashboard).attach(trainer).attachEvaluator(evaluator);
   let validationStart = 0;
   evaluator.on(Events.STARTED, () => (validationStart = performance.now()));
   evaluator.on(Events.COMPLETED, (ev) => {
