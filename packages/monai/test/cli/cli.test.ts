@@ -160,3 +160,11 @@ test('a tiny train -> infer -> evaluate run: checkpoints, predictions in the ori
   const dice = Number(rows[1].split(',')[1]);
   assert.ok(dice >= 0 && dice <= 1, `dice ${dice}`);
 });
+
+test('train --dashboard: a bad port is one error line naming the option', async () => {
+  const r = await run('train', '--config', path.join(dir, 'none.json'), '--dashboard', '70000');
+  assert.equal(r.code, 1);
+  assert.match(r.err, /option '--dashboard': expected a port number in \[0, 65535\], found '70000'/);
+  const h = await run('train', '--help');
+  assert.match(h.out, /--dashboard \[port\]/);
+});
