@@ -253,7 +253,14 @@ export class DataLoader<B = unknown> implements AsyncIterable<B> {
 
   /** Whether the stream dataset can travel to workers (else one warning, as for map-style datasets). */
   private async streamPortable(ds: IterableDataset): Promise<boolean> {
-    if (this.portable !== null) return this.portable;
+    return this.portable ?? this.checkPortable(ds);
+  }
+
+  /**
+   * Whether `ds` and workerInitFn can travel to worker threads (remembered; one warning when not): the
+   * main thread describes them, with the same registered classes the workers get, and frees that at once.
+   */
+  private async checkPortable(ds: unknown): Promise<boolean> {
     await loadTransformRegistry();
     for (const m of this.workerSetup) await registerTransforms(m);
     try {
@@ -311,20 +318,7 @@ export class DataLoader<B = unknown> implements AsyncIterable<B> {
   /** The worker pool, or null (with one warning) when the dataset cannot travel to workers. */
   private async getPool(): Promise<WorkerPool | null> {
     if (this.pool) return this.pool;
-    if (this.portable === false) return null;
-    await loadTransformRegistry();
-    for (const m of this.workerSetup) await registerTransforms(m); // the main thread describes with the same classes
-    try {
-      // checks (and frees at once) the description the workers will get
-      releaseDescription(describeTransform(this.dataset, 'dataset'));
-      if (this.workerInitFn) describeTransform(this.workerInitFn, 'workerInitFn');
-      this.portable = true;
-    } catch (e) {
-      if (!(e instanceof NotPortableError)) throw e;
-      this.portable = false;
-      this.warnNotPortable(e);
-      return null;
-    }
+    if (this.portable === false || !(await this.checkPortable(this.dataset))) return null;
     this.pool = await WorkerPool.start(this.dataset, { numWorkers: this.numWorkers, workerSetup: this.workerSetup, workerInitFn: this.workerInitFn, who: 'DataLoader' });
     return this.pool;
   }
