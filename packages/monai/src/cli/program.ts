@@ -4,6 +4,7 @@
 import { Dashboard } from '../dashboard/index.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { PassThrough, type Writable } from 'node:stream';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, DEFAULT_SPLEEN_CONFIG, type SpleenConfig } from '../apps/spleen/config.js';
 import { evaluateSegmentations } from '../apps/spleen/evaluate.js';
@@ -11,6 +12,7 @@ import { inferSpleen, listInputImages } from '../apps/spleen/infer.js';
 import { loadSpleenModel } from '../apps/spleen/network.js';
 import { consoleProgress } from '../apps/spleen/report.js';
 import { resolveDevice, splitDatalist, trainSpleen } from '../apps/spleen/train.js';
+import { checkRankShares, currentSpleenRank, joinSpleenRanks, launchSpleenRanks, leaveSpleenRanks } from '../apps/spleen/distributed.js';
 import { loadConfigFile } from './config_file.js';
 
 export interface CliIO {
@@ -64,7 +66,7 @@ export function buildProgram(io: CliIO): Command {
 
   program
     .command('train')
-    .description('train the spleen recipe from a JSON or YAML config (fields: data, output, epochs, valInterval, roi, cacheRate, amp, lr, seed, numWorkers, ...)')
+    .description('train the spleen recipe from a JSON or YAML config (fields: data, output, epochs, valInterval, roi, cacheRate, amp, lr, seed, numWorkers, ranks, ...)')
     .requiredOption('--config <file>', 'recipe config (.json, .yaml or .yml)')
     .option('--data <folder>', 'Decathlon-layout folder with dataset.json (overrides the config)')
     .option('--output <folder>', 'output folder (overrides the config)')
@@ -72,23 +74,42 @@ export function buildProgram(io: CliIO): Command {
     .option('--stats', "print MONAI's StatsHandler log lines (loss per iteration, metrics per epoch)")
     .addOption(new Option('--dashboard [port]', 'serve a live dashboard on 127.0.0.1 (loss and Dice curves, validation slices); port 0 or none picks a free one').argParser(portArg('--dashboard')))
     .action(async (opts: { config: string; data?: string; output?: string; epochs?: number; stats?: boolean; dashboard?: number | true }) => {
-      const cfg = loadConfigFile(opts.config, { data: opts.data && path.resolve(opts.data), output: opts.output && path.resolve(opts.output), epochs: opts.epochs });
-      splitDatalist(cfg); // a wrong data folder fails before anything is written to the output folder
-      fs.mkdirSync(cfg.output, { recursive: true });
-      fs.writeFileSync(path.join(cfg.output, 'config.json'), JSON.stringify(cfg, null, 2) + '\n');
-      const progress = consoleProgress({ out: io.stdout, bar: opts.stats ? false : undefined });
-      const dashboard = opts.dashboard === undefined ? undefined : new Dashboard({ port: opts.dashboard === true ? 0 : opts.dashboard, title: `monai-ts train: ${path.basename(cfg.output)}` });
+      let cfg = loadConfigFile(opts.config, { data: opts.data && path.resolve(opts.data), output: opts.output && path.resolve(opts.output), epochs: opts.epochs });
+      // ranks > 1: this process starts the ranks (each runs this command on the saved config.json)
+      const rank = currentSpleenRank(cfg);
+      if (!rank) {
+        const split = splitDatalist(cfg); // a wrong data folder fails before anything is written to the output folder
+        if (cfg.ranks > 1) checkRankShares(split, cfg.ranks);
+        fs.mkdirSync(cfg.output, { recursive: true });
+        fs.writeFileSync(path.join(cfg.output, 'config.json'), JSON.stringify(cfg, null, 2) + '\n');
+      }
+      if (!rank && cfg.ranks > 1) {
+        const args = ['train', '--config', path.join(cfg.output, 'config.json')];
+        if (opts.stats) args.push('--stats');
+        if (opts.dashboard !== undefined) args.push('--dashboard', ...(opts.dashboard === true ? [] : [String(opts.dashboard)]));
+        out(`training on ${cfg.ranks} local ranks (DistributedDataParallel); rank 0 writes ${cfg.output}`);
+        const failed = await launchSpleenRanks({ ranks: cfg.ranks, args, stdout: io.stdout as Writable, stderr: io.stderr as Writable });
+        if (failed) throw new CliError(failed);
+        return;
+      }
+      if (rank) cfg = joinSpleenRanks(cfg, rank, resolveDevice(cfg.device));
+      const lead = !rank || rank.rank === 0;
+      const progress = consoleProgress({ out: lead ? io.stdout : new PassThrough().resume(), bar: opts.stats ? false : undefined });
+      const dashboard = opts.dashboard === undefined || !lead ? undefined : new Dashboard({ port: opts.dashboard === true ? 0 : opts.dashboard, title: `monai-ts train: ${path.basename(cfg.output)}` });
       if (dashboard) out(`dashboard: ${await dashboard.start()}`);
       let r;
       try {
-        r = await trainSpleen(cfg, { progress, signal: io.signal, logStats: opts.stats ?? false, dashboard });
+        r = await trainSpleen(cfg, { progress, signal: io.signal, logStats: opts.stats ?? false, dashboard, distributed: rank ?? undefined });
       } finally {
         await dashboard?.close();
+        if (rank) leaveSpleenRanks();
       }
       progress.stop();
       if (r.interrupted) out(`interrupted; the last completed epoch is saved in ${r.lastCheckpoint} (run again to resume)`);
       const mean = r.epochSeconds.length ? r.epochSeconds.reduce((a, b) => a + b, 0) / r.epochSeconds.length : NaN;
       out(`trained to epoch ${r.epoch} in ${r.totalSeconds.toFixed(1)} s (${mean.toFixed(1)} s per epoch); best validation Dice ${r.bestDice.toFixed(4)} at epoch ${r.bestEpoch}`);
+      if (rank) out(`rank ${rank.rank} of ${rank.worldSize}: parameter checksum ${r.parameterChecksum}`);
+      if (!lead) return;
       out(`best model: ${r.bestCheckpoint}`);
     });
 

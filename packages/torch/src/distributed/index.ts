@@ -40,3 +40,6 @@ export {
 } from './collectives.js';
 export { allGatherObject, broadcastObjectList, gatherObject } from './objects.js';
 export { distributedEnv, type DistributedEnv } from './env.js';
+// the launcher's API (monai-ts-run), for programs that start their own ranks (monai-ts train with ranks > 1)
+export { launch, type LaunchIO, type LaunchResult, type RankFailure } from './launcher/run.js';
+export type { LaunchOptions } from './launcher/args.js';

@@ -44,6 +44,8 @@ export interface SpleenConfig {
   tensorboard: boolean;
   /** 'cpu', 'cuda', 'cuda:N', or 'auto' (CUDA when available) */
   device: string;
+  /** local ranks training data-parallel (DistributedDataParallel, one process each); 1: this process alone */
+  ranks: number;
 }
 
 /**
@@ -76,6 +78,7 @@ export const DEFAULT_SPLEEN_CONFIG: Omit<SpleenConfig, 'data'> = {
   resume: true,
   tensorboard: true,
   device: 'auto',
+  ranks: 1,
 };
 
 /** A config that failed validation: one line per wrong field in `problems`. */
@@ -131,6 +134,7 @@ const CHECKS: Record<keyof SpleenConfig, Check> = {
   resume: bool,
   tensorboard: bool,
   device,
+  ranks: int(1),
 };
 
 /**
@@ -155,6 +159,7 @@ export function validateSpleenConfig(raw: unknown, source = 'config'): SpleenCon
     const c = merged as unknown as SpleenConfig;
     if (c.channels.length < 2) problems.push(`field 'channels': expected at least 2 levels, found ${show(c.channels)}`);
     else if (c.strides.length < c.channels.length - 1) problems.push(`field 'strides': expected ${c.channels.length - 1} strides (one per level below the top of channels), found ${show(c.strides)}`);
+    if (c.ranks > c.numVal) problems.push(`field 'ranks': expected at most numVal (${c.numVal}) ranks, each validating its share of the validation cases, found ${show(c.ranks)}`);
     if (c.intensityRange[0] >= c.intensityRange[1]) problems.push(`field 'intensityRange': expected [min, max] with min < max, found ${show(c.intensityRange)}`);
   }
   if (problems.length) throw new ConfigError(source, problems);

@@ -30,6 +30,7 @@ import { Novograd } from '../../optimizers/novograd.js';
 import { setDeterminism } from '../../utils/misc.js';
 import { loadTransformRegistry } from '../../transforms/serialize.js';
 import type { SpleenConfig } from './config.js';
+import { parameterChecksum, rankShare, type SpleenRank } from './distributed.js';
 import { buildSpleenUNet } from './network.js';
 import { spleenTrainTransforms, spleenValTransforms } from './transforms.js';
 
@@ -59,6 +60,8 @@ export interface TrainResult {
   bestCheckpoint: string;
   /** the latest epoch checkpoint (null when no epoch completed) */
   lastCheckpoint: string | null;
+  /** set in a multi-rank run: sum of |w| over the final parameters (equal on every rank) */
+  parameterChecksum?: number;
 }
 
 export interface TrainOptions {
@@ -69,6 +72,8 @@ export interface TrainOptions {
   logStats?: boolean;
   /** a started live dashboard to feed (loss, validation Dice, the first validation volume) */
   dashboard?: Dashboard;
+  /** this process is one rank of a multi-rank run whose default process group is initialized (distributed.ts) */
+  distributed?: SpleenRank;
 }
 
 export function resolveDevice(d: string): string {
@@ -122,7 +127,12 @@ export async function trainSpleen(cfg: SpleenConfig, options: TrainOptions = {})
   const t0 = performance.now();
   const elapsed = (): number => (performance.now() - t0) / 1000;
   const device = resolveDevice(cfg.device);
-  const { train, val } = splitDatalist(cfg);
+  const rank = options.distributed;
+  const lead = !rank || rank.rank === 0;
+  const split = splitDatalist(cfg);
+  // each rank caches and trains on its own share (MONAI's tutorial: partitionDataset per rank)
+  const train = rank ? rankShare(split.train, rank, 'train', cfg.seed) : split.train;
+  const val = rank ? rankShare(split.val, rank, 'val', cfg.seed) : split.val;
   setDeterminism({ seed: cfg.seed });
   const ckpt = checkpointPaths(cfg.output);
   fs.mkdirSync(ckpt.dir, { recursive: true });
@@ -136,6 +146,8 @@ export async function trainSpleen(cfg: SpleenConfig, options: TrainOptions = {})
   const valLoader = new DataLoader(valDs, { batchSize: 1, numWorkers: 0 });
 
   const network = buildSpleenUNet(cfg).to(device as torch.Device);
+  // DDP averages the gradients across ranks in backward; checkpoints and validation use the bare UNet
+  const model = rank ? new torch.nn.parallel.DistributedDataParallel(network) : network;
   const params = [...network.parameters()];
   const optimizer = cfg.optimizer === 'novograd' ? new Novograd(params, { lr: cfg.lr }) : new torch.optim.Adam(params, { lr: cfg.lr });
   const lossFunction = new DiceCELoss({ toOnehotY: true, softmax: true, squaredPred: true, batch: true });
@@ -153,7 +165,7 @@ export async function trainSpleen(cfg: SpleenConfig, options: TrainOptions = {})
     valHandlers: [new StatsHandler({ iterationLog: false, name: 'spleen.val' }), bestSaver],
   });
   const trainer = new SupervisedTrainer({
-    device: device as torch.Device, maxEpochs: cfg.epochs, trainDataLoader: trainLoader, network, optimizer, lossFunction, amp: cfg.amp, decollate: false,
+    device: device as torch.Device, maxEpochs: cfg.epochs, trainDataLoader: trainLoader, network: model, optimizer, lossFunction, amp: cfg.amp, decollate: false,
     trainHandlers: [
       new StatsHandler({ name: 'spleen.train', tagName: 'train_loss', outputTransform: (o: unknown) => (o as { loss: Tensor }).loss.item() }),
     ],
@@ -233,7 +245,7 @@ export async function trainSpleen(cfg: SpleenConfig, options: TrainOptions = {})
   });
   // TensorBoard: training loss per iteration, validation Dice per epoch, and the last validation
   // volume's image, label and prediction as GIFs (plotted at its iteration: batches are freed at epoch end)
-  const writer = cfg.tensorboard ? new SummaryWriter(path.join(cfg.output, 'tensorboard')) : null;
+  const writer = cfg.tensorboard && lead ? new SummaryWriter(path.join(cfg.output, 'tensorboard')) : null;
   if (writer) {
     new TensorBoardStatsHandler({ summaryWriter: writer, tagName: 'train_loss', outputTransform: ((o: { loss: Tensor }) => o.loss.item()) as (o: never) => unknown }).attach(trainer);
     new TensorBoardStatsHandler({ summaryWriter: writer, iterationLog: false, globalEpochTransform: () => trainer.state.epoch }).attach(evaluator);
@@ -246,25 +258,27 @@ export async function trainSpleen(cfg: SpleenConfig, options: TrainOptions = {})
   // after validation and the best-metric update, so the epoch checkpoint holds them
   epochSaver.attach(trainer);
   // epoch checkpoints of an earlier run (before a resume) are not in the saver's list: drop them too
-  trainer.on(Events.EPOCH_COMPLETED, () => {
+  if (lead) trainer.on(Events.EPOCH_COMPLETED, () => {
     const keep = checkpointPaths(cfg.output).last;
     for (const f of fs.readdirSync(ckpt.dir)) if (EPOCH_FILE.test(f) && path.join(ckpt.dir, f) !== keep) fs.rmSync(path.join(ckpt.dir, f), { force: true });
   });
 
+  let checksum: number | undefined;
   try {
     await trainer.run();
+    if (rank) checksum = parameterChecksum(network);
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     writer?.close();
     dice.dispose();
     optimizer.dispose();
-    network.dispose();
+    model.dispose(); // DDP's dispose frees the UNet too
     lossFunction.dispose();
     trainDs.disposeCache();
     valDs.disposeCache();
   }
   return {
     bestDice: best.value, bestEpoch: best.epoch, epoch: trainer.state.epoch, epochSeconds, secondsToTarget, totalSeconds: elapsed(), resumedFrom, interrupted,
-    bestCheckpoint: ckpt.best, lastCheckpoint: checkpointPaths(cfg.output).last,
+    bestCheckpoint: ckpt.best, lastCheckpoint: checkpointPaths(cfg.output).last, ...(checksum === undefined ? {} : { parameterChecksum: checksum }),
   };
 }
