@@ -79,7 +79,10 @@ export function buildProgram(io: CliIO): Command {
       const rank = currentSpleenRank(cfg);
       if (!rank) {
         const split = splitDatalist(cfg); // a wrong data folder fails before anything is written to the output folder
-        if (cfg.ranks > 1) checkRankShares(split, cfg.ranks);
+        if (cfg.ranks > 1) {
+          checkRankShares(split, cfg.ranks);
+          resolveDevice(cfg.device); // a device this machine lacks fails here, not once per rank
+        }
         fs.mkdirSync(cfg.output, { recursive: true });
         fs.writeFileSync(path.join(cfg.output, 'config.json'), JSON.stringify(cfg, null, 2) + '\n');
       }
