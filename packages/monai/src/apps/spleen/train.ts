@@ -142,7 +142,9 @@ export async function trainSpleen(cfg: SpleenConfig, options: TrainOptions = {})
   const trainDs = new CacheDataset(train, spleenTrainTransforms(cfg), { cacheRate: cfg.cacheRate, numWorkers: cfg.numWorkers || null, progress: false });
   const valDs = new CacheDataset(val, spleenValTransforms(cfg), { cacheRate: cfg.cacheRate, numWorkers: cfg.numWorkers || null, progress: false });
   const cacheSeconds = elapsed();
-  const trainLoader = new DataLoader(trainDs, { batchSize: cfg.batchSize, shuffle: true, numWorkers: cfg.numWorkers });
+  // workers kept across epochs: starting a pool (threads loading the addon and the pipeline) cost ~3.9 s
+  // at the start of every epoch on 2 cores (bench/flagship/epoch_profile.ts, BENCH_WORKERS=2)
+  const trainLoader = new DataLoader(trainDs, { batchSize: cfg.batchSize, shuffle: true, numWorkers: cfg.numWorkers, persistentWorkers: cfg.numWorkers > 0 });
   const valLoader = new DataLoader(valDs, { batchSize: 1, numWorkers: 0 });
 
   const network = buildSpleenUNet(cfg).to(device as torch.Device);
@@ -269,6 +271,7 @@ export async function trainSpleen(cfg: SpleenConfig, options: TrainOptions = {})
     if (rank) checksum = parameterChecksum(network);
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
+    await trainLoader.close();
     writer?.close();
     dice.dispose();
     optimizer.dispose();
