@@ -35,3 +35,4 @@ export { GridPatchDataset, PatchIter, PatchIterd, iterPatch, type PatchCoords, t
 export { CacheNTransDataset, type CacheNTransDatasetOptions } from './cache_n_trans.js';
 export { IterableDataset, ShuffleBuffer, type StreamSource, type StreamShard, type IterateOptions, type ShuffleBufferOptions } from './iterable_dataset.js';
 export { CSVIterableDataset, type CSVIterableDatasetOptions, type CsvValue } from './csv_iterable.js';
+export { toAffineNd, zoomAffine, computeShapeOffset } from './affine_utils.js';
