@@ -9,3 +9,4 @@ export { TverskyLoss, type TverskyLossOptions } from './tversky.js';
 export { MaskedLoss, type LossFn } from './spatial_mask.js';
 export { DeepSupervisionLoss, type DeepSupervisionLossOptions } from './ds_loss.js';
 export type { LossReduction, ClassWeight } from './loss_utils.js';
+export { DiceLoss as Dice } from './dice.js';

@@ -6,7 +6,7 @@ import { checkChoice, checkOptions } from '../data/options.js';
 import { CumulativeIterationMetric, type MetricCallOptions } from './metric.js';
 import { aggregateReduced } from './meaniou.js';
 import {
-  DISTANCE_METRICS, type DistanceMetric, type MetricReduction, MetricWarner, type Spacing, checkReduction, getEdgeSurfaceDistance,
+  DISTANCE_METRICS, type DistanceMetric, type MetricReduction, MetricWarner, type Spacing, checkReduction, getEdgeSurfaceDistance, getSurfaceDistance,
   ignoreBackground, prepareSpacing,
 } from './utils.js';
 
@@ -129,4 +129,26 @@ export class HausdorffDistanceMetric extends CumulativeIterationMetric {
   aggregate(reduction?: MetricReduction | null): Tensor | [Tensor, Tensor] {
     return aggregateReduced(this.bufferTensor(), checkReduction('HausdorffDistanceMetric.aggregate', reduction ?? this.reduction), this.getNotNans);
   }
+}
+
+export interface ComputePercentHausdorffDistanceOptions {
+  distanceMetric?: DistanceMetric;
+  /** Report this percentile of the distances instead of their maximum (0-100). Default null. */
+  percentile?: number | null;
+  /** Voxel spacing for the euclidean metric: one number, or one per axis. Default 1. */
+  spacing?: number | number[] | null;
+}
+
+/**
+ * MONAI's compute_percent_hausdorff_distance: the directed distance from the edge mask `edgesPred` to
+ * `edgesGt` (largest, or the `percentile` of the distances), NaN when `edgesPred` has no true voxel.
+ */
+export function computePercentHausdorffDistance(edgesPred: Tensor, edgesGt: Tensor, options: ComputePercentHausdorffDistanceOptions = {}): number {
+  const owner = 'computePercentHausdorffDistance';
+  checkOptions(owner, options, ['distanceMetric', 'percentile', 'spacing']);
+  const distanceMetric = checkChoice(owner, 'distanceMetric', options.distanceMetric ?? 'euclidean', DISTANCE_METRICS);
+  const percentile = options.percentile ?? null;
+  checkPercentile(owner, percentile);
+  if (edgesPred.shape.join() !== edgesGt.shape.join()) throw new RangeError(`${owner}: edgesPred and edgesGt should have the same shape, found [${edgesPred.shape}] and [${edgesGt.shape}]`);
+  return torch.tidy(() => percentileDistance(getSurfaceDistance(edgesPred, edgesGt, { distanceMetric, spacing: options.spacing ?? null }), percentile));
 }

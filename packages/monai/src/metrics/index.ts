@@ -13,6 +13,7 @@ export {
 } from './confusion_matrix.js';
 export { ROCAUCMetric, computeRocAuc, AVERAGES, type Average, type ROCAUCMetricOptions } from './rocauc.js';
 export { HausdorffDistanceMetric, computeHausdorffDistance, type HausdorffDistanceMetricOptions, type ComputeHausdorffDistanceOptions } from './hausdorff_distance.js';
+export { computePercentHausdorffDistance, type ComputePercentHausdorffDistanceOptions } from './hausdorff_distance.js';
 export { SurfaceDistanceMetric, computeAverageSurfaceDistance, type SurfaceDistanceMetricOptions, type ComputeAverageSurfaceDistanceOptions } from './surface_distance.js';
 export { SurfaceDiceMetric, computeSurfaceDice, type SurfaceDiceMetricOptions, type ComputeSurfaceDiceOptions } from './surface_dice.js';
 export { GeneralizedDiceScore, computeGeneralizedDice, WEIGHT_TYPES, type WeightType, type GeneralizedDiceScoreOptions, type ComputeGeneralizedDiceOptions } from './generalized_dice.js';
