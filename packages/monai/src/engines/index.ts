@@ -4,6 +4,6 @@ export { Workflow, decollateDetached, type WorkflowOptions, type WorkflowState, 
 export { Trainer, SupervisedTrainer, GanTrainer, type SupervisedTrainerOptions, type GanTrainerOptions } from './trainer.js';
 export { Evaluator, SupervisedEvaluator, EnsembleEvaluator, type EvaluatorOptions, type SupervisedEvaluatorOptions, type EnsembleEvaluatorOptions, type EvaluatorMode } from './evaluator.js';
 export {
-  CommonKeys, GanKeys, PrepareBatch, PrepareBatchDefault, PrepareBatchExtraInput, defaultPrepareBatch, engineApplyTransform, defaultMetricCmpFn,
+  CommonKeys, GanKeys, PrepareBatch, PrepareBatchDefault, PrepareBatchExtraInput, defaultPrepareBatch, engineApplyTransform, defaultMetricCmpFn, defaultMakeLatent, getDevicesSpec,
   type PrepareBatchFn, type PreparedBatch, type Device,
 } from './utils.js';

@@ -1,5 +1,6 @@
 // MONAI's engines/utils.py: batch preparation, the keys workflows use, applying post-transforms to an
 // iteration's batch and output, and the default best-metric comparison.
+import * as torch from '@monai-ts/torch';
 import { Tensor } from '@monai-ts/torch';
 import { applyTransform, type TransformLike } from '../transforms/transform.js';
 
@@ -90,4 +91,31 @@ export function engineApplyTransform(batch: unknown, output: unknown, transform:
 /** The default "is the current metric better": greater is better. */
 export function defaultMetricCmpFn(current: number, prevBest: number): boolean {
   return current > prevBest;
+}
+
+/** MONAI's default_make_latent: standard-normal latents [numLatents, latentSize] on `device` (GanTrainer's default). */
+export function defaultMakeLatent(numLatents: number, latentSize: number, device: Device = null, _nonBlocking = false): Tensor {
+  for (const [name, v] of [['numLatents', numLatents], ['latentSize', latentSize]] as const)
+    if (!Number.isInteger(v) || v < 0) throw new RangeError(`defaultMakeLatent: ${name} must be a non-negative integer, found ${v}`);
+  const z = torch.randn([numLatents, latentSize]);
+  if (device === null || z.device === device) return z;
+  try {
+    return z.to(device);
+  } finally {
+    z.dispose();
+  }
+}
+
+/**
+ * MONAI's get_devices_spec: `null` asks for every CUDA device (an error when there is none), an empty
+ * list means the CPU, any other list is returned as given.
+ */
+export function getDevicesSpec(devices: readonly string[] | null = null): string[] {
+  if (devices === null) {
+    const n = torch.cuda.isAvailable() ? torch.cuda.deviceCount() : 0;
+    if (n === 0) throw new Error('getDevicesSpec: no GPU devices available (devices=null asks for all CUDA devices; pass [] for the CPU)');
+    return Array.from({ length: n }, (_, i) => `cuda:${i}`);
+  }
+  if (!Array.isArray(devices) || devices.some((d) => typeof d !== 'string')) throw new TypeError(`getDevicesSpec: devices must be null or a list of device strings, found ${JSON.stringify(devices)}`);
+  return devices.length === 0 ? ['cpu'] : [...devices];
 }
