@@ -31,6 +31,7 @@ import { setDeterminism } from '../../utils/misc.js';
 import { loadTransformRegistry } from '../../transforms/serialize.js';
 import type { SpleenConfig } from './config.js';
 import { parameterChecksum, rankShare, type SpleenRank } from './distributed.js';
+import { BackgroundEpochCheckpoint, EPOCH_FILE } from './epoch_checkpoint.js';
 import { buildSpleenUNet } from './network.js';
 import { spleenTrainTransforms, spleenValTransforms } from './transforms.js';
 
@@ -93,7 +94,6 @@ export function splitDatalist(cfg: Pick<SpleenConfig, 'data' | 'numVal'>): { tra
 }
 
 const BEST = 'best_metric_model.pt';
-const EPOCH_FILE = /^checkpoint_epoch=(\d+)\.pt$/;
 
 /** The checkpoint folder, its best model, and its latest epoch checkpoint (null when none). */
 export function checkpointPaths(output: string): { dir: string; best: string; last: string | null } {
@@ -173,7 +173,7 @@ export async function trainSpleen(cfg: SpleenConfig, options: TrainOptions = {})
     ],
   });
   for (const n of ['spleen.train', 'spleen.val']) getLogger(n).setLevel(options.logStats ? LogLevel.INFO : LogLevel.WARNING);
-  const epochSaver = new CheckpointSaver({ saveDir: ckpt.dir, saveDict: { network, optimizer, trainer, best }, saveInterval: 1, nSaved: 1 });
+  const epochSaver = new BackgroundEpochCheckpoint(ckpt.dir, { network, optimizer, trainer, best });
 
   let resumedFrom = 0;
   if (cfg.resume && ckpt.last) {
@@ -257,13 +257,9 @@ export async function trainSpleen(cfg: SpleenConfig, options: TrainOptions = {})
       outputTransform: ((o: { pred: Tensor }) => o.pred.argmax({ dim: 1, keepdim: true })) as (o: never) => unknown,
     }).attach(evaluator);
   }
-  // after validation and the best-metric update, so the epoch checkpoint holds them
-  epochSaver.attach(trainer);
-  // epoch checkpoints of an earlier run (before a resume) are not in the saver's list: drop them too
-  if (lead) trainer.on(Events.EPOCH_COMPLETED, () => {
-    const keep = checkpointPaths(cfg.output).last;
-    for (const f of fs.readdirSync(ckpt.dir)) if (EPOCH_FILE.test(f) && path.join(ckpt.dir, f) !== keep) fs.rmSync(path.join(ckpt.dir, f), { force: true });
-  });
+  // after validation and the best-metric update, so the epoch checkpoint holds them; the file is written
+  // while the next epoch trains, and drops older epoch files (an earlier run's too) once it is in place
+  if (lead) trainer.on(Events.EPOCH_COMPLETED, (e) => epochSaver.save(e.state.epoch));
 
   let checksum: number | undefined;
   try {
@@ -272,6 +268,7 @@ export async function trainSpleen(cfg: SpleenConfig, options: TrainOptions = {})
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     await trainLoader.close();
+    await epochSaver.flush();
     writer?.close();
     dice.dispose();
     optimizer.dispose();
