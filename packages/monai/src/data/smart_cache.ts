@@ -10,12 +10,13 @@
  * are cached in which round is exactly MONAI's (checked against its goldens), including the restart after
  * `shutdown()`, which starts the replacement window at position 0 again.
  */
+import * as torch from '@monai-ts/torch';
 import type { TransformLike } from '../transforms/transform.js';
 import { RandomState } from '../utils/random_state.js';
 import type { BlockingPool } from './blocking_pool.js';
 import { CacheSource, composePrefix, startCachePool } from './cache_build.js';
 import { CacheDataset } from './dataset.js';
-import { disposeItem } from './item_codec.js';
+import { disposeItem, tensorsOf } from './item_codec.js';
 import { checkOptions } from './options.js';
 
 export interface SmartCacheDatasetOptions {
@@ -207,7 +208,10 @@ export class SmartCacheDataset<T = unknown> extends CacheDataset<T> {
     this.manageReplacement();
     const removed = this.cache.splice(0, this.replaceNum);
     for (const x of removed) disposeItem(x);
-    this.cache.push(...this.replacements.slice(0, this.replaceNum));
+    const added = this.replacements.slice(0, this.replaceNum);
+    // finished here, possibly inside a caller's scope (an engine's EPOCH_COMPLETED): the cache owns them
+    for (const x of added) for (const t of tensorsOf(x)) torch.keep(t);
+    this.cache.push(...added);
     this.replacements = [];
     this.tickets = [];
     this.startPos = (this.startPos + this.replaceNum) % Math.max(this.totalNum, 1);

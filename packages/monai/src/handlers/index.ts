@@ -26,3 +26,4 @@ export {
 } from './utils.js';
 export { Timer, IterationTimer, type TimerAttachOptions } from './timer.js';
 export { ProgressBar, type ProgressBarOptions, type ProgressStream } from './progress.js';
+export { SmartCacheHandler } from './smartcache_handler.js';
