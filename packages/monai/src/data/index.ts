@@ -36,3 +36,4 @@ export { CacheNTransDataset, type CacheNTransDatasetOptions } from './cache_n_tr
 export { IterableDataset, ShuffleBuffer, type StreamSource, type StreamShard, type IterateOptions, type ShuffleBufferOptions } from './iterable_dataset.js';
 export { CSVIterableDataset, type CSVIterableDatasetOptions, type CsvValue } from './csv_iterable.js';
 export { toAffineNd, zoomAffine, computeShapeOffset } from './affine_utils.js';
+export { createTestImage2d, createTestImage3d, type CreateTestImageOptions } from './synthetic.js';
