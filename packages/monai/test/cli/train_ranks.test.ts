@@ -84,6 +84,11 @@ test('the bin trains on 2 ranks: exit 0, one set of checkpoints, equal parameter
   const dice = [0, 1].map((k) => new RegExp(`^\\[rank ${k}\\]: trained to epoch 1 .* best validation Dice (\\S+)`, 'm').exec(r.out)?.[1]);
   assert.ok(dice[0] !== undefined && dice[0] === dice[1], `both ranks see the gathered Dice: ${dice}`);
   assert.deepEqual(fs.readdirSync(path.join(out, 'checkpoints')).sort(), ['best_metric_model.pt', 'checkpoint_epoch=1.pt']);
+  // the bare UNet's state dict (no DDP 'module.' prefix), loadable by infer as a one-rank run's
+  const best = torch.load(path.join(out, 'checkpoints', 'best_metric_model.pt')) as Record<string, torch.Tensor>;
+  const keys = Object.keys(best);
+  torch.dispose(Object.values(best));
+  assert.ok(keys.length > 0 && keys.every((k) => !k.startsWith('module.')), `state dict keys: ${keys.slice(0, 3).join(', ')}`);
   assert.equal(fs.readdirSync(path.join(out, 'tensorboard')).filter((f) => f.startsWith('events.')).length, 1, 'rank 0 alone writes TensorBoard events');
   assert.equal(JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8')).ranks, 2);
   // progress lines come from rank 0 only
