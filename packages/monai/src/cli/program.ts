@@ -12,7 +12,7 @@ import { inferSpleen, listInputImages } from '../apps/spleen/infer.js';
 import { loadSpleenModel } from '../apps/spleen/network.js';
 import { consoleProgress } from '../apps/spleen/report.js';
 import { resolveDevice, splitDatalist, trainSpleen } from '../apps/spleen/train.js';
-import { checkRankShares, currentSpleenRank, joinSpleenRanks, launchSpleenRanks, leaveSpleenRanks } from '../apps/spleen/distributed.js';
+import { checkRankDevice, checkRankShares, currentSpleenRank, joinSpleenRanks, launchSpleenRanks, leaveSpleenRanks } from '../apps/spleen/distributed.js';
 import { loadConfigFile } from './config_file.js';
 
 export interface CliIO {
@@ -81,7 +81,7 @@ export function buildProgram(io: CliIO): Command {
         const split = splitDatalist(cfg); // a wrong data folder fails before anything is written to the output folder
         if (cfg.ranks > 1) {
           checkRankShares(split, cfg.ranks);
-          resolveDevice(cfg.device); // a device this machine lacks fails here, not once per rank
+          checkRankDevice(resolveDevice(cfg.device), cfg.ranks); // a device this machine lacks fails here, not once per rank
         }
         fs.mkdirSync(cfg.output, { recursive: true });
         fs.writeFileSync(path.join(cfg.output, 'config.json'), JSON.stringify(cfg, null, 2) + '\n');

@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as torch from '@monai-ts/torch';
 import { ConfigError, validateSpleenConfig } from '../../src/apps/spleen/config.js';
-import { checkRankShares, rankShare } from '../../src/apps/spleen/distributed.js';
+import { checkRankDevice, checkRankShares, rankShare } from '../../src/apps/spleen/distributed.js';
 import { splitDatalist } from '../../src/apps/spleen/train.js';
 import { generateSyntheticCtTask } from '../../src/apps/synthetic/index.js';
 
@@ -67,6 +67,12 @@ test("rankShare: training shares padded to equal length and covering every case;
   const v = [0, 1].map((rank) => rankShare(val, { rank, worldSize: 2 }, 'val', 0));
   assert.deepEqual(v.flat().map((c) => c.image).sort(), val.map((c) => c.image).sort());
   assert.throws(() => checkRankShares({ train, val }, 4), /ranks 4: only 3 training cases \(dataset.json minus numVal\); each rank needs at least one/);
+});
+
+test('checkRankDevice: CPU ranks share the machine; CUDA ranks need one device each', () => {
+  checkRankDevice('cpu', 8);
+  const n = torch.cuda.deviceCount();
+  assert.throws(() => checkRankDevice('cuda:0', n + 1), new RegExp(`^Error: ranks ${n + 1}: training on CUDA takes one device per rank, this machine has ${n} \\(use fewer ranks or device: cpu\\)$`));
 });
 
 test('the bin trains on 2 ranks: exit 0, one set of checkpoints, equal parameters and Dice on both ranks', { timeout: 120_000 }, async () => {

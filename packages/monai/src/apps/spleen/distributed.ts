@@ -37,6 +37,14 @@ export function checkRankShares(split: { train: readonly DatalistItem[]; val: re
   for (const kind of ['train', 'val'] as const) rankShare(split[kind], { rank: 0, worldSize: ranks }, kind, 0);
 }
 
+/** CUDA ranks each take one local device and talk over NCCL: both must be there before the ranks start. */
+export function checkRankDevice(resolvedDevice: string, ranks: number): void {
+  if (!resolvedDevice.startsWith('cuda')) return;
+  const n = torch.cuda.deviceCount();
+  if (n < ranks) throw new Error(`ranks ${ranks}: training on CUDA takes one device per rank, this machine has ${n} (use fewer ranks or device: cpu)`);
+  if (!torch.distributed.isNcclAvailable()) throw new Error(`ranks ${ranks}: training on CUDA needs NCCL, which this libtorch lacks (use device: cpu)`);
+}
+
 /**
  * The rank this process runs as, or null when it was not started by the launcher. A process started by
  * a launcher with a different world size than the config's `ranks` is an error.
