@@ -6,3 +6,4 @@ export { trainSpleen, splitDatalist, checkpointPaths, resolveDevice, type TrainP
 export { inferSpleen, listInputImages, type InferConfig, type InferResult } from './infer.js';
 export { evaluateSegmentations, pairPredictions, scoreCase, type CaseScore, type EvaluationSummary } from './evaluate.js';
 export { consoleProgress, type ConsoleProgressOptions } from './report.js';
+export { launchSpleenRanks, joinSpleenRanks, leaveSpleenRanks, currentSpleenRank, rankShare, checkRankShares, checkRankDevice, parameterChecksum, type SpleenRank, type LaunchSpleenOptions } from './distributed.js';
