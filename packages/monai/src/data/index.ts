@@ -37,4 +37,4 @@ export { IterableDataset, ShuffleBuffer, type StreamSource, type StreamShard, ty
 export { CSVIterableDataset, type CSVIterableDatasetOptions, type CsvValue } from './csv_iterable.js';
 export { toAffineNd, zoomAffine, computeShapeOffset } from './affine_utils.js';
 export { createTestImage2d, createTestImage3d, type CreateTestImageOptions } from './synthetic.js';
-export { getValidPatchSize, iterPatchPosition, iterPatchSlices, type IterPatchPositionOptions } from './patch_slices.js';
+export { iterPatchPosition, iterPatchSlices, type IterPatchPositionOptions } from './patch_slices.js';

@@ -1,6 +1,8 @@
 /**
- * MONAI's patch-grid helpers of monai.data.utils: getValidPatchSize, iterPatchPosition and
- * iterPatchSlices. Pure index arithmetic on the sizes (no tensors): a slice is [start, stop).
+ * MONAI's patch-grid helpers of monai.data.utils: iterPatchPosition and iterPatchSlices. Pure index
+ * arithmetic on the sizes (no tensors): a slice is [start, stop). getValidPatchSize here follows MONAI for
+ * a lone number (first dim only); the package-level getValidPatchSize (transforms/utils.ts) applies it
+ * to every dim, so this one is not re-exported from the data index.
  */
 
 /** MONAI's get_valid_patch_size: one entry per image dim, at most the image size; 0/null/missing entries take the whole dim. */
