@@ -1,21 +1,8 @@
 /**
  * MONAI's patch-grid helpers of monai.data.utils: iterPatchPosition and iterPatchSlices. Pure index
- * arithmetic on the sizes (no tensors): a slice is [start, stop). getValidPatchSize here follows MONAI for
- * a lone number (first dim only); the package-level getValidPatchSize (transforms/utils.ts) applies it
- * to every dim, so this one is not re-exported from the data index.
+ * arithmetic on the sizes (no tensors): a slice is [start, stop).
  */
-
-/** MONAI's get_valid_patch_size: one entry per image dim, at most the image size; 0/null/missing entries take the whole dim. */
-export function getValidPatchSize(imageSize: readonly number[], patchSize: number | readonly (number | null)[]): number[] {
-  // as MONAI (ensure_tuple_size), a single number is the first dim's size; the others take the whole dim
-  const list = typeof patchSize === 'number' ? [patchSize] : patchSize;
-  const given = imageSize.map((_, d) => list[d] ?? 0);
-  return imageSize.map((s, d) => {
-    const p = given[d] || s;
-    if (!Number.isInteger(p) || p < 0) throw new RangeError(`getValidPatchSize: patchSize entries must be non-negative integers (or null), found ${JSON.stringify(patchSize)}`);
-    return Math.min(s, p);
-  });
-}
+import { getValidPatchSize, roundHalfEven } from '../transforms/utils.js';
 
 export interface IterPatchPositionOptions {
   /** first position per dim (default 0; missing entries 0) */
@@ -27,12 +14,6 @@ export interface IterPatchPositionOptions {
   overlap?: number | readonly number[];
   /** positions run to the image end, patches past it to be padded (iterPatchPosition default false, iterPatchSlices true) */
   padded?: boolean;
-}
-
-/** Python's round(): halves go to the even neighbour. */
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 function* positions(who: string, imageSize: readonly number[], patch: number[], options: IterPatchPositionOptions, paddedDefault: boolean): Generator<number[]> {

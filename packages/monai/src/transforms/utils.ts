@@ -365,8 +365,13 @@ export function weightedPatchSamples(spatialSize: number | readonly number[], w:
 
 /** MONAI's get_valid_patch_size: the patch size clipped to the image (0 or null: the image size). */
 export function getValidPatchSize(imageSize: readonly number[], patchSize: number | readonly (number | null)[]): number[] {
-  const p = typeof patchSize === 'number' ? imageSize.map(() => patchSize) : imageSize.map((_, i) => patchSize[i] ?? null);
-  return imageSize.map((ms, i) => Math.min(ms, p[i] || ms));
+  // as MONAI (ensure_tuple + zip_longest), a single number is the first dim's size; the others take the whole dim
+  const list = typeof patchSize === 'number' ? [patchSize] : patchSize;
+  return imageSize.map((s, d) => {
+    const p = list[d] || s;
+    if (!Number.isInteger(p) || p < 0) throw new RangeError(`getValidPatchSize: patchSize entries must be non-negative integers (or null), found ${JSON.stringify(patchSize)}`);
+    return Math.min(s, p);
+  });
 }
 
 /** MONAI's get_random_patch: per dim, a random start (`R.randint(0, dim - patch + 1)` where the patch is smaller). */

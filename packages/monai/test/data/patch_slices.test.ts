@@ -5,7 +5,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as torch from '@monai-ts/torch';
 import { iterPatchPosition, iterPatchSlices } from '../../src/data/index.js';
-import { getValidPatchSize } from '../../src/data/patch_slices.js';
+import { getValidPatchSize } from '../../src/transforms/utils.js';
 import { readGolden } from '../helpers/compare.js';
 
 const start = torch.memory().liveTensors;
