@@ -59,10 +59,12 @@ export function adoptItem(item: unknown): unknown {
   const adopted: Tensor[] = [];
   const a = (v: unknown): unknown => {
     if (isShared(v)) {
-      const t = torch.fromShared(v.__shared__);
+      // kept: items arrive in message callbacks, possibly while a scope of unrelated code is open (an
+      // engine awaiting an async handler); the receiver owns them, never that scope
+      const t = torch.keep(torch.fromShared(v.__shared__));
       adopted.push(t);
       if (v.meta === undefined) return t;
-      const mt = MetaTensor.wrap(t, { meta: v.meta, appliedOperations: v.ops ?? [], isBatch: Boolean(v.batch) });
+      const mt = torch.keep(MetaTensor.wrap(t, { meta: v.meta, appliedOperations: v.ops ?? [], isBatch: Boolean(v.batch) }));
       adopted.push(mt);
       return mt;
     }

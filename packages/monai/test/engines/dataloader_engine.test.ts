@@ -34,3 +34,26 @@ for (const [numWorkers, asyncHandler] of [[0, false], [2, true]] as const) test(
   opt.dispose();
   net.dispose();
 });
+
+test('worker batches arriving while an async handler is awaited belong to the trainer, not to that iteration (8 iterations, live tensors flat)', async () => {
+  // tensor items without a transform travel to the workers; the handler's await lets the next
+  // prefetched batch arrive while the engine's iteration scope is open
+  torch.manualSeed(1);
+  const items = Array.from({ length: 8 }, () => ({ image: torch.rand([1, 4, 4]), label: torch.rand([1, 4, 4]) }));
+  const loader = new DataLoader(new Dataset(items), { batchSize: 2, shuffle: true, numWorkers: 2 });
+  const net = new torch.nn.Conv2d({ inChannels: 1, outChannels: 1, kernelSize: 1 });
+  const opt = new torch.optim.SGD(net.parameters(), { lr: 0.1 });
+  const t = new SupervisedTrainer({ maxEpochs: 2, trainDataLoader: loader, network: net, optimizer: opt, lossFunction: new torch.nn.MSELoss() });
+  t.on(Events.ITERATION_COMPLETED, () => new Promise((r) => setTimeout(r, 5)));
+  const before = torch.memory().liveTensors;
+  try {
+    await t.run();
+    assert.equal(t.state.iteration, 8);
+  } finally {
+    await loader.close();
+    opt.dispose();
+    net.dispose();
+    torch.dispose(items.flatMap((i) => [i.image, i.label]));
+  }
+  assert.ok(torch.memory().liveTensors <= before, 'no batch left behind');
+});
