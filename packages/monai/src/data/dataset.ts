@@ -322,7 +322,9 @@ export class CacheDataset<T = unknown> extends Dataset<T> {
   protected loadCacheItem(idx: number): unknown {
     return torch.tidy(() => {
       const item = this.transform.call(this.data[idx], { end: this.firstRandom() });
-      return this.asContiguous ? contiguousItem(item) : item;
+      // the cache owns what it holds: tensors passed through from the data list (no transform, or one
+      // that returns its input) become aliases, so freeing or replacing the cache never frees the caller's data
+      return aliasShared(this.asContiguous ? contiguousItem(item) : item, tensorsOf(this.data[idx]));
     });
   }
 

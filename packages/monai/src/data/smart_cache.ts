@@ -74,6 +74,9 @@ export class SmartCacheDataset<T = unknown> extends CacheDataset<T> {
     const shuffle = o.shuffle ?? true;
     const seed = o.seed ?? 0;
     if (!Number.isInteger(seed) || seed < 0) throw new RangeError(`SmartCacheDataset: seed must be a non-negative integer, got ${String(seed)}`);
+    const replaceRate = o.replaceRate ?? 0.1;
+    // checked before the parent constructor builds the cache, which a throw here would leave behind
+    if (!(replaceRate > 0)) throw new RangeError(`SmartCacheDataset: replaceRate must be > 0 (use CacheDataset for a fixed cache), got ${replaceRate}`);
     const R = new RandomState(seed);
     // the parent constructor builds the cache from what it is given, so the shuffled copy goes in here
     super(shuffle ? R.shuffle(data.slice()) : data, transform, {
@@ -86,8 +89,7 @@ export class SmartCacheDataset<T = unknown> extends CacheDataset<T> {
     });
     this.R = R;
     this.shuffle = shuffle;
-    this.replaceRate = o.replaceRate ?? 0.1;
-    if (!(this.replaceRate > 0)) throw new RangeError(`SmartCacheDataset: replaceRate must be > 0 (use CacheDataset for a fixed cache), got ${this.replaceRate}`);
+    this.replaceRate = replaceRate;
     const nrw = o.numReplaceWorkers === undefined ? 1 : o.numReplaceWorkers;
     this.numReplaceWorkers = nrw === null ? null : Math.max(1, Math.trunc(nrw));
     if (this.cacheNum >= data.length) process.emitWarning('SmartCacheDataset: cacheNum is at least the number of items, so nothing is ever replaced (a plain CacheDataset)');

@@ -128,3 +128,19 @@ test('SmartCacheDataset: setData reshuffles and rebuilds; options are checked', 
   assert.throws(() => new SmartCacheDataset(data, null, { seed: -1 }), /seed must be a non-negative integer/);
   freeData(data);
 });
+
+test('with no transform the caches hold aliases: replacing or freeing them never frees the caller\'s tensors', async () => {
+  const { CacheDataset } = await import('../../src/data/dataset.js');
+  const data = Array.from({ length: 5 }, (_, i) => ({ img: torch.full([2], i) }));
+  const smart = new SmartCacheDataset(data, null, { cacheNum: 2, replaceRate: 0.5, progress: false });
+  smart.start();
+  for (let r = 0; r < 4; r++) smart.updateCache();
+  smart.shutdown();
+  smart.disposeCache();
+  const plain = new CacheDataset(data, null, { progress: false });
+  const got = plain.get(3) as { img: torch.Tensor };
+  got.img.dispose();
+  plain.disposeCache();
+  for (const [i, d] of data.entries()) assert.deepEqual(d.img.toArray(), [i, i], `item ${i} is still the caller's`);
+  torch.dispose(data.map((d) => d.img));
+});
