@@ -45,6 +45,9 @@ struct OpEntry {
   std::string name;    // "aten::add.Tensor"
   std::string schema;  // printed schema, for error messages
   OpSpec spec;
+  // A faster kernel with the same results for some calls (ops.cc): runs on the argument stack and
+  // returns true when it took the call, false to leave it to the dispatcher.
+  bool (*fastPath)(torch::jit::Stack&) = nullptr;
 };
 
 // What a typed array sharing a tensor's storage holds (tensors.cc).
