@@ -55,9 +55,20 @@ export interface DataLoaderOptions {
   generator?: torch.Generator | null;
   /** module URL(s) each worker imports first (where user transforms and functions are defined) */
   workerSetup?: string | URL | readonly (string | URL)[] | null;
+  /**
+   * How random transforms are seeded (default 'perItem'):
+   * - 'perItem': each item is produced right after set_rnd(dataset, base + position), so batches do not
+   *   depend on numWorkers;
+   * - 'monai': MONAI's own streams, so a seeded run draws the same crops as MONAI in Python. With
+   *   numWorkers 0 the dataset is seeded once, here in the constructor, from a draw of the generator
+   *   (which is then reset to its initial seed, as MONAI's DataLoader does), and its random states run on
+   *   across items and epochs. With workers, worker w is seeded with base + w when it starts (each epoch,
+   *   or once with persistentWorkers) and loads batches w, w + numWorkers, ... (PyTorch's round robin).
+   */
+  randomStreams?: 'perItem' | 'monai';
 }
 
-const OPTIONS = ['batchSize', 'shuffle', 'sampler', 'dropLast', 'numWorkers', 'collateFn', 'prefetchFactor', 'persistentWorkers', 'workerInitFn', 'generator', 'workerSetup'];
+const OPTIONS = ['batchSize', 'shuffle', 'sampler', 'dropLast', 'numWorkers', 'collateFn', 'prefetchFactor', 'persistentWorkers', 'workerInitFn', 'generator', 'workerSetup', 'randomStreams'];
 
 function positiveInt(v: unknown, name: string, min: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new RangeError(`DataLoader: ${name} must be an integer >= ${min}, got ${String(v)}`);
@@ -77,7 +88,10 @@ export class DataLoader<B = unknown> implements AsyncIterable<B> {
   readonly workerInitFn: ((workerId: number) => unknown) | null;
   readonly generator: torch.Generator | null;
   readonly workerSetup: string[];
+  readonly randomStreams: 'perItem' | 'monai';
   private pool: WorkerPool | null = null;
+  /** 'monai' streams with persistent workers: the workers were seeded (PyTorch draws their base seed once) */
+  private workersSeeded = false;
   private portable: boolean | null = null;
   private warned = false;
 
@@ -112,6 +126,26 @@ export class DataLoader<B = unknown> implements AsyncIterable<B> {
     this.generator = options.generator ?? null;
     const setup = options.workerSetup ?? [];
     this.workerSetup = (Array.isArray(setup) ? setup : [setup]).map(String);
+    const streams = options.randomStreams ?? 'perItem';
+    if (streams !== 'perItem' && streams !== 'monai') throw new TypeError(`DataLoader: randomStreams must be 'perItem' or 'monai', got ${String(streams)}`);
+    this.randomStreams = streams;
+    if (streams === 'monai' && this.numWorkers === 0 && !this.stream) this.seedOnce();
+  }
+
+  /** MONAI's DataLoader with num_workers=0: set_rnd(dataset, one draw of the generator), then the generator back to its initial seed. */
+  private seedOnce(): void {
+    const gen = this.generator;
+    const initial = gen ? gen.initialSeed() : torch.initialSeed();
+    const t = torch.empty([], { dtype: 'int64' });
+    try {
+      if (gen) t.random_({ generator: gen });
+      else t.random_();
+      seedDataset(this.dataset, BigInt((t.data() as BigInt64Array)[0]));
+    } finally {
+      t.dispose();
+    }
+    if (gen) gen.manualSeed(initial);
+    else torch.manualSeed(initial);
   }
 
   /** Number of items one epoch visits. */
@@ -143,7 +177,8 @@ export class DataLoader<B = unknown> implements AsyncIterable<B> {
         t.dispose();
       }
     };
-    const base = draw(g);
+    // PyTorch draws the base seed when it creates an iterator: persistent workers keep theirs across epochs
+    const base = this.randomStreams === 'monai' && this.persistentWorkers && this.workersSeeded ? 0n : draw(g);
     let order: number[];
     if (this.sampler) order = [...this.sampler];
     else if (this.shuffle) {
@@ -210,10 +245,19 @@ export class DataLoader<B = unknown> implements AsyncIterable<B> {
     const tasks: { p: Promise<unknown>; inWorker: boolean; indices: number[] }[] = [];
     let next = 0;
     let pos = 0;
+    // 'monai': batch i on worker i % size, each worker seeded with base + id before its first batch (every
+    // epoch, or only the first with persistent workers, whose worker_init_fn runs once)
+    const monai = this.randomStreams === 'monai';
+    const reseed = monai && (!this.persistentWorkers || !this.workersSeeded);
+    if (monai) this.workersSeeded = true;
     const fill = (): void => {
       while (next < batches.length && tasks.length < pool.size * this.prefetchFactor) {
-        const b = batches[next++];
-        tasks.push({ p: pool.submit({ indices: b, seeds: seedsOf(pos, b.length), collate: collate && structuredClone(collate) }), inWorker: collate !== null, indices: b });
+        const i = next++;
+        const b = batches[i];
+        const task = monai
+          ? { indices: b, seeds: null, collate: collate && structuredClone(collate), worker: i % pool.size, reseed: reseed && i < pool.size ? base + BigInt(i) : null }
+          : { indices: b, seeds: seedsOf(pos, b.length), collate: collate && structuredClone(collate) };
+        tasks.push({ p: pool.submit(task), inWorker: collate !== null, indices: b });
         pos += b.length;
       }
     };
@@ -279,7 +323,7 @@ export class DataLoader<B = unknown> implements AsyncIterable<B> {
     const items: unknown[] = [];
     try {
       for (let k = 0; k < indices.length; k++) {
-        seedDataset(this.dataset, seeds[k]);
+        if (this.randomStreams === 'perItem') seedDataset(this.dataset, seeds[k]);
         try {
           items.push(this.dataset.get(indices[k]));
         } catch (e) {

@@ -30,6 +30,7 @@ interface Task {
   indices: number[];
   seeds: bigint[] | null;
   collate: TransformDescription | null;
+  reseed?: bigint | null;
 }
 
 const init = workerData as Init;
@@ -78,6 +79,7 @@ async function main(): Promise<void> {
     const items: unknown[] = [];
     let current = -1;
     try {
+      if (m.reseed !== undefined && m.reseed !== null) seedDataset(dataset, m.reseed);
       for (let k = 0; k < m.indices.length; k++) {
         current = m.indices[k];
         if (m.seeds) seedDataset(dataset, m.seeds[k]);

@@ -62,6 +62,10 @@ export interface PoolTask {
   seeds: bigint[] | null;
   /** a described collate function (run in the worker), or null to return the list of items */
   collate: TransformDescription | null;
+  /** run on this worker (default: the least busy one) */
+  worker?: number;
+  /** seed the worker's dataset with this once, before the task (MONAI's worker_init_fn set_rnd) */
+  reseed?: bigint | null;
 }
 
 interface Pending {
@@ -207,7 +211,10 @@ export class WorkerPool {
   submit(task: PoolTask): Promise<unknown> {
     if (this.closing) return Promise.reject(new Error(`${this.who}: the worker pool is closed`));
     let best = -1;
-    for (let i = 0; i < this.slots.length; i++) if (!this.slots[i].dead && (best < 0 || this.slots[i].load < this.slots[best].load)) best = i;
+    if (task.worker !== undefined) {
+      best = task.worker;
+      if (!this.slots[best] || this.slots[best].dead) return Promise.reject(new Error(`${this.who}: worker ${best} is not running`));
+    } else for (let i = 0; i < this.slots.length; i++) if (!this.slots[i].dead && (best < 0 || this.slots[i].load < this.slots[best].load)) best = i;
     if (best < 0) return Promise.reject(new Error(`${this.who}: no worker is running`));
     const id = this.nextId++;
     const promise = new Promise<unknown>((resolve, reject) => this.pending.set(id, { resolve, reject, worker: best, dropped: false }));
