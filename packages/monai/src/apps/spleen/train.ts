@@ -144,7 +144,7 @@ export async function trainSpleen(cfg: SpleenConfig, options: TrainOptions = {})
   const cacheSeconds = elapsed();
   // workers kept across epochs: starting a pool (threads loading the addon and the pipeline) cost ~3.9 s
   // at the start of every epoch on 2 cores (bench/flagship/epoch_profile.ts, BENCH_WORKERS=2)
-  const trainLoader = new DataLoader(trainDs, { batchSize: cfg.batchSize, shuffle: true, numWorkers: cfg.numWorkers, persistentWorkers: cfg.numWorkers > 0 });
+  const trainLoader = new DataLoader(trainDs, { batchSize: cfg.batchSize, shuffle: true, numWorkers: cfg.numWorkers, persistentWorkers: cfg.numWorkers > 0, randomStreams: 'monai' });
   const valLoader = new DataLoader(valDs, { batchSize: 1, numWorkers: 0 });
 
   const network = buildSpleenUNet(cfg).to(device as torch.Device);
