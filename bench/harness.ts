@@ -5,6 +5,10 @@
 //                  on a loaded machine, but it also charges Node's background threads to us
 //   BENCH_PYTHON   the Python interpreter (default /usr/bin/python3)
 //   MONAI_SRC      PYTHONPATH for MONAI and its deps (default /work/pysrc/{monai,ignite,einops})
+//   BENCH_MONAI_OMP  OpenMP wait policy of the Python side: PASSIVE (default: MONAI's fastest on 2 cores,
+//                  2.0-2.35 s per spleen epoch against 2.1-2.66 with libgomp's spin and 2.6-2.9 ACTIVE),
+//                  ACTIVE, or 'default' (libgomp's own, as a plain python3). Ours keeps @monai-ts/torch's
+//                  default (a bounded spin) unless OMP_WAIT_POLICY or GOMP_SPINCOUNT is set.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as torch from '@monai-ts/torch';
@@ -52,13 +56,28 @@ export function timeReps(s: BenchSettings, fn: (i: number) => void, reps = s.rep
   return { median: sorted[Math.floor(sorted.length / 2)], best: sorted[0], times };
 }
 
+/** The OpenMP policy of the Python side (BENCH_MONAI_OMP), as it appears in results. */
+export function pythonOmpPolicy(): string {
+  const p = process.env.BENCH_MONAI_OMP ?? 'PASSIVE';
+  return p === 'default' ? "libgomp's default" : p;
+}
+
+/** `env` with the Python side's OpenMP wait policy (BENCH_MONAI_OMP) in place of ours. */
+export function pythonEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const out = { ...env };
+  const p = process.env.BENCH_MONAI_OMP ?? 'PASSIVE';
+  if (p === 'default') delete out.OMP_WAIT_POLICY;
+  else out.OMP_WAIT_POLICY = p;
+  return out;
+}
+
 /**
  * Runs a Python script next to the bench (`new URL('./x.py', import.meta.url)`) and parses the last
  * line of its stdout as JSON; null, with the reason on stderr, when it fails.
  */
 export function runPython<T>(script: URL, args: readonly (string | number)[], options: { monai?: boolean; env?: Record<string, string> } = {}): T | null {
   const python = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
-  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+  const env = pythonEnv({ ...process.env, ...options.env });
   if (options.monai) env.PYTHONPATH = process.env.MONAI_SRC ?? '/work/pysrc/monai:/work/pysrc/ignite:/work/pysrc/einops';
   if (process.env.BENCH_CLOCK === 'cpu') env.BENCH_CLOCK = 'cpu';
   const r = spawnSync(python, [fileURLToPath(script), ...args.map(String)], { encoding: 'utf8', env });

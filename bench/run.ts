@@ -12,7 +12,8 @@
 //                  BENCH_ROUNDS=1 of the network benches unless given
 //   BENCH_STAGE_TIMEOUT  seconds before a stage is stopped and reported failed (default 3600)
 //   BENCH_VERBOSE=1 passes each stage's stderr through; BENCH_THREADS, BENCH_CLOCK: see harness.ts
-//   OMP_WAIT_POLICY: PASSIVE on both sides unless set (@monai-ts/torch's default; Python's libgomp spins)
+//   OpenMP wait policy: ours @monai-ts/torch's default (GOMP_SPINCOUNT=100000) unless OMP_WAIT_POLICY or
+//   GOMP_SPINCOUNT is set; MONAI's BENCH_MONAI_OMP (default PASSIVE, its fastest here; bench/harness.ts)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -100,7 +101,8 @@ interface Row {
 interface StageRun { stage: Stage; rows: Row[]; lines: Line[]; exitCode: number | null; seconds: number; stderrTail: string }
 
 const monaiSrc = process.env.MONAI_SRC ?? (existsSync('/work/pysrc/monai') ? '/work/pysrc/monai:/work/pysrc/ignite:/work/pysrc/einops' : '');
-const ompPolicy = process.env.OMP_WAIT_POLICY ?? 'PASSIVE';
+const oursOmp = process.env.OMP_WAIT_POLICY ?? `GOMP_SPINCOUNT=${process.env.GOMP_SPINCOUNT ?? '100000'}`;
+const monaiOmp = (process.env.BENCH_MONAI_OMP ?? 'PASSIVE') === 'default' ? "libgomp's default" : (process.env.BENCH_MONAI_OMP ?? 'PASSIVE');
 const timeoutS = Number(process.env.BENCH_STAGE_TIMEOUT ?? 3600);
 const verbose = process.env.BENCH_VERBOSE === '1';
 
@@ -120,7 +122,7 @@ process.on('SIGINT', () => {
 function runStage(stage: Stage): Promise<StageRun> {
   const file = fileURLToPath(new URL(`./${stage.file}`, import.meta.url));
   const env: NodeJS.ProcessEnv = {
-    ...stage.env, ...process.env, MONAI_SRC: monaiSrc, MONAI_PYTHONPATH: monaiSrc, OMP_WAIT_POLICY: ompPolicy,
+    ...stage.env, ...process.env, MONAI_SRC: monaiSrc, MONAI_PYTHONPATH: monaiSrc,
     ...(monaiSrc ? {} : { BENCH_SKIP_PYTHON: '1' }),
   };
   const t0 = performance.now();
@@ -238,7 +240,7 @@ const cpu = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
 const meta = {
   date: started.toISOString(), host, cpu, cores: os.availableParallelism(), node: process.version, torch: libtorchVersion(),
   load1: [+load0[0].toFixed(1), +os.loadavg()[0].toFixed(1)], threads: Number(process.env.BENCH_THREADS ?? 2), clock: process.env.BENCH_CLOCK === 'cpu' ? 'cpu' : 'wall',
-  reps: reps ?? 'per bench', monaiSrc: monaiSrc || null, ompWaitPolicy: ompPolicy, command: `${['MONAI_SRC', 'BENCH_REPS', 'BENCH_THREADS', 'BENCH_CLOCK', 'BENCH_EPOCHS'].filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]} `).join('')}npm run bench${filters.length ? ` -- ${filters.join(' ')}` : ''}`,
+  reps: reps ?? 'per bench', monaiSrc: monaiSrc || null, ompWaitPolicy: { ours: oursOmp, monai: monaiOmp }, command: `${['MONAI_SRC', 'BENCH_REPS', 'BENCH_THREADS', 'BENCH_CLOCK', 'BENCH_EPOCHS'].filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]} `).join('')}npm run bench${filters.length ? ` -- ${filters.join(' ')}` : ''}`,
   seconds: +((Date.now() - started.getTime()) / 1000).toFixed(0),
 };
 const notes = runs.flatMap((r) => {
@@ -251,7 +253,7 @@ const md = [
   `# Benchmarks ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${host}`,
   '',
   `${cpu}, ${meta.cores} cores, load average ${meta.load1[0]} at the start and ${meta.load1[1]} at the end; Node ${meta.node}, ${meta.torch}; ` +
-    `${meta.threads} libtorch threads each side, ${meta.clock} clock, reps ${meta.reps}; OpenMP wait policy ${ompPolicy} on both sides; ` +
+    `${meta.threads} libtorch threads each side, ${meta.clock} clock, reps ${meta.reps}; OpenMP wait: ours ${oursOmp}, MONAI ${monaiOmp}; ` +
     `MONAI: ${monaiSrc ? `1.4 from ${monaiSrc} in ${process.env.BENCH_PYTHON ?? '/usr/bin/python3'}` : 'not given (MONAI_SRC), n/a'}. ` +
     `Ratio < 1: monai-ts faster. ${meta.seconds} s in all.`,
   '',

@@ -20,6 +20,7 @@ import { Compose } from '../../packages/monai/src/transforms/compose.js';
 import { loadTransformRegistry } from '../../packages/monai/src/transforms/serialize.js';
 import { spleenChain } from './spleen_chain.js';
 import { spleenLikeFiles } from './spleen_like.js';
+import { pythonEnv } from '../harness.js';
 
 const workers = Number(process.env.BENCH_WORKERS ?? 2);
 const count = Number(process.env.BENCH_ITEMS ?? 6);
@@ -70,7 +71,7 @@ try {
     const list = path.join(dump, 'files.json');
     fs.writeFileSync(list, JSON.stringify(files));
     const r = spawnSync(python, [new URL('./cache_build.py', import.meta.url).pathname, list, '--workers', String(workers), '--dump', dump], {
-      env: { ...process.env, PYTHONPATH, PYTHONWARNINGS: 'ignore' },
+      env: pythonEnv({ ...process.env, PYTHONPATH, PYTHONWARNINGS: 'ignore' }),
       encoding: 'utf8',
       maxBuffer: 1 << 24,
     });

@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { generateSyntheticCtTask } from '../../packages/monai/src/apps/synthetic/ct_task.js';
 import { DEFAULT_SPLEEN_CONFIG, validateSpleenConfig } from '../../packages/monai/src/apps/spleen/config.js';
 import { trainSpleen } from '../../packages/monai/src/apps/spleen/train.js';
-import { benchSettings, ratio, round } from '../harness.js';
+import { benchSettings, pythonEnv, pythonOmpPolicy, ratio, round } from '../harness.js';
 
 const s = benchSettings();
 const target = Number(process.env.BENCH_TARGET ?? 0.9);
@@ -34,10 +34,9 @@ const task = generateSyntheticCtTask({ outputDir: path.join(root, `task-seed${se
 const output = fs.mkdtempSync(path.join(root, 'run-'));
 const cfg = validateSpleenConfig({ ...DEFAULT_SPLEEN_CONFIG, data: task.root, output, epochs, targetDice: target, resume: false, tensorboard: false, device: 'cpu', seed }, 'time_to_dice');
 const load0 = os.loadavg()[0];
-// libgomp's wait policy: @monai-ts/torch makes its threads wait passively unless OMP_WAIT_POLICY is set;
-// Python gets the same policy, so both sides run the same kernels the same way (BENCH_MONAI_OMP=default
-// runs MONAI with libgomp's spinning default instead, as a plain `python3` would)
-const ompWaitPolicy = process.env.BENCH_MONAI_OMP === 'default' ? '' : (process.env.OMP_WAIT_POLICY ?? 'PASSIVE');
+// OpenMP wait policy: ours is @monai-ts/torch's (a bounded spin) unless OMP_WAIT_POLICY/GOMP_SPINCOUNT is
+// set; MONAI's is BENCH_MONAI_OMP (harness.ts: PASSIVE, its fastest here, unless set)
+const oursOmp = process.env.OMP_WAIT_POLICY ?? (process.env.GOMP_SPINCOUNT !== undefined ? `GOMP_SPINCOUNT=${process.env.GOMP_SPINCOUNT}` : 'GOMP_SPINCOUNT=100000 (@monai-ts/torch default)');
 
 // ours
 const cpuNow = (): number => {
@@ -79,8 +78,7 @@ const monaiSrc = process.env.MONAI_SRC ?? '/work/pysrc/monai:/work/pysrc/ignite:
 if (monaiSrc) {
   const script = fileURLToPath(new URL('../../tools/flagship/spleen_monai.py', import.meta.url));
   const args = [fileURLToPath(new URL('./time_to_dice.py', import.meta.url)), script, s.threads, '--data', task.root, '--epochs', epochs, '--target', target, '--roi', cfg.roi.join(','), '--lr', cfg.lr, '--num-val', cfg.numVal];
-  const env: NodeJS.ProcessEnv = { ...process.env, PYTHONPATH: monaiSrc, PYTHONWARNINGS: 'ignore', OMP_NUM_THREADS: String(s.threads), OMP_WAIT_POLICY: ompWaitPolicy };
-  if (!ompWaitPolicy) delete env.OMP_WAIT_POLICY;
+  const env = pythonEnv({ ...process.env, PYTHONPATH: monaiSrc, PYTHONWARNINGS: 'ignore', OMP_NUM_THREADS: String(s.threads) });
   const py = spawnSync(process.env.BENCH_PYTHON ?? '/usr/bin/python3', args.map(String), { encoding: 'utf8', maxBuffer: 1 << 24, env });
   if (py.status === 0) monai = JSON.parse(py.stdout.trim().split('\n').pop()!) as MonaiResult;
   else monaiError = `spleen_monai.py exit ${py.status}: ${(py.stderr || String(py.error)).trim().split('\n').slice(-1)[0]}`;
@@ -94,7 +92,7 @@ const monaiCpu = monai && monai.seconds_to_target !== null ? monai.cpu_seconds :
 const oursS = pick(ours.wall, ours.cpu);
 const monaiS = monai ? pick(monai.seconds_to_target, monaiCpu) : null;
 console.log(JSON.stringify({
-  bench: 'flagship.time_to_dice', unit: s.cpuClock ? 'cpu s' : 's', threads: s.threads, monaiOmpWaitPolicy: ompWaitPolicy || 'libgomp default', target, maxEpochs: epochs, seed, task: task.hash,
+  bench: 'flagship.time_to_dice', unit: s.cpuClock ? 'cpu s' : 's', threads: s.threads, oursOmp, monaiOmpWaitPolicy: pythonOmpPolicy(), target, maxEpochs: epochs, seed, task: task.hash,
   ours: round(oursS, 1), monai: round(monaiS, 1), ratio: oursS !== null ? ratio(oursS, monaiS) : null, ratioTarget: 0.6,
   oursEpochs: ours.epochs, monaiEpochs: monai?.epochs ?? null, oursBest: ours.best, monaiBest: monai?.best ?? null,
   // per epoch, from the end of caching to the target: training, validation and (ours) checkpoints

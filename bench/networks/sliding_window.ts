@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import * as torch from '@monai-ts/torch';
 import { UNet } from '../../packages/monai/src/networks/nets/unet.js';
 import { slidingWindowInference } from '../../packages/monai/src/inferers/utils.js';
+import { pythonEnv } from '../harness.js';
 
 const threads = Number(process.env.BENCH_THREADS ?? 2);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -44,7 +45,7 @@ let pyError: string | null = null;
 run(); // warm-up
 for (let round = 0; round < rounds; round++) {
   ours = Math.min(ours, run());
-  const r = spawnSync(python, [script, String(threads), '1'], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: pythonPath } });
+  const r = spawnSync(python, [script, String(threads), '1'], { encoding: 'utf8', env: pythonEnv({ ...process.env, PYTHONPATH: pythonPath }) });
   if (r.status === 0) {
     const res = JSON.parse(r.stdout.trim().split('\n').pop()!);
     py = Math.min(py, cpuClock ? res.cpu : res.value);

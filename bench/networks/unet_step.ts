@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import * as torch from '@monai-ts/torch';
 import { Tensor } from '@monai-ts/torch';
 import { UNet } from '../../packages/monai/src/networks/nets/unet.js';
-import { benchSettings } from '../harness.js';
+import { benchSettings, pythonEnv } from '../harness.js';
 
 const { threads, cpuClock, now } = benchSettings();
 const steps = Number(process.env.BENCH_STEPS ?? 3);
@@ -77,7 +77,7 @@ async function ours(): Promise<number> {
 const python = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
 const monaiSrc = process.env.MONAI_SRC ?? '/work/pysrc/monai';
 const script = fileURLToPath(new URL('./unet_step.py', import.meta.url));
-const env = { ...process.env, PYTHONPATH: [monaiSrc, process.env.PYTHONPATH].filter(Boolean).join(':') };
+const env = pythonEnv({ ...process.env, PYTHONPATH: [monaiSrc, process.env.PYTHONPATH].filter(Boolean).join(':') });
 let best = Infinity;
 let py = Infinity;
 let pyError = '';

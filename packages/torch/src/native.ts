@@ -88,21 +88,26 @@ export interface OpSchema {
   returns: { name: string; type: string; write?: boolean }[];
 }
 
+/** libgomp spin count before an idle OpenMP thread sleeps, when the user set neither variable */
+const DEFAULT_SPINCOUNT = '100000';
+
 function load(): Native {
   const here = dirname(fileURLToPath(import.meta.url));
   const file = join(here, '..', 'build', 'Release', 'torch_native.node');
   if (!existsSync(file))
     throw new Error(`@monai-ts/torch: native addon not built (${file} is missing). Run 'npm install' (or 'npm run build:native -w @monai-ts/torch').`);
-  // OpenMP threads wait for work passively (sleep) instead of spinning, unless the user chose:
-  // libgomp's default spin burnt about half of a 3-D UNet training step's CPU time with 2 threads on
-  // a shared machine (a spinning thread also takes the core from the one with work). libgomp reads
-  // the variable once, as libtorch loads; it is removed again so child processes do not inherit it.
+  // Idle OpenMP threads spin a bounded while (GOMP_SPINCOUNT=100000, about 3 ms here) and then sleep,
+  // unless the user chose. libgomp's own default (300,000 spins, ~5 ms after every parallel op) burnt
+  // about half of a 3-D UNet step's CPU on a loaded machine; sleeping at once (PASSIVE) made the spleen
+  // recipe's epoch 24% slower on a quiet one, as every op then waits for a futex wake-up (1.45 s against
+  // 1.17 s, bench/flagship/epoch_profile.ts). libgomp reads the variable once, as libtorch loads; it is
+  // removed again so child processes do not inherit it.
   const choose = process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined;
-  if (choose) process.env.OMP_WAIT_POLICY = 'PASSIVE';
+  if (choose) process.env.GOMP_SPINCOUNT = DEFAULT_SPINCOUNT;
   try {
     return createRequire(import.meta.url)(file) as Native;
   } finally {
-    if (choose) delete process.env.OMP_WAIT_POLICY;
+    if (choose) delete process.env.GOMP_SPINCOUNT;
   }
 }
 
