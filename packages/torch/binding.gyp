@@ -7,7 +7,7 @@
   },
   "targets": [{
     "target_name": "torch_native",
-    "sources": ["native/addon.cc", "native/tensors.cc", "native/ops.cc", "native/autograd.cc", "native/runtime.cc", "native/jit.cc", "native/allocator.cc", "native/imgproc.cc", "native/random_state.cc", "native/interp.cc", "native/distributed.cc"],
+    "sources": ["native/addon.cc", "native/tensors.cc", "native/ops.cc", "native/autograd.cc", "native/runtime.cc", "native/jit.cc", "native/allocator.cc", "native/imgproc.cc", "native/optim.cc", "native/random_state.cc", "native/interp.cc", "native/distributed.cc"],
     "include_dirs": [
       "<!(node -p \"require('node-addon-api').include_dir\")",
       "<(libtorch_include)",

@@ -213,6 +213,7 @@ void initImgproc(Napi::Env e, Napi::Object exports);  // imgproc.cc
 void initRandomState(Napi::Env e, Napi::Object exports);  // random_state.cc
 void initInterp(Napi::Env e, Napi::Object exports);       // interp.cc
 void initDistributed(Napi::Env e, Napi::Object exports);  // distributed.cc
+void initOptim(Napi::Env e, Napi::Object exports);        // optim.cc
 
 static std::once_flag mallocOnce;
 
@@ -239,6 +240,7 @@ static Napi::Object Init(Napi::Env e, Napi::Object exports) {
   initRuntime(e, exports);
   initJit(e, exports);
   initImgproc(e, exports);
+  initOptim(e, exports);
   initRandomState(e, exports);
   initInterp(e, exports);
   initDistributed(e, exports);

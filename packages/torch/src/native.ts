@@ -68,6 +68,7 @@ export interface Native {
   distanceTransformEdt(h: number, spatialDims: number | null, sampling: number | number[] | null, distances: boolean, indices: boolean): [number | null, number | null];
   connectedComponents(h: number, connectivity: number | null, spatialDims: number | null, background: number): [number, number[]];
   distanceTransformCdt(h: number, connectivity: number | null, spatialDims: number | null): number;
+  novogradStep(params: number[], expAvg: number[], expAvgSq: number[], maxExpAvgSq: number[] | null, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, gradAveraging: boolean): boolean[];
 }
 
 export interface OpArgSchema {

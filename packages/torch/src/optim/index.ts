@@ -26,3 +26,4 @@ export { RMSprop, type RMSpropOptions } from './rmsprop.js';
 export { Adagrad, type AdagradOptions } from './adagrad.js';
 export { Adadelta, Adamax, NAdam, RAdam, type AdadeltaOptions, type AdamaxOptions, type NAdamOptions, type RAdamOptions } from './extras.js';
 export * as lrScheduler from './lr_scheduler_ns.js';
+export { novogradStep, type NovogradStepOptions } from './fused.js';
