@@ -8,7 +8,8 @@
 // Prints one JSON line: seconds to the target on each side (wall, or process CPU with BENCH_CLOCK=cpu), their
 // ratio ours/MONAI (target <= 0.6), epochs, best Dice, seconds per epoch after caching (training, validation
 // and ours' checkpoints) and their ratio, cache seconds, both clocks.
-// Ours also writes the recipe's checkpoints each epoch (MONAI's script writes none); TensorBoard is off on
+// Both sides save the best-metric model (CheckpointSaver, save_key_metric); ours also snapshots an epoch
+// checkpoint every epoch (written every 30 s and at the end, for Ctrl-C resume); TensorBoard is off on
 // both sides. The two sides draw different random crops, so they can need different epoch counts: compare
 // the seconds per epoch too.
 // Run: node --conditions=source --import tsx bench/flagship/time_to_dice.ts

@@ -4,7 +4,8 @@ Same data (a Decathlon-layout folder, e.g. the synthetic task `npm run demo` gen
 pipelines, network, loss, optimizer, engines and stopping rule (validation mean Dice >= target), on the
 CPU with as many intra-op threads as cores (as monai-ts). Prints one JSON line: seconds to the target
 from the start of the run (caching included, as monai-ts's secondsToTarget), epoch times (training and
-validation) and the best Dice.
+validation) and the best Dice. Like monai-ts's recipe, the evaluator saves the best-metric model
+(CheckpointSaver, save_key_metric) into --output (default: a temporary folder removed at the end).
 
   PYTHONPATH=/work/pysrc/monai:/work/pysrc/ignite:/work/pysrc/einops /usr/bin/python3 \
       tools/flagship/spleen_monai.py --data demo-output/task [--epochs 40] [--target 0.9]
@@ -12,12 +13,14 @@ validation) and the best Dice.
 import argparse
 import json
 import os
+import shutil
+import tempfile
 import time
 
 import torch
 from monai.data import CacheDataset, DataLoader, load_decathlon_datalist
 from monai.engines import SupervisedEvaluator, SupervisedTrainer
-from monai.handlers import MeanDice, ValidationHandler
+from monai.handlers import CheckpointSaver, MeanDice, ValidationHandler
 from monai.inferers import SlidingWindowInferer
 from monai.losses import DiceCELoss
 from monai.networks.nets import UNet
@@ -38,8 +41,18 @@ def main():
     p.add_argument("--num-val", type=int, default=4)
     p.add_argument("--roi", default="48,48,32")
     p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--output", default=None, help="folder for best_metric_model.pt (default: a temporary one, removed)")
     p.add_argument("--threads", type=int, default=os.cpu_count(), help="intra-op threads (monai-ts uses all cores)")
     a = p.parse_args()
+    out_dir = a.output or tempfile.mkdtemp(prefix="spleen-monai-")
+    try:
+        run(a, out_dir)
+    finally:
+        if a.output is None:
+            shutil.rmtree(out_dir, ignore_errors=True)
+
+
+def run(a, out_dir):
     # Debian's torch starts with one intra-op thread; monai-ts sets its pool to the machine's cores
     torch.set_num_threads(a.threads)
     roi = tuple(int(x) for x in a.roi.split(","))
@@ -82,6 +95,8 @@ def main():
         inferer=SlidingWindowInferer(roi_size=roi, sw_batch_size=4, overlap=0.25),
         key_val_metric={"val_mean_dice": MeanDice(include_background=False, num_classes=2,
                                                   output_transform=lambda o: (o["pred"].argmax(1, keepdim=True), o["label"]))},
+        val_handlers=[CheckpointSaver(save_dir=out_dir, save_dict={"net": net}, save_key_metric=True,
+                                      key_metric_filename="best_metric_model.pt")],
     )
     trainer = SupervisedTrainer(
         device=torch.device("cpu"), max_epochs=a.epochs, train_data_loader=train_loader, network=net, optimizer=opt,

@@ -268,7 +268,7 @@ export async function trainSpleen(cfg: SpleenConfig, options: TrainOptions = {})
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     await trainLoader.close();
-    await epochSaver.flush();
+    await epochSaver.close();
     writer?.close();
     dice.dispose();
     optimizer.dispose();
