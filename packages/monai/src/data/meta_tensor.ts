@@ -251,7 +251,8 @@ export class MetaTensor extends Tensor {
 
   /**
    * The op hook (MONAI's __torch_function__ / update_meta): results get a deep copy of the first
-   * MetaTensor argument's meta and applied operations; `isBatch` if any MetaTensor argument is a batch;
+   * MetaTensor argument's meta and applied operations, or, when any MetaTensor argument is a batch, share
+   * its metadata objects and are batches too (MONAI's shallow copy for batches);
    * indexing, unbind and split of a batch along dim 0 give the items' own metadata.
    */
   static [torchFunction](results: Tensor[], op: string, args: readonly unknown[], kwargs: Record<string, unknown> | null): void {
@@ -269,6 +270,15 @@ export class MetaTensor extends Tensor {
     if (src === null) return;
     for (const r of results) {
       if (!(r instanceof MetaTensor) || r === src) continue;
+      if (isBatch) {
+        // as MONAI (copy_attr=False for batches): a batch's results share its metadata objects, since every
+        // op of a network's forward on a collated batch would otherwise deep-copy each item's trace
+        r.meta = src.meta;
+        r.appliedOperations = src.appliedOperations;
+        r.pendingOperations = src.pendingOperations;
+        r.isBatch = true;
+        continue;
+      }
       r.meta = copyMeta(src.meta);
       r.appliedOperations = copyMeta(src.appliedOperations);
       r.pendingOperations = copyMeta(src.pendingOperations);

@@ -243,6 +243,19 @@ function batchOf3(): { items: MetaTensor[]; batch: MetaTensor } {
   return { items, batch: listDataCollate(items) as MetaTensor };
 }
 
+test('an op on a batch shares its metadata objects and stays a batch (MONAI: copy_attr=False for batches)', () => {
+  const { items, batch } = batchOf3();
+  const r = torch.tidy(() => batch.add(1).relu()) as MetaTensor;
+  try {
+    assert.ok(r instanceof MetaTensor && r.isBatch);
+    assert.equal(r.meta, batch.meta);
+    assert.equal(r.appliedOperations, batch.appliedOperations);
+    assert.deepEqual(r.meta.filename_or_obj, ['a.nii', 'b.nii', 'c.nii']);
+  } finally {
+    torch.dispose([...items, batch, r]);
+  }
+});
+
 test('batch.at(i) gives item i with its own metadata (MONAI: batch[i])', () => {
   const { items, batch } = batchOf3();
   const r = [batch.at(1), batch.at(-1), batch.at(0, 0, '1:3')] as MetaTensor[];
