@@ -40,6 +40,36 @@ function assertSameBytes(got: Uint8Array, want: Uint8Array, what: string): void 
   assert.fail(`${what}: ${got.length} bytes written, golden has ${want.length}; first difference at byte ${i} (${REGENERATE} only if the change is intended and PyTorch still accepts the file)`);
 }
 
+// Loads both files and compares them: the same keys, containers and plain values, tensors of the same
+// dtype and shape within `rtol` of the largest magnitude (tensors' last bits depend on the CPU's kernels).
+function assertSameValues(got: Uint8Array, want: Uint8Array, what: string, rtol = 1e-13): void {
+  torch.tidy(() => {
+    const walk = (a: unknown, b: unknown, at: string): void => {
+      if (b instanceof torch.Tensor) {
+        assert.ok(a instanceof torch.Tensor, `${what}${at}: not a tensor`);
+        assert.deepEqual([a.dtype, a.shape], [b.dtype, b.shape], `${what}${at}: dtype and shape`);
+        if (!a.dtype.startsWith('float')) return assert.ok(a.equal(b), `${what}${at}: values`);
+        const scale = Math.max(b.abs().max().item() as number, Number.MIN_VALUE);
+        const d = a.sub(b).abs().max().item() as number;
+        return assert.ok(d <= rtol * scale, `${what}${at}: max difference ${d} over ${rtol} x ${scale}`);
+      }
+      if (b instanceof Map) {
+        assert.ok(a instanceof Map, `${what}${at}: not a Map`);
+        assert.deepEqual([...a.keys()], [...b.keys()], `${what}${at}: keys`);
+        for (const [k, v] of b) walk(a.get(k), v, `${at}.${String(k)}`);
+      } else if (Array.isArray(b)) {
+        assert.ok(Array.isArray(a) && a.length === b.length, `${what}${at}: array length`);
+        b.forEach((v, i) => walk(a[i], v, `${at}[${i}]`));
+      } else if (b !== null && typeof b === 'object') {
+        assert.deepEqual(Object.keys(a as object), Object.keys(b), `${what}${at}: keys`);
+        for (const [k, v] of Object.entries(b)) walk((a as Record<string, unknown>)[k], v, `${at}.${k}`);
+      } else assert.equal(a, b, `${what}${at}`);
+    };
+    walk(torch.load(got), torch.load(want), '');
+    return undefined;
+  });
+}
+
 test('ts_state.pt: save of every dtype, views, shared tensors, Parameter, big ints, nesting', () => {
   const want = golden('ts_state.pt');
   torch.tidy(() => {
@@ -94,7 +124,12 @@ test('ts_optim.pt: every optimizer, scheduler and GradScaler state dict of the o
     torch.tidy(() => {
       const { stateDicts, release } = optimStateDicts(problem);
       try {
-        assertSameBytes(saveToBuffer(stateDicts), want, 'saveToBuffer');
+        const got = saveToBuffer(stateDicts);
+        // the states come from 25 optimizer steps, whose float64 sums end in different last bits under
+        // another CPU capability (AVX2 here, AVX-512 where the golden was made): the same length and
+        // structure, every value equal, every tensor within 1e-13 relative, else the bytes themselves
+        if (Buffer.compare(Buffer.from(got), Buffer.from(want)) !== 0 && got.length === want.length) assertSameValues(got, want, 'ts_optim.pt');
+        else assertSameBytes(got, want, 'saveToBuffer');
       } finally {
         release();
       }
