@@ -9,6 +9,9 @@
 //                  2.0-2.35 s per spleen epoch against 2.1-2.66 with libgomp's spin and 2.6-2.9 ACTIVE),
 //                  ACTIVE, or 'default' (libgomp's own, as a plain python3). Ours keeps @monai-ts/torch's
 //                  default (a bounded spin) unless OMP_WAIT_POLICY or GOMP_SPINCOUNT is set.
+//   BENCH_MONAI_MALLOC  'ours' gives the Python side @monai-ts/torch's glibc malloc settings (mmap threshold
+//                  32 MiB, trim threshold 64 MiB, top pad 256 MiB; native/addon.cc) through MALLOC_*_
+//                  variables; unset, Python runs with glibc's defaults, as a plain python3 does
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as torch from '@monai-ts/torch';
@@ -59,7 +62,7 @@ export function timeReps(s: BenchSettings, fn: (i: number) => void, reps = s.rep
 /** The OpenMP policy of the Python side (BENCH_MONAI_OMP), as it appears in results. */
 export function pythonOmpPolicy(): string {
   const p = process.env.BENCH_MONAI_OMP ?? 'PASSIVE';
-  return p === 'default' ? "libgomp's default" : p;
+  return (p === 'default' ? "libgomp's default" : p) + (process.env.BENCH_MONAI_MALLOC === 'ours' ? " (malloc: monai-ts's settings)" : '');
 }
 
 /** `env` with the Python side's OpenMP wait policy (BENCH_MONAI_OMP) in place of ours. */
@@ -68,6 +71,7 @@ export function pythonEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessE
   const p = process.env.BENCH_MONAI_OMP ?? 'PASSIVE';
   if (p === 'default') delete out.OMP_WAIT_POLICY;
   else out.OMP_WAIT_POLICY = p;
+  if (process.env.BENCH_MONAI_MALLOC === 'ours') Object.assign(out, { MALLOC_MMAP_THRESHOLD_: String(32 << 20), MALLOC_TRIM_THRESHOLD_: String(64 << 20), MALLOC_TOP_PAD_: String(256 << 20) });
   return out;
 }
 
