@@ -1,8 +1,10 @@
 // Metadata follows ops: every op with a MetaTensor argument returns MetaTensors carrying a deep copy of
-// the first MetaTensor argument's meta and applied operations (MONAI 1.4's MetaTensor.__torch_function__),
+// the first MetaTensor argument's meta and applied operations, or for a batch the batch's own objects
+// (MONAI 1.4's MetaTensor.__torch_function__),
 // while the same op on plain tensors still returns plain tensors. Batches decollate on indexing/unbind.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import * as torch from '@monai-ts/torch';
 import { Tensor } from '@monai-ts/torch';
 import { MetaTensor, identityAffine, listDataCollate, decollateBatch } from '../../src/data/index.js';
@@ -243,16 +245,31 @@ function batchOf3(): { items: MetaTensor[]; batch: MetaTensor } {
   return { items, batch: listDataCollate(items) as MetaTensor };
 }
 
-test('an op on a batch shares its metadata objects and stays a batch (MONAI: copy_attr=False for batches)', () => {
-  const { items, batch } = batchOf3();
-  const r = torch.tidy(() => batch.add(1).relu()) as MetaTensor;
-  try {
-    assert.ok(r instanceof MetaTensor && r.isBatch);
-    assert.equal(r.meta, batch.meta);
-    assert.equal(r.appliedOperations, batch.appliedOperations);
-    assert.deepEqual(r.meta.filename_or_obj, ['a.nii', 'b.nii', 'c.nii']);
-  } finally {
-    torch.dispose([...items, batch, r]);
+// MONAI 1.4's answers (tools/goldens/data/make_meta_sharing.py): a batch's op results share its meta dict and
+// applied operations and are batches; an item's results get their own copies
+const SHARING = JSON.parse(readFileSync(new URL('../../../../tools/goldens/data/meta_sharing.json', import.meta.url), 'utf8')) as Record<string, Record<'batch' | 'item', { is_batch: boolean; meta_shared: boolean; ops_shared: boolean }>>;
+const SHARING_OPS: Record<string, (x: MetaTensor) => Tensor> = {
+  add: (x) => x.add(1),
+  relu: (x) => x.relu(),
+  mul_tensor: (x) => x.mul(torch.onesLike(x.asTensor())),
+  reshape: (x) => x.reshape(x.shape),
+};
+
+test('op results share a batch\'s metadata objects and copy an item\'s, as MONAI 1.4 (copy_attr=False for batches)', () => {
+  assert.deepEqual(Object.keys(SHARING_OPS).sort(), Object.keys(SHARING).sort());
+  for (const [name, op] of Object.entries(SHARING_OPS)) {
+    const { items, batch } = batchOf3();
+    const item = make();
+    const r = torch.tidy(() => op(batch)) as MetaTensor;
+    const ri = torch.tidy(() => op(item)) as MetaTensor;
+    try {
+      assert.ok(r instanceof MetaTensor && ri instanceof MetaTensor, name);
+      const got = (src: MetaTensor, out: MetaTensor) => ({ is_batch: out.isBatch, meta_shared: out.meta === src.meta, ops_shared: out.appliedOperations === src.appliedOperations });
+      assert.deepEqual({ batch: got(batch, r), item: got(item, ri) }, SHARING[name], name);
+      assert.deepEqual(r.meta.filename_or_obj, ['a.nii', 'b.nii', 'c.nii']);
+    } finally {
+      torch.dispose([...items, batch, r, item, ri]);
+    }
   }
 });
 
