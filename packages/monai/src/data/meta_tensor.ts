@@ -268,24 +268,16 @@ export class MetaTensor extends Tensor {
     if (kwargs !== null) for (const k in kwargs) visit(kwargs[k], 0);
     const src = first as MetaTensor | null;
     if (src === null) return;
+    // a batch's results share its metadata objects, as MONAI's (copy_attr=False for batches): every op of a
+    // network's forward on a collated batch would otherwise deep-copy each item's trace; items get copies.
+    // The lazy-resampling queue rides along too (MONAI copies every attribute of the source).
+    const pass = isBatch ? <T>(v: T): T => v : copyMeta;
     for (const r of results) {
       if (!(r instanceof MetaTensor) || r === src) continue;
-      if (isBatch) {
-        // as MONAI (copy_attr=False for batches): a batch's results share its metadata objects, since every
-        // op of a network's forward on a collated batch would otherwise deep-copy each item's trace
-        r.meta = src.meta;
-        r.appliedOperations = src.appliedOperations;
-        r.pendingOperations = src.pendingOperations;
-        r.isBatch = true;
-        continue;
-      }
-      r.meta = copyMeta(src.meta);
-      r.appliedOperations = copyMeta(src.appliedOperations);
-      r.pendingOperations = copyMeta(src.pendingOperations);
+      r.meta = pass(src.meta);
+      r.appliedOperations = pass(src.appliedOperations);
+      r.pendingOperations = pass(src.pendingOperations);
       r.isBatch = isBatch;
-      // lazy resampling's queue rides along too (MONAI copies every attribute of the source)
-      const pending = (src as { pendingOperations?: AppliedOperation[] }).pendingOperations;
-      if (pending !== undefined) (r as { pendingOperations?: AppliedOperation[] }).pendingOperations = copyMeta(pending);
     }
     if (isBatch) MetaTensor.handleBatched(results, op, args, kwargs);
   }

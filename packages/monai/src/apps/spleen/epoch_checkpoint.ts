@@ -10,6 +10,7 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import * as torch from '@monai-ts/torch';
+import { sameShape } from '../../losses/loss_utils.js';
 
 export const EPOCH_FILE = /^checkpoint_epoch=(\d+)\.pt$/;
 
@@ -146,5 +147,3 @@ export class BackgroundEpochCheckpoint {
     }
   }
 }
-
-const sameShape = (a: number[], b: number[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
